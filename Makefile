@@ -1,0 +1,28 @@
+# Two commands: `make run` and `make test`. Everything else is a helper.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PIP     := $(VENV)/bin/pip
+STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test install seed check clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+# Opens the console on the embedded demo; the demo is seeded on first use.
+run: $(STAMP)
+	$(VENV)/bin/nba-console local ensure-demo
+	$(VENV)/bin/nba-console $(ARGS)
+
+check: $(STAMP)
+	$(VENV)/bin/nba-console check $(ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

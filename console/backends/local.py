@@ -1,0 +1,165 @@
+"""The embedded backend: DuckDB for the tables, JSON files for documents, logs and deploys.
+
+Every call opens what it reads afresh (DuckDB read-only), so a reload, a deleted or locked
+database, or a playbook writing deploy.json is seen on the next refresh, not hidden by a
+long-lived handle.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import orjson
+from pydantic import ValidationError
+
+from .. import sql
+from ..errors import ErrorKind, SourceError
+from ..logparse import parse_json_document, parse_ndjson_lines, parse_timestamp
+from ..models import DeployState, LogEntry
+from ..scenario import DB_FILE, current_dir
+from .base import Backend
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+class LocalBackend(Backend):
+    name = "local"
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        # Parsed log files keyed by (path, size, mtime): refreshes re-read only what changed.
+        self._log_cache: dict[Path, tuple[tuple[int, int], list[LogEntry]]] = {}
+        self._deploy_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ paths
+
+    def root(self) -> Path:
+        root = current_dir(self.settings)
+        if root is None:
+            raise SourceError(
+                ErrorKind.NO_DATA,
+                f"no local data in {self.settings.data_dir}: run `nba-console local seed-demo` (or `make run`)",
+            )
+        return root
+
+    # ------------------------------------------------------------------ tables
+
+    def query_text(self, name: str) -> str:
+        return sql.render(name, self.settings.tables, "duckdb")
+
+    def run_query(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        text = self.query_text(name)
+        db = self.root() / DB_FILE
+        if not db.exists():
+            raise SourceError(ErrorKind.UNAVAILABLE, f"local database {db} is missing")
+        try:
+            con = duckdb.connect(str(db), read_only=True)
+        except duckdb.Error as exc:
+            raise SourceError(ErrorKind.UNAVAILABLE, f"cannot open local database {db}: {_first_line(exc)}") from exc
+        try:
+            cursor = con.execute(text, {k: v for k, v in params.items() if f"${k}" in text})
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+        except duckdb.CatalogException as exc:
+            raise SourceError(ErrorKind.NOT_FOUND, f"{name}: {_first_line(exc)} (see [tables] in the config)") from exc
+        except duckdb.Error as exc:
+            raise SourceError(ErrorKind.UNAVAILABLE, f"{name}: {_first_line(exc)}") from exc
+        finally:
+            con.close()
+
+    # ------------------------------------------------------------------ documents
+
+    def get_document(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        path = self.root() / "firestore" / collection / f"{doc_id}.json"
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise SourceError(ErrorKind.UNAVAILABLE, f"cannot read {path}: {exc.strerror}") from exc
+        try:
+            fields = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise SourceError(ErrorKind.MALFORMED, f"{path}: invalid JSON ({exc})") from exc
+        if not isinstance(fields, dict):
+            raise SourceError(ErrorKind.MALFORMED, f"{path}: a document must be a JSON object")
+        return _with_timestamps(fields)
+
+    def put_document(self, collection: str, doc_id: str, fields: dict[str, Any]) -> None:
+        folder = self.root() / "firestore" / collection
+        folder.mkdir(parents=True, exist_ok=True)
+        _atomic_write(folder / f"{doc_id}.json", orjson.dumps(fields, option=orjson.OPT_INDENT_2))
+
+    # ------------------------------------------------------------------ logs
+
+    def log_files(self) -> list[Path]:
+        folder = self.root() / "logs"
+        return sorted(p for p in folder.glob("*") if p.suffix in (".json", ".ndjson")) if folder.is_dir() else []
+
+    def _entries(self, path: Path) -> list[LogEntry]:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return []
+        key = (stat.st_size, stat.st_mtime_ns)
+        cached = self._log_cache.get(path)
+        if cached and cached[0] == key:
+            return cached[1]
+        data = path.read_bytes()
+        entries = list(parse_ndjson_lines(data.splitlines()) if path.suffix == ".ndjson" else parse_json_document(data))
+        self._log_cache[path] = (key, entries)
+        return entries
+
+    def read_logs(self, service: str, start: datetime, end: datetime) -> list[LogEntry]:
+        out = [
+            e
+            for path in self.log_files()
+            for e in self._entries(path)
+            if (not service or e.service == service) and start <= e.timestamp <= end
+        ]
+        return sorted(out, key=lambda e: e.timestamp)
+
+    # ------------------------------------------------------------------ deploy state
+
+    def deploy_state(self) -> DeployState:
+        path = self.root() / "deploy.json"
+        try:
+            return DeployState.model_validate_json(path.read_bytes())
+        except FileNotFoundError:
+            return DeployState()
+        except ValidationError as exc:
+            raise SourceError(ErrorKind.MALFORMED, f"{path}: {str(exc).splitlines()[0]}") from exc
+
+    def write_deploy_state(self, state: DeployState) -> None:
+        with self._deploy_lock:
+            _atomic_write(self.root() / "deploy.json", state.model_dump_json(indent=2).encode())
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _with_timestamps(value: Any) -> Any:
+    """JSON has no timestamp type; Firestore does. Give local documents the same shape."""
+    if isinstance(value, dict):
+        return {k: _with_timestamps(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_timestamps(v) for v in value]
+    if isinstance(value, str) and _RFC3339.match(value):
+        return parse_timestamp(value) or value
+    return value
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, prefix=f".{path.name}.") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(fh.name, path)

@@ -1,0 +1,267 @@
+"""The morning checks as pure functions: query results + config in, a verdict out.
+
+No I/O here: `check`, `report`, the TUI and the tests all call these with rows they fetched.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from .config import Settings
+from .models import (
+    CheckResult,
+    DeployState,
+    DnpDayRow,
+    DnpPollutedRow,
+    GradingSystemRow,
+    LogEntry,
+    Phase3Document,
+    Status,
+    UsageGameRow,
+)
+from .trace import trace_from_entries
+
+
+def pct(part: int | float, whole: int | float) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def format_game(game_id: str) -> str:
+    """`20260203_PHX_POR` -> `PHX @ POR` (away @ home); anything else unchanged."""
+    parts = game_id.split("_")
+    if len(parts) == 3 and parts[0].isdigit():
+        return f"{parts[1]} @ {parts[2]}"
+    return game_id
+
+
+# ------------------------------------------------------------------ Phase 3 completion
+
+
+def phase3_completion(doc: Phase3Document | None, settings: Settings, processing_date: date) -> CheckResult:
+    expected = settings.thresholds.phase3_processors
+    base = dict(id="phase3_completion", title="Phase 3 completion")
+    if doc is None:
+        return CheckResult(
+            **base,
+            status=Status.UNKNOWN,
+            summary=f"no phase3_completion/{processing_date.isoformat()} document yet",
+            value={"completed": 0, "expected": expected, "document": None, "processors": []},
+        )
+    levels = {p.name: p.level for p in settings.processors}
+    rows = []
+    for name in [p.name for p in settings.processors] + sorted(set(doc.processors) - set(levels)):
+        entry = doc.processors.get(name)
+        rows.append(
+            {
+                "name": name,
+                "level": levels.get(name),
+                "status": entry.status if entry else "pending",
+                "completed_at": entry.completed_at.isoformat() if entry and entry.completed_at else None,
+                "record_count": entry.record_count if entry else None,
+            }
+        )
+    # The handoff counts every non-metadata key; a key whose status says it failed is not done.
+    failed = [r["name"] for r in rows if r["status"] in ("failed", "error")]
+    completed = len([n for n, e in doc.processors.items() if e.status not in ("failed", "error", "running", "pending")])
+    value = {
+        "completed": completed,
+        "expected": expected,
+        "document": doc.doc_id,
+        "triggered": bool(doc.metadata.get("_triggered")),
+        "triggered_at": _iso(doc.metadata.get("_triggered_at")),
+        "processors": rows,
+    }
+    if failed:
+        status, summary = Status.FAIL, f"{completed}/{expected} processors, failed: {', '.join(failed)}"
+    elif completed >= expected:
+        status, summary = Status.OK, f"{completed}/{expected} processors complete"
+    else:
+        missing = [r["name"] for r in rows if r["status"] == "pending"]
+        status = Status.WARN
+        summary = f"{completed}/{expected} processors" + (f", waiting for {', '.join(missing)}" if missing else "")
+    if value["triggered"]:
+        summary += "; grading triggered"
+    return CheckResult(**base, status=status, summary=summary, value=value)
+
+
+def _iso(value: object) -> object:
+    return value.isoformat() if isinstance(value, (datetime, date)) else value
+
+
+# ------------------------------------------------------------------ sequential execution
+
+
+def sequential_execution(entries: list[LogEntry], settings: Settings) -> CheckResult:
+    trace = trace_from_entries(entries, settings)
+    status, summary, value = trace.verdict()
+    return CheckResult(
+        id="sequential_execution", title="Sequential execution", status=status, summary=summary, value=value
+    )
+
+
+# ------------------------------------------------------------------ grading coverage
+
+
+def grading_coverage(rows: list[GradingSystemRow], settings: Settings, before_deadline: bool = False) -> CheckResult:
+    """`before_deadline`: the as-of moment is before grading is due (09:00 ET by the
+    handoff's timeline), so nothing graded yet is "not yet", not a failure."""
+    t = settings.thresholds
+    predicted = sum(r.predicted for r in rows)
+    graded = sum(r.graded for r in rows)
+    coverage = pct(graded, predicted)
+    value = {
+        "predicted": predicted,
+        "graded": graded,
+        "correct": sum(r.correct for r in rows),
+        "coverage_pct": coverage,
+        "expected_predictions": t.expected_predictions,
+        "trigger_pct": t.grading_trigger_pct,
+        "monitor_pct": t.coverage_monitor_pct,
+        "systems": [
+            {**r.model_dump(), "coverage_pct": pct(r.graded, r.predicted)} for r in sorted(rows, key=lambda r: r.system_id)
+        ],
+    }
+    base = dict(id="grading_coverage", title="Grading coverage", value=value)
+    if predicted == 0:
+        return CheckResult(**base, status=Status.UNKNOWN, summary="no predictions for this game date")
+    head = f"{graded}/{predicted} graded ({coverage:.1f}%) across {len(rows)} systems"
+    if before_deadline and coverage < t.grading_trigger_pct:
+        due = settings.grading_due
+        return CheckResult(**base, status=Status.UNKNOWN, summary=f"{head}: grading not due until {due:%H:%M}")
+    if coverage >= t.grading_trigger_pct:
+        return CheckResult(**base, status=Status.OK, summary=head)
+    if coverage >= t.coverage_monitor_pct:
+        return CheckResult(**base, status=Status.WARN, summary=f"{head}: below the {t.grading_trigger_pct:g}% trigger")
+    return CheckResult(
+        **base, status=Status.FAIL, summary=f"{head}: below the {t.coverage_monitor_pct:g}% monitor line"
+    )
+
+
+# ------------------------------------------------------------------ DNP pollution
+
+
+def dnp_pollution(
+    days: list[DnpDayRow], examples: list[DnpPollutedRow], settings: Settings, start: date, end: date
+) -> CheckResult:
+    limit = settings.thresholds.dnp_pollution_max_pct
+    cache_rows = sum(d.cache_rows for d in days)
+    dnp_rows = sum(d.dnp_rows for d in days)
+    rate = pct(dnp_rows, cache_rows)
+    window = start.isoformat() if start == end else f"{start.isoformat()}..{end.isoformat()}"
+    value = {
+        "window": [start.isoformat(), end.isoformat()],
+        "cache_rows": cache_rows,
+        "dnp_rows": dnp_rows,
+        "pollution_pct": rate,
+        "max_pct": limit,
+        "by_date": [{**d.model_dump(mode="json"), "pollution_pct": pct(d.dnp_rows, d.cache_rows)} for d in days],
+        "examples": [e.model_dump(mode="json") for e in examples[:10]],
+    }
+    base = dict(id="dnp_pollution", title="DNP pollution", value=value)
+    if cache_rows == 0:
+        return CheckResult(**base, status=Status.UNKNOWN, summary=f"no player_daily_cache rows for {window}")
+    head = f"{dnp_rows}/{cache_rows} cache rows are DNP ({rate:.1f}%) over {window}"
+    today = next((d for d in days if d.cache_date == end), None)
+    if start != end and today is not None:
+        head += f" ({end.isoformat()}: {today.dnp_rows}/{today.cache_rows})"
+    if rate > limit:
+        names = ", ".join(f"{e.player_name} {e.points_avg_last_10:.1f}" for e in examples[:3] if e.points_avg_last_10 is not None)
+        return CheckResult(**base, status=Status.FAIL, summary=head + (f"; e.g. {names}" if names else ""))
+    return CheckResult(**base, status=Status.OK, summary=head)
+
+
+# ------------------------------------------------------------------ usage rate
+
+
+def usage_rate_coverage(games: list[UsageGameRow], settings: Settings) -> CheckResult:
+    t = settings.thresholds
+    active = sum(g.active_players for g in games)
+    with_usage = sum(g.with_usage for g in games)
+    impossible = sum(g.impossible for g in games)
+    rate = pct(with_usage, active)
+    failing = [g for g in games if g.active_players and g.with_usage == 0]
+    value = {
+        "games": len(games),
+        "active_players": active,
+        "with_usage": with_usage,
+        "missing": active - with_usage,
+        "coverage_pct": rate,
+        "target_pct": t.usage_rate_target_pct,
+        "impossible": impossible,
+        "max_usage_rate": max((g.max_usage_rate for g in games if g.max_usage_rate is not None), default=None),
+        "failing_games": [{"game_id": g.game_id, "game": format_game(g.game_id), "players": g.active_players} for g in failing],
+        "per_game": [{**g.model_dump(), "game": format_game(g.game_id), "coverage_pct": pct(g.with_usage, g.active_players)} for g in games],
+    }
+    base = dict(id="usage_rate_coverage", title="Usage-rate coverage", value=value)
+    if active == 0:
+        return CheckResult(**base, status=Status.UNKNOWN, summary="no active players for this game date")
+    parts = [f"{with_usage}/{active} active players have a usage rate ({rate:.1f}%)"]
+    if failing:
+        parts.append("no usage rate at all: " + ", ".join(f"{format_game(g.game_id)} ({g.active_players})" for g in failing))
+    if impossible:
+        parts.append(f"{impossible} impossible values (max {value['max_usage_rate']:.0f}%)")
+    summary = "; ".join(parts)
+    if impossible:
+        status = Status.FAIL
+    elif rate < t.usage_rate_target_pct or failing:
+        status = Status.WARN
+    else:
+        status = Status.OK
+    return CheckResult(**base, status=status, summary=summary)
+
+
+# ------------------------------------------------------------------ deployment drift
+
+
+def deployment_drift(state: DeployState, settings: Settings, as_of: datetime) -> CheckResult:
+    t = settings.thresholds
+    base = dict(id="deployment_drift", title="Deployment drift")
+    if not state.commits:
+        return CheckResult(**base, status=Status.UNKNOWN, summary="no commit history to compare against")
+    head = state.commits[0]
+    index = {c.sha: i for i, c in enumerate(state.commits)}
+    rows, statuses = [], []
+    for service in sorted(state.services, key=lambda s: s.name):
+        position = _find_commit(service.commit, state.commits, index)
+        row = {
+            "service": service.name,
+            "kind": service.kind,
+            "region": service.region,
+            "commit": service.commit,
+            "deployed_at": service.deployed_at.isoformat() if service.deployed_at else None,
+            "commits_behind": None,
+            "days_behind": None,
+            "traffic_latest": service.traffic_latest,
+            "status": Status.UNKNOWN.value,
+        }
+        if position is not None:
+            deployed = state.commits[position]
+            days = round((head.time - deployed.time).total_seconds() / 86400, 1)
+            row.update(commits_behind=position, days_behind=days, commit_time=deployed.time.isoformat())
+            status = Status.FAIL if days > t.drift_fail_days else Status.WARN if days > t.drift_warn_days else Status.OK
+            row["status"] = status.value
+            statuses.append(status)
+        rows.append(row)
+    value = {"head": head.sha[:8], "head_time": head.time.isoformat(), "services": rows}
+    worst = Status.worst(statuses) if statuses else Status.UNKNOWN
+    behind = sorted((r for r in rows if r["status"] in ("warn", "fail")), key=lambda r: -r["commits_behind"])
+    if not behind:
+        summary = f"{len(rows)} services within {t.drift_warn_days:g} day of head {head.sha[:8]}"
+    else:
+        summary = "; ".join(
+            f"{r['service']} {str(r['commit'])[:8]} {r['commits_behind']} commits / {r['days_behind']:g} days behind"
+            for r in behind[:3]
+        )
+    unknown = [r["service"] for r in rows if r["commits_behind"] is None]
+    if unknown:
+        summary += f"; commit not in history: {', '.join(unknown)}"
+    return CheckResult(**base, status=worst, summary=summary, value=value)
+
+
+def _find_commit(sha: str | None, commits, index: dict[str, int]) -> int | None:
+    if not sha:
+        return None
+    if sha in index:
+        return index[sha]
+    # Deploys record short SHAs (8 hex digits in the handoff); match by prefix.
+    return next((i for i, c in enumerate(commits) if c.sha.startswith(sha) or sha.startswith(c.sha)), None)

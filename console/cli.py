@@ -1,0 +1,157 @@
+"""`nba-console`: the TUI with no subcommand, headless commands otherwise.
+
+Feature modules add their own subcommands through a `register(subparsers)` function listed
+in COMMAND_MODULES, so this file stays a small dispatcher.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import orjson
+
+from .config import ConfigError, Settings, load_settings
+from .errors import ScenarioError, SourceError
+
+# Each module exposes register(subparsers) and sets `func` on its parsers.
+COMMAND_MODULES = ("console.commands_local",)
+
+EXIT_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nba-console", description="On-call console for the NBA props platform.")
+    parser.add_argument("--config", type=Path, help="config file (default: ./nba-console.toml, then the user config dir)")
+    parser.add_argument("--backend", choices=["local", "gcp"], help="data backend (default: local)")
+    parser.add_argument("--data-dir", type=Path, help="local backend data directory (NBA_CONSOLE_DATA_DIR)")
+    parser.add_argument("--project", help="GCP project (default: nba-props-platform)")
+    parser.add_argument("--read-only", action="store_true", default=None, help="refuse every mutating action")
+    parser.add_argument("--date", dest="game_date", type=_date_arg, help="game date (default: latest/yesterday)")
+    parser.add_argument("--at", help="evaluate as of a moment: HH:MM on the processing date, or ISO time")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="run the morning checks once (exit 0 ok, 1 a check fails, 2 error)")
+    _date_options(check)
+    check.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    check.add_argument("--only", action="append", metavar="CHECK_ID", help="run only this check (repeatable)")
+    check.set_defaults(func=cmd_check)
+
+    report = sub.add_parser("report", help="the morning check as Markdown")
+    _date_options(report)
+    report.add_argument("-o", "--output", type=Path, help="write to a file instead of stdout")
+    report.set_defaults(func=cmd_report)
+
+    config = sub.add_parser("config", help="print the effective configuration as JSON")
+    config.set_defaults(func=cmd_config)
+
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(sub)
+    return parser
+
+
+def _date_options(parser: argparse.ArgumentParser) -> None:
+    # Accepted after the subcommand too (`check --date ...`), as the issue's examples write it.
+    parser.add_argument("--date", dest="game_date", type=_date_arg, default=argparse.SUPPRESS, help="game date")
+    parser.add_argument("--at", default=argparse.SUPPRESS, help="as-of moment: HH:MM (processing date) or ISO")
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        args.config,
+        backend=args.backend,
+        data_dir=args.data_dir,
+        project=args.project,
+        read_only=args.read_only,
+    )
+
+
+def resolve_context(args: argparse.Namespace, settings: Settings, backend):
+    """Game date and as-of moment from --date/--at, with the documented defaults."""
+    from .morning import CheckContext, default_game_date, parse_at
+
+    now = datetime.now(timezone.utc)
+    game_date = args.game_date or default_game_date(backend, settings, now)
+    as_of = parse_at(args.at, game_date + settings.processing_offset, settings, now)
+    return CheckContext(settings=settings, game_date=game_date, as_of=as_of)
+
+
+def _run_report(args: argparse.Namespace):
+    from .backends import open_backend
+    from .morning import run_all
+
+    settings = settings_from_args(args)
+    backend = open_backend(settings)
+    try:
+        ctx = resolve_context(args, settings, backend)
+        return settings, run_all(backend, ctx, getattr(args, "only", None))
+    finally:
+        backend.close()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .render import print_report
+
+    settings, report = _run_report(args)
+    if args.json:
+        sys.stdout.buffer.write(orjson.dumps(report.to_json_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.flush()
+    else:
+        print_report(report, settings)
+    return report.exit_code()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .render import report_markdown
+
+    settings, report = _run_report(args)
+    text = report_markdown(report, settings)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return report.exit_code()
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    sys.stdout.write(settings.model_dump_json(indent=2) + "\n")
+    return 0
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    # Until the TUI lands, the bare command runs the check.
+    args.json = False
+    args.only = None
+    return cmd_check(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_tui)
+    try:
+        return func(args)
+    except ConfigError as exc:
+        print(f"nba-console: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except (ScenarioError, SourceError, ValueError) as exc:
+        print(f"nba-console: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

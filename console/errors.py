@@ -1,0 +1,42 @@
+"""Errors from outside (a data source, a file, a command), each with one user-facing message."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ErrorKind(str, Enum):
+    AUTH = "auth"
+    PERMISSION = "permission"
+    NOT_FOUND = "not_found"
+    QUOTA = "quota"
+    TIMEOUT = "timeout"
+    TOO_EXPENSIVE = "too_expensive"
+    MALFORMED = "malformed"
+    UNAVAILABLE = "unavailable"
+    NO_DATA = "no_data"
+
+
+# Kinds worth retrying automatically; the rest need a person.
+RETRYABLE = {ErrorKind.QUOTA, ErrorKind.TIMEOUT, ErrorKind.UNAVAILABLE}
+
+
+class SourceError(Exception):
+    """A data source could not answer. ``str()`` is the message shown on the panel."""
+
+    def __init__(self, kind: ErrorKind, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind in RETRYABLE
+
+
+class ScenarioError(Exception):
+    """A scenario file is malformed: names the path, the line and the reason."""
+
+    def __init__(self, path: str, reason: str, line: int | None = None):
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {reason}")
+        self.path, self.line, self.reason = path, line, reason

@@ -1,0 +1,241 @@
+"""The morning check: one spec per panel, each fetching its inputs and judging them.
+
+Each spec runs on its own (the TUI gives every one a worker); a failure of one source
+becomes an `error` result for that check only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Callable
+
+from . import checks
+from .backends.base import Backend
+from .config import Settings
+from .errors import ErrorKind, SourceError
+from .models import (
+    CheckResult,
+    DnpDayRow,
+    DnpPollutedRow,
+    GameDateRow,
+    GradingSystemRow,
+    Phase3Document,
+    Report,
+    Status,
+    UngradedPredictionRow,
+    UsageGameRow,
+    UsagePlayerRow,
+)
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    settings: Settings
+    game_date: date
+    as_of: datetime
+
+    @property
+    def processing_date(self) -> date:
+        return self.game_date + self.settings.processing_offset
+
+    @property
+    def log_window(self) -> tuple[datetime, datetime]:
+        """The processing day in the configured zone, cut at as_of."""
+        tz = self.settings.tz
+        start = datetime.combine(self.processing_date, time(0), tzinfo=tz)
+        return start, min(start + timedelta(days=1), self.as_of)
+
+    @property
+    def dnp_window(self) -> tuple[date, date]:
+        days = self.settings.thresholds.dnp_window_days
+        return self.game_date - timedelta(days=days - 1), self.game_date
+
+
+def query_rows(backend: Backend, name: str, model: type, params: dict[str, Any]) -> list:
+    try:
+        return [model.model_validate(row) for row in backend.run_query(name, params)]
+    except SourceError:
+        raise
+    except ValueError as exc:  # pydantic ValidationError is a ValueError
+        raise SourceError(ErrorKind.MALFORMED, f"{name}: unexpected row shape: {str(exc).splitlines()[0]}") from exc
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    title: str
+    run: Callable[[Backend, CheckContext], CheckResult]
+    drill: Callable[[Backend, CheckContext], list[dict[str, Any]]]
+    queries: tuple[str, ...] = ()
+    source: str = "bigquery"  # which backend service it reads, for error messages and workers
+    playbooks: tuple[str, ...] = field(default=())
+
+
+# ------------------------------------------------------------------ per-check fetch + judge
+
+
+def _phase3(backend: Backend, ctx: CheckContext) -> CheckResult:
+    doc_id = ctx.processing_date.isoformat()
+    fields = backend.get_document("phase3_completion", doc_id)
+    doc = Phase3Document.from_fields(doc_id, fields) if fields is not None else None
+    if doc is not None:
+        # --at: a processor that completed after the moment asked about is still pending.
+        visible = {n: p for n, p in doc.processors.items() if p.completed_at is None or p.completed_at <= ctx.as_of}
+        triggered_at = doc.metadata.get("_triggered_at")
+        meta = dict(doc.metadata)
+        if isinstance(triggered_at, datetime) and triggered_at > ctx.as_of:
+            meta.pop("_triggered", None)
+            meta.pop("_triggered_at", None)
+        doc = Phase3Document(doc_id=doc.doc_id, processors=visible, metadata=meta) if (visible or meta) else None
+    return checks.phase3_completion(doc, ctx.settings, ctx.processing_date)
+
+
+def _phase3_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
+    return _phase3(backend, ctx).value.get("processors", [])
+
+
+def _sequential(backend: Backend, ctx: CheckContext) -> CheckResult:
+    start, end = ctx.log_window
+    entries = backend.read_logs(ctx.settings.services.analytics, start, end)
+    return checks.sequential_execution(entries, ctx.settings)
+
+
+def _sequential_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
+    start, end = ctx.log_window
+    from .trace import TraceParser
+
+    parser = TraceParser(ctx.settings.log_patterns)
+    rows = []
+    for entry in backend.read_logs(ctx.settings.services.analytics, start, end):
+        event = parser.parse(entry)
+        if event is not None:
+            rows.append({"timestamp": entry.timestamp.isoformat(), "event": event.kind, "severity": entry.severity, "text": entry.text})
+    return rows
+
+
+def _grading_params(ctx: CheckContext) -> dict[str, Any]:
+    return {"game_date": ctx.game_date, "as_of": ctx.as_of}
+
+
+def _grading(backend: Backend, ctx: CheckContext) -> CheckResult:
+    rows = query_rows(backend, "grading_coverage", GradingSystemRow, _grading_params(ctx))
+    due = datetime.combine(ctx.processing_date, ctx.settings.grading_due, tzinfo=ctx.settings.tz)
+    return checks.grading_coverage(rows, ctx.settings, before_deadline=ctx.as_of < due)
+
+
+def _grading_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
+    rows = query_rows(backend, "ungraded_predictions", UngradedPredictionRow, _grading_params(ctx))
+    return [r.model_dump() for r in rows]
+
+
+def _dnp_params(ctx: CheckContext) -> dict[str, Any]:
+    start, end = ctx.dnp_window
+    return {"start_date": start, "end_date": end, "as_of": ctx.as_of}
+
+
+def _dnp(backend: Backend, ctx: CheckContext) -> CheckResult:
+    days = query_rows(backend, "dnp_by_day", DnpDayRow, _dnp_params(ctx))
+    examples = query_rows(backend, "dnp_polluted_rows", DnpPollutedRow, _dnp_params(ctx)) if any(d.dnp_rows for d in days) else []
+    return checks.dnp_pollution(days, examples, ctx.settings, *ctx.dnp_window)
+
+
+def _dnp_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
+    return [r.model_dump(mode="json") for r in query_rows(backend, "dnp_polluted_rows", DnpPollutedRow, _dnp_params(ctx))]
+
+
+def _usage_params(ctx: CheckContext) -> dict[str, Any]:
+    return {"game_date": ctx.game_date, "as_of": ctx.as_of, "max_usage_rate": float(ctx.settings.thresholds.usage_rate_max_pct)}
+
+
+def _usage(backend: Backend, ctx: CheckContext) -> CheckResult:
+    return checks.usage_rate_coverage(query_rows(backend, "usage_by_game", UsageGameRow, _usage_params(ctx)), ctx.settings)
+
+
+def _usage_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
+    rows = query_rows(backend, "usage_problem_players", UsagePlayerRow, _usage_params(ctx))
+    return [{**r.model_dump(), "game": checks.format_game(r.game_id)} for r in rows]
+
+
+def _drift(backend: Backend, ctx: CheckContext) -> CheckResult:
+    return checks.deployment_drift(backend.deploy_state(), ctx.settings, ctx.as_of)
+
+
+def _drift_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
+    state = backend.deploy_state()
+    rows = _drift(backend, ctx).value.get("services", [])
+    env = {s.name: s.env for s in state.services}
+    return [{**r, "env": env.get(r["service"], {})} for r in rows]
+
+
+SPECS: tuple[CheckSpec, ...] = (
+    CheckSpec("phase3_completion", "Phase 3 completion", _phase3, _phase3_drill, source="firestore"),
+    CheckSpec(
+        "sequential_execution", "Sequential execution", _sequential, _sequential_drill, source="logging",
+        playbooks=("disable-sequential-execution", "enable-sequential-execution"),
+    ),
+    CheckSpec(
+        "grading_coverage", "Grading coverage", _grading, _grading_drill,
+        queries=("grading_coverage", "ungraded_predictions"), playbooks=("rollback-grading-orchestration",),
+    ),
+    CheckSpec("dnp_pollution", "DNP pollution", _dnp, _dnp_drill, queries=("dnp_by_day", "dnp_polluted_rows"),
+              playbooks=("redeploy-service",)),
+    CheckSpec("usage_rate_coverage", "Usage-rate coverage", _usage, _usage_drill,
+              queries=("usage_by_game", "usage_problem_players")),
+    CheckSpec("deployment_drift", "Deployment drift", _drift, _drift_drill, source="deploy",
+              playbooks=("redeploy-service", "rollback-prediction-services")),
+)
+SPEC_BY_ID = {s.id: s for s in SPECS}
+
+
+def run_check(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResult:
+    """Run one check; any failure of its source becomes an `error` result, never an exception."""
+    try:
+        result = spec.run(backend, ctx)
+    except SourceError as exc:
+        result = CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=str(exc), error=str(exc),
+                             value={"error_kind": exc.kind.value})
+    except Exception as exc:  # noqa: BLE001 - a bug in one check must not take down the others
+        message = f"{type(exc).__name__}: {exc}"
+        result = CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message)
+    return result.model_copy(update={"sources": list(spec.queries)})
+
+
+def run_all(backend: Backend, ctx: CheckContext, only: list[str] | None = None) -> Report:
+    results = [run_check(spec, backend, ctx) for spec in SPECS if not only or spec.id in only]
+    return Report(
+        game_date=ctx.game_date,
+        processing_date=ctx.processing_date,
+        as_of=ctx.as_of,
+        backend=backend.name,
+        project=ctx.settings.project,
+        status=Status.worst([r.status for r in results]),
+        checks=results,
+    )
+
+
+def default_game_date(backend: Backend, settings: Settings, now: datetime) -> date:
+    """Yesterday in the configured zone on gcp; on local, the latest game date in the data."""
+    yesterday = now.astimezone(settings.tz).date() - timedelta(days=1)
+    if backend.name != "local":
+        return yesterday
+    rows = query_rows(backend, "latest_game_date", GameDateRow,
+                      {"start_date": date(2000, 1, 1), "end_date": date(2100, 1, 1)})
+    return rows[0].game_date if rows and rows[0].game_date else yesterday
+
+
+def parse_at(text: str | None, processing_date: date, settings: Settings, now: datetime | None = None) -> datetime:
+    """`--at`: an ISO timestamp, or a clock time (`07:30`) on the processing date in the zone."""
+    if not text:
+        return now or datetime.now(timezone.utc)
+    try:
+        clock = time.fromisoformat(text)
+    except ValueError:
+        clock = None
+    if clock is not None:
+        return datetime.combine(processing_date, clock, tzinfo=settings.tz)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"--at {text!r}: expected HH:MM or an ISO timestamp like 2026-02-05T08:30-05:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=settings.tz)

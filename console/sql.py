@@ -1,0 +1,69 @@
+"""Render the queries/ files for a backend: configured table names, then the dialect.
+
+The files are written once, in BigQuery Standard SQL. sqlglot rewrites the table names the
+config maps and, for the local backend, transpiles to DuckDB with ``$name`` parameters.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, Literal
+
+import sqlglot
+from sqlglot import exp
+
+import queries
+
+from .config import Tables
+from .schema import BY_LOGICAL
+
+Dialect = Literal["bigquery", "duckdb"]
+
+
+def table_mapping(tables: Tables, dialect: Dialect) -> dict[str, str]:
+    mapping = {}
+    for logical, spec in BY_LOGICAL.items():
+        target = getattr(tables, logical)
+        if dialect == "duckdb":
+            # DuckDB has schemas, not projects: keep dataset.table.
+            target = ".".join(target.split(".")[-2:])
+        mapping[spec.default_name] = target
+    return mapping
+
+
+@lru_cache(maxsize=128)
+def _render(name: str, mapping: tuple[tuple[str, str], ...], dialect: Dialect) -> str:
+    tree = sqlglot.parse_one(queries.load(name), read="bigquery")
+    tree = exp.replace_tables(tree, dict(mapping))
+    if dialect == "duckdb":
+        tree = tree.transform(
+            lambda node: exp.Placeholder(this=node.this.name) if isinstance(node, exp.Parameter) else node
+        )
+    return tree.sql(dialect=dialect, pretty=True, comments=False)
+
+
+def render(name: str, tables: Tables, dialect: Dialect) -> str:
+    return _render(name, tuple(sorted(table_mapping(tables, dialect).items())), dialect)
+
+
+def parameter_names(name: str) -> set[str]:
+    tree = sqlglot.parse_one(queries.load(name), read="bigquery")
+    return {p.this.name for p in tree.find_all(exp.Parameter)}
+
+
+def bigquery_type(value: Any) -> str:
+    # bool before int: bool is an int subclass.
+    if isinstance(value, bool):
+        return "BOOL"
+    if isinstance(value, int):
+        return "INT64"
+    if isinstance(value, float):
+        return "FLOAT64"
+    if isinstance(value, datetime):
+        return "TIMESTAMP"
+    if isinstance(value, date):
+        return "DATE"
+    if isinstance(value, str):
+        return "STRING"
+    raise TypeError(f"unsupported query parameter type {type(value).__name__}")

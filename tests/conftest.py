@@ -1,0 +1,52 @@
+"""Shared fixtures: settings isolated from the user's machine, and the seeded demo."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from console.config import Settings, load_settings
+
+# The demo's morning, after everything ran: 2026-02-05 11:00 ET.
+DEMO_END = datetime(2026, 2, 5, 16, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path_factory):
+    """No test reads the developer's config, data or state."""
+    for key in list(__import__("os").environ):
+        if key.startswith("NBA_CONSOLE_"):
+            monkeypatch.delenv(key, raising=False)
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+
+
+@pytest.fixture(scope="session")
+def _seeded_demo_dir(tmp_path_factory) -> Path:
+    from console.commands_local import seed_demo
+
+    data = tmp_path_factory.mktemp("demo-data")
+    seed_demo(Settings(data_dir=data, state_dir=data / "state"))
+    return data
+
+
+@pytest.fixture
+def demo_settings(_seeded_demo_dir, tmp_path) -> Settings:
+    """Settings on a private copy of the seeded demo (tests may mutate it)."""
+    data = tmp_path / "data"
+    shutil.copytree(_seeded_demo_dir, data, symlinks=True)
+    return load_settings(data_dir=data, state_dir=tmp_path / "state")
+
+
+@pytest.fixture
+def demo_backend(demo_settings):
+    from console.backends.local import LocalBackend
+
+    backend = LocalBackend(demo_settings)
+    yield backend
+    backend.close()
