@@ -1,0 +1,53 @@
+"""Clocks. Everything that asks "what time is it" takes one, so tests fix it and the demo
+replays the morning of 2026-02-05 on an accelerated clock (the data is filtered `as_of`
+the clock, so processors complete and grading rows appear as the replay reaches them)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+@dataclass
+class FixedClock:
+    moment: datetime
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, delta: timedelta) -> None:
+        self.moment += delta
+
+
+@dataclass
+class ReplayClock:
+    """Starts at `start` and runs `speed` times faster than the wall clock, up to `end`."""
+
+    start: datetime
+    speed: float = 60.0
+    end: datetime | None = None
+    _t0: float = field(default_factory=time.monotonic)
+
+    def now(self) -> datetime:
+        moment = self.start + timedelta(seconds=(time.monotonic() - self._t0) * self.speed)
+        return min(moment, self.end) if self.end else moment
+
+    @property
+    def finished(self) -> bool:
+        return self.end is not None and self.now() >= self.end
+
+
+# The demo morning: 06:00 to 11:00 ET on 2026-02-05 (the handoff's monitoring window).
+DEMO_START = datetime(2026, 2, 5, 11, 0, tzinfo=timezone.utc)
+DEMO_END = datetime(2026, 2, 5, 16, 0, tzinfo=timezone.utc)
