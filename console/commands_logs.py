@@ -102,10 +102,13 @@ class _Out:
         except BrokenPipeError:
             # Python's documented recipe: point stdout at devnull so the interpreter's
             # final flush does not raise again.
-            try:
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            except (OSError, ValueError):
-                pass
+            if self.stream is sys.stdout:
+                try:
+                    devnull = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(devnull, sys.stdout.fileno())
+                    os.close(devnull)
+                except (OSError, ValueError):
+                    pass
             self.closed = True
         return not self.closed
 
@@ -185,12 +188,17 @@ def run_replay(entries: list[LogEntry], settings, speed: float, max_gap: timedel
     source = ReplaySource(entries, clock)
     trace, last = LiveTrace(settings, day), {}
     while not out.closed:
+        # Read before polling: every later entry is newer than this, so judging "as of"
+        # it never runs ahead of the lines printed next.
+        polled_at = clock.now()
         batch = source.poll()
-        for entry in batch:
+        for entry in batch:  # trace news right under the line that caused it
             out.line(format_plain(entry, settings.tz))
-        _print_update(trace.feed(batch), out, settings.tz, last)
+            _print_update(trace.feed([entry]), out, settings.tz, last)
+            if on_tick:  # judged as of the line's own time, whatever the speed
+                on_tick(entry.timestamp, True)
         if on_tick:
-            on_tick(clock.now(), bool(batch))
+            on_tick(max([polled_at] + [e.timestamp for e in batch[-1:]]), False)
         if source.done and (end is None or clock.now() >= end):
             break
         target = source.next_at or end
