@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tail = sub.add_parser("tail", help="print the logs, filtered, then keep following (like tail -f)")
     _query_options(tail)
     tail.add_argument("--no-follow", action="store_true", help="print what is there and exit")
-    tail.add_argument("--interval", type=float, default=None, help="seconds between polls (default 0.5 local, 5 gcp)")
+    tail.add_argument("--interval", type=float, default=None, help="seconds between idle polls (default logs.poll_seconds)")
     tail.set_defaults(func=cmd_tail)
 
     replay = sub.add_parser("replay", help="replay an exported log file at its own pace, with the live trace verdict")
@@ -141,7 +141,7 @@ def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
     out = out or _Out()
     query = query_from_args(args, SystemClock().now())
     source = open_source(settings, query)
-    interval = args.interval if args.interval is not None else (5.0 if settings.backend == "gcp" else 0.5)
+    interval = args.interval if args.interval is not None else settings.logs.poll_seconds
     reported = None
     try:
         while True:

@@ -158,7 +158,18 @@ def _candidate_lines(data: bytes, needles: list[bytes]) -> Iterator[bytes]:
 
 
 def count_matches(path, query, chunk_size: int = 1 << 22) -> int:
-    """Stream a file in chunks (bounded memory) and count matching entries."""
+    """Count a file's matching entries in bounded memory: memory-mapped when the query has
+    a literal to search for (no copies, the page cache is the buffer), else in chunks."""
+    import mmap
+
+    if query is not None and not query.is_empty and query.needles:
+        with open(path, "rb") as fh:
+            try:
+                mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            except ValueError:  # empty file
+                return 0
+            with mm:
+                return sum(1 for _ in _filtered(_candidate_lines(mm, query.needles), query))
     n = 0
     tail = b""
     with open(path, "rb") as fh:

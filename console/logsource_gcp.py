@@ -136,4 +136,5 @@ class GcpLogSource:
 def open_gcp_source(settings, query: LogQuery, clock: Clock | None = None) -> GcpLogSource:
     from google.cloud import logging as gcl  # imported late: the local path never loads it
 
-    return GcpLogSource(gcl.Client(project=settings.project), settings.project, query, clock)
+    return GcpLogSource(gcl.Client(project=settings.project), settings.project, query, clock,
+                        poll_interval=settings.logs.gcp_poll_seconds)

@@ -18,6 +18,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.message import Message
@@ -249,6 +250,8 @@ class LogsScreen(Screen):
 
     def ingest(self, batch: list[LogEntry], error: str | None = None) -> None:
         """Runs on the UI thread with what the source produced."""
+        if not self.is_attached:  # a batch that was in flight when the screen closed
+            return
         self.source_error = error
         if batch:
             self.batches += 1
@@ -338,4 +341,7 @@ class LogsScreen(Screen):
         return out
 
     def _update_status(self) -> None:
-        self.query_one("#logs-status", Static).update(self.status_text(), layout=False)
+        try:
+            self.query_one("#logs-status", Static).update(self.status_text(), layout=False)
+        except NoMatches:  # a batch that arrived while the screen was being taken down
+            pass

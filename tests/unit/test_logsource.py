@@ -131,3 +131,16 @@ def test_load_log_file_reads_both_formats(tmp_path):
     b.write_bytes(line(2) + b"garbage\n")
     assert texts(load_log_file(a)) == ["line 1"]
     assert texts(load_log_file(b)) == ["line 2"]
+
+
+def test_count_matches_mapped_and_chunked_agree_with_the_scanner(tmp_path):
+    from console.logparse import count_matches, scan_ndjson
+
+    path = tmp_path / "x.ndjson"
+    data = b"".join(line(i, "Level 1 go" if i % 3 == 0 else None, "svc" if i % 2 else "other") for i in range(50))
+    path.write_bytes(data + b"{broken")
+    for q in (LogQuery(patterns=("Level 1",)), LogQuery(service="svc", patterns=("Level 1",)),
+              LogQuery(severity="INFO"), LogQuery(patterns=("Level \\d",))):
+        assert count_matches(path, q, chunk_size=64) == len(list(scan_ndjson(data, q))) > 0
+    (tmp_path / "empty.ndjson").write_bytes(b"")
+    assert count_matches(tmp_path / "empty.ndjson", LogQuery(patterns=("x",))) == 0
