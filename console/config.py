@@ -121,6 +121,7 @@ class PlaybookSettings(BaseModel):
     step_timeout_s: float = Field(900.0, gt=0)  # a Cloud Run deploy takes minutes, not hours
     lock_ttl_s: float = Field(3600.0, gt=0)  # a lock older than this is stale (its owner died)
     lock_collection: str = "nba_console_locks"  # Firestore collection of the gcp run lock
+    firestore_lock: bool = True  # on gcp, also lock in Firestore so two operators cannot run at once
     output_tail_lines: int = Field(40, ge=1, le=1000)
 
 

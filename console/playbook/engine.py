@@ -19,7 +19,7 @@ from . import model
 from .actions import RenderedStep
 from .audit import AuditLog, operator
 from .executors import Check, StepResult, make_executor
-from .lock import CombinedLock, FileLock, RunLock, make_owner
+from .lock import RunLock, default_lock, make_owner
 
 
 class Decision(str, Enum):
@@ -72,7 +72,7 @@ class Runner:
         self.callbacks = callbacks or Callbacks()
         self.assume_yes = assume_yes
         self.audit = audit or AuditLog(settings.state_dir)
-        self.lock = lock or CombinedLock(FileLock(settings.state_dir, settings.playbooks.lock_ttl_s))
+        self.lock = lock or default_lock(settings)
         self.playbooks_dir = playbooks_dir
 
     # ---------------------------------------------------------------- entry points

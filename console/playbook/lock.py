@@ -163,6 +163,52 @@ class FirestoreLock:
             self.ref.delete(option=self.client.write_option(last_update_time=snap.update_time))
 
 
+class LazyFirestoreLock:
+    """Builds the Firestore client only when a run starts, and turns a missing credential
+    or an unreachable Firestore into a refusal: no lock, no run."""
+
+    def __init__(self, project: str, collection: str, client_factory=None):
+        self.project, self.collection = project, collection
+        self.client_factory = client_factory
+        self._lock: FirestoreLock | None = None
+
+    def _get(self) -> FirestoreLock:
+        if self._lock is None:
+            factory = self.client_factory
+            if factory is None:
+                from google.cloud import firestore
+
+                factory = lambda: firestore.Client(project=self.project)  # noqa: E731
+            self._lock = FirestoreLock(factory(), self.collection)
+        return self._lock
+
+    def acquire(self, owner: dict[str, Any]) -> None:
+        try:
+            self._get().acquire(owner)
+        except LockHeld:
+            raise
+        except Exception as exc:  # credentials, network, permissions
+            raise LockHeld(f"cannot take the Firestore run lock: {type(exc).__name__}: {exc}") from exc
+
+    def refresh(self, owner: dict[str, Any]) -> None:
+        if self._lock is not None:
+            self._lock.refresh(owner)
+
+    def release(self, owner: dict[str, Any]) -> None:
+        if self._lock is not None:
+            try:
+                self._lock.release(owner)
+            except Exception:
+                pass  # it expires; releasing must not hide the run's own outcome
+
+
+def default_lock(settings) -> "CombinedLock":
+    locks: list[RunLock] = [FileLock(settings.state_dir, settings.playbooks.lock_ttl_s)]
+    if settings.backend == "gcp" and settings.playbooks.firestore_lock:
+        locks.append(LazyFirestoreLock(settings.project, settings.playbooks.lock_collection))
+    return CombinedLock(*locks)
+
+
 class CombinedLock:
     """Take every lock in order; give back the ones already taken if a later one is held."""
 
