@@ -214,3 +214,11 @@ def test_resume_after_a_kill_mid_run(cli_env):
     assert summary.status == "completed" and summary.done == {0, 1}
     shown = _cli(["audit", "show", run.run_id], env)
     assert shown.stdout.count("step_start") == 3 and "run_resume" in shown.stdout
+
+
+def test_read_only_refuses_the_local_data_commands_too(tmp_path):
+    from console.cli import main
+
+    assert main(["--read-only", "--data-dir", str(tmp_path / "d"), "local", "seed-demo"]) == 2
+    assert main(["--read-only", "--data-dir", str(tmp_path / "d"), "local", "load", str(tmp_path)]) == 2
+    assert not (tmp_path / "d").exists()
