@@ -109,6 +109,14 @@ class Services(BaseModel):
         return None
 
 
+class LogsSettings(BaseModel):
+    """The log screen and `tail`."""
+
+    buffer_entries: int = Field(100_000, ge=1)  # entries kept on the log screen; older are dropped
+    poll_seconds: float = Field(0.2, gt=0)  # local follow interval (gcp polls every gcp_poll_seconds)
+    gcp_poll_seconds: float = Field(5.0, gt=0)
+
+
 class GcpSettings(BaseModel):
     maximum_bytes_billed: int = Field(1 << 30, gt=0)
     query_timeout_s: float = Field(60.0, gt=0)
@@ -148,6 +156,7 @@ class Settings(BaseSettings):
     log_patterns: LogPatterns = LogPatterns()
     thresholds: Thresholds = Thresholds()
     gcp: GcpSettings = GcpSettings()
+    logs: LogsSettings = LogsSettings()
     playbooks: PlaybookSettings = PlaybookSettings()
     keys: dict[str, str] = {}  # binding id -> key, e.g. {"refresh": "ctrl+r"}
 

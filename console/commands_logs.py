@@ -1,0 +1,298 @@
+"""`nba-console tail | replay | demo`: live logs without the TUI (and the demo with it).
+
+Plain, pipe-friendly output: one line per entry, flushed as it arrives; a closed pipe
+(`| head`) ends the command quietly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+from .clock import DEMO_END, DEMO_START, ReplayClock, SystemClock
+from .livetrace import LiveTrace, TraceUpdate
+from .logquery import LogQuery, parse_duration, parse_severity
+from .models import LogEntry
+
+DEMO_GAME_DATE = date(2026, 2, 4)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    tail = sub.add_parser("tail", help="print the logs, filtered, then keep following (like tail -f)")
+    _query_options(tail)
+    tail.add_argument("--no-follow", action="store_true", help="print what is there and exit")
+    tail.add_argument("--interval", type=float, default=None, help="seconds between idle polls (default logs.poll_seconds)")
+    tail.set_defaults(func=cmd_tail)
+
+    replay = sub.add_parser("replay", help="replay an exported log file at its own pace, with the live trace verdict")
+    replay.add_argument("file", type=Path, help="a JSON array or NDJSON of Cloud Logging entries")
+    replay.add_argument("--speed", type=_positive, default=60.0, help="times faster than real time (default 60)")
+    replay.add_argument("--max-gap", type=_duration, default=timedelta(minutes=5),
+                        help="skip idle stretches longer than this (log time, default 5m)")
+    _query_options(replay, since=False)
+    replay.set_defaults(func=cmd_replay)
+
+    demo = sub.add_parser("demo", help="the morning of 2026-02-05 unfolding on an accelerated clock")
+    demo.add_argument("--speed", type=_positive, default=60.0, help="times faster than real time (default 60)")
+    demo.add_argument("--headless", action="store_true", help="print the morning instead of opening the TUI")
+    demo.set_defaults(func=cmd_demo)
+
+
+def _query_options(p: argparse.ArgumentParser, since: bool = True) -> None:
+    p.add_argument("--service", help="only this service (Cloud Run service or function name)")
+    p.add_argument("--severity", type=_severity, help="at least this severity (DEBUG INFO NOTICE WARNING ERROR ...)")
+    p.add_argument("--grep", action="append", default=[], metavar="RE", help="text regex (repeatable: any matches)")
+    if since:
+        p.add_argument("--since", type=_duration, help="only entries newer than this: 30m, 2h, 7d")
+
+
+def _arg_error(func: Callable) -> Callable:
+    def wrapped(text: str):
+        try:
+            return func(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    wrapped.__name__ = func.__name__.lstrip("_").replace("parse_", "")
+    return wrapped
+
+
+_duration = _arg_error(parse_duration)
+_severity = _arg_error(parse_severity)
+
+
+@_arg_error
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError(f"{text!r} must be more than zero")
+    return value
+
+
+def query_from_args(args: argparse.Namespace, now: datetime) -> LogQuery:
+    since = getattr(args, "since", None)
+    return LogQuery(service=args.service, severity=args.severity, patterns=tuple(args.grep),
+                    since=now - since if since else None)
+
+
+def format_plain(entry: LogEntry, tz) -> str:
+    local = entry.timestamp.astimezone(tz)
+    text = entry.text.replace("\n", "\\n")
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or ''} {entry.severity:<8} {entry.service or '-'}  {text}"
+
+
+class _Out:
+    """stdout that turns a closed pipe into a clean stop."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+        self.closed = False
+
+    def line(self, text: str) -> bool:
+        if self.closed:
+            return False
+        try:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+        except BrokenPipeError:
+            # Python's documented recipe: point stdout at devnull so the interpreter's
+            # final flush does not raise again.
+            if self.stream is sys.stdout:
+                try:
+                    devnull = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(devnull, sys.stdout.fileno())
+                    os.close(devnull)
+                except (OSError, ValueError):
+                    pass
+            self.closed = True
+        return not self.closed
+
+
+def _settings(args):
+    from .cli import settings_from_args
+
+    return settings_from_args(args)
+
+
+# ------------------------------------------------------------------ tail
+
+
+def open_source(settings, query: LogQuery, clock=None):
+    if settings.backend == "gcp":
+        from .logsource_gcp import open_gcp_source
+
+        return open_gcp_source(settings, query, clock)
+    from .errors import ErrorKind, SourceError
+    from .logsource import LocalLogSource
+    from .scenario import current_dir
+
+    if current_dir(settings) is None:
+        raise SourceError(ErrorKind.NO_DATA, f"no local data in {settings.data_dir}: run `nba-console local seed-demo`")
+    return LocalLogSource.for_settings(settings, query)
+
+
+def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
+    settings = _settings(args)
+    out = out or _Out()
+    query = query_from_args(args, SystemClock().now())
+    source = open_source(settings, query)
+    interval = args.interval if args.interval is not None else settings.logs.poll_seconds
+    reported = None
+    try:
+        while True:
+            batch = source.poll()
+            for entry in batch:
+                if not out.line(format_plain(entry, settings.tz)):
+                    return 0
+            error = getattr(source, "error", None)
+            if error and error != reported and error != "no log files yet":
+                print(f"nba-console tail: {error}", file=sys.stderr)
+            reported = error
+            if not batch:
+                if args.no_follow:
+                    return 0
+                sleep(interval)
+    finally:
+        source.close()
+
+
+# ------------------------------------------------------------------ replay
+
+
+def _print_update(update: TraceUpdate, out: _Out, tz, last: dict) -> None:
+    for alert in update.alerts:
+        out.line(f"!! {alert.day} {alert.message}")
+    if update.result is not None:
+        key = (update.day, update.result.status, update.result.summary)
+        if key != last.get("key"):
+            last["key"] = key
+            out.line(f"== trace {update.day}: {update.result.status.value.upper()} {update.result.summary}")
+
+
+def run_replay(entries: list[LogEntry], settings, speed: float, max_gap: timedelta | None, out: _Out,
+               sleep: Callable[[float], None] = time.sleep, day: date | None = None,
+               start: datetime | None = None, end: datetime | None = None,
+               on_tick: Callable[[datetime, bool], None] | None = None) -> LiveTrace:
+    """Release entries as an accelerated clock reaches them, printing lines and trace news."""
+    from .logsource import ReplaySource
+
+    entries = sorted(entries, key=lambda e: e.timestamp)
+    if not entries and start is None:
+        return LiveTrace(settings, day)
+    clock = ReplayClock(start or entries[0].timestamp, speed, end)
+    source = ReplaySource(entries, clock)
+    trace, last = LiveTrace(settings, day), {}
+    while not out.closed:
+        # Read before polling: every later entry is newer than this, so judging "as of"
+        # it never runs ahead of the lines printed next.
+        polled_at = clock.now()
+        batch = source.poll()
+        for entry in batch:  # trace news right under the line that caused it
+            out.line(format_plain(entry, settings.tz))
+            _print_update(trace.feed([entry]), out, settings.tz, last)
+            if on_tick:  # judged as of the line's own time, whatever the speed
+                on_tick(entry.timestamp, True)
+        if on_tick:
+            on_tick(max([polled_at] + [e.timestamp for e in batch[-1:]]), False)
+        if source.done and (end is None or clock.now() >= end):
+            break
+        target = source.next_at or end
+        gap = target - clock.now()
+        if max_gap is not None and gap > max_gap and source.next_at is not None:
+            out.line(f"   ... {_human(gap)} without entries, skipped")
+            clock.start += gap  # ReplayClock: moving the origin jumps the replay forward
+            continue
+        sleep(min(max(gap.total_seconds() / speed, 0.0), 0.25))
+    return trace
+
+
+def _human(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+
+
+def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
+    from .logsource import load_log_file
+
+    settings = _settings(args)
+    out = out or _Out()
+    try:
+        entries = load_log_file(args.file)
+    except OSError as exc:
+        raise ValueError(f"cannot read {args.file}: {exc.strerror}") from None
+    query = query_from_args(args, datetime.now(timezone.utc))
+    entries = [e for e in entries if query.matches(e)]
+    if not entries:
+        out.line(f"{args.file}: no log entries to replay")
+        return 0
+    trace = run_replay(entries, settings, args.speed, args.max_gap, out, sleep)
+    result = trace.result()
+    out.line(f"== verdict {trace.day}: {result.status.value.upper()} {result.summary}")
+    return 1 if result.status.value == "fail" else 0
+
+
+# ------------------------------------------------------------------ demo
+
+
+def _ensure_demo(settings) -> None:
+    from .commands_local import seed_demo
+    from .scenario import current_dir
+
+    if settings.backend == "local" and current_dir(settings) is None:
+        seed_demo(settings)
+
+
+def cmd_demo(args, out: _Out | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
+    settings = _settings(args).model_copy(update={"backend": "local"})
+    _ensure_demo(settings)
+    if not args.headless and out is None and sys.stdout.isatty():
+        try:
+            from .app import NbaConsoleApp  # built on the `tui` branch
+        except ImportError:
+            NbaConsoleApp = None
+        if NbaConsoleApp is not None:
+            clock = ReplayClock(DEMO_START, args.speed, DEMO_END)
+            NbaConsoleApp(settings=settings, clock=clock, game_date=DEMO_GAME_DATE).run()
+            return 0
+    return demo_headless(settings, args.speed, out or _Out(), sleep)
+
+
+def demo_headless(settings, speed: float, out: _Out, sleep: Callable[[float], None] = time.sleep) -> int:
+    """The demo morning as text: log lines in order, and each check's status as it changes."""
+    from .backends.local import LocalBackend
+    from .morning import CheckContext, run_all
+
+    backend = LocalBackend(settings)
+    entries = [e for path in backend.log_files() for e in backend._entries(path)]
+    history = [e for e in entries if e.timestamp < DEMO_START]
+    for entry in sorted(history, key=lambda e: e.timestamp)[-10:]:
+        out.line(format_plain(entry, settings.tz))
+    out.line(f"--- replaying {DEMO_START.astimezone(settings.tz):%Y-%m-%d %H:%M %Z} "
+             f"to {DEMO_END.astimezone(settings.tz):%H:%M %Z} at {speed:g}x ---")
+    statuses: dict[str, tuple] = {}
+    last_check = [None]
+
+    def on_tick(now: datetime, arrived: bool) -> None:
+        # Re-judge when lines arrive and every 5 minutes of demo time: processors complete,
+        # grading rows appear.
+        if not arrived and last_check[0] is not None and now - last_check[0] < timedelta(minutes=5) and now < DEMO_END:
+            return
+        last_check[0] = now
+        report = run_all(backend, CheckContext(settings=settings, game_date=DEMO_GAME_DATE, as_of=now))
+        for c in report.checks:
+            if statuses.get(c.id) != (c.status, c.summary):
+                statuses[c.id] = (c.status, c.summary)
+                out.line(f"   [{now.astimezone(settings.tz):%H:%M} ET] {c.id}: {c.status.value.upper()} {c.summary}")
+
+    future = [e for e in entries if e.timestamp >= DEMO_START]
+    trace = run_replay(future, settings, speed, None, out, sleep, day=DEMO_START.astimezone(settings.tz).date(),
+                       start=DEMO_START, end=DEMO_END, on_tick=on_tick)
+    backend.close()
+    result = trace.result()
+    out.line(f"== verdict {trace.day}: {result.status.value.upper()} {result.summary}")
+    return 0

@@ -1,0 +1,347 @@
+"""The log screen: a live tail of a LogSource with a filter box, pause/follow, a bounded
+buffer and the live sequential trace.
+
+Thin: sources, filtering, the buffer and the trace are pure modules; this file only draws.
+The list is a line-API ScrollView, so drawing costs the visible rows, not the 100,000 held.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+
+import orjson
+from rich.segment import Segment
+from rich.style import Style
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.css.query import NoMatches
+from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import ModalScreen, Screen
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from ..livetrace import LiveTrace, TraceUpdate
+from ..logbuffer import LogBuffer
+from ..logparse import entry_to_dict
+from ..logquery import parse_filter_text
+from ..models import CheckResult, LogEntry
+
+SEVERITY_STYLES = {
+    "DEFAULT": "", "DEBUG": "dim", "INFO": "green", "NOTICE": "cyan", "WARNING": "yellow",
+    "ERROR": "bold red", "CRITICAL": "bold white on red", "ALERT": "bold white on red",
+    "EMERGENCY": "bold white on red",
+}
+
+
+@lru_cache(maxsize=64)
+def _style(spec: str) -> Style:
+    return Style.parse(spec) if spec else Style()
+
+
+def line_style(entry: LogEntry) -> str:
+    """Why highlight: the handoff's whole morning hinges on these lines."""
+    text = entry.text
+    if "DependencyFailureError" in text:
+        return "bold white on red"
+    if "Level " in text and ("📋" in text or "complete (" in text):
+        return "bold magenta"
+    return ""
+
+
+class LogView(ScrollView, can_focus=True):
+    """Virtual list over `LogBuffer.shown`; a cursor row; follow keeps it at the end."""
+
+    DEFAULT_CSS = "LogView { height: 1fr; } LogView > .logview--cursor { background: $accent 40%; }"
+    COMPONENT_CLASSES = {"logview--cursor"}
+    BINDINGS = [
+        Binding("up", "move(-1)", show=False), Binding("down", "move(1)", show=False),
+        Binding("pageup", "page(-1)", show=False), Binding("pagedown", "page(1)", show=False),
+        Binding("home", "edge(0)", show=False), Binding("end", "edge(1)", show=False),
+        Binding("enter", "open", "Entry"),
+    ]
+    cursor = reactive(0, repaint=False)
+
+    class Opened(Message):
+        def __init__(self, entry: LogEntry):
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, buffer: LogBuffer, tz, **kwargs):
+        super().__init__(**kwargs)
+        self.buffer = buffer
+        self.tz = tz
+        self.follow = True
+
+    def sync(self) -> None:
+        """Call after the buffer changed: resize, keep the cursor in range, follow."""
+        count = self.buffer.shown_count
+        self.virtual_size = Size(self.size.width, count)
+        if self.follow and count:
+            self.cursor = count - 1
+        self.cursor = max(0, min(self.cursor, count - 1))
+        self._keep_cursor_visible()
+        self.refresh()
+
+    def _keep_cursor_visible(self) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        top = int(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        if index >= self.buffer.shown_count:
+            return Strip.blank(width)
+        entry = self.buffer.shown(index)
+        local = entry.timestamp.astimezone(self.tz)
+        text = entry.text.replace("\n", " ⏎ ")
+        extra = _style(line_style(entry))
+        segments = [
+            Segment(f"{local:%m-%d %H:%M:%S} ", _style("dim")),
+            Segment(f"{entry.severity[:8]:<8} ", _style(SEVERITY_STYLES.get(entry.severity, ""))),
+            Segment(f"{(entry.service or '-')[:24]:<24} ", _style("cyan")),
+            Segment(text, extra),
+        ]
+        strip = Strip(segments)
+        if index == self.cursor and self.has_focus:
+            strip = strip.apply_style(self.get_component_rich_style("logview--cursor"))
+        return strip.crop_extend(int(self.scroll_offset.x), int(self.scroll_offset.x) + width, None)
+
+    def action_move(self, delta: int) -> None:
+        self._goto(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._goto(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+
+    def action_edge(self, end: int) -> None:
+        self._goto(self.buffer.shown_count - 1 if end else 0)
+
+    def _goto(self, index: int) -> None:
+        count = self.buffer.shown_count
+        self.cursor = max(0, min(index, count - 1))
+        # Moving off the last line stops following, as `less +F` does.
+        self.follow = self.follow and self.cursor >= count - 1
+        self._keep_cursor_visible()
+        self.refresh()
+        self.post_message(FollowChanged())
+
+    def action_open(self) -> None:
+        if self.buffer.shown_count:
+            self.post_message(self.Opened(self.buffer.shown(self.cursor)))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+
+class FollowChanged(Message):
+    pass
+
+
+class EntryScreen(ModalScreen[None]):
+    """The whole entry as Cloud Logging holds it (jsonPayload, labels, ids)."""
+
+    DEFAULT_CSS = """
+    EntryScreen { align: center middle; }
+    EntryScreen > Vertical { width: 90%; height: 85%; border: thick $accent; background: $surface; }
+    """
+    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
+
+    def __init__(self, entry: LogEntry):
+        super().__init__()
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        data = entry_to_dict(self.entry)
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+        with Vertical():
+            yield Static(f"{self.entry.severity} {self.entry.service} {self.entry.insert_id}", id="entry-title")
+            with VerticalScroll():
+                yield Static(Syntax(text, "json", word_wrap=True), id="entry-json")
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)
+
+
+class LogsScreen(Screen):
+    """`LogsScreen(settings, source)`: tails `source` (a LogSource) until dismissed."""
+
+    DEFAULT_CSS = """
+    LogsScreen #logs-filter { dock: top; }
+    LogsScreen #logs-status { dock: bottom; height: 1; background: $panel; }
+    """
+    BINDINGS = [
+        Binding("space", "pause", "Pause"),
+        Binding("f", "follow", "Follow"),
+        Binding("slash", "focus_filter", "Filter"),
+        Binding("escape", "leave", "Back"),
+    ]
+
+    class TraceUpdated(Message):
+        """A fresh sequential_execution result from the live stream, for the panel."""
+
+        def __init__(self, result: CheckResult):
+            super().__init__()
+            self.result = result
+
+    def __init__(self, settings, source, *, clock=None, trace_day=None, name: str | None = None):
+        super().__init__(name=name)
+        self.settings = settings
+        self.source = source
+        self.clock = clock
+        self.buffer = LogBuffer(settings.logs.buffer_entries)
+        self.trace = LiveTrace(settings, trace_day)
+        self.trace_result: CheckResult | None = None
+        self.filter_error: str | None = None
+        self.source_error: str | None = None
+        self.alerts: list[str] = []
+        self.batches = 0
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter: regex   sev:warning   svc:grading   since:2h", id="logs-filter")
+        yield LogView(self.buffer, self.settings.tz, id="logs-view")
+        yield Static("", id="logs-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.view.focus()
+        self._update_status()
+        self._pump()
+
+    @property
+    def view(self) -> LogView:
+        return self.query_one(LogView)
+
+    # ------------------------------------------------------------------ the stream
+
+    @work(thread=True, exclusive=True, group="log-source", name="log source")
+    def _pump(self) -> None:
+        worker = get_current_worker()
+        interval = getattr(self.settings.logs, "poll_seconds", 0.2)
+        while not worker.is_cancelled:
+            try:
+                batch = self.source.poll()
+                error = getattr(self.source, "error", None)
+            except Exception as exc:  # noqa: BLE001 - the source must not take the screen down
+                batch, error = [], f"{type(exc).__name__}: {exc}"
+            if worker.is_cancelled:
+                break
+            if batch or error != self.source_error:
+                try:
+                    self.app.call_from_thread(self.ingest, batch, error)
+                except RuntimeError:  # the app is shutting down
+                    break
+            if not batch:
+                time.sleep(interval)
+
+    def ingest(self, batch: list[LogEntry], error: str | None = None) -> None:
+        """Runs on the UI thread with what the source produced."""
+        if not self.is_attached:  # a batch that was in flight when the screen closed
+            return
+        self.source_error = error
+        if batch:
+            self.batches += 1
+            self.buffer.extend(batch)
+            self._trace(self.trace.feed(batch))
+            self.view.sync()
+        self._update_status()
+
+    def _trace(self, update: TraceUpdate) -> None:
+        for alert in update.alerts:
+            self.alerts.append(alert.message)
+            self.notify(alert.message, title="Sequential execution", severity="error", timeout=30)
+        if update.result is not None:
+            self.trace_result = update.result
+            self.post_message(self.TraceUpdated(update.result))
+            push = getattr(self.app, "push_check_result", None)
+            if callable(push):
+                push(update.result)
+
+    def on_unmount(self) -> None:
+        self.workers.cancel_group(self, "log-source")
+        self.source.close()
+
+    # ------------------------------------------------------------------ keys and filter
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        now = self.clock.now() if self.clock else None
+        try:
+            query = parse_filter_text(event.value, now)
+        except ValueError as exc:
+            self.filter_error = str(exc)  # keep the last good filter while typing
+        else:
+            self.filter_error = None
+            self.buffer.set_query(query)
+            self.view.sync()
+        self._update_status()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.view.focus()
+
+    def on_log_view_opened(self, event: LogView.Opened) -> None:
+        self.app.push_screen(EntryScreen(event.entry))
+
+    def on_follow_changed(self, _: FollowChanged) -> None:
+        self._update_status()
+
+    def action_pause(self) -> None:
+        if self.buffer.paused:
+            self.buffer.resume()
+            self.view.sync()
+        else:
+            self.buffer.pause()
+        self._update_status()
+
+    def action_follow(self) -> None:
+        if self.buffer.paused:
+            self.buffer.resume()
+        self.view.follow = True
+        self.view.sync()
+        self._update_status()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#logs-filter", Input).focus()
+
+    def action_leave(self) -> None:
+        if self.query_one("#logs-filter", Input).has_focus:
+            self.view.focus()
+        elif len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    def status_text(self) -> Text:
+        b = self.buffer
+        out = Text()
+        if b.paused:
+            out.append("PAUSED", "bold yellow").append(f" ({b.pending:,} waiting)")
+        else:
+            out.append("following", "bold green") if self.view.follow else out.append("scrolled")
+        out.append(f" · {len(b):,} held · {b.shown_count:,} shown · ")
+        out.append(f"{b.dropped:,} dropped", "bold red" if b.dropped else "")
+        if self.trace_result is not None:
+            status = self.trace_result.status.value
+            out.append(" · trace ").append(status.upper(), {"ok": "green", "fail": "bold red"}.get(status, "yellow"))
+        if self.filter_error:
+            out.append(f" · filter: {self.filter_error}", "red")
+        if self.source_error:
+            out.append(f" · {self.source_error}", "red")
+        return out
+
+    def _update_status(self) -> None:
+        try:
+            self.query_one("#logs-status", Static).update(self.status_text(), layout=False)
+        except NoMatches:  # a batch that arrived while the screen was being taken down
+            pass

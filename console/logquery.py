@@ -1,0 +1,202 @@
+"""One log query model for every source: rendered to a Cloud Logging filter for gcp, applied
+locally (with a raw-bytes prefilter before any JSON decoding) for local files.
+
+Pure: no I/O, no Textual. The same `LogQuery` drives `nba-console tail`, the log screen's
+filter box and the benchmark.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from functools import cached_property
+
+from .models import LogEntry
+
+# Cloud Logging's LogSeverity ranks; `severity>=WARNING` compares these numbers.
+SEVERITIES = {
+    "DEFAULT": 0, "DEBUG": 100, "INFO": 200, "NOTICE": 300, "WARNING": 400,
+    "ERROR": 500, "CRITICAL": 600, "ALERT": 700, "EMERGENCY": 800,
+}
+_ALIASES = {"WARN": "WARNING", "ERR": "ERROR", "CRIT": "CRITICAL", "FATAL": "CRITICAL"}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# Characters that make a pattern a regex rather than a literal (for the byte prefilter).
+_REGEX_META = set(".^$*+?{}[]\\|()")
+_SEVERITY_FIELD = re.compile(rb'"severity"\s*:\s*"([A-Za-z]+)"')
+
+
+def severity_rank(name: str | None) -> int:
+    return SEVERITIES.get((name or "DEFAULT").upper(), 0)
+
+
+def parse_severity(text: str) -> str:
+    """`warning`, `WARN`, `error` -> the canonical Cloud Logging name; ValueError otherwise."""
+    name = text.strip().upper()
+    name = _ALIASES.get(name, name)
+    if name not in SEVERITIES:
+        raise ValueError(f"unknown severity {text!r}: expected one of {', '.join(SEVERITIES)}")
+    return name
+
+
+def parse_duration(text: str) -> timedelta:
+    """`30m`, `2h`, `7d`, `45s`, `1w` (a positive number and one unit)."""
+    m = _DURATION.match(text or "")
+    if not m:
+        raise ValueError(f"bad duration {text!r}: expected a number and a unit s/m/h/d/w, like 30m, 2h or 7d")
+    amount = float(m.group(1))
+    if amount <= 0:
+        raise ValueError(f"bad duration {text!r}: must be more than zero")
+    try:
+        return timedelta(seconds=amount * _UNIT_SECONDS[m.group(2).lower()])
+    except OverflowError:
+        raise ValueError(f"bad duration {text!r}: too long") from None
+
+
+def _quote(value: str) -> str:
+    """A Cloud Logging filter string literal: backslash and double quote escaped."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _rfc3339(moment: datetime) -> str:
+    moment = moment.astimezone(timezone.utc)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}"
+    return text + "Z"
+
+
+def _literal_alternatives(pattern: str) -> list[bytes] | None:
+    """The byte strings one of which must appear in a matching raw line, or None when the
+    pattern is a real regex. Only plain ASCII without characters JSON escapes qualifies,
+    so the check can never reject a line the decoded filter would accept."""
+    out = []
+    for part in pattern.split("|"):
+        if not part or any(c in _REGEX_META for c in part) or not part.isascii():
+            return None
+        if any(c == '"' or c == "/" or ord(c) < 0x20 for c in part):
+            return None
+        out.append(part.encode())
+    return out
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """service (exact), minimum severity, text regexes (any matches), since (inclusive)."""
+
+    service: str | None = None
+    severity: str | None = None
+    patterns: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    _compiled: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.severity is not None:
+            object.__setattr__(self, "severity", parse_severity(self.severity))
+        compiled = []
+        for p in self.patterns:
+            try:
+                compiled.append(re.compile(p))
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {p!r}: {exc}") from None
+        object.__setattr__(self, "_compiled", tuple(compiled))
+
+    def with_(self, **changes) -> "LogQuery":
+        return replace(self, **changes)
+
+    # ------------------------------------------------------------------ gcp
+
+    def to_filter(self) -> str:
+        """The Cloud Logging filter, e.g. the handoff's
+        `resource.labels.service_name="..." AND (textPayload=~"Level 1" OR ...) AND timestamp>="..."`."""
+        parts = []
+        if self.service:
+            parts.append(f"resource.labels.service_name={_quote(self.service)}")
+        if self.severity and self.severity != "DEFAULT":
+            parts.append(f"severity>={self.severity}")
+        if len(self.patterns) == 1:
+            parts.append(f"textPayload=~{_quote(self.patterns[0])}")
+        elif self.patterns:
+            parts.append("(" + " OR ".join(f"textPayload=~{_quote(p)}" for p in self.patterns) + ")")
+        if self.since:
+            parts.append(f"timestamp>={_quote(_rfc3339(self.since))}")
+        if self.until:
+            parts.append(f"timestamp<={_quote(_rfc3339(self.until))}")
+        return " AND ".join(parts)
+
+    # ------------------------------------------------------------------ local
+
+    def matches(self, entry: LogEntry) -> bool:
+        if self.service and entry.service != self.service:
+            return False
+        if self.severity and severity_rank(entry.severity) < SEVERITIES[self.severity]:
+            return False
+        if self.since and entry.timestamp < self.since:
+            return False
+        if self.until and entry.timestamp > self.until:
+            return False
+        return not self._compiled or any(rx.search(entry.text) for rx in self._compiled)
+
+    @cached_property
+    def needles(self) -> list[bytes] | None:
+        """Literal byte strings one of which every matching raw line contains (the rarest
+        condition, used to find candidate lines with C-speed `bytes.find`), or None."""
+        if self.patterns:
+            alts: list[bytes] = []
+            for p in self.patterns:
+                lit = _literal_alternatives(p)
+                if lit is None:
+                    break
+                alts.extend(lit)
+            else:
+                return alts
+        if self.service and _literal_alternatives(self.service):
+            return [_quote(self.service).encode()]
+        return None
+
+    def raw_may_match(self, line: bytes) -> bool:
+        """Cheap necessary condition on an undecoded JSON line; False means "cannot match"."""
+        if self.service and _literal_alternatives(self.service) and _quote(self.service).encode() not in line:
+            return False
+        needles = self.needles
+        if self.patterns and needles is not None and not any(n in line for n in needles):
+            return False
+        if self.severity and self.severity != "DEFAULT":
+            m = _SEVERITY_FIELD.search(line)
+            # No severity field means DEFAULT, which is below any minimum.
+            if m is None or severity_rank(m.group(1).decode()) < SEVERITIES[self.severity]:
+                return False
+        return True
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.service or self.severity or self.patterns or self.since or self.until)
+
+
+_TOKEN = re.compile(r"^(sev|severity|svc|service|since)[:=](.*)$", re.IGNORECASE)
+
+
+def parse_filter_text(text: str, now: datetime | None = None) -> LogQuery:
+    """The log screen's filter box: `sev:warning svc:grading since:2h Level 1`.
+
+    Tokens `sev:`/`svc:`/`since:` set fields; the rest, joined by spaces, is one regex.
+    Raises ValueError with a message for the status line when something is malformed.
+    """
+    service = severity = since = None
+    rest = []
+    for word in text.split(" "):
+        m = _TOKEN.match(word)
+        if m and m.group(2):
+            key, value = m.group(1).lower(), m.group(2)
+            if key.startswith("sev"):
+                severity = parse_severity(value)
+            elif key.startswith("s") and key != "since":
+                service = value
+            else:
+                since = (now or datetime.now(timezone.utc)) - parse_duration(value)
+        else:
+            rest.append(word)
+    regex = " ".join(rest).strip()
+    return LogQuery(service=service, severity=severity, patterns=(regex,) if regex else (), since=since)

@@ -1,0 +1,311 @@
+"""Log sources behind one interface: `poll()` returns the entries that arrived since the
+last call (oldest first), never blocks for long and never raises for a bad line.
+
+- `FileFollower`: one file, like `tail -F`: reads new bytes in bounded chunks, keeps a
+  partial last line until its newline arrives, and notices rotation (a new inode) and
+  truncation (the file shrank).
+- `LocalLogSource`: every `*.json`/`*.ndjson` under the local backend's `logs/` folder,
+  following the `current` generation when a reload switches it.
+- `ReplaySource`: a fixed list released as a clock reaches each timestamp (the demo and
+  `nba-console replay`).
+- `Deduper`: a bounded insertId memory, shared with the gcp source.
+
+Pure of Textual; the screen polls a source from a thread worker.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Protocol
+
+from .clock import Clock
+from .logparse import parse_json_document, scan_ndjson
+from .logquery import LogQuery
+from .models import LogEntry
+
+CHUNK = 1 << 20  # bytes read per call to read()
+MAX_PARTIAL = 8 << 20  # a "line" longer than this is garbage: dropped, not buffered forever
+
+
+class LogSource(Protocol):
+    def poll(self) -> list[LogEntry]: ...
+
+    def close(self) -> None: ...
+
+    def describe(self) -> str: ...
+
+
+class Deduper:
+    """Remembers the last `capacity` insertIds: Cloud Logging may return an entry twice
+    (overlapping polls, retries); memory stays bounded on an endless tail."""
+
+    def __init__(self, capacity: int = 100_000):
+        self.capacity = capacity
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    def fresh(self, entries: Iterable[LogEntry]) -> list[LogEntry]:
+        out = []
+        for e in entries:
+            if not e.insert_id:  # no id: nothing to de-duplicate on, keep it
+                out.append(e)
+                continue
+            if e.insert_id in self._seen:
+                self._seen.move_to_end(e.insert_id)
+                continue
+            self._seen[e.insert_id] = None
+            if len(self._seen) > self.capacity:
+                self._seen.popitem(last=False)
+            out.append(e)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+@dataclass
+class FollowStats:
+    rotations: int = 0
+    truncations: int = 0
+    dropped_partial_bytes: int = 0
+
+
+class FileFollower:
+    """Follows one file. NDJSON is followed byte by byte; a `.json` array (an export, written
+    whole) is re-read when it changes and only entries not seen before are returned."""
+
+    def __init__(self, path: Path, query: LogQuery | None = None, from_start: bool = True,
+                 max_bytes_per_poll: int = 8 << 20):
+        self.path = Path(path)
+        self.query = query or LogQuery()
+        self.max_bytes_per_poll = max_bytes_per_poll
+        self.stats = FollowStats()
+        self._fh = None
+        self._inode: int | None = None
+        self._offset = 0
+        self._partial = b""
+        self._skip_to_newline = False
+        self._json_key: tuple[int, int] | None = None
+        self._json_seen = Deduper(1_000_000)
+        self._json_count = 0
+        if not from_start:
+            if self.is_ndjson:
+                self._open(seek_end=True)
+            else:
+                self._poll_json()  # remember what is there; only later entries are new
+
+    @property
+    def is_ndjson(self) -> bool:
+        return self.path.suffix != ".json"
+
+    # ------------------------------------------------------------------ ndjson
+
+    def _open(self, seek_end: bool = False) -> bool:
+        try:
+            fh = open(self.path, "rb")
+        except OSError:
+            return False
+        self._close_fh()
+        self._fh = fh
+        st = os.fstat(fh.fileno())
+        self._inode = st.st_ino
+        self._offset = st.st_size if seek_end else 0
+        fh.seek(self._offset)
+        return True
+
+    def _close_fh(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def _read_available(self, budget: int) -> bytes:
+        chunks, total = [], 0
+        while total < budget:
+            chunk = self._fh.read(min(CHUNK, budget - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        self._offset += total
+        return b"".join(chunks)
+
+    def _lines(self, data: bytes) -> bytes:
+        """Complete lines of partial+data; the rest is kept for the next poll."""
+        data = self._partial + data
+        cut = data.rfind(b"\n") + 1
+        complete, self._partial = data[:cut], data[cut:]
+        if self._skip_to_newline and cut:
+            # The first "line" is the tail of an oversized line we already dropped.
+            first = complete.find(b"\n") + 1
+            self.stats.dropped_partial_bytes += first
+            complete, self._skip_to_newline = complete[first:], False
+        if len(self._partial) > MAX_PARTIAL:
+            self.stats.dropped_partial_bytes += len(self._partial)
+            self._partial, self._skip_to_newline = b"", True
+        return complete
+
+    def _poll_ndjson(self) -> list[LogEntry]:
+        if self._fh is None and not self._open():
+            return []
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            st = None  # deleted (mid-rotation): finish what the open handle still has
+        out: list[LogEntry] = []
+        if st is not None and st.st_ino != self._inode:
+            # Rotated: drain the old file, then start the new one from its beginning.
+            while rest := self._read_available(self.max_bytes_per_poll):
+                out += list(scan_ndjson(self._lines(rest), self.query))
+            if self._partial and not self._skip_to_newline:
+                out += list(scan_ndjson(self._partial + b"\n", self.query))
+            self._partial, self._skip_to_newline = b"", False
+            self.stats.rotations += 1
+            if not self._open():
+                return out
+        elif st is not None and st.st_size < self._offset:
+            self.stats.truncations += 1  # copytruncate: the same inode starts over
+            self._fh.seek(0)
+            self._offset, self._partial, self._skip_to_newline = 0, b"", False
+        data = self._read_available(self.max_bytes_per_poll)
+        if data:
+            out += list(scan_ndjson(self._lines(data), self.query))
+        return out
+
+    # ------------------------------------------------------------------ json array
+
+    def _poll_json(self) -> list[LogEntry]:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return []
+        key = (st.st_size, st.st_mtime_ns)
+        if key == self._json_key:
+            return []
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return []
+        self._json_key = key
+        entries = list(parse_json_document(data))
+        if len(entries) < self._json_count:  # rewritten shorter: a new file
+            self.stats.truncations += 1
+        self._json_count = len(entries)
+        return [e for e in self._json_seen.fresh(entries) if self.query.matches(e)]
+
+    # ------------------------------------------------------------------ interface
+
+    def poll(self) -> list[LogEntry]:
+        return self._poll_ndjson() if self.is_ndjson else self._poll_json()
+
+    def close(self) -> None:
+        self._close_fh()
+
+    def describe(self) -> str:
+        return str(self.path)
+
+
+class LocalLogSource:
+    """All log files of a folder (re-globbed every poll, so new files and a switched
+    `current` generation are picked up); one batch per poll, sorted by timestamp."""
+
+    def __init__(self, folder: Callable[[], Path | None] | Path, query: LogQuery | None = None,
+                 from_start: bool = True):
+        self._folder = folder if callable(folder) else (lambda: Path(folder))
+        self.query = query or LogQuery()
+        self.from_start = from_start
+        self._followers: dict[Path, FileFollower] = {}
+        self._first = True
+        self.error: str | None = None
+
+    @classmethod
+    def for_settings(cls, settings, query: LogQuery | None = None, from_start: bool = True) -> "LocalLogSource":
+        from .scenario import current_dir
+
+        def folder() -> Path | None:
+            root = current_dir(settings)
+            return root / "logs" if root else None
+
+        return cls(folder, query, from_start)
+
+    def files(self) -> list[Path]:
+        folder = self._folder()
+        if folder is None or not folder.is_dir():
+            return []
+        # resolve(): a reload switches the `current` symlink; the new generation's files are
+        # new files to follow, not a rotation of the old ones.
+        return sorted(p.resolve() for p in folder.glob("*") if p.suffix in (".json", ".ndjson"))
+
+    def poll(self) -> list[LogEntry]:
+        try:
+            paths = self.files()
+            self.error = None if paths else "no log files yet"
+        except OSError as exc:
+            self.error, paths = f"cannot list logs: {exc.strerror}", []
+        for path in paths:
+            if path not in self._followers:
+                # Files present at start honour from_start; files appearing later are new
+                # output and are read from their beginning.
+                self._followers[path] = FileFollower(path, self.query, from_start=self.from_start or not self._first)
+        self._first = False
+        out: list[LogEntry] = []
+        for path in list(self._followers):
+            if path not in paths and not path.exists():
+                self._followers.pop(path).close()
+                continue
+            out += self._followers[path].poll()
+        out.sort(key=lambda e: e.timestamp)
+        return out
+
+    def close(self) -> None:
+        for f in self._followers.values():
+            f.close()
+        self._followers.clear()
+
+    def describe(self) -> str:
+        folder = self._folder()
+        return f"local {folder}" if folder else "local (no data)"
+
+
+class ReplaySource:
+    """Releases `entries` in timestamp order as `clock` reaches them. Entries before the
+    clock's first reading come out in the first poll (the history a tail shows first)."""
+
+    def __init__(self, entries: Iterable[LogEntry], clock: Clock, query: LogQuery | None = None,
+                 name: str = "replay"):
+        q = query or LogQuery()
+        self._entries = sorted((e for e in entries if q.matches(e)), key=lambda e: e.timestamp)
+        self._next = 0
+        self.clock = clock
+        self.name = name
+
+    @property
+    def done(self) -> bool:
+        return self._next >= len(self._entries)
+
+    @property
+    def next_at(self):
+        return self._entries[self._next].timestamp if not self.done else None
+
+    def poll(self) -> list[LogEntry]:
+        now = self.clock.now()
+        start = self._next
+        while self._next < len(self._entries) and self._entries[self._next].timestamp <= now:
+            self._next += 1
+        return self._entries[start:self._next]
+
+    def close(self) -> None:
+        pass
+
+    def describe(self) -> str:
+        return f"{self.name} ({self._next}/{len(self._entries)})"
+
+
+def load_log_file(path: Path) -> list[LogEntry]:
+    """A whole exported file (JSON array or NDJSON; decided by content, not name)."""
+    data = Path(path).read_bytes()
+    head = data.lstrip()[:1]
+    if head == b"[":
+        return list(parse_json_document(data))
+    return list(scan_ndjson(data))

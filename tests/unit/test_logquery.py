@@ -1,0 +1,138 @@
+"""LogQuery: the Cloud Logging filter, local matching, the raw prefilter, durations."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import orjson
+import pytest
+from hypothesis import given, strategies as st
+
+from console.logparse import entry_from_dict, parse_line, scan_ndjson
+from console.logquery import SEVERITIES, LogQuery, parse_duration, parse_filter_text, parse_severity
+
+UTC = timezone.utc
+
+
+def test_renders_the_handoff_filter_exactly():
+    q = LogQuery(service="nba-phase3-analytics-processors", patterns=("Level 1", "Level 2"),
+                 since=datetime(2026, 2, 5, 11, 0, tzinfo=UTC))
+    assert q.to_filter() == (
+        'resource.labels.service_name="nba-phase3-analytics-processors" '
+        'AND (textPayload=~"Level 1" OR textPayload=~"Level 2") AND timestamp>="2026-02-05T11:00:00Z"'
+    )
+
+
+def test_filter_escapes_quotes_and_backslashes_and_adds_severity():
+    q = LogQuery(severity="warn", patterns=(r'say "hi"\d',))
+    assert q.to_filter() == r'severity>=WARNING AND textPayload=~"say \"hi\"\\d"'
+
+
+@pytest.mark.parametrize("text,expected", [("30m", 1800), ("2h", 7200), ("7d", 604800), ("45s", 45),
+                                           ("1w", 604800), ("1.5h", 5400), (" 2H ", 7200)])
+def test_durations(text, expected):
+    assert parse_duration(text) == timedelta(seconds=expected)
+
+
+@pytest.mark.parametrize("text", ["", "30", "m", "-5m", "0m", "2 hours", "3x", "1e3m"])
+def test_bad_durations_say_what_is_expected(text):
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(text)
+
+
+@given(st.text(max_size=12))
+def test_duration_parser_never_crashes_otherwise(text):
+    try:
+        assert parse_duration(text) > timedelta(0)
+    except ValueError as exc:
+        assert "duration" in str(exc)
+
+
+@given(st.integers(min_value=1, max_value=10_000), st.sampled_from("smhdw"))
+def test_duration_round_trip(n, unit):
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit]
+    assert parse_duration(f"{n}{unit}").total_seconds() == n * seconds
+
+
+def test_bad_regex_and_severity_are_value_errors():
+    with pytest.raises(ValueError, match="regular expression"):
+        LogQuery(patterns=("Level (",))
+    with pytest.raises(ValueError, match="unknown severity"):
+        parse_severity("loud")
+
+
+def test_filter_box_tokens():
+    now = datetime(2026, 2, 5, 12, tzinfo=UTC)
+    q = parse_filter_text("sev:warning svc:grading since:2h Level 1", now)
+    assert (q.severity, q.service, q.patterns, q.since) == ("WARNING", "grading", ("Level 1",), now - timedelta(hours=2))
+    assert parse_filter_text("").is_empty
+
+
+# ---------------------------------------------------------------- raw prefilter == decoded filter
+
+services = st.sampled_from(["nba-phase3-analytics-processors", "grading", "phase3-to-grading", ""])
+texts = st.one_of(
+    st.sampled_from(["📋 Level 1: running 3 processors: A", "✅ Level 2 complete (2/2 succeeded)",
+                     "DependencyFailureError: TeamOffense failed", "Starting X", 'quote " and \\ back']),
+    st.text(max_size=40),
+)
+
+
+@st.composite
+def raw_entries(draw):
+    raw = {
+        "insertId": draw(st.text(alphabet="abcdef0123456789", max_size=8)),
+        "timestamp": draw(st.sampled_from(["2026-02-05T12:05:00Z", "2026-02-05T12:05:00.123456789Z",
+                                           "2026-02-04T10:10:00+00:00", "garbage", ""])),
+        "severity": draw(st.sampled_from(list(SEVERITIES) + ["warning", "BOGUS", 7])),
+        "resource": draw(st.one_of(st.just({"labels": {"service_name": draw(services)}}),
+                                   st.just({"labels": {"function_name": draw(services)}}),
+                                   st.just("not a dict"), st.just({}))),
+    }
+    if draw(st.booleans()):
+        raw["textPayload"] = draw(texts)
+    else:
+        raw["jsonPayload"] = {"message": draw(texts), "n": 1}
+    for key in draw(st.lists(st.sampled_from(list(raw)), max_size=2)):
+        raw.pop(key, None)
+    return raw
+
+
+queries = st.builds(
+    LogQuery,
+    service=st.one_of(st.none(), services.filter(bool)),
+    severity=st.one_of(st.none(), st.sampled_from(list(SEVERITIES))),
+    patterns=st.one_of(st.just(()), st.tuples(st.sampled_from(["Level 1", "Level 2", "Level \\d", "^Starting",
+                                                               "DependencyFailureError", "a|b", '"'])),
+                       st.just(("Level 1", "Level 2"))),
+)
+
+
+@given(st.lists(raw_entries(), max_size=15), queries, st.binary(max_size=30))
+def test_scan_equals_decode_then_filter(raws, query, junk):
+    """The byte prefilter never changes the answer: same entries as decoding everything."""
+    lines = [orjson.dumps(r) for r in raws] + [junk.replace(b"\n", b" "), b"{not json", b"[]", b""]
+    data = b"\n".join(lines)
+    expected = [e for e in (parse_line(line) for line in data.split(b"\n")) if e is not None and query.matches(e)]
+    got = list(scan_ndjson(data, query))
+    assert [(e.insert_id, e.text, e.severity) for e in got] == [(e.insert_id, e.text, e.severity) for e in expected]
+
+
+@given(st.binary(max_size=200))
+def test_parser_survives_any_bytes(data):
+    for line in data.split(b"\n"):
+        entry = parse_line(line)
+        assert entry is None or entry.timestamp.tzinfo is not None
+
+
+@given(raw_entries())
+def test_entry_from_dict_never_raises(raw):
+    entry = entry_from_dict(raw)
+    if entry is not None:
+        assert entry.severity == entry.severity.upper()
+
+
+def test_matches_uses_json_payload_message():
+    e = entry_from_dict({"timestamp": "2026-02-05T12:00:00Z", "jsonPayload": {"message": "📋 Level 1: go"}})
+    assert LogQuery(patterns=(re.escape("Level 1"),)).matches(e)

@@ -1,0 +1,146 @@
+"""Following files (growth, partial lines, rotation, truncation), replay and de-duplication."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+
+import orjson
+
+from console.clock import FixedClock
+from console.logparse import entry_from_dict
+from console.logquery import LogQuery
+from console.logsource import Deduper, FileFollower, LocalLogSource, ReplaySource, load_log_file
+
+UTC = timezone.utc
+T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
+
+
+def line(i: int, text: str | None = None, service: str = "svc") -> bytes:
+    return orjson.dumps({"insertId": f"id{i}", "timestamp": (T0 + timedelta(seconds=i)).isoformat(),
+                         "severity": "INFO", "textPayload": text or f"line {i}",
+                         "resource": {"labels": {"service_name": service}}}) + b"\n"
+
+
+def texts(entries) -> list[str]:
+    return [e.text for e in entries]
+
+
+def test_follows_growth_and_buffers_a_partial_last_line(tmp_path):
+    path = tmp_path / "a.ndjson"
+    path.write_bytes(line(1) + line(2)[:20])
+    f = FileFollower(path)
+    assert texts(f.poll()) == ["line 1"]
+    assert f.poll() == []  # still no newline: nothing half-parsed
+    with open(path, "ab") as fh:
+        fh.write(line(2)[20:] + line(3))
+    assert texts(f.poll()) == ["line 2", "line 3"]
+
+
+def test_rotation_drains_old_file_then_reads_new_one(tmp_path):
+    path = tmp_path / "a.ndjson"
+    path.write_bytes(line(1))
+    f = FileFollower(path)
+    assert texts(f.poll()) == ["line 1"]
+    with open(path, "ab") as fh:  # written just before rotation, without its newline yet
+        fh.write(line(2) + line(3)[:-1])
+    os.rename(path, tmp_path / "a.ndjson.1")
+    path.write_bytes(line(4))
+    assert texts(f.poll()) == ["line 2", "line 3", "line 4"]
+    assert f.stats.rotations == 1
+    with open(path, "ab") as fh:
+        fh.write(line(5))
+    assert texts(f.poll()) == ["line 5"]
+
+
+def test_truncation_starts_over(tmp_path):
+    path = tmp_path / "a.ndjson"
+    path.write_bytes(line(1) + line(2))
+    f = FileFollower(path)
+    assert len(f.poll()) == 2
+    path.write_bytes(line(3))  # same inode, shorter: copytruncate
+    assert texts(f.poll()) == ["line 3"]
+    assert f.stats.truncations == 1
+
+
+def test_not_from_start_only_new_lines(tmp_path):
+    path = tmp_path / "a.ndjson"
+    path.write_bytes(line(1))
+    f = FileFollower(path, from_start=False)
+    assert f.poll() == []
+    with open(path, "ab") as fh:
+        fh.write(line(2))
+    assert texts(f.poll()) == ["line 2"]
+
+
+def test_oversized_line_is_dropped_not_buffered(tmp_path, monkeypatch):
+    import console.logsource as ls
+
+    monkeypatch.setattr(ls, "MAX_PARTIAL", 100)
+    path = tmp_path / "a.ndjson"
+    path.write_bytes(b"x" * 500)
+    f = FileFollower(path)
+    assert f.poll() == []
+    with open(path, "ab") as fh:
+        fh.write(b"yyy\n" + line(1))
+    assert texts(f.poll()) == ["line 1"]
+    assert f.stats.dropped_partial_bytes >= 500
+
+
+def test_json_array_file_rewritten_gives_only_new_entries(tmp_path):
+    path = tmp_path / "a.json"
+    rows = [orjson.loads(line(i)) for i in range(3)]
+    path.write_bytes(orjson.dumps(rows))
+    f = FileFollower(path)
+    assert len(f.poll()) == 3
+    path.write_bytes(orjson.dumps(rows + [orjson.loads(line(3))]))
+    assert texts(f.poll()) == ["line 3"]
+
+
+def test_local_source_applies_query_and_picks_up_new_files(tmp_path):
+    (tmp_path / "a.ndjson").write_bytes(line(1, service="x") + line(2, service="y"))
+    src = LocalLogSource(tmp_path, LogQuery(service="y"))
+    assert texts(src.poll()) == ["line 2"]
+    (tmp_path / "b.ndjson").write_bytes(line(3, service="y"))
+    assert texts(src.poll()) == ["line 3"]
+    src.close()
+
+
+def test_deduper_is_bounded_and_drops_repeats():
+    d = Deduper(capacity=3)
+    es = [entry_from_dict(orjson.loads(line(i))) for i in range(5)]
+    assert len(d.fresh(es[:3] + es[:3])) == 3
+    assert len(d.fresh(es[3:])) == 2
+    assert len(d) == 3
+    assert len(d.fresh(es[:1])) == 1  # forgotten after capacity: seen as new
+
+
+def test_replay_releases_in_time_order(tmp_path):
+    es = [entry_from_dict(orjson.loads(line(i))) for i in (3, 1, 2)]
+    clock = FixedClock(T0 + timedelta(seconds=1))
+    src = ReplaySource(es, clock)
+    assert texts(src.poll()) == ["line 1"]
+    clock.advance(timedelta(seconds=5))
+    assert texts(src.poll()) == ["line 2", "line 3"]
+    assert src.done
+
+
+def test_load_log_file_reads_both_formats(tmp_path):
+    a, b = tmp_path / "x.log", tmp_path / "y.log"
+    a.write_bytes(orjson.dumps([orjson.loads(line(1))]))
+    b.write_bytes(line(2) + b"garbage\n")
+    assert texts(load_log_file(a)) == ["line 1"]
+    assert texts(load_log_file(b)) == ["line 2"]
+
+
+def test_count_matches_mapped_and_chunked_agree_with_the_scanner(tmp_path):
+    from console.logparse import count_matches, scan_ndjson
+
+    path = tmp_path / "x.ndjson"
+    data = b"".join(line(i, "Level 1 go" if i % 3 == 0 else None, "svc" if i % 2 else "other") for i in range(50))
+    path.write_bytes(data + b"{broken")
+    for q in (LogQuery(patterns=("Level 1",)), LogQuery(service="svc", patterns=("Level 1",)),
+              LogQuery(severity="INFO"), LogQuery(patterns=("Level \\d",))):
+        assert count_matches(path, q, chunk_size=64) == len(list(scan_ndjson(data, q))) > 0
+    (tmp_path / "empty.ndjson").write_bytes(b"")
+    assert count_matches(tmp_path / "empty.ndjson", LogQuery(patterns=("x",))) == 0
