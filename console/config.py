@@ -115,6 +115,14 @@ class GcpSettings(BaseModel):
     platform_checkout: Path | None = None  # the nba-props-platform git checkout, for drift and playbooks
 
 
+class TuiSettings(BaseModel):
+    """The console screen: theme and how a failing source is retried."""
+
+    theme: str = "textual-dark"  # any Textual theme name; unknown names fall back to the default
+    retry_base_seconds: float = Field(5.0, gt=0)  # first retry after a failed refresh
+    retry_max_seconds: float = Field(300.0, gt=0)  # backoff doubles up to this cap
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NBA_CONSOLE_",
@@ -139,6 +147,7 @@ class Settings(BaseSettings):
     thresholds: Thresholds = Thresholds()
     gcp: GcpSettings = GcpSettings()
     keys: dict[str, str] = {}  # binding id -> key, e.g. {"refresh": "ctrl+r"}
+    tui: TuiSettings = TuiSettings()
 
     @field_validator("timezone")
     @classmethod
