@@ -34,7 +34,10 @@ class MainScreen(Screen):
             yield MetricsView(id="metrics")
         yield Footer()
 
+    _ready = False  # set once the widgets exist; Screen.is_mounted is still False inside on_mount
+
     def on_mount(self) -> None:
+        self._ready = True
         self.query_one("#timeline").border_title = "Morning timeline (ET)"
         self.query_one("#metrics").border_title = "Expected metrics"
         self.query(CheckPanel).first().focus()
@@ -47,7 +50,7 @@ class MainScreen(Screen):
         self.app.open_detail(message.check_id)
 
     def redraw(self) -> None:
-        if not self.is_mounted:
+        if not self._ready:
             return
         app = self.app
         now = app.clock.now()
