@@ -49,16 +49,16 @@ class CheckPanel(Static, can_focus=True):
         top = Text.assemble(badge(status), " ")
         parts: list = []
         result = state.shown
+        # The error goes right under the badge: a long body scrolls, the error must not.
+        error = [Text(f"⚠ {state.error}", style="bold red")] if state.error is not None else []
         if result is not None:
             headline, body = render_result(result, self.tz)
             top.append(headline, style="bold")
-            parts += [top, Text(result.summary, style="italic"), body]
+            parts += [top, *error, Text(result.summary, style="italic"), body]
         elif status == LOADING:
             parts += [top.append("loading…", style="dim")]
         else:
-            parts += [top]
-        if state.error is not None:
-            parts.append(Text(f"⚠ {state.error}", style="bold red"))
+            parts += [top, *error]
         age = format_age(state.age_seconds(now))
         suffix = f" · retry #{state.failures}" if state.failures else ""
         running = " · refreshing" if state.running else ""

@@ -27,9 +27,18 @@ def binding_rows(app) -> list[tuple[str, str, str, str]]:
             if not isinstance(b, Binding):
                 continue
             key = keys.get(b.id, b.key) if b.id else b.key
+            key = ",".join(_display(k) for k in key.split(","))
             rows.append((where, key, b.description or b.action, b.id or ""))
     rows.append(("anywhere", "ctrl+p", "command palette (screens, actions, themes)", ""))
     return rows
+
+
+def _display(key: str) -> str:
+    """`left_square_bracket` -> `[`; names without a character (escape, ctrl+p) unchanged."""
+    from textual.keys import key_to_character
+
+    character = key_to_character(key)
+    return character if character and character.isprintable() and len(key) > 1 else key
 
 
 class HelpScreen(ModalScreen):

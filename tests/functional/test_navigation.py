@@ -146,7 +146,7 @@ async def test_keys_are_remappable_from_the_config(demo_settings, make_app, cloc
         await pilot.press("comma")
         await settle(pilot)
         assert app.game_date == FEB3
-        assert ("main screen", "comma", "Prev day", "prev_date") in binding_rows(app)
+        assert ("main screen", ",", "Prev day", "prev_date") in binding_rows(app)
 
 
 async def test_missing_optional_screens_only_notify(make_app, monkeypatch):
