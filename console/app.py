@@ -275,15 +275,23 @@ class NbaConsoleApp(App):
             return
         self.push_screen(DetailScreen(SPEC_BY_ID[check_id], self.context(), self.states[check_id]))
 
-    def _optional(self, module: str, name: str, what: str) -> None:
+    def _optional(self, module: str, name: str, what: str, *args, **kwargs) -> None:
         screen = optional_screen(module, name)
         if screen is None:
             self.notify(f"{what} are not part of this build", severity="warning")
-        else:
-            self.push_screen(screen())
+            return
+        try:
+            self.push_screen(screen(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - e.g. the backend cannot be opened: say so, keep running
+            self.notify(f"cannot open {what}: {exc}", severity="error")
 
     def action_playbooks(self) -> None:
-        self._optional("playbooks", "PlaybooksScreen", "playbooks")
+        # Suggest the first playbook of the check being looked at (detail screen or focused panel).
+        spec_id = getattr(getattr(self.screen, "spec", None), "id", None) or getattr(self.focused, "check_id", None)
+        spec = SPEC_BY_ID.get(spec_id) if spec_id else None
+        suggested = spec.playbooks[0] if spec and spec.playbooks else None
+        # Opening the local backend does no I/O; a gcp client is created lazily by its calls.
+        self._optional("playbooks", "PlaybooksScreen", "playbooks", self.settings, self.backend(), suggested=suggested)
 
     def action_logs(self) -> None:
         self._optional("logs", "LogsScreen", "live logs")

@@ -19,7 +19,7 @@ from .config import ConfigError, Settings, load_settings
 from .errors import ScenarioError, SourceError
 
 # Each module exposes register(subparsers) and sets `func` on its parsers.
-COMMAND_MODULES = ("console.commands_local",)
+COMMAND_MODULES = ("console.commands_local", "console.commands_playbook")
 
 EXIT_ERROR = 2
 

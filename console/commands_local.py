@@ -38,8 +38,19 @@ def seed_demo(settings) -> dict[str, int]:
         return load_scenario(write_scenario(Path(tmp)), settings)
 
 
-def cmd_seed_demo(args) -> int:
+def _writable(args, what: str):
+    from .safety import ReadOnlyError, check_writable
+
     settings = _settings(args)
+    try:
+        check_writable(settings, what)
+    except ReadOnlyError as exc:
+        raise ValueError(str(exc)) from None  # cli.main prints it and exits 2
+    return settings
+
+
+def cmd_seed_demo(args) -> int:
+    settings = _writable(args, "replace the local data with the demo")
     counts = seed_demo(settings)
     print(f"seeded the demo into {settings.data_dir} ({sum(counts.values())} rows, documents and entries)")
     return 0
@@ -49,11 +60,12 @@ def cmd_ensure_demo(args) -> int:
     settings = _settings(args)
     if settings.backend != "local" or current_dir(settings) is not None:
         return 0
+    _writable(args, "seed the local demo")
     return cmd_seed_demo(args)
 
 
 def cmd_load(args) -> int:
-    settings = _settings(args)
+    settings = _writable(args, f"load {args.directory} into the local data")
     counts = load_scenario(args.directory, settings)
     for label, n in counts.items():
         print(f"  {label}: {n}")

@@ -123,6 +123,16 @@ class TuiSettings(BaseModel):
     retry_max_seconds: float = Field(300.0, gt=0)  # backoff doubles up to this cap
 
 
+class PlaybookSettings(BaseModel):
+    """How playbooks run: timeouts, the run lock and the audit log's output tail."""
+
+    step_timeout_s: float = Field(900.0, gt=0)  # a Cloud Run deploy takes minutes, not hours
+    lock_ttl_s: float = Field(3600.0, gt=0)  # a lock older than this is stale (its owner died)
+    lock_collection: str = "nba_console_locks"  # Firestore collection of the gcp run lock
+    firestore_lock: bool = True  # on gcp, also lock in Firestore so two operators cannot run at once
+    output_tail_lines: int = Field(40, ge=1, le=1000)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NBA_CONSOLE_",
@@ -146,6 +156,7 @@ class Settings(BaseSettings):
     log_patterns: LogPatterns = LogPatterns()
     thresholds: Thresholds = Thresholds()
     gcp: GcpSettings = GcpSettings()
+    playbooks: PlaybookSettings = PlaybookSettings()
     keys: dict[str, str] = {}  # binding id -> key, e.g. {"refresh": "ctrl+r"}
     tui: TuiSettings = TuiSettings()
 

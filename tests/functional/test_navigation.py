@@ -174,3 +174,21 @@ async def test_command_palette_opens_a_detail_screen(make_app):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen) and app.screen.spec.id == "dnp_pollution"
+
+
+async def test_P_opens_the_playbooks_with_the_check_suggestion(make_app):
+    from console.app import optional_screen
+
+    screen_cls = optional_screen("playbooks", "PlaybooksScreen")
+    if screen_cls is None:
+        import pytest
+
+        pytest.skip("no playbooks screen on this branch")
+    app = make_app(FEB3)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#panel-dnp_pollution", CheckPanel).focus()
+        await pilot.press("P")
+        await pilot.pause()
+        assert isinstance(app.screen, screen_cls)
+        assert app.screen.suggested == SPEC_BY_ID["dnp_pollution"].playbooks[0]

@@ -1,0 +1,247 @@
+"""The playbooks screen: list, steps with exact commands, run with confirmations, live output.
+
+Thin: the engine (console.playbook) does the work in a worker thread; this screen only
+answers its callbacks with modals and shows what it reports. Read-only shows, never runs.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Input, Label, OptionList, RichLog, Static
+from textual.widgets.option_list import Option
+
+from .. import safety
+from ..playbook import model
+from ..playbook.actions import RenderedStep
+from ..playbook.engine import Callbacks, Decision, Runner
+from ..playbook.lock import LockHeld
+
+
+class ConfirmationModal(ModalScreen[bool]):
+    """Shows the exact command of a step; y runs it, n or escape does not."""
+
+    BINDINGS = [Binding("y", "answer(True)", "Yes, run it"), Binding("n", "answer(False)", "No"),
+                Binding("escape", "answer(False)", "Cancel")]
+    DEFAULT_CSS = "ConfirmationModal { align: center middle; } #box { width: 90%; height: auto; border: thick $warning; padding: 1 2; background: $surface; }"
+
+    def __init__(self, step: RenderedStep):
+        super().__init__()
+        self.step = step
+
+    def compose(self) -> ComposeResult:
+        s = self.step
+        with Vertical(id="box"):
+            yield Label(f"Step {s.index + 1}: {escape(s.title)}" + ("  [b red]DANGEROUS[/]" if s.dangerous else ""))
+            yield Static(escape(s.why))
+            yield Static(f"[b]$ {escape(s.display())}[/]", id="command")
+            yield Label("Run this command? [b]y[/] yes · [b]n[/] / esc no")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class TypedNameModal(ModalScreen[str | None]):
+    """A dangerous step: the operator types the target's name; escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = "TypedNameModal { align: center middle; } #box { width: 80%; height: auto; border: thick $error; padding: 1 2; background: $surface; }"
+
+    def __init__(self, step: RenderedStep):
+        super().__init__()
+        self.step = step
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Label(f"[b red]Dangerous:[/] type [b]{escape(self.step.target)}[/] to run")
+            yield Static(f"$ {escape(self.step.display())}")
+            yield Input(placeholder=self.step.target, id="typed")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FailureModal(ModalScreen[str]):
+    BINDINGS = [Binding("r", "pick('retry')", "Retry"), Binding("s", "pick('skip')", "Skip"),
+                Binding("a", "pick('abort')", "Abort"), Binding("escape", "pick('abort')", "Abort")]
+    DEFAULT_CSS = "FailureModal { align: center middle; } #box { width: 80%; height: auto; border: thick $error; padding: 1 2; background: $surface; }"
+
+    def __init__(self, step: RenderedStep, why: str):
+        super().__init__()
+        self.step, self.why = step, why
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Label(f"[b red]Step {self.step.index + 1} failed:[/] {escape(self.why)}")
+            yield Label("[b]r[/] retry · [b]s[/] skip · [b]a[/] abort")
+
+    def action_pick(self, value: str) -> None:
+        self.dismiss(value)
+
+
+class PlaybooksScreen(Screen):
+    BINDINGS = [Binding("r", "run", "Run"), Binding("escape", "app.pop_screen", "Back")]
+    DEFAULT_CSS = """
+    PlaybooksScreen #banner { background: $warning; color: $text; padding: 0 1; }
+    PlaybooksScreen #books { width: 38; }
+    PlaybooksScreen #detail { height: 1fr; }
+    PlaybooksScreen #output { height: 12; border: round $primary; }
+    """
+
+    def __init__(self, settings, backend, suggested: str | None = None):
+        super().__init__()
+        self.settings, self.backend, self.suggested = settings, backend, suggested
+        self.books: dict[str, model.Playbook] = {}
+        self.load_error: str | None = None
+        try:
+            self.books = model.load_all()
+        except model.PlaybookError as exc:  # a broken file must not take the console down
+            self.load_error = str(exc)
+        self.current: str | None = suggested if suggested in self.books else next(iter(self.books), None)
+        self.step_status: dict[int, str] = {}
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        if not safety.is_writable(self.settings):
+            yield Static("READ-ONLY: playbooks can be shown but not run", id="banner")
+        with Horizontal():
+            yield OptionList(*[Option(f"{n}", id=n) for n in self.books], id="books")
+            with Vertical():
+                with VerticalScroll(id="detail"):
+                    yield Static(id="plan")
+                yield Input(placeholder="parameters: service=nba-scrapers commit=06934c94", id="params")
+                yield Button("Run (r)", id="run", variant="warning", disabled=not safety.is_writable(self.settings))
+                yield RichLog(id="output", markup=True, wrap=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        books = self.query_one("#books", OptionList)
+        if self.current:
+            books.highlighted = list(self.books).index(self.current)
+        if self.load_error:
+            self.query_one("#output", RichLog).write(f"[red]{escape(self.load_error)}[/]")
+        self._render_plan()
+
+    @on(OptionList.OptionHighlighted, "#books")
+    def _pick(self, event: OptionList.OptionHighlighted) -> None:
+        if not self.running and event.option.id != self.current:
+            self.current = event.option.id
+            self.step_status = {}
+        self._render_plan()
+
+    @on(Input.Changed, "#params")
+    def _params_changed(self) -> None:
+        self._render_plan()
+
+    def _params(self) -> dict[str, str]:
+        text = self.query_one("#params", Input).value
+        return dict(part.split("=", 1) for part in text.split() if "=" in part)
+
+    def _render_plan(self) -> None:
+        plan_widget = self.query_one("#plan", Static)
+        book = self.books.get(self.current or "")
+        if book is None:
+            plan_widget.update("no playbooks")
+            return
+        lines = [f"[b]{escape(book.title)}[/]", escape(book.why), ""]
+        self.query_one("#params", Input).display = bool(book.params)
+        try:
+            plan = book.render(self.settings, self._params())
+        except model.PlaybookError as exc:
+            lines.append(f"[yellow]{escape(str(exc))}[/]")
+            for i, step in enumerate(book.steps):
+                lines.append(f"{i + 1}. {escape(step.title)}")
+        else:
+            marks = {"ok": "[green]✔[/]", "failed": "[red]✘[/]", "running": "[yellow]…[/]", "skipped": "[dim]↷[/]"}
+            for s in plan:
+                mark = marks.get(self.step_status.get(s.index, ""), " ")
+                lines.append(f"{mark} {s.index + 1}. {escape(s.title)}" + ("  [b red]dangerous[/]" if s.dangerous else ""))
+                lines.append(f"     [b]$ {escape(s.display())}[/]")
+                lines.append(f"     [dim]verify: {escape(s.verification)}[/]")
+        plan_widget.update("\n".join(lines))
+
+    # ---------------------------------------------------------------- running
+
+    @on(Button.Pressed, "#run")
+    def _run_pressed(self) -> None:
+        self.action_run()
+
+    def action_run(self) -> None:
+        log = self.query_one("#output", RichLog)
+        if not safety.is_writable(self.settings):
+            log.write("[yellow]read-only mode: playbooks cannot be run[/]")
+            self.notify("read-only mode: playbooks cannot be run", severity="warning")
+            return
+        if self.running or not self.current:
+            return
+        self.running = True
+        self.step_status = {}
+        self.query_one("#run", Button).disabled = True
+        self._run_worker(self.current, self._params() if self.books[self.current].params else {})
+
+    def _ask(self, modal: ModalScreen) -> Any:
+        """From the worker thread: show a modal and wait for its answer."""
+        answer: Future = Future()
+        self.app.call_from_thread(self.app.push_screen, modal, answer.set_result)
+        return answer.result()
+
+    def _ui(self, fn, *args) -> None:
+        self.app.call_from_thread(fn, *args)
+
+    @work(thread=True, exclusive=True, group="playbook-run")
+    def _run_worker(self, name: str, params: dict[str, str]) -> None:
+        log = self.query_one("#output", RichLog)
+
+        def on_event(event: str, data: dict) -> None:
+            if event == "preflight":
+                for c in data["checks"]:
+                    self._ui(log.write, f"pre-flight {'[green]ok[/]' if c.ok else '[red]FAIL[/]'} {escape(c.name)}: {escape(c.detail)}")
+            elif event == "step_start":
+                self.step_status[data["step"].index] = "running"
+                self._ui(log.write, f"[b]$ {escape(data['step'].display())}[/]")
+                self._ui(self._render_plan)
+            elif event == "step_end":
+                self.step_status[data["step"].index] = "ok" if data["ok"] else "failed"
+                colour = "green" if data["verified"] else "red"
+                self._ui(log.write, f"[{colour}]verify: {escape(data['verification'])}[/] (exit {data['exit_code']})")
+                self._ui(self._render_plan)
+            elif event == "run_end":
+                self._ui(log.write, f"[b]{data['status']}[/]: {escape(data['message'])}")
+
+        def on_failure(step, result, why) -> Decision:
+            decision = Decision(self._ask(FailureModal(step, why)))
+            if decision is Decision.SKIP:
+                self.step_status[step.index] = "skipped"
+            return decision
+
+        callbacks = Callbacks(
+            confirm=lambda step: bool(self._ask(ConfirmationModal(step))),
+            type_target=lambda step: self._ask(TypedNameModal(step)),
+            on_failure=on_failure,
+            on_line=lambda step, stream, line: self._ui(log.write, ("[red]! [/]" if stream == "stderr" else "  ") + escape(line)),
+            on_event=on_event,
+        )
+        try:
+            Runner(self.settings, backend=self.backend, callbacks=callbacks).run(name, params)
+        except (safety.ReadOnlyError, model.PlaybookError, LockHeld) as exc:
+            self._ui(log.write, f"[red]{escape(str(exc))}[/]")
+        except Exception as exc:  # nothing from outside may crash the app
+            self._ui(log.write, f"[red]run failed: {type(exc).__name__}: {escape(str(exc))}[/]")
+        finally:
+            self._ui(self._finished)
+
+    def _finished(self) -> None:
+        self.running = False
+        self.query_one("#run", Button).disabled = not safety.is_writable(self.settings)
+        self._render_plan()

@@ -1,0 +1,1 @@
+"""The playbook engine: definitions, rendering, executors, audit, lock. Knows nothing of Textual."""

@@ -1,0 +1,308 @@
+"""Where a step runs. `GcpExecutor` runs the argv through subprocess (never a shell) in the
+platform checkout; `LocalExecutor` applies the same action to the local backend's deploy
+state, so the drift and env panels show the result. Both go through the safety gate."""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import shutil
+import subprocess
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+import orjson
+
+from .. import safety
+from ..config import Settings
+from ..models import Commit, DeployState, ServiceState
+from .actions import RenderedStep
+
+LineSink = Callable[[str, str], None]  # (stream, line), stream is "stdout" or "stderr"
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class StepResult:
+    exit_code: int | None
+    tail: list[str] = field(default_factory=list)
+    error: str | None = None  # could not start, timed out, ...
+    stdout: str = ""  # kept for verification (describe --format=json); not logged whole
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and self.error is None
+
+
+def run_argv(argv: list[str] | tuple[str, ...], cwd: Path | None, timeout_s: float, on_line: LineSink,
+             tail_lines: int = 40) -> StepResult:
+    """Run argv (shell=False), streaming lines as they come; kill it at the timeout."""
+    tail: deque[str] = deque(maxlen=tail_lines)
+    out_lines: list[str] = []
+    try:
+        proc = subprocess.Popen(list(argv), cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, errors="replace", shell=False, bufsize=1)
+    except OSError as exc:
+        return StepResult(exit_code=None, error=f"cannot start {argv[0]}: {exc.strerror or exc}")
+    lines: queue.Queue[tuple[str, str | None]] = queue.Queue()
+
+    def pump(stream, name):
+        for line in stream:
+            lines.put((name, line.rstrip("\n")))
+        lines.put((name, None))
+
+    for stream, name in ((proc.stdout, "stdout"), (proc.stderr, "stderr")):
+        threading.Thread(target=pump, args=(stream, name), daemon=True).start()
+    deadline = time.monotonic() + timeout_s
+    open_streams, error = 2, None
+    while open_streams:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            proc.kill()
+            error = f"timed out after {timeout_s:g}s"
+            break
+        try:
+            name, line = lines.get(timeout=min(remaining, 0.5))
+        except queue.Empty:
+            continue
+        if line is None:
+            open_streams -= 1
+            continue
+        tail.append(f"{name}: {line}" if name == "stderr" else line)
+        if name == "stdout":
+            out_lines.append(line)
+        on_line(name, line)
+    code = proc.wait()
+    return StepResult(exit_code=None if error else code, tail=list(tail), error=error, stdout="\n".join(out_lines))
+
+
+class GcpExecutor:
+    name = "gcp"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.checkout = settings.gcp.platform_checkout
+        self.account: str | None = None
+
+    def _quiet(self, argv: list[str], cwd: Path | None = None) -> StepResult:
+        return run_argv(argv, cwd, 60.0, lambda *_: None)
+
+    def preflight(self, plan: list[RenderedStep]) -> list[Check]:
+        checks: list[Check] = []
+        gcloud = shutil.which("gcloud")
+        checks.append(Check("gcloud", gcloud is not None, gcloud or "gcloud is not on PATH"))
+        if gcloud:
+            auth = self._quiet(["gcloud", "auth", "list", "--filter=status:ACTIVE", "--format=value(account)"])
+            self.account = auth.stdout.strip().splitlines()[0] if auth.ok and auth.stdout.strip() else None
+            checks.append(Check("gcloud login", self.account is not None, self.account or "no active gcloud account: run `gcloud auth login`"))
+            proj = self._quiet(["gcloud", "config", "get-value", "project"])
+            active = proj.stdout.strip() if proj.ok else ""
+            checks.append(Check("project", active == self.settings.project,
+                                f"active project {active or '(none)'}, configured {self.settings.project}"))
+        if any(s.in_checkout for s in plan):
+            ok = self.checkout is not None and self.checkout.is_dir()
+            checks.append(Check("platform checkout", ok, str(self.checkout) if ok else "set gcp.platform_checkout to the nba-props-platform checkout"))
+            if ok:
+                checks.extend(self._checkout_checks(plan))
+        return checks
+
+    def _checkout_checks(self, plan: list[RenderedStep]) -> list[Check]:
+        checks = []
+        for step in plan:
+            if step.action == "git_revert":
+                status = self._quiet(["git", "status", "--porcelain"], self.checkout)
+                clean = status.ok and not status.stdout.strip()
+                checks.append(Check("checkout clean", clean, "clean" if clean else (status.stdout or status.error or "not a git checkout")[:200]))
+                known = self._quiet(["git", "cat-file", "-e", f"{step.params['commit']}^{{commit}}"], self.checkout)
+                checks.append(Check(f"commit {step.params['commit']}", known.ok, "found" if known.ok else "not in the checkout"))
+            elif step.action == "deploy_service":
+                script = self.checkout / step.argv[0]
+                checks.append(Check("deploy script", script.is_file(), str(script)))
+            elif step.action == "deploy_function":
+                src = self.checkout / step.params["source"]
+                checks.append(Check(f"source {step.params['source']}", src.is_dir(), str(src)))
+        return checks
+
+    def execute(self, step: RenderedStep, on_line: LineSink) -> StepResult:
+        if step.mutating:
+            safety.check_writable(self.settings, f"run `{step.display()}`")
+        pb = self.settings.playbooks
+        return run_argv(step.argv, self.checkout, pb.step_timeout_s, on_line, pb.output_tail_lines)
+
+    def verify(self, step: RenderedStep, result: StepResult) -> tuple[bool, str]:
+        if not result.ok:
+            return False, result.error or f"exit code {result.exit_code}"
+        if step.action == "verify_env":
+            try:
+                doc = orjson.loads(result.stdout)
+                containers = doc["spec"]["template"]["spec"]["containers"]
+                env = {e["name"]: e.get("value") for c in containers for e in c.get("env", [])}
+            except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+                return False, f"cannot read the service description: {exc}"
+            return _compare_env(env, step.params["env"])
+        if step.action == "delete_function":
+            gone = self._quiet(["gcloud", "functions", "describe", step.params["function"],
+                                f"--region={step.params['region']}", "--format=value(name)"], self.checkout)
+            return (True, "function is gone") if not gone.ok else (False, "function still exists")
+        if step.action == "git_revert":
+            body = self._quiet(["git", "log", "-1", "--format=%B"], self.checkout).stdout
+            ok = f"This reverts commit {step.params['commit']}" in body
+            return ok, "HEAD is the revert" if ok else "HEAD is not a revert of the commit"
+        return True, "exit code 0"
+
+
+def _compare_env(env: dict[str, str | None], want: dict[str, str]) -> tuple[bool, str]:
+    wrong = {k: env.get(k) for k, v in want.items() if env.get(k) != v}
+    if wrong:
+        return False, "reads back " + ", ".join(f"{k}={v}" for k, v in wrong.items())
+    return True, "reads back " + ",".join(f"{k}={v}" for k, v in want.items())
+
+
+class LocalExecutor:
+    """The same actions on the local deploy state (deploy.json of the local backend)."""
+
+    name = "local"
+
+    def __init__(self, settings: Settings, backend=None, now: Callable[[], datetime] | None = None):
+        from ..backends.local import LocalBackend
+
+        self.settings = settings
+        self.backend = backend if backend is not None else LocalBackend(settings)
+        self.now = now or (lambda: datetime.now(timezone.utc))
+        self.account = None
+
+    def preflight(self, plan: list[RenderedStep]) -> list[Check]:
+        try:
+            state = self.backend.deploy_state()
+            root = self.backend.root()
+        except Exception as exc:  # SourceError and friends: say it, do not crash
+            return [Check("local data", False, str(exc))]
+        checks = [Check("local data", True, str(root))]
+        shas = [c.sha for c in state.commits]
+        for step in plan:
+            if step.action == "git_revert":
+                c = step.params["commit"]
+                found = any(s.startswith(c) for s in shas)
+                checks.append(Check(f"commit {c}", found, "in the history" if found else "not in the local history"))
+            elif step.action in ("update_env_vars", "update_traffic", "verify_env"):
+                s = step.params["service"]
+                checks.append(Check(f"service {s}", state.service(s) is not None, "deployed" if state.service(s) else "not deployed"))
+        return checks
+
+    def execute(self, step: RenderedStep, on_line: LineSink) -> StepResult:
+        if step.mutating:
+            safety.check_writable(self.settings, f"run `{step.display()}`")
+        try:
+            state = self.backend.deploy_state()
+            message = getattr(self, f"_{step.action}")(state, step.params)
+            if step.mutating:
+                self.backend.write_deploy_state(state)
+        except LocalStepError as exc:
+            on_line("stderr", str(exc))
+            return StepResult(exit_code=1, tail=[f"stderr: {exc}"])
+        on_line("stdout", message)
+        return StepResult(exit_code=0, tail=[message], stdout=message)
+
+    # Each returns the line shown as the step's output; LocalStepError is a failed step.
+    def _service(self, state: DeployState, name: str) -> ServiceState:
+        svc = state.service(name)
+        if svc is None:
+            raise LocalStepError(f"{name} is not deployed")
+        return svc
+
+    def _head(self, state: DeployState) -> str | None:
+        return state.commits[0].sha[:8] if state.commits else None
+
+    def _delete_function(self, state, p):
+        self._service(state, p["function"])
+        state.services = [s for s in state.services if s.name != p["function"]]
+        return f"local: deleted function {p['function']} in {p['region']}"
+
+    def _deploy_function(self, state, p):
+        svc = state.service(p["function"])
+        if svc is None:
+            svc = ServiceState(name=p["function"], kind="function", region=p["region"])
+            state.services.append(svc)
+        svc.commit, svc.deployed_at, svc.region = self._head(state), self.now(), p["region"]
+        return f"local: deployed function {p['function']} from {p['source']} at {svc.commit}"
+
+    def _update_env_vars(self, state, p):
+        svc = self._service(state, p["service"])
+        svc.env = {**svc.env, **p["env"]}
+        return f"local: {p['service']} env " + ",".join(f"{k}={v}" for k, v in p["env"].items())
+
+    def _update_traffic(self, state, p):
+        self._service(state, p["service"]).traffic_latest = True
+        return f"local: {p['service']} sends 100% of traffic to its latest revision"
+
+    def _deploy_service(self, state, p):
+        svc = state.service(p["service"])
+        if svc is None:
+            svc = ServiceState(name=p["service"], kind="run", region=self.settings.region)
+            state.services.append(svc)
+        # A deploy creates a new revision; a pinned split would keep it from serving (see update_traffic).
+        svc.commit, svc.deployed_at = p["commit"], self.now()
+        return f"local: deployed {p['service']} at {p['commit']}"
+
+    def _git_revert(self, state, p):
+        target = next((c for c in state.commits if c.sha.startswith(p["commit"])), None)
+        if target is None:
+            raise LocalStepError(f"commit {p['commit']} is not in the local history")
+        head_time = state.commits[0].time
+        # Just after head, so the demo's timeline (and the drift figures) stay coherent.
+        when = head_time + timedelta(minutes=1)
+        sha = hashlib.sha1(f"revert {target.sha} {when.isoformat()}".encode()).hexdigest()
+        state.commits.insert(0, Commit(sha=sha, time=when, subject=f'Revert "{target.subject}"'))
+        return f"local: [{sha[:8]}] Revert \"{target.subject}\" (This reverts commit {target.sha}.)"
+
+    def _verify_env(self, state, p):
+        env = self._service(state, p["service"]).env
+        return orjson.dumps(env).decode()
+
+    def verify(self, step: RenderedStep, result: StepResult) -> tuple[bool, str]:
+        if not result.ok:
+            return False, result.error or f"exit code {result.exit_code}"
+        state = self.backend.deploy_state()
+        p = step.params
+        if step.action == "delete_function":
+            gone = state.service(p["function"]) is None
+            return gone, "function is gone" if gone else "function still exists"
+        if step.action in ("update_env_vars", "verify_env"):
+            svc = state.service(p["service"])
+            return _compare_env(svc.env if svc else {}, p["env"])
+        if step.action == "deploy_service":
+            svc = state.service(p["service"])
+            ok = svc is not None and svc.commit == p["commit"]
+            return ok, f"{p['service']} at {svc.commit if svc else None}"
+        if step.action == "deploy_function":
+            ok = state.service(p["function"]) is not None
+            return ok, "function is deployed" if ok else "function is missing"
+        if step.action == "update_traffic":
+            svc = state.service(p["service"])
+            ok = svc is not None and svc.traffic_latest
+            return ok, "traffic on latest" if ok else "traffic pinned"
+        if step.action == "git_revert":
+            ok = bool(state.commits) and state.commits[0].subject.startswith("Revert")
+            return ok, "head is the revert" if ok else "head is not a revert"
+        return True, "done"
+
+
+class LocalStepError(Exception):
+    pass
+
+
+def make_executor(settings: Settings, backend=None):
+    if settings.backend == "gcp":
+        return GcpExecutor(settings)
+    return LocalExecutor(settings, backend)

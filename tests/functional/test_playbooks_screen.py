@@ -1,0 +1,157 @@
+"""The playbooks screen in a tiny host app: confirmations, typed names, live output, read-only."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.app import App
+from textual.widgets import Button, OptionList, RichLog, Static
+
+from console.components.playbooks import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
+from console.playbook.audit import AuditLog
+
+SERVICE = "nba-phase3-analytics-processors"
+
+
+class Host(App):
+    def __init__(self, settings, backend, suggested=None):
+        super().__init__()
+        self.args = (settings, backend, suggested)
+
+    def on_mount(self) -> None:
+        self.push_screen(PlaybooksScreen(*self.args))
+
+
+async def _until(pilot, predicate, timeout=10.0):
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < end, "timed out waiting"
+        await pilot.pause(0.05)
+
+
+def _env(backend):
+    return backend.deploy_state().service(SERVICE).env["SEQUENTIAL_EXECUTION_ENABLED"]
+
+
+def _log_text(screen) -> str:
+    return "\n".join(line.text for line in screen.query_one("#output", RichLog).lines)
+
+
+async def test_suggested_playbook_shows_its_exact_commands(demo_settings, demo_backend):
+    app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        screen = app.screen
+        assert screen.query_one("#books", OptionList).option_count == 5
+        plan = str(screen.query_one("#plan", Static).render())
+        assert ("$ gcloud run services update nba-phase3-analytics-processors --region=us-west2 "
+                "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false") in plan
+        assert not screen.query("#banner")
+
+
+async def test_run_with_confirmation_and_typed_name_changes_the_deploy_state(demo_settings, demo_backend):
+    app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        screen = app.screen
+        await pilot.press("r")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
+        assert "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false" in str(app.screen.query_one("#command", Static).render())
+        await pilot.press("y")
+        await _until(pilot, lambda: isinstance(app.screen, TypedNameModal))
+        await pilot.press(*SERVICE, "enter")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmationModal) and app.screen.step.index == 1)
+        await pilot.press("y")
+        await _until(pilot, lambda: not screen.running)
+        assert _env(demo_backend) == "false"
+        text = _log_text(screen)
+        assert "local: nba-phase3-analytics-processors env SEQUENTIAL_EXECUTION_ENABLED=false" in text
+        assert "verify: reads back SEQUENTIAL_EXECUTION_ENABLED=false" in text and "completed" in text
+        [run] = AuditLog(demo_settings.state_dir).runs()
+        assert run.status == "completed"
+
+
+async def test_answering_no_runs_nothing(demo_settings, demo_backend):
+    app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        screen = app.screen
+        await pilot.press("r")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
+        await pilot.press("n")
+        await _until(pilot, lambda: not screen.running)
+        assert _env(demo_backend) == "true" and "declined" in _log_text(screen)
+
+
+async def test_a_wrong_typed_name_runs_nothing(demo_settings, demo_backend):
+    app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        screen = app.screen
+        await pilot.press("r")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
+        await pilot.press("y")
+        await _until(pilot, lambda: isinstance(app.screen, TypedNameModal))
+        await pilot.press(*"nba-scrapers", "enter")
+        await _until(pilot, lambda: not screen.running)
+        assert _env(demo_backend) == "true"
+
+
+async def test_parameters_render_the_commands(demo_settings, demo_backend):
+    app = Host(demo_settings, demo_backend, suggested="redeploy-service")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        screen = app.screen
+        screen.query_one("#params").value = "service=nba-scrapers commit=29130502;id"
+        await pilot.pause()
+        assert "not 7 to 40" in str(screen.query_one("#plan", Static).render())
+        screen.query_one("#params").value = "service=nba-scrapers commit=06934c94"
+        await pilot.pause()
+        assert "$ ./bin/deploy-service.sh nba-scrapers --commit=06934c94" in str(screen.query_one("#plan", Static).render())
+
+
+async def test_a_failed_step_offers_retry_skip_abort(demo_settings, demo_backend):
+    # The monitor is already gone from the local deploy state: deleting it fails.
+    state = demo_backend.deploy_state()
+    state.services = [s for s in state.services if s.name != "grading-coverage-monitor"]
+    demo_backend.write_deploy_state(state)
+    app = Host(demo_settings, demo_backend, suggested="rollback-grading-orchestration")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        screen = app.screen
+
+        async def confirm(index, typed=None):
+            await _until(pilot, lambda: isinstance(app.screen, ConfirmationModal) and app.screen.step.index == index)
+            await pilot.press("y")
+            if typed:
+                await _until(pilot, lambda: isinstance(app.screen, TypedNameModal))
+                await pilot.press(*typed, "enter")
+
+        await pilot.press("r")
+        await confirm(0, "phase3-to-grading")
+        await confirm(1, "grading-coverage-monitor")
+        await _until(pilot, lambda: isinstance(app.screen, FailureModal))
+        await pilot.press("a")
+        await _until(pilot, lambda: not screen.running)
+        after = demo_backend.deploy_state()
+        assert after.service("phase3-to-grading") is None
+        assert after.commits[0].sha == state.commits[0].sha  # the revert (step 3) never ran
+        assert "grading-coverage-monitor is not deployed" in _log_text(screen) and "failed" in _log_text(screen)
+        [run] = AuditLog(demo_settings.state_dir).runs()
+        assert run.status == "failed" and run.next_step == 1
+
+
+async def test_read_only_shows_a_banner_and_cannot_run(demo_settings, demo_backend):
+    settings = demo_settings.model_copy(update={"read_only": True})
+    app = Host(settings, demo_backend, suggested="disable-sequential-execution")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        screen = app.screen
+        assert "READ-ONLY" in str(screen.query_one("#banner", Static).render())
+        assert screen.query_one("#run", Button).disabled
+        await pilot.press("r")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PlaybooksScreen) and not screen.running
+        assert _env(demo_backend) == "true" and "read-only" in _log_text(screen)
+        assert not AuditLog(settings.state_dir).path.exists()

@@ -1,0 +1,87 @@
+"""Real executables standing in for gcloud and ./bin/deploy-service.sh: each appends its argv
+as one JSON line to $FAKE_LOG, so tests compare what really ran, list for list."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+FAKE_GCLOUD = r'''#!{python}
+import json, os, sys, time
+argv = ["gcloud"] + sys.argv[1:]
+with open(os.environ["FAKE_LOG"], "a") as fh:
+    fh.write(json.dumps(argv) + "\n")
+joined = " ".join(argv)
+fail = os.environ.get("FAKE_FAIL")
+if fail and fail in joined:
+    print("ERROR: (gcloud) simulated failure", file=sys.stderr)
+    sys.exit(3)
+if argv[1:3] == ["auth", "list"]:
+    print(os.environ.get("FAKE_ACCOUNT", "oncall@example.com"))
+elif argv[1:3] == ["config", "get-value"]:
+    print(os.environ.get("FAKE_PROJECT", "nba-props-platform"))
+elif argv[1:3] == ["functions", "describe"]:
+    print("ERROR: (gcloud.functions.describe) NOT_FOUND", file=sys.stderr)
+    sys.exit(1)
+elif argv[1:4] == ["run", "services", "describe"]:
+    env = json.loads(os.environ.get("FAKE_ENV", "{{}}"))
+    print(json.dumps({{"spec": {{"template": {{"spec": {{"containers": [{{"env": [{{"name": k, "value": v}} for k, v in env.items()]}}]}}}}}}}}))
+else:
+    print("Updating " + " ".join(argv[1:4]) + "...")
+    print("Done.", file=sys.stderr)
+'''
+
+FAKE_DEPLOY = r'''#!{python}
+import json, os, sys, time
+argv = ["./bin/deploy-service.sh"] + sys.argv[1:]
+with open(os.environ["FAKE_LOG"], "a") as fh:
+    fh.write(json.dumps(argv) + "\n")
+hang = os.environ.get("FAKE_HANG_FILE")
+if hang and os.path.exists(hang) and os.environ.get("FAKE_HANG") in " ".join(argv):
+    time.sleep(120)
+print("Deploying " + sys.argv[1] + " at " + sys.argv[2])
+'''
+
+
+def write_exe(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.format(python=sys.executable))
+    path.chmod(0o755)
+    return path
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@x"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def make_checkout(root: Path) -> Path:
+    """A real git repository with the deploy script and the grading function's source."""
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "main")
+    write_exe(root / "bin" / "deploy-service.sh", FAKE_DEPLOY)
+    (root / "orchestration" / "cloud_functions" / "grading").mkdir(parents=True)
+    (root / "orchestration" / "cloud_functions" / "grading" / "main.py").write_text("def grade(): pass\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "initial")
+    return root
+
+
+def fake_env(tmp: Path, monkeypatch=None, **extra: str) -> dict[str, str]:
+    """PATH with the fake gcloud first; FAKE_LOG where argv lines go."""
+    bindir = tmp / "fakebin"
+    write_exe(bindir / "gcloud", FAKE_GCLOUD)
+    env = {"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", "FAKE_LOG": str(tmp / "argv.jsonl"), **extra}
+    if monkeypatch is not None:
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+    return env
+
+
+def ran(tmp: Path) -> list[list[str]]:
+    path = tmp / "argv.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []

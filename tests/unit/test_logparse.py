@@ -1,0 +1,79 @@
+"""The log parser never raises on what the platform (or a bad export) may contain."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+import orjson
+from hypothesis import given, settings as hsettings, strategies as st
+
+from console.logparse import entry_from_dict, parse_json_document, parse_ndjson_lines, parse_timestamp
+from console.config import Settings
+from console.trace import TraceParser
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(json_values)
+def test_entry_from_anything_never_raises(value):
+    entry = entry_from_dict(value)
+    assert entry is None or entry.timestamp.tzinfo is not None
+
+
+@given(st.dictionaries(st.sampled_from(["timestamp", "textPayload", "severity", "resource", "insertId", "jsonPayload"]),
+                       json_values, max_size=6))
+def test_entry_shaped_dicts_never_raise(value):
+    entry_from_dict(value)
+
+
+@given(st.binary(max_size=300))
+@hsettings(max_examples=200)
+def test_byte_soup_never_raises(data):
+    list(parse_json_document(data))
+    list(parse_ndjson_lines(data.splitlines()))
+
+
+@given(st.text(max_size=200))
+def test_trace_parser_on_any_text(text):
+    from datetime import datetime
+
+    from console.models import LogEntry
+
+    TraceParser(Settings().log_patterns).parse(LogEntry(timestamp=datetime.now(timezone.utc), text=text))
+
+
+def test_nanosecond_timestamps_and_payloads():
+    assert parse_timestamp("2026-02-05T12:05:00.123456789Z").microsecond == 123456
+    assert parse_timestamp("garbage") is None
+    raw = {"timestamp": "2026-02-05T12:05:00Z", "jsonPayload": {"message": "hi", "n": 1}, "severity": "warning",
+           "resource": {"labels": {"function_name": "grading"}}, "insertId": "x1"}
+    entry = entry_from_dict(raw)
+    assert (entry.text, entry.severity, entry.service, entry.insert_id) == ("hi", "WARNING", "grading", "x1")
+
+
+def test_malformed_lines_are_skipped_not_fatal():
+    lines = [b'{"timestamp": "2026-02-05T12:05:00Z", "textPayload": "ok"}', b"{broken", b"[]", b"",
+             b'{"textPayload": "no time"}']
+    assert [e.text for e in parse_ndjson_lines(lines)] == ["ok"]
+    assert list(parse_json_document(b'{"timestamp": "2026-02-05T12:05:00Z"}'))
+    assert not list(parse_json_document(orjson.dumps("string")))
+
+
+def test_level_lines_parse_with_the_handoffs_text():
+    from datetime import datetime
+
+    from console.models import LogEntry
+
+    parser = TraceParser(Settings().log_patterns)
+    at = datetime(2026, 2, 5, 12, tzinfo=timezone.utc)
+    start = parser.parse(LogEntry(timestamp=at, text="📋 Level 1: running 3 processors: TeamOffenseGameSummaryProcessor, "
+                                                     "TeamDefenseGameSummaryProcessor, UpcomingTeamGameContextProcessor"))
+    assert start.kind == "level_start" and start.level == 1 and len(start.processors) == 3
+    done = parser.parse(LogEntry(timestamp=at, text="✅ Level 2 complete (2/2 succeeded)"))
+    assert (done.kind, done.level, done.succeeded, done.total) == ("level_complete", 2, 2, 2)
+    assert parser.parse(LogEntry(timestamp=at, text="PlayerGameSummaryProcessor completed")).processor == "PlayerGameSummaryProcessor"
+    assert parser.parse(LogEntry(timestamp=at, text="something else")) is None

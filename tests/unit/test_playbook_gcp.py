@@ -1,0 +1,224 @@
+"""The gcp executor against real stand-in executables (a fake gcloud on PATH, a real git
+repository with a fake deploy script), and the CLI end to end, including kill and resume."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from console.config import load_settings
+from console.playbook.audit import AuditLog
+from console.playbook.engine import Callbacks, Runner
+from tests.pb_fakes import fake_env, git, make_checkout, ran
+
+
+def _yes(**kw) -> Callbacks:
+    return Callbacks(confirm=lambda s: True, type_target=lambda s: s.target, **kw)
+
+
+@pytest.fixture
+def gcp(tmp_path, monkeypatch):
+    checkout = make_checkout(tmp_path / "platform")
+    fake_env(tmp_path, monkeypatch, FAKE_ENV='{"SEQUENTIAL_EXECUTION_ENABLED": "false"}')
+    settings = load_settings(backend="gcp", state_dir=tmp_path / "state", data_dir=tmp_path / "data",
+                             gcp={"platform_checkout": checkout}, playbooks={"firestore_lock": False})
+    return settings, checkout, tmp_path
+
+
+def test_gcp_runs_exactly_the_argv_and_verifies_by_reading_back(gcp):
+    settings, _, tmp = gcp
+    lines = []
+    outcome = Runner(settings, callbacks=_yes(on_line=lambda s, stream, line: lines.append(line))).run(
+        "disable-sequential-execution")
+    assert outcome.ok, outcome.message
+    mutating = [a for a in ran(tmp) if a[1:3] not in (["auth", "list"], ["config", "get-value"])]
+    assert mutating == [
+        ["gcloud", "run", "services", "update", "nba-phase3-analytics-processors", "--region=us-west2",
+         "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false"],
+        ["gcloud", "run", "services", "describe", "nba-phase3-analytics-processors", "--region=us-west2", "--format=json"],
+    ]
+    assert "Done." in lines  # stderr streamed too
+    start = AuditLog(settings.state_dir).records(outcome.run_id)[0]
+    assert start["operator"]["gcloud_account"] == "oncall@example.com"
+
+
+def test_verification_fails_when_the_variable_does_not_read_back(gcp, monkeypatch):
+    settings, _, tmp = gcp
+    monkeypatch.setenv("FAKE_ENV", '{"SEQUENTIAL_EXECUTION_ENABLED": "true"}')
+    outcome = Runner(settings, callbacks=_yes()).run("disable-sequential-execution")
+    assert outcome.status == "failed"
+    end = [r for r in AuditLog(settings.state_dir).records(outcome.run_id) if r["event"] == "step_end"][-1]
+    assert end["exit_code"] == 0 and end["verified"] is False and "SEQUENTIAL_EXECUTION_ENABLED=true" in end["verification"]
+
+
+def test_preflight_refuses_another_project(gcp, monkeypatch):
+    settings, _, tmp = gcp
+    monkeypatch.setenv("FAKE_PROJECT", "someone-elses-project")
+    outcome = Runner(settings, callbacks=_yes()).run("disable-sequential-execution")
+    assert outcome.status == "preflight_failed" and "someone-elses-project" in outcome.message
+    assert not [a for a in ran(tmp) if "update" in a]
+
+
+def test_preflight_refuses_without_gcloud(gcp, monkeypatch):
+    settings, _, tmp = gcp
+    monkeypatch.setenv("PATH", "/nonexistent")
+    outcome = Runner(settings, callbacks=_yes()).run("disable-sequential-execution")
+    assert outcome.status == "preflight_failed" and "gcloud" in outcome.message
+    assert ran(tmp) == []
+
+
+def test_a_failing_gcloud_step_stops_the_run(gcp, monkeypatch):
+    settings, _, tmp = gcp
+    monkeypatch.setenv("FAKE_FAIL", "run services update")
+    outcome = Runner(settings, callbacks=_yes()).run("disable-sequential-execution")
+    assert outcome.status == "failed"
+    assert not [a for a in ran(tmp) if a[1:4] == ["run", "services", "describe"]]  # step 2 never ran
+    end = [r for r in AuditLog(settings.state_dir).records(outcome.run_id) if r["event"] == "step_end"]
+    assert [(e["step"], e["exit_code"]) for e in end] == [(0, 3)]
+    assert "stderr: ERROR: (gcloud) simulated failure" in end[0]["output_tail"]
+
+
+def test_preflight_refuses_a_revert_of_a_commit_not_in_the_checkout(gcp):
+    settings, _, tmp = gcp
+    outcome = Runner(settings, callbacks=_yes()).run("rollback-grading-orchestration")
+    assert outcome.status == "preflight_failed" and "19722f5c" in outcome.message
+    assert not [a for a in ran(tmp) if a[1:3] == ["functions", "delete"]]
+
+
+def _revert_playbook(tmp_path):
+    folder = tmp_path / "books"
+    folder.mkdir()
+    (folder / "revert-then-deploy.toml").write_text(
+        'name = "revert-then-deploy"\ntitle = "t"\n[params.commit]\ntype = "commit"\n'
+        '[[steps]]\naction = "git_revert"\ntitle = "revert"\ndangerous = true\nparams = { commit = "{commit}" }\n'
+        '[[steps]]\naction = "deploy_function"\ntitle = "deploy"\n'
+        'params = { function = "grading", source = "orchestration/cloud_functions/grading" }\n'
+        '[[steps]]\naction = "delete_function"\ntitle = "delete"\nparams = { function = "phase3-to-grading" }\n'
+    )
+    return folder
+
+
+def test_git_revert_against_a_real_repository(gcp):
+    settings, checkout, tmp = gcp
+    (checkout / "orchestration" / "cloud_functions" / "grading" / "main.py").write_text("def grade(): return 1\n")
+    git(checkout, "commit", "-qam", "feat: grading prevention system")
+    sha = git(checkout, "rev-parse", "HEAD").strip()
+    outcome = Runner(settings, callbacks=_yes(), playbooks_dir=_revert_playbook(tmp)).run(
+        "revert-then-deploy", {"commit": sha[:8]})
+    assert outcome.ok, outcome.message
+    assert git(checkout, "log", "-1", "--format=%s").startswith('Revert "feat: grading prevention system"')
+    assert (checkout / "orchestration" / "cloud_functions" / "grading" / "main.py").read_text() == "def grade(): pass\n"
+    assert ["gcloud", "functions", "deploy", "grading", "--region=us-west2",
+            "--source=orchestration/cloud_functions/grading"] in ran(tmp)
+
+
+def test_git_revert_refused_on_a_dirty_checkout(gcp):
+    settings, checkout, tmp = gcp
+    sha = git(checkout, "rev-parse", "HEAD").strip()
+    (checkout / "uncommitted.txt").write_text("work in progress\n")
+    outcome = Runner(settings, callbacks=_yes(), playbooks_dir=_revert_playbook(tmp)).run(
+        "revert-then-deploy", {"commit": sha[:8]})
+    assert outcome.status == "preflight_failed" and "checkout clean" in outcome.message
+    assert git(checkout, "log", "-1", "--format=%s").strip() == "initial"
+
+
+# ------------------------------------------------------------------ the CLI in a subprocess
+
+
+def _cli(args, env, **kw):
+    return subprocess.run([sys.executable, "-m", "console", *args], env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=60, **kw)
+
+
+@pytest.fixture
+def cli_env(tmp_path):
+    checkout = make_checkout(tmp_path / "platform")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NBA_CONSOLE_")}
+    env.update(fake_env(tmp_path))
+    env.update(NBA_CONSOLE_BACKEND="gcp", NBA_CONSOLE_STATE_DIR=str(tmp_path / "state"),
+               NBA_CONSOLE_DATA_DIR=str(tmp_path / "data"), NBA_CONSOLE_GCP__PLATFORM_CHECKOUT=str(checkout),
+               NBA_CONSOLE_PLAYBOOKS__FIRESTORE_LOCK="false")
+    return env, tmp_path
+
+
+def test_cli_dry_run_prints_the_exact_commands_and_runs_nothing(cli_env):
+    env, tmp = cli_env
+    res = _cli(["playbook", "run", "rollback-prediction-services", "--dry-run"], env)
+    assert res.returncode == 0
+    assert "$ ./bin/deploy-service.sh prediction-worker --commit=29130502" in res.stdout
+    assert "$ ./bin/deploy-service.sh prediction-coordinator --commit=29130502" in res.stdout
+    assert ran(tmp) == [] and not (tmp / "state" / "audit.jsonl").exists()
+
+
+def test_cli_read_only_refuses_with_exit_2(cli_env):
+    env, tmp = cli_env
+    res = _cli(["--read-only", "playbook", "run", "disable-sequential-execution", "--yes"], env)
+    assert res.returncode == 2 and "read-only" in res.stderr
+    res = _cli(["playbook", "run", "disable-sequential-execution", "--yes"], {**env, "NBA_CONSOLE_READ_ONLY": "true"})
+    assert res.returncode == 2 and "read-only" in res.stderr
+    assert ran(tmp) == []
+
+
+def test_cli_without_a_terminal_refuses_unless_yes(cli_env):
+    env, tmp = cli_env
+    res = _cli(["playbook", "run", "disable-sequential-execution"], env)
+    assert res.returncode == 2 and "--yes" in res.stderr and ran(tmp) == []
+
+
+def test_cli_refuses_injection_and_runs_nothing(cli_env):
+    env, tmp = cli_env
+    for commit in ("29130502; rm -rf /", "$(id)"):
+        res = _cli(["playbook", "run", "redeploy-service", "--param", "service=nba-scrapers",
+                    "--param", f"commit={commit}", "--yes"], env)
+        assert res.returncode == 2 and "commit" in res.stderr
+    res = _cli(["playbook", "run", "redeploy-service", "--param", "service=evil", "--param", "commit=29130502",
+                "--yes"], env)
+    assert res.returncode == 2 and "not a service the config knows" in res.stderr
+    assert ran(tmp) == []
+
+
+def test_resume_after_a_kill_mid_run(cli_env):
+    env, tmp = cli_env
+    hang = tmp / "hang"
+    hang.write_text("")
+    env = {**env, "FAKE_HANG": "prediction-coordinator", "FAKE_HANG_FILE": str(hang)}
+    proc = subprocess.Popen([sys.executable, "-m", "console", "playbook", "run", "rollback-prediction-services",
+                             "--yes"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not any("prediction-coordinator" in a for a in ran(tmp)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)  # the console and the hanging deploy, mid step 2
+    proc.wait()
+    log = AuditLog(tmp / "state")
+    [run] = log.runs()
+    assert run.status == "interrupted" and run.done == {0} and run.next_step == 1
+
+    hang.unlink()
+    listing = _cli(["audit"], env)
+    assert run.run_id in listing.stdout and "interrupted" in listing.stdout
+    res = _cli(["playbook", "run", "--resume", run.run_id, "--yes"], env)
+    assert res.returncode == 0, res.stdout + res.stderr
+    deploys = [a for a in ran(tmp) if a[0] == "./bin/deploy-service.sh"]
+    assert deploys == [
+        ["./bin/deploy-service.sh", "prediction-worker", "--commit=29130502"],
+        ["./bin/deploy-service.sh", "prediction-coordinator", "--commit=29130502"],  # killed
+        ["./bin/deploy-service.sh", "prediction-coordinator", "--commit=29130502"],  # resumed
+    ]
+    summary = log.run(run.run_id)
+    assert summary.status == "completed" and summary.done == {0, 1}
+    shown = _cli(["audit", "show", run.run_id], env)
+    assert shown.stdout.count("step_start") == 3 and "run_resume" in shown.stdout
+
+
+def test_read_only_refuses_the_local_data_commands_too(tmp_path):
+    from console.cli import main
+
+    assert main(["--read-only", "--data-dir", str(tmp_path / "d"), "local", "seed-demo"]) == 2
+    assert main(["--read-only", "--data-dir", str(tmp_path / "d"), "local", "load", str(tmp_path)]) == 2
+    assert not (tmp_path / "d").exists()
