@@ -131,10 +131,23 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    # Until the TUI lands, the bare command runs the check.
-    args.json = False
-    args.only = None
-    return cmd_check(args)
+    """The console. --date fixes the first game date; --at freezes the clock at that moment."""
+    from .app import NbaConsoleApp
+    from .clock import FixedClock, SystemClock
+
+    settings = settings_from_args(args)
+    clock = SystemClock()
+    if args.at:
+        from .backends import open_backend
+
+        backend = open_backend(settings)
+        try:
+            ctx = resolve_context(args, settings, backend)
+        finally:
+            backend.close()
+        clock, args.game_date = FixedClock(ctx.as_of), ctx.game_date
+    NbaConsoleApp(settings, clock=clock, game_date=args.game_date).run()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

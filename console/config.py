@@ -123,6 +123,14 @@ class GcpSettings(BaseModel):
     platform_checkout: Path | None = None  # the nba-props-platform git checkout, for drift and playbooks
 
 
+class TuiSettings(BaseModel):
+    """The console screen: theme and how a failing source is retried."""
+
+    theme: str = "textual-dark"  # any Textual theme name; unknown names fall back to the default
+    retry_base_seconds: float = Field(5.0, gt=0)  # first retry after a failed refresh
+    retry_max_seconds: float = Field(300.0, gt=0)  # backoff doubles up to this cap
+
+
 class PlaybookSettings(BaseModel):
     """How playbooks run: timeouts, the run lock and the audit log's output tail."""
 
@@ -159,6 +167,7 @@ class Settings(BaseSettings):
     logs: LogsSettings = LogsSettings()
     playbooks: PlaybookSettings = PlaybookSettings()
     keys: dict[str, str] = {}  # binding id -> key, e.g. {"refresh": "ctrl+r"}
+    tui: TuiSettings = TuiSettings()
 
     @field_validator("timezone")
     @classmethod

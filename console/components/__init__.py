@@ -1,1 +1,1 @@
-"""Textual screens and widgets."""
+"""Screens and modals of the console (thin: they draw app state and start workers)."""

@@ -1,0 +1,297 @@
+"""The console: a Textual app that keeps the six morning checks live.
+
+Refresh model (dolphie style): one thread worker per check, started by a 1-second tick only
+when its previous run has finished and its delay has passed (the refresh period, or a capped
+exponential backoff after errors). Results land in PanelState (console/refresh.py), which
+keeps the last good value when a source fails. Nothing here blocks the event loop: the
+backend is opened, the default game date found and every query run inside workers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import time as _time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Callable
+
+from textual import log
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from .backends import Backend, open_backend
+from .clock import Clock, SystemClock
+from .components.palette import ConsoleCommands
+from .config import Settings
+from .models import CheckResult, Status
+from .morning import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
+from .refresh import PanelState
+
+BackendFactory = Callable[[Settings], Backend]
+
+
+def optional_screen(module: str, name: str) -> type[Screen] | None:
+    """Screens other features add (playbooks, logs); absent on a branch without them."""
+    try:
+        return getattr(importlib.import_module(f"console.components.{module}"), name, None)
+    except ImportError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Job:
+    check_id: str
+    generation: int
+
+
+class NbaConsoleApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "nba-console"
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+
+    # Ids make them remappable: `[keys]` in the config maps id -> key (App.set_keymap).
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("p", "toggle_pause", "Pause", id="pause"),
+        Binding("question_mark", "help", "Keys", id="help"),
+        Binding("P", "playbooks", "Playbooks", id="playbooks"),
+        Binding("l", "logs", "Logs", id="logs"),
+    ]
+
+    class ResultPushed(Message):
+        """A fresher result from elsewhere (e.g. a live log stream); safe to post from a thread."""
+
+        def __init__(self, check_id: str, result: CheckResult, game_date: date | None = None) -> None:
+            super().__init__()
+            self.check_id, self.result, self.game_date = check_id, result, game_date
+
+    def __init__(
+        self,
+        settings: Settings,
+        backend_factory: BackendFactory = open_backend,
+        clock: Clock | None = None,
+        game_date: date | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.backend_factory = backend_factory
+        self.clock: Clock = clock or SystemClock()
+        self.game_date: date | None = game_date
+        self.paused = False
+        self.generation = 0
+        self.states: dict[str, PanelState] = {}
+        self._due: dict[str, float] = {}
+        self._jobs: dict[Worker, _Job] = {}
+        self._backend: Backend | None = None
+        self._backend_lock = threading.Lock()
+        self._reset_states()
+
+    # ------------------------------------------------------------------ setup
+
+    def get_default_screen(self) -> Screen:
+        from .components.main import MainScreen
+
+        return MainScreen()
+
+    def on_mount(self) -> None:
+        if self.settings.keys:
+            self.set_keymap(self.settings.keys)
+        if self.settings.tui.theme in self.available_themes:
+            self.theme = self.settings.tui.theme
+        self.set_interval(1.0, self.tick)
+        self.run_worker(self._bootstrap, thread=True, name="bootstrap", exit_on_error=False)
+
+    def on_unmount(self) -> None:
+        if self._backend is not None:
+            try:
+                self._backend.close()
+            except Exception:  # noqa: BLE001 - closing must not mask the exit
+                pass
+
+    def backend(self) -> Backend:
+        """The shared backend, opened on first use; call from a worker thread only."""
+        with self._backend_lock:
+            if self._backend is None:
+                self._backend = self.backend_factory(self.settings)
+            return self._backend
+
+    def _bootstrap(self) -> date:
+        if self.game_date is not None:
+            return self.game_date
+        now = self.clock.now()
+        try:
+            return default_game_date(self.backend(), self.settings, now)
+        except Exception as exc:  # noqa: BLE001 - no data yet: yesterday, and the panels say why
+            log.warning(f"default game date: {exc}")
+            return now.astimezone(self.settings.tz).date() - timedelta(days=1)
+
+    def context(self) -> CheckContext:
+        assert self.game_date is not None
+        return CheckContext(settings=self.settings, game_date=self.game_date, as_of=self.clock.now())
+
+    @property
+    def processing_date(self) -> date | None:
+        return self.game_date + self.settings.processing_offset if self.game_date else None
+
+    # ------------------------------------------------------------------ refresh loop
+
+    def _reset_states(self) -> None:
+        self.states = {s.id: PanelState(s.id, s.title) for s in SPECS}
+        self._due = {s.id: 0.0 for s in SPECS}
+
+    @property
+    def refresh_blocked(self) -> bool:
+        # A modal (help, SQL, a playbook confirmation) has the user's attention: hold refreshes.
+        return self.paused or isinstance(self.screen, ModalScreen) or self.game_date is None
+
+    def tick(self) -> None:
+        """Start every check that is due and idle; redraw ages from the injected clock."""
+        if not self.refresh_blocked:
+            now = _time.monotonic()
+            for spec in SPECS:
+                state = self.states[spec.id]
+                if not state.running and now >= self._due[spec.id]:
+                    self._start(spec)
+        self.redraw()
+
+    def _start(self, spec: CheckSpec) -> None:
+        self.states[spec.id].running = True
+        worker = self.run_worker(
+            partial(self._check_job, spec, self.context()),
+            thread=True, name=f"check:{spec.id}", group="checks", exit_on_error=False,
+        )
+        self._jobs[worker] = _Job(spec.id, self.generation)
+
+    def _check_job(self, spec: CheckSpec, ctx: CheckContext) -> CheckResult:
+        try:
+            backend = self.backend()
+        except Exception as exc:  # noqa: BLE001 - cannot even open the source: an error result
+            message = f"cannot open the {self.settings.backend} backend: {exc}"
+            return CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message)
+        return run_check(spec, backend, ctx)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.name == "bootstrap":
+            if event.state is WorkerState.SUCCESS:
+                self.game_date = worker.result
+                self.tick()
+            elif event.state is WorkerState.ERROR:
+                self.report_worker_error(worker)
+            return
+        job = self._jobs.get(worker)
+        if job is None or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        del self._jobs[worker]
+        if job.generation != self.generation:
+            return  # a result for a game date no longer shown
+        if event.state is WorkerState.SUCCESS:
+            result = worker.result
+        else:
+            # run_check never raises, so this is a bug in the app itself; keep it on the panel.
+            message = f"{type(worker.error).__name__}: {worker.error}" if worker.error else "cancelled"
+            result = CheckResult(id=job.check_id, title=SPEC_BY_ID[job.check_id].title, status=Status.ERROR,
+                                 summary=message, error=message)
+            if event.state is WorkerState.ERROR:
+                self.report_worker_error(worker)
+        self._finish(job.check_id, result)
+
+    def _finish(self, check_id: str, result: CheckResult) -> None:
+        state = self.states[check_id]
+        state.running = False
+        state.apply(result, self.clock.now())
+        tui = self.settings.tui
+        delay = state.next_delay(self.settings.refresh_seconds, tui.retry_base_seconds, tui.retry_max_seconds)
+        self._due[check_id] = _time.monotonic() + delay
+        self.redraw()
+
+    def report_worker_error(self, worker: Worker) -> None:
+        """The one place an unexpected worker failure surfaces: a log line and a notification."""
+        log.error(f"worker {worker.name} failed: {worker.error!r}")
+        self.notify(f"{worker.name}: {type(worker.error).__name__}: {worker.error}", title="internal error",
+                    severity="error", timeout=10)
+
+    def update_result(self, check_id: str, result: CheckResult, game_date: date | None = None) -> None:
+        """Feed a fresher result to a panel (from any thread), e.g. from a live log stream."""
+        self.post_message(self.ResultPushed(check_id, result, game_date))
+
+    def on_nba_console_app_result_pushed(self, message: ResultPushed) -> None:
+        if message.check_id not in self.states or (message.game_date and message.game_date != self.game_date):
+            return
+        state = self.states[message.check_id]
+        state.apply(message.result, self.clock.now())
+        self.redraw()
+
+    def redraw(self) -> None:
+        from .components.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.redraw()
+
+    @property
+    def results(self) -> dict[str, CheckResult]:
+        """The results on screen (the last good ones, stale or not), for the timeline."""
+        return {cid: s.result for cid, s in self.states.items() if s.result is not None}
+
+    # ------------------------------------------------------------------ actions
+
+    def action_refresh(self) -> None:
+        for check_id in self._due:
+            self._due[check_id] = 0.0
+        if self.paused:
+            self.notify("refresh is paused (p to resume)", severity="warning")
+        self.tick()
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self.notify("auto-refresh paused" if self.paused else "auto-refresh resumed")
+        self.redraw()
+
+    def change_date(self, days: int) -> None:
+        if self.game_date is None:
+            return
+        self.game_date += timedelta(days=days)
+        self.generation += 1
+        self._reset_states()
+        self.tick()
+
+    def action_help(self) -> None:
+        from .components.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def open_detail(self, check_id: str) -> None:
+        from .components.detail import DetailScreen
+
+        if self.game_date is None:
+            return
+        self.push_screen(DetailScreen(SPEC_BY_ID[check_id], self.context(), self.states[check_id]))
+
+    def _optional(self, module: str, name: str, what: str, *args, **kwargs) -> None:
+        screen = optional_screen(module, name)
+        if screen is None:
+            self.notify(f"{what} are not part of this build", severity="warning")
+            return
+        try:
+            self.push_screen(screen(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - e.g. the backend cannot be opened: say so, keep running
+            self.notify(f"cannot open {what}: {exc}", severity="error")
+
+    def action_playbooks(self) -> None:
+        # Suggest the first playbook of the check being looked at (detail screen or focused panel).
+        spec_id = getattr(getattr(self.screen, "spec", None), "id", None) or getattr(self.focused, "check_id", None)
+        spec = SPEC_BY_ID.get(spec_id) if spec_id else None
+        suggested = spec.playbooks[0] if spec and spec.playbooks else None
+        # Opening the local backend does no I/O; a gcp client is created lazily by its calls.
+        self._optional("playbooks", "PlaybooksScreen", "playbooks", self.settings, self.backend(), suggested=suggested)
+
+    def action_logs(self) -> None:
+        self._optional("logs", "LogsScreen", "live logs")

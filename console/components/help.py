@@ -1,0 +1,60 @@
+"""`?`: every key of the console, with the ids `[keys]` in the config remaps."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def binding_rows(app) -> list[tuple[str, str, str, str]]:
+    """(where, key, description, id) for every binding, with the config's remaps applied."""
+    from panels.panel import CheckPanel
+
+    from .detail import DetailScreen
+    from .main import MainScreen
+    from .sql import SqlModal
+    from .table import RowsTable
+
+    keys = app.settings.keys
+    rows = []
+    for where, owner in (("anywhere", type(app)), ("main screen", MainScreen), ("panel", CheckPanel),
+                         ("detail", DetailScreen), ("table", RowsTable), ("SQL", SqlModal), ("help", HelpScreen)):
+        for b in owner.BINDINGS:
+            if not isinstance(b, Binding):
+                continue
+            key = keys.get(b.id, b.key) if b.id else b.key
+            key = ",".join(_display(k) for k in key.split(","))
+            rows.append((where, key, b.description or b.action, b.id or ""))
+    rows.append(("anywhere", "ctrl+p", "command palette (screens, actions, themes)", ""))
+    return rows
+
+
+def _display(key: str) -> str:
+    """`left_square_bracket` -> `[`; names without a character (escape, ctrl+p) unchanged."""
+    from textual.keys import key_to_character
+
+    character = key_to_character(key)
+    return character if character and character.isprintable() and len(key) > 1 else key
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="close_help")]
+
+    def compose(self) -> ComposeResult:
+        table = Table(expand=True, show_edge=False)
+        for col in ("where", "key", "does", "id (for [keys])"):
+            table.add_column(col)
+        for row in binding_rows(self.app):
+            table.add_row(*row)
+        with VerticalScroll(id="help-box"):
+            yield Static(table)
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").border_title = "Keys (escape closes)"
+
+    def action_dismiss(self) -> None:
+        self.dismiss()

@@ -1,0 +1,73 @@
+"""The main screen: header, the six check panels, the morning timeline and expected metrics."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from panels.panel import CheckPanel
+from panels.timeline import MetricsView, TimelineView
+
+from ..morning import SPECS
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        Binding("left_square_bracket", "change_date(-1)", "Prev day", id="prev_date"),
+        Binding("right_square_bracket", "change_date(1)", "Next day", id="next_date"),
+        Binding("right", "app.focus_next", "Next panel", show=False, id="next_panel"),
+        Binding("left", "app.focus_previous", "Prev panel", show=False, id="prev_panel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        tz = self.app.settings.tz
+        yield Static(id="header")
+        with Grid(id="panels"):
+            for spec in SPECS:
+                yield CheckPanel(spec.id, spec.title, tz)
+        with Horizontal(id="bottom"):
+            yield TimelineView(id="timeline")
+            yield MetricsView(id="metrics")
+        yield Footer()
+
+    _ready = False  # set once the widgets exist; Screen.is_mounted is still False inside on_mount
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self.query_one("#timeline").border_title = "Morning timeline (ET)"
+        self.query_one("#metrics").border_title = "Expected metrics"
+        self.query(CheckPanel).first().focus()
+        self.redraw()
+
+    def action_change_date(self, days: int) -> None:
+        self.app.change_date(days)
+
+    def on_check_panel_selected(self, message: CheckPanel.Selected) -> None:
+        self.app.open_detail(message.check_id)
+
+    def redraw(self) -> None:
+        if not self._ready:
+            return
+        app = self.app
+        now = app.clock.now()
+        local = now.astimezone(app.settings.tz)
+        game = app.game_date.isoformat() if app.game_date else "…"
+        processing = app.processing_date.isoformat() if app.processing_date else "…"
+        refresh = "PAUSED" if app.paused else f"every {app.settings.refresh_seconds:g}s"
+        header = Text.assemble(
+            ("NBA console", "bold"), "   games ", (game, "bold"), "   processed ", (processing, "bold"),
+            "   ", (f"{local:%H:%M:%S %Z}", "bold"), f" ({local:%a %b %d})", "   backend ", (app.settings.backend, "bold"),
+            "   project ", (app.settings.project, "bold"), "   refresh ",
+            (refresh, "bold reverse" if app.paused else "bold"),
+        )
+        self.query_one("#header", Static).update(header)
+        for panel in self.query(CheckPanel):
+            panel.show(app.states[panel.check_id], now)
+        if app.game_date is not None:
+            results = app.results
+            self.query_one(TimelineView).show(results, app.settings, app.game_date, now)
+            self.query_one(MetricsView).show(results, app.settings, app.game_date)

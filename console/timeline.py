@@ -1,0 +1,133 @@
+"""The handoff's morning timeline, success criteria and expected metrics, judged from results.
+
+Pure: check results (by id) and settings in, rows out. The TUI draws them; nothing here
+knows about Textual. `None` means "cannot tell yet" (not due, still loading, source down).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from .config import Settings
+from .models import CheckResult, Status
+
+
+@dataclass(frozen=True)
+class Window:
+    start: time
+    end: time
+    label: str
+    tasks: str
+
+
+# "Tomorrow Morning Test (Feb 5, 6-11 AM ET)" of the Session 124 handoff.
+WINDOWS: tuple[Window, ...] = (
+    Window(time(6), time(7), "6:00", "verify deployments; Phase 3 status for the game date"),
+    Window(time(7), time(8), "7:00-8:00", "Phase 3 processes the games; coverage >= 80% triggers grading"),
+    Window(time(8), time(9), "8:00-9:00", "grading results (~759); coverage monitor >= 70%, no alerts"),
+    Window(time(9), time(11), "9:00-11:00", "full success criteria checklist; document results"),
+)
+
+
+def current_window(as_of: datetime, processing_date: date, settings: Settings) -> int | None:
+    """Index of the window `as_of` falls in on the processing date (zone of the settings)."""
+    local = as_of.astimezone(settings.tz)
+    if local.date() != processing_date:
+        return None
+    return next((i for i, w in enumerate(WINDOWS) if w.start <= local.time() < w.end), None)
+
+
+def window_note(as_of: datetime, processing_date: date, settings: Settings) -> str:
+    local = as_of.astimezone(settings.tz)
+    first, last = WINDOWS[0].start, WINDOWS[-1].end
+    if local.date() < processing_date or (local.date() == processing_date and local.time() < first):
+        return f"before the morning window ({first:%H:%M} ET on {processing_date})"
+    if local.date() > processing_date or local.time() >= last:
+        return f"morning window over ({last:%H:%M} ET on {processing_date})"
+    return f"now {local:%H:%M %Z}"
+
+
+@dataclass(frozen=True)
+class Criterion:
+    label: str
+    met: bool | None
+    detail: str
+
+
+def _value(results: dict[str, CheckResult], check_id: str) -> tuple[CheckResult | None, dict]:
+    result = results.get(check_id)
+    if result is None or result.status is Status.ERROR:
+        return None, {}
+    return result, result.value
+
+
+def criteria(results: dict[str, CheckResult], settings: Settings, game_date: date) -> list[Criterion]:
+    t = settings.thresholds
+    out: list[Criterion] = []
+
+    grading, g = _value(results, "grading_coverage")
+    cov = g.get("coverage_pct")
+    not_due = grading is not None and grading.status is Status.UNKNOWN
+    if cov is None or (not_due and cov < t.grading_trigger_pct):
+        out.append(Criterion(f"grading >= {t.grading_trigger_pct:g}%", None, "not due" if not_due else "no data"))
+    else:
+        out.append(Criterion(f"grading >= {t.grading_trigger_pct:g}%", cov >= t.grading_trigger_pct, f"{cov:.1f}%"))
+
+    seq, _ = _value(results, "sequential_execution")
+    met = None if seq is None or seq.status in (Status.UNKNOWN, Status.WARN) else seq.status is Status.OK
+    # The verdict's first clause ("X started 92 min before Y") is the part worth a table cell.
+    detail = "no data" if seq is None else "in order" if met else seq.summary.split(":")[0]
+    out.append(Criterion("sequential Level 1 then Level 2", met, detail))
+
+    label = f"coverage monitor no alerts (>= {t.coverage_monitor_pct:g}%)"
+    if cov is None or (not_due and cov < t.coverage_monitor_pct):
+        out.append(Criterion(label, None, "not due" if not_due else "no data"))
+    else:
+        out.append(Criterion(label, cov >= t.coverage_monitor_pct, f"{cov:.1f}%"))
+
+    _, d = _value(results, "dnp_pollution")
+    today = next((row for row in d.get("by_date", []) if row.get("cache_date") == game_date.isoformat()), None)
+    if today is None:
+        out.append(Criterion("DNP records blocked", None, f"no cache rows for {game_date}"))
+    else:
+        out.append(Criterion("DNP records blocked", today["dnp_rows"] == 0,
+                             f"{today['dnp_rows']}/{today['cache_rows']} DNP rows"))
+    return out
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    expected: str
+    actual: str
+    met: bool | None
+
+
+def expected_metrics(results: dict[str, CheckResult], settings: Settings, game_date: date) -> list[Metric]:
+    """The handoff's "Expected Metrics" table with the live value beside each line."""
+    t = settings.thresholds
+    _, usage = _value(results, "usage_rate_coverage")
+    _, g = _value(results, "grading_coverage")
+    crit = {c.label.split(" ")[0]: c for c in criteria(results, settings, game_date)}
+
+    games = usage.get("games")
+    rows = [Metric("Games processed", str(t.expected_games), "-" if games is None else str(games),
+                   None if games is None else games >= t.expected_games)]
+    graded, predicted = g.get("graded"), g.get("predicted")
+    rows.append(Metric(
+        "Predictions graded", f"~{t.expected_predictions} ({t.prediction_systems} systems)",
+        "-" if graded is None else f"{graded}/{predicted} ({len(g.get('systems', []))} systems)",
+        None if graded is None else crit["grading"].met,
+    ))
+    cov = g.get("coverage_pct")
+    rows.append(Metric("Grading coverage", f">= {t.grading_trigger_pct:g}%", "-" if cov is None else f"{cov:.1f}%",
+                       crit["grading"].met))
+    for key, name, expected in (
+        ("coverage", "Coverage monitor", "no alerts"),
+        ("sequential", "Sequential execution", "Level 1 -> Level 2"),
+        ("DNP", "Validation blocking", "DNP records blocked"),
+    ):
+        c = crit[key]
+        rows.append(Metric(name, expected, c.detail, c.met))
+    return rows

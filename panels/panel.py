@@ -1,0 +1,72 @@
+"""One panel of the main grid: a PanelState drawn with its check's renderer.
+
+The widget does no I/O: the app hands it a PanelState and the current time (from the
+injected clock, so ages are deterministic under a FixedClock).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import Group
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Static
+
+from console.refresh import LOADING, STALE, PanelState, format_age
+
+from .render import badge, render_result
+
+
+class CheckPanel(Static, can_focus=True):
+    """Focusable; enter (or a click) asks the screen to open the check's drill-down."""
+
+    BINDINGS = [Binding("enter", "select", "Details", id="open_detail")]
+
+    class Selected(Message):
+        def __init__(self, check_id: str) -> None:
+            super().__init__()
+            self.check_id = check_id
+
+    def __init__(self, check_id: str, title: str, tz: ZoneInfo) -> None:
+        super().__init__(id=f"panel-{check_id}", classes="panel")
+        self.check_id = check_id
+        self.title = title
+        self.tz = tz
+        self.border_title = title
+        self.state: PanelState | None = None
+
+    def show(self, state: PanelState, now: datetime) -> None:
+        self.state = state
+        status = state.display_status
+        for name in ("ok", "warn", "fail", "unknown", "error", STALE, LOADING):
+            self.set_class(status == name, f"-{name}")
+        self.update(self._content(state, status, now))
+
+    def _content(self, state: PanelState, status: str, now: datetime) -> Group:
+        top = Text.assemble(badge(status), " ")
+        parts: list = []
+        result = state.shown
+        # The error goes right under the badge: a long body scrolls, the error must not.
+        error = [Text(f"⚠ {state.error}", style="bold red")] if state.error is not None else []
+        if result is not None:
+            headline, body = render_result(result, self.tz)
+            top.append(headline, style="bold")
+            parts += [top, *error, Text(result.summary, style="italic"), body]
+        elif status == LOADING:
+            parts += [top.append("loading…", style="dim")]
+        else:
+            parts += [top, *error]
+        age = format_age(state.age_seconds(now))
+        suffix = f" · retry #{state.failures}" if state.failures else ""
+        running = " · refreshing" if state.running else ""
+        self.border_subtitle = ("stale, " if status == STALE else "") + f"refreshed {age}{suffix}{running}"
+        return Group(*parts)
+
+    def on_click(self) -> None:
+        self.focus()
+
+    def action_select(self) -> None:
+        self.post_message(self.Selected(self.check_id))

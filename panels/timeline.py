@@ -1,0 +1,47 @@
+"""The morning timeline and the expected-metrics table, drawn from console.timeline rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from console.config import Settings
+from console.models import CheckResult
+from console.timeline import WINDOWS, criteria, current_window, expected_metrics, window_note
+
+
+def _tick(met: bool | None) -> Text:
+    if met is None:
+        return Text("[ ]", style="dim")
+    return Text("[✓]", style="bold green") if met else Text("[✗]", style="bold red")
+
+
+class TimelineView(Static):
+    def show(self, results: dict[str, CheckResult], settings: Settings, game_date: date, as_of: datetime) -> None:
+        processing = game_date + settings.processing_offset
+        now = current_window(as_of, processing, settings)
+        table = Table.grid(padding=(0, 1))
+        table.add_column(width=13)
+        table.add_column()
+        for i, window in enumerate(WINDOWS):
+            style = "bold reverse" if i == now else "" if now is None or i > now else "dim"
+            table.add_row(Text(("▶ " if i == now else "  ") + window.label, style=style), Text(window.tasks, style=style))
+        table.add_row("", Text(window_note(as_of, processing, settings), style="italic dim"))
+        for c in criteria(results, settings, game_date):
+            table.add_row(_tick(c.met), Text.assemble((c.label, "bold"), ("  " + c.detail, "dim")))
+        self.update(table)
+
+
+class MetricsView(Static):
+    def show(self, results: dict[str, CheckResult], settings: Settings, game_date: date) -> None:
+        table = Table(expand=True, show_edge=False, box=None, header_style="bold underline")
+        table.add_column("metric")
+        table.add_column("expected")
+        table.add_column("actual")
+        table.add_column("", width=3)
+        for m in expected_metrics(results, settings, game_date):
+            table.add_row(m.name, m.expected, Text(m.actual, style="red" if m.met is False else ""), _tick(m.met))
+        self.update(table)

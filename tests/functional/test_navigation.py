@@ -1,0 +1,194 @@
+"""Pilot tests: the console on the demo, navigating dates, drill-downs, help and SQL."""
+
+from __future__ import annotations
+
+from console.components.detail import DetailScreen
+from console.components.help import HelpScreen, binding_rows
+from console.components.main import MainScreen
+from console.components.sql import SqlModal
+from console.morning import SPEC_BY_ID, SPECS, CheckContext, run_all
+from console.timeline import criteria
+from panels.panel import CheckPanel
+
+from .conftest import FEB3, FEB4, SIZE, settle, settle_detail
+
+
+def _text(widget) -> str:
+    return "\n".join(line.text for line in widget.render_lines(widget.region.reset_offset))
+
+
+def _panel_text(app, check_id: str) -> str:
+    return _text(app.screen.query_one(f"#panel-{check_id}", CheckPanel))
+
+
+def _expected(demo_backend, demo_settings, game_date, clock):
+    return run_all(demo_backend, CheckContext(demo_settings, game_date, clock.now()))
+
+
+async def test_opens_on_latest_demo_date_with_every_panel_populated(make_app, demo_backend, demo_settings, clock):
+    app = make_app()  # no date: the latest game date in the local data
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.game_date == FEB4
+        report = _expected(demo_backend, demo_settings, FEB4, clock)
+        for check in report.checks:
+            state = app.states[check.id]
+            assert state.display_status == check.status.value
+            assert check.summary.split(";")[0] in _panel_text(app, check.id).replace("\n", " ") or state.result == check
+            assert state.result.value == check.value
+        assert "refreshed 0s ago" in str(app.screen.query_one("#panel-grading_coverage", CheckPanel).border_subtitle)
+        # Feb 4 verdicts: every success criterion of the morning is ticked.
+        assert all(c.met for c in criteria(app.results, demo_settings, FEB4))
+
+
+async def test_brackets_change_the_game_date(make_app, demo_backend, demo_settings, clock):
+    app = make_app(FEB4)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert app.game_date == FEB3
+        report = _expected(demo_backend, demo_settings, FEB3, clock)
+        assert {c.id: c.status.value for c in report.checks} == {k: s.display_status for k, s in app.states.items()}
+        assert "PHX @ POR" in _panel_text(app, "usage_rate_coverage")
+        assert "violation" in _panel_text(app, "sequential_execution")
+        assert "Anthony Davis" in _panel_text(app, "dnp_pollution")
+        header = _text(app.screen.query_one("#header"))
+        assert "2026-02-03" in header and "2026-02-04" in header  # game date and processing date
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.game_date == FEB4
+
+
+async def test_enter_opens_the_drill_down_and_escape_goes_back(make_app, demo_backend, demo_settings, clock):
+    app = make_app(FEB3)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#panel-dnp_pollution", CheckPanel).focus()
+        await pilot.press("enter")
+        assert isinstance(app.screen, DetailScreen)
+        await settle_detail(pilot)
+        ctx = CheckContext(demo_settings, FEB3, clock.now())
+        expected = SPEC_BY_ID["dnp_pollution"].drill(demo_backend, ctx)
+        table = app.screen.query_one("#rows")
+        assert table.row_count == len(expected) == app.states["dnp_pollution"].result.value["dnp_rows"]
+        assert "redeploy-service" in _text(app.screen.query_one("#detail-playbooks"))
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_drill_down_rows_sort_by_column(make_app):
+    app = make_app(FEB3)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_detail("usage_rate_coverage")
+        await settle_detail(pilot)
+        table = app.screen.query_one("#rows")
+        table.sort_by("usage_rate")
+        values = [r["usage_rate"] for r in table.rows_data if r["usage_rate"] is not None]
+        assert values == sorted(values)
+        assert table.rows_data[-1]["usage_rate"] is None  # missing values sort last
+        table.sort_by("usage_rate")
+        values = [r["usage_rate"] for r in table.rows_data if r["usage_rate"] is not None]
+        assert values == sorted(values, reverse=True)
+        assert sum(r["game"] == "PHX @ POR" for r in table.rows_data) == 20
+
+
+async def test_every_check_has_a_drill_down(make_app, demo_backend, demo_settings, clock):
+    app = make_app(FEB3)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for spec in SPECS:
+            app.open_detail(spec.id)
+            await settle_detail(pilot)
+            assert app.screen.query_one("#rows").row_count == len(spec.drill(demo_backend, app.screen.ctx))
+            await pilot.press("escape")
+
+
+async def test_sql_on_demand_shows_the_backend_text(make_app, demo_backend):
+    app = make_app(FEB3)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_detail("grading_coverage")
+        await settle_detail(pilot)
+        await pilot.press("s")
+        assert isinstance(app.screen, SqlModal)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = _text(app.screen.query_one("#sql-text"))
+        assert "queries/grading_coverage.sql" in text and "queries/ungraded_predictions.sql" in text
+        first_line = demo_backend.query_text("grading_coverage").strip().splitlines()[0].strip()
+        assert first_line.split()[0] in text
+        assert app.refresh_blocked  # refresh holds while a modal is open
+        await pilot.press("escape")
+        assert isinstance(app.screen, DetailScreen)
+        assert not app.refresh_blocked
+
+
+async def test_question_mark_lists_every_key(make_app):
+    app = make_app(FEB4)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        ids = {row[3] for row in binding_rows(app)}
+        assert {"refresh", "pause", "prev_date", "next_date", "help", "open_detail", "show_sql", "back",
+                "playbooks", "logs"} <= ids
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_keys_are_remappable_from_the_config(demo_settings, make_app, clock):
+    settings = demo_settings.model_copy(update={"keys": {"prev_date": "comma"}})
+    app = make_app(FEB4, settings=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("comma")
+        await settle(pilot)
+        assert app.game_date == FEB3
+        assert ("main screen", ",", "Prev day", "prev_date") in binding_rows(app)
+
+
+async def test_missing_optional_screens_only_notify(make_app, monkeypatch):
+    import console.app as app_module
+
+    monkeypatch.setattr(app_module, "optional_screen", lambda module, name: None)
+    app = make_app(FEB4)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("P")
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert len(app._notifications) == 2
+
+
+async def test_command_palette_opens_a_detail_screen(make_app):
+    app = make_app(FEB3)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Open DNP pollution details")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen) and app.screen.spec.id == "dnp_pollution"
+
+
+async def test_P_opens_the_playbooks_with_the_check_suggestion(make_app):
+    from console.app import optional_screen
+
+    screen_cls = optional_screen("playbooks", "PlaybooksScreen")
+    if screen_cls is None:
+        import pytest
+
+        pytest.skip("no playbooks screen on this branch")
+    app = make_app(FEB3)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#panel-dnp_pollution", CheckPanel).focus()
+        await pilot.press("P")
+        await pilot.pause()
+        assert isinstance(app.screen, screen_cls)
+        assert app.screen.suggested == SPEC_BY_ID["dnp_pollution"].playbooks[0]
