@@ -13,10 +13,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Opens the console on the embedded demo; the demo is seeded on first use.
+# Opens the console on the embedded demo (seeded on first use), replaying the morning of
+# 2026-02-05 at 60x. `make run ARGS="..."` runs `nba-console ...` instead.
 run: $(STAMP)
 	$(VENV)/bin/nba-console local ensure-demo
-	$(VENV)/bin/nba-console $(ARGS)
+	$(VENV)/bin/nba-console $(or $(ARGS),demo)
 
 check: $(STAMP)
 	$(VENV)/bin/nba-console check $(ARGS)

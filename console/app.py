@@ -19,6 +19,7 @@ from typing import Callable
 
 from textual import log
 from textual.app import App
+from textual.worker import get_current_worker
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -28,11 +29,15 @@ from .backends import Backend, open_backend
 from .clock import Clock, SystemClock
 from .components.palette import ConsoleCommands
 from .config import Settings
+from .livelogs import open_log_source
+from .livetrace import LiveTrace, TraceUpdate
+from .logquery import LogQuery
 from .models import CheckResult, Status
 from .morning import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
 from .refresh import PanelState
 
 BackendFactory = Callable[[Settings], Backend]
+LogSourceFactory = Callable[..., object]
 
 
 def optional_screen(module: str, name: str) -> type[Screen] | None:
@@ -77,10 +82,12 @@ class NbaConsoleApp(App):
         backend_factory: BackendFactory = open_backend,
         clock: Clock | None = None,
         game_date: date | None = None,
+        log_source_factory: LogSourceFactory = open_log_source,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.backend_factory = backend_factory
+        self.log_source_factory = log_source_factory
         self.clock: Clock = clock or SystemClock()
         self.game_date: date | None = game_date
         self.paused = False
@@ -90,6 +97,7 @@ class NbaConsoleApp(App):
         self._jobs: dict[Worker, _Job] = {}
         self._backend: Backend | None = None
         self._backend_lock = threading.Lock()
+        self._live_stop = threading.Event()
         self._reset_states()
 
     # ------------------------------------------------------------------ setup
@@ -108,6 +116,7 @@ class NbaConsoleApp(App):
         self.run_worker(self._bootstrap, thread=True, name="bootstrap", exit_on_error=False)
 
     def on_unmount(self) -> None:
+        self._live_stop.set()
         if self._backend is not None:
             try:
                 self._backend.close()
@@ -182,6 +191,7 @@ class NbaConsoleApp(App):
             if event.state is WorkerState.SUCCESS:
                 self.game_date = worker.result
                 self.tick()
+                self.start_live_trace()
             elif event.state is WorkerState.ERROR:
                 self.report_worker_error(worker)
             return
@@ -228,6 +238,62 @@ class NbaConsoleApp(App):
         state.apply(message.result, self.clock.now())
         self.redraw()
 
+    # ------------------------------------------------------------------ live sequential trace
+
+    # The log screen leaves notifications and panel updates to the app's own stream.
+    owns_live_trace = True
+
+    def start_live_trace(self) -> None:
+        """Follow the analytics service's log stream for the shown morning, so the sequential
+        panel moves as Level lines arrive and a violation is announced at once, between
+        refreshes."""
+        self.workers.cancel_group(self, "live-trace")
+        if self.processing_date is None:
+            return
+        self.run_worker(
+            partial(self._live_trace_job, self.processing_date, self.generation),
+            thread=True, name="live trace", group="live-trace", exit_on_error=False,
+        )
+
+    def _live_trace_job(self, day: date, generation: int) -> None:
+        worker = get_current_worker()
+        source = self.log_source_factory(self.settings, self.clock, LogQuery(service=self.settings.services.analytics))
+        trace = LiveTrace(self.settings, day)
+        # Stops on cancel, on a date change and when the app unmounts: a thread still polling
+        # at exit would keep the event loop's executor (and the process) from shutting down.
+        def stopped() -> bool:
+            return worker.is_cancelled or self._live_stop.is_set() or generation != self.generation
+
+        try:
+            while not stopped():
+                batch = source.poll()
+                update = trace.feed(batch) if batch else None
+                if update is not None and (update.result is not None or update.alerts) and not worker.is_cancelled:
+                    # post_message never blocks (call_from_thread would, and can hang at exit).
+                    self.post_message(self.LiveTraceUpdated(update, generation))
+                if not batch:
+                    self._live_stop.wait(self.settings.logs.poll_seconds)
+        finally:
+            source.close()
+
+    class LiveTraceUpdated(Message):
+        def __init__(self, update: TraceUpdate, generation: int) -> None:
+            super().__init__()
+            self.update, self.generation = update, generation
+
+    def on_nba_console_app_live_trace_updated(self, message: LiveTraceUpdated) -> None:
+        update = message.update
+        if message.generation != self.generation:
+            return  # the user moved to another date meanwhile
+        for alert in update.alerts:
+            self.notify(alert.message, title="Sequential execution", severity="error", timeout=30)
+        if update.result is not None:
+            self.states["sequential_execution"].apply(update.result, self.clock.now())
+            self.redraw()
+
+    def push_check_result(self, result: CheckResult) -> None:
+        self.update_result(result.id, result, self.game_date)
+
     def redraw(self) -> None:
         from .components.main import MainScreen
 
@@ -261,6 +327,7 @@ class NbaConsoleApp(App):
         self.generation += 1
         self._reset_states()
         self.tick()
+        self.start_live_trace()
 
     def action_help(self) -> None:
         from .components.help import HelpScreen
@@ -294,4 +361,6 @@ class NbaConsoleApp(App):
         self._optional("playbooks", "PlaybooksScreen", "playbooks", self.settings, self.backend(), suggested=suggested)
 
     def action_logs(self) -> None:
-        self._optional("logs", "LogsScreen", "live logs")
+        source = self.log_source_factory(self.settings, self.clock)
+        self._optional("logs", "LogsScreen", "live logs", self.settings, source, clock=self.clock,
+                       trace_day=self.processing_date)

@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from datetime import date, datetime, timedelta, timezone
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Callable
 
@@ -40,6 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser("demo", help="the morning of 2026-02-05 unfolding on an accelerated clock")
     demo.add_argument("--speed", type=_positive, default=60.0, help="times faster than real time (default 60)")
     demo.add_argument("--headless", action="store_true", help="print the morning instead of opening the TUI")
+    demo.add_argument("--start", type=_clock_time, default=time_of_day(6, 55),
+                      help="where the replay starts, ET on 2026-02-05 (default 06:55, just before Phase 3)")
     demo.set_defaults(func=cmd_demo)
 
 
@@ -247,32 +250,47 @@ def _ensure_demo(settings) -> None:
         seed_demo(settings)
 
 
+def _clock_time(text: str) -> time_of_day:
+    try:
+        return time_of_day.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time of day like 06:55") from None
+
+
+def demo_start(settings, start: time_of_day | None) -> datetime:
+    if start is None:
+        return DEMO_START
+    moment = datetime.combine(DEMO_END.astimezone(settings.tz).date(), start, tzinfo=settings.tz)
+    return min(max(moment, DEMO_START - timedelta(hours=6)), DEMO_END)
+
+
 def cmd_demo(args, out: _Out | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
     settings = _settings(args).model_copy(update={"backend": "local"})
     _ensure_demo(settings)
+    start = demo_start(settings, getattr(args, "start", None))
     if not args.headless and out is None and sys.stdout.isatty():
-        try:
-            from .app import NbaConsoleApp  # built on the `tui` branch
-        except ImportError:
-            NbaConsoleApp = None
-        if NbaConsoleApp is not None:
-            clock = ReplayClock(DEMO_START, args.speed, DEMO_END)
-            NbaConsoleApp(settings=settings, clock=clock, game_date=DEMO_GAME_DATE).run()
-            return 0
-    return demo_headless(settings, args.speed, out or _Out(), sleep)
+        from .app import NbaConsoleApp
+
+        # Panels refresh every couple of seconds: at 60x that is every two minutes of the morning.
+        fast = settings.model_copy(update={"refresh_seconds": min(settings.refresh_seconds, 2.0)})
+        clock = ReplayClock(start, args.speed, DEMO_END)
+        NbaConsoleApp(settings=fast, clock=clock, game_date=DEMO_GAME_DATE).run()
+        return 0
+    return demo_headless(settings, args.speed, out or _Out(), sleep, start)
 
 
-def demo_headless(settings, speed: float, out: _Out, sleep: Callable[[float], None] = time.sleep) -> int:
+def demo_headless(settings, speed: float, out: _Out, sleep: Callable[[float], None] = time.sleep,
+                  start: datetime = DEMO_START) -> int:
     """The demo morning as text: log lines in order, and each check's status as it changes."""
     from .backends.local import LocalBackend
     from .morning import CheckContext, run_all
 
     backend = LocalBackend(settings)
     entries = [e for path in backend.log_files() for e in backend._entries(path)]
-    history = [e for e in entries if e.timestamp < DEMO_START]
+    history = [e for e in entries if e.timestamp < start]
     for entry in sorted(history, key=lambda e: e.timestamp)[-10:]:
         out.line(format_plain(entry, settings.tz))
-    out.line(f"--- replaying {DEMO_START.astimezone(settings.tz):%Y-%m-%d %H:%M %Z} "
+    out.line(f"--- replaying {start.astimezone(settings.tz):%Y-%m-%d %H:%M %Z} "
              f"to {DEMO_END.astimezone(settings.tz):%H:%M %Z} at {speed:g}x ---")
     statuses: dict[str, tuple] = {}
     last_check = [None]
@@ -289,9 +307,9 @@ def demo_headless(settings, speed: float, out: _Out, sleep: Callable[[float], No
                 statuses[c.id] = (c.status, c.summary)
                 out.line(f"   [{now.astimezone(settings.tz):%H:%M} ET] {c.id}: {c.status.value.upper()} {c.summary}")
 
-    future = [e for e in entries if e.timestamp >= DEMO_START]
-    trace = run_replay(future, settings, speed, None, out, sleep, day=DEMO_START.astimezone(settings.tz).date(),
-                       start=DEMO_START, end=DEMO_END, on_tick=on_tick)
+    future = [e for e in entries if e.timestamp >= start]
+    trace = run_replay(future, settings, speed, None, out, sleep, day=start.astimezone(settings.tz).date(),
+                       start=start, end=DEMO_END, on_tick=on_tick)
     backend.close()
     result = trace.result()
     out.line(f"== verdict {trace.day}: {result.status.value.upper()} {result.summary}")

@@ -73,9 +73,9 @@ class LiveTrace:
         return TraceUpdate(self.result() if changed else None, alerts, self.day)
 
     def result(self) -> CheckResult:
+        # Exactly what the morning check computes from the same lines, so the panel shows
+        # one result whether it came from a refresh or from the stream.
         status, summary, value = self.trace.verdict()
-        if self.day is not None:
-            value = {**value, "processing_date": self.day.isoformat(), "live": True}
         return CheckResult(id="sequential_execution", title="Sequential execution", status=status,
                            summary=summary, value=value)
 

@@ -261,8 +261,12 @@ class LogsScreen(Screen):
         self._update_status()
 
     def _trace(self, update: TraceUpdate) -> None:
+        self.alerts += [a.message for a in update.alerts]
+        if getattr(self.app, "owns_live_trace", False):
+            # The console follows the same stream for its panel and announces alerts itself.
+            self.trace_result = update.result or self.trace_result
+            return
         for alert in update.alerts:
-            self.alerts.append(alert.message)
             self.notify(alert.message, title="Sequential execution", severity="error", timeout=30)
         if update.result is not None:
             self.trace_result = update.result

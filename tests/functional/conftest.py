@@ -15,16 +15,30 @@ FEB3, FEB4 = date(2026, 2, 3), date(2026, 2, 4)
 SIZE = (200, 50)
 
 
+# Workers that run for as long as the screen shows (the live log stream) never "complete".
+LONG_RUNNING = {"live-trace", "log-source"}
+
+
+def finite_workers(app):
+    return [w for w in app.workers if w.group not in LONG_RUNNING]
+
+
+async def wait_finite(app) -> None:
+    # Not wait_for_complete([]): an empty list means "every worker" to Textual.
+    if workers := finite_workers(app):
+        await app.workers.wait_for_complete(workers)
+
+
 async def settle(pilot, timeout: float = 20.0) -> None:
     """Wait until the game date is known, no worker runs and every panel has a result or an error."""
     app = pilot.app
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
-        await app.workers.wait_for_complete()
+        await wait_finite(app)
         await pilot.pause()
         states = app.states.values()
-        if (app.game_date is not None and all(w.is_finished for w in app.workers)
+        if (app.game_date is not None and all(w.is_finished for w in finite_workers(app))
                 and all(not s.running and (s.result is not None or s.error is not None) for s in states)):
             await pilot.pause()
             return
@@ -37,7 +51,7 @@ async def settle_detail(pilot, timeout: float = 20.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
-        await pilot.app.workers.wait_for_complete()
+        await wait_finite(pilot.app)
         await pilot.pause()
         if getattr(screen, "rows", None) is not None:
             await pilot.pause()

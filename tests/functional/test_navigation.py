@@ -10,7 +10,7 @@ from console.morning import SPEC_BY_ID, SPECS, CheckContext, run_all
 from console.timeline import criteria
 from panels.panel import CheckPanel
 
-from .conftest import FEB3, FEB4, SIZE, settle, settle_detail
+from .conftest import FEB3, FEB4, SIZE, settle, settle_detail, wait_finite
 
 
 def _text(widget) -> str:
@@ -113,7 +113,7 @@ async def test_sql_on_demand_shows_the_backend_text(make_app, demo_backend):
         await settle_detail(pilot)
         await pilot.press("s")
         assert isinstance(app.screen, SqlModal)
-        await app.workers.wait_for_complete()
+        await wait_finite(app)
         await pilot.pause()
         text = _text(app.screen.query_one("#sql-text"))
         assert "queries/grading_coverage.sql" in text and "queries/ungraded_predictions.sql" in text
