@@ -24,7 +24,6 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # Characters that make a pattern a regex rather than a literal (for the byte prefilter).
 _REGEX_META = set(".^$*+?{}[]\\|()")
-_SEVERITY_FIELD = re.compile(rb'"severity"\s*:\s*"([A-Za-z]+)"')
 
 
 def severity_rank(name: str | None) -> int:
@@ -156,6 +155,21 @@ class LogQuery:
             return [_quote(self.service).encode()]
         return None
 
+    @cached_property
+    def severity_bytes(self) -> re.Pattern[bytes] | None:
+        """Finds, in raw JSON, every severity value that may rank at least `severity`: an
+        accepted name in any ASCII case (the parser upper-cases), or any value holding
+        something other than ASCII letters (escapes, non-ASCII: decoding decides). Any
+        occurrence counts, so a `severity` key nested in jsonPayload cannot hide the real
+        one. Assumes, like the text prefilter, that the writer does not \\u-escape ASCII
+        letters (no standard JSON encoder does). The pattern starts at the key's last letter:
+        `re` scans for a pattern's first byte, and `y` is rarer than `"`."""
+        if not self.severity or self.severity == "DEFAULT":
+            return None
+        floor = SEVERITIES[self.severity]
+        names = b"|".join(n.encode() for n, rank in SEVERITIES.items() if rank >= floor)
+        return re.compile(rb'y"\s*:\s*"(?:(?i:' + names + rb')"|[^"]*[^A-Za-z"])')
+
     def raw_may_match(self, line: bytes) -> bool:
         """Cheap necessary condition on an undecoded JSON line; False means "cannot match"."""
         if self.service and _literal_alternatives(self.service) and _quote(self.service).encode() not in line:
@@ -163,12 +177,9 @@ class LogQuery:
         needles = self.needles
         if self.patterns and needles is not None and not any(n in line for n in needles):
             return False
-        if self.severity and self.severity != "DEFAULT":
-            m = _SEVERITY_FIELD.search(line)
-            # No severity field means DEFAULT, which is below any minimum.
-            if m is None or severity_rank(m.group(1).decode()) < SEVERITIES[self.severity]:
-                return False
-        return True
+        sev = self.severity_bytes
+        # No severity field means DEFAULT, which is below any minimum.
+        return sev is None or sev.search(line) is not None
 
     @property
     def is_empty(self) -> bool:

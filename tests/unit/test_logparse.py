@@ -77,3 +77,22 @@ def test_level_lines_parse_with_the_handoffs_text():
     assert (done.kind, done.level, done.succeeded, done.total) == ("level_complete", 2, 2, 2)
     assert parser.parse(LogEntry(timestamp=at, text="PlayerGameSummaryProcessor completed")).processor == "PlayerGameSummaryProcessor"
     assert parser.parse(LogEntry(timestamp=at, text="something else")) is None
+
+
+def test_parsed_entry_keeps_the_line_not_a_dict_and_decodes_it_on_demand():
+    line = (b'{"insertId":"a1","timestamp":"2026-02-05T12:00:00Z","severity":"error","resource":'
+            b'{"labels":{"service_name":"grading"}},"jsonPayload":{"message":"boom","n":2}}')
+    (entry,) = parse_ndjson_lines([line])
+    assert entry.raw_bytes == line  # what the buffer holds: the bytes, not a decoded dict
+    assert entry.raw == orjson.loads(line)
+    assert entry.json_payload == {"message": "boom", "n": 2}
+    assert (entry.text, entry.severity, entry.service) == ("boom", "ERROR", "grading")
+    copy = entry.model_copy(update={"text": "other"})
+    assert copy.text == "other" and copy.raw == entry.raw and copy != entry
+    assert entry.model_copy() == entry
+
+
+def test_entry_built_from_a_dict_keeps_it_compactly():
+    raw = {"timestamp": "2026-02-05T12:00:00Z", "textPayload": "hi", "labels": {"k": "v"}}
+    entry = entry_from_dict(raw)
+    assert entry.raw == raw and entry.raw_bytes == orjson.dumps(raw) and entry.json_payload is None

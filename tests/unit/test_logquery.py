@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -9,7 +10,10 @@ import orjson
 import pytest
 from hypothesis import given, strategies as st
 
-from console.logparse import entry_from_dict, parse_line, scan_ndjson
+from unittest.mock import patch
+
+from console import logparse
+from console.logparse import candidate_lines, entry_from_dict, parse_line, scan_ndjson
 from console.logquery import SEVERITIES, LogQuery, parse_duration, parse_filter_text, parse_severity
 
 UTC = timezone.utc
@@ -85,7 +89,10 @@ def raw_entries(draw):
         "insertId": draw(st.text(alphabet="abcdef0123456789", max_size=8)),
         "timestamp": draw(st.sampled_from(["2026-02-05T12:05:00Z", "2026-02-05T12:05:00.123456789Z",
                                            "2026-02-04T10:10:00+00:00", "garbage", ""])),
-        "severity": draw(st.sampled_from(list(SEVERITIES) + ["warning", "BOGUS", 7])),
+        # Any case (the parser upper-cases), escapes/non-ASCII ("crıtıcal" upper-cases to
+        # CRITICAL), padding that must not count, and non-strings.
+        "severity": draw(st.sampled_from(list(SEVERITIES) + ["warning", "Error", "eRRoR", "critical", "crıtıcal",
+                                                              " ERROR", "ERROR ", "", "BOGUS", 7, None])),
         "resource": draw(st.one_of(st.just({"labels": {"service_name": draw(services)}}),
                                    st.just({"labels": {"function_name": draw(services)}}),
                                    st.just("not a dict"), st.just({}))),
@@ -93,10 +100,18 @@ def raw_entries(draw):
     if draw(st.booleans()):
         raw["textPayload"] = draw(texts)
     else:
-        raw["jsonPayload"] = {"message": draw(texts), "n": 1}
+        # A nested "severity" (some loggers put one in the payload) must not hide the real one.
+        raw["jsonPayload"] = {"message": draw(texts), "n": 1,
+                              **({"severity": draw(st.sampled_from(["INFO", "ERROR", "debug"]))}
+                                 if draw(st.booleans()) else {})}
     for key in draw(st.lists(st.sampled_from(list(raw)), max_size=2)):
         raw.pop(key, None)
-    return raw
+    return dict(draw(st.permutations(list(raw.items()))))  # any key order
+
+
+def encode(raw, style: int) -> bytes:
+    """Compact orjson (exports), or the stdlib's spaced and \\u-escaped form."""
+    return orjson.dumps(raw) if style == 0 else json.dumps(raw, indent=None).encode()
 
 
 queries = st.builds(
@@ -109,14 +124,37 @@ queries = st.builds(
 )
 
 
-@given(st.lists(raw_entries(), max_size=15), queries, st.binary(max_size=30))
-def test_scan_equals_decode_then_filter(raws, query, junk):
-    """The byte prefilter never changes the answer: same entries as decoding everything."""
-    lines = [orjson.dumps(r) for r in raws] + [junk.replace(b"\n", b" "), b"{not json", b"[]", b""]
+@pytest.mark.parametrize("anchor_rate", [-1.0, 1 / 256, float("inf")])  # whole-needle find / auto / anchor
+@given(st.lists(st.tuples(raw_entries(), st.integers(0, 1)), max_size=15), queries, st.binary(max_size=30))
+def test_scan_equals_decode_then_filter(anchor_rate, raws, query, junk):
+    """The byte prefilter never changes the answer: same entries as decoding everything,
+    whichever candidate finder (anchored byte, whole needle, severity pattern) runs."""
+    lines = [encode(r, style) for r, style in raws] + [junk.replace(b"\n", b" "), b"{not json", b"[]", b""]
     data = b"\n".join(lines)
     expected = [e for e in (parse_line(line) for line in data.split(b"\n")) if e is not None and query.matches(e)]
-    got = list(scan_ndjson(data, query))
+    with patch.object(logparse, "_MAX_ANCHOR_RATE", anchor_rate):
+        got = list(scan_ndjson(data, query))
     assert [(e.insert_id, e.text, e.severity) for e in got] == [(e.insert_id, e.text, e.severity) for e in expected]
+
+
+@given(st.lists(st.sampled_from([b"Level 1", b"Level 2", b"LLevel 1Level 2", b"level 1", b"L", b"x", b"\n"]),
+                max_size=40))
+def test_candidate_lines_are_each_matching_line_once_in_order(parts):
+    data = b"".join(parts)
+    query = LogQuery(patterns=("Level 1", "Level 2"))
+    expected = [line for line in data.split(b"\n") if b"Level 1" in line or b"Level 2" in line]
+    for rate in (-1.0, float("inf")):
+        with patch.object(logparse, "_MAX_ANCHOR_RATE", rate):
+            assert list(candidate_lines(data, query)) == expected
+
+
+def test_severity_prefilter_finds_every_spelling_the_parser_accepts():
+    query = LogQuery(severity="ERROR")
+    for value in ["ERROR", "error", "Critical", "emergency", "crıtıcal", "ALERT"]:
+        line = orjson.dumps({"timestamp": "2026-02-05T12:00:00Z", "severity": value})
+        assert query.raw_may_match(line) and query.raw_may_match(json.dumps(json.loads(line)).encode())
+    for value in ["INFO", "warning", "ERRORS", "", "DEFAULT"]:
+        assert not query.raw_may_match(orjson.dumps({"severity": value, "jsonPayload": {"severity": "INFO"}}))
 
 
 @given(st.binary(max_size=200))
