@@ -23,10 +23,11 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from .procs import EmulatorProcess, free_port, start_process
+from .procs import EmulatorProcess, free_port, start_process, wait_for_http_ok
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EMULATORS_DIR = Path(os.environ.get("NBA_EMULATORS_DIR", REPO_ROOT / ".emulators"))
@@ -163,10 +164,17 @@ def start_bigquery(
         "--ephemeral",
         "--project", project,
     ]
+    t0 = time.monotonic()
     proc = start_process(
         "bqemulator", argv, host=host, port=port, env=env, cwd=run_dir,
         timeout=timeout, log_path=log_path or run_dir / f"bqemulator-{port}.log",
     )
+    try:  # port is bound after app start-up, but check the readiness probe too
+        wait_for_http_ok(f"http://{host}:{port}/readyz", timeout=timeout, proc=proc)
+    except BaseException:
+        proc.stop()
+        raise
+    proc.started_in = time.monotonic() - t0
     proc.grpc_port = grpc_port  # type: ignore[attr-defined]
     proc.project = project  # type: ignore[attr-defined]
     return proc

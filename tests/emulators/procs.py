@@ -30,6 +30,7 @@ __all__ = [
     "free_port",
     "process_group_alive",
     "start_process",
+    "wait_for_http_ok",
     "wait_for_port",
 ]
 
@@ -198,6 +199,30 @@ def wait_for_port(
                 + (f" ({proc.name}). Output tail:\n{tail}" if proc is not None else "")
             )
         time.sleep(interval)
+
+
+def wait_for_http_ok(url: str, timeout: float, proc: EmulatorProcess | None = None) -> float:
+    """Poll *url* until it answers 2xx (e.g. a readiness endpoint)."""
+    import urllib.error
+    import urllib.request
+
+    start = time.monotonic()
+    last: object = None
+    while time.monotonic() - start < timeout:
+        if proc is not None and proc.popen.poll() is not None:
+            raise EmulatorStartError(
+                f"{proc.name} exited with code {proc.popen.returncode} while waiting for {url}. "
+                f"Output tail:\n{proc.output_tail()}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if 200 <= resp.status < 300:
+                    return time.monotonic() - start
+                last = resp.status
+        except (urllib.error.URLError, OSError) as exc:
+            last = exc
+        time.sleep(0.1)
+    raise EmulatorStartError(f"timed out after {timeout:.0f}s waiting for {url}: {last}")
 
 
 def start_process(
