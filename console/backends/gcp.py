@@ -47,6 +47,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _within(timeout: float, call: Callable[[], Any]) -> Any:
+    """Run `call` in a daemon thread; TimeoutError when it has not finished in `timeout` s
+    (the thread is left to die with its own socket timeout)."""
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="bigquery-query", daemon=True).start()
+    if not done.wait(timeout):
+        raise concurrent.futures.TimeoutError()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 class GcpBackend(Backend):
     name = "gcp"
 
@@ -110,10 +132,13 @@ class GcpBackend(Backend):
         """
         from google.api_core import exceptions as gexc
         from google.cloud import bigquery
+        from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
 
         config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False, query_parameters=parameters)
         try:
-            job = client.query(text, job_config=config, timeout=timeout)
+            # The client's own retry would go on for 10 minutes: bound it by our timeout.
+            job = client.query(text, job_config=config, timeout=timeout, retry=DEFAULT_RETRY.with_timeout(timeout),
+                               job_retry=DEFAULT_JOB_RETRY.with_timeout(timeout))
         except gexc.BadRequest as exc:
             if "dry" in str(exc).lower() and "support" in str(exc).lower():
                 return None
@@ -122,12 +147,24 @@ class GcpBackend(Backend):
         return int(figure) if figure is not None else None
 
     def run_query(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        from google.cloud import bigquery
-        from google.cloud.bigquery.retry import DEFAULT_RETRY
-
-        cap = self.settings.gcp.maximum_bytes_billed
         timeout = self.settings.gcp.query_timeout_s
-        deadline = time.monotonic() + timeout
+        started: list = []  # the job, once BigQuery accepted it, for the cancel
+        try:
+            # The client's nested retries can outlast any per-request timeout; the deadline
+            # is enforced here, around the whole dry run + query + fetch.
+            return _within(timeout, lambda: self._query(name, params, time.monotonic() + timeout, started))
+        except SourceError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes one message
+            error = self._fail(exc, "bigquery", name)
+            if error.kind is ErrorKind.TIMEOUT:
+                self._cancel(started[0] if started else None)
+                error = SourceError(ErrorKind.TIMEOUT, f"{name}: cancelled after {timeout:g} s (gcp.query_timeout_s)")
+            raise error from exc
+
+    def _query(self, name: str, params: dict[str, Any], deadline: float, started: list) -> list[dict[str, Any]]:
+        from google.cloud import bigquery
+        from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
 
         def remaining() -> float:
             left = deadline - time.monotonic()
@@ -135,33 +172,27 @@ class GcpBackend(Backend):
                 raise concurrent.futures.TimeoutError()
             return left
 
-        job = None
-        try:
-            text = self.query_text(name)
-            client = self.clients.bigquery()
-            parameters = self._parameters(name, params)
-            scanned = self.dry_run_bytes(client, text, parameters, remaining())
-            with self._bytes_lock:
-                self._bytes[name] = scanned
-            if scanned is not None and scanned > cap:
-                raise SourceError(
-                    ErrorKind.TOO_EXPENSIVE,
-                    f"{name}: would scan {format_bytes(scanned)}, over the cap of {format_bytes(cap)} "
-                    "(gcp.maximum_bytes_billed); query not run",
-                )
-            config = bigquery.QueryJobConfig(query_parameters=parameters, maximum_bytes_billed=cap)
-            left = remaining()
-            job = client.query(text, job_config=config, timeout=left, retry=DEFAULT_RETRY.with_timeout(left))
-            rows = job.result(timeout=remaining(), retry=DEFAULT_RETRY.with_timeout(remaining()))
-            return [dict(row.items()) for row in rows]
-        except SourceError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - every failure becomes one message
-            error = self._fail(exc, "bigquery", name)
-            if error.kind is ErrorKind.TIMEOUT:
-                self._cancel(job)
-                error = SourceError(ErrorKind.TIMEOUT, f"{name}: cancelled after {timeout:g} s (gcp.query_timeout_s)")
-            raise error from exc
+        cap = self.settings.gcp.maximum_bytes_billed
+        text = self.query_text(name)
+        client = self.clients.bigquery()
+        parameters = self._parameters(name, params)
+        scanned = self.dry_run_bytes(client, text, parameters, remaining())
+        with self._bytes_lock:
+            self._bytes[name] = scanned
+        if scanned is not None and scanned > cap:
+            raise SourceError(
+                ErrorKind.TOO_EXPENSIVE,
+                f"{name}: would scan {format_bytes(scanned)}, over the cap of {format_bytes(cap)} "
+                "(gcp.maximum_bytes_billed); query not run",
+            )
+        # maximum_bytes_billed on the job too: BigQuery itself refuses if the estimate was low.
+        config = bigquery.QueryJobConfig(query_parameters=parameters, maximum_bytes_billed=cap)
+        left = remaining()
+        job = client.query(text, job_config=config, timeout=left, retry=DEFAULT_RETRY.with_timeout(left),
+                           job_retry=DEFAULT_JOB_RETRY.with_timeout(left))
+        started.append(job)
+        rows = job.result(timeout=remaining(), retry=DEFAULT_RETRY.with_timeout(remaining()))
+        return [dict(row.items()) for row in rows]
 
     @staticmethod
     def _cancel(job) -> None:

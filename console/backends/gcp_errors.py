@@ -55,9 +55,14 @@ def _reasons(exc: BaseException) -> set[str]:
     return out
 
 
-def _strip_project(name: str) -> str:
+def _strip_project(name: str, kind: str) -> str:
+    """`proj:ds.t`, `proj.ds.t` -> `ds.t`; `proj:ds` -> `ds`."""
     name = name.strip("`")
-    return name.split(":", 1)[1] if ":" in name else name
+    if ":" in name:
+        name = name.split(":", 1)[1]
+    parts = name.split(".")
+    keep = 2 if kind == "table" else 1
+    return ".".join(parts[-keep:])
 
 
 def missing_object(message: str, tables: dict[str, str] | None = None) -> str:
@@ -66,13 +71,11 @@ def missing_object(message: str, tables: dict[str, str] | None = None) -> str:
     if not match:
         return f"not found: {message}"
     kind = (match.group("kind1") or match.group("kind2")).lower()
-    name = _strip_project(match.group("name1") or match.group("name2"))
+    name = _strip_project(match.group("name1") or match.group("name2"), kind)
     keys = []
     for logical, qualified in (tables or {}).items():
         short = ".".join(qualified.split(".")[-2:])
-        if (kind == "table" and (short == name or qualified == name or name.endswith("." + short))) or (
-            kind == "dataset" and short.split(".")[0] == name.split(".")[-1]
-        ):
+        if (kind == "table" and short == name) or (kind == "dataset" and short.split(".")[0] == name):
             keys.append(f"tables.{logical}")
     where = f" (config key {', '.join(keys)})" if keys else " (see [tables] in the config)"
     return f"BigQuery {kind} {name} not found{where}"
