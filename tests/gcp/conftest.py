@@ -29,6 +29,30 @@ from tests.emulators.fixtures import (  # noqa: F401 - pytest fixtures
 )
 
 HERE = Path(__file__).parent
+# Process groups of the emulators these tests used; checked at the end of the session.
+STARTED_GROUPS: dict[str, int] = {}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Every emulator process group must be gone once the session fixtures stopped them."""
+    from tests.emulators.procs import process_group_alive
+
+    alive = {name: pgid for name, pgid in STARTED_GROUPS.items() if _still_alive(pgid, process_group_alive)}
+    if alive:
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            f"LEFTOVER emulator processes: {alive}", red=True)
+        session.exitstatus = 1
+
+
+def _still_alive(pgid: int, probe) -> bool:
+    import time
+
+    deadline = time.monotonic() + 5  # an orphaned JVM may need a moment to be reaped
+    while time.monotonic() < deadline:
+        if not probe(pgid):
+            return False
+        time.sleep(0.1)
+    return True
 FAKE_GCLOUD = HERE / "fake_gcloud.py"
 
 
@@ -40,6 +64,7 @@ def bq_demo(bigquery_emulator):
     """The demo's four tables, partitioned like production, in the BigQuery emulator."""
     from google.cloud import bigquery
 
+    STARTED_GROUPS["bigquery"] = bigquery_emulator.pgid
     client = emu_bq.make_client(bigquery_emulator.port, project=TEST_PROJECT)
     try:
         rows = demo.build_rows()
@@ -75,6 +100,7 @@ def seed_firestore(project: str = TEST_PROJECT) -> None:
 @pytest.fixture
 def fs_demo(firestore_emulator):
     """The demo's phase3_completion documents (re-seeded per test: other tests reset the DB)."""
+    STARTED_GROUPS["firestore"] = firestore_emulator.pgid
     seed_firestore()
     return firestore_emulator
 
