@@ -191,3 +191,17 @@ def test_each_check_without_credentials_is_an_auth_error(tmp_path, monkeypatch):
         result = run_check(SPEC_BY_ID[check_id], backend, ctx)
         assert result.value.get("error_kind") == "auth", (check_id, result.summary)
         assert result.summary == "no Application Default Credentials: run `gcloud auth application-default login`"
+
+
+def test_gcloud_errors_become_one_message(gcp_backend, fake_gcloud):
+    import orjson
+
+    ctx = CheckContext(settings=gcp_backend.settings, game_date=GAME, as_of=AS_OF)
+    fake_gcloud.write_bytes(orjson.dumps({"_error": "ERROR: (gcloud.run.services.describe) PERMISSION_DENIED: "
+                                                    "Permission 'run.services.get' denied on resource"}))
+    result = run_check(SPEC_BY_ID["deployment_drift"], gcp_backend, ctx)
+    assert result.value["error_kind"] == "permission" and "roles/run.viewer" in result.summary
+    fake_gcloud.write_bytes(orjson.dumps({"_error": "ERROR: (gcloud.run.services.describe) You do not currently "
+                                                    "have an active account selected."}))
+    result = run_check(SPEC_BY_ID["deployment_drift"], gcp_backend, ctx)
+    assert result.value["error_kind"] == "auth" and "gcloud auth login" in result.summary
