@@ -6,6 +6,8 @@ STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1
 
 .PHONY: run test install seed check clean
 
+include emulators.mk
+
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install -q -e '.[dev]'
@@ -22,7 +24,7 @@ run: $(STAMP)
 check: $(STAMP)
 	$(VENV)/bin/nba-console check $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) emulators-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:

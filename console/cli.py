@@ -94,6 +94,7 @@ def _run_report(args: argparse.Namespace):
     settings = settings_from_args(args)
     backend = open_backend(settings)
     try:
+        backend.preflight()  # no credentials at all: one line and exit 2, not six errors
         ctx = resolve_context(args, settings, backend)
         return settings, run_all(backend, ctx, getattr(args, "only", None))
     finally:

@@ -121,6 +121,9 @@ class GcpSettings(BaseModel):
     maximum_bytes_billed: int = Field(1 << 30, gt=0)
     query_timeout_s: float = Field(60.0, gt=0)
     platform_checkout: Path | None = None  # the nba-props-platform git checkout, for drift and playbooks
+    # Back-off after 429 / quota / unavailable (Cloud Logging reads, the Firestore listener).
+    retry_attempts: int = Field(4, ge=1, le=10)
+    retry_initial_s: float = Field(1.0, gt=0)
 
 
 class TuiSettings(BaseModel):

@@ -36,5 +36,8 @@ class Backend(ABC):
     def deploy_state(self) -> DeployState:
         """Deployed services and the platform repo's commit history."""
 
+    def preflight(self) -> None:  # noqa: B027 - optional hook
+        """Raise one SourceError when nothing can work (e.g. no credentials at all)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         pass

@@ -1,0 +1,265 @@
+"""The production backend: BigQuery, Firestore and Cloud Logging through the official
+clients, deploy state through gcloud and git.
+
+Every call turns client exceptions into one SourceError (gcp_errors.translate), so the
+morning check shows `error` with one line of advice instead of a traceback. Clients come
+from one lazy factory (gcp_clients) that honours the emulator variables the tests use.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+import time
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from .. import sql
+from ..errors import ErrorKind, SourceError
+from ..models import DeployState, LogEntry
+from . import gcp_deploy, gcp_logs
+from .base import Backend
+from .gcp_clients import ClientFactory
+from .gcp_errors import NO_ADC, translate
+
+
+def format_bytes(count: int | None) -> str:
+    if count is None:
+        return "unknown bytes"
+    size = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{count} B"  # pragma: no cover
+
+
+def _plain(value: Any) -> Any:
+    """Firestore's DatetimeWithNanoseconds -> datetime (UTC); nested maps and arrays too."""
+    if isinstance(value, datetime):
+        moment = datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                          value.microsecond, tzinfo=value.tzinfo or timezone.utc)
+        return moment
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _within(timeout: float, call: Callable[[], Any]) -> Any:
+    """Run `call` in a daemon thread; TimeoutError when it has not finished in `timeout` s
+    (the thread is left to die with its own socket timeout)."""
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="bigquery-query", daemon=True).start()
+    if not done.wait(timeout):
+        raise concurrent.futures.TimeoutError()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+class GcpBackend(Backend):
+    name = "gcp"
+
+    def __init__(self, settings, clients: ClientFactory | None = None):
+        super().__init__(settings)
+        self.clients = clients or ClientFactory(settings.project)
+        self._bytes: dict[str, int | None] = {}
+        self._bytes_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ credentials
+
+    def preflight(self) -> None:
+        """Fail fast, with the one-line message, when no credentials exist at all.
+
+        Skipped when every service is pointed at an emulator (they need none)."""
+        c = self.clients
+        if c.bigquery_emulator and c.firestore_emulator and c.logging_endpoint:
+            return
+        import google.auth
+        from google.auth import exceptions as auth_exc
+
+        try:
+            google.auth.default()
+        except auth_exc.DefaultCredentialsError as exc:
+            raise SourceError(ErrorKind.AUTH, NO_ADC) from exc
+
+    def _tables(self) -> dict[str, str]:
+        return self.settings.tables.model_dump()
+
+    def _fail(self, exc: BaseException, service: str, what: str) -> SourceError:
+        return translate(exc, service, what=what, tables=self._tables(), project=self.settings.project)
+
+    # ------------------------------------------------------------------ BigQuery
+
+    def query_text(self, name: str) -> str:
+        return sql.render(name, self.settings.tables, "bigquery")
+
+    def last_bytes(self, name: str) -> int | None:
+        """What the last dry run of `name` said it would scan (None: unknown or not run)."""
+        with self._bytes_lock:
+            return self._bytes.get(name)
+
+    def bytes_label(self, name: str) -> str:
+        with self._bytes_lock:
+            if name not in self._bytes:
+                return "not run yet"
+        return format_bytes(self.last_bytes(name))
+
+    def _parameters(self, name: str, params: dict[str, Any]) -> list:
+        from google.cloud import bigquery
+
+        wanted = sql.parameter_names(name)
+        return [bigquery.ScalarQueryParameter(k, sql.bigquery_type(v), v) for k, v in sorted(params.items()) if k in wanted]
+
+    def dry_run_bytes(self, client, text: str, parameters: list, timeout: float) -> int | None:
+        """The bytes BigQuery says the query would scan; None when the service gives no figure.
+
+        A dry run is free on BigQuery. The emulator accepts it but reports 0 (it has no
+        cost model); a server that rejects dry runs outright is treated as 'unknown'
+        rather than blocking the query.
+        """
+        from google.api_core import exceptions as gexc
+        from google.cloud import bigquery
+        from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
+
+        config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False, query_parameters=parameters)
+        try:
+            # The client's own retry would go on for 10 minutes: bound it by our timeout.
+            job = client.query(text, job_config=config, timeout=timeout, retry=DEFAULT_RETRY.with_timeout(timeout),
+                               job_retry=DEFAULT_JOB_RETRY.with_timeout(timeout))
+        except gexc.BadRequest as exc:
+            if "dry" in str(exc).lower() and "support" in str(exc).lower():
+                return None
+            raise
+        figure = job.total_bytes_processed
+        return int(figure) if figure is not None else None
+
+    def run_query(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        timeout = self.settings.gcp.query_timeout_s
+        started: list = []  # the job, once BigQuery accepted it, for the cancel
+        try:
+            # The client's nested retries can outlast any per-request timeout; the deadline
+            # is enforced here, around the whole dry run + query + fetch.
+            return _within(timeout, lambda: self._query(name, params, time.monotonic() + timeout, started))
+        except SourceError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes one message
+            error = self._fail(exc, "bigquery", name)
+            if error.kind is ErrorKind.TIMEOUT:
+                self._cancel(started[0] if started else None)
+                error = SourceError(ErrorKind.TIMEOUT, f"{name}: cancelled after {timeout:g} s (gcp.query_timeout_s)")
+            raise error from exc
+
+    def _query(self, name: str, params: dict[str, Any], deadline: float, started: list) -> list[dict[str, Any]]:
+        from google.cloud import bigquery
+        from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
+
+        def remaining() -> float:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise concurrent.futures.TimeoutError()
+            return left
+
+        cap = self.settings.gcp.maximum_bytes_billed
+        text = self.query_text(name)
+        client = self.clients.bigquery()
+        parameters = self._parameters(name, params)
+        scanned = self.dry_run_bytes(client, text, parameters, remaining())
+        with self._bytes_lock:
+            self._bytes[name] = scanned
+        if scanned is not None and scanned > cap:
+            raise SourceError(
+                ErrorKind.TOO_EXPENSIVE,
+                f"{name}: would scan {format_bytes(scanned)}, over the cap of {format_bytes(cap)} "
+                "(gcp.maximum_bytes_billed); query not run",
+            )
+        # maximum_bytes_billed on the job too: BigQuery itself refuses if the estimate was low.
+        config = bigquery.QueryJobConfig(query_parameters=parameters, maximum_bytes_billed=cap)
+        left = remaining()
+        job = client.query(text, job_config=config, timeout=left, retry=DEFAULT_RETRY.with_timeout(left),
+                           job_retry=DEFAULT_JOB_RETRY.with_timeout(left))
+        started.append(job)
+        rows = job.result(timeout=remaining(), retry=DEFAULT_RETRY.with_timeout(remaining()))
+        return [dict(row.items()) for row in rows]
+
+    @staticmethod
+    def _cancel(job) -> None:
+        """Best effort: a job that outlived its timeout must not go on billing."""
+        if job is None:
+            return
+        try:
+            job.cancel(timeout=5)
+        except Exception:  # noqa: BLE001 - the timeout is what the user needs to hear
+            pass
+
+    # ------------------------------------------------------------------ Firestore
+
+    def get_document(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        try:
+            client = self.clients.firestore()
+            snapshot = client.collection(collection).document(doc_id).get(timeout=self.settings.gcp.query_timeout_s)
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc, "firestore", f"{collection}/{doc_id}") from exc
+        return _plain(snapshot.to_dict()) if snapshot.exists else None
+
+    def watch_document(
+        self,
+        collection: str,
+        doc_id: str,
+        callback: Callable[[dict[str, Any] | None], None],
+        on_error: Callable[[SourceError], None] | None = None,
+    ):
+        """Call `callback(fields or None)` now and on every change (Firestore on_snapshot,
+        no polling); the listener is re-established with back-off after an error.
+        Returns a handle with `unsubscribe()`."""
+        from .gcp_watch import DocumentWatch
+
+        def open_listener(on_snapshot):
+            ref = self.clients.firestore().collection(collection).document(doc_id)
+            return ref.on_snapshot(on_snapshot)
+
+        def deliver(snapshots) -> None:
+            snap = snapshots[0] if snapshots else None
+            callback(_plain(snap.to_dict()) if snap is not None and snap.exists else None)
+
+        def report(exc: BaseException) -> None:
+            if on_error is not None:
+                on_error(self._fail(exc, "firestore", f"watching {collection}/{doc_id}"))
+
+        return DocumentWatch(open_listener, deliver, report,
+                             initial_backoff_s=self.settings.gcp.retry_initial_s).start()
+
+    # ------------------------------------------------------------------ Cloud Logging
+
+    def read_logs(self, service: str, start: datetime, end: datetime) -> list[LogEntry]:
+        try:
+            client = self.clients.logging()
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc, "logging", "logs") from exc
+        return gcp_logs.fetch_entries(
+            client,
+            self.settings.project,
+            gcp_logs.render_filter(service, start, end),
+            attempts=self.settings.gcp.retry_attempts,
+            initial_s=self.settings.gcp.retry_initial_s,
+        )
+
+    # ------------------------------------------------------------------ deploys
+
+    def deploy_state(self) -> DeployState:
+        return gcp_deploy.deploy_state(self.settings)
+
+    def close(self) -> None:
+        self.clients.close()

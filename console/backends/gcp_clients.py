@@ -1,0 +1,145 @@
+"""The one place Google clients are made: lazily, once each, honouring emulator variables.
+
+- BigQuery: `BIGQUERY_EMULATOR_HOST=host:port` -> api_endpoint http://host:port, anonymous
+  credentials (the bigquery client has no native emulator switch).
+- Firestore: `FIRESTORE_EMULATOR_HOST` is honoured natively by google-cloud-firestore.
+- Cloud Logging has no emulator: `NBA_CONSOLE_LOGGING_ENDPOINT=http://host:port` -> the
+  HTTP/JSON transport (`_use_grpc=False`) at that endpoint, anonymous credentials.
+  `NBA_CONSOLE_LOGGING_GRPC=host:port` points the TailLogEntries stream at a plaintext
+  gRPC server (the live tail; tests use the fake server's gRPC port).
+
+Without those variables the clients use Application Default Credentials; constructing a
+client without them raises DefaultCredentialsError, which gcp_errors turns into the
+"run `gcloud auth application-default login`" message.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+LOGGING_ENDPOINT_ENV = "NBA_CONSOLE_LOGGING_ENDPOINT"
+LOGGING_GRPC_ENV = "NBA_CONSOLE_LOGGING_GRPC"
+
+
+def _http_endpoint(value: str) -> str:
+    value = value.strip().rstrip("/")
+    return value if value.startswith(("http://", "https://")) else f"http://{value}"
+
+
+class ClientFactory:
+    """Creates each client on first use and hands the same one out afterwards.
+
+    Thread-safe: the TUI's workers may ask for a client at the same moment.
+    """
+
+    def __init__(self, project: str, env: dict[str, str] | None = None):
+        self.project = project
+        self._env = env if env is not None else os.environ
+        self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ helpers
+
+    def _get(self, key: str, make):
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = make()
+                self._clients[key] = client
+            return client
+
+    @property
+    def bigquery_emulator(self) -> str | None:
+        return self._env.get("BIGQUERY_EMULATOR_HOST") or None
+
+    @property
+    def firestore_emulator(self) -> str | None:
+        return self._env.get("FIRESTORE_EMULATOR_HOST") or None
+
+    @property
+    def logging_endpoint(self) -> str | None:
+        return self._env.get(LOGGING_ENDPOINT_ENV) or None
+
+    def created(self) -> list[str]:
+        return sorted(self._clients)
+
+    # ------------------------------------------------------------------ clients
+
+    def bigquery(self):
+        def make():
+            from google.cloud import bigquery
+
+            host = self.bigquery_emulator
+            if host:
+                from google.auth.credentials import AnonymousCredentials
+
+                return bigquery.Client(
+                    project=self.project,
+                    credentials=AnonymousCredentials(),
+                    client_options={"api_endpoint": _http_endpoint(host)},
+                )
+            return bigquery.Client(project=self.project)
+
+        return self._get("bigquery", make)
+
+    def firestore(self):
+        def make():
+            from google.cloud import firestore
+
+            # FIRESTORE_EMULATOR_HOST is read by the client itself (emulator credentials).
+            return firestore.Client(project=self.project)
+
+        return self._get("firestore", make)
+
+    def logging(self):
+        def make():
+            from google.cloud import logging as gcl
+
+            endpoint = self.logging_endpoint
+            if endpoint:
+                from google.auth.credentials import AnonymousCredentials
+
+                return gcl.Client(
+                    project=self.project,
+                    credentials=AnonymousCredentials(),
+                    _use_grpc=False,
+                    client_options={"api_endpoint": _http_endpoint(endpoint)},
+                )
+            return gcl.Client(project=self.project)
+
+        return self._get("logging", make)
+
+    def logging_tail(self):
+        """The low-level LoggingServiceV2Client, for TailLogEntries (gRPC streaming only)."""
+
+        def make():
+            from google.cloud.logging_v2.services.logging_service_v2 import LoggingServiceV2Client
+
+            target = self._env.get(LOGGING_GRPC_ENV)
+            if target:
+                import grpc
+                from google.cloud.logging_v2.services.logging_service_v2.transports import (
+                    LoggingServiceV2GrpcTransport,
+                )
+
+                channel = grpc.insecure_channel(target)
+                return LoggingServiceV2Client(transport=LoggingServiceV2GrpcTransport(channel=channel))
+            return LoggingServiceV2Client()
+
+        return self._get("logging_tail", make)
+
+    def close(self) -> None:
+        with self._lock:
+            clients, self._clients = self._clients, {}
+        for client in clients.values():
+            close = getattr(client, "close", None)
+            if callable(close):
+                try:
+                    close()
+                except Exception:  # noqa: BLE001 - closing must never fail the app
+                    pass

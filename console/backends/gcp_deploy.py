@@ -1,0 +1,160 @@
+"""Deploy state on gcp: `gcloud run services describe` / `gcloud functions describe` per
+service, and the platform checkout's `git log`.
+
+gcloud rather than the Run/Functions client libraries: it is what the playbooks already
+use, it carries the user's own login, and its JSON is the documented resource shape.
+Commands are argv lists (no shell) with a timeout; the services are described in parallel
+since one `gcloud` call takes about a second.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..errors import ErrorKind, SourceError
+from ..logparse import parse_timestamp
+from ..models import Commit, DeployState, ServiceState
+
+COMMIT_LABELS = ("commit-sha", "commit_sha", "git-commit")
+COMMIT_ENV = ("COMMIT_SHA", "GIT_COMMIT")
+GCLOUD_TIMEOUT_S = 60.0
+GIT_LOG_LIMIT = 500
+
+
+def gcloud_argv(kind: str, name: str, region: str, project: str) -> list[str]:
+    group = ["run", "services"] if kind == "run" else ["functions"]
+    return ["gcloud", *group, "describe", name, f"--region={region}", f"--project={project}", "--format=json"]
+
+
+def _run(argv: list[str], timeout: float, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    exe = shutil.which(argv[0])
+    if exe is None:
+        raise SourceError(ErrorKind.UNAVAILABLE, f"`{argv[0]}` not found on PATH (needed for deploy state)")
+    try:
+        return subprocess.run([exe, *argv[1:]], capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                              shell=False, check=False, env={**os.environ, "CLOUDSDK_CORE_DISABLE_PROMPTS": "1"})
+    except subprocess.TimeoutExpired as exc:
+        raise SourceError(ErrorKind.TIMEOUT, f"`{' '.join(argv[:4])}` did not finish in {timeout:g} s") from exc
+    except OSError as exc:
+        raise SourceError(ErrorKind.UNAVAILABLE, f"cannot run {argv[0]}: {exc.strerror}") from exc
+
+
+def _gcloud_error(stderr: str, kind: str, name: str) -> SourceError | None:
+    """None for 'not found' (the service is simply not deployed); otherwise the error."""
+    text = stderr.strip()
+    last = next((line for line in reversed(text.splitlines()) if line.strip()), "gcloud failed")
+    low = text.lower()
+    if "not_found" in low or "could not be found" in low or "not found" in low:
+        return None
+    if "no credentialed accounts" in low or "active account" in low or "reauthentication" in low or "gcloud auth login" in low:
+        return SourceError(ErrorKind.AUTH, "gcloud is not logged in: run `gcloud auth login`")
+    if "permission_denied" in low or "permission denied" in low or "403" in low:
+        role = "Cloud Run Viewer (roles/run.viewer)" if kind == "run" else "Cloud Functions Viewer (roles/cloudfunctions.viewer)"
+        return SourceError(ErrorKind.PERMISSION, f"describing {name}: permission denied, your account needs {role}")
+    if "quota" in low or "429" in low or "rate" in low and "exceeded" in low:
+        return SourceError(ErrorKind.QUOTA, f"describing {name}: quota exceeded ({last})")
+    return SourceError(ErrorKind.UNAVAILABLE, f"describing {name}: {last}")
+
+
+def _commit_from(labels: dict[str, Any], env: dict[str, str]) -> str | None:
+    for key in COMMIT_LABELS:
+        if labels.get(key):
+            return str(labels[key])
+    for key in COMMIT_ENV:
+        if env.get(key):
+            return env[key]
+    return None
+
+
+def _env_list(items: Any) -> dict[str, str]:
+    """Knative's `[{"name": .., "value": ..}]` (valueFrom secrets have no value: shown as '(secret)')."""
+    out = {}
+    for item in items or []:
+        if isinstance(item, dict) and item.get("name"):
+            out[str(item["name"])] = str(item["value"]) if "value" in item else "(secret)"
+    return out
+
+
+def parse_run_service(doc: dict[str, Any], region: str) -> ServiceState:
+    """A `gcloud run services describe --format=json` document (Knative Service)."""
+    meta = doc.get("metadata") or {}
+    spec = (doc.get("spec") or {}).get("template") or {}
+    template_meta = spec.get("metadata") or {}
+    containers = (spec.get("spec") or {}).get("containers") or [{}]
+    env = _env_list(containers[0].get("env"))
+    labels = {**(meta.get("labels") or {}), **(template_meta.get("labels") or {})}
+    status = doc.get("status") or {}
+    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), {})
+    deployed_at = parse_timestamp(ready.get("lastTransitionTime")) or parse_timestamp(meta.get("creationTimestamp"))
+    traffic = status.get("traffic") or []
+    latest = any(t.get("latestRevision") and t.get("percent", 0) == 100 for t in traffic) if traffic else True
+    return ServiceState(name=meta.get("name") or "", kind="run", region=region, commit=_commit_from(labels, env),
+                        deployed_at=deployed_at, env=env, traffic_latest=latest)
+
+
+def parse_function(doc: dict[str, Any], name: str, region: str) -> ServiceState:
+    """A `gcloud functions describe --format=json` document, 2nd gen (serviceConfig) or 1st gen."""
+    service_config = doc.get("serviceConfig") or {}
+    env = {str(k): str(v) for k, v in (service_config.get("environmentVariables") or doc.get("environmentVariables") or {}).items()}
+    build_env = (doc.get("buildConfig") or {}).get("environmentVariables") or {}
+    labels = doc.get("labels") or {}
+    commit = _commit_from(labels, env) or _commit_from({}, {str(k): str(v) for k, v in build_env.items()})
+    return ServiceState(name=name, kind="function", region=region, commit=commit,
+                        deployed_at=parse_timestamp(doc.get("updateTime")), env=env)
+
+
+def describe(kind: str, name: str, region: str, project: str, timeout: float = GCLOUD_TIMEOUT_S) -> ServiceState | None:
+    proc = _run(gcloud_argv(kind, name, region, project), timeout)
+    if proc.returncode != 0:
+        error = _gcloud_error(proc.stderr, kind, name)
+        if error is None:
+            return None
+        raise error
+    try:
+        doc = orjson.loads(proc.stdout)
+    except orjson.JSONDecodeError as exc:
+        raise SourceError(ErrorKind.MALFORMED, f"describing {name}: gcloud printed no JSON ({exc})") from exc
+    if not isinstance(doc, dict):
+        raise SourceError(ErrorKind.MALFORMED, f"describing {name}: expected a JSON object")
+    state = parse_run_service(doc, region) if kind == "run" else parse_function(doc, name, region)
+    return state if state.name else state.model_copy(update={"name": name})
+
+
+def git_commits(checkout: Path | None, limit: int = GIT_LOG_LIMIT, timeout: float = 30.0) -> list[Commit]:
+    """`git log --format=%H%x09%cI%x09%s -n LIMIT`, newest first; [] without a checkout."""
+    if checkout is None:
+        return []
+    if not Path(checkout).is_dir():
+        raise SourceError(ErrorKind.NOT_FOUND, f"platform checkout {checkout} does not exist (config key gcp.platform_checkout)")
+    proc = _run(["git", "-C", str(checkout), "log", "--format=%H%x09%cI%x09%s", "-n", str(limit)], timeout)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["git log failed"])[-1]
+        raise SourceError(ErrorKind.UNAVAILABLE, f"git log in {checkout} (gcp.platform_checkout): {last}")
+    commits = []
+    for line in proc.stdout.splitlines():
+        sha, _, rest = line.partition("\t")
+        when, _, subject = rest.partition("\t")
+        moment = parse_timestamp(when)
+        if sha and moment is not None:
+            commits.append(Commit(sha=sha, time=moment, subject=subject))
+    return commits
+
+
+def deploy_state(settings, workers: int = 4) -> DeployState:
+    """Every configured Cloud Run service and function, and the platform repo's history."""
+    targets = [("run", n) for n in settings.services.cloud_run] + [("function", n) for n in settings.services.functions]
+    timeout = min(GCLOUD_TIMEOUT_S, max(settings.gcp.query_timeout_s, 5.0))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(describe, kind, name, settings.region, settings.project, timeout) for kind, name in targets]
+        commits_future = pool.submit(git_commits, settings.gcp.platform_checkout)
+        services = [s for s in (f.result() for f in futures) if s is not None]
+        commits = commits_future.result()
+    return DeployState(services=services, commits=commits)
+

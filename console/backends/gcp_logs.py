@@ -1,0 +1,195 @@
+"""Cloud Logging for the gcp backend: the filter, `list_entries` with back-off, de-duplication.
+
+Small functions on purpose: the live-tail screen reuses `render_filter`, `fetch_entries`,
+`Deduper` and `tail_entries` with its own LogQuery.
+
+The client appends ` AND timestamp>="<now-24h>"` to a filter that does not mention
+`timestamp`, so every filter rendered here carries its own timestamp bounds.
+"""
+
+from __future__ import annotations
+
+import collections
+import random
+import time
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Iterator
+
+from ..errors import ErrorKind, SourceError
+from ..logparse import entry_from_dict
+from ..models import LogEntry
+from .gcp_errors import translate
+
+
+def quote(value: str) -> str:
+    """A filter string literal: backslash and double quote escaped."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def rfc3339(moment: datetime) -> str:
+    """UTC with a Z, microseconds only when present: `2026-02-05T11:00:00Z`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}"
+    return text + "Z"
+
+
+def render_filter(
+    service: str | None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    patterns: Iterable[str] = (),
+) -> str:
+    """`resource.labels.service_name="S" AND (textPayload=~"A" OR ...) AND timestamp>="..Z" AND timestamp<="..Z"`.
+
+    The handoff's order; each part only when given.
+    """
+    parts = []
+    if service:
+        parts.append(f"resource.labels.service_name={quote(service)}")
+    pats = [p for p in patterns if p]
+    if len(pats) == 1:
+        parts.append(f"textPayload=~{quote(pats[0])}")
+    elif pats:
+        parts.append("(" + " OR ".join(f"textPayload=~{quote(p)}" for p in pats) + ")")
+    if start is not None:
+        parts.append(f"timestamp>={quote(rfc3339(start))}")
+    if end is not None:
+        parts.append(f"timestamp<={quote(rfc3339(end))}")
+    return " AND ".join(parts)
+
+
+def to_log_entry(entry: Any) -> LogEntry | None:
+    """A google-cloud-logging entry object (TextEntry, StructEntry, ...) -> LogEntry.
+
+    `to_api_repr()` gives the REST JSON shape gcloud prints, which logparse already reads.
+    """
+    try:
+        raw = entry.to_api_repr() if hasattr(entry, "to_api_repr") else entry
+    except Exception:  # noqa: BLE001 - a malformed entry is skipped, never fatal
+        return None
+    if isinstance(raw, dict) and not raw.get("timestamp") and getattr(entry, "timestamp", None):
+        raw = {**raw, "timestamp": rfc3339(entry.timestamp)}
+    return entry_from_dict(raw)
+
+
+class Deduper:
+    """Remembers the last `capacity` insertIds: a re-read page or a tail reconnect repeats
+    entries, and Cloud Logging gives every entry a unique insertId."""
+
+    def __init__(self, capacity: int = 50_000):
+        self._seen: set[str] = set()
+        self._order: collections.deque[str] = collections.deque()
+        self.capacity = capacity
+
+    def fresh(self, entry: LogEntry) -> bool:
+        key = entry.insert_id or f"{entry.timestamp.isoformat()}|{entry.text}"
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        self._order.append(key)
+        if len(self._order) > self.capacity:
+            self._seen.discard(self._order.popleft())
+        return True
+
+
+def with_backoff(
+    call: Callable[[], Any],
+    *,
+    attempts: int,
+    initial_s: float,
+    sleep: Callable[[float], None] = time.sleep,
+    on_retry: Callable[[SourceError, float], None] | None = None,
+    what: str = "",
+    project: str = "",
+) -> Any:
+    """Run `call`, retrying 429 / quota and unavailability with exponential back-off and
+    jitter; every other error (auth, permission, bad filter) is raised at once."""
+    delay = initial_s
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except Exception as exc:  # noqa: BLE001 - translated below
+            error = translate(exc, "logging", what=what, project=project)
+            if error.kind not in (ErrorKind.QUOTA, ErrorKind.UNAVAILABLE) or attempt == attempts:
+                raise error from exc
+            wait = delay * (1 + random.random() / 2)
+            if on_retry is not None:
+                on_retry(error, wait)
+            sleep(wait)
+            delay *= 2
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def fetch_entries(
+    client: Any,
+    project: str,
+    filter_: str,
+    *,
+    page_size: int = 1000,
+    max_results: int = 50_000,
+    attempts: int = 4,
+    initial_s: float = 1.0,
+    dedupe: Deduper | None = None,
+    on_retry: Callable[[SourceError, float], None] | None = None,
+) -> list[LogEntry]:
+    """All entries matching `filter_`, oldest first, de-duplicated by insertId.
+
+    A 429 mid-way restarts the listing after a back-off; the Deduper drops what the first
+    attempt already returned.
+    """
+    from google.cloud import logging as gcl
+
+    dedupe = dedupe or Deduper()
+    out: list[LogEntry] = []
+
+    def run() -> None:
+        iterator = client.list_entries(
+            resource_names=[f"projects/{project}"],
+            filter_=filter_,
+            order_by=gcl.ASCENDING,
+            page_size=page_size,
+            max_results=max_results,
+        )
+        for item in iterator:
+            entry = to_log_entry(item)
+            if entry is not None and dedupe.fresh(entry):
+                out.append(entry)
+
+    with_backoff(run, attempts=attempts, initial_s=initial_s, on_retry=on_retry, what="logs", project=project)
+    out.sort(key=lambda e: e.timestamp)
+    return out
+
+
+def tail_entries(
+    tail_client: Any,
+    project: str,
+    filter_: str,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+    dedupe: Deduper | None = None,
+) -> Iterator[LogEntry]:
+    """The TailLogEntries stream (gRPC) as LogEntry, de-duplicated; stops when `should_stop()`
+    is true after a response, or when the server ends the stream. Errors are translated;
+    reconnecting (with back-off) is the caller's loop, which keeps the Deduper."""
+    from google.cloud.logging_v2.types import TailLogEntriesRequest
+    from google.protobuf.json_format import MessageToDict
+
+    dedupe = dedupe or Deduper()
+    request = TailLogEntriesRequest(resource_names=[f"projects/{project}"], filter=filter_)
+    try:
+        for response in tail_client.tail_log_entries(requests=iter([request])):
+            for proto_entry in response.entries:
+                raw = MessageToDict(type(proto_entry).pb(proto_entry))
+                entry = entry_from_dict(raw)
+                if entry is not None and dedupe.fresh(entry):
+                    yield entry
+            if should_stop():
+                return
+    except SourceError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise translate(exc, "logging", what="log tail", project=project) from exc

@@ -1,0 +1,9 @@
+from tests.emulators.fixtures import *  # noqa: F401,F403
+from tests.emulators.fixtures import STARTUP_TIMES
+
+
+def pytest_terminal_summary(terminalreporter):
+    if STARTUP_TIMES:
+        terminalreporter.write_sep("-", "emulator startup (spawn -> ready)")
+        for name, secs in sorted(STARTUP_TIMES.items()):
+            terminalreporter.write_line(f"{name:10s} {secs:6.2f}s")

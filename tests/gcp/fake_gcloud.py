@@ -1,0 +1,30 @@
+"""A stand-in `gcloud` for tests: answers `run services describe` / `functions describe`
+from the JSON file in $FAKE_GCLOUD_DATA ({"run:NAME": {...}, "function:NAME": {...}}) and
+prints gcloud's own error text otherwise. Every call is appended to $FAKE_GCLOUD_LOG."""
+
+import json
+import os
+import sys
+
+args = sys.argv[1:]
+with open(os.environ["FAKE_GCLOUD_LOG"], "a") as log:
+    log.write(json.dumps(args) + "\n")
+data = json.load(open(os.environ["FAKE_GCLOUD_DATA"]))
+if data.get("_error"):
+    sys.stderr.write(data["_error"] + "\n")
+    sys.exit(1)
+if args[:3] == ["run", "services", "describe"]:
+    kind, name = "run", args[3]
+elif args[:2] == ["functions", "describe"]:
+    kind, name = "function", args[2]
+else:
+    sys.stderr.write(f"ERROR: (gcloud) Invalid choice: {args}\n")
+    sys.exit(2)
+if "--format=json" not in args:
+    sys.stderr.write("fake gcloud only prints JSON\n")
+    sys.exit(2)
+doc = data.get(f"{kind}:{name}")
+if doc is None:
+    sys.stderr.write(f"ERROR: (gcloud.{kind}) NOT_FOUND: Resource '{name}' was not found\n")
+    sys.exit(1)
+print(json.dumps(doc, indent=2))
