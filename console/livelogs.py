@@ -70,15 +70,14 @@ class _FailedSource:
 
 def open_log_source(settings: Settings, clock: Clock, query: LogQuery | None = None) -> LogSource:
     if settings.backend == "gcp":
+        from .backends.gcp_clients import ClientFactory
+        from .backends.gcp_errors import translate
+        from .logsource_gcp import GcpLogSource
+
         try:
-            from .backends.gcp_clients import logging_client
-            from .logsource_gcp import GcpLogSource
-
-            inner: LogSource = GcpLogSource(logging_client(settings), settings.project, query, clock=clock,
-                                            poll_interval=settings.logs.gcp_poll_seconds)
+            client = ClientFactory(settings.project).logging()
         except Exception as exc:  # noqa: BLE001 - no credentials, no client: the screen says so
-            from .backends.gcp_errors import describe_error
-
-            return _FailedSource(describe_error(exc))
-        return inner  # Cloud Logging's own cursor already follows the real clock
+            return _FailedSource(str(translate(exc, "logging")))
+        # Cloud Logging's own cursor follows the real clock; no gate needed.
+        return GcpLogSource(client, settings.project, query, clock=clock, poll_interval=settings.logs.gcp_poll_seconds)
     return ClockGate(LocalLogSource.for_settings(settings, query), clock)
