@@ -63,7 +63,7 @@ class NbaConsoleApp(App):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("p", "toggle_pause", "Pause", id="pause"),
+        Binding("p", "toggle_pause", "Pause refresh", id="pause"),
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("P", "playbooks", "Playbooks", id="playbooks"),
         Binding("l", "logs", "Logs", id="logs"),
