@@ -33,7 +33,10 @@ from .livelogs import open_log_source
 from .livetrace import LiveTrace, TraceUpdate
 from .logquery import LogQuery
 from .models import CheckResult, Status
-from .morning import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
+from .errors import SourceError
+from .morning import (
+    PHASE3_COLLECTION, SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, phase3_from_fields, run_check,
+)
 from .refresh import PanelState
 
 BackendFactory = Callable[[Settings], Backend]
@@ -63,7 +66,7 @@ class NbaConsoleApp(App):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("p", "toggle_pause", "Pause", id="pause"),
+        Binding("p", "toggle_pause", "Pause refresh", id="pause"),
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("P", "playbooks", "Playbooks", id="playbooks"),
         Binding("l", "logs", "Logs", id="logs"),
@@ -98,6 +101,8 @@ class NbaConsoleApp(App):
         self._backend: Backend | None = None
         self._backend_lock = threading.Lock()
         self._live_stop = threading.Event()
+        self._watches: list[object] = []  # live document listeners (gcp), unsubscribed on change
+        self._watch_lock = threading.Lock()
         self._reset_states()
 
     # ------------------------------------------------------------------ setup
@@ -117,6 +122,7 @@ class NbaConsoleApp(App):
 
     def on_unmount(self) -> None:
         self._live_stop.set()
+        self._stop_watches()
         if self._backend is not None:
             try:
                 self._backend.close()
@@ -192,6 +198,7 @@ class NbaConsoleApp(App):
                 self.game_date = worker.result
                 self.tick()
                 self.start_live_trace()
+                self.start_document_watch()
             elif event.state is WorkerState.ERROR:
                 self.report_worker_error(worker)
             return
@@ -291,6 +298,47 @@ class NbaConsoleApp(App):
             self.states["sequential_execution"].apply(update.result, self.clock.now())
             self.redraw()
 
+    # ------------------------------------------------------------------ live Phase 3 document
+
+    def start_document_watch(self) -> None:
+        """Where the backend can push document changes (Firestore on_snapshot on gcp), the
+        Phase 3 panel follows them at once instead of waiting for its next refresh."""
+        self._stop_watches()
+        if self.game_date is None:
+            return
+        self.run_worker(partial(self._open_document_watch, self.game_date, self.generation),
+                        thread=True, name="phase3 watch", group="doc-watch", exit_on_error=False)
+
+    def _open_document_watch(self, game_date: date, generation: int) -> None:
+        watch = getattr(self.backend(), "watch_document", None)
+        if watch is None:
+            return  # the local backend: refreshes re-read the document file
+
+        def changed(fields) -> None:
+            ctx = CheckContext(settings=self.settings, game_date=game_date, as_of=self.clock.now())
+            self.post_message(self.ResultPushed("phase3_completion", phase3_from_fields(fields, ctx), game_date))
+
+        def failed(error: SourceError) -> None:
+            message = f"live listener: {error}"
+            self.post_message(self.ResultPushed("phase3_completion", CheckResult(
+                id="phase3_completion", title="Phase 3 completion", status=Status.ERROR, summary=message,
+                error=message), game_date))
+
+        handle = watch(PHASE3_COLLECTION, (game_date + self.settings.processing_offset).isoformat(), changed, failed)
+        with self._watch_lock:
+            self._watches.append(handle)
+        if generation != self.generation:  # the date changed while the listener was opening
+            self._stop_watches()
+
+    def _stop_watches(self) -> None:
+        with self._watch_lock:
+            handles, self._watches = self._watches, []
+        for handle in handles:
+            try:
+                handle.unsubscribe()
+            except Exception as exc:  # noqa: BLE001 - a listener that will not close must not block the UI
+                log.warning(f"unsubscribe: {exc!r}")
+
     def push_check_result(self, result: CheckResult) -> None:
         self.update_result(result.id, result, self.game_date)
 
@@ -328,6 +376,7 @@ class NbaConsoleApp(App):
         self._reset_states()
         self.tick()
         self.start_live_trace()
+        self.start_document_watch()
 
     def action_help(self) -> None:
         from .components.help import HelpScreen

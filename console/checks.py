@@ -232,6 +232,7 @@ def deployment_drift(state: DeployState, settings: Settings, as_of: datetime) ->
             "commits_behind": None,
             "days_behind": None,
             "traffic_latest": service.traffic_latest,
+            "flags": {k: service.env[k] for k in settings.services.watched_env if k in service.env},
             "status": Status.UNKNOWN.value,
         }
         if position is not None:
@@ -255,6 +256,9 @@ def deployment_drift(state: DeployState, settings: Settings, as_of: datetime) ->
     unknown = [r["service"] for r in rows if r["commits_behind"] is None]
     if unknown:
         summary += f"; commit not in history: {', '.join(unknown)}"
+    flags = [f"{r['service']} {k}={v}" for r in rows for k, v in r["flags"].items()]
+    if flags:
+        summary += "; " + ", ".join(flags)
     return CheckResult(**base, status=worst, summary=summary, value=value)
 
 

@@ -100,6 +100,8 @@ class Services(BaseModel):
         "prediction-worker",
     ]
     functions: list[str] = ["phase3-to-grading", "grading", "grading-coverage-monitor"]
+    # Environment variables shown beside each service: feature flags a playbook may flip.
+    watched_env: list[str] = ["SEQUENTIAL_EXECUTION_ENABLED"]
 
     def kind_of(self, name: str) -> str | None:
         if name in self.cloud_run:

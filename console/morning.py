@@ -75,9 +75,17 @@ class CheckSpec:
 # ------------------------------------------------------------------ per-check fetch + judge
 
 
+PHASE3_COLLECTION = "phase3_completion"
+
+
 def _phase3(backend: Backend, ctx: CheckContext) -> CheckResult:
+    fields = backend.get_document(PHASE3_COLLECTION, ctx.processing_date.isoformat())
+    return phase3_from_fields(fields, ctx)
+
+
+def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext) -> CheckResult:
+    """Judge a phase3_completion document's fields: a read, or a push from a live listener."""
     doc_id = ctx.processing_date.isoformat()
-    fields = backend.get_document("phase3_completion", doc_id)
     doc = Phase3Document.from_fields(doc_id, fields) if fields is not None else None
     if doc is not None:
         # --at: a processor that completed after the moment asked about is still pending.

@@ -112,8 +112,9 @@ def expected_metrics(results: dict[str, CheckResult], settings: Settings, game_d
     crit = {c.label.split(" ")[0]: c for c in criteria(results, settings, game_date)}
 
     games = usage.get("games")
+    # No game processed yet is "pending", not a miss: Phase 3 runs 7:00-8:00 ET.
     rows = [Metric("Games processed", str(t.expected_games), "-" if games is None else str(games),
-                   None if games is None else games >= t.expected_games)]
+                   None if not games else games >= t.expected_games)]
     graded, predicted = g.get("graded"), g.get("predicted")
     rows.append(Metric(
         "Predictions graded", f"~{t.expected_predictions} ({t.prediction_systems} systems)",

@@ -65,7 +65,7 @@ def _sequential(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
                     f"({done})\n", style="bold")
     for p in v.get("processors", []):
         body.append(f"  L{p.get('level') or '?'} {p['name'].removesuffix('Processor'):<28.28} "
-                    f"{_hhmm(p.get('started_at'), tz)}-{_hhmm(p.get('completed_at'), tz)}\n")
+                    f"{_hhmm(p.get('started_at'), tz)}->{_hhmm(p.get('completed_at'), tz)}\n")
     for bad in v.get("violations", [])[:3]:
         body.append(f"violation: {bad.get('who')} started {_hhmm(bad.get('at'), tz)} before Level "
                     f"{min(bad.get('pending_levels') or [0])} finished\n", style="bold red")
@@ -132,6 +132,9 @@ def _drift(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
         style = {"fail": "bold red", "warn": "yellow", "ok": ""}.get(s.get("status"), "blue")
         behind = "?" if s.get("commits_behind") is None else f"{s['commits_behind']} commits / {s['days_behind']:g} d"
         body.append(f"  {s['service']:<26.26} {str(s.get('commit'))[:8]:<8} {behind}\n", style=style)
+    for s in services:
+        for name, value in (s.get("flags") or {}).items():
+            body.append(f"  {s['service'][:26]}: {name}={value}\n", style="bold yellow" if value == "false" else "cyan")
     worst = max((s.get("days_behind") or 0 for s in services), default=None)
     return ("-" if worst is None else f"{worst:g} d behind"), body
 

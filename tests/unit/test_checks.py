@@ -159,3 +159,11 @@ def test_sequential_level2_before_level1_complete_fails():
         log(9, "✅ Level 1 complete (3/3 succeeded)"),
     ], S)
     assert result.status is Status.FAIL and result.value["violations"][0]["who"] == "Level 2"
+
+
+def test_drift_shows_watched_flags():
+    state = drift_state(0.5)
+    state.services[0].env = {"SEQUENTIAL_EXECUTION_ENABLED": "false", "OTHER": "x"}
+    result = checks.deployment_drift(state, S, T0)
+    assert result.value["services"][0]["flags"] == {"SEQUENTIAL_EXECUTION_ENABLED": "false"}
+    assert "svc SEQUENTIAL_EXECUTION_ENABLED=false" in result.summary

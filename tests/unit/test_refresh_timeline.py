@@ -81,3 +81,5 @@ def test_before_grading_is_due_the_criteria_are_open(demo_backend, demo_settings
     report = run_all(demo_backend, CheckContext(demo_settings, date(2026, 2, 4), at))
     got = criteria({c.id: c for c in report.checks}, demo_settings, date(2026, 2, 4))
     assert [c.met for c in got[:3]] == [None, None, None]
+    metrics = {m.name: m for m in expected_metrics({c.id: c for c in report.checks}, demo_settings, date(2026, 2, 4))}
+    assert metrics["Games processed"].met is None  # 07:30: none processed yet is pending, not a miss
