@@ -180,8 +180,10 @@ def tail_entries(
 
     dedupe = dedupe or Deduper()
     request = TailLogEntriesRequest(resource_names=[f"projects/{project}"], filter=filter_)
+    stream = None
     try:
-        for response in tail_client.tail_log_entries(requests=iter([request])):
+        stream = tail_client.tail_log_entries(requests=iter([request]))
+        for response in stream:
             for proto_entry in response.entries:
                 raw = MessageToDict(type(proto_entry).pb(proto_entry))
                 entry = entry_from_dict(raw)
@@ -193,3 +195,9 @@ def tail_entries(
         raise
     except Exception as exc:  # noqa: BLE001
         raise translate(exc, "logging", what="log tail", project=project) from exc
+    finally:
+        # Stopping, closing the generator or an error: end the call now rather than when
+        # the garbage collector finds it, so the server (and the read quota) see it end.
+        cancel = getattr(stream, "cancel", None)
+        if callable(cancel):
+            cancel()

@@ -120,8 +120,10 @@ class FirestoreLock:
     """A lock document `{collection}/playbook-run`, created atomically with `create()`.
 
     `client` is a google.cloud.firestore.Client (or anything with the same small surface:
-    collection().document() with create/get/set/delete). An expired document is deleted with
-    a last-update-time precondition, so two operators cannot both take it over."""
+    collection().document() with create/get/update/delete). Every write after the create is
+    conditional on the last-update time that was read (a compare-and-set), so two operators
+    cannot both take over an expired document, and a run whose lock expired and was taken
+    over meanwhile cannot overwrite or delete the new owner's document."""
 
     DOC_ID = "playbook-run"
 
@@ -142,8 +144,11 @@ class FirestoreLock:
                 if held is None:
                     continue
                 if held.get("run_id") == owner.get("run_id"):
-                    self.ref.set(owner)
-                    return
+                    try:
+                        self._replace_if_unchanged(snap, owner)
+                        return
+                    except (FailedPrecondition, NotFound):
+                        continue  # changed hands since our read: look again
                 if not _expired(held, datetime.now(timezone.utc)):
                     raise LockHeld(describe(held)) from None
                 try:
@@ -152,15 +157,38 @@ class FirestoreLock:
                     pass
         raise LockHeld("the Firestore playbook lock is contended; try again")
 
+    def _replace_if_unchanged(self, snap: Any, owner: dict[str, Any]) -> None:
+        """Write `owner` over the document only if it still is the one `snap` read.
+
+        `update()` is the write that takes a last-update-time precondition (`set()` takes
+        none); fields the old owner had and this one lacks are deleted, so the document ends
+        up equal to `owner`. Owner keys are plain identifiers (no dots, read as paths)."""
+        from google.cloud.firestore import DELETE_FIELD
+
+        fields: dict[str, Any] = dict(owner)
+        for key in snap.to_dict() or {}:
+            fields.setdefault(key, DELETE_FIELD)
+        self.ref.update(fields, option=self.client.write_option(last_update_time=snap.update_time))
+
     def refresh(self, owner: dict[str, Any]) -> None:
+        from google.api_core.exceptions import FailedPrecondition, NotFound
+
         snap = self.ref.get()
         if snap.exists and (snap.to_dict() or {}).get("run_id") == owner.get("run_id"):
-            self.ref.set(owner)
+            try:
+                self._replace_if_unchanged(snap, owner)
+            except (FailedPrecondition, NotFound):
+                pass  # taken over after it expired: it is not ours to extend any more
 
     def release(self, owner: dict[str, Any]) -> None:
+        from google.api_core.exceptions import FailedPrecondition, NotFound
+
         snap = self.ref.get()
         if snap.exists and (snap.to_dict() or {}).get("run_id") == owner.get("run_id"):
-            self.ref.delete(option=self.client.write_option(last_update_time=snap.update_time))
+            try:
+                self.ref.delete(option=self.client.write_option(last_update_time=snap.update_time))
+            except (FailedPrecondition, NotFound):
+                pass  # taken over or already gone: never delete another run's lock
 
 
 class LazyFirestoreLock:

@@ -227,6 +227,13 @@ class FakeLoggingServer:
                 sub.q.put(matched)
         return len(subs)
 
+    def end_tail_streams(self) -> None:
+        """End every open tail stream normally, as the service does when it closes a session."""
+        with self._lock:
+            subs = list(self._subscribers)
+        for sub in subs:
+            sub.q.put(None)
+
     def wait_for_tail_subscribers(self, n: int = 1, timeout: float = 10.0) -> bool:
         with self._sub_cv:
             return self._sub_cv.wait_for(lambda: len(self._subscribers) >= n, timeout=timeout)
