@@ -13,7 +13,7 @@ import importlib
 import threading
 import time as _time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import Callable
 

@@ -58,7 +58,10 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _rfc3339(moment: datetime) -> str:
+def rfc3339(moment: datetime) -> str:
+    """UTC with a Z, microseconds only when present: `2026-02-05T11:00:00Z`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
     moment = moment.astimezone(timezone.utc)
     text = moment.strftime("%Y-%m-%dT%H:%M:%S")
     if moment.microsecond:
@@ -120,9 +123,9 @@ class LogQuery:
         elif self.patterns:
             parts.append("(" + " OR ".join(f"textPayload=~{_quote(p)}" for p in self.patterns) + ")")
         if self.since:
-            parts.append(f"timestamp>={_quote(_rfc3339(self.since))}")
+            parts.append(f"timestamp>={_quote(rfc3339(self.since))}")
         if self.until:
-            parts.append(f"timestamp<={_quote(_rfc3339(self.until))}")
+            parts.append(f"timestamp<={_quote(rfc3339(self.until))}")
         return " AND ".join(parts)
 
     # ------------------------------------------------------------------ local

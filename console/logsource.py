@@ -46,20 +46,21 @@ class Deduper:
         self.capacity = capacity
         self._seen: OrderedDict[str, None] = OrderedDict()
 
+    def seen(self, entry: LogEntry) -> bool:
+        """True when this insertId came before; otherwise remembers it."""
+        key = entry.insert_id
+        if not key:  # no id: nothing to de-duplicate on, keep it
+            return False
+        if key in self._seen:
+            self._seen.move_to_end(key)
+            return True
+        self._seen[key] = None
+        if len(self._seen) > self.capacity:
+            self._seen.popitem(last=False)
+        return False
+
     def fresh(self, entries: Iterable[LogEntry]) -> list[LogEntry]:
-        out = []
-        for e in entries:
-            if not e.insert_id:  # no id: nothing to de-duplicate on, keep it
-                out.append(e)
-                continue
-            if e.insert_id in self._seen:
-                self._seen.move_to_end(e.insert_id)
-                continue
-            self._seen[e.insert_id] = None
-            if len(self._seen) > self.capacity:
-                self._seen.popitem(last=False)
-            out.append(e)
-        return out
+        return [e for e in entries if not self.seen(e)]
 
     def __len__(self) -> int:
         return len(self._seen)

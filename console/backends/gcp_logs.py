@@ -9,32 +9,17 @@ The client appends ` AND timestamp>="<now-24h>"` to a filter that does not menti
 
 from __future__ import annotations
 
-import collections
 import random
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import ErrorKind, SourceError
 from ..logparse import entry_from_dict
+from ..logquery import LogQuery, rfc3339
+from ..logsource import Deduper
 from ..models import LogEntry
 from .gcp_errors import translate
-
-
-def quote(value: str) -> str:
-    """A filter string literal: backslash and double quote escaped."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def rfc3339(moment: datetime) -> str:
-    """UTC with a Z, microseconds only when present: `2026-02-05T11:00:00Z`."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}"
-    return text + "Z"
 
 
 def render_filter(
@@ -43,23 +28,10 @@ def render_filter(
     end: datetime | None = None,
     patterns: Iterable[str] = (),
 ) -> str:
-    """`resource.labels.service_name="S" AND (textPayload=~"A" OR ...) AND timestamp>="..Z" AND timestamp<="..Z"`.
-
-    The handoff's order; each part only when given.
-    """
-    parts = []
-    if service:
-        parts.append(f"resource.labels.service_name={quote(service)}")
-    pats = [p for p in patterns if p]
-    if len(pats) == 1:
-        parts.append(f"textPayload=~{quote(pats[0])}")
-    elif pats:
-        parts.append("(" + " OR ".join(f"textPayload=~{quote(p)}" for p in pats) + ")")
-    if start is not None:
-        parts.append(f"timestamp>={quote(rfc3339(start))}")
-    if end is not None:
-        parts.append(f"timestamp<={quote(rfc3339(end))}")
-    return " AND ".join(parts)
+    """`resource.labels.service_name="S" AND (textPayload=~"A" OR ...) AND timestamp>="..Z" AND timestamp<="..Z"`:
+    the handoff's form, rendered by the one filter model the log tail uses too."""
+    query = LogQuery(service=service or None, patterns=tuple(p for p in patterns if p), since=start, until=end)
+    return query.to_filter()
 
 
 def to_log_entry(entry: Any) -> LogEntry | None:
@@ -74,26 +46,6 @@ def to_log_entry(entry: Any) -> LogEntry | None:
     if isinstance(raw, dict) and not raw.get("timestamp") and getattr(entry, "timestamp", None):
         raw = {**raw, "timestamp": rfc3339(entry.timestamp)}
     return entry_from_dict(raw)
-
-
-class Deduper:
-    """Remembers the last `capacity` insertIds: a re-read page or a tail reconnect repeats
-    entries, and Cloud Logging gives every entry a unique insertId."""
-
-    def __init__(self, capacity: int = 50_000):
-        self._seen: set[str] = set()
-        self._order: collections.deque[str] = collections.deque()
-        self.capacity = capacity
-
-    def fresh(self, entry: LogEntry) -> bool:
-        key = entry.insert_id or f"{entry.timestamp.isoformat()}|{entry.text}"
-        if key in self._seen:
-            return False
-        self._seen.add(key)
-        self._order.append(key)
-        if len(self._order) > self.capacity:
-            self._seen.discard(self._order.popleft())
-        return True
 
 
 def with_backoff(
@@ -143,7 +95,7 @@ def fetch_entries(
     """
     from google.cloud import logging as gcl
 
-    dedupe = dedupe or Deduper()
+    dedupe = dedupe if dedupe is not None else Deduper()
     out: list[LogEntry] = []
 
     def run() -> None:
@@ -156,7 +108,7 @@ def fetch_entries(
         )
         for item in iterator:
             entry = to_log_entry(item)
-            if entry is not None and dedupe.fresh(entry):
+            if entry is not None and not dedupe.seen(entry):
                 out.append(entry)
 
     with_backoff(run, attempts=attempts, initial_s=initial_s, on_retry=on_retry, what="logs", project=project)
@@ -178,7 +130,7 @@ def tail_entries(
     from google.cloud.logging_v2.types import TailLogEntriesRequest
     from google.protobuf.json_format import MessageToDict
 
-    dedupe = dedupe or Deduper()
+    dedupe = dedupe if dedupe is not None else Deduper()
     request = TailLogEntriesRequest(resource_names=[f"projects/{project}"], filter=filter_)
     stream = None
     try:
@@ -187,7 +139,7 @@ def tail_entries(
             for proto_entry in response.entries:
                 raw = MessageToDict(type(proto_entry).pb(proto_entry))
                 entry = entry_from_dict(raw)
-                if entry is not None and dedupe.fresh(entry):
+                if entry is not None and not dedupe.seen(entry):
                     yield entry
             if should_stop():
                 return

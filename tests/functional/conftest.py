@@ -29,6 +29,15 @@ async def wait_finite(app) -> None:
         await app.workers.wait_for_complete(workers)
 
 
+async def until(pilot, predicate, timeout: float = 10.0) -> None:
+    """Let the app run until `predicate()` holds (a condition, never a fixed sleep)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "timed out waiting for the condition"
+        await pilot.pause(0.05)
+
+
 async def settle(pilot, timeout: float = 20.0) -> None:
     """Wait until the game date is known, no worker runs and every panel has a result or an error."""
     app = pilot.app

@@ -3,12 +3,10 @@ follows them at once; listeners are closed when the date changes and when the ap
 
 from __future__ import annotations
 
-import asyncio
-
 from console.backends.local import LocalBackend
 from console.errors import ErrorKind, SourceError
 
-from .conftest import FEB3, FEB4, SIZE, settle
+from .conftest import FEB3, FEB4, SIZE, settle, until
 
 
 class Handle:
@@ -31,12 +29,6 @@ class PushingBackend(LocalBackend):
         return handle
 
 
-async def until(pilot, predicate, timeout=10.0):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "condition not reached"
-        await pilot.pause(0.05)
 
 
 async def test_pushed_document_moves_the_panel_without_a_refresh(make_app, demo_settings):

@@ -3,28 +3,21 @@ announced at once."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from console.clock import DEMO_START, FixedClock
 from console.models import Status
 
-from .conftest import FEB3, FEB4, SIZE, settle
+from .conftest import FEB3, FEB4, SIZE, settle, until
 
 
-async def wait_for(pilot, predicate, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "condition not reached"
-        await pilot.pause(0.05)
 
 
 async def test_race_is_notified_from_the_stream(make_app):
     app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await wait_for(pilot, lambda: any("Sequential violation" in n.message for n in app._notifications))
+        await until(pilot, lambda: any("Sequential violation" in n.message for n in app._notifications))
         note = next(n for n in app._notifications if "Sequential violation" in n.message)
         assert note.severity == "error" and "PlayerGameSummaryProcessor" in note.message
 
@@ -39,7 +32,7 @@ async def test_level_lines_move_the_panel_between_refreshes(make_app, demo_setti
         state = app.states["sequential_execution"]
         assert state.result.status is Status.UNKNOWN and "Level 1" in state.result.summary
         clock.advance(timedelta(minutes=50))  # 08:00 ET: both levels done, by the stream alone
-        await wait_for(pilot, lambda: state.result.status is Status.OK)
+        await until(pilot, lambda: state.result.status is Status.OK)
         assert "Level 1 then Level 2" in state.result.summary
         assert not any("Sequential violation" in n.message for n in app._notifications)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.app import App
 from textual.widgets import Button, OptionList, RichLog, Static
 
 from console.components.playbooks import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
 from console.playbook.audit import AuditLog
+
+from .conftest import until
 
 SERVICE = "nba-phase3-analytics-processors"
 
@@ -22,12 +22,6 @@ class Host(App):
         self.push_screen(PlaybooksScreen(*self.args))
 
 
-async def _until(pilot, predicate, timeout=10.0):
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < end, "timed out waiting"
-        await pilot.pause(0.05)
 
 
 def _env(backend):
@@ -41,7 +35,7 @@ def _log_text(screen) -> str:
 async def test_suggested_playbook_shows_its_exact_commands(demo_settings, demo_backend):
     app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
     async with app.run_test(size=(160, 50)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
         screen = app.screen
         assert screen.query_one("#books", OptionList).option_count == 5
         plan = str(screen.query_one("#plan", Static).render())
@@ -53,17 +47,17 @@ async def test_suggested_playbook_shows_its_exact_commands(demo_settings, demo_b
 async def test_run_with_confirmation_and_typed_name_changes_the_deploy_state(demo_settings, demo_backend):
     app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
     async with app.run_test(size=(160, 50)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
         screen = app.screen
         await pilot.press("r")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
         assert "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false" in str(app.screen.query_one("#command", Static).render())
         await pilot.press("y")
-        await _until(pilot, lambda: isinstance(app.screen, TypedNameModal))
+        await until(pilot, lambda: isinstance(app.screen, TypedNameModal))
         await pilot.press(*SERVICE, "enter")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmationModal) and app.screen.step.index == 1)
+        await until(pilot, lambda: isinstance(app.screen, ConfirmationModal) and app.screen.step.index == 1)
         await pilot.press("y")
-        await _until(pilot, lambda: not screen.running)
+        await until(pilot, lambda: not screen.running)
         assert _env(demo_backend) == "false"
         text = _log_text(screen)
         assert "local: nba-phase3-analytics-processors env SEQUENTIAL_EXECUTION_ENABLED=false" in text
@@ -75,33 +69,33 @@ async def test_run_with_confirmation_and_typed_name_changes_the_deploy_state(dem
 async def test_answering_no_runs_nothing(demo_settings, demo_backend):
     app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
     async with app.run_test(size=(160, 50)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
         screen = app.screen
         await pilot.press("r")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
         await pilot.press("n")
-        await _until(pilot, lambda: not screen.running)
+        await until(pilot, lambda: not screen.running)
         assert _env(demo_backend) == "true" and "declined" in _log_text(screen)
 
 
 async def test_a_wrong_typed_name_runs_nothing(demo_settings, demo_backend):
     app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
     async with app.run_test(size=(160, 50)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
         screen = app.screen
         await pilot.press("r")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
         await pilot.press("y")
-        await _until(pilot, lambda: isinstance(app.screen, TypedNameModal))
+        await until(pilot, lambda: isinstance(app.screen, TypedNameModal))
         await pilot.press(*"nba-scrapers", "enter")
-        await _until(pilot, lambda: not screen.running)
+        await until(pilot, lambda: not screen.running)
         assert _env(demo_backend) == "true"
 
 
 async def test_parameters_render_the_commands(demo_settings, demo_backend):
     app = Host(demo_settings, demo_backend, suggested="redeploy-service")
     async with app.run_test(size=(160, 50)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
         screen = app.screen
         screen.query_one("#params").value = "service=nba-scrapers commit=29130502;id"
         await pilot.pause()
@@ -118,22 +112,22 @@ async def test_a_failed_step_offers_retry_skip_abort(demo_settings, demo_backend
     demo_backend.write_deploy_state(state)
     app = Host(demo_settings, demo_backend, suggested="rollback-grading-orchestration")
     async with app.run_test(size=(160, 50)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
         screen = app.screen
 
         async def confirm(index, typed=None):
-            await _until(pilot, lambda: isinstance(app.screen, ConfirmationModal) and app.screen.step.index == index)
+            await until(pilot, lambda: isinstance(app.screen, ConfirmationModal) and app.screen.step.index == index)
             await pilot.press("y")
             if typed:
-                await _until(pilot, lambda: isinstance(app.screen, TypedNameModal))
+                await until(pilot, lambda: isinstance(app.screen, TypedNameModal))
                 await pilot.press(*typed, "enter")
 
         await pilot.press("r")
         await confirm(0, "phase3-to-grading")
         await confirm(1, "grading-coverage-monitor")
-        await _until(pilot, lambda: isinstance(app.screen, FailureModal))
+        await until(pilot, lambda: isinstance(app.screen, FailureModal))
         await pilot.press("a")
-        await _until(pilot, lambda: not screen.running)
+        await until(pilot, lambda: not screen.running)
         after = demo_backend.deploy_state()
         assert after.service("phase3-to-grading") is None
         assert after.commits[0].sha == state.commits[0].sha  # the revert (step 3) never ran
@@ -146,7 +140,7 @@ async def test_read_only_shows_a_banner_and_cannot_run(demo_settings, demo_backe
     settings = demo_settings.model_copy(update={"read_only": True})
     app = Host(settings, demo_backend, suggested="disable-sequential-execution")
     async with app.run_test(size=(160, 50)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
         screen = app.screen
         assert "READ-ONLY" in str(screen.query_one("#banner", Static).render())
         assert screen.query_one("#run", Button).disabled
