@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,24 +23,26 @@ def binding_rows(app) -> list[tuple[str, str, str, str]]:
 
     keys = app.settings.keys
     rows = []
-    for where, owner in (("anywhere", type(app)), ("main screen", MainScreen), ("panel", CheckPanel),
-                         ("detail", DetailScreen), ("table", RowsTable), ("SQL", SqlModal), ("help", HelpScreen)):
+    owners = [("anywhere", type(app)), ("main screen", MainScreen), ("panel", CheckPanel),
+              ("detail", DetailScreen), ("table", RowsTable), ("SQL", SqlModal), ("help", HelpScreen)]
+    # The log and playbook screens, where this build has them.
+    for where, module, names in (("logs", "logs", ("LogsScreen", "LogView", "EntryScreen")),
+                                 ("playbooks", "playbooks", ("PlaybooksScreen", "ConfirmationModal",
+                                                             "TypedNameModal", "FailureModal"))):
+        try:
+            found = importlib.import_module(f"console.components.{module}")
+        except ImportError:
+            continue
+        owners += [(where, getattr(found, name)) for name in names if hasattr(found, name)]
+    for where, owner in owners:
         for b in owner.BINDINGS:
-            if not isinstance(b, Binding):
+            if not isinstance(b, Binding) or not b.show and not b.description:
                 continue
             key = keys.get(b.id, b.key) if b.id else b.key
-            key = ",".join(_display(k) for k in key.split(","))
+            key = ",".join(app.get_key_display(Binding(k, b.action)) for k in key.split(","))
             rows.append((where, key, b.description or b.action, b.id or ""))
     rows.append(("anywhere", "ctrl+p", "command palette (screens, actions, themes)", ""))
     return rows
-
-
-def _display(key: str) -> str:
-    """`left_square_bracket` -> `[`; names without a character (escape, ctrl+p) unchanged."""
-    from textual.keys import key_to_character
-
-    character = key_to_character(key)
-    return character if character and character.isprintable() and len(key) > 1 else key
 
 
 class HelpScreen(ModalScreen):

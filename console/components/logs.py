@@ -66,7 +66,7 @@ class LogView(ScrollView, can_focus=True):
         Binding("up", "move(-1)", show=False), Binding("down", "move(1)", show=False),
         Binding("pageup", "page(-1)", show=False), Binding("pagedown", "page(1)", show=False),
         Binding("home", "edge(0)", show=False), Binding("end", "edge(1)", show=False),
-        Binding("enter", "open", "Entry"),
+        Binding("enter", "open", "Entry", id="logs_open_entry"),
     ]
     cursor = reactive(0, repaint=False)
 
@@ -185,10 +185,10 @@ class LogsScreen(Screen):
     LogsScreen #logs-status { dock: bottom; height: 1; background: $panel; }
     """
     BINDINGS = [
-        Binding("space", "pause", "Pause"),
-        Binding("f", "follow", "Follow"),
-        Binding("slash", "focus_filter", "Filter"),
-        Binding("escape", "leave", "Back"),
+        Binding("space", "pause", "Pause", id="logs_pause"),
+        Binding("f", "follow", "Follow", id="logs_follow"),
+        Binding("slash", "focus_filter", "Filter", id="logs_filter"),
+        Binding("escape", "leave", "Back", id="logs_back"),
     ]
 
     class TraceUpdated(Message):

@@ -28,7 +28,7 @@ from ..playbook.lock import LockHeld
 class ConfirmationModal(ModalScreen[bool]):
     """Shows the exact command of a step; y runs it, n or escape does not."""
 
-    BINDINGS = [Binding("y", "answer(True)", "Yes, run it"), Binding("n", "answer(False)", "No"),
+    BINDINGS = [Binding("y", "answer(True)", "Yes, run it", id="confirm_yes"), Binding("n", "answer(False)", "No", id="confirm_no"),
                 Binding("escape", "answer(False)", "Cancel")]
     DEFAULT_CSS = "ConfirmationModal { align: center middle; } #box { width: 90%; height: auto; border: thick $warning; padding: 1 2; background: $surface; }"
 
@@ -91,7 +91,7 @@ class FailureModal(ModalScreen[str]):
 
 
 class PlaybooksScreen(Screen):
-    BINDINGS = [Binding("r", "run", "Run"), Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("r", "run", "Run", id="playbook_run"), Binding("escape", "app.pop_screen", "Back")]
     DEFAULT_CSS = """
     PlaybooksScreen #banner { background: $warning; color: $text; padding: 0 1; }
     PlaybooksScreen #books { width: 38; }

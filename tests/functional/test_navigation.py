@@ -134,6 +134,10 @@ async def test_question_mark_lists_every_key(make_app):
         ids = {row[3] for row in binding_rows(app)}
         assert {"refresh", "pause", "prev_date", "next_date", "help", "open_detail", "show_sql", "back",
                 "playbooks", "logs"} <= ids
+        # The sub-screens' keys are discoverable from the same place.
+        rows = binding_rows(app)
+        assert ("logs", "space", "Pause", "logs_pause") in rows and ("logs", "/", "Filter", "logs_filter") in rows
+        assert ("playbooks", "y", "Yes, run it", "confirm_yes") in rows
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 
