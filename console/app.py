@@ -19,7 +19,6 @@ from typing import Callable
 
 from textual import log
 from textual.app import App
-from textual.worker import get_current_worker
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -29,14 +28,10 @@ from .backends import Backend, open_backend
 from .clock import Clock, SystemClock
 from .components.palette import ConsoleCommands
 from .config import Settings
+from .live_feeds import LiveFeeds
 from .livelogs import open_log_source
-from .livetrace import LiveTrace, TraceUpdate
-from .logquery import LogQuery
 from .models import CheckResult, Status
-from .errors import SourceError
-from .morning import (
-    PHASE3_COLLECTION, SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, phase3_from_fields, run_check,
-)
+from .morning import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
 from .refresh import PanelState
 
 BackendFactory = Callable[[Settings], Backend]
@@ -57,7 +52,7 @@ class _Job:
     generation: int
 
 
-class NbaConsoleApp(App):
+class NbaConsoleApp(LiveFeeds, App):
     CSS_PATH = "app.tcss"
     TITLE = "nba-console"
     COMMANDS = App.COMMANDS | {ConsoleCommands}
@@ -100,9 +95,7 @@ class NbaConsoleApp(App):
         self._jobs: dict[Worker, _Job] = {}
         self._backend: Backend | None = None
         self._backend_lock = threading.Lock()
-        self._live_stop = threading.Event()
-        self._watches: list[object] = []  # live document listeners (gcp), unsubscribed on change
-        self._watch_lock = threading.Lock()
+        self._init_live_feeds()
         self._reset_states()
 
     # ------------------------------------------------------------------ setup
@@ -121,8 +114,7 @@ class NbaConsoleApp(App):
         self.run_worker(self._bootstrap, thread=True, name="bootstrap", exit_on_error=False)
 
     def on_unmount(self) -> None:
-        self._live_stop.set()
-        self._stop_watches()
+        self.stop_live_feeds()
         if self._backend is not None:
             try:
                 self._backend.close()
@@ -197,8 +189,7 @@ class NbaConsoleApp(App):
             if event.state is WorkerState.SUCCESS:
                 self.game_date = worker.result
                 self.tick()
-                self.start_live_trace()
-                self.start_document_watch()
+                self.start_live_feeds()
             elif event.state is WorkerState.ERROR:
                 self.report_worker_error(worker)
             return
@@ -245,100 +236,6 @@ class NbaConsoleApp(App):
         state.apply(message.result, self.clock.now())
         self.redraw()
 
-    # ------------------------------------------------------------------ live sequential trace
-
-    # The log screen leaves notifications and panel updates to the app's own stream.
-    owns_live_trace = True
-
-    def start_live_trace(self) -> None:
-        """Follow the analytics service's log stream for the shown morning, so the sequential
-        panel moves as Level lines arrive and a violation is announced at once, between
-        refreshes."""
-        self.workers.cancel_group(self, "live-trace")
-        if self.processing_date is None:
-            return
-        self.run_worker(
-            partial(self._live_trace_job, self.processing_date, self.generation),
-            thread=True, name="live trace", group="live-trace", exit_on_error=False,
-        )
-
-    def _live_trace_job(self, day: date, generation: int) -> None:
-        worker = get_current_worker()
-        source = self.log_source_factory(self.settings, self.clock, LogQuery(service=self.settings.services.analytics))
-        trace = LiveTrace(self.settings, day)
-        # Stops on cancel, on a date change and when the app unmounts: a thread still polling
-        # at exit would keep the event loop's executor (and the process) from shutting down.
-        def stopped() -> bool:
-            return worker.is_cancelled or self._live_stop.is_set() or generation != self.generation
-
-        try:
-            while not stopped():
-                batch = source.poll()
-                update = trace.feed(batch) if batch else None
-                if update is not None and (update.result is not None or update.alerts) and not worker.is_cancelled:
-                    # post_message never blocks (call_from_thread would, and can hang at exit).
-                    self.post_message(self.LiveTraceUpdated(update, generation))
-                if not batch:
-                    self._live_stop.wait(self.settings.logs.poll_seconds)
-        finally:
-            source.close()
-
-    class LiveTraceUpdated(Message):
-        def __init__(self, update: TraceUpdate, generation: int) -> None:
-            super().__init__()
-            self.update, self.generation = update, generation
-
-    def on_nba_console_app_live_trace_updated(self, message: LiveTraceUpdated) -> None:
-        update = message.update
-        if message.generation != self.generation:
-            return  # the user moved to another date meanwhile
-        for alert in update.alerts:
-            self.notify(alert.message, title="Sequential execution", severity="error", timeout=30)
-        if update.result is not None:
-            self.states["sequential_execution"].apply(update.result, self.clock.now())
-            self.redraw()
-
-    # ------------------------------------------------------------------ live Phase 3 document
-
-    def start_document_watch(self) -> None:
-        """Where the backend can push document changes (Firestore on_snapshot on gcp), the
-        Phase 3 panel follows them at once instead of waiting for its next refresh."""
-        self._stop_watches()
-        if self.game_date is None:
-            return
-        self.run_worker(partial(self._open_document_watch, self.game_date, self.generation),
-                        thread=True, name="phase3 watch", group="doc-watch", exit_on_error=False)
-
-    def _open_document_watch(self, game_date: date, generation: int) -> None:
-        watch = getattr(self.backend(), "watch_document", None)
-        if watch is None:
-            return  # the local backend: refreshes re-read the document file
-
-        def changed(fields) -> None:
-            ctx = CheckContext(settings=self.settings, game_date=game_date, as_of=self.clock.now())
-            self.post_message(self.ResultPushed("phase3_completion", phase3_from_fields(fields, ctx), game_date))
-
-        def failed(error: SourceError) -> None:
-            message = f"live listener: {error}"
-            self.post_message(self.ResultPushed("phase3_completion", CheckResult(
-                id="phase3_completion", title="Phase 3 completion", status=Status.ERROR, summary=message,
-                error=message), game_date))
-
-        handle = watch(PHASE3_COLLECTION, (game_date + self.settings.processing_offset).isoformat(), changed, failed)
-        with self._watch_lock:
-            self._watches.append(handle)
-        if generation != self.generation:  # the date changed while the listener was opening
-            self._stop_watches()
-
-    def _stop_watches(self) -> None:
-        with self._watch_lock:
-            handles, self._watches = self._watches, []
-        for handle in handles:
-            try:
-                handle.unsubscribe()
-            except Exception as exc:  # noqa: BLE001 - a listener that will not close must not block the UI
-                log.warning(f"unsubscribe: {exc!r}")
-
     def push_check_result(self, result: CheckResult) -> None:
         self.update_result(result.id, result, self.game_date)
 
@@ -375,8 +272,7 @@ class NbaConsoleApp(App):
         self.generation += 1
         self._reset_states()
         self.tick()
-        self.start_live_trace()
-        self.start_document_watch()
+        self.start_live_feeds()
 
     def action_help(self) -> None:
         from .components.help import HelpScreen
