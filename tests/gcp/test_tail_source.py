@@ -156,3 +156,72 @@ def test_falls_back_to_polling_when_the_tail_is_unimplemented(fake_logging, make
     assert drain(source, 1) == ["f2"]  # from polling entries:list
     assert made and len(fake_logging.list_requests) >= 2
     assert fake_logging.tail_subscriber_count == 0 and not source._thread.is_alive()
+
+
+# ------------------------------------------------------------------ the wiring
+
+
+@pytest.fixture
+def gcp_env(fake_logging, monkeypatch):
+    """The console's own client factory pointed at the fake server, as a user would by hand."""
+    from console.backends.gcp_clients import LOGGING_ENDPOINT_ENV, LOGGING_GRPC_ENV
+
+    monkeypatch.setenv(LOGGING_ENDPOINT_ENV, fake_logging.http_endpoint)
+    monkeypatch.setenv(LOGGING_GRPC_ENV, fake_logging.grpc_target)
+    yield fake_logging
+    wait_until(lambda: fake_logging.tail_subscriber_count == 0, what="streams to close")
+
+
+def test_open_log_source_on_gcp_is_the_live_tail(gcp_env):
+    from console.config import load_settings
+    from console.livelogs import open_log_source
+
+    gcp_env.add_entries([entry("w0", "📋 Level 1: team processors", 10)])
+    settings = load_settings(backend="gcp", project=TEST_PROJECT)
+    source = open_log_source(settings, FixedClock(T0 + timedelta(minutes=5)), QUERY)
+    try:
+        assert isinstance(source, GcpTailSource) and "live tail" in source.describe()
+        assert gcp_env.wait_for_tail_subscribers(1, timeout=10)
+        gcp_env.push_tail([entry("w1", "✅ Level 1 complete", 20)])
+        assert drain(source, 2) == ["w0", "w1"]
+    finally:
+        source.close()
+
+
+def test_the_tail_command_on_gcp_follows_the_stream(gcp_env, monkeypatch):
+    import io
+    import threading
+
+    from console.cli import build_parser
+    from console.commands_logs import _Out, cmd_tail
+
+    now = datetime.now(UTC)  # the command's --since counts back from the real clock
+    recent = lambda i, text, ago: make_entry(text, project=TEST_PROJECT, service_name=SERVICE,  # noqa: E731
+                                            timestamp=now - timedelta(seconds=ago), insert_id=i)
+    gcp_env.add_entries([recent("c0", "📋 Level 1: team processors", 60), recent("old", "📋 Level 1: older", 3600)])
+    args = build_parser().parse_args(["--backend", "gcp", "--project", TEST_PROJECT, "tail", "--service", SERVICE,
+                                      "--grep", "Level 1", "--grep", "Level 2", "--since", "30m"])
+    stream = io.StringIO()
+    done = threading.Event()
+
+    class Enough(Exception):
+        pass
+
+    def sleep(seconds):  # the command's idle wait: ends it once both lines are out
+        if stream.getvalue().count("\n") >= 2:
+            raise Enough
+        time.sleep(0.02)
+
+    def run():
+        try:
+            cmd_tail(args, _Out(stream), sleep)
+        except Enough:
+            done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert gcp_env.wait_for_tail_subscribers(1, timeout=10)
+    gcp_env.push_tail([recent("c0", "📋 Level 1: team processors", 60), recent("c1", "✅ Level 2 complete", 1)])
+    assert done.wait(10), stream.getvalue()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2 and "Level 1: team processors" in lines[0] and "Level 2 complete" in lines[1]
+    assert gcp_env.tail_requests[0]["filter"].startswith(f'resource.labels.service_name="{SERVICE}"')
