@@ -125,11 +125,19 @@ def _settings(args):
 # ------------------------------------------------------------------ tail
 
 
-def open_source(settings, query: LogQuery, clock=None):
+def open_source(settings, query: LogQuery, clock=None, follow: bool = True):
     if settings.backend == "gcp":
-        from .logsource_gcp import open_gcp_source
+        if not follow:  # one listing and done: the stream would have nothing to add
+            from .logsource_gcp import open_gcp_source
 
-        return open_gcp_source(settings, query, clock)
+            return open_gcp_source(settings, query, clock)
+        from .backends.gcp_errors import translate
+        from .logsource_tail import open_gcp_tail
+
+        try:
+            return open_gcp_tail(settings, query, clock)
+        except Exception as exc:  # noqa: BLE001 - no credentials: one line, exit 2, no traceback
+            raise translate(exc, "logging") from exc
     from .errors import ErrorKind, SourceError
     from .logsource import LocalLogSource
     from .scenario import current_dir
@@ -143,7 +151,7 @@ def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
     settings = _settings(args)
     out = out or _Out()
     query = query_from_args(args, SystemClock().now())
-    source = open_source(settings, query)
+    source = open_source(settings, query, follow=not args.no_follow)
     interval = args.interval if args.interval is not None else settings.logs.poll_seconds
     reported = None
     try:

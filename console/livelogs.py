@@ -1,7 +1,8 @@
 """The log stream the TUI watches, whatever the backend and whatever the clock.
 
 `open_log_source(settings, clock)` gives a LogSource: on local, the data dir's log files
-followed like `tail -f`; on gcp, Cloud Logging polled with a cursor. Either way the stream
+followed like `tail -f`; on gcp, Cloud Logging's TailLogEntries stream (polled
+`list_entries` where the tail is refused). Either way the stream
 is gated by the clock, so the demo's replay clock releases the morning's lines as it
 reaches them, and the system clock releases everything at once.
 """
@@ -72,12 +73,12 @@ def open_log_source(settings: Settings, clock: Clock, query: LogQuery | None = N
     if settings.backend == "gcp":
         from .backends.gcp_clients import ClientFactory
         from .backends.gcp_errors import translate
-        from .logsource_gcp import GcpLogSource
+        from .logsource_tail import open_gcp_tail
 
+        # The TailLogEntries stream (polled list_entries where the tail is refused); it
+        # follows real time, so no clock gate.
         try:
-            client = ClientFactory(settings.project).logging()
+            return open_gcp_tail(settings, query, clock, ClientFactory(settings.project))
         except Exception as exc:  # noqa: BLE001 - no credentials, no client: the screen says so
             return _FailedSource(str(translate(exc, "logging")))
-        # Cloud Logging's own cursor follows the real clock; no gate needed.
-        return GcpLogSource(client, settings.project, query, clock=clock, poll_interval=settings.logs.gcp_poll_seconds)
     return ClockGate(LocalLogSource.for_settings(settings, query), clock)

@@ -2,9 +2,9 @@
 
 Written against google-cloud-logging's public `Client.list_entries`; the client is
 injected (the real one, one pointed at the test server, or a fake), so the cursor,
-de-duplication and back-off logic here is testable without a network. Cloud Logging's
-streaming `tail_log_entries` is a bidi gRPC call on the low-level GAPIC client; polling
-covers the console's needs (a few lines a second) within the read quota.
+de-duplication and back-off logic here is testable without a network. The live screens use
+the TailLogEntries stream (logsource_tail.py); this polling source is its fallback where the
+tail is refused, and `tail --no-follow`'s one listing.
 """
 
 from __future__ import annotations
@@ -134,7 +134,8 @@ class GcpLogSource:
 
 
 def open_gcp_source(settings, query: LogQuery, clock: Clock | None = None) -> GcpLogSource:
-    from google.cloud import logging as gcl  # imported late: the local path never loads it
+    from .backends.gcp_clients import ClientFactory  # imported late: the local path never loads it
 
-    return GcpLogSource(gcl.Client(project=settings.project), settings.project, query, clock,
+    # The one factory, so NBA_CONSOLE_LOGGING_ENDPOINT reaches `tail --no-follow` too.
+    return GcpLogSource(ClientFactory(settings.project).logging(), settings.project, query, clock,
                         poll_interval=settings.logs.gcp_poll_seconds)

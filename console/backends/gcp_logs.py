@@ -116,6 +116,29 @@ def fetch_entries(
     return out
 
 
+def _open_tail(tail_client: Any, request: Any, cancellable: bool) -> Any:
+    """The TailLogEntries call. The GAPIC method (api_core) waits for the first response
+    before returning the call, so nobody can cancel a stream that is still idle; when the
+    caller needs that, call the transport's gRPC stub, which returns the call at once."""
+    stub = getattr(getattr(tail_client, "transport", None), "tail_log_entries", None)
+    if cancellable and callable(stub):
+        return stub(iter([request]))
+    return tail_client.tail_log_entries(requests=iter([request]))
+
+
+def _grpc_errors_mapped(stream: Any) -> Iterator[Any]:
+    """Raw gRPC errors as api_core exceptions, as the GAPIC wrapper would give them."""
+    try:
+        yield from stream
+    except Exception as exc:  # noqa: BLE001
+        import grpc
+        from google.api_core import exceptions as gexc
+
+        if isinstance(exc, grpc.RpcError) and not isinstance(exc, gexc.GoogleAPICallError):
+            raise gexc.from_grpc_error(exc) from exc
+        raise
+
+
 def tail_entries(
     tail_client: Any,
     project: str,
@@ -123,10 +146,15 @@ def tail_entries(
     *,
     should_stop: Callable[[], bool] = lambda: False,
     dedupe: Deduper | None = None,
+    on_stream: Callable[[Any], None] | None = None,
 ) -> Iterator[LogEntry]:
     """The TailLogEntries stream (gRPC) as LogEntry, de-duplicated; stops when `should_stop()`
     is true after a response, or when the server ends the stream. Errors are translated;
-    reconnecting (with back-off) is the caller's loop, which keeps the Deduper."""
+    reconnecting (with back-off) is the caller's loop, which keeps the Deduper.
+
+    `on_stream(call)` receives the gRPC call as soon as it is opened, before any response:
+    `should_stop` is only looked at after a response, so a caller that must stop an idle
+    stream from another thread keeps the call and `.cancel()`s it."""
     from google.cloud.logging_v2.types import TailLogEntriesRequest
     from google.protobuf.json_format import MessageToDict
 
@@ -134,8 +162,10 @@ def tail_entries(
     request = TailLogEntriesRequest(resource_names=[f"projects/{project}"], filter=filter_)
     stream = None
     try:
-        stream = tail_client.tail_log_entries(requests=iter([request]))
-        for response in stream:
+        stream = _open_tail(tail_client, request, cancellable=on_stream is not None)
+        if on_stream is not None:
+            on_stream(stream)
+        for response in _grpc_errors_mapped(stream):
             for proto_entry in response.entries:
                 raw = MessageToDict(type(proto_entry).pb(proto_entry))
                 entry = entry_from_dict(raw)

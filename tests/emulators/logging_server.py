@@ -134,6 +134,9 @@ class FakeLoggingServer:
         self.tail_requests: list[dict] = []  # first request of each tail stream (JSON form)
         self._failures: list[InjectedFailure] = []
         self._tail_failures: list[InjectedFailure] = []
+        # True: TailLogEntries answers UNIMPLEMENTED, like an endpoint without the tail.
+        self.tail_unimplemented = False
+        self.tail_subscriptions = 0  # streams that got as far as receiving entries, ever
         self._subscribers: list[_Subscriber] = []
         self._sub_cv = threading.Condition(self._lock)
         self._stopping = threading.Event()
@@ -165,6 +168,8 @@ class FakeLoggingServer:
             self.tail_requests.clear()
             self._failures.clear()
             self._tail_failures.clear()
+            self.tail_unimplemented = False
+            self.tail_subscriptions = 0
 
     def fail_next(self, n: int = 1, status: int = 429, message: str | None = None) -> None:
         """Make the next *n* HTTP API requests fail (429 RESOURCE_EXHAUSTED, 403 PERMISSION_DENIED, ...)."""
@@ -237,6 +242,13 @@ class FakeLoggingServer:
     def wait_for_tail_subscribers(self, n: int = 1, timeout: float = 10.0) -> bool:
         with self._sub_cv:
             return self._sub_cv.wait_for(lambda: len(self._subscribers) >= n, timeout=timeout)
+
+    def wait_for_tail_subscriptions(self, total: int, timeout: float = 10.0) -> bool:
+        """Until `total` streams have subscribed since the last reset and only the newest
+        is still open (a reconnect replaced the previous stream)."""
+        with self._sub_cv:
+            return self._sub_cv.wait_for(
+                lambda: self.tail_subscriptions >= total and len(self._subscribers) == 1, timeout=timeout)
 
     @property
     def tail_subscriber_count(self) -> int:
@@ -320,6 +332,8 @@ class FakeLoggingServer:
         req_json = json.loads(TailLogEntriesRequest.to_json(first))
         with self._lock:
             self.tail_requests.append(req_json)
+        if self.tail_unimplemented:
+            context.abort(grpc.StatusCode.UNIMPLEMENTED, "Method not found: TailLogEntries")
         failure = self._pop_failure(tail=True)
         if failure is not None:
             code = getattr(grpc.StatusCode, failure.status_name, grpc.StatusCode.UNKNOWN)
@@ -331,6 +345,7 @@ class FakeLoggingServer:
         sub = _Subscriber(req_json, predicate)
         with self._sub_cv:
             self._subscribers.append(sub)
+            self.tail_subscriptions += 1
             self._sub_cv.notify_all()
         try:
             while context.is_active() and not self._stopping.is_set():
