@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
 from datetime import timedelta
 from typing import Any, Callable
 
