@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import pytest
 
@@ -18,25 +17,14 @@ from console.logquery import LogQuery
 from console.logsource_gcp import Backoff, GcpLogSource
 from console.models import LogEntry
 from tests.emulators.fixtures import TEST_PROJECT, fake_logging, logging_client, tail_client  # noqa: F401
-from tests.emulators.logging_server import make_entry
+from tests.gcp.tail_helpers import SERVICE, T0, entry, wait_until
 
 UTC = timezone.utc
-SERVICE = "nba-phase3-analytics-processors"
-T0 = datetime(2026, 2, 5, 11, 0, tzinfo=UTC)
 TAIL_FILTER = render_filter(SERVICE, start=T0, patterns=("Level 1", "Level 2"))
 
 
-def entry(insert_id: str, text: str, seconds: int, service: str = SERVICE, severity: str = "INFO") -> dict:
-    return make_entry(text, project=TEST_PROJECT, service_name=service, severity=severity,
-                      timestamp=T0 + timedelta(seconds=seconds), insert_id=insert_id)
 
 
-def wait_until(predicate, timeout: float = 10.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 class Consumer:

@@ -15,24 +15,14 @@ from console.logsource_gcp import Backoff, GcpLogSource
 from console.logsource_tail import GcpTailSource
 from tests.emulators.fixtures import TEST_PROJECT, fake_logging, logging_client, tail_client  # noqa: F401
 from tests.emulators.logging_server import make_entry
+from tests.gcp.tail_helpers import SERVICE, T0, entry, wait_until
 
 UTC = timezone.utc
-SERVICE = "nba-phase3-analytics-processors"
-T0 = datetime(2026, 2, 5, 11, 0, tzinfo=UTC)
 QUERY = LogQuery(service=SERVICE, patterns=("Level 1", "Level 2"), since=T0)
 
 
-def entry(insert_id: str, text: str, seconds: int, service: str = SERVICE) -> dict:
-    return make_entry(text, project=TEST_PROJECT, service_name=service,
-                      timestamp=T0 + timedelta(seconds=seconds), insert_id=insert_id)
 
 
-def wait_until(predicate, timeout: float = 10.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def drain(source, n: int, timeout: float = 10.0) -> list[str]:
