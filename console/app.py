@@ -25,7 +25,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from .backends import Backend, open_backend
-from .clock import Clock, SystemClock
+from .clock import Clock, ReplayClock, SystemClock
 from .components.palette import ConsoleCommands
 from .config import Settings
 from .live_feeds import LiveFeeds
@@ -65,6 +65,7 @@ class NbaConsoleApp(LiveFeeds, App):
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("P", "playbooks", "Playbooks", id="playbooks"),
         Binding("l", "logs", "Logs", id="logs"),
+        Binding("e", "replay_end", "End of replay", id="replay_end"),  # only while replaying
     ]
 
     class ResultPushed(Message):
@@ -259,6 +260,18 @@ class NbaConsoleApp(LiveFeeds, App):
         if self.paused:
             self.notify("refresh is paused (p to resume)", severity="warning")
         self.tick()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "replay_end":  # shown and usable only on the demo's replay clock
+            return isinstance(self.clock, ReplayClock) and not self.clock.finished
+        return True
+
+    def action_replay_end(self) -> None:
+        """Jump the demo's replay to 11:00 ET: every panel shows the finished morning."""
+        if isinstance(self.clock, ReplayClock):
+            self.clock.jump_to_end()
+            self.refresh_bindings()
+            self.action_refresh()
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused

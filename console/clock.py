@@ -43,6 +43,11 @@ class ReplayClock:
         moment = self.start + timedelta(seconds=(time.monotonic() - self._t0) * self.speed)
         return min(moment, self.end) if self.end else moment
 
+    def jump_to_end(self) -> None:
+        """Skip the rest of the replay (the console's `e`)."""
+        if self.end is not None:
+            self.start, self._t0 = self.end, time.monotonic()
+
     @property
     def finished(self) -> bool:
         return self.end is not None and self.now() >= self.end

@@ -44,3 +44,27 @@ async def test_good_morning_raises_no_alert(make_app):
         await pilot.pause(0.5)
         assert app.states["sequential_execution"].result.status is Status.OK
         assert not any(n.severity == "error" for n in app._notifications)
+
+
+async def test_e_ends_the_demo_replay_and_every_panel_shows_the_finished_morning(make_app, demo_settings):
+    from console.clock import DEMO_END, ReplayClock
+
+    clock = ReplayClock(DEMO_START + timedelta(minutes=55), speed=1.0, end=DEMO_END)  # 06:55 ET, real time
+    app = make_app(FEB4, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.states["grading_coverage"].result.value["graded"] == 0
+        assert app.check_action("replay_end", ()) is True
+        await pilot.press("e")
+        await settle(pilot)
+        await until(pilot, lambda: app.states["sequential_execution"].result.status is Status.OK)
+        assert app.states["grading_coverage"].result.value["graded"] == 743
+        assert app.states["phase3_completion"].result.value["completed"] == 5
+        assert app.check_action("replay_end", ()) is False  # nothing left to skip
+
+
+async def test_e_is_not_offered_on_a_real_or_fixed_clock(make_app):
+    app = make_app(FEB4)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.check_action("replay_end", ()) is False
