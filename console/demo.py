@@ -18,6 +18,8 @@ from typing import Any
 
 import orjson
 
+from .logparse import rfc3339
+
 UTC = timezone.utc
 GAME_DATES = (date(2026, 2, 2), date(2026, 2, 3), date(2026, 2, 4))
 MORNING = date(2026, 2, 5)
@@ -56,7 +58,7 @@ LAST = "Rivers Holloway Banks Whitfield Okafor Lindqvist Marsh Pryor Castellan D
 
 
 def _ts(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return rfc3339(moment)
 
 
 def _at(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime:

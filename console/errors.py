@@ -17,6 +17,13 @@ class ErrorKind(str, Enum):
     NO_DATA = "no_data"
 
 
+def first_line(exc: BaseException, limit: int = 300) -> str:
+    """The first line of an exception's message (its `.message` where it has one), for a
+    one-line panel or CLI error; the exception's type when it says nothing."""
+    text = str(getattr(exc, "message", None) or exc).strip()
+    return text.splitlines()[0][:limit] if text else type(exc).__name__
+
+
 # Kinds worth retrying automatically; the rest need a person.
 RETRYABLE = {ErrorKind.QUOTA, ErrorKind.TIMEOUT, ErrorKind.UNAVAILABLE}
 

@@ -38,6 +38,17 @@ def parse_timestamp(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
+def rfc3339(moment: datetime) -> str:
+    """UTC with a Z, microseconds only when present: `2026-02-05T11:00:00Z`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}"
+    return text + "Z"
+
+
 def entry_from_dict(raw: Any, line: bytes | None = None) -> LogEntry | None:
     """`line`: the JSON text `raw` was decoded from; kept instead of the dict (~5x smaller).
     Without it the dict is re-encoded compactly, so a held entry never keeps a dict."""
@@ -110,7 +121,7 @@ def entry_to_dict(entry: LogEntry) -> dict[str, Any]:
         return raw
     out: dict[str, Any] = {
         "insertId": entry.insert_id,
-        "timestamp": entry.timestamp.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "timestamp": rfc3339(entry.timestamp),
         "severity": entry.severity,
         "resource": {"type": "cloud_run_revision", "labels": {"service_name": entry.service}},
     }

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 
+from .logparse import rfc3339
 from .models import LogEntry
 
 # Cloud Logging's LogSeverity ranks; `severity>=WARNING` compares these numbers.
@@ -56,17 +57,6 @@ def parse_duration(text: str) -> timedelta:
 def _quote(value: str) -> str:
     """A Cloud Logging filter string literal: backslash and double quote escaped."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def rfc3339(moment: datetime) -> str:
-    """UTC with a Z, microseconds only when present: `2026-02-05T11:00:00Z`."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}"
-    return text + "Z"
 
 
 def _literal_alternatives(pattern: str) -> list[bytes] | None:

@@ -13,7 +13,7 @@ from typing import Any, Callable
 from . import checks
 from .backends.base import Backend
 from .config import Settings
-from .errors import ErrorKind, SourceError
+from .errors import ErrorKind, SourceError, first_line
 from .models import (
     CheckResult,
     DnpDayRow,
@@ -58,7 +58,7 @@ def query_rows(backend: Backend, name: str, model: type, params: dict[str, Any])
     except SourceError:
         raise
     except ValueError as exc:  # pydantic ValidationError is a ValueError
-        raise SourceError(ErrorKind.MALFORMED, f"{name}: unexpected row shape: {str(exc).splitlines()[0]}") from exc
+        raise SourceError(ErrorKind.MALFORMED, f"{name}: unexpected row shape: {first_line(exc)}") from exc
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from .config import Settings
 from .errors import ScenarioError
-from .logparse import parse_timestamp
+from .logparse import parse_timestamp, rfc3339
 from .models import DeployState
 from .schema import BY_LOGICAL, DUCKDB_TYPES, TableSpec
 
@@ -256,7 +256,7 @@ def current_dir(settings: Settings) -> Path | None:
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        return rfc3339(value)
     if isinstance(value, date):
         return value.isoformat()
     return value

@@ -12,7 +12,7 @@ import re
 import socket
 from typing import Literal
 
-from ..errors import ErrorKind, SourceError
+from ..errors import ErrorKind, SourceError, first_line
 
 Service = Literal["bigquery", "firestore", "logging"]
 
@@ -36,10 +36,6 @@ _NOT_FOUND_OBJECT = re.compile(
 _QUOTA_REASONS = {"quotaExceeded", "rateLimitExceeded", "resourcesExceeded"}
 
 
-def _first_line(exc: BaseException) -> str:
-    text = getattr(exc, "message", None) or str(exc)
-    text = str(text).strip()
-    return text.splitlines()[0][:300] if text else type(exc).__name__
 
 
 def _reasons(exc: BaseException) -> set[str]:
@@ -110,7 +106,7 @@ def translate(
     if isinstance(exc, auth_exc.RefreshError):
         return SourceError(
             ErrorKind.AUTH,
-            f"{service} credentials could not be refreshed ({_first_line(exc)}): "
+            f"{service} credentials could not be refreshed ({first_line(exc)}): "
             "run `gcloud auth application-default login`",
         )
     if isinstance(exc, gexc.RetryError):
@@ -120,10 +116,10 @@ def translate(
             inner = translate(cause, service, what=what, tables=tables, project=project)
             if inner.kind is not ErrorKind.UNAVAILABLE:
                 return inner
-        return SourceError(ErrorKind.TIMEOUT, f"{prefix}{service} did not answer before the deadline ({_first_line(exc)})")
+        return SourceError(ErrorKind.TIMEOUT, f"{prefix}{service} did not answer before the deadline ({first_line(exc)})")
 
     reasons = _reasons(exc)
-    message = _first_line(exc)
+    message = first_line(exc)
     if "bytesBilledLimitExceeded" in reasons:
         return SourceError(ErrorKind.TOO_EXPENSIVE, f"{prefix}over the byte cap gcp.maximum_bytes_billed ({message})")
     if isinstance(exc, gexc.Unauthenticated):

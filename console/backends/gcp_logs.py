@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import ErrorKind, SourceError
 from ..logparse import entry_from_dict
-from ..logquery import LogQuery, rfc3339
+from ..logparse import rfc3339
+from ..logquery import LogQuery
 from ..logsource import Deduper
 from ..models import LogEntry
 from .gcp_errors import translate

@@ -20,7 +20,7 @@ import orjson
 from pydantic import ValidationError
 
 from .. import sql
-from ..errors import ErrorKind, SourceError
+from ..errors import ErrorKind, SourceError, first_line
 from ..logparse import parse_json_document, parse_ndjson_lines, parse_timestamp
 from ..models import DeployState, LogEntry
 from ..scenario import DB_FILE, current_dir
@@ -62,15 +62,15 @@ class LocalBackend(Backend):
         try:
             con = duckdb.connect(str(db), read_only=True)
         except duckdb.Error as exc:
-            raise SourceError(ErrorKind.UNAVAILABLE, f"cannot open local database {db}: {_first_line(exc)}") from exc
+            raise SourceError(ErrorKind.UNAVAILABLE, f"cannot open local database {db}: {first_line(exc)}") from exc
         try:
             cursor = con.execute(text, {k: v for k, v in params.items() if f"${k}" in text})
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row)) for row in cursor.fetchall()]
         except duckdb.CatalogException as exc:
-            raise SourceError(ErrorKind.NOT_FOUND, f"{name}: {_first_line(exc)} (see [tables] in the config)") from exc
+            raise SourceError(ErrorKind.NOT_FOUND, f"{name}: {first_line(exc)} (see [tables] in the config)") from exc
         except duckdb.Error as exc:
-            raise SourceError(ErrorKind.UNAVAILABLE, f"{name}: {_first_line(exc)}") from exc
+            raise SourceError(ErrorKind.UNAVAILABLE, f"{name}: {first_line(exc)}") from exc
         finally:
             con.close()
 
@@ -135,15 +135,13 @@ class LocalBackend(Backend):
         except FileNotFoundError:
             return DeployState()
         except ValidationError as exc:
-            raise SourceError(ErrorKind.MALFORMED, f"{path}: {str(exc).splitlines()[0]}") from exc
+            raise SourceError(ErrorKind.MALFORMED, f"{path}: {first_line(exc)}") from exc
 
     def write_deploy_state(self, state: DeployState) -> None:
         with self._deploy_lock:
             _atomic_write(self.root() / "deploy.json", state.model_dump_json(indent=2).encode())
 
 
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _with_timestamps(value: Any) -> Any:
