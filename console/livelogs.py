@@ -9,48 +9,11 @@ reaches them, and the system clock releases everything at once.
 
 from __future__ import annotations
 
-import heapq
-import itertools
-from typing import Any
-
 from .clock import Clock
 from .config import Settings
 from .logquery import LogQuery
-from .logsource import LocalLogSource, LogSource
+from .logsource import ClockGate, LocalLogSource, LogSource
 from .models import LogEntry
-
-
-class ClockGate:
-    """Holds back entries stamped after `clock.now()` until the clock reaches them."""
-
-    def __init__(self, inner: LogSource, clock: Clock):
-        self.inner = inner
-        self.clock = clock
-        self._pending: list[tuple[Any, int, LogEntry]] = []
-        self._seq = itertools.count()  # ties keep arrival order; entries are not comparable
-
-    @property
-    def error(self) -> str | None:
-        return getattr(self.inner, "error", None)
-
-    @property
-    def pending(self) -> int:
-        return len(self._pending)
-
-    def poll(self) -> list[LogEntry]:
-        for entry in self.inner.poll():
-            heapq.heappush(self._pending, (entry.timestamp, next(self._seq), entry))
-        now = self.clock.now()
-        out = []
-        while self._pending and self._pending[0][0] <= now:
-            out.append(heapq.heappop(self._pending)[2])
-        return out
-
-    def close(self) -> None:
-        self.inner.close()
-
-    def describe(self) -> str:
-        return self.inner.describe()
 
 
 class _FailedSource:

@@ -6,6 +6,7 @@ last call (oldest first), never blocks for long and never raises for a bad line.
   truncation (the file shrank).
 - `LocalLogSource`: every `*.json`/`*.ndjson` under the local backend's `logs/` folder,
   following the `current` generation when a reload switches it.
+- `ClockGate`: any source, its entries held back until a clock reaches them.
 - `ReplaySource`: a fixed list released as a clock reaches each timestamp (the demo and
   `nba-console replay`).
 - `Deduper`: a bounded insertId memory, shared with the gcp source.
@@ -15,11 +16,13 @@ Pure of Textual; the screen polls a source from a thread worker.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from .clock import Clock
 from .logparse import parse_json_document, scan_ndjson
@@ -269,38 +272,80 @@ class LocalLogSource:
         return f"local {folder}" if folder else "local (no data)"
 
 
-class ReplaySource:
+class ClockGate:
+    """Holds back entries stamped after `clock.now()` until the clock reaches them."""
+
+    def __init__(self, inner: LogSource, clock: Clock):
+        self.inner = inner
+        self.clock = clock
+        self._pending: list[tuple[Any, int, LogEntry]] = []
+        self._seq = itertools.count()  # ties keep arrival order; entries are not comparable
+
+    @property
+    def error(self) -> str | None:
+        return getattr(self.inner, "error", None)
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    @property
+    def next_at(self):
+        return self._pending[0][0] if self._pending else None
+
+    def _fill(self) -> None:
+        for entry in self.inner.poll():
+            heapq.heappush(self._pending, (entry.timestamp, next(self._seq), entry))
+
+    def poll(self) -> list[LogEntry]:
+        self._fill()
+        now = self.clock.now()
+        out = []
+        while self._pending and self._pending[0][0] <= now:
+            out.append(heapq.heappop(self._pending)[2])
+        return out
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def describe(self) -> str:
+        return self.inner.describe()
+
+
+class _Once:
+    """A source that yields a fixed list on its first poll."""
+
+    def __init__(self, entries: Iterable[LogEntry]):
+        self._entries = list(entries)
+
+    def poll(self) -> list[LogEntry]:
+        out, self._entries = self._entries, []
+        return out
+
+    def close(self) -> None:
+        pass
+
+    def describe(self) -> str:
+        return "fixed list"
+
+
+class ReplaySource(ClockGate):
     """Releases `entries` in timestamp order as `clock` reaches them. Entries before the
     clock's first reading come out in the first poll (the history a tail shows first)."""
 
     def __init__(self, entries: Iterable[LogEntry], clock: Clock, query: LogQuery | None = None,
                  name: str = "replay"):
         q = query or LogQuery()
-        self._entries = sorted((e for e in entries if q.matches(e)), key=lambda e: e.timestamp)
-        self._next = 0
-        self.clock = clock
-        self.name = name
+        super().__init__(_Once(e for e in entries if q.matches(e)), clock)
+        self._fill()  # everything is known up front: next_at and done answer before a poll
+        self.name, self._total = name, len(self._pending)
 
     @property
     def done(self) -> bool:
-        return self._next >= len(self._entries)
-
-    @property
-    def next_at(self):
-        return self._entries[self._next].timestamp if not self.done else None
-
-    def poll(self) -> list[LogEntry]:
-        now = self.clock.now()
-        start = self._next
-        while self._next < len(self._entries) and self._entries[self._next].timestamp <= now:
-            self._next += 1
-        return self._entries[start:self._next]
-
-    def close(self) -> None:
-        pass
+        return not self._pending
 
     def describe(self) -> str:
-        return f"{self.name} ({self._next}/{len(self._entries)})"
+        return f"{self.name} ({self._total - len(self._pending)}/{self._total})"
 
 
 def load_log_file(path: Path) -> list[LogEntry]:

@@ -170,8 +170,8 @@ def _drift(backend: Backend, ctx: CheckContext) -> CheckResult:
 
 
 def _drift_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
-    state = backend.deploy_state()
-    rows = _drift(backend, ctx).value.get("services", [])
+    state = backend.deploy_state()  # read once: on gcp each read is a round of gcloud calls
+    rows = checks.deployment_drift(state, ctx.settings, ctx.as_of).value.get("services", [])
     env = {s.name: s.env for s in state.services}
     return [{**r, "env": env.get(r["service"], {})} for r in rows]
 
