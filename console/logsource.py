@@ -65,6 +65,11 @@ class Deduper:
     def fresh(self, entries: Iterable[LogEntry]) -> list[LogEntry]:
         return [e for e in entries if not self.seen(e)]
 
+    def __bool__(self) -> bool:
+        # An empty de-duplicator is still one: `dedupe or Deduper()` must not replace a
+        # caller's shared instance just because it has not seen anything yet.
+        return True
+
     def __len__(self) -> int:
         return len(self._seen)
 

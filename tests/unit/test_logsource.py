@@ -144,3 +144,8 @@ def test_count_matches_mapped_and_chunked_agree_with_the_scanner(tmp_path):
         assert count_matches(path, q, chunk_size=64) == len(list(scan_ndjson(data, q))) > 0
     (tmp_path / "empty.ndjson").write_bytes(b"")
     assert count_matches(tmp_path / "empty.ndjson", LogQuery(patterns=("x",))) == 0
+
+
+def test_an_empty_deduper_is_still_truthy():
+    shared = Deduper()
+    assert (shared or Deduper()) is shared and len(shared) == 0
