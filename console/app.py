@@ -143,6 +143,14 @@ class NbaConsoleApp(LiveFeeds, App):
         assert self.game_date is not None
         return CheckContext(settings=self.settings, game_date=self.game_date, as_of=self.clock.now())
 
+    def mode_labels(self) -> list[str]:
+        """Badges for the header: WEB when served to a browser (`nba-console serve`), READ-ONLY when
+        the safety gate is closed, so a viewer on a call can tell what this console may do."""
+        labels = ["WEB"] if self.is_web else []
+        if self.settings.read_only:
+            labels.append("READ-ONLY")
+        return labels
+
     @property
     def processing_date(self) -> date | None:
         return self.game_date + self.settings.processing_offset if self.game_date else None

@@ -146,6 +146,14 @@ class PlaybookSettings(BaseModel):
     output_tail_lines: int = Field(40, ge=1, le=1000)
 
 
+class ServeSettings(BaseModel):
+    """`nba-console serve`: the console in a browser, one console process per viewer."""
+
+    max_sessions: int = Field(8, ge=1, le=64)  # concurrent viewers; the next one is refused (503)
+    idle_minutes: float = Field(30.0, gt=0)  # a viewer with no key/mouse input for this long is ended
+    quit_grace_s: float = Field(5.0, gt=0)  # after asking a console to quit, kill it if still running
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NBA_CONSOLE_",
@@ -173,6 +181,7 @@ class Settings(BaseSettings):
     playbooks: PlaybookSettings = PlaybookSettings()
     keys: dict[str, str] = {}  # binding id -> key, e.g. {"refresh": "ctrl+r"}
     tui: TuiSettings = TuiSettings()
+    serve: ServeSettings = ServeSettings()
 
     @field_validator("timezone")
     @classmethod

@@ -58,8 +58,9 @@ class MainScreen(Screen):
         game = app.game_date.isoformat() if app.game_date else "…"
         processing = app.processing_date.isoformat() if app.processing_date else "…"
         refresh = "PAUSED" if app.paused else f"every {app.settings.refresh_seconds:g}s"
+        badges = [part for label in app.mode_labels() for part in ("  ", (f" {label} ", "bold reverse"))]
         header = Text.assemble(
-            ("NBA console", "bold"), "   games ", (game, "bold"), "   processed ", (processing, "bold"),
+            ("NBA console", "bold"), *badges, "   games ", (game, "bold"), "   processed ", (processing, "bold"),
             "   ", (f"{local:%H:%M:%S %Z}", "bold"), f" ({local:%a %b %d})", "   backend ", (app.settings.backend, "bold"),
             "   project ", (app.settings.project, "bold"), "   refresh ",
             (refresh, "bold reverse" if app.paused else "bold"),

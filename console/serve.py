@@ -1,0 +1,272 @@
+"""The console served to browsers: textual-serve's aiohttp server, wrapped for the incident call.
+
+textual-serve runs one app process per websocket and relays its terminal stream to xterm.js
+in the page. What it does not do, and this module adds by subclassing (not forking) it:
+
+- the console as an argv list (textual-serve runs a shell string), with the server's
+  effective settings, and without the serve token in its environment;
+- a token on every request (HTTP and websocket) when asked for: `?token=` once, then an
+  HttpOnly cookie, so it leaves the address bar; the access log never shows a query string;
+- at most `max_sessions` consoles; each ended when its websocket goes (closed page, lost
+  heartbeat) or after `idle_seconds` without input, and killed if it does not quit in time;
+- page URLs built from the request (Host, X-Forwarded-Proto), so it works behind a proxy
+  such as Cloud Run with IAP; malformed browser messages ignored instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import os
+import shlex
+import signal
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import WSMsgType, web
+from aiohttp.abc import AbstractAccessLogger
+from textual_serve.app_service import AppService
+from textual_serve.server import Server, to_int
+
+from .commands_serve import TOKEN_ENV
+
+log = logging.getLogger("nba-console.serve")
+
+TOKEN_PARAM = "token"
+TOKEN_COOKIE = "nba_console_token"
+HEARTBEAT_S = 15.0  # websocket ping: a browser that vanished without closing is noticed within ~2x this
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str
+    port: int
+    argv: list[str]
+    read_only: bool = True
+    token: str | None = None
+    print_token: bool = True
+    max_sessions: int = 8
+    idle_seconds: float = 1800.0
+    quit_grace_s: float = 5.0
+
+
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """Method, path without its query string (where the token travels), status, time."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, duration: float) -> None:
+        self.logger.info("%s %s %s %s %.0fms", request.remote, request.method, request.path, response.status,
+                         duration * 1000)
+
+
+class ConsoleAppService(AppService):
+    """One viewer's console process, started from an argv list in its own process group."""
+
+    def __init__(self, argv: list[str], **kwargs: Any) -> None:
+        super().__init__(shlex.join(argv), **kwargs)
+        self.argv = argv
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    async def _open_app_process(self, width: int = 80, height: int = 24):
+        environment = self._build_environment(width=width, height=height)
+        environment.pop(TOKEN_ENV, None)  # the console has no use for it
+        self._process = process = await asyncio.create_subprocess_exec(
+            *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, env=environment,
+            start_new_session=True,  # its own group: a playbook's gcloud child ends with it
+        )
+        self._stdin = process.stdin
+        return process
+
+    async def stop_within(self, grace_s: float) -> None:
+        """Ask the console to quit (textual-serve waits for that forever); kill its group after grace_s."""
+        try:
+            await asyncio.wait_for(self.stop(), grace_s)
+        except (asyncio.TimeoutError, ConnectionError, RuntimeError):
+            pass
+        process = self._process
+        if process is not None and process.returncode is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            await asyncio.wait_for(process.wait(), grace_s)
+
+
+@dataclass
+class Session:
+    service: ConsoleAppService
+    websocket: web.WebSocketResponse
+    remote: str
+    started: float = field(default_factory=time.monotonic)
+    last_input: float = field(default_factory=time.monotonic)
+
+    def describe(self, now: float) -> dict[str, Any]:
+        return {"id": self.service.app_service_id[:8], "pid": self.service.pid, "remote": self.remote,
+                "age_s": round(now - self.started, 1), "idle_s": round(now - self.last_input, 1)}
+
+
+class ConsoleServer(Server):
+    def __init__(self, options: ServeOptions) -> None:
+        mode = "read-only" if options.read_only else "PLAYBOOKS ALLOWED"
+        super().__init__(shlex.join(options.argv), host=options.host, port=options.port,
+                         title=f"nba-console ({mode})")
+        self.options = options
+        self.sessions: dict[str, Session] = {}
+        self._watchdog: asyncio.Task | None = None
+
+    # ------------------------------------------------------------------ app and auth
+
+    async def _make_app(self) -> web.Application:
+        app = await super()._make_app()
+        app.middlewares.append(self._authenticate)
+        app.router.add_get("/status", self.handle_status, name="status")
+        return app
+
+    def _token_ok(self, given: str | None) -> bool:
+        token = self.options.token
+        return token is None or (given is not None and hmac.compare_digest(given.encode(), token.encode()))
+
+    @web.middleware
+    async def _authenticate(self, request: web.Request, handler) -> web.StreamResponse:
+        if self.options.token is None:
+            return await handler(request)
+        bearer = request.headers.get("Authorization", "")
+        given = (request.query.get(TOKEN_PARAM) or request.cookies.get(TOKEN_COOKIE)
+                 or (bearer[7:] if bearer.startswith("Bearer ") else None))
+        if not self._token_ok(given):
+            return web.Response(status=401, text="401: open the URL with the token that `nba-console serve` printed\n")
+        if TOKEN_PARAM in request.query:
+            # Swap the token in the URL for a cookie, so it leaves the address bar and the history.
+            query = {k: v for k, v in request.query.items() if k != TOKEN_PARAM}
+            response = web.HTTPFound(request.rel_url.with_query(query))
+            response.set_cookie(TOKEN_COOKIE, self.options.token, httponly=True, samesite="Lax", path="/",
+                                secure=_scheme(request) == "https")
+            return response
+        return await handler(request)
+
+    async def handle_status(self, request: web.Request) -> web.Response:
+        now = time.monotonic()
+        return web.json_response({
+            "read_only": self.options.read_only, "max_sessions": self.options.max_sessions,
+            "idle_seconds": self.options.idle_seconds,
+            "sessions": [s.describe(now) for s in self.sessions.values()],
+        })
+
+    @aiohttp_jinja2.template("app_index.html")
+    async def handle_index(self, request: web.Request) -> dict[str, Any]:
+        if len(self.sessions) >= self.options.max_sessions:
+            raise web.HTTPServiceUnavailable(text=self._full_message())
+        # From the request, not from --host: right behind a proxy and when bound to 0.0.0.0.
+        base = f"{_scheme(request)}://{request.host}"
+        ws_scheme = "wss" if base.startswith("https") else "ws"
+        return {
+            "font_size": to_int(request.query.get("fontsize", "16"), 16),
+            "app_websocket_url": f"{ws_scheme}://{request.host}{request.app.router['websocket'].url_for()}",
+            "config": {"static": {"url": f"{base}/static/"}},
+            "application": {"name": self.title},
+        }
+
+    def _full_message(self) -> str:
+        return f"503: all {self.options.max_sessions} viewer slots are in use (serve.max_sessions); try again later\n"
+
+    # ------------------------------------------------------------------ sessions
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        if len(self.sessions) >= self.options.max_sessions:
+            raise web.HTTPServiceUnavailable(text=self._full_message())
+        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT_S)
+        service = ConsoleAppService(self.options.argv, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+                                    close=websocket.close, download_manager=self.download_manager)
+        session = Session(service, websocket, request.remote or "?")
+        key = service.app_service_id
+        self.sessions[key] = session  # before the first await: the limit holds under a burst of connections
+        try:
+            await websocket.prepare(request)
+            await service.start(to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24))
+            log.info("viewer %s from %s: console pid %s (%d/%d viewers)", key[:8], session.remote, service.pid,
+                     len(self.sessions), self.options.max_sessions)
+            await self._relay(session)
+        except Exception as exc:  # noqa: BLE001 - one viewer's failure must not take the server down
+            log.error("viewer %s: %s: %s", key[:8], type(exc).__name__, exc)
+        finally:
+            self.sessions.pop(key, None)
+            await service.stop_within(self.options.quit_grace_s)
+            await websocket.close()
+            log.info("viewer %s gone: console pid %s ended (%d/%d viewers)", key[:8], service.pid,
+                     len(self.sessions), self.options.max_sessions)
+        return websocket
+
+    async def _relay(self, session: Session) -> None:
+        """Browser -> console. Anything malformed is dropped: a page cannot crash the server."""
+        service, websocket = session.service, session.websocket
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                kind, data = json.loads(message.data)[:2]
+            except (ValueError, TypeError, KeyError):
+                continue
+            if kind == "stdin" and isinstance(data, str):
+                session.last_input = time.monotonic()
+                await service.send_bytes(data.encode("utf-8", "replace"))
+            elif kind == "resize" and isinstance(data, dict):
+                session.last_input = time.monotonic()
+                await service.set_terminal_size(to_int(str(data.get("width")), 80), to_int(str(data.get("height")), 24))
+            elif kind == "ping":
+                await websocket.send_json(["pong", data])
+            elif kind == "focus":
+                await service.focus()
+            elif kind == "blur":
+                await service.blur()
+
+    async def _end_idle_sessions(self) -> None:
+        period = min(30.0, max(0.5, self.options.idle_seconds / 4))
+        while True:
+            await asyncio.sleep(period)
+            now = time.monotonic()
+            for key, session in list(self.sessions.items()):
+                if now - session.last_input >= self.options.idle_seconds:
+                    log.info("viewer %s idle for %.0f s: ending its console", key[:8], now - session.last_input)
+                    await session.websocket.close(message=b"idle")
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def on_startup(self, app: web.Application) -> None:
+        self._watchdog = asyncio.create_task(self._end_idle_sessions())
+        o = self.options
+        shown = "localhost" if o.host in ("127.0.0.1", "::1") else o.host
+        url = f"http://{shown}:{o.port}/"
+        if o.token is not None:
+            url += f"?{TOKEN_PARAM}=" + (o.token if o.print_token else f"${TOKEN_ENV}")
+        mode = "READ-ONLY" if o.read_only else "PLAYBOOKS ALLOWED (viewers act with this server's credentials)"
+        # The one place the token is shown: the operator's terminal, once. Logs never carry it.
+        print(f"nba-console serve: {mode}, at most {o.max_sessions} viewers, idle limit "
+              f"{o.idle_seconds / 60:g} min\n  open {url}\n  each viewer runs: {shlex.join(o.argv)}\n"
+              "  Ctrl+C to stop", flush=True)
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        sessions = list(self.sessions.values())
+        for session in sessions:
+            await session.websocket.close(message=b"server shutting down")
+        await asyncio.gather(*(s.service.stop_within(self.options.quit_grace_s) for s in sessions),
+                             return_exceptions=True)
+
+    def run(self) -> None:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        logging.getLogger("aiohttp.access").setLevel(logging.INFO)
+        web.run_app(self._make_app(), host=self.options.host, port=self.options.port,
+                    access_log_class=PathOnlyAccessLogger, print=lambda *args: None, shutdown_timeout=5.0)
+
+
+def _scheme(request: web.Request) -> str:
+    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip()
+    return forwarded if forwarded in ("http", "https") else request.scheme
