@@ -4,7 +4,7 @@ PY      := $(VENV)/bin/python
 PIP     := $(VENV)/bin/pip
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install seed check clean
+.PHONY: run test install seed check clean browser-deps
 
 include emulators.mk
 
@@ -24,8 +24,17 @@ run: $(STAMP)
 check: $(STAMP)
 	$(VENV)/bin/nba-console check $(ARGS)
 
-test: $(STAMP) emulators-deps
+test: $(STAMP) emulators-deps browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# tests/browser drive Debian's chromium through Playwright (Playwright's own browser download is
+# not reachable). Installed here as root when missing; otherwise those tests skip (and fail in CI).
+CHROMIUM ?= /usr/bin/chromium
+browser-deps:
+	@if [ -x $(CHROMIUM) ]; then echo "browser tests: $(CHROMIUM)"; \
+	elif [ "$$(id -u)" = 0 ]; then echo "browser tests: installing chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "browser tests: $(CHROMIUM) missing and not root (sudo apt-get install -y chromium)"; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -119,6 +119,7 @@ class ConsoleServer(Server):
                          title=f"nba-console ({mode})")
         self.options = options
         self.sessions: dict[str, Session] = {}
+        self._cleanups: set[asyncio.Future] = set()
         self._watchdog: asyncio.Task | None = None
 
     # ------------------------------------------------------------------ app and auth
@@ -145,10 +146,10 @@ class ConsoleServer(Server):
         if TOKEN_PARAM in request.query:
             # Swap the token in the URL for a cookie, so it leaves the address bar and the history.
             query = {k: v for k, v in request.query.items() if k != TOKEN_PARAM}
-            response = web.HTTPFound(request.rel_url.with_query(query))
-            response.set_cookie(TOKEN_COOKIE, self.options.token, httponly=True, samesite="Lax", path="/",
+            redirect = web.HTTPFound(request.rel_url.with_query(query))
+            redirect.set_cookie(TOKEN_COOKIE, self.options.token, httponly=True, samesite="Lax", path="/",
                                 secure=_scheme(request) == "https")
-            return response
+            raise redirect
         return await handler(request)
 
     async def handle_status(self, request: web.Request) -> web.Response:
@@ -197,11 +198,22 @@ class ConsoleServer(Server):
             log.error("viewer %s: %s: %s", key[:8], type(exc).__name__, exc)
         finally:
             self.sessions.pop(key, None)
-            await service.stop_within(self.options.quit_grace_s)
-            await websocket.close()
-            log.info("viewer %s gone: console pid %s ended (%d/%d viewers)", key[:8], service.pid,
-                     len(self.sessions), self.options.max_sessions)
+            # aiohttp may cancel this handler when the browser disconnects: end the console in a task
+            # of its own, so a cancelled handler cannot leave it running.
+            cleanup = asyncio.ensure_future(self._end_session(key, session))
+            self._cleanups.add(cleanup)
+            cleanup.add_done_callback(self._cleanups.discard)
+            await asyncio.shield(cleanup)
         return websocket
+
+    async def _end_session(self, key: str, session: Session) -> None:
+        try:
+            await session.service.stop_within(self.options.quit_grace_s)
+            await session.websocket.close()
+        except Exception as exc:  # noqa: BLE001 - logged; the process group was killed first
+            log.error("viewer %s: ending it: %s: %s", key[:8], type(exc).__name__, exc)
+        log.info("viewer %s gone: console pid %s ended (%d/%d viewers)", key[:8], session.service.pid,
+                 len(self.sessions), self.options.max_sessions)
 
     async def _relay(self, session: Session) -> None:
         """Browser -> console. Anything malformed is dropped: a page cannot crash the server."""
@@ -209,10 +221,10 @@ class ConsoleServer(Server):
         async for message in websocket:
             if message.type != WSMsgType.TEXT:
                 continue
-            try:
-                kind, data = json.loads(message.data)[:2]
-            except (ValueError, TypeError, KeyError):
+            envelope = parse_envelope(message.data)
+            if envelope is None:
                 continue
+            kind, data = envelope
             if kind == "stdin" and isinstance(data, str):
                 session.last_input = time.monotonic()
                 await service.send_bytes(data.encode("utf-8", "replace"))
@@ -258,13 +270,24 @@ class ConsoleServer(Server):
         for session in sessions:
             await session.websocket.close(message=b"server shutting down")
         await asyncio.gather(*(s.service.stop_within(self.options.quit_grace_s) for s in sessions),
-                             return_exceptions=True)
+                             *list(self._cleanups), return_exceptions=True)
 
     def run(self) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
         logging.getLogger("aiohttp.access").setLevel(logging.INFO)
         web.run_app(self._make_app(), host=self.options.host, port=self.options.port,
                     access_log_class=PathOnlyAccessLogger, print=lambda *args: None, shutdown_timeout=5.0)
+
+
+def parse_envelope(text: str) -> tuple[str, Any] | None:
+    """A browser message `[kind, data, ...]`, or None for anything else."""
+    try:
+        envelope = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(envelope, list) or len(envelope) < 2 or not isinstance(envelope[0], str):
+        return None
+    return envelope[0], envelope[1]
 
 
 def _scheme(request: web.Request) -> str:
