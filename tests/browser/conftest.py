@@ -37,7 +37,7 @@ def _unavailable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # closed with its module: its event loop never meets pytest-asyncio's
 def browser():
     reason = _unavailable()
     if reason:
