@@ -88,15 +88,16 @@ class ConsoleAppService(AppService):
         """Ask the console to quit (textual-serve waits for that forever); kill its group after grace_s."""
         try:
             await asyncio.wait_for(self.stop(), grace_s)
-        except (asyncio.TimeoutError, ConnectionError, RuntimeError):
+        except Exception:  # noqa: BLE001 - a timeout or a broken pipe: the kill below ends it either way
             pass
         process = self._process
-        if process is not None and process.returncode is None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            await asyncio.wait_for(process.wait(), grace_s)
+        if process is None:
+            return
+        try:  # also when it quit: whatever it started (a playbook's gcloud) must not outlive the viewer
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        await asyncio.wait_for(process.wait(), grace_s)
 
 
 @dataclass
@@ -190,6 +191,10 @@ class ConsoleServer(Server):
         self.sessions[key] = session  # before the first await: the limit holds under a burst of connections
         try:
             await websocket.prepare(request)
+        except web.HTTPException:  # not a websocket request: its 400, and the slot back
+            self.sessions.pop(key, None)
+            raise
+        try:
             await service.start(to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24))
             log.info("viewer %s from %s: console pid %s (%d/%d viewers)", key[:8], session.remote, service.pid,
                      len(self.sessions), self.options.max_sessions)

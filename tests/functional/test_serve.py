@@ -166,3 +166,21 @@ async def test_the_header_names_the_mode_read_only_in_a_terminal_web_only_in_a_b
             header = str(app.screen.query_one("#header").render())
             assert ("READ-ONLY" in header) is read_only and " WEB " not in header
     # In the browser (tests/browser) the same header carries WEB and READ-ONLY.
+
+
+async def test_what_a_console_started_ends_with_it_and_a_plain_get_of_the_websocket_is_a_400(tmp_path):
+    pid_file = tmp_path / "grandchild.pid"
+    spawner = [sys.executable, "-c", "import subprocess, sys, time; p = subprocess.Popen(['sleep', '600']); "
+               f"open({str(pid_file)!r}, 'w').write(str(p.pid)); time.sleep(600)"]
+    client = await _client(argv=spawner, max_sessions=1)
+    try:
+        assert (await client.get("/ws")).status == 400  # no upgrade: refused, and the slot is not kept
+        assert client.console_server.sessions == {}
+        ws = await client.ws_connect("/ws")
+        await _until(lambda: pid_file.exists() and pid_file.read_text())
+        grandchild = int(pid_file.read_text())
+        assert pid_alive(grandchild)
+        await ws.close()
+        await _until(lambda: not pid_alive(grandchild))  # e.g. a playbook's gcloud
+    finally:
+        await client.close()
