@@ -125,5 +125,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         token=token, print_token=printable, max_sessions=settings.serve.max_sessions,
         idle_seconds=settings.serve.idle_minutes * 60, quit_grace_s=settings.serve.quit_grace_s,
     )
-    ConsoleServer(options).run()
+    try:
+        ConsoleServer(options).run()
+    except OSError as exc:  # the port is taken, the address is not this machine's, ...
+        print(f"nba-console serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_REFUSED
     return 0

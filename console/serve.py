@@ -257,13 +257,15 @@ class ConsoleServer(Server):
 
     async def on_startup(self, app: web.Application) -> None:
         self._watchdog = asyncio.create_task(self._end_idle_sessions())
+
+    def announce(self) -> None:
+        """Once listening. The one place the token is shown: the operator's terminal. Logs never carry it."""
         o = self.options
         shown = "localhost" if o.host in ("127.0.0.1", "::1") else o.host
         url = f"http://{shown}:{o.port}/"
         if o.token is not None:
             url += f"?{TOKEN_PARAM}=" + (o.token if o.print_token else f"${TOKEN_ENV}")
         mode = "READ-ONLY" if o.read_only else "PLAYBOOKS ALLOWED (viewers act with this server's credentials)"
-        # The one place the token is shown: the operator's terminal, once. Logs never carry it.
         print(f"nba-console serve: {mode}, at most {o.max_sessions} viewers, idle limit "
               f"{o.idle_seconds / 60:g} min\n  open {url}\n  each viewer runs: {shlex.join(o.argv)}\n"
               "  Ctrl+C to stop", flush=True)
@@ -278,10 +280,23 @@ class ConsoleServer(Server):
                              *list(self._cleanups), return_exceptions=True)
 
     def run(self) -> None:
+        """Serve until SIGINT/SIGTERM. OSError when the address cannot be bound (nothing printed then)."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-        logging.getLogger("aiohttp.access").setLevel(logging.INFO)
-        web.run_app(self._make_app(), host=self.options.host, port=self.options.port,
-                    access_log_class=PathOnlyAccessLogger, print=lambda *args: None, shutdown_timeout=5.0)
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        runner = web.AppRunner(await self._make_app(), access_log_class=PathOnlyAccessLogger, shutdown_timeout=5.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.options.host, self.options.port).start()
+            self.announce()
+            await stop.wait()
+        finally:
+            await runner.cleanup()  # on_shutdown: every console is ended
 
 
 def parse_envelope(text: str) -> tuple[str, Any] | None:

@@ -108,3 +108,16 @@ def test_serve_passes_the_settings_and_limits_to_the_server(monkeypatch, tmp_pat
 def test_any_browser_message_parses_or_is_dropped(text):
     envelope = parse_envelope(text)
     assert envelope is None or (isinstance(envelope, tuple) and isinstance(envelope[0], str))
+
+
+def test_a_taken_port_is_one_line_and_exit_2_and_no_url_is_printed(tmp_path, capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = cli.main(["--data-dir", str(tmp_path / "data"), "serve", "--port", str(port), "--require-token"])
+    out, err = capsys.readouterr()
+    assert code == 2 and f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
+    assert "token=" not in out + err  # the URL (and its token) only once the server listens
