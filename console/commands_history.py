@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .config import Settings
-from .models import Report
+from .models import Report, Status
 
 
 def register(sub) -> None:
@@ -38,7 +38,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         backend.preflight()
         now = datetime.now(timezone.utc)
         end = args.end or getattr(args, "game_date", None) or default_game_date(backend, settings, now)
-        span = history_range(end, args.days or settings.history.days, settings)
+        span = history_range(end, settings.history.days if args.days is None else args.days, settings)
         reports = run_history(backend, contexts(settings, span, now), args.only)
         scanned = bytes_labels(backend, args.only)
     finally:
@@ -74,14 +74,20 @@ def print_history(reports: list[Report], settings: Settings, scanned: dict[str, 
     for check in last.checks:
         table.add_column(SHORT_TITLES.get(check.id, check.title))
     table.add_column("overall", no_wrap=True)
+    errors: dict[tuple[str, str], list[date]] = {}
     for report in reports:
         cells: list[Text | str] = [_day(report.game_date)]
         for check in report.checks:
-            head, _body = render_result(check, settings.tz)
+            head = "" if check.status is Status.ERROR else render_result(check, settings.tz)[0]
+            if check.error:
+                errors.setdefault((check.title, check.error), []).append(report.game_date)
             cells.append(Text.assemble((check.status.value, STATUS_STYLE.get(check.status.value, "")), " ", head))
         cells.append(Text(report.status.value, style=STATUS_STYLE.get(report.status.value, "")))
         table.add_row(*cells)
     console.print(table)
+    for (title, message), days in errors.items():  # each distinct failure once, with its dates
+        span = days[0].isoformat() if len(days) == 1 else f"{days[0]}..{days[-1]} ({len(days)} dates)"
+        console.print(Text(f"{title}: {message} [{span}]", style="red"))
     if scanned:
         console.print(_bytes_line(scanned), style="dim")
 
