@@ -24,7 +24,7 @@ FEB2_USAGE_PCT = 92.4  # the last step of the decline; Feb 3 (87.1 %) is the han
 
 def usage_target(day: date) -> float:
     """Share of active players with a usage rate: a slow slide towards the 90 % line."""
-    return 99.5 - 0.45 * (day - FIRST_DAY).days
+    return min(100.0, 99.5 - 0.45 * (day - FIRST_DAY).days)
 
 
 def _schedule(day: date, rng: random.Random) -> list[str]:
@@ -100,18 +100,23 @@ def _predictions(day: date, active: list[dict[str, Any]], rng: random.Random, ou
 def add_history(rows: dict[str, list[dict[str, Any]]], seed: int = 20260205) -> None:
     """Append the generated dates to demo.build_rows' tables, and the Feb 2 step of the usage slide."""
     rng = random.Random(seed + 16)
-    rosters = demo._Rosters(rng)
-    for day in DAYS:
-        _day_rows(day, rosters, rng, rows)
+    add_days(rows, DAYS, rng)
     feb2 = demo.GAME_DATES[0].isoformat()
     feb2_active = [r for r in rows["nba_analytics.player_game_summary"]
                    if r["game_date"] == feb2 and not r["is_dnp"] and r["usage_rate"] is not None]
     _drop_usage(feb2_active, FEB2_USAGE_PCT, rng)
 
 
-def phase3_documents() -> dict[str, dict[str, Any]]:
+def add_days(rows: dict[str, list[dict[str, Any]]], days: tuple[date, ...], rng: random.Random) -> None:
+    """Generated game dates (benchmarks/history_bench.py uses it for a season)."""
+    rosters = demo._Rosters(rng)
+    for day in days:
+        _day_rows(day, rosters, rng, rows)
+
+
+def phase3_documents(days: tuple[date, ...] = DAYS) -> dict[str, dict[str, Any]]:
     docs = {}
-    for i, day in enumerate(DAYS):
+    for i, day in enumerate(days):
         morning = day + timedelta(days=1)
         shift = i % 4 * 3  # a few minutes' jitter from one morning to the next
         times = [(11, 10 + shift), (11, 12 + shift), (11, 11 + shift), (11, 35 + shift), (11, 38 + shift)]
@@ -122,10 +127,10 @@ def phase3_documents() -> dict[str, dict[str, Any]]:
     return docs
 
 
-def log_entries() -> list[dict[str, Any]]:
+def log_entries(days: tuple[date, ...] = DAYS) -> list[dict[str, Any]]:
     """Parallel mode every morning, team processors finishing first (the lucky order)."""
     w = demo._LogWriter()
-    for i, day in enumerate(DAYS):
+    for i, day in enumerate(days):
         morning, shift = day + timedelta(days=1), i % 4 * 3
         for name, (h0, m0), (h1, m1) in [
             ("TeamOffenseGameSummaryProcessor", (11, 2), (11, 10)), ("TeamDefenseGameSummaryProcessor", (11, 2), (11, 12)),
