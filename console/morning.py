@@ -21,6 +21,7 @@ from .models import (
     DnpPollutedRow,
     GameDateRow,
     GradingSystemRow,
+    LogEntry,
     Phase3Document,
     Report,
     Status,
@@ -106,7 +107,11 @@ def _phase3_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
 
 def _sequential(backend: Backend, ctx: CheckContext) -> CheckResult:
     start, end = ctx.log_window
-    entries = backend.read_logs(ctx.settings.services.analytics, start, end)
+    return judge_sequential(backend.read_logs(ctx.settings.services.analytics, start, end), ctx)
+
+
+def judge_sequential(entries: list[LogEntry], ctx: CheckContext) -> CheckResult:
+    """`entries`: the analytics service's lines within ctx.log_window, oldest first."""
     return checks.sequential_execution(entries, ctx.settings)
 
 

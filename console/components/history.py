@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
@@ -27,6 +28,8 @@ from ..models import CheckResult
 from ..morning import SPEC_BY_ID, SPECS, CheckContext
 from ..refresh import PanelState
 
+# Which plot (panels.history.series order) shows which check's number.
+PLOT_OF = {"grading_coverage": 0, "dnp_pollution": 1, "usage_rate_coverage": 2, "deployment_drift": 3}
 # Plot colours by threshold label (the badge text carries the meaning without them).
 LINE_COLOURS = {"trigger": "green", "monitor": "red", "max": "red", "target": "orange"}
 
@@ -102,8 +105,11 @@ class HistoryScreen(Screen):
                 d: CheckResult(id=check_id, title=spec.title, status="error", summary=message, error=message)
                 for d in self.span.dates
             }
-        self._fill_row(check_id)
-        self._draw()
+        try:
+            self._fill_row(check_id)
+            self._draw(check_id)
+        except NoMatches:  # the screen closed while the check ran
+            return
 
     # ------------------------------------------------------------------ drawing
 
@@ -122,7 +128,8 @@ class HistoryScreen(Screen):
         for day, result in self.results[check_id].items():
             table.update_cell(check_id, day.isoformat(), cell(result))
 
-    def _draw(self) -> None:
+    def _draw(self, arrived: str | None = None) -> None:
+        """The head, and the plots: all of them, or only the one the arrived check feeds."""
         span, settings = self.span, self.app.settings
         waiting = len(SPECS) - len(self.results)
         state = f"loading {waiting} of {len(SPECS)} checks…" if waiting else "enter: the drill-down of a cell"
@@ -136,6 +143,8 @@ class HistoryScreen(Screen):
         ))
         days = [{cid: by_date[d] for cid, by_date in self.results.items() if d in by_date} for d in span.dates]
         for i, s in enumerate(series(days)):
+            if arrived is not None and PLOT_OF.get(arrived) != i:
+                continue
             self._plot(self.query_one(f"#plot-{i}", PlotextPlot), s, span.dates)
 
     @staticmethod
