@@ -28,7 +28,7 @@ from ..models import CheckResult
 from ..morning import SPEC_BY_ID, SPECS, CheckContext
 from ..refresh import PanelState
 
-# Which plot (panels.history.series order) shows which check's number.
+# The checks whose numbers are plotted (panels.history.series, in that order).
 PLOT_OF = {"grading_coverage": 0, "dnp_pollution": 1, "usage_rate_coverage": 2, "deployment_drift": 3}
 # Plot colours by threshold label (the badge text carries the meaning without them).
 LINE_COLOURS = {"trigger": "green", "monitor": "red", "max": "red", "target": "orange"}
@@ -80,8 +80,9 @@ class HistoryScreen(Screen):
         ctxs = contexts(self.app.settings, self.span, self.as_of)
         self._build_grid()
         for spec in SPECS:
+            # An explicit description: Textual would repr the partial, 28 contexts with their settings.
             worker = self.run_worker(partial(self._job, spec.id, ctxs), thread=True, name=f"history:{spec.id}",
-                                     group="history", exit_on_error=False)
+                                     group="history", description=f"history of {spec.id}", exit_on_error=False)
             self._jobs[worker] = (spec.id, self.generation)
         self._draw()
 
@@ -106,7 +107,9 @@ class HistoryScreen(Screen):
                 for d in self.span.dates
             }
         try:
-            self._fill_row(check_id)
+            if len(self.results) == len(SPECS):  # fill at once: each partial fill would cost a frame
+                for spec in SPECS:
+                    self._fill_row(spec.id)
             self._draw(check_id)
         except NoMatches:  # the screen closed while the check ran
             return
@@ -129,7 +132,7 @@ class HistoryScreen(Screen):
             table.update_cell(check_id, day.isoformat(), cell(result))
 
     def _draw(self, arrived: str | None = None) -> None:
-        """The head, and the plots: all of them, or only the one the arrived check feeds."""
+        """The head, and the plots (when the range is set, or once all their checks are in)."""
         span, settings = self.span, self.app.settings
         waiting = len(SPECS) - len(self.results)
         state = f"loading {waiting} of {len(SPECS)} checks…" if waiting else "enter: the drill-down of a cell"
@@ -142,9 +145,14 @@ class HistoryScreen(Screen):
             "commits behind head for drift",
         ))
         days = [{cid: by_date[d] for cid, by_date in self.results.items() if d in by_date} for d in span.dates]
+        plots = self.query_one("#history-plots")
+        if not set(PLOT_OF) <= set(self.results):
+            plots.display = False  # nothing to plot yet: an empty plotext build would only cost a frame
+            return
+        if arrived is not None and arrived not in PLOT_OF:
+            return
+        plots.display = True
         for i, s in enumerate(series(days)):
-            if arrived is not None and PLOT_OF.get(arrived) != i:
-                continue
             self._plot(self.query_one(f"#plot-{i}", PlotextPlot), s, span.dates)
 
     @staticmethod
