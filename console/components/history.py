@@ -2,7 +2,8 @@
 against their thresholds as plots, so a slow decay is seen before it becomes an outage.
 
 One thread worker per check runs console.history.run_history_check over the range (the
-same judges as the main screen); the grid fills as each check arrives. Enter on a cell
+same judges as the main screen); the head counts the checks still loading, and the grid
+and plots are drawn once all are in (each partial draw cost a frame). Enter on a cell
 opens that date's drill-down; `[` `]` move the range by its length.
 """
 
