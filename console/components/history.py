@@ -24,7 +24,7 @@ from textual_plotext import PlotextPlot
 
 from panels.history import Series, cell, date_label, series
 
-from ..history import SHORT_TITLES, HistoryRange, contexts, history_range, run_history_check
+from ..history import SHORT_TITLES, HistoryRange, bytes_labels, contexts, history_range, run_history_check
 from ..models import CheckResult
 from ..morning import SPEC_BY_ID, SPECS, CheckContext
 from ..refresh import PanelState
@@ -50,6 +50,7 @@ class HistoryScreen(Screen):
         self.span: HistoryRange | None = None
         self.as_of: datetime | None = None
         self.results: dict[str, dict[date, CheckResult]] = {}
+        self.scanned: dict[str, str] = {}
         self.generation = 0
         self._jobs: dict[Worker, tuple[str, int]] = {}
 
@@ -77,6 +78,7 @@ class HistoryScreen(Screen):
         assert self.span is not None
         self.generation += 1
         self.results = {}
+        self.scanned: dict[str, str] = {}
         self.as_of = self.app.clock.now()
         ctxs = contexts(self.app.settings, self.span, self.as_of)
         self._build_grid()
@@ -87,8 +89,9 @@ class HistoryScreen(Screen):
             self._jobs[worker] = (spec.id, self.generation)
         self._draw()
 
-    def _job(self, check_id: str, ctxs: list[CheckContext]) -> dict[date, CheckResult]:
-        return run_history_check(SPEC_BY_ID[check_id], self.app.backend(), ctxs)
+    def _job(self, check_id: str, ctxs: list[CheckContext]) -> tuple[dict[date, CheckResult], dict[str, str]]:
+        backend = self.app.backend()
+        return run_history_check(SPEC_BY_ID[check_id], backend, ctxs), bytes_labels(backend, [check_id])
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         job = self._jobs.get(event.worker)
@@ -99,7 +102,8 @@ class HistoryScreen(Screen):
         if generation != self.generation:
             return  # a range no longer shown
         if event.state is WorkerState.SUCCESS:
-            self.results[check_id] = event.worker.result
+            self.results[check_id], scanned = event.worker.result
+            self.scanned.update(scanned)  # gcp: what each range query's dry run said it would scan
         else:  # run_history_check never raises: this is a bug in the app; say it in every cell
             message = f"{type(event.worker.error).__name__}: {event.worker.error}"
             spec = SPEC_BY_ID[check_id]
@@ -144,6 +148,7 @@ class HistoryScreen(Screen):
             "   backend ", (settings.backend, "bold"), "   ", (state, "dim"),
             "\nok / WARN / FAIL / unk (nothing to judge) / ERR (source failed); numbers: % for grading, dnp and usage, "
             "commits behind head for drift",
+            ("   dry run: " + ", ".join(f"{q} {b}" for q, b in self.scanned.items()) if self.scanned else "", "dim"),
         ))
         days = [{cid: by_date[d] for cid, by_date in self.results.items() if d in by_date} for d in span.dates]
         plots = self.query_one("#history-plots")

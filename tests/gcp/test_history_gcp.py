@@ -25,3 +25,41 @@ def test_history_on_gcp_agrees_with_check_on_gcp(gcp_backend, fake_gcloud):
     labels = bytes_labels(gcp_backend)
     assert set(labels) == {q for qs in HISTORY_QUERIES.values() for q in qs}
     assert all(label == "0 B" for label in labels.values())
+
+
+async def test_history_screen_on_gcp_shows_the_dry_run_bytes(gcp_backend, fake_gcloud):
+    import asyncio
+
+    from textual.widgets import Static
+
+    from console.app import NbaConsoleApp
+    from console.clock import FixedClock
+    from console.components.history import HistoryScreen
+
+    class Silent:
+        error = None
+
+        def poll(self):
+            return []
+
+        def close(self):
+            pass
+
+        def describe(self):
+            return "silent"
+
+    app = NbaConsoleApp(gcp_backend.settings, backend_factory=lambda _s: gcp_backend, clock=FixedClock(AS_OF),
+                        game_date=date(2026, 2, 4), log_source_factory=lambda *a, **k: Silent())
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = HistoryScreen(date(2026, 2, 4), 3)
+        app.push_screen(screen)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while not screen.loaded:
+            assert loop.time() < deadline, "the history screen did not load on gcp"
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert screen.scanned == {"history_grading": "0 B", "dnp_by_day": "0 B", "history_dnp_examples": "0 B",
+                                  "history_usage": "0 B"}
+        assert "dry run: " in str(screen.query_one("#history-head", Static).content)
+        assert screen.results["dnp_pollution"][date(2026, 2, 3)].value["pollution_pct"] == 22.0
