@@ -127,7 +127,7 @@ class HistoryScreen(Screen):
         table.header_height = 2  # weekday over month-day
         table.add_column(Text("check", style="bold"), key="check")
         for day in self.span.dates:
-            table.add_column(Text(f"{day:%a}\n{date_label(day)}", justify="center"), key=day.isoformat(), width=10)
+            table.add_column(Text(f"{day:%a}\n{date_label(day)}", justify="center"), key=day.isoformat(), width=11)
         for spec in SPECS:
             table.add_row(SHORT_TITLES[spec.id], *[cell(None) for _ in self.span.dates], key=spec.id, height=1)
 
