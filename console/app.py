@@ -65,6 +65,7 @@ class NbaConsoleApp(LiveFeeds, App):
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("P", "playbooks", "Playbooks", id="playbooks"),
         Binding("l", "logs", "Logs", id="logs"),
+        Binding("h", "history", "History", id="history"),  # issue 16
         Binding("e", "replay_end", "End of replay", id="replay_end"),  # only while replaying
     ]
 
@@ -330,3 +331,9 @@ class NbaConsoleApp(LiveFeeds, App):
         source = self.log_source_factory(self.settings, self.clock)
         self._optional("logs", "LogsScreen", "live logs", self.settings, source, clock=self.clock,
                        trace_day=self.processing_date)
+
+    def action_history(self) -> None:
+        """Every check over the last game dates, ending at the one shown (issue 16)."""
+        if self.game_date is None:
+            return
+        self._optional("history", "HistoryScreen", "history", end=self.game_date)

@@ -136,6 +136,13 @@ class TuiSettings(BaseModel):
     retry_max_seconds: float = Field(300.0, gt=0)  # backoff doubles up to this cap
 
 
+class HistorySettings(BaseModel):
+    """`nba-console history` and the history screen (issue 16)."""
+
+    days: int = Field(14, ge=1)  # game dates shown by default, ending at the latest one
+    max_days: int = Field(28, ge=1, le=366)  # most dates one history may ask for (cost grows with days)
+
+
 class PlaybookSettings(BaseModel):
     """How playbooks run: timeouts, the run lock and the audit log's output tail."""
 
@@ -182,6 +189,7 @@ class Settings(BaseSettings):
     keys: dict[str, str] = {}  # binding id -> key, e.g. {"refresh": "ctrl+r"}
     tui: TuiSettings = TuiSettings()
     serve: ServeSettings = ServeSettings()
+    history: HistorySettings = HistorySettings()
 
     @field_validator("timezone")
     @classmethod

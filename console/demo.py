@@ -382,14 +382,19 @@ def deploy_state() -> dict[str, Any]:
 
 def write_scenario(dest: Path, seed: int = 20260205) -> Path:
     """Write the demo as a scenario directory (the same format `local load` reads)."""
+    from . import demo_history  # issue 16: the weeks before Feb 2, for the history screen
+
     (dest / "tables").mkdir(parents=True, exist_ok=True)
-    for table, rows in build_rows(seed).items():
+    tables = build_rows(seed)
+    demo_history.add_history(tables, seed)
+    for table, rows in tables.items():
         (dest / "tables" / f"{table}.ndjson").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
     folder = dest / "firestore" / "phase3_completion"
     folder.mkdir(parents=True, exist_ok=True)
-    for doc_id, fields in phase3_documents().items():
+    for doc_id, fields in {**demo_history.phase3_documents(), **phase3_documents()}.items():
         (folder / f"{doc_id}.json").write_bytes(orjson.dumps(fields, option=orjson.OPT_INDENT_2))
     (dest / "logs").mkdir(exist_ok=True)
     (dest / "logs" / "phase3.json").write_bytes(orjson.dumps(log_entries(), option=orjson.OPT_INDENT_2))
+    (dest / "logs" / "history.json").write_bytes(orjson.dumps(demo_history.log_entries(), option=orjson.OPT_INDENT_2))
     (dest / "deploy.json").write_bytes(orjson.dumps(deploy_state(), option=orjson.OPT_INDENT_2))
     return dest

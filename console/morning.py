@@ -16,10 +16,12 @@ from .config import Settings
 from .errors import ErrorKind, SourceError, first_line
 from .models import (
     CheckResult,
+    DeployState,
     DnpDayRow,
     DnpPollutedRow,
     GameDateRow,
     GradingSystemRow,
+    LogEntry,
     Phase3Document,
     Report,
     Status,
@@ -105,7 +107,11 @@ def _phase3_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
 
 def _sequential(backend: Backend, ctx: CheckContext) -> CheckResult:
     start, end = ctx.log_window
-    entries = backend.read_logs(ctx.settings.services.analytics, start, end)
+    return judge_sequential(backend.read_logs(ctx.settings.services.analytics, start, end), ctx)
+
+
+def judge_sequential(entries: list[LogEntry], ctx: CheckContext) -> CheckResult:
+    """`entries`: the analytics service's lines within ctx.log_window, oldest first."""
     return checks.sequential_execution(entries, ctx.settings)
 
 
@@ -127,7 +133,12 @@ def _grading_params(ctx: CheckContext) -> dict[str, Any]:
 
 
 def _grading(backend: Backend, ctx: CheckContext) -> CheckResult:
-    rows = query_rows(backend, "grading_coverage", GradingSystemRow, _grading_params(ctx))
+    return judge_grading(query_rows(backend, "grading_coverage", GradingSystemRow, _grading_params(ctx)), ctx)
+
+
+# judge_*: the fetched inputs of one game date -> its verdict. `check` and `history` (which
+# fetches a range at once and splits it per date) both call these, so they cannot disagree.
+def judge_grading(rows: list[GradingSystemRow], ctx: CheckContext) -> CheckResult:
     due = datetime.combine(ctx.processing_date, ctx.settings.grading_due, tzinfo=ctx.settings.tz)
     return checks.grading_coverage(rows, ctx.settings, before_deadline=ctx.as_of < due)
 
@@ -145,6 +156,11 @@ def _dnp_params(ctx: CheckContext) -> dict[str, Any]:
 def _dnp(backend: Backend, ctx: CheckContext) -> CheckResult:
     days = query_rows(backend, "dnp_by_day", DnpDayRow, _dnp_params(ctx))
     examples = query_rows(backend, "dnp_polluted_rows", DnpPollutedRow, _dnp_params(ctx)) if any(d.dnp_rows for d in days) else []
+    return judge_dnp(days, examples, ctx)
+
+
+def judge_dnp(days: list[DnpDayRow], examples: list[DnpPollutedRow], ctx: CheckContext) -> CheckResult:
+    """`days`: cache rows per cache date of the window; `examples`: its polluted rows, worst first."""
     return checks.dnp_pollution(days, examples, ctx.settings, *ctx.dnp_window)
 
 
@@ -157,7 +173,11 @@ def _usage_params(ctx: CheckContext) -> dict[str, Any]:
 
 
 def _usage(backend: Backend, ctx: CheckContext) -> CheckResult:
-    return checks.usage_rate_coverage(query_rows(backend, "usage_by_game", UsageGameRow, _usage_params(ctx)), ctx.settings)
+    return judge_usage(query_rows(backend, "usage_by_game", UsageGameRow, _usage_params(ctx)), ctx)
+
+
+def judge_usage(games: list[UsageGameRow], ctx: CheckContext) -> CheckResult:
+    return checks.usage_rate_coverage(games, ctx.settings)
 
 
 def _usage_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
@@ -166,7 +186,11 @@ def _usage_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
 
 
 def _drift(backend: Backend, ctx: CheckContext) -> CheckResult:
-    return checks.deployment_drift(backend.deploy_state(), ctx.settings, ctx.as_of)
+    return judge_drift(backend.deploy_state(), ctx)
+
+
+def judge_drift(state: DeployState, ctx: CheckContext) -> CheckResult:
+    return checks.deployment_drift(state, ctx.settings, ctx.as_of)
 
 
 def _drift_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
@@ -198,8 +222,13 @@ SPEC_BY_ID = {s.id: s for s in SPECS}
 
 def run_check(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResult:
     """Run one check; any failure of its source becomes an `error` result, never an exception."""
+    return guarded(spec, lambda: spec.run(backend, ctx))
+
+
+def guarded(spec: CheckSpec, judge: Callable[[], CheckResult]) -> CheckResult:
+    """`judge()` as the check's result; a failure of its source is an `error` result instead."""
     try:
-        result = spec.run(backend, ctx)
+        result = judge()
     except SourceError as exc:
         result = CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=str(exc), error=str(exc),
                              value={"error_kind": exc.kind.value})
@@ -210,7 +239,10 @@ def run_check(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResu
 
 
 def run_all(backend: Backend, ctx: CheckContext, only: list[str] | None = None) -> Report:
-    results = [run_check(spec, backend, ctx) for spec in SPECS if not only or spec.id in only]
+    return make_report(backend, ctx, [run_check(spec, backend, ctx) for spec in SPECS if not only or spec.id in only])
+
+
+def make_report(backend: Backend, ctx: CheckContext, results: list[CheckResult]) -> Report:
     return Report(
         game_date=ctx.game_date,
         processing_date=ctx.processing_date,

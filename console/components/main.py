@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -52,6 +53,12 @@ class MainScreen(Screen):
     def redraw(self) -> None:
         if not self._ready:
             return
+        try:
+            self._redraw()
+        except NoMatches:  # the app is closing with another screen on top: the widgets are gone
+            return
+
+    def _redraw(self) -> None:
         app = self.app
         now = app.clock.now()
         local = now.astimezone(app.settings.tz)

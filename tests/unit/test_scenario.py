@@ -98,7 +98,7 @@ def test_export_then_load_round_trip(tmp_path, demo_settings):
     assert first.to_json_dict()["checks"] == second.to_json_dict()["checks"]
     # Exported rows keep the interchange formats.
     row = orjson.loads((tmp_path / "out" / "tables" / "nba_analytics.player_game_summary.ndjson").read_bytes().splitlines()[0])
-    assert row["game_date"] == "2026-02-02" and row["processed_at"].endswith("Z")
+    assert row["game_date"] == "2026-01-18" and row["processed_at"].endswith("Z")  # the demo's first date (issue 16)
 
 
 def test_missing_local_data_is_a_clear_error(tmp_path):

@@ -1,0 +1,96 @@
+"""`nba-console history`: every check over the last game dates, one row per date."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime, timezone
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .config import Settings
+from .models import Report, Status
+
+
+def register(sub) -> None:
+    from .cli import _date_arg
+
+    parser = sub.add_parser("history", help="every check over the last game dates (a table, or --json)")
+    parser.add_argument("--days", type=int, help="game dates to show, ending at --end (default: history.days, 14)")
+    parser.add_argument("--end", type=_date_arg, help="last game date (default: the latest, as for check)")
+    parser.add_argument("--json", action="store_true", help="a JSON list of `check --json` objects, oldest first")
+    parser.add_argument("--only", action="append", metavar="CHECK_ID", help="only this check (repeatable)")
+    parser.set_defaults(func=cmd_history)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .backends import open_backend
+    from .cli import settings_from_args
+    from .history import bytes_labels, contexts, history_range, run_history
+    from .morning import default_game_date
+
+    settings = settings_from_args(args)
+    backend = open_backend(settings)
+    try:
+        backend.preflight()
+        now = datetime.now(timezone.utc)
+        end = args.end or getattr(args, "game_date", None) or default_game_date(backend, settings, now)
+        span = history_range(end, settings.history.days if args.days is None else args.days, settings)
+        reports = run_history(backend, contexts(settings, span, now), args.only)
+        scanned = bytes_labels(backend, args.only)
+    finally:
+        backend.close()
+    if args.json:
+        sys.stdout.buffer.write(orjson.dumps([r.to_json_dict() for r in reports], option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.flush()
+        if scanned:  # stdout stays pure JSON
+            print(_bytes_line(scanned), file=sys.stderr)
+    else:
+        print_history(reports, settings, scanned)
+    # The range's worst: an alerting job sees a failure anywhere in the days asked.
+    return max((r.exit_code() for r in reports), default=0)
+
+
+def _bytes_line(scanned: dict[str, str]) -> str:
+    return "bytes (dry run): " + ", ".join(f"{name} {label}" for name, label in scanned.items())
+
+
+def print_history(reports: list[Report], settings: Settings, scanned: dict[str, str] | None = None,
+                  console: Console | None = None) -> None:
+    from panels.render import STATUS_STYLE, render_result
+
+    from .history import SHORT_TITLES
+
+    console = console or Console()
+    if not reports:
+        console.print("no dates")
+        return
+    first, last = reports[0], reports[-1]
+    table = Table(title=f"History · games {first.game_date} .. {last.game_date} · {last.backend}:{last.project}")
+    table.add_column("game date", no_wrap=True)
+    for check in last.checks:
+        table.add_column(SHORT_TITLES.get(check.id, check.title))
+    table.add_column("overall", no_wrap=True)
+    errors: dict[tuple[str, str], list[date]] = {}
+    for report in reports:
+        cells: list[Text | str] = [_day(report.game_date)]
+        for check in report.checks:
+            head = "" if check.status is Status.ERROR else render_result(check, settings.tz)[0]
+            if check.error:
+                errors.setdefault((check.title, check.error), []).append(report.game_date)
+            cells.append(Text.assemble((check.status.value, STATUS_STYLE.get(check.status.value, "")), " ", head))
+        cells.append(Text(report.status.value, style=STATUS_STYLE.get(report.status.value, "")))
+        table.add_row(*cells)
+    console.print(table)
+    for (title, message), days in errors.items():  # each distinct failure once, with its dates
+        span = days[0].isoformat() if len(days) == 1 else f"{days[0]}..{days[-1]} ({len(days)} dates)"
+        console.print(Text(f"{title}: {message} [{span}]", style="red"))
+    if scanned:
+        console.print(_bytes_line(scanned), style="dim")
+
+
+def _day(d: date) -> str:
+    return f"{d.isoformat()} {d:%a}"

@@ -1,0 +1,211 @@
+"""The history screen (`h`): every check over the last game dates as a grid, and the numbers
+against their thresholds as plots, so a slow decay is seen before it becomes an outage.
+
+One thread worker per check runs console.history.run_history_check over the range (the
+same judges as the main screen); the head counts the checks still loading, and the grid
+and plots are drawn once all are in (each partial draw cost a frame). Enter on a cell
+opens that date's drill-down; `[` `]` move the range by its length.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import partial
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker, WorkerState
+from textual_plotext import PlotextPlot
+
+from panels.history import Series, cell, date_label, series
+
+from ..history import SHORT_TITLES, HistoryRange, bytes_labels, contexts, history_range, run_history_check
+from ..models import CheckResult
+from ..morning import SPEC_BY_ID, SPECS, CheckContext
+from ..refresh import PanelState
+
+# The checks whose numbers are plotted (panels.history.series, in that order).
+PLOT_OF = {"grading_coverage": 0, "dnp_pollution": 1, "usage_rate_coverage": 2, "deployment_drift": 3}
+# Plot colours by threshold label (the badge text carries the meaning without them).
+LINE_COLOURS = {"trigger": "green", "monitor": "red", "max": "red", "target": "orange"}
+
+
+class HistoryScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="back"),
+        # The main screen's ids: a remapped prev/next date key moves the range here too.
+        Binding("left_square_bracket", "shift(-1)", "Earlier", id="prev_date"),
+        Binding("right_square_bracket", "shift(1)", "Later", id="next_date"),
+        Binding("r", "reload", "Reload", id="reload"),
+    ]
+
+    def __init__(self, end: date, days: int | None = None) -> None:
+        super().__init__()
+        self._end, self._days = end, days
+        self.span: HistoryRange | None = None
+        self.as_of: datetime | None = None
+        self.results: dict[str, dict[date, CheckResult]] = {}
+        self.scanned: dict[str, str] = {}
+        self.generation = 0
+        self._jobs: dict[Worker, tuple[str, int]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="history-head")
+        yield DataTable(id="history-grid", cursor_type="cell", zebra_stripes=False)
+        with Grid(id="history-plots"):
+            for i in range(4):
+                yield PlotextPlot(id=f"plot-{i}", classes="history-plot")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        settings = self.app.settings
+        self.span = history_range(self._end, self._days or min(settings.history.days, settings.history.max_days), settings)
+        self.load()
+
+    @property
+    def loaded(self) -> bool:
+        """Every check has its results for the range shown (the tests wait for this)."""
+        return not self._jobs and len(self.results) == len(SPECS)
+
+    # ------------------------------------------------------------------ loading
+
+    def load(self) -> None:
+        assert self.span is not None
+        self.generation += 1
+        self.results = {}
+        self.scanned: dict[str, str] = {}
+        self.as_of = self.app.clock.now()
+        ctxs = contexts(self.app.settings, self.span, self.as_of)
+        self._build_grid()
+        for spec in SPECS:
+            # An explicit description: Textual would repr the partial, 28 contexts with their settings.
+            worker = self.run_worker(partial(self._job, spec.id, ctxs), thread=True, name=f"history:{spec.id}",
+                                     group="history", description=f"history of {spec.id}", exit_on_error=False)
+            self._jobs[worker] = (spec.id, self.generation)
+        self._draw()
+
+    def _job(self, check_id: str, ctxs: list[CheckContext]) -> tuple[dict[date, CheckResult], dict[str, str]]:
+        backend = self.app.backend()
+        return run_history_check(SPEC_BY_ID[check_id], backend, ctxs), bytes_labels(backend, [check_id])
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        job = self._jobs.get(event.worker)
+        if job is None or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        del self._jobs[event.worker]
+        check_id, generation = job
+        if generation != self.generation:
+            return  # a range no longer shown
+        if event.state is WorkerState.SUCCESS:
+            self.results[check_id], scanned = event.worker.result
+            self.scanned.update(scanned)  # gcp: what each range query's dry run said it would scan
+        else:  # run_history_check never raises: this is a bug in the app; say it in every cell
+            message = f"{type(event.worker.error).__name__}: {event.worker.error}"
+            spec = SPEC_BY_ID[check_id]
+            self.results[check_id] = {
+                d: CheckResult(id=check_id, title=spec.title, status="error", summary=message, error=message)
+                for d in self.span.dates
+            }
+        try:
+            if len(self.results) == len(SPECS):  # fill at once: each partial fill would cost a frame
+                for spec in SPECS:
+                    self._fill_row(spec.id)
+            self._draw(check_id)
+        except NoMatches:  # the screen closed while the check ran
+            return
+
+    # ------------------------------------------------------------------ drawing
+
+    def _build_grid(self) -> None:
+        table = self.query_one("#history-grid", DataTable)
+        table.clear(columns=True)
+        table.header_height = 2  # weekday over month-day
+        table.add_column(Text("check", style="bold"), key="check")
+        for day in self.span.dates:
+            table.add_column(Text(f"{day:%a}\n{date_label(day)}", justify="center"), key=day.isoformat(), width=11)
+        for spec in SPECS:
+            table.add_row(SHORT_TITLES[spec.id], *[cell(None) for _ in self.span.dates], key=spec.id, height=1)
+
+    def _fill_row(self, check_id: str) -> None:
+        table = self.query_one("#history-grid", DataTable)
+        for day, result in self.results[check_id].items():
+            table.update_cell(check_id, day.isoformat(), cell(result))
+
+    def _draw(self, arrived: str | None = None) -> None:
+        """The head, and the plots (when the range is set, or once all their checks are in)."""
+        span, settings = self.span, self.app.settings
+        waiting = len(SPECS) - len(self.results)
+        state = f"loading {waiting} of {len(SPECS)} checks…" if waiting else "enter: the drill-down of a cell"
+        as_of = self.as_of.astimezone(settings.tz) if self.as_of else None
+        self.query_one("#history-head", Static).update(Text.assemble(
+            ("History", "bold"), "   games ", (f"{span.start} .. {span.end}", "bold"), f" ({span.days} dates)",
+            "   as of ", (f"{as_of:%Y-%m-%d %H:%M %Z}" if as_of else "…", "bold"),
+            "   backend ", (settings.backend, "bold"), "   ", (state, "dim"),
+            "\nok / WARN / FAIL / unk (nothing to judge) / ERR (source failed); numbers: % for grading, dnp and usage, "
+            "commits behind head for drift",
+            ("   dry run: " + ", ".join(f"{q} {b}" for q, b in self.scanned.items()) if self.scanned else "", "dim"),
+        ))
+        days = [{cid: by_date[d] for cid, by_date in self.results.items() if d in by_date} for d in span.dates]
+        plots = self.query_one("#history-plots")
+        if not set(PLOT_OF) <= set(self.results):
+            plots.display = False  # nothing to plot yet: an empty plotext build would only cost a frame
+            return
+        if arrived is not None and arrived not in PLOT_OF:
+            return
+        plots.display = True
+        for i, s in enumerate(series(days)):
+            self._plot(self.query_one(f"#plot-{i}", PlotextPlot), s, span.dates)
+
+    @staticmethod
+    def _plot(widget: PlotextPlot, s: Series, dates: list[date]) -> None:
+        plt = widget.plt
+        plt.clear_figure()
+        plt.title(s.title)
+        n = len(dates)
+        step = max(1, n // 7)
+        plt.xticks(list(range(0, n, step)), [date_label(d) for d in dates[::step]])
+        plt.xlim(-0.5, n - 0.5)
+        points = s.points
+        for label, y in s.lines.items():
+            plt.plot([0, n - 1], [y, y], color=LINE_COLOURS.get(label, "gray"), label=f"{label} {y:g}", marker="dot")
+        if points:
+            plt.plot([x for x, _ in points], [y for _, y in points], marker="braille", color="cyan", label="value")
+        ys = [y for _, y in points] + list(s.lines.values())
+        if ys:
+            low, high = min(ys), max(ys)
+            pad = max(1.0, (high - low) * 0.1)
+            plt.ylim(low - pad, high + pad)
+        widget.refresh()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_shift(self, direction: int) -> None:
+        self.span = self.span.shifted(direction * self.span.days)
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        check_id, column = event.cell_key.row_key.value, event.cell_key.column_key.value
+        if check_id not in SPEC_BY_ID or column == "check":
+            return
+        self.open_detail(check_id, date.fromisoformat(column))
+
+    def open_detail(self, check_id: str, day: date) -> None:
+        """That date's drill-down, as the main screen would open it for that game date."""
+        from .detail import DetailScreen
+
+        result = self.results.get(check_id, {}).get(day)
+        if result is None:
+            self.notify("still loading this check", severity="warning")
+            return
+        spec = SPEC_BY_ID[check_id]
+        state = PanelState(spec.id, spec.title)
+        state.apply(result, self.as_of)
+        self.app.push_screen(DetailScreen(spec, CheckContext(self.app.settings, day, self.as_of), state))

@@ -1,0 +1,116 @@
+"""The history screen's cells and series: a Report per date in, text and numbers out.
+
+Pure (rich only): the grid's badge text reads without colour (`ok`, `WARN`, `FAIL`, `unk`,
+`ERR`), and each plotted series carries its threshold lines from the results' own values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+
+from console.models import CheckResult
+
+from .render import STATUS_STYLE
+
+BADGE = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "unknown": "unk", "error": "ERR"}
+
+
+def _num(value: Any, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def worst_drift(result: CheckResult) -> dict[str, Any] | None:
+    """The service furthest behind head (by commits), or None when none is known."""
+    known = [s for s in result.value.get("services", []) if s.get("commits_behind") is not None]
+    return max(known, key=lambda s: s["commits_behind"], default=None)
+
+
+def headline(result: CheckResult) -> str:
+    """The number that fits a grid cell (percentages without the sign, drift in commits)."""
+    v = result.value
+    if result.status.value == "error":
+        return ""
+    if result.id == "phase3_completion":
+        return f"{v.get('completed', 0)}/{v.get('expected', '?')}"
+    if result.id == "sequential_execution":
+        bad = len(v.get("violations", [])) + len(v.get("dependency_failures", []))
+        return f"{bad} viol" if bad else ("L1>L2" if result.status.value == "ok" else "")
+    if result.id == "grading_coverage":
+        return _num(v.get("coverage_pct"))
+    if result.id == "dnp_pollution":
+        return _num(v.get("pollution_pct"))
+    if result.id == "usage_rate_coverage":
+        return _num(v.get("coverage_pct"))
+    if result.id == "deployment_drift":
+        worst = worst_drift(result)
+        return "-" if worst is None else f"{worst['commits_behind']}c"
+    return ""
+
+
+def cell(result: CheckResult | None) -> Text:
+    if result is None:
+        return Text("…", style="dim")
+    status = result.status.value
+    return Text(f"{BADGE.get(status, status)} {headline(result)}".strip(), style=STATUS_STYLE.get(status, ""))
+
+
+@dataclass
+class Series:
+    """One plot: a number per date (None where there is nothing to judge) and its lines."""
+
+    title: str
+    values: list[float | None]
+    lines: dict[str, float] = field(default_factory=dict)  # label -> y
+
+    @property
+    def points(self) -> list[tuple[int, float]]:
+        return [(i, v) for i, v in enumerate(self.values) if v is not None]
+
+
+Day = dict[str, CheckResult]  # one date's results by check id (what is loaded so far)
+
+
+def _value(day: Day, check_id: str, key: str) -> float | None:
+    result = day.get(check_id)
+    if result is None or result.status.value == "error":
+        return None
+    if check_id == "deployment_drift":
+        worst = worst_drift(result)
+        return None if worst is None else float(worst["commits_behind"])
+    value = result.value.get(key)
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _line(days: list[Day], check_id: str, key: str, default: float) -> float:
+    """A threshold as the results state it (the config in force), else the default."""
+    for day in days:
+        c = day.get(check_id)
+        if c is not None and isinstance(c.value.get(key), (int, float)):
+            return float(c.value[key])
+    return default
+
+
+def series(days: list[Day]) -> list[Series]:
+    """Grading coverage (80/70 lines), DNP % (0 line), usage % (90 line), worst drift in commits."""
+
+    def values(check_id: str, key: str) -> list[float | None]:
+        return [_value(d, check_id, key) for d in days]
+
+    return [
+        Series("grading coverage %", values("grading_coverage", "coverage_pct"), {
+            "trigger": _line(days, "grading_coverage", "trigger_pct", 80.0),
+            "monitor": _line(days, "grading_coverage", "monitor_pct", 70.0)}),
+        Series("DNP rows in the cache %", values("dnp_pollution", "pollution_pct"),
+               {"max": _line(days, "dnp_pollution", "max_pct", 0.0)}),
+        Series("usage-rate coverage %", values("usage_rate_coverage", "coverage_pct"),
+               {"target": _line(days, "usage_rate_coverage", "target_pct", 90.0)}),
+        Series("commits behind (worst service)", values("deployment_drift", ""), {}),
+    ]
+
+
+def date_label(day: date) -> str:
+    return f"{day:%m-%d}"

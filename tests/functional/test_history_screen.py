@@ -1,0 +1,89 @@
+"""The history screen (`h`): grid, plots, enter opens a date's drill-down, [ ] move the range."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from textual.widgets import DataTable
+
+from console.components.detail import DetailScreen
+from console.components.history import HistoryScreen
+from console.errors import ErrorKind, SourceError
+from console.morning import CheckContext, run_all
+from tests.conftest import DEMO_END
+
+from .conftest import FEB3, FEB4, SIZE, settle, until
+from .test_snapshots import _Silent
+
+
+@pytest.fixture
+def make_app(make_app):
+    def make(game_date=None, **kwargs):
+        kwargs.setdefault("log_source_factory", lambda *a, **k: _Silent())
+        return make_app(game_date, **kwargs)
+
+    return make
+
+
+async def open_history(pilot) -> HistoryScreen:
+    await settle(pilot)
+    await pilot.press("h")
+    await until(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen) and pilot.app.screen.loaded)
+    await pilot.pause()
+    return pilot.app.screen
+
+
+def cell_text(screen: HistoryScreen, check_id: str, day: date) -> str:
+    return screen.query_one("#history-grid", DataTable).get_cell(check_id, day.isoformat()).plain
+
+
+async def test_h_shows_every_check_over_14_dates_as_check_judges_them(make_app, demo_settings, demo_backend):
+    async with make_app(FEB4).run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot)
+        assert (screen.span.start, screen.span.end) == (date(2026, 1, 22), FEB4)
+        assert cell_text(screen, "dnp_pollution", FEB3) == "FAIL 22.0"
+        assert cell_text(screen, "usage_rate_coverage", FEB3) == "FAIL 87.1"
+        assert cell_text(screen, "grading_coverage", date(2026, 1, 26)) == "WARN 75.8"
+        assert cell_text(screen, "deployment_drift", FEB4) == "FAIL 49c"
+        for day in (date(2026, 1, 26), FEB3, FEB4):
+            report = run_all(demo_backend, CheckContext(demo_settings, day, DEMO_END))
+            for check in report.checks:
+                assert screen.results[check.id][day].model_dump() == check.model_dump(), (day, check.id)
+
+
+async def test_brackets_move_the_range_and_enter_opens_that_dates_drill_down(make_app):
+    async with make_app(FEB4).run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot)
+        await pilot.press("left_square_bracket")
+        await until(pilot, lambda: screen.loaded and screen.span.end == date(2026, 1, 21))
+        assert cell_text(screen, "grading_coverage", date(2026, 1, 8)) == "unk -"  # before the demo's first date
+        await pilot.press("right_square_bracket")
+        await until(pilot, lambda: screen.loaded and screen.span.end == FEB4)
+        grid = screen.query_one("#history-grid", DataTable)
+        grid.focus()
+        grid.move_cursor(row=3, column=1 + 12)  # dnp_pollution on Feb 3 (column 0 is the check's name)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DetailScreen))
+        detail = pilot.app.screen
+        assert (detail.spec.id, detail.ctx.game_date) == ("dnp_pollution", FEB3)
+        await until(pilot, lambda: detail.rows is not None)
+        assert len(detail.rows) == 143
+        await pilot.press("escape")
+        assert pilot.app.screen is screen
+
+
+async def test_a_failing_source_is_err_in_its_row_and_the_rest_loads(make_app, demo_settings):
+    from console.backends.local import LocalBackend
+
+    class Failing(LocalBackend):
+        def run_query(self, name, params):
+            if name == "history_usage":
+                raise SourceError(ErrorKind.QUOTA, "history_usage: 429 quota exceeded")
+            return super().run_query(name, params)
+
+    async with make_app(FEB4, backend_factory=Failing).run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot)
+        assert cell_text(screen, "usage_rate_coverage", FEB3) == "ERR"
+        assert "429" in screen.results["usage_rate_coverage"][FEB3].error
+        assert cell_text(screen, "dnp_pollution", FEB3) == "FAIL 22.0"
