@@ -19,7 +19,9 @@ from .config import ConfigError, Settings, load_settings
 from .errors import ScenarioError, SourceError
 
 # Each module exposes register(subparsers) and sets `func` on its parsers.
-COMMAND_MODULES = ("console.commands_local", "console.commands_playbook", "console.commands_logs")
+COMMAND_MODULES = (
+    "console.commands_local", "console.commands_playbook", "console.commands_logs", "console.commands_watch",
+)
 
 EXIT_ERROR = 2
 
