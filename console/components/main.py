@@ -13,6 +13,7 @@ from panels.panel import CheckPanel
 from panels.timeline import MetricsView, TimelineView
 
 from ..morning import SPECS
+from ..watch_state import last_notified_at
 
 
 class MainScreen(Screen):
@@ -64,6 +65,9 @@ class MainScreen(Screen):
             "   project ", (app.settings.project, "bold"), "   refresh ",
             (refresh, "bold reverse" if app.paused else "bold"),
         )
+        notified = last_notified_at(app.settings)  # the configured `watch`, if its state file exists
+        if notified is not None:
+            header.append_text(Text.assemble("   watch alerted ", (f"{notified.astimezone(app.settings.tz):%H:%M %Z}", "bold")))
         self.query_one("#header", Static).update(header)
         for panel in self.query(CheckPanel):
             panel.show(app.states[panel.check_id], now)
