@@ -57,14 +57,25 @@ def pick_channels(settings: Settings, names: list[str] | None) -> list[NotifyCha
     return [configured[n] for n in dict.fromkeys(wanted)]
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (a captured or redirected one included)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def _setup_logging() -> None:
     logger = logging.getLogger("nba_console.watch")
     if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("nba-console watch: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
-        logger.propagate = False
 
 
 def cmd_watch(args: argparse.Namespace) -> int:

@@ -234,10 +234,9 @@ class Delivery:
         ws: WatchSettings = self.settings.watch
         where = f"{channel.name} {mask_url(url)}"
 
-        def attempt() -> None:
+        def attempt(client: httpx.Client) -> None:
             try:
-                with httpx.Client(timeout=channel.timeout_s, follow_redirects=False) as client:
-                    response = client.post(url, content=body, headers=headers)
+                response = client.post(url, content=body, headers=headers)
             except httpx.TimeoutException:
                 raise DeliveryError(f"{where}: timed out after {channel.timeout_s:g}s", retryable=True) from None
             except httpx.HTTPError as exc:  # connection refused, DNS, protocol: the text may hold the URL
@@ -268,7 +267,9 @@ class Delivery:
             before_sleep=before_sleep,
             reraise=True,
         )
-        retrying(attempt)
+        # One client (one TLS setup) for the attempts of a message; every attempt bounded by the timeout.
+        with httpx.Client(timeout=channel.timeout_s, follow_redirects=False) as client:
+            retrying(attempt, client)
 
     def _run_command(self, channel: NotifyChannel, event: dict[str, Any]) -> None:
         if not channel.command:

@@ -27,7 +27,7 @@ from .clock import Clock, FixedClock, ReplayClock
 from .config import NotifyChannel, Settings, WatchSettings
 from .models import CheckResult, Report, Status
 from .morning import SPEC_BY_ID, SPECS, CheckContext, run_all
-from .notify import Delivery, DeliveryError, describe, top_rows
+from .notify import Delivery, DeliveryError, top_rows
 from .watch_state import StateStore, WatchState, state_path
 
 log = logging.getLogger("nba_console.watch")
@@ -47,6 +47,9 @@ def decide(memory: dict[str, Any] | None, result: CheckResult, now: datetime, ws
     channels were told last, "announced_at", "error_told_at"}. Kinds: "new" (quiet -> bad),
     "changed" (bad -> another bad), "recovered" (bad -> quiet), "error", "reminder".
     """
+    seen = _parse((memory or {}).get("seen_at"))
+    if seen is not None and now < seen:
+        return dict(memory or {}), None  # judged as of an earlier moment than already told: stale
     mem = dict(memory or {})
     current, stamp = result.status.value, now.isoformat()
     if mem.get("status") != current:
@@ -219,7 +222,7 @@ class Watcher:
                 if message["runs"] >= self.settings.watch.outbox_runs:
                     state.outbox.remove(message)
                     text += f"; dropped after {message['runs']} runs"
-                log.warning("notify %s: %s", describe(channel), text)
+                log.warning("not delivered: %s", text)
                 outcome.failed.append(text)
             else:
                 state.outbox.remove(message)
