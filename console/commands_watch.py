@@ -114,7 +114,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
         clock = SystemClock()
 
     watcher = Watcher(settings, channels, game_date, open_backend, report_dir=args.report_dir, until=until)
-    log.info("games %s, channels: %s", game_date, ", ".join(describe(c) for c in channels) or "none")
+    if not args.once:  # cron runs stay to one line each
+        log.info("games %s until %s, channels: %s", game_date, until.strftime("%H:%M %Z"),
+                 ", ".join(describe(c) for c in channels) or "none")
 
     def show(outcome) -> None:
         local = outcome.report.as_of.astimezone(settings.tz).strftime("%H:%M %Z")

@@ -114,9 +114,10 @@ def _icon(status: str | None) -> str:
 
 
 def change_line(change: dict[str, Any]) -> str:
-    before = change.get("previous") or "ok"
+    before = change.get("previous")
     label = {"recovered": "recovered", "reminder": "still", "error": "cannot be checked"}.get(change["kind"], "")
-    head = f"{change['title']}: {before} → {change['status']}"
+    # Nothing told before this run (the first run of the morning): no made-up "ok →".
+    head = f"{change['title']}: {before} → {change['status']}" if before else f"{change['title']}: {change['status']}"
     if change["kind"] == "reminder":
         head = f"{change['title']}: still {change['status']} (since {change.get('since_local', '?')})"
     elif label:

@@ -103,8 +103,33 @@ def change_entry(result: CheckResult, kind: str, memory: dict[str, Any], setting
         "since_local": since.astimezone(settings.tz).strftime("%H:%M %Z") if since else None,
         "summary": result.summary,
         "rows": top_rows(result.id, result.value),
-        "commands": [f"nba-console playbook run {name} --dry-run" for name in (spec.playbooks if spec else ())],
+        "commands": suggested_commands(result, spec.playbooks if spec else ()),
     }
+
+
+def suggested_commands(result: CheckResult, names: tuple[str, ...]) -> list[str]:
+    """`playbook run NAME --dry-run` with the parameters it needs: filled in from the result
+    where it names them (the service furthest behind, the head commit), else placeholders."""
+    known: dict[str, str] = {}
+    if result.id == "deployment_drift":
+        behind = sorted((s for s in result.value.get("services", []) if s.get("status") in ("warn", "fail")),
+                        key=lambda s: -(s.get("commits_behind") or 0))
+        if behind:
+            known["service"] = behind[0]["service"]
+        if result.value.get("head"):
+            known["commit"] = result.value["head"]
+    out = []
+    for name in names:
+        try:
+            from .playbook import model
+
+            book = model.get(name)
+        except Exception:  # noqa: BLE001 - an unreadable playbook still gets a pointer to it
+            out.append(f"nba-console playbook show {name}")
+            continue
+        params = "".join(f" --param {p}={known.get(p, f'<{p}>')}" for p, spec in book.params.items() if spec.default is None)
+        out.append(f"nba-console playbook run {name}{params} --dry-run")
+    return out
 
 
 def status_change_text(title: str, before: str | None, after: str | None) -> str | None:
