@@ -45,11 +45,14 @@ def _clock_time(text: str):
 
 
 def pick_channels(settings: Settings, names: list[str] | None) -> list[NotifyChannel]:
-    """The channels asked for (or watch.notify, or every configured one); an unknown name is refused."""
+    """The channels asked for (or watch.notify, or every configured one, or stdout); an unknown
+    name is refused."""
     configured = {c.name: c for c in settings.notify}
     if len(configured) != len(settings.notify):
         raise ConfigError("[[notify]]: two channels have the same name")
-    wanted = names or settings.watch.notify or list(configured)
+    # `stdout` needs no configuration; with no channel at all, changes go there rather than nowhere.
+    configured.setdefault("stdout", NotifyChannel(name="stdout", kind="stdout"))
+    wanted = names or settings.watch.notify or [c.name for c in settings.notify] or ["stdout"]
     unknown = [n for n in wanted if n not in configured]
     if unknown:
         known = ", ".join(configured) or "none configured"

@@ -208,7 +208,7 @@ def test_watch_cli_schedule_exits_0_after_the_summary(receiver, demo_settings, t
 def test_watch_refuses_an_unknown_channel(demo_settings, tmp_path, capsys):
     config = write_config(tmp_path, demo_settings)
     assert main(["--config", config, "watch", "--once", "--notify", "pager"]) == 2
-    assert "no such [[notify]] channel (local)" in capsys.readouterr().err
+    assert "no such [[notify]] channel (local, stdout)" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------ the console
