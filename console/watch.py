@@ -235,13 +235,15 @@ class Watcher:
     def _flush(self, state: WatchState, now: datetime, outcome: RunOutcome) -> None:
         """Deliver the outbox, oldest first; each success is saved at once (recorded after)."""
         by_name = {c.name: c for c in self.channels}
+        down: set[str] = set()  # failed once this run (retries spent): its other messages wait
         for message in list(state.outbox):
             channel = by_name.get(message["channel"])
-            if channel is None:
-                continue  # a channel of another invocation (`--notify` differs): left for it
+            if channel is None or channel.name in down:
+                continue  # a channel of another invocation (`--notify` differs) is left for it
             try:
                 self.delivery.send(channel, message["event"])
             except DeliveryError as exc:
+                down.add(channel.name)
                 message["runs"] = message.get("runs", 0) + 1
                 text = str(exc)
                 if message["runs"] >= self.settings.watch.outbox_runs:

@@ -225,3 +225,17 @@ def test_mask_url_and_retry_after():
     assert mask_url(None) == "(unset)"
     assert parse_retry_after("3") == 3.0 and parse_retry_after("nonsense") is None and parse_retry_after(None) is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past: no wait
+
+
+def test_a_dead_channel_costs_one_bounded_attempt_per_run_and_others_still_get_theirs(httpserver, hook, demo_settings,
+                                                                                     monkeypatch):
+    monkeypatch.setenv("DEAD_URL", f"http://127.0.0.1:{_dead_port()}/x")
+    httpserver.expect_request(SECRET_PATH).respond_with_data("ok")
+    dead = NotifyChannel(name="dead", kind="webhook", url_env="DEAD_URL")
+    sleeps = Sleeps()
+    w = watcher(demo_settings, [dead, slack()], sleeps)
+    w.run(AT_0700)
+    second = w.run(AT_0700.replace(hour=13))  # an hour later: reminders queue a second message
+    assert second.changes and len(second.failed) == 1  # two messages wait for `dead`, one attempt made
+    assert len(sleeps) == 2 * (demo_settings.watch.retry_attempts - 1)
+    assert len(httpserver.log) == 2  # the live channel got both runs' messages
