@@ -129,7 +129,11 @@ def cmd_watch(args: argparse.Namespace) -> int:
         log.info("%s %s: %s (%d sent%s%s)", local, outcome.report.status.value, told, outcome.delivered, fails, extra)
 
     if args.once:
-        outcome = watcher.run(clock.now())
+        try:
+            outcome = watcher.run(clock.now())
+        except OSError as exc:  # the state dir unwritable, or another watch holds the lock too long
+            log.error("cannot keep the watch state in %s: %s", settings.state_dir, exc.strerror or exc)
+            return EXIT_ERROR
         show(outcome)
         return EXIT_ERROR if outcome.failed else 0
     outcomes = run_schedule(watcher, clock, every, until, on_run=show)

@@ -260,3 +260,23 @@ def test_results_for_the_check_json_match_the_watch_report(demo_settings):
     judged = Watcher(demo_settings, [], FEB3, open_backend).judge(at)
     assert judged.to_json_dict() == direct.to_json_dict()
     assert all(isinstance(c, CheckResult) for c in judged.checks)
+
+
+def test_an_unusable_state_dir_is_one_line_and_exit_2(demo_settings, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    config = tmp_path / "nba-console.toml"
+    config.write_text(f'data_dir = "{demo_settings.data_dir}"\nstate_dir = "{blocker / "state"}"\n')
+    assert main(["--config", str(config), "watch", "--once", "--date", "2026-02-03", "--at", "07:00"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot keep the watch state" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [["--every", "soon"], ["--until", "25:00"], ["--at", "06:00", "--speed", "-1"]])
+def test_bad_watch_arguments_are_refused(demo_settings, tmp_path, capsys, argv):
+    config = write_config(tmp_path, demo_settings)
+    try:
+        code = main(["--config", config, "watch", "--date", "2026-02-03", *argv])
+    except SystemExit as exc:  # argparse's own refusal
+        code = exc.code
+    assert code == 2 and "Traceback" not in capsys.readouterr().err
