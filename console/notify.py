@@ -74,9 +74,16 @@ def describe(channel: NotifyChannel) -> str:
 # ------------------------------------------------------------------ rendering (pure)
 
 
-def top_rows(check_id: str, value: dict[str, Any], limit: int = TOP_ROWS) -> list[str]:
+def top_rows(check_id: str, value: dict[str, Any], limit: int = TOP_ROWS, tz=None) -> list[str]:
     """The few rows behind a verdict, from the result's value (no extra query)."""
     rows: list[str] = []
+
+    def clock(iso: Any) -> str:
+        try:
+            return datetime.fromisoformat(iso).astimezone(tz).strftime("%H:%M %Z")
+        except (TypeError, ValueError):
+            return str(iso)
+
     if check_id == "usage_rate_coverage":
         rows += [f"{g['game']}: no usage rate for {g['players']} players" for g in value.get("failing_games", [])]
         rows += [f"{g['game']}: {g['impossible']} impossible values" for g in value.get("per_game", []) if g.get("impossible")]
@@ -93,9 +100,10 @@ def top_rows(check_id: str, value: dict[str, Any], limit: int = TOP_ROWS) -> lis
     elif check_id == "phase3_completion":
         rows += [f"{p['name']}: {p['status']}" for p in value.get("processors", []) if p.get("status") != "success"]
     elif check_id == "sequential_execution":
-        rows += [f"{v['who']} (Level {v['level']}) started at {v['at']} before Level {min(v['pending_levels'], default='?')} finished"
+        rows += [f"{v['who']} (Level {v['level']}) started at {clock(v['at'])} before Level {min(v['pending_levels'], default='?')} finished"
                  for v in value.get("violations", [])]
-        rows += [f"DependencyFailureError in {d['processor']}: {str(d['text'])[:120]}" for d in value.get("dependency_failures", [])]
+        rows += [f"{clock(d['at'])} DependencyFailureError in {d['processor']}: {str(d['text'])[:120]}"
+                 for d in value.get("dependency_failures", [])]
     return rows[:limit]
 
 

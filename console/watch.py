@@ -102,7 +102,7 @@ def change_entry(result: CheckResult, kind: str, memory: dict[str, Any], setting
         "since": memory.get("since"),
         "since_local": since.astimezone(settings.tz).strftime("%H:%M %Z") if since else None,
         "summary": result.summary,
-        "rows": top_rows(result.id, result.value),
+        "rows": top_rows(result.id, result.value, tz=settings.tz),
         "commands": suggested_commands(result, spec.playbooks if spec else ()),
     }
 
