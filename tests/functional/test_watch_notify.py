@@ -239,3 +239,20 @@ def test_a_dead_channel_costs_one_bounded_attempt_per_run_and_others_still_get_t
     assert second.changes and len(second.failed) == 1  # two messages wait for `dead`, one attempt made
     assert len(sleeps) == 2 * (demo_settings.watch.retry_attempts - 1)
     assert len(httpserver.log) == 2  # the live channel got both runs' messages
+
+
+def test_summary_payloads_carry_the_digest_and_long_text_is_cut_for_slack(demo_settings):
+    from console.notify import slack_payload, webhook_payload
+
+    report = watcher(demo_settings, []).judge(AT_0700).to_json_dict()
+    digest = {"status": report["status"], "counts": {"fail": 4}, "messages": 3, "report_file": "/r/morning-2026-02-03.md"}
+    event = {"id": "2026-02-03/x/summary", "type": "summary", "report": report, "digest": digest}
+    body = webhook_payload(event)
+    assert body["event"] == "summary" and body["digest"] == digest and body["changes"] == []
+    slack_msg = slack_payload(event, demo_settings)
+    assert "Morning summary · games 2026-02-03" in slack_msg["blocks"][0]["text"]["text"]
+    assert "3 alert messages" in json.dumps(slack_msg, ensure_ascii=False) and "/r/morning-2026-02-03.md" in json.dumps(slack_msg)
+    huge = {"check": "grading_coverage", "title": "Grading coverage", "kind": "new", "status": "fail", "previous": None,
+            "summary": "x" * 5000, "rows": [], "commands": []}
+    cut = slack_payload({"id": "i", "type": "changes", "report": report, "changes": [huge]}, demo_settings)
+    assert all(len(b["text"]["text"]) <= 3000 for b in cut["blocks"] if b["type"] == "section")
