@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -68,10 +69,13 @@ class MainScreen(Screen):
         notified = last_notified_at(app.settings)  # the configured `watch`, if its state file exists
         if notified is not None:
             header.append_text(Text.assemble("   watch alerted ", (f"{notified.astimezone(app.settings.tz):%H:%M %Z}", "bold")))
-        self.query_one("#header", Static).update(header)
-        for panel in self.query(CheckPanel):
-            panel.show(app.states[panel.check_id], now)
-        if app.game_date is not None:
-            results = app.results
-            self.query_one(TimelineView).show(results, app.settings, app.game_date, now)
-            self.query_one(MetricsView).show(results, app.settings, app.game_date)
+        try:
+            self.query_one("#header", Static).update(header)
+            for panel in self.query(CheckPanel):
+                panel.show(app.states[panel.check_id], now)
+            if app.game_date is not None:
+                results = app.results
+                self.query_one(TimelineView).show(results, app.settings, app.game_date, now)
+                self.query_one(MetricsView).show(results, app.settings, app.game_date)
+        except NoMatches:  # a tick that fired while the screen was being taken down (app exit)
+            return
