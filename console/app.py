@@ -33,6 +33,7 @@ from .livelogs import open_log_source
 from .models import CheckResult, Status
 from .morning import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
 from .refresh import PanelState
+from .watch import is_quiet, status_change_text
 
 BackendFactory = Callable[[Settings], Backend]
 LogSourceFactory = Callable[..., object]
@@ -44,6 +45,13 @@ def optional_screen(module: str, name: str) -> type[Screen] | None:
         return getattr(importlib.import_module(f"console.components.{module}"), name, None)
     except ImportError:
         return None
+
+
+def _status_of(state: PanelState) -> str | None:
+    """The status a panel stands for: its source's error, else its result's; None before any."""
+    if state.error is not None:
+        return Status.ERROR.value
+    return state.result.status.value if state.result is not None else None
 
 
 @dataclass(frozen=True)
@@ -223,7 +231,7 @@ class NbaConsoleApp(LiveFeeds, App):
     def _finish(self, check_id: str, result: CheckResult) -> None:
         state = self.states[check_id]
         state.running = False
-        state.apply(result, self.clock.now())
+        self.apply_result(check_id, result)
         tui = self.settings.tui
         delay = state.next_delay(self.settings.refresh_seconds, tui.retry_base_seconds, tui.retry_max_seconds)
         self._due[check_id] = _time.monotonic() + delay
@@ -242,9 +250,22 @@ class NbaConsoleApp(LiveFeeds, App):
     def on_nba_console_app_result_pushed(self, message: ResultPushed) -> None:
         if message.check_id not in self.states or (message.game_date and message.game_date != self.game_date):
             return
-        state = self.states[message.check_id]
-        state.apply(message.result, self.clock.now())
+        self.apply_result(message.check_id, message.result)
         self.redraw()
+
+    def apply_result(self, check_id: str, result: CheckResult, announce: bool = True) -> None:
+        """Every result reaches its panel here; a change of status raises one notification
+        (and the bell with `tui.bell`). The first result of a date is not a change."""
+        state = self.states[check_id]
+        before = _status_of(state)
+        state.apply(result, self.clock.now())
+        text = status_change_text(state.title, before, _status_of(state)) if announce else None
+        if text:
+            after = _status_of(state)
+            severity = "information" if is_quiet(after) else "warning" if after == Status.WARN.value else "error"
+            self.notify(text, title="Status change", severity=severity, timeout=15)
+            if self.settings.tui.bell:
+                self.bell()
 
     def push_check_result(self, result: CheckResult) -> None:
         self.update_result(result.id, result, self.game_date)

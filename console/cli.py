@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "console.commands_logs",
     "console.commands_serve",
     "console.commands_history",
+    "console.commands_watch",
 )
 
 EXIT_ERROR = 2

@@ -132,6 +132,7 @@ class TuiSettings(BaseModel):
     """The console screen: theme and how a failing source is retried."""
 
     theme: str = "textual-dark"  # any Textual theme name; unknown names fall back to the default
+    bell: bool = False  # ring the terminal bell when a check changes status
     retry_base_seconds: float = Field(5.0, gt=0)  # first retry after a failed refresh
     retry_max_seconds: float = Field(300.0, gt=0)  # backoff doubles up to this cap
 
@@ -159,6 +160,58 @@ class ServeSettings(BaseModel):
     max_sessions: int = Field(8, ge=1, le=64)  # concurrent viewers; the next one is refused (503)
     idle_minutes: float = Field(30.0, gt=0)  # a viewer with no key/mouse input for this long is ended
     quit_grace_s: float = Field(5.0, gt=0)  # after asking a console to quit, kill it if still running
+
+
+class NotifyChannel(BaseModel):
+    """One `[[notify]]` entry. Secrets live in environment variables named here, never in the file."""
+
+    model_config = {"extra": "forbid"}
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")
+    kind: Literal["slack", "webhook", "command", "stdout"]
+    url_env: str | None = None  # slack / webhook: the variable holding the URL
+    secret_env: str | None = None  # webhook: HMAC-SHA256 key, signature in X-Nba-Console-Signature
+    command: list[str] = []  # command: argv (never a shell string), the JSON on stdin
+    timeout_s: float = Field(10.0, gt=0, le=300)  # one attempt (HTTP request or command run)
+
+    @field_validator("command")
+    @classmethod
+    def _argv(cls, value: list[str]) -> list[str]:
+        if value and not value[0]:
+            raise ValueError("command[0] must name a program")
+        return value
+
+
+class WatchSettings(BaseModel):
+    """`nba-console watch`: schedule, de-duplication and delivery."""
+
+    every: timedelta = timedelta(minutes=5)
+    until: time = time(11, 0)  # end of the morning window in `timezone`: summary, then exit
+    remind_every: timedelta = timedelta(hours=1)  # reminder while a check stays `fail`
+    error_repeat_after: timedelta = timedelta(minutes=30)  # an `error` is told again only past this
+    retry_attempts: int = Field(4, ge=1, le=10)  # per message: 429 / 5xx / timeouts
+    retry_initial_s: float = Field(1.0, gt=0)
+    retry_max_wait_s: float = Field(30.0, gt=0)  # cap on one back-off, Retry-After included
+    outbox_runs: int = Field(3, ge=1)  # runs an undelivered message is retried before it is dropped
+    report_dir: Path | None = None  # where the end-of-morning Markdown report goes
+    notify: list[str] = []  # channels used when `--notify` is not given
+
+    @field_validator("every", "remind_every", "error_repeat_after", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        # "5m", "1h", "90s" as `tail --since` takes them; numbers are seconds.
+        if isinstance(value, str) and value.strip()[-1:].isalpha():
+            from .logquery import parse_duration
+
+            return parse_duration(value)
+        return value
+
+    @field_validator("every", "remind_every", "error_repeat_after")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value.total_seconds() <= 0:
+            raise ValueError("must be more than zero")
+        return value
 
 
 class Settings(BaseSettings):
@@ -190,6 +243,8 @@ class Settings(BaseSettings):
     tui: TuiSettings = TuiSettings()
     serve: ServeSettings = ServeSettings()
     history: HistorySettings = HistorySettings()
+    notify: list[NotifyChannel] = []
+    watch: WatchSettings = WatchSettings()
 
     @field_validator("timezone")
     @classmethod

@@ -87,7 +87,8 @@ class LiveFeeds:
         for alert in update.alerts:
             self.notify(alert.message, title="Sequential execution", severity="error", timeout=30)
         if update.result is not None:
-            self.states["sequential_execution"].apply(update.result, self.clock.now())
+            # A violation was just announced above: the status change is not told twice.
+            self.apply_result("sequential_execution", update.result, announce=not update.alerts)
             self.redraw()
 
     # ------------------------------------------------------------------ live Phase 3 document

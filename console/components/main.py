@@ -14,6 +14,7 @@ from panels.panel import CheckPanel
 from panels.timeline import MetricsView, TimelineView
 
 from ..morning import SPECS
+from ..watch_state import last_notified_at
 
 
 class MainScreen(Screen):
@@ -72,10 +73,16 @@ class MainScreen(Screen):
             "   project ", (app.settings.project, "bold"), "   refresh ",
             (refresh, "bold reverse" if app.paused else "bold"),
         )
-        self.query_one("#header", Static).update(header)
-        for panel in self.query(CheckPanel):
-            panel.show(app.states[panel.check_id], now)
-        if app.game_date is not None:
-            results = app.results
-            self.query_one(TimelineView).show(results, app.settings, app.game_date, now)
-            self.query_one(MetricsView).show(results, app.settings, app.game_date)
+        notified = last_notified_at(app.settings)  # the configured `watch`, if its state file exists
+        if notified is not None:
+            header.append_text(Text.assemble("   watch alerted ", (f"{notified.astimezone(app.settings.tz):%H:%M %Z}", "bold")))
+        try:
+            self.query_one("#header", Static).update(header)
+            for panel in self.query(CheckPanel):
+                panel.show(app.states[panel.check_id], now)
+            if app.game_date is not None:
+                results = app.results
+                self.query_one(TimelineView).show(results, app.settings, app.game_date, now)
+                self.query_one(MetricsView).show(results, app.settings, app.game_date)
+        except NoMatches:  # a tick that fired while the screen was being taken down (app exit)
+            return

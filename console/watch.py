@@ -1,0 +1,307 @@
+"""`nba-console watch`: the morning check on a schedule, telling the channels what changed.
+
+Each run judges the game date as of its own moment with the same runner as `check`
+(morning.run_all), compares every check's status with what the channels were last told
+(`decide`, pure), queues one message per run that has changes in the outbox of the state
+file, saves (recorded before sending), delivers, and saves again (recorded after). A message
+that a dead channel refused stays in the outbox and is retried on the next runs; the check
+itself never waits on a channel beyond the bounded retries of one delivery.
+
+Statuses are not hard-coded here: whatever the judges say, a change of the *alert level*
+is told. ok and unknown are quiet (nothing wrong established); warn, fail and error are
+told when they start, change or end ("recovered"); a lasting fail is reminded every
+`watch.remind_every`; an error is told once and again only if it lasts past
+`watch.error_repeat_after` (a flapping source does not page every five minutes).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from .clock import Clock, FixedClock, ReplayClock
+from .config import NotifyChannel, Settings, WatchSettings
+from .models import CheckResult, Report, Status
+from .morning import SPEC_BY_ID, SPECS, CheckContext, run_all
+from .notify import Delivery, DeliveryError, top_rows
+from .watch_state import StateStore, WatchState, state_path
+
+log = logging.getLogger("nba_console.watch")
+
+QUIET = frozenset({Status.OK.value, Status.UNKNOWN.value})
+
+
+def is_quiet(status: str | None) -> bool:
+    return status is None or status in QUIET
+
+
+def decide(memory: dict[str, Any] | None, result: CheckResult, now: datetime, ws: WatchSettings
+           ) -> tuple[dict[str, Any], str | None]:
+    """What to tell about one check this run: (new memory, kind of message or None).
+
+    memory: {"status": seen last run, "since": when it became that, "announced": what the
+    channels were told last, "announced_at", "error_told_at"}. Kinds: "new" (quiet -> bad),
+    "changed" (bad -> another bad), "recovered" (bad -> quiet), "error", "reminder".
+    """
+    seen = _parse((memory or {}).get("seen_at"))
+    if seen is not None and now < seen:
+        return dict(memory or {}), None  # judged as of an earlier moment than already told: stale
+    mem = dict(memory or {})
+    current, stamp = result.status.value, now.isoformat()
+    if mem.get("status") != current:
+        mem["status"], mem["since"] = current, stamp
+    mem["seen_at"] = stamp
+    announced = mem.get("announced")
+    if is_quiet(announced) and is_quiet(current):
+        mem["announced"] = current  # ok <-> unknown is not news
+        return mem, None
+    if current == announced:
+        every = ws.error_repeat_after if current == Status.ERROR.value else (
+            ws.remind_every if current == Status.FAIL.value else None)
+        told = _parse(mem.get("announced_at"))
+        if every is None or told is None or now - told < every:
+            return mem, None
+        kind = "reminder"
+    elif current == Status.ERROR.value:
+        last_error = _parse(mem.get("error_told_at"))
+        if last_error is not None and now - last_error < ws.error_repeat_after:
+            return mem, None  # told about this source's failure recently: not again yet
+        kind = "error"
+        mem["error_told_at"] = stamp
+    elif is_quiet(current):
+        kind = "recovered"
+    elif is_quiet(announced):
+        kind = "new"
+    else:
+        kind = "changed"
+    mem["previous"] = announced
+    mem["announced"], mem["announced_at"] = current, stamp
+    return mem, kind
+
+
+def _parse(text: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
+def change_entry(result: CheckResult, kind: str, memory: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    spec = SPEC_BY_ID.get(result.id)
+    since = _parse(memory.get("since"))
+    return {
+        "check": result.id,
+        "title": result.title,
+        "kind": kind,
+        "status": result.status.value,
+        "previous": memory.get("previous"),
+        "since": memory.get("since"),
+        "since_local": since.astimezone(settings.tz).strftime("%H:%M %Z") if since else None,
+        "summary": result.summary,
+        "rows": top_rows(result.id, result.value, tz=settings.tz),
+        "commands": suggested_commands(result, spec.playbooks if spec else ()),
+    }
+
+
+def suggested_commands(result: CheckResult, names: tuple[str, ...]) -> list[str]:
+    """`playbook run NAME --dry-run` with the parameters it needs: filled in from the result
+    where it names them (the service furthest behind, the head commit), else placeholders."""
+    known: dict[str, str] = {}
+    if result.id == "deployment_drift":
+        behind = sorted((s for s in result.value.get("services", []) if s.get("status") in ("warn", "fail")),
+                        key=lambda s: -(s.get("commits_behind") or 0))
+        if behind:
+            known["service"] = behind[0]["service"]
+        if result.value.get("head"):
+            known["commit"] = result.value["head"]
+    out = []
+    for name in names:
+        try:
+            from .playbook import model
+
+            book = model.get(name)
+        except Exception:  # noqa: BLE001 - an unreadable playbook still gets a pointer to it
+            out.append(f"nba-console playbook show {name}")
+            continue
+        params = "".join(f" --param {p}={known.get(p, f'<{p}>')}" for p, spec in book.params.items() if spec.default is None)
+        out.append(f"nba-console playbook run {name}{params} --dry-run")
+    return out
+
+
+def status_change_text(title: str, before: str | None, after: str | None) -> str | None:
+    """The console's one-line notice when a panel's status changes (None: nothing to say)."""
+    if before is None or after is None or before == after:
+        return None
+    return f"{title}: {before} → {after}" + (" (recovered)" if is_quiet(after) and not is_quiet(before) else "")
+
+
+# ------------------------------------------------------------------ one run
+
+
+@dataclass
+class RunOutcome:
+    report: Report
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    delivered: int = 0
+    failed: list[str] = field(default_factory=list)  # safe-to-print delivery errors
+    summary_sent: bool = False
+
+
+@dataclass
+class Watcher:
+    settings: Settings
+    channels: list[NotifyChannel]
+    game_date: date
+    backend_factory: Callable[[Settings], Any]
+    report_dir: Path | None = None
+    delivery: Delivery | None = None
+    until: datetime | None = None  # summary time; None: no summary
+
+    def __post_init__(self) -> None:
+        self.delivery = self.delivery or Delivery(self.settings)
+        self.store = StateStore(state_path(self.settings))
+
+    def judge(self, as_of: datetime) -> Report:
+        ctx = CheckContext(settings=self.settings, game_date=self.game_date, as_of=as_of)
+        try:
+            backend = self.backend_factory(self.settings)
+        except Exception as exc:  # noqa: BLE001 - cannot even open the source: every check is an error
+            return _all_errors(ctx, f"cannot open the {self.settings.backend} backend: {exc}")
+        try:
+            try:
+                backend.preflight()
+            except Exception as exc:  # noqa: BLE001 - no credentials: one error per check, told once
+                return _all_errors(ctx, str(exc), backend.name)
+            return run_all(backend, ctx)
+        finally:
+            try:
+                backend.close()
+            except Exception:  # noqa: BLE001 - closing must not lose the verdicts
+                pass
+
+    def run(self, as_of: datetime) -> RunOutcome:
+        report = self.judge(as_of)
+        outcome = RunOutcome(report=report)
+        with self.store:
+            state = self.store.load()
+            day = state.day(self.game_date)
+            for result in report.checks:
+                memory, kind = decide(day["checks"].get(result.id), result, as_of, self.settings.watch)
+                day["checks"][result.id] = memory
+                if kind is not None:
+                    outcome.changes.append(change_entry(result, kind, memory, self.settings))
+            if outcome.changes:
+                self._enqueue(state, {"id": f"{self.game_date}/{as_of.isoformat()}/changes", "type": "changes",
+                                      "report": report.to_json_dict(), "changes": outcome.changes})
+            if self.until is not None and as_of >= self.until and not day.get("summary_sent_at"):
+                self._enqueue(state, self._summary_event(report, day))
+                day["summary_sent_at"] = as_of.isoformat()
+                outcome.summary_sent = True
+            state.prune(as_of.astimezone(self.settings.tz).date())
+            self.store.save(state)  # recorded before sending: a restart will not decide it again
+            self._flush(state, as_of, outcome)
+        return outcome
+
+    def _enqueue(self, state: WatchState, event: dict[str, Any]) -> None:
+        for channel in self.channels:
+            state.outbox.append({"id": f"{event['id']}/{channel.name}", "channel": channel.name,
+                                 "game_date": self.game_date.isoformat(), "runs": 0, "event": event})
+
+    def _summary_event(self, report: Report, day: dict[str, Any]) -> dict[str, Any]:
+        from .render import report_markdown
+
+        report_file = None
+        directory = self.report_dir or self.settings.watch.report_dir
+        if directory is not None:
+            path = Path(directory) / f"morning-{self.game_date.isoformat()}.md"
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(report_markdown(report, self.settings), encoding="utf-8")
+                report_file = str(path)
+            except OSError as exc:
+                log.warning("cannot write the morning report to %s: %s", path, exc.strerror or exc)
+        counts: dict[str, int] = {}
+        for check in report.checks:
+            counts[check.status.value] = counts.get(check.status.value, 0) + 1
+        digest = {"status": report.status.value, "counts": counts, "messages": day.get("messages", 0),
+                  "report_file": report_file}
+        return {"id": f"{self.game_date}/{report.as_of.isoformat()}/summary", "type": "summary",
+                "report": report.to_json_dict(), "digest": digest}
+
+    def _flush(self, state: WatchState, now: datetime, outcome: RunOutcome) -> None:
+        """Deliver the outbox, oldest first; each success is saved at once (recorded after)."""
+        by_name = {c.name: c for c in self.channels}
+        down: set[str] = set()  # failed once this run (retries spent): its other messages wait
+        for message in list(state.outbox):
+            channel = by_name.get(message["channel"])
+            if channel is None or channel.name in down:
+                continue  # a channel of another invocation (`--notify` differs) is left for it
+            try:
+                self.delivery.send(channel, message["event"])
+            except DeliveryError as exc:
+                down.add(channel.name)
+                message["runs"] = message.get("runs", 0) + 1
+                text = str(exc)
+                if message["runs"] >= self.settings.watch.outbox_runs:
+                    state.outbox.remove(message)
+                    text += f"; dropped after {message['runs']} runs"
+                log.warning("not delivered: %s", text)
+                outcome.failed.append(text)
+            else:
+                state.outbox.remove(message)
+                outcome.delivered += 1
+                state.last_notified_at = now.isoformat()
+                if message["event"]["type"] == "changes":
+                    day = state.day(date.fromisoformat(message["game_date"]))
+                    day["messages"] = day.get("messages", 0) + 1
+            self.store.save(state)
+
+
+def _all_errors(ctx: CheckContext, message: str, backend_name: str | None = None) -> Report:
+    results = [CheckResult(id=s.id, title=s.title, status=Status.ERROR, summary=message, error=message) for s in SPECS]
+    return Report(game_date=ctx.game_date, processing_date=ctx.processing_date, as_of=ctx.as_of,
+                  backend=backend_name or ctx.settings.backend, project=ctx.settings.project,
+                  status=Status.ERROR, checks=results)
+
+
+# ------------------------------------------------------------------ the schedule
+
+
+def wait_until(clock: Clock, moment: datetime, sleep: Callable[[float], None] = time.sleep) -> None:
+    """Sleep until the clock shows `moment`: real time on the system clock, 1/speed of it on
+    the demo's replay clock, and no time at all on a fixed clock (which just moves)."""
+    if isinstance(clock, FixedClock):
+        clock.moment = max(clock.moment, moment)
+        return
+    speed = clock.speed if isinstance(clock, ReplayClock) else 1.0
+    while True:
+        left = (moment - clock.now()).total_seconds()
+        if left <= 0:
+            return
+        sleep(min(left / speed, 60.0))
+        if isinstance(clock, ReplayClock) and clock.finished:
+            return
+
+
+def run_schedule(watcher: Watcher, clock: Clock, every: timedelta, until: datetime,
+                 on_run: Callable[[RunOutcome], None] | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> list[RunOutcome]:
+    """Run every `every` until `until` (the last run is at `until` and sends the summary)."""
+    outcomes = []
+    while True:
+        now = clock.now()
+        try:
+            outcome = watcher.run(now)
+        except Exception as exc:  # noqa: BLE001 - one broken run (state dir gone...) must not end the morning
+            log.error("watch run at %s failed: %s: %s", now.isoformat(), type(exc).__name__, exc)
+        else:
+            outcomes.append(outcome)
+            if on_run is not None:
+                on_run(outcome)
+        if now >= until:
+            return outcomes
+        wait_until(clock, min(now + every, until), sleep)

@@ -1,0 +1,178 @@
+"""watch's memory: the pure `decide`, the state file (atomic, corrupt set aside), the config."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+import orjson
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from console.config import ConfigError, WatchSettings, load_settings
+from console.models import CheckResult, Status
+from console.watch import decide, is_quiet, status_change_text
+from console.watch_state import StateStore, WatchState, last_notified_at, state_path
+
+T0 = datetime(2026, 2, 4, 11, 0, tzinfo=timezone.utc)
+WS = WatchSettings(remind_every="1h", error_repeat_after="30m")
+
+
+def result(status: str) -> CheckResult:
+    return CheckResult(id="usage_rate_coverage", title="Usage-rate coverage", status=Status(status), summary=status)
+
+
+def run(statuses: list[str], ws: WatchSettings = WS, step: timedelta = timedelta(minutes=5)) -> list[str | None]:
+    memory, kinds = None, []
+    for i, status in enumerate(statuses):
+        memory, kind = decide(memory, result(status), T0 + i * step, ws)
+        kinds.append(kind)
+    return kinds
+
+
+def test_a_change_is_told_once_and_its_end_is_a_recovery():
+    assert run(["ok", "fail", "fail", "fail", "ok", "ok"]) == [None, "new", None, None, "recovered", None]
+
+
+def test_quiet_statuses_are_not_news_but_a_warn_to_fail_change_is():
+    assert run(["unknown", "ok", "unknown", "warn", "fail", "warn", "unknown"]) == [
+        None, None, None, "new", "changed", "changed", "recovered"]
+
+
+def test_a_lasting_fail_is_reminded_every_remind_every():
+    kinds = run(["fail"] * 25)  # two hours at 5-minute steps
+    assert kinds[0] == "new" and [i for i, k in enumerate(kinds) if k == "reminder"] == [12, 24]
+
+
+def test_a_lasting_warn_is_not_reminded():
+    assert run(["warn"] * 30) == ["new"] + [None] * 29
+
+
+def test_an_error_is_told_once_then_again_only_past_error_repeat_after():
+    kinds = run(["error"] * 13)  # an hour
+    assert kinds[0] == "error" and [i for i, k in enumerate(kinds) if k] == [0, 6, 12]
+    assert kinds[6] == "reminder"
+
+
+def test_a_flapping_source_is_not_told_every_time():
+    kinds = run(["ok", "error", "ok", "error", "ok", "error", "ok"])
+    assert kinds == [None, "error", "recovered", None, None, None, None]
+
+
+def test_a_flapping_source_that_then_stays_down_is_told_again():
+    kinds = run(["error", "ok"] + ["error"] * 8)  # the second outage lasts past 30 minutes
+    assert kinds[:3] == ["error", "recovered", None] and "error" in kinds[3:]
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([s.value for s in Status]), max_size=40))
+def test_a_change_message_goes_out_exactly_when_the_told_status_changes(statuses):
+    ws = WatchSettings(remind_every="1000d", error_repeat_after="1s")
+    memory, told = None, None
+    for i, status in enumerate(statuses):
+        memory, kind = decide(memory, result(status), T0 + i * timedelta(minutes=5), ws)
+        changed = not (is_quiet(told) and is_quiet(status)) and status != told
+        assert (kind not in (None, "reminder")) == changed
+        if kind == "reminder":  # only an error is repeated here (error_repeat_after is 1 s)
+            assert status == told == "error"
+        if changed:
+            told = status
+        assert memory["status"] == status
+
+
+def test_status_change_text():
+    assert status_change_text("Grading", None, "fail") is None
+    assert status_change_text("Grading", "fail", "fail") is None
+    assert status_change_text("Grading", "ok", "fail") == "Grading: ok → fail"
+    assert status_change_text("Grading", "fail", "ok") == "Grading: fail → ok (recovered)"
+
+
+# ------------------------------------------------------------------ the state file
+
+
+def test_state_round_trips_and_leaves_no_temporary_file(tmp_path):
+    store = StateStore(tmp_path / "watch-state.json")
+    state = WatchState()
+    state.day(T0.date())["checks"]["x"] = {"status": "fail"}
+    state.last_notified_at = T0.isoformat()
+    with store:
+        store.save(state)
+        again = store.load()
+    assert again.dates == state.dates and again.last_notified_at == T0.isoformat()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["watch-state.json", "watch-state.json.lock"]
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"[]", b'{"version": 1, "dates": []}', b"\xff\xfe",
+                                     b'{"version": 1, "outbox": [1]}', b'{"version": 99}'])
+def test_a_corrupt_state_file_is_set_aside_with_a_warning(tmp_path, caplog, content):
+    path = tmp_path / "watch-state.json"
+    path.write_bytes(content)
+    with caplog.at_level(logging.WARNING, logger="nba_console.watch"), StateStore(path) as store:
+        state = store.load()
+    assert state.dates == {} and state.outbox == []
+    assert not path.exists()
+    aside = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
+    assert len(aside) == 1 and aside[0].read_bytes() == content
+    assert "set aside" in caplog.text
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.binary(max_size=200) | st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20,
+).map(lambda v: orjson.dumps({"version": 1, "dates": v})))
+def test_loading_any_bytes_never_raises(tmp_path_factory, content):
+    path = tmp_path_factory.getbasetemp() / "fuzz-state" / "watch-state.json"
+    path.parent.mkdir(exist_ok=True)
+    for old in path.parent.iterdir():
+        old.unlink()
+    path.write_bytes(content)
+    with StateStore(path) as store:
+        state = store.load()
+        state.day(T0.date())  # the loaded state is usable
+        store.save(state)
+
+
+def test_the_header_reads_the_last_notification_time(tmp_path):
+    settings = load_settings(data_dir=tmp_path / "d", state_dir=tmp_path / "s")
+    assert last_notified_at(settings) is None
+    path = state_path(settings)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(orjson.dumps({"version": 1, "last_notified_at": T0.isoformat(), "dates": {}, "outbox": []}))
+    assert last_notified_at(settings) == T0
+    path.write_bytes(b"garbage")
+    assert last_notified_at(settings) is None
+
+
+# ------------------------------------------------------------------ config
+
+
+def test_notify_channels_and_watch_durations_from_toml(tmp_path):
+    config = tmp_path / "nba-console.toml"
+    config.write_text(
+        '[watch]\nevery = "10m"\nremind_every = "2h"\nuntil = "10:30"\n'
+        '[[notify]]\nname = "oncall"\nkind = "slack"\nurl_env = "NBA_CONSOLE_SLACK_WEBHOOK"\n'
+        '[[notify]]\nname = "pager"\nkind = "command"\ncommand = ["/usr/bin/logger", "-t", "nba"]\n'
+    )
+    s = load_settings(config)
+    assert s.watch.every == timedelta(minutes=10) and s.watch.remind_every == timedelta(hours=2)
+    assert [c.name for c in s.notify] == ["oncall", "pager"] and s.notify[1].command[0] == "/usr/bin/logger"
+
+
+@pytest.mark.parametrize("body", [
+    '[watch]\nevery = "0m"\n', '[watch]\nevery = "soon"\n', '[[notify]]\nname = "x"\nkind = "pigeon"\n',
+    '[[notify]]\nname = "a b"\nkind = "stdout"\n', '[[notify]]\nname = "x"\nkind = "slack"\nurl = "https://x"\n',
+])
+def test_bad_watch_config_is_refused_with_the_key(tmp_path, body):
+    config = tmp_path / "nba-console.toml"
+    config.write_text(body)
+    with pytest.raises(ConfigError) as info:
+        load_settings(config)
+    assert "watch" in str(info.value) or "notify" in str(info.value)
+
+
+def test_a_run_judged_as_of_an_earlier_moment_than_already_told_changes_nothing():
+    memory, kind = decide(None, result("fail"), T0 + timedelta(hours=2), WS)
+    assert kind == "new"
+    again, kind = decide(memory, result("ok"), T0, WS)  # an overlapping, older run finishing late
+    assert kind is None and again == memory
