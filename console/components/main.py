@@ -56,7 +56,7 @@ class MainScreen(Screen):
             return
         try:
             self._redraw()
-        except NoMatches:  # the app is closing with another screen on top: the widgets are gone
+        except NoMatches:  # a tick during the screen's teardown (app exit, another screen on top): widgets gone
             return
 
     def _redraw(self) -> None:
@@ -76,13 +76,10 @@ class MainScreen(Screen):
         notified = last_notified_at(app.settings)  # the configured `watch`, if its state file exists
         if notified is not None:
             header.append_text(Text.assemble("   watch alerted ", (f"{notified.astimezone(app.settings.tz):%H:%M %Z}", "bold")))
-        try:
-            self.query_one("#header", Static).update(header)
-            for panel in self.query(CheckPanel):
-                panel.show(app.states[panel.check_id], now)
-            if app.game_date is not None:
-                results = app.results
-                self.query_one(TimelineView).show(results, app.settings, app.game_date, now)
-                self.query_one(MetricsView).show(results, app.settings, app.game_date)
-        except NoMatches:  # a tick that fired while the screen was being taken down (app exit)
-            return
+        self.query_one("#header", Static).update(header)
+        for panel in self.query(CheckPanel):
+            panel.show(app.states[panel.check_id], now)
+        if app.game_date is not None:
+            results = app.results
+            self.query_one(TimelineView).show(results, app.settings, app.game_date, now)
+            self.query_one(MetricsView).show(results, app.settings, app.game_date)
