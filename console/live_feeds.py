@@ -108,7 +108,12 @@ class LiveFeeds:
 
         def changed(fields) -> None:
             ctx = CheckContext(settings=self.settings, game_date=game_date, as_of=self.clock.now())
-            self.post_message(self.ResultPushed("phase3_completion", phase3_from_fields(fields, ctx), game_date))
+            try:
+                result = phase3_from_fields(fields, ctx)
+            except SourceError as exc:  # a malformed document: an error on the panel, not a dead listener
+                failed(exc)
+                return
+            self.post_message(self.ResultPushed("phase3_completion", result, game_date))
 
         def failed(error: SourceError) -> None:
             message = f"live listener: {error}"

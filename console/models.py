@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .timestamps import Timestamp
+
 
 class Status(str, Enum):
     OK = "ok"
@@ -95,7 +97,7 @@ class ProcessorCompletion(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     status: str = "unknown"
-    completed_at: datetime | None = None
+    completed_at: Timestamp | None = None
     record_count: int | None = None
 
 
@@ -214,7 +216,7 @@ class LogEntry:
 
 class Commit(BaseModel):
     sha: str
-    time: datetime
+    time: Timestamp
     subject: str = ""
 
 
@@ -223,7 +225,7 @@ class ServiceState(BaseModel):
     kind: Literal["run", "function"]
     region: str
     commit: str | None = None
-    deployed_at: datetime | None = None
+    deployed_at: Timestamp | None = None
     env: dict[str, str] = {}
     traffic_latest: bool = True
 

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
+from pydantic import ValidationError
+
 from . import checks
 from .backends.base import Backend
 from .config import Settings
-from .errors import ErrorKind, SourceError, first_line
+from .errors import ErrorKind, SourceError, first_line, validation_line
 from .models import (
     CheckResult,
     DnpDayRow,
@@ -86,7 +88,10 @@ def _phase3(backend: Backend, ctx: CheckContext) -> CheckResult:
 def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext) -> CheckResult:
     """Judge a phase3_completion document's fields: a read, or a push from a live listener."""
     doc_id = ctx.processing_date.isoformat()
-    doc = Phase3Document.from_fields(doc_id, fields) if fields is not None else None
+    try:
+        doc = Phase3Document.from_fields(doc_id, fields) if fields is not None else None
+    except ValidationError as exc:  # one line on the panel, not pydantic's multi-line report
+        raise SourceError(ErrorKind.MALFORMED, f"{PHASE3_COLLECTION}/{doc_id}: {validation_line(exc)}") from None
     if doc is not None:
         # --at: a processor that completed after the moment asked about is still pending.
         visible = {n: p for n, p in doc.processors.items() if p.completed_at is None or p.completed_at <= ctx.as_of}
