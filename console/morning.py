@@ -6,6 +6,7 @@ becomes an `error` result for that check only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
@@ -16,6 +17,7 @@ from . import checks
 from .backends.base import Backend
 from .config import Settings
 from .errors import ErrorKind, SourceError, first_line, validation_line
+from .timestamps import parse_timestamp
 from .models import (
     CheckResult,
     DnpDayRow,
@@ -237,6 +239,9 @@ def default_game_date(backend: Backend, settings: Settings, now: datetime) -> da
     return rows[0].game_date if rows and rows[0].game_date else yesterday
 
 
+_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?")
+
+
 def parse_at(text: str | None, processing_date: date, settings: Settings, now: datetime | None = None) -> datetime:
     """`--at`: an ISO timestamp, or a clock time (`07:30`) on the processing date in the zone."""
     if not text:
@@ -247,8 +252,15 @@ def parse_at(text: str | None, processing_date: date, settings: Settings, now: d
         clock = None
     if clock is not None:
         return datetime.combine(processing_date, clock, tzinfo=settings.tz)
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"--at {text!r}: expected HH:MM or an ISO timestamp like 2026-02-05T08:30-05:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=settings.tz)
+    moment = None
+    if _AT.fullmatch(text):
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            # Without an offset, a moment in the configured zone (2026-02-05T08:30 is 08:30 ET).
+            moment = parse_timestamp(parsed if parsed.tzinfo else parsed.replace(tzinfo=settings.tz))
+        except (ValueError, OverflowError):
+            moment = None
+    if moment is None:
+        raise ValueError(f"--at {text!r}: expected HH:MM or an ISO timestamp like 2026-02-05T08:30-05:00 "
+                         "(a real moment, years 1-9999)")
+    return moment
