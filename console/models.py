@@ -110,13 +110,13 @@ class Phase3Document(BaseModel):
 
     @classmethod
     def from_fields(cls, doc_id: str, fields: dict[str, Any]) -> "Phase3Document":
-        processors: dict[str, ProcessorCompletion] = {}
+        processors: dict[str, Any] = {}
         metadata: dict[str, Any] = {}
         for key, value in fields.items():
             if key.startswith("_"):
                 metadata[key] = value
             elif isinstance(value, dict):
-                processors[key] = ProcessorCompletion.model_validate(value)
+                processors[key] = value  # validated below, so an error names `processors.<name>.<field>`
             else:  # the handoff's snippet only counts keys; tolerate bare values
                 processors[key] = ProcessorCompletion(status=str(value))
         return cls(doc_id=doc_id, processors=processors, metadata=metadata)
