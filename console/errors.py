@@ -58,4 +58,5 @@ def validation_line(exc) -> str:
     err = errors[0]
     key = ".".join(str(p) for p in err.get("loc", ())) or "(document)"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{key}: {err.get('msg', 'invalid')}{more}"
+    message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{key}: {message}{more}"
