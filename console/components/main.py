@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -64,7 +65,10 @@ class MainScreen(Screen):
             "   project ", (app.settings.project, "bold"), "   refresh ",
             (refresh, "bold reverse" if app.paused else "bold"),
         )
-        self.query_one("#header", Static).update(header)
+        try:
+            self.query_one("#header", Static).update(header)
+        except NoMatches:  # a redraw that raced the screen being taken down
+            return
         for panel in self.query(CheckPanel):
             _guarded(panel, lambda p=panel: p.show(app.states[p.check_id], now))
         if app.game_date is not None:
