@@ -233,7 +233,7 @@ class LogsScreen(Screen):
 
     # ------------------------------------------------------------------ the stream
 
-    @work(thread=True, exclusive=True, group="log-source", name="log source")
+    @work(thread=True, exclusive=True, group="log-source", name="log source", exit_on_error=False)
     def _pump(self) -> None:
         worker = get_current_worker()
         interval = getattr(self.settings.logs, "poll_seconds", 0.2)

@@ -53,3 +53,20 @@ def test_a_crashed_console_exits_non_zero(monkeypatch, demo_settings, capsys):
     monkeypatch.setattr(NbaConsoleApp, "run", lambda self: App.run(self, headless=True, size=SIZE))
     code = cli.main(["--data-dir", str(demo_settings.data_dir), "--date", "2026-02-04"])
     assert code not in (0, None)
+
+
+class _Exploding(ListSource):
+    def poll(self):
+        raise RuntimeError("a log line nothing anticipated")
+
+
+async def test_a_failing_live_stream_is_an_error_on_its_panel_not_an_exit(make_app):
+    from tests.functional.conftest import until
+
+    app = make_app(FEB4, log_source_factory=lambda *a, **k: _Exploding())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        state = app.states["sequential_execution"]
+        await until(pilot, lambda: state.error is not None and "live log stream" in state.error)
+        assert "a log line nothing anticipated" in state.error
+        assert app.is_running and app.return_code is None
