@@ -5,9 +5,10 @@
     logs/*.json | logs/*.ndjson         LogEntry objects as `gcloud logging read --format=json`
     deploy.json                         {"services": [...], "commits": [...]}
 
-Loading validates everything into a new generation directory and only then swaps the
-`current` link, so a broken scenario is refused with its path, line and reason and the
-data already loaded stays as it was.
+Loading validates everything (scenario_check.py) into a new generation directory and only
+then swaps the `current` link, so a broken scenario is refused with its path, line and
+reason and the data already loaded stays as it was. Loads into one data directory are
+serialized by a lock file; each load first removes what killed loads left behind.
 """
 
 from __future__ import annotations

@@ -110,7 +110,7 @@ class _Reader:
         self.src, self.root, self.max_bytes, self.stage = src, src.resolve(), max_bytes, stage
 
     def label(self, path: Path) -> str:
-        return f"{self.src.name}/{path.relative_to(self.src).as_posix()}"
+        return f"{self.src.name or self.root.name}/{path.relative_to(self.src).as_posix()}"
 
     def open(self, path: Path):
         try:
