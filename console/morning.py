@@ -239,7 +239,9 @@ def default_game_date(backend: Backend, settings: Settings, now: datetime) -> da
     return rows[0].game_date if rows and rows[0].game_date else yesterday
 
 
-_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?")
+# --at: a date, or a date and time, with or without an offset (fromisoformat alone would
+# also take week dates, basic formats and other separators).
+_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?")
 
 
 def parse_at(text: str | None, processing_date: date, settings: Settings, now: datetime | None = None) -> datetime:
