@@ -181,3 +181,17 @@ def test_the_previous_generation_is_kept_only_as_configured(tmp_path, demo_setti
     os.utime(first / SUPERSEDED, (time.time() - 7200, time.time() - 7200))  # superseded two hours ago
     load_scenario(write_hand_scenario(tmp_path / "b"), keep)
     assert not first.exists() and (second / SUPERSEDED).exists()
+
+
+def test_should_duckdb_ever_refuse_what_the_validator_let_through_the_refusal_names_file_and_line(tmp_path, demo_settings):
+    """The net under the validator: the build maps DuckDB's error back to the file and line."""
+    from console.scenario import _build_generation
+
+    stage = tmp_path / "stage"
+    (stage / "tables").mkdir(parents=True)
+    (stage / PGS).write_bytes(_row() + b'{"game_date": "2026-03-01", "game_id": "g", "game_id": "h", "player_lookup": "a"}\n')
+    (tmp_path / "gen").mkdir()
+    with pytest.raises(ScenarioError) as info:
+        _build_generation(stage, tmp_path / "gen", demo_settings, "s")
+    message = str(info.value)
+    assert message.startswith(f"s/{PGS}:2: DuckDB refused it") and "\n" not in message and str(stage) not in message
