@@ -349,7 +349,11 @@ class NbaConsoleApp(LiveFeeds, App):
         self._optional("playbooks", "PlaybooksScreen", "playbooks", self.settings, self.backend(), suggested=suggested)
 
     def action_logs(self) -> None:
-        source = self.log_source_factory(self.settings, self.clock)
+        try:
+            source = self.log_source_factory(self.settings, self.clock)
+        except Exception as exc:  # noqa: BLE001 - a source that cannot be opened: say so, keep running
+            self.notify(f"cannot open live logs: {exc}", severity="error")
+            return
         self._optional("logs", "LogsScreen", "live logs", self.settings, source, clock=self.clock,
                        trace_day=self.processing_date)
 

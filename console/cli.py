@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -16,7 +17,8 @@ from typing import Callable
 import orjson
 
 from .config import ConfigError, Settings, load_settings
-from .errors import ScenarioError, SourceError
+from .errors import ScenarioError, SourceError, first_line
+from .timestamps import date_in_range
 
 # Each module exposes register(subparsers) and sets `func` on its parsers.
 COMMAND_MODULES = (
@@ -29,13 +31,14 @@ COMMAND_MODULES = (
 )
 
 EXIT_ERROR = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not a refused input
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nba-console", description="On-call console for the NBA props platform.")
     parser.add_argument("--config", type=Path, help="config file (default: ./nba-console.toml, then the user config dir)")
     parser.add_argument("--backend", choices=["local", "gcp"], help="data backend (default: local)")
-    parser.add_argument("--data-dir", type=Path, help="local backend data directory (NBA_CONSOLE_DATA_DIR)")
+    parser.add_argument("--data-dir", type=_path_arg, help="local backend data directory (NBA_CONSOLE_DATA_DIR)")
     parser.add_argument("--project", help="GCP project (default: nba-props-platform)")
     parser.add_argument("--read-only", action="store_true", default=None, help="refuse every mutating action")
     parser.add_argument("--date", dest="game_date", type=_date_arg, help="game date (default: latest/yesterday)")
@@ -68,10 +71,21 @@ def _date_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _date_arg(text: str) -> date:
+    # Exactly YYYY-MM-DD (fromisoformat alone also takes 20260203 and 2026-W06-3), within the
+    # years the checks can compute windows around.
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            raise ValueError
+        return date_in_range(date.fromisoformat(text))
+    except ValueError as exc:
+        reason = str(exc) or f"{text!r} is not a date (YYYY-MM-DD)"
+        raise argparse.ArgumentTypeError(reason) from None
+
+
+def _path_arg(text: str) -> Path:
+    if not text.strip():  # Path("") is the current directory
+        raise argparse.ArgumentTypeError("an empty path is not a directory")
+    return Path(text)
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -154,8 +168,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
         finally:
             backend.close()
         clock, args.game_date = FixedClock(ctx.as_of), ctx.game_date
-    NbaConsoleApp(settings, clock=clock, game_date=args.game_date).run()
-    return 0
+    app = NbaConsoleApp(settings, clock=clock, game_date=args.game_date)
+    app.run()
+    return app.return_code or 0  # Textual sets 1 when the app died of an exception: never 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,8 +185,16 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, SourceError, ValueError) as exc:
         print(f"nba-console: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:  # an output file that cannot be written, a path that is not a folder
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"nba-console: {where}{exc.strerror or first_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug: one line and a failing exit, never a traceback
+        print(f"nba-console: internal error ({type(exc).__name__}: {first_line(exc)}); please report it",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -40,7 +40,10 @@ class ReplayClock:
     _t0: float = field(default_factory=time.monotonic)
 
     def now(self) -> datetime:
-        moment = self.start + timedelta(seconds=(time.monotonic() - self._t0) * self.speed)
+        try:
+            moment = self.start + timedelta(seconds=(time.monotonic() - self._t0) * self.speed)
+        except OverflowError:  # ran past year 9999 (a replay of far-future entries, unbounded)
+            moment = datetime.max.replace(tzinfo=timezone.utc)
         return min(moment, self.end) if self.end else moment
 
     def jump_to_end(self) -> None:

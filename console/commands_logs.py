@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tail = sub.add_parser("tail", help="print the logs, filtered, then keep following (like tail -f)")
     _query_options(tail)
     tail.add_argument("--no-follow", action="store_true", help="print what is there and exit")
-    tail.add_argument("--interval", type=float, default=None, help="seconds between idle polls (default logs.poll_seconds)")
+    tail.add_argument("--interval", type=_interval, default=None, help="seconds between idle polls (default logs.poll_seconds)")
     tail.set_defaults(func=cmd_tail)
 
     replay = sub.add_parser("replay", help="replay an exported log file at its own pace, with the live trace verdict")
@@ -69,12 +69,28 @@ _duration = _arg_error(parse_duration)
 _severity = _arg_error(parse_severity)
 
 
+MAX_SPEED = 1e9  # thirty years a second: a finite bound, so the replay clock stays computable
+
+
+def _bounded(text: str, low: float, high: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not low < value <= high:  # also refuses inf and nan
+        raise ValueError(f"{text!r} must be a number above {low:g} and at most {high:g}")
+    return value
+
+
 @_arg_error
 def _positive(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise ValueError(f"{text!r} must be more than zero")
-    return value
+    """--speed: times faster than real time."""
+    return _bounded(text, 0.0, MAX_SPEED)
+
+
+@_arg_error
+def _interval(text: str) -> float:
+    return _bounded(text, 0.0, 3600.0)
 
 
 def query_from_args(args: argparse.Namespace, now: datetime) -> LogQuery:
@@ -229,13 +245,16 @@ def _human(delta: timedelta) -> str:
 
 def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
     from .logsource import load_log_file
+    from .safefile import UnsafeFileError
 
     settings = _settings(args)
     out = out or _Out()
     try:
-        entries = load_log_file(args.file)
+        entries = load_log_file(args.file, max_bytes=int(settings.local.max_file_mb * 1_000_000))
+    except UnsafeFileError as exc:
+        raise ValueError(f"cannot replay {exc}") from None
     except OSError as exc:
-        raise ValueError(f"cannot read {args.file}: {exc.strerror}") from None
+        raise ValueError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     query = query_from_args(args, datetime.now(timezone.utc))
     entries = [e for e in entries if query.matches(e)]
     if not entries:

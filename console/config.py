@@ -8,45 +8,91 @@ Precedence, highest first: explicit CLI overrides, ``NBA_CONSOLE_*`` environment
 from __future__ import annotations
 
 import os
+import re
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
+)
+
+from .config_errors import (
+    ENV_PREFIX,
+    OTHER_VARIABLES,
+    ConfigError,
+    describe_settings_error,
+    describe_validation,
+    unknown_env_variables,
 )
 
 APP_NAME = "nba-console"
 CONFIG_FILE_NAME = "nba-console.toml"
 
 
-class ConfigError(Exception):
-    """A configuration problem, phrased for the user (names the file and the key)."""
+class Section(BaseModel):
+    """Base of every config section: an unknown key (a typo) is refused, not ignored, and
+    no number may be inf or nan."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
-class Thresholds(BaseModel):
+# Cloud Run service / Cloud Functions names: lowercase letters, digits and hyphens, starting
+# with a letter (so never an option like `--help`), at most 63 characters.
+_SERVICE_NAME = re.compile(r"[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+
+
+def _non_empty_path(value: Any) -> Any:
+    # Path("") is the current directory: an empty NBA_CONSOLE_DATA_DIR must not mean "here".
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("must not be empty (an empty path would mean the current directory)")
+    return value
+
+
+def _service_name(value: str) -> str:
+    if not _SERVICE_NAME.fullmatch(value):
+        raise ValueError(f"{value!r} is not a valid Cloud Run / Functions name "
+                         "(lowercase letters, digits and hyphens, starting with a letter)")
+    return value
+
+
+class Thresholds(Section):
     """The handoff's numbers. Percentages are 0-100."""
 
     grading_trigger_pct: float = Field(80.0, ge=0, le=100)  # phase3-to-grading triggers grading
     coverage_monitor_pct: float = Field(70.0, ge=0, le=100)  # grading-coverage-monitor alerts below
     usage_rate_target_pct: float = Field(90.0, ge=0, le=100)
-    usage_rate_max_pct: float = Field(100.0, gt=0)  # a usage rate above this is impossible
+    usage_rate_max_pct: float = Field(100.0, gt=0, le=100)  # a usage rate above this is impossible
     dnp_pollution_max_pct: float = Field(0.0, ge=0, le=100)
     dnp_window_days: int = Field(2, ge=1, le=31)  # the handoff reports Feb 2-3 together
-    phase3_processors: int = Field(5, ge=1)
-    expected_games: int = Field(7, ge=0)
-    expected_predictions: int = Field(759, ge=0)
-    prediction_systems: int = Field(8, ge=1)
-    drift_warn_days: float = Field(1.0, ge=0)
-    drift_fail_days: float = Field(7.0, ge=0)
+    phase3_processors: int = Field(5, ge=1, le=100)
+    expected_games: int = Field(7, ge=0, le=100)
+    expected_predictions: int = Field(759, ge=0, le=1_000_000)
+    prediction_systems: int = Field(8, ge=1, le=100)
+    drift_warn_days: float = Field(1.0, ge=0, le=3650)
+    drift_fail_days: float = Field(7.0, ge=0, le=3650)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Thresholds":
+        # The monitor alerts on coverage the trigger has already let through: above it, it
+        # would alert on every healthy night.
+        if self.coverage_monitor_pct > self.grading_trigger_pct:
+            raise ValueError(f"coverage_monitor_pct ({self.coverage_monitor_pct:g}) must not be above "
+                             f"grading_trigger_pct ({self.grading_trigger_pct:g})")
+        if self.drift_warn_days > self.drift_fail_days:
+            raise ValueError(f"drift_warn_days ({self.drift_warn_days:g}) must not be above "
+                             f"drift_fail_days ({self.drift_fail_days:g})")
+        return self
 
 
-class Tables(BaseModel):
+class Tables(Section):
     """Logical table -> fully qualified BigQuery name (``dataset.table``)."""
 
     player_game_summary: str = "nba_analytics.player_game_summary"
@@ -63,8 +109,8 @@ class Tables(BaseModel):
         return value
 
 
-class Processor(BaseModel):
-    name: str
+class Processor(Section):
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
     level: int = Field(ge=1)
     kind: Literal["team", "player"]
 
@@ -78,7 +124,17 @@ DEFAULT_PROCESSORS = [
 ]
 
 
-class LogPatterns(BaseModel):
+# The named groups each pattern must have: the log trace reads them by name.
+LOG_PATTERN_GROUPS = {
+    "level_start": {"level", "count", "processors"},
+    "level_complete": {"level", "succeeded", "total"},
+    "processor_start": {"processor"},
+    "processor_complete": {"processor"},
+    "dependency_failure": {"message"},
+}
+
+
+class LogPatterns(Section):
     """Regular expressions over textPayload. Named groups are part of the contract."""
 
     level_start: str = r"Level (?P<level>\d+): running (?P<count>\d+) processors?: (?P<processors>.+)$"
@@ -87,8 +143,20 @@ class LogPatterns(BaseModel):
     processor_complete: str = r"^(?P<processor>\w+Processor) completed\b"
     dependency_failure: str = r"DependencyFailureError:?\s*(?P<message>.*)$"
 
+    @field_validator("*")
+    @classmethod
+    def _compiles_with_groups(cls, value: str, info) -> str:
+        try:
+            pattern = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        missing = LOG_PATTERN_GROUPS.get(info.field_name, set()) - set(pattern.groupindex)
+        if missing:
+            raise ValueError(f"needs the named group(s) {', '.join(f'(?P<{g}>...)' for g in sorted(missing))}")
+        return value
 
-class Services(BaseModel):
+
+class Services(Section):
     """The deployables the console knows; playbooks refuse any other name."""
 
     analytics: str = "nba-phase3-analytics-processors"
@@ -103,6 +171,24 @@ class Services(BaseModel):
     # Environment variables shown beside each service: feature flags a playbook may flip.
     watched_env: list[str] = ["SEQUENTIAL_EXECUTION_ENABLED"]
 
+    @field_validator("analytics")
+    @classmethod
+    def _one_name(cls, value: str) -> str:
+        return _service_name(value)
+
+    @field_validator("cloud_run", "functions")
+    @classmethod
+    def _names(cls, value: list[str]) -> list[str]:
+        return [_service_name(v) for v in value]
+
+    @field_validator("watched_env")
+    @classmethod
+    def _env_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not _ENV_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not an environment variable name (letters, digits, _)")
+        return value
+
     def kind_of(self, name: str) -> str | None:
         if name in self.cloud_run:
             return "run"
@@ -111,61 +197,74 @@ class Services(BaseModel):
         return None
 
 
-class LogsSettings(BaseModel):
+class LogsSettings(Section):
     """The log screen and `tail`."""
 
-    buffer_entries: int = Field(100_000, ge=1)  # entries kept on the log screen; older are dropped
-    poll_seconds: float = Field(0.2, gt=0)  # local follow interval (gcp polls every gcp_poll_seconds)
-    gcp_poll_seconds: float = Field(5.0, gt=0)
+    buffer_entries: int = Field(100_000, ge=1, le=10_000_000)  # entries kept on the log screen
+    poll_seconds: float = Field(0.2, gt=0, le=3600)  # local follow interval
+    gcp_poll_seconds: float = Field(5.0, gt=0, le=3600)
 
 
-class GcpSettings(BaseModel):
-    maximum_bytes_billed: int = Field(1 << 30, gt=0)
-    query_timeout_s: float = Field(60.0, gt=0)
+class GcpSettings(Section):
+    maximum_bytes_billed: int = Field(1 << 30, gt=0, le=1 << 50)
+    query_timeout_s: float = Field(60.0, gt=0, le=3600)
     platform_checkout: Path | None = None  # the nba-props-platform git checkout, for drift and playbooks
     # Back-off after 429 / quota / unavailable (Cloud Logging reads, the Firestore listener).
     retry_attempts: int = Field(4, ge=1, le=10)
-    retry_initial_s: float = Field(1.0, gt=0)
+    retry_initial_s: float = Field(1.0, gt=0, le=600)
+
+    @field_validator("platform_checkout", mode="before")
+    @classmethod
+    def _not_empty(cls, value: Any) -> Any:
+        return _non_empty_path(value)
 
 
-class TuiSettings(BaseModel):
+class TuiSettings(Section):
     """The console screen: theme and how a failing source is retried."""
 
     theme: str = "textual-dark"  # any Textual theme name; unknown names fall back to the default
     bell: bool = False  # ring the terminal bell when a check changes status
-    retry_base_seconds: float = Field(5.0, gt=0)  # first retry after a failed refresh
-    retry_max_seconds: float = Field(300.0, gt=0)  # backoff doubles up to this cap
+    retry_base_seconds: float = Field(5.0, gt=0, le=86400)  # first retry after a failed refresh
+    retry_max_seconds: float = Field(300.0, gt=0, le=86400)  # backoff doubles up to this cap
 
 
-class HistorySettings(BaseModel):
+class HistorySettings(Section):
     """`nba-console history` and the history screen (issue 16)."""
 
-    days: int = Field(14, ge=1)  # game dates shown by default, ending at the latest one
+    days: int = Field(14, ge=1, le=366)  # game dates shown by default, ending at the latest one
     max_days: int = Field(28, ge=1, le=366)  # most dates one history may ask for (cost grows with days)
 
 
-class PlaybookSettings(BaseModel):
+class LocalSettings(Section):
+    """The embedded backend's loads (`local load`, `seed-demo`)."""
+
+    max_file_mb: float = Field(1024.0, gt=0, le=1_000_000)  # a scenario file larger than this is refused
+    lock_timeout_s: float = Field(60.0, ge=0, le=86400)  # a second load waits this long, then is refused
+    # How long a replaced generation stays for a console still reading it; removed by the
+    # first load after that (0: at once).
+    keep_previous_s: float = Field(0.0, ge=0, le=30 * 86400)
+
+
+class PlaybookSettings(Section):
     """How playbooks run: timeouts, the run lock and the audit log's output tail."""
 
-    step_timeout_s: float = Field(900.0, gt=0)  # a Cloud Run deploy takes minutes, not hours
-    lock_ttl_s: float = Field(3600.0, gt=0)  # a lock older than this is stale (its owner died)
+    step_timeout_s: float = Field(900.0, gt=0, le=86400)  # a Cloud Run deploy takes minutes, not hours
+    lock_ttl_s: float = Field(3600.0, gt=0, le=7 * 86400)  # a lock older than this is stale (its owner died)
     lock_collection: str = "nba_console_locks"  # Firestore collection of the gcp run lock
     firestore_lock: bool = True  # on gcp, also lock in Firestore so two operators cannot run at once
     output_tail_lines: int = Field(40, ge=1, le=1000)
 
 
-class ServeSettings(BaseModel):
+class ServeSettings(Section):
     """`nba-console serve`: the console in a browser, one console process per viewer."""
 
     max_sessions: int = Field(8, ge=1, le=64)  # concurrent viewers; the next one is refused (503)
-    idle_minutes: float = Field(30.0, gt=0)  # a viewer with no key/mouse input for this long is ended
-    quit_grace_s: float = Field(5.0, gt=0)  # after asking a console to quit, kill it if still running
+    idle_minutes: float = Field(30.0, gt=0, le=7 * 24 * 60)  # a viewer with no key/mouse input for this long is ended
+    quit_grace_s: float = Field(5.0, gt=0, le=600)  # after asking a console to quit, kill it if still running
 
 
-class NotifyChannel(BaseModel):
+class NotifyChannel(Section):
     """One `[[notify]]` entry. Secrets live in environment variables named here, never in the file."""
-
-    model_config = {"extra": "forbid"}
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")
     kind: Literal["slack", "webhook", "command", "stdout"]
@@ -182,7 +281,7 @@ class NotifyChannel(BaseModel):
         return value
 
 
-class WatchSettings(BaseModel):
+class WatchSettings(Section):
     """`nba-console watch`: schedule, de-duplication and delivery."""
 
     every: timedelta = timedelta(minutes=5)
@@ -219,6 +318,7 @@ class Settings(BaseSettings):
         env_prefix="NBA_CONSOLE_",
         env_nested_delimiter="__",
         extra="forbid",
+        allow_inf_nan=False,
     )
 
     backend: Literal["local", "gcp"] = "local"
@@ -228,7 +328,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)))
     state_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_state_dir(APP_NAME)))
     read_only: bool = False
-    refresh_seconds: float = Field(60.0, ge=1)
+    refresh_seconds: float = Field(60.0, ge=1, le=86400)  # 1 s to a day
     # The handoff's timeline: grading results are checked 8:00-9:00 AM ET.
     grading_due: time = time(9, 0)
     tables: Tables = Tables()
@@ -245,6 +345,19 @@ class Settings(BaseSettings):
     history: HistorySettings = HistorySettings()
     notify: list[NotifyChannel] = []
     watch: WatchSettings = WatchSettings()
+    local: LocalSettings = LocalSettings()
+
+    @field_validator("data_dir", "state_dir", mode="before")
+    @classmethod
+    def _paths_not_empty(cls, value: Any) -> Any:
+        return _non_empty_path(value)
+
+    @field_validator("project", "region")
+    @classmethod
+    def _gcp_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9.:-]{0,99}", value):
+            raise ValueError(f"{value!r} is not a GCP name (lowercase letters, digits, '-', '.', ':')")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -314,27 +427,28 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     """Load settings, turning every problem into one ConfigError that names the key."""
     path = find_config_file(config_file)
     if path is not None and not path.is_file():
-        raise ConfigError(f"config file {path} does not exist")
+        raise ConfigError(f"config file {path} does not exist" if not path.exists()
+                          else f"config file {path} is not a regular file")
     _CURRENT_CONFIG_FILE["path"] = path
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, path)) from None
-    except ValueError as exc:  # TOML syntax errors surface as ValueError subclasses
+        raise ConfigError(describe_validation(exc, path, Settings)) from None
+    except SettingsError as exc:  # an env value that is not JSON where a section is expected
+        raise ConfigError(describe_settings_error(exc)) from None
+    except (ValueError, OSError) as exc:  # TOML syntax errors, undecodable or unreadable files
         raise ConfigError(f"{path}: {exc}") from None
     finally:
         _CURRENT_CONFIG_FILE["path"] = None
+    # Checked after loading: the variables that `[[notify]]` channels name (url_env,
+    # secret_env) are the user's own and may carry the NBA_CONSOLE_ prefix too.
+    named = tuple(
+        var.removeprefix(ENV_PREFIX)
+        for channel in settings.notify
+        for var in (channel.url_env, channel.secret_env)
+        if var and var.startswith(ENV_PREFIX)
+    )
+    if problem := unknown_env_variables(Settings, OTHER_VARIABLES + named):
+        raise ConfigError(problem)
     settings._config_file = path
     return settings
-
-
-def _describe(exc: ValidationError, path: Path | None) -> str:
-    where = str(path) if path else "configuration"
-    problems = []
-    for err in exc.errors():
-        key = ".".join(str(part) for part in err["loc"]) or "(root)"
-        if err["type"] == "extra_forbidden":
-            problems.append(f"{key}: unknown key")
-        else:
-            problems.append(f"{key}: {err['msg']} (got {err.get('input')!r})")
-    return f"{where}: invalid setting " + "; ".join(problems)

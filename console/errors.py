@@ -47,3 +47,16 @@ class ScenarioError(Exception):
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {reason}")
         self.path, self.line, self.reason = path, line, reason
+
+
+def validation_line(exc) -> str:
+    """A pydantic ValidationError as one line: the first problem's key and message, and how
+    many more there are (pydantic's own text is several lines per problem)."""
+    errors = exc.errors()
+    if not errors:
+        return first_line(exc)
+    err = errors[0]
+    key = ".".join(str(p) for p in err.get("loc", ())) or "(document)"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{key}: {message}{more}"

@@ -16,7 +16,7 @@ from textual import log
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from .errors import SourceError
+from .errors import SourceError, first_line
 from .livetrace import LiveTrace, TraceUpdate
 from .logquery import LogQuery
 from .models import CheckResult, Status
@@ -65,8 +65,16 @@ class LiveFeeds:
 
         try:
             while not stopped():
-                batch = source.poll()
-                update = trace.feed(batch) if batch else None
+                try:
+                    batch = source.poll()
+                    update = trace.feed(batch) if batch else None
+                except Exception as exc:  # noqa: BLE001 - data must not end the stream: a panel error
+                    message = f"live log stream: {type(exc).__name__}: {first_line(exc)}"
+                    self.post_message(self.ResultPushed("sequential_execution", CheckResult(
+                        id="sequential_execution", title="Sequential execution", status=Status.ERROR,
+                        summary=message, error=message), day - self.settings.processing_offset))
+                    self._live_stop.wait(max(self.settings.logs.poll_seconds, 5.0))
+                    continue
                 if update is not None and (update.result is not None or update.alerts) and not worker.is_cancelled:
                     # post_message never blocks (call_from_thread would, and can hang at exit).
                     self.post_message(self.LiveTraceUpdated(update, generation))
@@ -109,7 +117,12 @@ class LiveFeeds:
 
         def changed(fields) -> None:
             ctx = CheckContext(settings=self.settings, game_date=game_date, as_of=self.clock.now())
-            self.post_message(self.ResultPushed("phase3_completion", phase3_from_fields(fields, ctx), game_date))
+            try:
+                result = phase3_from_fields(fields, ctx)
+            except SourceError as exc:  # a malformed document: an error on the panel, not a dead listener
+                failed(exc)
+                return
+            self.post_message(self.ResultPushed("phase3_completion", result, game_date))
 
         def failed(error: SourceError) -> None:
             message = f"live listener: {error}"

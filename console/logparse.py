@@ -6,47 +6,17 @@ platform writes.
 
 from __future__ import annotations
 
-import re
 import sys
-from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
 import orjson
 
 from .models import LogEntry
+from .timestamps import parse_timestamp, rfc3339  # noqa: F401 - re-exported: the one parser
 
-_FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
 _SEVERITY_NAMES: dict[str, str] = {}  # one shared str per spelling: 100,000 held entries, a few names
-
-
-def parse_timestamp(value: Any) -> datetime | None:
-    """RFC 3339 with up to nanoseconds (Python keeps microseconds); None when unreadable."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if not isinstance(value, str) or not value:
-        return None
-    try:  # the common shapes (Z, up to 6 fraction digits) parse directly: no regex per entry
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        text = _FRACTION.sub(r"\1", value.strip())
-        try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def rfc3339(moment: datetime) -> str:
-    """UTC with a Z, microseconds only when present: `2026-02-05T11:00:00Z`."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}"
-    return text + "Z"
 
 
 def entry_from_dict(raw: Any, line: bytes | None = None) -> LogEntry | None:

@@ -22,6 +22,8 @@ SEVERITIES = {
 }
 _ALIASES = {"WARN": "WARNING", "ERR": "ERROR", "CRIT": "CRITICAL", "FATAL": "CRITICAL"}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
+# Longer than any log retention; keeps `now - since` far from datetime's limits.
+MAX_DURATION = timedelta(days=3650)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # Characters that make a pattern a regex rather than a literal (for the byte prefilter).
 _REGEX_META = set(".^$*+?{}[]\\|()")
@@ -48,10 +50,10 @@ def parse_duration(text: str) -> timedelta:
     amount = float(m.group(1))
     if amount <= 0:
         raise ValueError(f"bad duration {text!r}: must be more than zero")
-    try:
-        return timedelta(seconds=amount * _UNIT_SECONDS[m.group(2).lower()])
-    except OverflowError:
-        raise ValueError(f"bad duration {text!r}: too long") from None
+    seconds = amount * _UNIT_SECONDS[m.group(2).lower()]
+    if not seconds <= MAX_DURATION.total_seconds():  # also refuses inf and nan
+        raise ValueError(f"bad duration {text!r}: at most {MAX_DURATION.days}d (10 years)")
+    return timedelta(seconds=seconds)
 
 
 def _quote(value: str) -> str:

@@ -28,8 +28,10 @@ from .clock import Clock
 from .logparse import parse_json_document, scan_ndjson
 from .logquery import LogQuery
 from .models import LogEntry
+from .safefile import UnsafeFileError, open_regular, read_regular
 
 CHUNK = 1 << 20  # bytes read per call to read()
+MARK = 64  # bytes just before the read offset, re-checked each poll to notice a rewrite
 MAX_PARTIAL = 8 << 20  # a "line" longer than this is garbage: dropped, not buffered forever
 
 
@@ -94,6 +96,8 @@ class FileFollower:
         self._fh = None
         self._inode: int | None = None
         self._offset = 0
+        self._mark = b""  # the last MARK bytes read: still there unless the file was rewritten
+        self.error: str | None = None  # why the file cannot be followed (not a regular file ...)
         self._partial = b""
         self._skip_to_newline = False
         self._json_key: tuple[int, int] | None = None
@@ -113,16 +117,33 @@ class FileFollower:
 
     def _open(self, seek_end: bool = False) -> bool:
         try:
-            fh = open(self.path, "rb")
+            fh = open_regular(self.path)  # never blocks on a FIFO, never follows /dev/zero
+        except UnsafeFileError as exc:
+            self.error = exc.reason
+            return False
         except OSError:
             return False
+        self.error = None
         self._close_fh()
         self._fh = fh
         st = os.fstat(fh.fileno())
         self._inode = st.st_ino
         self._offset = st.st_size if seek_end else 0
+        self._mark = b""
+        if self._offset:
+            self._mark = os.pread(fh.fileno(), MARK, self._offset - min(MARK, self._offset))
         fh.seek(self._offset)
         return True
+
+    def _rewritten(self) -> bool:
+        """True when the bytes before the offset are no longer the ones read: the file was
+        truncated and grew again (past the old size) between two polls."""
+        if not self._mark:
+            return False
+        try:
+            return os.pread(self._fh.fileno(), len(self._mark), self._offset - len(self._mark)) != self._mark
+        except OSError:
+            return True
 
     def _close_fh(self) -> None:
         if self._fh is not None:
@@ -138,7 +159,10 @@ class FileFollower:
             chunks.append(chunk)
             total += len(chunk)
         self._offset += total
-        return b"".join(chunks)
+        data = b"".join(chunks)
+        if data:
+            self._mark = (self._mark + data[-MARK:])[-MARK:]
+        return data
 
     def _lines(self, data: bytes) -> bytes:
         """Complete lines of partial+data; the rest is kept for the next poll."""
@@ -173,10 +197,11 @@ class FileFollower:
             self.stats.rotations += 1
             if not self._open():
                 return out
-        elif st is not None and st.st_size < self._offset:
-            self.stats.truncations += 1  # copytruncate: the same inode starts over
+        elif st is not None and (st.st_size < self._offset or self._rewritten()):
+            # copytruncate: the same inode starts over (and may already be longer than before)
+            self.stats.truncations += 1
             self._fh.seek(0)
-            self._offset, self._partial, self._skip_to_newline = 0, b"", False
+            self._offset, self._partial, self._skip_to_newline, self._mark = 0, b"", False, b""
         data = self._read_available(self.max_bytes_per_poll)
         if data:
             out += list(scan_ndjson(self._lines(data), self.query))
@@ -193,9 +218,13 @@ class FileFollower:
         if key == self._json_key:
             return []
         try:
-            data = self.path.read_bytes()
+            data = read_regular(self.path)
+        except UnsafeFileError as exc:
+            self.error = exc.reason
+            return []
         except OSError:
             return []
+        self.error = None
         self._json_key = key
         entries = list(parse_json_document(data))
         if len(entries) < self._json_count:  # rewritten shorter: a new file
@@ -263,7 +292,10 @@ class LocalLogSource:
             if path not in paths and not path.exists():
                 self._followers.pop(path).close()
                 continue
-            out += self._followers[path].poll()
+            follower = self._followers[path]
+            out += follower.poll()
+            if follower.error and self.error is None:
+                self.error = f"{path.name}: {follower.error}"
         out.sort(key=lambda e: e.timestamp)
         return out
 
@@ -353,9 +385,10 @@ class ReplaySource(ClockGate):
         return f"{self.name} ({self._total - len(self._pending)}/{self._total})"
 
 
-def load_log_file(path: Path) -> list[LogEntry]:
-    """A whole exported file (JSON array or NDJSON; decided by content, not name)."""
-    data = Path(path).read_bytes()
+def load_log_file(path: Path, max_bytes: int | None = None) -> list[LogEntry]:
+    """A whole exported file (JSON array or NDJSON; decided by content, not name). Only a
+    regular file is read (a FIFO would block, /dev/zero never end): UnsafeFileError otherwise."""
+    data = read_regular(path, max_bytes)
     head = data.lstrip()[:1]
     if head == b"[":
         return list(parse_json_document(data))

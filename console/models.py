@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .timestamps import Timestamp
+
 
 class Status(str, Enum):
     OK = "ok"
@@ -95,7 +97,7 @@ class ProcessorCompletion(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     status: str = "unknown"
-    completed_at: datetime | None = None
+    completed_at: Timestamp | None = None
     record_count: int | None = None
 
 
@@ -108,13 +110,13 @@ class Phase3Document(BaseModel):
 
     @classmethod
     def from_fields(cls, doc_id: str, fields: dict[str, Any]) -> "Phase3Document":
-        processors: dict[str, ProcessorCompletion] = {}
+        processors: dict[str, Any] = {}
         metadata: dict[str, Any] = {}
         for key, value in fields.items():
             if key.startswith("_"):
                 metadata[key] = value
             elif isinstance(value, dict):
-                processors[key] = ProcessorCompletion.model_validate(value)
+                processors[key] = value  # validated below, so an error names `processors.<name>.<field>`
             else:  # the handoff's snippet only counts keys; tolerate bare values
                 processors[key] = ProcessorCompletion(status=str(value))
         return cls(doc_id=doc_id, processors=processors, metadata=metadata)
@@ -214,7 +216,7 @@ class LogEntry:
 
 class Commit(BaseModel):
     sha: str
-    time: datetime
+    time: Timestamp
     subject: str = ""
 
 
@@ -223,7 +225,7 @@ class ServiceState(BaseModel):
     kind: Literal["run", "function"]
     region: str
     commit: str | None = None
-    deployed_at: datetime | None = None
+    deployed_at: Timestamp | None = None
     env: dict[str, str] = {}
     traffic_latest: bool = True
 

@@ -6,14 +6,18 @@ becomes an `error` result for that check only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
+from pydantic import ValidationError
+
 from . import checks
 from .backends.base import Backend
 from .config import Settings
-from .errors import ErrorKind, SourceError, first_line
+from .errors import ErrorKind, SourceError, first_line, validation_line
+from .timestamps import parse_timestamp
 from .models import (
     CheckResult,
     DeployState,
@@ -88,7 +92,10 @@ def _phase3(backend: Backend, ctx: CheckContext) -> CheckResult:
 def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext) -> CheckResult:
     """Judge a phase3_completion document's fields: a read, or a push from a live listener."""
     doc_id = ctx.processing_date.isoformat()
-    doc = Phase3Document.from_fields(doc_id, fields) if fields is not None else None
+    try:
+        doc = Phase3Document.from_fields(doc_id, fields) if fields is not None else None
+    except ValidationError as exc:  # one line on the panel, not pydantic's multi-line report
+        raise SourceError(ErrorKind.MALFORMED, f"{PHASE3_COLLECTION}/{doc_id}: {validation_line(exc)}") from None
     if doc is not None:
         # --at: a processor that completed after the moment asked about is still pending.
         visible = {n: p for n, p in doc.processors.items() if p.completed_at is None or p.completed_at <= ctx.as_of}
@@ -264,6 +271,11 @@ def default_game_date(backend: Backend, settings: Settings, now: datetime) -> da
     return rows[0].game_date if rows and rows[0].game_date else yesterday
 
 
+# --at: a date, or a date and time, with or without an offset (fromisoformat alone would
+# also take week dates, basic formats and other separators).
+_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?")
+
+
 def parse_at(text: str | None, processing_date: date, settings: Settings, now: datetime | None = None) -> datetime:
     """`--at`: an ISO timestamp, or a clock time (`07:30`) on the processing date in the zone."""
     if not text:
@@ -274,8 +286,15 @@ def parse_at(text: str | None, processing_date: date, settings: Settings, now: d
         clock = None
     if clock is not None:
         return datetime.combine(processing_date, clock, tzinfo=settings.tz)
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"--at {text!r}: expected HH:MM or an ISO timestamp like 2026-02-05T08:30-05:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=settings.tz)
+    moment = None
+    if _AT.fullmatch(text):
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            # Without an offset, a moment in the configured zone (2026-02-05T08:30 is 08:30 ET).
+            moment = parse_timestamp(parsed if parsed.tzinfo else parsed.replace(tzinfo=settings.tz))
+        except (ValueError, OverflowError):
+            moment = None
+    if moment is None:
+        raise ValueError(f"--at {text!r}: expected HH:MM or an ISO timestamp like 2026-02-05T08:30-05:00 "
+                         "(a real moment, years 1-9999)")
+    return moment

@@ -5,9 +5,10 @@
     logs/*.json | logs/*.ndjson         LogEntry objects as `gcloud logging read --format=json`
     deploy.json                         {"services": [...], "commits": [...]}
 
-Loading validates everything into a new generation directory and only then swaps the
-`current` link, so a broken scenario is refused with its path, line and reason and the
-data already loaded stays as it was.
+Loading validates everything (scenario_check.py) into a new generation directory and only
+then swaps the `current` link, so a broken scenario is refused with its path, line and
+reason and the data already loaded stays as it was. Loads into one data directory are
+serialized by a lock file; each load first removes what killed loads left behind.
 """
 
 from __future__ import annotations
@@ -22,162 +23,21 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import filelock
 import orjson
-from pydantic import ValidationError
 
 from .config import Settings
-from .errors import ScenarioError
-from .logparse import parse_timestamp, rfc3339
-from .models import DeployState
-from .schema import BY_LOGICAL, DUCKDB_TYPES, TableSpec
+from .errors import ScenarioError, first_line
+from .scenario_check import tables_by_file, validate_scenario  # noqa: F401 - validate_scenario re-exported
+from .schema import BY_LOGICAL, DUCKDB_TYPES
+from .timestamps import rfc3339
 
 DB_FILE = "warehouse.duckdb"
 CURRENT = "current"
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-# ------------------------------------------------------------------ validation
-
-
-def _tables_by_file(settings: Settings) -> dict[str, TableSpec]:
-    out = {}
-    for logical, spec in BY_LOGICAL.items():
-        name = ".".join(getattr(settings.tables, logical).split(".")[-2:])
-        out[f"{name}.ndjson"] = spec
-    return out
-
-
-def _check_value(spec: TableSpec, column: str, value: Any) -> str | None:
-    col = spec.column(column)
-    if col is None:
-        return f"unknown column {column!r} for {spec.default_name}"
-    if value is None:
-        return None if col.nullable else f"column {column!r} must not be null"
-    kind = col.type
-    ok = {
-        "STRING": isinstance(value, str),
-        "INT64": isinstance(value, int) and not isinstance(value, bool),
-        "FLOAT64": isinstance(value, (int, float)) and not isinstance(value, bool),
-        "BOOL": isinstance(value, bool),
-        "DATE": isinstance(value, str) and bool(_DATE.match(value)) and _valid_date(value),
-        "TIMESTAMP": isinstance(value, str) and parse_timestamp(value) is not None,
-    }[kind]
-    if not ok:
-        hint = {"DATE": "YYYY-MM-DD", "TIMESTAMP": "an RFC 3339 timestamp"}.get(kind, kind)
-        return f"column {column!r} expects {hint}, got {value!r}"
-    return None
-
-
-def _valid_date(text: str) -> bool:
-    try:
-        date.fromisoformat(text)
-        return True
-    except ValueError:
-        return False
-
-
-def validate_table_file(path: Path, spec: TableSpec, label: str) -> int:
-    required = [c.name for c in spec.columns if not c.nullable]
-    count = 0
-    with path.open("rb") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                raise ScenarioError(label, f"invalid JSON: {exc}", lineno) from None
-            if not isinstance(row, dict):
-                raise ScenarioError(label, "each line must be a JSON object", lineno)
-            for column in required:
-                if row.get(column) is None:
-                    raise ScenarioError(label, f"missing required column {column!r}", lineno)
-            for column, value in row.items():
-                if problem := _check_value(spec, column, value):
-                    raise ScenarioError(label, problem, lineno)
-            count += 1
-    return count
-
-
-def _json_error(label: str, exc: orjson.JSONDecodeError) -> ScenarioError:
-    return ScenarioError(label, f"invalid JSON: {exc.msg}", getattr(exc, "lineno", None))
-
-
-def validate_logs_file(path: Path, label: str) -> int:
-    data = path.read_bytes()
-    if path.suffix == ".ndjson":
-        items = []
-        for lineno, line in enumerate(data.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                items.append((lineno, orjson.loads(line)))
-            except orjson.JSONDecodeError as exc:
-                raise ScenarioError(label, f"invalid JSON: {exc}", lineno) from None
-    else:
-        try:
-            parsed = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            raise _json_error(label, exc) from None
-        if not isinstance(parsed, list):
-            raise ScenarioError(label, "expected a JSON array of LogEntry objects")
-        items = [(None, item) for item in parsed]
-    for index, (lineno, item) in enumerate(items):
-        where = lineno if lineno is not None else None
-        prefix = "" if lineno is not None else f"entry {index}: "
-        if not isinstance(item, dict):
-            raise ScenarioError(label, f"{prefix}a LogEntry must be a JSON object", where)
-        if parse_timestamp(item.get("timestamp")) is None:
-            raise ScenarioError(label, f"{prefix}missing or unreadable 'timestamp'", where)
-    return len(items)
-
-
-def validate_scenario(src: Path, settings: Settings) -> dict[str, int]:
-    """Check every file; returns counts per file. Raises ScenarioError on the first problem."""
-    if not src.is_dir():
-        raise ScenarioError(str(src), "not a directory")
-    counts: dict[str, int] = {}
-    tables = _tables_by_file(settings)
-    tables_dir = src / "tables"
-    if tables_dir.is_dir():
-        for path in sorted(tables_dir.iterdir()):
-            label = f"{src.name}/tables/{path.name}"
-            if path.name not in tables:
-                known = ", ".join(sorted(tables))
-                raise ScenarioError(label, f"unknown table file (expected one of: {known})")
-            counts[label] = validate_table_file(path, tables[path.name], label)
-    fs_dir = src / "firestore"
-    if fs_dir.is_dir():
-        for path in sorted(fs_dir.glob("*/*")):
-            label = f"{src.name}/firestore/{path.parent.name}/{path.name}"
-            if path.suffix != ".json":
-                raise ScenarioError(label, "documents must be <doc_id>.json files")
-            try:
-                doc = orjson.loads(path.read_bytes())
-            except orjson.JSONDecodeError as exc:
-                raise _json_error(label, exc) from None
-            if not isinstance(doc, dict):
-                raise ScenarioError(label, "a document must be a JSON object of fields")
-            counts[label] = 1
-    logs_dir = src / "logs"
-    if logs_dir.is_dir():
-        for path in sorted(logs_dir.iterdir()):
-            label = f"{src.name}/logs/{path.name}"
-            if path.suffix not in (".json", ".ndjson"):
-                raise ScenarioError(label, "log files must end in .json (array) or .ndjson (one entry per line)")
-            counts[label] = validate_logs_file(path, label)
-    deploy = src / "deploy.json"
-    if deploy.exists():
-        try:
-            state = DeployState.model_validate_json(deploy.read_bytes())
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = ".".join(str(p) for p in err["loc"])
-            raise ScenarioError(f"{src.name}/deploy.json", f"{key}: {err['msg']}") from None
-        counts[f"{src.name}/deploy.json"] = len(state.services)
-    if not counts:
-        raise ScenarioError(str(src), "no tables/, firestore/, logs/ or deploy.json: nothing to load")
-    return counts
+LOCK_FILE = ".load.lock"
+STAGE = ".staging"  # inside a generation being built: the validated copy of the scenario
+SUPERSEDED = ".superseded"  # in a generation no longer current: when it stopped being current
+_DUCKDB_LINE = re.compile(r"\bin line (\d+)")
 
 
 # ------------------------------------------------------------------ build, load, export
@@ -193,60 +53,114 @@ def create_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         con.execute(f'CREATE TABLE IF NOT EXISTS "{schema_name}"."{table}" ({columns})')
 
 
-def _build_generation(src: Path, gen: Path, settings: Settings) -> None:
-    gen.mkdir(parents=True)
+def _build_generation(stage: Path, gen: Path, settings: Settings, src_name: str) -> None:
+    """Build `gen` from `stage` (the validated copy): the DuckDB file, documents, logs, deploys."""
     con = duckdb.connect(str(gen / DB_FILE))
     try:
         create_tables(con, settings)
-        for file_name, spec in _tables_by_file(settings).items():
-            path = src / "tables" / file_name
+        for file_name, spec in tables_by_file(settings).items():
+            path = stage / "tables" / file_name
             if not path.exists() or path.stat().st_size == 0:
                 continue
             schema_name, table = file_name[: -len(".ndjson")].split(".")
             columns = ", ".join(f"'{c.name}': '{DUCKDB_TYPES[c.type]}'" for c in spec.columns)
             names = ", ".join(c.name for c in spec.columns)
-            con.execute(
-                f'INSERT INTO "{schema_name}"."{table}" ({names}) '
-                f"SELECT {names} FROM read_json(?, format='newline_delimited', columns={{{columns}}})",
-                [str(path)],
-            )
+            try:
+                con.execute(
+                    f'INSERT INTO "{schema_name}"."{table}" ({names}) '
+                    f"SELECT {names} FROM read_json(?, format='newline_delimited', columns={{{columns}}})",
+                    [str(path)],
+                )
+            except duckdb.Error as exc:
+                # The validator should have refused it first; if they ever disagree, the
+                # refusal still names the file and line instead of ending in a traceback.
+                message = first_line(exc).replace(str(path), file_name)
+                line = _DUCKDB_LINE.search(message)
+                raise ScenarioError(f"{src_name}/tables/{file_name}", f"DuckDB refused it: {message}",
+                                    int(line.group(1)) if line else None) from None
         con.execute("CHECKPOINT")
     finally:
         con.close()
     for sub in ("firestore", "logs"):
-        if (src / sub).is_dir():
-            shutil.copytree(src / sub, gen / sub)
+        if (stage / sub).is_dir():
+            shutil.copytree(stage / sub, gen / sub)
         else:
             (gen / sub).mkdir()
-    if (src / "deploy.json").exists():
-        shutil.copy2(src / "deploy.json", gen / "deploy.json")
+    if (stage / "deploy.json").exists():
+        shutil.copy2(stage / "deploy.json", gen / "deploy.json")
     else:
         (gen / "deploy.json").write_bytes(orjson.dumps({"services": [], "commits": []}))
 
 
+def load_lock(settings: Settings) -> filelock.FileLock:
+    """One load at a time per data directory (`local load`, `seed-demo`, `ensure-demo`)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return filelock.FileLock(str(settings.data_dir / LOCK_FILE), timeout=settings.local.lock_timeout_s)
+
+
 def load_scenario(src: Path, settings: Settings) -> dict[str, int]:
-    """Validate `src`, build it beside the current data, then atomically switch to it."""
-    counts = validate_scenario(src, settings)
+    """Validate `src`, build it beside the current data, then atomically switch to it.
+    Serialized by a lock: a second load waits up to `local.lock_timeout_s`, then is refused."""
     data_dir = settings.data_dir
-    data_dir.mkdir(parents=True, exist_ok=True)
-    gen = data_dir / f"gen-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    lock = load_lock(settings)
     try:
-        _build_generation(src, gen, settings)
-    except Exception:
-        shutil.rmtree(gen, ignore_errors=True)
-        raise
-    _switch_current(data_dir, gen)
-    return counts
+        lock.acquire()
+    except filelock.Timeout:
+        raise ScenarioError(str(data_dir), f"another load into this data directory is still running (waited "
+                                           f"{settings.local.lock_timeout_s:g} s for {LOCK_FILE}); try again when it is done") from None
+    try:
+        remove_stale_generations(settings)
+        gen = data_dir / f"gen-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+        gen.mkdir(parents=True)
+        try:
+            counts = validate_scenario(src, settings, stage=gen / STAGE)
+            _build_generation(gen / STAGE, gen, settings, Path(src).name)
+            shutil.rmtree(gen / STAGE)
+        except BaseException:
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        _switch_current(data_dir, gen, settings.local.keep_previous_s)
+        return counts
+    finally:
+        lock.release()
 
 
-def _switch_current(data_dir: Path, gen: Path) -> None:
+def remove_stale_generations(settings: Settings) -> list[str]:
+    """Called under the load lock, so no other load is building: every `gen-*` that is not
+    current was abandoned by a killed load, or was superseded longer ago than
+    `local.keep_previous_s`. Returns the names removed."""
+    data_dir = settings.data_dir
+    current = current_dir(settings)
+    removed = []
+    now = datetime.now(timezone.utc).timestamp()
+    for path in data_dir.glob("gen-*"):
+        if current is not None and path.resolve() == current:
+            continue
+        marker = path / SUPERSEDED
+        try:
+            if marker.exists() and now - marker.stat().st_mtime < settings.local.keep_previous_s:
+                continue
+        except OSError:
+            pass
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path.name)
+    for tmp in data_dir.glob(f".{CURRENT}-*"):  # a switch killed between its two steps
+        if tmp.is_symlink():
+            tmp.unlink(missing_ok=True)
+    return removed
+
+
+def _switch_current(data_dir: Path, gen: Path, keep_previous_s: float = 0.0) -> None:
     link = data_dir / CURRENT
     previous = link.resolve() if link.is_symlink() else None
     tmp = data_dir / f".{CURRENT}-{uuid.uuid4().hex[:6]}"
     os.symlink(gen.name, tmp)
     os.replace(tmp, link)  # atomic: readers see the old or the new generation, never neither
     if previous is not None and previous != gen.resolve() and previous.parent == data_dir.resolve():
-        shutil.rmtree(previous, ignore_errors=True)
+        if keep_previous_s > 0:  # a console may still be reading it; the next load removes it
+            (previous / SUPERSEDED).touch()
+        else:
+            shutil.rmtree(previous, ignore_errors=True)
 
 
 def current_dir(settings: Settings) -> Path | None:
@@ -271,7 +185,7 @@ def export_scenario(settings: Settings, dest: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     con = duckdb.connect(str(src / DB_FILE), read_only=True)
     try:
-        for file_name, spec in _tables_by_file(settings).items():
+        for file_name, spec in tables_by_file(settings).items():
             schema_name, table = file_name[: -len(".ndjson")].split(".")
             names = [c.name for c in spec.columns]
             cursor = con.execute(f'SELECT {", ".join(names)} FROM "{schema_name}"."{table}" ORDER BY {spec.partition}')

@@ -8,7 +8,6 @@ long-lived handle.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import threading
 from datetime import datetime
@@ -20,13 +19,14 @@ import orjson
 from pydantic import ValidationError
 
 from .. import sql
-from ..errors import ErrorKind, SourceError, first_line
+from ..errors import ErrorKind, SourceError, first_line, validation_line
 from ..logparse import parse_json_document, parse_ndjson_lines, parse_timestamp
 from ..models import DeployState, LogEntry
+from ..safefile import UnsafeFileError, read_regular
 from ..scenario import DB_FILE, current_dir
+from ..timestamps import looks_like_timestamp
 from .base import Backend
 
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
 class LocalBackend(Backend):
@@ -79,9 +79,11 @@ class LocalBackend(Backend):
     def get_document(self, collection: str, doc_id: str) -> dict[str, Any] | None:
         path = self.root() / "firestore" / collection / f"{doc_id}.json"
         try:
-            data = path.read_bytes()
+            data = read_regular(path)
         except FileNotFoundError:
             return None
+        except UnsafeFileError as exc:
+            raise SourceError(ErrorKind.MALFORMED, str(exc)) from exc
         except OSError as exc:
             raise SourceError(ErrorKind.UNAVAILABLE, f"cannot read {path}: {exc.strerror}") from exc
         try:
@@ -112,7 +114,11 @@ class LocalBackend(Backend):
         cached = self._log_cache.get(path)
         if cached and cached[0] == key:
             return cached[1]
-        data = path.read_bytes()
+        try:
+            data = read_regular(path)
+        except OSError as exc:  # not a regular file (UnsafeFileError says which), unreadable
+            raise SourceError(ErrorKind.MALFORMED if isinstance(exc, UnsafeFileError) else ErrorKind.UNAVAILABLE,
+                              str(exc) if isinstance(exc, UnsafeFileError) else f"cannot read {path}: {exc.strerror}") from exc
         entries = list(parse_ndjson_lines(data.splitlines()) if path.suffix == ".ndjson" else parse_json_document(data))
         self._log_cache[path] = (key, entries)
         return entries
@@ -131,11 +137,15 @@ class LocalBackend(Backend):
     def deploy_state(self) -> DeployState:
         path = self.root() / "deploy.json"
         try:
-            return DeployState.model_validate_json(path.read_bytes())
+            return DeployState.model_validate_json(read_regular(path))
         except FileNotFoundError:
             return DeployState()
+        except UnsafeFileError as exc:
+            raise SourceError(ErrorKind.MALFORMED, str(exc)) from exc
+        except OSError as exc:
+            raise SourceError(ErrorKind.UNAVAILABLE, f"cannot read {path}: {exc.strerror}") from exc
         except ValidationError as exc:
-            raise SourceError(ErrorKind.MALFORMED, f"{path}: {first_line(exc)}") from exc
+            raise SourceError(ErrorKind.MALFORMED, f"{path}: {validation_line(exc)}") from exc
 
     def write_deploy_state(self, state: DeployState) -> None:
         with self._deploy_lock:
@@ -150,7 +160,7 @@ def _with_timestamps(value: Any) -> Any:
         return {k: _with_timestamps(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_with_timestamps(v) for v in value]
-    if isinstance(value, str) and _RFC3339.match(value):
+    if isinstance(value, str) and looks_like_timestamp(value):
         return parse_timestamp(value) or value
     return value
 

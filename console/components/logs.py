@@ -105,19 +105,24 @@ class LogView(ScrollView, can_focus=True):
         if index >= self.buffer.shown_count:
             return Strip.blank(width)
         entry = self.buffer.shown(index)
-        local = entry.timestamp.astimezone(self.tz)
-        text = entry.text.replace("\n", " ⏎ ")
-        extra = _style(line_style(entry))
-        segments = [
-            Segment(f"{local:%m-%d %H:%M:%S} ", _style("dim")),
-            Segment(f"{entry.severity[:8]:<8} ", _style(SEVERITY_STYLES.get(entry.severity, ""))),
-            Segment(f"{(entry.service or '-')[:24]:<24} ", _style("cyan")),
-            Segment(text, extra),
-        ]
+        try:
+            segments = self._segments(entry)
+        except Exception as exc:  # noqa: BLE001 - one odd entry shows as such, the screen lives on
+            segments = [Segment(f"(entry not shown: {type(exc).__name__}: {exc})", _style("bold red"))]
         strip = Strip(segments)
         if index == self.cursor and self.has_focus:
             strip = strip.apply_style(self.get_component_rich_style("logview--cursor"))
         return strip.crop_extend(int(self.scroll_offset.x), int(self.scroll_offset.x) + width, None)
+
+    def _segments(self, entry: LogEntry) -> list[Segment]:
+        local = entry.timestamp.astimezone(self.tz)
+        text = entry.text.replace("\n", " ⏎ ")
+        return [
+            Segment(f"{local:%m-%d %H:%M:%S} ", _style("dim")),
+            Segment(f"{entry.severity[:8]:<8} ", _style(SEVERITY_STYLES.get(entry.severity, ""))),
+            Segment(f"{(entry.service or '-')[:24]:<24} ", _style("cyan")),
+            Segment(text, _style(line_style(entry))),
+        ]
 
     def action_move(self, delta: int) -> None:
         self._goto(self.cursor + delta)
@@ -228,7 +233,7 @@ class LogsScreen(Screen):
 
     # ------------------------------------------------------------------ the stream
 
-    @work(thread=True, exclusive=True, group="log-source", name="log source")
+    @work(thread=True, exclusive=True, group="log-source", name="log source", exit_on_error=False)
     def _pump(self) -> None:
         worker = get_current_worker()
         interval = getattr(self.settings.logs, "poll_seconds", 0.2)
@@ -255,8 +260,12 @@ class LogsScreen(Screen):
         self.source_error = error
         if batch:
             self.batches += 1
-            self.buffer.extend(batch)
-            self._trace(self.trace.feed(batch))
+            try:
+                self.buffer.extend(batch)
+                self._trace(self.trace.feed(batch))
+            except Exception as exc:  # noqa: BLE001 - data must not end the console: say it here
+                self.source_error = f"could not take in {len(batch)} entries: {type(exc).__name__}: {exc}"
+                self.notify(self.source_error, title="live logs", severity="error", timeout=10)
             self.view.sync()
         self._update_status()
 

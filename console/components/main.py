@@ -78,8 +78,19 @@ class MainScreen(Screen):
             header.append_text(Text.assemble("   watch alerted ", (f"{notified.astimezone(app.settings.tz):%H:%M %Z}", "bold")))
         self.query_one("#header", Static).update(header)
         for panel in self.query(CheckPanel):
-            panel.show(app.states[panel.check_id], now)
+            _guarded(panel, lambda p=panel: p.show(app.states[p.check_id], now))
         if app.game_date is not None:
             results = app.results
-            self.query_one(TimelineView).show(results, app.settings, app.game_date, now)
-            self.query_one(MetricsView).show(results, app.settings, app.game_date)
+            _guarded(self.query_one(TimelineView),
+                     lambda: self.query_one(TimelineView).show(results, app.settings, app.game_date, now))
+            _guarded(self.query_one(MetricsView),
+                     lambda: self.query_one(MetricsView).show(results, app.settings, app.game_date))
+
+
+def _guarded(widget: Static, draw) -> None:
+    """Draw one widget; a failure (data nothing anticipated) becomes an error line in that
+    widget instead of ending the console."""
+    try:
+        draw()
+    except Exception as exc:  # noqa: BLE001 - the console must not die from data
+        widget.update(Text(f"cannot show this: {type(exc).__name__}: {exc}", style="bold red"))

@@ -48,7 +48,7 @@ def test_env_overrides_file(tmp_path, monkeypatch):
         ('backend = "aws"\n', "backend"),
         ('timezone = "Mars/Olympus"\n', "timezone"),
         ("[tables]\nprediction_accuracy = 'no dots here'\n", "tables.prediction_accuracy"),
-        ("colour = 'blue'\n", "colour: unknown key"),
+        ("colour = 'blue'\n", "`colour`: unknown key"),
     ],
 )
 def test_bad_config_names_the_key(tmp_path, text, key):

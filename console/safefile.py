@@ -1,0 +1,83 @@
+"""Opening files the console did not write: only regular files, never blocking, bounded.
+
+A FIFO in place of a log would block `open()` until a writer comes (forever); a symlink to
+`/dev/zero` reads without end; a directory in place of a file raises deep in a parser.
+`open_regular` opens without blocking (O_NONBLOCK), checks with fstat what it actually
+opened (no race between a check and the open), and refuses anything but a regular file of
+at most `max_bytes`. `inside` refuses a symlink that leads out of a given directory.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+
+class UnsafeFileError(OSError):
+    """A file that must not be read; `reason` says why in a few words."""
+
+    def __init__(self, path: Path | str, reason: str):
+        super().__init__(reason)
+        self.path, self.reason = str(path), reason
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def kind_of(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def open_regular(path: Path | str, max_bytes: int | None = None, inside: Path | None = None) -> BinaryIO:
+    """A binary file object for `path`, or UnsafeFileError (an OSError) saying why not."""
+    path = Path(path)
+    if inside is not None:
+        check_inside(path, inside)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise UnsafeFileError(path, f"dangling symlink (to {os.readlink(path)})") from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsafeFileError(path, f"{kind_of(st.st_mode)}, not a regular file")
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise UnsafeFileError(path, f"{st.st_size / 1e6:.1f} MB is over the limit of {max_bytes / 1e6:.0f} MB")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular(path: Path | str, max_bytes: int | None = None, inside: Path | None = None) -> bytes:
+    """The whole file; never more than `max_bytes` even if it grows while being read."""
+    with open_regular(path, max_bytes, inside) as fh:
+        data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise UnsafeFileError(path, f"grew over the limit of {max_bytes / 1e6:.0f} MB while being read")
+    return data
+
+
+def check_inside(path: Path, root: Path) -> None:
+    """Refuse `path` when it (through any symlink) resolves outside `root`."""
+    try:
+        target = path.resolve(strict=False)
+        base = root.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise UnsafeFileError(path, f"cannot be resolved ({exc.__class__.__name__})") from None
+    if target != base and base not in target.parents:
+        raise UnsafeFileError(path, f"symlink leads outside {root} (to {target})")
