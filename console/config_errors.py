@@ -95,7 +95,7 @@ def describe_settings_error(exc: Exception) -> str:
 
 
 # Variables read outside the settings model: the config file's path and the test endpoints
-# of the gcp clients (console/backends/gcp_clients.py).
+# of the gcp clients (console/backends/gcp_clients.py), and the token of `serve` (console/serve.py).
 OTHER_VARIABLES = ("CONFIG", "LOGGING_ENDPOINT", "LOGGING_GRPC", "SERVE_TOKEN")
 
 
