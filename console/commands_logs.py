@@ -153,7 +153,7 @@ def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
     query = query_from_args(args, SystemClock().now())
     source = open_source(settings, query, follow=not args.no_follow)
     interval = args.interval if args.interval is not None else settings.logs.poll_seconds
-    reported = None
+    reported, failed = None, False
     try:
         while True:
             batch = source.poll()
@@ -163,10 +163,17 @@ def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
             error = getattr(source, "error", None)
             if error and error != reported and error != "no log files yet":
                 print(f"nba-console tail: {error}", file=sys.stderr)
+            failed = failed or bool(error and error != "no log files yet")
             reported = error
             if not batch:
                 if args.no_follow:
-                    return 0
+                    skipped = getattr(source, "skipped", 0)
+                    if skipped:
+                        from .logparse import skipped_note
+
+                        print(f"nba-console tail: {skipped_note(skipped)}", file=sys.stderr)
+                    # An unreadable source is an error for whoever reads the exit code.
+                    return 2 if failed else 0
                 sleep(interval)
     finally:
         source.close()

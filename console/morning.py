@@ -78,13 +78,45 @@ class CheckSpec:
 PHASE3_COLLECTION = "phase3_completion"
 
 
+def deadline(ctx: CheckContext, clock: time) -> datetime:
+    return datetime.combine(ctx.processing_date, clock, tzinfo=ctx.settings.tz)
+
+
+def had_games(backend: Backend, ctx: CheckContext, predictions: bool | None = None) -> bool | None:
+    """Whether the game date had games: predictions exist for it, or players were processed
+    for it. None when that cannot be read. A yes is remembered per backend and date (the live
+    listener asks on every push); a no is asked again, rows may still arrive."""
+    known = backend.__dict__.setdefault("_had_games", set())
+    if ctx.game_date in known:
+        return True
+    try:
+        if predictions is None:
+            rows = query_rows(backend, "grading_coverage", GradingSystemRow, _grading_params(ctx))
+            predictions = sum(r.predicted for r in rows) > 0
+        games = predictions or bool(query_rows(backend, "usage_by_game", UsageGameRow, _usage_params(ctx)))
+    except SourceError:
+        return None
+    if games:
+        known.add(ctx.game_date)
+    return games
+
+
+def phase3_due(backend: Backend | None, ctx: CheckContext) -> checks.Due:
+    """The Phase 3 deadline; whether there were games is asked only once it has passed."""
+    at = deadline(ctx, ctx.settings.deadlines.phase3)
+    passed = ctx.as_of >= at
+    games = had_games(backend, ctx) if passed and backend is not None else None
+    return checks.Due(at=at, passed=passed, games=games)
+
+
 def _phase3(backend: Backend, ctx: CheckContext) -> CheckResult:
     fields = backend.get_document(PHASE3_COLLECTION, ctx.processing_date.isoformat())
-    return phase3_from_fields(fields, ctx)
+    return phase3_from_fields(fields, ctx, backend)
 
 
-def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext) -> CheckResult:
-    """Judge a phase3_completion document's fields: a read, or a push from a live listener."""
+def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext, backend: Backend | None = None) -> CheckResult:
+    """Judge a phase3_completion document's fields: a read, or a push from a live listener.
+    With the backend, past the deadline, a missing or incomplete document is overdue."""
     doc_id = ctx.processing_date.isoformat()
     doc = Phase3Document.from_fields(doc_id, fields) if fields is not None else None
     if doc is not None:
@@ -95,8 +127,12 @@ def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext) -> Chec
         if isinstance(triggered_at, datetime) and triggered_at > ctx.as_of:
             meta.pop("_triggered", None)
             meta.pop("_triggered_at", None)
-        doc = Phase3Document(doc_id=doc.doc_id, processors=visible, metadata=meta) if (visible or meta) else None
-    return checks.phase3_completion(doc, ctx.settings, ctx.processing_date)
+        keep = visible or meta or doc.malformed
+        doc = Phase3Document(doc_id=doc.doc_id, processors=visible, metadata=meta, malformed=doc.malformed) if keep else None
+    result = checks.phase3_completion(doc, ctx.settings, ctx.processing_date)
+    if result.status in (Status.OK, Status.FAIL):
+        return result  # nothing a deadline could change: no need to ask about games
+    return checks.phase3_completion(doc, ctx.settings, ctx.processing_date, phase3_due(backend, ctx))
 
 
 def _phase3_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
@@ -106,7 +142,10 @@ def _phase3_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
 def _sequential(backend: Backend, ctx: CheckContext) -> CheckResult:
     start, end = ctx.log_window
     entries = backend.read_logs(ctx.settings.services.analytics, start, end)
-    return checks.sequential_execution(entries, ctx.settings)
+    result = checks.sequential_execution(entries, ctx.settings)
+    if result.status not in (Status.OK, Status.FAIL):
+        result = checks.sequential_execution(entries, ctx.settings, phase3_due(backend, ctx))
+    return checks.note_skipped(result, getattr(entries, "skipped", 0))
 
 
 def _sequential_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
@@ -128,8 +167,12 @@ def _grading_params(ctx: CheckContext) -> dict[str, Any]:
 
 def _grading(backend: Backend, ctx: CheckContext) -> CheckResult:
     rows = query_rows(backend, "grading_coverage", GradingSystemRow, _grading_params(ctx))
-    due = datetime.combine(ctx.processing_date, ctx.settings.grading_due, tzinfo=ctx.settings.tz)
-    return checks.grading_coverage(rows, ctx.settings, before_deadline=ctx.as_of < due)
+    at = deadline(ctx, ctx.settings.deadlines.grading)
+    passed = ctx.as_of >= at
+    predicted = sum(r.predicted for r in rows) > 0
+    # Nothing predicted, past the deadline: a date without games, unless players were processed.
+    games = had_games(backend, ctx, predictions=False) if passed and not predicted else predicted
+    return checks.grading_coverage(rows, ctx.settings, due=checks.Due(at=at, passed=passed, games=games))
 
 
 def _grading_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:

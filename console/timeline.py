@@ -86,13 +86,13 @@ def criteria(results: dict[str, CheckResult], settings: Settings, game_date: dat
     else:
         out.append(Criterion(label, cov >= t.coverage_monitor_pct, f"{cov:.1f}%"))
 
-    _, d = _value(results, "dnp_pollution")
-    today = next((row for row in d.get("by_date", []) if row.get("cache_date") == game_date.isoformat()), None)
-    if today is None:
+    # The panel's verdict, read from the same rows: the screen never contradicts itself.
+    dnp, d = _value(results, "dnp_pollution")
+    if dnp is None or dnp.status is Status.UNKNOWN or d.get("game_date") != game_date.isoformat():
         out.append(Criterion("DNP records blocked", None, f"no cache rows for {game_date}"))
     else:
-        out.append(Criterion("DNP records blocked", today["dnp_rows"] == 0,
-                             f"{today['dnp_rows']}/{today['cache_rows']} DNP rows"))
+        out.append(Criterion("DNP records blocked", dnp.status is Status.OK,
+                             f"{d['game_date_dnp_rows']}/{d['game_date_cache_rows']} DNP rows"))
     return out
 
 
