@@ -130,7 +130,7 @@ def open_source(settings, query: LogQuery, clock=None, follow: bool = True):
         if not follow:  # one listing and done: the stream would have nothing to add
             from .logsource_gcp import open_gcp_source
 
-            return open_gcp_source(settings, query, clock)
+            return open_gcp_source(settings, query, clock, follow=False)
         from .backends.gcp_errors import translate
         from .logsource_tail import open_gcp_tail
 

@@ -239,21 +239,50 @@ SPECS: tuple[CheckSpec, ...] = (
 SPEC_BY_ID = {s.id: s for s in SPECS}
 
 
-def run_check(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResult:
-    """Run one check; any failure of its source becomes an `error` result, never an exception."""
+# A check's sources get `gcp.query_timeout_s` in all (sources/gcp_retry bound each call by
+# what is left); the check as a whole is abandoned this much later, whatever a client does.
+CHECK_GRACE_S = 3.0
+
+
+def _judge(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResult:
     try:
-        result = spec.run(backend, ctx)
+        return spec.run(backend, ctx)
     except SourceError as exc:
-        result = CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=str(exc), error=str(exc),
-                             value={"error_kind": exc.kind.value})
+        return CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=str(exc), error=str(exc),
+                           value={"error_kind": exc.kind.value})
     except Exception as exc:  # noqa: BLE001 - a bug in one check must not take down the others
         message = f"{type(exc).__name__}: {exc}"
-        result = CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message)
+        return CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message)
+
+
+def run_check(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResult:
+    """Run one check; any failure of its source becomes an `error` result, never an exception.
+
+    Bounded in time: the check's sources share one deadline (`gcp.query_timeout_s`), and a
+    check still running `CHECK_GRACE_S` after it is reported as timed out (its daemon thread
+    is left to its own socket timeouts)."""
+    from .deadline import run_with_deadline
+
+    limit = ctx.settings.gcp.query_timeout_s
+    finished, result = run_with_deadline(lambda: _judge(spec, backend, ctx), limit, limit + CHECK_GRACE_S,
+                                         name=f"check {spec.id}")
+    if not finished:
+        message = (f"{spec.title}: no answer from {spec.source} within {limit:g} s "
+                   "(gcp.query_timeout_s); the source did not respond")
+        result = CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message,
+                             value={"error_kind": ErrorKind.TIMEOUT.value})
     return result.model_copy(update={"sources": list(spec.queries)})
 
 
 def run_all(backend: Backend, ctx: CheckContext, only: list[str] | None = None) -> Report:
-    results = [run_check(spec, backend, ctx) for spec in SPECS if not only or spec.id in only]
+    """Every check at once (each on its own thread): the whole morning ends within one
+    deadline plus the grace, whatever the network does."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    specs = [spec for spec in SPECS if not only or spec.id in only]
+    # run_check bounds each one and never raises; the pool only runs them side by side.
+    with ThreadPoolExecutor(max_workers=max(1, len(specs)), thread_name_prefix="check") as pool:
+        results = list(pool.map(lambda spec: run_check(spec, backend, ctx), specs))
     return Report(
         game_date=ctx.game_date,
         processing_date=ctx.processing_date,
