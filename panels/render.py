@@ -106,7 +106,7 @@ def _dnp(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
         body.append(f"  {d['cache_date']}: {d['dnp_rows']}/{d['cache_rows']} ({_pct(d.get('pollution_pct'))})\n",
                     style="red" if d["dnp_rows"] else "green")
     if v.get("examples"):
-        body.append("worst examples:\n", style="dim")
+        body.append("worst examples (history window):\n", style="dim")
     for e in v.get("examples", [])[:5]:
         avg = e.get("points_avg_last_10")
         body.append(f"  {e['player_name']:<24.24} {'-' if avg is None else f'{avg:.1f}':>5} pts  {e['cache_date']}\n")

@@ -182,8 +182,9 @@ class LogsScreen(Screen):
 
     DEFAULT_CSS = """
     LogsScreen #logs-filter { dock: top; }
-    LogsScreen #logs-status { dock: bottom; height: 1; background: $panel; }
-    LogsScreen #logs-error { dock: bottom; height: auto; max-height: 3; background: $error; color: $text;
+    /* In the flow under the list, not docked: a second bottom dock lies under the Footer. */
+    LogsScreen #logs-status { height: 1; background: $panel; }
+    LogsScreen #logs-error { height: auto; max-height: 3; background: $error; color: $text;
                              text-style: bold; display: none; }
     LogsScreen #logs-error.-shown { display: block; }
     """
