@@ -63,7 +63,7 @@ def _within(timeout: float, call: Callable[[], Any]) -> Any:
         finally:
             done.set()
 
-    threading.Thread(target=run, name="bigquery-query", daemon=True).start()
+    threading.Thread(target=run, name="gcp-call", daemon=True).start()
     if not done.wait(timeout):
         raise concurrent.futures.TimeoutError()
     if "error" in box:
