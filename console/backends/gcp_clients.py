@@ -19,6 +19,12 @@ import os
 import threading
 from typing import Any
 
+# gRPC's own c-ares resolver keeps retrying a name that does not resolve until the call's
+# deadline (a minute on Firestore); the system resolver (what the HTTP clients use) says so
+# at once. Set before grpc is first imported (the clients are imported lazily, below);
+# an explicit GRPC_DNS_RESOLVER in the environment wins.
+os.environ.setdefault("GRPC_DNS_RESOLVER", "native")
+
 LOGGING_ENDPOINT_ENV = "NBA_CONSOLE_LOGGING_ENDPOINT"
 LOGGING_GRPC_ENV = "NBA_CONSOLE_LOGGING_GRPC"
 

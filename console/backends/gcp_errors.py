@@ -155,8 +155,9 @@ def translate(
         from .gcp_retry import unreachable
 
         if unreachable(exc):
-            return SourceError(ErrorKind.UNAVAILABLE, f"{prefix}{service} unreachable (connection refused or "
-                               f"name not resolved): {message}")
+            from .gcp_retry import describe_unreachable
+
+            return SourceError(ErrorKind.UNAVAILABLE, f"{prefix}{service} unreachable: {describe_unreachable(exc)}")
         return SourceError(ErrorKind.UNAVAILABLE, f"{prefix}{service} unavailable: {message}")
     if isinstance(exc, gexc.GoogleAPIError):
         return SourceError(ErrorKind.UNAVAILABLE, f"{prefix}{service} error: {message}")

@@ -13,6 +13,7 @@ api_core's gRPC codes), bounded here in two ways:
 
 from __future__ import annotations
 
+import re
 import socket
 from typing import Any
 
@@ -52,6 +53,28 @@ def unreachable(exc: BaseException | None) -> bool:
         exc = exc.__cause__ or exc.__context__ or getattr(exc, "cause", None) or _reason(exc)
         seen += 1
     return False
+
+
+_ENDPOINT = (re.compile(r"host='([^']+)', port=(\d+)"), re.compile(r"ipv[46]:([\w.\-\[\]:]+?):(\d+)"))
+
+
+def describe_unreachable(exc: BaseException) -> str:
+    """`connection refused at 127.0.0.1:9198` / `name not resolved`: the transport's
+    paragraph boiled down to what the on-call engineer needs."""
+    text = ""
+    seen, cur = 0, exc
+    while cur is not None and seen < 12:
+        text += " " + str(cur)
+        cur = cur.__cause__ or cur.__context__ or getattr(cur, "cause", None) or _reason(cur)
+        seen += 1
+    lower = text.lower()
+    what = "connection refused" if "refused" in lower else (
+        "network unreachable" if "network is unreachable" in lower else "name not resolved")
+    for pattern in _ENDPOINT:
+        match = pattern.search(text)
+        if match:
+            return f"{what} at {match.group(1)}:{match.group(2)}"
+    return what
 
 
 def _reason(exc: BaseException) -> BaseException | None:

@@ -168,3 +168,24 @@ def test_check_against_closed_ports_exits_2_within_the_deadline(proxied, monkeyp
         checks = {c["id"]: c["status"] for c in orjson.loads(out)["checks"]}
         # Every Google source is an error; drift (gcloud, git) still answers.
         assert {k for k, v in checks.items() if v == "error"} == set(checks) - {"deployment_drift"}
+
+
+def test_a_name_that_does_not_resolve_is_an_error_at_once(tmp_path):
+    """DNS failure on every Google client: `error` in seconds, not after the 60 s deadline
+    (gRPC's own resolver would retry until it; the console uses the system's)."""
+    import subprocess
+    import sys
+
+    host = "nonexistent.invalid:9"
+    env = {**os.environ, "BIGQUERY_EMULATOR_HOST": host, "FIRESTORE_EMULATOR_HOST": host,
+           "NBA_CONSOLE_LOGGING_ENDPOINT": f"http://{host}", "XDG_STATE_HOME": str(tmp_path)}
+    env.pop("GRPC_DNS_RESOLVER", None)
+    only = [a for c in ("phase3_completion", "sequential_execution", "grading_coverage") for a in ("--only", c)]
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "console", "--backend", "gcp", "--project", "test-project",
+                           "--date", "2026-02-04", "check", "--json", *only],
+                          env=env, capture_output=True, text=True, timeout=120)
+    took = time.monotonic() - started
+    assert proc.returncode == 2 and took < 30, (took, proc.stderr[-500:])  # startup included; the deadline is 60 s
+    checks = orjson.loads(proc.stdout)["checks"]
+    assert all(c["status"] == "error" and "name not resolved" in c["error"] for c in checks), checks
