@@ -77,7 +77,8 @@ def criteria(results: dict[str, CheckResult], settings: Settings, game_date: dat
     seq, _ = _value(results, "sequential_execution")
     met = None if seq is None or seq.status in (Status.UNKNOWN, Status.WARN) else seq.status is Status.OK
     # The verdict's first clause ("X started 92 min before Y") is the part worth a table cell.
-    detail = "no data" if seq is None else "in order" if met else seq.summary.split(":")[0]
+    detail = ("no data" if seq is None else "in order" if met
+              else seq.summary if seq.summary.startswith("overdue:") else seq.summary.split(":")[0])
     out.append(Criterion("sequential Level 1 then Level 2", met, detail))
 
     label = f"coverage monitor no alerts (>= {t.coverage_monitor_pct:g}%)"
