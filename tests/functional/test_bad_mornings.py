@@ -229,3 +229,31 @@ def test_dnp_panel_and_timeline_agree(demo_settings, game_date, met, status):
         assert "history 2026-02-02..2026-02-03: 143/650 (22.0%)" in dnp.summary
     else:
         assert dnp.summary.startswith("0/207 cache rows of 2026-02-04 are DNP")
+
+
+# ------------------------------------------------------------------ the same morning in the console
+
+
+async def test_the_console_shows_the_bad_morning(make_app, demo_settings):
+    """Nothing ran, the log export is not JSON, nba-scrapers runs a commit nobody knows:
+    the panels say so (fail, error, warn) and the timeline agrees with them."""
+    from tests.functional.conftest import SIZE, settle
+
+    current = demo_settings.data_dir / "current"
+    (current / "firestore" / "phase3_completion" / "2026-02-05.json").unlink()
+    (current / "logs" / "phase3.json").write_text("not json\n")
+    _set_commit(demo_settings, "nba-scrapers", "1234567")
+    app = make_app(FEB4)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown = {c: s.display_status for c, s in app.states.items()}
+        assert shown["phase3_completion"] == "fail"
+        assert app.states["phase3_completion"].result.summary == "overdue: 0/5 processors by 09:00 ET"
+        assert shown["sequential_execution"] == "error"
+        assert "phase3.json:1: invalid JSON" in app.states["sequential_execution"].error
+        assert shown["deployment_drift"] == "warn"
+        assert "nba-scrapers runs 1234567" in app.states["deployment_drift"].result.summary
+        assert shown["dnp_pollution"] == "ok"
+        blocked = next(c for c in criteria({k: s.result for k, s in app.states.items() if s.result},
+                                           demo_settings, FEB4) if c.label == "DNP records blocked")
+        assert blocked.met is True
