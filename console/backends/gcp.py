@@ -19,7 +19,7 @@ from ..errors import ErrorKind, SourceError
 from ..models import DeployState, LogEntry
 from . import gcp_deploy, gcp_logs
 from .base import Backend
-from ..deadline import Deadline, current_deadline
+from ..deadline import Deadline, current_deadline, run_with_deadline
 from .gcp_clients import ClientFactory, check_credentials_file
 from .gcp_errors import translate
 from .gcp_retry import bounded, default_retry
@@ -50,25 +50,13 @@ def _plain(value: Any) -> Any:
 
 
 def _within(timeout: float, call: Callable[[], Any]) -> Any:
-    """Run `call` in a daemon thread; TimeoutError when it has not finished in `timeout` s
-    (the thread is left to die with its own socket timeout)."""
-    box: dict[str, Any] = {}
-    done = threading.Event()
-
-    def run() -> None:
-        try:
-            box["value"] = call()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            box["error"] = exc
-        finally:
-            done.set()
-
-    threading.Thread(target=run, name="gcp-call", daemon=True).start()
-    if not done.wait(timeout):
+    """Run `call` on a daemon thread (console.deadline, the one bounded-call mechanism);
+    TimeoutError when it has not finished in `timeout` s (the thread is left to die with
+    its own socket timeouts)."""
+    finished, value = run_with_deadline(call, timeout, timeout, name="gcp-call")
+    if not finished:
         raise concurrent.futures.TimeoutError()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+    return value
 
 
 class GcpBackend(Backend):
