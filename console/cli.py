@@ -34,6 +34,13 @@ EXIT_ERROR = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not a refused input
 
 
+class OutputError(Exception):
+    """An output path could not be written: one line naming the path and the reason."""
+
+    def __init__(self, path: Path, exc: OSError):
+        super().__init__(f"cannot write {path}: {exc.strerror or exc}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nba-console", description="On-call console for the NBA props platform.")
     parser.add_argument("--config", type=Path, help="config file (default: ./nba-console.toml, then the user config dir)")
@@ -45,10 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--at", help="evaluate as of a moment: HH:MM on the processing date, or ISO time")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = sub.add_parser("check", help="run the morning checks once (exit 0 ok, 1 a check fails, 2 error)")
+    check = sub.add_parser("check", help="run the morning checks once (exit 0 ok, 1 a check fails, 2 error)",
+                           epilog=_check_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     _date_options(check)
     check.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    check.add_argument("--only", action="append", metavar="CHECK_ID", help="run only this check (repeatable)")
+    check.add_argument("--only", action="append", metavar="CHECK_ID", type=_check_id,
+                       help="run only this check (repeatable; ids below)")
     check.set_defaults(func=cmd_check)
 
     report = sub.add_parser("report", help="the morning check as Markdown")
@@ -62,6 +71,27 @@ def build_parser() -> argparse.ArgumentParser:
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(sub)
     return parser
+
+
+def _check_ids() -> list[str]:
+    from .morning import SPECS
+
+    return [spec.id for spec in SPECS]
+
+
+def _check_epilog() -> str:
+    ids = "\n".join(f"  {check_id}" for check_id in _check_ids())
+    return (f"check ids:\n{ids}\n\nexit codes (an alerting job reads only these):\n"
+            "  0  nothing failed (ok, warn or unknown)\n"
+            "  1  a check failed\n"
+            "  2  a check could not run (status error), an unknown check id, or bad arguments")
+
+
+def _check_id(text: str) -> str:
+    valid = _check_ids()
+    if text not in valid:
+        raise argparse.ArgumentTypeError(f"unknown check id {text!r}; valid ids: {', '.join(valid)}")
+    return text
 
 
 def _date_options(parser: argparse.ArgumentParser) -> None:
@@ -140,7 +170,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     settings, report = _run_report(args)
     text = report_markdown(report, settings)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(args.output, exc) from None
     else:
         sys.stdout.write(text)
     return report.exit_code()
@@ -182,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"nba-console: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except (ScenarioError, SourceError, ValueError) as exc:
+    except (ScenarioError, SourceError, ValueError, OutputError) as exc:
         print(f"nba-console: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as exc:  # an output file that cannot be written, a path that is not a folder

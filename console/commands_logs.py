@@ -146,7 +146,7 @@ def open_source(settings, query: LogQuery, clock=None, follow: bool = True):
         if not follow:  # one listing and done: the stream would have nothing to add
             from .logsource_gcp import open_gcp_source
 
-            return open_gcp_source(settings, query, clock)
+            return open_gcp_source(settings, query, clock, follow=False)
         from .backends.gcp_errors import translate
         from .logsource_tail import open_gcp_tail
 
@@ -169,7 +169,7 @@ def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
     query = query_from_args(args, SystemClock().now())
     source = open_source(settings, query, follow=not args.no_follow)
     interval = args.interval if args.interval is not None else settings.logs.poll_seconds
-    reported = None
+    reported, failed = None, False
     try:
         while True:
             batch = source.poll()
@@ -179,10 +179,17 @@ def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
             error = getattr(source, "error", None)
             if error and error != reported and error != "no log files yet":
                 print(f"nba-console tail: {error}", file=sys.stderr)
+            failed = failed or bool(error and error != "no log files yet")
             reported = error
             if not batch:
                 if args.no_follow:
-                    return 0
+                    skipped = getattr(source, "skipped", 0)
+                    if skipped:
+                        from .logparse import skipped_note
+
+                        print(f"nba-console tail: {skipped_note(skipped)}", file=sys.stderr)
+                    # An unreadable source is an error for whoever reads the exit code.
+                    return 2 if failed else 0
                 sleep(interval)
     finally:
         source.close()

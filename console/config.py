@@ -219,6 +219,14 @@ class GcpSettings(Section):
         return _non_empty_path(value)
 
 
+class Deadlines(Section):
+    """When the morning's work is overdue: clock times in the configured zone on the
+    processing date. After them, on a date that had games, what has not happened fails."""
+
+    phase3: time = time(9, 0)  # all Phase 3 processors complete, Level lines in the logs
+    grading: time = time(9, 0)  # grading coverage at or above the trigger
+
+
 class TuiSettings(Section):
     """The console screen: theme and how a failing source is retried."""
 
@@ -329,8 +337,10 @@ class Settings(BaseSettings):
     state_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_state_dir(APP_NAME)))
     read_only: bool = False
     refresh_seconds: float = Field(60.0, ge=1, le=86400)  # 1 s to a day
-    # The handoff's timeline: grading results are checked 8:00-9:00 AM ET.
+    # Deprecated spelling of deadlines.grading (still read when set and deadlines.grading is not).
     grading_due: time = time(9, 0)
+    # The handoff's timeline: Phase 3 runs 7:00-8:00 ET, grading results 8:00-9:00 ET.
+    deadlines: Deadlines = Deadlines()
     tables: Tables = Tables()
     processors: list[Processor] = DEFAULT_PROCESSORS
     services: Services = Services()
@@ -369,6 +379,12 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @model_validator(mode="after")
+    def _grading_due_alias(self) -> "Settings":
+        if "grading_due" in self.model_fields_set and "grading" not in self.deadlines.model_fields_set:
+            self.deadlines = self.deadlines.model_copy(update={"grading": self.grading_due})
+        return self
 
     @property
     def tz(self):

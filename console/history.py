@@ -25,6 +25,7 @@ from .models import (
     DnpDayRow,
     DnpPollutedRow,
     GradingSystemRow,
+    LogEntries,
     Report,
     Row,
     UsageGameRow,
@@ -35,12 +36,14 @@ from .morning import (
     CheckContext,
     CheckSpec,
     guarded,
+    had_games,
     judge_dnp,
     judge_drift,
     judge_grading,
     judge_sequential,
     judge_usage,
     make_report,
+    phase3_due,
     query_rows,
 )
 
@@ -131,7 +134,8 @@ def _grading(backend: Backend, ctxs: list[CheckContext]) -> dict[date, CheckResu
     return _per_date(
         SPEC_BY_ID["grading_coverage"], ctxs,
         lambda: _split(backend, "history_grading", GradingSystemRow, _range_params(ctxs)),
-        lambda by_date, ctx: judge_grading(by_date.get(ctx.game_date, []), ctx),
+        lambda by_date, ctx: judge_grading(by_date.get(ctx.game_date, []), ctx,
+                                           lambda: had_games(backend, ctx, predictions=False)),
     )
 
 
@@ -197,7 +201,9 @@ def _sequential(backend: Backend, ctxs: list[CheckContext]) -> dict[date, CheckR
     def judge(fetched: tuple[list, list], ctx: CheckContext) -> CheckResult:
         entries, stamps = fetched
         start, end = ctx.log_window  # inclusive at both ends, as read_logs is
-        return judge_sequential(entries[bisect_left(stamps, start):bisect_right(stamps, end)], ctx)
+        # The malformed entries skipped are the files' (they have no time to cut by), as in `check`.
+        window = LogEntries.of(entries[bisect_left(stamps, start):bisect_right(stamps, end)], getattr(entries, "skipped", 0))
+        return judge_sequential(window, ctx, lambda: phase3_due(backend, ctx))
 
     return _per_date(SPEC_BY_ID["sequential_execution"], ctxs, fetch, judge)
 

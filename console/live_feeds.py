@@ -117,8 +117,10 @@ class LiveFeeds:
 
         def changed(fields) -> None:
             ctx = CheckContext(settings=self.settings, game_date=game_date, as_of=self.clock.now())
+            # With the backend: past the deadline an incomplete document is judged overdue,
+            # as the refresh judges it (whether there were games is remembered from it).
             try:
-                result = phase3_from_fields(fields, ctx)
+                result = phase3_from_fields(fields, ctx, self.backend())
             except SourceError as exc:  # a malformed document: an error on the panel, not a dead listener
                 failed(exc)
                 return

@@ -1,7 +1,9 @@
 """Cloud Logging entries (as `gcloud logging read --format=json` prints them) to LogEntry.
 
-Anything malformed is skipped, never fatal: a log tail must survive whatever the
-platform writes.
+A malformed entry inside a readable file is skipped and counted (`Skipped`), never fatal:
+a log tail must survive whatever the platform writes. A file that is not a log at all (not
+JSON, not an array of entries) is a `MalformedLog` with its line and reason: an unreadable
+source is an error, never "no lines yet".
 """
 
 from __future__ import annotations
@@ -55,33 +57,82 @@ def entry_from_dict(raw: Any, line: bytes | None = None) -> LogEntry | None:
     )
 
 
-def parse_json_document(data: bytes) -> Iterator[LogEntry]:
-    """A JSON array of entries (`gcloud logging read --format=json`)."""
+class MalformedLog(ValueError):
+    """A log file that is not a log: `line` (1-based) and `reason`; callers add the path."""
+
+    def __init__(self, reason: str, line: int = 1):
+        super().__init__(f"line {line}: {reason}")
+        self.line, self.reason = line, reason
+
+    def at(self, path) -> str:
+        return f"{path}:{self.line}: {self.reason}"
+
+
+class Skipped:
+    """Counts malformed entries skipped inside an otherwise readable file."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def add(self, n: int = 1) -> None:
+        self.count += n
+
+
+def skipped_note(count: int) -> str:
+    return f"{count} malformed {'entry' if count == 1 else 'entries'} skipped"
+
+
+def _json_error(exc: orjson.JSONDecodeError) -> MalformedLog:
+    return MalformedLog(f"invalid JSON ({exc.msg}, column {exc.colno})", exc.lineno)
+
+
+def parse_json_document(data: bytes, skipped: Skipped | None = None) -> Iterator[LogEntry]:
+    """A JSON array of entries (`gcloud logging read --format=json`); MalformedLog when the
+    file is not one, malformed entries inside it skipped (and counted in `skipped`)."""
     try:
         items = orjson.loads(data) if data.strip() else []
-    except orjson.JSONDecodeError:
-        return
+    except orjson.JSONDecodeError as exc:
+        raise _json_error(exc) from None
     if isinstance(items, dict):
         items = [items]
     if not isinstance(items, list):
-        return
+        raise MalformedLog(f"expected a JSON array of log entries, got {type(items).__name__}")
     for item in items:
         entry = entry_from_dict(item)
         if entry is not None:
             yield entry
+        elif skipped is not None:
+            skipped.add()
 
 
-def parse_ndjson_lines(lines: Iterable[bytes]) -> Iterator[LogEntry]:
+def parse_ndjson_lines(lines: Iterable[bytes], skipped: Skipped | None = None) -> Iterator[LogEntry]:
     for line in lines:
         if not line.strip():
             continue
         try:
             raw = orjson.loads(line)
         except orjson.JSONDecodeError:
-            continue
-        entry = entry_from_dict(raw, bytes(line))
+            raw = None
+        entry = entry_from_dict(raw, bytes(line)) if raw is not None else None
         if entry is not None:
             yield entry
+        elif skipped is not None:
+            skipped.add()
+
+
+def parse_log_file(data: bytes, ndjson: bool) -> tuple[list[LogEntry], int]:
+    """A whole log file: (entries, malformed entries skipped). MalformedLog when it is not a
+    log at all: a JSON document that does not parse, or NDJSON of which no line is an entry."""
+    skipped = Skipped()
+    if not ndjson:
+        return list(parse_json_document(data, skipped)), skipped.count
+    entries = list(parse_ndjson_lines(data.splitlines(), skipped))
+    if skipped.count and not entries:
+        number = next(i for i, line in enumerate(data.splitlines(), 1) if line.strip())
+        raise MalformedLog("not a log entry (NDJSON: one JSON LogEntry per line)", number)
+    return entries, skipped.count
 
 
 def entry_to_dict(entry: LogEntry) -> dict[str, Any]:
@@ -129,11 +180,14 @@ def parse_line(line: bytes) -> LogEntry | None:
         return None
 
 
-def _filtered(lines: Iterable[bytes], query) -> Iterator[LogEntry]:
+def _filtered(lines: Iterable[bytes], query, skipped: Skipped | None = None) -> Iterator[LogEntry]:
     for line in lines:
         if query.raw_may_match(line):
             entry = parse_line(line)
-            if entry is not None and query.matches(entry):
+            if entry is None:
+                if skipped is not None and line.strip():
+                    skipped.add()
+            elif query.matches(entry):
                 yield entry
 
 
@@ -141,14 +195,15 @@ def _has_prefilter(query) -> bool:
     return query is not None and not query.is_empty and bool(query.needles or query.severity_bytes)
 
 
-def scan_ndjson(data: bytes, query=None) -> Iterator[LogEntry]:
-    """Entries of a block of complete NDJSON lines that match `query` (a LogQuery)."""
+def scan_ndjson(data: bytes, query=None, skipped: Skipped | None = None) -> Iterator[LogEntry]:
+    """Entries of a block of complete NDJSON lines that match `query` (a LogQuery). With a
+    prefilter, only candidate lines are decoded, so only malformed candidates are counted."""
     if query is None or query.is_empty:
-        yield from parse_ndjson_lines(data.split(b"\n"))
+        yield from parse_ndjson_lines(data.split(b"\n"), skipped)
     elif _has_prefilter(query):
-        yield from _filtered(candidate_lines(data, query), query)
+        yield from _filtered(candidate_lines(data, query), query, skipped)
     else:
-        yield from _filtered(data.split(b"\n"), query)
+        yield from _filtered(data.split(b"\n"), query, skipped)
 
 
 def candidate_lines(data, query) -> Iterator[bytes]:

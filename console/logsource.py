@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
 from .clock import Clock
-from .logparse import parse_json_document, scan_ndjson
+from .logparse import MalformedLog, Skipped, parse_json_document, parse_log_file, scan_ndjson
 from .logquery import LogQuery
 from .models import LogEntry
 from .safefile import UnsafeFileError, open_regular, read_regular
@@ -93,6 +93,8 @@ class FileFollower:
         self.query = query or LogQuery()
         self.max_bytes_per_poll = max_bytes_per_poll
         self.stats = FollowStats()
+        self.skipped = Skipped()  # malformed entries skipped so far
+        self.error: str | None = None  # the file cannot be read or is not a log (path:line: reason)
         self._fh = None
         self._inode: int | None = None
         self._offset = 0
@@ -118,10 +120,10 @@ class FileFollower:
     def _open(self, seek_end: bool = False) -> bool:
         try:
             fh = open_regular(self.path)  # never blocks on a FIFO, never follows /dev/zero
-        except UnsafeFileError as exc:
-            self.error = exc.reason
+        except FileNotFoundError:
             return False
-        except OSError:
+        except OSError as exc:  # UnsafeFileError names the path and what is there instead
+            self.error = str(exc) if isinstance(exc, UnsafeFileError) else f"cannot read {self.path}: {exc.strerror or exc}"
             return False
         self.error = None
         self._close_fh()
@@ -190,9 +192,9 @@ class FileFollower:
         if st is not None and st.st_ino != self._inode:
             # Rotated: drain the old file, then start the new one from its beginning.
             while rest := self._read_available(self.max_bytes_per_poll):
-                out += list(scan_ndjson(self._lines(rest), self.query))
+                out += list(scan_ndjson(self._lines(rest), self.query, self.skipped))
             if self._partial and not self._skip_to_newline:
-                out += list(scan_ndjson(self._partial + b"\n", self.query))
+                out += list(scan_ndjson(self._partial + b"\n", self.query, self.skipped))
             self._partial, self._skip_to_newline = b"", False
             self.stats.rotations += 1
             if not self._open():
@@ -204,7 +206,7 @@ class FileFollower:
             self._offset, self._partial, self._skip_to_newline, self._mark = 0, b"", False, b""
         data = self._read_available(self.max_bytes_per_poll)
         if data:
-            out += list(scan_ndjson(self._lines(data), self.query))
+            out += list(scan_ndjson(self._lines(data), self.query, self.skipped))
         return out
 
     # ------------------------------------------------------------------ json array
@@ -219,14 +221,21 @@ class FileFollower:
             return []
         try:
             data = read_regular(self.path)
-        except UnsafeFileError as exc:
-            self.error = exc.reason
+        except FileNotFoundError:
             return []
-        except OSError:
+        except OSError as exc:
+            self.error = str(exc) if isinstance(exc, UnsafeFileError) else f"cannot read {self.path}: {exc.strerror or exc}"
+            return []
+        self._json_key = key
+        skipped = Skipped()
+        try:
+            entries = list(parse_json_document(data, skipped))
+        except MalformedLog as exc:
+            # Shown until the file is rewritten readable; the entries already shown stay.
+            self.error = exc.at(self.path)
             return []
         self.error = None
-        self._json_key = key
-        entries = list(parse_json_document(data))
+        self.skipped.count = skipped.count  # the whole file is re-read: its count, not a sum
         if len(entries) < self._json_count:  # rewritten shorter: a new file
             self.stats.truncations += 1
         self._json_count = len(entries)
@@ -275,6 +284,11 @@ class LocalLogSource:
         # new files to follow, not a rotation of the old ones.
         return sorted(p.resolve() for p in folder.glob("*") if p.suffix in (".json", ".ndjson"))
 
+    @property
+    def skipped(self) -> int:
+        """Malformed entries skipped in the files followed so far."""
+        return sum(f.skipped.count for f in self._followers.values())
+
     def poll(self) -> list[LogEntry]:
         try:
             paths = self.files()
@@ -292,10 +306,10 @@ class LocalLogSource:
             if path not in paths and not path.exists():
                 self._followers.pop(path).close()
                 continue
-            follower = self._followers[path]
-            out += follower.poll()
-            if follower.error and self.error is None:
-                self.error = f"{path.name}: {follower.error}"
+            out += self._followers[path].poll()
+        broken = [f.error for f in self._followers.values() if f.error]
+        if broken:  # an unreadable file is an error on the screen and in `tail`, never silence
+            self.error = "; ".join(broken)
         out.sort(key=lambda e: e.timestamp)
         return out
 
@@ -390,6 +404,7 @@ def load_log_file(path: Path, max_bytes: int | None = None) -> list[LogEntry]:
     regular file is read (a FIFO would block, /dev/zero never end): UnsafeFileError otherwise."""
     data = read_regular(path, max_bytes)
     head = data.lstrip()[:1]
-    if head == b"[":
-        return list(parse_json_document(data))
-    return list(scan_ndjson(data))
+    try:
+        return parse_log_file(data, ndjson=head != b"[")[0]
+    except MalformedLog as exc:
+        raise ValueError(exc.at(path)) from None

@@ -69,6 +69,7 @@ class GcpLogSource:
         default_since: timedelta = timedelta(minutes=10),
         monotonic: Callable[[], float] = time.monotonic,
         backoff: Backoff | None = None,
+        follow: bool = True,
     ):
         self.client = client
         self.project = project
@@ -87,6 +88,7 @@ class GcpLogSource:
         self.error: str | None = None
         self.requests = 0
         self._full = False
+        self.follow = follow  # False: one listing (`tail --no-follow`), so no "retrying in" on errors
 
     def next_filter(self) -> str:
         # After a full page, continue exactly from the cursor (the lag window could hold
@@ -110,8 +112,7 @@ class GcpLogSource:
         except Exception as exc:  # noqa: BLE001 - a source must never crash the screen
             delay = self.backoff.failure()
             self._not_before = now + (delay if is_rate_limited(exc) else max(delay, self.poll_interval))
-            what = "rate limited (429)" if is_rate_limited(exc) else f"{type(exc).__name__}: {exc}"
-            self.error = f"Cloud Logging {what}; retrying in {delay:.0f}s"
+            self.error = f"{_one_line(exc)}; retrying in {delay:.0f}s" if self.follow else _one_line(exc)
             return []
         self.requests += 1
         self.backoff.success()
@@ -133,9 +134,29 @@ class GcpLogSource:
         return f"Cloud Logging {self.project}: {self.query.to_filter() or '(all)'}"
 
 
-def open_gcp_source(settings, query: LogQuery, clock: Clock | None = None) -> GcpLogSource:
-    from .backends.gcp_clients import ClientFactory  # imported late: the local path never loads it
+def _one_line(exc: BaseException) -> str:
+    """The same one-line message `check` gives for this error (rate limit, auth, refused ...)."""
+    if is_rate_limited(exc):
+        return "Cloud Logging rate limited (429)"
+    try:
+        from .backends.gcp_errors import translate
 
-    # The one factory, so NBA_CONSOLE_LOGGING_ENDPOINT reaches `tail --no-follow` too.
-    return GcpLogSource(ClientFactory(settings.project).logging(), settings.project, query, clock,
-                        poll_interval=settings.logs.gcp_poll_seconds)
+        return f"Cloud Logging: {translate(exc, 'logging')}"
+    except ImportError:  # pragma: no cover - the google libraries are part of the install
+        return f"Cloud Logging {type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def open_gcp_source(settings, query: LogQuery, clock: Clock | None = None, follow: bool = True) -> GcpLogSource:
+    from .backends.gcp_clients import ClientFactory, check_credentials_file  # late: local never loads it
+    from .backends.gcp_errors import translate
+
+    factory = ClientFactory(settings.project)
+    try:
+        if not factory.logging_endpoint:
+            check_credentials_file()
+        # The one factory, so NBA_CONSOLE_LOGGING_ENDPOINT reaches `tail --no-follow` too.
+        client = factory.logging()
+    except Exception as exc:  # noqa: BLE001 - no credentials: one line and exit 2, never a traceback
+        raise translate(exc, "logging") from exc
+    return GcpLogSource(client, settings.project, query, clock, poll_interval=settings.logs.gcp_poll_seconds,
+                        follow=follow)

@@ -107,19 +107,34 @@ class Phase3Document(BaseModel):
     doc_id: str
     processors: dict[str, ProcessorCompletion]
     metadata: dict[str, Any] = {}
+    # Processor fields that could not be read (e.g. a completed_at that is not a time):
+    # skipped, so they count as not done, and named on the panel.
+    malformed: list[str] = []
 
     @classmethod
-    def from_fields(cls, doc_id: str, fields: dict[str, Any]) -> "Phase3Document":
+    def from_fields(cls, doc_id: str, fields: dict[str, Any], strict: bool = False) -> "Phase3Document":
+        """`strict` (loading a scenario): a processor field that does not validate raises,
+        naming `processors.<name>.<field>`. Otherwise (judging a live document) it is skipped
+        and named in `malformed`, so the rest of the document is still judged."""
+        from pydantic import ValidationError
+
         processors: dict[str, Any] = {}
         metadata: dict[str, Any] = {}
+        malformed: list[str] = []
         for key, value in fields.items():
             if key.startswith("_"):
                 metadata[key] = value
             elif isinstance(value, dict):
-                processors[key] = value  # validated below, so an error names `processors.<name>.<field>`
+                if strict:
+                    processors[key] = value  # validated below
+                    continue
+                try:
+                    processors[key] = ProcessorCompletion.model_validate(value)
+                except ValidationError:
+                    malformed.append(key)
             else:  # the handoff's snippet only counts keys; tolerate bare values
                 processors[key] = ProcessorCompletion(status=str(value))
-        return cls(doc_id=doc_id, processors=processors, metadata=metadata)
+        return cls(doc_id=doc_id, processors=processors, metadata=metadata, malformed=malformed)
 
 
 _FROM_RAW = object()  # LogEntry.json_payload not given: read it from the raw entry when asked
@@ -212,6 +227,19 @@ class LogEntry:
     def __repr__(self) -> str:
         return (f"LogEntry(insert_id={self.insert_id!r}, timestamp={self.timestamp!r}, "
                 f"severity={self.severity!r}, service={self.service!r}, text={self.text!r})")
+
+
+class LogEntries(list):
+    """Log entries as a source returned them, with how many malformed entries it skipped on
+    the way (`read_logs` on both backends), so the check can say so."""
+
+    skipped: int = 0
+
+    @classmethod
+    def of(cls, entries, skipped: int = 0) -> "LogEntries":
+        out = cls(entries)
+        out.skipped = skipped
+        return out
 
 
 class Commit(BaseModel):

@@ -84,13 +84,45 @@ class CheckSpec:
 PHASE3_COLLECTION = "phase3_completion"
 
 
+def deadline(ctx: CheckContext, clock: time) -> datetime:
+    return datetime.combine(ctx.processing_date, clock, tzinfo=ctx.settings.tz)
+
+
+def had_games(backend: Backend, ctx: CheckContext, predictions: bool | None = None) -> bool | None:
+    """Whether the game date had games: predictions exist for it, or players were processed
+    for it. None when that cannot be read. A yes is remembered per backend and date (the live
+    listener asks on every push); a no is asked again, rows may still arrive."""
+    known = backend.__dict__.setdefault("_had_games", set())
+    if ctx.game_date in known:
+        return True
+    try:
+        if predictions is None:
+            rows = query_rows(backend, "grading_coverage", GradingSystemRow, _grading_params(ctx))
+            predictions = sum(r.predicted for r in rows) > 0
+        games = predictions or bool(query_rows(backend, "usage_by_game", UsageGameRow, _usage_params(ctx)))
+    except SourceError:
+        return None
+    if games:
+        known.add(ctx.game_date)
+    return games
+
+
+def phase3_due(backend: Backend | None, ctx: CheckContext) -> checks.Due:
+    """The Phase 3 deadline; whether there were games is asked only once it has passed."""
+    at = deadline(ctx, ctx.settings.deadlines.phase3)
+    passed = ctx.as_of >= at
+    games = had_games(backend, ctx) if passed and backend is not None else None
+    return checks.Due(at=at, passed=passed, games=games)
+
+
 def _phase3(backend: Backend, ctx: CheckContext) -> CheckResult:
     fields = backend.get_document(PHASE3_COLLECTION, ctx.processing_date.isoformat())
-    return phase3_from_fields(fields, ctx)
+    return phase3_from_fields(fields, ctx, backend)
 
 
-def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext) -> CheckResult:
-    """Judge a phase3_completion document's fields: a read, or a push from a live listener."""
+def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext, backend: Backend | None = None) -> CheckResult:
+    """Judge a phase3_completion document's fields: a read, or a push from a live listener.
+    With the backend, past the deadline, a missing or incomplete document is overdue."""
     doc_id = ctx.processing_date.isoformat()
     try:
         doc = Phase3Document.from_fields(doc_id, fields) if fields is not None else None
@@ -104,8 +136,12 @@ def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext) -> Chec
         if isinstance(triggered_at, datetime) and triggered_at > ctx.as_of:
             meta.pop("_triggered", None)
             meta.pop("_triggered_at", None)
-        doc = Phase3Document(doc_id=doc.doc_id, processors=visible, metadata=meta) if (visible or meta) else None
-    return checks.phase3_completion(doc, ctx.settings, ctx.processing_date)
+        keep = visible or meta or doc.malformed
+        doc = Phase3Document(doc_id=doc.doc_id, processors=visible, metadata=meta, malformed=doc.malformed) if keep else None
+    result = checks.phase3_completion(doc, ctx.settings, ctx.processing_date)
+    if result.status in (Status.OK, Status.FAIL):
+        return result  # nothing a deadline could change: no need to ask about games
+    return checks.phase3_completion(doc, ctx.settings, ctx.processing_date, phase3_due(backend, ctx))
 
 
 def _phase3_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
@@ -114,12 +150,17 @@ def _phase3_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
 
 def _sequential(backend: Backend, ctx: CheckContext) -> CheckResult:
     start, end = ctx.log_window
-    return judge_sequential(backend.read_logs(ctx.settings.services.analytics, start, end), ctx)
+    entries = backend.read_logs(ctx.settings.services.analytics, start, end)
+    return judge_sequential(entries, ctx, lambda: phase3_due(backend, ctx))
 
 
-def judge_sequential(entries: list[LogEntry], ctx: CheckContext) -> CheckResult:
-    """`entries`: the analytics service's lines within ctx.log_window, oldest first."""
-    return checks.sequential_execution(entries, ctx.settings)
+def judge_sequential(entries: list[LogEntry], ctx: CheckContext, due: Callable[[], checks.Due] | None = None) -> CheckResult:
+    """`entries`: the analytics service's lines within ctx.log_window, oldest first. `due`
+    gives the Phase 3 deadline; asked only when the lines alone cannot settle the verdict."""
+    result = checks.sequential_execution(entries, ctx.settings)
+    if result.status not in (Status.OK, Status.FAIL) and due is not None:
+        result = checks.sequential_execution(entries, ctx.settings, due())
+    return checks.note_skipped(result, getattr(entries, "skipped", 0))
 
 
 def _sequential_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
@@ -140,14 +181,25 @@ def _grading_params(ctx: CheckContext) -> dict[str, Any]:
 
 
 def _grading(backend: Backend, ctx: CheckContext) -> CheckResult:
-    return judge_grading(query_rows(backend, "grading_coverage", GradingSystemRow, _grading_params(ctx)), ctx)
+    rows = query_rows(backend, "grading_coverage", GradingSystemRow, _grading_params(ctx))
+    return judge_grading(rows, ctx, lambda: had_games(backend, ctx, predictions=False))
 
 
 # judge_*: the fetched inputs of one game date -> its verdict. `check` and `history` (which
 # fetches a range at once and splits it per date) both call these, so they cannot disagree.
-def judge_grading(rows: list[GradingSystemRow], ctx: CheckContext) -> CheckResult:
-    due = datetime.combine(ctx.processing_date, ctx.settings.grading_due, tzinfo=ctx.settings.tz)
-    return checks.grading_coverage(rows, ctx.settings, before_deadline=ctx.as_of < due)
+def judge_grading(rows: list[GradingSystemRow], ctx: CheckContext,
+                  games_without_predictions: Callable[[], bool | None] | None = None) -> CheckResult:
+    """`games_without_predictions`: whether players were processed on a date with no
+    predictions; asked only past the deadline when nothing was predicted."""
+    at = deadline(ctx, ctx.settings.deadlines.grading)
+    passed = ctx.as_of >= at
+    predicted = sum(r.predicted for r in rows) > 0
+    # Nothing predicted, past the deadline: a date without games, unless players were processed.
+    if passed and not predicted:
+        games = games_without_predictions() if games_without_predictions is not None else None
+    else:
+        games = predicted
+    return checks.grading_coverage(rows, ctx.settings, due=checks.Due(at=at, passed=passed, games=games))
 
 
 def _grading_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
@@ -227,26 +279,52 @@ SPECS: tuple[CheckSpec, ...] = (
 SPEC_BY_ID = {s.id: s for s in SPECS}
 
 
-def run_check(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResult:
-    """Run one check; any failure of its source becomes an `error` result, never an exception."""
-    return guarded(spec, lambda: spec.run(backend, ctx))
+# A check's sources get `gcp.query_timeout_s` in all (sources/gcp_retry bound each call by
+# what is left); the check as a whole is abandoned this much later, whatever a client does.
+CHECK_GRACE_S = 3.0
 
 
 def guarded(spec: CheckSpec, judge: Callable[[], CheckResult]) -> CheckResult:
     """`judge()` as the check's result; a failure of its source is an `error` result instead."""
     try:
-        result = judge()
+        return judge()
     except SourceError as exc:
-        result = CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=str(exc), error=str(exc),
-                             value={"error_kind": exc.kind.value})
+        return CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=str(exc), error=str(exc),
+                           value={"error_kind": exc.kind.value})
     except Exception as exc:  # noqa: BLE001 - a bug in one check must not take down the others
         message = f"{type(exc).__name__}: {exc}"
-        result = CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message)
+        return CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message)
+
+
+def run_check(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResult:
+    """Run one check; any failure of its source becomes an `error` result, never an exception.
+
+    Bounded in time: the check's sources share one deadline (`gcp.query_timeout_s`), and a
+    check still running `CHECK_GRACE_S` after it is reported as timed out (its daemon thread
+    is left to its own socket timeouts)."""
+    from .deadline import run_with_deadline
+
+    limit = ctx.settings.gcp.query_timeout_s
+    finished, result = run_with_deadline(lambda: guarded(spec, lambda: spec.run(backend, ctx)), limit,
+                                         limit + CHECK_GRACE_S, name=f"check {spec.id}")
+    if not finished:
+        message = (f"{spec.title}: no answer from {spec.source} within {limit:g} s "
+                   "(gcp.query_timeout_s); the source did not respond")
+        result = CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message,
+                             value={"error_kind": ErrorKind.TIMEOUT.value})
     return result.model_copy(update={"sources": list(spec.queries)})
 
 
 def run_all(backend: Backend, ctx: CheckContext, only: list[str] | None = None) -> Report:
-    return make_report(backend, ctx, [run_check(spec, backend, ctx) for spec in SPECS if not only or spec.id in only])
+    """Every check at once (each on its own thread): the whole morning ends within one
+    deadline plus the grace, whatever the network does."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    specs = [spec for spec in SPECS if not only or spec.id in only]
+    # run_check bounds each one and never raises; the pool only runs them side by side.
+    with ThreadPoolExecutor(max_workers=max(1, len(specs)), thread_name_prefix="check") as pool:
+        results = list(pool.map(lambda spec: run_check(spec, backend, ctx), specs))
+    return make_report(backend, ctx, results)
 
 
 def make_report(backend: Backend, ctx: CheckContext, results: list[CheckResult]) -> Report:

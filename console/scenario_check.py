@@ -235,7 +235,7 @@ def validate_document(reader: _Reader, path: Path) -> None:
     fields = _loads_object(data, label, "a document")
     if path.parent.name == PHASE3_COLLECTION:
         try:
-            Phase3Document.from_fields(path.stem, fields)
+            Phase3Document.from_fields(path.stem, fields, strict=True)
         except ValidationError as exc:
             raise ScenarioError(label, validation_line(exc)) from None
     if target := reader.staged(path):

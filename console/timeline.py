@@ -77,7 +77,8 @@ def criteria(results: dict[str, CheckResult], settings: Settings, game_date: dat
     seq, _ = _value(results, "sequential_execution")
     met = None if seq is None or seq.status in (Status.UNKNOWN, Status.WARN) else seq.status is Status.OK
     # The verdict's first clause ("X started 92 min before Y") is the part worth a table cell.
-    detail = "no data" if seq is None else "in order" if met else seq.summary.split(":")[0]
+    detail = ("no data" if seq is None else "in order" if met
+              else seq.summary if seq.summary.startswith("overdue:") else seq.summary.split(":")[0])
     out.append(Criterion("sequential Level 1 then Level 2", met, detail))
 
     label = f"coverage monitor no alerts (>= {t.coverage_monitor_pct:g}%)"
@@ -86,13 +87,13 @@ def criteria(results: dict[str, CheckResult], settings: Settings, game_date: dat
     else:
         out.append(Criterion(label, cov >= t.coverage_monitor_pct, f"{cov:.1f}%"))
 
-    _, d = _value(results, "dnp_pollution")
-    today = next((row for row in d.get("by_date", []) if row.get("cache_date") == game_date.isoformat()), None)
-    if today is None:
+    # The panel's verdict, read from the same rows: the screen never contradicts itself.
+    dnp, d = _value(results, "dnp_pollution")
+    if dnp is None or dnp.status is Status.UNKNOWN or d.get("game_date") != game_date.isoformat():
         out.append(Criterion("DNP records blocked", None, f"no cache rows for {game_date}"))
     else:
-        out.append(Criterion("DNP records blocked", today["dnp_rows"] == 0,
-                             f"{today['dnp_rows']}/{today['cache_rows']} DNP rows"))
+        out.append(Criterion("DNP records blocked", dnp.status is Status.OK,
+                             f"{d['game_date_dnp_rows']}/{d['game_date_cache_rows']} DNP rows"))
     return out
 
 

@@ -96,16 +96,21 @@ def _grading(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
 
 def _dnp(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
     v = result.value
-    body = Text(f"{v.get('dnp_rows', 0)}/{v.get('cache_rows', 0)} cache rows are DNP\n")
+    # The number and the verdict are the game date's own rows; the window below is history.
+    body = Text(f"{v.get('game_date', '?')}: {v.get('game_date_dnp_rows', 0)}/{v.get('game_date_cache_rows', 0)} "
+                "cache rows are DNP\n")
+    window = v.get("window") or ["?", "?"]
+    body.append(f"history {window[0]}..{window[1]}: {v.get('dnp_rows', 0)}/{v.get('cache_rows', 0)} "
+                f"({_pct(v.get('pollution_pct'))})\n", style="dim")
     for d in v.get("by_date", []):
         body.append(f"  {d['cache_date']}: {d['dnp_rows']}/{d['cache_rows']} ({_pct(d.get('pollution_pct'))})\n",
                     style="red" if d["dnp_rows"] else "green")
     if v.get("examples"):
-        body.append("worst examples:\n", style="dim")
+        body.append("worst examples (history window):\n", style="dim")
     for e in v.get("examples", [])[:5]:
         avg = e.get("points_avg_last_10")
         body.append(f"  {e['player_name']:<24.24} {'-' if avg is None else f'{avg:.1f}':>5} pts  {e['cache_date']}\n")
-    return _pct(v.get("pollution_pct")), body
+    return _pct(v.get("game_date_pct")), body
 
 
 def _usage(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
@@ -170,7 +175,7 @@ def breakdown(result: CheckResult | None) -> tuple[str, list[dict[str, Any]]] | 
     if result.id == "usage_rate_coverage" and v.get("per_game"):
         return "per game", [{k: g[k] for k in g if k != "game_id"} for g in v["per_game"]]
     if result.id == "dnp_pollution" and v.get("by_date"):
-        return "per cache date", v["by_date"]
+        return "per cache date (history window)", v["by_date"]
     if result.id == "sequential_execution" and v.get("levels"):
         return "levels", v["levels"]
     return None

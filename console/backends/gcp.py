@@ -19,8 +19,10 @@ from ..errors import ErrorKind, SourceError
 from ..models import DeployState, LogEntry
 from . import gcp_deploy, gcp_logs
 from .base import Backend
-from .gcp_clients import ClientFactory
-from .gcp_errors import NO_ADC, translate
+from ..deadline import Deadline, current_deadline, run_with_deadline
+from .gcp_clients import ClientFactory, check_credentials_file
+from .gcp_errors import translate
+from .gcp_retry import bounded, default_retry
 
 
 def format_bytes(count: int | None) -> str:
@@ -48,25 +50,13 @@ def _plain(value: Any) -> Any:
 
 
 def _within(timeout: float, call: Callable[[], Any]) -> Any:
-    """Run `call` in a daemon thread; TimeoutError when it has not finished in `timeout` s
-    (the thread is left to die with its own socket timeout)."""
-    box: dict[str, Any] = {}
-    done = threading.Event()
-
-    def run() -> None:
-        try:
-            box["value"] = call()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            box["error"] = exc
-        finally:
-            done.set()
-
-    threading.Thread(target=run, name="bigquery-query", daemon=True).start()
-    if not done.wait(timeout):
+    """Run `call` on a daemon thread (console.deadline, the one bounded-call mechanism);
+    TimeoutError when it has not finished in `timeout` s (the thread is left to die with
+    its own socket timeouts)."""
+    finished, value = run_with_deadline(call, timeout, timeout, name="gcp-call")
+    if not finished:
         raise concurrent.futures.TimeoutError()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+    return value
 
 
 class GcpBackend(Backend):
@@ -85,6 +75,9 @@ class GcpBackend(Backend):
 
         Skipped when every service is pointed at an emulator (they need none)."""
         c = self.clients
+        # A GOOGLE_APPLICATION_CREDENTIALS that points at nothing usable is refused even with
+        # emulators: it is a mistake in the environment, and it names the variable and path.
+        check_credentials_file()
         if c.bigquery_emulator and c.firestore_emulator and c.logging_endpoint:
             return
         import google.auth
@@ -93,7 +86,7 @@ class GcpBackend(Backend):
         try:
             google.auth.default()
         except auth_exc.DefaultCredentialsError as exc:
-            raise SourceError(ErrorKind.AUTH, NO_ADC) from exc
+            raise translate(exc, "gcp") from exc
 
     def _tables(self) -> dict[str, str]:
         return self.settings.tables.model_dump()
@@ -132,13 +125,14 @@ class GcpBackend(Backend):
         """
         from google.api_core import exceptions as gexc
         from google.cloud import bigquery
-        from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
+        from google.cloud.bigquery.retry import DEFAULT_RETRY
 
         config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False, query_parameters=parameters)
+        deadline = Deadline(timeout)
         try:
             # The client's own retry would go on for 10 minutes: bound it by our timeout.
-            job = client.query(text, job_config=config, timeout=timeout, retry=DEFAULT_RETRY.with_timeout(timeout),
-                               job_retry=DEFAULT_JOB_RETRY.with_timeout(timeout))
+            job = client.query(text, job_config=config, timeout=timeout, retry=bounded(DEFAULT_RETRY, deadline),
+                               job_retry=None)
         except gexc.BadRequest as exc:
             if "dry" in str(exc).lower() and "support" in str(exc).lower():
                 return None
@@ -147,12 +141,14 @@ class GcpBackend(Backend):
         return int(figure) if figure is not None else None
 
     def run_query(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        # The check's deadline when one runs (all its queries share it), else a fresh one.
+        deadline = current_deadline(self.settings.gcp.query_timeout_s)
         timeout = self.settings.gcp.query_timeout_s
         started: list = []  # the job, once BigQuery accepted it, for the cancel
         try:
             # The client's nested retries can outlast any per-request timeout; the deadline
             # is enforced here, around the whole dry run + query + fetch.
-            return _within(timeout, lambda: self._query(name, params, time.monotonic() + timeout, started))
+            return _within(deadline.remaining(), lambda: self._query(name, params, deadline.at, started))
         except SourceError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes one message
@@ -164,7 +160,7 @@ class GcpBackend(Backend):
 
     def _query(self, name: str, params: dict[str, Any], deadline: float, started: list) -> list[dict[str, Any]]:
         from google.cloud import bigquery
-        from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
+        from google.cloud.bigquery.retry import DEFAULT_RETRY
 
         def remaining() -> float:
             left = deadline - time.monotonic()
@@ -187,11 +183,14 @@ class GcpBackend(Backend):
             )
         # maximum_bytes_billed on the job too: BigQuery itself refuses if the estimate was low.
         config = bigquery.QueryJobConfig(query_parameters=parameters, maximum_bytes_billed=cap)
-        left = remaining()
-        job = client.query(text, job_config=config, timeout=left, retry=DEFAULT_RETRY.with_timeout(left),
-                           job_retry=DEFAULT_JOB_RETRY.with_timeout(left))
+        bound = Deadline(remaining())
+        # job_retry=None: with any job_retry the client wraps the insert in its own retry
+        # (_DEFAULT_QUERY_JOB_INSERT_RETRY, minutes long, connection errors included) that no
+        # argument bounds. Transient API errors are still retried by `retry`, within the deadline.
+        job = client.query(text, job_config=config, timeout=bound.remaining(), retry=bounded(DEFAULT_RETRY, bound),
+                           job_retry=None)
         started.append(job)
-        rows = job.result(timeout=remaining(), retry=DEFAULT_RETRY.with_timeout(remaining()))
+        rows = job.result(timeout=remaining(), retry=bounded(DEFAULT_RETRY, bound))
         return [dict(row.items()) for row in rows]
 
     @staticmethod
@@ -207,9 +206,13 @@ class GcpBackend(Backend):
     # ------------------------------------------------------------------ Firestore
 
     def get_document(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        deadline = current_deadline(self.settings.gcp.query_timeout_s)
         try:
             client = self.clients.firestore()
-            snapshot = client.collection(collection).document(doc_id).get(timeout=self.settings.gcp.query_timeout_s)
+            # Firestore's default retry goes on for 300 s: bounded by the check's deadline,
+            # and a refused connection is not retried at all.
+            snapshot = _within(deadline.remaining(), lambda: client.collection(collection).document(doc_id).get(
+                timeout=deadline.remaining(), retry=default_retry(deadline)))
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc, "firestore", f"{collection}/{doc_id}") from exc
         return _plain(snapshot.to_dict()) if snapshot.exists else None
@@ -248,13 +251,19 @@ class GcpBackend(Backend):
             client = self.clients.logging()
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc, "logging", "logs") from exc
-        return gcp_logs.fetch_entries(
-            client,
-            self.settings.project,
-            gcp_logs.render_filter(service, start, end),
-            attempts=self.settings.gcp.retry_attempts,
-            initial_s=self.settings.gcp.retry_initial_s,
-        )
+        deadline = current_deadline(self.settings.gcp.query_timeout_s)
+        try:
+            return _within(deadline.remaining(), lambda: gcp_logs.fetch_entries(
+                client,
+                self.settings.project,
+                gcp_logs.render_filter(service, start, end),
+                attempts=self.settings.gcp.retry_attempts,
+                initial_s=self.settings.gcp.retry_initial_s,
+                deadline=deadline,
+            ))
+        except concurrent.futures.TimeoutError as exc:
+            raise SourceError(ErrorKind.TIMEOUT, f"logs: Cloud Logging did not answer within "
+                              f"{deadline.seconds:g} s (gcp.query_timeout_s)") from exc
 
     # ------------------------------------------------------------------ deploys
 

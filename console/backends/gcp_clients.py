@@ -19,8 +19,55 @@ import os
 import threading
 from typing import Any
 
+# gRPC's own c-ares resolver keeps retrying a name that does not resolve until the call's
+# deadline (a minute on Firestore); the system resolver (what the HTTP clients use) says so
+# at once. Set before grpc is first imported (the clients are imported lazily, below);
+# an explicit GRPC_DNS_RESOLVER in the environment wins.
+os.environ.setdefault("GRPC_DNS_RESOLVER", "native")
+
 LOGGING_ENDPOINT_ENV = "NBA_CONSOLE_LOGGING_ENDPOINT"
 LOGGING_GRPC_ENV = "NBA_CONSOLE_LOGGING_GRPC"
+
+
+CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
+
+
+def credentials_problem(env: dict[str, str] | None = None) -> str | None:
+    """What is wrong with the key file GOOGLE_APPLICATION_CREDENTIALS names (None: unset or
+    fine). google-auth would only say "File ... was not found" or raise on a directory; the
+    on-call engineer needs the variable, the path and what to do."""
+    import json
+
+    path = (env if env is not None else os.environ).get(CREDENTIALS_ENV)
+    if not path:
+        return None
+    where = f"{CREDENTIALS_ENV}={path}"
+    fix = f"point it at a service-account or authorized-user JSON key, or unset {CREDENTIALS_ENV}"
+    if os.path.isdir(path):
+        return f"{where} is a directory, not a key file: {fix}"
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(1 << 20)
+    except FileNotFoundError:
+        return f"{where}: no such file: {fix}"
+    except OSError as exc:
+        return f"{where} cannot be read ({exc.strerror or exc}): {fix}"
+    try:
+        info = json.loads(data)
+    except ValueError:
+        return f"{where} is not a JSON key file: {fix}"
+    if not isinstance(info, dict) or not isinstance(info.get("type"), str):
+        return f"{where} is not a credentials file (no \"type\" field): {fix}"
+    return None
+
+
+def check_credentials_file(env: dict[str, str] | None = None) -> None:
+    """Raise the SourceError (auth) of `credentials_problem`, if any."""
+    problem = credentials_problem(env)
+    if problem is not None:
+        from ..errors import ErrorKind, SourceError
+
+        raise SourceError(ErrorKind.AUTH, problem)
 
 
 def _http_endpoint(value: str) -> str:

@@ -41,7 +41,7 @@ def _run(argv: list[str], timeout: float, cwd: Path | None = None) -> subprocess
         return subprocess.run([exe, *argv[1:]], capture_output=True, text=True, timeout=timeout, cwd=cwd,
                               shell=False, check=False, env={**os.environ, "CLOUDSDK_CORE_DISABLE_PROMPTS": "1"})
     except subprocess.TimeoutExpired as exc:
-        raise SourceError(ErrorKind.TIMEOUT, f"`{' '.join(argv[:4])}` did not finish in {timeout:g} s") from exc
+        raise SourceError(ErrorKind.TIMEOUT, f"`{' '.join(argv[:4])}` did not finish in {timeout:.0f} s") from exc
     except OSError as exc:
         raise SourceError(ErrorKind.UNAVAILABLE, f"cannot run {argv[0]}: {exc.strerror}") from exc
 
@@ -147,13 +147,19 @@ def git_commits(checkout: Path | None, limit: int = GIT_LOG_LIMIT, timeout: floa
     return commits
 
 
-def deploy_state(settings, workers: int = 4) -> DeployState:
-    """Every configured Cloud Run service and function, and the platform repo's history."""
+def deploy_state(settings, workers: int | None = None) -> DeployState:
+    """Every configured Cloud Run service and function, and the platform repo's history.
+
+    All described at once, each command bounded by what is left of the check's deadline
+    (gcp.query_timeout_s), so the whole read ends by it."""
+    from ..deadline import current_deadline
+
     targets = [("run", n) for n in settings.services.cloud_run] + [("function", n) for n in settings.services.functions]
-    timeout = min(GCLOUD_TIMEOUT_S, max(settings.gcp.query_timeout_s, 5.0))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    deadline = current_deadline(settings.gcp.query_timeout_s)
+    timeout = min(GCLOUD_TIMEOUT_S, deadline.remaining())
+    with ThreadPoolExecutor(max_workers=workers or len(targets) + 1) as pool:
         futures = [pool.submit(describe, kind, name, settings.region, settings.project, timeout) for kind, name in targets]
-        commits_future = pool.submit(git_commits, settings.gcp.platform_checkout)
+        commits_future = pool.submit(git_commits, settings.gcp.platform_checkout, timeout=min(30.0, timeout))
         services = [s for s in (f.result() for f in futures) if s is not None]
         commits = commits_future.result()
     return DeployState(services=services, commits=commits)

@@ -102,7 +102,14 @@ def translate(
     from google.auth import exceptions as auth_exc
 
     if isinstance(exc, auth_exc.DefaultCredentialsError):
-        return SourceError(ErrorKind.AUTH, NO_ADC)
+        from .gcp_clients import credentials_problem
+
+        # "run gcloud auth application-default login" cannot help while the variable points
+        # at a bad file: name the variable and the path instead.
+        return SourceError(ErrorKind.AUTH, credentials_problem() or NO_ADC)
+    if isinstance(exc, auth_exc.TransportError):
+        return SourceError(ErrorKind.UNAVAILABLE, f"{prefix}{service}: cannot reach the Google token endpoint to "
+                           f"use the credentials (no network?): {first_line(exc)}")
     if isinstance(exc, auth_exc.RefreshError):
         return SourceError(
             ErrorKind.AUTH,
@@ -114,7 +121,9 @@ def translate(
         cause = exc.cause
         if cause is not None and not isinstance(cause, gexc.RetryError):
             inner = translate(cause, service, what=what, tables=tables, project=project)
-            if inner.kind is not ErrorKind.UNAVAILABLE:
+            from .gcp_retry import unreachable
+
+            if inner.kind is not ErrorKind.UNAVAILABLE or unreachable(cause):
                 return inner
         return SourceError(ErrorKind.TIMEOUT, f"{prefix}{service} did not answer before the deadline ({first_line(exc)})")
 
@@ -143,6 +152,12 @@ def translate(
     if isinstance(exc, gexc.BadRequest):
         return SourceError(ErrorKind.MALFORMED, f"{prefix}{service} rejected the request: {message}")
     if isinstance(exc, (gexc.ServiceUnavailable, gexc.InternalServerError, gexc.BadGateway, ConnectionError)) or _is_requests_error(exc):
+        from .gcp_retry import unreachable
+
+        if unreachable(exc):
+            from .gcp_retry import describe_unreachable
+
+            return SourceError(ErrorKind.UNAVAILABLE, f"{prefix}{service} unreachable: {describe_unreachable(exc)}")
         return SourceError(ErrorKind.UNAVAILABLE, f"{prefix}{service} unavailable: {message}")
     if isinstance(exc, gexc.GoogleAPIError):
         return SourceError(ErrorKind.UNAVAILABLE, f"{prefix}{service} error: {message}")

@@ -19,8 +19,10 @@ from ..logparse import entry_from_dict
 from ..logparse import rfc3339
 from ..logquery import LogQuery
 from ..logsource import Deduper
-from ..models import LogEntry
+from ..deadline import Deadline
+from ..models import LogEntries, LogEntry
 from .gcp_errors import translate
+from .gcp_retry import unreachable
 
 
 def render_filter(
@@ -58,18 +60,23 @@ def with_backoff(
     on_retry: Callable[[SourceError, float], None] | None = None,
     what: str = "",
     project: str = "",
+    deadline: Deadline | None = None,
 ) -> Any:
     """Run `call`, retrying 429 / quota and unavailability with exponential back-off and
-    jitter; every other error (auth, permission, bad filter) is raised at once."""
+    jitter; every other error (auth, permission, bad filter) is raised at once, and so is a
+    host that refuses connections or does not resolve (gcp_retry.unreachable). With a
+    `deadline`, no wait goes past it: the last error is raised instead."""
     delay = initial_s
     for attempt in range(1, attempts + 1):
         try:
             return call()
         except Exception as exc:  # noqa: BLE001 - translated below
             error = translate(exc, "logging", what=what, project=project)
-            if error.kind not in (ErrorKind.QUOTA, ErrorKind.UNAVAILABLE) or attempt == attempts:
+            if error.kind not in (ErrorKind.QUOTA, ErrorKind.UNAVAILABLE) or attempt == attempts or unreachable(exc):
                 raise error from exc
             wait = delay * (1 + random.random() / 2)
+            if deadline is not None and wait >= deadline.remaining(floor=0.0):
+                raise error from exc
             if on_retry is not None:
                 on_retry(error, wait)
             sleep(wait)
@@ -88,7 +95,8 @@ def fetch_entries(
     initial_s: float = 1.0,
     dedupe: Deduper | None = None,
     on_retry: Callable[[SourceError, float], None] | None = None,
-) -> list[LogEntry]:
+    deadline: Deadline | None = None,
+) -> LogEntries:
     """All entries matching `filter_`, oldest first, de-duplicated by insertId.
 
     A 429 mid-way restarts the listing after a back-off; the Deduper drops what the first
@@ -98,8 +106,10 @@ def fetch_entries(
 
     dedupe = dedupe if dedupe is not None else Deduper()
     out: list[LogEntry] = []
+    skipped = [0]
 
     def run() -> None:
+        skipped[0] = 0  # a restarted listing sees the same malformed entries again
         iterator = client.list_entries(
             resource_names=[f"projects/{project}"],
             filter_=filter_,
@@ -109,12 +119,15 @@ def fetch_entries(
         )
         for item in iterator:
             entry = to_log_entry(item)
-            if entry is not None and not dedupe.seen(entry):
+            if entry is None:
+                skipped[0] += 1  # malformed: counted and said on the panel, never fatal
+            elif not dedupe.seen(entry):
                 out.append(entry)
 
-    with_backoff(run, attempts=attempts, initial_s=initial_s, on_retry=on_retry, what="logs", project=project)
+    with_backoff(run, attempts=attempts, initial_s=initial_s, on_retry=on_retry, what="logs", project=project,
+                 deadline=deadline)
     out.sort(key=lambda e: e.timestamp)
-    return out
+    return LogEntries.of(out, skipped[0])
 
 
 def _open_tail(tail_client: Any, request: Any, cancellable: bool) -> Any:

@@ -20,8 +20,8 @@ from pydantic import ValidationError
 
 from .. import sql
 from ..errors import ErrorKind, SourceError, first_line, validation_line
-from ..logparse import parse_json_document, parse_ndjson_lines, parse_timestamp
-from ..models import DeployState, LogEntry
+from ..logparse import MalformedLog, parse_log_file, parse_timestamp
+from ..models import DeployState, LogEntries, LogEntry
 from ..safefile import UnsafeFileError, read_regular
 from ..scenario import DB_FILE, current_dir
 from ..timestamps import looks_like_timestamp
@@ -35,7 +35,7 @@ class LocalBackend(Backend):
     def __init__(self, settings):
         super().__init__(settings)
         # Parsed log files keyed by (path, size, mtime): refreshes re-read only what changed.
-        self._log_cache: dict[Path, tuple[tuple[int, int], list[LogEntry]]] = {}
+        self._log_cache: dict[Path, tuple[tuple[int, int], list[LogEntry], int]] = {}
         self._deploy_lock = threading.Lock()
 
     # ------------------------------------------------------------------ paths
@@ -78,20 +78,12 @@ class LocalBackend(Backend):
 
     def get_document(self, collection: str, doc_id: str) -> dict[str, Any] | None:
         path = self.root() / "firestore" / collection / f"{doc_id}.json"
-        try:
-            data = read_regular(path)
-        except FileNotFoundError:
+        data = read_source_file(path)
+        if data is None:
             return None
-        except UnsafeFileError as exc:
-            raise SourceError(ErrorKind.MALFORMED, str(exc)) from exc
-        except OSError as exc:
-            raise SourceError(ErrorKind.UNAVAILABLE, f"cannot read {path}: {exc.strerror}") from exc
-        try:
-            fields = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            raise SourceError(ErrorKind.MALFORMED, f"{path}: invalid JSON ({exc})") from exc
+        fields = load_json(path, data)
         if not isinstance(fields, dict):
-            raise SourceError(ErrorKind.MALFORMED, f"{path}: a document must be a JSON object")
+            raise SourceError(ErrorKind.MALFORMED, f"{path}:1: a document must be a JSON object")
         return _with_timestamps(fields)
 
     def put_document(self, collection: str, doc_id: str, fields: dict[str, Any]) -> None:
@@ -106,44 +98,46 @@ class LocalBackend(Backend):
         return sorted(p for p in folder.glob("*") if p.suffix in (".json", ".ndjson")) if folder.is_dir() else []
 
     def _entries(self, path: Path) -> list[LogEntry]:
+        return self._parsed(path)[0]
+
+    def _parsed(self, path: Path) -> tuple[list[LogEntry], int]:
+        """(entries, malformed entries skipped) of one log file; SourceError when the file
+        cannot be read or is not a log at all."""
         try:
             stat = path.stat()
         except FileNotFoundError:
-            return []
+            return [], 0
+        except OSError as exc:
+            raise SourceError(ErrorKind.UNAVAILABLE, f"cannot read {path}: {exc.strerror}") from exc
         key = (stat.st_size, stat.st_mtime_ns)
         cached = self._log_cache.get(path)
         if cached and cached[0] == key:
-            return cached[1]
+            return cached[1], cached[2]
+        data = read_source_file(path) or b""
         try:
-            data = read_regular(path)
-        except OSError as exc:  # not a regular file (UnsafeFileError says which), unreadable
-            raise SourceError(ErrorKind.MALFORMED if isinstance(exc, UnsafeFileError) else ErrorKind.UNAVAILABLE,
-                              str(exc) if isinstance(exc, UnsafeFileError) else f"cannot read {path}: {exc.strerror}") from exc
-        entries = list(parse_ndjson_lines(data.splitlines()) if path.suffix == ".ndjson" else parse_json_document(data))
-        self._log_cache[path] = (key, entries)
-        return entries
+            entries, skipped = parse_log_file(data, ndjson=path.suffix == ".ndjson")
+        except MalformedLog as exc:
+            raise SourceError(ErrorKind.MALFORMED, exc.at(path)) from exc
+        self._log_cache[path] = (key, entries, skipped)
+        return entries, skipped
 
-    def read_logs(self, service: str, start: datetime, end: datetime) -> list[LogEntry]:
-        out = [
-            e
-            for path in self.log_files()
-            for e in self._entries(path)
-            if (not service or e.service == service) and start <= e.timestamp <= end
-        ]
-        return sorted(out, key=lambda e: e.timestamp)
+    def read_logs(self, service: str, start: datetime, end: datetime) -> LogEntries:
+        out, skipped = [], 0
+        for path in self.log_files():
+            entries, bad = self._parsed(path)
+            skipped += bad
+            out += [e for e in entries if (not service or e.service == service) and start <= e.timestamp <= end]
+        return LogEntries.of(sorted(out, key=lambda e: e.timestamp), skipped)
 
     # ------------------------------------------------------------------ deploy state
 
     def deploy_state(self) -> DeployState:
         path = self.root() / "deploy.json"
-        try:
-            return DeployState.model_validate_json(read_regular(path))
-        except FileNotFoundError:
+        data = read_source_file(path)
+        if data is None:
             return DeployState()
-        except UnsafeFileError as exc:
-            raise SourceError(ErrorKind.MALFORMED, str(exc)) from exc
-        except OSError as exc:
-            raise SourceError(ErrorKind.UNAVAILABLE, f"cannot read {path}: {exc.strerror}") from exc
+        try:
+            return DeployState.model_validate(load_json(path, data))
         except ValidationError as exc:
             raise SourceError(ErrorKind.MALFORMED, f"{path}: {validation_line(exc)}") from exc
 
@@ -152,6 +146,29 @@ class LocalBackend(Backend):
             _atomic_write(self.root() / "deploy.json", state.model_dump_json(indent=2).encode())
 
 
+
+
+def read_source_file(path: Path) -> bytes | None:
+    """A data file's bytes; None when it does not exist (nothing yet), a SourceError naming
+    the path and the reason when it exists but cannot be read (permission, a directory, a
+    FIFO or a device: only regular files are read, so nothing can block or read forever)."""
+    try:
+        return read_regular(path)
+    except FileNotFoundError:
+        return None
+    except UnsafeFileError as exc:
+        raise SourceError(ErrorKind.MALFORMED, str(exc)) from exc
+    except OSError as exc:
+        kind = ErrorKind.PERMISSION if isinstance(exc, PermissionError) else ErrorKind.UNAVAILABLE
+        raise SourceError(kind, f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def load_json(path: Path, data: bytes) -> Any:
+    """JSON, or a SourceError with the path, the line and the reason."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise SourceError(ErrorKind.MALFORMED, f"{path}:{exc.lineno}: invalid JSON ({exc.msg}, column {exc.colno})") from exc
 
 
 def _with_timestamps(value: Any) -> Any:

@@ -187,7 +187,11 @@ class LogsScreen(Screen):
 
     DEFAULT_CSS = """
     LogsScreen #logs-filter { dock: top; }
-    LogsScreen #logs-status { dock: bottom; height: 1; background: $panel; }
+    /* In the flow under the list, not docked: a second bottom dock lies under the Footer. */
+    LogsScreen #logs-status { height: 1; background: $panel; }
+    LogsScreen #logs-error { height: auto; max-height: 3; background: $error; color: $text;
+                             text-style: bold; display: none; }
+    LogsScreen #logs-error.-shown { display: block; }
     """
     BINDINGS = [
         Binding("space", "pause", "Pause", id="logs_pause"),
@@ -220,6 +224,8 @@ class LogsScreen(Screen):
         yield Input(placeholder="filter: regex   sev:warning   svc:grading   since:2h", id="logs-filter")
         yield LogView(self.buffer, self.settings.tz, id="logs-view")
         yield Static("", id="logs-status")
+        # An unreadable source is a visible line of its own, never an empty screen.
+        yield Static("", id="logs-error")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -349,12 +355,26 @@ class LogsScreen(Screen):
             out.append(" · trace ").append(status.upper(), {"ok": "green", "fail": "bold red"}.get(status, "yellow"))
         if self.filter_error:
             out.append(f" · filter: {self.filter_error}", "red")
-        if self.source_error:
-            out.append(f" · {self.source_error}", "red")
+        skipped = getattr(self.source, "skipped", 0)
+        if isinstance(skipped, int) and skipped:
+            from ..logparse import skipped_note
+
+            out.append(f" · {skipped_note(skipped)}", "yellow")
         return out
+
+    def error_line(self) -> str:
+        """The source's error as the screen shows it (empty when there is none)."""
+        error = self.source_error
+        if not error or error == "no log files yet":
+            return ""
+        return f"⚠ {error}"
 
     def _update_status(self) -> None:
         try:
             self.query_one("#logs-status", Static).update(self.status_text(), layout=False)
+            line = self.error_line()
+            banner = self.query_one("#logs-error", Static)
+            banner.update(line)
+            banner.set_class(bool(line), "-shown")
         except NoMatches:  # a batch that arrived while the screen was being taken down
             pass

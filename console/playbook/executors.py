@@ -129,6 +129,10 @@ class GcpExecutor:
             elif step.action == "deploy_service":
                 script = self.checkout / step.argv[0]
                 checks.append(Check("deploy script", script.is_file(), str(script)))
+                # A commit the platform history does not contain cannot be what anyone meant.
+                known = self._quiet(["git", "cat-file", "-e", f"{step.params['commit']}^{{commit}}"], self.checkout)
+                checks.append(Check(f"commit {step.params['commit']}", known.ok,
+                                    "in the platform history" if known.ok else "not in the platform history"))
             elif step.action == "deploy_function":
                 src = self.checkout / step.params["source"]
                 checks.append(Check(f"source {step.params['source']}", src.is_dir(), str(src)))
@@ -191,7 +195,7 @@ class LocalExecutor:
         checks = [Check("local data", True, str(root))]
         shas = [c.sha for c in state.commits]
         for step in plan:
-            if step.action == "git_revert":
+            if step.action in ("git_revert", "deploy_service"):
                 c = step.params["commit"]
                 found = any(s.startswith(c) for s in shas)
                 checks.append(Check(f"commit {c}", found, "in the history" if found else "not in the local history"))

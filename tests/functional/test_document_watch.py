@@ -48,7 +48,9 @@ async def test_pushed_document_moves_the_panel_without_a_refresh(make_app, demo_
                   "TeamDefenseGameSummaryProcessor": {"status": "success"}}
         handle.changed(fields)
         await until(pilot, lambda: state.result.value["completed"] == 2)
-        assert state.display_status == "warn"
+        # The app's clock is 11:00 ET, past the 09:00 deadline, on a date with games.
+        assert state.display_status == "fail"
+        assert state.result.summary == "overdue: 2/5 processors by 09:00 ET"
 
         handle.failed(SourceError(ErrorKind.PERMISSION, "permission denied: grant roles/datastore.viewer"))
         await until(pilot, lambda: state.display_status == "stale")

@@ -128,7 +128,19 @@ def test_drift_without_history_or_unknown_commit():
     state = drift_state(1)
     state.services[0].commit = "deadbeef"
     result = checks.deployment_drift(state, S, T0)
-    assert result.status is Status.UNKNOWN and "not in history" in result.summary
+    # A commit nobody can find is never "ok": warn, named in the summary and counted.
+    assert result.status is Status.WARN
+    assert "svc runs deadbeef, not in the last 3 commits" in result.summary
+    assert result.value["not_in_history"] == ["svc"]
+    assert result.value["services"][0]["status"] == "warn"
+    assert "within" not in result.summary
+
+
+def test_drift_service_without_a_commit_is_unknown_not_ok():
+    state = drift_state(0.5)
+    state.services[0].commit = None
+    result = checks.deployment_drift(state, S, T0)
+    assert result.status is Status.UNKNOWN and "no deployed commit recorded: svc" in result.summary
 
 
 def log(minute, text):

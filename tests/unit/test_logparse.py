@@ -7,7 +7,16 @@ from datetime import timezone
 import orjson
 from hypothesis import given, settings as hsettings, strategies as st
 
-from console.logparse import entry_from_dict, parse_json_document, parse_ndjson_lines, parse_timestamp
+import pytest
+
+from console.logparse import (
+    MalformedLog,
+    entry_from_dict,
+    parse_json_document,
+    parse_log_file,
+    parse_ndjson_lines,
+    parse_timestamp,
+)
 from console.config import Settings
 from console.trace import TraceParser
 
@@ -32,9 +41,40 @@ def test_entry_shaped_dicts_never_raise(value):
 
 @given(st.binary(max_size=300))
 @hsettings(max_examples=200)
-def test_byte_soup_never_raises(data):
-    list(parse_json_document(data))
+def test_byte_soup_is_entries_or_one_malformed_log(data):
+    """Whatever the bytes: entries (malformed ones counted), or MalformedLog naming a line
+    of the file; never another exception."""
     list(parse_ndjson_lines(data.splitlines()))
+    for ndjson in (False, True):
+        try:
+            entries, skipped = parse_log_file(data, ndjson)
+        except MalformedLog as exc:
+            assert 1 <= exc.line <= max(1, len(data.splitlines())) and exc.reason
+        else:
+            assert skipped >= 0 and all(e.timestamp.tzinfo for e in entries)
+
+
+ENTRY = b'{"timestamp": "2026-02-05T12:00:00Z", "textPayload": "hello"}'
+
+
+def test_not_json_is_a_malformed_log_with_line_and_reason():
+    with pytest.raises(MalformedLog) as info:
+        list(parse_json_document(b"not json\n"))
+    assert info.value.line == 1 and "invalid JSON" in info.value.reason
+    assert info.value.at("logs/phase3.json").startswith("logs/phase3.json:1: invalid JSON")
+    with pytest.raises(MalformedLog, match="line 3"):
+        parse_log_file(b"[\n" + ENTRY + b",\n oops]", ndjson=False)
+    with pytest.raises(MalformedLog, match="expected a JSON array"):
+        parse_log_file(b'"a string"', ndjson=False)
+    with pytest.raises(MalformedLog, match="line 2"):
+        parse_log_file(b"\nnot json\nnor this\n", ndjson=True)
+
+
+def test_malformed_entries_in_a_valid_file_are_skipped_and_counted():
+    entries, skipped = parse_log_file(b"[" + ENTRY + b', {"no": "timestamp"}, 3, "x"]', ndjson=False)
+    assert len(entries) == 1 and skipped == 3
+    entries, skipped = parse_log_file(ENTRY + b"\n{broken\n" + ENTRY + b"\n\n[]\n", ndjson=True)
+    assert len(entries) == 2 and skipped == 2
 
 
 @given(st.text(max_size=200))
@@ -60,7 +100,8 @@ def test_malformed_lines_are_skipped_not_fatal():
              b'{"textPayload": "no time"}']
     assert [e.text for e in parse_ndjson_lines(lines)] == ["ok"]
     assert list(parse_json_document(b'{"timestamp": "2026-02-05T12:05:00Z"}'))
-    assert not list(parse_json_document(orjson.dumps("string")))
+    with pytest.raises(MalformedLog):  # a JSON string is not a log: an error, not "no entries"
+        list(parse_json_document(orjson.dumps("string")))
 
 
 def test_level_lines_parse_with_the_handoffs_text():
