@@ -100,16 +100,21 @@ OTHER_VARIABLES = ("CONFIG", "LOGGING_ENDPOINT", "LOGGING_GRPC", "SERVE_TOKEN")
 
 
 def unknown_env_variables(root: type[BaseModel], allowed: tuple[str, ...] = OTHER_VARIABLES) -> str | None:
-    """NBA_CONSOLE_* variables that name no setting (pydantic-settings ignores them: a typo
-    in a variable name would silently do nothing)."""
-    fields = {n.upper() for n in root.model_fields}
+    """NBA_CONSOLE_* variables that look meant for a setting but name none (pydantic-settings
+    ignores them: a typo in a variable name would silently do nothing). A variable far from
+    every setting name and without the nested `__` (e.g. a webhook URL a `[[notify]]`
+    channel reads, NBA_CONSOLE_SLACK_WEBHOOK) is the user's own, not a misspelt setting."""
+    fields = sorted(n.upper() for n in root.model_fields)
     for var in sorted(os.environ):
         if not var.startswith(ENV_PREFIX):
             continue
-        head = var[len(ENV_PREFIX):].split("__")[0]
+        name = var[len(ENV_PREFIX):]
+        head = name.split("__")[0]
         if head in fields or head in allowed:
             continue
-        match = difflib.get_close_matches(head, sorted(fields), n=1, cutoff=0.0)
+        match = difflib.get_close_matches(head, fields, n=1, cutoff=0.75)
+        if not match and "__" not in name:
+            continue
         hint = f"; did you mean ${ENV_PREFIX}{match[0]}?" if match else ""
         return f"environment: ${var}: unknown setting{hint}"
     return None
