@@ -10,6 +10,8 @@ them, which is why a history is bounded by `history.max_days`.
 
 from __future__ import annotations
 
+import threading
+
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +45,7 @@ from .morning import (
     judge_sequential,
     judge_usage,
     make_report,
+    note_games,
     phase3_due,
     query_rows,
 )
@@ -130,20 +133,61 @@ def _range_params(ctxs: list[CheckContext], **extra: Any) -> dict[str, Any]:
     return {"start_date": ctxs[0].game_date, "end_date": ctxs[-1].game_date, "as_of": ctxs[0].as_of, **extra}
 
 
-def _grading(backend: Backend, ctxs: list[CheckContext]) -> dict[date, CheckResult]:
+class RangeReads:
+    """The grading and usage rows of one range, read once per history: their runners judge
+    from them, and they tell which dates had games (the overdue rules ask), so judging a
+    date does not query again. A failed read is re-raised to each runner that uses it."""
+
+    def __init__(self, backend: Backend, ctxs: list[CheckContext]):
+        self.backend, self.ctxs = backend, ctxs
+        self._lock = threading.Lock()
+        self._done: dict[str, tuple[Any, BaseException | None]] = {}
+
+    def _once(self, name: str, read: Callable[[], Any]) -> Any:
+        with self._lock:
+            if name not in self._done:
+                try:
+                    self._done[name] = (read(), None)
+                except Exception as exc:  # noqa: BLE001 - handed to each runner, which turns it into errors
+                    self._done[name] = (None, exc)
+        value, failure = self._done[name]
+        if failure is not None:
+            raise failure
+        return value
+
+    def grading(self) -> dict[date, list[GradingSystemRow]]:
+        return self._once("history_grading", lambda: _split(
+            self.backend, "history_grading", GradingSystemRow, _range_params(self.ctxs)))
+
+    def usage(self) -> dict[date, list[UsageGameRow]]:
+        max_rate = float(self.ctxs[0].settings.thresholds.usage_rate_max_pct)
+        return self._once("history_usage", lambda: _split(
+            self.backend, "history_usage", UsageGameRow, _range_params(self.ctxs, max_usage_rate=max_rate)))
+
+    def note_games(self) -> None:
+        """A date had games when it has predictions or processed players (as `had_games`)."""
+        games: dict[date, bool] = {}
+        for read, has in ((self.grading, lambda rows: sum(r.predicted for r in rows) > 0), (self.usage, bool)):
+            try:
+                by_date = read()
+            except Exception:  # noqa: BLE001 - the runner reports it; nothing is established
+                return
+            for ctx in self.ctxs:
+                games[ctx.game_date] = games.get(ctx.game_date, False) or has(by_date.get(ctx.game_date, []))
+        note_games(self.backend, self.ctxs[0].as_of, games)
+
+
+def _grading(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> dict[date, CheckResult]:
     return _per_date(
-        SPEC_BY_ID["grading_coverage"], ctxs,
-        lambda: _split(backend, "history_grading", GradingSystemRow, _range_params(ctxs)),
+        SPEC_BY_ID["grading_coverage"], ctxs, reads.grading,
         lambda by_date, ctx: judge_grading(by_date.get(ctx.game_date, []), ctx,
                                            lambda: had_games(backend, ctx, predictions=False)),
     )
 
 
-def _usage(backend: Backend, ctxs: list[CheckContext]) -> dict[date, CheckResult]:
-    max_rate = float(ctxs[0].settings.thresholds.usage_rate_max_pct)
+def _usage(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> dict[date, CheckResult]:
     return _per_date(
-        SPEC_BY_ID["usage_rate_coverage"], ctxs,
-        lambda: _split(backend, "history_usage", UsageGameRow, _range_params(ctxs, max_usage_rate=max_rate)),
+        SPEC_BY_ID["usage_rate_coverage"], ctxs, reads.usage,
         lambda by_date, ctx: judge_usage(by_date.get(ctx.game_date, []), ctx),
     )
 
@@ -154,7 +198,7 @@ def _examples_order(row: DnpPollutedRow) -> tuple:
     return (avg is None, -(avg or 0.0), row.cache_date, row.player_lookup)
 
 
-def _dnp(backend: Backend, ctxs: list[CheckContext]) -> dict[date, CheckResult]:
+def _dnp(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> dict[date, CheckResult]:
     def fetch() -> tuple[list[DnpDayRow], list[DnpPollutedRow]]:
         # The first date's window reaches back dnp_window_days - 1 before the range.
         params = {**_range_params(ctxs), "start_date": ctxs[0].dnp_window[0]}
@@ -172,26 +216,26 @@ def _dnp(backend: Backend, ctxs: list[CheckContext]) -> dict[date, CheckResult]:
     return _per_date(SPEC_BY_ID["dnp_pollution"], ctxs, fetch, judge)
 
 
-def _drift(backend: Backend, ctxs: list[CheckContext]) -> dict[date, CheckResult]:
+def _drift(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> dict[date, CheckResult]:
     # One read of the deploy state (on gcp, a round of gcloud calls), judged as of each date's moment.
     return _per_date(SPEC_BY_ID["deployment_drift"], ctxs, backend.deploy_state, judge_drift)
 
 
-def _each_date(spec_id: str) -> Callable[[Backend, list[CheckContext]], dict[date, CheckResult]]:
+def _each_date(spec_id: str) -> Callable[[Backend, list[CheckContext], RangeReads], dict[date, CheckResult]]:
     """Documents and logs are kept per processing date: read each date as `check` does."""
     spec = SPEC_BY_ID[spec_id]
 
-    def run(backend: Backend, ctxs: list[CheckContext]) -> dict[date, CheckResult]:
+    def run(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> dict[date, CheckResult]:
         return {c.game_date: guarded(spec, lambda c=c: spec.run(backend, c)) for c in ctxs}
 
     return run
 
 
-def _sequential(backend: Backend, ctxs: list[CheckContext]) -> dict[date, CheckResult]:
+def _sequential(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> dict[date, CheckResult]:
     """Local: one read of the range's log lines, cut into each date's window. Elsewhere per
     date, as `check` reads them: a Cloud Logging listing of weeks could hit its entry cap."""
     if backend.name != "local":
-        return _each_date("sequential_execution")(backend, ctxs)
+        return _each_date("sequential_execution")(backend, ctxs, reads)
     service = ctxs[0].settings.services.analytics
 
     def fetch() -> tuple[list, list]:
@@ -208,7 +252,7 @@ def _sequential(backend: Backend, ctxs: list[CheckContext]) -> dict[date, CheckR
     return _per_date(SPEC_BY_ID["sequential_execution"], ctxs, fetch, judge)
 
 
-RUNNERS: dict[str, Callable[[Backend, list[CheckContext]], dict[date, CheckResult]]] = {
+RUNNERS: dict[str, Callable[[Backend, list[CheckContext], RangeReads], dict[date, CheckResult]]] = {
     "phase3_completion": _each_date("phase3_completion"),
     "sequential_execution": _sequential,
     "grading_coverage": _grading,
@@ -218,10 +262,11 @@ RUNNERS: dict[str, Callable[[Backend, list[CheckContext]], dict[date, CheckResul
 }
 
 
-def run_history_check(spec: CheckSpec, backend: Backend, ctxs: list[CheckContext]) -> dict[date, CheckResult]:
+def run_history_check(spec: CheckSpec, backend: Backend, ctxs: list[CheckContext],
+                      reads: RangeReads | None = None) -> dict[date, CheckResult]:
     """One check over the range; never raises (a failure is each date's `error` result)."""
     try:
-        return RUNNERS[spec.id](backend, ctxs)
+        return RUNNERS[spec.id](backend, ctxs, reads or RangeReads(backend, ctxs))
     except Exception as exc:  # noqa: BLE001 - e.g. a bug in a runner: every date says so
         return {c.game_date: guarded(spec, lambda: _raise(exc)) for c in ctxs}
 
@@ -234,8 +279,10 @@ def run_history(backend: Backend, ctxs: list[CheckContext], only: list[str] | No
     """Every check over the range, as one `check` report per date (oldest first)."""
     specs = [s for s in SPECS if not only or s.id in only]
     # One thread per check, as the console runs them: the sources wait on I/O, not on each other.
+    reads = RangeReads(backend, ctxs)
+    reads.note_games()  # before the checks that ask whether a date had games
     with ThreadPoolExecutor(max_workers=max(1, len(specs)), thread_name_prefix="history") as pool:
-        futures = {s.id: pool.submit(run_history_check, s, backend, ctxs) for s in specs}
+        futures = {s.id: pool.submit(run_history_check, s, backend, ctxs, reads) for s in specs}
         results = {cid: f.result() for cid, f in futures.items()}
     return [make_report(backend, c, [results[s.id][c.game_date] for s in specs]) for c in ctxs]
 

@@ -91,10 +91,11 @@ def deadline(ctx: CheckContext, clock: time) -> datetime:
 def had_games(backend: Backend, ctx: CheckContext, predictions: bool | None = None) -> bool | None:
     """Whether the game date had games: predictions exist for it, or players were processed
     for it. None when that cannot be read. A yes is remembered per backend and date (the live
-    listener asks on every push); a no is asked again, rows may still arrive."""
-    known = backend.__dict__.setdefault("_had_games", set())
-    if ctx.game_date in known:
-        return True
+    listener asks on every push); a no only for the same moment judged (rows may still arrive)."""
+    known = _games_known(backend)
+    seen = known.get(ctx.game_date)
+    if seen is not None and (seen[0] or seen[1] == ctx.as_of):
+        return seen[0]
     try:
         if predictions is None:
             rows = query_rows(backend, "grading_coverage", GradingSystemRow, _grading_params(ctx))
@@ -102,9 +103,20 @@ def had_games(backend: Backend, ctx: CheckContext, predictions: bool | None = No
         games = predictions or bool(query_rows(backend, "usage_by_game", UsageGameRow, _usage_params(ctx)))
     except SourceError:
         return None
-    if games:
-        known.add(ctx.game_date)
+    known[ctx.game_date] = (games, ctx.as_of)
     return games
+
+
+def note_games(backend: Backend, as_of: datetime, games: dict[date, bool]) -> None:
+    """What a read over a range already established (history): whether each date had games
+    as of `as_of`, so judging each date does not ask again."""
+    known = _games_known(backend)
+    for day, value in games.items():
+        known[day] = (value, as_of)
+
+
+def _games_known(backend: Backend) -> dict[date, tuple[bool, datetime]]:
+    return backend.__dict__.setdefault("_had_games", {})
 
 
 def phase3_due(backend: Backend | None, ctx: CheckContext) -> checks.Due:
@@ -287,13 +299,14 @@ CHECK_GRACE_S = 3.0
 def guarded(spec: CheckSpec, judge: Callable[[], CheckResult]) -> CheckResult:
     """`judge()` as the check's result; a failure of its source is an `error` result instead."""
     try:
-        return judge()
+        result = judge()
     except SourceError as exc:
-        return CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=str(exc), error=str(exc),
-                           value={"error_kind": exc.kind.value})
+        result = CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=str(exc), error=str(exc),
+                             value={"error_kind": exc.kind.value})
     except Exception as exc:  # noqa: BLE001 - a bug in one check must not take down the others
         message = f"{type(exc).__name__}: {exc}"
-        return CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message)
+        result = CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message)
+    return result.model_copy(update={"sources": list(spec.queries)})
 
 
 def run_check(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResult:
@@ -307,12 +320,12 @@ def run_check(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResu
     limit = ctx.settings.gcp.query_timeout_s
     finished, result = run_with_deadline(lambda: guarded(spec, lambda: spec.run(backend, ctx)), limit,
                                          limit + CHECK_GRACE_S, name=f"check {spec.id}")
-    if not finished:
-        message = (f"{spec.title}: no answer from {spec.source} within {limit:g} s "
-                   "(gcp.query_timeout_s); the source did not respond")
-        result = CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message,
-                             value={"error_kind": ErrorKind.TIMEOUT.value})
-    return result.model_copy(update={"sources": list(spec.queries)})
+    if finished:
+        return result
+    message = (f"{spec.title}: no answer from {spec.source} within {limit:g} s "
+               "(gcp.query_timeout_s); the source did not respond")
+    return CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message,
+                       value={"error_kind": ErrorKind.TIMEOUT.value}, sources=list(spec.queries))
 
 
 def run_all(backend: Backend, ctx: CheckContext, only: list[str] | None = None) -> Report:

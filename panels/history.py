@@ -42,7 +42,7 @@ def headline(result: CheckResult) -> str:
     if result.id == "grading_coverage":
         return _num(v.get("coverage_pct"))
     if result.id == "dnp_pollution":
-        return _num(v.get("pollution_pct"))
+        return _num(v.get("game_date_pct"))  # judged on the game date's own rows, as the panel
     if result.id == "usage_rate_coverage":
         return _num(v.get("coverage_pct"))
     if result.id == "deployment_drift":
@@ -104,7 +104,7 @@ def series(days: list[Day]) -> list[Series]:
         Series("grading coverage %", values("grading_coverage", "coverage_pct"), {
             "trigger": _line(days, "grading_coverage", "trigger_pct", 80.0),
             "monitor": _line(days, "grading_coverage", "monitor_pct", 70.0)}),
-        Series("DNP rows in the cache %", values("dnp_pollution", "pollution_pct"),
+        Series("DNP rows in the game date's cache %", values("dnp_pollution", "game_date_pct"),
                {"max": _line(days, "dnp_pollution", "max_pct", 0.0)}),
         Series("usage-rate coverage %", values("usage_rate_coverage", "coverage_pct"),
                {"target": _line(days, "usage_rate_coverage", "target_pct", 90.0)}),

@@ -126,13 +126,17 @@ def test_a_log_export_that_is_not_json_is_an_error_everywhere(capsys, data, demo
     code, out, _ = run(capsys, *data, "report", "--date", "2026-02-04")
     assert code == 2 and "phase3.json:1: invalid JSON" in out
     code, out, err = run(capsys, *data, "tail", "--no-follow")
-    assert code == 2 and out == "" and "phase3.json:1: invalid JSON" in err
+    # The demo's other log file (history.json, the weeks before) still prints; nothing of
+    # the unreadable one does, and the error is said.
+    assert code == 2 and "phase3.json:1: invalid JSON" in err
+    assert not [line for line in out.splitlines() if line.startswith(("2026-02-03", "2026-02-04", "2026-02-05"))]
     code, _, err = run(capsys, "replay", str(path))  # by content: one line that is no entry
     assert code == 2 and "phase3.json:1: not a log entry" in err
 
 
 def test_malformed_entries_are_skipped_and_counted(capsys, data, demo_settings):
     path = demo_settings.data_dir / "current" / "logs" / "phase3.json"
+    (path.parent / "history.json").unlink()  # the weeks before Feb 3: this test counts phase3.json's entries alone
     entries = orjson.loads(path.read_bytes())
     path.write_bytes(orjson.dumps([*entries[:5], {"no": "timestamp"}, 42, "x", *entries[5:]]))
     code, out, _ = run(capsys, *data, "check", "--date", "2026-02-04", "--only", "sequential_execution", "--json")
@@ -149,6 +153,7 @@ async def test_the_log_screen_shows_an_unreadable_file_as_an_error_line(demo_set
     from console.components.logs import LogsScreen
     from console.logsource import LocalLogSource
 
+    (demo_settings.data_dir / "current" / "logs" / "history.json").unlink()  # phase3.json is the only log file here
     (demo_settings.data_dir / "current" / "logs" / "phase3.json").write_text("not json\n")
     screen = LogsScreen(demo_settings, LocalLogSource.for_settings(demo_settings))
 

@@ -42,9 +42,9 @@ async def test_h_shows_every_check_over_14_dates_as_check_judges_them(make_app, 
     async with make_app(FEB4).run_test(size=SIZE) as pilot:
         screen = await open_history(pilot)
         assert (screen.span.start, screen.span.end) == (date(2026, 1, 22), FEB4)
-        assert cell_text(screen, "dnp_pollution", FEB3) == "FAIL 22.0"
+        assert cell_text(screen, "dnp_pollution", FEB3) == "FAIL 22.1"  # Feb 3's own rows: 73/330
         assert cell_text(screen, "usage_rate_coverage", FEB3) == "FAIL 87.1"
-        assert cell_text(screen, "grading_coverage", date(2026, 1, 26)) == "WARN 75.8"
+        assert cell_text(screen, "grading_coverage", date(2026, 1, 26)) == "FAIL 75.8"  # under the trigger past 09:00 ET
         assert cell_text(screen, "deployment_drift", FEB4) == "FAIL 49c"
         for day in (date(2026, 1, 26), FEB3, FEB4):
             report = run_all(demo_backend, CheckContext(demo_settings, day, DEMO_END))
@@ -57,7 +57,7 @@ async def test_brackets_move_the_range_and_enter_opens_that_dates_drill_down(mak
         screen = await open_history(pilot)
         await pilot.press("left_square_bracket")
         await until(pilot, lambda: screen.loaded and screen.span.end == date(2026, 1, 21))
-        assert cell_text(screen, "grading_coverage", date(2026, 1, 8)) == "unk -"  # before the demo's first date
+        assert cell_text(screen, "grading_coverage", date(2026, 1, 8)) == "ok -"  # before the demo's first date: no games
         await pilot.press("right_square_bracket")
         await until(pilot, lambda: screen.loaded and screen.span.end == FEB4)
         grid = screen.query_one("#history-grid", DataTable)
@@ -86,4 +86,4 @@ async def test_a_failing_source_is_err_in_its_row_and_the_rest_loads(make_app, d
         screen = await open_history(pilot)
         assert cell_text(screen, "usage_rate_coverage", FEB3) == "ERR"
         assert "429" in screen.results["usage_rate_coverage"][FEB3].error
-        assert cell_text(screen, "dnp_pollution", FEB3) == "FAIL 22.0"
+        assert cell_text(screen, "dnp_pollution", FEB3) == "FAIL 22.1"  # Feb 3's own rows: 73/330
