@@ -4,7 +4,9 @@ state, so the drift and env panels show the result. Both go through the safety g
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import os
 import queue
 import shutil
 import subprocess
@@ -22,6 +24,8 @@ from .. import safety
 from ..config import Settings
 from ..models import Commit, DeployState, ServiceState
 from .actions import RenderedStep
+from .procs import GATE_NEVER_OPENED, GatedProcess
+from .redact import Redactor
 
 LineSink = Callable[[str, str], None]  # (stream, line), stream is "stdout" or "stderr"
 
@@ -45,46 +49,84 @@ class StepResult:
         return self.exit_code == 0 and self.error is None
 
 
+SpawnHook = Callable[[int, int], None]  # (pid, pgid), called before the command may start
+
+
 def run_argv(argv: list[str] | tuple[str, ...], cwd: Path | None, timeout_s: float, on_line: LineSink,
-             tail_lines: int = 40) -> StepResult:
-    """Run argv (shell=False), streaming lines as they come; kill it at the timeout."""
+             tail_lines: int = 40, *, on_spawn: SpawnHook | None = None, cancel: threading.Event | None = None,
+             grace_s: float = 1.0, redactor: Redactor | None = None) -> StepResult:
+    """Run argv (shell=False) in its own process group, streaming lines as they come.
+
+    `on_spawn` sees the pid and pgid before the command starts (see procs.GatedProcess); if
+    it raises, the command never starts. The group is terminated at the timeout, when
+    `cancel` is set, and when anything (a signal turned into an exception) interrupts the
+    wait. Lines pass `redactor` before `on_line` and the tail; `stdout` stays raw, in memory."""
     tail: deque[str] = deque(maxlen=tail_lines)
     out_lines: list[str] = []
+    redactor = redactor or Redactor()
+    if not _startable(argv, cwd):
+        return StepResult(exit_code=None, error=f"cannot start {argv[0]}: not found or not executable")
     try:
-        proc = subprocess.Popen(list(argv), cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, errors="replace", shell=False, bufsize=1)
+        gated = GatedProcess(argv, cwd)
     except OSError as exc:
         return StepResult(exit_code=None, error=f"cannot start {argv[0]}: {exc.strerror or exc}")
-    lines: queue.Queue[tuple[str, str | None]] = queue.Queue()
+    proc = gated.proc
+    try:
+        if on_spawn is not None:
+            on_spawn(gated.pid, gated.pgid)
+        gated.open_gate()
+        lines: queue.Queue[tuple[str, str | None]] = queue.Queue()
 
-    def pump(stream, name):
-        for line in stream:
-            lines.put((name, line.rstrip("\n")))
-        lines.put((name, None))
+        def pump(stream, name):
+            for line in stream:
+                lines.put((name, line.rstrip("\n")))
+            lines.put((name, None))
 
-    for stream, name in ((proc.stdout, "stdout"), (proc.stderr, "stderr")):
-        threading.Thread(target=pump, args=(stream, name), daemon=True).start()
-    deadline = time.monotonic() + timeout_s
-    open_streams, error = 2, None
-    while open_streams:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            proc.kill()
-            error = f"timed out after {timeout_s:g}s"
-            break
+        for stream, name in ((proc.stdout, "stdout"), (proc.stderr, "stderr")):
+            threading.Thread(target=pump, args=(stream, name), daemon=True).start()
+        deadline = time.monotonic() + timeout_s
+        open_streams, error = 2, None
+        while open_streams:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                gated.terminate_group(grace_s)
+                error = f"timed out after {timeout_s:g}s"
+                break
+            if cancel is not None and cancel.is_set():
+                gated.terminate_group(grace_s)
+                error = "interrupted: the run was cancelled"
+                break
+            try:
+                name, line = lines.get(timeout=min(remaining, 0.1))
+            except queue.Empty:
+                continue
+            if line is None:
+                open_streams -= 1
+                continue
+            shown = redactor.line(line)
+            tail.append(f"{name}: {shown}" if name == "stderr" else shown)
+            if name == "stdout":
+                out_lines.append(line)
+            on_line(name, shown)
         try:
-            name, line = lines.get(timeout=min(remaining, 0.5))
-        except queue.Empty:
-            continue
-        if line is None:
-            open_streams -= 1
-            continue
-        tail.append(f"{name}: {line}" if name == "stderr" else line)
-        if name == "stdout":
-            out_lines.append(line)
-        on_line(name, line)
-    code = proc.wait()
+            code = proc.wait(timeout=grace_s + 1.0)
+        except subprocess.TimeoutExpired:  # the streams closed but the leader lingers
+            gated.terminate_group(grace_s)
+            code = proc.wait()
+    except BaseException:
+        gated.terminate_group(grace_s)  # never leave the group running behind us
+        raise
+    if error is None and code == GATE_NEVER_OPENED:
+        error = "the command was never started"
     return StepResult(exit_code=None if error else code, tail=list(tail), error=error, stdout="\n".join(out_lines))
+
+
+def _startable(argv, cwd: Path | None) -> bool:
+    prog = argv[0]
+    if "/" in prog:
+        path = Path(prog) if Path(prog).is_absolute() else Path(cwd or ".") / prog
+        return path.is_file() and os.access(path, os.X_OK)
+    return shutil.which(prog) is not None
 
 
 class GcpExecutor:
@@ -134,11 +176,55 @@ class GcpExecutor:
                 checks.append(Check(f"source {step.params['source']}", src.is_dir(), str(src)))
         return checks
 
-    def execute(self, step: RenderedStep, on_line: LineSink) -> StepResult:
+    def execute(self, step: RenderedStep, on_line: LineSink, *, on_spawn: SpawnHook | None = None,
+                cancel: threading.Event | None = None) -> StepResult:
         if step.mutating:
             safety.check_writable(self.settings, f"run `{step.display()}`")
         pb = self.settings.playbooks
-        return run_argv(step.argv, self.checkout, pb.step_timeout_s, on_line, pb.output_tail_lines)
+        return run_argv(step.argv, self.checkout, pb.step_timeout_s, on_line, pb.output_tail_lines,
+                        on_spawn=on_spawn, cancel=cancel, grace_s=pb.kill_grace_s,
+                        redactor=Redactor(watched_names(self.settings, step)))
+
+    def _describe_service(self, step: RenderedStep) -> dict | None:
+        res = self._quiet(["gcloud", "run", "services", "describe", step.params["service"],
+                           f"--region={step.params.get('region', self.settings.region)}", "--format=json"])
+        try:
+            doc = orjson.loads(res.stdout) if res.ok else None
+        except orjson.JSONDecodeError:
+            return None
+        return doc if isinstance(doc, dict) else None
+
+    def recheck(self, step: RenderedStep) -> tuple[bool, str]:
+        """Does the step's effect still hold? Read-only; anything unreadable is 'no'."""
+        if step.action in ("verify_env", "update_env_vars"):
+            doc = self._describe_service(step)
+            if doc is None:
+                return False, "cannot read the service description"
+            return self.verify(dataclasses.replace(step, action="verify_env"),
+                               StepResult(exit_code=0, stdout=orjson.dumps(doc).decode()))
+        if step.action == "deploy_service":
+            doc = self._describe_service(step) or {}
+            labels = ((doc.get("metadata") or {}).get("labels") or {}) if isinstance(doc, dict) else {}
+            try:
+                containers = doc["spec"]["template"]["spec"]["containers"]
+                env = {e["name"]: e.get("value") for c in containers for e in c.get("env", [])}
+            except (KeyError, TypeError):
+                env = {}
+            commit = next((str(labels[k]) for k in ("commit-sha", "commit_sha", "git-commit") if labels.get(k)),
+                          env.get("COMMIT_SHA") or env.get("GIT_COMMIT"))
+            want = step.params["commit"]
+            ok = bool(commit) and (commit.startswith(want) or want.startswith(commit))
+            return ok, f"{step.params['service']} runs {commit or 'an unknown commit'}"
+        if step.action == "update_traffic":
+            doc = self._describe_service(step) or {}
+            traffic = ((doc.get("spec") or {}).get("traffic") or []) if isinstance(doc, dict) else []
+            ok = any(isinstance(t, dict) and t.get("latestRevision") and t.get("percent") == 100 for t in traffic)
+            return ok, "traffic on latest" if ok else "traffic not (known to be) on the latest revision"
+        if step.action == "deploy_function":
+            res = self._quiet(["gcloud", "functions", "describe", step.params["function"],
+                               f"--region={step.params['region']}", "--format=value(name)"], self.checkout)
+            return (True, "function is deployed") if res.ok else (False, "function is missing")
+        return self.verify(step, StepResult(exit_code=0))
 
     def verify(self, step: RenderedStep, result: StepResult) -> tuple[bool, str]:
         if not result.ok:
@@ -200,7 +286,9 @@ class LocalExecutor:
                 checks.append(Check(f"service {s}", state.service(s) is not None, "deployed" if state.service(s) else "not deployed"))
         return checks
 
-    def execute(self, step: RenderedStep, on_line: LineSink) -> StepResult:
+    def execute(self, step: RenderedStep, on_line: LineSink, *, on_spawn: SpawnHook | None = None,
+                cancel: threading.Event | None = None) -> StepResult:
+        """In-process (no command, no process group): the console's own pid is the step's."""
         if step.mutating:
             safety.check_writable(self.settings, f"run `{step.display()}`")
         try:
@@ -268,7 +356,14 @@ class LocalExecutor:
 
     def _verify_env(self, state, p):
         env = self._service(state, p["service"]).env
-        return orjson.dumps(env).decode()
+        shown = set(self.settings.services.watched_env) | set(p["env"])  # never the other values
+        return orjson.dumps({k: v for k, v in env.items() if k in shown}).decode()
+
+    def recheck(self, step: RenderedStep) -> tuple[bool, str]:
+        try:
+            return self.verify(step, StepResult(exit_code=0))
+        except Exception as exc:  # noqa: BLE001 - unreadable state: it does not hold
+            return False, f"cannot read the local deploy state: {exc}"
 
     def verify(self, step: RenderedStep, result: StepResult) -> tuple[bool, str]:
         if not result.ok:
@@ -296,6 +391,12 @@ class LocalExecutor:
             ok = bool(state.commits) and state.commits[0].subject.startswith("Revert")
             return ok, "head is the revert" if ok else "head is not a revert"
         return True, "done"
+
+
+def watched_names(settings: Settings, step: RenderedStep) -> set[str]:
+    """Env names whose values may be shown: the watched flags and what the step sets."""
+    env = step.params.get("env")
+    return set(settings.services.watched_env) | (set(env) if isinstance(env, dict) else set())
 
 
 class LocalStepError(Exception):
