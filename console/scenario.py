@@ -226,6 +226,9 @@ def _build_generation(src: Path, gen: Path, settings: Settings) -> None:
 
 def load_scenario(src: Path, settings: Settings) -> dict[str, int]:
     """Validate `src`, build it beside the current data, then atomically switch to it."""
+    from .safety import check_writable
+
+    check_writable(settings, f"replace the local data in {settings.data_dir}")
     counts = validate_scenario(src, settings)
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
