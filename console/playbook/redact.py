@@ -35,6 +35,23 @@ def _mask_scalar(value: str) -> str:
     return f'"{MASK}"'
 
 
+def _mask_all(value: Any) -> Any:
+    """Everything under a secret-looking key: keep the shape, lose every value."""
+    if isinstance(value, dict):
+        return {k: _mask_all(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_all(v) for v in value]
+    return value if value in (None, True, False) else MASK
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _depth_change(line: str) -> int:
+    bare = _STRING.sub("", line)
+    return bare.count("{") + bare.count("[") - bare.count("}") - bare.count("]")
+
+
 def redact_json(doc: Any, watched: frozenset[str]) -> Any:
     if isinstance(doc, dict):
         out: dict[str, Any] = {}
@@ -42,8 +59,8 @@ def redact_json(doc: Any, watched: frozenset[str]) -> Any:
         for key, value in doc.items():
             if key == "value" and is_env and doc["name"] not in watched:
                 out[key] = MASK
-            elif isinstance(key, str) and SECRET_KEY.search(key) and not isinstance(value, (dict, list)):
-                out[key] = MASK if value not in (None, True, False) else value
+            elif isinstance(key, str) and SECRET_KEY.search(key):
+                out[key] = _mask_all(value)
             else:
                 out[key] = redact_json(value, watched)
         return out
@@ -60,6 +77,8 @@ class Redactor:
     def __init__(self, watched: Iterable[str] = ()):
         self.watched = frozenset(watched)
         self._name: str | None = None
+        self._masking = 0  # open brackets of a value under a secret-looking key
+
 
     def line(self, text: str) -> str:
         stripped = text.strip()
@@ -68,6 +87,12 @@ class Redactor:
                 return orjson.dumps(redact_json(orjson.loads(stripped), self.watched)).decode()
             except orjson.JSONDecodeError:
                 pass
+        if self._masking:
+            self._masking += _depth_change(text)
+            m = _JSON_PAIR.match(text)
+            if m:
+                return f"{m['head']}{_mask_scalar(m['value'])}{m['tail']}"
+            return text if stripped[:1] in ("{", "}", "[", "]") else _mask_scalar(text)
         m = _JSON_NAME.match(text)
         if m:
             self._name = m["name"]
@@ -81,6 +106,8 @@ class Redactor:
                     return f"{m['head']}{_mask_scalar(value)}{m['tail']}"
                 return text
             if SECRET_KEY.search(key):
+                if value.strip() in ("{", "["):
+                    self._masking = _depth_change(value)
                 return f"{m['head']}{_mask_scalar(value)}{m['tail']}"
             if stripped.endswith(("}", "},", "]", "],")):
                 self._name = None

@@ -1,0 +1,78 @@
+"""Leaving is always clean (issue 10): SIGTERM, SIGHUP and SIGINT (ctrl+c) to the CLI while a
+step's command streams, and while a prompt waits on a terminal, end the run within 2 s: the
+step's process group terminated, the audit saying `interrupted` with the step, the lock
+released."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from console.playbook.audit import AuditLog
+from console.playbook.procs import pid_alive
+from tests.pb_fakes import deploy_events
+
+from .test_playbook_gcp import _wait_for, cli_env  # noqa: F401 - pytest fixture
+
+
+def _exit_time(proc: subprocess.Popen, sig: int) -> float:
+    t0 = time.monotonic()
+    os.kill(proc.pid, sig)
+    proc.wait(timeout=10)
+    return time.monotonic() - t0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=lambda s: s.name)
+def test_a_signal_while_a_step_streams_terminates_its_group_and_audits_interrupted(cli_env, sig):
+    env, tmp = cli_env
+    hang = tmp / "hang"
+    hang.write_text("")
+    env = {**env, "FAKE_HANG": "prediction-coordinator", "FAKE_HANG_FILE": str(hang), "FAKE_HANG_S": "120"}
+    proc = subprocess.Popen([sys.executable, "-m", "console", "playbook", "run", "rollback-prediction-services",
+                             "--yes"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, start_new_session=True, text=True)
+    _wait_for(lambda: any(e[0] == "START" and e[1] == "prediction-coordinator" for e in deploy_events(tmp)))
+    [deploy] = [e[3] for e in deploy_events(tmp) if e[1] == "prediction-coordinator"]
+    took = _exit_time(proc, sig)
+    out, err = proc.communicate()
+    assert took < 2.0, (took, out, err)
+    assert proc.returncode == 130, (out, err)
+    assert not pid_alive(deploy)
+    assert "resume with: nba-console playbook run --resume" in out
+    [run] = AuditLog(tmp / "state").runs()
+    records = AuditLog(tmp / "state").records(run.run_id)
+    end = records[-1]
+    assert end.event == "run_end" and end.status == "interrupted" and end.step == 1
+    assert "step 2" in end.get("message")
+    killed = [r for r in records if r.event == "step_end" and r.step == 1]
+    assert killed and killed[-1].outcome == "unknown"
+    assert not (tmp / "state" / "playbook.lock").exists()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=lambda s: s.name)
+def test_a_signal_at_a_prompt_on_a_terminal_cancels_the_run(cli_env, sig):
+    env, tmp = cli_env
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "console", "playbook", "run", "disable-sequential-execution"],
+                            env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 30
+    while b"Run step 1?" not in seen:
+        assert time.monotonic() < deadline, seen
+        if select.select([master], [], [], 0.2)[0]:
+            seen += os.read(master, 4096)
+    took = _exit_time(proc, sig)
+    os.close(master)
+    assert took < 2.0 and proc.returncode == 130
+    [run] = AuditLog(tmp / "state").runs()
+    assert run.status == "interrupted"
+    assert not (tmp / "state" / "playbook.lock").exists()
+    assert not [a for a in (tmp / "argv.jsonl").read_text().splitlines() if "update" in a]
