@@ -107,7 +107,7 @@ class FailureModal(ModalScreen[str]):
 
 
 class PlaybooksScreen(Screen):
-    BINDINGS = [Binding("r", "run", "Run", id="playbook_run"), Binding("escape", "app.pop_screen", "Back"),
+    BINDINGS = [Binding("r", "run", "Run", id="playbook_run"), Binding("escape", "back", "Back"),
                 Binding("ctrl+c", "app.quit", "Quit", priority=True, show=False)]
     DEFAULT_CSS = """
     PlaybooksScreen #banner { background: $warning; color: $text; padding: 0 1; }
@@ -219,6 +219,13 @@ class PlaybooksScreen(Screen):
                 self._loop.add_signal_handler(sig, self._quit_on_signal)
         self._run_worker(self.current, self._params() if self.books[self.current].params else {})
 
+    def action_back(self) -> None:
+        if self.running:  # leaving the screen would leave the run's questions nowhere to go
+            self.notify("a playbook run is in progress: answer or decline its step (quitting cancels it)",
+                        severity="warning")
+            return
+        self.app.pop_screen()
+
     def _quit_on_signal(self) -> None:
         if self.runner is not None:
             self.runner.cancel()
@@ -248,8 +255,12 @@ class PlaybooksScreen(Screen):
         loop = self._loop
         if loop is None or loop.is_closed():
             return
+        def call() -> None:
+            if self.is_attached:  # after an unmount (quitting) there is nothing left to update
+                fn(*args)
+
         with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(fn, *args, context=self._app_context.copy())
+            loop.call_soon_threadsafe(call, context=self._app_context.copy())
 
     @work(thread=True, exclusive=True, group="playbook-run")
     def _run_worker(self, name: str, params: dict[str, str]) -> None:
