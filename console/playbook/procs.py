@@ -102,8 +102,17 @@ def group_alive(pgid: int | None) -> bool:
 
 
 def pid_alive(pid: int | None) -> bool:
+    """Is the process there and not a zombie (a zombie runs nothing)?"""
     if not isinstance(pid, int) or pid <= 0:
         return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rfind(")") + 2:][:1] not in ("Z", "X")
+    except FileNotFoundError:
+        if Path("/proc/self").exists():
+            return False
+    except OSError:
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -294,3 +294,22 @@ def test_kill_and_resume_on_gcp_with_the_firestore_lock(fs, other_client, tmp_pa
     assert len(deploys) == 2  # the killed deploy finished and was re-verified, not run again
     summary = AuditLog(tmp_path / "state").run(run.run_id)
     assert summary.status == "completed" and lock_doc(fs) is None
+
+
+def test_a_run_whose_firestore_lock_was_taken_over_at_a_prompt_does_not_act(gcp_runner_settings, fs, other_client):
+    """The issue's lost-lock case on gcp: while the first step's confirmation waits, another
+    operator's console holds the document (the lease had expired). Answering yes stops the
+    run with "lock lost to run-b", audited, and nothing is updated."""
+    settings, tmp = gcp_runner_settings
+    bob = owner("bob", "run-b")
+
+    def confirm(step):
+        other_client.collection(COLLECTION).document(FirestoreLock.DOC_ID).set(bob)
+        return True
+
+    outcome = Runner(settings, callbacks=Callbacks(confirm=confirm, type_target=lambda s: s.target)).run(
+        "disable-sequential-execution")
+    assert outcome.status == "lock_lost" and f"lock lost to run-b at {bob['acquired_at']}" in outcome.message
+    assert not [a for a in ran(tmp) if a[1:4] == ["run", "services", "update"]]
+    assert lock_doc(fs) == bob
+    assert [r.event for r in AuditLog(settings.state_dir).records(outcome.run_id)][-2:] == ["lock_lost", "run_end"]

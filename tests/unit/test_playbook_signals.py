@@ -76,3 +76,41 @@ def test_a_signal_at_a_prompt_on_a_terminal_cancels_the_run(cli_env, sig):
     assert run.status == "interrupted"
     assert not (tmp / "state" / "playbook.lock").exists()
     assert not [a for a in (tmp / "argv.jsonl").read_text().splitlines() if "update" in a]
+
+
+def test_an_orphaned_step_can_be_terminated_from_a_terminal_after_typing_its_pgid(cli_env):
+    """After a kill, `--resume` on a terminal offers to wait or terminate; `t` then the pgid
+    terminates the orphaned group (SIGTERM, then SIGKILL), and the resume goes on to ask about
+    the step again (its outcome is unknown and it no longer holds)."""
+    from .test_playbook_gcp import kill_console_mid_deploy
+
+    env, tmp = cli_env
+    env, orphan = kill_console_mid_deploy(env, tmp, sleep_s="120")
+    [run] = AuditLog(tmp / "state").runs()
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "console", "playbook", "run", "--resume", run.run_id],
+                            env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    seen = b""
+
+    def read_until(text: bytes) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 30
+        while text not in seen:
+            assert time.monotonic() < deadline, seen
+            if select.select([master], [], [], 0.2)[0]:
+                seen += os.read(master, 4096)
+
+    read_until(b"[w]ait for it, [t]erminate")
+    assert f"pid {orphan}".encode() in seen and b"deploy-service.sh prediction-coordinator" in seen
+    os.write(master, b"t\n")
+    read_until(b"Type the process group")
+    os.write(master, f"{orphan}\n".encode())
+    read_until(b"Run step 2?")
+    assert b"terminated" in seen and not pid_alive(orphan)
+    assert b"no longer holds" in seen  # step 2 re-verified before being offered again
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=10)
+    os.close(master)
+    records = AuditLog(tmp / "state").records(run.run_id)
+    assert [r.outcome for r in records if r.event == "step_end" and r.step == 1] == ["unknown"]
