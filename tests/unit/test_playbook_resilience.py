@@ -343,3 +343,17 @@ def test_racing_runners_on_one_machine_never_both_hold(tmp_path):
     for t in threads:
         t.join()
     assert len(winners) == 1
+
+
+@pytest.mark.parametrize("command", [["playbook", "run", "--dry-run"], ["playbook", "show"], ["playbook", "run", "--yes"]])
+def test_a_100_kb_parameter_is_cut_in_the_message(command, demo_settings, capsys):
+    from console.cli import main
+
+    huge = "a" * 100_000
+    base = ["--data-dir", str(demo_settings.data_dir)]
+    for params in (["--param", "service=nba-scrapers", "--param", f"commit={huge}"],
+                   ["--param", f"service={huge}", "--param", "commit=06934c94"],
+                   ["--param", f"{huge}=1"], ["--param", huge]):
+        assert main([*base, *command[:2], "redeploy-service", *command[2:], *params]) == 2
+        err = capsys.readouterr().err
+        assert 0 < len(err) < 600 and "100000 characters" in err
