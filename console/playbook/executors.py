@@ -6,14 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
-import queue
 import shutil
-import subprocess
 import threading
-import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
@@ -24,10 +19,9 @@ from .. import safety
 from ..config import Settings
 from ..models import Commit, DeployState, ServiceState
 from .actions import RenderedStep
-from .procs import GATE_NEVER_OPENED, GatedProcess
+from .procs import LineSink, SpawnHook, StepResult, run_argv  # noqa: F401 - StepResult is re-exported
 from .redact import Redactor
 
-LineSink = Callable[[str, str], None]  # (stream, line), stream is "stdout" or "stderr"
 
 
 @dataclass
@@ -35,98 +29,6 @@ class Check:
     name: str
     ok: bool
     detail: str
-
-
-@dataclass
-class StepResult:
-    exit_code: int | None
-    tail: list[str] = field(default_factory=list)
-    error: str | None = None  # could not start, timed out, ...
-    stdout: str = ""  # kept for verification (describe --format=json); not logged whole
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == 0 and self.error is None
-
-
-SpawnHook = Callable[[int, int], None]  # (pid, pgid), called before the command may start
-
-
-def run_argv(argv: list[str] | tuple[str, ...], cwd: Path | None, timeout_s: float, on_line: LineSink,
-             tail_lines: int = 40, *, on_spawn: SpawnHook | None = None, cancel: threading.Event | None = None,
-             grace_s: float = 1.0, redactor: Redactor | None = None) -> StepResult:
-    """Run argv (shell=False) in its own process group, streaming lines as they come.
-
-    `on_spawn` sees the pid and pgid before the command starts (see procs.GatedProcess); if
-    it raises, the command never starts. The group is terminated at the timeout, when
-    `cancel` is set, and when anything (a signal turned into an exception) interrupts the
-    wait. Lines pass `redactor` before `on_line` and the tail; `stdout` stays raw, in memory."""
-    tail: deque[str] = deque(maxlen=tail_lines)
-    out_lines: list[str] = []
-    redactor = redactor or Redactor()
-    if not _startable(argv, cwd):
-        return StepResult(exit_code=None, error=f"cannot start {argv[0]}: not found or not executable")
-    try:
-        gated = GatedProcess(argv, cwd)
-    except OSError as exc:
-        return StepResult(exit_code=None, error=f"cannot start {argv[0]}: {exc.strerror or exc}")
-    proc = gated.proc
-    try:
-        if on_spawn is not None:
-            on_spawn(gated.pid, gated.pgid)
-        gated.open_gate()
-        lines: queue.Queue[tuple[str, str | None]] = queue.Queue()
-
-        def pump(stream, name):
-            for line in stream:
-                lines.put((name, line.rstrip("\n")))
-            lines.put((name, None))
-
-        for stream, name in ((proc.stdout, "stdout"), (proc.stderr, "stderr")):
-            threading.Thread(target=pump, args=(stream, name), daemon=True).start()
-        deadline = time.monotonic() + timeout_s
-        open_streams, error = 2, None
-        while open_streams:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                gated.terminate_group(grace_s)
-                error = f"timed out after {timeout_s:g}s"
-                break
-            if cancel is not None and cancel.is_set():
-                gated.terminate_group(grace_s)
-                error = "interrupted: the run was cancelled"
-                break
-            try:
-                name, line = lines.get(timeout=min(remaining, 0.1))
-            except queue.Empty:
-                continue
-            if line is None:
-                open_streams -= 1
-                continue
-            shown = redactor.line(line)
-            tail.append(f"{name}: {shown}" if name == "stderr" else shown)
-            if name == "stdout":
-                out_lines.append(line)
-            on_line(name, shown)
-        try:
-            code = proc.wait(timeout=grace_s + 1.0)
-        except subprocess.TimeoutExpired:  # the streams closed but the leader lingers
-            gated.terminate_group(grace_s)
-            code = proc.wait()
-    except BaseException:
-        gated.terminate_group(grace_s)  # never leave the group running behind us
-        raise
-    if error is None and code == GATE_NEVER_OPENED:
-        error = "the command was never started"
-    return StepResult(exit_code=None if error else code, tail=list(tail), error=error, stdout="\n".join(out_lines))
-
-
-def _startable(argv, cwd: Path | None) -> bool:
-    prog = argv[0]
-    if "/" in prog:
-        path = Path(prog) if Path(prog).is_absolute() else Path(cwd or ".") / prog
-        return path.is_file() and os.access(path, os.X_OK)
-    return shutil.which(prog) is not None
 
 
 class GcpExecutor:

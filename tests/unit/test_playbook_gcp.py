@@ -3,7 +3,6 @@ repository with a fake deploy script), and the CLI end to end, including kill an
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
