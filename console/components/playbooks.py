@@ -28,7 +28,7 @@ from .. import safety
 from ..playbook import model
 from ..playbook.actions import RenderedStep
 from ..playbook.engine import Callbacks, Cancelled, Decision, Runner
-from ..playbook.lock import LockHeld
+from ..playbook.lock import LockHeld, StepStillRunning
 
 
 # Leaving is always possible, from any modal too: the run is cancelled on the way out
@@ -318,6 +318,10 @@ class PlaybooksScreen(Screen):
         try:
             self.runner = Runner(self.settings, backend=self.backend, callbacks=callbacks)
             self.runner.run(name, params)
+        except StepStillRunning as exc:
+            self._ui(log.write, f"[red]{escape(str(exc))}[/]")
+            self._ui(log.write, "wait for it with [b]nba-console playbook run --resume RUN_ID --wait[/], or run that "
+                                "without --wait in a terminal to terminate its process group")
         except (safety.ReadOnlyError, model.PlaybookError, LockHeld) as exc:
             self._ui(log.write, f"[red]{escape(str(exc))}[/]")
         except Cancelled:

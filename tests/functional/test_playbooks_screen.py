@@ -230,3 +230,33 @@ async def test_quit_while_a_step_streams_terminates_its_process_group(tmp_path, 
     assert not (settings.state_dir / "playbook.lock").exists()
     [run] = AuditLog(settings.state_dir).runs()
     assert run.status == "interrupted" and run.unknown == {0}
+
+
+async def test_a_dead_consoles_running_step_blocks_a_run_and_is_named(demo_settings, demo_backend):
+    import os
+    import signal
+    import socket
+    import subprocess
+
+    from console.playbook.lock import FileLock, make_owner
+
+    orphan = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    try:
+        here = socket.gethostname()
+        step = {"index": 0, "pid": orphan.pid, "pgid": orphan.pid, "host": here, "command": "sleep 30",
+                "started_at": "2026-02-05T12:00:00+00:00"}
+        FileLock(demo_settings.state_dir).path.parent.mkdir(parents=True, exist_ok=True)
+        FileLock(demo_settings.state_dir)._write(make_owner(
+            {"user": "u", "host": here, "pid": 2**22 + 99, "run_id": "killed-run", "playbook": "p", "step": step}, 60))
+        app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
+        async with app.run_test(size=(160, 50)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+            screen = app.screen
+            await pilot.press("r")
+            await until(pilot, lambda: not screen.running)
+            text = _log_text(screen)
+            assert f"pid {orphan.pid}" in text and "sleep 30" in text and "--wait" in text
+        assert _env(demo_backend) == "true"
+    finally:
+        os.killpg(orphan.pid, signal.SIGKILL)
+        orphan.wait()
