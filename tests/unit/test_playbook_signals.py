@@ -114,3 +114,46 @@ def test_an_orphaned_step_can_be_terminated_from_a_terminal_after_typing_its_pgi
     os.close(master)
     records = AuditLog(tmp / "state").records(run.run_id)
     assert [r.outcome for r in records if r.event == "step_end" and r.step == 1] == ["unknown"]
+
+
+def test_kill_and_resume_on_the_local_backend(demo_settings):
+    """The local executor runs no command (the step is the console's own write), so a
+    SIGKILL leaves a lock whose console is dead and no group: the resume takes it over,
+    closes the killed run as interrupted, re-verifies step 1 and runs step 2."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NBA_CONSOLE_")}
+    env.update(NBA_CONSOLE_DATA_DIR=str(demo_settings.data_dir), NBA_CONSOLE_STATE_DIR=str(demo_settings.state_dir))
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "console", "playbook", "run", "disable-sequential-execution"],
+                            env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    seen = b""
+
+    def answer_at(prompt: bytes, reply: bytes | None) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 30
+        while prompt not in seen:
+            assert time.monotonic() < deadline, seen
+            if select.select([master], [], [], 0.2)[0]:
+                seen += os.read(master, 4096)
+        seen = seen[seen.index(prompt) + len(prompt):]
+        if reply is not None:
+            os.write(master, reply)
+
+    answer_at(b"Run step 1?", b"y\n")
+    answer_at(b"to confirm:", b"nba-phase3-analytics-processors\n")
+    answer_at(b"Run step 2?", None)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    os.close(master)
+    assert (demo_settings.state_dir / "playbook.lock").exists()  # left behind by the killed console
+    [run] = AuditLog(demo_settings.state_dir).runs()
+    assert run.status == "interrupted" and run.done == {0}
+    res = subprocess.run([sys.executable, "-m", "console", "playbook", "run", "--resume", run.run_id, "--yes"],
+                         env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "still holds" in res.stdout
+    records = AuditLog(demo_settings.state_dir).records(run.run_id)
+    closed = [r for r in records if r.event == "run_end" and r.get("recorded_by")]
+    assert closed and closed[0].status == "interrupted" and "between steps" in closed[0].get("message")
+    assert AuditLog(demo_settings.state_dir).run(run.run_id).status == "completed"
+    assert not (demo_settings.state_dir / "playbook.lock").exists()
