@@ -3,6 +3,7 @@ bytes and arbitrary JSON records, each line skipped and counted or read."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timezone
 
 import orjson
@@ -21,12 +22,20 @@ keys = st.sampled_from(["ts", "run_id", "event", "playbook", "step", "ok", "outc
                         "operator", "argv", "status", "plan", "backend", "output_tail", "pid", "host",
                         "expires_at", "acquired_at"])
 records = st.dictionaries(keys, values, max_size=10)
+_dirs = itertools.count()
+
+
+def _fresh_dir(factory, label: str):
+    """A new directory without tempfile's random names (hypothesis watches the random module)."""
+    path = factory.getbasetemp() / f"fuzz-{label}-{next(_dirs)}"
+    path.mkdir()
+    return path
 
 
 @settings(max_examples=150, deadline=None)
 @given(lines=st.lists(st.one_of(records.map(orjson.dumps), st.binary(max_size=40)), max_size=8))
 def test_the_audit_reader_never_raises(tmp_path_factory, lines):
-    state = tmp_path_factory.mktemp("audit")
+    state = _fresh_dir(tmp_path_factory, "audit")
     data = b"\n".join(lines)
     (state / "audit.jsonl").write_bytes(data)
     log = AuditLog(state)
@@ -51,7 +60,7 @@ def test_judging_any_lock_record_never_raises_anything_but_lock_held(held):
 @settings(max_examples=100, deadline=None)
 @given(content=st.one_of(records.map(orjson.dumps), st.binary(max_size=60)))
 def test_the_lock_file_reader_never_raises(tmp_path_factory, content):
-    state = tmp_path_factory.mktemp("lock")
+    state = _fresh_dir(tmp_path_factory, "lock")
     lock = FileLock(state, ttl_s=60)
     lock.path.write_bytes(content)
     owner = {"run_id": "mine", "host": "h", "pid": 1, "expires_at": "2099-01-01T00:00:00+00:00"}
