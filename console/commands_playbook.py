@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import select
 import shlex
 import signal
 import sys
@@ -102,18 +103,26 @@ def _print_plan_unrendered(book: model.Playbook) -> None:
     print("  (pass --param KEY=VALUE to see the exact commands)")
 
 
-def _ask(prompt: str) -> str:
-    try:
-        return input(prompt)
-    except EOFError:
-        return ""
-
-
 def _ask_or_none(prompt: str) -> str | None:
-    try:
-        return input(prompt)
-    except EOFError:
-        return None  # the terminal went away: a cancel, not a typo
+    """One line from the terminal; None at end of input (a cancel, not a typo).
+
+    Not `input()`: a signal the kernel hands to another thread (the lease keeper, a gRPC
+    thread) does not interrupt readline's wait in the main thread, so SIGTERM would wait for
+    the next key. Waking every 0.2 s lets Python run the handler, which cancels the run."""
+    sys.stdout.write(prompt)
+    sys.stdout.flush()
+    while True:
+        try:
+            ready = select.select([sys.stdin], [], [], 0.2)[0]
+        except (OSError, ValueError):  # not a selectable stream: block on it
+            ready = [sys.stdin]
+        if ready:
+            line = sys.stdin.readline()
+            return line.rstrip("\n") if line else None
+
+
+def _ask(prompt: str) -> str:
+    return _ask_or_none(prompt) or ""
 
 
 def _cli_callbacks() -> Callbacks:
