@@ -281,6 +281,12 @@ def _ensure_demo(settings) -> None:
     from .scenario import current_dir
 
     if settings.backend == "local" and current_dir(settings) is None:
+        from .safety import ReadOnlyError, check_writable
+
+        try:
+            check_writable(settings, f"seed the demo into {settings.data_dir} (there is no local data yet)")
+        except ReadOnlyError as exc:
+            raise ValueError(str(exc)) from None  # cli.main prints it and exits 2
         seed_demo(settings)
 
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import select
+import shlex
+import signal
 import sys
+import time
 
 from . import safety
 from .playbook import model
 from .playbook.actions import RenderedStep
 from .playbook.audit import AuditLog
-from .playbook.engine import Callbacks, Decision, Runner, dry_run
-from .playbook.lock import LockHeld
+from .playbook.engine import Callbacks, Cancelled, Decision, Runner, dry_run
+from .playbook.lock import LockHeld, StepStillRunning
+from .playbook.procs import group_alive, terminate_group
 
 EXIT_REFUSED = 2
 
@@ -28,7 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a playbook parameter")
     run.add_argument("--dry-run", action="store_true", help="print the exact commands; change nothing")
     run.add_argument("--yes", action="store_true", help="answer yes to every confirmation (needed without a TTY)")
-    run.add_argument("--resume", metavar="RUN_ID", help="resume an interrupted run from its first unfinished step")
+    run.add_argument("--resume", metavar="RUN_ID", help="resume an interrupted run (re-verifies the steps it skips)")
+    run.add_argument("--wait", action="store_true",
+                     help="if a killed run's step is still running, wait for it to end instead of refusing")
     run.set_defaults(func=cmd_run)
 
     audit = sub.add_parser("audit", help="past playbook runs (audit show RUN_ID for one run)")
@@ -50,7 +58,7 @@ def _params(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise model.PlaybookError(f"--param {pair!r}: expected KEY=VALUE")
+            raise model.PlaybookError(f"--param {safety.clip(pair)!r}: expected KEY=VALUE")
         out[key.strip()] = value
     return out
 
@@ -95,19 +103,35 @@ def _print_plan_unrendered(book: model.Playbook) -> None:
     print("  (pass --param KEY=VALUE to see the exact commands)")
 
 
+def _ask_or_none(prompt: str) -> str | None:
+    """One line from the terminal; None at end of input (a cancel, not a typo).
+
+    Not `input()`: a signal the kernel hands to another thread (the lease keeper, a gRPC
+    thread) does not interrupt readline's wait in the main thread, so SIGTERM would wait for
+    the next key. Waking every 0.2 s lets Python run the handler, which cancels the run."""
+    sys.stdout.write(prompt)
+    sys.stdout.flush()
+    while True:
+        try:
+            ready = select.select([sys.stdin], [], [], 0.2)[0]
+        except (OSError, ValueError):  # not a selectable stream: block on it
+            ready = [sys.stdin]
+        if ready:
+            line = sys.stdin.readline()
+            return line.rstrip("\n") if line else None
+
+
 def _ask(prompt: str) -> str:
-    try:
-        return input(prompt)
-    except EOFError:
-        return ""
+    return _ask_or_none(prompt) or ""
 
 
 def _cli_callbacks() -> Callbacks:
     def confirm(step: RenderedStep) -> bool:
         return _ask(f"Run step {step.index + 1}? [y/N] ").strip().lower() in ("y", "yes")
 
-    def type_target(step: RenderedStep) -> str:
-        return _ask(f"Dangerous: type {step.target!r} to confirm: ").strip()
+    def type_target(step: RenderedStep) -> str | None:
+        typed = _ask_or_none(f"Dangerous: type {step.target!r} to confirm: ")
+        return typed.strip() if typed is not None else None
 
     def on_failure(step, result, why) -> Decision:
         answer = _ask(f"Step {step.index + 1} failed ({why}). [r]etry, [s]kip, [a]bort? ").strip().lower()
@@ -127,8 +151,88 @@ def _cli_callbacks() -> Callbacks:
         elif event == "step_end":
             mark = "ok" if data["ok"] else "FAILED"
             print(f"   -> {mark} (exit {data['exit_code']}); verify: {data['verification']}", flush=True)
+        elif event == "confirm_mismatch":
+            left = data["left"]
+            print(f"   that is not {data['step'].target!r}; " + (f"{left} tr{'y' if left == 1 else 'ies'} left"
+                                                                 if left else "not confirmed"), flush=True)
+        elif event == "step_reverified":
+            step = data["step"]
+            print(f"\n{step.index + 1}. {step.title}: done earlier and still holds ({data['verification']}); skipped")
+        elif event == "step_rerun":
+            step = data["step"]
+            print(f"\n{step.index + 1}. {step.title}: done earlier but no longer holds ({data['verification']}); "
+                  "it runs again", flush=True)
+        elif event == "notice":
+            print(f"  note: {data['message']}", flush=True)
+        elif event == "run_end" and data["status"] == "audit_failed":
+            print(f"\n!!! AUDIT WRITE FAILED: {data['message']}", file=sys.stderr, flush=True)
 
     return Callbacks(confirm=confirm, type_target=type_target, on_failure=on_failure, on_line=on_line, on_event=on_event)
+
+
+EXIT_INTERRUPTED = 130
+
+
+def _exit_code(outcome) -> int:
+    if outcome.ok:
+        return 0
+    if outcome.status == "audit_failed":
+        return EXIT_REFUSED  # loud: the audit may not show what happened
+    if outcome.status == "interrupted":
+        return EXIT_INTERRUPTED
+    return 1
+
+
+@contextlib.contextmanager
+def _cancel_on_signals(runner: Runner):
+    """SIGTERM and SIGHUP end the run like ctrl+c does: the first one cancels (the engine
+    terminates the step's group, audits `interrupted`, releases the lock); later ones are
+    ignored so the clean-up itself is not interrupted."""
+    fired = []
+
+    def handler(signum, frame):
+        runner.cancel()
+        if not fired:
+            fired.append(signum)
+            raise Cancelled(signal.Signals(signum).name)
+
+    previous = {}
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        try:
+            previous[sig] = signal.signal(sig, handler)
+        except (ValueError, OSError):  # not the main thread
+            pass
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _handle_orphan(exc: StepStillRunning, settings, interactive: bool, wait: bool) -> bool:
+    """A dead console's step still runs: wait for it, or terminate its group after the
+    operator types its pgid. True when it is gone and the run may be tried again."""
+    pgid = exc.step.get("pgid")
+    print(f"nba-console: {exc}", file=sys.stderr)
+    if not wait and interactive:
+        answer = _ask("[w]ait for it, [t]erminate its process group, or [a]bort? ").strip().lower()[:1]
+        if answer == "t":
+            typed = _ask(f"Type the process group {pgid} to terminate it: ").strip()
+            if typed != str(pgid):
+                print("nba-console: not confirmed; nothing was terminated", file=sys.stderr)
+                return False
+            gone = terminate_group(int(pgid), settings.playbooks.kill_grace_s)
+            print(f"process group {pgid} {'terminated' if gone else 'could not be terminated'}", file=sys.stderr)
+            return gone
+        wait = answer == "w"
+    if not wait:
+        print("nba-console: pass --wait to wait for it, or run interactively to terminate it", file=sys.stderr)
+        return False
+    deadline = time.monotonic() + settings.playbooks.step_timeout_s
+    print(f"waiting for process group {pgid} to end ...", file=sys.stderr, flush=True)
+    while group_alive(pgid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not group_alive(pgid)
 
 
 def cmd_run(args) -> int:
@@ -142,36 +246,62 @@ def cmd_run(args) -> int:
             print("dry run: nothing will be changed")
             _print_plan(book, plan)
             return 0
-        safety.check_writable(settings, f"run playbook {args.resume or args.name}")
-        if not args.yes and not sys.stdin.isatty():
+        safety.check_writable(settings, f"run playbook {safety.clip(args.resume or args.name)}")
+        interactive = sys.stdin.isatty()
+        if not args.yes and not interactive:
             print("nba-console: no terminal to confirm on: pass --yes to run non-interactively", file=sys.stderr)
             return EXIT_REFUSED
         if not args.name and not args.resume:
             raise model.PlaybookError("playbook run needs a NAME or --resume RUN_ID")
-        runner = Runner(settings, callbacks=_cli_callbacks(), assume_yes=args.yes)
-        outcome = runner.resume(args.resume) if args.resume else runner.run(args.name, _params(args.param))
+        params = _params(args.param)
+        for _ in range(3):
+            runner = Runner(settings, callbacks=_cli_callbacks(), assume_yes=args.yes)
+            try:
+                with _cancel_on_signals(runner):
+                    outcome = runner.resume(args.resume) if args.resume else runner.run(args.name, params)
+                break
+            except StepStillRunning as exc:
+                if not _handle_orphan(exc, settings, interactive, args.wait):
+                    return EXIT_REFUSED
+        else:
+            return EXIT_REFUSED
     except safety.ReadOnlyError as exc:
         print(f"nba-console: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     except (model.PlaybookError, LockHeld) as exc:
         print(f"nba-console: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    print(f"\nrun {outcome.run_id}: {outcome.status} ({outcome.message})")
-    if not outcome.ok:
+    except (Cancelled, KeyboardInterrupt):
+        print("\nnba-console: cancelled before the run started; nothing was run", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    stream = sys.stderr if outcome.status == "audit_failed" else sys.stdout
+    print(f"\nrun {outcome.run_id}: {outcome.status} ({outcome.message})", file=stream)
+    if outcome.resumable:
         print(f"resume with: nba-console playbook run --resume {outcome.run_id}")
-    return 0 if outcome.ok else 1
+    return _exit_code(outcome)
+
+
+def _print_problems(read) -> None:
+    for problem in read.problems():
+        print(f"nba-console: {problem}", file=sys.stderr)
 
 
 def cmd_audit(args) -> int:
     settings = _settings(args)
-    runs = AuditLog(settings.state_dir).runs()
+    log = AuditLog(settings.state_dir)
+    read = log.read()
+    _print_problems(read)
+    if read.error:
+        return EXIT_REFUSED  # an unreadable audit is an error, never "no runs"
+    runs = log.runs(read)
     if not runs:
-        print(f"no playbook runs in {AuditLog(settings.state_dir).path}")
+        print(f"no playbook runs in {log.path}")
         return 0
     for r in runs:
-        who = r.operator.get("user", "?") + (f" ({r.operator['gcloud_account']})" if r.operator.get("gcloud_account") else "")
-        params = " ".join(f"{k}={v}" for k, v in r.params.items())
-        print(f"{r.run_id}  {r.started}  {r.playbook:32} {r.status:16} {len(r.done)}/{r.total_steps} steps  "
+        who = str(r.operator.get("user", "?")) + (f" ({r.operator['gcloud_account']})" if r.operator.get("gcloud_account") else "")
+        params = " ".join(f"{k}={safety.clip(v, 40)}" for k, v in r.params.items())
+        unknown = f" ({len(r.unknown)} unknown)" if r.unknown else ""
+        print(f"{r.run_id}  {r.started}  {r.playbook:32} {r.status:16} {len(r.done)}/{r.total_steps} steps{unknown}  "
               f"{r.backend}  {who}{'  ' + params if params else ''}")
     return 0
 
@@ -179,25 +309,32 @@ def cmd_audit(args) -> int:
 def cmd_audit_show(args) -> int:
     settings = _settings(args)
     log = AuditLog(settings.state_dir)
-    records = log.records(args.run_id)
-    if not records:
-        print(f"nba-console: no run {args.run_id}", file=sys.stderr)
+    read = log.read(args.run_id)
+    _print_problems(read)
+    if read.error:
         return EXIT_REFUSED
-    import shlex
-
-    for rec in records:
-        line = f"{rec['ts']}  {rec['event']:14}"
-        if "step" in rec:
-            line += f" step {rec['step'] + 1}"
-        if rec.get("argv"):
-            line += f"  $ {shlex.join(rec['argv'])}"
-        if rec["event"] == "step_end":
-            line += f"  exit {rec.get('exit_code')} verified={rec.get('verified')} ({rec.get('verification')})"
-        if rec["event"] == "run_end":
-            line += f"  {rec.get('status')}: {rec.get('message')}"
+    if not read.records:
+        print(f"nba-console: no run {safety.clip(args.run_id)}", file=sys.stderr)
+        return EXIT_REFUSED
+    for rec in read.records:
+        line = f"{rec.ts.isoformat()}  {rec.event:14}"
+        if rec.step is not None:
+            line += f" step {rec.step + 1}"
+        if rec.argv:
+            line += f"  $ {shlex.join(rec.argv)}"
+        if rec.event == "step_proc":
+            line += f"  pid {rec.get('pid')} pgid {rec.get('pgid')} on {rec.get('host')}"
+        if rec.event == "step_end":
+            line += (f"  {rec.outcome or ('ok' if rec.ok else 'failed')}  exit {rec.get('exit_code')} "
+                     f"verified={rec.get('verified')} ({rec.get('verification')})")
+        if rec.event in ("step_reverified", "lock_lost", "confirm_mismatch"):
+            line += f"  {rec.get('verification') or rec.get('message') or ('typed ' + repr(rec.get('typed')))}"
+        if rec.event == "run_end":
+            line += f"  {rec.status}: {rec.get('message')}"
         print(line)
-        if rec["event"] == "step_end":
-            for out in rec.get("output_tail") or []:
+        if rec.event == "step_end":
+            tail = rec.get("output_tail")
+            for out in tail if isinstance(tail, list) else []:
                 print(f"      | {out}")
     summary = log.run(args.run_id)
     if summary and summary.resumable:

@@ -261,6 +261,14 @@ class PlaybookSettings(Section):
     lock_collection: str = "nba_console_locks"  # Firestore collection of the gcp run lock
     firestore_lock: bool = True  # on gcp, also lock in Firestore so two operators cannot run at once
     output_tail_lines: int = Field(40, ge=1, le=1000)
+    kill_grace_s: float = Field(1.0, gt=0, le=10)  # SIGTERM to a cancelled step's group, then SIGKILL
+
+    @model_validator(mode="after")
+    def _step_fits_in_the_lease(self) -> "PlaybookSettings":
+        # A step that may outlive the lease would let another run take the lock mid-step.
+        if self.step_timeout_s >= self.lock_ttl_s:
+            raise ValueError(f"step_timeout_s ({self.step_timeout_s:g}) must be below lock_ttl_s ({self.lock_ttl_s:g})")
+        return self
 
 
 class ServeSettings(Section):

@@ -40,17 +40,23 @@ def is_writable(settings: Settings) -> bool:
     return not settings.read_only
 
 
+def clip(value: object, limit: int = 80) -> str:
+    """A value as it may appear in a message: cut, with its length, when long."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 def validate_commit(value: object) -> str:
     text = str(value)
     if not COMMIT_RE.fullmatch(text):
-        raise UnsafeParameter(f"commit {text!r} is not 7 to 40 lowercase hex digits")
+        raise UnsafeParameter(f"commit {clip(text)!r} is not 7 to 40 lowercase hex digits")
     return text
 
 
 def validate_region(value: object) -> str:
     text = str(value)
     if not REGION_RE.fullmatch(text):
-        raise UnsafeParameter(f"region {text!r} is not a GCP region (like us-west2)")
+        raise UnsafeParameter(f"region {clip(text)!r} is not a GCP region (like us-west2)")
     return text
 
 
@@ -60,10 +66,10 @@ def validate_service(settings: Settings, value: object, kind: str | None = None)
     found = settings.services.kind_of(text)
     if found is None:
         known = ", ".join(settings.services.cloud_run + settings.services.functions)
-        raise UnsafeParameter(f"{text!r} is not a service the config knows ({known})")
+        raise UnsafeParameter(f"{clip(text)!r} is not a service the config knows ({known})")
     if kind is not None and found != kind:
         label = "Cloud Run service" if kind == "run" else "Cloud Function"
-        raise UnsafeParameter(f"{text!r} is not a {label}")
+        raise UnsafeParameter(f"{clip(text)!r} is not a {label}")
     return text
 
 
@@ -76,9 +82,9 @@ def validate_env(env: object) -> dict[str, str]:
             value = "true" if value else "false"
         key, value = str(key), str(value)
         if not ENV_KEY_RE.fullmatch(key):
-            raise UnsafeParameter(f"environment variable name {key!r} is not UPPER_SNAKE_CASE")
+            raise UnsafeParameter(f"environment variable name {clip(key)!r} is not UPPER_SNAKE_CASE")
         if not ENV_VALUE_RE.fullmatch(value):
-            raise UnsafeParameter(f"environment value {value!r} for {key} has characters that are not allowed")
+            raise UnsafeParameter(f"environment value {clip(value)!r} for {clip(key)} has characters that are not allowed")
         out[key] = value
     return out
 
@@ -87,5 +93,5 @@ def validate_source(value: object) -> str:
     """A function's source directory, relative to the platform checkout and inside it."""
     text = str(value)
     if not SOURCE_RE.fullmatch(text) or ".." in text.split("/"):
-        raise UnsafeParameter(f"source {text!r} must be a relative path inside the platform checkout")
+        raise UnsafeParameter(f"source {clip(text)!r} must be a relative path inside the platform checkout")
     return text

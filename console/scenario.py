@@ -101,6 +101,9 @@ def load_lock(settings: Settings) -> filelock.FileLock:
 def load_scenario(src: Path, settings: Settings) -> dict[str, int]:
     """Validate `src`, build it beside the current data, then atomically switch to it.
     Serialized by a lock: a second load waits up to `local.lock_timeout_s`, then is refused."""
+    from .safety import check_writable
+
+    check_writable(settings, f"replace the local data in {settings.data_dir}")  # before the lock's mkdir
     data_dir = settings.data_dir
     lock = load_lock(settings)
     try:

@@ -27,9 +27,22 @@ elif argv[1:3] == ["functions", "describe"]:
     print("ERROR: (gcloud.functions.describe) NOT_FOUND", file=sys.stderr)
     sys.exit(1)
 elif argv[1:4] == ["run", "services", "describe"]:
+    if os.environ.get("FAKE_DESCRIBE_FILE"):
+        sys.stdout.write(open(os.environ["FAKE_DESCRIBE_FILE"]).read())
+        sys.exit(0)
     env = json.loads(os.environ.get("FAKE_ENV", "{{}}"))
-    print(json.dumps({{"spec": {{"template": {{"spec": {{"containers": [{{"env": [{{"name": k, "value": v}} for k, v in env.items()]}}]}}}}}}}}))
+    state = json.load(open(os.environ["FAKE_STATE"])) if os.path.exists(os.environ.get("FAKE_STATE", "/nonexistent")) else {{}}
+    svc = state.get(argv[4], {{}})
+    doc = {{"metadata": {{"labels": {{"commit-sha": svc["commit"]}} if svc.get("commit") else {{}}}},
+           "spec": {{"template": {{"spec": {{"containers": [{{"env": [{{"name": k, "value": v}} for k, v in env.items()]}}]}}}},
+                    "traffic": [{{"latestRevision": True, "percent": 100}}] if svc.get("latest") else []}}}}
+    print(json.dumps(doc, indent=2, sort_keys=True))
 else:
+    if argv[1:4] == ["run", "services", "update-traffic"] and os.environ.get("FAKE_STATE"):
+        path = os.environ["FAKE_STATE"]
+        state = json.load(open(path)) if os.path.exists(path) else {{}}
+        state.setdefault(argv[4], {{}})["latest"] = True
+        json.dump(state, open(path, "w"))
     print("Updating " + " ".join(argv[1:4]) + "...")
     print("Done.", file=sys.stderr)
 '''
@@ -39,10 +52,22 @@ import json, os, sys, time
 argv = ["./bin/deploy-service.sh"] + sys.argv[1:]
 with open(os.environ["FAKE_LOG"], "a") as fh:
     fh.write(json.dumps(argv) + "\n")
+events = os.environ.get("FAKE_EVENTS")
+def event(what):
+    if events:
+        with open(events, "a") as fh:
+            fh.write(json.dumps([what, sys.argv[1], time.time(), os.getpid()]) + "\n")
+event("START")
+print("Deploying " + sys.argv[1] + " at " + sys.argv[2], flush=True)
 hang = os.environ.get("FAKE_HANG_FILE")
 if hang and os.path.exists(hang) and os.environ.get("FAKE_HANG") in " ".join(argv):
-    time.sleep(120)
-print("Deploying " + sys.argv[1] + " at " + sys.argv[2])
+    time.sleep(float(os.environ.get("FAKE_HANG_S", "120")))
+path = os.environ.get("FAKE_STATE")
+if path:
+    state = json.load(open(path)) if os.path.exists(path) else {{}}
+    state[sys.argv[1]] = {{"commit": sys.argv[2].split("=", 1)[1], "latest": False}}
+    json.dump(state, open(path, "w"))
+event("END")
 '''
 
 
@@ -79,7 +104,8 @@ def fake_env(tmp: Path, monkeypatch=None, **extra: str) -> dict[str, str]:
     """PATH with the fake gcloud first; FAKE_LOG where argv lines go."""
     bindir = tmp / "fakebin"
     write_exe(bindir / "gcloud", FAKE_GCLOUD)
-    env = {"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", "FAKE_LOG": str(tmp / "argv.jsonl"), **extra}
+    env = {"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", "FAKE_LOG": str(tmp / "argv.jsonl"),
+           "FAKE_STATE": str(tmp / "fake-state.json"), "FAKE_EVENTS": str(tmp / "deploy-events.jsonl"), **extra}
     if monkeypatch is not None:
         for k, v in env.items():
             monkeypatch.setenv(k, v)
@@ -89,3 +115,23 @@ def fake_env(tmp: Path, monkeypatch=None, **extra: str) -> dict[str, str]:
 def ran(tmp: Path) -> list[list[str]]:
     path = tmp / "argv.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def deploy_events(tmp: Path) -> list[list]:
+    """[event, service, unix time, pid] lines the fake deploy script wrote (START / END)."""
+    path = tmp / "deploy-events.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def never_overlapping(events: list[list]) -> bool:
+    """No deploy STARTs while another one has not ENDed (a killed one never ends: it must
+    have been the last)."""
+    running: set[int] = set()
+    for what, _service, _when, pid in events:
+        if what == "START":
+            if running:
+                return False
+            running.add(pid)
+        else:
+            running.discard(pid)
+    return True

@@ -18,7 +18,7 @@ import duckdb
 import orjson
 from pydantic import ValidationError
 
-from .. import sql
+from .. import safety, sql
 from ..errors import ErrorKind, SourceError, first_line, validation_line
 from ..logparse import MalformedLog, parse_log_file, parse_timestamp
 from ..models import DeployState, LogEntries, LogEntry
@@ -87,6 +87,7 @@ class LocalBackend(Backend):
         return _with_timestamps(fields)
 
     def put_document(self, collection: str, doc_id: str, fields: dict[str, Any]) -> None:
+        safety.check_writable(self.settings, f"write {collection}/{doc_id} in the local data")
         folder = self.root() / "firestore" / collection
         folder.mkdir(parents=True, exist_ok=True)
         _atomic_write(folder / f"{doc_id}.json", orjson.dumps(fields, option=orjson.OPT_INDENT_2))
@@ -142,6 +143,7 @@ class LocalBackend(Backend):
             raise SourceError(ErrorKind.MALFORMED, f"{path}: {validation_line(exc)}") from exc
 
     def write_deploy_state(self, state: DeployState) -> None:
+        safety.check_writable(self.settings, "change the local deploy state")
         with self._deploy_lock:
             _atomic_write(self.root() / "deploy.json", state.model_dump_json(indent=2).encode())
 

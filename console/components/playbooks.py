@@ -6,7 +6,13 @@ answers its callbacks with modals and shows what it reports. Read-only shows, ne
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
+import signal
+import threading
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from rich.markup import escape
@@ -21,15 +27,22 @@ from textual.widgets.option_list import Option
 from .. import safety
 from ..playbook import model
 from ..playbook.actions import RenderedStep
-from ..playbook.engine import Callbacks, Decision, Runner
-from ..playbook.lock import LockHeld
+from ..playbook.engine import Callbacks, Cancelled, Decision, Runner
+from ..playbook.lock import LockHeld, StepStillRunning
+
+
+# Leaving is always possible, from any modal too: the run is cancelled on the way out
+# (PlaybooksScreen.on_unmount), so quitting never waits on an unanswered question.
+QUIT_KEYS = [Binding("ctrl+q", "app.quit", "Quit", priority=True, show=False),
+             Binding("ctrl+c", "app.quit", "Quit", priority=True, show=False)]
 
 
 class ConfirmationModal(ModalScreen[bool]):
     """Shows the exact command of a step; y runs it, n or escape does not."""
 
     BINDINGS = [Binding("y", "answer(True)", "Yes, run it", id="confirm_yes"), Binding("n", "answer(False)", "No", id="confirm_no"),
-                Binding("escape", "answer(False)", "Cancel")]
+                Binding("escape", "answer(False)", "Cancel"), Binding("q", "app.quit", "Quit (cancels the run)"),
+                *QUIT_KEYS]
     DEFAULT_CSS = "ConfirmationModal { align: center middle; } #box { width: 90%; height: auto; border: thick $warning; padding: 1 2; background: $surface; }"
 
     def __init__(self, step: RenderedStep):
@@ -51,15 +64,17 @@ class ConfirmationModal(ModalScreen[bool]):
 class TypedNameModal(ModalScreen[str | None]):
     """A dangerous step: the operator types the target's name; escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), *QUIT_KEYS]
     DEFAULT_CSS = "TypedNameModal { align: center middle; } #box { width: 80%; height: auto; border: thick $error; padding: 1 2; background: $surface; }"
 
-    def __init__(self, step: RenderedStep):
+    def __init__(self, step: RenderedStep, note: str = ""):
         super().__init__()
-        self.step = step
+        self.step, self.note = step, note
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
+            if self.note:
+                yield Label(f"[yellow]{escape(self.note)}[/]", id="note")
             yield Label(f"[b red]Dangerous:[/] type [b]{escape(self.step.target)}[/] to run")
             yield Static(f"$ {escape(self.step.display())}")
             yield Input(placeholder=self.step.target, id="typed")
@@ -74,7 +89,8 @@ class TypedNameModal(ModalScreen[str | None]):
 
 class FailureModal(ModalScreen[str]):
     BINDINGS = [Binding("r", "pick('retry')", "Retry"), Binding("s", "pick('skip')", "Skip"),
-                Binding("a", "pick('abort')", "Abort"), Binding("escape", "pick('abort')", "Abort")]
+                Binding("a", "pick('abort')", "Abort"), Binding("escape", "pick('abort')", "Abort"),
+                Binding("q", "app.quit", "Quit (cancels the run)"), *QUIT_KEYS]
     DEFAULT_CSS = "FailureModal { align: center middle; } #box { width: 80%; height: auto; border: thick $error; padding: 1 2; background: $surface; }"
 
     def __init__(self, step: RenderedStep, why: str):
@@ -91,7 +107,8 @@ class FailureModal(ModalScreen[str]):
 
 
 class PlaybooksScreen(Screen):
-    BINDINGS = [Binding("r", "run", "Run", id="playbook_run"), Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("r", "run", "Run", id="playbook_run"), Binding("escape", "back", "Back"),
+                Binding("ctrl+c", "app.quit", "Quit", priority=True, show=False)]
     DEFAULT_CSS = """
     PlaybooksScreen #banner { background: $warning; color: $text; padding: 0 1; }
     PlaybooksScreen #books { width: 38; }
@@ -111,6 +128,11 @@ class PlaybooksScreen(Screen):
         self.current: str | None = suggested if suggested in self.books else next(iter(self.books), None)
         self.step_status: dict[int, str] = {}
         self.running = False
+        self.runner: Runner | None = None
+        self.last_run_id: str | None = None
+        self._worker_done = threading.Event()
+        self._worker_done.set()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def compose(self) -> ComposeResult:
         if not safety.is_writable(self.settings):
@@ -188,16 +210,57 @@ class PlaybooksScreen(Screen):
         self.running = True
         self.step_status = {}
         self.query_one("#run", Button).disabled = True
+        self._loop = asyncio.get_running_loop()
+        self._app_context = contextvars.copy_context()  # the app's context (active_app), for _ui
+        self._worker_done.clear()
+        self.runner = None
+        for sig in (signal.SIGTERM, signal.SIGHUP):  # end the run cleanly, then the app
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                self._loop.add_signal_handler(sig, self._quit_on_signal)
         self._run_worker(self.current, self._params() if self.books[self.current].params else {})
 
+    def action_back(self) -> None:
+        if self.running:  # leaving the screen would leave the run's questions nowhere to go
+            self.notify("a playbook run is in progress: answer or decline its step (quitting cancels it)",
+                        severity="warning")
+            return
+        self.app.pop_screen()
+
+    def _quit_on_signal(self) -> None:
+        if self.runner is not None:
+            self.runner.cancel()
+        self.app.exit()
+
+    def on_unmount(self) -> None:
+        """Leaving (quit, a signal, the app closing) cancels the run: the worker terminates
+        the step's group, audits `interrupted` and releases the lock before the process ends."""
+        if self.runner is not None:
+            self.runner.cancel()
+        self._worker_done.wait(timeout=1.8)
+
     def _ask(self, modal: ModalScreen) -> Any:
-        """From the worker thread: show a modal and wait for its answer."""
+        """From the worker thread: show a modal and wait for its answer, or for a cancel."""
         answer: Future = Future()
-        self.app.call_from_thread(self.app.push_screen, modal, answer.set_result)
-        return answer.result()
+        self._ui(self.app.push_screen, modal, answer.set_result)
+        while True:
+            if self.runner is not None and self.runner.cancelled.is_set():
+                raise Cancelled("the console is closing")
+            try:
+                return answer.result(timeout=0.1)
+            except FutureTimeout:
+                continue
 
     def _ui(self, fn, *args) -> None:
-        self.app.call_from_thread(fn, *args)
+        """From the worker thread, without waiting: a closing app must never block the run's clean-up."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        def call() -> None:
+            if self.is_attached:  # after an unmount (quitting) there is nothing left to update
+                fn(*args)
+
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(call, context=self._app_context.copy())
 
     @work(thread=True, exclusive=True, group="playbook-run")
     def _run_worker(self, name: str, params: dict[str, str]) -> None:
@@ -217,7 +280,20 @@ class PlaybooksScreen(Screen):
                 self._ui(log.write, f"[{colour}]verify: {escape(data['verification'])}[/] (exit {data['exit_code']})")
                 self._ui(self._render_plan)
             elif event == "run_end":
-                self._ui(log.write, f"[b]{data['status']}[/]: {escape(data['message'])}")
+                self.last_run_id = data["run_id"]
+                colour = {"completed": "green", "audit_failed": "b red"}.get(data["status"], "yellow")
+                self._ui(log.write, f"[{colour}]run {escape(data['run_id'])}: {data['status']}[/]: "
+                                    f"{escape(data['message'])}")
+                if data["status"] not in ("completed", "preflight_failed"):
+                    self._ui(log.write, f"resume with: [b]nba-console playbook run --resume {escape(data['run_id'])}[/]")
+                if data["status"] == "audit_failed":
+                    self._ui(self.notify, f"AUDIT WRITE FAILED: {data['message']}", severity="error", timeout=30)
+            elif event == "confirm_mismatch":
+                self._ui(log.write, f"[yellow]typed {escape(data['typed'])!r}, not {escape(data['step'].target)}; "
+                                    f"{data['left']} tries left[/]")
+            elif event in ("step_reverified", "step_rerun", "notice"):
+                text = data.get("message") or f"step {data['step'].index + 1}: {data['verification']}"
+                self._ui(log.write, f"[dim]{escape(event)}[/] {escape(text)}")
 
         def on_failure(step, result, why) -> Decision:
             decision = Decision(self._ask(FailureModal(step, why)))
@@ -225,23 +301,42 @@ class PlaybooksScreen(Screen):
                 self.step_status[step.index] = "skipped"
             return decision
 
+        tries: dict[int, int] = {}
+
+        def type_target(step):
+            tries[step.index] = tries.get(step.index, 0) + 1
+            note = "" if tries[step.index] == 1 else f"That was not {step.target}: try again"
+            return self._ask(TypedNameModal(step, note))
+
         callbacks = Callbacks(
             confirm=lambda step: bool(self._ask(ConfirmationModal(step))),
-            type_target=lambda step: self._ask(TypedNameModal(step)),
+            type_target=type_target,
             on_failure=on_failure,
             on_line=lambda step, stream, line: self._ui(log.write, ("[red]! [/]" if stream == "stderr" else "  ") + escape(line)),
             on_event=on_event,
         )
         try:
-            Runner(self.settings, backend=self.backend, callbacks=callbacks).run(name, params)
+            self.runner = Runner(self.settings, backend=self.backend, callbacks=callbacks)
+            self.runner.run(name, params)
+        except StepStillRunning as exc:
+            self._ui(log.write, f"[red]{escape(str(exc))}[/]")
+            self._ui(log.write, "wait for it with [b]nba-console playbook run --resume RUN_ID --wait[/], or run that "
+                                "without --wait in a terminal to terminate its process group")
         except (safety.ReadOnlyError, model.PlaybookError, LockHeld) as exc:
             self._ui(log.write, f"[red]{escape(str(exc))}[/]")
+        except Cancelled:
+            self._ui(log.write, "[yellow]cancelled before the run started; nothing was run[/]")
         except Exception as exc:  # nothing from outside may crash the app
             self._ui(log.write, f"[red]run failed: {type(exc).__name__}: {escape(str(exc))}[/]")
         finally:
+            self._worker_done.set()
             self._ui(self._finished)
 
     def _finished(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                if self._loop is not None:
+                    self._loop.remove_signal_handler(sig)
         self.running = False
         self.query_one("#run", Button).disabled = not safety.is_writable(self.settings)
         self._render_plan()

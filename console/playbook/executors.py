@@ -4,14 +4,11 @@ state, so the drift and env panels show the result. Both go through the safety g
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import queue
 import shutil
-import subprocess
 import threading
-import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
@@ -22,8 +19,9 @@ from .. import safety
 from ..config import Settings
 from ..models import Commit, DeployState, ServiceState
 from .actions import RenderedStep
+from .procs import LineSink, SpawnHook, StepResult, run_argv  # noqa: F401 - StepResult is re-exported
+from .redact import Redactor
 
-LineSink = Callable[[str, str], None]  # (stream, line), stream is "stdout" or "stderr"
 
 
 @dataclass
@@ -31,60 +29,6 @@ class Check:
     name: str
     ok: bool
     detail: str
-
-
-@dataclass
-class StepResult:
-    exit_code: int | None
-    tail: list[str] = field(default_factory=list)
-    error: str | None = None  # could not start, timed out, ...
-    stdout: str = ""  # kept for verification (describe --format=json); not logged whole
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == 0 and self.error is None
-
-
-def run_argv(argv: list[str] | tuple[str, ...], cwd: Path | None, timeout_s: float, on_line: LineSink,
-             tail_lines: int = 40) -> StepResult:
-    """Run argv (shell=False), streaming lines as they come; kill it at the timeout."""
-    tail: deque[str] = deque(maxlen=tail_lines)
-    out_lines: list[str] = []
-    try:
-        proc = subprocess.Popen(list(argv), cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, errors="replace", shell=False, bufsize=1)
-    except OSError as exc:
-        return StepResult(exit_code=None, error=f"cannot start {argv[0]}: {exc.strerror or exc}")
-    lines: queue.Queue[tuple[str, str | None]] = queue.Queue()
-
-    def pump(stream, name):
-        for line in stream:
-            lines.put((name, line.rstrip("\n")))
-        lines.put((name, None))
-
-    for stream, name in ((proc.stdout, "stdout"), (proc.stderr, "stderr")):
-        threading.Thread(target=pump, args=(stream, name), daemon=True).start()
-    deadline = time.monotonic() + timeout_s
-    open_streams, error = 2, None
-    while open_streams:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            proc.kill()
-            error = f"timed out after {timeout_s:g}s"
-            break
-        try:
-            name, line = lines.get(timeout=min(remaining, 0.5))
-        except queue.Empty:
-            continue
-        if line is None:
-            open_streams -= 1
-            continue
-        tail.append(f"{name}: {line}" if name == "stderr" else line)
-        if name == "stdout":
-            out_lines.append(line)
-        on_line(name, line)
-    code = proc.wait()
-    return StepResult(exit_code=None if error else code, tail=list(tail), error=error, stdout="\n".join(out_lines))
 
 
 class GcpExecutor:
@@ -138,11 +82,55 @@ class GcpExecutor:
                 checks.append(Check(f"source {step.params['source']}", src.is_dir(), str(src)))
         return checks
 
-    def execute(self, step: RenderedStep, on_line: LineSink) -> StepResult:
+    def execute(self, step: RenderedStep, on_line: LineSink, *, on_spawn: SpawnHook | None = None,
+                cancel: threading.Event | None = None) -> StepResult:
         if step.mutating:
             safety.check_writable(self.settings, f"run `{step.display()}`")
         pb = self.settings.playbooks
-        return run_argv(step.argv, self.checkout, pb.step_timeout_s, on_line, pb.output_tail_lines)
+        return run_argv(step.argv, self.checkout, pb.step_timeout_s, on_line, pb.output_tail_lines,
+                        on_spawn=on_spawn, cancel=cancel, grace_s=pb.kill_grace_s,
+                        redactor=Redactor(watched_names(self.settings, step)))
+
+    def _describe_service(self, step: RenderedStep) -> dict | None:
+        res = self._quiet(["gcloud", "run", "services", "describe", step.params["service"],
+                           f"--region={step.params.get('region', self.settings.region)}", "--format=json"])
+        try:
+            doc = orjson.loads(res.stdout) if res.ok else None
+        except orjson.JSONDecodeError:
+            return None
+        return doc if isinstance(doc, dict) else None
+
+    def recheck(self, step: RenderedStep) -> tuple[bool, str]:
+        """Does the step's effect still hold? Read-only; anything unreadable is 'no'."""
+        if step.action in ("verify_env", "update_env_vars"):
+            doc = self._describe_service(step)
+            if doc is None:
+                return False, "cannot read the service description"
+            return self.verify(dataclasses.replace(step, action="verify_env"),
+                               StepResult(exit_code=0, stdout=orjson.dumps(doc).decode()))
+        if step.action == "deploy_service":
+            doc = self._describe_service(step) or {}
+            labels = ((doc.get("metadata") or {}).get("labels") or {}) if isinstance(doc, dict) else {}
+            try:
+                containers = doc["spec"]["template"]["spec"]["containers"]
+                env = {e["name"]: e.get("value") for c in containers for e in c.get("env", [])}
+            except (KeyError, TypeError):
+                env = {}
+            commit = next((str(labels[k]) for k in ("commit-sha", "commit_sha", "git-commit") if labels.get(k)),
+                          env.get("COMMIT_SHA") or env.get("GIT_COMMIT"))
+            want = step.params["commit"]
+            ok = bool(commit) and (commit.startswith(want) or want.startswith(commit))
+            return ok, f"{step.params['service']} runs {commit or 'an unknown commit'}"
+        if step.action == "update_traffic":
+            doc = self._describe_service(step) or {}
+            traffic = ((doc.get("spec") or {}).get("traffic") or []) if isinstance(doc, dict) else []
+            ok = any(isinstance(t, dict) and t.get("latestRevision") and t.get("percent") == 100 for t in traffic)
+            return ok, "traffic on latest" if ok else "traffic not (known to be) on the latest revision"
+        if step.action == "deploy_function":
+            res = self._quiet(["gcloud", "functions", "describe", step.params["function"],
+                               f"--region={step.params['region']}", "--format=value(name)"], self.checkout)
+            return (True, "function is deployed") if res.ok else (False, "function is missing")
+        return self.verify(step, StepResult(exit_code=0))
 
     def verify(self, step: RenderedStep, result: StepResult) -> tuple[bool, str]:
         if not result.ok:
@@ -204,7 +192,9 @@ class LocalExecutor:
                 checks.append(Check(f"service {s}", state.service(s) is not None, "deployed" if state.service(s) else "not deployed"))
         return checks
 
-    def execute(self, step: RenderedStep, on_line: LineSink) -> StepResult:
+    def execute(self, step: RenderedStep, on_line: LineSink, *, on_spawn: SpawnHook | None = None,
+                cancel: threading.Event | None = None) -> StepResult:
+        """In-process (no command, no process group): the console's own pid is the step's."""
         if step.mutating:
             safety.check_writable(self.settings, f"run `{step.display()}`")
         try:
@@ -272,7 +262,14 @@ class LocalExecutor:
 
     def _verify_env(self, state, p):
         env = self._service(state, p["service"]).env
-        return orjson.dumps(env).decode()
+        shown = set(self.settings.services.watched_env) | set(p["env"])  # never the other values
+        return orjson.dumps({k: v for k, v in env.items() if k in shown}).decode()
+
+    def recheck(self, step: RenderedStep) -> tuple[bool, str]:
+        try:
+            return self.verify(step, StepResult(exit_code=0))
+        except Exception as exc:  # noqa: BLE001 - unreadable state: it does not hold
+            return False, f"cannot read the local deploy state: {exc}"
 
     def verify(self, step: RenderedStep, result: StepResult) -> tuple[bool, str]:
         if not result.ok:
@@ -300,6 +297,12 @@ class LocalExecutor:
             ok = bool(state.commits) and state.commits[0].subject.startswith("Revert")
             return ok, "head is the revert" if ok else "head is not a revert"
         return True, "done"
+
+
+def watched_names(settings: Settings, step: RenderedStep) -> set[str]:
+    """Env names whose values may be shown: the watched flags and what the step sets."""
+    env = step.params.get("env")
+    return set(settings.services.watched_env) | (set(env) if isinstance(env, dict) else set())
 
 
 class LocalStepError(Exception):

@@ -1,6 +1,19 @@
-"""One playbook run at a time: a lock file in the state dir (this machine) and, on gcp, a
-Firestore lock document (every operator). Both carry the owner and an expiry, so a lock
-left by a killed run is taken over once it has expired or its process is gone."""
+"""One playbook run at a time: a lease file in the state dir (this machine) and, on gcp, a
+Firestore lease document (every operator).
+
+A lease names its owner (run, user, host, pid) and expires unless refreshed (`Lease`
+refreshes it from a thread while the run lives). While a step runs it also names the
+step's process group (pid, pgid, host, command, start). It is free only when nobody can
+still be acting under it: expired or its console dead, AND no process of the recorded step
+group alive on this host. A group on another host cannot be checked from here, so a lease
+from another host is respected until it expires.
+
+Why the lease stays hand-written: `filelock` (used here for the short critical section of
+acquire/refresh/release) is an flock, released by the kernel when its process dies, which
+is exactly when a deploy orphaned by a killed console still needs the lock held. The lease
+(owner metadata, expiry, the step's group) outlives the process; the flock only makes each
+read-decide-write on it atomic among consoles on this machine.
+"""
 
 from __future__ import annotations
 
@@ -10,230 +23,218 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
+import filelock
 import orjson
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .procs import group_alive, pid_alive
 
 LOCK_FILE = "playbook.lock"
+FILE_MODE = 0o600
 
 
 class LockHeld(Exception):
     """Another run holds the lock; the message names its owner."""
 
 
+class StepStillRunning(LockHeld):
+    """The holder's console is gone but its step's process group is still running."""
+
+    def __init__(self, message: str, step: dict[str, Any]):
+        super().__init__(message)
+        self.step = step
+
+
+class LockLost(Exception):
+    """This run no longer holds the lock: "lock lost to RUN at TIME"."""
+
+
+class StepProcess(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    index: int
+    pid: int
+    pgid: int
+    host: str
+    command: str = ""
+    started_at: str = ""
+
+
+class LockRecord(BaseModel):
+    """What a lock holder must say to be judged; anything else is an unreadable lock."""
+
+    model_config = ConfigDict(extra="allow")
+
+    run_id: str
+    host: str
+    pid: int
+    expires_at: datetime
+    acquired_at: str = ""
+    user: str = ""
+    playbook: str = ""
+    step: StepProcess | None = None
+
+    @field_validator("expires_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # a naive time is read as UTC
+
+
+def parse_holder(data: Any) -> tuple[LockRecord | None, str | None]:
+    if not isinstance(data, dict):
+        return None, "not a JSON object"
+    try:
+        return LockRecord.model_validate(data), None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return None, f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"[:160]
+
+
 def describe(owner: dict[str, Any]) -> str:
-    return (
-        f"playbook {owner.get('playbook')} (run {owner.get('run_id')}) is running, started by "
-        f"{owner.get('user')} on {owner.get('host')} pid {owner.get('pid')}, lock expires {owner.get('expires_at')}"
-    )
+    text = (f"playbook {owner.get('playbook')} (run {owner.get('run_id')}) is running, started by "
+            f"{owner.get('user')} on {owner.get('host')} pid {owner.get('pid')}, lock expires {owner.get('expires_at')}")
+    step = owner.get("step")
+    if isinstance(step, dict):
+        text += f"; step {int(step.get('index', 0)) + 1} `{step.get('command')}` pid {step.get('pid')}"
+    return text
 
 
-def _expired(owner: dict[str, Any], now: datetime) -> bool:
-    try:
-        return datetime.fromisoformat(owner["expires_at"]) <= now
-    except (KeyError, TypeError, ValueError):
-        return True  # a lock we cannot read protects nothing
+def same_owner(held: dict[str, Any] | None, owner: dict[str, Any]) -> bool:
+    return bool(held) and all(held.get(k) == owner.get(k) for k in ("run_id", "host", "pid"))
 
 
-def _dead_local_process(owner: dict[str, Any]) -> bool:
-    if owner.get("host") != socket.gethostname():
-        return False
-    try:
-        os.kill(int(owner["pid"]), 0)
-    except ProcessLookupError:
-        return True
-    except (PermissionError, KeyError, TypeError, ValueError):
-        return False
-    return False
+def lost_message(held: dict[str, Any] | None) -> str:
+    if not held:
+        return "lock lost: it was released or removed by someone else"
+    return f"lock lost to {held.get('run_id')} at {held.get('acquired_at') or '?'}"
 
 
-class RunLock(Protocol):
-    def acquire(self, owner: dict[str, Any]) -> None: ...
-    def refresh(self, owner: dict[str, Any]) -> None: ...
-    def release(self, owner: dict[str, Any]) -> None: ...
+def judge(held: dict[str, Any], now: datetime, written_at: datetime | None, ttl_s: float) -> tuple[bool, str]:
+    """May `held` be taken over? (free, why not). Raises StepStillRunning for a live group."""
+    record, problem = parse_holder(held)
+    if record is None:
+        # Unreadable: it protects nothing once it is older than a lease, and everything before.
+        stale = written_at is not None and written_at + timedelta(seconds=ttl_s) <= now
+        return stale, f"the run lock is unreadable ({problem}); it is taken over once {ttl_s:g}s old"
+    here = socket.gethostname()
+    step = record.step
+    console_alive = record.host == here and pid_alive(record.pid)
+    group_running = step is not None and step.host == here and group_alive(step.pgid)
+    if group_running and not console_alive:
+        raise StepStillRunning(
+            f"step {step.index + 1} of run {record.run_id} is still running without its console (pid "
+            f"{record.pid} is gone): pid {step.pid}, process group {step.pgid}, `{step.command}`, since "
+            f"{step.started_at}", held.get("step") or {})
+    if group_running:
+        return False, describe(held)
+    expired = record.expires_at <= now
+    if record.host != here:
+        return expired, describe(held)  # nothing on another host can be checked from here: the lease decides
+    return expired or not console_alive, describe(held)
 
 
 def make_owner(base: dict[str, Any], ttl_s: float, now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(timezone.utc)
-    return {**base, "acquired_at": now.isoformat(), "expires_at": (now + timedelta(seconds=ttl_s)).isoformat()}
+    return {**base, "acquired_at": base.get("acquired_at") or now.isoformat(),
+            "expires_at": (now + timedelta(seconds=ttl_s)).isoformat()}
+
+
+class RunLock(Protocol):
+    def acquire(self, owner: dict[str, Any]) -> None: ...
+    def refresh(self, owner: dict[str, Any]) -> None: ...  # raises LockLost when not ours
+    def verify(self, owner: dict[str, Any]) -> None: ...  # raises LockLost when not ours
+    def release(self, owner: dict[str, Any]) -> None: ...
 
 
 class FileLock:
-    """O_CREAT|O_EXCL on a lock file: atomic on local file systems."""
+    """The lease file, read and written under a short flock (`filelock`)."""
 
     def __init__(self, state_dir: Path, ttl_s: float = 3600.0):
         self.path = Path(state_dir) / LOCK_FILE
         self.ttl_s = ttl_s
+        self._guard = filelock.FileLock(str(self.path) + ".guard", timeout=10, mode=FILE_MODE)
 
     def holder(self) -> dict[str, Any] | None:
+        """The lease as stored; {} when it cannot be read as an object; None when absent."""
         try:
             data = orjson.loads(self.path.read_bytes())
             return data if isinstance(data, dict) else {}
         except FileNotFoundError:
             return None
-        except orjson.JSONDecodeError:
+        except (OSError, orjson.JSONDecodeError):
             return {}
 
-    def acquire(self, owner: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                held = self.holder()
-                if held is None:
-                    continue  # released between our open and our read
-                if held.get("run_id") == owner.get("run_id") and held.get("pid") == owner.get("pid"):
-                    return
-                if _expired(held, datetime.now(timezone.utc)) or _dead_local_process(held):
-                    self._remove_if(held)
-                    continue
-                raise LockHeld(describe(held)) from None
-            try:
-                os.write(fd, orjson.dumps(owner))
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            return
-        raise LockHeld(describe(self.holder() or {}))
-
-    def refresh(self, owner: dict[str, Any]) -> None:
-        held = self.holder()
-        if held and held.get("run_id") == owner.get("run_id"):
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_bytes(orjson.dumps(owner))
-            os.replace(tmp, self.path)
-
-    def release(self, owner: dict[str, Any]) -> None:
-        held = self.holder()
-        if held is not None and held.get("run_id") == owner.get("run_id"):
-            self._remove_if(held)
-
-    def _remove_if(self, held: dict[str, Any]) -> None:
-        # Best effort compare-and-delete: only remove the lock we looked at.
-        if self.holder() == held:
-            try:
-                self.path.unlink()
-            except FileNotFoundError:
-                pass
-
-
-class FirestoreLock:
-    """A lock document `{collection}/playbook-run`, created atomically with `create()`.
-
-    `client` is a google.cloud.firestore.Client (or anything with the same small surface:
-    collection().document() with create/get/update/delete). Every write after the create is
-    conditional on the last-update time that was read (a compare-and-set), so two operators
-    cannot both take over an expired document, and a run whose lock expired and was taken
-    over meanwhile cannot overwrite or delete the new owner's document."""
-
-    DOC_ID = "playbook-run"
-
-    def __init__(self, client: Any, collection: str = "nba_console_locks"):
-        self.client = client
-        self.ref = client.collection(collection).document(self.DOC_ID)
-
-    def acquire(self, owner: dict[str, Any]) -> None:
-        from google.api_core.exceptions import AlreadyExists, FailedPrecondition, NotFound
-
-        for _ in range(2):
-            try:
-                self.ref.create(owner)
-                return
-            except AlreadyExists:
-                snap = self.ref.get()
-                held = snap.to_dict() if snap.exists else None
-                if held is None:
-                    continue
-                if held.get("run_id") == owner.get("run_id"):
-                    try:
-                        self._replace_if_unchanged(snap, owner)
-                        return
-                    except (FailedPrecondition, NotFound):
-                        continue  # changed hands since our read: look again
-                if not _expired(held, datetime.now(timezone.utc)):
-                    raise LockHeld(describe(held)) from None
-                try:
-                    self.ref.delete(option=self.client.write_option(last_update_time=snap.update_time))
-                except (FailedPrecondition, NotFound):
-                    pass
-        raise LockHeld("the Firestore playbook lock is contended; try again")
-
-    def _replace_if_unchanged(self, snap: Any, owner: dict[str, Any]) -> None:
-        """Write `owner` over the document only if it still is the one `snap` read.
-
-        `update()` is the write that takes a last-update-time precondition (`set()` takes
-        none); fields the old owner had and this one lacks are deleted, so the document ends
-        up equal to `owner`. Owner keys are plain identifiers (no dots, read as paths)."""
-        from google.cloud.firestore import DELETE_FIELD
-
-        fields: dict[str, Any] = dict(owner)
-        for key in snap.to_dict() or {}:
-            fields.setdefault(key, DELETE_FIELD)
-        self.ref.update(fields, option=self.client.write_option(last_update_time=snap.update_time))
-
-    def refresh(self, owner: dict[str, Any]) -> None:
-        from google.api_core.exceptions import FailedPrecondition, NotFound
-
-        snap = self.ref.get()
-        if snap.exists and (snap.to_dict() or {}).get("run_id") == owner.get("run_id"):
-            try:
-                self._replace_if_unchanged(snap, owner)
-            except (FailedPrecondition, NotFound):
-                pass  # taken over after it expired: it is not ours to extend any more
-
-    def release(self, owner: dict[str, Any]) -> None:
-        from google.api_core.exceptions import FailedPrecondition, NotFound
-
-        snap = self.ref.get()
-        if snap.exists and (snap.to_dict() or {}).get("run_id") == owner.get("run_id"):
-            try:
-                self.ref.delete(option=self.client.write_option(last_update_time=snap.update_time))
-            except (FailedPrecondition, NotFound):
-                pass  # taken over or already gone: never delete another run's lock
-
-
-class LazyFirestoreLock:
-    """Builds the Firestore client only when a run starts, and turns a missing credential
-    or an unreachable Firestore into a refusal: no lock, no run."""
-
-    def __init__(self, project: str, collection: str, client_factory=None):
-        self.project, self.collection = project, collection
-        self.client_factory = client_factory
-        self._lock: FirestoreLock | None = None
-
-    def _get(self) -> FirestoreLock:
-        if self._lock is None:
-            factory = self.client_factory
-            if factory is None:
-                from google.cloud import firestore
-
-                factory = lambda: firestore.Client(project=self.project)  # noqa: E731
-            self._lock = FirestoreLock(factory(), self.collection)
-        return self._lock
-
-    def acquire(self, owner: dict[str, Any]) -> None:
+    def _written_at(self) -> datetime | None:
         try:
-            self._get().acquire(owner)
-        except LockHeld:
-            raise
-        except Exception as exc:  # credentials, network, permissions
-            raise LockHeld(f"cannot take the Firestore run lock: {type(exc).__name__}: {exc}") from exc
+            return datetime.fromtimestamp(self.path.stat().st_mtime, timezone.utc)
+        except OSError:
+            return None
+
+    def _guarded(self):
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return self._guard.acquire()
+        except filelock.Timeout:
+            raise LockHeld(f"the run lock {self.path} is busy; try again") from None
+        except OSError as exc:
+            raise LockHeld(f"cannot take the run lock {self.path}: {exc.strerror or exc}") from None
+
+    def _write(self, owner: dict[str, Any]) -> None:
+        tmp = self.path.with_name(f".{LOCK_FILE}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        try:
+            os.fchmod(fd, FILE_MODE)
+            os.write(fd, orjson.dumps(owner))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, self.path)  # the lease keeps 0600 across refreshes
+
+    def acquire(self, owner: dict[str, Any]) -> None:
+        with self._guarded():
+            try:
+                held = self.holder()
+                if held is not None and not same_owner(held, owner):
+                    free, why = judge(held, datetime.now(timezone.utc), self._written_at(), self.ttl_s)
+                    if not free:
+                        raise LockHeld(why)
+                    if self.path.is_dir():
+                        raise LockHeld(f"the run lock {self.path} is a directory; remove it")
+                self._write(owner)
+            except OSError as exc:
+                raise LockHeld(f"cannot take the run lock {self.path}: {exc.strerror or exc}") from None
 
     def refresh(self, owner: dict[str, Any]) -> None:
-        if self._lock is not None:
-            self._lock.refresh(owner)
+        with self._guarded():
+            held = self.holder()
+            if not same_owner(held, owner):
+                raise LockLost(lost_message(held))
+            try:
+                self._write(owner)
+            except OSError as exc:
+                raise LockLost(f"cannot refresh the run lock {self.path}: {exc.strerror or exc}") from None
+
+    def verify(self, owner: dict[str, Any]) -> None:
+        held = self.holder()
+        if not same_owner(held, owner):
+            raise LockLost(lost_message(held))
 
     def release(self, owner: dict[str, Any]) -> None:
-        if self._lock is not None:
-            try:
-                self._lock.release(owner)
-            except Exception:
-                pass  # it expires; releasing must not hide the run's own outcome
+        try:
+            with self._guarded():
+                if same_owner(self.holder(), owner):
+                    self.path.unlink(missing_ok=True)
+        except (LockHeld, OSError):
+            pass  # it expires; releasing must not hide the run's own outcome
 
 
 def default_lock(settings) -> "CombinedLock":
+    from .lock_firestore import LazyFirestoreLock
+
     locks: list[RunLock] = [FileLock(settings.state_dir, settings.playbooks.lock_ttl_s)]
     if settings.backend == "gcp" and settings.playbooks.firestore_lock:
-        locks.append(LazyFirestoreLock(settings.project, settings.playbooks.lock_collection))
+        locks.append(LazyFirestoreLock(settings.project, settings.playbooks.lock_collection,
+                                       ttl_s=settings.playbooks.lock_ttl_s))
     return CombinedLock(*locks)
 
 
@@ -258,6 +259,18 @@ class CombinedLock:
         for lock in self.locks:
             lock.refresh(owner)
 
+    def verify(self, owner: dict[str, Any]) -> None:
+        for lock in self.locks:
+            lock.verify(owner)
+
     def release(self, owner: dict[str, Any]) -> None:
         for lock in reversed(self.locks):
             lock.release(owner)
+
+
+def __getattr__(name: str):  # FirestoreLock and LazyFirestoreLock moved to lock_firestore
+    if name in ("FirestoreLock", "LazyFirestoreLock"):
+        from . import lock_firestore
+
+        return getattr(lock_firestore, name)
+    raise AttributeError(name)

@@ -90,7 +90,7 @@ class Playbook(BaseModel):
         """Validate run parameters: unknown names, missing values and bad shapes are refused."""
         unknown = sorted(set(given) - set(self.params))
         if unknown:
-            raise PlaybookError(f"{self.name} has no parameter {', '.join(unknown)}")
+            raise PlaybookError(f"{self.name} has no parameter {safety.clip(', '.join(unknown))}")
         out: dict[str, str] = {}
         for name, spec in self.params.items():
             value = given.get(name, spec.default)
@@ -168,5 +168,5 @@ def load_all(directory: Path | None = None) -> dict[str, Playbook]:
 def get(name: str, directory: Path | None = None) -> Playbook:
     books = load_all(directory)
     if name not in books:
-        raise PlaybookError(f"no playbook {name!r} (known: {', '.join(sorted(books))})")
+        raise PlaybookError(f"no playbook {safety.clip(name)!r} (known: {', '.join(sorted(books))})")
     return books[name]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import App
-from textual.widgets import Button, OptionList, RichLog, Static
+from textual.widgets import Button, Label, OptionList, RichLog, Static
 
 from console.components.playbooks import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
 from console.playbook.audit import AuditLog
@@ -86,10 +86,21 @@ async def test_a_wrong_typed_name_runs_nothing(demo_settings, demo_backend):
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
         await pilot.press("y")
-        await until(pilot, lambda: isinstance(app.screen, TypedNameModal))
-        await pilot.press(*"nba-scrapers", "enter")
+        for attempt in range(3):  # asked again after each wrong name, three tries in all
+            await until(pilot, lambda: isinstance(app.screen, TypedNameModal))
+            if attempt:
+                assert "try again" in str(app.screen.query_one("#note", Label).render())
+            asked = app.screen
+            await pilot.press(*"nba-scrapers", "enter")
+            await until(pilot, lambda: app.screen is not asked)
         await until(pilot, lambda: not screen.running)
         assert _env(demo_backend) == "true"
+        [run] = AuditLog(demo_settings.state_dir).runs()
+        assert run.status == "declined"
+        records = AuditLog(demo_settings.state_dir).records(run.run_id)
+        assert len([r for r in records if r.event == "confirm_mismatch"]) == 3
+        text = _log_text(screen)
+        assert f"run {run.run_id}: declined" in text and f"nba-console playbook run --resume {run.run_id}" in text
 
 
 async def test_parameters_render_the_commands(demo_settings, demo_backend):
@@ -149,3 +160,103 @@ async def test_read_only_shows_a_banner_and_cannot_run(demo_settings, demo_backe
         assert isinstance(app.screen, PlaybooksScreen) and not screen.running
         assert _env(demo_backend) == "true" and "read-only" in _log_text(screen)
         assert not AuditLog(settings.state_dir).path.exists()
+
+
+# ------------------------------------------------------------------ leaving is always clean (issue 10)
+
+
+async def test_quit_inside_the_confirmation_modal_cancels_the_run_and_releases_the_lock(demo_settings, demo_backend):
+    import time
+
+    app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
+        assert (demo_settings.state_dir / "playbook.lock").exists()
+        t0 = time.monotonic()
+        await pilot.press("ctrl+q")
+    assert time.monotonic() - t0 < 2.0
+    assert not (demo_settings.state_dir / "playbook.lock").exists()
+    [run] = AuditLog(demo_settings.state_dir).runs()
+    assert run.status == "interrupted" and _env(demo_backend) == "true"
+
+
+async def test_q_and_ctrl_c_in_modals_quit_too(demo_settings, demo_backend):
+    for key, modal in (("q", ConfirmationModal), ("ctrl+c", TypedNameModal)):
+        app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
+        async with app.run_test(size=(160, 50)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+            await pilot.press("r")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
+            if modal is TypedNameModal:
+                await pilot.press("y")
+                await until(pilot, lambda: isinstance(app.screen, TypedNameModal))
+            await pilot.press(key)
+        assert not (demo_settings.state_dir / "playbook.lock").exists()
+    assert [r.status for r in AuditLog(demo_settings.state_dir).runs()] == ["interrupted", "interrupted"]
+
+
+async def test_quit_while_a_step_streams_terminates_its_process_group(tmp_path, monkeypatch):
+    import time
+
+    from console.config import load_settings
+    from console.playbook.procs import pid_alive
+    from tests.pb_fakes import deploy_events, fake_env, make_checkout
+
+    checkout = make_checkout(tmp_path / "platform")
+    hang = tmp_path / "hang"
+    hang.write_text("")
+    fake_env(tmp_path, monkeypatch, FAKE_HANG="nba-scrapers", FAKE_HANG_FILE=str(hang), FAKE_HANG_S="120")
+    settings = load_settings(backend="gcp", state_dir=tmp_path / "state", data_dir=tmp_path / "data",
+                             gcp={"platform_checkout": checkout}, playbooks={"firestore_lock": False})
+    app = Host(settings, None, suggested="redeploy-service")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        screen = app.screen
+        screen.query_one("#params").value = "service=nba-scrapers commit=06934c94"
+        await pilot.pause()
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, TypedNameModal))
+        await pilot.press(*"nba-scrapers", "enter")
+        await until(pilot, lambda: "Deploying nba-scrapers" in _log_text(screen), timeout=20)
+        [deploy] = [e[3] for e in deploy_events(tmp_path)]
+        t0 = time.monotonic()
+        await pilot.press("ctrl+q")
+    assert time.monotonic() - t0 < 2.5
+    assert not pid_alive(deploy)
+    assert not (settings.state_dir / "playbook.lock").exists()
+    [run] = AuditLog(settings.state_dir).runs()
+    assert run.status == "interrupted" and run.unknown == {0}
+
+
+async def test_a_dead_consoles_running_step_blocks_a_run_and_is_named(demo_settings, demo_backend):
+    import os
+    import signal
+    import socket
+    import subprocess
+
+    from console.playbook.lock import FileLock, make_owner
+
+    orphan = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    try:
+        here = socket.gethostname()
+        step = {"index": 0, "pid": orphan.pid, "pgid": orphan.pid, "host": here, "command": "sleep 30",
+                "started_at": "2026-02-05T12:00:00+00:00"}
+        FileLock(demo_settings.state_dir).path.parent.mkdir(parents=True, exist_ok=True)
+        FileLock(demo_settings.state_dir)._write(make_owner(
+            {"user": "u", "host": here, "pid": 2**22 + 99, "run_id": "killed-run", "playbook": "p", "step": step}, 60))
+        app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
+        async with app.run_test(size=(160, 50)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+            screen = app.screen
+            await pilot.press("r")
+            await until(pilot, lambda: not screen.running)
+            text = _log_text(screen)
+            assert f"pid {orphan.pid}" in text and "sleep 30" in text and "--wait" in text
+        assert _env(demo_backend) == "true"
+    finally:
+        os.killpg(orphan.pid, signal.SIGKILL)
+        orphan.wait()

@@ -14,7 +14,7 @@ import pytest
 from console.config import load_settings
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Runner
-from console.playbook.lock import FirestoreLock, LazyFirestoreLock, LockHeld, make_owner
+from console.playbook.lock import FirestoreLock, LazyFirestoreLock, LockHeld, LockLost, make_owner
 from tests.emulators import firestore as emu_fs
 from tests.emulators.fixtures import TEST_PROJECT, firestore_client  # noqa: F401 - pytest fixture
 from tests.gcp.conftest import STARTED_GROUPS
@@ -89,7 +89,8 @@ def test_an_expired_lock_is_taken_over(fs, other_client):
     assert lock_doc(fs) == bob
     # Alice's console coming back cannot release or refresh bob's lock with its old run id.
     FirestoreLock(fs, COLLECTION).release(stale)
-    FirestoreLock(fs, COLLECTION).refresh(stale)
+    with pytest.raises(LockLost, match="lock lost to run-b"):
+        FirestoreLock(fs, COLLECTION).refresh(stale)
     assert lock_doc(fs) == bob
 
 
@@ -178,7 +179,11 @@ def test_a_late_run_never_touches_a_lock_taken_over_meanwhile(fs, other_client, 
     lock.acquire(stale)
     bob = owner("bob", "run-b")
     lock.ref = _TakeoverBetweenReadAndWrite(lock.ref, lambda: FirestoreLock(other_client, COLLECTION).acquire(bob))
-    getattr(lock, late_call)(owner("alice", "run-a"))  # alice's run wakes up after its lock expired
+    if late_call == "refresh":  # alice's run wakes up after its lock expired: told, not extended
+        with pytest.raises(LockLost, match="lock lost to run-b"):
+            lock.refresh(owner("alice", "run-a"))
+    else:
+        lock.release(owner("alice", "run-a"))
     assert lock_doc(fs) == bob
 
 
@@ -244,3 +249,67 @@ def test_a_run_holds_the_document_while_it_runs_and_deletes_it_after(gcp_runner_
     assert lock_doc(fs) is None
     assert ["gcloud", "run", "services", "update", "nba-phase3-analytics-processors", "--region=us-west2",
             "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false"] in ran(tmp)
+
+
+# ------------------------------------------------------------------ issue 10: kill, take over, resume
+
+
+def test_the_same_run_id_from_another_console_gets_no_pass(fs, other_client):
+    """A resumed run is a new owner: while the old lease is fresh it is refused, even
+    with the same run id (the document used to hand itself to any console of that run)."""
+    alice = owner("alice", "run-a")
+    FirestoreLock(fs, COLLECTION).acquire(alice)
+    with pytest.raises(LockHeld, match="alice-laptop"):
+        FirestoreLock(other_client, COLLECTION).acquire({**owner("alice", "run-a"), "host": "other-laptop"})
+    assert lock_doc(fs) == alice
+
+
+def test_kill_and_resume_on_gcp_with_the_firestore_lock(fs, other_client, tmp_path):
+    """The issue's kill case on gcp: the console is SIGKILLed mid-deploy; the Firestore
+    document keeps naming the step's process group, no other host takes it over while the
+    lease is fresh, the resume refuses until the group is gone, then completes and frees it."""
+    import os
+
+    from tests.unit.test_playbook_gcp import _cli, kill_console_mid_deploy
+
+    checkout = make_checkout(tmp_path / "platform")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NBA_CONSOLE_")}
+    env.update(fake_env(tmp_path, FAKE_PROJECT=TEST_PROJECT))
+    env.update(NBA_CONSOLE_BACKEND="gcp", NBA_CONSOLE_PROJECT=TEST_PROJECT,
+               NBA_CONSOLE_STATE_DIR=str(tmp_path / "state"), NBA_CONSOLE_DATA_DIR=str(tmp_path / "data"),
+               NBA_CONSOLE_GCP__PLATFORM_CHECKOUT=str(checkout))
+    assert env.get("FIRESTORE_EMULATOR_HOST")
+    env, orphan = kill_console_mid_deploy(env, tmp_path, sleep_s="9")
+    doc = lock_doc(fs)
+    assert doc["step"]["pid"] == orphan and doc["step"]["pgid"] == orphan
+    assert "deploy-service.sh prediction-coordinator" in doc["step"]["command"]
+    with pytest.raises(LockHeld, match="deploy-service.sh prediction-coordinator"):  # another host, fresh lease
+        FirestoreLock(other_client, COLLECTION).acquire(owner("bob", "run-b"))
+    [run] = AuditLog(tmp_path / "state").runs()
+    res = _cli(["playbook", "run", "--resume", run.run_id, "--yes"], env)
+    assert res.returncode == 2 and f"pid {orphan}" in res.stderr
+    res = _cli(["playbook", "run", "--resume", run.run_id, "--yes", "--wait"], env)
+    assert res.returncode == 0, res.stdout + res.stderr
+    deploys = [a for a in ran(tmp_path) if a[0] == "./bin/deploy-service.sh"]
+    assert len(deploys) == 2  # the killed deploy finished and was re-verified, not run again
+    summary = AuditLog(tmp_path / "state").run(run.run_id)
+    assert summary.status == "completed" and lock_doc(fs) is None
+
+
+def test_a_run_whose_firestore_lock_was_taken_over_at_a_prompt_does_not_act(gcp_runner_settings, fs, other_client):
+    """The issue's lost-lock case on gcp: while the first step's confirmation waits, another
+    operator's console holds the document (the lease had expired). Answering yes stops the
+    run with "lock lost to run-b", audited, and nothing is updated."""
+    settings, tmp = gcp_runner_settings
+    bob = owner("bob", "run-b")
+
+    def confirm(step):
+        other_client.collection(COLLECTION).document(FirestoreLock.DOC_ID).set(bob)
+        return True
+
+    outcome = Runner(settings, callbacks=Callbacks(confirm=confirm, type_target=lambda s: s.target)).run(
+        "disable-sequential-execution")
+    assert outcome.status == "lock_lost" and f"lock lost to run-b at {bob['acquired_at']}" in outcome.message
+    assert not [a for a in ran(tmp) if a[1:4] == ["run", "services", "update"]]
+    assert lock_doc(fs) == bob
+    assert [r.event for r in AuditLog(settings.state_dir).records(outcome.run_id)][-2:] == ["lock_lost", "run_end"]

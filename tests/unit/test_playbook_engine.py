@@ -85,12 +85,12 @@ class FailingExecutor(LocalExecutor):
         super().__init__(*a, **kw)
         self.fail_step, self.executed = fail_step, []
 
-    def execute(self, step, on_line):
+    def execute(self, step, on_line, **kw):
         self.executed.append(step.index)
         if step.index == self.fail_step:
             on_line("stderr", "ERROR: simulated")
             return StepResult(exit_code=1, tail=["stderr: ERROR: simulated"])
-        return super().execute(step, on_line)
+        return super().execute(step, on_line, **kw)
 
 
 def test_a_failing_step_stops_the_run(demo_settings, demo_backend):

@@ -14,7 +14,8 @@ import pytest
 from console.config import load_settings
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Runner
-from tests.pb_fakes import fake_env, git, make_checkout, ran
+from console.playbook.procs import pid_alive
+from tests.pb_fakes import deploy_events, fake_env, git, make_checkout, never_overlapping, ran
 
 
 def _yes(**kw) -> Callbacks:
@@ -182,38 +183,67 @@ def test_cli_refuses_injection_and_runs_nothing(cli_env):
     assert ran(tmp) == []
 
 
-def test_resume_after_a_kill_mid_run(cli_env):
-    env, tmp = cli_env
+def _start_console(args, env):
+    return subprocess.Popen([sys.executable, "-m", "console", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True, text=True)
+
+
+def _wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def kill_console_mid_deploy(env, tmp, sleep_s="4"):
+    """`rollback-prediction-services --yes`, SIGKILL to the console (only) during step 2,
+    whose fake deploy sleeps on: the situation of issue 10."""
     hang = tmp / "hang"
     hang.write_text("")
-    env = {**env, "FAKE_HANG": "prediction-coordinator", "FAKE_HANG_FILE": str(hang)}
-    proc = subprocess.Popen([sys.executable, "-m", "console", "playbook", "run", "rollback-prediction-services",
-                             "--yes"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while not any("prediction-coordinator" in a for a in ran(tmp)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    os.killpg(proc.pid, signal.SIGKILL)  # the console and the hanging deploy, mid step 2
-    proc.wait()
-    log = AuditLog(tmp / "state")
-    [run] = log.runs()
-    assert run.status == "interrupted" and run.done == {0} and run.next_step == 1
+    env = {**env, "FAKE_HANG": "prediction-coordinator", "FAKE_HANG_FILE": str(hang), "FAKE_HANG_S": sleep_s}
+    proc = _start_console(["playbook", "run", "rollback-prediction-services", "--yes"], env)
+    _wait_for(lambda: any(e[0] == "START" and e[1] == "prediction-coordinator" for e in deploy_events(tmp)))
+    os.kill(proc.pid, signal.SIGKILL)  # the console only: its deploy keeps running, orphaned
+    proc.communicate()
+    [orphan] = [e[3] for e in deploy_events(tmp) if e[1] == "prediction-coordinator"]
+    return env, orphan
 
-    hang.unlink()
-    listing = _cli(["audit"], env)
-    assert run.run_id in listing.stdout and "interrupted" in listing.stdout
-    res = _cli(["playbook", "run", "--resume", run.run_id, "--yes"], env)
+
+def test_kill_then_resume_never_runs_two_deploys_and_records_the_killed_step_as_unknown(cli_env):
+    env, tmp = cli_env
+    env, orphan = kill_console_mid_deploy(env, tmp, sleep_s="9")
+    assert pid_alive(orphan)
+    [run] = AuditLog(tmp / "state").runs()
+    assert run.status == "interrupted" and run.done == {0} and run.unknown == {1}
+    procs = [r for r in AuditLog(tmp / "state").records(run.run_id) if r.event == "step_proc"]
+    assert [(p.step, p.get("pid")) for p in procs][-1] == (1, orphan)  # recorded before it started
+
+    # While the orphan runs, neither a resume nor another run may start: both name it.
+    for args in (["playbook", "run", "--resume", run.run_id, "--yes"],
+                 ["playbook", "run", "redeploy-service", "--param", "service=nba-scrapers",
+                  "--param", "commit=06934c94", "--yes"]):
+        res = _cli(args, env)
+        assert res.returncode == 2, res.stdout + res.stderr
+        assert f"pid {orphan}" in res.stderr and "deploy-service.sh prediction-coordinator" in res.stderr
+    assert pid_alive(orphan)
+
+    res = _cli(["playbook", "run", "--resume", run.run_id, "--yes", "--wait"], env)
     assert res.returncode == 0, res.stdout + res.stderr
+    assert "waiting for process group" in res.stderr
+    events = deploy_events(tmp)
+    assert never_overlapping(events), events
+    # Both steps were re-verified (the orphan finished the deploy), so nothing ran twice.
     deploys = [a for a in ran(tmp) if a[0] == "./bin/deploy-service.sh"]
-    assert deploys == [
-        ["./bin/deploy-service.sh", "prediction-worker", "--commit=29130502"],
-        ["./bin/deploy-service.sh", "prediction-coordinator", "--commit=29130502"],  # killed
-        ["./bin/deploy-service.sh", "prediction-coordinator", "--commit=29130502"],  # resumed
-    ]
-    summary = log.run(run.run_id)
+    assert deploys == [["./bin/deploy-service.sh", "prediction-worker", "--commit=29130502"],
+                       ["./bin/deploy-service.sh", "prediction-coordinator", "--commit=29130502"]]
+    records = AuditLog(tmp / "state").records(run.run_id)
+    unknown = [r for r in records if r.event == "step_end" and r.outcome == "unknown"]
+    assert [(r.step, r.get("recorded_by")) for r in unknown] == [(1, run.run_id)]
+    assert [r.step for r in records if r.event == "step_reverified"] == [0, 1]
+    summary = AuditLog(tmp / "state").run(run.run_id)
     assert summary.status == "completed" and summary.done == {0, 1}
     shown = _cli(["audit", "show", run.run_id], env)
-    assert shown.stdout.count("step_start") == 3 and "run_resume" in shown.stdout
+    assert "unknown" in shown.stdout and f"pid {orphan}" in shown.stdout and "run_resume" in shown.stdout
 
 
 def test_read_only_refuses_the_local_data_commands_too(tmp_path):

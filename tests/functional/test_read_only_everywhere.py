@@ -1,0 +1,99 @@
+"""`--read-only` closes the gate on every path (issue 10): every subcommand of the CLI,
+enumerated from the parser itself, runs with `--read-only` on a seeded data dir and on an
+empty one, and neither the data dir nor the state dir changes in any way."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from console.cli import build_parser, main
+
+
+def leaf_commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                children = leaf_commands(sub, prefix + (name,))
+                out.extend(children or [prefix + (name,)])
+                has_own = sub.get_default("func") is not None and children
+                if has_own:
+                    out.append(prefix + (name,))
+    return out
+
+
+def argv_for(command: tuple[str, ...], tmp: Path, scenario: Path, logs: Path) -> list[list[str]]:
+    """Invocations that exercise each command's writing paths (a new command fails the test
+    until it is listed here)."""
+    table = {
+        ("check",): [["check"], ["check", "--json"]],
+        ("report",): [["report", "-o", str(tmp / "out" / "report.md")]],
+        ("config",): [["config"]],
+        ("local", "seed-demo"): [["local", "seed-demo"]],
+        ("local", "ensure-demo"): [["local", "ensure-demo"]],
+        ("local", "load"): [["local", "load", str(scenario)]],
+        ("local", "export"): [["local", "export", str(tmp / "out" / "export")]],
+        ("playbook", "list"): [["playbook", "list"]],
+        ("playbook", "show"): [["playbook", "show", "redeploy-service", "--param", "service=nba-scrapers",
+                                "--param", "commit=06934c94"]],
+        ("playbook", "run"): [["playbook", "run", "disable-sequential-execution", "--yes"],
+                              ["playbook", "run", "redeploy-service", "--param", "service=nba-scrapers",
+                               "--param", "commit=06934c94", "--dry-run"],
+                              ["playbook", "run", "--resume", "20260205T000000Z-abcdef", "--yes"]],
+        ("audit",): [["audit"]],
+        ("audit", "show"): [["audit", "show", "20260205T000000Z-abcdef"]],
+        ("tail",): [["tail", "--no-follow"]],
+        ("replay",): [["replay", str(logs), "--speed", "100000"]],
+        ("demo",): [["demo", "--headless", "--speed", "1000000"]],
+    }
+    assert command in table, f"new subcommand {' '.join(command)}: add it to the read-only test"
+    return table[command]
+
+
+def snapshot(*roots: Path) -> dict[str, tuple]:
+    out = {}
+    for root in roots:
+        if not root.exists():
+            continue
+        for path in [root, *sorted(root.rglob("*"))]:
+            st = path.lstat()
+            out[str(path)] = (st.st_mode, st.st_size, st.st_mtime_ns, path.is_symlink() and str(path.readlink()))
+    return out
+
+
+@pytest.fixture
+def scenario(tmp_path_factory, _seeded_demo_dir):
+    from console.config import load_settings
+    from console.scenario import export_scenario
+
+    dest = tmp_path_factory.mktemp("scenario")
+    export_scenario(load_settings(data_dir=_seeded_demo_dir, state_dir=dest / "unused"), dest / "s")
+    return dest / "s"
+
+
+@pytest.mark.parametrize("seeded", [True, False], ids=["seeded", "empty"])
+def test_no_subcommand_changes_the_data_dir_with_read_only(seeded, demo_settings, scenario, tmp_path, monkeypatch,
+                                                           capsys):
+    data = demo_settings.data_dir if seeded else tmp_path / "empty-data"
+    state = tmp_path / "state"
+    state.mkdir(exist_ok=True)
+    (tmp_path / "out").mkdir()  # outside the data dir: `report -o` and `local export` may write there
+    monkeypatch.setenv("NBA_CONSOLE_STATE_DIR", str(state))
+    commands = leaf_commands(build_parser())
+    assert ("playbook", "run") in commands and ("local", "seed-demo") in commands and ("demo",) in commands
+    before = snapshot(data, state)
+    ran = 0
+    for command in commands:
+        for argv in argv_for(command, tmp_path, scenario, scenario / "logs" / "phase3.json"):
+            code = main(["--read-only", "--data-dir", str(data), *argv])
+            assert isinstance(code, int), argv
+            ran += 1
+            assert snapshot(data, state) == before, f"{' '.join(argv)} changed the data or state dir"
+    out = capsys.readouterr()
+    assert ran >= 18
+    assert "read-only mode: refusing to seed" in out.err or seeded
+    assert "read-only mode: refusing to replace the local data" in out.err
+    assert "read-only mode: refusing to run playbook disable-sequential-execution" in out.err
