@@ -18,6 +18,7 @@ import orjson
 
 from .config import ConfigError, Settings, load_settings
 from .errors import ScenarioError, SourceError, first_line
+from .safety import ReadOnlyError
 from .timestamps import date_in_range
 
 # Each module exposes register(subparsers) and sets `func` on its parsers.
@@ -215,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"nba-console: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except (ScenarioError, SourceError, ValueError, OutputError) as exc:
+    except (ScenarioError, SourceError, ValueError, OutputError, ReadOnlyError) as exc:
         print(f"nba-console: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as exc:  # an output file that cannot be written, a path that is not a folder

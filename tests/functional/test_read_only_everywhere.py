@@ -48,6 +48,11 @@ def argv_for(command: tuple[str, ...], tmp: Path, scenario: Path, logs: Path) ->
         ("tail",): [["tail", "--no-follow"]],
         ("replay",): [["replay", str(logs), "--speed", "100000"]],
         ("demo",): [["demo", "--headless", "--speed", "1000000"]],
+        ("history",): [["history"], ["history", "--json", "--days", "3"]],
+        ("watch",): [["watch", "--once", "--notify", "stdout"]],
+        # serving itself blocks; what can write before it binds is the demo seeding (gated) and
+        # the playbooks switch (refused with --read-only)
+        ("serve",): [["serve", "--port", "0"], ["serve", "--allow-playbooks", "--yes"]],
     }
     assert command in table, f"new subcommand {' '.join(command)}: add it to the read-only test"
     return table[command]
