@@ -93,10 +93,11 @@ def make_checkout(root: Path) -> Path:
     (root / "orchestration" / "cloud_functions" / "grading" / "main.py").write_text("def grade(): pass\n")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "initial")
-    # The handoff's prediction-services commit, which the playbooks name: pre-flight refuses a
-    # commit the checkout cannot resolve, and a SHA prefix cannot be forged, so a tag of that
-    # name stands in for it.
-    git(root, "tag", "29130502")
+    # The handoff's commits the playbooks and tests name (the prediction-services rollback
+    # target, the head the scrapers are redeployed to): pre-flight refuses a commit the
+    # checkout cannot resolve, and a SHA prefix cannot be forged, so tags of those names stand in.
+    for name in ("29130502", "06934c94"):
+        git(root, "tag", name)
     return root
 
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import orjson
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from console.commands_logs import format_plain
@@ -245,9 +245,7 @@ audit_record = st.one_of(
 )
 
 
-@pytest.mark.xfail(reason="the audit reader's robustness is issue 10's; this test turns green when it lands",
-                   strict=False)
-@settings(FUZZ, phases=[Phase.explicit, Phase.reuse, Phase.generate])  # while it fails: no minutes of shrinking
+@FUZZ
 @given(st.lists(audit_record, max_size=6), st.binary(max_size=20))
 def test_the_audit_reader_lists_or_refuses_in_one_line(tmp_path, records, noise):
     state = tmp_path / "state"
