@@ -27,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from console.logparse import count_matches, entry_from_dict, parse_line  # noqa: E402
-from console.logquery import LogQuery  # noqa: E402
+from console.logs.parse import count_matches, entry_from_dict, parse_line  # noqa: E402
+from console.logs.query import LogQuery  # noqa: E402
 
 T0 = datetime(2026, 2, 5, 11, tzinfo=timezone.utc)
 SERVICES = ["nba-phase3-analytics-processors", "nba-phase4-precompute", "prediction-worker", "nba-scrapers",
@@ -211,8 +211,8 @@ def peak_rss_kb() -> int:
 
 
 def memory_child(path: Path) -> None:
-    from console.logbuffer import LogBuffer
-    from console.logparse import scan_ndjson
+    from console.logs.buffer import LogBuffer
+    from console.logs.parse import scan_ndjson
 
     buf = LogBuffer(100_000)
     rss = [(0, peak_rss_kb())]  # after imports, before any entry

@@ -29,7 +29,7 @@ from .clock import Clock, ReplayClock, SystemClock
 from .components.palette import ConsoleCommands
 from .config import Settings
 from .live_feeds import LiveFeeds
-from .livelogs import open_log_source
+from .logs.stream import open_log_source
 from .models import CheckResult, Status
 from .morning import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
 from .refresh import PanelState

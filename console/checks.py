@@ -20,8 +20,8 @@ from .models import (
     Status,
     UsageGameRow,
 )
-from .logparse import skipped_note
-from .trace import trace_from_entries
+from .logs.parse import skipped_note
+from .logs.trace import trace_from_entries
 
 
 def pct(part: int | float, whole: int | float) -> float | None:

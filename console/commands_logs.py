@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Callable
 
 from .clock import DEMO_END, DEMO_START, ReplayClock, SystemClock
-from .livetrace import LiveTrace, TraceUpdate
-from .logquery import LogQuery, parse_duration, parse_severity
+from .logs.live_trace import LiveTrace, TraceUpdate
+from .logs.query import LogQuery, parse_duration, parse_severity
 from .models import LogEntry
 
 DEMO_GAME_DATE = date(2026, 2, 4)
@@ -144,18 +144,18 @@ def _settings(args):
 def open_source(settings, query: LogQuery, clock=None, follow: bool = True):
     if settings.backend == "gcp":
         if not follow:  # one listing and done: the stream would have nothing to add
-            from .logsource_gcp import open_gcp_source
+            from .logs.source_gcp import open_gcp_source
 
             return open_gcp_source(settings, query, clock, follow=False)
         from .backends.gcp_errors import translate
-        from .logsource_tail import open_gcp_tail
+        from .logs.source_gcp_tail import open_gcp_tail
 
         try:
             return open_gcp_tail(settings, query, clock)
         except Exception as exc:  # noqa: BLE001 - no credentials: one line, exit 2, no traceback
             raise translate(exc, "logging") from exc
     from .errors import ErrorKind, SourceError
-    from .logsource import LocalLogSource
+    from .logs.source_local import LocalLogSource
     from .scenario import current_dir
 
     if current_dir(settings) is None:
@@ -185,7 +185,7 @@ def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
                 if args.no_follow:
                     skipped = getattr(source, "skipped", 0)
                     if skipped:
-                        from .logparse import skipped_note
+                        from .logs.parse import skipped_note
 
                         print(f"nba-console tail: {skipped_note(skipped)}", file=sys.stderr)
                     # An unreadable source is an error for whoever reads the exit code.
@@ -213,7 +213,7 @@ def run_replay(entries: list[LogEntry], settings, speed: float, max_gap: timedel
                start: datetime | None = None, end: datetime | None = None,
                on_tick: Callable[[datetime, bool], None] | None = None) -> LiveTrace:
     """Release entries as an accelerated clock reaches them, printing lines and trace news."""
-    from .logsource import ReplaySource
+    from .logs.source_local import ReplaySource
 
     entries = sorted(entries, key=lambda e: e.timestamp)
     if not entries and start is None:
@@ -251,7 +251,7 @@ def _human(delta: timedelta) -> str:
 
 
 def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
-    from .logsource import load_log_file
+    from .logs.source_local import load_log_file
     from .safefile import UnsafeFileError
 
     settings = _settings(args)

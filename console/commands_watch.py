@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _duration(text: str) -> timedelta:
-    from .logquery import parse_duration
+    from .logs.query import parse_duration
 
     try:
         return parse_duration(text)

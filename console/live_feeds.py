@@ -17,8 +17,8 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from .errors import SourceError, first_line
-from .livetrace import LiveTrace, TraceUpdate
-from .logquery import LogQuery
+from .logs.live_trace import LiveTrace, TraceUpdate
+from .logs.query import LogQuery
 from .models import CheckResult, Status
 from .morning import PHASE3_COLLECTION, CheckContext, phase3_from_fields
 

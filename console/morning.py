@@ -177,7 +177,7 @@ def judge_sequential(entries: list[LogEntry], ctx: CheckContext, due: Callable[[
 
 def _sequential_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
     start, end = ctx.log_window
-    from .trace import TraceParser
+    from .logs.trace import TraceParser
 
     parser = TraceParser(ctx.settings.log_patterns)
     rows = []

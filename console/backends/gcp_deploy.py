@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from ..errors import ErrorKind, SourceError
-from ..logparse import parse_timestamp
+from ..logs.parse import parse_timestamp
 from ..models import Commit, DeployState, ServiceState
 
 COMMIT_LABELS = ("commit-sha", "commit_sha", "git-commit")

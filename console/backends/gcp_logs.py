@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import ErrorKind, SourceError
-from ..logparse import entry_from_dict
-from ..logparse import rfc3339
-from ..logquery import LogQuery
-from ..logsource import Deduper
+from ..logs.parse import entry_from_dict
+from ..logs.parse import rfc3339
+from ..logs.query import LogQuery
+from ..logs.source_local import Deduper
 from ..deadline import Deadline
 from ..models import LogEntries, LogEntry
 from .gcp_errors import translate
@@ -40,7 +40,7 @@ def render_filter(
 def to_log_entry(entry: Any) -> LogEntry | None:
     """A google-cloud-logging entry object (TextEntry, StructEntry, ...) -> LogEntry.
 
-    `to_api_repr()` gives the REST JSON shape gcloud prints, which logparse already reads.
+    `to_api_repr()` gives the REST JSON shape gcloud prints, which console.logs.parse already reads.
     """
     try:
         raw = entry.to_api_repr() if hasattr(entry, "to_api_repr") else entry

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from .. import safety, sql
 from ..errors import ErrorKind, SourceError, first_line, validation_line
-from ..logparse import MalformedLog, parse_log_file, parse_timestamp
+from ..logs.parse import MalformedLog, parse_log_file, parse_timestamp
 from ..models import DeployState, LogEntries, LogEntry
 from ..safefile import UnsafeFileError, read_regular
 from ..scenario import DB_FILE, current_dir

@@ -29,10 +29,10 @@ from textual.strip import Strip
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from ..livetrace import LiveTrace, TraceUpdate
-from ..logbuffer import LogBuffer
-from ..logparse import entry_to_dict
-from ..logquery import parse_filter_text
+from ..logs.live_trace import LiveTrace, TraceUpdate
+from ..logs.buffer import LogBuffer
+from ..logs.parse import entry_to_dict
+from ..logs.query import parse_filter_text
 from ..models import CheckResult, LogEntry
 
 SEVERITY_STYLES = {
@@ -357,7 +357,7 @@ class LogsScreen(Screen):
             out.append(f" · filter: {self.filter_error}", "red")
         skipped = getattr(self.source, "skipped", 0)
         if isinstance(skipped, int) and skipped:
-            from ..logparse import skipped_note
+            from ..logs.parse import skipped_note
 
             out.append(f" · {skipped_note(skipped)}", "yellow")
         return out

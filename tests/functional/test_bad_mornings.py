@@ -151,7 +151,7 @@ async def test_the_log_screen_shows_an_unreadable_file_as_an_error_line(demo_set
     from textual.app import App
 
     from console.components.logs import LogsScreen
-    from console.logsource import LocalLogSource
+    from console.logs.source_local import LocalLogSource
 
     (demo_settings.data_dir / "current" / "logs" / "history.json").unlink()  # phase3.json is the only log file here
     (demo_settings.data_dir / "current" / "logs" / "phase3.json").write_text("not json\n")

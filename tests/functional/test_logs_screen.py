@@ -11,8 +11,8 @@ from console.clock import FixedClock
 from console.components.logs import EntryScreen, LogsScreen, LogView
 from console.config import Settings
 from console.demo import log_entries
-from console.logparse import entry_from_dict
-from console.logsource import ReplaySource
+from console.logs.parse import entry_from_dict
+from console.logs.source_local import ReplaySource
 from console.models import LogEntry
 
 

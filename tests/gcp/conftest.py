@@ -152,7 +152,7 @@ def make_platform_repo(path: Path) -> dict[str, str]:
 
 
 def _epoch(text: str) -> int:
-    from console.logparse import parse_timestamp
+    from console.logs.parse import parse_timestamp
 
     return int(parse_timestamp(text).timestamp())
 

@@ -13,8 +13,8 @@ import pytest
 from console.backends.gcp_logs import Deduper, render_filter, tail_entries
 from console.clock import FixedClock
 from console.errors import ErrorKind, SourceError
-from console.logquery import LogQuery
-from console.logsource_gcp import Backoff, GcpLogSource
+from console.logs.query import LogQuery
+from console.logs.source_gcp import Backoff, GcpLogSource
 from console.models import LogEntry
 from tests.emulators.fixtures import TEST_PROJECT, fake_logging, logging_client, tail_client  # noqa: F401
 from tests.gcp.tail_helpers import SERVICE, T0, entry, wait_until

@@ -1,4 +1,4 @@
-"""GcpTailSource (console/logsource_tail.py) through the official clients against the fake
+"""GcpTailSource (console/logs/source_gcp_tail.py) through the official clients against the fake
 logging server: entries through poll(), the backfill, reconnects with de-duplication, a 429
 backed off, close() ending the server-side stream, and the fallback to polling."""
 
@@ -10,9 +10,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from console.clock import FixedClock
-from console.logquery import LogQuery
-from console.logsource_gcp import Backoff, GcpLogSource
-from console.logsource_tail import GcpTailSource
+from console.logs.query import LogQuery
+from console.logs.source_gcp import Backoff, GcpLogSource
+from console.logs.source_gcp_tail import GcpTailSource
 from tests.emulators.fixtures import TEST_PROJECT, fake_logging, logging_client, tail_client  # noqa: F401
 from tests.emulators.logging_server import make_entry
 from tests.gcp.tail_helpers import SERVICE, T0, entry, wait_until
@@ -164,7 +164,7 @@ def gcp_env(fake_logging, monkeypatch):
 
 def test_open_log_source_on_gcp_is_the_live_tail(gcp_env):
     from console.config import load_settings
-    from console.livelogs import open_log_source
+    from console.logs.stream import open_log_source
 
     gcp_env.add_entries([entry("w0", "📋 Level 1: team processors", 10)])
     settings = load_settings(backend="gcp", project=TEST_PROJECT)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from console.commands_logs import format_plain
 from console.config import ConfigError, load_settings
-from console.logparse import MalformedLog, entry_from_dict, parse_json_document, parse_ndjson_lines, scan_ndjson
+from console.logs.parse import MalformedLog, entry_from_dict, parse_json_document, parse_ndjson_lines, scan_ndjson
 from console.timestamps import MAX_UTC, MIN_UTC, RFC3339, parse_timestamp
 from tests.fuzz_support import run_cli
 

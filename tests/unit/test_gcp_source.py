@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from console.clock import FixedClock
-from console.logquery import LogQuery
-from console.logsource_gcp import Backoff, GcpLogSource, is_rate_limited
+from console.logs.query import LogQuery
+from console.logs.source_gcp import Backoff, GcpLogSource, is_rate_limited
 
 UTC = timezone.utc
 T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from console.clock import FixedClock
 from console.config import load_settings
-from console.livelogs import ClockGate, open_log_source
+from console.logs.stream import ClockGate, open_log_source
 from console.models import LogEntry
 
 T0 = datetime(2026, 2, 5, 12, 0, tzinfo=timezone.utc)

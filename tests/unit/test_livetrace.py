@@ -6,8 +6,8 @@ from datetime import date
 
 from console.config import Settings
 from console.demo import log_entries
-from console.livetrace import LiveTrace
-from console.logparse import entry_from_dict
+from console.logs.live_trace import LiveTrace
+from console.logs.parse import entry_from_dict
 from console.models import Status
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 import pytest
 
-from console.logparse import (
+from console.logs.parse import (
     MalformedLog,
     entry_from_dict,
     parse_json_document,
@@ -18,7 +18,7 @@ from console.logparse import (
     parse_timestamp,
 )
 from console.config import Settings
-from console.trace import TraceParser
+from console.logs.trace import TraceParser
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),

@@ -12,9 +12,9 @@ from hypothesis import given, strategies as st
 
 from unittest.mock import patch
 
-from console import logparse
-from console.logparse import candidate_lines, entry_from_dict, parse_line, scan_ndjson
-from console.logquery import SEVERITIES, LogQuery, parse_duration, parse_filter_text, parse_severity
+from console.logs import parse as logparse
+from console.logs.parse import candidate_lines, entry_from_dict, parse_line, scan_ndjson
+from console.logs.query import SEVERITIES, LogQuery, parse_duration, parse_filter_text, parse_severity
 
 UTC = timezone.utc
 

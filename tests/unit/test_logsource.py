@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import orjson
 
 from console.clock import FixedClock
-from console.logparse import entry_from_dict
-from console.logquery import LogQuery
-from console.logsource import Deduper, FileFollower, LocalLogSource, ReplaySource, load_log_file
+from console.logs.parse import entry_from_dict
+from console.logs.query import LogQuery
+from console.logs.source_local import Deduper, FileFollower, LocalLogSource, ReplaySource, load_log_file
 
 UTC = timezone.utc
 T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
@@ -74,7 +74,7 @@ def test_not_from_start_only_new_lines(tmp_path):
 
 
 def test_oversized_line_is_dropped_not_buffered(tmp_path, monkeypatch):
-    import console.logsource as ls
+    import console.logs.source_local as ls
 
     monkeypatch.setattr(ls, "MAX_PARTIAL", 100)
     path = tmp_path / "a.ndjson"
@@ -134,7 +134,7 @@ def test_load_log_file_reads_both_formats(tmp_path):
 
 
 def test_count_matches_mapped_and_chunked_agree_with_the_scanner(tmp_path):
-    from console.logparse import count_matches, scan_ndjson
+    from console.logs.parse import count_matches, scan_ndjson
 
     path = tmp_path / "x.ndjson"
     data = b"".join(line(i, "Level 1 go" if i % 3 == 0 else None, "svc" if i % 2 else "other") for i in range(50))

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from console.logsource import FileFollower, LocalLogSource, load_log_file
+from console.logs.source_local import FileFollower, LocalLogSource, load_log_file
 from console.safefile import UnsafeFileError
 from tests.unit.test_logsource import line, texts
 

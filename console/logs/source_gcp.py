@@ -3,7 +3,7 @@
 Written against google-cloud-logging's public `Client.list_entries`; the client is
 injected (the real one, one pointed at the test server, or a fake), so the cursor,
 de-duplication and back-off logic here is testable without a network. The live screens use
-the TailLogEntries stream (logsource_tail.py); this polling source is its fallback where the
+the TailLogEntries stream (source_gcp_tail.py); this polling source is its fallback where the
 tail is refused, and `tail --no-follow`'s one listing.
 """
 
@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from .clock import Clock, SystemClock
-from .logparse import entry_from_dict
-from .logquery import LogQuery
-from .logsource import Deduper
-from .models import LogEntry
+from ..clock import Clock, SystemClock
+from .parse import entry_from_dict
+from .query import LogQuery
+from .source_local import Deduper
+from ..models import LogEntry
 
 ASCENDING = "timestamp asc"  # google.cloud.logging.ASCENDING
 
@@ -139,7 +139,7 @@ def _one_line(exc: BaseException) -> str:
     if is_rate_limited(exc):
         return "Cloud Logging rate limited (429)"
     try:
-        from .backends.gcp_errors import translate
+        from ..backends.gcp_errors import translate
 
         return f"Cloud Logging: {translate(exc, 'logging')}"
     except ImportError:  # pragma: no cover - the google libraries are part of the install
@@ -147,8 +147,8 @@ def _one_line(exc: BaseException) -> str:
 
 
 def open_gcp_source(settings, query: LogQuery, clock: Clock | None = None, follow: bool = True) -> GcpLogSource:
-    from .backends.gcp_clients import ClientFactory, check_credentials_file  # late: local never loads it
-    from .backends.gcp_errors import translate
+    from ..backends.gcp_clients import ClientFactory, check_credentials_file  # late: local never loads it
+    from ..backends.gcp_errors import translate
 
     factory = ClientFactory(settings.project)
     try:

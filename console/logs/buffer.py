@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import deque
 from typing import Iterable
 
-from .logquery import LogQuery
-from .models import LogEntry
+from .query import LogQuery
+from ..models import LogEntry
 
 _COMPACT_AT = 4096  # compact the view's list once this many dropped rows lead it
 

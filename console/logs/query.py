@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 
-from .logparse import rfc3339
-from .models import LogEntry
+from .parse import rfc3339
+from ..models import LogEntry
 
 # Cloud Logging's LogSeverity ranks; `severity>=WARNING` compares these numbers.
 SEVERITIES = {

@@ -18,12 +18,12 @@ import threading
 from datetime import timedelta
 from typing import Any, Callable
 
-from .clock import Clock, SystemClock
-from .errors import ErrorKind, SourceError
-from .logquery import LogQuery
-from .logsource import Deduper
-from .logsource_gcp import Backoff, GcpLogSource
-from .models import LogEntry
+from ..clock import Clock, SystemClock
+from ..errors import ErrorKind, SourceError
+from .query import LogQuery
+from .source_local import Deduper
+from .source_gcp import Backoff, GcpLogSource
+from ..models import LogEntry
 
 DEFAULT_BACKFILL = timedelta(minutes=10)
 
@@ -120,7 +120,7 @@ class GcpTailSource:
 
     # ------------------------------------------------------------------ the thread
     def _run(self) -> None:
-        from .backends.gcp_logs import tail_entries
+        from ..backends.gcp_logs import tail_entries
 
         flt = self.query.to_filter()
         while not self._stop.is_set():
@@ -170,7 +170,7 @@ class GcpTailSource:
         history from list_entries, through the shared Deduper the stream then consults."""
         if self.list_client is None:
             return
-        from .backends.gcp_logs import fetch_entries
+        from ..backends.gcp_logs import fetch_entries
 
         flt = self.query.with_(since=self.query.since or (self.clock.now() - self.backfill)).to_filter()
         try:
@@ -218,7 +218,7 @@ def _cancel(call: Any) -> None:
 def open_gcp_tail(settings, query: LogQuery | None, clock: Clock | None = None, factory: Any = None) -> GcpTailSource:
     """The live source for the TUI and `nba-console tail`; clients from the one factory
     (which honours NBA_CONSOLE_LOGGING_GRPC / NBA_CONSOLE_LOGGING_ENDPOINT)."""
-    from .backends.gcp_clients import ClientFactory
+    from ..backends.gcp_clients import ClientFactory
 
     factory = factory or ClientFactory(settings.project)
     list_client = factory.logging()

@@ -1,0 +1,1 @@
+"""Cloud Logging entries and everything that reads them: the parser, the filter, the sources (local files, gcp list, gcp tail), the bounded buffer and the sequential Level trace. No Textual here."""
