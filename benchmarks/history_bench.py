@@ -91,9 +91,9 @@ def cli(data: Path, days: int) -> tuple[float, float]:
 
 
 async def screens(settings, days: int) -> tuple[float, float]:
-    from console.app import NbaConsoleApp
+    from console.tui.app import NbaConsoleApp
     from console.clock import FixedClock
-    from console.components.history import HistoryScreen
+    from console.tui.screens.history import HistoryScreen
 
     class Silent:
         error = None

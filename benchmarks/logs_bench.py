@@ -143,7 +143,7 @@ class RateSource:
 async def bench_keys(rate: int, presses: int) -> None:
     from textual.app import App
 
-    from console.components.logs import LogsScreen
+    from console.tui.screens.logs import LogsScreen
     from console.config import Settings
 
     source = RateSource(rate)
@@ -155,7 +155,7 @@ async def bench_keys(rate: int, presses: int) -> None:
 
     from textual import events
 
-    from console.components.logs import LogView
+    from console.tui.screens.logs import LogView
 
     # press -> refresh: from the key event entering the app (as the terminal driver sends
     # it) to the first repaint of the list after the key's action ran. Pilot's own press()

@@ -31,9 +31,9 @@ from aiohttp import web
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from console import cli  # noqa: E402
-from console.commands_local import seed_demo  # noqa: E402
-from console.commands_serve import child_argv  # noqa: E402
-from console.serve import ConsoleServer, ServeOptions  # noqa: E402
+from console.cli.local import seed_demo  # noqa: E402
+from console.cli.serve import child_argv  # noqa: E402
+from console.tui.serve import ConsoleServer, ServeOptions  # noqa: E402
 
 BARE_APP = ("from textual.app import App\nfrom textual.widgets import Static\n"
             "class Bare(App):\n    def compose(self):\n        yield Static('bare textual app ready')\nBare().run()\n")

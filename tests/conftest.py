@@ -26,7 +26,7 @@ def _isolated_env(monkeypatch, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def _seeded_demo_dir(tmp_path_factory) -> Path:
-    from console.commands_local import seed_demo
+    from console.cli.local import seed_demo
 
     data = tmp_path_factory.mktemp("demo-data")
     seed_demo(Settings(data_dir=data, state_dir=data / "state"))

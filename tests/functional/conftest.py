@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from console.app import NbaConsoleApp
+from console.tui.app import NbaConsoleApp
 from console.clock import FixedClock
 from tests.conftest import DEMO_END
 

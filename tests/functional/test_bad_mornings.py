@@ -150,7 +150,7 @@ def test_malformed_entries_are_skipped_and_counted(capsys, data, demo_settings):
 async def test_the_log_screen_shows_an_unreadable_file_as_an_error_line(demo_settings):
     from textual.app import App
 
-    from console.components.logs import LogsScreen
+    from console.tui.screens.logs import LogsScreen
     from console.logs.source_local import LocalLogSource
 
     (demo_settings.data_dir / "current" / "logs" / "history.json").unlink()  # phase3.json is the only log file here

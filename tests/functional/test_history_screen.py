@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from textual.widgets import DataTable
 
-from console.components.detail import DetailScreen
-from console.components.history import HistoryScreen
+from console.tui.screens.detail import DetailScreen
+from console.tui.screens.history import HistoryScreen
 from console.errors import ErrorKind, SourceError
 from console.morning import CheckContext, run_all
 from tests.conftest import DEMO_END

@@ -8,7 +8,7 @@ from textual.app import App
 from textual.widgets import Input
 
 from console.clock import FixedClock
-from console.components.logs import EntryScreen, LogsScreen, LogView
+from console.tui.screens.logs import EntryScreen, LogsScreen, LogView
 from console.config import Settings
 from console.demo import log_entries
 from console.logs.parse import entry_from_dict

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from console.components.detail import DetailScreen
-from console.components.help import HelpScreen, binding_rows
-from console.components.main import MainScreen
-from console.components.sql import SqlModal
+from console.tui.screens.detail import DetailScreen
+from console.tui.screens.help import HelpScreen, binding_rows
+from console.tui.screens.main import MainScreen
+from console.tui.screens.sql import SqlModal
 from console.morning import SPEC_BY_ID, SPECS, CheckContext, run_all
 from console.timeline import criteria
 from panels.panel import CheckPanel
@@ -153,20 +153,6 @@ async def test_keys_are_remappable_from_the_config(demo_settings, make_app, cloc
         assert ("main screen", ",", "Prev day", "prev_date") in binding_rows(app)
 
 
-async def test_missing_optional_screens_only_notify(make_app, monkeypatch):
-    import console.app as app_module
-
-    monkeypatch.setattr(app_module, "optional_screen", lambda module, name: None)
-    app = make_app(FEB4)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("P")
-        await pilot.press("l")
-        await pilot.pause()
-        assert isinstance(app.screen, MainScreen)
-        assert len(app._notifications) == 2
-
-
 async def test_command_palette_opens_a_detail_screen(make_app):
     app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:
@@ -181,13 +167,8 @@ async def test_command_palette_opens_a_detail_screen(make_app):
 
 
 async def test_P_opens_the_playbooks_with_the_check_suggestion(make_app):
-    from console.app import optional_screen
+    from console.tui.screens.playbooks import PlaybooksScreen as screen_cls
 
-    screen_cls = optional_screen("playbooks", "PlaybooksScreen")
-    if screen_cls is None:
-        import pytest
-
-        pytest.skip("no playbooks screen on this branch")
     app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App
 from textual.widgets import Button, Label, OptionList, RichLog, Static
 
-from console.components.playbooks import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
+from console.tui.screens.playbooks import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
 from console.playbook.audit import AuditLog
 
 from .conftest import until

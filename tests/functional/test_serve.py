@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from console.serve import TOKEN_COOKIE, ConsoleServer, ServeOptions
+from console.tui.serve import TOKEN_COOKIE, ConsoleServer, ServeOptions
 from tests.serve_helpers import pid_alive
 
 DEAF_CONSOLE = [sys.executable, "-c", "import time; time.sleep(600)"]
@@ -154,7 +154,7 @@ async def test_shutdown_ends_every_console():
 
 
 async def test_the_header_names_the_mode_read_only_in_a_terminal_web_only_in_a_browser(demo_settings, clock):
-    from console.app import NbaConsoleApp
+    from console.tui.app import NbaConsoleApp
     from tests.functional.conftest import FEB4, SIZE
 
     for read_only, expected in ((True, ["READ-ONLY"]), (False, [])):

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 from textual.app import App
 
-from console.app import NbaConsoleApp
-from console.components.logs import LogsScreen, LogView
+from console.tui.app import NbaConsoleApp
+from console.tui.screens.logs import LogsScreen, LogView
 from console.models import LogEntry
 from tests.functional.conftest import FEB4, SIZE, settle
 from tests.functional.test_logs_screen import ListSource, wait_for

@@ -32,9 +32,9 @@ async def test_history_screen_on_gcp_shows_the_dry_run_bytes(gcp_backend, fake_g
 
     from textual.widgets import Static
 
-    from console.app import NbaConsoleApp
+    from console.tui.app import NbaConsoleApp
     from console.clock import FixedClock
-    from console.components.history import HistoryScreen
+    from console.tui.screens.history import HistoryScreen
 
     class Silent:
         error = None

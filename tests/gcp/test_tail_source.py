@@ -183,7 +183,7 @@ def test_the_tail_command_on_gcp_follows_the_stream(gcp_env, monkeypatch):
     import threading
 
     from console.cli import build_parser
-    from console.commands_logs import _Out, cmd_tail
+    from console.cli.logs import _Out, cmd_tail
 
     now = datetime.now(UTC)  # the command's --since counts back from the real clock
     recent = lambda i, text, ago: make_entry(text, project=TEST_PROJECT, service_name=SERVICE,  # noqa: E731

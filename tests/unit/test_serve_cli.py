@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from console import cli
-from console.commands_serve import TOKEN_ENV, child_argv, confirm_playbooks, is_loopback, resolve_token
+from console.cli.serve import TOKEN_ENV, child_argv, confirm_playbooks, is_loopback, resolve_token
 from console.config import ConfigError, load_settings
-from console.serve import parse_envelope
+from console.tui.serve import parse_envelope
 
 
 class _Tty(io.StringIO):
@@ -83,7 +83,7 @@ def test_allowing_playbooks_needs_the_project_name_typed_on_a_terminal():
 def test_refused_serves_exit_2_before_anything_starts(argv, why, monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # no terminal
     started = []
-    monkeypatch.setattr("console.serve.ConsoleServer.run", lambda self: started.append(self))
+    monkeypatch.setattr("console.tui.serve.ConsoleServer.run", lambda self: started.append(self))
     assert cli.main(["--data-dir", str(tmp_path / "data"), *argv]) == 2
     assert why in capsys.readouterr().err
     assert started == [] and not (tmp_path / "data").exists()  # not even the demo was seeded
@@ -91,7 +91,7 @@ def test_refused_serves_exit_2_before_anything_starts(argv, why, monkeypatch, ca
 
 def test_serve_passes_the_settings_and_limits_to_the_server(monkeypatch, tmp_path):
     captured = []
-    monkeypatch.setattr("console.serve.ConsoleServer.run", lambda self: captured.append(self.options))
+    monkeypatch.setattr("console.tui.serve.ConsoleServer.run", lambda self: captured.append(self.options))
     monkeypatch.setenv("NBA_CONSOLE_SERVE__MAX_SESSIONS", "3")
     monkeypatch.setenv("NBA_CONSOLE_SERVE__IDLE_MINUTES", "0.5")
     assert cli.main(["--data-dir", str(tmp_path / "data"), "serve", "--host", "0.0.0.0", "--port", "9000"]) == 0

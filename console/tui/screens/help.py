@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,24 +14,20 @@ def binding_rows(app) -> list[tuple[str, str, str, str]]:
     """(where, key, description, id) for every binding, with the config's remaps applied."""
     from panels.panel import CheckPanel
 
+    from ..widgets.table import RowsTable
     from .detail import DetailScreen
+    from .logs import EntryScreen, LogsScreen, LogView
     from .main import MainScreen
+    from .playbooks import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
     from .sql import SqlModal
-    from .table import RowsTable
 
     keys = app.settings.keys
     rows = []
     owners = [("anywhere", type(app)), ("main screen", MainScreen), ("panel", CheckPanel),
               ("detail", DetailScreen), ("table", RowsTable), ("SQL", SqlModal), ("help", HelpScreen)]
-    # The log and playbook screens, where this build has them.
-    for where, module, names in (("logs", "logs", ("LogsScreen", "LogView", "EntryScreen")),
-                                 ("playbooks", "playbooks", ("PlaybooksScreen", "ConfirmationModal",
-                                                             "TypedNameModal", "FailureModal"))):
-        try:
-            found = importlib.import_module(f"console.components.{module}")
-        except ImportError:
-            continue
-        owners += [(where, getattr(found, name)) for name in names if hasattr(found, name)]
+    owners += [("logs", LogsScreen), ("logs", LogView), ("logs", EntryScreen),
+               ("playbooks", PlaybooksScreen), ("playbooks", ConfirmationModal),
+               ("playbooks", TypedNameModal), ("playbooks", FailureModal)]
     for where, owner in owners:
         for b in owner.BINDINGS:
             if not isinstance(b, Binding) or not b.show and not b.description:

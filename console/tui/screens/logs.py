@@ -29,11 +29,11 @@ from textual.strip import Strip
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from ..logs.live_trace import LiveTrace, TraceUpdate
-from ..logs.buffer import LogBuffer
-from ..logs.parse import entry_to_dict
-from ..logs.query import parse_filter_text
-from ..models import CheckResult, LogEntry
+from ...logs.live_trace import LiveTrace, TraceUpdate
+from ...logs.buffer import LogBuffer
+from ...logs.parse import entry_to_dict
+from ...logs.query import parse_filter_text
+from ...models import CheckResult, LogEntry
 
 SEVERITY_STYLES = {
     "DEFAULT": "", "DEBUG": "dim", "INFO": "green", "NOTICE": "cyan", "WARNING": "yellow",
@@ -357,7 +357,7 @@ class LogsScreen(Screen):
             out.append(f" · filter: {self.filter_error}", "red")
         skipped = getattr(self.source, "skipped", 0)
         if isinstance(skipped, int) and skipped:
-            from ..logs.parse import skipped_note
+            from ...logs.parse import skipped_note
 
             out.append(f" · {skipped_note(skipped)}", "yellow")
         return out

@@ -10,13 +10,13 @@ import signal
 import sys
 import time
 
-from . import safety
-from .playbook import model
-from .playbook.actions import RenderedStep
-from .playbook.audit import AuditLog
-from .playbook.engine import Callbacks, Cancelled, Decision, Runner, dry_run
-from .playbook.lock import LockHeld, StepStillRunning
-from .playbook.procs import group_alive, terminate_group
+from .. import safety
+from ..playbook import model
+from ..playbook.actions import RenderedStep
+from ..playbook.audit import AuditLog
+from ..playbook.engine import Callbacks, Cancelled, Decision, Runner, dry_run
+from ..playbook.lock import LockHeld, StepStillRunning
+from ..playbook.procs import group_alive, terminate_group
 
 EXIT_REFUSED = 2
 
@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _settings(args):
-    from .cli import settings_from_args
+    from . import settings_from_args
 
     return settings_from_args(args)
 

@@ -15,10 +15,10 @@ from datetime import time as time_of_day
 from pathlib import Path
 from typing import Callable
 
-from .clock import DEMO_END, DEMO_START, ReplayClock, SystemClock
-from .logs.live_trace import LiveTrace, TraceUpdate
-from .logs.query import LogQuery, parse_duration, parse_severity
-from .models import LogEntry
+from ..clock import DEMO_END, DEMO_START, ReplayClock, SystemClock
+from ..logs.live_trace import LiveTrace, TraceUpdate
+from ..logs.query import LogQuery, parse_duration, parse_severity
+from ..models import LogEntry
 
 DEMO_GAME_DATE = date(2026, 2, 4)
 
@@ -133,7 +133,7 @@ class _Out:
 
 
 def _settings(args):
-    from .cli import settings_from_args
+    from . import settings_from_args
 
     return settings_from_args(args)
 
@@ -144,19 +144,19 @@ def _settings(args):
 def open_source(settings, query: LogQuery, clock=None, follow: bool = True):
     if settings.backend == "gcp":
         if not follow:  # one listing and done: the stream would have nothing to add
-            from .logs.source_gcp import open_gcp_source
+            from ..logs.source_gcp import open_gcp_source
 
             return open_gcp_source(settings, query, clock, follow=False)
-        from .backends.gcp_errors import translate
-        from .logs.source_gcp_tail import open_gcp_tail
+        from ..backends.gcp_errors import translate
+        from ..logs.source_gcp_tail import open_gcp_tail
 
         try:
             return open_gcp_tail(settings, query, clock)
         except Exception as exc:  # noqa: BLE001 - no credentials: one line, exit 2, no traceback
             raise translate(exc, "logging") from exc
-    from .errors import ErrorKind, SourceError
-    from .logs.source_local import LocalLogSource
-    from .scenario import current_dir
+    from ..errors import ErrorKind, SourceError
+    from ..logs.source_local import LocalLogSource
+    from ..scenario import current_dir
 
     if current_dir(settings) is None:
         raise SourceError(ErrorKind.NO_DATA, f"no local data in {settings.data_dir}: run `nba-console local seed-demo`")
@@ -185,7 +185,7 @@ def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
                 if args.no_follow:
                     skipped = getattr(source, "skipped", 0)
                     if skipped:
-                        from .logs.parse import skipped_note
+                        from ..logs.parse import skipped_note
 
                         print(f"nba-console tail: {skipped_note(skipped)}", file=sys.stderr)
                     # An unreadable source is an error for whoever reads the exit code.
@@ -213,7 +213,7 @@ def run_replay(entries: list[LogEntry], settings, speed: float, max_gap: timedel
                start: datetime | None = None, end: datetime | None = None,
                on_tick: Callable[[datetime, bool], None] | None = None) -> LiveTrace:
     """Release entries as an accelerated clock reaches them, printing lines and trace news."""
-    from .logs.source_local import ReplaySource
+    from ..logs.source_local import ReplaySource
 
     entries = sorted(entries, key=lambda e: e.timestamp)
     if not entries and start is None:
@@ -251,8 +251,8 @@ def _human(delta: timedelta) -> str:
 
 
 def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
-    from .logs.source_local import load_log_file
-    from .safefile import UnsafeFileError
+    from ..logs.source_local import load_log_file
+    from ..safefile import UnsafeFileError
 
     settings = _settings(args)
     out = out or _Out()
@@ -277,11 +277,11 @@ def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = t
 
 
 def _ensure_demo(settings) -> None:
-    from .commands_local import seed_demo
-    from .scenario import current_dir
+    from .local import seed_demo
+    from ..scenario import current_dir
 
     if settings.backend == "local" and current_dir(settings) is None:
-        from .safety import ReadOnlyError, check_writable
+        from ..safety import ReadOnlyError, check_writable
 
         try:
             check_writable(settings, f"seed the demo into {settings.data_dir} (there is no local data yet)")
@@ -309,7 +309,7 @@ def cmd_demo(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
     _ensure_demo(settings)
     start = demo_start(settings, getattr(args, "start", None))
     if not args.headless and out is None and sys.stdout.isatty():
-        from .app import NbaConsoleApp
+        from ..tui.app import NbaConsoleApp
 
         # Panels refresh every couple of seconds: at 60x that is every two minutes of the morning.
         fast = settings.model_copy(update={"refresh_seconds": min(settings.refresh_seconds, 2.0)})
@@ -322,8 +322,8 @@ def cmd_demo(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
 def demo_headless(settings, speed: float, out: _Out, sleep: Callable[[float], None] = time.sleep,
                   start: datetime = DEMO_START) -> int:
     """The demo morning as text: log lines in order, and each check's status as it changes."""
-    from .backends.local import LocalBackend
-    from .morning import CheckContext, run_all
+    from ..backends.local import LocalBackend
+    from ..morning import CheckContext, run_all
 
     backend = LocalBackend(settings)
     entries = [e for path in backend.log_files() for e in backend._entries(path)]

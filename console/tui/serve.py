@@ -32,9 +32,9 @@ from aiohttp.abc import AbstractAccessLogger
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from .commands_serve import TOKEN_ENV
+from ..cli.serve import TOKEN_ENV
 
-log = logging.getLogger("nba-console.serve")
+log = logging.getLogger("nba-console.tui.serve")
 
 TOKEN_PARAM = "token"
 TOKEN_COOKIE = "nba_console_token"

@@ -14,9 +14,9 @@ from textual.worker import Worker, WorkerState
 
 from panels.render import badge, breakdown
 
-from ..morning import CheckContext, CheckSpec
-from ..refresh import PanelState, format_age
-from .table import RowsTable
+from ...morning import CheckContext, CheckSpec
+from ...refresh import PanelState, format_age
+from ..widgets.table import RowsTable
 
 
 class DetailScreen(Screen):

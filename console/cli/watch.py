@@ -7,13 +7,13 @@ import logging
 import sys
 from datetime import datetime, timedelta, timezone
 
-from .config import ConfigError, NotifyChannel, Settings
+from ..config import ConfigError, NotifyChannel, Settings
 
 EXIT_ERROR = 2
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from .cli import _date_options
+    from . import _date_options
 
     watch = sub.add_parser("watch", help="run the morning check on a schedule and notify on changes")
     _date_options(watch)
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _duration(text: str) -> timedelta:
-    from .logs.query import parse_duration
+    from ..logs.query import parse_duration
 
     try:
         return parse_duration(text)
@@ -82,13 +82,13 @@ def _setup_logging() -> None:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from .backends import open_backend
-    from .cli import settings_from_args
-    from .clock import FixedClock, ReplayClock, SystemClock
-    from .morning import default_game_date, parse_at
-    from .notify import describe
-    from .safety import check_writable
-    from .watch import Watcher, run_schedule
+    from ..backends import open_backend
+    from . import settings_from_args
+    from ..clock import FixedClock, ReplayClock, SystemClock
+    from ..morning import default_game_date, parse_at
+    from ..notify import describe
+    from ..safety import check_writable
+    from ..watch import Watcher, run_schedule
 
     _setup_logging()
     log = logging.getLogger("nba_console.watch")

@@ -9,7 +9,6 @@ backend is opened, the default game date found and every query run inside worker
 
 from __future__ import annotations
 
-import importlib
 import threading
 import time as _time
 from dataclasses import dataclass
@@ -24,27 +23,19 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
-from .backends import Backend, open_backend
-from .clock import Clock, ReplayClock, SystemClock
-from .components.palette import ConsoleCommands
-from .config import Settings
+from ..backends import Backend, open_backend
+from ..clock import Clock, ReplayClock, SystemClock
+from .palette import ConsoleCommands
+from ..config import Settings
 from .live_feeds import LiveFeeds
-from .logs.stream import open_log_source
-from .models import CheckResult, Status
-from .morning import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
-from .refresh import PanelState
-from .watch import is_quiet, status_change_text
+from ..logs.stream import open_log_source
+from ..models import CheckResult, Status
+from ..morning import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
+from ..refresh import PanelState
+from ..watch import is_quiet, status_change_text
 
 BackendFactory = Callable[[Settings], Backend]
 LogSourceFactory = Callable[..., object]
-
-
-def optional_screen(module: str, name: str) -> type[Screen] | None:
-    """Screens other features add (playbooks, logs); absent on a branch without them."""
-    try:
-        return getattr(importlib.import_module(f"console.components.{module}"), name, None)
-    except ImportError:
-        return None
 
 
 def _status_of(state: PanelState) -> str | None:
@@ -111,7 +102,7 @@ class NbaConsoleApp(LiveFeeds, App):
     # ------------------------------------------------------------------ setup
 
     def get_default_screen(self) -> Screen:
-        from .components.main import MainScreen
+        from .screens.main import MainScreen
 
         return MainScreen()
 
@@ -271,7 +262,7 @@ class NbaConsoleApp(LiveFeeds, App):
         self.update_result(result.id, result, self.game_date)
 
     def redraw(self) -> None:
-        from .components.main import MainScreen
+        from .screens.main import MainScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
@@ -318,23 +309,19 @@ class NbaConsoleApp(LiveFeeds, App):
         self.start_live_feeds()
 
     def action_help(self) -> None:
-        from .components.help import HelpScreen
+        from .screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def open_detail(self, check_id: str) -> None:
-        from .components.detail import DetailScreen
+        from .screens.detail import DetailScreen
 
         if self.game_date is None:
             return
         self.push_screen(DetailScreen(SPEC_BY_ID[check_id], self.context(), self.states[check_id]))
 
-    def _optional(self, module: str, name: str, what: str, *args, **kwargs) -> None:
-        screen = optional_screen(module, name)
-        if screen is None:
-            self.notify(f"{what} are not part of this build", severity="warning")
-            return
+    def _open(self, screen: type[Screen], what: str, *args, **kwargs) -> None:
         try:
             self.push_screen(screen(*args, **kwargs))
         except Exception as exc:  # noqa: BLE001 - e.g. the backend cannot be opened: say so, keep running
@@ -346,7 +333,9 @@ class NbaConsoleApp(LiveFeeds, App):
         spec = SPEC_BY_ID.get(spec_id) if spec_id else None
         suggested = spec.playbooks[0] if spec and spec.playbooks else None
         # Opening the local backend does no I/O; a gcp client is created lazily by its calls.
-        self._optional("playbooks", "PlaybooksScreen", "playbooks", self.settings, self.backend(), suggested=suggested)
+        from .screens.playbooks import PlaybooksScreen
+
+        self._open(PlaybooksScreen, "playbooks", self.settings, self.backend(), suggested=suggested)
 
     def action_logs(self) -> None:
         try:
@@ -354,11 +343,15 @@ class NbaConsoleApp(LiveFeeds, App):
         except Exception as exc:  # noqa: BLE001 - a source that cannot be opened: say so, keep running
             self.notify(f"cannot open live logs: {exc}", severity="error")
             return
-        self._optional("logs", "LogsScreen", "live logs", self.settings, source, clock=self.clock,
+        from .screens.logs import LogsScreen
+
+        self._open(LogsScreen, "live logs", self.settings, source, clock=self.clock,
                        trace_day=self.processing_date)
 
     def action_history(self) -> None:
         """Every check over the last game dates, ending at the one shown (issue 16)."""
         if self.game_date is None:
             return
-        self._optional("history", "HistoryScreen", "history", end=self.game_date)
+        from .screens.history import HistoryScreen
+
+        self._open(HistoryScreen, "history", end=self.game_date)

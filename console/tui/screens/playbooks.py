@@ -24,11 +24,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
-from .. import safety
-from ..playbook import model
-from ..playbook.actions import RenderedStep
-from ..playbook.engine import Callbacks, Cancelled, Decision, Runner
-from ..playbook.lock import LockHeld, StepStillRunning
+from ... import safety
+from ...playbook import model
+from ...playbook.actions import RenderedStep
+from ...playbook.engine import Callbacks, Cancelled, Decision, Runner
+from ...playbook.lock import LockHeld, StepStillRunning
 
 
 # Leaving is always possible, from any modal too: the run is cancelled on the way out

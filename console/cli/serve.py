@@ -12,7 +12,7 @@ import os
 import sys
 from typing import TextIO
 
-from .config import ConfigError, Settings
+from ..config import ConfigError, Settings
 
 EXIT_REFUSED = 2
 TOKEN_ENV = "NBA_CONSOLE_SERVE_TOKEN"  # a fixed token (e.g. from Secret Manager); then it is never printed
@@ -86,8 +86,8 @@ def resolve_token(host: str, require: bool) -> tuple[str | None, bool]:
 
 def _ensure_local_data(settings: Settings) -> None:
     """`serve` on an empty local backend shows the demo, as `make run` does."""
-    from . import safety
-    from .scenario import current_dir
+    from .. import safety
+    from ..scenario import current_dir
 
     if settings.backend != "local" or current_dir(settings) is not None:
         return
@@ -95,14 +95,14 @@ def _ensure_local_data(settings: Settings) -> None:
         print(f"nba-console serve: no local data in {settings.data_dir} (run `nba-console local seed-demo`)",
               file=sys.stderr)
         return
-    from .commands_local import seed_demo
+    from .local import seed_demo
 
     seed_demo(settings)
     print(f"seeded the demo into {settings.data_dir}", file=sys.stderr)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .cli import settings_from_args
+    from . import settings_from_args
 
     settings = settings_from_args(args)
     if not 0 < args.port < 65536:
@@ -118,7 +118,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     token, printable = resolve_token(args.host, args.require_token)
     _ensure_local_data(settings)
 
-    from .serve import ConsoleServer, ServeOptions
+    from ..tui.serve import ConsoleServer, ServeOptions
 
     options = ServeOptions(
         host=args.host, port=args.port, argv=child_argv(settings, args, read_only), read_only=read_only,

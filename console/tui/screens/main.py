@@ -13,8 +13,8 @@ from textual.widgets import Footer, Static
 from panels.panel import CheckPanel
 from panels.timeline import MetricsView, TimelineView
 
-from ..morning import SPECS
-from ..watch_state import last_notified_at
+from ...morning import SPECS
+from ...watch_state import last_notified_at
 
 
 class MainScreen(Screen):

@@ -24,10 +24,10 @@ from textual_plotext import PlotextPlot
 
 from panels.history import Series, cell, date_label, series
 
-from ..history import SHORT_TITLES, HistoryRange, bytes_labels, contexts, history_range, run_history_check
-from ..models import CheckResult
-from ..morning import SPEC_BY_ID, SPECS, CheckContext
-from ..refresh import PanelState
+from ...history import SHORT_TITLES, HistoryRange, bytes_labels, contexts, history_range, run_history_check
+from ...models import CheckResult
+from ...morning import SPEC_BY_ID, SPECS, CheckContext
+from ...refresh import PanelState
 
 # The checks whose numbers are plotted (panels.history.series, in that order).
 PLOT_OF = {"grading_coverage": 0, "dnp_pollution": 1, "usage_rate_coverage": 2, "deployment_drift": 3}

@@ -9,7 +9,6 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 class ConsoleCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        from ..app import optional_screen
         from ..morning import SPECS
 
         app = self.app
@@ -23,10 +22,8 @@ class ConsoleCommands(Provider):
         for spec in SPECS:
             out.append((f"Open {spec.title} details", lambda cid=spec.id: app.open_detail(cid),
                         f"drill-down rows of {spec.id}"))
-        if optional_screen("playbooks", "PlaybooksScreen") is not None:
-            out.append(("Playbooks", app.action_playbooks, "rollback and redeploy procedures"))
-        if optional_screen("logs", "LogsScreen") is not None:
-            out.append(("Live logs", app.action_logs, "the Phase 3 log stream"))
+        out.append(("Playbooks", app.action_playbooks, "rollback and redeploy procedures"))
+        out.append(("Live logs", app.action_logs, "the Phase 3 log stream"))
         return out
 
     async def discover(self) -> Hits:

@@ -11,12 +11,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .config import Settings
-from .models import Report, Status
+from ..config import Settings
+from ..models import Report, Status
 
 
 def register(sub) -> None:
-    from .cli import _date_arg
+    from . import _date_arg
 
     parser = sub.add_parser("history", help="every check over the last game dates (a table, or --json)")
     parser.add_argument("--days", type=int, help="game dates to show, ending at --end (default: history.days, 14)")
@@ -27,10 +27,10 @@ def register(sub) -> None:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from .backends import open_backend
-    from .cli import settings_from_args
-    from .history import bytes_labels, contexts, history_range, run_history
-    from .morning import default_game_date
+    from ..backends import open_backend
+    from . import settings_from_args
+    from ..history import bytes_labels, contexts, history_range, run_history
+    from ..morning import default_game_date
 
     settings = settings_from_args(args)
     backend = open_backend(settings)
@@ -62,7 +62,7 @@ def print_history(reports: list[Report], settings: Settings, scanned: dict[str, 
                   console: Console | None = None) -> None:
     from panels.render import STATUS_STYLE, render_result
 
-    from .history import SHORT_TITLES
+    from ..history import SHORT_TITLES
 
     console = console or Console()
     if not reports:

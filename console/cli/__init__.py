@@ -16,19 +16,19 @@ from typing import Callable
 
 import orjson
 
-from .config import ConfigError, Settings, load_settings
-from .errors import ScenarioError, SourceError, first_line
-from .safety import ReadOnlyError
-from .timestamps import date_in_range
+from ..config import ConfigError, Settings, load_settings
+from ..errors import ScenarioError, SourceError, first_line
+from ..safety import ReadOnlyError
+from ..timestamps import date_in_range
 
 # Each module exposes register(subparsers) and sets `func` on its parsers.
 COMMAND_MODULES = (
-    "console.commands_local",
-    "console.commands_playbook",
-    "console.commands_logs",
-    "console.commands_serve",
-    "console.commands_history",
-    "console.commands_watch",
+    "console.cli.local",
+    "console.cli.playbook",
+    "console.cli.logs",
+    "console.cli.serve",
+    "console.cli.history",
+    "console.cli.watch",
 )
 
 EXIT_ERROR = 2
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check_ids() -> list[str]:
-    from .morning import SPECS
+    from ..morning import SPECS
 
     return [spec.id for spec in SPECS]
 
@@ -131,7 +131,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 def resolve_context(args: argparse.Namespace, settings: Settings, backend):
     """Game date and as-of moment from --date/--at, with the documented defaults."""
-    from .morning import CheckContext, default_game_date, parse_at
+    from ..morning import CheckContext, default_game_date, parse_at
 
     now = datetime.now(timezone.utc)
     game_date = args.game_date or default_game_date(backend, settings, now)
@@ -140,8 +140,8 @@ def resolve_context(args: argparse.Namespace, settings: Settings, backend):
 
 
 def _run_report(args: argparse.Namespace):
-    from .backends import open_backend
-    from .morning import run_all
+    from ..backends import open_backend
+    from ..morning import run_all
 
     settings = settings_from_args(args)
     backend = open_backend(settings)
@@ -154,7 +154,7 @@ def _run_report(args: argparse.Namespace):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .render import print_report
+    from ..render import print_report
 
     settings, report = _run_report(args)
     if args.json:
@@ -166,7 +166,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .render import report_markdown
+    from ..render import report_markdown
 
     settings, report = _run_report(args)
     text = report_markdown(report, settings)
@@ -188,13 +188,13 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 def cmd_tui(args: argparse.Namespace) -> int:
     """The console. --date fixes the first game date; --at freezes the clock at that moment."""
-    from .app import NbaConsoleApp
-    from .clock import FixedClock, SystemClock
+    from ..tui.app import NbaConsoleApp
+    from ..clock import FixedClock, SystemClock
 
     settings = settings_from_args(args)
     clock = SystemClock()
     if args.at:
-        from .backends import open_backend
+        from ..backends import open_backend
 
         backend = open_backend(settings)
         try:

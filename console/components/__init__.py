@@ -1,1 +1,0 @@
-"""Screens and modals of the console (thin: they draw app state and start workers)."""
