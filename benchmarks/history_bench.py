@@ -31,9 +31,9 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from console import demo, demo_history  # noqa: E402
-from console.config import load_settings  # noqa: E402
-from console.scenario import load_scenario  # noqa: E402
+from console.local import demo, demo_history  # noqa: E402
+from console.core.config import load_settings  # noqa: E402
+from console.local.scenario import load_scenario  # noqa: E402
 
 END = date(2026, 2, 4)
 AS_OF = datetime(2026, 2, 5, 16, tzinfo=timezone.utc)  # 11:00 ET on the processing date
@@ -70,7 +70,7 @@ def timed(call, runs: int) -> float:
 def in_process(settings, days: int, runs: int) -> tuple[float, float]:
     from console.backends.local import LocalBackend
     from console.history import HistoryRange, contexts, run_history
-    from console.morning import CheckContext, run_all
+    from console.core.runner import CheckContext, run_all
 
     backend = LocalBackend(settings)
     span = HistoryRange(END, days)
@@ -92,7 +92,7 @@ def cli(data: Path, days: int) -> tuple[float, float]:
 
 async def screens(settings, days: int) -> tuple[float, float]:
     from console.tui.app import NbaConsoleApp
-    from console.clock import FixedClock
+    from console.core.clock import FixedClock
     from console.tui.screens.history import HistoryScreen
 
     class Silent:

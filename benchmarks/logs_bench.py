@@ -144,7 +144,7 @@ async def bench_keys(rate: int, presses: int) -> None:
     from textual.app import App
 
     from console.tui.screens.logs import LogsScreen
-    from console.config import Settings
+    from console.core.config import Settings
 
     source = RateSource(rate)
     screen = LogsScreen(Settings(logs={"poll_seconds": 0.05}), source)

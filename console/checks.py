@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .config import Settings
-from .models import (
+from .core.config import Settings
+from .core.models import (
     CheckResult,
     DeployState,
     DnpDayRow,

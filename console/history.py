@@ -20,9 +20,9 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from .backends.base import Backend
-from .config import Settings
-from .errors import ErrorKind, SourceError, first_line
-from .models import (
+from .core.config import Settings
+from .core.errors import ErrorKind, SourceError, first_line
+from .core.models import (
     CheckResult,
     DnpDayRow,
     DnpPollutedRow,
@@ -32,7 +32,7 @@ from .models import (
     Row,
     UsageGameRow,
 )
-from .morning import (
+from .core.runner import (
     SPEC_BY_ID,
     SPECS,
     CheckContext,

@@ -28,9 +28,9 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from .config import NotifyChannel, Settings, WatchSettings
+from .core.config import NotifyChannel, Settings, WatchSettings
 from .render import STATUS_ICON
-from .models import Status
+from .core.models import Status
 
 log = logging.getLogger("nba_console.watch")
 # httpx logs every request with its full URL at INFO: a webhook URL is a secret.

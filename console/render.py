@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .config import Settings
-from .models import Report, Status
+from .core.config import Settings
+from .core.models import Report, Status
 
 STATUS_STYLE = {
     Status.OK: "bold green",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .config import Settings
+from .core.config import Settings
 
 
 class ReadOnlyError(Exception):

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from .config import Settings
-from .models import CheckResult, Status
+from .core.config import Settings
+from .core.models import CheckResult, Status
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from .clock import Clock, FixedClock, ReplayClock
-from .config import NotifyChannel, Settings, WatchSettings
-from .models import CheckResult, Report, Status
-from .morning import SPEC_BY_ID, SPECS, CheckContext, run_all
+from .core.clock import Clock, FixedClock, ReplayClock
+from .core.config import NotifyChannel, Settings, WatchSettings
+from .core.models import CheckResult, Report, Status
+from .core.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
 from .notify import Delivery, DeliveryError, top_rows
 from .watch_state import StateStore, WatchState, state_path
 

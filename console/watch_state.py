@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from .config import Settings
+from .core.config import Settings
 
 log = logging.getLogger("nba_console.watch")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.text import Text
 
-from console.models import CheckResult
+from console.core.models import CheckResult
 
 from .render import STATUS_STYLE
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from rich.text import Text
 
-from console.models import CheckResult
+from console.core.models import CheckResult
 
 STATUS_STYLE = {
     "ok": "bold green",

@@ -8,8 +8,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from console.config import Settings
-from console.models import CheckResult
+from console.core.config import Settings
+from console.core.models import CheckResult
 from console.timeline import WINDOWS, criteria, current_window, expected_metrics, window_note
 
 

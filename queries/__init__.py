@@ -1,7 +1,7 @@
 """BigQuery Standard SQL files, one per question the console asks.
 
-Each file uses the default table names (see console.schema) and named parameters
-(``@game_date``); console.sql maps the names from the config and transpiles for DuckDB.
+Each file uses the default table names (see console.core.schema) and named parameters
+(``@game_date``); console.core.sql maps the names from the config and transpiles for DuckDB.
 """
 
 from importlib import resources

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 # DEMO_END: the demo's morning after everything ran (11:00 ET), re-exported for the tests.
-from console.clock import DEMO_END  # noqa: F401
-from console.config import Settings, load_settings
+from console.core.clock import DEMO_END  # noqa: F401
+from console.core.config import Settings, load_settings
 
 
 @pytest.fixture(autouse=True)

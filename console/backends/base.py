@@ -6,8 +6,8 @@ from abc import ABC, abstractmethod
 from datetime import datetime
 from typing import Any
 
-from ..config import Settings
-from ..models import DeployState, LogEntry
+from ..core.config import Settings
+from ..core.models import DeployState, LogEntry
 
 
 class Backend(ABC):

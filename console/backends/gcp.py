@@ -14,12 +14,12 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from .. import sql
-from ..errors import ErrorKind, SourceError
-from ..models import DeployState, LogEntry
+from ..core import sql
+from ..core.errors import ErrorKind, SourceError
+from ..core.models import DeployState, LogEntry
 from . import gcp_deploy, gcp_logs
 from .base import Backend
-from ..deadline import Deadline, current_deadline, run_with_deadline
+from ..core.deadline import Deadline, current_deadline, run_with_deadline
 from .gcp_clients import ClientFactory, check_credentials_file
 from .gcp_errors import translate
 from .gcp_retry import bounded, default_retry
@@ -50,7 +50,7 @@ def _plain(value: Any) -> Any:
 
 
 def _within(timeout: float, call: Callable[[], Any]) -> Any:
-    """Run `call` on a daemon thread (console.deadline, the one bounded-call mechanism);
+    """Run `call` on a daemon thread (console.core.deadline, the one bounded-call mechanism);
     TimeoutError when it has not finished in `timeout` s (the thread is left to die with
     its own socket timeouts)."""
     finished, value = run_with_deadline(call, timeout, timeout, name="gcp-call")

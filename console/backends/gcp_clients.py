@@ -65,7 +65,7 @@ def check_credentials_file(env: dict[str, str] | None = None) -> None:
     """Raise the SourceError (auth) of `credentials_problem`, if any."""
     problem = credentials_problem(env)
     if problem is not None:
-        from ..errors import ErrorKind, SourceError
+        from ..core.errors import ErrorKind, SourceError
 
         raise SourceError(ErrorKind.AUTH, problem)
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import orjson
 
-from ..errors import ErrorKind, SourceError
+from ..core.errors import ErrorKind, SourceError
 from ..logs.parse import parse_timestamp
-from ..models import Commit, DeployState, ServiceState
+from ..core.models import Commit, DeployState, ServiceState
 
 COMMIT_LABELS = ("commit-sha", "commit_sha", "git-commit")
 COMMIT_ENV = ("COMMIT_SHA", "GIT_COMMIT")
@@ -152,7 +152,7 @@ def deploy_state(settings, workers: int | None = None) -> DeployState:
 
     All described at once, each command bounded by what is left of the check's deadline
     (gcp.query_timeout_s), so the whole read ends by it."""
-    from ..deadline import current_deadline
+    from ..core.deadline import current_deadline
 
     targets = [("run", n) for n in settings.services.cloud_run] + [("function", n) for n in settings.services.functions]
     deadline = current_deadline(settings.gcp.query_timeout_s)

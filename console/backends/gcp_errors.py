@@ -12,7 +12,7 @@ import re
 import socket
 from typing import Literal
 
-from ..errors import ErrorKind, SourceError, first_line
+from ..core.errors import ErrorKind, SourceError, first_line
 
 Service = Literal["bigquery", "firestore", "logging"]
 

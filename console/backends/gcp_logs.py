@@ -14,13 +14,13 @@ import time
 from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 
-from ..errors import ErrorKind, SourceError
+from ..core.errors import ErrorKind, SourceError
 from ..logs.parse import entry_from_dict
 from ..logs.parse import rfc3339
 from ..logs.query import LogQuery
 from ..logs.source_local import Deduper
-from ..deadline import Deadline
-from ..models import LogEntries, LogEntry
+from ..core.deadline import Deadline
+from ..core.models import LogEntries, LogEntry
 from .gcp_errors import translate
 from .gcp_retry import unreachable
 

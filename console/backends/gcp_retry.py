@@ -17,7 +17,7 @@ import re
 import socket
 from typing import Any
 
-from ..deadline import Deadline
+from ..core.deadline import Deadline
 
 # What the transports say when nothing listens or the name does not resolve: requests /
 # urllib3 (BigQuery, Logging over HTTP), gRPC core (Firestore), google-auth's token fetch.

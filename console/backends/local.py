@@ -18,13 +18,14 @@ import duckdb
 import orjson
 from pydantic import ValidationError
 
-from .. import safety, sql
-from ..errors import ErrorKind, SourceError, first_line, validation_line
+from .. import safety
+from ..core import sql
+from ..core.errors import ErrorKind, SourceError, first_line, validation_line
 from ..logs.parse import MalformedLog, parse_log_file, parse_timestamp
-from ..models import DeployState, LogEntries, LogEntry
-from ..safefile import UnsafeFileError, read_regular
-from ..scenario import DB_FILE, current_dir
-from ..timestamps import looks_like_timestamp
+from ..core.models import DeployState, LogEntries, LogEntry
+from ..core.safefile import UnsafeFileError, read_regular
+from ..local.scenario import DB_FILE, current_dir
+from ..core.timestamps import looks_like_timestamp
 from .base import Backend
 
 

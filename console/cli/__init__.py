@@ -16,10 +16,10 @@ from typing import Callable
 
 import orjson
 
-from ..config import ConfigError, Settings, load_settings
-from ..errors import ScenarioError, SourceError, first_line
+from ..core.config import ConfigError, Settings, load_settings
+from ..core.errors import ScenarioError, SourceError, first_line
 from ..safety import ReadOnlyError
-from ..timestamps import date_in_range
+from ..core.timestamps import date_in_range
 
 # Each module exposes register(subparsers) and sets `func` on its parsers.
 COMMAND_MODULES = (
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check_ids() -> list[str]:
-    from ..morning import SPECS
+    from ..core.runner import SPECS
 
     return [spec.id for spec in SPECS]
 
@@ -131,7 +131,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 def resolve_context(args: argparse.Namespace, settings: Settings, backend):
     """Game date and as-of moment from --date/--at, with the documented defaults."""
-    from ..morning import CheckContext, default_game_date, parse_at
+    from ..core.runner import CheckContext, default_game_date, parse_at
 
     now = datetime.now(timezone.utc)
     game_date = args.game_date or default_game_date(backend, settings, now)
@@ -141,7 +141,7 @@ def resolve_context(args: argparse.Namespace, settings: Settings, backend):
 
 def _run_report(args: argparse.Namespace):
     from ..backends import open_backend
-    from ..morning import run_all
+    from ..core.runner import run_all
 
     settings = settings_from_args(args)
     backend = open_backend(settings)
@@ -189,7 +189,7 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     """The console. --date fixes the first game date; --at freezes the clock at that moment."""
     from ..tui.app import NbaConsoleApp
-    from ..clock import FixedClock, SystemClock
+    from ..core.clock import FixedClock, SystemClock
 
     settings = settings_from_args(args)
     clock = SystemClock()

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..config import Settings
-from ..models import Report, Status
+from ..core.config import Settings
+from ..core.models import Report, Status
 
 
 def register(sub) -> None:
@@ -30,7 +30,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     from ..backends import open_backend
     from . import settings_from_args
     from ..history import bytes_labels, contexts, history_range, run_history
-    from ..morning import default_game_date
+    from ..core.runner import default_game_date
 
     settings = settings_from_args(args)
     backend = open_backend(settings)

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..scenario import current_dir, export_scenario, load_scenario
+from ..local.scenario import current_dir, export_scenario, load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,7 +32,7 @@ def _settings(args):
 
 
 def seed_demo(settings) -> dict[str, int]:
-    from ..demo import write_scenario
+    from ..local.demo import write_scenario
 
     with tempfile.TemporaryDirectory(prefix="nba-console-demo-") as tmp:
         return load_scenario(write_scenario(Path(tmp)), settings)

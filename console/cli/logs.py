@@ -15,10 +15,10 @@ from datetime import time as time_of_day
 from pathlib import Path
 from typing import Callable
 
-from ..clock import DEMO_END, DEMO_START, ReplayClock, SystemClock
+from ..core.clock import DEMO_END, DEMO_START, ReplayClock, SystemClock
 from ..logs.live_trace import LiveTrace, TraceUpdate
 from ..logs.query import LogQuery, parse_duration, parse_severity
-from ..models import LogEntry
+from ..core.models import LogEntry
 
 DEMO_GAME_DATE = date(2026, 2, 4)
 
@@ -154,9 +154,9 @@ def open_source(settings, query: LogQuery, clock=None, follow: bool = True):
             return open_gcp_tail(settings, query, clock)
         except Exception as exc:  # noqa: BLE001 - no credentials: one line, exit 2, no traceback
             raise translate(exc, "logging") from exc
-    from ..errors import ErrorKind, SourceError
+    from ..core.errors import ErrorKind, SourceError
     from ..logs.source_local import LocalLogSource
-    from ..scenario import current_dir
+    from ..local.scenario import current_dir
 
     if current_dir(settings) is None:
         raise SourceError(ErrorKind.NO_DATA, f"no local data in {settings.data_dir}: run `nba-console local seed-demo`")
@@ -252,7 +252,7 @@ def _human(delta: timedelta) -> str:
 
 def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
     from ..logs.source_local import load_log_file
-    from ..safefile import UnsafeFileError
+    from ..core.safefile import UnsafeFileError
 
     settings = _settings(args)
     out = out or _Out()
@@ -278,7 +278,7 @@ def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = t
 
 def _ensure_demo(settings) -> None:
     from .local import seed_demo
-    from ..scenario import current_dir
+    from ..local.scenario import current_dir
 
     if settings.backend == "local" and current_dir(settings) is None:
         from ..safety import ReadOnlyError, check_writable
@@ -323,7 +323,7 @@ def demo_headless(settings, speed: float, out: _Out, sleep: Callable[[float], No
                   start: datetime = DEMO_START) -> int:
     """The demo morning as text: log lines in order, and each check's status as it changes."""
     from ..backends.local import LocalBackend
-    from ..morning import CheckContext, run_all
+    from ..core.runner import CheckContext, run_all
 
     backend = LocalBackend(settings)
     entries = [e for path in backend.log_files() for e in backend._entries(path)]

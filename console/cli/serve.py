@@ -12,7 +12,7 @@ import os
 import sys
 from typing import TextIO
 
-from ..config import ConfigError, Settings
+from ..core.config import ConfigError, Settings
 
 EXIT_REFUSED = 2
 TOKEN_ENV = "NBA_CONSOLE_SERVE_TOKEN"  # a fixed token (e.g. from Secret Manager); then it is never printed
@@ -87,7 +87,7 @@ def resolve_token(host: str, require: bool) -> tuple[str | None, bool]:
 def _ensure_local_data(settings: Settings) -> None:
     """`serve` on an empty local backend shows the demo, as `make run` does."""
     from .. import safety
-    from ..scenario import current_dir
+    from ..local.scenario import current_dir
 
     if settings.backend != "local" or current_dir(settings) is not None:
         return

@@ -7,7 +7,7 @@ import logging
 import sys
 from datetime import datetime, timedelta, timezone
 
-from ..config import ConfigError, NotifyChannel, Settings
+from ..core.config import ConfigError, NotifyChannel, Settings
 
 EXIT_ERROR = 2
 
@@ -84,8 +84,8 @@ def _setup_logging() -> None:
 def cmd_watch(args: argparse.Namespace) -> int:
     from ..backends import open_backend
     from . import settings_from_args
-    from ..clock import FixedClock, ReplayClock, SystemClock
-    from ..morning import default_game_date, parse_at
+    from ..core.clock import FixedClock, ReplayClock, SystemClock
+    from ..core.runner import default_game_date, parse_at
     from ..notify import describe
     from ..safety import check_writable
     from ..watch import Watcher, run_schedule

@@ -11,7 +11,7 @@ from collections import deque
 from typing import Iterable
 
 from .query import LogQuery
-from ..models import LogEntry
+from ..core.models import LogEntry
 
 _COMPACT_AT = 4096  # compact the view's list once this many dropped rows lead it
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
-from ..config import Settings
-from ..models import CheckResult, LogEntry
+from ..core.config import Settings
+from ..core.models import CheckResult, LogEntry
 from .trace import SequentialTrace, TraceParser
 
 

@@ -13,8 +13,8 @@ from typing import Any, Iterable, Iterator
 
 import orjson
 
-from ..models import LogEntry
-from ..timestamps import parse_timestamp, rfc3339  # noqa: F401 - re-exported: the one parser
+from ..core.models import LogEntry
+from ..core.timestamps import parse_timestamp, rfc3339  # noqa: F401 - re-exported: the one parser
 
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from functools import cached_property
 
 from .parse import rfc3339
-from ..models import LogEntry
+from ..core.models import LogEntry
 
 # Cloud Logging's LogSeverity ranks; `severity>=WARNING` compares these numbers.
 SEVERITIES = {

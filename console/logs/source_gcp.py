@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from ..clock import Clock, SystemClock
+from ..core.clock import Clock, SystemClock
 from .parse import entry_from_dict
 from .query import LogQuery
 from .source_local import Deduper
-from ..models import LogEntry
+from ..core.models import LogEntry
 
 ASCENDING = "timestamp asc"  # google.cloud.logging.ASCENDING
 

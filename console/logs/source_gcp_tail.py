@@ -18,12 +18,12 @@ import threading
 from datetime import timedelta
 from typing import Any, Callable
 
-from ..clock import Clock, SystemClock
-from ..errors import ErrorKind, SourceError
+from ..core.clock import Clock, SystemClock
+from ..core.errors import ErrorKind, SourceError
 from .query import LogQuery
 from .source_local import Deduper
 from .source_gcp import Backoff, GcpLogSource
-from ..models import LogEntry
+from ..core.models import LogEntry
 
 DEFAULT_BACKFILL = timedelta(minutes=10)
 

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
-from ..clock import Clock
+from ..core.clock import Clock
 from .parse import MalformedLog, Skipped, parse_json_document, parse_log_file, scan_ndjson
 from .query import LogQuery
-from ..models import LogEntry
-from ..safefile import UnsafeFileError, open_regular, read_regular
+from ..core.models import LogEntry
+from ..core.safefile import UnsafeFileError, open_regular, read_regular
 
 CHUNK = 1 << 20  # bytes read per call to read()
 MARK = 64  # bytes just before the read offset, re-checked each poll to notice a rewrite
@@ -268,7 +268,7 @@ class LocalLogSource:
 
     @classmethod
     def for_settings(cls, settings, query: LogQuery | None = None, from_start: bool = True) -> "LocalLogSource":
-        from ..scenario import current_dir
+        from ..local.scenario import current_dir
 
         def folder() -> Path | None:
             root = current_dir(settings)

@@ -9,11 +9,11 @@ reaches them, and the system clock releases everything at once.
 
 from __future__ import annotations
 
-from ..clock import Clock
-from ..config import Settings
+from ..core.clock import Clock
+from ..core.config import Settings
 from .query import LogQuery
 from .source_local import ClockGate, LocalLogSource, LogSource
-from ..models import LogEntry
+from ..core.models import LogEntry
 
 
 class _FailedSource:

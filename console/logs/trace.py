@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from ..config import LogPatterns, Settings
-from ..models import LogEntry, Status
+from ..core.config import LogPatterns, Settings
+from ..core.models import LogEntry, Status
 
 EventKind = Literal["level_start", "level_complete", "processor_start", "processor_complete", "dependency_failure"]
 

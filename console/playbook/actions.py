@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .. import safety
-from ..config import Settings
+from ..core.config import Settings
 
 
 @dataclass(frozen=True)

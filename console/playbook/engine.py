@@ -27,7 +27,7 @@ from typing import Any, Callable
 import orjson
 
 from .. import safety
-from ..config import Settings
+from ..core.config import Settings
 from . import model
 from .actions import RenderedStep
 from .audit import AuditLog, AuditWriteError, operator

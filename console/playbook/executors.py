@@ -16,8 +16,8 @@ from typing import Callable
 import orjson
 
 from .. import safety
-from ..config import Settings
-from ..models import Commit, DeployState, ServiceState
+from ..core.config import Settings
+from ..core.models import Commit, DeployState, ServiceState
 from .actions import RenderedStep
 from .procs import LineSink, SpawnHook, StepResult, run_argv  # noqa: F401 - StepResult is re-exported
 from .redact import Redactor

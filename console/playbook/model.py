@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .. import safety
-from ..config import Settings
+from ..core.config import Settings
 from .actions import ACTIONS, RenderedStep
 
 NAME_RE = r"^[a-z][a-z0-9-]{1,63}$"

@@ -24,13 +24,13 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from ..backends import Backend, open_backend
-from ..clock import Clock, ReplayClock, SystemClock
+from ..core.clock import Clock, ReplayClock, SystemClock
 from .palette import ConsoleCommands
-from ..config import Settings
+from ..core.config import Settings
 from .live_feeds import LiveFeeds
 from ..logs.stream import open_log_source
-from ..models import CheckResult, Status
-from ..morning import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
+from ..core.models import CheckResult, Status
+from ..core.runner import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
 from ..refresh import PanelState
 from ..watch import is_quiet, status_change_text
 

@@ -16,11 +16,11 @@ from textual import log
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from ..errors import SourceError, first_line
+from ..core.errors import SourceError, first_line
 from ..logs.live_trace import LiveTrace, TraceUpdate
 from ..logs.query import LogQuery
-from ..models import CheckResult, Status
-from ..morning import PHASE3_COLLECTION, CheckContext, phase3_from_fields
+from ..core.models import CheckResult, Status
+from ..core.runner import PHASE3_COLLECTION, CheckContext, phase3_from_fields
 
 
 class LiveFeeds:

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from console.tui.app import NbaConsoleApp
-from console.clock import FixedClock
+from console.core.clock import FixedClock
 from tests.conftest import DEMO_END
 
 FEB3, FEB4 = date(2026, 2, 3), date(2026, 2, 4)

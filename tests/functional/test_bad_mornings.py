@@ -10,8 +10,8 @@ import pytest
 
 from console.backends.local import LocalBackend
 from console.cli import main
-from console.clock import DEMO_END
-from console.morning import SPECS, CheckContext, run_all
+from console.core.clock import DEMO_END
+from console.core.runner import SPECS, CheckContext, run_all
 from console.timeline import criteria
 
 FEB3, FEB4 = date(2026, 2, 3), date(2026, 2, 4)
@@ -200,8 +200,8 @@ def test_grading_under_the_trigger_after_the_deadline_fails(capsys, data):
                        "--json")
     assert statuses(out)["grading_coverage"] in ("unknown", "ok")
     from console.checks import Due, grading_coverage
-    from console.config import Settings
-    from console.models import GradingSystemRow
+    from console.core.config import Settings
+    from console.core.models import GradingSystemRow
 
     rows = [GradingSystemRow(system_id="s", predicted=100, graded=75, correct=40, players=50)]
     due = Due(at=DEMO_END, passed=True, games=True)

@@ -4,7 +4,7 @@ follows them at once; listeners are closed when the date changes and when the ap
 from __future__ import annotations
 
 from console.backends.local import LocalBackend
-from console.errors import ErrorKind, SourceError
+from console.core.errors import ErrorKind, SourceError
 
 from .conftest import FEB3, FEB4, SIZE, settle, until
 

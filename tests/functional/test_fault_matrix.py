@@ -25,9 +25,9 @@ from rich.console import Console
 
 from console.backends.local import LocalBackend
 from console.cli import main
-from console.clock import DEMO_END
-from console.models import CheckResult
-from console.morning import SPEC_BY_ID, CheckContext, run_check
+from console.core.clock import DEMO_END
+from console.core.models import CheckResult
+from console.core.runner import SPEC_BY_ID, CheckContext, run_check
 from console.refresh import PanelState
 
 FEB4 = date(2026, 2, 4)

@@ -9,8 +9,8 @@ from textual.widgets import DataTable
 
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.history import HistoryScreen
-from console.errors import ErrorKind, SourceError
-from console.morning import CheckContext, run_all
+from console.core.errors import ErrorKind, SourceError
+from console.core.runner import CheckContext, run_all
 from tests.conftest import DEMO_END
 
 from .conftest import FEB3, FEB4, SIZE, settle, until

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from console.clock import DEMO_START, FixedClock
-from console.models import Status
+from console.core.clock import DEMO_START, FixedClock
+from console.core.models import Status
 
 from .conftest import FEB3, FEB4, SIZE, settle, until
 
@@ -47,7 +47,7 @@ async def test_good_morning_raises_no_alert(make_app):
 
 
 async def test_e_ends_the_demo_replay_and_every_panel_shows_the_finished_morning(make_app, demo_settings):
-    from console.clock import DEMO_END, ReplayClock
+    from console.core.clock import DEMO_END, ReplayClock
 
     clock = ReplayClock(DEMO_START + timedelta(minutes=55), speed=1.0, end=DEMO_END)  # 06:55 ET, real time
     app = make_app(FEB4, clock=clock)

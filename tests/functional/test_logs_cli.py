@@ -10,7 +10,7 @@ import pytest
 
 from console.cli import build_parser, main
 from console.cli.logs import _Out, cmd_tail
-from console.scenario import current_dir
+from console.local.scenario import current_dir
 
 
 def run(capsys, *argv):
@@ -81,7 +81,7 @@ def test_tail_stops_quietly_on_a_closed_pipe(demo_settings):
 
 
 def test_replay_of_the_race_prints_the_violation_and_fails(demo_settings, tmp_path, capsys):
-    from console.demo import log_entries
+    from console.local.demo import log_entries
 
     race = [e for e in log_entries() if e["timestamp"].startswith("2026-02-04")]
     path = tmp_path / "feb3-race.json"

@@ -7,13 +7,13 @@ from datetime import datetime, timezone
 from textual.app import App
 from textual.widgets import Input
 
-from console.clock import FixedClock
+from console.core.clock import FixedClock
 from console.tui.screens.logs import EntryScreen, LogsScreen, LogView
-from console.config import Settings
-from console.demo import log_entries
+from console.core.config import Settings
+from console.local.demo import log_entries
 from console.logs.parse import entry_from_dict
 from console.logs.source_local import ReplaySource
-from console.models import LogEntry
+from console.core.models import LogEntry
 
 
 def demo_entries() -> list[LogEntry]:

@@ -6,7 +6,7 @@ from console.tui.screens.detail import DetailScreen
 from console.tui.screens.help import HelpScreen, binding_rows
 from console.tui.screens.main import MainScreen
 from console.tui.screens.sql import SqlModal
-from console.morning import SPEC_BY_ID, SPECS, CheckContext, run_all
+from console.core.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
 from console.timeline import criteria
 from panels.panel import CheckPanel
 

@@ -200,7 +200,7 @@ async def test_q_and_ctrl_c_in_modals_quit_too(demo_settings, demo_backend):
 async def test_quit_while_a_step_streams_terminates_its_process_group(tmp_path, monkeypatch):
     import time
 
-    from console.config import load_settings
+    from console.core.config import load_settings
     from console.playbook.procs import pid_alive
     from tests.pb_fakes import deploy_events, fake_env, make_checkout
 

@@ -71,8 +71,8 @@ def snapshot(*roots: Path) -> dict[str, tuple]:
 
 @pytest.fixture
 def scenario(tmp_path_factory, _seeded_demo_dir):
-    from console.config import load_settings
-    from console.scenario import export_scenario
+    from console.core.config import load_settings
+    from console.local.scenario import export_scenario
 
     dest = tmp_path_factory.mktemp("scenario")
     export_scenario(load_settings(data_dir=_seeded_demo_dir, state_dir=dest / "unused"), dest / "s")

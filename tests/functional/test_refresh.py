@@ -6,10 +6,10 @@ import threading
 from datetime import timedelta
 
 from console.backends.local import LocalBackend
-from console.errors import ErrorKind, SourceError
-from console.models import CheckResult, Status
-from console.morning import SPECS
-from console.scenario import DB_FILE, current_dir
+from console.core.errors import ErrorKind, SourceError
+from console.core.models import CheckResult, Status
+from console.core.runner import SPECS
+from console.local.scenario import DB_FILE, current_dir
 
 from .conftest import FEB4, SIZE, settle
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.morning import SPECS
+from console.core.runner import SPECS
 
 from .conftest import FEB3, FEB4, SIZE, settle, settle_detail
 

@@ -15,11 +15,11 @@ import pytest
 from console.backends import open_backend
 from console.backends.local import LocalBackend
 from console.cli import main
-from console.clock import ReplayClock
-from console.config import NotifyChannel
-from console.errors import ErrorKind, SourceError
-from console.models import CheckResult, Status
-from console.morning import SPECS, CheckContext, run_all
+from console.core.clock import ReplayClock
+from console.core.config import NotifyChannel
+from console.core.errors import ErrorKind, SourceError
+from console.core.models import CheckResult, Status
+from console.core.runner import SPECS, CheckContext, run_all
 from console.notify import Delivery
 from console.watch import Watcher, is_quiet, run_schedule
 

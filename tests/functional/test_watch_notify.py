@@ -18,7 +18,7 @@ import pytest
 from werkzeug import Response
 
 from console.backends import open_backend
-from console.config import NotifyChannel
+from console.core.config import NotifyChannel
 from console.notify import DELIVERY_HEADER, SIGNATURE_HEADER, Delivery, DeliveryError, mask_url, parse_retry_after
 from console.watch import Watcher
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from console import demo
+from console.local import demo
 from console.backends.gcp import GcpBackend
 from console.backends.gcp_clients import LOGGING_ENDPOINT_ENV, ClientFactory
 from console.backends.local import _with_timestamps
-from console.config import load_settings
-from console.schema import BY_DEFAULT_NAME
+from console.core.config import load_settings
+from console.core.schema import BY_DEFAULT_NAME
 from tests.emulators import bigquery as emu_bq
 from tests.emulators.fixtures import (  # noqa: F401 - pytest fixtures
     TEST_PROJECT,

@@ -15,9 +15,9 @@ import pytest
 
 from console.backends.gcp import GcpBackend
 from console.backends.gcp_clients import ClientFactory
-from console.config import load_settings
-from console.errors import ErrorKind, SourceError
-from console.morning import SPEC_BY_ID, CheckContext, run_check
+from console.core.config import load_settings
+from console.core.errors import ErrorKind, SourceError
+from console.core.runner import SPEC_BY_ID, CheckContext, run_check
 from tests.emulators.fixtures import TEST_PROJECT
 
 from .conftest import emulator_env

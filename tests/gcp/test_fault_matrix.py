@@ -17,8 +17,8 @@ import pytest
 
 from console.backends.gcp import GcpBackend
 from console.backends.gcp_clients import ClientFactory
-from console.clock import DEMO_END
-from console.morning import CHECK_GRACE_S, SPEC_BY_ID, CheckContext, run_check
+from console.core.clock import DEMO_END
+from console.core.runner import CHECK_GRACE_S, SPEC_BY_ID, CheckContext, run_check
 from console.refresh import PanelState
 from tests.emulators.fault_proxy import FaultProxy
 

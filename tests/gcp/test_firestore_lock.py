@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from console.config import load_settings
+from console.core.config import load_settings
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Runner
 from console.playbook.lock import FirestoreLock, LazyFirestoreLock, LockHeld, LockLost, make_owner

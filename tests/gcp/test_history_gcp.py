@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from console.history import HISTORY_QUERIES, HistoryRange, bytes_labels, contexts, run_history
-from console.morning import CheckContext, run_all
+from console.core.runner import CheckContext, run_all
 
 AS_OF = datetime(2026, 2, 5, 16, 0, tzinfo=timezone.utc)
 
@@ -33,7 +33,7 @@ async def test_history_screen_on_gcp_shows_the_dry_run_bytes(gcp_backend, fake_g
     from textual.widgets import Static
 
     from console.tui.app import NbaConsoleApp
-    from console.clock import FixedClock
+    from console.core.clock import FixedClock
     from console.tui.screens.history import HistoryScreen
 
     class Silent:

@@ -11,11 +11,11 @@ from datetime import timedelta, timezone
 import pytest
 
 from console.backends.gcp_logs import Deduper, render_filter, tail_entries
-from console.clock import FixedClock
-from console.errors import ErrorKind, SourceError
+from console.core.clock import FixedClock
+from console.core.errors import ErrorKind, SourceError
 from console.logs.query import LogQuery
 from console.logs.source_gcp import Backoff, GcpLogSource
-from console.models import LogEntry
+from console.core.models import LogEntry
 from tests.emulators.fixtures import TEST_PROJECT, fake_logging, logging_client, tail_client  # noqa: F401
 from tests.gcp.tail_helpers import SERVICE, T0, entry, wait_until
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from console.backends.local import LocalBackend
-from console.morning import CheckContext, run_all
+from console.core.runner import CheckContext, run_all
 
 # Feb 3's games judged on the morning of Feb 4 (11:00 ET), Feb 4's on the morning of Feb 5.
 CASES = [(date(2026, 2, 3), datetime(2026, 2, 4, 16, 0, tzinfo=timezone.utc)),

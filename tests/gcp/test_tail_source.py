@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from console.clock import FixedClock
+from console.core.clock import FixedClock
 from console.logs.query import LogQuery
 from console.logs.source_gcp import Backoff, GcpLogSource
 from console.logs.source_gcp_tail import GcpTailSource
@@ -163,7 +163,7 @@ def gcp_env(fake_logging, monkeypatch):
 
 
 def test_open_log_source_on_gcp_is_the_live_tail(gcp_env):
-    from console.config import load_settings
+    from console.core.config import load_settings
     from console.logs.stream import open_log_source
 
     gcp_env.add_entries([entry("w0", "📋 Level 1: team processors", 10)])

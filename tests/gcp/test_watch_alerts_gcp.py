@@ -7,7 +7,7 @@ import io
 from datetime import date, datetime, timezone
 
 from console.backends.local import LocalBackend
-from console.config import NotifyChannel
+from console.core.config import NotifyChannel
 from console.notify import Delivery
 from console.watch import Watcher
 

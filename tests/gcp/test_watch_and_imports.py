@@ -55,7 +55,7 @@ def test_watch_document_sees_changes_and_survives_a_dead_listener(gcp_backend, f
 def test_local_backend_and_cli_do_not_import_google_clients(tmp_path):
     code = (
         "import sys, console.cli\n"
-        "from console.config import Settings\n"
+        "from console.core.config import Settings\n"
         "from console.backends import open_backend\n"
         "open_backend(Settings(data_dir=sys.argv[1]))\n"
         "console.cli.main(['--data-dir', sys.argv[1], 'check'])\n"

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from console import checks
-from console.config import Settings
-from console.models import (
+from console.core.config import Settings
+from console.core.models import (
     Commit, DeployState, DnpDayRow, DnpPollutedRow, GradingSystemRow, LogEntry, Phase3Document,
     ServiceState, Status, UsageGameRow,
 )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.config import ConfigError, load_settings
+from console.core.config import ConfigError, load_settings
 
 
 def test_defaults_are_the_handoffs():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-from console.config import ConfigError, Section, Settings, load_settings
+from console.core.config import ConfigError, Section, Settings, load_settings
 
 
 def _refused(tmp_path, text: str) -> str:

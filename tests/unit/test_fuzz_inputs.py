@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from console.cli.logs import format_plain
-from console.config import ConfigError, load_settings
+from console.core.config import ConfigError, load_settings
 from console.logs.parse import MalformedLog, entry_from_dict, parse_json_document, parse_ndjson_lines, scan_ndjson
-from console.timestamps import MAX_UTC, MIN_UTC, RFC3339, parse_timestamp
+from console.core.timestamps import MAX_UTC, MIN_UTC, RFC3339, parse_timestamp
 from tests.fuzz_support import run_cli
 
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")) * 2, deadline=None,

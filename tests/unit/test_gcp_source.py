@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from console.clock import FixedClock
+from console.core.clock import FixedClock
 from console.logs.query import LogQuery
 from console.logs.source_gcp import Backoff, GcpLogSource, is_rate_limited
 

@@ -7,11 +7,11 @@ from datetime import date, datetime, timezone
 import pytest
 
 from console.backends.local import LocalBackend
-from console.config import load_settings
-from console.errors import ErrorKind, SourceError
+from console.core.config import load_settings
+from console.core.errors import ErrorKind, SourceError
 from console.history import HistoryRange, contexts, history_range, run_history
-from console.models import Status
-from console.morning import CheckContext, run_all
+from console.core.models import Status
+from console.core.runner import CheckContext, run_all
 from tests.conftest import DEMO_END
 
 FEB4 = date(2026, 2, 4)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from console.models import CheckResult, Status
-from console.morning import CheckContext, run_all
+from console.core.models import CheckResult, Status
+from console.core.runner import CheckContext, run_all
 from panels.history import cell, headline, series
 from tests.conftest import DEMO_END
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from console.clock import FixedClock
-from console.config import load_settings
+from console.core.clock import FixedClock
+from console.core.config import load_settings
 from console.logs.stream import ClockGate, open_log_source
-from console.models import LogEntry
+from console.core.models import LogEntry
 
 T0 = datetime(2026, 2, 5, 12, 0, tzinfo=timezone.utc)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from console.config import Settings
-from console.demo import log_entries
+from console.core.config import Settings
+from console.local.demo import log_entries
 from console.logs.live_trace import LiveTrace
 from console.logs.parse import entry_from_dict
-from console.models import Status
+from console.core.models import Status
 
 
 def entries():

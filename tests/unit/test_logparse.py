@@ -17,7 +17,7 @@ from console.logs.parse import (
     parse_ndjson_lines,
     parse_timestamp,
 )
-from console.config import Settings
+from console.core.config import Settings
 from console.logs.trace import TraceParser
 
 json_values = st.recursive(
@@ -81,7 +81,7 @@ def test_malformed_entries_in_a_valid_file_are_skipped_and_counted():
 def test_trace_parser_on_any_text(text):
     from datetime import datetime
 
-    from console.models import LogEntry
+    from console.core.models import LogEntry
 
     TraceParser(Settings().log_patterns).parse(LogEntry(timestamp=datetime.now(timezone.utc), text=text))
 
@@ -107,7 +107,7 @@ def test_malformed_lines_are_skipped_not_fatal():
 def test_level_lines_parse_with_the_handoffs_text():
     from datetime import datetime
 
-    from console.models import LogEntry
+    from console.core.models import LogEntry
 
     parser = TraceParser(Settings().log_patterns)
     at = datetime(2026, 2, 5, 12, tzinfo=timezone.utc)

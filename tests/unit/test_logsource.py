@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import orjson
 
-from console.clock import FixedClock
+from console.core.clock import FixedClock
 from console.logs.parse import entry_from_dict
 from console.logs.query import LogQuery
 from console.logs.source_local import Deduper, FileFollower, LocalLogSource, ReplaySource, load_log_file

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from console.logs.source_local import FileFollower, LocalLogSource, load_log_file
-from console.safefile import UnsafeFileError
+from console.core.safefile import UnsafeFileError
 from tests.unit.test_logsource import line, texts
 
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from console.config import load_settings
+from console.core.config import load_settings
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Runner
 from console.playbook.procs import pid_alive

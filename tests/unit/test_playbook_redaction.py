@@ -11,7 +11,7 @@ import sys
 
 from hypothesis import given, settings as hsettings, strategies as st
 
-from console.config import load_settings
+from console.core.config import load_settings
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Runner
 from console.playbook.redact import MASK, Redactor, redact_text

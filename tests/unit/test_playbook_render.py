@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from console import safety
-from console.config import Settings
+from console.core.config import Settings
 from console.playbook import model
 
 REGION = "--region=us-west2"

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 import orjson
 import pytest
 
-from console.config import ConfigError, load_settings
+from console.core.config import ConfigError, load_settings
 from console.playbook import model
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Runner

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from console.morning import CheckContext, run_all
-from console.models import CheckResult, Status
+from console.core.runner import CheckContext, run_all
+from console.core.models import CheckResult, Status
 from console.refresh import PanelState, format_age
 from console.timeline import WINDOWS, criteria, current_window, expected_metrics
 

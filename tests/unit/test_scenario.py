@@ -9,9 +9,9 @@ import orjson
 import pytest
 
 from console.backends.local import LocalBackend
-from console.errors import ScenarioError
-from console.morning import CheckContext, run_all
-from console.scenario import current_dir, export_scenario, load_scenario
+from console.core.errors import ScenarioError
+from console.core.runner import CheckContext, run_all
+from console.local.scenario import current_dir, export_scenario, load_scenario
 from tests.conftest import DEMO_END
 
 
@@ -102,8 +102,8 @@ def test_export_then_load_round_trip(tmp_path, demo_settings):
 
 
 def test_missing_local_data_is_a_clear_error(tmp_path):
-    from console.config import load_settings
-    from console.morning import SPEC_BY_ID, run_check
+    from console.core.config import load_settings
+    from console.core.runner import SPEC_BY_ID, run_check
 
     settings = load_settings(data_dir=tmp_path / "nothing")
     result = run_check(SPEC_BY_ID["grading_coverage"], LocalBackend(settings), CheckContext(settings, date(2026, 2, 4), DEMO_END))

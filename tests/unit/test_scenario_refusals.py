@@ -12,8 +12,8 @@ import time
 import filelock
 import pytest
 
-from console.errors import ScenarioError
-from console.scenario import LOCK_FILE, SUPERSEDED, current_dir, load_scenario
+from console.core.errors import ScenarioError
+from console.local.scenario import LOCK_FILE, SUPERSEDED, current_dir, load_scenario
 from tests.fuzz_support import fingerprint
 from tests.unit.test_scenario import write_hand_scenario
 
@@ -185,7 +185,7 @@ def test_the_previous_generation_is_kept_only_as_configured(tmp_path, demo_setti
 
 def test_should_duckdb_ever_refuse_what_the_validator_let_through_the_refusal_names_file_and_line(tmp_path, demo_settings):
     """The net under the validator: the build maps DuckDB's error back to the file and line."""
-    from console.scenario import _build_generation
+    from console.local.scenario import _build_generation
 
     stage = tmp_path / "stage"
     (stage / "tables").mkdir(parents=True)

@@ -11,7 +11,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from console import cli
 from console.cli.serve import TOKEN_ENV, child_argv, confirm_playbooks, is_loopback, resolve_token
-from console.config import ConfigError, load_settings
+from console.core.config import ConfigError, load_settings
 from console.tui.serve import parse_envelope
 
 

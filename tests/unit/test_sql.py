@@ -7,9 +7,9 @@ import sqlglot
 from sqlglot import exp
 
 import queries
-from console import sql
-from console.config import Tables
-from console.schema import BY_DEFAULT_NAME
+from console.core import sql
+from console.core.config import Tables
+from console.core.schema import BY_DEFAULT_NAME
 
 
 @pytest.mark.parametrize("name", queries.names())

@@ -9,8 +9,8 @@ import orjson
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from console.config import ConfigError, WatchSettings, load_settings
-from console.models import CheckResult, Status
+from console.core.config import ConfigError, WatchSettings, load_settings
+from console.core.models import CheckResult, Status
 from console.watch import decide, is_quiet, status_change_text
 from console.watch_state import StateStore, WatchState, last_notified_at, state_path
 

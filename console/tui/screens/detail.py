@@ -14,7 +14,7 @@ from textual.worker import Worker, WorkerState
 
 from panels.render import badge, breakdown
 
-from ...morning import CheckContext, CheckSpec
+from ...core.runner import CheckContext, CheckSpec
 from ...refresh import PanelState, format_age
 from ..widgets.table import RowsTable
 

@@ -25,8 +25,8 @@ from textual_plotext import PlotextPlot
 from panels.history import Series, cell, date_label, series
 
 from ...history import SHORT_TITLES, HistoryRange, bytes_labels, contexts, history_range, run_history_check
-from ...models import CheckResult
-from ...morning import SPEC_BY_ID, SPECS, CheckContext
+from ...core.models import CheckResult
+from ...core.runner import SPEC_BY_ID, SPECS, CheckContext
 from ...refresh import PanelState
 
 # The checks whose numbers are plotted (panels.history.series, in that order).

@@ -33,7 +33,7 @@ from ...logs.live_trace import LiveTrace, TraceUpdate
 from ...logs.buffer import LogBuffer
 from ...logs.parse import entry_to_dict
 from ...logs.query import parse_filter_text
-from ...models import CheckResult, LogEntry
+from ...core.models import CheckResult, LogEntry
 
 SEVERITY_STYLES = {
     "DEFAULT": "", "DEBUG": "dim", "INFO": "green", "NOTICE": "cyan", "WARNING": "yellow",

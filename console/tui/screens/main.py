@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 from panels.panel import CheckPanel
 from panels.timeline import MetricsView, TimelineView
 
-from ...morning import SPECS
+from ...core.runner import SPECS
 from ...watch_state import last_notified_at
 
 

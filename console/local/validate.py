@@ -22,11 +22,11 @@ from typing import Any, Callable
 import orjson
 from pydantic import ValidationError
 
-from .errors import ScenarioError, validation_line
-from .models import DeployState, Phase3Document
-from .safefile import UnsafeFileError, check_inside, open_regular, read_regular
-from .schema import BY_LOGICAL, TableSpec
-from .timestamps import MAX_DATE, MIN_DATE, parse_timestamp
+from ..core.errors import ScenarioError, validation_line
+from ..core.models import DeployState, Phase3Document
+from ..core.safefile import UnsafeFileError, check_inside, open_regular, read_regular
+from ..core.schema import BY_LOGICAL, TableSpec
+from ..core.timestamps import MAX_DATE, MIN_DATE, parse_timestamp
 
 PHASE3_COLLECTION = "phase3_completion"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from .logs.parse import rfc3339
+from ..logs.parse import rfc3339
 
 UTC = timezone.utc
 GAME_DATES = (date(2026, 2, 2), date(2026, 2, 3), date(2026, 2, 4))

@@ -5,7 +5,7 @@
     logs/*.json | logs/*.ndjson         LogEntry objects as `gcloud logging read --format=json`
     deploy.json                         {"services": [...], "commits": [...]}
 
-Loading validates everything (scenario_check.py) into a new generation directory and only
+Loading validates everything (validate.py) into a new generation directory and only
 then swaps the `current` link, so a broken scenario is refused with its path, line and
 reason and the data already loaded stays as it was. Loads into one data directory are
 serialized by a lock file; each load first removes what killed loads left behind.
@@ -26,11 +26,11 @@ import duckdb
 import filelock
 import orjson
 
-from .config import Settings
-from .errors import ScenarioError, first_line
-from .scenario_check import tables_by_file, validate_scenario  # noqa: F401 - validate_scenario re-exported
-from .schema import BY_LOGICAL, DUCKDB_TYPES
-from .timestamps import rfc3339
+from ..core.config import Settings
+from ..core.errors import ScenarioError, first_line
+from .validate import tables_by_file, validate_scenario  # noqa: F401 - validate_scenario re-exported
+from ..core.schema import BY_LOGICAL, DUCKDB_TYPES
+from ..core.timestamps import rfc3339
 
 DB_FILE = "warehouse.duckdb"
 CURRENT = "current"
@@ -101,7 +101,7 @@ def load_lock(settings: Settings) -> filelock.FileLock:
 def load_scenario(src: Path, settings: Settings) -> dict[str, int]:
     """Validate `src`, build it beside the current data, then atomically switch to it.
     Serialized by a lock: a second load waits up to `local.lock_timeout_s`, then is refused."""
-    from .safety import check_writable
+    from ..safety import check_writable
 
     check_writable(settings, f"replace the local data in {settings.data_dir}")  # before the lock's mkdir
     data_dir = settings.data_dir

@@ -13,8 +13,8 @@ from typing import Any, Callable
 
 from pydantic import ValidationError
 
-from . import checks
-from .backends.base import Backend
+from .. import checks
+from ..backends.base import Backend
 from .config import Settings
 from .errors import ErrorKind, SourceError, first_line, validation_line
 from .timestamps import parse_timestamp
@@ -177,7 +177,7 @@ def judge_sequential(entries: list[LogEntry], ctx: CheckContext, due: Callable[[
 
 def _sequential_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
     start, end = ctx.log_window
-    from .logs.trace import TraceParser
+    from ..logs.trace import TraceParser
 
     parser = TraceParser(ctx.settings.log_patterns)
     rows = []
