@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 import orjson
 
 from .core.config import Settings
+from .core.safefile import write_atomic
 
 log = logging.getLogger("nba_console.watch")
 
@@ -108,20 +108,7 @@ class StateStore:
 
     def save(self, state: WatchState) -> None:
         """Atomic: readers see the old file or the new one, never half of one."""
-        body = orjson.dumps(state.to_json(), option=orjson.OPT_INDENT_2)
-        fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(body)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(self.path, orjson.dumps(state.to_json(), option=orjson.OPT_INDENT_2))
 
 
 # ------------------------------------------------------------------ the console's header

@@ -7,8 +7,6 @@ long-lived handle.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +21,7 @@ from ..core import sql
 from ..core.errors import ErrorKind, SourceError, first_line, validation_line
 from ..logs.parse import MalformedLog, parse_log_file, parse_timestamp
 from ..core.models import DeployState, LogEntries, LogEntry
-from ..core.safefile import UnsafeFileError, read_regular
+from ..core.safefile import UnsafeFileError, read_regular, write_atomic
 from ..local.scenario import DB_FILE, current_dir
 from ..core.timestamps import looks_like_timestamp
 from .base import Backend
@@ -91,7 +89,7 @@ class LocalBackend(Backend):
         safety.check_writable(self.settings, f"write {collection}/{doc_id} in the local data")
         folder = self.root() / "firestore" / collection
         folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write(folder / f"{doc_id}.json", orjson.dumps(fields, option=orjson.OPT_INDENT_2))
+        write_atomic(folder / f"{doc_id}.json", orjson.dumps(fields, option=orjson.OPT_INDENT_2))
 
     # ------------------------------------------------------------------ logs
 
@@ -146,7 +144,7 @@ class LocalBackend(Backend):
     def write_deploy_state(self, state: DeployState) -> None:
         safety.check_writable(self.settings, "change the local deploy state")
         with self._deploy_lock:
-            _atomic_write(self.root() / "deploy.json", state.model_dump_json(indent=2).encode())
+            write_atomic(self.root() / "deploy.json", state.model_dump_json(indent=2).encode())
 
 
 
@@ -183,11 +181,3 @@ def _with_timestamps(value: Any) -> Any:
     if isinstance(value, str) and looks_like_timestamp(value):
         return parse_timestamp(value) or value
     return value
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, prefix=f".{path.name}.") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(fh.name, path)

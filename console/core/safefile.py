@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -81,3 +82,21 @@ def check_inside(path: Path, root: Path) -> None:
         raise UnsafeFileError(path, f"cannot be resolved ({exc.__class__.__name__})") from None
     if target != base and base not in target.parents:
         raise UnsafeFileError(path, f"symlink leads outside {root} (to {target})")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write beside `path` and rename over it: readers see the old file or the new one, never
+    half of one; the temporary file is removed if anything fails."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
