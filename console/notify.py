@@ -31,6 +31,7 @@ import orjson
 from .core.config import NotifyChannel, Settings, WatchSettings
 from .render import STATUS_ICON
 from .core.models import Status
+from .core.timestamps import parse_timestamp
 
 log = logging.getLogger("nba_console.watch")
 # httpx logs every request with its full URL at INFO: a webhook URL is a secret.
@@ -79,10 +80,8 @@ def top_rows(check_id: str, value: dict[str, Any], limit: int = TOP_ROWS, tz=Non
     rows: list[str] = []
 
     def clock(iso: Any) -> str:
-        try:
-            return datetime.fromisoformat(iso).astimezone(tz).strftime("%H:%M %Z")
-        except (TypeError, ValueError):
-            return str(iso)
+        moment = parse_timestamp(iso)
+        return moment.astimezone(tz).strftime("%H:%M %Z") if moment else str(iso)
 
     if check_id == "usage_rate_coverage":
         rows += [f"{g['game']}: no usage rate for {g['players']} players" for g in value.get("failing_games", [])]
@@ -108,10 +107,8 @@ def top_rows(check_id: str, value: dict[str, Any], limit: int = TOP_ROWS, tz=Non
 
 
 def _local(iso: str, tz) -> str:
-    try:
-        return datetime.fromisoformat(iso).astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
-    except (TypeError, ValueError):
-        return str(iso)
+    moment = parse_timestamp(iso)
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if moment else str(iso)
 
 
 def _icon(status: str | None) -> str:

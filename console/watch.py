@@ -29,6 +29,7 @@ from .core.models import CheckResult, Report, Status
 from .core.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
 from .notify import Delivery, DeliveryError, top_rows
 from .watch_state import StateStore, WatchState, state_path
+from .core.timestamps import parse_timestamp
 
 log = logging.getLogger("nba_console.watch")
 
@@ -84,10 +85,7 @@ def decide(memory: dict[str, Any] | None, result: CheckResult, now: datetime, ws
 
 
 def _parse(text: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text) if isinstance(text, str) else None
-    except ValueError:
-        return None
+    return parse_timestamp(text)  # the one parser: in range, with an offset, or None
 
 
 def change_entry(result: CheckResult, kind: str, memory: dict[str, Any], settings: Settings) -> dict[str, Any]:

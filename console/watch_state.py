@@ -20,6 +20,7 @@ import orjson
 
 from .core.config import Settings
 from .core.safefile import write_atomic
+from .core.timestamps import parse_timestamp
 
 log = logging.getLogger("nba_console.watch")
 
@@ -133,7 +134,7 @@ def last_notified_at(settings: Settings) -> datetime | None:
     try:
         raw = orjson.loads(path.read_bytes())
         text = raw.get("last_notified_at") if isinstance(raw, dict) else None
-        moment = datetime.fromisoformat(text) if isinstance(text, str) else None
+        moment = parse_timestamp(text)
     except (OSError, ValueError, TypeError):
         moment = None
     _HEADER_CACHE[path] = (mtime, moment)
