@@ -10,6 +10,7 @@ from rich.text import Text
 
 from .core.config import Settings
 from .core.models import Report, Status
+from .core.timefmt import for_people
 
 STATUS_STYLE = {
     Status.OK: "bold green",
@@ -22,7 +23,7 @@ STATUS_ICON = {Status.OK: "✅", Status.WARN: "🟡", Status.FAIL: "🔴", Statu
 
 
 def local_time(moment: datetime, settings: Settings) -> str:
-    return moment.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M %Z")
+    return for_people(moment, settings.tz)
 
 
 def print_report(report: Report, settings: Settings, console: Console | None = None) -> None:
@@ -58,12 +59,16 @@ def report_markdown(report: Report, settings: Settings) -> str:
         lines.append(f"| {check.title} | {STATUS_ICON[check.status]} {check.status.value} | {summary} |")
     for check in report.checks:
         lines += ["", f"## {check.title}", "", check.summary]
-        lines += _details(check.id, check.value)
+        lines += _details(check.id, check.value, settings)
     return "\n".join(lines) + "\n"
 
 
-def _details(check_id: str, value: dict) -> list[str]:
+def _details(check_id: str, value: dict, settings: Settings) -> list[str]:
     out: list[str] = []
+
+    def when(iso) -> str:  # the tables' times, as the header's: the configured zone
+        return for_people(iso, settings.tz, missing="")
+
     if check_id == "grading_coverage" and value.get("systems"):
         out += ["", "| System | Predicted | Graded | Coverage |", "|---|---:|---:|---:|"]
         out += [f"| {s['system_id']} | {s['predicted']} | {s['graded']} | {s['coverage_pct']}% |" for s in value["systems"]]
@@ -81,8 +86,8 @@ def _details(check_id: str, value: dict) -> list[str]:
         ]
     elif check_id == "phase3_completion" and value.get("processors"):
         out += ["", "| Processor | Level | Status | Completed |", "|---|---:|---|---|"]
-        out += [f"| {p['name']} | {p['level']} | {p['status']} | {p['completed_at'] or ''} |" for p in value["processors"]]
+        out += [f"| {p['name']} | {p['level']} | {p['status']} | {when(p['completed_at'])} |" for p in value["processors"]]
     elif check_id == "sequential_execution" and value.get("processors"):
         out += ["", "| Processor | Level | Started | Completed |", "|---|---:|---|---|"]
-        out += [f"| {p['name']} | {p['level']} | {p['started_at'] or ''} | {p['completed_at'] or ''} |" for p in value["processors"]]
+        out += [f"| {p['name']} | {p['level']} | {when(p['started_at'])} | {when(p['completed_at'])} |" for p in value["processors"]]
     return out

@@ -19,6 +19,7 @@ from ..core.clock import DEMO_END, DEMO_START, ReplayClock, SystemClock
 from ..logs.live_trace import LiveTrace, TraceUpdate
 from ..logs.query import LogQuery, parse_duration, parse_severity
 from ..core.models import LogEntry
+from ..core.timefmt import for_people
 
 DEMO_GAME_DATE = date(2026, 2, 4)
 
@@ -100,9 +101,8 @@ def query_from_args(args: argparse.Namespace, now: datetime) -> LogQuery:
 
 
 def format_plain(entry: LogEntry, tz) -> str:
-    local = entry.timestamp.astimezone(tz)
     text = entry.text.replace("\n", "\\n")
-    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or ''} {entry.severity:<8} {entry.service or '-'}  {text}"
+    return f"{for_people(entry.timestamp, tz, 'seconds')} {entry.severity:<8} {entry.service or '-'}  {text}"
 
 
 class _Out:
@@ -163,8 +163,21 @@ def open_source(settings, query: LogQuery, clock=None, follow: bool = True):
     return LocalLogSource.for_settings(settings, query)
 
 
+def unknown_service(settings, service: str | None) -> str | None:
+    """The refusal for a `--service` the config does not know (a typo would otherwise print
+    nothing and look like a quiet service), else None."""
+    known = settings.services.names()
+    if service is None or service in known:
+        return None
+    return f"unknown service {service[:80]!r}; the config knows: {', '.join(known)}"
+
+
 def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
     settings = _settings(args)
+    refusal = unknown_service(settings, args.service)
+    if refusal:
+        print(f"nba-console tail: {refusal}", file=sys.stderr)
+        return 2
     out = out or _Out()
     query = query_from_args(args, SystemClock().now())
     source = open_source(settings, query, follow=not args.no_follow)
@@ -291,10 +304,15 @@ def _ensure_demo(settings) -> None:
 
 
 def _clock_time(text: str) -> time_of_day:
+    from ..core.timefmt import parse_clock_time
+
     try:
-        return time_of_day.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a time of day like 06:55") from None
+        clock = parse_clock_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if clock is None:
+        raise argparse.ArgumentTypeError(f"{text[:60]!r} is not a time of day like 06:55, 6:55 or 6:55am")
+    return clock
 
 
 def demo_start(settings, start: time_of_day | None) -> datetime:
@@ -330,8 +348,8 @@ def demo_headless(settings, speed: float, out: _Out, sleep: Callable[[float], No
     history = [e for e in entries if e.timestamp < start]
     for entry in sorted(history, key=lambda e: e.timestamp)[-10:]:
         out.line(format_plain(entry, settings.tz))
-    out.line(f"--- replaying {start.astimezone(settings.tz):%Y-%m-%d %H:%M %Z} "
-             f"to {DEMO_END.astimezone(settings.tz):%H:%M %Z} at {speed:g}x ---")
+    out.line(f"--- replaying {for_people(start, settings.tz)} "
+             f"to {for_people(DEMO_END, settings.tz, 'clock')} at {speed:g}x ---")
     statuses: dict[str, tuple] = {}
     last_check = [None]
 
@@ -345,7 +363,7 @@ def demo_headless(settings, speed: float, out: _Out, sleep: Callable[[float], No
         for c in report.checks:
             if statuses.get(c.id) != (c.status, c.summary):
                 statuses[c.id] = (c.status, c.summary)
-                out.line(f"   [{now.astimezone(settings.tz):%H:%M} ET] {c.id}: {c.status.value.upper()} {c.summary}")
+                out.line(f"   [{for_people(now, settings.tz, 'clock')}] {c.id}: {c.status.value.upper()} {c.summary}")
 
     future = [e for e in entries if e.timestamp >= start]
     trace = run_replay(future, settings, speed, None, out, sleep, day=start.astimezone(settings.tz).date(),

@@ -9,8 +9,10 @@ import shlex
 import signal
 import sys
 import time
+from datetime import datetime, timezone
 
 from .. import safety
+from ..core.timefmt import for_people, to_moment
 from ..playbook import model
 from ..playbook.actions import RenderedStep
 from ..playbook.audit import AuditLog
@@ -27,7 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmds.add_parser("list", help="the playbooks").set_defaults(func=cmd_list)
     show = cmds.add_parser("show", help="a playbook's steps and exact commands")
     show.add_argument("name")
-    show.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    show.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                      help="a parameter value: the steps then show their exact argv")
+    show.add_argument("--json", action="store_true", help="one JSON object (steps, argv, parameters and their rules)")
     show.set_defaults(func=cmd_show)
     run = cmds.add_parser("run", help="run a playbook (asks before every step)")
     run.add_argument("name", nargs="?")
@@ -39,7 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="if a killed run's step is still running, wait for it to end instead of refusing")
     run.set_defaults(func=cmd_run)
 
-    audit = sub.add_parser("audit", help="past playbook runs (audit show RUN_ID for one run)")
+    audit = sub.add_parser("audit", help="past playbook runs, newest first (audit show RUN_ID for one run)")
+    audit.add_argument("--oldest-first", action="store_true", help="list the oldest run first")
     audit_cmds = audit.add_subparsers(dest="audit_command", metavar="ACTION")
     audit_show = audit_cmds.add_parser("show", help="every record of one run")
     audit_show.add_argument("run_id")
@@ -81,26 +86,22 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
+    from ..playbook.describe import describe, describe_text
+
     settings = _settings(args)
     try:
-        book = model.get(args.name)
-        if book.params and not args.param:
-            _print_plan_unrendered(book)
-            return 0
-        _print_plan(book, book.render(settings, _params(args.param)))
+        described = describe(model.get(args.name), settings, _params(args.param))
     except model.PlaybookError as exc:
         print(f"nba-console: {exc}", file=sys.stderr)
         return EXIT_REFUSED
+    if getattr(args, "json", False):
+        import orjson
+
+        sys.stdout.buffer.write(orjson.dumps(described, option=orjson.OPT_INDENT_2, default=str) + b"\n")
+        sys.stdout.flush()
+    else:
+        print("\n".join(describe_text(described)))
     return 0
-
-
-def _print_plan_unrendered(book: model.Playbook) -> None:
-    print(f"{book.name}: {book.title}")
-    for name, spec in book.params.items():
-        print(f"  param {name} ({spec.type}): {spec.description}")
-    for i, step in enumerate(book.steps):
-        print(f"  {i + 1}. {step.title}  ({step.action} {step.params})")
-    print("  (pass --param KEY=VALUE to see the exact commands)")
 
 
 def _ask_or_none(prompt: str) -> str | None:
@@ -286,6 +287,31 @@ def _print_problems(read) -> None:
         print(f"nba-console: {problem}", file=sys.stderr)
 
 
+AUDIT_COLUMNS = ("STARTED", "RUN", "PLAYBOOK", "STATUS", "STEPS", "BACKEND", "OPERATOR", "PARAMS")
+
+
+def audit_rows(runs, tz, oldest_first: bool = False) -> list[tuple[str, ...]]:
+    """One row per run, newest first (the run you are asking about is usually the last one),
+    times in the configured zone."""
+    def started(r) -> datetime:
+        return to_moment(r.started) or datetime.min.replace(tzinfo=timezone.utc)
+
+    rows = []
+    for r in sorted(runs, key=started, reverse=not oldest_first):
+        who = str(r.operator.get("user", "?")) + (f" ({r.operator['gcloud_account']})" if r.operator.get("gcloud_account") else "")
+        params = " ".join(f"{k}={safety.clip(v, 40)}" for k, v in r.params.items())
+        unknown = f" ({len(r.unknown)} unknown)" if r.unknown else ""
+        rows.append((for_people(r.started, tz, "seconds"), r.run_id, r.playbook, r.status,
+                     f"{len(r.done)}/{r.total_steps}{unknown}", r.backend, who, params))
+    return rows
+
+
+def columns_text(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """Left-aligned columns two spaces apart, the last one unpadded (pipe- and grep-friendly)."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    return ["  ".join([*(cell.ljust(w) for cell, w in zip(row, widths)), row[-1]]).rstrip() for row in [header, *rows]]
+
+
 def cmd_audit(args) -> int:
     settings = _settings(args)
     log = AuditLog(settings.state_dir)
@@ -297,12 +323,8 @@ def cmd_audit(args) -> int:
     if not runs:
         print(f"no playbook runs in {log.path}")
         return 0
-    for r in runs:
-        who = str(r.operator.get("user", "?")) + (f" ({r.operator['gcloud_account']})" if r.operator.get("gcloud_account") else "")
-        params = " ".join(f"{k}={safety.clip(v, 40)}" for k, v in r.params.items())
-        unknown = f" ({len(r.unknown)} unknown)" if r.unknown else ""
-        print(f"{r.run_id}  {r.started}  {r.playbook:32} {r.status:16} {len(r.done)}/{r.total_steps} steps{unknown}  "
-              f"{r.backend}  {who}{'  ' + params if params else ''}")
+    for line in columns_text(AUDIT_COLUMNS, audit_rows(runs, settings.tz, getattr(args, "oldest_first", False))):
+        print(line)
     return 0
 
 
@@ -317,7 +339,7 @@ def cmd_audit_show(args) -> int:
         print(f"nba-console: no run {safety.clip(args.run_id)}", file=sys.stderr)
         return EXIT_REFUSED
     for rec in read.records:
-        line = f"{rec.ts.isoformat()}  {rec.event:14}"
+        line = f"{for_people(rec.ts, settings.tz, 'seconds')}  {rec.event:14}"
         if rec.step is not None:
             line += f" step {rec.step + 1}"
         if rec.argv:

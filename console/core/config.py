@@ -189,6 +189,10 @@ class Services(Section):
                 raise ValueError(f"{name!r} is not an environment variable name (letters, digits, _)")
         return value
 
+    def names(self) -> list[str]:
+        """Every service the config knows, once each, in config order."""
+        return list(dict.fromkeys([self.analytics, *self.cloud_run, *self.functions]))
+
     def kind_of(self, name: str) -> str | None:
         if name in self.cloud_run:
             return "run"

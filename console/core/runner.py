@@ -17,6 +17,7 @@ from .. import checks
 from ..backends.base import Backend
 from .config import Settings
 from .errors import ErrorKind, SourceError, first_line, validation_line
+from .timefmt import parse_clock_time
 from .timestamps import parse_timestamp
 from .models import (
     CheckResult,
@@ -368,13 +369,14 @@ _AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.
 
 
 def parse_at(text: str | None, processing_date: date, settings: Settings, now: datetime | None = None) -> datetime:
-    """`--at`: an ISO timestamp, or a clock time (`07:30`) on the processing date in the zone."""
+    """`--at`: an ISO timestamp, or a clock time (`7:30`, `07:30`, `7:30am`) on the processing
+    date in the zone."""
     if not text:
         return now or datetime.now(timezone.utc)
     try:
-        clock = time.fromisoformat(text)
-    except ValueError:
-        clock = None
+        clock = parse_clock_time(text)
+    except ValueError as exc:
+        raise ValueError(f"--at {exc}") from None
     if clock is not None:
         return datetime.combine(processing_date, clock, tzinfo=settings.tz)
     moment = None
@@ -386,6 +388,6 @@ def parse_at(text: str | None, processing_date: date, settings: Settings, now: d
         except (ValueError, OverflowError):
             moment = None
     if moment is None:
-        raise ValueError(f"--at {text!r}: expected HH:MM or an ISO timestamp like 2026-02-05T08:30-05:00 "
-                         "(a real moment, years 1-9999)")
+        raise ValueError(f"--at {text[:60]!r}: expected a time of day (7:30, 07:30, 7:30am) or an ISO timestamp "
+                         "like 2026-02-05T08:30-05:00 (a real moment, years 1-9999)")
     return moment
