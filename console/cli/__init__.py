@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "console.cli.serve",
     "console.cli.history",
     "console.cli.watch",
+    "console.cli.completion",
 )
 
 EXIT_ERROR = 2
@@ -44,6 +45,7 @@ class OutputError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nba-console", description="On-call console for the NBA props platform.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     parser.add_argument("--config", type=Path, help="config file (default: ./nba-console.toml, then the user config dir)")
     parser.add_argument("--backend", choices=["local", "gcp"], help="data backend (default: local)")
     parser.add_argument("--data-dir", type=_path_arg, help="local backend data directory (NBA_CONSOLE_DATA_DIR)")
@@ -72,6 +74,16 @@ def build_parser() -> argparse.ArgumentParser:
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(sub)
     return parser
+
+
+def package_version() -> str:
+    """The installed distribution's version (what pip/pipx/uv installed), not a copy in code."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nba-console")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 def _check_ids() -> list[str]:
@@ -209,6 +221,10 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    if argv is None:  # the shell asking for completions (TAB): answers and exits
+        from .completion import complete
+
+        complete(parser)
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_tui)
     try:

@@ -27,7 +27,7 @@ _FORMATS = {
 # What looks like a timestamp in a row read from a table or a document: a date, `T` or a
 # space, a time, an optional fraction and an optional offset. Anything else stays text.
 _LOOKS_LIKE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?"
-                         r"(Z|[+-][0-9]{2}:?[0-9]{2})?")
+                         r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?")
 
 
 def to_moment(value: Any) -> datetime | None:
