@@ -32,6 +32,7 @@ from .core.config import NotifyChannel, Settings, WatchSettings
 from .render import STATUS_ICON
 from .core.models import Status
 from .core.timestamps import parse_timestamp
+from .core.timefmt import for_people
 
 log = logging.getLogger("nba_console.watch")
 # httpx logs every request with its full URL at INFO: a webhook URL is a secret.
@@ -80,8 +81,7 @@ def top_rows(check_id: str, value: dict[str, Any], limit: int = TOP_ROWS, tz=Non
     rows: list[str] = []
 
     def clock(iso: Any) -> str:
-        moment = parse_timestamp(iso)
-        return moment.astimezone(tz).strftime("%H:%M %Z") if moment else str(iso)
+        return for_people(iso, tz, "clock") if parse_timestamp(iso) else str(iso)
 
     if check_id == "usage_rate_coverage":
         rows += [f"{g['game']}: no usage rate for {g['players']} players" for g in value.get("failing_games", [])]
@@ -107,8 +107,7 @@ def top_rows(check_id: str, value: dict[str, Any], limit: int = TOP_ROWS, tz=Non
 
 
 def _local(iso: str, tz) -> str:
-    moment = parse_timestamp(iso)
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if moment else str(iso)
+    return for_people(iso, tz) if parse_timestamp(iso) else str(iso)
 
 
 def _icon(status: str | None) -> str:

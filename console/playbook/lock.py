@@ -28,6 +28,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .procs import group_alive, pid_alive
+from ..core.timefmt import for_people
 
 LOCK_FILE = "playbook.lock"
 FILE_MODE = 0o600
@@ -90,9 +91,15 @@ def parse_holder(data: Any) -> tuple[LockRecord | None, str | None]:
         return None, f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"[:160]
 
 
-def describe(owner: dict[str, Any]) -> str:
+def _when(value: Any, tz) -> str:
+    """A lease time as the operator reads it: in the configured zone when one is given."""
+    return for_people(value, tz, "seconds", missing="?") if tz is not None else str(value or "?")
+
+
+def describe(owner: dict[str, Any], tz=None) -> str:
     text = (f"playbook {owner.get('playbook')} (run {owner.get('run_id')}) is running, started by "
-            f"{owner.get('user')} on {owner.get('host')} pid {owner.get('pid')}, lock expires {owner.get('expires_at')}")
+            f"{owner.get('user')} on {owner.get('host')} pid {owner.get('pid')}, lock expires "
+            f"{_when(owner.get('expires_at'), tz)}")
     step = owner.get("step")
     if isinstance(step, dict):
         text += f"; step {int(step.get('index', 0)) + 1} `{step.get('command')}` pid {step.get('pid')}"
@@ -103,13 +110,14 @@ def same_owner(held: dict[str, Any] | None, owner: dict[str, Any]) -> bool:
     return bool(held) and all(held.get(k) == owner.get(k) for k in ("run_id", "host", "pid"))
 
 
-def lost_message(held: dict[str, Any] | None) -> str:
+def lost_message(held: dict[str, Any] | None, tz=None) -> str:
     if not held:
         return "lock lost: it was released or removed by someone else"
-    return f"lock lost to {held.get('run_id')} at {held.get('acquired_at') or '?'}"
+    return f"lock lost to {held.get('run_id')} at {_when(held.get('acquired_at'), tz)}"
 
 
-def judge(held: dict[str, Any], now: datetime, written_at: datetime | None, ttl_s: float) -> tuple[bool, str]:
+def judge(held: dict[str, Any], now: datetime, written_at: datetime | None, ttl_s: float,
+          tz=None) -> tuple[bool, str]:
     """May `held` be taken over? (free, why not). Raises StepStillRunning for a live group."""
     record, problem = parse_holder(held)
     if record is None:
@@ -124,13 +132,13 @@ def judge(held: dict[str, Any], now: datetime, written_at: datetime | None, ttl_
         raise StepStillRunning(
             f"step {step.index + 1} of run {record.run_id} is still running without its console (pid "
             f"{record.pid} is gone): pid {step.pid}, process group {step.pgid}, `{step.command}`, since "
-            f"{step.started_at}", held.get("step") or {})
+            f"{_when(step.started_at, tz)}", held.get("step") or {})
     if group_running:
-        return False, describe(held)
+        return False, describe(held, tz)
     expired = record.expires_at <= now
     if record.host != here:
-        return expired, describe(held)  # nothing on another host can be checked from here: the lease decides
-    return expired or not console_alive, describe(held)
+        return expired, describe(held, tz)  # nothing on another host can be checked from here: the lease decides
+    return expired or not console_alive, describe(held, tz)
 
 
 def make_owner(base: dict[str, Any], ttl_s: float, now: datetime | None = None) -> dict[str, Any]:
@@ -149,9 +157,9 @@ class RunLock(Protocol):
 class FileLock:
     """The lease file, read and written under a short flock (`filelock`)."""
 
-    def __init__(self, state_dir: Path, ttl_s: float = 3600.0):
+    def __init__(self, state_dir: Path, ttl_s: float = 3600.0, tz=None):
         self.path = Path(state_dir) / LOCK_FILE
-        self.ttl_s = ttl_s
+        self.ttl_s, self.tz = ttl_s, tz
         self._guard = filelock.FileLock(str(self.path) + ".guard", timeout=10, mode=FILE_MODE)
 
     def holder(self) -> dict[str, Any] | None:
@@ -195,7 +203,7 @@ class FileLock:
             try:
                 held = self.holder()
                 if held is not None and not same_owner(held, owner):
-                    free, why = judge(held, datetime.now(timezone.utc), self._written_at(), self.ttl_s)
+                    free, why = judge(held, datetime.now(timezone.utc), self._written_at(), self.ttl_s, self.tz)
                     if not free:
                         raise LockHeld(why)
                     if self.path.is_dir():
@@ -208,7 +216,7 @@ class FileLock:
         with self._guarded():
             held = self.holder()
             if not same_owner(held, owner):
-                raise LockLost(lost_message(held))
+                raise LockLost(lost_message(held, self.tz))
             try:
                 self._write(owner)
             except OSError as exc:
@@ -217,7 +225,7 @@ class FileLock:
     def verify(self, owner: dict[str, Any]) -> None:
         held = self.holder()
         if not same_owner(held, owner):
-            raise LockLost(lost_message(held))
+            raise LockLost(lost_message(held, self.tz))
 
     def release(self, owner: dict[str, Any]) -> None:
         try:
@@ -231,10 +239,10 @@ class FileLock:
 def default_lock(settings) -> "CombinedLock":
     from .lock_firestore import LazyFirestoreLock
 
-    locks: list[RunLock] = [FileLock(settings.state_dir, settings.playbooks.lock_ttl_s)]
+    locks: list[RunLock] = [FileLock(settings.state_dir, settings.playbooks.lock_ttl_s, settings.tz)]
     if settings.backend == "gcp" and settings.playbooks.firestore_lock:
         locks.append(LazyFirestoreLock(settings.project, settings.playbooks.lock_collection,
-                                       ttl_s=settings.playbooks.lock_ttl_s))
+                                       ttl_s=settings.playbooks.lock_ttl_s, tz=settings.tz))
     return CombinedLock(*locks)
 
 

@@ -22,9 +22,9 @@ CALL_TIMEOUT_S = 10.0  # each Firestore call; the client's own retries stay insi
 class FirestoreLock:
     DOC_ID = "playbook-run"
 
-    def __init__(self, client: Any, collection: str = "nba_console_locks", ttl_s: float = 3600.0):
+    def __init__(self, client: Any, collection: str = "nba_console_locks", ttl_s: float = 3600.0, tz=None):
         self.client = client
-        self.ttl_s = ttl_s
+        self.ttl_s, self.tz = ttl_s, tz
         self.ref = client.collection(collection).document(self.DOC_ID)
 
     def _held(self) -> tuple[Any, dict[str, Any] | None]:
@@ -47,7 +47,7 @@ class FirestoreLock:
                     continue
                 if not same_owner(held, owner):
                     written = getattr(snap, "update_time", None)
-                    free, why = judge(held, datetime.now(timezone.utc), written, self.ttl_s)
+                    free, why = judge(held, datetime.now(timezone.utc), written, self.ttl_s, self.tz)
                     if not free:
                         raise LockHeld(why) from None
                 try:
@@ -76,16 +76,16 @@ class FirestoreLock:
 
         snap, held = self._held()
         if not same_owner(held, owner):
-            raise LockLost(lost_message(held))
+            raise LockLost(lost_message(held, self.tz))
         try:
             self._replace_if_unchanged(snap, owner)
         except (FailedPrecondition, NotFound):
-            raise LockLost(lost_message(self._held()[1])) from None  # taken over between read and write
+            raise LockLost(lost_message(self._held()[1], self.tz)) from None  # taken over between read and write
 
     def verify(self, owner: dict[str, Any]) -> None:
         held = self._held()[1]
         if not same_owner(held, owner):
-            raise LockLost(lost_message(held))
+            raise LockLost(lost_message(held, self.tz))
 
     def release(self, owner: dict[str, Any]) -> None:
         from google.api_core.exceptions import FailedPrecondition, NotFound
@@ -103,8 +103,8 @@ class LazyFirestoreLock:
     """Builds the Firestore client only when a run starts, and turns a missing credential
     or an unreachable Firestore into a refusal: no lock, no run."""
 
-    def __init__(self, project: str, collection: str, client_factory=None, ttl_s: float = 3600.0):
-        self.project, self.collection, self.ttl_s = project, collection, ttl_s
+    def __init__(self, project: str, collection: str, client_factory=None, ttl_s: float = 3600.0, tz=None):
+        self.project, self.collection, self.ttl_s, self.tz = project, collection, ttl_s, tz
         self.client_factory = client_factory
         self._lock: FirestoreLock | None = None
 
@@ -115,7 +115,7 @@ class LazyFirestoreLock:
                 from google.cloud import firestore
 
                 factory = lambda: firestore.Client(project=self.project)  # noqa: E731
-            self._lock = FirestoreLock(factory(), self.collection, self.ttl_s)
+            self._lock = FirestoreLock(factory(), self.collection, self.ttl_s, self.tz)
         return self._lock
 
     def acquire(self, owner: dict[str, Any]) -> None:

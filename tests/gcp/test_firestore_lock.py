@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from console.core.config import load_settings
+from console.core.timefmt import for_people
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Runner
 from console.playbook.lock import FirestoreLock, LazyFirestoreLock, LockHeld, LockLost, make_owner
@@ -309,7 +310,8 @@ def test_a_run_whose_firestore_lock_was_taken_over_at_a_prompt_does_not_act(gcp_
 
     outcome = Runner(settings, callbacks=Callbacks(confirm=confirm, type_target=lambda s: s.target)).run(
         "disable-sequential-execution")
-    assert outcome.status == "lock_lost" and f"lock lost to run-b at {bob['acquired_at']}" in outcome.message
+    when = for_people(bob["acquired_at"], settings.tz, "seconds")  # the configured zone (issue 14)
+    assert outcome.status == "lock_lost" and f"lock lost to run-b at {when}" in outcome.message
     assert not [a for a in ran(tmp) if a[1:4] == ["run", "services", "update"]]
     assert lock_doc(fs) == bob
     assert [r.event for r in AuditLog(settings.state_dir).records(outcome.run_id)][-2:] == ["lock_lost", "run_end"]

@@ -16,6 +16,7 @@ import orjson
 import pytest
 
 from console.core.config import ConfigError, load_settings
+from console.core.timefmt import for_people
 from console.playbook import model
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Runner
@@ -59,7 +60,9 @@ def test_a_run_that_lost_its_lock_at_a_prompt_does_not_act_on_the_answer(demo_se
                      callbacks=Callbacks(confirm=confirm, type_target=lambda s: s.target)).run(
         "disable-sequential-execution")
     assert outcome.status == "lock_lost"
-    assert f"lock lost to run-B at {taken_by['acquired_at']}" in outcome.message
+    # said as the operator reads times: in the configured zone (issue 14)
+    when = for_people(taken_by["acquired_at"], demo_settings.tz, "seconds")
+    assert when.endswith(" EST") and f"lock lost to run-B at {when}" in outcome.message
     assert _flag(demo_backend) == "true"  # nothing ran
     records = AuditLog(demo_settings.state_dir).records(outcome.run_id)
     assert [r.event for r in records][-2:] == ["lock_lost", "run_end"]

@@ -85,3 +85,14 @@ def test_any_at_parses_or_is_refused_with_a_reason(text):
         assert str(exc).startswith("--at ")
     else:
         assert moment.tzinfo is not None
+
+
+def test_lock_messages_read_in_the_zone():
+    """A playbook run's lock messages (CLI and TUI) name times as the operator reads them."""
+    from console.playbook.lock import describe, lost_message
+
+    owner = {"playbook": "redeploy-service", "run_id": "r1", "user": "ann", "host": "h", "pid": 1,
+             "acquired_at": "2026-02-05T12:14:00+00:00", "expires_at": "2026-02-05T13:14:00+00:00"}
+    assert describe(owner, ET).endswith("lock expires 2026-02-05 08:14:00 EST")
+    assert lost_message(owner, ET) == "lock lost to r1 at 2026-02-05 07:14:00 EST"
+    assert lost_message({"run_id": "r1"}, ET) == "lock lost to r1 at ?"
