@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 
 from .core.config import Settings
 from .core.models import CheckResult, Status
+from .core.timefmt import for_people
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,14 @@ def current_window(as_of: datetime, processing_date: date, settings: Settings) -
 def window_note(as_of: datetime, processing_date: date, settings: Settings) -> str:
     local = as_of.astimezone(settings.tz)
     first, last = WINDOWS[0].start, WINDOWS[-1].end
+    def clock(moment: time) -> str:  # `11:00 EST`: the zone's abbreviation on that date
+        return for_people(datetime.combine(processing_date, moment, tzinfo=settings.tz), settings.tz, "clock")
+
     if local.date() < processing_date or (local.date() == processing_date and local.time() < first):
-        return f"before the morning window ({first:%H:%M} ET on {processing_date})"
+        return f"before the morning window ({clock(first)} on {processing_date})"
     if local.date() > processing_date or local.time() >= last:
-        return f"morning window over ({last:%H:%M} ET on {processing_date})"
-    return f"now {local:%H:%M %Z}"
+        return f"morning window over ({clock(last)} on {processing_date})"
+    return f"now {for_people(local, settings.tz, 'clock')}"
 
 
 @dataclass(frozen=True)

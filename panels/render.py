@@ -5,13 +5,13 @@ They only read `result.value` (the shapes built by console/checks.py); no I/O, n
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
 
 from console.core.models import CheckResult
+from console.core.timefmt import for_people
 
 STATUS_STYLE = {
     "ok": "bold green",
@@ -28,13 +28,13 @@ def badge(status: str) -> Text:
     return Text(f" {status.upper()} ", style=STATUS_STYLE.get(status, ""))
 
 
-def _hhmm(iso: str | None, tz: ZoneInfo) -> str:
+def _hhmm(iso: str | None, tz: ZoneInfo, zone: bool = True) -> str:
+    """`07:14 EST` (the panel is one morning: the date is in the header); `zone=False` for the
+    start of a range whose end carries the zone (`07:05->07:14 EST`)."""
     if not iso:
         return "--:--"
-    try:
-        return datetime.fromisoformat(iso).astimezone(tz).strftime("%H:%M")
-    except ValueError:
-        return iso
+    text = for_people(iso, tz, "clock")
+    return text.split(" ")[0] if not zone and " " in text else text
 
 
 def _pct(value: Any) -> str:
@@ -61,11 +61,11 @@ def _sequential(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
     body = Text()
     for lv in v.get("levels", []):
         done = f"{lv.get('succeeded')}/{lv.get('total')}" if lv.get("total") is not None else "running"
-        body.append(f"Level {lv['level']}: {_hhmm(lv.get('started_at'), tz)} -> {_hhmm(lv.get('completed_at'), tz)} "
+        body.append(f"Level {lv['level']}: {_hhmm(lv.get('started_at'), tz, False)} -> {_hhmm(lv.get('completed_at'), tz)} "
                     f"({done})\n", style="bold")
     for p in v.get("processors", []):
         body.append(f"  L{p.get('level') or '?'} {p['name'].removesuffix('Processor'):<28.28} "
-                    f"{_hhmm(p.get('started_at'), tz)}->{_hhmm(p.get('completed_at'), tz)}\n")
+                    f"{_hhmm(p.get('started_at'), tz, False)}->{_hhmm(p.get('completed_at'), tz)}\n")
     for bad in v.get("violations", [])[:3]:
         body.append(f"violation: {bad.get('who')} started {_hhmm(bad.get('at'), tz)} before Level "
                     f"{min(bad.get('pending_levels') or [0])} finished\n", style="bold red")

@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 from panels.render import badge, breakdown
 
 from ...core.runner import CheckContext, CheckSpec
+from ...core.timefmt import for_people
 from ...refresh import PanelState, format_age
 from ..widgets.table import RowsTable
 
@@ -37,9 +38,9 @@ class DetailScreen(Screen):
             part = breakdown(self.state.result)
             if part is not None:
                 yield Static(Text(part[0], style="bold"), classes="table-title")
-                yield RowsTable(id="breakdown")
+                yield RowsTable(id="breakdown", tz=self.ctx.settings.tz)
             yield Static(Text("rows", style="bold"), id="rows-title", classes="table-title")
-            yield RowsTable(id="rows")
+            yield RowsTable(id="rows", tz=self.ctx.settings.tz)
         yield Static(self._playbooks(), id="detail-playbooks")
         yield Footer()
 
@@ -52,7 +53,7 @@ class DetailScreen(Screen):
     def _head(self) -> Text:
         status = self.state.display_status
         text = Text.assemble(badge(status), " ", (self.spec.title, "bold"),
-                             f"  games {self.ctx.game_date}  as of {self.ctx.as_of.astimezone(self.ctx.settings.tz):%Y-%m-%d %H:%M %Z}"
+                             f"  games {self.ctx.game_date}  as of {for_people(self.ctx.as_of, self.ctx.settings.tz)}"
                              f"  refreshed {format_age(self.state.age_seconds(self.ctx.as_of))}\n")
         if self.state.result is not None:
             text.append(self.state.result.summary)

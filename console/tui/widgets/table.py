@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
+
+from ...core.timefmt import for_people, to_moment
 
 
 def _sort_key(value: Any) -> tuple:
@@ -21,9 +24,11 @@ def _sort_key(value: Any) -> tuple:
     return (1, 0, str(value))
 
 
-def _cell(value: Any) -> Text:
+def _cell(value: Any, tz=None) -> Text:
     if value is None:
         return Text("-", style="dim")
+    if tz is not None and isinstance(value, (str, datetime)) and to_moment(value) is not None:
+        return Text(for_people(value, tz, "seconds"))  # as the panels read: the configured zone
     if isinstance(value, float):
         return Text(f"{value:g}", justify="right")
     if isinstance(value, int) and not isinstance(value, bool):
@@ -36,8 +41,9 @@ def _cell(value: Any) -> Text:
 class RowsTable(DataTable):
     BINDINGS = [Binding("o", "sort_cursor_column", "Sort", id="sort")]
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, tz=None, **kwargs: Any) -> None:
         super().__init__(zebra_stripes=True, **kwargs)
+        self.tz = tz  # timestamps in cells are shown in this zone (sorting keeps the raw values)
         self.rows_data: list[dict[str, Any]] = []
         self.columns_order: list[str] = []
         self.sorted_by: tuple[str, bool] | None = None
@@ -55,7 +61,7 @@ class RowsTable(DataTable):
     def _fill(self) -> None:
         self.clear()
         for row in self.rows_data:
-            self.add_row(*(_cell(row.get(c)) for c in self.columns_order))
+            self.add_row(*(_cell(row.get(c), self.tz) for c in self.columns_order))
 
     def sort_by(self, column: str) -> None:
         reverse = self.sorted_by == (column, False)
