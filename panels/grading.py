@@ -13,7 +13,7 @@ from rich.text import Text
 from console.backends.base import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext, deadline, grading_params, had_games, query_rows
-from console.core.models import CheckResult, GradingSystemRow, Status, UngradedPredictionRow
+from console.core.models import CheckResult, GradingSystemRow, Row, Status
 
 from .common import Due, num, pct, pct_text
 from .ranges import RangeReads, per_date
@@ -21,6 +21,16 @@ from .spec import CheckSpec
 
 ID = "grading_coverage"
 TITLE = "Grading coverage"
+
+
+class UngradedPredictionRow(Row):
+    """A row of ungraded_predictions.sql (the drill-down)."""
+
+    system_id: str
+    player_lookup: str
+    predicted_points: float | None
+    line_value: float | None
+    recommendation: str | None
 
 
 # ------------------------------------------------------------------ judge (pure)

@@ -4,7 +4,7 @@ a game with none at all, or an impossible value (> usage_rate_max_pct), needs a 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -12,7 +12,7 @@ from rich.text import Text
 from console.backends.base import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext, query_rows, usage_params
-from console.core.models import CheckResult, Status, UsageGameRow, UsagePlayerRow
+from console.core.models import CheckResult, Row, Status, UsageGameRow
 
 from .common import format_game, num, pct, pct_text
 from .ranges import RangeReads, per_date
@@ -20,6 +20,19 @@ from .spec import CheckSpec
 
 ID = "usage_rate_coverage"
 TITLE = "Usage-rate coverage"
+
+
+class UsagePlayerRow(Row):
+    """A row of usage_problem_players.sql (the drill-down)."""
+
+    game_id: str
+    player_lookup: str
+    player_name: str
+    team_abbr: str
+    minutes_played: float | None
+    points: int | None
+    usage_rate: float | None
+    problem: Literal["missing", "impossible"]
 
 
 # ------------------------------------------------------------------ judge (pure)
