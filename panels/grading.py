@@ -85,7 +85,7 @@ def grading_coverage(rows: list[GradingSystemRow], settings: Settings, before_de
     )
 
 
-# judge_*: the fetched inputs of one game date -> its verdict. `check` and `history` (which
+# judge_grading: the fetched inputs of one game date -> its verdict. `check` and `history` (which
 # fetches a range at once and splits it per date) both call it, so they cannot disagree.
 def judge_grading(rows: list[GradingSystemRow], ctx: CheckContext,
                   games_without_predictions: Callable[[], bool | None] | None = None) -> CheckResult:
