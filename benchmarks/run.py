@@ -235,7 +235,8 @@ def row_load(runs: int, tmp: Path) -> Row:
     return Row("load", "`local load` season scenario (180 dates) vs DuckDB read_json", a, b, 3)
 
 
-ROWS = {"help": (row_help, 15), "check": (row_check, 12), "console": (row_console, 9), "errors": (row_errors, 7),
+# row -> (function, default N): about 5 minutes in all on the 2-core box.
+ROWS = {"help": (row_help, 15), "check": (row_check, 11), "console": (row_console, 7), "errors": (row_errors, 5),
         "keys": (row_keys, 3), "idle": (row_idle, 3), "load": (row_load, 3)}
 
 
