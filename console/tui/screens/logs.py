@@ -80,6 +80,10 @@ class LogView(ScrollView, can_focus=True):
         self.buffer = buffer
         self.tz = tz
         self.follow = True
+        # Following, every batch shifts the visible lines: each entry's line is built once
+        # and reused at its new row (id -> (entry, strip); the entry kept, so an id is never
+        # reused while cached). Bounded; only the new entries are rendered per batch.
+        self._strips: dict[int, tuple[LogEntry, Strip]] = {}
 
     def sync(self) -> None:
         """Call after the buffer changed: resize, keep the cursor in range, follow."""
@@ -112,11 +116,18 @@ class LogView(ScrollView, can_focus=True):
         if index >= self.buffer.shown_count:
             return Strip.blank(width)
         entry = self.buffer.shown(index)
-        try:
-            segments = self._segments(entry)
-        except Exception as exc:  # noqa: BLE001 - one odd entry shows as such, the screen lives on
-            segments = [Segment(f"(entry not shown: {type(exc).__name__}: {exc})", _style("bold red"))]
-        strip = Strip(segments)
+        cached = self._strips.get(id(entry))
+        if cached is not None and cached[0] is entry:
+            strip = cached[1]
+        else:
+            try:
+                segments = self._segments(entry)
+            except Exception as exc:  # noqa: BLE001 - one odd entry shows as such, the screen lives on
+                segments = [Segment(f"(entry not shown: {type(exc).__name__}: {exc})", _style("bold red"))]
+            strip = Strip(segments)
+            if len(self._strips) >= max(256, 4 * self.size.height):
+                self._strips.clear()
+            self._strips[id(entry)] = (entry, strip)
         if index == self.cursor and self.has_focus:
             strip = strip.apply_style(self.get_component_rich_style("logview--cursor"))
         return strip.crop_extend(int(self.scroll_offset.x), int(self.scroll_offset.x) + width, None)
@@ -317,7 +328,7 @@ class LogsScreen(Screen):
         else:
             self.filter_error = None
             self.buffer.set_query(query)
-            view.sync()
+            self.view.sync()
         self._update_status()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
