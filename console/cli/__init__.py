@@ -28,7 +28,7 @@ COMMAND_MODULES = (
 )
 # The subcommands each module registers, with their one-line help, so that parsing imports
 # only the module of the command given: `nba-console --help` lists them all without
-# importing any (DuckDB, rich, pydantic...). tests/unit/test_cli_lazy.py keeps this true.
+# importing any (DuckDB, rich, pydantic...). tests/unit/test_startup.py keeps this true.
 COMMANDS: dict[str, tuple[str, str]] = {
     "local": ("console.cli.local", "manage the embedded backend's data"),
     "playbook": ("console.cli.playbook", "guided rollbacks and redeploys"),
