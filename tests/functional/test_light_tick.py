@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from panels.panel import CheckPanel
+from panels.widget import CheckPanel
 from panels.timeline import MetricsView, TimelineView
 
 from .conftest import FEB4, SIZE, settle
