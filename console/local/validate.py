@@ -195,15 +195,17 @@ _ALLOWED_TYPES = {"STRING": {str}, "INT64": {int}, "FLOAT64": {float, int}, "BOO
 
 
 def _column_plan(spec: TableSpec) -> tuple:
-    columns = tuple((c.name, c.type, c.nullable) for c in spec.columns)
-    return columns, frozenset(c.name for c in spec.columns), frozenset(c.name for c in spec.columns if not c.nullable)
+    kinds = {c.name: (c.type, c.nullable) for c in spec.columns}
+    valued = tuple(c.name for c in spec.columns if c.type in ("INT64", "DATE", "TIMESTAMP"))
+    return kinds, valued, frozenset(kinds), frozenset(c.name for c in spec.columns if not c.nullable)
 
 
 def validate_rows_fast(lines: list[bytes], plan: tuple) -> int | None:
     """len(lines) when every line is a row the row-by-row check accepts; None otherwise (it
-    may be None for a valid block too: then the row-by-row check decides). Per column, not
-    per value: the set of Python types a column holds, then each distinct date/timestamp."""
-    columns, known, required = plan
+    may be None for a valid block too: then the row-by-row check decides). Not per value:
+    each distinct (keys, value types) signature of the block once, then the columns whose
+    values matter beyond their type (64-bit range, dates, timestamps), each distinct value once."""
+    kinds, valued, known, required = plan
     try:
         rows = list(map(orjson.loads, lines))
     except orjson.JSONDecodeError:
@@ -214,27 +216,30 @@ def validate_rows_fast(lines: list[bytes], plan: tuple) -> int | None:
     joined = b"".join(lines)
     if b'" ' in joined or b'"\t' in joined or b'"\r' in joined or joined.count(b'":') != sum(map(len, rows)):
         return None
-    for shape in map(frozenset, set(map(tuple, rows))):  # the distinct key lists (usually one)
+    # Built by C-level maps only: (the row's keys, the types of its values), usually a handful.
+    signatures = set(zip(map(tuple, rows), map(tuple, map(map, repeat(type), map(dict.values, rows)))))
+    for keys, types in signatures:
+        shape = frozenset(keys)
         if not shape <= known or not required <= shape:
             return None
-    for name, kind, nullable in columns:
-        values = list(map(dict.get, rows, repeat(name)))
-        types = set(map(type, values))
-        if _NONE in types:
-            if not nullable:
+        for key, value_type in zip(keys, types):
+            kind, nullable = kinds[key]
+            if value_type is _NONE:
+                if not nullable:
+                    return None
+            elif value_type not in _ALLOWED_TYPES[kind]:
                 return None
-            types.discard(_NONE)
-            values = [v for v in values if v is not None]
-        if not types:
+    for name in valued:
+        values = set(map(dict.get, rows, repeat(name)))  # ints or strs by now: hashable
+        values.discard(None)
+        if not values:
             continue
-        if not types <= _ALLOWED_TYPES[kind]:
-            return None
-        if kind == "INT64" and (min(values) < _INT64_MIN or max(values) > _INT64_MAX):
-            return None
-        if kind in ("DATE", "TIMESTAMP"):
-            check = _CHECKERS[kind][0]
-            if not all(map(check, set(values))):
+        kind = kinds[name][0]
+        if kind == "INT64":
+            if min(values) < _INT64_MIN or max(values) > _INT64_MAX:
                 return None
+        elif not all(map(_CHECKERS[kind][0], values)):
+            return None
     return len(rows)
 
 
