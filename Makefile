@@ -4,7 +4,7 @@ PY      := $(VENV)/bin/python
 PIP     := $(VENV)/bin/pip
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install seed check clean browser-deps
+.PHONY: run test install seed check clean browser-deps bench
 
 include emulators.mk
 
@@ -26,6 +26,10 @@ check: $(STAMP)
 
 test: $(STAMP) emulators-deps browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Issue 13's speed table (benchmarks/run.py): ~5 minutes, writes BENCHMARKS.md. Not part of `make test`.
+bench: $(STAMP)
+	$(PY) benchmarks/run.py $(ARGS)
 
 # tests/browser drive Debian's chromium through Playwright (Playwright's own browser download is
 # not reachable). Installed here as root when missing; otherwise those tests skip (and fail in CI).

@@ -140,7 +140,7 @@ class RateSource:
         return "rate"
 
 
-async def bench_keys(rate: int, presses: int) -> None:
+async def bench_keys(rate: int, presses: int) -> list[float]:
     from textual.app import App
 
     from console.tui.screens.logs import LogsScreen
@@ -195,6 +195,7 @@ async def bench_keys(rate: int, presses: int) -> None:
     print(f"\n## key latency while {rate:,} entries/s arrive ({presses} presses, {arrived:,} arrived, {held:,} held)")
     print(f"median {statistics.median(latencies):.1f} ms | p95 {latencies[int(len(latencies) * 0.95) - 1]:.1f} ms | "
           f"max {latencies[-1]:.1f} ms")
+    return latencies
 
 
 def peak_rss_kb() -> int:

@@ -20,7 +20,15 @@ def _tick(met: bool | None) -> Text:
 
 
 class TimelineView(Static):
+    _drawn: tuple | None = None
+
     def show(self, results: dict[str, CheckResult], settings: Settings, game_date: date, as_of: datetime) -> None:
+        # Time enters only through the current window and the "now HH:MM" note: redrawn when
+        # a result or the minute changes, not on every 1 s tick.
+        key = (tuple(results.items()), game_date, as_of.replace(second=0, microsecond=0))
+        if key == self._drawn:
+            return
+        self._drawn = key
         processing = game_date + settings.processing_offset
         now = current_window(as_of, processing, settings)
         table = Table.grid(padding=(0, 1))
@@ -36,7 +44,13 @@ class TimelineView(Static):
 
 
 class MetricsView(Static):
+    _drawn: tuple | None = None
+
     def show(self, results: dict[str, CheckResult], settings: Settings, game_date: date) -> None:
+        key = (tuple(results.items()), game_date)
+        if key == self._drawn:  # nothing it shows depends on the time
+            return
+        self._drawn = key
         table = Table(expand=True, show_edge=False, box=None, header_style="bold underline")
         table.add_column("metric")
         table.add_column("expected")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterator
 
 from ..core.config import Settings
 from ..core.models import DeployState, LogEntry
@@ -41,3 +42,9 @@ class Backend(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         pass
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Keep what the queries open (the local DuckDB connection) across the queries run
+        inside: one open per check run, not one per query. Nothing to keep by default."""
+        yield

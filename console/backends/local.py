@@ -1,16 +1,21 @@
 """The embedded backend: DuckDB for the tables, JSON files for documents, logs and deploys.
 
-Every call opens what it reads afresh (DuckDB read-only), so a reload, a deleted or locked
-database, or a playbook writing deploy.json is seen on the next refresh, not hidden by a
-long-lived handle.
+Files are read afresh on every call, so a reload, a deleted or locked database or a
+playbook writing deploy.json is seen on the next refresh, not hidden by a long-lived handle.
+The DuckDB database is opened read-only once per `holding()` (a `check` run, one refresh of
+a panel; overlapping ones share it) and closed when the last one ends; inside, a database
+file that changed (path, inode, size, mtime, ctime: a reload, a deleted, renamed or chmod-ed
+file) is opened again. Each query runs on its own cursor of that connection, so worker
+threads never share one.
 """
 
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import duckdb
 import orjson
@@ -36,6 +41,10 @@ class LocalBackend(Backend):
         # Parsed log files keyed by (path, size, mtime): refreshes re-read only what changed.
         self._log_cache: dict[Path, tuple[tuple[int, int], list[LogEntry], int]] = {}
         self._deploy_lock = threading.Lock()
+        self._db_changed = threading.Condition()
+        self._db: tuple[tuple, duckdb.DuckDBPyConnection] | None = None
+        self._db_users = 0  # cursors open on it
+        self._db_holds = 0  # holding() blocks running
 
     # ------------------------------------------------------------------ paths
 
@@ -55,13 +64,7 @@ class LocalBackend(Backend):
 
     def run_query(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         text = self.query_text(name)
-        db = self.root() / DB_FILE
-        if not db.exists():
-            raise SourceError(ErrorKind.UNAVAILABLE, f"local database {db} is missing")
-        try:
-            con = duckdb.connect(str(db), read_only=True)
-        except duckdb.Error as exc:
-            raise SourceError(ErrorKind.UNAVAILABLE, f"cannot open local database {db}: {first_line(exc)}") from exc
+        con = self._cursor(self.root() / DB_FILE)
         try:
             cursor = con.execute(text, {k: v for k, v in params.items() if f"${k}" in text})
             names = [d[0] for d in cursor.description]
@@ -72,6 +75,63 @@ class LocalBackend(Backend):
             raise SourceError(ErrorKind.UNAVAILABLE, f"{name}: {first_line(exc)}") from exc
         finally:
             con.close()
+            self._released()
+
+    def _cursor(self, db: Path) -> duckdb.DuckDBPyConnection:
+        """A cursor (its own DuckDB connection, cheap) of the one read-only connection to `db`.
+        The caller closes it (then `_released`)."""
+        try:
+            st = db.stat()
+        except FileNotFoundError:
+            raise SourceError(ErrorKind.UNAVAILABLE, f"local database {db} is missing") from None
+        except OSError as exc:
+            raise SourceError(ErrorKind.UNAVAILABLE, f"cannot open local database {db}: {exc.strerror}") from exc
+        key = (str(db), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        with self._db_changed:
+            if self._db is None or self._db[0] != key:
+                # DuckDB serves a path it still has open from its instance cache, whatever the
+                # file is now: the old connection (and its cursors) must be closed first.
+                self._db_changed.wait_for(lambda: self._db_users == 0, timeout=30)
+                self._close_db()
+                try:
+                    con = duckdb.connect(str(db), read_only=True)
+                except duckdb.Error as exc:
+                    raise SourceError(ErrorKind.UNAVAILABLE,
+                                      f"cannot open local database {db}: {first_line(exc)}") from exc
+                self._db = (key, con)
+            self._db_users += 1
+            return self._db[1].cursor()
+
+    def _released(self) -> None:
+        with self._db_changed:
+            self._db_users -= 1
+            self._db_changed.notify_all()
+            if self._db_users == 0 and self._db_holds == 0:
+                self._close_db()
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        with self._db_changed:
+            self._db_holds += 1
+        try:
+            yield
+        finally:
+            with self._db_changed:
+                self._db_holds -= 1
+                if self._db_users == 0 and self._db_holds == 0:
+                    self._close_db()
+
+    def _close_db(self) -> None:
+        db, self._db = self._db, None
+        if db is not None:
+            try:
+                db[1].close()
+            except duckdb.Error:
+                pass
+
+    def close(self) -> None:
+        with self._db_changed:
+            self._close_db()
 
     # ------------------------------------------------------------------ documents
 

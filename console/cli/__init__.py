@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-import orjson
-
-from ..core.config import ConfigError, Settings, load_settings
-from ..core.errors import ScenarioError, SourceError, first_line
-from ..safety import ReadOnlyError
-from ..core.timestamps import date_in_range
+if TYPE_CHECKING:
+    from ..core.config import Settings
 
 # Each module exposes register(subparsers) and sets `func` on its parsers.
 COMMAND_MODULES = (
@@ -31,6 +28,21 @@ COMMAND_MODULES = (
     "console.cli.watch",
     "console.cli.completion",
 )
+# The subcommands each module registers, with their one-line help, so that parsing imports
+# only the module of the command given: `nba-console --help` lists them all without
+# importing any (DuckDB, rich, pydantic...). tests/unit/test_startup.py keeps this true.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "local": ("console.cli.local", "manage the embedded backend's data"),
+    "playbook": ("console.cli.playbook", "guided rollbacks and redeploys"),
+    "audit": ("console.cli.playbook", "past playbook runs (audit show RUN_ID for one run)"),
+    "tail": ("console.cli.logs", "print the logs, filtered, then keep following (like tail -f)"),
+    "replay": ("console.cli.logs", "replay an exported log file at its own pace, with the live trace verdict"),
+    "demo": ("console.cli.logs", "the morning of 2026-02-05 unfolding on an accelerated clock"),
+    "serve": ("console.cli.serve", "serve the console to browsers, read-only unless --allow-playbooks"),
+    "history": ("console.cli.history", "every check over the last game dates (a table, or --json)"),
+    "watch": ("console.cli.watch", "run the morning check on a schedule and notify on changes"),
+    "completion": ("console.cli.completion", "print the shell completion script (bash or zsh)"),
+}
 
 EXIT_ERROR = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not a refused input
@@ -43,9 +55,31 @@ class OutputError(Exception):
         super().__init__(f"cannot write {path}: {exc.strerror or exc}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nba-console", description="On-call console for the NBA props platform.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+class _Parser(argparse.ArgumentParser):
+    """An epilog may be a function: computed when help is shown, not when the parser is built."""
+
+    def format_help(self) -> str:
+        if callable(self.epilog):
+            self.epilog = self.epilog()
+        return super().format_help()
+
+
+class _VersionAction(argparse.Action):
+    """`--version`, reading the package metadata only when asked (it scans sys.path)."""
+
+    def __init__(self, option_strings, dest, **kwargs) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0,
+                         help="print the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        parser.exit(message=f"{parser.prog} {package_version()}\n")
+
+
+def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with `commands`, only those commands' modules are imported and the
+    others are placeholders (their name and help, accepting anything)."""
+    parser = _Parser(prog="nba-console", description="On-call console for the NBA props platform.")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--config", type=Path, help="config file (default: ./nba-console.toml, then the user config dir)")
     parser.add_argument("--backend", choices=["local", "gcp"], help="data backend (default: local)")
     parser.add_argument("--data-dir", type=_path_arg, help="local backend data directory (NBA_CONSOLE_DATA_DIR)")
@@ -56,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser("check", help="run the morning checks once (exit 0 ok, 1 a check fails, 2 error)",
-                           epilog=_check_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+                           epilog=_check_epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
     _date_options(check)
     check.add_argument("--json", action="store_true", help="one JSON object on stdout")
     check.add_argument("--only", action="append", metavar="CHECK_ID", type=_check_id,
@@ -71,8 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
     config = sub.add_parser("config", help="print the effective configuration as JSON")
     config.set_defaults(func=cmd_config)
 
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(sub)
+    wanted = None if commands is None else {COMMANDS[c][0] for c in commands if c in COMMANDS}
+    registered: set[str] = set()
+    for name, (module_name, help_text) in COMMANDS.items():
+        if wanted is not None and module_name not in wanted:
+            sub.add_parser(name, help=help_text, add_help=False)  # placeholder: parse_known_args takes the rest
+        elif module_name not in registered:
+            registered.add(module_name)
+            importlib.import_module(module_name).register(sub)
     return parser
 
 
@@ -84,6 +124,16 @@ def package_version() -> str:
         return version("nba-console")
     except PackageNotFoundError:  # run from a source tree that was never installed
         return "unknown (not installed)"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parse with only the given command's module imported (the placeholders find which)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(())
+    first, _ = parser.parse_known_args(argv)
+    if first.command in COMMANDS:
+        parser = build_parser((first.command,))
+    return parser.parse_args(argv)
 
 
 def _check_ids() -> list[str]:
@@ -119,6 +169,8 @@ def _date_arg(text: str) -> date:
     try:
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
             raise ValueError
+        from ..core.timestamps import date_in_range
+
         return date_in_range(date.fromisoformat(text))
     except ValueError as exc:
         reason = str(exc) or f"{text!r} is not a date (YYYY-MM-DD)"
@@ -132,6 +184,8 @@ def _path_arg(text: str) -> Path:
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
+    from ..core.config import load_settings
+
     return load_settings(
         args.config,
         backend=args.backend,
@@ -159,20 +213,23 @@ def _run_report(args: argparse.Namespace):
     backend = open_backend(settings)
     try:
         backend.preflight()  # no credentials at all: one line and exit 2, not six errors
-        ctx = resolve_context(args, settings, backend)
-        return settings, run_all(backend, ctx, getattr(args, "only", None))
+        with backend.holding():  # one DuckDB connection for every query of the run
+            ctx = resolve_context(args, settings, backend)
+            return settings, run_all(backend, ctx, getattr(args, "only", None))
     finally:
         backend.close()
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ..render import print_report
-
     settings, report = _run_report(args)
     if args.json:
+        import orjson
+
         sys.stdout.buffer.write(orjson.dumps(report.to_json_dict(), option=orjson.OPT_INDENT_2) + b"\n")
         sys.stdout.flush()
     else:
+        from ..render import print_report  # rich: only for a person's terminal
+
         print_report(report, settings)
     return report.exit_code()
 
@@ -216,19 +273,37 @@ def cmd_tui(args: argparse.Namespace) -> int:
         clock, args.game_date = FixedClock(ctx.as_of), ctx.game_date
     app = NbaConsoleApp(settings, clock=clock, game_date=args.game_date)
     app.run()
+    # The screen is gone; what is left is the interpreter's last garbage collection over
+    # everything the session built, which took ~2 s after `q`. Nothing needs collecting now.
+    import gc
+
+    gc.freeze()
     return app.return_code or 0  # Textual sets 1 when the app died of an exception: never 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    if argv is None:  # the shell asking for completions (TAB): answers and exits
+    if argv is None and "_ARGCOMPLETE" in os.environ:  # the shell asking (TAB): answers and exits
         from .completion import complete
 
-        complete(parser)
-    args = parser.parse_args(argv)
+        complete(build_parser())  # the whole parser: every command's flags complete
+    args = parse_args(argv)
     func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_tui)
     try:
         return func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - sorted out below, importing the error types only now
+        return _failed(exc)
+
+
+def _failed(exc: Exception) -> int:
+    """One line on stderr and the exit code for an exception that ended a command."""
+    from ..core.config import ConfigError
+    from ..core.errors import ScenarioError, SourceError, first_line
+    from ..safety import ReadOnlyError
+
+    try:
+        raise exc
     except ConfigError as exc:
         print(f"nba-console: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -239,8 +314,6 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"nba-console: {where}{exc.strerror or first_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        return 130
     except Exception as exc:  # noqa: BLE001 - a bug: one line and a failing exit, never a traceback
         print(f"nba-console: internal error ({type(exc).__name__}: {first_line(exc)}); please report it",
               file=sys.stderr)

@@ -20,10 +20,12 @@ import tempfile
 import uuid
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import filelock
 
 import duckdb
-import filelock
 import orjson
 
 from ..core.config import Settings
@@ -94,6 +96,8 @@ def _build_generation(stage: Path, gen: Path, settings: Settings, src_name: str)
 
 def load_lock(settings: Settings) -> filelock.FileLock:
     """One load at a time per data directory (`local load`, `seed-demo`, `ensure-demo`)."""
+    import filelock  # here: every `check` reads current_dir from this module, only loads lock
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return filelock.FileLock(str(settings.data_dir / LOCK_FILE), timeout=settings.local.lock_timeout_s)
 
@@ -101,6 +105,8 @@ def load_lock(settings: Settings) -> filelock.FileLock:
 def load_scenario(src: Path, settings: Settings) -> dict[str, int]:
     """Validate `src`, build it beside the current data, then atomically switch to it.
     Serialized by a lock: a second load waits up to `local.lock_timeout_s`, then is refused."""
+    import filelock
+
     from ..safety import check_writable
 
     check_writable(settings, f"replace the local data in {settings.data_dir}")  # before the lock's mkdir

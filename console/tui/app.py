@@ -190,7 +190,8 @@ class NbaConsoleApp(LiveFeeds, App):
         except Exception as exc:  # noqa: BLE001 - cannot even open the source: an error result
             message = f"cannot open the {self.settings.backend} backend: {exc}"
             return CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message)
-        return run_check(spec, backend, ctx)
+        with backend.holding():  # the checks running at once share one DuckDB connection
+            return run_check(spec, backend, ctx)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

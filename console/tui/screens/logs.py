@@ -80,11 +80,22 @@ class LogView(ScrollView, can_focus=True):
         self.buffer = buffer
         self.tz = tz
         self.follow = True
+        # Following, every batch shifts the visible lines: each entry's line is built once
+        # and reused at its new row (id -> (entry, strip); the entry kept, so an id is never
+        # reused while cached). Bounded; only the new entries are rendered per batch.
+        self._strips: dict[int, tuple[LogEntry, Strip]] = {}
 
     def sync(self) -> None:
         """Call after the buffer changed: resize, keep the cursor in range, follow."""
         count = self.buffer.shown_count
-        self.virtual_size = Size(self.size.width, count)
+        size = Size(self.size.width, count)
+        if size != self.virtual_size:
+            # Not `self.virtual_size = size`: that reactive asks for a layout of the whole
+            # screen on every batch (at 5,000 entries/s the compositor's reflow was half the
+            # time). The list's own box does not change: update its scrollbars only (a change
+            # of their visibility still lays out, through their own reactives).
+            self.set_reactive(LogView.virtual_size, size)
+            self._scroll_update(size)
         if self.follow and count:
             self.cursor = count - 1
         self.cursor = max(0, min(self.cursor, count - 1))
@@ -105,11 +116,18 @@ class LogView(ScrollView, can_focus=True):
         if index >= self.buffer.shown_count:
             return Strip.blank(width)
         entry = self.buffer.shown(index)
-        try:
-            segments = self._segments(entry)
-        except Exception as exc:  # noqa: BLE001 - one odd entry shows as such, the screen lives on
-            segments = [Segment(f"(entry not shown: {type(exc).__name__}: {exc})", _style("bold red"))]
-        strip = Strip(segments)
+        cached = self._strips.get(id(entry))
+        if cached is not None and cached[0] is entry:
+            strip = cached[1]
+        else:
+            try:
+                segments = self._segments(entry)
+            except Exception as exc:  # noqa: BLE001 - one odd entry shows as such, the screen lives on
+                segments = [Segment(f"(entry not shown: {type(exc).__name__}: {exc})", _style("bold red"))]
+            strip = Strip(segments)
+            if len(self._strips) >= max(256, 4 * self.size.height):
+                self._strips.clear()
+            self._strips[id(entry)] = (entry, strip)
         if index == self.cursor and self.has_focus:
             strip = strip.apply_style(self.get_component_rich_style("logview--cursor"))
         return strip.crop_extend(int(self.scroll_offset.x), int(self.scroll_offset.x) + width, None)
@@ -216,6 +234,7 @@ class LogsScreen(Screen):
         self.trace = LiveTrace(settings, trace_day)
         self.trace_result: CheckResult | None = None
         self.filter_error: str | None = None
+        self._banner: str | None = None  # the error line shown, to lay out only when it changes
         self.source_error: str | None = None
         self.alerts: list[str] = []
         self.batches = 0
@@ -263,6 +282,10 @@ class LogsScreen(Screen):
         """Runs on the UI thread with what the source produced."""
         if not self.is_attached:  # a batch that was in flight when the screen closed
             return
+        try:
+            view = self.view
+        except NoMatches:  # the screen is being taken down (app exit): its widgets are gone
+            return
         self.source_error = error
         if batch:
             self.batches += 1
@@ -272,7 +295,7 @@ class LogsScreen(Screen):
             except Exception as exc:  # noqa: BLE001 - data must not end the console: say it here
                 self.source_error = f"could not take in {len(batch)} entries: {type(exc).__name__}: {exc}"
                 self.notify(self.source_error, title="live logs", severity="error", timeout=10)
-            self.view.sync()
+            view.sync()
         self._update_status()
 
     def _trace(self, update: TraceUpdate) -> None:
@@ -373,8 +396,10 @@ class LogsScreen(Screen):
         try:
             self.query_one("#logs-status", Static).update(self.status_text(), layout=False)
             line = self.error_line()
-            banner = self.query_one("#logs-error", Static)
-            banner.update(line)
-            banner.set_class(bool(line), "-shown")
+            if line != self._banner:  # its height may change: lay out only then, not per batch
+                self._banner = line
+                banner = self.query_one("#logs-error", Static)
+                banner.update(line)
+                banner.set_class(bool(line), "-shown")
         except NoMatches:  # a batch that arrived while the screen was being taken down
             pass

@@ -52,7 +52,7 @@ class MainScreen(Screen):
         self.app.open_detail(message.check_id)
 
     def redraw(self) -> None:
-        if not self._ready:
+        if not self._ready or not self.is_attached:  # not yet mounted, or being taken down
             return
         try:
             self._redraw()
@@ -76,7 +76,7 @@ class MainScreen(Screen):
         notified = last_notified_at(app.settings)  # the configured `watch`, if its state file exists
         if notified is not None:
             header.append_text(Text.assemble("   watch alerted ", (f"{notified.astimezone(app.settings.tz):%H:%M %Z}", "bold")))
-        self.query_one("#header", Static).update(header)
+        self.query_one("#header", Static).update(header, layout=False)  # height 1 (app.tcss): no reflow per tick
         for panel in self.query(CheckPanel):
             _guarded(panel, lambda p=panel: p.show(app.states[p.check_id], now))
         if app.game_date is not None:

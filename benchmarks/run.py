@@ -1,0 +1,308 @@
+"""Issue 13's table in one run: every row as a ratio against its baseline measured in the same run.
+
+    make bench                      # = .venv/bin/python benchmarks/run.py
+    .venv/bin/python benchmarks/run.py [--runs N] [--only help,check,...] [--no-write]
+
+Rows (median of N, target and baseline interleaved so a noisy neighbour hits both):
+  help     `nba-console --help` vs `python -c pass`
+  check    `nba-console check --date 2026-02-04 --json` (whole process) vs a script opening the same
+           DuckDB file and running the same transpiled queries (probes.py raw-check)
+  console  the console populated (all six panels) under Pilot vs a bare app with six Static panels
+  errors   `severity>=ERROR` over 1M entries (count_matches) vs `grep -c '"severity":"ERROR"'`
+  keys     p95 key latency while 5,000 entries/s arrive (logs_bench.bench_keys), every run < 50 ms
+  idle     idle console CPU, % of a core, over 8 s with a live clock
+  load     `local load` of a season-sized scenario (season_scenario.py) vs DuckDB read_json of the
+           same files into the same tables
+
+Everything is made in one temporary directory, removed at the end (no leftovers between runs);
+generators are seeded. Child processes run with the bytecode cache on (each command is run once
+to warm it first). Writes the table to BENCHMARKS.md between the bench markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import pickle
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+PY = sys.executable
+CLI = str(Path(PY).parent / "nba-console")
+PROBES = str(ROOT / "benchmarks" / "probes.py")
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("NBA_CONSOLE_")}
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+@dataclass
+class Row:
+    key: str
+    what: str
+    figure: float
+    baseline: float | None  # None: an absolute figure (no ratio)
+    goal: float
+    unit: str = "s"
+    detail: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return self.figure / self.baseline if self.baseline else None
+
+    @property
+    def passed(self) -> bool:
+        return (self.ratio if self.baseline else self.figure) < self.goal
+
+    def cells(self) -> list[str]:
+        fig = f"{self.figure:.3f} {self.unit}" if self.unit == "s" else f"{self.figure:.2f} {self.unit}"
+        base = f"{self.baseline:.3f} s" if self.baseline else "-"
+        ratio = f"{self.ratio:.2f}x" if self.baseline else fig
+        goal = f"< {self.goal:g}x" if self.baseline else f"< {self.goal:g} {self.unit}"
+        return [self.what, fig, base, ratio, goal, "PASS" if self.passed else "FAIL"]
+
+
+def wall(cmd: list[str], **kw) -> float:
+    t = time.perf_counter()
+    done = subprocess.run(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+    if done.returncode not in (0, 1):  # `check` exits 1 when a check fails (the demo's do)
+        raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr.decode()[-2000:]}")
+    return time.perf_counter() - t
+
+
+def paired(target, baseline, runs: int) -> tuple[float, float]:
+    """Median wall time of two commands (or callables), interleaved, after one warm-up each."""
+    def once(what):
+        if callable(what):
+            t = time.perf_counter()
+            what()
+            return time.perf_counter() - t
+        return wall(what)
+
+    once(target), once(baseline)
+    a, b = [], []
+    for _ in range(runs):
+        a.append(once(target))
+        b.append(once(baseline))
+    return statistics.median(a), statistics.median(b)
+
+
+# ------------------------------------------------------------------ rows
+
+
+def row_help(runs: int, _tmp: Path) -> Row:
+    a, b = paired([CLI, "--help"], [PY, "-c", "pass"], runs)
+    return Row("help", "`nba-console --help` vs `python -c pass`", a, b, 4)
+
+
+def _demo(tmp: Path) -> Path:
+    data = tmp / "demo"
+    if not data.exists():
+        subprocess.run([CLI, "--data-dir", str(data), "local", "seed-demo"], env=ENV, check=True,
+                       stdout=subprocess.DEVNULL)
+    return data
+
+
+def _captured_queries(data: Path, out: Path) -> int:
+    """The queries `check --date 2026-02-04` runs, with their parameters, as DuckDB text."""
+    from console.backends.local import LocalBackend
+    from console.core.config import load_settings
+    from console.core.runner import CheckContext, run_all
+    from console.local.scenario import DB_FILE
+
+    settings = load_settings(data_dir=data, state_dir=data / "state")
+    backend = LocalBackend(settings)
+    seen: list = []
+    run_query = backend.run_query
+
+    def recording(name, params):
+        text = backend.query_text(name)
+        seen.append((text, {k: v for k, v in params.items() if f"${k}" in text}))
+        return run_query(name, params)
+
+    backend.run_query = recording
+    ctx = CheckContext(settings=settings, game_date=date(2026, 2, 4), as_of=datetime.now(timezone.utc))
+    run_all(backend, ctx)
+    backend.close()
+    out.write_bytes(pickle.dumps((str(backend.root() / DB_FILE), seen)))
+    return len(seen)
+
+
+def row_check(runs: int, tmp: Path) -> Row:
+    data = _demo(tmp)
+    n = _captured_queries(data, tmp / "queries.pickle")
+    a, b = paired([CLI, "--data-dir", str(data), "check", "--date", "2026-02-04", "--json"],
+                  [PY, PROBES, "raw-check", str(tmp / "queries.pickle")], runs)
+    return Row("check", f"`check --date 2026-02-04 --json` vs raw DuckDB, same {n} queries", a, b, 2)
+
+
+def row_console(runs: int, tmp: Path) -> Row:
+    data = _demo(tmp)
+    a, b = paired([PY, PROBES, "populated", str(data)], [PY, PROBES, "bare"], runs)
+    return Row("console", "console populated (six panels) under Pilot vs bare app, six Static", a, b, 2)
+
+
+def _log_export(tmp: Path, entries: int) -> Path:
+    from logs_bench import generate
+
+    path = tmp / "export.ndjson"
+    if not path.exists():
+        generate(path, entries)
+    return path
+
+
+def row_errors(runs: int, tmp: Path, entries: int) -> Row:
+    from logs_bench import grep_count
+
+    from console.logs.parse import count_matches
+    from console.logs.query import LogQuery
+
+    path = _log_export(tmp, entries)
+    a, b = paired(lambda: count_matches(path, LogQuery(severity="ERROR")),
+                  lambda: grep_count(['"severity":"ERROR"'], path), runs)
+    return Row("errors", f"`severity>=ERROR` over {entries:,} entries vs `grep -c`", a, b, 2)
+
+
+def row_keys(runs: int, _tmp: Path) -> Row:
+    import io
+    from contextlib import redirect_stdout
+
+    from logs_bench import bench_keys
+
+    p95s = []
+    for _ in range(runs):
+        with redirect_stdout(io.StringIO()):
+            latencies = sorted(asyncio.run(bench_keys(5000, 60)))
+        p95s.append(latencies[int(len(latencies) * 0.95) - 1])
+    return Row("keys", "p95 key latency at 5,000 entries/s (worst run)", max(p95s), None, 50, "ms",
+               "runs: " + ", ".join(f"{p:.1f}" for p in p95s))
+
+
+def row_idle(runs: int, tmp: Path) -> Row:
+    data = _demo(tmp)
+    figures = []
+    for _ in range(runs):
+        out = subprocess.run([PY, PROBES, "idle", str(data), "8", "live-clock"], env=ENV, capture_output=True,
+                             text=True, check=True)
+        figures.append(float(out.stdout.strip().splitlines()[-1]))
+    return Row("idle", "idle console CPU (% of a core, 8 s, live clock)", statistics.median(figures), None, 1, "%",
+               "runs: " + ", ".join(f"{f:.2f}" for f in figures))
+
+
+def _read_json_baseline(scenario: Path, db: Path) -> None:
+    import duckdb
+
+    from console.core.config import Settings
+    from console.local.scenario import create_tables
+    from console.local.validate import tables_by_file
+    from console.core.schema import DUCKDB_TYPES
+
+    db.unlink(missing_ok=True)
+    settings = Settings(data_dir=db.parent)
+    con = duckdb.connect(str(db))
+    create_tables(con, settings)
+    for file_name, spec in tables_by_file(settings).items():
+        path = scenario / "tables" / file_name
+        schema_name, table = file_name[: -len(".ndjson")].split(".")
+        columns = ", ".join(f"'{c.name}': '{DUCKDB_TYPES[c.type]}'" for c in spec.columns)
+        names = ", ".join(c.name for c in spec.columns)
+        con.execute(f'INSERT INTO "{schema_name}"."{table}" ({names}) SELECT {names} FROM '
+                    f"read_json(?, format='newline_delimited', columns={{{columns}}})", [str(path)])
+    con.close()
+
+
+def row_load(runs: int, tmp: Path) -> Row:
+    from season_scenario import write
+
+    scenario = tmp / "season"
+    if not scenario.exists():
+        write(scenario)
+    data, base = tmp / "season-data", tmp / "season-raw"
+    base.mkdir(exist_ok=True)
+    a, b = paired([CLI, "--data-dir", str(data), "local", "load", str(scenario)],
+                  lambda: _read_json_baseline(scenario, base / "raw.duckdb"), runs)
+    return Row("load", "`local load` season scenario (180 dates) vs DuckDB read_json", a, b, 3)
+
+
+# row -> (function, default N): about 5 minutes in all on the 2-core box.
+ROWS = {"help": (row_help, 15), "check": (row_check, 11), "console": (row_console, 7), "errors": (row_errors, 5),
+        "keys": (row_keys, 3), "idle": (row_idle, 3), "load": (row_load, 3)}
+
+
+# ------------------------------------------------------------------ output
+
+
+def machine() -> str:
+    return (f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+            f" ({platform.machine()})")
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| what | figure | baseline | ratio | goal | |", "|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def write_markdown(rows: list[Row], elapsed: float, argv: list[str]) -> None:
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    details = "\n".join(f"- {r.key}: {r.detail}" for r in rows if r.detail)
+    section = (f"{START}\n## Issue 13: start-up, screen and load (`make bench`, benchmarks/run.py)\n\n"
+               f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}; "
+               f"`python benchmarks/run.py {' '.join(argv)}`".rstrip() + f" took {elapsed:.0f} s. Figures are "
+               "medians of N interleaved runs; a ratio is against its baseline measured in the same run.\n\n"
+               f"{table(rows)}\n\n{details}\n{END}")
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + section + rest.split(END, 1)[1]
+    else:
+        title, _, body = text.partition("\n")
+        text = f"{title}\n\n{section}\n{body}"
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="Issue 13's benchmark table")
+    ap.add_argument("--runs", type=int, help="N for every row (default: per row, ~5 minutes in all)")
+    ap.add_argument("--only", help="comma-separated rows: " + ",".join(ROWS))
+    ap.add_argument("--entries", type=int, default=1_000_000, help="log entries for the errors row")
+    ap.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
+    args = ap.parse_args()
+    keys = args.only.split(",") if args.only else list(ROWS)
+    started = time.perf_counter()
+    rows: list[Row] = []
+    tmp = Path(tempfile.mkdtemp(prefix="nba-bench-"))
+    try:
+        print(f"machine: {machine()}", flush=True)
+        for key in keys:
+            fn, default_runs = ROWS[key]
+            runs = args.runs or default_runs
+            kwargs = {"entries": args.entries} if key == "errors" else {}
+            t = time.perf_counter()
+            row = fn(runs, tmp, **kwargs)
+            rows.append(row)
+            print(" | ".join(row.cells()) + f"  [N={runs}, {time.perf_counter() - t:.0f} s]"
+                  + (f"  {row.detail}" if row.detail else ""), flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    elapsed = time.perf_counter() - started
+    print("\n" + table(rows))
+    if not args.no_write:
+        write_markdown(rows, elapsed, sys.argv[1:])
+    print(f"\n{sum(r.passed for r in rows)}/{len(rows)} rows under their goal ({elapsed:.0f} s)")
+    return 0 if all(r.passed for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""The on-disk cache of transpiled SQL: sqlglot runs once per query text, not once per process.
+
+An entry's file name is a hash of everything its text depends on: the SQL file's bytes, what
+was asked (dialect, table mapping) and sqlglot's version (read from the installed package's
+metadata, without importing sqlglot). A changed query file, `[tables]` config or sqlglot
+upgrade therefore misses and transpiles again; stale entries are never read. Entries are
+written atomically, so a reader sees a whole entry or none. The cache is an optimisation
+only: an unreadable or unwritable cache dir falls back to transpiling in the process.
+
+Location: $NBA_CONSOLE_CACHE_DIR, else platformdirs' user cache dir for nba-console.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+FORMAT = "1"  # bump when what an entry holds changes
+
+
+@lru_cache(maxsize=1)
+def sqlglot_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("sqlglot")
+    except metadata.PackageNotFoundError:  # a vendored or odd install: then the module itself says
+        import sqlglot
+
+        return str(getattr(sqlglot, "__version__", "unknown"))
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get("NBA_CONSOLE_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("nba-console")) / "sql"
+
+
+def key(what: tuple, source: str) -> str:
+    digest = hashlib.sha256()
+    for part in (FORMAT, sqlglot_version(), repr(what), source):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def cached(what: tuple, source: str, compute: Callable[[], str]) -> str:
+    """The text for (what, source): read from the cache, else computed and stored."""
+    path = cache_dir() / f"{key(what, source)}.sql"
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    text = compute()
+    try:
+        from .safefile import write_atomic
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text.encode("utf-8"))
+    except OSError:  # a read-only home, a full disk: transpiling each time is still correct
+        pass
+    return text

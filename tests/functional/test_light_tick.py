@@ -1,0 +1,52 @@
+"""Issue 13: the 1 s tick redraws what shows time (the clock, the ages), not whole panels;
+and what is on screen still shows the new age (the partial repaint reached the screen)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from panels.widget import CheckPanel
+from panels.timeline import MetricsView, TimelineView
+
+from .conftest import FEB4, SIZE, settle
+
+
+def screen_text(app) -> str:
+    """What the terminal shows (the screenshot's text, as the compositor drew it)."""
+    return app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_a_tick_updates_ages_without_rebuilding_panels(make_app, clock, monkeypatch):
+    app = make_app(FEB4)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rebuilt: list[str] = []
+        for cls in (CheckPanel, TimelineView, MetricsView):
+            original = cls.update
+            monkeypatch.setattr(cls, "update", lambda self, *a, _o=original, **k: (rebuilt.append(self.id), _o(self, *a, **k))[1])
+        clock.advance(timedelta(seconds=42))
+        app.tick()
+        await pilot.pause()
+        assert rebuilt == []  # same results, same minute: no body rebuilt
+        panel = app.screen.query_one("#panel-grading_coverage", CheckPanel)
+        assert "refreshed 42s ago" in str(panel.border_subtitle)
+        assert "refreshed 42s ago" in screen_text(app)  # and it reached the screen
+
+        clock.advance(timedelta(minutes=2))  # a new minute: the timeline's "now HH:MM" moves
+        app.tick()
+        await pilot.pause()
+        assert rebuilt == ["timeline"]
+        assert "refreshed 2m 42s ago" in screen_text(app)
+
+
+async def test_a_new_result_still_rebuilds_its_panel(make_app, clock):
+    app = make_app(FEB4)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one("#panel-grading_coverage", CheckPanel)
+        before = panel._drawn
+        clock.advance(timedelta(minutes=1))
+        await pilot.press("r")
+        await settle(pilot)
+        assert panel._drawn is not before and panel._drawn[0] is app.states["grading_coverage"].result
+        assert "refreshed 0s ago" in screen_text(app)

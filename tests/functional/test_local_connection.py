@@ -1,0 +1,60 @@
+"""Issue 13: the local backend opens DuckDB once per holding() (a check run, a panel's
+refresh), shares it between threads through cursors, and opens again when the file changed."""
+
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timezone
+
+import duckdb
+import pytest
+
+from console.backends import local as local_module
+from console.backends.local import LocalBackend
+from console.core.errors import SourceError
+from console.local.scenario import DB_FILE, current_dir
+
+PARAMS = {"game_date": date(2026, 2, 4), "as_of": datetime(2026, 2, 5, 16, tzinfo=timezone.utc)}
+
+
+@pytest.fixture
+def connects(monkeypatch) -> list[str]:
+    opened: list[str] = []
+    real = duckdb.connect
+
+    def counting(path, *args, **kwargs):
+        opened.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(local_module.duckdb, "connect", counting)
+    return opened
+
+
+def test_one_connection_per_holding_shared_by_threads(demo_settings, connects):
+    backend = LocalBackend(demo_settings)
+    alone = backend.run_query("grading_coverage", PARAMS)
+    assert len(connects) == 1  # outside a holding: opened for the query, then closed
+    with backend.holding():
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _: backend.run_query("grading_coverage", PARAMS), range(8)))
+    assert all(r == alone for r in results)
+    assert len(connects) == 2
+    assert backend._db is None  # closed once the holding ended: no lock kept on the file
+
+
+def test_a_replaced_database_is_opened_again_inside_a_holding(demo_settings, connects):
+    backend = LocalBackend(demo_settings)
+    db = current_dir(demo_settings) / DB_FILE
+    with backend.holding():
+        good = backend.run_query("grading_coverage", PARAMS)
+        db.rename(db.with_suffix(".gone"))
+        with pytest.raises(SourceError, match="missing"):
+            backend.run_query("grading_coverage", PARAMS)
+        db.mkdir()  # not a database any more: a fresh open's error, not the old handle's rows
+        with pytest.raises(SourceError, match="cannot open local database"):
+            backend.run_query("grading_coverage", PARAMS)
+        db.rmdir()
+        shutil.move(db.with_suffix(".gone"), db)
+        assert backend.run_query("grading_coverage", PARAMS) == good
+    backend.close()
