@@ -53,7 +53,7 @@ class DetailScreen(Screen):
         super().__init__()
         self.spec, self.ctx, self.state = spec, ctx, state
         self.rows: list[dict[str, Any]] | None = None
-        self._loaded_at = state.refreshed_at  # the panel refresh the rows belong to
+        self._loaded_for = state.result  # the panel result the rows belong to (each refresh makes a new one)
 
     def compose(self) -> ComposeResult:
         yield Static(self._head(), id="detail-head")
@@ -103,9 +103,9 @@ class DetailScreen(Screen):
     def _follow_panel(self) -> None:
         """Reload when the panel behind this drill-down refreshed (a live date only)."""
         app = self.app
-        if self.state.refreshed_at == self._loaded_at or app.states.get(self.spec.id) is not self.state:
+        if self.state.result is self._loaded_for or app.states.get(self.spec.id) is not self.state:
             return
-        self._loaded_at = self.state.refreshed_at
+        self._loaded_for = self.state.result
         self.ctx = app.context()
         self.query_one("#detail-head", Static).update(self._head())
         self.query_one("#detail-playbooks", Static).update(self._playbooks())

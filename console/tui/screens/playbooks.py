@@ -174,10 +174,13 @@ class PlaybooksScreen(Screen):
             self.query_one("#output", RichLog).write(f"[dim]{escape(self.why)}[/]")
         await self._build_form()
         self._render_plan()
-        # Focus where the user types or moves first: the first field to fill, else the list.
+        self.call_after_refresh(self._focus_first)
+
+    def _focus_first(self) -> None:
+        """Where the user types or moves first: the first field to fill, else the list."""
         fields = list(self.query(".param-field").results(Input))
         empty = [f for f in fields if not f.value]
-        (empty or fields or [books])[0].focus()
+        (empty or fields or [self.query_one("#books", OptionList)])[0].focus()
 
     @on(OptionList.OptionHighlighted, "#books")
     async def _pick(self, event: OptionList.OptionHighlighted) -> None:
