@@ -239,7 +239,9 @@ def parse_filter_text(text: str, now: datetime | None = None) -> LogQuery:
     rest = []
     for word in text.split(" "):
         m = _TOKEN.match(word)
-        if m and m.group(2):
+        if m and not m.group(2):
+            continue  # `sev:` still being typed: no constraint yet, not the text "sev:"
+        if m:
             key, value = m.group(1).lower(), m.group(2)
             if key.startswith("sev"):
                 severity = parse_severity(value)
