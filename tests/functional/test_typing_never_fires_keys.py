@@ -119,3 +119,4 @@ async def test_typed_name_box_takes_every_key(demo_settings, demo_backend):
         await type_everything(pilot, box)
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen) and not app.screen.running)
+

@@ -146,7 +146,9 @@ class DetailScreen(Screen):
     def action_search(self) -> None:
         box = self.query_one("#rows-search", Input)
         box.add_class("-shown")
-        box.focus()
+        # Now, not after the queued keys (Widget.focus defers): `/Davis` typed ahead must
+        # land in the box, never run `s` (SQL) on the table.
+        self.set_focus(box)
 
     def action_back(self) -> None:
         box = self.query_one("#rows-search", Input)

@@ -346,7 +346,8 @@ class LogsScreen(Screen):
         self._update_status()
 
     def action_focus_filter(self) -> None:
-        self.query_one("#logs-filter", Input).focus()
+        # Now, not deferred like Widget.focus: keys typed ahead after `/` are the filter's text.
+        self.set_focus(self.query_one("#logs-filter", Input))
 
     def action_leave(self) -> None:
         if self.query_one("#logs-filter", Input).has_focus:
