@@ -4,7 +4,7 @@ the flag an enable/disable playbook flips; suggestions that follow the check's s
 
 from __future__ import annotations
 
-from textual.widgets import Button, Input, OptionList, RichLog, Static
+from textual.widgets import Button, Input, OptionList, Static
 
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.playbooks import PlaybooksScreen
@@ -38,8 +38,7 @@ async def test_from_drift_the_form_is_prefilled_with_the_worst_service_and_head(
         assert _note(screen, "service") == "✔" and _note(screen, "commit") == "✔"
         plan = str(screen.query_one("#plan", Static).render())
         assert f"$ ./bin/deploy-service.sh nba-scrapers --commit={head}" in plan
-        said = " ".join(line.text.strip() for line in screen.query_one("#output", RichLog).lines)
-        assert "nba-scrapers is 49 commits behind head" in said
+        assert "nba-scrapers is 49 commits behind head" in str(screen.query_one("#why", Static).render())
 
 
 async def test_fields_are_checked_as_typed_and_enter_walks_to_run(make_app):
@@ -89,8 +88,7 @@ async def test_healthy_grading_opens_no_rollback_and_the_drill_down_says_why(mak
     async with app.run_test(size=SIZE) as pilot:
         screen = await _playbooks_from(pilot, "grading_coverage")
         assert screen.current != "rollback-grading-orchestration"
-        said = " ".join(line.text.strip() for line in screen.query_one("#output", RichLog).lines)
-        assert "no playbook called for" in said
+        assert "no playbook called for" in str(screen.query_one("#why", Static).render())
         await pilot.press("escape")
         app.open_detail("grading_coverage")
         await settle_detail(pilot)

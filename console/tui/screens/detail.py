@@ -145,6 +145,7 @@ class DetailScreen(Screen):
 
     def action_search(self) -> None:
         box = self.query_one("#rows-search", Input)
+        box.value = ""  # a new search; n/N in the table still repeat the last one
         box.add_class("-shown")
         # Now, not after the queued keys (Widget.focus defers): `/Davis` typed ahead must
         # land in the box, never run `s` (SQL) on the table.

@@ -114,14 +114,15 @@ class PlaybooksScreen(Screen):
     DEFAULT_CSS = """
     PlaybooksScreen #banner { background: $warning; color: $text; padding: 0 1; }
     PlaybooksScreen #books { width: 34; }
+    PlaybooksScreen #why { height: auto; padding: 0 1; color: $text-muted; }
     PlaybooksScreen #form { height: auto; padding: 0 1; }
     PlaybooksScreen .param-row { height: 1; }
     PlaybooksScreen .param-label { width: auto; min-width: 9; padding-right: 1; text-style: bold; }
     PlaybooksScreen .param-field { width: 1fr; }
     PlaybooksScreen .param-note { height: auto; padding-left: 10; }
     PlaybooksScreen #flags { height: auto; padding: 0 1; }
-    PlaybooksScreen #detail { height: 1fr; }
-    PlaybooksScreen #output { height: 1fr; min-height: 5; max-height: 12; border: round $primary; }
+    PlaybooksScreen #detail { height: 2fr; }
+    PlaybooksScreen #output { height: 1fr; min-height: 4; max-height: 12; border: round $primary; }
     """
 
     def __init__(self, settings, backend, suggested: str | None = None, prefill: dict[str, str] | None = None,
@@ -155,6 +156,8 @@ class PlaybooksScreen(Screen):
         with Horizontal():
             yield OptionList(*[Option(f"{n}", id=n) for n in self.books], id="books")
             with Vertical():
+                if self.why:  # why this playbook (or none) was suggested, from the panel's state
+                    yield Static(Text(self.why, style="italic"), id="why")
                 yield Vertical(id="form")
                 yield Static(id="flags")
                 with VerticalScroll(id="detail"):
@@ -170,8 +173,6 @@ class PlaybooksScreen(Screen):
             books.highlighted = list(self.books).index(self.current)
         if self.load_error:
             self.query_one("#output", RichLog).write(f"[red]{escape(self.load_error)}[/]")
-        if self.why:
-            self.query_one("#output", RichLog).write(f"[dim]{escape(self.why)}[/]")
         await self._build_form()
         self._render_plan()
         self.call_after_refresh(self._focus_first)
