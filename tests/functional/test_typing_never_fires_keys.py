@@ -120,3 +120,15 @@ async def test_typed_name_box_takes_every_key(demo_settings, demo_backend):
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen) and not app.screen.running)
 
+
+
+async def test_history_focuses_its_grid(make_app):
+    from console.tui.screens.history import HistoryScreen
+
+    app = make_app(FEB4)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await until(pilot, lambda: app.focused is not None)
+        assert app.focused is app.screen.query_one("#history-grid")
