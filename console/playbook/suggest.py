@@ -17,6 +17,11 @@ from .model import Playbook
 _ACTIONABLE = (Status.FAIL, Status.WARN)
 
 
+def _said(status: Status) -> str:
+    return {Status.OK: "the check is ok", Status.WARN: "the check warns", Status.FAIL: "the check fails",
+            Status.UNKNOWN: "the check cannot tell yet"}.get(status, f"the check is {status.value}")
+
+
 @dataclass(frozen=True)
 class Suggestion:
     playbooks: tuple[str, ...]  # best first; empty when the state calls for none
@@ -28,30 +33,30 @@ def suggest(check_id: str, result: CheckResult | None, offered: tuple[str, ...])
     if not offered:
         return Suggestion((), "no playbook belongs to this check")
     if result is None:
-        return Suggestion((), "no result yet: nothing to suggest")
+        return Suggestion((), "no result yet")
     status = result.status
     if status not in _ACTIONABLE:
-        return Suggestion((), f"{result.title} is {status.value}: no playbook called for")
+        return Suggestion((), _said(status))
     value: dict[str, Any] = result.value or {}
     picked: tuple[str, ...]
     if check_id == "sequential_execution":
         if value.get("dependency_failures"):
             picked, why = ("disable-sequential-execution",), "Level 2 blocked by DependencyFailureError: the handoff's instant rollback"
         elif value.get("violations"):
-            picked, why = ("enable-sequential-execution",), "a processor started before its level: sequential execution is what prevents it"
+            picked, why = ("enable-sequential-execution",), "a Level 2 processor started before Level 1 completed: sequential execution prevents that"
         else:
-            picked, why = offered, f"{result.title} is {status.value}"
+            picked, why = offered, _said(status)
     elif check_id == "grading_coverage":
         if status is not Status.FAIL:
-            return Suggestion((), f"{result.title} is {status.value}, not failed: the handoff rolls grading back only when the test fails")
+            return Suggestion((), f"{_said(status)} but has not failed: the handoff rolls grading back only when the grading test fails")
         picked, why = ("rollback-grading-orchestration",), "the grading test failed (handoff: Rollback Procedures, option 1)"
     elif check_id == "deployment_drift":
         behind = worst_behind(value)
         if behind is None:
-            return Suggestion((), f"{result.title} is {status.value} but no service is behind a known commit")
+            return Suggestion((), f"{_said(status)} but no service is behind a known commit")
         picked, why = ("redeploy-service",), f"{behind['service']} is {behind['commits_behind']} commits behind head"
     else:
-        picked, why = offered, f"{result.title} is {status.value}"
+        picked, why = offered, _said(status)
     return Suggestion(tuple(p for p in picked if p in offered), why)
 
 

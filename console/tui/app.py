@@ -341,7 +341,7 @@ class NbaConsoleApp(LiveFeeds, App):
         hint = suggest(spec.id, result, spec.playbooks) if spec else None
         suggested = hint.playbooks[0] if hint and hint.playbooks else None
         why = f"{spec.title}: suggests {suggested} ({hint.why})" if hint and suggested else (
-            f"{spec.title}: {hint.why}" if hint else None)
+            f"{spec.title}: no playbook suggested ({hint.why})" if hint else None)
         # Opening the local backend does no I/O; a gcp client is created lazily by its calls.
         from .screens.playbooks import PlaybooksScreen
 

@@ -88,7 +88,7 @@ async def test_healthy_grading_opens_no_rollback_and_the_drill_down_says_why(mak
     async with app.run_test(size=SIZE) as pilot:
         screen = await _playbooks_from(pilot, "grading_coverage")
         assert screen.current != "rollback-grading-orchestration"
-        assert "no playbook called for" in str(screen.query_one("#why", Static).render())
+        assert str(screen.query_one("#why", Static).render()) == "Grading coverage: no playbook suggested (the check is ok)"
         await pilot.press("escape")
         app.open_detail("grading_coverage")
         await settle_detail(pilot)

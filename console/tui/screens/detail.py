@@ -96,7 +96,7 @@ class DetailScreen(Screen):
         if hint.playbooks:
             return Text.assemble(("suggested playbook: ", "bold"), ", ".join(hint.playbooks),
                                  (f"  ({hint.why}; P opens it)", "dim"))
-        return Text(f"no playbook suggested: {hint.why}", style="dim")
+        return Text(f"no playbook suggested ({hint.why})", style="dim")
 
     # ------------------------------------------------------------------ loading
 
