@@ -45,14 +45,6 @@ class GradingSystemRow(Row):
     players: int
 
 
-class UngradedPredictionRow(Row):
-    system_id: str
-    player_lookup: str
-    predicted_points: float | None
-    line_value: float | None
-    recommendation: str | None
-
-
 class DnpDayRow(Row):
     cache_date: date
     cache_rows: int
@@ -73,17 +65,6 @@ class UsageGameRow(Row):
     with_usage: int
     impossible: int
     max_usage_rate: float | None
-
-
-class UsagePlayerRow(Row):
-    game_id: str
-    player_lookup: str
-    player_name: str
-    team_abbr: str
-    minutes_played: float | None
-    points: int | None
-    usage_rate: float | None
-    problem: Literal["missing", "impossible"]
 
 
 class GameDateRow(Row):

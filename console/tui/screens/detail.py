@@ -17,7 +17,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from panels.render import badge, breakdown
+from panels.badges import badge
+from panels.render import breakdown
 
 from ...core.runner import CheckContext, CheckSpec
 from ...playbook.suggest import suggest
