@@ -338,7 +338,7 @@ class NbaConsoleApp(LiveFeeds, App):
         spec = SPEC_BY_ID.get(spec_id) if spec_id else None
         state = getattr(self.screen, "state", None) or (self.states.get(spec.id) if spec else None)
         result = getattr(state, "result", None)
-        hint = suggest(spec.id, result, spec.playbooks) if spec else None
+        hint = suggest(spec, result) if spec else None
         suggested = hint.playbooks[0] if hint and hint.playbooks else None
         why = f"{spec.title}: suggests {suggested} ({hint.why})" if hint and suggested else (
             f"{spec.title}: no playbook suggested ({hint.why})" if hint else None)
@@ -346,7 +346,7 @@ class NbaConsoleApp(LiveFeeds, App):
         from .screens.playbooks import PlaybooksScreen
 
         self._open(PlaybooksScreen, "playbooks", self.settings, self.backend(), suggested=suggested,
-                   prefill=prefill(spec.id, result) if spec else {}, why=why)
+                   prefill=prefill(spec, result) if spec else {}, why=why)
 
     def action_logs(self) -> None:
         from .screens.logs import LogsScreen

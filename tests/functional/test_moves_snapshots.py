@@ -14,7 +14,7 @@ from console.local.demo import log_entries
 from console.logs.parse import entry_from_dict
 from console.tui.screens.logs import LogsScreen
 from console.tui.screens.playbooks import PlaybooksScreen
-from panels.panel import CheckPanel
+from panels.widget import CheckPanel
 
 from .conftest import FEB3, FEB4, settle, settle_detail, until
 

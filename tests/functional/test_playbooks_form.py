@@ -8,7 +8,7 @@ from textual.widgets import Button, Input, OptionList, Static
 
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.playbooks import PlaybooksScreen
-from panels.panel import CheckPanel
+from panels.widget import CheckPanel
 
 from .conftest import FEB4, SIZE, settle, settle_detail, until
 

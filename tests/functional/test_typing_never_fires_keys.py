@@ -13,7 +13,7 @@ from console.tui.screens.detail import DetailScreen
 from console.tui.screens.logs import LogsScreen, LogView
 from console.tui.screens.playbooks import ConfirmationModal, PlaybooksScreen, TypedNameModal
 from console.tui.widgets.table import RowsTable
-from panels.panel import CheckPanel
+from panels.widget import CheckPanel
 
 from .conftest import FEB3, FEB4, SIZE, settle, settle_detail, until
 

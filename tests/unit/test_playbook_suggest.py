@@ -1,4 +1,5 @@
-"""Suggested playbooks follow the check's state; drift prefills service and head commit."""
+"""Suggested playbooks follow the check's state (the rules live in panels/<id>.py); drift
+prefills service and head commit."""
 
 from __future__ import annotations
 
@@ -17,29 +18,30 @@ def _result(backend, settings, check_id, day):
 
 
 def _suggest(backend, settings, check_id, day):
-    spec = SPEC_BY_ID[check_id]
-    return suggest(check_id, _result(backend, settings, check_id, day), spec.playbooks)
+    return suggest(SPEC_BY_ID[check_id], _result(backend, settings, check_id, day))
 
 
 def test_healthy_grading_does_not_suggest_rolling_grading_back(demo_backend, demo_settings):
     result = _result(demo_backend, demo_settings, "grading_coverage", FEB4)
     assert result.value["coverage_pct"] == 97.9
-    hint = suggest("grading_coverage", result, SPEC_BY_ID["grading_coverage"].playbooks)
-    assert hint.playbooks == () and "ok" in hint.why
+    hint = suggest(SPEC_BY_ID["grading_coverage"], result)
+    assert hint.playbooks == () and hint.why == "the check is ok"
 
 
 def test_failed_grading_suggests_the_rollback(demo_backend, demo_settings):
     result = _result(demo_backend, demo_settings, "grading_coverage", FEB4)
     failed = result.model_copy(update={"status": result.status.FAIL})
-    assert suggest("grading_coverage", failed, SPEC_BY_ID["grading_coverage"].playbooks).playbooks == (
-        "rollback-grading-orchestration",)
+    assert suggest(SPEC_BY_ID["grading_coverage"], failed).playbooks == ("rollback-grading-orchestration",)
+    warned = result.model_copy(update={"status": result.status.WARN})
+    hint = suggest(SPEC_BY_ID["grading_coverage"], warned)
+    assert hint.playbooks == () and "not failed" in hint.why
 
 
 def test_drift_suggests_redeploying_the_worst_service_at_head(demo_backend, demo_settings):
     result = _result(demo_backend, demo_settings, "deployment_drift", FEB4)
-    hint = suggest("deployment_drift", result, SPEC_BY_ID["deployment_drift"].playbooks)
+    hint = suggest(SPEC_BY_ID["deployment_drift"], result)
     assert hint.playbooks == ("redeploy-service",) and "nba-scrapers is 49 commits behind" in hint.why
-    values = prefill("deployment_drift", result)
+    values = prefill(SPEC_BY_ID["deployment_drift"], result)
     assert values == {"service": "nba-scrapers", "commit": result.value["head"]}
     book = model.get("redeploy-service")
     book.render(demo_settings, values)  # the prefilled values pass the engine's validators
@@ -52,8 +54,8 @@ def test_sequential_race_suggests_turning_the_fix_on(demo_backend, demo_settings
 
 
 def test_no_result_or_no_playbook_suggests_nothing():
-    assert suggest("grading_coverage", None, ("rollback-grading-orchestration",)).playbooks == ()
-    assert suggest("usage_rate_coverage", None, ()).playbooks == ()
+    assert suggest(SPEC_BY_ID["grading_coverage"], None).playbooks == ()
+    assert suggest(SPEC_BY_ID["usage_rate_coverage"], None).why == "no playbook belongs to this check"
 
 
 def test_current_flag_values_beside_enable_and_disable(demo_backend):

@@ -93,7 +93,7 @@ class DetailScreen(Screen):
 
     def _playbooks(self) -> Text:
         """What the check's state calls for (a healthy check suggests nothing), and why."""
-        hint = suggest(self.spec.id, self.state.result, self.spec.playbooks)
+        hint = suggest(self.spec, self.state.result)
         if hint.playbooks:
             return Text.assemble(("suggested playbook: ", "bold"), ", ".join(hint.playbooks),
                                  (f"  ({hint.why}; P opens it)", "dim"))
