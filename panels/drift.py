@@ -160,6 +160,31 @@ def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
     return out
 
 
+def worst_behind(value: dict[str, Any]) -> dict[str, Any] | None:
+    """The service row furthest behind head (warn or fail), or None."""
+    rows = [r for r in value.get("services", []) if isinstance(r, dict)
+            and isinstance(r.get("commits_behind"), int) and r.get("status") in ("warn", "fail")]
+    return max(rows, key=lambda r: r["commits_behind"], default=None)
+
+
+def suggest(result: CheckResult) -> tuple[tuple[str, ...], str]:
+    behind = worst_behind(result.value or {})
+    if behind is None:
+        return (), f"drift is {result.status.value} but no service is behind a known commit"
+    return ("redeploy-service",), f"{behind['service']} is {behind['commits_behind']} commits behind head"
+
+
+def prefill(result: CheckResult) -> dict[str, str]:
+    """redeploy-service's parameters: the service furthest behind, at the head commit."""
+    value = result.value or {}
+    behind, head = worst_behind(value), value.get("head")
+    out = {"service": str(behind["service"])} if behind is not None else {}
+    if isinstance(head, str) and head:
+        out["commit"] = head
+    return out
+
+
 SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="drift", source="deploy",
+                 suggest=suggest, prefill=prefill,
                  playbooks=("redeploy-service", "rollback-prediction-services"),
                  markdown=markdown, history=history)

@@ -161,6 +161,13 @@ def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
     return out
 
 
-SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="grading",
+def suggest(result: CheckResult) -> tuple[tuple[str, ...], str]:
+    """The handoff rolls grading back only "if the grading test fails": 97.9 % never suggests it."""
+    if result.status is not Status.FAIL:
+        return (), f"grading is {result.status.value}, not failed: the handoff rolls it back only when the grading test fails"
+    return ("rollback-grading-orchestration",), "the grading test failed (handoff: Rollback Procedures, option 1)"
+
+
+SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="grading", suggest=suggest,
                  queries=("grading_coverage", "ungraded_predictions"), playbooks=("rollback-grading-orchestration",),
                  breakdown=breakdown, markdown=markdown, history=history, history_queries=("history_grading",))

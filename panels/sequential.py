@@ -131,6 +131,17 @@ def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
     return out
 
 
-SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="sequence", source="logging",
+def suggest(result: CheckResult) -> tuple[tuple[str, ...], str] | None:
+    """Blocked Level 2: the handoff's instant rollback; a race: turn sequential execution on."""
+    value = result.value or {}
+    if value.get("dependency_failures"):
+        return ("disable-sequential-execution",), "Level 2 blocked by DependencyFailureError: the handoff's instant rollback"
+    if value.get("violations"):
+        return (("enable-sequential-execution",),
+                "a Level 2 processor started before Level 1 completed: sequential execution prevents that")
+    return None
+
+
+SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="sequence", source="logging", suggest=suggest,
                  playbooks=("disable-sequential-execution", "enable-sequential-execution"),
                  breakdown=breakdown, markdown=markdown, history=history)

@@ -46,6 +46,11 @@ class CheckSpec:
     queries: tuple[str, ...] = ()  # queries/<name>.sql the check runs
     source: str = "bigquery"  # which backend service it reads, for error messages and workers
     playbooks: tuple[str, ...] = field(default=())
+    # Which of `playbooks` a failing or warning result calls for, and why: (names, why);
+    # None: all of them. Asked only for warn/fail (a healthy check suggests none).
+    suggest: Callable[[CheckResult], tuple[tuple[str, ...], str] | None] | None = None
+    # Parameter values the result gives the suggested playbook (drift: service and commit).
+    prefill: Callable[[CheckResult], dict[str, str]] | None = None
     # The table behind the number that the result already carries (the drill-down shows it
     # above the fetched rows), as (title, rows).
     breakdown: Callable[[CheckResult], tuple[str, Rows] | None] = _no_breakdown

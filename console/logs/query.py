@@ -77,13 +77,17 @@ def _literal_alternatives(pattern: str) -> list[bytes] | None:
 
 @dataclass(frozen=True)
 class LogQuery:
-    """service (exact), minimum severity, text regexes (any matches), since (inclusive)."""
+    """service (exact, or a substring with `service_contains`), minimum severity, text
+    regexes (any matches), since (inclusive). `smart_case` (the log screen's filter box):
+    a pattern or service without an uppercase letter matches in any case."""
 
     service: str | None = None
     severity: str | None = None
     patterns: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
+    service_contains: bool = False
+    smart_case: bool = False
     _compiled: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -92,10 +96,21 @@ class LogQuery:
         compiled = []
         for p in self.patterns:
             try:
-                compiled.append(re.compile(p))
+                compiled.append(re.compile(p, re.IGNORECASE if self._insensitive(p) else 0))
             except re.error as exc:
                 raise ValueError(f"bad regular expression {p!r}: {exc}") from None
         object.__setattr__(self, "_compiled", tuple(compiled))
+
+    def _insensitive(self, text: str) -> bool:
+        return self.smart_case and not has_uppercase(text)
+
+    def _service_matches(self, name: str | None) -> bool:
+        name = name or ""
+        if not self.service_contains:
+            return name == self.service
+        if self._insensitive(self.service or ""):
+            return (self.service or "").lower() in name.lower()
+        return (self.service or "") in name
 
     def with_(self, **changes) -> "LogQuery":
         return replace(self, **changes)
@@ -106,14 +121,18 @@ class LogQuery:
         """The Cloud Logging filter, e.g. the handoff's
         `resource.labels.service_name="..." AND (textPayload=~"Level 1" OR ...) AND timestamp>="..."`."""
         parts = []
-        if self.service:
+        if self.service and self.service_contains:
+            flag = "(?i)" if self._insensitive(self.service) else ""
+            parts.append(f"resource.labels.service_name=~{_quote(flag + re.escape(self.service))}")
+        elif self.service:
             parts.append(f"resource.labels.service_name={_quote(self.service)}")
         if self.severity and self.severity != "DEFAULT":
             parts.append(f"severity>={self.severity}")
-        if len(self.patterns) == 1:
-            parts.append(f"textPayload=~{_quote(self.patterns[0])}")
-        elif self.patterns:
-            parts.append("(" + " OR ".join(f"textPayload=~{_quote(p)}" for p in self.patterns) + ")")
+        shown = [("(?i)" if self._insensitive(p) else "") + p for p in self.patterns]
+        if len(shown) == 1:
+            parts.append(f"textPayload=~{_quote(shown[0])}")
+        elif shown:
+            parts.append("(" + " OR ".join(f"textPayload=~{_quote(p)}" for p in shown) + ")")
         if self.since:
             parts.append(f"timestamp>={_quote(rfc3339(self.since))}")
         if self.until:
@@ -123,7 +142,7 @@ class LogQuery:
     # ------------------------------------------------------------------ local
 
     def matches(self, entry: LogEntry) -> bool:
-        if self.service and entry.service != self.service:
+        if self.service and not self._service_matches(entry.service):
             return False
         if self.severity and severity_rank(entry.severity) < SEVERITIES[self.severity]:
             return False
@@ -140,14 +159,17 @@ class LogQuery:
         if self.patterns:
             alts: list[bytes] = []
             for p in self.patterns:
-                lit = _literal_alternatives(p)
+                lit = None if self._insensitive(p) else _literal_alternatives(p)
                 if lit is None:
                     break
                 alts.extend(lit)
             else:
                 return alts
         if self.service and _literal_alternatives(self.service):
-            return [_quote(self.service).encode()]
+            if not self.service_contains:
+                return [_quote(self.service).encode()]
+            if not self._insensitive(self.service):
+                return [self.service.encode()]
         return None
 
     @cached_property
@@ -167,7 +189,7 @@ class LogQuery:
 
     def raw_may_match(self, line: bytes) -> bool:
         """Cheap necessary condition on an undecoded JSON line; False means "cannot match"."""
-        if self.service and _literal_alternatives(self.service) and _quote(self.service).encode() not in line:
+        if self.service and _literal_alternatives(self.service) and not self._raw_service_may_match(line):
             return False
         needles = self.needles
         if self.patterns and needles is not None and not any(n in line for n in needles):
@@ -176,9 +198,30 @@ class LogQuery:
         # No severity field means DEFAULT, which is below any minimum.
         return sev is None or sev.search(line) is not None
 
+    def _raw_service_may_match(self, line: bytes) -> bool:
+        service = self.service or ""
+        if not self.service_contains:
+            return _quote(service).encode() in line
+        if not self._insensitive(service):
+            return service.encode() in line
+        # Any case: bytes.lower() folds ASCII only, so decide on the raw line only when it
+        # holds nothing else (no non-ASCII byte, no \u escape that could decode to a letter).
+        if not line.isascii() or b"\\u" in line:
+            return True
+        return service.lower().encode() in line.lower()
+
     @property
     def is_empty(self) -> bool:
         return not (self.service or self.severity or self.patterns or self.since or self.until)
+
+
+_ESCAPE = re.compile(r"\\.")
+
+
+def has_uppercase(text: str) -> bool:
+    """Whether `text` asks for case (smart case): an uppercase letter outside regex escapes
+    such as \\S or \\W, which are classes, not letters."""
+    return any(c.isupper() for c in _ESCAPE.sub("", text))
 
 
 _TOKEN = re.compile(r"^(sev|severity|svc|service|since)[:=](.*)$", re.IGNORECASE)
@@ -188,13 +231,17 @@ def parse_filter_text(text: str, now: datetime | None = None) -> LogQuery:
     """The log screen's filter box: `sev:warning svc:grading since:2h Level 1`.
 
     Tokens `sev:`/`svc:`/`since:` set fields; the rest, joined by spaces, is one regex.
+    `svc:` matches part of the service name (`svc:nba-phase3`); the regex and `svc:` are
+    smart-case: all lowercase matches any case, an uppercase letter makes them exact.
     Raises ValueError with a message for the status line when something is malformed.
     """
     service = severity = since = None
     rest = []
     for word in text.split(" "):
         m = _TOKEN.match(word)
-        if m and m.group(2):
+        if m and not m.group(2):
+            continue  # `sev:` still being typed: no constraint yet, not the text "sev:"
+        if m:
             key, value = m.group(1).lower(), m.group(2)
             if key.startswith("sev"):
                 severity = parse_severity(value)
@@ -205,4 +252,5 @@ def parse_filter_text(text: str, now: datetime | None = None) -> LogQuery:
         else:
             rest.append(word)
     regex = " ".join(rest).strip()
-    return LogQuery(service=service, severity=severity, patterns=(regex,) if regex else (), since=since)
+    return LogQuery(service=service, severity=severity, patterns=(regex,) if regex else (), since=since,
+                    service_contains=True, smart_case=True)

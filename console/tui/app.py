@@ -323,29 +323,42 @@ class NbaConsoleApp(LiveFeeds, App):
         self.push_screen(DetailScreen(SPEC_BY_ID[check_id], self.context(), self.states[check_id]))
 
     def _open(self, screen: type[Screen], what: str, *args, **kwargs) -> None:
+        if isinstance(self.screen, screen):  # `l` on the log screen: already there, never a second one
+            return
         try:
             self.push_screen(screen(*args, **kwargs))
         except Exception as exc:  # noqa: BLE001 - e.g. the backend cannot be opened: say so, keep running
             self.notify(f"cannot open {what}: {exc}", severity="error")
 
     def action_playbooks(self) -> None:
-        # Suggest the first playbook of the check being looked at (detail screen or focused panel).
+        # Suggest what the state of the check being looked at (detail screen or focused panel)
+        # calls for, with its parameters prefilled from that state.
+        from ..playbook.suggest import prefill, suggest
+
         spec_id = getattr(getattr(self.screen, "spec", None), "id", None) or getattr(self.focused, "check_id", None)
         spec = SPEC_BY_ID.get(spec_id) if spec_id else None
-        suggested = spec.playbooks[0] if spec and spec.playbooks else None
+        state = getattr(self.screen, "state", None) or (self.states.get(spec.id) if spec else None)
+        result = getattr(state, "result", None)
+        hint = suggest(spec, result) if spec else None
+        suggested = hint.playbooks[0] if hint and hint.playbooks else None
+        why = f"{spec.title}: suggests {suggested} ({hint.why})" if hint and suggested else (
+            f"{spec.title}: no playbook suggested ({hint.why})" if hint else None)
         # Opening the local backend does no I/O; a gcp client is created lazily by its calls.
         from .screens.playbooks import PlaybooksScreen
 
-        self._open(PlaybooksScreen, "playbooks", self.settings, self.backend(), suggested=suggested)
+        self._open(PlaybooksScreen, "playbooks", self.settings, self.backend(), suggested=suggested,
+                   prefill=prefill(spec, result) if spec else {}, why=why)
 
     def action_logs(self) -> None:
+        from .screens.logs import LogsScreen
+
+        if isinstance(self.screen, LogsScreen):  # already here: no second screen, no second stream
+            return
         try:
             source = self.log_source_factory(self.settings, self.clock)
         except Exception as exc:  # noqa: BLE001 - a source that cannot be opened: say so, keep running
             self.notify(f"cannot open live logs: {exc}", severity="error")
             return
-        from .screens.logs import LogsScreen
-
         self._open(LogsScreen, "live logs", self.settings, source, clock=self.clock,
                        trace_day=self.processing_date)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from textual.app import App
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from console.core.clock import FixedClock
 from console.tui.screens.logs import EntryScreen, LogsScreen, LogView
@@ -123,7 +123,9 @@ async def test_bad_filter_keeps_last_good_one_and_says_why():
         assert {e.severity for e in screen.buffer.shown_slice(0, 100)} == {"ERROR"}
         screen.query_one("#logs-filter", Input).value = "sev:loud"
         await pilot.pause()
-        assert "unknown severity" in screen.status_text().plain
+        # Said under the box it was typed in; the status line points there.
+        assert "unknown severity" in str(screen.query_one("#logs-filter-error", Static).render())
+        assert "filter not applied" in screen.status_text().plain
         assert {e.severity for e in screen.buffer.shown_slice(0, 100)} == {"ERROR"}
 
 

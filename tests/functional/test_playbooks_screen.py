@@ -108,11 +108,14 @@ async def test_parameters_render_the_commands(demo_settings, demo_backend):
     async with app.run_test(size=(160, 50)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
         screen = app.screen
-        screen.query_one("#params").value = "service=nba-scrapers commit=29130502;id"
+        screen.query_one("#param-service").value = "nba-scrapers"
+        screen.query_one("#param-commit").value = "29130502;id"
         await pilot.pause()
         assert "not 7 to 40" in str(screen.query_one("#plan", Static).render())
-        screen.query_one("#params").value = "service=nba-scrapers commit=06934c94"
+        assert "not 7 to 40" in str(screen.query_one("#note-commit", Static).render())  # said at the field
+        screen.query_one("#param-commit").value = "06934c94"
         await pilot.pause()
+        assert str(screen.query_one("#note-commit", Static).render()) == "✔"
         assert "$ ./bin/deploy-service.sh nba-scrapers --commit=06934c94" in str(screen.query_one("#plan", Static).render())
 
 
@@ -214,8 +217,10 @@ async def test_quit_while_a_step_streams_terminates_its_process_group(tmp_path, 
     async with app.run_test(size=(160, 50)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
         screen = app.screen
-        screen.query_one("#params").value = "service=nba-scrapers commit=06934c94"
+        screen.query_one("#param-service").value = "nba-scrapers"
+        screen.query_one("#param-commit").value = "06934c94"
         await pilot.pause()
+        screen.query_one("#books").focus()  # r runs from anywhere but a field (there it is a letter)
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
         await pilot.press("y")

@@ -1,15 +1,20 @@
-"""Drill-down of one check: the rows behind its number, sortable, with the SQL on demand."""
+"""Drill-down of one check: the rows behind its number, sortable and searchable, with the SQL on demand.
+
+The rows reload whenever the panel behind them refreshes (every 2 s on the demo); the table
+keeps its sort and cursor across reloads.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from panels.badges import badge
@@ -17,21 +22,40 @@ from panels.render import breakdown
 
 from ...core.runner import CheckContext, CheckSpec
 from ...core.timefmt import for_people
+from ...playbook.suggest import suggest
 from ...refresh import PanelState, format_age
 from ..widgets.table import RowsTable
+
+# What the rows are, and what no rows means, per check: an untitled "rows: 0" says nothing.
+ROWS_TITLES: dict[str, tuple[str, str]] = {
+    "phase3_completion": ("Phase 3 processors", "the processing date's document lists no processor yet"),
+    "sequential_execution": ("Level and processor log lines",
+                             "no Level or processor line in the analytics service's logs of the processing date"),
+    "grading_coverage": ("Ungraded predictions", "every prediction of the game date is graded (or none was made)"),
+    "dnp_pollution": ("DNP rows in player_daily_cache",
+                      "no DNP player in the cache over the window: nothing polluted"),
+    "usage_rate_coverage": ("Players who played with a missing or impossible usage rate",
+                            "every player who played has a usage rate, none above the maximum"),
+    "deployment_drift": ("Services: deployed commit against head", "no service in the deploy state"),
+}
+KEYS_HINT = "o sorts · / searches · c copies the row · s SQL"
 
 
 class DetailScreen(Screen):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("escape", "back", "Back", id="back"),
         Binding("s", "show_sql", "SQL", id="show_sql"),
         Binding("r", "reload", "Reload", id="reload"),
+        Binding("slash", "search", "Search", id="search_rows"),
     ]
+    # In the flow above the footer, not docked: a second bottom dock lies under the Footer.
+    DEFAULT_CSS = "DetailScreen #rows-search { display: none; } DetailScreen #rows-search.-shown { display: block; }"
 
     def __init__(self, spec: CheckSpec, ctx: CheckContext, state: PanelState) -> None:
         super().__init__()
         self.spec, self.ctx, self.state = spec, ctx, state
         self.rows: list[dict[str, Any]] | None = None
+        self._loaded_for = state.result  # the panel result the rows belong to (each refresh makes a new one)
 
     def compose(self) -> ComposeResult:
         yield Static(self._head(), id="detail-head")
@@ -40,8 +64,9 @@ class DetailScreen(Screen):
             if part is not None:
                 yield Static(Text(part[0], style="bold"), classes="table-title")
                 yield RowsTable(id="breakdown", tz=self.ctx.settings.tz)
-            yield Static(Text("rows", style="bold"), id="rows-title", classes="table-title")
+            yield Static(Text(self._rows_title()[0], style="bold"), id="rows-title", classes="table-title")
             yield RowsTable(id="rows", tz=self.ctx.settings.tz)
+        yield Input(placeholder="search the rows (enter: next match, escape: done)", id="rows-search")
         yield Static(self._playbooks(), id="detail-playbooks")
         yield Footer()
 
@@ -49,7 +74,12 @@ class DetailScreen(Screen):
         part = breakdown(self.state.result)
         if part is not None:
             self.query_one("#breakdown", RowsTable).load(part[1])
+        self.query_one("#rows", RowsTable).focus()  # arrows, o, / and c work at once
         self.action_reload()
+        self.set_interval(1.0, self._follow_panel)
+
+    def _rows_title(self) -> tuple[str, str]:
+        return ROWS_TITLES.get(self.spec.id, ("rows", "no rows"))
 
     def _head(self) -> Text:
         status = self.state.display_status
@@ -63,13 +93,29 @@ class DetailScreen(Screen):
         return text
 
     def _playbooks(self) -> Text:
-        if not self.spec.playbooks:
-            return Text("no playbook suggested for this check", style="dim")
-        return Text.assemble(("suggested playbooks: ", "bold"), ", ".join(self.spec.playbooks),
-                             ("  (P opens the playbooks)", "dim"))
+        """What the check's state calls for (a healthy check suggests nothing), and why."""
+        hint = suggest(self.spec, self.state.result)
+        if hint.playbooks:
+            return Text.assemble(("suggested playbook: ", "bold"), ", ".join(hint.playbooks),
+                                 (f"  ({hint.why}; P opens it)", "dim"))
+        return Text(f"no playbook suggested ({hint.why})", style="dim")
+
+    # ------------------------------------------------------------------ loading
+
+    def _follow_panel(self) -> None:
+        """Reload when the panel behind this drill-down refreshed (a live date only)."""
+        app = self.app
+        if self.state.result is self._loaded_for or app.states.get(self.spec.id) is not self.state:
+            return
+        self._loaded_for = self.state.result
+        self.ctx = app.context()
+        self.query_one("#detail-head", Static).update(self._head())
+        self.query_one("#detail-playbooks", Static).update(self._playbooks())
+        self.action_reload()
 
     def action_reload(self) -> None:
-        self.query_one("#rows-title", Static).update(Text("rows: loading…", style="bold"))
+        if self.rows is None:
+            self.query_one("#rows-title", Static).update(Text(f"{self._rows_title()[0]}: loading…", style="bold"))
         self.run_worker(self._fetch, thread=True, name=f"drill:{self.spec.id}", group="drill",
                         exclusive=True, exit_on_error=False)
 
@@ -80,15 +126,56 @@ class DetailScreen(Screen):
         if event.worker.group != "drill":
             return
         title = self.query_one("#rows-title", Static)
+        what, empty = self._rows_title()
         if event.state is WorkerState.SUCCESS:
             self.rows = event.worker.result
-            title.update(Text(f"rows: {len(self.rows)}  (o sorts by the cursor's column; click a header)", style="bold"))
+            if self.rows:
+                title.update(Text.assemble((f"{what}: {len(self.rows)}", "bold"), (f"  ({KEYS_HINT})", "dim")))
+            else:
+                title.update(Text.assemble((f"{what}: none", "bold"), f" — {empty}"))
             self.query_one("#rows", RowsTable).load(self.rows)
         elif event.state is WorkerState.ERROR:
             # Drill-downs raise SourceError like any query: show it, keep the screen usable.
-            title.update(Text(f"rows: could not load: {event.worker.error}", style="bold red"))
+            title.update(Text(f"{what}: could not load: {event.worker.error}", style="bold red"))
+
+    # ------------------------------------------------------------------ keys
 
     def action_show_sql(self) -> None:
         from .sql import SqlModal
 
         self.app.push_screen(SqlModal(self.spec, self.ctx))
+
+    def action_search(self) -> None:
+        box = self.query_one("#rows-search", Input)
+        box.value = ""  # a new search; n/N in the table still repeat the last one
+        box.add_class("-shown")
+        # Now, not after the queued keys (Widget.focus defers): `/Davis` typed ahead must
+        # land in the box, never run `s` (SQL) on the table.
+        self.set_focus(box)
+
+    def action_back(self) -> None:
+        box = self.query_one("#rows-search", Input)
+        if box.has_focus:  # escape ends the search, a second one leaves
+            box.remove_class("-shown")
+            self.query_one("#rows", RowsTable).focus()
+        else:
+            self.app.pop_screen()
+
+    @on(Input.Changed, "#rows-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self._search(event.value, include_current=True)
+
+    @on(Input.Submitted, "#rows-search")
+    def _search_next(self, event: Input.Submitted) -> None:
+        self._search(event.value, include_current=False)
+
+    def _search(self, text: str, *, include_current: bool) -> None:
+        table = self.query_one("#rows", RowsTable)
+        if table.search(text, include_current=include_current) is None and text:
+            self.query_one("#rows-title", Static).update(
+                Text.assemble((f"{self._rows_title()[0]}: ", "bold"), (f"no row holds {text!r}", "bold yellow")))
+        else:
+            if self.rows:
+                self.query_one("#rows-title", Static).update(Text.assemble(
+                    (f"{self._rows_title()[0]}: {len(self.rows)}", "bold"),
+                    (f"  (row {table.cursor_row + 1}; enter: next match, n/N in the table)" if text else f"  ({KEYS_HINT})", "dim")))

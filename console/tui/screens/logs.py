@@ -204,7 +204,10 @@ class LogsScreen(Screen):
     """`LogsScreen(settings, source)`: tails `source` (a LogSource) until dismissed."""
 
     DEFAULT_CSS = """
-    LogsScreen #logs-filter { dock: top; }
+    LogsScreen #logs-top { dock: top; height: auto; }
+    /* A bad filter is said right under the box it was typed in, whole (it wraps). */
+    LogsScreen #logs-filter-error { height: auto; color: $text-error; padding: 0 1; display: none; }
+    LogsScreen #logs-filter-error.-shown { display: block; }
     /* In the flow under the list, not docked: a second bottom dock lies under the Footer. */
     LogsScreen #logs-status { height: 1; background: $panel; }
     LogsScreen #logs-error { height: auto; max-height: 3; background: $error; color: $text;
@@ -240,7 +243,9 @@ class LogsScreen(Screen):
         self.batches = 0
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter: regex   sev:warning   svc:grading   since:2h", id="logs-filter")
+        with Vertical(id="logs-top"):
+            yield Input(placeholder="filter: regex (smart case)   sev:warning   svc:phase3   since:2h", id="logs-filter")
+            yield Static("", id="logs-filter-error")
         yield LogView(self.buffer, self.settings.tz, id="logs-view")
         yield Static("", id="logs-status")
         # An unreadable source is a visible line of its own, never an empty screen.
@@ -329,7 +334,15 @@ class LogsScreen(Screen):
             self.filter_error = None
             self.buffer.set_query(query)
             self.view.sync()
+        self._show_filter_error()
         self._update_status()
+
+    def _show_filter_error(self) -> None:
+        """Said under the box, in full: an empty list with no word why is the worst answer."""
+        self.query_one("#logs-filter", Input).set_class(bool(self.filter_error), "-invalid")
+        said = self.query_one("#logs-filter-error", Static)
+        said.update(Text(f"✘ {self.filter_error} (the last good filter still applies)") if self.filter_error else "")
+        said.set_class(bool(self.filter_error), "-shown")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.view.focus()
@@ -356,7 +369,8 @@ class LogsScreen(Screen):
         self._update_status()
 
     def action_focus_filter(self) -> None:
-        self.query_one("#logs-filter", Input).focus()
+        # Now, not deferred like Widget.focus: keys typed ahead after `/` are the filter's text.
+        self.set_focus(self.query_one("#logs-filter", Input))
 
     def action_leave(self) -> None:
         if self.query_one("#logs-filter", Input).has_focus:
@@ -377,7 +391,7 @@ class LogsScreen(Screen):
             status = self.trace_result.status.value
             out.append(" · trace ").append(status.upper(), {"ok": "green", "fail": "bold red"}.get(status, "yellow"))
         if self.filter_error:
-            out.append(f" · filter: {self.filter_error}", "red")
+            out.append(" · filter not applied (see above)", "red")
         skipped = getattr(self.source, "skipped", 0)
         if isinstance(skipped, int) and skipped:
             from ...logs.parse import skipped_note

@@ -16,6 +16,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +30,7 @@ from ...playbook import model
 from ...playbook.actions import RenderedStep
 from ...playbook.engine import Callbacks, Cancelled, Decision, Runner
 from ...playbook.lock import LockHeld, StepStillRunning
+from ...playbook.suggest import current_flags, flag_targets
 
 
 # Leaving is always possible, from any modal too: the run is cancelled on the way out
@@ -111,14 +113,27 @@ class PlaybooksScreen(Screen):
                 Binding("ctrl+c", "app.quit", "Quit", priority=True, show=False)]
     DEFAULT_CSS = """
     PlaybooksScreen #banner { background: $warning; color: $text; padding: 0 1; }
-    PlaybooksScreen #books { width: 38; }
-    PlaybooksScreen #detail { height: 1fr; }
-    PlaybooksScreen #output { height: 12; border: round $primary; }
+    PlaybooksScreen #books { width: 34; }
+    PlaybooksScreen #why { height: auto; padding: 0 1; color: $text-muted; }
+    PlaybooksScreen #form { height: auto; padding: 0 1; }
+    PlaybooksScreen .param-row { height: 1; }
+    PlaybooksScreen .param-label { width: auto; min-width: 9; padding-right: 1; text-style: bold; }
+    PlaybooksScreen .param-field { width: 1fr; }
+    PlaybooksScreen .param-note { height: auto; padding-left: 10; }
+    PlaybooksScreen #flags { height: auto; padding: 0 1; }
+    PlaybooksScreen #detail { height: 2fr; }
+    PlaybooksScreen #output { height: 1fr; min-height: 4; max-height: 12; border: round $primary; }
     """
 
-    def __init__(self, settings, backend, suggested: str | None = None):
+    def __init__(self, settings, backend, suggested: str | None = None, prefill: dict[str, str] | None = None,
+                 why: str | None = None):
+        """`suggested`: the playbook to open on; `prefill`: parameter values the focused
+        panel's state gives (drift: the worst service, the head commit); `why`: the reason."""
         super().__init__()
         self.settings, self.backend, self.suggested = settings, backend, suggested
+        self.values: dict[str, str] = dict(prefill or {})  # typed values, kept across playbooks
+        self.why = why
+        self.flag_lines: dict[str, list[str] | str] = {}  # playbook -> current values (or why unknown)
         self.books: dict[str, model.Playbook] = {}
         self.load_error: str | None = None
         try:
@@ -137,38 +152,128 @@ class PlaybooksScreen(Screen):
     def compose(self) -> ComposeResult:
         if not safety.is_writable(self.settings):
             yield Static("READ-ONLY: playbooks can be shown but not run", id="banner")
+        # Eye order is Tab order: the list, the parameters, the plan, Run, the output.
         with Horizontal():
             yield OptionList(*[Option(f"{n}", id=n) for n in self.books], id="books")
             with Vertical():
+                if self.why:  # why this playbook (or none) was suggested, from the panel's state
+                    yield Static(Text(self.why, style="italic"), id="why")
+                yield Vertical(id="form")
+                yield Static(id="flags")
                 with VerticalScroll(id="detail"):
                     yield Static(id="plan")
-                yield Input(placeholder="parameters: service=nba-scrapers commit=06934c94", id="params")
-                yield Button("Run (r)", id="run", variant="warning", disabled=not safety.is_writable(self.settings))
+                yield Button("Run (r)", id="run", variant="warning", compact=True,
+                             disabled=not safety.is_writable(self.settings))
                 yield RichLog(id="output", markup=True, wrap=True)
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         books = self.query_one("#books", OptionList)
         if self.current:
             books.highlighted = list(self.books).index(self.current)
         if self.load_error:
             self.query_one("#output", RichLog).write(f"[red]{escape(self.load_error)}[/]")
+        await self._build_form()
         self._render_plan()
+        self.call_after_refresh(self._focus_first)
+
+    def _focus_first(self) -> None:
+        """Where the user types or moves first: the first field to fill, else the list."""
+        fields = list(self.query(".param-field").results(Input))
+        empty = [f for f in fields if not f.value]
+        (empty or fields or [self.query_one("#books", OptionList)])[0].focus()
 
     @on(OptionList.OptionHighlighted, "#books")
-    def _pick(self, event: OptionList.OptionHighlighted) -> None:
+    async def _pick(self, event: OptionList.OptionHighlighted) -> None:
         if not self.running and event.option.id != self.current:
             self.current = event.option.id
             self.step_status = {}
+            await self._build_form()
         self._render_plan()
 
-    @on(Input.Changed, "#params")
-    def _params_changed(self) -> None:
+    # ---------------------------------------------------------------- the parameter form
+
+    async def _build_form(self) -> None:
+        """One labelled field per parameter of the current playbook, checked as typed."""
+        form = self.query_one("#form", Vertical)
+        await form.remove_children()
+        book = self.books.get(self.current or "")
+        rows = []
+        for name, spec in (book.params if book else {}).items():
+            value = self.values.get(name, spec.default or "")
+            rows.append(Horizontal(Label(f"{name}", classes="param-label"),
+                                   Input(value=value, placeholder=spec.description or spec.type, compact=True,
+                                         id=f"param-{name}", classes="param-field"),
+                                   classes="param-row"))
+            rows.append(Static(self._note(name, value), id=f"note-{name}", classes="param-note"))
+        if rows:
+            await form.mount_all(rows)
+        form.display = bool(rows)
+        self._show_flags()
+
+    def _note(self, name: str, value: str) -> Text:
+        book = self.books.get(self.current or "")
+        spec = book.params.get(name) if book else None
+        if spec is None:
+            return Text("")
+        if not value.strip():
+            return Text(f"required: {spec.description or spec.type}", style="yellow")
+        try:
+            spec.validate_value(self.settings, value.strip())  # the engine's own validators
+        except ValueError as exc:
+            return Text(f"✘ {exc}", style="bold red")
+        return Text("✔", style="green")
+
+    @on(Input.Changed, ".param-field")
+    def _param_changed(self, event: Input.Changed) -> None:
+        name = (event.input.id or "").removeprefix("param-")
+        self.values[name] = event.value.strip()
+        self.query_one(f"#note-{name}", Static).update(self._note(name, event.value))
         self._render_plan()
+
+    @on(Input.Submitted, ".param-field")
+    def _param_submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; on the last one, to Run (a second enter runs)."""
+        fields = list(self.query(".param-field").results(Input))
+        at = fields.index(event.input)
+        (fields[at + 1] if at + 1 < len(fields) else self.query_one("#run", Button)).focus()
 
     def _params(self) -> dict[str, str]:
-        text = self.query_one("#params", Input).value
-        return dict(part.split("=", 1) for part in text.split() if "=" in part)
+        book = self.books.get(self.current or "")
+        return {k: v for k, v in self.values.items() if book and k in book.params and v}
+
+    def _show_flags(self) -> None:
+        """Beside an enable/disable playbook: the flag's current value, read from the deploy state."""
+        book = self.books.get(self.current or "")
+        target = self.query_one("#flags", Static)
+        if book is None or not flag_targets(book):
+            target.display = False
+            return
+        target.display = True
+        known = self.flag_lines.get(book.name)
+        if known is None:
+            target.update(Text("current value: reading the deploy state…", style="dim"))
+            self._read_flags(book.name)
+        elif isinstance(known, str):
+            target.update(Text(f"current value unknown: {known}", style="yellow"))
+        else:
+            target.update(Text("\n".join(known), style="bold"))
+
+    @work(thread=True, group="flags", exit_on_error=False)
+    def _read_flags(self, name: str) -> None:
+        book = self.books[name]
+        try:
+            if self.backend is None:
+                raise RuntimeError("no backend")
+            lines: list[str] | str = current_flags(book, self.backend.deploy_state())
+        except Exception as exc:  # noqa: BLE001 - an unreadable deploy state is said, never a guess
+            lines = f"cannot read the deploy state: {type(exc).__name__}: {exc}"
+        self.app.call_from_thread(self._flags_read, name, lines)
+
+    def _flags_read(self, name: str, lines: list[str] | str) -> None:
+        self.flag_lines[name] = lines
+        if self.is_attached and name == self.current:
+            self._show_flags()
 
     def _render_plan(self) -> None:
         plan_widget = self.query_one("#plan", Static)
@@ -177,7 +282,6 @@ class PlaybooksScreen(Screen):
             plan_widget.update("no playbooks")
             return
         lines = [f"[b]{escape(book.title)}[/]", escape(book.why), ""]
-        self.query_one("#params", Input).display = bool(book.params)
         try:
             plan = book.render(self.settings, self._params())
         except model.PlaybookError as exc:
@@ -339,4 +443,6 @@ class PlaybooksScreen(Screen):
                     self._loop.remove_signal_handler(sig)
         self.running = False
         self.query_one("#run", Button).disabled = not safety.is_writable(self.settings)
+        self.flag_lines.clear()  # the run may have flipped a flag: read it again
+        self._show_flags()
         self._render_plan()

@@ -23,7 +23,8 @@ _SOURCES = {
 
 
 class SqlModal(ModalScreen):
-    BINDINGS = [Binding("escape,q,s", "dismiss", "Close", id="close_sql")]
+    BINDINGS = [Binding("escape,q,s", "dismiss", "Close", id="close_sql"),
+                Binding("c", "copy_sql", "Copy for bq query", id="copy_sql")]
 
     def __init__(self, spec: CheckSpec, ctx: CheckContext) -> None:
         super().__init__()
@@ -34,7 +35,7 @@ class SqlModal(ModalScreen):
             yield Static(Text(f"{self.spec.title}: loading…"), id="sql-text")
 
     def on_mount(self) -> None:
-        self.query_one("#sql-box").border_title = f"SQL · {self.spec.title} (escape closes)"
+        self.query_one("#sql-box").border_title = f"SQL · {self.spec.title} (c copies it for bq query · escape closes)"
         self.run_worker(self._texts, thread=True, name=f"sql:{self.spec.id}", exit_on_error=False)
 
     def _texts(self) -> list[tuple[str, str]]:
@@ -55,6 +56,25 @@ class SqlModal(ModalScreen):
             target.update(Group(*parts))
         elif event.state is WorkerState.ERROR:
             target.update(Text(f"cannot render the SQL: {event.worker.error}", style="bold red"))
+
+    def bq_text(self) -> str:
+        """Every query of the check in BigQuery's dialect with this drill-down's values bound."""
+        from ...core.sql_bind import bound_bigquery, context_params
+
+        params = context_params(self.ctx.settings, self.ctx.game_date, self.ctx.as_of)
+        return "\n".join(bound_bigquery(name, self.ctx.settings, params) for name in self.spec.queries)
+
+    def action_copy_sql(self) -> None:
+        if not self.spec.queries:
+            self.notify(f"{self.spec.title} runs no SQL: nothing to copy", severity="warning")
+            return
+        try:
+            text = self.bq_text()
+        except Exception as exc:  # noqa: BLE001 - a query sqlglot cannot bind: say so, keep the modal
+            self.notify(f"cannot bind the SQL: {type(exc).__name__}: {exc}", severity="error")
+            return
+        self.app.copy_to_clipboard(text)
+        self.notify(f"{len(self.spec.queries)} queries copied, parameters bound, BigQuery SQL (bq query --use_legacy_sql=false)")
 
     def action_dismiss(self) -> None:
         self.dismiss()
