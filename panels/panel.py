@@ -43,7 +43,19 @@ class CheckPanel(Static, can_focus=True):
         status = state.display_status
         for name in ("ok", "warn", "fail", "unknown", "error", STALE, LOADING):
             self.set_class(status == name, f"-{name}")
-        self.update(self._content(state, status, now))
+        content = self._content(state, status, now)
+        self.update(content)
+        self._hint_hidden_lines(content)
+
+    def _hint_hidden_lines(self, content: Group) -> None:
+        """A panel too short for its lines says so in its border (enter shows everything)."""
+        width, height = self.content_size.width, self.content_size.height
+        if width <= 0 or height <= 0 or self.styles.height is None or self.styles.height.is_auto:
+            return
+        console = self.app.console
+        lines = len(console.render_lines(content, console.options.update_width(width), pad=False))
+        if lines > height:
+            self.border_subtitle = f"↓ {lines - height} more (enter) · {self.border_subtitle}"
 
     def _content(self, state: PanelState, status: str, now: datetime) -> Group:
         top = Text.assemble(badge(status), " ")

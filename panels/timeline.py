@@ -37,11 +37,14 @@ class TimelineView(Static):
 
 class MetricsView(Static):
     def show(self, results: dict[str, CheckResult], settings: Settings, game_date: date) -> None:
-        table = Table(expand=True, show_edge=False, box=None, header_style="bold underline")
-        table.add_column("metric")
-        table.add_column("expected")
-        table.add_column("actual")
-        table.add_column("", width=3)
-        for m in expected_metrics(results, settings, game_date):
-            table.add_row(m.name, m.expected, Text(m.actual, style="red" if m.met is False else ""), _tick(m.met))
+        table = Table(expand=True, show_edge=False, box=None, header_style="bold underline", pad_edge=False)
+        metrics = expected_metrics(results, settings, game_date)
+        # The tick and the label keep their width (a narrow table crops the values with …,
+        # never the label to "process…"); the drill-downs and the timeline have the long texts.
+        table.add_column("", width=3, no_wrap=True)
+        table.add_column("metric", no_wrap=True, min_width=max((len(m.name) for m in metrics), default=6))
+        table.add_column("expected", no_wrap=True, overflow="ellipsis", ratio=1)
+        table.add_column("actual", no_wrap=True, overflow="ellipsis", ratio=1)
+        for m in metrics:
+            table.add_row(_tick(m.met), m.name, m.expected, Text(m.actual, style="red" if m.met is False else ""))
         self.update(table)

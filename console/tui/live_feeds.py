@@ -93,7 +93,8 @@ class LiveFeeds:
         if message.generation != self.generation:
             return  # the user moved to another date meanwhile
         for alert in update.alerts:
-            self.notify(alert.message, title="Sequential execution", severity="error", timeout=30)
+            if self.first_telling(alert.message):  # not again when the user comes back to the date
+                self.notify(alert.message, title="Sequential execution", severity="error", timeout=30)
         if update.result is not None:
             # A violation was just announced above: the status change is not told twice.
             self.apply_result("sequential_execution", update.result, announce=not update.alerts)
