@@ -28,7 +28,9 @@ class TimelineView(Static):
         table.add_column()
         for i, window in enumerate(WINDOWS):
             style = "bold reverse" if i == now else "" if now is None or i > now else "dim"
-            table.add_row(Text(("▶ " if i == now else "  ") + window.label, style=style), Text(window.tasks, style=style))
+            # One line per window (cropped with … when narrow): the criteria below must stay in the box.
+            table.add_row(Text(("▶ " if i == now else "  ") + window.label, style=style),
+                          Text(window.tasks, style=style, no_wrap=True, overflow="ellipsis"))
         table.add_row("", Text(window_note(as_of, processing, settings), style="italic dim"))
         for c in criteria(results, settings, game_date):
             table.add_row(_tick(c.met), Text.assemble((c.label, "bold"), ("  " + c.detail, "dim")))

@@ -100,7 +100,7 @@ def chips(app, now: datetime) -> list[Text]:
     return out
 
 
-def pack(parts: Iterable[Text], width: int, gap: int = 3) -> Text:
+def pack(parts: Iterable[Text], width: int, gap: int = 2) -> Text:
     """Lay chips out left to right, starting a new line where the next one would not fit (a
     chip wider than the whole line is cropped with …, never split)."""
     lines: list[Text] = []
