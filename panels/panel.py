@@ -66,6 +66,7 @@ class CheckPanel(Static, can_focus=True):
         if result is not None:
             headline, body = render_result(result, self.tz)
             top.append(headline, style="bold")
+            top.append(self._data_age(result, now), style="dim")
             parts += [top, *error, Text(result.summary, style="italic"), body]
         elif status == LOADING:
             parts += [top.append("loading…", style="dim")]
@@ -76,6 +77,16 @@ class CheckPanel(Static, can_focus=True):
         running = " · refreshing" if state.running else ""
         self.border_subtitle = ("stale, " if status == STALE else "") + f"refreshed {age}{suffix}{running}"
         return Group(*parts)
+
+    def _data_age(self, result, now: datetime) -> str:
+        """How old the data is (its newest graded_at, processed_at, log line, completion), in
+        the screen's clock: `  data 08:14, 2h 46m old`; nothing when the source has no time."""
+        data_at = getattr(result, "data_at", None)
+        if data_at is None:
+            return ""
+        local = data_at.astimezone(self.tz)
+        when = f"{local:%H:%M}" if local.date() == now.astimezone(self.tz).date() else f"{local:%b %d %H:%M}"
+        return f"  data {when}, {format_age(max(0.0, (now - data_at).total_seconds())).removesuffix(' ago')} old"
 
     def on_click(self) -> None:
         self.focus()

@@ -127,9 +127,20 @@ def phase3_due(backend: Backend | None, ctx: CheckContext) -> checks.Due:
     return checks.Due(at=at, passed=passed, games=games)
 
 
+def with_data_at(result: CheckResult, moments) -> CheckResult:
+    """The result with the newest of `moments` (datetimes or RFC 3339 strings, Nones skipped)
+    as its data time, for the panel's data age. The fetchers read only data up to the moment
+    judged (`as_of`), so none is after it."""
+    parsed = [m if isinstance(m, datetime) else parse_timestamp(m) for m in moments if m is not None]
+    aware = [m if m.tzinfo else m.replace(tzinfo=timezone.utc) for m in parsed if m is not None]
+    return result.model_copy(update={"data_at": max(aware)}) if aware else result
+
+
 def _phase3(backend: Backend, ctx: CheckContext) -> CheckResult:
     fields = backend.get_document(PHASE3_COLLECTION, ctx.processing_date.isoformat())
-    return phase3_from_fields(fields, ctx, backend)
+    result = phase3_from_fields(fields, ctx, backend)
+    value = result.value
+    return with_data_at(result, [p.get("completed_at") for p in value.get("processors", [])] + [value.get("triggered_at")])
 
 
 def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext, backend: Backend | None = None) -> CheckResult:
@@ -163,7 +174,8 @@ def _phase3_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
 def _sequential(backend: Backend, ctx: CheckContext) -> CheckResult:
     start, end = ctx.log_window
     entries = backend.read_logs(ctx.settings.services.analytics, start, end)
-    return judge_sequential(entries, ctx, lambda: phase3_due(backend, ctx))
+    result = judge_sequential(entries, ctx, lambda: phase3_due(backend, ctx))
+    return with_data_at(result, [entries[-1].timestamp] if entries else [])  # oldest first
 
 
 def judge_sequential(entries: list[LogEntry], ctx: CheckContext, due: Callable[[], checks.Due] | None = None) -> CheckResult:
@@ -194,7 +206,8 @@ def _grading_params(ctx: CheckContext) -> dict[str, Any]:
 
 def _grading(backend: Backend, ctx: CheckContext) -> CheckResult:
     rows = query_rows(backend, "grading_coverage", GradingSystemRow, _grading_params(ctx))
-    return judge_grading(rows, ctx, lambda: had_games(backend, ctx, predictions=False))
+    result = judge_grading(rows, ctx, lambda: had_games(backend, ctx, predictions=False))
+    return with_data_at(result, [r.last_graded_at for r in rows])
 
 
 # judge_*: the fetched inputs of one game date -> its verdict. `check` and `history` (which
@@ -227,7 +240,7 @@ def _dnp_params(ctx: CheckContext) -> dict[str, Any]:
 def _dnp(backend: Backend, ctx: CheckContext) -> CheckResult:
     days = query_rows(backend, "dnp_by_day", DnpDayRow, _dnp_params(ctx))
     examples = query_rows(backend, "dnp_polluted_rows", DnpPollutedRow, _dnp_params(ctx)) if any(d.dnp_rows for d in days) else []
-    return judge_dnp(days, examples, ctx)
+    return with_data_at(judge_dnp(days, examples, ctx), [d.last_created_at for d in days])
 
 
 def judge_dnp(days: list[DnpDayRow], examples: list[DnpPollutedRow], ctx: CheckContext) -> CheckResult:
@@ -244,7 +257,8 @@ def _usage_params(ctx: CheckContext) -> dict[str, Any]:
 
 
 def _usage(backend: Backend, ctx: CheckContext) -> CheckResult:
-    return judge_usage(query_rows(backend, "usage_by_game", UsageGameRow, _usage_params(ctx)), ctx)
+    games = query_rows(backend, "usage_by_game", UsageGameRow, _usage_params(ctx))
+    return with_data_at(judge_usage(games, ctx), [g.last_processed_at for g in games])
 
 
 def judge_usage(games: list[UsageGameRow], ctx: CheckContext) -> CheckResult:
@@ -257,7 +271,7 @@ def _usage_drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
 
 
 def _drift(backend: Backend, ctx: CheckContext) -> CheckResult:
-    return judge_drift(backend.deploy_state(), ctx)
+    return judge_drift(backend.deploy_state(), ctx)  # read live: no data age beyond the refresh's
 
 
 def judge_drift(state: DeployState, ctx: CheckContext) -> CheckResult:

@@ -20,7 +20,7 @@ from ..core.errors import SourceError, first_line
 from ..logs.live_trace import LiveTrace, TraceUpdate
 from ..logs.query import LogQuery
 from ..core.models import CheckResult, Status
-from ..core.runner import PHASE3_COLLECTION, CheckContext, phase3_from_fields
+from ..core.runner import PHASE3_COLLECTION, CheckContext, phase3_from_fields, with_data_at
 
 
 class LiveFeeds:
@@ -68,6 +68,8 @@ class LiveFeeds:
                 try:
                     batch = source.poll()
                     update = trace.feed(batch) if batch else None
+                    if update is not None and update.result is not None:  # the panel's data age: the newest line
+                        update.result = with_data_at(update.result, [max(e.timestamp for e in batch)])
                 except Exception as exc:  # noqa: BLE001 - data must not end the stream: a panel error
                     message = f"live log stream: {type(exc).__name__}: {first_line(exc)}"
                     self.post_message(self.ResultPushed("sequential_execution", CheckResult(

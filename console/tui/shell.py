@@ -126,7 +126,7 @@ class ConsoleShell:
         """The theme chosen last time wins over the config's `tui.theme`."""
         loaded = ui_state.load(self.settings)
         if loaded.note:
-            self.notify(loaded.note, title="console state", severity="warning")
+            self.notify(loaded.note, title="console state", severity="warning", timeout=20)
         if loaded.theme and loaded.theme in self.available_themes:
             self.theme = loaded.theme
         self._theme_known = self.theme  # the startup theme is not a choice: nothing written

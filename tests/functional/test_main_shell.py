@@ -71,7 +71,7 @@ async def test_header_says_frozen_read_only_paused_and_stale(make_app, demo_sett
 
 async def test_replay_header_and_e_leaves_the_footer_at_the_end(make_app, demo_settings):
     fast = demo_settings.model_copy(update={"refresh_seconds": 2.0})
-    clock = ReplayClock(DEMO_END - timedelta(seconds=3), speed=1.0, end=DEMO_END)
+    clock = ReplayClock(DEMO_END - timedelta(hours=1), speed=1.0, end=DEMO_END)
     app = make_app(FEB4, clock=clock, settings=fast)
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(pilot)
@@ -79,7 +79,7 @@ async def test_replay_header_and_e_leaves_the_footer_at_the_end(make_app, demo_s
         assert "REPLAY 1x" in text and "(replay)" in text and "ENDED" not in text
         assert "e" in app.screen.active_bindings
         assert any(k.key == "e" for k in app.screen.query(FooterKey))
-        await until(pilot, lambda: clock.finished)
+        clock.jump_to_end()  # the replay reaches 11:00 by itself (not through the `e` action)
         await until(pilot, lambda: "ENDED" in header(app))
         await pilot.pause(0.2)
         assert "e" not in app.screen.active_bindings
@@ -259,12 +259,39 @@ async def test_an_unreadable_state_file_is_a_note_not_a_crash(make_app, demo_set
     path.write_bytes(b"\x00{garbage")
     app = make_app(FEB4)
     async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: any("ignored" in n.message and str(path) in n.message for n in app._notifications))
         await settle(pilot)
         assert app.theme == demo_settings.tui.theme
-        assert any("ignored" in n.message and str(path) in n.message for n in app._notifications)
 
 
 def test_every_printable_character_is_plain_text_in_the_goto_input():
     # The modal's own keys are escape only: nothing printable is bound there.
     bound = {b.key for b in GotoDateModal.BINDINGS}
     assert not bound & set(string.printable)
+
+
+# ---------------------------------------------------------------- freshness
+
+async def test_each_panel_says_how_old_its_data_is(make_app):
+    from datetime import datetime, timezone
+
+    from console.core.clock import FixedClock
+
+    at = datetime(2026, 2, 5, 14, 30, tzinfo=timezone.utc)  # 09:30 ET on the demo morning
+    app = make_app(FEB4, clock=FixedClock(at))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: app.states["sequential_execution"].result.data_at is not None)
+        app.redraw()
+        await pilot.pause()
+        expected = {  # newest completion, Level line, graded_at, cache row, processed_at (ET)
+            "phase3_completion": "data 07:50, 1h 40m old", "sequential_execution": "data 07:47",
+            "grading_coverage": "data 08:17", "dnp_pollution": "data 08:40, 50m 00s old",
+            "usage_rate_coverage": "data 07:54",
+        }
+        for check_id, text in expected.items():
+            data_at = app.states[check_id].result.data_at
+            assert data_at is not None and data_at <= at, check_id
+            assert text in shown(app.screen.query_one(f"#panel-{check_id}")), check_id
+        assert app.states["deployment_drift"].result.data_at is None  # read live: its age is the refresh's
+        assert " data " not in shown(app.screen.query_one("#panel-deployment_drift")).split("\n")[1]
