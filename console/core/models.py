@@ -283,8 +283,9 @@ class CheckResult(BaseModel):
     sources: list[str] = []
     # The newest timestamp in the data behind the verdict (graded_at, processed_at, a log
     # line, a completion, a deploy): the panel says how old the data is, not only when it
-    # was read. None when the source has no such time.
-    data_at: datetime | None = None
+    # was read. None when the source has no such time. Screen-only: not in dumps (so `check`
+    # and `history`, which judges without it, still compare equal; the JSON keeps its shape).
+    data_at: datetime | None = Field(None, exclude=True)
 
 
 class Report(BaseModel):
