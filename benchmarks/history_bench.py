@@ -32,6 +32,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from console.local import demo, demo_history  # noqa: E402
+from console.local.demo_scenario import write_scenario  # noqa: E402
 from console.core.config import load_settings  # noqa: E402
 from console.local.scenario import load_scenario  # noqa: E402
 
@@ -41,7 +42,7 @@ AS_OF = datetime(2026, 2, 5, 16, tzinfo=timezone.utc)  # 11:00 ET on the process
 
 def build_season(dest: Path, dates: int) -> tuple[Path, int]:
     """The demo's scenario plus generated dates before its first, `dates` game dates in all."""
-    demo.write_scenario(dest)
+    write_scenario(dest)
     have = len(demo_history.DAYS) + len(demo.GAME_DATES)
     extra = tuple(demo_history.FIRST_DAY - timedelta(days=i) for i in range(dates - have, 0, -1))
     rows: dict[str, list] = {name: [] for name in demo.build_rows().keys()}

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from .core.backoff import BackoffPolicy
 from .core.config import NotifyChannel, Settings, WatchSettings
 from .render import STATUS_ICON
 from .core.models import Status
@@ -256,7 +257,7 @@ class Delivery:
 
         def wait(state) -> float:
             exc = state.outcome.exception() if state.outcome else None
-            backoff = ws.retry_initial_s * 2 ** (state.attempt_number - 1)
+            backoff = BackoffPolicy(ws.retry_initial_s)(state)  # doubling, no jitter
             hint = getattr(exc, "retry_after", None)
             return min(hint if hint is not None else backoff, ws.retry_max_wait_s)
 

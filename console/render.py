@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from panels.registry import BY_ID
+
 from .core.config import Settings
 from .core.models import Report, Status
 
@@ -63,26 +65,6 @@ def report_markdown(report: Report, settings: Settings) -> str:
 
 
 def _details(check_id: str, value: dict) -> list[str]:
-    out: list[str] = []
-    if check_id == "grading_coverage" and value.get("systems"):
-        out += ["", "| System | Predicted | Graded | Coverage |", "|---|---:|---:|---:|"]
-        out += [f"| {s['system_id']} | {s['predicted']} | {s['graded']} | {s['coverage_pct']}% |" for s in value["systems"]]
-    elif check_id == "dnp_pollution" and value.get("examples"):
-        out += ["", "| Cache date | Player | Avg points (last 10) |", "|---|---|---:|"]
-        out += [f"| {e['cache_date']} | {e['player_name']} | {e['points_avg_last_10']} |" for e in value["examples"]]
-    elif check_id == "usage_rate_coverage" and value.get("per_game"):
-        out += ["", "| Game | Active | With usage | Impossible |", "|---|---:|---:|---:|"]
-        out += [f"| {g['game']} | {g['active_players']} | {g['with_usage']} | {g['impossible']} |" for g in value["per_game"]]
-    elif check_id == "deployment_drift" and value.get("services"):
-        out += ["", "| Service | Kind | Commit | Commits behind | Days behind |", "|---|---|---|---:|---:|"]
-        out += [
-            f"| {s['service']} | {s['kind']} | `{str(s['commit'])[:8]}` | {s['commits_behind']} | {s['days_behind']} |"
-            for s in value["services"]
-        ]
-    elif check_id == "phase3_completion" and value.get("processors"):
-        out += ["", "| Processor | Level | Status | Completed |", "|---|---:|---|---|"]
-        out += [f"| {p['name']} | {p['level']} | {p['status']} | {p['completed_at'] or ''} |" for p in value["processors"]]
-    elif check_id == "sequential_execution" and value.get("processors"):
-        out += ["", "| Processor | Level | Started | Completed |", "|---|---:|---|---|"]
-        out += [f"| {p['name']} | {p['level']} | {p['started_at'] or ''} | {p['completed_at'] or ''} |" for p in value["processors"]]
-    return out
+    """The panel's own table under its heading (panels/<name>.py `markdown`)."""
+    panel = BY_ID.get(check_id)
+    return panel.markdown(value) if panel is not None else []

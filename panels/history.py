@@ -14,41 +14,19 @@ from rich.text import Text
 
 from console.core.models import CheckResult
 
-from .render import STATUS_STYLE
+from .badges import STATUS_STYLE
+from .drift import worst_drift
+from .registry import BY_ID
 
 BADGE = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "unknown": "unk", "error": "ERR"}
 
 
-def _num(value: Any, digits: int = 1) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
-def worst_drift(result: CheckResult) -> dict[str, Any] | None:
-    """The service furthest behind head (by commits), or None when none is known."""
-    known = [s for s in result.value.get("services", []) if s.get("commits_behind") is not None]
-    return max(known, key=lambda s: s["commits_behind"], default=None)
-
-
 def headline(result: CheckResult) -> str:
-    """The number that fits a grid cell (percentages without the sign, drift in commits)."""
-    v = result.value
-    if result.status.value == "error":
+    """The number that fits a grid cell (percentages without the sign, drift in commits):
+    the panel's own `headline`."""
+    if result.status.value == "error" or result.id not in BY_ID:
         return ""
-    if result.id == "phase3_completion":
-        return f"{v.get('completed', 0)}/{v.get('expected', '?')}"
-    if result.id == "sequential_execution":
-        bad = len(v.get("violations", [])) + len(v.get("dependency_failures", []))
-        return f"{bad} viol" if bad else ("L1>L2" if result.status.value == "ok" else "")
-    if result.id == "grading_coverage":
-        return _num(v.get("coverage_pct"))
-    if result.id == "dnp_pollution":
-        return _num(v.get("game_date_pct"))  # judged on the game date's own rows, as the panel
-    if result.id == "usage_rate_coverage":
-        return _num(v.get("coverage_pct"))
-    if result.id == "deployment_drift":
-        worst = worst_drift(result)
-        return "-" if worst is None else f"{worst['commits_behind']}c"
-    return ""
+    return BY_ID[result.id].headline(result)
 
 
 def cell(result: CheckResult | None) -> Text:

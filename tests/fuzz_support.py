@@ -38,7 +38,7 @@ def run_cli(argv: list[str]) -> Run:
 
 
 def small_demo_scenario(root: Path) -> Path:
-    from console.local.demo import write_scenario
+    from console.local.demo_scenario import write_scenario
 
     scenario = write_scenario(root)
     for table in (scenario / "tables").iterdir():

@@ -9,16 +9,18 @@ The client appends ` AND timestamp>="<now-24h>"` to a filter that does not menti
 
 from __future__ import annotations
 
-import random
 import time
 from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_any
+
+from ..core.backoff import BackoffPolicy, up_to_half_more
 from ..core.errors import ErrorKind, SourceError
 from ..logs.parse import entry_from_dict
 from ..logs.parse import rfc3339
 from ..logs.query import LogQuery
-from ..logs.source_local import Deduper
+from ..logs.dedupe import Deduper
 from ..core.deadline import Deadline
 from ..core.models import LogEntries, LogEntry
 from .gcp_errors import translate
@@ -65,23 +67,36 @@ def with_backoff(
     """Run `call`, retrying 429 / quota and unavailability with exponential back-off and
     jitter; every other error (auth, permission, bad filter) is raised at once, and so is a
     host that refuses connections or does not resolve (gcp_retry.unreachable). With a
-    `deadline`, no wait goes past it: the last error is raised instead."""
-    delay = initial_s
-    for attempt in range(1, attempts + 1):
+    `deadline`, no wait goes past it: the last error is raised instead.
+
+    Waits: `initial_s` doubling, plus up to half again (the one policy, core/backoff.py)."""
+
+    def attempt() -> Any:
         try:
             return call()
-        except Exception as exc:  # noqa: BLE001 - translated below
-            error = translate(exc, "logging", what=what, project=project)
-            if error.kind not in (ErrorKind.QUOTA, ErrorKind.UNAVAILABLE) or attempt == attempts or unreachable(exc):
-                raise error from exc
-            wait = delay * (1 + random.random() / 2)
-            if deadline is not None and wait >= deadline.remaining(floor=0.0):
-                raise error from exc
-            if on_retry is not None:
-                on_retry(error, wait)
-            sleep(wait)
-            delay *= 2
-    raise AssertionError("unreachable")  # pragma: no cover
+        except Exception as exc:  # noqa: BLE001 - translated here, judged by `retryable`
+            raise translate(exc, "logging", what=what, project=project) from exc
+
+    def retryable(error: BaseException) -> bool:
+        return (isinstance(error, SourceError) and error.kind in (ErrorKind.QUOTA, ErrorKind.UNAVAILABLE)
+                and not unreachable(error.__cause__))
+
+    def past_deadline(state: RetryCallState) -> bool:
+        return deadline is not None and (state.upcoming_sleep or 0.0) >= deadline.remaining(floor=0.0)
+
+    def before_sleep(state: RetryCallState) -> None:
+        if on_retry is not None and state.outcome is not None and state.next_action is not None:
+            on_retry(state.outcome.exception(), state.next_action.sleep)
+
+    retrying = Retrying(
+        stop=stop_any(stop_after_attempt(attempts), past_deadline),
+        wait=BackoffPolicy(initial_s, jitter=up_to_half_more()),
+        retry=retry_if_exception(retryable),
+        sleep=sleep,
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+    return retrying(attempt)
 
 
 def fetch_entries(

@@ -13,6 +13,8 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
+from ..core.backoff import BackoffPolicy
+
 MAX_BACKOFF_S = 60.0
 
 
@@ -92,17 +94,20 @@ class DocumentWatch:
         return True
 
     def _supervise(self) -> None:
-        delay = self._initial
+        # Not tenacity's loop: between tries it waits on the stop event and checks the
+        # listener's health; the waits come from the one policy (doubling, no jitter).
+        policy = BackoffPolicy(self._initial, cap=MAX_BACKOFF_S)
+        failures = 1
         while not self._stop.wait(self._health_check_s):
             if self.active:
-                delay = self._initial
+                failures = 1
                 continue
             if self._listener is not None:
                 self._fail(ConnectionError("the Firestore listener stopped; re-establishing"))
-            if self._stop.wait(delay):
+            if self._stop.wait(policy.delay(failures)):
                 return
             if not self._try_open():
-                delay = min(delay * 2, MAX_BACKOFF_S)
+                failures += 1
 
 
 def _is_active(listener: Any) -> bool:

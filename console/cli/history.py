@@ -60,7 +60,8 @@ def _bytes_line(scanned: dict[str, str]) -> str:
 
 def print_history(reports: list[Report], settings: Settings, scanned: dict[str, str] | None = None,
                   console: Console | None = None) -> None:
-    from panels.render import STATUS_STYLE, render_result
+    from panels.badges import STATUS_STYLE
+    from panels.render import render_result
 
     from ..history import SHORT_TITLES
 

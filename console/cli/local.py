@@ -32,7 +32,7 @@ def _settings(args):
 
 
 def seed_demo(settings) -> dict[str, int]:
-    from ..local.demo import write_scenario
+    from ..local.demo_scenario import write_scenario
 
     with tempfile.TemporaryDirectory(prefix="nba-console-demo-") as tmp:
         return load_scenario(write_scenario(Path(tmp)), settings)

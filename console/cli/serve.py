@@ -13,9 +13,9 @@ import sys
 from typing import TextIO
 
 from ..core.config import ConfigError, Settings
+from ..core.serve_token import TOKEN_ENV
 
 EXIT_REFUSED = 2
-TOKEN_ENV = "NBA_CONSOLE_SERVE_TOKEN"  # a fixed token (e.g. from Secret Manager); then it is never printed
 MIN_TOKEN_CHARS = 16
 
 

@@ -46,14 +46,6 @@ class GradingSystemRow(Row):
     last_graded_at: datetime | None = Field(None, exclude=True)  # the newest graded_at: the panel's data age, not a value
 
 
-class UngradedPredictionRow(Row):
-    system_id: str
-    player_lookup: str
-    predicted_points: float | None
-    line_value: float | None
-    recommendation: str | None
-
-
 class DnpDayRow(Row):
     cache_date: date
     cache_rows: int
@@ -76,17 +68,6 @@ class UsageGameRow(Row):
     impossible: int
     max_usage_rate: float | None
     last_processed_at: datetime | None = Field(None, exclude=True)  # the newest processed_at: the panel's data age, not a value
-
-
-class UsagePlayerRow(Row):
-    game_id: str
-    player_lookup: str
-    player_name: str
-    team_abbr: str
-    minutes_played: float | None
-    points: int | None
-    usage_rate: float | None
-    problem: Literal["missing", "impossible"]
 
 
 class GameDateRow(Row):

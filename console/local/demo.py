@@ -13,10 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
-
-import orjson
 
 from ..logs.parse import rfc3339
 
@@ -378,23 +375,3 @@ def deploy_state() -> dict[str, Any]:
         ],
         "commits": commit_history(),
     }
-
-
-def write_scenario(dest: Path, seed: int = 20260205) -> Path:
-    """Write the demo as a scenario directory (the same format `local load` reads)."""
-    from . import demo_history  # issue 16: the weeks before Feb 2, for the history screen
-
-    (dest / "tables").mkdir(parents=True, exist_ok=True)
-    tables = build_rows(seed)
-    demo_history.add_history(tables, seed)
-    for table, rows in tables.items():
-        (dest / "tables" / f"{table}.ndjson").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
-    folder = dest / "firestore" / "phase3_completion"
-    folder.mkdir(parents=True, exist_ok=True)
-    for doc_id, fields in {**demo_history.phase3_documents(), **phase3_documents()}.items():
-        (folder / f"{doc_id}.json").write_bytes(orjson.dumps(fields, option=orjson.OPT_INDENT_2))
-    (dest / "logs").mkdir(exist_ok=True)
-    (dest / "logs" / "phase3.json").write_bytes(orjson.dumps(log_entries(), option=orjson.OPT_INDENT_2))
-    (dest / "logs" / "history.json").write_bytes(orjson.dumps(demo_history.log_entries(), option=orjson.OPT_INDENT_2))
-    (dest / "deploy.json").write_bytes(orjson.dumps(deploy_state(), option=orjson.OPT_INDENT_2))
-    return dest

@@ -18,7 +18,8 @@ from typing import Any, Callable
 from ..core.clock import Clock, SystemClock
 from .parse import entry_from_dict
 from .query import LogQuery
-from .source_local import Deduper
+from ..core.backoff import BackoffPolicy, full_jitter_floor_half
+from .dedupe import Deduper
 from ..core.models import LogEntry
 
 ASCENDING = "timestamp asc"  # google.cloud.logging.ASCENDING
@@ -26,7 +27,9 @@ ASCENDING = "timestamp asc"  # google.cloud.logging.ASCENDING
 
 @dataclass
 class Backoff:
-    """Exponential back-off with full jitter; `failure()` returns the wait before the next try."""
+    """The sources' back-off state (they are polled, so they schedule their next try rather
+    than sleep): `failure()` returns the wait before the next try, from the one policy
+    (core/backoff.py) with a jitter between half and all of the ceiling."""
 
     base: float = 1.0
     factor: float = 2.0
@@ -35,10 +38,10 @@ class Backoff:
     attempts: int = 0
 
     def failure(self) -> float:
-        ceiling = min(self.cap, self.base * self.factor ** self.attempts)
         self.attempts += 1
         # Never less than half the ceiling: a burst of 429s must actually slow us down.
-        return ceiling * (0.5 + 0.5 * self.rng())
+        policy = BackoffPolicy(self.base, self.factor, self.cap, full_jitter_floor_half(self.rng))
+        return policy.delay(self.attempts)
 
     def success(self) -> None:
         self.attempts = 0

@@ -21,7 +21,7 @@ from typing import Any, Callable
 from ..core.clock import Clock, SystemClock
 from ..core.errors import ErrorKind, SourceError
 from .query import LogQuery
-from .source_local import Deduper
+from .dedupe import Deduper
 from .source_gcp import Backoff, GcpLogSource
 from ..core.models import LogEntry
 

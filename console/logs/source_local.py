@@ -9,7 +9,7 @@ last call (oldest first), never blocks for long and never raises for a bad line.
 - `ClockGate`: any source, its entries held back until a clock reaches them.
 - `ReplaySource`: a fixed list released as a clock reaches each timestamp (the demo and
   `nba-console replay`).
-- `Deduper`: a bounded insertId memory, shared with the gcp source.
+- `Deduper` (dedupe.py): a bounded insertId memory, shared with the gcp source.
 
 Pure of Textual; the screen polls a source from a thread worker.
 """
@@ -19,12 +19,12 @@ from __future__ import annotations
 import heapq
 import itertools
 import os
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
 from ..core.clock import Clock
+from .dedupe import Deduper
 from .parse import MalformedLog, Skipped, parse_json_document, parse_log_file, scan_ndjson
 from .query import LogQuery
 from ..core.models import LogEntry
@@ -41,39 +41,6 @@ class LogSource(Protocol):
     def close(self) -> None: ...
 
     def describe(self) -> str: ...
-
-
-class Deduper:
-    """Remembers the last `capacity` insertIds: Cloud Logging may return an entry twice
-    (overlapping polls, retries); memory stays bounded on an endless tail."""
-
-    def __init__(self, capacity: int = 100_000):
-        self.capacity = capacity
-        self._seen: OrderedDict[str, None] = OrderedDict()
-
-    def seen(self, entry: LogEntry) -> bool:
-        """True when this insertId came before; otherwise remembers it."""
-        key = entry.insert_id
-        if not key:  # no id: nothing to de-duplicate on, keep it
-            return False
-        if key in self._seen:
-            self._seen.move_to_end(key)
-            return True
-        self._seen[key] = None
-        if len(self._seen) > self.capacity:
-            self._seen.popitem(last=False)
-        return False
-
-    def fresh(self, entries: Iterable[LogEntry]) -> list[LogEntry]:
-        return [e for e in entries if not self.seen(e)]
-
-    def __bool__(self) -> bool:
-        # An empty de-duplicator is still one: `dedupe or Deduper()` must not replace a
-        # caller's shared instance just because it has not seen anything yet.
-        return True
-
-    def __len__(self) -> int:
-        return len(self._seen)
 
 
 @dataclass

@@ -33,7 +33,8 @@ from .actions import RenderedStep
 from .audit import AuditLog, AuditWriteError, operator
 from .executors import Check, StepResult, make_executor
 from .lease import Lease
-from .lock import LockLost, RunLock, default_lock
+from .lock import LockLost, RunLock
+from .run_lock import default_lock
 
 CONFIRM_TRIES = 3
 

@@ -16,11 +16,14 @@ from textual import log
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from panels.phase3 import PHASE3_COLLECTION, phase3_from_fields
+
 from ..core.errors import SourceError, first_line
 from ..logs.live_trace import LiveTrace, TraceUpdate
 from ..logs.query import LogQuery
 from ..core.models import CheckResult, Status
-from ..core.runner import PHASE3_COLLECTION, CheckContext, phase3_from_fields, with_data_at
+from ..core.context import CheckContext
+from ..core.freshness import with_data_at
 
 
 class LiveFeeds:

@@ -32,7 +32,7 @@ from aiohttp.abc import AbstractAccessLogger
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from ..cli.serve import TOKEN_ENV
+from ..core.serve_token import TOKEN_ENV
 
 log = logging.getLogger("nba-console.tui.serve")
 

@@ -199,7 +199,8 @@ def test_grading_under_the_trigger_after_the_deadline_fails(capsys, data):
     code, out, _ = run(capsys, *data, "--date", "2026-02-04", "--at", "08:30", "check", "--only", "grading_coverage",
                        "--json")
     assert statuses(out)["grading_coverage"] in ("unknown", "ok")
-    from console.checks import Due, grading_coverage
+    from panels.common import Due
+    from panels.grading import grading_coverage
     from console.core.config import Settings
     from console.core.models import GradingSystemRow
 

@@ -139,7 +139,7 @@ CASES = [pytest.param(f, c, id=f"{f.name}-{c}") for f in FAULTS for c in f.appli
 
 def panel_text(state: PanelState) -> str:
     """The panel as the console draws it (the real widget's content, rendered to text)."""
-    from panels.panel import CheckPanel
+    from panels.widget import CheckPanel
 
     panel = CheckPanel(state.check_id, state.title, DEMO_END.tzinfo)
     content = panel._content(state, state.display_status, DEMO_END)

@@ -8,7 +8,7 @@ from console.tui.screens.main import MainScreen
 from console.tui.screens.sql import SqlModal
 from console.core.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
 from console.timeline import criteria
-from panels.panel import CheckPanel
+from panels.widget import CheckPanel
 
 from .conftest import FEB3, FEB4, SIZE, settle, settle_detail, wait_finite
 

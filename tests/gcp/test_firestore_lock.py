@@ -14,7 +14,8 @@ import pytest
 from console.core.config import load_settings
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Runner
-from console.playbook.lock import FirestoreLock, LazyFirestoreLock, LockHeld, LockLost, make_owner
+from console.playbook.lock import LockHeld, LockLost, make_owner
+from console.playbook.lock_firestore import FirestoreLock, LazyFirestoreLock
 from tests.emulators import firestore as emu_fs
 from tests.emulators.fixtures import TEST_PROJECT, firestore_client  # noqa: F401 - pytest fixture
 from tests.gcp.conftest import STARTED_GROUPS

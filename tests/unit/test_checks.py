@@ -6,7 +6,13 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from console import checks
+from panels.common import format_game
+from panels.dnp import dnp_pollution
+from panels.drift import deployment_drift
+from panels.grading import grading_coverage
+from panels.phase3 import phase3_completion
+from panels.sequential import sequential_execution
+from panels.usage import usage_rate_coverage
 from console.core.config import Settings
 from console.core.models import (
     Commit, DeployState, DnpDayRow, DnpPollutedRow, GradingSystemRow, LogEntry, Phase3Document,
@@ -26,42 +32,42 @@ def grading(graded, predicted=100):
     [(100, Status.OK), (80, Status.OK), (79, Status.WARN), (70, Status.WARN), (69, Status.FAIL), (0, Status.FAIL)],
 )
 def test_grading_thresholds(graded, status):
-    assert checks.grading_coverage(grading(graded), S).status is status
+    assert grading_coverage(grading(graded), S).status is status
 
 
 def test_grading_before_deadline_is_not_yet():
-    result = checks.grading_coverage(grading(0), S, before_deadline=True)
+    result = grading_coverage(grading(0), S, before_deadline=True)
     assert result.status is Status.UNKNOWN and "not due" in result.summary
-    assert checks.grading_coverage(grading(90), S, before_deadline=True).status is Status.OK
+    assert grading_coverage(grading(90), S, before_deadline=True).status is Status.OK
 
 
 def test_grading_no_predictions():
-    assert checks.grading_coverage([], S).status is Status.UNKNOWN
+    assert grading_coverage([], S).status is Status.UNKNOWN
 
 
 def test_grading_per_system_figures():
     rows = [GradingSystemRow(system_id="b", predicted=10, graded=5, correct=3, players=10),
             GradingSystemRow(system_id="a", predicted=10, graded=10, correct=7, players=10)]
-    value = checks.grading_coverage(rows, S).value
+    value = grading_coverage(rows, S).value
     assert [s["system_id"] for s in value["systems"]] == ["a", "b"]
     assert value["systems"][1]["coverage_pct"] == 50.0 and value["coverage_pct"] == 75.0
 
 
 def test_phase3_missing_document_is_unknown():
-    result = checks.phase3_completion(None, S, date(2026, 2, 5))
+    result = phase3_completion(None, S, date(2026, 2, 5))
     assert result.status is Status.UNKNOWN and "2026-02-05" in result.summary
 
 
 def test_phase3_partial_full_and_failed():
     names = [p.name for p in S.processors]
     partial = Phase3Document.from_fields("d", {n: {"status": "success"} for n in names[:3]} | {"_triggered": False})
-    result = checks.phase3_completion(partial, S, date(2026, 2, 5))
+    result = phase3_completion(partial, S, date(2026, 2, 5))
     assert result.status is Status.WARN and result.value["completed"] == 3
     assert "PlayerGameSummaryProcessor" in result.summary
     full = Phase3Document.from_fields("d", {n: {"status": "success"} for n in names} | {"_triggered": True})
-    assert checks.phase3_completion(full, S, date(2026, 2, 5)).status is Status.OK
+    assert phase3_completion(full, S, date(2026, 2, 5)).status is Status.OK
     failed = Phase3Document.from_fields("d", {n: {"status": "failed" if i == 0 else "success"} for i, n in enumerate(names)})
-    assert checks.phase3_completion(failed, S, date(2026, 2, 5)).status is Status.FAIL
+    assert phase3_completion(failed, S, date(2026, 2, 5)).status is Status.FAIL
 
 
 def test_phase3_metadata_fields_are_not_processors():
@@ -75,8 +81,8 @@ def day(d, cache, dnp):
 
 def test_dnp_zero_is_ok_any_is_fail():
     d = date(2026, 2, 3)
-    assert checks.dnp_pollution([day(d, 100, 0)], [], S, d, d).status is Status.OK
-    bad = checks.dnp_pollution(
+    assert dnp_pollution([day(d, 100, 0)], [], S, d, d).status is Status.OK
+    bad = dnp_pollution(
         [day(d, 100, 1)], [DnpPollutedRow(cache_date=d, player_lookup="x", player_name="X Y", points_avg_last_10=None,
                                           games_in_window=None)], S, d, d)
     assert bad.status is Status.FAIL and bad.value["pollution_pct"] == 1.0
@@ -84,7 +90,7 @@ def test_dnp_zero_is_ok_any_is_fail():
 
 def test_dnp_no_cache_rows_is_unknown():
     d = date(2026, 2, 3)
-    assert checks.dnp_pollution([], [], S, d, d).status is Status.UNKNOWN
+    assert dnp_pollution([], [], S, d, d).status is Status.UNKNOWN
 
 
 def game(gid, active, with_usage, impossible=0, top=None):
@@ -92,22 +98,22 @@ def game(gid, active, with_usage, impossible=0, top=None):
 
 
 def test_usage_thresholds_and_failing_game():
-    assert checks.usage_rate_coverage([game("20260203_A_B", 10, 9, top=30.0)], S).status is Status.OK
-    warn = checks.usage_rate_coverage([game("20260203_A_B", 10, 8, top=30.0)], S)
+    assert usage_rate_coverage([game("20260203_A_B", 10, 9, top=30.0)], S).status is Status.OK
+    warn = usage_rate_coverage([game("20260203_A_B", 10, 8, top=30.0)], S)
     assert warn.status is Status.WARN
-    whole = checks.usage_rate_coverage([game("20260203_PHX_POR", 20, 0), game("20260203_A_B", 200, 200, top=20.0)], S)
+    whole = usage_rate_coverage([game("20260203_PHX_POR", 20, 0), game("20260203_A_B", 200, 200, top=20.0)], S)
     assert whole.status is Status.WARN and "PHX @ POR (20)" in whole.summary
-    impossible = checks.usage_rate_coverage([game("20260203_A_B", 10, 10, impossible=1, top=1228.0)], S)
+    impossible = usage_rate_coverage([game("20260203_A_B", 10, 10, impossible=1, top=1228.0)], S)
     assert impossible.status is Status.FAIL and "1228%" in impossible.summary
 
 
 def test_usage_no_players_is_unknown():
-    assert checks.usage_rate_coverage([], S).status is Status.UNKNOWN
+    assert usage_rate_coverage([], S).status is Status.UNKNOWN
 
 
 def test_format_game():
-    assert checks.format_game("20260203_PHX_POR") == "PHX @ POR"
-    assert checks.format_game("weird") == "weird"
+    assert format_game("20260203_PHX_POR") == "PHX @ POR"
+    assert format_game("weird") == "weird"
 
 
 def drift_state(deployed_days_ago: float, commit_index: int = 1):
@@ -118,16 +124,16 @@ def drift_state(deployed_days_ago: float, commit_index: int = 1):
 
 @pytest.mark.parametrize("days, status", [(0.5, Status.OK), (3, Status.WARN), (8, Status.FAIL)])
 def test_drift_thresholds(days, status):
-    result = checks.deployment_drift(drift_state(days), S, T0)
+    result = deployment_drift(drift_state(days), S, T0)
     assert result.status is status
     assert result.value["services"][0]["commits_behind"] == 1
 
 
 def test_drift_without_history_or_unknown_commit():
-    assert checks.deployment_drift(DeployState(), S, T0).status is Status.UNKNOWN
+    assert deployment_drift(DeployState(), S, T0).status is Status.UNKNOWN
     state = drift_state(1)
     state.services[0].commit = "deadbeef"
-    result = checks.deployment_drift(state, S, T0)
+    result = deployment_drift(state, S, T0)
     # A commit nobody can find is never "ok": warn, named in the summary and counted.
     assert result.status is Status.WARN
     assert "svc runs deadbeef, not in the last 3 commits" in result.summary
@@ -139,7 +145,7 @@ def test_drift_without_history_or_unknown_commit():
 def test_drift_service_without_a_commit_is_unknown_not_ok():
     state = drift_state(0.5)
     state.services[0].commit = None
-    result = checks.deployment_drift(state, S, T0)
+    result = deployment_drift(state, S, T0)
     assert result.status is Status.UNKNOWN and "no deployed commit recorded: svc" in result.summary
 
 
@@ -148,24 +154,24 @@ def log(minute, text):
 
 
 def test_sequential_no_lines_is_unknown():
-    assert checks.sequential_execution([log(0, "unrelated")], S).status is Status.UNKNOWN
+    assert sequential_execution([log(0, "unrelated")], S).status is Status.UNKNOWN
 
 
 def test_sequential_dependency_failure_fails():
-    result = checks.sequential_execution(
+    result = sequential_execution(
         [log(0, "📋 Level 1: running 1 processors: TeamOffenseGameSummaryProcessor"),
          log(1, "DependencyFailureError: TeamOffenseGameSummaryProcessor failed; blocking Level 2")], S)
     assert result.status is Status.FAIL and "DependencyFailureError" in result.summary
 
 
 def test_sequential_level_with_failures_fails():
-    result = checks.sequential_execution([log(0, "📋 Level 1: running 3 processors: A, B, C"),
+    result = sequential_execution([log(0, "📋 Level 1: running 3 processors: A, B, C"),
                                           log(5, "✅ Level 1 complete (2/3 succeeded)")], S)
     assert result.status is Status.FAIL and "2/3" in result.summary
 
 
 def test_sequential_level2_before_level1_complete_fails():
-    result = checks.sequential_execution([
+    result = sequential_execution([
         log(0, "📋 Level 1: running 3 processors: TeamOffenseGameSummaryProcessor"),
         log(2, "📋 Level 2: running 2 processors: PlayerGameSummaryProcessor"),
         log(9, "✅ Level 1 complete (3/3 succeeded)"),
@@ -176,6 +182,6 @@ def test_sequential_level2_before_level1_complete_fails():
 def test_drift_shows_watched_flags():
     state = drift_state(0.5)
     state.services[0].env = {"SEQUENTIAL_EXECUTION_ENABLED": "false", "OTHER": "x"}
-    result = checks.deployment_drift(state, S, T0)
+    result = deployment_drift(state, S, T0)
     assert result.value["services"][0]["flags"] == {"SEQUENTIAL_EXECUTION_ENABLED": "false"}
     assert "svc SEQUENTIAL_EXECUTION_ENABLED=false" in result.summary

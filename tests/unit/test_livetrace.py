@@ -42,7 +42,7 @@ def test_feb4_good_run_is_ok_without_alerts_and_progresses():
     assert [r.summary for r in results][0] == "in progress: Level 1 not complete yet"
     assert results[-1].status is Status.OK
     # The stream ends where the morning check over the same lines ends.
-    from console.checks import sequential_execution
+    from panels.sequential import sequential_execution
 
     assert results[-1] == sequential_execution(good, Settings())
 

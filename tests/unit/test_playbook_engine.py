@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from console import checks, safety
+from console import safety
+from panels.drift import deployment_drift
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Decision, Runner
 from console.playbook.executors import LocalExecutor, StepResult
@@ -20,7 +21,7 @@ def _yes(**kw) -> Callbacks:
 
 
 def _drift(backend, settings, service):
-    result = checks.deployment_drift(backend.deploy_state(), settings, datetime.now(timezone.utc))
+    result = deployment_drift(backend.deploy_state(), settings, datetime.now(timezone.utc))
     return next(r for r in result.value["services"] if r["service"] == service)
 
 

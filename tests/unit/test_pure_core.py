@@ -11,10 +11,14 @@ import subprocess
 import sys
 
 import console
+import panels
 
-# Only these may import Textual: the shell, and the panel widgets drawn by it.
+# Only these may import Textual: the shell, and the panel widget drawn by it.
 TEXTUAL_ROOMS = ("console.tui.", "console.__main__")
-PURE_PANEL_MODULES = ["panels.history", "panels.render"]
+PANEL_WIDGETS = ("panels.widget", "panels.timeline")
+# Every panel module (spec, fetch, judge, render to rich) and their shared helpers.
+PURE_PANEL_MODULES = [info.name for info in pkgutil.walk_packages(panels.__path__, "panels.")
+                      if info.name not in PANEL_WIDGETS]
 
 BLOCKER = """
 import importlib, sys
@@ -40,6 +44,10 @@ def test_the_walk_finds_the_core_rooms():
     for room in ("console.logs.parse", "console.playbook.engine", "console.backends.local", "console.cli"):
         assert room in names
     assert not any(n.startswith("console.tui.") for n in names)
+    for panel in ("panels.phase3", "panels.sequential", "panels.grading", "panels.dnp", "panels.usage",
+                  "panels.drift", "panels.registry", "panels.render", "panels.history"):
+        assert panel in names
+    assert "panels.widget" not in names
 
 
 def test_pure_modules_import_without_textual():

@@ -12,7 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from panels.render import badge, breakdown
+from panels.badges import badge
+from panels.render import breakdown
 
 from ...core.runner import CheckContext, CheckSpec
 from ...refresh import PanelState, format_age

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 def binding_rows(app) -> list[tuple[str, str, str, str]]:
     """(where, key, description, id) for every binding, with the config's remaps applied."""
-    from panels.panel import CheckPanel
+    from panels.widget import CheckPanel
 
     from ..widgets.table import RowsTable
     from .detail import DetailScreen

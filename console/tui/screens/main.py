@@ -11,7 +11,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Static
 
-from panels.panel import CheckPanel
+from panels.widget import CheckPanel
 from panels.timeline import MetricsView, TimelineView
 
 from ...core.runner import SPECS

@@ -17,7 +17,8 @@ from textual.widgets import Static
 
 from console.refresh import LOADING, STALE, PanelState, format_age
 
-from .render import badge, render_result
+from .badges import badge
+from .render import render_result
 
 
 class CheckPanel(Static, can_focus=True):

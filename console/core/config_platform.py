@@ -1,0 +1,118 @@
+"""The platform's shape in the configuration: processors and their levels, the log lines'
+patterns, the deployable services (and the `Section` base every config section shares).
+Split from config.py (issue 12: modules under ~400 lines); config.py re-exports them."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Section(BaseModel):
+    """Base of every config section: an unknown key (a typo) is refused, not ignored, and
+    no number may be inf or nan."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+# Cloud Run service / Cloud Functions names: lowercase letters, digits and hyphens, starting
+# with a letter (so never an option like `--help`), at most 63 characters.
+_SERVICE_NAME = re.compile(r"[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+
+
+def _service_name(value: str) -> str:
+    if not _SERVICE_NAME.fullmatch(value):
+        raise ValueError(f"{value!r} is not a valid Cloud Run / Functions name "
+                         "(lowercase letters, digits and hyphens, starting with a letter)")
+    return value
+
+
+class Processor(Section):
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+    level: int = Field(ge=1)
+    kind: Literal["team", "player"]
+
+
+DEFAULT_PROCESSORS = [
+    Processor(name="TeamOffenseGameSummaryProcessor", level=1, kind="team"),
+    Processor(name="TeamDefenseGameSummaryProcessor", level=1, kind="team"),
+    Processor(name="UpcomingTeamGameContextProcessor", level=1, kind="team"),
+    Processor(name="PlayerGameSummaryProcessor", level=2, kind="player"),
+    Processor(name="UpcomingPlayerGameContextProcessor", level=2, kind="player"),
+]
+
+
+# The named groups each pattern must have: the log trace reads them by name.
+LOG_PATTERN_GROUPS = {
+    "level_start": {"level", "count", "processors"},
+    "level_complete": {"level", "succeeded", "total"},
+    "processor_start": {"processor"},
+    "processor_complete": {"processor"},
+    "dependency_failure": {"message"},
+}
+
+
+class LogPatterns(Section):
+    """Regular expressions over textPayload. Named groups are part of the contract."""
+
+    level_start: str = r"Level (?P<level>\d+): running (?P<count>\d+) processors?: (?P<processors>.+)$"
+    level_complete: str = r"Level (?P<level>\d+) complete \((?P<succeeded>\d+)/(?P<total>\d+) succeeded\)"
+    processor_start: str = r"^Starting (?P<processor>\w+Processor)\b"
+    processor_complete: str = r"^(?P<processor>\w+Processor) completed\b"
+    dependency_failure: str = r"DependencyFailureError:?\s*(?P<message>.*)$"
+
+    @field_validator("*")
+    @classmethod
+    def _compiles_with_groups(cls, value: str, info) -> str:
+        try:
+            pattern = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        missing = LOG_PATTERN_GROUPS.get(info.field_name, set()) - set(pattern.groupindex)
+        if missing:
+            raise ValueError(f"needs the named group(s) {', '.join(f'(?P<{g}>...)' for g in sorted(missing))}")
+        return value
+
+
+class Services(Section):
+    """The deployables the console knows; playbooks refuse any other name."""
+
+    analytics: str = "nba-phase3-analytics-processors"
+    cloud_run: list[str] = [
+        "nba-phase3-analytics-processors",
+        "nba-phase4-precompute",
+        "nba-scrapers",
+        "prediction-coordinator",
+        "prediction-worker",
+    ]
+    functions: list[str] = ["phase3-to-grading", "grading", "grading-coverage-monitor"]
+    # Environment variables shown beside each service: feature flags a playbook may flip.
+    watched_env: list[str] = ["SEQUENTIAL_EXECUTION_ENABLED"]
+
+    @field_validator("analytics")
+    @classmethod
+    def _one_name(cls, value: str) -> str:
+        return _service_name(value)
+
+    @field_validator("cloud_run", "functions")
+    @classmethod
+    def _names(cls, value: list[str]) -> list[str]:
+        return [_service_name(v) for v in value]
+
+    @field_validator("watched_env")
+    @classmethod
+    def _env_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not _ENV_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not an environment variable name (letters, digits, _)")
+        return value
+
+    def kind_of(self, name: str) -> str | None:
+        if name in self.cloud_run:
+            return "run"
+        if name in self.functions:
+            return "function"
+        return None

@@ -1,0 +1,5 @@
+"""The serve token's variable, read by `nba-console serve` (console/cli/serve.py) and kept out
+of the console's environment by the server (console/tui/serve.py): one name, in a module
+both import, so the command and the server are in no import circle."""
+
+TOKEN_ENV = "NBA_CONSOLE_SERVE_TOKEN"  # a fixed token (e.g. from Secret Manager); then it is never printed

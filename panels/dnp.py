@@ -1,0 +1,161 @@
+"""DNP pollution: player_daily_cache rows of the game date that are DNP (BigQuery); the
+trailing window stays in the value and the drill-down as history."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+
+from console.backends.base import Backend
+from console.core.config import Settings
+from console.core.context import CheckContext, query_rows
+from console.core.freshness import with_data_at
+from console.core.models import CheckResult, DnpDayRow, DnpPollutedRow, Status
+
+from .common import num, pct, pct_text
+from .ranges import RangeReads, per_date, range_params
+from .spec import CheckSpec
+
+ID = "dnp_pollution"
+TITLE = "DNP pollution"
+# A window's examples are its worst rows; the judge keeps 10, so 10 a day rebuild any window's.
+EXAMPLES_PER_DAY = 10
+
+
+# ------------------------------------------------------------------ judge (pure)
+
+
+def dnp_pollution(
+    days: list[DnpDayRow], examples: list[DnpPollutedRow], settings: Settings, start: date, end: date
+) -> CheckResult:
+    """The verdict is the game date's own cache rows (`end`); the trailing window stays in the
+    value and the drill-down as history. One morning, one answer: the timeline's "DNP records
+    blocked" reads the same rows."""
+    limit = settings.thresholds.dnp_pollution_max_pct
+    cache_rows = sum(d.cache_rows for d in days)
+    dnp_rows = sum(d.dnp_rows for d in days)
+    rate = pct(dnp_rows, cache_rows)
+    window = start.isoformat() if start == end else f"{start.isoformat()}..{end.isoformat()}"
+    today = next((d for d in days if d.cache_date == end), None)
+    today_rate = pct(today.dnp_rows, today.cache_rows) if today else None
+    value = {
+        "game_date": end.isoformat(),
+        "game_date_cache_rows": today.cache_rows if today else 0,
+        "game_date_dnp_rows": today.dnp_rows if today else 0,
+        "game_date_pct": today_rate,
+        # The trailing window, as history (the handoff's "Feb 2-3: 143/650 = 22.0 %").
+        "window": [start.isoformat(), end.isoformat()],
+        "cache_rows": cache_rows,
+        "dnp_rows": dnp_rows,
+        "pollution_pct": rate,
+        "max_pct": limit,
+        "by_date": [{**d.model_dump(mode="json"), "pollution_pct": pct(d.dnp_rows, d.cache_rows)} for d in days],
+        "examples": [e.model_dump(mode="json") for e in examples[:10]],
+    }
+    base = dict(id=ID, title=TITLE, value=value)
+    history = f"history {window}: {dnp_rows}/{cache_rows} ({rate:.1f}%)" if cache_rows else f"history {window}: no rows"
+    if today is None or not today.cache_rows:
+        return CheckResult(**base, status=Status.UNKNOWN,
+                           summary=f"no player_daily_cache rows for {end.isoformat()}; {history}")
+    head = f"{today.dnp_rows}/{today.cache_rows} cache rows of {end.isoformat()} are DNP ({today_rate:.1f}%)"
+    if today_rate > limit:
+        todays = [e for e in examples if e.cache_date == end]
+        names = ", ".join(f"{e.player_name} {e.points_avg_last_10:.1f}" for e in todays[:3] if e.points_avg_last_10 is not None)
+        return CheckResult(**base, status=Status.FAIL,
+                           summary=head + (f"; e.g. {names}" if names else "") + f"; {history}")
+    return CheckResult(**base, status=Status.OK, summary=f"{head}; {history}")
+
+
+def judge_dnp(days: list[DnpDayRow], examples: list[DnpPollutedRow], ctx: CheckContext) -> CheckResult:
+    """`days`: cache rows per cache date of the window; `examples`: its polluted rows, worst first."""
+    return dnp_pollution(days, examples, ctx.settings, *ctx.dnp_window)
+
+
+# ------------------------------------------------------------------ fetch
+
+
+def _params(ctx: CheckContext) -> dict[str, Any]:
+    start, end = ctx.dnp_window
+    return {"start_date": start, "end_date": end, "as_of": ctx.as_of}
+
+
+def fetch(backend: Backend, ctx: CheckContext) -> CheckResult:
+    days = query_rows(backend, "dnp_by_day", DnpDayRow, _params(ctx))
+    examples = query_rows(backend, "dnp_polluted_rows", DnpPollutedRow, _params(ctx)) if any(d.dnp_rows for d in days) else []
+    return with_data_at(judge_dnp(days, examples, ctx), [d.last_created_at for d in days])
+
+
+def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
+    return [r.model_dump(mode="json") for r in query_rows(backend, "dnp_polluted_rows", DnpPollutedRow, _params(ctx))]
+
+
+def _examples_order(row: DnpPollutedRow) -> tuple:
+    # dnp_polluted_rows.sql: ORDER BY points_avg_last_10 DESC (NULLs last), cache_date, player_lookup
+    avg = row.points_avg_last_10
+    return (avg is None, -(avg or 0.0), row.cache_date, row.player_lookup)
+
+
+def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> dict[date, CheckResult]:
+    def read() -> tuple[list[DnpDayRow], list[DnpPollutedRow]]:
+        # The first date's window reaches back dnp_window_days - 1 before the range.
+        params = {**range_params(ctxs), "start_date": ctxs[0].dnp_window[0]}
+        days = query_rows(backend, "dnp_by_day", DnpDayRow, params)
+        examples = (query_rows(backend, "history_dnp_examples", DnpPollutedRow, {**params, "per_day": EXAMPLES_PER_DAY})
+                    if any(d.dnp_rows for d in days) else [])
+        return days, examples
+
+    def judge(fetched: tuple[list[DnpDayRow], list[DnpPollutedRow]], ctx: CheckContext) -> CheckResult:
+        start, end = ctx.dnp_window
+        days = [d for d in fetched[0] if start <= d.cache_date <= end]
+        examples = sorted((e for e in fetched[1] if start <= e.cache_date <= end), key=_examples_order)
+        return judge_dnp(days, examples, ctx)
+
+    return per_date(SPEC, ctxs, read, judge)
+
+
+# ------------------------------------------------------------------ render
+
+
+def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
+    v = result.value
+    # The number and the verdict are the game date's own rows; the window below is history.
+    body = Text(f"{v.get('game_date', '?')}: {v.get('game_date_dnp_rows', 0)}/{v.get('game_date_cache_rows', 0)} "
+                "cache rows are DNP\n")
+    window = v.get("window") or ["?", "?"]
+    body.append(f"history {window[0]}..{window[1]}: {v.get('dnp_rows', 0)}/{v.get('cache_rows', 0)} "
+                f"({pct_text(v.get('pollution_pct'))})\n", style="dim")
+    for d in v.get("by_date", []):
+        body.append(f"  {d['cache_date']}: {d['dnp_rows']}/{d['cache_rows']} ({pct_text(d.get('pollution_pct'))})\n",
+                    style="red" if d["dnp_rows"] else "green")
+    if v.get("examples"):
+        body.append("worst examples (history window):\n", style="dim")
+    for e in v.get("examples", [])[:5]:
+        avg = e.get("points_avg_last_10")
+        body.append(f"  {e['player_name']:<24.24} {'-' if avg is None else f'{avg:.1f}':>5} pts  {e['cache_date']}\n")
+    return pct_text(v.get("game_date_pct")), body
+
+
+def headline(result: CheckResult) -> str:
+    return num(result.value.get("game_date_pct"))  # judged on the game date's own rows, as the panel
+
+
+def breakdown(result: CheckResult) -> tuple[str, list[dict[str, Any]]] | None:
+    by_date = result.value.get("by_date")
+    return ("per cache date (history window)", by_date) if by_date else None
+
+
+def markdown(value: dict) -> list[str]:
+    if not value.get("examples"):
+        return []
+    out = ["", "| Cache date | Player | Avg points (last 10) |", "|---|---|---:|"]
+    out += [f"| {e['cache_date']} | {e['player_name']} | {e['points_avg_last_10']} |" for e in value["examples"]]
+    return out
+
+
+SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="dnp",
+                 queries=("dnp_by_day", "dnp_polluted_rows"), playbooks=("redeploy-service",),
+                 breakdown=breakdown, markdown=markdown, history=history,
+                 history_queries=("dnp_by_day", "history_dnp_examples"))

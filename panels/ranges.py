@@ -1,0 +1,105 @@
+"""What the panels' history range-runners share: a range read split per game date, one
+fetch judged per date, and the grading/usage rows read once per history (RangeReads).
+
+A range-runner reads the range with one query (queries/history_*.sql) and hands each
+date's rows to the very judge `check` uses, so `history` and `check` cannot disagree.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from datetime import date
+from typing import Any, Callable
+
+from console.backends.base import Backend
+from console.core.context import CheckContext, guarded, note_games
+from console.core.errors import ErrorKind, SourceError, first_line
+from console.core.models import CheckResult, GradingSystemRow, Row, UsageGameRow
+
+
+class _GameDate(Row):
+    game_date: date
+
+
+def split_by_date(backend: Backend, name: str, model: type, params: dict[str, Any]) -> dict[date, list]:
+    """Rows of a range query grouped by game_date, each validated as the per-date `model`
+    (which ignores the extra game_date column, so the judge sees what `check` would)."""
+    out: dict[date, list] = defaultdict(list)
+    try:
+        for row in backend.run_query(name, params):
+            out[_GameDate.model_validate(row).game_date].append(model.model_validate(row))
+    except SourceError:
+        raise
+    except ValueError as exc:
+        raise SourceError(ErrorKind.MALFORMED, f"{name}: unexpected row shape: {first_line(exc)}") from exc
+    return out
+
+
+def per_date(spec: Any, ctxs: list[CheckContext], fetch: Callable[[], Any],
+             judge: Callable[[Any, CheckContext], CheckResult]) -> dict[date, CheckResult]:
+    """Fetch once for the range, judge each date; a failed fetch is an `error` on every date."""
+    try:
+        fetched, failure = fetch(), None
+    except Exception as exc:  # noqa: BLE001 - turned into each date's error result by guarded()
+        fetched, failure = None, exc
+
+    def one(ctx: CheckContext) -> CheckResult:
+        if failure is not None:
+            raise failure
+        return judge(fetched, ctx)
+
+    return {c.game_date: guarded(spec, lambda c=c: one(c)) for c in ctxs}
+
+
+def each_date(spec: Any, backend: Backend, ctxs: list[CheckContext]) -> dict[date, CheckResult]:
+    """Documents and logs are kept per processing date: read each date as `check` does."""
+    return {c.game_date: guarded(spec, lambda c=c: spec.run(backend, c)) for c in ctxs}
+
+
+def range_params(ctxs: list[CheckContext], **extra: Any) -> dict[str, Any]:
+    return {"start_date": ctxs[0].game_date, "end_date": ctxs[-1].game_date, "as_of": ctxs[0].as_of, **extra}
+
+
+class RangeReads:
+    """The grading and usage rows of one range, read once per history: their runners judge
+    from them, and they tell which dates had games (the overdue rules ask), so judging a
+    date does not query again. A failed read is re-raised to each runner that uses it."""
+
+    def __init__(self, backend: Backend, ctxs: list[CheckContext]):
+        self.backend, self.ctxs = backend, ctxs
+        self._lock = threading.Lock()
+        self._done: dict[str, tuple[Any, BaseException | None]] = {}
+
+    def _once(self, name: str, read: Callable[[], Any]) -> Any:
+        with self._lock:
+            if name not in self._done:
+                try:
+                    self._done[name] = (read(), None)
+                except Exception as exc:  # noqa: BLE001 - handed to each runner, which turns it into errors
+                    self._done[name] = (None, exc)
+        value, failure = self._done[name]
+        if failure is not None:
+            raise failure
+        return value
+
+    def grading(self) -> dict[date, list[GradingSystemRow]]:
+        return self._once("history_grading", lambda: split_by_date(
+            self.backend, "history_grading", GradingSystemRow, range_params(self.ctxs)))
+
+    def usage(self) -> dict[date, list[UsageGameRow]]:
+        max_rate = float(self.ctxs[0].settings.thresholds.usage_rate_max_pct)
+        return self._once("history_usage", lambda: split_by_date(
+            self.backend, "history_usage", UsageGameRow, range_params(self.ctxs, max_usage_rate=max_rate)))
+
+    def note_games(self) -> None:
+        """A date had games when it has predictions or processed players (as `had_games`)."""
+        games: dict[date, bool] = {}
+        for read, has in ((self.grading, lambda rows: sum(r.predicted for r in rows) > 0), (self.usage, bool)):
+            try:
+                by_date = read()
+            except Exception:  # noqa: BLE001 - the runner reports it; nothing is established
+                return
+            for ctx in self.ctxs:
+                games[ctx.game_date] = games.get(ctx.game_date, False) or has(by_date.get(ctx.game_date, []))
+        note_games(self.backend, self.ctxs[0].as_of, games)

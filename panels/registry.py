@@ -1,0 +1,20 @@
+"""The panels, in the order the console, `check`, `report`, `watch` and `history` show them.
+
+Adding a panel: one module here (panels/<name>.py with its SPEC), its SQL in
+queries/<name>.sql, and one line below.
+"""
+
+from __future__ import annotations
+
+from . import dnp, drift, grading, phase3, sequential, usage
+from .spec import CheckSpec
+
+PANELS: tuple[CheckSpec, ...] = (
+    phase3.SPEC,
+    sequential.SPEC,
+    grading.SPEC,
+    dnp.SPEC,
+    usage.SPEC,
+    drift.SPEC,
+)
+BY_ID: dict[str, CheckSpec] = {p.id: p for p in PANELS}

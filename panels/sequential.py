@@ -1,0 +1,136 @@
+"""Sequential execution: the analytics service's Level lines (Cloud Logging) must show
+Level 1 finished before Level 2 started; past the Phase 3 deadline no verdict is overdue."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from datetime import date
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+
+from console.backends.base import Backend
+from console.core.config import Settings
+from console.core.context import CheckContext
+from console.core.freshness import with_data_at
+from console.core.models import CheckResult, LogEntries, LogEntry, Status
+from console.logs.trace import TraceParser, trace_from_entries
+
+from .common import Due, hhmm, note_skipped, overdue, phase3_due
+from .ranges import RangeReads, each_date, per_date
+from .spec import CheckSpec
+
+ID = "sequential_execution"
+TITLE = "Sequential execution"
+
+
+# ------------------------------------------------------------------ judge (pure)
+
+
+def sequential_execution(entries: list[LogEntry], settings: Settings, due: Due | None = None) -> CheckResult:
+    """`due`: the Phase 3 deadline; past it, on a date with games, no verdict from the Level
+    lines (none, or a level never finished) is a failure."""
+    trace = trace_from_entries(entries, settings)
+    status, summary, value = trace.verdict()
+    result = CheckResult(id=ID, title=TITLE, status=status, summary=summary, value=value)
+    nothing = value.get("mode") == "none"
+    return overdue(result, due, settings, "no Level lines" if nothing else summary, may_be_no_games=nothing)
+
+
+def judge_sequential(entries: list[LogEntry], ctx: CheckContext, due: Callable[[], Due] | None = None) -> CheckResult:
+    """`entries`: the analytics service's lines within ctx.log_window, oldest first. `due`
+    gives the Phase 3 deadline; asked only when the lines alone cannot settle the verdict."""
+    result = sequential_execution(entries, ctx.settings)
+    if result.status not in (Status.OK, Status.FAIL) and due is not None:
+        result = sequential_execution(entries, ctx.settings, due())
+    return note_skipped(result, getattr(entries, "skipped", 0))
+
+
+# ------------------------------------------------------------------ fetch
+
+
+def fetch(backend: Backend, ctx: CheckContext) -> CheckResult:
+    start, end = ctx.log_window
+    entries = backend.read_logs(ctx.settings.services.analytics, start, end)
+    result = judge_sequential(entries, ctx, lambda: phase3_due(backend, ctx))
+    return with_data_at(result, [entries[-1].timestamp] if entries else [])  # oldest first: the newest line
+
+
+def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
+    start, end = ctx.log_window
+    parser = TraceParser(ctx.settings.log_patterns)
+    rows = []
+    for entry in backend.read_logs(ctx.settings.services.analytics, start, end):
+        event = parser.parse(entry)
+        if event is not None:
+            rows.append({"timestamp": entry.timestamp.isoformat(), "event": event.kind, "severity": entry.severity, "text": entry.text})
+    return rows
+
+
+def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> dict[date, CheckResult]:
+    """Local: one read of the range's log lines, cut into each date's window. Elsewhere per
+    date, as `check` reads them: a Cloud Logging listing of weeks could hit its entry cap."""
+    if backend.name != "local":
+        return each_date(SPEC, backend, ctxs)
+    service = ctxs[0].settings.services.analytics
+
+    def read() -> tuple[list, list]:
+        entries = backend.read_logs(service, ctxs[0].log_window[0], max(c.log_window[1] for c in ctxs))
+        return entries, [e.timestamp for e in entries]
+
+    def judge(fetched: tuple[list, list], ctx: CheckContext) -> CheckResult:
+        entries, stamps = fetched
+        start, end = ctx.log_window  # inclusive at both ends, as read_logs is
+        # The malformed entries skipped are the files' (they have no time to cut by), as in `check`.
+        window = LogEntries.of(entries[bisect_left(stamps, start):bisect_right(stamps, end)], getattr(entries, "skipped", 0))
+        return judge_sequential(window, ctx, lambda: phase3_due(backend, ctx))
+
+    return per_date(SPEC, ctxs, read, judge)
+
+
+# ------------------------------------------------------------------ render
+
+
+def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
+    v = result.value
+    body = Text()
+    for lv in v.get("levels", []):
+        done = f"{lv.get('succeeded')}/{lv.get('total')}" if lv.get("total") is not None else "running"
+        body.append(f"Level {lv['level']}: {hhmm(lv.get('started_at'), tz)} -> {hhmm(lv.get('completed_at'), tz)} "
+                    f"({done})\n", style="bold")
+    for p in v.get("processors", []):
+        body.append(f"  L{p.get('level') or '?'} {p['name'].removesuffix('Processor'):<28.28} "
+                    f"{hhmm(p.get('started_at'), tz)}->{hhmm(p.get('completed_at'), tz)}\n")
+    for bad in v.get("violations", [])[:3]:
+        body.append(f"violation: {bad.get('who')} started {hhmm(bad.get('at'), tz)} before Level "
+                    f"{min(bad.get('pending_levels') or [0])} finished\n", style="bold red")
+    for dep in v.get("dependency_failures", [])[:2]:
+        body.append(f"{dep.get('text', '')[:80]}\n", style="bold red")
+    violations = len(v.get("violations", [])) + len(v.get("dependency_failures", []))
+    head = "L1 -> L2" if result.status.value == "ok" else f"{violations} violation(s)" if violations else v.get("mode", "-")
+    return head, body
+
+
+def headline(result: CheckResult) -> str:
+    v = result.value
+    bad = len(v.get("violations", [])) + len(v.get("dependency_failures", []))
+    return f"{bad} viol" if bad else ("L1>L2" if result.status.value == "ok" else "")
+
+
+def breakdown(result: CheckResult) -> tuple[str, list[dict[str, Any]]] | None:
+    levels = result.value.get("levels")
+    return ("levels", levels) if levels else None
+
+
+def markdown(value: dict) -> list[str]:
+    if not value.get("processors"):
+        return []
+    out = ["", "| Processor | Level | Started | Completed |", "|---|---:|---|---|"]
+    out += [f"| {p['name']} | {p['level']} | {p['started_at'] or ''} | {p['completed_at'] or ''} |" for p in value["processors"]]
+    return out
+
+
+SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="sequence", source="logging",
+                 playbooks=("disable-sequential-execution", "enable-sequential-execution"),
+                 breakdown=breakdown, markdown=markdown, history=history)

@@ -1,0 +1,54 @@
+"""What a panel module declares: one `CheckSpec` with everything about its check.
+
+A panel is a vertical slice: its id and title, the queries it runs (queries/<name>.sql),
+the source it reads, how it fetches and judges (`run`), its drill-down rows, how it draws
+(`render`, `breakdown`, `markdown`, `headline`), the playbooks it suggests and, when it
+has one, its history range-runner. panels/registry.py lists the panels in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Callable
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+
+from console.backends.base import Backend
+from console.core.context import CheckContext
+from console.core.models import CheckResult
+
+if TYPE_CHECKING:
+    from .ranges import RangeReads
+
+Rows = list[dict[str, Any]]
+HistoryRunner = Callable[[Backend, list[CheckContext], "RangeReads"], dict[date, CheckResult]]
+
+
+def _no_breakdown(result: CheckResult) -> tuple[str, Rows] | None:
+    return None
+
+
+def _no_markdown(value: dict) -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    title: str
+    run: Callable[[Backend, CheckContext], CheckResult]  # fetch through the backend, then the pure judge
+    drill: Callable[[Backend, CheckContext], Rows]  # the drill-down's fetched rows
+    render: Callable[[CheckResult, ZoneInfo], tuple[str, Text]]  # headline and body of the panel
+    headline: Callable[[CheckResult], str]  # the number that fits a history grid cell
+    short_title: str  # the history grid's row title
+    queries: tuple[str, ...] = ()  # queries/<name>.sql the check runs
+    source: str = "bigquery"  # which backend service it reads, for error messages and workers
+    playbooks: tuple[str, ...] = field(default=())
+    # The table behind the number that the result already carries (the drill-down shows it
+    # above the fetched rows), as (title, rows).
+    breakdown: Callable[[CheckResult], tuple[str, Rows] | None] = _no_breakdown
+    markdown: Callable[[dict], list[str]] = _no_markdown  # `report`'s details under the check's heading
+    history: HistoryRunner | None = None  # None: history reads each date as `check` does
+    history_queries: tuple[str, ...] = ()  # the queries the history runner runs
