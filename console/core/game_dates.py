@@ -50,7 +50,8 @@ def parse_game_date(text: str, shown: date, today: date) -> Parsed:
             return Parsed(date.fromisoformat(raw))
         except ValueError as exc:
             return Parsed(error=f"{text.strip()}: {exc}")
-    return Parsed(error=f"{text.strip()[:MAX_INPUT]!r} is not {HINT}")
+    quoted = repr(text.strip())  # escapes control characters; cropped, as escapes lengthen it
+    return Parsed(error=f"{quoted if len(quoted) <= MAX_INPUT + 2 else quoted[:MAX_INPUT] + '…'} is not {HINT}")
 
 
 class DateRangeRow(BaseModel):
