@@ -12,6 +12,7 @@ from rich.text import Text
 from console.backends.base import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext, query_rows
+from console.core.freshness import with_data_at
 from console.core.models import CheckResult, DnpDayRow, DnpPollutedRow, Status
 
 from .common import num, pct, pct_text
@@ -84,7 +85,7 @@ def _params(ctx: CheckContext) -> dict[str, Any]:
 def fetch(backend: Backend, ctx: CheckContext) -> CheckResult:
     days = query_rows(backend, "dnp_by_day", DnpDayRow, _params(ctx))
     examples = query_rows(backend, "dnp_polluted_rows", DnpPollutedRow, _params(ctx)) if any(d.dnp_rows for d in days) else []
-    return judge_dnp(days, examples, ctx)
+    return with_data_at(judge_dnp(days, examples, ctx), [d.last_created_at for d in days])
 
 
 def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rich.console import Group, RenderableType
 from rich.text import Text
 
 from console.backends.base import Backend
@@ -129,18 +130,39 @@ def worst_drift(result: CheckResult) -> dict[str, Any] | None:
     return max(known, key=lambda s: s["commits_behind"], default=None)
 
 
-def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
+class _ServiceRows:
+    """The service lines, laid out at the width the panel has: the name gets every column the
+    commit and the lag leave (`nba-phase3-analytics-processors` whole on a wide panel),
+    cropped with … only when it must."""
+
+    def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
+        self.rows = rows  # (service, commit, lag, style)
+
+    def __rich_console__(self, console, options):
+        lag_width = max((len(lag) for _, _, lag, _ in self.rows), default=0)
+        longest = max((len(name) for name, _, _, _ in self.rows), default=0)
+        name_width = max(8, min(longest, options.max_width - 2 - 9 - lag_width - 1))
+        for name, commit, lag, style in self.rows:
+            shown = name if len(name) <= name_width else name[: name_width - 1] + "…"
+            line = Text(f"  {shown:<{name_width}} {commit:<8} {lag}", style=style, no_wrap=True, overflow="ellipsis")
+            line.truncate(options.max_width, overflow="ellipsis")
+            yield line
+
+
+def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, RenderableType]:
     v = result.value
     services = v.get("services", [])
-    body = Text(f"head {v.get('head', '?')}\n", style="dim")
+    rows = []
     for s in sorted(services, key=lambda s: -(s.get("days_behind") or 0)):
         style = {"fail": "bold red", "warn": "yellow", "ok": ""}.get(s.get("status"), "blue")
-        behind = "?" if s.get("commits_behind") is None else f"{s['commits_behind']} commits / {s['days_behind']:g} d"
-        body.append(f"  {s['service']:<26.26} {str(s.get('commit'))[:8]:<8} {behind}\n", style=style)
+        lag = "?" if s.get("commits_behind") is None else f"{s['commits_behind']} commits / {s['days_behind']:g} d"
+        rows.append((str(s["service"]), str(s.get("commit"))[:8], lag, style))
+    flags = Text()
     for s in services:
         for name, value in (s.get("flags") or {}).items():
-            body.append(f"  {s['service'][:26]}: {name}={value}\n", style="bold yellow" if value == "false" else "cyan")
+            flags.append(f"  {s['service']}: {name}={value}\n", style="bold yellow" if value == "false" else "cyan")
     worst = max((s.get("days_behind") or 0 for s in services), default=None)
+    body = Group(Text(f"head {v.get('head', '?')}", style="dim"), _ServiceRows(rows), flags)
     return ("-" if worst is None else f"{worst:g} d behind"), body
 
 

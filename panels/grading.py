@@ -13,6 +13,7 @@ from rich.text import Text
 from console.backends.base import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext, deadline, grading_params, had_games, query_rows
+from console.core.freshness import with_data_at
 from console.core.models import CheckResult, GradingSystemRow, Row, Status
 
 from .common import Due, num, pct, pct_text
@@ -107,7 +108,8 @@ def judge_grading(rows: list[GradingSystemRow], ctx: CheckContext,
 
 def fetch(backend: Backend, ctx: CheckContext) -> CheckResult:
     rows = query_rows(backend, "grading_coverage", GradingSystemRow, grading_params(ctx))
-    return judge_grading(rows, ctx, lambda: had_games(backend, ctx, predictions=False))
+    result = judge_grading(rows, ctx, lambda: had_games(backend, ctx, predictions=False))
+    return with_data_at(result, [r.last_graded_at for r in rows])
 
 
 def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:

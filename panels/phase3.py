@@ -16,6 +16,7 @@ from rich.text import Text
 from console.backends.base import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext
+from console.core.freshness import with_data_at
 from console.core.errors import ErrorKind, SourceError, validation_line
 from console.core.models import CheckResult, Phase3Document, Status
 from console.core.timefmt import for_people
@@ -93,7 +94,9 @@ def phase3_completion(doc: Phase3Document | None, settings: Settings, processing
 
 def fetch(backend: Backend, ctx: CheckContext) -> CheckResult:
     fields = backend.get_document(PHASE3_COLLECTION, ctx.processing_date.isoformat())
-    return phase3_from_fields(fields, ctx, backend)
+    result = phase3_from_fields(fields, ctx, backend)
+    value = result.value  # the data's age: the newest completion (or the trigger) it shows
+    return with_data_at(result, [p.get("completed_at") for p in value.get("processors", [])] + [value.get("triggered_at")])
 
 
 def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext, backend: Backend | None = None) -> CheckResult:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rich.console import RenderableType
 from rich.text import Text
 
 from console.core.models import CheckResult
@@ -13,7 +14,7 @@ from console.core.models import CheckResult
 from .registry import BY_ID
 
 
-def render_result(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
+def render_result(result: CheckResult, tz: ZoneInfo) -> tuple[str, RenderableType]:
     panel = BY_ID.get(result.id)
     if panel is None:
         return result.status.value, Text()

@@ -13,6 +13,7 @@ from rich.text import Text
 from console.backends.base import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext
+from console.core.freshness import with_data_at
 from console.core.models import CheckResult, LogEntries, LogEntry, Status
 from console.core.timefmt import for_people
 from console.logs.trace import TraceParser, trace_from_entries
@@ -53,7 +54,8 @@ def judge_sequential(entries: list[LogEntry], ctx: CheckContext, due: Callable[[
 def fetch(backend: Backend, ctx: CheckContext) -> CheckResult:
     start, end = ctx.log_window
     entries = backend.read_logs(ctx.settings.services.analytics, start, end)
-    return judge_sequential(entries, ctx, lambda: phase3_due(backend, ctx))
+    result = judge_sequential(entries, ctx, lambda: phase3_due(backend, ctx))
+    return with_data_at(result, [entries[-1].timestamp] if entries else [])  # oldest first: the newest line
 
 
 def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:

@@ -36,7 +36,9 @@ class TimelineView(Static):
         table.add_column()
         for i, window in enumerate(WINDOWS):
             style = "bold reverse" if i == now else "" if now is None or i > now else "dim"
-            table.add_row(Text(("▶ " if i == now else "  ") + window.label, style=style), Text(window.tasks, style=style))
+            # One line per window (cropped with … when narrow): the criteria below must stay in the box.
+            table.add_row(Text(("▶ " if i == now else "  ") + window.label, style=style),
+                          Text(window.tasks, style=style, no_wrap=True, overflow="ellipsis"))
         table.add_row("", Text(window_note(as_of, processing, settings), style="italic dim"))
         for c in criteria(results, settings, game_date):
             table.add_row(_tick(c.met), Text.assemble((c.label, "bold"), ("  " + c.detail, "dim")))
@@ -51,11 +53,14 @@ class MetricsView(Static):
         if key == self._drawn:  # nothing it shows depends on the time
             return
         self._drawn = key
-        table = Table(expand=True, show_edge=False, box=None, header_style="bold underline")
-        table.add_column("metric")
-        table.add_column("expected")
-        table.add_column("actual")
-        table.add_column("", width=3)
-        for m in expected_metrics(results, settings, game_date):
-            table.add_row(m.name, m.expected, Text(m.actual, style="red" if m.met is False else ""), _tick(m.met))
+        table = Table(expand=True, show_edge=False, box=None, header_style="bold underline", pad_edge=False)
+        metrics = expected_metrics(results, settings, game_date)
+        # The tick and the label keep their width (a narrow table crops the values with …,
+        # never the label to "process…"); the drill-downs and the timeline have the long texts.
+        table.add_column("", width=3, no_wrap=True)
+        table.add_column("metric", no_wrap=True, min_width=max((len(m.name) for m in metrics), default=6))
+        table.add_column("expected", no_wrap=True, overflow="ellipsis", ratio=1)
+        table.add_column("actual", no_wrap=True, overflow="ellipsis", ratio=1)
+        for m in metrics:
+            table.add_row(_tick(m.met), m.name, m.expected, Text(m.actual, style="red" if m.met is False else ""))
         self.update(table)

@@ -12,6 +12,7 @@ from rich.text import Text
 from console.backends.base import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext, query_rows, usage_params
+from console.core.freshness import with_data_at
 from console.core.models import CheckResult, Row, Status, UsageGameRow
 
 from .common import format_game, num, pct, pct_text
@@ -83,7 +84,8 @@ def judge_usage(games: list[UsageGameRow], ctx: CheckContext) -> CheckResult:
 
 
 def fetch(backend: Backend, ctx: CheckContext) -> CheckResult:
-    return judge_usage(query_rows(backend, "usage_by_game", UsageGameRow, usage_params(ctx)), ctx)
+    games = query_rows(backend, "usage_by_game", UsageGameRow, usage_params(ctx))
+    return with_data_at(judge_usage(games, ctx), [g.last_processed_at for g in games])
 
 
 def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:

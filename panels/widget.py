@@ -39,7 +39,8 @@ class CheckPanel(Static, can_focus=True):
         self.tz = tz
         self.border_title = title
         self.state: PanelState | None = None
-        self._drawn: tuple | None = None  # (result, error, status) the body was drawn from
+        self._drawn: tuple | None = None  # (result, error, status, data age) the body was drawn from
+        self._hint = ""  # "↓ N more (enter) · " when the body is taller than the panel
 
     def show(self, state: PanelState, now: datetime) -> None:
         """Draw `state`. The body is rebuilt only when what it shows changed; the 1 s tick
@@ -47,13 +48,29 @@ class CheckPanel(Static, can_focus=True):
         self.state = state
         status = state.display_status
         drawn = self._drawn
-        if drawn is not None and drawn[0] is state.shown and drawn[1:] == (state.error, status):
-            self._set_subtitle(self._subtitle(state, status, now))
+        # The data's age is in the body, so the body is redrawn when that text changes (once a
+        # minute past the first minute), not on every tick.
+        data_age = self._data_age(state.shown, now) if state.shown is not None else ""
+        if drawn is not None and drawn[0] is state.shown and drawn[1:] == (state.error, status, data_age):
+            self._set_subtitle(self._hint + self._subtitle(state, status, now))
             return
         for name in ("ok", "warn", "fail", "unknown", "error", STALE, LOADING):
             self.set_class(status == name, f"-{name}")
-        self.update(self._content(state, status, now))
-        self._drawn = (state.shown, state.error, status)
+        content = self._content(state, status, now)
+        self.update(content)
+        self._drawn = (state.shown, state.error, status, data_age)
+        self._hint = self._hidden_lines_hint(content)
+        if self._hint:
+            self.border_subtitle = self._hint + self.border_subtitle
+
+    def _hidden_lines_hint(self, content: Group) -> str:
+        """A panel too short for its lines says so in its border (enter shows everything)."""
+        width, height = self.content_size.width, self.content_size.height
+        if width <= 0 or height <= 0 or self.styles.height is None or self.styles.height.is_auto:
+            return ""
+        console = self.app.console
+        lines = len(console.render_lines(content, console.options.update_width(width), pad=False))
+        return f"↓ {lines - height} more (enter) · " if lines > height else ""
 
     def _content(self, state: PanelState, status: str, now: datetime) -> Group:
         top = Text.assemble(badge(status), " ")
@@ -64,6 +81,7 @@ class CheckPanel(Static, can_focus=True):
         if result is not None:
             headline, body = render_result(result, self.tz)
             top.append(headline, style="bold")
+            top.append(self._data_age(result, now), style="dim")
             parts += [top, *error, Text(result.summary, style="italic"), body]
         elif status == LOADING:
             parts += [top.append("loading…", style="dim")]
@@ -94,6 +112,16 @@ class CheckPanel(Static, can_focus=True):
             self.check_idle()
         except AttributeError:
             self.border_subtitle = text
+
+    def _data_age(self, result, now: datetime) -> str:
+        """How old the data is (its newest graded_at, processed_at, log line, completion), in
+        the screen's clock: `  data 08:14, 2h 46m old`; nothing when the source has no time."""
+        data_at = getattr(result, "data_at", None)
+        if data_at is None:
+            return ""
+        local = data_at.astimezone(self.tz)
+        when = f"{local:%H:%M}" if local.date() == now.astimezone(self.tz).date() else f"{local:%b %d %H:%M}"
+        return f"  data {when}, {format_age(max(0.0, (now - data_at).total_seconds())).removesuffix(' ago')} old"
 
     def on_click(self) -> None:
         self.focus()

@@ -7,7 +7,8 @@ WITH dnp AS (
 SELECT
   c.cache_date,
   COUNT(*) AS cache_rows,
-  COUNTIF(d.player_lookup IS NOT NULL) AS dnp_rows
+  COUNTIF(d.player_lookup IS NOT NULL) AS dnp_rows,
+  MAX(c.created_at) AS last_created_at  -- how fresh the data is (the panel says how old)
 FROM nba_precompute.player_daily_cache AS c
 LEFT JOIN dnp AS d ON d.game_date = c.cache_date AND d.player_lookup = c.player_lookup
 WHERE c.cache_date BETWEEN @start_date AND @end_date AND c.created_at <= @as_of

@@ -6,7 +6,8 @@ WITH predicted AS (
   GROUP BY system_id
 ),
 graded AS (
-  SELECT system_id, COUNT(*) AS graded, COUNTIF(COALESCE(prediction_correct, FALSE)) AS correct
+  SELECT system_id, COUNT(*) AS graded, COUNTIF(COALESCE(prediction_correct, FALSE)) AS correct,
+    MAX(graded_at) AS last_graded_at
   FROM nba_predictions.prediction_accuracy
   WHERE game_date = @game_date AND graded_at <= @as_of
   GROUP BY system_id
@@ -16,7 +17,8 @@ SELECT
   COALESCE(p.predicted, 0) AS predicted,
   COALESCE(g.graded, 0) AS graded,
   COALESCE(g.correct, 0) AS correct,
-  COALESCE(p.players, 0) AS players
+  COALESCE(p.players, 0) AS players,
+  g.last_graded_at  -- how fresh the data is (the panel says how old)
 FROM predicted AS p
 FULL OUTER JOIN graded AS g ON p.system_id = g.system_id
 ORDER BY system_id

@@ -4,7 +4,8 @@ SELECT
   COUNT(*) AS active_players,
   COUNTIF(usage_rate IS NOT NULL) AS with_usage,
   COUNTIF(COALESCE(usage_rate > @max_usage_rate, FALSE)) AS impossible,
-  MAX(usage_rate) AS max_usage_rate
+  MAX(usage_rate) AS max_usage_rate,
+  MAX(processed_at) AS last_processed_at  -- how fresh the data is (the panel says how old)
 FROM nba_analytics.player_game_summary
 WHERE game_date = @game_date
   AND processed_at <= @as_of

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .timestamps import Timestamp
 
@@ -43,12 +43,14 @@ class GradingSystemRow(Row):
     graded: int
     correct: int
     players: int
+    last_graded_at: datetime | None = Field(None, exclude=True)  # the newest graded_at: the panel's data age, not a value
 
 
 class DnpDayRow(Row):
     cache_date: date
     cache_rows: int
     dnp_rows: int
+    last_created_at: datetime | None = Field(None, exclude=True)  # the newest cache row: the panel's data age, not a value
 
 
 class DnpPollutedRow(Row):
@@ -65,6 +67,7 @@ class UsageGameRow(Row):
     with_usage: int
     impossible: int
     max_usage_rate: float | None
+    last_processed_at: datetime | None = Field(None, exclude=True)  # the newest processed_at: the panel's data age, not a value
 
 
 class GameDateRow(Row):
@@ -259,6 +262,11 @@ class CheckResult(BaseModel):
     error: str | None = None
     # The queries behind the number, for the drill-down's "show SQL".
     sources: list[str] = []
+    # The newest timestamp in the data behind the verdict (graded_at, processed_at, a log
+    # line, a completion, a deploy): the panel says how old the data is, not only when it
+    # was read. None when the source has no such time. Screen-only: not in dumps (so `check`
+    # and `history`, which judges without it, still compare equal; the JSON keeps its shape).
+    data_at: datetime | None = Field(None, exclude=True)
 
 
 class Report(BaseModel):

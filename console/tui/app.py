@@ -28,6 +28,7 @@ from ..core.clock import Clock, ReplayClock, SystemClock
 from .palette import ConsoleCommands
 from ..core.config import Settings
 from .live_feeds import LiveFeeds
+from .shell import ConsoleShell
 from ..logs.stream import open_log_source
 from ..core.models import CheckResult, Status
 from ..core.runner import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
@@ -51,7 +52,7 @@ class _Job:
     generation: int
 
 
-class NbaConsoleApp(LiveFeeds, App):
+class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
     CSS_PATH = "app.tcss"
     TITLE = "nba-console"
     COMMANDS = App.COMMANDS | {ConsoleCommands}
@@ -98,6 +99,7 @@ class NbaConsoleApp(LiveFeeds, App):
         self._backend_lock = threading.Lock()
         self._init_live_feeds()
         self._reset_states()
+        self._init_shell()
 
     # ------------------------------------------------------------------ setup
 
@@ -111,6 +113,7 @@ class NbaConsoleApp(LiveFeeds, App):
             self.set_keymap(self.settings.keys)
         if self.settings.tui.theme in self.available_themes:
             self.theme = self.settings.tui.theme
+        self.restore_theme()
         self.set_interval(1.0, self.tick)
         self.run_worker(self._bootstrap, thread=True, name="bootstrap", exit_on_error=False)
 
@@ -174,6 +177,7 @@ class NbaConsoleApp(LiveFeeds, App):
                 state = self.states[spec.id]
                 if not state.running and now >= self._due[spec.id]:
                     self._start(spec)
+        self.check_replay_end()
         self.redraw()
 
     def _start(self, spec: CheckSpec) -> None:
@@ -200,6 +204,7 @@ class NbaConsoleApp(LiveFeeds, App):
                 self.game_date = worker.result
                 self.tick()
                 self.start_live_feeds()
+                self.start_date_range()
             elif event.state is WorkerState.ERROR:
                 self.report_worker_error(worker)
             return
@@ -227,6 +232,7 @@ class NbaConsoleApp(LiveFeeds, App):
         tui = self.settings.tui
         delay = state.next_delay(self.settings.refresh_seconds, tui.retry_base_seconds, tui.retry_max_seconds)
         self._due[check_id] = _time.monotonic() + delay
+        self.rerun_if_asked(check_id)
         self.redraw()
 
     def report_worker_error(self, worker: Worker) -> None:
@@ -277,11 +283,8 @@ class NbaConsoleApp(LiveFeeds, App):
     # ------------------------------------------------------------------ actions
 
     def action_refresh(self) -> None:
-        for check_id in self._due:
-            self._due[check_id] = 0.0
-        if self.paused:
-            self.notify("refresh is paused (p to resume)", severity="warning")
-        self.tick()
+        # Once, paused or not (as in k9s and htop); pausing holds only the automatic refresh.
+        self.refresh_once(list(self._due))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "replay_end":  # shown and usable only on the demo's replay clock
@@ -303,11 +306,11 @@ class NbaConsoleApp(LiveFeeds, App):
     def change_date(self, days: int) -> None:
         if self.game_date is None:
             return
-        self.game_date += timedelta(days=days)
-        self.generation += 1
-        self._reset_states()
-        self.tick()
-        self.start_live_feeds()
+        target = self.game_date + timedelta(days=days)
+        if refusal := self.date_refusal(target):  # `[` `]` stop at the data's edges
+            self.notify(refusal, severity="warning")
+            return
+        self.show_date(target)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

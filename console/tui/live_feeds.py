@@ -23,6 +23,7 @@ from ..logs.live_trace import LiveTrace, TraceUpdate
 from ..logs.query import LogQuery
 from ..core.models import CheckResult, Status
 from ..core.context import CheckContext
+from ..core.freshness import with_data_at
 
 
 class LiveFeeds:
@@ -70,6 +71,8 @@ class LiveFeeds:
                 try:
                     batch = source.poll()
                     update = trace.feed(batch) if batch else None
+                    if update is not None and update.result is not None:  # the panel's data age: the newest line
+                        update.result = with_data_at(update.result, [max(e.timestamp for e in batch)])
                 except Exception as exc:  # noqa: BLE001 - data must not end the stream: a panel error
                     message = f"live log stream: {type(exc).__name__}: {first_line(exc)}"
                     self.post_message(self.ResultPushed("sequential_execution", CheckResult(
@@ -95,7 +98,8 @@ class LiveFeeds:
         if message.generation != self.generation:
             return  # the user moved to another date meanwhile
         for alert in update.alerts:
-            self.notify(alert.message, title="Sequential execution", severity="error", timeout=30)
+            if self.first_telling(alert.message):  # not again when the user comes back to the date
+                self.notify(alert.message, title="Sequential execution", severity="error", timeout=30)
         if update.result is not None:
             # A violation was just announced above: the status change is not told twice.
             self.apply_result("sequential_execution", update.result, announce=not update.alerts)

@@ -18,8 +18,9 @@ from panels.registry import BY_ID, PANELS
 from panels.spec import CheckSpec
 
 ROOT = Path(__file__).resolve().parents[2]
-# Queries the runner itself runs (the default game date), not a panel's.
-RUNNER_QUERIES = {"latest_game_date"}
+# Queries the runner and the app shell run (the default game date; the data's first and last
+# dates, where `[` `]` `g` stop), not a panel's.
+RUNNER_QUERIES = {"latest_game_date", "game_date_range"}
 
 
 def panel_modules() -> dict[str, CheckSpec]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -45,9 +46,9 @@ class HelpScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         table = Table(expand=True, show_edge=False)
         for col in ("where", "key", "does", "id (for [keys])"):
-            table.add_column(col)
+            table.add_column(Text(col))  # a plain Text: as markup, "[keys]" would vanish
         for row in binding_rows(self.app):
-            table.add_row(*row)
+            table.add_row(*map(Text, row))
         with VerticalScroll(id="help-box"):
             yield Static(table)
 

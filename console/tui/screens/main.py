@@ -5,22 +5,34 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal
+from textual import events
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from panels.widget import CheckPanel
 from panels.timeline import MetricsView, TimelineView
 
 from ...core.runner import SPECS
-from ...watch_state import last_notified_at
+from ..header import header_text
+from ..widgets.footer import ConsoleFooter
+
+# Below these widths the 3x2 grid becomes 2x3, then one scrolling column.
+TWO_COLUMNS_BELOW = 160
+ONE_COLUMN_BELOW = 110
+
+
+def layout_class(width: int) -> str:
+    return "-one-column" if width < ONE_COLUMN_BELOW else "-two-columns" if width < TWO_COLUMNS_BELOW else "-three-columns"
 
 
 class MainScreen(Screen):
     BINDINGS = [
         Binding("left_square_bracket", "change_date(-1)", "Prev day", id="prev_date"),
         Binding("right_square_bracket", "change_date(1)", "Next day", id="next_date"),
+        Binding("g", "goto_date", "Go to date", id="goto_date"),
+        Binding("t", "default_date", "Default date", id="default_date"),
         Binding("right", "app.focus_next", "Next panel", show=False, id="next_panel"),
         Binding("left", "app.focus_previous", "Prev panel", show=False, id="prev_panel"),
     ]
@@ -28,13 +40,14 @@ class MainScreen(Screen):
     def compose(self) -> ComposeResult:
         tz = self.app.settings.tz
         yield Static(id="header")
-        with Grid(id="panels"):
-            for spec in SPECS:
-                yield CheckPanel(spec.id, spec.title, tz)
-        with Horizontal(id="bottom"):
-            yield TimelineView(id="timeline")
-            yield MetricsView(id="metrics")
-        yield Footer()
+        with VerticalScroll(id="body"):  # scrolls only in one column (below 110 columns)
+            with Grid(id="panels"):
+                for spec in SPECS:
+                    yield CheckPanel(spec.id, spec.title, tz)
+            with Horizontal(id="bottom"):
+                yield TimelineView(id="timeline")
+                yield MetricsView(id="metrics")
+        yield ConsoleFooter()
 
     _ready = False  # set once the widgets exist; Screen.is_mounted is still False inside on_mount
 
@@ -43,10 +56,26 @@ class MainScreen(Screen):
         self.query_one("#timeline").border_title = "Morning timeline (ET)"
         self.query_one("#metrics").border_title = "Expected metrics"
         self.query(CheckPanel).first().focus()
+        self._set_layout(self.app.size.width)
         self.redraw()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._set_layout(event.size.width)
+        self.redraw()
+
+    def _set_layout(self, width: int) -> None:
+        wanted = layout_class(width)
+        for name in ("-one-column", "-two-columns", "-three-columns"):
+            self.set_class(name == wanted, name)
 
     def action_change_date(self, days: int) -> None:
         self.app.change_date(days)
+
+    def action_goto_date(self) -> None:
+        self.app.goto_date()
+
+    def action_default_date(self) -> None:
+        self.app.show_default_date()
 
     def on_check_panel_selected(self, message: CheckPanel.Selected) -> None:
         self.app.open_detail(message.check_id)
@@ -62,21 +91,12 @@ class MainScreen(Screen):
     def _redraw(self) -> None:
         app = self.app
         now = app.clock.now()
-        local = now.astimezone(app.settings.tz)
-        game = app.game_date.isoformat() if app.game_date else "…"
-        processing = app.processing_date.isoformat() if app.processing_date else "…"
-        refresh = "PAUSED" if app.paused else f"every {app.settings.refresh_seconds:g}s"
-        badges = [part for label in app.mode_labels() for part in ("  ", (f" {label} ", "bold reverse"))]
-        header = Text.assemble(
-            ("NBA console", "bold"), *badges, "   games ", (game, "bold"), "   processed ", (processing, "bold"),
-            "   ", (f"{local:%H:%M:%S %Z}", "bold"), f" ({local:%a %b %d})", "   backend ", (app.settings.backend, "bold"),
-            "   project ", (app.settings.project, "bold"), "   refresh ",
-            (refresh, "bold reverse" if app.paused else "bold"),
-        )
-        notified = last_notified_at(app.settings)  # the configured `watch`, if its state file exists
-        if notified is not None:
-            header.append_text(Text.assemble("   watch alerted ", (f"{notified.astimezone(app.settings.tz):%H:%M %Z}", "bold")))
-        self.query_one("#header", Static).update(header, layout=False)  # height 1 (app.tcss): no reflow per tick
+        header = self.query_one("#header", Static)
+        text = header_text(app, now, header.content_size.width or app.size.width - 2)
+        lines = text.plain.count("\n")
+        # The same number of lines as before: no layout pass for the whole screen on each tick.
+        header.update(text, layout=lines != getattr(self, "_header_lines", None))
+        self._header_lines = lines
         for panel in self.query(CheckPanel):
             _guarded(panel, lambda p=panel: p.show(app.states[p.check_id], now))
         if app.game_date is not None:

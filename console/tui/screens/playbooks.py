@@ -31,6 +31,7 @@ from ...playbook.actions import RenderedStep
 from ...playbook.engine import Callbacks, Cancelled, Decision, Runner
 from ...playbook.lock import LockHeld, StepStillRunning
 from ...playbook.suggest import current_flags, flag_targets
+from ..messages import PlaybookFinished
 
 
 # Leaving is always possible, from any modal too: the run is cancelled on the way out
@@ -384,6 +385,7 @@ class PlaybooksScreen(Screen):
                 self._ui(log.write, f"[{colour}]verify: {escape(data['verification'])}[/] (exit {data['exit_code']})")
                 self._ui(self._render_plan)
             elif event == "run_end":
+                self.post_message(PlaybookFinished.for_playbook(name))  # the affected panels refresh at once
                 self.last_run_id = data["run_id"]
                 colour = {"completed": "green", "audit_failed": "b red"}.get(data["status"], "yellow")
                 self._ui(log.write, f"[{colour}]run {escape(data['run_id'])}: {data['status']}[/]: "

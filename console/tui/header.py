@@ -1,0 +1,123 @@
+"""The main screen's header: what the console shows, in which mode, packed to the width.
+
+The header is a list of chips in order of importance (title, mode badges, the checks'
+status, the dates and the clock, then backend, project and refresh); they are laid out left
+to right and wrap onto a second or third line on a narrow terminal, so nothing essential is
+ever cut off the right edge.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Iterable
+
+from rich.text import Text
+
+from ..core.clock import FixedClock, ReplayClock
+from ..refresh import LOADING, STALE
+from ..watch_state import last_notified_at
+
+BADGE = "bold reverse"
+STATUS_ORDER = ("error", "fail", STALE, "warn", "unknown", "ok", LOADING)
+STATUS_STYLE = {"error": "bold white on red", "fail": "bold red", STALE: "bold black on yellow",
+                "warn": "bold yellow", "unknown": "bold blue", "ok": "bold green", LOADING: "dim"}
+
+
+def _duration(seconds: float) -> str:
+    """A refresh period in words: 2s, 2m, 1h 30m."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        minutes, rest = divmod(seconds, 60)
+        return f"{minutes}m" + (f" {rest}s" if rest else "")
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h" + (f" {rest // 60}m" if rest >= 60 else "")
+
+
+def mode_badges(app, now: datetime) -> list[str]:
+    """Every mode the console is in, loudest first: WEB, READ-ONLY (the safety gate is closed),
+    REPLAY 60x (the demo's accelerated clock), FROZEN AT 07:30 (`--at`), PAUSED, N STALE."""
+    tz = app.settings.tz
+    labels = list(app.mode_labels())
+    clock = app.clock
+    if isinstance(clock, ReplayClock):
+        ended = " ENDED" if clock.finished else ""
+        labels.append(f"REPLAY {clock.speed:g}x{ended}")
+    elif isinstance(clock, FixedClock):
+        labels.append(f"FROZEN AT {now.astimezone(tz):%H:%M}")
+    if app.paused:
+        labels.append("PAUSED")
+    stale = sum(1 for state in app.states.values() if state.display_status == STALE)
+    if stale:
+        labels.append(f"{stale} STALE")
+    return labels
+
+
+def refresh_text(app) -> str:
+    """The refresh period in the clock the panels' ages use: on the demo's replay clock, 2 s of
+    wall time are 2 min of the morning, so the header says `every 2m (replay time)`."""
+    if app.paused:
+        return "paused (r: once)"
+    period = app.settings.refresh_seconds
+    clock = app.clock
+    if isinstance(clock, ReplayClock):
+        return f"every {_duration(period * clock.speed)} of replay"
+    return f"every {_duration(period)}"
+
+
+def status_chip(app) -> Text:
+    counts = Counter(state.display_status for state in app.states.values())
+    text = Text()
+    for status in STATUS_ORDER:
+        if counts.get(status):
+            if text:
+                text.append(" ")
+            text.append(f"{counts[status]} {status}", style=STATUS_STYLE[status])
+    return text
+
+
+def chips(app, now: datetime) -> list[Text]:
+    tz = app.settings.tz
+    local = now.astimezone(tz)
+    game = app.game_date.isoformat() if app.game_date else "…"
+    processing = app.processing_date.isoformat() if app.processing_date else "…"
+    out = [Text("NBA console", style="bold")]
+    out += [Text(f" {label} ", style=BADGE) for label in mode_badges(app, now)]
+    out.append(Text.assemble("games ", (game, "bold")))
+    which = " (replay)" if isinstance(app.clock, ReplayClock) else " (frozen)" if isinstance(app.clock, FixedClock) else ""
+    out.append(Text.assemble((f"{local:%H:%M:%S %Z}", "bold"), f" {local:%a %b %d}{which}"))
+    if status := status_chip(app):
+        out.append(status)
+    out.append(Text.assemble("processed ", (processing, "bold")))
+    out.append(Text.assemble("refresh ", (refresh_text(app), "bold")))
+    out.append(Text.assemble("backend ", (app.settings.backend, "bold")))
+    out.append(Text.assemble("project ", (app.settings.project, "bold")))
+    notified = last_notified_at(app.settings)  # the configured `watch`, if its state file exists
+    if notified is not None:
+        out.append(Text.assemble("watch alerted ", (f"{notified.astimezone(tz):%H:%M %Z}", "bold")))
+    return out
+
+
+def pack(parts: Iterable[Text], width: int, gap: int = 2) -> Text:
+    """Lay chips out left to right, starting a new line where the next one would not fit (a
+    chip wider than the whole line is cropped with …, never split)."""
+    lines: list[Text] = []
+    line = Text()
+    for chip in parts:
+        if chip.cell_len > width:
+            chip = chip.copy()
+            chip.truncate(max(width, 1), overflow="ellipsis")
+        if line and line.cell_len + gap + chip.cell_len > width:
+            lines.append(line)
+            line = Text()
+        if line:
+            line.append(" " * gap)
+        line.append_text(chip)
+    lines.append(line)
+    return Text("\n").join(lines)
+
+
+def header_text(app, now: datetime, width: int) -> Text:
+    return pack(chips(app, now), max(width, 20))
