@@ -4,10 +4,9 @@ head (the deploy state: gcloud on gcp), and the watched environment flags."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from rich.console import Group, RenderableType
 from rich.text import Text
 
 from console.backends.base import Backend
@@ -17,6 +16,9 @@ from console.core.models import CheckResult, DeployState, Status
 
 from .ranges import RangeReads, per_date
 from .spec import CheckSpec
+
+if TYPE_CHECKING:  # rich.console is the terminal renderer: `check --json` never needs it
+    from rich.console import RenderableType
 
 ID = "deployment_drift"
 TITLE = "Deployment drift"
@@ -162,6 +164,8 @@ def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, RenderableType]:
         for name, value in (s.get("flags") or {}).items():
             flags.append(f"  {s['service']}: {name}={value}\n", style="bold yellow" if value == "false" else "cyan")
     worst = max((s.get("days_behind") or 0 for s in services), default=None)
+    from rich.console import Group
+
     body = Group(Text(f"head {v.get('head', '?')}", style="dim"), _ServiceRows(rows), flags)
     return ("-" if worst is None else f"{worst:g} d behind"), body
 

@@ -3,15 +3,17 @@ draws it (panels/<name>.py `render`). No I/O, no Textual."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from rich.console import RenderableType
 from rich.text import Text
 
 from console.core.models import CheckResult
 
 from .registry import BY_ID
+
+if TYPE_CHECKING:  # the terminal renderer, only for type checkers here
+    from rich.console import RenderableType
 
 
 def render_result(result: CheckResult, tz: ZoneInfo) -> tuple[str, RenderableType]:

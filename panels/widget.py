@@ -115,13 +115,19 @@ class CheckPanel(Static, can_focus=True):
 
     def _data_age(self, result, now: datetime) -> str:
         """How old the data is (its newest graded_at, processed_at, log line, completion), in
-        the screen's clock: `  data 08:14, 2h 46m old`; nothing when the source has no time."""
+        the screen's clock: `  data 08:14, 2h 46m old`; nothing when the source has no time.
+        Whole minutes of the clock, so the text (and the body) changes once a minute at most."""
         data_at = getattr(result, "data_at", None)
         if data_at is None:
             return ""
         local = data_at.astimezone(self.tz)
         when = f"{local:%H:%M}" if local.date() == now.astimezone(self.tz).date() else f"{local:%b %d %H:%M}"
-        return f"  data {when}, {format_age(max(0.0, (now - data_at).total_seconds())).removesuffix(' ago')} old"
+        minute = lambda t: t.replace(second=0, microsecond=0)  # noqa: E731
+        minutes = max(0, int((minute(now) - minute(data_at)).total_seconds() // 60))
+        days, rest = divmod(minutes, 24 * 60)
+        age = (f"{days}d {rest // 60}h" if days else f"{rest // 60}h {rest % 60:02d}m" if rest >= 60
+               else f"{rest}m")
+        return f"  data {when}, {age} old"
 
     def on_click(self) -> None:
         self.focus()
