@@ -53,7 +53,8 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self._ready = True
-        self.query_one("#timeline").border_title = "Morning timeline (ET)"
+        zone = self.app.clock.now().astimezone(self.app.settings.tz).strftime("%Z")  # the configured zone, not "ET"
+        self.query_one("#timeline").border_title = f"Morning timeline ({zone})"
         self.query_one("#metrics").border_title = "Expected metrics"
         self.query(CheckPanel).first().focus()
         self._set_layout(self.app.size.width)
