@@ -72,7 +72,9 @@ class _VersionAction(argparse.Action):
                          help="print the version and exit")
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:
-        parser.exit(message=f"{parser.prog} {package_version()}\n")
+        # On stdout, as argparse's own "version" action prints it (parser.exit writes to stderr).
+        parser._print_message(f"{parser.prog} {package_version()}\n", sys.stdout)
+        parser.exit()
 
 
 def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentParser:
