@@ -294,19 +294,17 @@ def _severity_starts(data, pattern) -> set[int]:
     return starts
 
 
-def _count_severity(lines: Iterable[bytes], floor: int) -> int:
-    """How many of `lines` are entries ranking at least `floor`: what `_filtered` + `matches`
-    decide for a severity-only query, from the decoded dict through the same helpers as
-    `entry_from_dict`, without building the entries (building one costs more than decoding)."""
-    from .query import severity_rank
-
-    n, loads = 0, orjson.loads
+def _count_severity(lines: Iterable[bytes], query) -> int:
+    """How many of `lines` are entries `query` (severity only) matches: what `_filtered` +
+    `matches` decide, from the decoded dict through the same helpers as `entry_from_dict`,
+    without building the entries (building one costs more than decoding)."""
+    n, loads, high_enough = 0, orjson.loads, query.severity_passes
     for line in lines:
         try:
             raw = loads(line)
         except orjson.JSONDecodeError:
             continue
-        if isinstance(raw, dict) and severity_rank(entry_severity(raw)) >= floor and entry_timestamp(raw) is not None:
+        if isinstance(raw, dict) and high_enough(entry_severity(raw)) and entry_timestamp(raw) is not None:
             n += 1
     return n
 
@@ -324,7 +322,7 @@ def count_matches(path, query, chunk_size: int = 1 << 22) -> int:
                 return 0
             with mm:
                 if query.severity_only:
-                    return _count_severity(candidate_lines(mm, query), query.severity_floor)
+                    return _count_severity(candidate_lines(mm, query), query)
                 return sum(1 for _ in _filtered(candidate_lines(mm, query), query))
     n = 0
     tail = b""

@@ -126,10 +126,14 @@ class LogQuery:
 
     # ------------------------------------------------------------------ local
 
+    def severity_passes(self, name: str) -> bool:
+        """An entry of severity `name` is at least the minimum (True without one)."""
+        return not self.severity or severity_rank(name) >= SEVERITIES[self.severity]
+
     def matches(self, entry: LogEntry) -> bool:
         if self.service and entry.service != self.service:
             return False
-        if self.severity and severity_rank(entry.severity) < SEVERITIES[self.severity]:
+        if not self.severity_passes(entry.severity):
             return False
         if self.since and entry.timestamp < self.since:
             return False
@@ -185,10 +189,6 @@ class LogQuery:
     def severity_only(self) -> bool:
         """Only a minimum severity (above DEFAULT): decided by the severity field alone."""
         return bool(self.severity_bytes) and not (self.service or self.patterns or self.since or self.until)
-
-    @property
-    def severity_floor(self) -> int:
-        return SEVERITIES[self.severity or "DEFAULT"]
 
     @property
     def is_empty(self) -> bool:
