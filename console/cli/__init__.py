@@ -34,7 +34,7 @@ COMMAND_MODULES = (
 COMMANDS: dict[str, tuple[str, str]] = {
     "local": ("console.cli.local", "manage the embedded backend's data"),
     "playbook": ("console.cli.playbook", "guided rollbacks and redeploys"),
-    "audit": ("console.cli.playbook", "past playbook runs (audit show RUN_ID for one run)"),
+    "audit": ("console.cli.playbook", "past playbook runs, newest first (audit show RUN_ID for one run)"),
     "tail": ("console.cli.logs", "print the logs, filtered, then keep following (like tail -f)"),
     "replay": ("console.cli.logs", "replay an exported log file at its own pace, with the live trace verdict"),
     "demo": ("console.cli.logs", "the morning of 2026-02-05 unfolding on an accelerated clock"),
