@@ -21,12 +21,23 @@ from ..core.timestamps import parse_timestamp, rfc3339  # noqa: F401 - re-export
 _SEVERITY_NAMES: dict[str, str] = {}  # one shared str per spelling: 100,000 held entries, a few names
 
 
+def entry_timestamp(raw: dict) -> Any:
+    """The entry's time, or None when it has none (then `raw` is not an entry)."""
+    return parse_timestamp(raw.get("timestamp") or raw.get("receiveTimestamp"))
+
+
+def entry_severity(raw: dict) -> str:
+    """The severity name as an entry holds it (upper-cased; DEFAULT when not a string)."""
+    severity = raw.get("severity")
+    return severity.upper() if isinstance(severity, str) else "DEFAULT"
+
+
 def entry_from_dict(raw: Any, line: bytes | None = None) -> LogEntry | None:
     """`line`: the JSON text `raw` was decoded from; kept instead of the dict (~5x smaller).
     Without it the dict is re-encoded compactly, so a held entry never keeps a dict."""
     if not isinstance(raw, dict):
         return None
-    timestamp = parse_timestamp(raw.get("timestamp") or raw.get("receiveTimestamp"))
+    timestamp = entry_timestamp(raw)
     if timestamp is None:
         return None
     resource = raw.get("resource")
@@ -37,8 +48,7 @@ def entry_from_dict(raw: Any, line: bytes | None = None) -> LogEntry | None:
     if not isinstance(text, str):
         message = json_payload.get("message") if json_payload else None
         text = message if isinstance(message, str) else ""
-    severity = raw.get("severity")
-    severity = severity.upper() if isinstance(severity, str) else "DEFAULT"
+    severity = entry_severity(raw)
     severity = _SEVERITY_NAMES.setdefault(severity, severity) if len(_SEVERITY_NAMES) < 64 else severity
     if line is None:
         try:
@@ -163,7 +173,7 @@ def entry_to_dict(entry: LogEntry) -> dict[str, Any]:
 #   sharing that byte are found in one pass, and each hit is verified in place. A byte too
 #   common to anchor on falls back to `bytes.find` of the whole needle.
 # - severity only: one `re` pass of `LogQuery.severity_bytes` (case and escapes make it a
-#   pattern, not a needle).
+#   pattern, not a needle), plus a memchr pass for keys written with \u escapes.
 # Either way a line is a candidate only; `query.matches` on the decoded entry decides.
 
 _SAMPLE = 1 << 16
@@ -209,7 +219,7 @@ def scan_ndjson(data: bytes, query=None, skipped: Skipped | None = None) -> Iter
 def candidate_lines(data, query) -> Iterator[bytes]:
     """Lines of `data` (bytes or mmap) that may match `query`, each once, in file order."""
     needles = query.needles
-    starts = _needle_starts(data, needles) if needles else _pattern_starts(data, query.severity_bytes)
+    starts = _needle_starts(data, needles) if needles else _severity_starts(data, query.severity_bytes)
     find = data.find
     for start in sorted(starts):
         end = find(b"\n", start)
@@ -266,6 +276,39 @@ def _pattern_starts(data, pattern) -> list[int]:
     return starts
 
 
+def _severity_starts(data, pattern) -> set[int]:
+    """Lines with a severity value that may rank high enough (`pattern`, one `re` pass), and
+    lines holding a \\u escape of a letter of `severity` (a key written `"sev\\u0065rity"`
+    has no plain `y"` for the pattern to see): found by memchr on the backslash, which is rare
+    outside escaped payloads, then the four bytes after it compared in place."""
+    starts = set(_pattern_starts(data, pattern))
+    find, rfind = data.find, data.rfind
+    pos = find(b"\\")
+    while pos != -1:
+        if data[pos + 1 : pos + 5] in (b"u006", b"u007"):
+            starts.add(rfind(b"\n", 0, pos) + 1)
+            end = find(b"\n", pos)
+            pos = find(b"\\", end) if end != -1 else -1
+        else:
+            pos = find(b"\\", pos + 1)
+    return starts
+
+
+def _count_severity(lines: Iterable[bytes], query) -> int:
+    """How many of `lines` are entries `query` (severity only) matches: what `_filtered` +
+    `matches` decide, from the decoded dict through the same helpers as `entry_from_dict`,
+    without building the entries (building one costs more than decoding)."""
+    n, loads, high_enough = 0, orjson.loads, query.severity_passes
+    for line in lines:
+        try:
+            raw = loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(raw, dict) and high_enough(entry_severity(raw)) and entry_timestamp(raw) is not None:
+            n += 1
+    return n
+
+
 def count_matches(path, query, chunk_size: int = 1 << 22) -> int:
     """Count a file's matching entries in bounded memory: memory-mapped when the query has
     a prefilter (no copies, the page cache is the buffer), else in chunks."""
@@ -278,6 +321,8 @@ def count_matches(path, query, chunk_size: int = 1 << 22) -> int:
             except ValueError:  # empty file
                 return 0
             with mm:
+                if query.severity_only:
+                    return _count_severity(candidate_lines(mm, query), query)
                 return sum(1 for _ in _filtered(candidate_lines(mm, query), query))
     n = 0
     tail = b""

@@ -25,6 +25,10 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
 # Longer than any log retention; keeps `now - since` far from datetime's limits.
 MAX_DURATION = timedelta(days=3650)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# A \\u escape of one of the letters of `severity` (e, i, r, s, t, v, y: 0x65 to 0x79, all
+# decimal hex digits). A key that decodes to "severity" but is written with an escape holds
+# one; without one, the key is written `"severity"` and `severity_bytes` sees it.
+ESCAPED_KEY_LETTER = re.compile(rb"\\u00[67]")
 # Characters that make a pattern a regex rather than a literal (for the byte prefilter).
 _REGEX_META = set(".^$*+?{}[]\\|()")
 
@@ -141,10 +145,14 @@ class LogQuery:
 
     # ------------------------------------------------------------------ local
 
+    def severity_passes(self, name: str) -> bool:
+        """An entry of severity `name` is at least the minimum (True without one)."""
+        return not self.severity or severity_rank(name) >= SEVERITIES[self.severity]
+
     def matches(self, entry: LogEntry) -> bool:
         if self.service and not self._service_matches(entry.service):
             return False
-        if self.severity and severity_rank(entry.severity) < SEVERITIES[self.severity]:
+        if not self.severity_passes(entry.severity):
             return False
         if self.since and entry.timestamp < self.since:
             return False
@@ -178,9 +186,10 @@ class LogQuery:
         accepted name in any ASCII case (the parser upper-cases), or any value holding
         something other than ASCII letters (escapes, non-ASCII: decoding decides). Any
         occurrence counts, so a `severity` key nested in jsonPayload cannot hide the real
-        one. Assumes, like the text prefilter, that the writer does not \\u-escape ASCII
-        letters (no standard JSON encoder does). The pattern starts at the key's last letter:
-        `re` scans for a pattern's first byte, and `y` is rarer than `"`."""
+        one. Whitespace around the colon is JSON's own. A key spelled with a \\u escape
+        (`"severit\\u0079"`) has no `y"`: `ESCAPED_KEY_LETTER` catches those lines. The
+        pattern starts at the key's last letter: `re` scans for a pattern's first byte, and
+        `y` is rarer than `"`."""
         if not self.severity or self.severity == "DEFAULT":
             return None
         floor = SEVERITIES[self.severity]
@@ -196,7 +205,12 @@ class LogQuery:
             return False
         sev = self.severity_bytes
         # No severity field means DEFAULT, which is below any minimum.
-        return sev is None or sev.search(line) is not None
+        return sev is None or sev.search(line) is not None or ESCAPED_KEY_LETTER.search(line) is not None
+
+    @property
+    def severity_only(self) -> bool:
+        """Only a minimum severity (above DEFAULT): decided by the severity field alone."""
+        return bool(self.severity_bytes) and not (self.service or self.patterns or self.since or self.until)
 
     def _raw_service_may_match(self, line: bytes) -> bool:
         service = self.service or ""

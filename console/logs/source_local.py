@@ -16,9 +16,12 @@ Pure of Textual; the screen polls a source from a thread worker.
 
 from __future__ import annotations
 
+import errno
 import heapq
 import itertools
 import os
+import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
@@ -29,6 +32,9 @@ from .parse import MalformedLog, Skipped, parse_json_document, parse_log_file, s
 from .query import LogQuery
 from ..core.models import LogEntry
 from ..core.safefile import UnsafeFileError, open_regular, read_regular
+
+_NOT_A_FOLDER = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+_SETTLED_NS = 2_000_000_000  # a folder unchanged this long has no change hidden in its mtime
 
 CHUNK = 1 << 20  # bytes read per call to read()
 MARK = 64  # bytes just before the read offset, re-checked each poll to notice a rewrite
@@ -232,6 +238,8 @@ class LocalLogSource:
         self._followers: dict[Path, FileFollower] = {}
         self._first = True
         self.error: str | None = None
+        self._listing_key: tuple | None = None
+        self._listing: list[Path] = []
 
     @classmethod
     def for_settings(cls, settings, query: LogQuery | None = None, from_start: bool = True) -> "LocalLogSource":
@@ -245,11 +253,29 @@ class LocalLogSource:
 
     def files(self) -> list[Path]:
         folder = self._folder()
-        if folder is None or not folder.is_dir():
+        if folder is None:
             return []
+        try:
+            st = folder.stat()
+        except OSError as exc:
+            if exc.errno in _NOT_A_FOLDER:  # what Path.is_dir() answers False for
+                return []
+            raise
+        if not stat.S_ISDIR(st.st_mode):
+            return []
+        # The listing is kept while the folder is unchanged (same path, inode and mtime): the
+        # live trace asks 5 times a second, and globbing is most of an idle poll's cost. Only
+        # a listing taken when the folder had been still for a while is kept: a file created
+        # in the same tick of the file system's coarse clock leaves the mtime as it was.
+        key = (folder, st.st_ino, st.st_mtime_ns)
+        if key == self._listing_key:
+            return list(self._listing)
         # resolve(): a reload switches the `current` symlink; the new generation's files are
         # new files to follow, not a rotation of the old ones.
-        return sorted(p.resolve() for p in folder.glob("*") if p.suffix in (".json", ".ndjson"))
+        paths = sorted(p.resolve() for p in folder.glob("*") if p.suffix in (".json", ".ndjson"))
+        settled = time.time_ns() - st.st_mtime_ns > _SETTLED_NS
+        self._listing_key, self._listing = (key if settled else None), paths
+        return list(paths)
 
     @property
     def skipped(self) -> int:

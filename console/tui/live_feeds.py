@@ -26,6 +26,9 @@ from ..core.context import CheckContext
 from ..core.freshness import with_data_at
 
 
+IDLE_POLL_MAX = 1.0  # seconds between two polls of a still log stream
+
+
 class LiveFeeds:
     def _init_live_feeds(self) -> None:
         self._live_stop = threading.Event()
@@ -66,6 +69,7 @@ class LiveFeeds:
         def stopped() -> bool:
             return worker.is_cancelled or self._live_stop.is_set() or generation != self.generation
 
+        wait = self.settings.logs.poll_seconds
         try:
             while not stopped():
                 try:
@@ -83,8 +87,14 @@ class LiveFeeds:
                 if update is not None and (update.result is not None or update.alerts) and not worker.is_cancelled:
                     # post_message never blocks (call_from_thread would, and can hang at exit).
                     self.post_message(self.LiveTraceUpdated(update, generation))
-                if not batch:
-                    self._live_stop.wait(self.settings.logs.poll_seconds)
+                if batch:
+                    wait = self.settings.logs.poll_seconds
+                else:
+                    self._live_stop.wait(wait)
+                    # While nothing arrives the polls space out (doubling, up to IDLE_POLL_MAX
+                    # or the configured interval if longer): an idle console stays under 1 %
+                    # of a core. The first new entry brings the interval back.
+                    wait = min(wait * 2, max(self.settings.logs.poll_seconds, IDLE_POLL_MAX))
         finally:
             source.close()
 

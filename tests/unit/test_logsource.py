@@ -149,3 +149,26 @@ def test_count_matches_mapped_and_chunked_agree_with_the_scanner(tmp_path):
 def test_an_empty_deduper_is_still_truthy():
     shared = Deduper()
     assert (shared or Deduper()) is shared and len(shared) == 0
+
+
+def test_folder_listing_kept_while_still_yet_a_new_file_is_always_found(tmp_path):
+    """The listing is reused while the folder's mtime is unchanged, but only once the folder
+    had been still for a while: a file created in the same tick of the file system's coarse
+    clock (same mtime as the listing saw) is still found on the next poll."""
+    (tmp_path / "a.ndjson").write_bytes(line(1, "first"))
+    source = LocalLogSource(tmp_path)
+    assert texts(source.poll()) == ["first"]
+    # A folder that changed just now: a new file with the mtime restored is still found.
+    seen = os.stat(tmp_path).st_mtime_ns
+    (tmp_path / "b.ndjson").write_bytes(line(2, "second"))
+    os.utime(tmp_path, ns=(seen, seen))
+    assert texts(source.poll()) == ["second"]
+    # A settled folder: its listing is kept, and a real change (new mtime) is seen at once.
+    old = seen - 10_000_000_000
+    os.utime(tmp_path, ns=(old, old))
+    assert source.poll() == [] and source._listing_key is not None
+    (tmp_path / "c.ndjson").write_bytes(line(3, "third"))
+    assert texts(source.poll()) == ["third"]
+    (tmp_path / "c.ndjson").unlink()
+    (tmp_path / "b.ndjson").unlink()
+    assert source.poll() == [] and [p.name for p in source.files()] == ["a.ndjson"]
