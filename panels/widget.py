@@ -41,6 +41,8 @@ class CheckPanel(Static, can_focus=True):
         self.state: PanelState | None = None
         self._drawn: tuple | None = None  # (result, error, status, data age) the body was drawn from
         self._hint = ""  # "↓ N more (enter) · " when the body is taller than the panel
+        self._base_subtitle = ""  # the subtitle without the hint ("refreshed 3s ago")
+        self._content_shown = None  # the body last drawn, to count its lines again on a resize
 
     def show(self, state: PanelState, now: datetime) -> None:
         """Draw `state`. The body is rebuilt only when what it shows changed; the 1 s tick
@@ -52,16 +54,29 @@ class CheckPanel(Static, can_focus=True):
         # minute past the first minute), not on every tick.
         data_age = self._data_age(state.shown, now) if state.shown is not None else ""
         if drawn is not None and drawn[0] is state.shown and drawn[1:] == (state.error, status, data_age):
-            self._set_subtitle(self._hint + self._subtitle(state, status, now))
+            self._base_subtitle = self._subtitle(state, status, now)
+            self._set_subtitle(self._hint + self._base_subtitle)
             return
         for name in ("ok", "warn", "fail", "unknown", "error", STALE, LOADING):
             self.set_class(status == name, f"-{name}")
         content = self._content(state, status, now)
         self.update(content)
         self._drawn = (state.shown, state.error, status, data_age)
+        self._content_shown = content
+        self._base_subtitle = str(self.border_subtitle or "")
         self._hint = self._hidden_lines_hint(content)
         if self._hint:
-            self.border_subtitle = self._hint + self.border_subtitle
+            self.border_subtitle = self._hint + self._base_subtitle
+
+    def on_resize(self) -> None:
+        """The layout settles (or the terminal changes) after the body was drawn: count the
+        hidden lines again at the new size, so the hint never says what an old size hid."""
+        if self._content_shown is None:
+            return
+        hint = self._hidden_lines_hint(self._content_shown)
+        if hint != self._hint:
+            self._hint = hint
+            self.border_subtitle = hint + self._base_subtitle
 
     def _hidden_lines_hint(self, content: Group) -> str:
         """A panel too short for its lines says so in its border (enter shows everything)."""
