@@ -55,43 +55,76 @@ def create_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         con.execute(f'CREATE TABLE IF NOT EXISTS "{schema_name}"."{table}" ({columns})')
 
 
+def _insert_tables(con: duckdb.DuckDBPyConnection, stage: Path, settings: Settings, src_name: str,
+                   skip: set[str] | frozenset[str] = frozenset()) -> None:
+    """Insert the validated copies in `stage`/tables (the files the fast path did not take)."""
+    for file_name, spec in tables_by_file(settings).items():
+        path = stage / "tables" / file_name
+        if file_name in skip or not path.exists() or path.stat().st_size == 0:
+            continue
+        schema_name, table = file_name[: -len(".ndjson")].split(".")
+        columns = ", ".join(f"'{c.name}': '{DUCKDB_TYPES[c.type]}'" for c in spec.columns)
+        names = ", ".join(c.name for c in spec.columns)
+        try:
+            con.execute(
+                f'INSERT INTO "{schema_name}"."{table}" ({names}) '
+                f"SELECT {names} FROM read_json(?, format='newline_delimited', columns={{{columns}}})",
+                [str(path)],
+            )
+        except duckdb.Error as exc:
+            # The validator should have refused it first; if they ever disagree, the
+            # refusal still names the file and line instead of ending in a traceback.
+            message = first_line(exc).replace(str(path), file_name)
+            line = _DUCKDB_LINE.search(message)
+            raise ScenarioError(f"{src_name}/tables/{file_name}", f"DuckDB refused it: {message}",
+                                int(line.group(1)) if line else None) from None
+
+
+def _place_documents(stage: Path, gen: Path) -> None:
+    """Documents, logs and deploy state of `gen` (copied from `stage` unless written there)."""
+    for sub in ("firestore", "logs"):
+        if stage != gen and (stage / sub).is_dir():
+            shutil.copytree(stage / sub, gen / sub)
+        else:
+            (gen / sub).mkdir(exist_ok=True)
+    if stage != gen and (stage / "deploy.json").exists():
+        shutil.copy2(stage / "deploy.json", gen / "deploy.json")
+    elif not (gen / "deploy.json").exists():
+        (gen / "deploy.json").write_bytes(orjson.dumps({"services": [], "commits": []}))
+
+
 def _build_generation(stage: Path, gen: Path, settings: Settings, src_name: str) -> None:
     """Build `gen` from `stage` (the validated copy): the DuckDB file, documents, logs, deploys."""
     con = duckdb.connect(str(gen / DB_FILE))
     try:
         create_tables(con, settings)
-        for file_name, spec in tables_by_file(settings).items():
-            path = stage / "tables" / file_name
-            if not path.exists() or path.stat().st_size == 0:
-                continue
-            schema_name, table = file_name[: -len(".ndjson")].split(".")
-            columns = ", ".join(f"'{c.name}': '{DUCKDB_TYPES[c.type]}'" for c in spec.columns)
-            names = ", ".join(c.name for c in spec.columns)
-            try:
-                con.execute(
-                    f'INSERT INTO "{schema_name}"."{table}" ({names}) '
-                    f"SELECT {names} FROM read_json(?, format='newline_delimited', columns={{{columns}}})",
-                    [str(path)],
-                )
-            except duckdb.Error as exc:
-                # The validator should have refused it first; if they ever disagree, the
-                # refusal still names the file and line instead of ending in a traceback.
-                message = first_line(exc).replace(str(path), file_name)
-                line = _DUCKDB_LINE.search(message)
-                raise ScenarioError(f"{src_name}/tables/{file_name}", f"DuckDB refused it: {message}",
-                                    int(line.group(1)) if line else None) from None
+        _insert_tables(con, stage, settings, src_name)
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    for sub in ("firestore", "logs"):
-        if (stage / sub).is_dir():
-            shutil.copytree(stage / sub, gen / sub)
-        else:
-            (gen / sub).mkdir()
-    if (stage / "deploy.json").exists():
-        shutil.copy2(stage / "deploy.json", gen / "deploy.json")
-    else:
-        (gen / "deploy.json").write_bytes(orjson.dumps({"services": [], "commits": []}))
+    _place_documents(stage, gen)
+
+
+def _validate_into(src: Path, gen: Path, settings: Settings) -> dict[str, int]:
+    """Validate `src` straight into the new generation `gen`: table files DuckDB can prove
+    valid are loaded as they are checked (fast_load.py); the others, the documents, logs and
+    deploy state are written into `gen` as validated, and the remaining tables inserted from
+    those copies. Never reads the source twice for what it keeps."""
+    from .fast_load import FastTables
+
+    con = duckdb.connect(str(gen / DB_FILE))
+    try:
+        create_tables(con, settings)
+        names = {f: '"{}"."{}"'.format(*f[: -len(".ndjson")].split(".")) for f in tables_by_file(settings)}
+        fast = FastTables(con, names)
+        counts = validate_scenario(src, settings, stage=gen, fast=fast.load)
+        _insert_tables(con, gen, settings, Path(src).name, skip=fast.loaded)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    shutil.rmtree(gen / "tables", ignore_errors=True)  # the validated copies of the slow-path tables
+    _place_documents(gen, gen)
+    return counts
 
 
 def load_lock(settings: Settings) -> filelock.FileLock:
@@ -122,9 +155,7 @@ def load_scenario(src: Path, settings: Settings) -> dict[str, int]:
         gen = data_dir / f"gen-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         gen.mkdir(parents=True)
         try:
-            counts = validate_scenario(src, settings, stage=gen / STAGE)
-            _build_generation(gen / STAGE, gen, settings, Path(src).name)
-            shutil.rmtree(gen / STAGE)
+            counts = _validate_into(Path(src), gen, settings)
         except BaseException:
             shutil.rmtree(gen, ignore_errors=True)
             raise

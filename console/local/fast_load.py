@@ -1,0 +1,152 @@
+"""Loading a table file with DuckDB doing the parsing, when it can prove the validator would
+accept the file (issue 13: a season used to spend most of its load in Python's JSON parsing).
+
+The file is read once by DuckDB (`read_json`, every column as JSON) into a temporary table;
+the checks of validate.py are then answered from that table and a few byte counts of the
+same file, and the rows are converted and inserted in the same transaction. Whenever any
+check fails, DuckDB refuses the file, or the file changed while being read, nothing is kept
+and the caller falls back to the row-by-row validator, which words the refusal exactly as
+before (path, line, column, reason). So this path may only ever *accept* files; every
+refusal still comes from validate.py.
+
+Why the checks are enough (for one file; `K` = key occurrences in the file):
+- kinds: each column's JSON text says what the value was (`"` a string, `true`/`false`,
+  json_type for numbers); required columns must be present and not null; DATE and TIMESTAMP
+  values are checked by validate.py's own checkers, each distinct value once.
+- no unknown key: every key is followed by exactly one `:` outside strings, so
+  count(':') = K + colons inside strings. Known non-null values are counted by DuckDB, known
+  nulls by the bytes `"name":null`, colons inside known strings from their JSON text. When
+  count(':') equals the sum of those three, no key is left over for an unknown column.
+- no trailing comma (DuckDB's parser allows them, orjson does not): then count(',') must be
+  K - rows + commas inside known strings.
+- what DuckDB's reader forgives and orjson does not is refused by bytes first: a BOM, \\v or
+  \\f (trimmed around a line), a lone \\r, and NaN/Infinity or 1e400 (not finite after
+  conversion); escapes that could hide a `:` `,` `"` or NUL send the file to the validator.
+- duplicate keys, lines that are not objects, invalid UTF-8 or malformed JSON: DuckDB refuses.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import orjson
+
+from ..core.errors import ScenarioError
+from ..core.schema import DUCKDB_TYPES, TableSpec
+from .validate import _CHECKERS
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from .validate import _Reader
+
+_BOM = b"\xef\xbb\xbf"
+_ESCAPES_WE_DO_NOT_COUNT = (b'\\"', b"\\u003a", b"\\u003A", b"\\u002c", b"\\u002C", b"\\u0000")
+_STRING_KINDS = ("STRING", "DATE", "TIMESTAMP")
+_KIND_SQL = {
+    "STRING": "starts_with({c}, '\"')",
+    "DATE": "starts_with({c}, '\"')",
+    "TIMESTAMP": "starts_with({c}, '\"')",
+    "BOOL": "{c} IN ('true', 'false')",
+    "INT64": "json_type({c}) IN ('UBIGINT', 'BIGINT')",
+    "FLOAT64": "json_type({c}) IN ('DOUBLE', 'UBIGINT', 'BIGINT')",
+}
+
+
+def bytes_allow_fast_path(data: bytes) -> bool:
+    """What DuckDB's reader forgives but orjson refuses, or what the counts cannot see through."""
+    if data.startswith(_BOM) or b"\x0b" in data or b"\x0c" in data:
+        return False
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return False
+    return b"\\" not in data or not any(escape in data for escape in _ESCAPES_WE_DO_NOT_COUNT)
+
+
+class FastTables:
+    """`load(reader, path, spec)` -> the row count when the file was checked and inserted into
+    its table on `con`; None when the validator must decide (nothing was inserted then)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, tables: dict[str, str]):
+        self.con, self.tables = con, tables  # file name -> "schema"."table"
+        self.loaded: set[str] = set()
+        self.usable = os.path.isdir("/dev/fd")  # DuckDB reads the very file we opened and checked
+
+    def load(self, reader: _Reader, path: Path, spec: TableSpec) -> int | None:
+        if not self.usable or path.name not in self.tables or all(c.nullable for c in spec.columns):
+            return None
+        try:
+            fh = reader.open(path)
+        except ScenarioError:
+            return None  # the validator refuses it with the same words
+        import duckdb
+
+        with fh:
+            before = os.fstat(fh.fileno())
+            data = fh.read(reader.max_bytes + 1)
+            if len(data) > reader.max_bytes or not bytes_allow_fast_path(data):
+                return None
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                rows = self._insert(f"/dev/fd/{fh.fileno()}", data, spec, self.tables[path.name])
+                after = os.fstat(fh.fileno())
+                same = (before.st_size, before.st_mtime_ns, before.st_ctime_ns) == \
+                       (after.st_size, after.st_mtime_ns, after.st_ctime_ns)
+                if rows is None or not same or after.st_size != len(data):
+                    rows = None
+                    self.con.execute("ROLLBACK")
+                else:
+                    self.con.execute("COMMIT")
+            except duckdb.Error:
+                self.con.execute("ROLLBACK")
+                rows = None
+            finally:
+                self.con.execute("DROP TABLE IF EXISTS temp.fast_rows")
+        if rows is not None:
+            self.loaded.add(path.name)
+        return rows
+
+    def _insert(self, source: str, data: bytes, spec: TableSpec, table: str) -> int | None:
+        con, cols = self.con, spec.columns
+        as_json = ", ".join(f"{c.name}: 'JSON'" for c in cols)
+        con.execute(f"CREATE TEMP TABLE fast_rows AS SELECT * FROM read_json(?, format='newline_delimited', "
+                    f"columns={{{as_json}}})", [source])
+        strings = [c.name for c in cols if c.type in _STRING_KINDS]
+        kinds = " AND ".join(f"({c.name} IS NULL OR {_KIND_SQL[c.type].format(c=c.name)})" for c in cols)
+        required = " AND ".join(f"{c.name} IS NOT NULL" for c in cols if not c.nullable)
+
+        def inside(char: str) -> str:
+            return " + ".join(f"coalesce(sum(length({s}) - length(replace({s}, '{char}', ''))), 0)"
+                              for s in strings) or "0"
+
+        stats = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE NOT ({kinds} AND {required})), {inside(':')}, {inside(',')}, "
+            + ", ".join(f"count({c.name})" for c in cols) + " FROM fast_rows").fetchone()
+        rows, bad, colons_in_strings, commas_in_strings, *present = stats
+        if bad:
+            return None
+        if rows == 0:
+            return 0 if not data.strip() else None
+        nulls = sum(data.count(f'"{c.name}":null'.encode()) for c, n in zip(cols, present) if n < rows)
+        keys = sum(present) + nulls
+        if data.count(b":") != keys + colons_in_strings or data.count(b",") != keys - rows + commas_in_strings:
+            return None
+        for c in cols:
+            if c.type in ("DATE", "TIMESTAMP"):
+                check = _CHECKERS[c.type][0]
+                values = con.execute(f"SELECT DISTINCT {c.name} FROM fast_rows WHERE {c.name} IS NOT NULL").fetchall()
+                if not all(check(orjson.loads(v)) for (v,) in values):
+                    return None
+        names = ", ".join(c.name for c in cols)
+        converted = ", ".join(f"{c.name}->>'$'" if c.type == "STRING" else f"CAST({c.name} AS {DUCKDB_TYPES[c.type]})"
+                              for c in cols)
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {converted} FROM fast_rows")
+        # Nothing turned into NULL on the way, and no NaN or infinity (orjson refuses them).
+        floats = [c.name for c in cols if c.type == "FLOAT64"]
+        finite = " + ".join(f"count(*) FILTER (WHERE NOT isfinite({f}))" for f in floats) or "0"
+        loaded = con.execute(f"SELECT {finite}, " + ", ".join(f"count({c.name})" for c in cols)
+                             + f" FROM {table}").fetchone()
+        if loaded[0] or list(loaded[1:]) != present:
+            return None
+        return rows
