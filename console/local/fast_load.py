@@ -128,7 +128,8 @@ class FastTables:
             return None
         if rows == 0:
             return 0 if not data.strip() else None
-        nulls = sum(data.count(f'"{c.name}":null'.encode()) for c, n in zip(cols, present) if n < rows)
+        nulls = sum(data.count(f'"{c.name}":{space}null'.encode())
+                    for c, n in zip(cols, present) if n < rows for space in ("", " "))
         keys = sum(present) + nulls
         if data.count(b":") != keys + colons_in_strings or data.count(b",") != keys - rows + commas_in_strings:
             return None

@@ -1,0 +1,203 @@
+"""Issue 13: `local load` lets DuckDB parse a table file (fast_load.py) and falls back to the
+row-by-row validator on any doubt. The two must agree exactly: whatever the validator (and
+the DuckDB insert after it) refuses is refused with the same message, whatever it accepts is
+loaded with the same rows. Compared over generated good and bad files, byte mutations
+included, against the load as it was before (validate into a stage, then build from it)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from console.core.config import Settings
+from console.core.errors import ScenarioError
+from console.core.schema import BY_LOGICAL
+from console.local import fast_load
+from console.local.scenario import DB_FILE, _build_generation, current_dir, load_scenario
+from console.local.validate import validate_scenario
+from tests.fuzz_support import fingerprint
+
+FILE = "nba_analytics.player_game_summary.ndjson"
+TABLE = "nba_analytics.player_game_summary"
+SPEC = BY_LOGICAL["player_game_summary"]
+GOOD = {"game_date": "2026-03-01", "game_id": "g", "player_lookup": "a", "player_name": "A", "team_abbr": "PHX",
+        "minutes_played": 31.5, "points": 12, "usage_rate": 22.1, "is_dnp": False,
+        "processed_at": "2026-03-02T12:00:00Z"}
+
+
+def _line(**changes) -> bytes:
+    return json.dumps({k: v for k, v in {**GOOD, **changes}.items() if v is not _DROP}).encode() + b"\n"
+
+
+_DROP = object()
+
+
+def _outcome(root: Path, data: bytes, fast: bool) -> tuple:
+    """("refused", message) or ("loaded", counts, rows) for one table file."""
+    shutil.rmtree(root, ignore_errors=True)
+    src = root / "s"
+    (src / "tables").mkdir(parents=True)
+    (src / "tables" / FILE).write_bytes(data)
+    cfg = Settings(data_dir=root / "d")
+    try:
+        if fast:
+            counts = load_scenario(src, cfg)
+            db = current_dir(cfg) / DB_FILE
+        else:  # the load before issue 13's fast path: validate into a stage, then build from it
+            stage, gen = root / "stage", root / "gen"
+            gen.mkdir()
+            counts = validate_scenario(src, cfg, stage=stage)
+            _build_generation(stage, gen, cfg, src.name)
+            db = gen / DB_FILE
+    except ScenarioError as exc:
+        return ("refused", str(exc))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute(f"SELECT * FROM {TABLE}").fetchall()
+    finally:
+        con.close()
+    return ("loaded", counts, rows)
+
+
+def _took_fast_path(root: Path, data: bytes, monkeypatch) -> bool:
+    taken = []
+    load = fast_load.FastTables.load
+
+    def spy(self, reader, path, spec):
+        result = load(self, reader, path, spec)
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(fast_load.FastTables, "load", spy)
+    _outcome(root, data, fast=True)
+    monkeypatch.setattr(fast_load.FastTables, "load", load)
+    return taken == [True]
+
+
+# ------------------------------------------------------------------ what the fast path must not let through
+
+REFUSED = [
+    ("unknown key with a null", _line()[:-2] + b',"zz":null}\n'),
+    ("unknown key", _line()[:-2] + b',"zz":1}\n'),
+    ("trailing comma", _line()[:-2] + b",}\n"),
+    ("trailing comma with spaces", _line()[:-2] + b" , }\n"),
+    ("NaN", _line(minutes_played=1.5).replace(b"1.5", b"NaN")),
+    ("-Infinity", _line(minutes_played=1.5).replace(b"1.5", b"-Infinity")),
+    ("1e400", _line(minutes_played=1.5).replace(b"1.5", b"1e400")),
+    ("byte order mark", b"\xef\xbb\xbf" + _line()),
+    ("vertical tab before an object", b"\x0b" + _line()),
+    ("form feed after an object", _line()[:-1] + b"\x0c\n"),
+    ("carriage return between objects", _line()[:-1] + b"\r" + _line()),
+    ("string where an integer goes", _line(points="12")),
+    ("float where an integer goes", _line(points=12.0)),
+    ("integer where a string goes", _line(team_abbr=7)),
+    ("true where a number goes", _line(usage_rate=True)),
+    ("0 where a boolean goes", _line(is_dnp=0)),
+    ("timestamp without offset", _line(processed_at="2026-03-02T12:00:00")),
+    ("timestamp hour 24", _line(processed_at="2026-03-02T24:00:00Z")),
+    ("date out of range", _line(game_date="1899-12-31")),
+    ("date not padded", _line(game_date="2026-3-1")),
+    ("required column null", _line(game_id=None)),
+    ("required column missing", _line(game_id=_DROP)),
+    ("INT64 2^63", _line(points=2**63)),
+    ("duplicate key", _line()[:-2] + b',"points":3}\n'),
+    ("array line", _line() + b"[1]\n"),
+    ("nested value", _line(player_name={"a": 1})),
+    ("two objects on a line", _line()[:-1] + _line()),
+    ("invalid UTF-8", _line(player_name="A").replace(b'"A"', b'"\xff"')),
+    ("lone surrogate", _line(player_name="A").replace(b'"A"', b'"\\ud800"')),
+]
+
+
+@pytest.mark.parametrize("name,data", REFUSED, ids=[c[0] for c in REFUSED])
+def test_every_refusal_keeps_the_validators_words(tmp_path, name, data):
+    before = _outcome(tmp_path / "old", data, fast=False)
+    after = _outcome(tmp_path / "new", data, fast=True)
+    assert before[0] == "refused", before
+    assert after == before
+
+
+ACCEPTED = [
+    ("ordinary rows", _line() + _line(points=30, is_dnp=True)),
+    ("nulls and missing nullable columns", _line(usage_rate=None) + _line(usage_rate=_DROP, team_abbr=_DROP)),
+    ("colons and commas inside strings", _line(player_name="A: b, c", game_id="1:2,3")),
+    ("escapes", _line(player_name="J\u00f6ki\u0107 \"x\" \\ /")),
+    ("spaces as json.dumps writes them", json.dumps(GOOD, separators=(", ", ": ")).encode() + b"\n"),
+    ("CRLF and blank lines", b"\r\n  \n" + _line()[:-1] + b"\r\n\t\n"),
+    ("offsets and fractions", _line(processed_at="2026-03-02 12:00:00.123456+05:30")),
+    ("big float, negative zero", _line(minutes_played=1.7976931348623157e308, usage_rate=-0.0, points=-(2**63))),
+    ("empty file", b""),
+]
+
+
+@pytest.mark.parametrize("name,data", ACCEPTED, ids=[c[0] for c in ACCEPTED])
+def test_what_the_validator_accepts_loads_the_same_rows(tmp_path, name, data):
+    before = _outcome(tmp_path / "old", data, fast=False)
+    after = _outcome(tmp_path / "new", data, fast=True)
+    assert before[0] == "loaded", before
+    assert after == before
+
+
+def test_ordinary_files_take_the_fast_path(tmp_path, monkeypatch):
+    plain = _line() + _line(usage_rate=None, player_name="A: b, c") + _line(team_abbr=_DROP)
+    assert _took_fast_path(tmp_path / "a", plain, monkeypatch)
+    spaced = json.dumps(GOOD, separators=(", ", ": ")).encode() + b"\n"
+    assert _took_fast_path(tmp_path / "b", spaced, monkeypatch)
+    assert not _took_fast_path(tmp_path / "c", _line()[:-2] + b',"zz":null}\n', monkeypatch)
+
+
+def test_a_refused_fast_load_changes_nothing(tmp_path, demo_settings):
+    from tests.unit.test_scenario import write_hand_scenario
+
+    load_scenario(write_hand_scenario(tmp_path / "good"), demo_settings)
+    before = fingerprint(demo_settings.data_dir)
+    bad = write_hand_scenario(tmp_path / "bad")
+    (bad / "tables" / FILE).write_bytes(_line() * 50 + _line()[:-2] + b',"zz":null}\n')
+    with pytest.raises(ScenarioError, match=f"{FILE}:51: unknown column 'zz'"):
+        load_scenario(bad, demo_settings)
+    assert fingerprint(demo_settings.data_dir) == before
+
+
+# ------------------------------------------------------------------ generated files
+
+VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-(1 << 65), max_value=1 << 65),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["2026-03-01", "2026-3-1", "1899-12-31", "2999-12-31", "2026-02-30", "2026-03-01T00:00:00Z",
+                     "2026-03-02T12:00:00+01:00", "2026-03-02T12:00:00", "2026-03-02 12:00:00Z", "", "PHX",
+                     "2026-03-02T12:00:00.1234567Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "a:b,c"]),
+    st.text(max_size=6), st.lists(st.integers(), max_size=2),
+)
+KEYS = st.sampled_from([c.name for c in SPEC.columns] + ["unknown", "Points"])
+ROW = st.builds(lambda changes, drop: {k: v for k, v in {**GOOD, **changes}.items() if k not in drop},
+                st.dictionaries(KEYS, VALUES, max_size=3), st.sets(KEYS, max_size=2))
+MUTATIONS = [b"", b"\xef\xbb\xbf", b",}", b"\x0b", b"\x0c", b"\r", b"NaN", b"\\u003a", b'\\"', b' "x": null']
+
+
+def _encode(rows: list[dict], spacing: tuple[str, str], ascii_only: bool, mutation: bytes, at: int) -> bytes:
+    data = b"".join(json.dumps(r, separators=spacing, ensure_ascii=ascii_only).encode() + b"\n" for r in rows)
+    if not mutation or not data:
+        return data
+    at %= len(data)
+    if mutation == b",}":
+        return data.replace(b"}", b",}", 1)
+    if mutation == b"NaN":
+        return data.replace(b"31.5", b"NaN", 1)
+    if mutation == b"\\u003a":
+        return data.replace(b":", b"\\u003a", 2)
+    return data[:at] + mutation + data[at:]
+
+
+FILES = st.builds(_encode, st.lists(ROW | st.just(GOOD), max_size=5), st.sampled_from([(",", ":"), (", ", ": ")]),
+                  st.booleans(), st.sampled_from(MUTATIONS), st.integers(min_value=0))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(FILES)
+def test_generated_files_load_or_refuse_exactly_as_before(tmp_path, data):
+    assert _outcome(tmp_path / "new", data, fast=True) == _outcome(tmp_path / "old", data, fast=False)
