@@ -132,6 +132,8 @@ ACCEPTED = [
     ("offsets and fractions", _line(processed_at="2026-03-02 12:00:00.123456+05:30")),
     ("big float, negative zero", _line(minutes_played=1.7976931348623157e308, usage_rate=-0.0, points=-(2**63))),
     ("empty file", b""),
+    ("raw UTF-8, slashes and separators, no escape at all",
+     json.dumps({**GOOD, "player_name": "a/b\u2028\u2029\x7f\u00e9\U0001F600"}, ensure_ascii=False).encode() + b"\n"),
 ]
 
 
