@@ -49,7 +49,7 @@ _KIND_SQL = {
     "STRING": "starts_with({c}, '\"')",
     "DATE": "starts_with({c}, '\"')",
     "TIMESTAMP": "starts_with({c}, '\"')",
-    "BOOL": "{c} IN ('true', 'false')",
+    "BOOL": "{c}::VARCHAR IN ('true', 'false')",
     "INT64": "json_type({c}) IN ('UBIGINT', 'BIGINT')",
     # A scalar that is not a string, true or false is a number (NaN and infinities are refused
     # after conversion): no JSON parse per value.
@@ -112,21 +112,24 @@ class FastTables:
     def _insert(self, source: str, data: bytes, spec: TableSpec, table: str) -> int | None:
         con, cols = self.con, spec.columns
         as_json = ", ".join(f"{c.name}: 'JSON'" for c in cols)
-        con.execute(f"CREATE TEMP TABLE fast_rows AS SELECT * FROM read_json(?, format='newline_delimited', "
+        # One pass over the JSON values: each is checked for its kind (error() refuses the
+        # statement, nothing is kept) and converted; DATE and TIMESTAMP keep their JSON text
+        # for the validator's checkers.
+        checked = ", ".join(_checked(c, escapes=b"\\" in data) for c in cols)
+        con.execute(f"CREATE TEMP TABLE fast_rows AS SELECT {checked} FROM read_json(?, format='newline_delimited', "
                     f"columns={{{as_json}}})", [source])
         strings = [c.name for c in cols if c.type in _STRING_KINDS]
-        kinds = " AND ".join(f"({c.name} IS NULL OR {_KIND_SQL[c.type].format(c=c.name)})" for c in cols)
-        required = " AND ".join(f"{c.name} IS NOT NULL" for c in cols if not c.nullable)
 
         def inside(char: str) -> str:
             return " + ".join(f"coalesce(sum(strlen({s}) - strlen(replace({s}, '{char}', ''))), 0)"
                               for s in strings) or "0"
 
-        stats = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE NOT ({kinds} AND {required})), {inside(':')}, {inside(',')}, "
-            + ", ".join(f"count({c.name})" for c in cols) + " FROM fast_rows").fetchone()
-        rows, bad, colons_in_strings, commas_in_strings, *present = stats
-        if bad:
+        floats = [c.name for c in cols if c.type == "FLOAT64"]
+        finite = " + ".join(f"count(*) FILTER (WHERE NOT isfinite({f}))" for f in floats) or "0"
+        stats = con.execute(f"SELECT count(*), {finite}, {inside(':')}, {inside(',')}, "
+                            + ", ".join(f"count({c.name})" for c in cols) + " FROM fast_rows").fetchone()
+        rows, not_finite, colons_in_strings, commas_in_strings, *present = stats
+        if not_finite:  # NaN, Infinity or 1e400: orjson refuses them
             return None
         if rows == 0:
             return 0 if not data.strip() else None
@@ -142,17 +145,26 @@ class FastTables:
                 if not all(check(orjson.loads(v)) for (v,) in values):
                     return None
         names = ", ".join(c.name for c in cols)
+        converted = ", ".join(f"CAST(CAST({c.name} AS JSON) AS {DUCKDB_TYPES[c.type]})" if c.type in ("DATE", "TIMESTAMP")
+                              else c.name for c in cols)
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {converted} FROM fast_rows")
+        loaded = con.execute("SELECT " + ", ".join(f"count({c.name})" for c in cols) + f" FROM {table}").fetchone()
+        return rows if list(loaded) == present else None  # nothing turned into NULL on the way
+
+
+def _checked(column, escapes: bool) -> str:
+    """The SQL that checks one JSON value's kind (as validate.py's checkers) and converts it."""
+    c = column.name
+    ok = _KIND_SQL[column.type].format(c=c)
+    if column.type == "STRING":
         # Without a backslash in the file no string has an escape: its value is its JSON text
         # without the quotes (no parse per value).
-        text = "({}::VARCHAR)[2:-2]" if b"\\" not in data else "{}->>'$'"
-        converted = ", ".join(text.format(c.name) if c.type == "STRING" else f"CAST({c.name} AS {DUCKDB_TYPES[c.type]})"
-                              for c in cols)
-        con.execute(f"INSERT INTO {table} ({names}) SELECT {converted} FROM fast_rows")
-        # Nothing turned into NULL on the way, and no NaN or infinity (orjson refuses them).
-        floats = [c.name for c in cols if c.type == "FLOAT64"]
-        finite = " + ".join(f"count(*) FILTER (WHERE NOT isfinite({f}))" for f in floats) or "0"
-        loaded = con.execute(f"SELECT {finite}, " + ", ".join(f"count({c.name})" for c in cols)
-                             + f" FROM {table}").fetchone()
-        if loaded[0] or list(loaded[1:]) != present:
-            return None
-        return rows
+        value = f"{c}->>'$'" if escapes else f"({c}::VARCHAR)[2:-2]"
+    elif column.type in ("DATE", "TIMESTAMP"):
+        value = f"{c}::VARCHAR"
+    elif column.type == "BOOL":
+        value = f"{c}::VARCHAR = 'true'"
+    else:
+        value = f"CAST({c} AS {DUCKDB_TYPES[column.type]})"
+    null = "NULL" if column.nullable else f"error('{c} is required')"
+    return f"CASE WHEN {c} IS NULL THEN {null} WHEN {ok} THEN {value} ELSE error('{c}: another kind') END AS {c}"
