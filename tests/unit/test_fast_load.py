@@ -203,3 +203,18 @@ FILES = st.builds(_encode, st.lists(ROW | st.just(GOOD), max_size=5), st.sampled
 @given(FILES)
 def test_generated_files_load_or_refuse_exactly_as_before(tmp_path, data):
     assert _outcome(tmp_path / "new", data, fast=True) == _outcome(tmp_path / "old", data, fast=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z") | st.from_regex(
+    r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(Z|z|\+00:00|)\Z") | st.text(max_size=24))
+def test_what_sql_calls_surely_valid_the_checkers_accept(value):
+    from console.local.fast_load import _SURELY_VALID
+    from console.local.validate import _CHECKERS
+
+    con = duckdb.connect()
+    text = json.dumps(value)
+    for kind in ("DATE", "TIMESTAMP"):
+        sure = con.execute(f"SELECT {_SURELY_VALID[kind].format(v='v')} FROM (SELECT ?::VARCHAR AS v)", [text]).fetchone()[0]
+        assert not sure or _CHECKERS[kind][0](value), (kind, value)
+    con.close()
