@@ -1,27 +1,31 @@
-"""Loading a table file with DuckDB doing the parsing, when it can prove the validator would
+r"""Loading a table file with DuckDB doing the parsing, when it can prove the validator would
 accept the file (issue 13: a season used to spend most of its load in Python's JSON parsing).
 
-The file is read once by DuckDB (`read_json`, every column as JSON) into a temporary table;
-the checks of validate.py are then answered from that table and a few byte counts of the
-same file, and the rows are converted and inserted in the same transaction. Whenever any
-check fails, DuckDB refuses the file, or the file changed while being read, nothing is kept
-and the caller falls back to the row-by-row validator, which words the refusal exactly as
-before (path, line, column, reason). So this path may only ever *accept* files; every
-refusal still comes from validate.py.
+The file is read once by DuckDB (`read_json`, every column as JSON): in that one pass each
+value's kind is checked and the value converted (a value of another kind stops the statement
+with error()); the other checks of validate.py are answered from the converted rows and a
+few byte counts of the same bytes, and the rows are inserted in the same transaction. When
+any check fails, DuckDB refuses the file, or the file changed while being read, nothing is
+kept and the caller falls back to the row-by-row validator, which words the refusal exactly
+as before (path, line, column, reason). So this path may only ever *accept* files; every
+refusal still comes from validate.py (tests/unit/test_fast_load.py compares the two).
 
 Why the checks are enough (for one file; `K` = key occurrences in the file):
-- kinds: each column's JSON text says what the value was (`"` a string, `true`/`false`,
-  json_type for numbers); required columns must be present and not null; DATE and TIMESTAMP
-  values are checked by validate.py's own checkers, each distinct value once.
+- kinds: a string's JSON text starts with `"`, a boolean is `true`/`false`, an INT64 is what
+  json_type calls an integer, a FLOAT64 any other scalar (NaN, Infinity and 1e400 are then
+  refused as not finite); required columns must be present and not null; DATE and TIMESTAMP
+  values go through validate.py's own checkers, each distinct value once (the plainest forms
+  are recognised in SQL first, see _SURELY_VALID).
 - no unknown key: every key is followed by exactly one `:` outside strings, so
-  count(':') = K + colons inside strings. Known non-null values are counted by DuckDB, known
-  nulls by the bytes `"name":null`, colons inside known strings from their JSON text. When
-  count(':') equals the sum of those three, no key is left over for an unknown column.
-- no trailing comma (DuckDB's parser allows them, orjson does not): then count(',') must be
+  count(':') = K + colons inside strings >= known non-null values (counted by DuckDB) + known
+  nulls (the bytes `"name":null` or `"name": null`; with no `\"` in the file these occur
+  only as a key and its null) + colons inside known strings (no `\u003a` in the file). When
+  the two sides are equal, no key is left over for an unknown column.
+- no trailing comma (DuckDB's parser allows them, orjson does not): count(',') must then be
   K - rows + commas inside known strings.
-- what DuckDB's reader forgives and orjson does not is refused by bytes first: a BOM, \\v or
-  \\f (trimmed around a line), a lone \\r, and NaN/Infinity or 1e400 (not finite after
-  conversion); escapes that could hide a `:` `,` `"` or NUL send the file to the validator.
+- what DuckDB's reader forgives and orjson does not is refused by bytes first: a BOM, \v or
+  \f (trimmed around a line), a \r not ending a line; and escapes the counts cannot see
+  through (`\"`, `\u003a`, `\u002c`, `\u0000`) leave the file to the validator.
 - duplicate keys, lines that are not objects, invalid UTF-8 or malformed JSON: DuckDB refuses.
 """
 
@@ -44,7 +48,6 @@ if TYPE_CHECKING:
 
 _BOM = b"\xef\xbb\xbf"
 _ESCAPES_WE_DO_NOT_COUNT = (b'\\"', b"\\u003a", b"\\u003A", b"\\u002c", b"\\u002C", b"\\u0000")
-_STRING_KINDS = ("STRING", "DATE", "TIMESTAMP")
 _KIND_SQL = {
     "STRING": "starts_with({c}, '\"')",
     "DATE": "starts_with({c}, '\"')",
@@ -112,8 +115,11 @@ class FastTables:
                     self.con.execute("ROLLBACK")
                 else:
                     self.con.execute("COMMIT")
-            except duckdb.Error:
-                self.con.execute("ROLLBACK")
+            except Exception:  # noqa: BLE001 - DuckDB's refusal or anything unforeseen: the validator decides
+                try:
+                    self.con.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass
                 rows = None
             finally:
                 self.con.execute("DROP TABLE IF EXISTS temp.fast_rows")
