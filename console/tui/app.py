@@ -46,6 +46,23 @@ def _status_of(state: PanelState) -> str | None:
     return state.result.status.value if state.result is not None else None
 
 
+_FAST_EXIT: list[bool] = []
+
+
+def _fast_exit_once() -> None:
+    """Once a console has run in this process, its exit skips the interpreter's last garbage
+    collections over everything the session built (~70k objects: 0.3 s after the screen is
+    gone, in every process that hosts the console, `nba-console` and tests alike). The
+    objects are freed by reference counting as usual; only unreachable cycles stay until
+    the process ends, which it is doing."""
+    if not _FAST_EXIT:
+        import atexit
+        import gc
+
+        atexit.register(gc.freeze)
+        _FAST_EXIT.append(True)
+
+
 @dataclass(frozen=True)
 class _Job:
     check_id: str
@@ -109,6 +126,7 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         return MainScreen()
 
     def on_mount(self) -> None:
+        _fast_exit_once()
         if self.settings.keys:
             self.set_keymap(self.settings.keys)
         if self.settings.tui.theme in self.available_themes:
