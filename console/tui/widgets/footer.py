@@ -53,7 +53,13 @@ class ConsoleFooter(Footer):
         for key, display, description, action, enabled, tooltip, classes in keys:
             footer_key = FooterKey(key, display, description, action, classes=classes or None, disabled=not enabled,
                                    tooltip=tooltip)
-            yield footer_key if classes else footer_key.data_bind(compact=Footer.compact)
+            if classes:
+                yield footer_key
+                continue
+            # FooterKey starts compact and the binding then turns it back: two style passes per
+            # key on every recompose. Starting from the footer's own value, the binding changes nothing.
+            footer_key.set_reactive(FooterKey.compact, self.compact)
+            yield footer_key.data_bind(compact=Footer.compact)
 
     async def recompose(self) -> None:
         if self._composed is not None and self.is_attached and self._keys() == self._composed:
