@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from .core.backoff import BackoffPolicy
 from .core.config import NotifyChannel, Settings, WatchSettings
 from .render import STATUS_ICON
 from .core.models import Status
@@ -236,6 +235,8 @@ class Delivery:
     def _post(self, channel: NotifyChannel, url: str, body: bytes, headers: dict[str, str]) -> None:
         import httpx
         from tenacity import Retrying, retry_if_exception, stop_after_attempt
+
+        from .core.backoff import BackoffPolicy  # tenacity: only when something is sent
 
         ws: WatchSettings = self.settings.watch
         where = f"{channel.name} {mask_url(url)}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 STATUS_STYLE = {
     "ok": "bold green",
@@ -16,4 +19,5 @@ STATUS_STYLE = {
 
 
 def badge(status: str) -> Text:
+    from rich.text import Text  # rich: only when drawn (`check --json` never draws)
     return Text(f" {status.upper()} ", style=STATUS_STYLE.get(status, ""))

@@ -4,10 +4,8 @@ trailing window stays in the value and the drill-down as history."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from rich.text import Text
 
 from console.backends.base import Backend
 from console.core.config import Settings
@@ -18,6 +16,9 @@ from console.core.models import CheckResult, DnpDayRow, DnpPollutedRow, Status
 from .common import num, pct, pct_text
 from .ranges import RangeReads, per_date, range_params
 from .spec import CheckSpec
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 ID = "dnp_pollution"
 TITLE = "DNP pollution"
@@ -120,6 +121,7 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
 
 
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
+    from rich.text import Text  # rich: only when drawn (`check --json` never draws)
     v = result.value
     # The number and the verdict are the game date's own rows; the window below is history.
     body = Text(f"{v.get('game_date', '?')}: {v.get('game_date_dnp_rows', 0)}/{v.get('game_date_cache_rows', 0)} "

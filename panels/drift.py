@@ -7,8 +7,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from rich.text import Text
-
 from console.backends.base import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext
@@ -19,6 +17,7 @@ from .spec import CheckSpec
 
 if TYPE_CHECKING:  # rich.console is the terminal renderer: `check --json` never needs it
     from rich.console import RenderableType
+    from rich.text import Text
 
 ID = "deployment_drift"
 TITLE = "Deployment drift"
@@ -141,6 +140,7 @@ class _ServiceRows:
         self.rows = rows  # (service, commit, lag, style)
 
     def __rich_console__(self, console, options):
+        from rich.text import Text  # rich: only when drawn (`check --json` never draws)
         lag_width = max((len(lag) for _, _, lag, _ in self.rows), default=0)
         longest = max((len(name) for name, _, _, _ in self.rows), default=0)
         name_width = max(8, min(longest, options.max_width - 2 - 9 - lag_width - 1))
@@ -152,6 +152,7 @@ class _ServiceRows:
 
 
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, RenderableType]:
+    from rich.text import Text  # rich: only when drawn (`check --json` never draws)
     v = result.value
     services = v.get("services", [])
     rows = []

@@ -5,10 +5,8 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from zoneinfo import ZoneInfo
-
-from rich.text import Text
 
 from console.backends.base import Backend
 from console.core.config import Settings
@@ -19,6 +17,9 @@ from console.core.models import CheckResult, GradingSystemRow, Row, Status
 from .common import Due, num, pct, pct_text
 from .ranges import RangeReads, per_date
 from .spec import CheckSpec
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 ID = "grading_coverage"
 TITLE = "Grading coverage"
@@ -129,6 +130,7 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
 
 
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
+    from rich.text import Text  # rich: only when drawn (`check --json` never draws)
     v = result.value
     cov = v.get("coverage_pct")
     body = Text(f"{v.get('graded', 0)}/{v.get('predicted', 0)} graded · trigger {v.get('trigger_pct', 80):g}% · "

@@ -7,11 +7,10 @@ deadline, on a date with games, fewer than expected is overdue.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from rich.text import Text
 
 from console.backends.base import Backend
 from console.core.config import Settings
@@ -23,6 +22,9 @@ from console.core.timefmt import for_people
 
 from .common import Due, hhmm, iso, note_skipped, overdue, phase3_due
 from .spec import CheckSpec
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 ID = "phase3_completion"
 TITLE = "Phase 3 completion"
@@ -131,6 +133,7 @@ def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
 
 
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
+    from rich.text import Text  # rich: only when drawn (`check --json` never draws)
     v = result.value
     body = Text()
     for row in v.get("processors", []):

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from datetime import date
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from zoneinfo import ZoneInfo
-
-from rich.text import Text
 
 from console.backends.base import Backend
 from console.core.config import Settings
@@ -21,6 +19,9 @@ from console.logs.trace import TraceParser, trace_from_entries
 from .common import Due, hhmm, note_skipped, overdue, phase3_due
 from .ranges import RangeReads, each_date, per_date
 from .spec import CheckSpec
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 ID = "sequential_execution"
 TITLE = "Sequential execution"
@@ -94,6 +95,7 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
 
 
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
+    from rich.text import Text  # rich: only when drawn (`check --json` never draws)
     v = result.value
     body = Text()
     for lv in v.get("levels", []):

@@ -13,13 +13,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable
 from zoneinfo import ZoneInfo
 
-from rich.text import Text
-
 from console.backends.base import Backend
 from console.core.context import CheckContext
 from console.core.models import CheckResult
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from .ranges import RangeReads
 
 Rows = list[dict[str, Any]]

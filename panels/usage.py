@@ -4,10 +4,8 @@ a game with none at all, or an impossible value (> usage_rate_max_pct), needs a 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
-
-from rich.text import Text
 
 from console.backends.base import Backend
 from console.core.config import Settings
@@ -18,6 +16,9 @@ from console.core.models import CheckResult, Row, Status, UsageGameRow
 from .common import format_game, num, pct, pct_text
 from .ranges import RangeReads, per_date
 from .spec import CheckSpec
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 ID = "usage_rate_coverage"
 TITLE = "Usage-rate coverage"
@@ -101,6 +102,7 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
 
 
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
+    from rich.text import Text  # rich: only when drawn (`check --json` never draws)
     v = result.value
     body = Text(f"{v.get('with_usage', 0)}/{v.get('active_players', 0)} active players · target "
                 f"{v.get('target_pct', 90):g}%\n")

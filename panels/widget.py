@@ -57,8 +57,7 @@ class CheckPanel(Static, can_focus=True):
             self._base_subtitle = self._subtitle(state, status, now)
             self._set_subtitle(self._hint + self._base_subtitle)
             return
-        for name in ("ok", "warn", "fail", "unknown", "error", STALE, LOADING):
-            self.set_class(status == name, f"-{name}")
+        self._set_status_class(status)
         content = self._content(state, status, now)
         self.update(content)
         self._drawn = (state.shown, state.error, status, data_age)
@@ -67,6 +66,17 @@ class CheckPanel(Static, can_focus=True):
         self._hint = self._hidden_lines_hint(content)
         if self._hint:
             self.border_subtitle = self._hint + self._base_subtitle
+
+    def _set_status_class(self, status: str) -> None:
+        """One class for the status; one style pass when it changes (a pass per class
+        added or removed made the first results cost twice what they do)."""
+        changed = False
+        for name in ("ok", "warn", "fail", "unknown", "error", STALE, LOADING):
+            if self.has_class(f"-{name}") != (status == name):
+                self.set_class(status == name, f"-{name}", update=False)
+                changed = True
+        if changed:
+            self.update_node_styles()
 
     def on_resize(self) -> None:
         """The layout settles (or the terminal changes) after the body was drawn: count the

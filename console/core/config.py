@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    SettingsError,
-    TomlConfigSettingsSource,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .config_errors import (
     ENV_PREFIX,
@@ -230,13 +224,21 @@ class WatchSettings(Section):
         return value
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="NBA_CONSOLE_",
-        env_nested_delimiter="__",
-        extra="forbid",
-        allow_inf_nan=False,
-    )
+class _SettingsMeta(type(BaseModel)):
+    """`Settings(...)` reads NBA_CONSOLE_* variables and the config file through pydantic-settings,
+    but only when there is something to read: importing pydantic-settings (and the asyncio it
+    pulls in) is a third of what `check` costs. Without a file or a variable, the same model
+    validates the same arguments with the same defaults; with one, pydantic-settings does."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is Settings and _sources_needed():
+            return _sourced_settings()(*args, **kwargs)
+        return super().__call__(*args, **kwargs)
+
+
+class Settings(BaseModel, metaclass=_SettingsMeta):
+    # validate_default as pydantic-settings' BaseSettings has it (defaults go through the validators).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_default=True)
 
     backend: Literal["local", "gcp"] = "local"
     project: str = "nba-props-platform"
@@ -315,25 +317,74 @@ class Settings(BaseSettings):
     # Set by load_settings: which file was read, for error messages and `nba-console config`.
     _config_file: Path | None = None
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        path = _CURRENT_CONFIG_FILE.get("path")
-        if path is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
-        return tuple(sources)
-
 
 # The TOML source is chosen per load; pydantic-settings reads it from the class, so the
 # path is handed over here for the duration of one load_settings() call.
 _CURRENT_CONFIG_FILE: dict[str, Path | None] = {"path": None}
+
+
+def _sources_needed() -> bool:
+    """A config file is being read, or an NBA_CONSOLE_* variable may name a setting."""
+    if _CURRENT_CONFIG_FILE["path"] is not None:
+        return True
+    others = {ENV_PREFIX + name for name in OTHER_VARIABLES}
+    return any(var.upper().startswith(ENV_PREFIX) and var.upper() not in others for var in os.environ)
+
+
+_SOURCED: list[type[Settings]] = []
+
+
+def _sourced_settings() -> type[Settings]:
+    """Settings read by pydantic-settings (init arguments, then the environment, then the
+    TOML file), built on first use."""
+    if not _SOURCED:
+        from pydantic_settings import (
+            BaseSettings,
+            PydanticBaseSettingsSource,
+            SettingsConfigDict,
+            TomlConfigSettingsSource,
+        )
+
+        class SourcedSettings(BaseSettings, Settings):
+            model_config = SettingsConfigDict(
+                env_prefix=ENV_PREFIX,
+                env_nested_delimiter="__",
+                extra="forbid",
+                allow_inf_nan=False,
+                title="Settings",
+            )
+
+            @classmethod
+            def settings_customise_sources(
+                cls,
+                settings_cls: type[BaseSettings],
+                init_settings: PydanticBaseSettingsSource,
+                env_settings: PydanticBaseSettingsSource,
+                dotenv_settings: PydanticBaseSettingsSource,
+                file_secret_settings: PydanticBaseSettingsSource,
+            ) -> tuple[PydanticBaseSettingsSource, ...]:
+                sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+                path = _CURRENT_CONFIG_FILE.get("path")
+                if path is not None:
+                    sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+                return tuple(sources)
+
+        SourcedSettings.__qualname__ = "SourcedSettings"  # found by pickle through __getattr__ below
+        _SOURCED.append(SourcedSettings)
+    return _SOURCED[0]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SourcedSettings":
+        return _sourced_settings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _is_settings_error(exc: Exception) -> bool:
+    """pydantic-settings' own error (an env value that is not JSON where a section is expected),
+    without importing it when it was never used."""
+    module = sys.modules.get("pydantic_settings")
+    return module is not None and isinstance(exc, module.SettingsError)
 
 
 def find_config_file(explicit: Path | None = None) -> Path | None:
@@ -359,9 +410,9 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         raise ConfigError(describe_validation(exc, path, Settings)) from None
-    except SettingsError as exc:  # an env value that is not JSON where a section is expected
-        raise ConfigError(describe_settings_error(exc)) from None
     except (ValueError, OSError) as exc:  # TOML syntax errors, undecodable or unreadable files
+        if _is_settings_error(exc):  # an env value that is not JSON where a section is expected
+            raise ConfigError(describe_settings_error(exc)) from None
         raise ConfigError(f"{path}: {exc}") from None
     finally:
         _CURRENT_CONFIG_FILE["path"] = None

@@ -46,6 +46,26 @@ def _status_of(state: PanelState) -> str | None:
     return state.result.status.value if state.result is not None else None
 
 
+_GC_SET: list[bool] = []
+
+
+def _gc_once() -> None:
+    """Once per process, when the first console starts (its modules, the config and Textual's
+    classes all loaded; ~70k objects that live as long as the process):
+    - freeze them, so the collections the screen's start-up triggers do not walk them again
+      and again (~0.15 s of collecting while the screen mounted, 4x a bare Textual app's);
+    - skip the interpreter's last collections at exit over everything the session built
+      (0.3 s after the screen is gone). Objects are still freed by reference counting as
+      usual; only cycles that became unreachable before the freeze stay until exit."""
+    if not _GC_SET:
+        import atexit
+        import gc
+
+        gc.freeze()
+        atexit.register(gc.freeze)
+        _GC_SET.append(True)
+
+
 @dataclass(frozen=True)
 class _Job:
     check_id: str
@@ -84,6 +104,7 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         game_date: date | None = None,
         log_source_factory: LogSourceFactory = open_log_source,
     ) -> None:
+        _gc_once()
         super().__init__()
         self.settings = settings
         self.backend_factory = backend_factory

@@ -39,6 +39,8 @@ class MainScreen(Screen):
 
     def compose(self) -> ComposeResult:
         tz = self.app.settings.tz
+        # The layout class before the widgets mount: set in on_mount, it restyled the whole screen once more.
+        self._set_layout(self.app.size.width, update=False)
         yield Static(id="header")
         with VerticalScroll(id="body"):  # scrolls only in one column (below 110 columns)
             with Grid(id="panels"):
@@ -64,10 +66,10 @@ class MainScreen(Screen):
         self._set_layout(event.size.width)
         self.redraw()
 
-    def _set_layout(self, width: int) -> None:
+    def _set_layout(self, width: int, update: bool = True) -> None:
         wanted = layout_class(width)
         for name in ("-one-column", "-two-columns", "-three-columns"):
-            self.set_class(name == wanted, name)
+            self.set_class(name == wanted, name, update=update)
 
     def action_change_date(self, days: int) -> None:
         self.app.change_date(days)
