@@ -13,6 +13,7 @@ from typing import Any, Iterable, Iterator
 
 import orjson
 
+from . import severity_scan
 from ..core.models import LogEntry
 from ..core.timestamps import parse_timestamp, rfc3339  # noqa: F401 - re-exported: the one parser
 
@@ -172,8 +173,10 @@ def entry_to_dict(entry: LogEntry) -> dict[str, Any]:
 #   is anchored on its rarest byte (counted in a 64 KiB sample of the data itself), needles
 #   sharing that byte are found in one pass, and each hit is verified in place. A byte too
 #   common to anchor on falls back to `bytes.find` of the whole needle.
-# - severity only: one `re` pass of `LogQuery.severity_bytes` (case and escapes make it a
-#   pattern, not a needle), plus a memchr pass for keys written with \u escapes.
+# - severity only: one Hyperscan pass (severity_scan.py: the accepted names quoted, in any
+#   case, plus backslashes and the few non-ASCII letters that upper-case into ASCII), or
+#   where Hyperscan has no wheel, one `re` pass of `LogQuery.severity_bytes` plus a memchr
+#   pass for keys written with \u escapes.
 # Either way a line is a candidate only; `query.matches` on the decoded entry decides.
 
 _SAMPLE = 1 << 16
@@ -219,7 +222,12 @@ def scan_ndjson(data: bytes, query=None, skipped: Skipped | None = None) -> Iter
 def candidate_lines(data, query) -> Iterator[bytes]:
     """Lines of `data` (bytes or mmap) that may match `query`, each once, in file order."""
     needles = query.needles
-    starts = _needle_starts(data, needles) if needles else _severity_starts(data, query.severity_bytes)
+    if needles:
+        starts = _needle_starts(data, needles)
+    elif severity_scan.available():
+        starts = severity_scan.line_starts(data, query.severity_names)
+    else:
+        starts = _severity_starts(data, query.severity_bytes)
     find = data.find
     for start in sorted(starts):
         end = find(b"\n", start)
