@@ -23,6 +23,7 @@ caller keeps its `re` prefilter.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Iterator
 
 try:
     import hyperscan
@@ -60,9 +61,15 @@ def _database(names: tuple[str, ...]):
     return db
 
 
-def line_starts(data, names: tuple[str, ...]) -> list[int]:
-    """Start offsets (ascending, each once) of the lines of `data` (bytes, bytearray or mmap)
-    that may hold a severity among `names` (upper-case), by the argument above."""
+def candidate_lines(data, names: tuple[str, ...]) -> Iterator[bytes]:
+    """The lines of `data` (bytes, bytearray or mmap) that may hold a severity among `names`
+    (upper-case), by the argument above: each once, in order, without the newline."""
+    for start, end in line_bounds(data, names):
+        yield data[start:end]
+
+
+def line_bounds(data, names: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of each candidate line: `data[start:end]` is the line without its newline."""
     size = len(data)
     if not size or not names:
         return []
@@ -85,14 +92,16 @@ def line_starts(data, names: tuple[str, ...]) -> list[int]:
     finally:
         view.release()
     ends.sort()  # matches of the two patterns may come out of order
-    starts: list[int] = []
+    bounds: list[tuple[int, int]] = []
     rfind, find = data.rfind, data.find
     line_end = -1
     for end in ends:
         if end <= line_end:
             continue  # another match on a line already taken
-        starts.append(rfind(b"\n", 0, end) + 1)
+        start = rfind(b"\n", 0, end) + 1
         line_end = find(b"\n", end)
         if line_end == -1:
+            bounds.append((start, size))
             break
-    return starts
+        bounds.append((start, line_end))
+    return bounds

@@ -35,6 +35,10 @@ def kept_line_starts(data: bytes, query: LogQuery) -> list[int]:
     return starts
 
 
+def line_starts(data, names) -> list[int]:
+    return [start for start, _ in severity_scan.line_bounds(data, names)]
+
+
 def count_in_file(data: bytes, query: LogQuery) -> int:
     fd, path = tempfile.mkstemp(suffix=".ndjson")
     try:
@@ -76,7 +80,7 @@ def odd_exports(draw) -> bytes:
 @given(exports(), st.sampled_from(FLOORS))
 def test_every_kept_line_is_a_candidate(data, floor):
     query = LogQuery(severity=floor)
-    starts = severity_scan.line_starts(data, query.severity_names)
+    starts = line_starts(data, query.severity_names)
     assert starts == sorted(set(starts))
     assert set(kept_line_starts(data, query)) <= set(starts)
 
@@ -85,7 +89,7 @@ def test_every_kept_line_is_a_candidate(data, floor):
 @given(odd_exports(), st.sampled_from(FLOORS))
 def test_values_of_non_ascii_letters_and_escapes_are_candidates(data, floor):
     query = LogQuery(severity=floor)
-    assert set(kept_line_starts(data, query)) <= set(severity_scan.line_starts(data, query.severity_names))
+    assert set(kept_line_starts(data, query)) <= set(line_starts(data, query.severity_names))
     assert [e.insert_id for e in scan_ndjson(data, query)] == decoded_then_filtered(data, query)
 
 
@@ -110,10 +114,11 @@ def test_each_line_once_in_order_first_and_last_without_newline():
             b'{"severity":"Alert","timestamp":"2026-02-05T12:00:02Z"}')
     second = data.index(b"\n") + 1
     third = data.index(b"\n", second) + 1
-    assert severity_scan.line_starts(data, LogQuery(severity="ERROR").severity_names) == [0, third]
-    assert severity_scan.line_starts(b"", ("ERROR",)) == []
-    assert severity_scan.line_starts(data, ()) == []
+    assert line_starts(data, LogQuery(severity="ERROR").severity_names) == [0, third]
+    assert line_starts(b"", ("ERROR",)) == []
+    assert line_starts(data, ()) == []
     assert list(parse.candidate_lines(data, LogQuery(severity="ERROR"))) == [data[: second - 1], data[third:]]
+    assert severity_scan.line_bounds(data + b"\n", ("ERROR", "ALERT")) == [(0, second - 1), (third, len(data))]
 
 
 def test_windows_split_on_line_boundaries_and_take_lines_longer_than_a_window(monkeypatch):
@@ -123,9 +128,9 @@ def test_windows_split_on_line_boundaries_and_take_lines_longer_than_a_window(mo
                                ("EMERGENCY", "c"), ("ERR\\u004fR", long_text)]]
     data = "\n".join(lines).encode()
     query = LogQuery(severity="ERROR")
-    whole = severity_scan.line_starts(data, query.severity_names)
+    whole = line_starts(data, query.severity_names)
     monkeypatch.setattr(severity_scan, "WINDOW", 128)
-    assert severity_scan.line_starts(data, query.severity_names) == whole
+    assert line_starts(data, query.severity_names) == whole
     assert whole == kept_line_starts(data, query)
     assert len(whole) == 4
 
