@@ -336,7 +336,9 @@ def count_matches(path, query, chunk_size: int = 1 << 22) -> int:
                 return 0
             with mm:
                 if query.severity_only:
-                    return _count_severity(candidate_lines(mm, query), query)
+                    lines = (severity_scan.candidate_lines(mm, query.severity_names) if severity_scan.available()
+                             else candidate_lines(mm, query))
+                    return _count_severity(lines, query)
                 return sum(1 for _ in _filtered(candidate_lines(mm, query), query))
     n = 0
     tail = b""
