@@ -22,6 +22,7 @@ caller keeps its `re` prefilter.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from itertools import starmap
 from typing import Iterator
@@ -56,10 +57,12 @@ def _odd_bytes() -> bytes:
 
 @lru_cache(maxsize=16)
 def _database(names: tuple[str, ...]):
+    """The compiled patterns and the lock of their one scratch space: a second thread
+    scanning with it at the same time gets ScratchInUseError, so scans take turns."""
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     db.compile(expressions=[_names_then_quote(list(names)), _odd_bytes()], ids=[0, 1], elements=2,
                flags=[hyperscan.HS_FLAG_CASELESS, 0])
-    return db
+    return db, threading.Lock()
 
 
 def candidate_lines(data, names: tuple[str, ...]) -> Iterator[bytes]:
@@ -73,7 +76,7 @@ def line_bounds(data, names: tuple[str, ...]) -> list[tuple[int, int]]:
     size = len(data)
     if not size or not names:
         return []
-    db = _database(names)
+    db, lock = _database(names)
     ends: list[int] = []
     base = 0
 
@@ -82,13 +85,14 @@ def line_bounds(data, names: tuple[str, ...]) -> list[tuple[int, int]]:
 
     view = memoryview(data)
     try:
-        while base < size:
-            stop = size if size - base <= WINDOW else data.rfind(b"\n", base, base + WINDOW) + 1
-            if stop <= base:  # one line longer than a window: scan to its end
-                stop = data.find(b"\n", base + WINDOW)
-                stop = size if stop == -1 else stop + 1
-            db.scan(view[base:stop], match_event_handler=on_match)
-            base = stop
+        with lock:
+            while base < size:
+                stop = size if size - base <= WINDOW else data.rfind(b"\n", base, base + WINDOW) + 1
+                if stop <= base:  # one line longer than a window: scan to its end
+                    stop = data.find(b"\n", base + WINDOW)
+                    stop = size if stop == -1 else stop + 1
+                db.scan(view[base:stop], match_event_handler=on_match)
+                base = stop
     finally:
         view.release()
     ends.sort()  # matches of the two patterns may come out of order

@@ -139,3 +139,26 @@ def test_an_mmap_is_scanned_and_can_be_closed_afterwards():
     data = b'{"timestamp":"2026-02-05T12:00:00Z","severity":"ERROR"}\n' * 3
     assert count_in_file(data, LogQuery(severity="ERROR")) == 3  # count_matches closes its mmap
     assert count_in_file(data, LogQuery(severity="CRITICAL")) == 0
+
+
+def test_threads_scanning_at_once_take_turns_instead_of_failing():
+    import threading
+
+    data = b'{"timestamp":"2026-02-05T12:00:00Z","severity":"ERROR"}\n' * 50_000
+    names = LogQuery(severity="ERROR").severity_names
+    found, errors = [], []
+
+    def scan() -> None:
+        try:
+            for _ in range(3):
+                found.append(len(severity_scan.line_bounds(data, names)))
+        except Exception as exc:  # ScratchInUseError before the lock
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=scan) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert found == [50_000] * 12
