@@ -25,12 +25,10 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 from itertools import starmap
-from typing import Iterator
+from typing import Any, Iterator
 
-try:
-    import hyperscan
-except ImportError:  # not on this platform: parse.py falls back to its `re` prefilter
-    hyperscan = None
+_NOT_LOADED: Any = object()
+hyperscan: Any = _NOT_LOADED  # the module, imported on first use (~30 ms: not for every command)
 
 # Every non-ASCII character whose str.upper() is ASCII letters only (ß -> SS, ı -> I,
 # ſ -> S, the ligatures ﬀ to ﬆ). tests/unit/test_severity_scan.py recomputes it from the
@@ -43,6 +41,13 @@ WINDOW = 1 << 30
 
 
 def available() -> bool:
+    global hyperscan
+    if hyperscan is _NOT_LOADED:
+        try:
+            import hyperscan as module
+        except ImportError:  # not on this platform: parse.py falls back to its `re` prefilter
+            module = None
+        hyperscan = module
     return hyperscan is not None
 
 
@@ -59,6 +64,8 @@ def _odd_bytes() -> bytes:
 def _database(names: tuple[str, ...]):
     """The compiled patterns and the lock of their one scratch space: a second thread
     scanning with it at the same time gets ScratchInUseError, so scans take turns."""
+    if not available():
+        raise RuntimeError("hyperscan is not installed: callers check available() first")
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     db.compile(expressions=[_names_then_quote(list(names)), _odd_bytes()], ids=[0, 1], elements=2,
                flags=[hyperscan.HS_FLAG_CASELESS, 0])
