@@ -173,8 +173,8 @@ def entry_to_dict(entry: LogEntry) -> dict[str, Any]:
 #   is anchored on its rarest byte (counted in a 64 KiB sample of the data itself), needles
 #   sharing that byte are found in one pass, and each hit is verified in place. A byte too
 #   common to anchor on falls back to `bytes.find` of the whole needle.
-# - severity only: one Hyperscan pass (severity_scan.py: the accepted names quoted, in any
-#   case, plus backslashes and the few non-ASCII letters that upper-case into ASCII), or
+# - severity only: one Hyperscan pass (severity_scan.py: the accepted names, in any case,
+#   then a quote; backslashes; the few non-ASCII letters that upper-case into ASCII), or
 #   where Hyperscan has no wheel, one `re` pass of `LogQuery.severity_bytes` plus a memchr
 #   pass for keys written with \u escapes.
 # Either way a line is a candidate only; `query.matches` on the decoded entry decides.
@@ -302,10 +302,10 @@ def _severity_starts(data, pattern) -> set[int]:
 
 def _count_severity(lines: Iterable[bytes], query) -> int:
     """How many of `lines` are entries `query` (severity only) matches: what `_filtered` +
-    `matches` decide, from the decoded dict through the same helpers as `entry_from_dict`,
-    without building the entries (building one costs more than decoding). The helpers'
-    steps are written out here (entry_severity, severity_passes, entry_timestamp): at 50,000
-    candidates their calls cost about as much as decoding."""
+    `matches` decide, from the decoded dict, without building the entries (building one
+    costs more than decoding). The steps of entry_severity, severity_passes and
+    entry_timestamp are written out here: at 50,000 candidates their calls cost about as
+    much as decoding (test_severity_scan/test_severity_prefilter compare the counts)."""
     from .query import SEVERITIES as ranks  # query.py imports this module
 
     n, loads, floor = 0, orjson.loads, ranks[query.severity]
