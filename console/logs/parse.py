@@ -306,9 +306,7 @@ def _count_severity(lines: Iterable[bytes], query) -> int:
     costs more than decoding). The steps of entry_severity, severity_passes and
     entry_timestamp are written out here: at 50,000 candidates their calls cost about as
     much as decoding (test_severity_scan/test_severity_prefilter compare the counts)."""
-    from .query import SEVERITIES as ranks  # query.py imports this module
-
-    n, loads, floor = 0, orjson.loads, ranks[query.severity]
+    n, loads, passing = 0, orjson.loads, frozenset(query.severity_names)  # ranked at least the minimum
     for line in lines:
         try:
             raw = loads(line)
@@ -317,7 +315,7 @@ def _count_severity(lines: Iterable[bytes], query) -> int:
         if type(raw) is not dict:
             continue
         severity = raw.get("severity")
-        if (isinstance(severity, str) and ranks.get((severity.upper() or "DEFAULT").upper(), 0) >= floor
+        if (isinstance(severity, str) and (severity.upper() or "DEFAULT").upper() in passing
                 and parse_timestamp(raw.get("timestamp") or raw.get("receiveTimestamp")) is not None):
             n += 1
     return n
