@@ -181,6 +181,14 @@ class LogQuery:
         return None
 
     @cached_property
+    def severity_names(self) -> tuple[str, ...]:
+        """The severity names an entry may hold to pass (ranked at least `severity`; none
+        when there is no minimum above DEFAULT)."""
+        if not self.severity or self.severity == "DEFAULT":
+            return ()
+        return tuple(n for n, rank in SEVERITIES.items() if rank >= SEVERITIES[self.severity])
+
+    @cached_property
     def severity_bytes(self) -> re.Pattern[bytes] | None:
         """Finds, in raw JSON, every severity value that may rank at least `severity`: an
         accepted name in any ASCII case (the parser upper-cases), or any value holding
