@@ -44,7 +44,13 @@ def line_style(entry: LogEntry) -> str:
 class LogView(ScrollView, can_focus=True):
     """Virtual list over `LogBuffer.shown`; a cursor row; follow keeps it at the end."""
 
-    DEFAULT_CSS = "LogView { height: 1fr; } LogView > .logview--cursor { background: $accent 40%; }"
+    # overflow-x hidden: lines are cut at the list's width, so there is nothing to scroll
+    # sideways; with `auto` the vertical bar's two columns made a horizontal bar appear
+    # (and a corner), both repainted on every batch.
+    DEFAULT_CSS = """
+    LogView { height: 1fr; overflow-x: hidden; }
+    LogView > .logview--cursor { background: $accent 40%; }
+    """
     COMPONENT_CLASSES = {"logview--cursor"}
     BINDINGS = [
         Binding("up", "move(-1)", show=False), Binding("down", "move(1)", show=False),
@@ -68,6 +74,9 @@ class LogView(ScrollView, can_focus=True):
         # and reused at its new row (id -> (entry, strip); the entry kept, so an id is never
         # reused while cached). Bounded; only the new entries are rendered per batch.
         self._strips: dict[int, tuple[LogEntry, Strip]] = {}
+        # What the last sync showed (scroll, cursor, width, the visible entries themselves,
+        # kept so that identity holds): an arrival that changes none of it repaints nothing.
+        self._painted: tuple = ()
 
     def sync(self) -> None:
         """Call after the buffer changed: resize, keep the cursor in range, follow."""
@@ -84,7 +93,18 @@ class LogView(ScrollView, can_focus=True):
             self.cursor = count - 1
         self.cursor = max(0, min(self.cursor, count - 1))
         self._keep_cursor_visible()
-        self.refresh()
+        # Scrolled back or paused, an arrival changes no visible row: repaint only when the
+        # rows, the scroll position or the cursor differ from the last sync's. (Scrolls, moves
+        # and focus repaint on their own; every buffer change comes through here.)
+        shown = self._visible_state()
+        if shown != self._painted:
+            self._painted = shown
+            self.refresh()
+
+    def _visible_state(self) -> tuple:
+        top = int(self.scroll_offset.y)
+        rows = self.buffer.shown_slice(top, top + max(1, self.scrollable_content_region.height))
+        return (top, self.cursor, self.size.width, *rows)
 
     def _keep_cursor_visible(self) -> None:
         height = max(1, self.scrollable_content_region.height)
