@@ -157,11 +157,18 @@ class LogView(ScrollView, can_focus=True):
 
     def _goto(self, index: int) -> None:
         count = self.buffer.shown_count
+        before, top = self.cursor, int(self.scroll_offset.y)
         self.cursor = max(0, min(index, count - 1))
         # Moving off the last line stops following, as `less +F` does.
         self.follow = self.follow and self.cursor >= count - 1
         self._keep_cursor_visible()
-        self.refresh()
+        if int(self.scroll_offset.y) == top:
+            # The rows stay put: only the cursor's old and new lines change (a scroll
+            # repaints the whole list by itself).
+            self.refresh_lines(before)
+            self.refresh_lines(self.cursor)
+        else:
+            self.refresh()
         self.post_message(FollowChanged())
 
     def action_open(self) -> None:
