@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from console.core.config import Settings
 from console.core.models import LogEntry
 from console.tui.screens.logs import LogsScreen
+from console.tui.widgets.log_view import BAR_REPAINT_SECONDS
 
 from .test_logs_screen import Host, ListSource, wait_for
 
@@ -24,10 +25,12 @@ def screen_text(pilot) -> str:
     return pilot.app.export_screenshot().replace("&#160;", " ")
 
 
-async def assert_same_as_full_repaint(pilot, screen: LogsScreen) -> None:
-    await pilot.pause()
+async def assert_same_as_full_repaint(pilot, screen: LogsScreen, delay: float | None = None) -> None:
+    await pilot.pause(delay)
     shown = pilot.app.export_screenshot()
-    screen.view.refresh()  # the whole list drawn again from the buffer
+    screen.view.refresh()  # the whole list drawn again from the buffer, and its scrollbar
+    if screen.view.show_vertical_scrollbar:
+        screen.view.vertical_scrollbar.refresh()
     await pilot.pause()
     assert pilot.app.export_screenshot() == shown
 
@@ -43,16 +46,17 @@ async def test_partial_repaints_show_what_a_full_repaint_shows():
             await pilot.press(key)
             await assert_same_as_full_repaint(pilot, screen)
         cursor = screen.view.cursor
-        source.queue = entries(100, 50)  # scrolled back: these change no visible row
-        await wait_for(pilot, lambda: len(screen.buffer) == 150)
+        source.queue = entries(100, 400)  # scrolled back: these change no visible row
+        await wait_for(pilot, lambda: len(screen.buffer) == 500)
         assert screen.view.cursor == cursor and not screen.view.follow
-        await assert_same_as_full_repaint(pilot, screen)
-        assert "150 held" in str(screen.status_text())
+        # The bar's thumb is repainted within BAR_REPAINT_SECONDS, not per batch.
+        await assert_same_as_full_repaint(pilot, screen, delay=BAR_REPAINT_SECONDS + 0.2)
+        assert "500 held" in str(screen.status_text())
         await pilot.press("f")  # following again: new rows scroll in
-        source.queue = entries(150, 3)
-        await wait_for(pilot, lambda: len(screen.buffer) == 153)
+        source.queue = entries(500, 3)
+        await wait_for(pilot, lambda: len(screen.buffer) == 503)
         await assert_same_as_full_repaint(pilot, screen)
-        assert "line 152" in screen_text(pilot)
+        assert "line 502" in screen_text(pilot)
 
 
 async def test_arrivals_below_a_short_list_are_drawn():

@@ -13,7 +13,9 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.timer import Timer
 
 from ...core.models import LogEntry
 from ...logs.buffer import LogBuffer
@@ -24,6 +26,8 @@ SEVERITY_STYLES = {
     "ERROR": "bold red", "CRITICAL": "bold white on red", "ALERT": "bold white on red",
     "EMERGENCY": "bold white on red",
 }
+
+BAR_REPAINT_SECONDS = 0.25  # the scrollbar's repaint while rows arrive under a scrolled-back list
 
 
 @lru_cache(maxsize=64)
@@ -77,6 +81,7 @@ class LogView(ScrollView, can_focus=True):
         # What the last sync showed (scroll, cursor, width, the visible entries themselves,
         # kept so that identity holds): an arrival that changes none of it repaints nothing.
         self._painted: tuple = ()
+        self._bar_timer: Timer | None = None
 
     def sync(self) -> None:
         """Call after the buffer changed: resize, keep the cursor in range, follow."""
@@ -87,8 +92,16 @@ class LogView(ScrollView, can_focus=True):
             # screen on every batch (at 5,000 entries/s the compositor's reflow was half the
             # time). The list's own box does not change: update its scrollbars only (a change
             # of their visibility still lays out, through their own reactives).
+            grew = size.width == self.virtual_size.width and size.height > self.virtual_size.height
             self.set_reactive(LogView.virtual_size, size)
-            self._scroll_update(size)
+            if grew and self.show_vertical_scrollbar and not self.follow:
+                # Scrolled back, only the bar's thumb creeps as rows arrive: update its
+                # numbers now and repaint it a few times a second, not per batch (45 lines
+                # of bar cost as much as the list). A scroll still repaints it at once.
+                self.vertical_scrollbar.set_reactive(ScrollBar.window_virtual_size, size.height)
+                self._repaint_bar_soon()
+            else:
+                self._scroll_update(size)
         if self.follow and count:
             self.cursor = count - 1
         self.cursor = max(0, min(self.cursor, count - 1))
@@ -100,6 +113,15 @@ class LogView(ScrollView, can_focus=True):
         if shown != self._painted:
             self._painted = shown
             self.refresh()
+
+    def _repaint_bar_soon(self) -> None:
+        if self._bar_timer is None:
+            self._bar_timer = self.set_timer(BAR_REPAINT_SECONDS, self._repaint_bar)
+
+    def _repaint_bar(self) -> None:
+        self._bar_timer = None
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.refresh()
 
     def _visible_state(self) -> tuple:
         top = int(self.scroll_offset.y)
