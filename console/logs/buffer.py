@@ -7,6 +7,7 @@ arrivals wait in a queue bounded the same way, so the rows on screen do not move
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from typing import Iterable
 
@@ -17,16 +18,22 @@ _COMPACT_AT = 4096  # compact the view's list once this many dropped rows lead i
 
 
 class LogBuffer:
+    # Entries only, no (seq, entry) tuple per row: every container object the buffer holds
+    # per entry is one more object each full garbage collection walks (at 100,000 entries,
+    # the tuples doubled the pause). A row's number is implicit in `_rows` (they are
+    # consecutive) and kept beside `_shown` in an array of machine ints (no objects at all).
+
     def __init__(self, capacity: int = 100_000, query: LogQuery | None = None):
         if capacity < 1:
             raise ValueError("log buffer capacity must be at least 1")
         self.capacity = capacity
         self.query = query or LogQuery()
-        self._rows: deque[tuple[int, LogEntry]] = deque(maxlen=capacity)
-        self._shown: list[tuple[int, LogEntry]] = []
+        self._rows: deque[LogEntry] = deque(maxlen=capacity)
+        self._shown: list[LogEntry] = []
+        self._shown_seq = array("q")  # the row number of each entry of `_shown`
         self._shown_start = 0
         self._pending: deque[LogEntry] = deque(maxlen=capacity)
-        self._seq = 0
+        self._seq = 0  # the number of the newest row (rows count from 1)
         self.received = 0
         self.dropped = 0
         self.paused = False
@@ -49,28 +56,37 @@ class LogBuffer:
             return 0
         overflow = max(0, len(self._rows) + len(entries) - self.capacity)
         self.dropped += overflow
-        rows, shown, matches = self._rows, self._shown, self.query.matches
-        everything = self.query.is_empty
-        added = 0
-        for entry in entries:
-            self._seq += 1
-            row = (self._seq, entry)
-            rows.append(row)
-            if everything or matches(entry):
-                shown.append(row)
-                added += 1
+        first = self._seq + 1
+        self._seq += len(entries)
+        self._rows.extend(entries)
+        if self.query.is_empty:
+            self._shown.extend(entries)
+            self._shown_seq.extend(range(first, first + len(entries)))
+            added = len(entries)
+        else:
+            matches, shown, seqs = self.query.matches, self._shown, self._shown_seq
+            added = 0
+            for seq, entry in enumerate(entries, first):
+                if matches(entry):
+                    shown.append(entry)
+                    seqs.append(seq)
+                    added += 1
         if overflow:
             self._trim_view()
         return added
 
+    def _oldest_seq(self) -> int:
+        return self._seq - len(self._rows) + 1
+
     def _trim_view(self) -> None:
-        oldest = self._rows[0][0] if self._rows else self._seq + 1
-        shown, i = self._shown, self._shown_start
-        while i < len(shown) and shown[i][0] < oldest:
+        oldest = self._oldest_seq()
+        seqs, i = self._shown_seq, self._shown_start
+        while i < len(seqs) and seqs[i] < oldest:
             i += 1
         self._shown_start = i
-        if i >= _COMPACT_AT and i * 2 >= len(shown):
-            del shown[:i]
+        if i >= _COMPACT_AT and i * 2 >= len(seqs):
+            del self._shown[:i]
+            del seqs[:i]
             self._shown_start = 0
 
     # ------------------------------------------------------------------ pause / filter
@@ -89,11 +105,17 @@ class LogBuffer:
 
     def set_query(self, query: LogQuery) -> None:
         self.query = query
+        oldest = self._oldest_seq()
         if query.is_empty:
             self._shown = list(self._rows)
+            self._shown_seq = array("q", range(oldest, self._seq + 1))
         else:
             matches = query.matches
-            self._shown = [row for row in self._rows if matches(row[1])]
+            self._shown, self._shown_seq = [], array("q")
+            for seq, entry in enumerate(self._rows, oldest):
+                if matches(entry):
+                    self._shown.append(entry)
+                    self._shown_seq.append(seq)
         self._shown_start = 0
 
     # ------------------------------------------------------------------ reading
@@ -106,8 +128,8 @@ class LogBuffer:
         return len(self._shown) - self._shown_start
 
     def shown(self, index: int) -> LogEntry:
-        return self._shown[self._shown_start + index][1]
+        return self._shown[self._shown_start + index]
 
     def shown_slice(self, start: int, stop: int) -> list[LogEntry]:
         base = self._shown_start
-        return [row[1] for row in self._shown[base + start: base + stop]]
+        return self._shown[base + start: base + stop]
