@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator
 
 import orjson
 
-from . import severity_scan
+from . import severity_scan, split_count
 from ..core.models import LogEntry
 from ..core.timestamps import parse_timestamp, rfc3339  # noqa: F401 - re-exported: the one parser
 
@@ -333,10 +333,16 @@ def count_matches(path, query, chunk_size: int = 1 << 22) -> int:
             except ValueError:  # empty file
                 return 0
             with mm:
+                if query.severity_only and severity_scan.available():
+                    names = query.severity_names
+                    severity_scan.prepare(names)  # compiled once here, not in every forked part
+
+                    def count_part(start: int, stop: int) -> int:
+                        return _count_severity(severity_scan.candidate_lines(mm, names, start, stop), query)
+
+                    return split_count.count(mm, count_part)
                 if query.severity_only:
-                    lines = (severity_scan.candidate_lines(mm, query.severity_names) if severity_scan.available()
-                             else candidate_lines(mm, query))
-                    return _count_severity(lines, query)
+                    return _count_severity(candidate_lines(mm, query), query)
                 return sum(1 for _ in _filtered(candidate_lines(mm, query), query))
     n = 0
     tail = b""

@@ -72,20 +72,28 @@ def _database(names: tuple[str, ...]):
     return db, threading.Lock()
 
 
-def candidate_lines(data, names: tuple[str, ...]) -> Iterator[bytes]:
+def prepare(names: tuple[str, ...]) -> None:
+    """Compile the patterns for `names` now (before forking: the children share them)."""
+    _database(names)
+
+
+def candidate_lines(data, names: tuple[str, ...], start: int = 0, stop: int | None = None) -> Iterator[bytes]:
     """The lines of `data` (bytes, bytearray or mmap) that may hold a severity among `names`
-    (upper-case), by the argument above: each once, in order, without the newline."""
-    return map(data.__getitem__, starmap(slice, line_bounds(data, names)))  # no Python frame per line
+    (upper-case), by the argument above: each once, in order, without the newline. `start`
+    and `stop` (line boundaries) bound the part scanned, so a file can be split in parts."""
+    return map(data.__getitem__, starmap(slice, line_bounds(data, names, start, stop)))  # no Python frame per line
 
 
-def line_bounds(data, names: tuple[str, ...]) -> list[tuple[int, int]]:
-    """(start, end) of each candidate line: `data[start:end]` is the line without its newline."""
-    size = len(data)
-    if not size or not names:
+def line_bounds(data, names: tuple[str, ...], start: int = 0, stop: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each candidate line in data[start:stop] (`start` at a line's start,
+    `stop` after a newline or at the end): `data[s:e]` is the line without its newline."""
+    first = start
+    size = len(data) if stop is None else stop
+    if size <= first or not names:
         return []
     db, lock = _database(names)
     ends: list[int] = []
-    base = 0
+    base = first
 
     def on_match(_id, _start, end, _flags, _context):
         ends.append(base + end)
@@ -94,12 +102,12 @@ def line_bounds(data, names: tuple[str, ...]) -> list[tuple[int, int]]:
     try:
         with lock:
             while base < size:
-                stop = size if size - base <= WINDOW else data.rfind(b"\n", base, base + WINDOW) + 1
-                if stop <= base:  # one line longer than a window: scan to its end
-                    stop = data.find(b"\n", base + WINDOW)
-                    stop = size if stop == -1 else stop + 1
-                db.scan(view[base:stop], match_event_handler=on_match)
-                base = stop
+                until = size if size - base <= WINDOW else data.rfind(b"\n", base, base + WINDOW) + 1
+                if until <= base:  # one line longer than a window: scan to its end
+                    until = data.find(b"\n", base + WINDOW, size)
+                    until = size if until == -1 else until + 1
+                db.scan(view[base:until], match_event_handler=on_match)
+                base = until
     finally:
         view.release()
     ends.sort()  # matches of the two patterns may come out of order
@@ -109,10 +117,10 @@ def line_bounds(data, names: tuple[str, ...]) -> list[tuple[int, int]]:
     for end in ends:
         if end <= line_end:
             continue  # another match on a line already taken
-        start = rfind(b"\n", 0, end) + 1
-        line_end = find(b"\n", end)
+        begin = rfind(b"\n", first, end) + 1 or first
+        line_end = find(b"\n", end, size)
         if line_end == -1:
-            bounds.append((start, size))
+            bounds.append((begin, size))
             break
-        bounds.append((start, line_end))
+        bounds.append((begin, line_end))
     return bounds
