@@ -32,6 +32,7 @@ Why the checks are enough (for one file; `K` = key occurrences in the file):
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 
     from .validate import _Reader
 
+_NOT_PLAIN = "not a plain date or timestamp"
 _BOM = b"\xef\xbb\xbf"
 _ESCAPES_WE_DO_NOT_COUNT = (b'\\"', b"\\u003a", b"\\u003A", b"\\u002c", b"\\u002C", b"\\u0000")
 _KIND_SQL = {
@@ -85,74 +87,159 @@ class FastTables:
     """`load(reader, path, spec)` -> the row count when the file was checked and inserted into
     its table on `con`; None when the validator must decide (nothing was inserted then)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, tables: dict[str, str]):
+    def __init__(self, con: duckdb.DuckDBPyConnection, tables: dict[str, str],
+                 specs: dict[str, TableSpec] | None = None):
         self.con, self.tables = con, tables  # file name -> "schema"."table"
+        self.specs = specs or {}  # file name -> its spec: those files are loaded side by side
         self.loaded: set[str] = set()
         self.usable = os.path.isdir("/dev/fd")  # DuckDB reads the very file we opened and checked
+        self._started: dict[str, Future] | None = None
+        self._pool: ThreadPoolExecutor | None = None
 
     def load(self, reader: _Reader, path: Path, spec: TableSpec) -> int | None:
-        if not self.usable or path.name not in self.tables or all(c.nullable for c in spec.columns):
+        if not self._takes(path.name, spec):
             return None
+        if self._started is None:
+            self._start_all(reader, path.parent)
+        started = self._started.pop(path.name, None) if self._started else None
+        rows = started.result() if started is not None else self._load_on(self.con, reader, path, spec)
+        if rows is not None:
+            self.loaded.add(path.name)
+        return rows
+
+    def _takes(self, name: str, spec: TableSpec) -> bool:
+        return self.usable and name in self.tables and not all(c.nullable for c in spec.columns)
+
+    def _start_all(self, reader: _Reader, folder: Path) -> None:
+        """Every table file of `folder` starts loading at once, each on its own cursor (DuckDB
+        reads one file on one core and releases the GIL meanwhile). The validator still asks
+        for them in its order and decides about any the fast path did not take; a refusal
+        discards the whole generation, so what was inserted meanwhile is never seen."""
+        self._started = {}
+        workers = min(os.cpu_count() or 1, 4)
+        try:
+            paths = [p for p in reader.folder(folder) or [] if p.name in self.specs and self._takes(p.name, self.specs[p.name])]
+        except ScenarioError:
+            return
+        if workers < 2 or len(paths) < 2:
+            return
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fast-load")
+        for p in sorted(paths, key=_size, reverse=True):  # the longest first
+            self._started[p.name] = self._pool.submit(self._load_on_cursor, reader, p, self.specs[p.name])
+
+    def _load_on_cursor(self, reader: _Reader, path: Path, spec: TableSpec) -> int | None:
+        cursor = self.con.cursor()
+        try:
+            return self._load_on(cursor, reader, path, spec)
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        """Waits for the loads still running (after a refusal): none outlives the connection."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _load_on(self, con: duckdb.DuckDBPyConnection, reader: _Reader, path: Path, spec: TableSpec) -> int | None:
         try:
             fh = reader.open(path)
         except ScenarioError:
             return None  # the validator refuses it with the same words
-        import duckdb
-
         with fh:
             before = os.fstat(fh.fileno())
             data = fh.read(reader.max_bytes + 1)
             if len(data) > reader.max_bytes or not bytes_allow_fast_path(data):
                 return None
-            self.con.execute("BEGIN TRANSACTION")
-            try:
-                rows = self._insert(f"/dev/fd/{fh.fileno()}", data, spec, self.tables[path.name])
-                after = os.fstat(fh.fileno())
-                same = (before.st_size, before.st_mtime_ns, before.st_ctime_ns) == \
-                       (after.st_size, after.st_mtime_ns, after.st_ctime_ns)
-                if rows is None or not same or after.st_size != len(data):
-                    rows = None
-                    self.con.execute("ROLLBACK")
-                else:
-                    self.con.execute("COMMIT")
-            except Exception:  # noqa: BLE001 - DuckDB's refusal or anything unforeseen: the validator decides
+            source, table = f"/dev/fd/{fh.fileno()}", self.tables[path.name]
+            # First straight into the table (plain dates and timestamps only); a file with other
+            # forms goes through a temporary table, where each distinct one meets the checkers.
+            rows, plain_only = self._in_transaction(con, fh, before, data,
+                                                    lambda: self._insert_plain(con, source, data, spec, table))
+            if rows is None and plain_only:
                 try:
-                    self.con.execute("ROLLBACK")
-                except duckdb.Error:
-                    pass
-                rows = None
-            finally:
-                self.con.execute("DROP TABLE IF EXISTS temp.fast_rows")
-        if rows is not None:
-            self.loaded.add(path.name)
+                    rows, _ = self._in_transaction(con, fh, before, data,
+                                                   lambda: self._insert(con, source, data, spec, table))
+                finally:
+                    con.execute("DROP TABLE IF EXISTS temp.fast_rows")
         return rows
 
-    def _insert(self, source: str, data: bytes, spec: TableSpec, table: str) -> int | None:
-        con, cols = self.con, spec.columns
+    def _in_transaction(self, con: duckdb.DuckDBPyConnection, fh, before: os.stat_result, data: bytes, insert) -> tuple[int | None, bool]:
+        """(rows, False) when `insert` checked and inserted the file and the file did not change
+        meanwhile; else nothing is kept: (None, True) when only a non-plain date or timestamp
+        stopped it."""
+        import duckdb
+
+        con.execute("BEGIN TRANSACTION")
+        try:
+            rows = insert()
+            after = os.fstat(fh.fileno())
+            same = (before.st_size, before.st_mtime_ns, before.st_ctime_ns) == \
+                   (after.st_size, after.st_mtime_ns, after.st_ctime_ns)
+            if rows is None or not same or after.st_size != len(data):
+                con.execute("ROLLBACK")
+                return None, False
+            con.execute("COMMIT")
+            return rows, False
+        except Exception as exc:  # noqa: BLE001 - DuckDB's refusal or anything unforeseen: the validator decides
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            return None, _NOT_PLAIN in str(exc)
+
+    def _insert_plain(self, con: duckdb.DuckDBPyConnection, source: str, data: bytes, spec: TableSpec, table: str) -> int | None:
+        """The file checked and converted in the statement that inserts it into its (empty)
+        table; the counts then come from the table. Dates and timestamps must be plain
+        (_SURELY_VALID), else error() with _NOT_PLAIN stops it."""
+        cols = spec.columns
+        if con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+            return None
+        as_json = ", ".join(f"{c.name}: 'JSON'" for c in cols)
+        escapes = b"\\" in data
+        checked = ", ".join(_checked(c, escapes, plain=True) for c in cols)
+        names = ", ".join(c.name for c in cols)
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {checked} FROM read_json(?, format='newline_delimited', "
+                    f"columns={{{as_json}}})", [source])
+        # A plain timestamp's text holds two colons and no comma; a plain date neither.
+        stamps = " + ".join(f"2 * count({c.name})" for c in cols if c.type == "TIMESTAMP") or "0"
+        strings = [c.name for c in cols if c.type == "STRING"]
+        rows, colons_in_strings, commas_in_strings, *present = con.execute(
+            f"SELECT count(*), {_inside(strings, ':')} + {stamps}, {_inside(strings, ',')}, "
+            + ", ".join(f"count({c.name})" for c in cols) + f" FROM {table}").fetchone()
+        return self._counts_agree(data, cols, rows, present, colons_in_strings, commas_in_strings)
+
+    @staticmethod
+    def _counts_agree(data: bytes, cols, rows: int, present: list[int], colons_in_strings: int,
+                      commas_in_strings: int) -> int | None:
+        """`rows` when no key is left over for an unknown column and no comma is trailing."""
+        if rows == 0:
+            return 0 if not data.strip() else None
+        nulls = sum(data.count(f'"{c.name}":{space}null'.encode())
+                    for c, n in zip(cols, present) if n < rows for space in ("", " "))
+        keys = sum(present) + nulls
+        if data.count(b":") != keys + colons_in_strings or data.count(b",") != keys - rows + commas_in_strings:
+            return None
+        return rows
+
+    def _insert(self, con: duckdb.DuckDBPyConnection, source: str, data: bytes, spec: TableSpec, table: str) -> int | None:
+        cols = spec.columns
         as_json = ", ".join(f"{c.name}: 'JSON'" for c in cols)
         # One pass over the JSON values: each is checked for its kind (error() refuses the
         # statement, nothing is kept) and converted; DATE and TIMESTAMP keep their JSON text
         # for the validator's checkers.
-        checked = ", ".join(_checked(c, escapes=b"\\" in data) for c in cols)
+        escapes = b"\\" in data
+        checked = ", ".join(_checked(c, escapes) for c in cols)
         con.execute(f"CREATE TEMP TABLE fast_rows AS SELECT {checked} FROM read_json(?, format='newline_delimited', "
                     f"columns={{{as_json}}})", [source])
         strings = [c.name for c in cols if c.type == "STRING"]  # DATE, TIMESTAMP: counted per distinct value
-
-        def inside(char: str) -> str:
-            return " + ".join(f"coalesce(sum(strlen({s}) - strlen(replace({s}, '{char}', ''))) "
-                              f"FILTER (WHERE contains({s}, '{char}')), 0)" for s in strings) or "0"
-
         floats = [c.name for c in cols if c.type == "FLOAT64"]
         finite = " + ".join(f"count(*) FILTER (WHERE NOT isfinite({f}))" for f in floats) or "0"
-        stats = con.execute(f"SELECT count(*), {finite}, {inside(':')}, {inside(',')}, "
+        stats = con.execute(f"SELECT count(*), {finite}, {_inside(strings, ':')}, {_inside(strings, ',')}, "
                             + ", ".join(f"count({c.name})" for c in cols) + " FROM fast_rows").fetchone()
         rows, not_finite, colons_in_strings, commas_in_strings, *present = stats
         if not_finite:  # NaN, Infinity or 1e400: orjson refuses them
             return None
-        if rows == 0:
-            return 0 if not data.strip() else None
         for c in cols:
-            if c.type in ("DATE", "TIMESTAMP"):
+            if c.type in ("DATE", "TIMESTAMP") and rows:
                 check = _CHECKERS[c.type][0]
                 values = con.execute(f"SELECT {c.name}, count(*), {_SURELY_VALID[c.type].format(v=c.name)} "
                                      f"FROM fast_rows WHERE {c.name} IS NOT NULL GROUP BY ALL").fetchall()
@@ -160,11 +247,10 @@ class FastTables:
                     return None
                 colons_in_strings += sum(v.count(":") * n for v, n, _ in values)
                 commas_in_strings += sum(v.count(",") * n for v, n, _ in values)
-        nulls = sum(data.count(f'"{c.name}":{space}null'.encode())
-                    for c, n in zip(cols, present) if n < rows for space in ("", " "))
-        keys = sum(present) + nulls
-        if data.count(b":") != keys + colons_in_strings or data.count(b",") != keys - rows + commas_in_strings:
+        if self._counts_agree(data, cols, rows, present, colons_in_strings, commas_in_strings) is None:
             return None
+        if rows == 0:
+            return 0
         names = ", ".join(c.name for c in cols)
         converted = ", ".join(f"CAST(CAST({c.name} AS JSON) AS {DUCKDB_TYPES[c.type]})" if c.type in ("DATE", "TIMESTAMP")
                               else c.name for c in cols)
@@ -173,7 +259,20 @@ class FastTables:
         return rows if list(loaded) == present else None  # nothing turned into NULL on the way
 
 
-def _checked(column, escapes: bool) -> str:
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _inside(strings: list[str], char: str) -> str:
+    """SQL: how many times `char` occurs inside the values of the columns `strings`."""
+    return " + ".join(f"coalesce(sum(strlen({s}) - strlen(replace({s}, '{char}', ''))) "
+                      f"FILTER (WHERE contains({s}, '{char}')), 0)" for s in strings) or "0"
+
+
+def _checked(column, escapes: bool, plain: bool = False) -> str:
     """The SQL that checks one JSON value's kind (as validate.py's checkers) and converts it."""
     c = column.name
     ok = _KIND_SQL[column.type].format(c=c)
@@ -181,8 +280,13 @@ def _checked(column, escapes: bool) -> str:
         # Without a backslash in the file no string has an escape: its value is its JSON text
         # without the quotes (no parse per value).
         value = f"{c}->>'$'" if escapes else f"({c}::VARCHAR)[2:-2]"
+    elif column.type in ("DATE", "TIMESTAMP") and plain:
+        sure = _SURELY_VALID[column.type].format(v=f"{c}::VARCHAR")
+        value = f"CASE WHEN {sure} THEN CAST({c} AS {DUCKDB_TYPES[column.type]}) ELSE error('{c}: {_NOT_PLAIN}') END"
     elif column.type in ("DATE", "TIMESTAMP"):
         value = f"{c}::VARCHAR"
+    elif column.type == "FLOAT64" and plain:  # NaN, Infinity or 1e400: orjson refuses them
+        value = f"CASE WHEN isfinite(CAST({c} AS DOUBLE)) THEN CAST({c} AS DOUBLE) ELSE error('{c}: not finite') END"
     elif column.type == "BOOL":
         value = f"{c}::VARCHAR = 'true'"
     else:

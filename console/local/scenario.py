@@ -116,8 +116,11 @@ def _validate_into(src: Path, gen: Path, settings: Settings) -> dict[str, int]:
     try:
         create_tables(con, settings)
         names = {f: '"{}"."{}"'.format(*f[: -len(".ndjson")].split(".")) for f in tables_by_file(settings)}
-        fast = FastTables(con, names)
-        counts = validate_scenario(src, settings, stage=gen, fast=fast.load)
+        fast = FastTables(con, names, tables_by_file(settings))
+        try:
+            counts = validate_scenario(src, settings, stage=gen, fast=fast.load)
+        finally:
+            fast.close()
         _insert_tables(con, gen, settings, Path(src).name, skip=fast.loaded)
         con.execute("CHECKPOINT")
     finally:
