@@ -27,7 +27,6 @@ import orjson
 from pydantic import ValidationError
 
 from ..core.errors import ScenarioError, validation_line
-from ..core.models import DeployState, Phase3Document
 from ..core.safefile import UnsafeFileError, check_inside, open_regular, read_regular
 from ..core.schema import BY_LOGICAL, TableSpec
 from ..core.timestamps import MAX_DATE, MIN_DATE, parse_timestamp
@@ -326,6 +325,8 @@ def validate_document(reader: _Reader, path: Path) -> None:
     data = reader.read(path)
     fields = _loads_object(data, label, "a document")
     if path.parent.name == PHASE3_COLLECTION:
+        from ..core.models import Phase3Document  # here: a load of tables alone never builds the models
+
         try:
             Phase3Document.from_fields(path.stem, fields, strict=True)
         except ValidationError as exc:
@@ -338,6 +339,8 @@ def validate_deploy(reader: _Reader, path: Path) -> int:
     label = reader.label(path)
     data = reader.read(path)
     _loads_object(data, label, "deploy state")
+    from ..core.models import DeployState
+
     try:
         state = DeployState.model_validate_json(data)
     except ValidationError as exc:

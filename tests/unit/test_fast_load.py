@@ -218,3 +218,38 @@ def test_what_sql_calls_surely_valid_the_checkers_accept(value):
         sure = con.execute(f"SELECT {_SURELY_VALID[kind].format(v='v')} FROM (SELECT ?::VARCHAR AS v)", [text]).fetchone()[0]
         assert not sure or _CHECKERS[kind][0](value), (kind, value)
     con.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z") | st.from_regex(
+    r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z") | st.from_regex(
+    r"\A(19|2[0-9]|[1-8][0-9])[0-9]{2}-(0[0-9]|1[0-3])-([0-3][0-9])(T(1[0-9]|2[0-4]):[0-6][0-9]:[0-6][0-9]Z)?\Z")
+    | st.text(max_size=24))
+def test_what_the_plain_insert_converts_the_checkers_accept(value):
+    """The insert straight into the table takes a date or timestamp that matches _PLAIN and
+    that DuckDB casts; validate.py's checkers must accept every one of them."""
+    import re
+
+    from console.local.fast_load import _PLAIN
+    from console.local.validate import _CHECKERS
+
+    con = duckdb.connect()
+    text = json.dumps(value)
+    for kind, duck in (("DATE", "DATE"), ("TIMESTAMP", "TIMESTAMPTZ")):
+        if re.fullmatch(_PLAIN[kind], text) is None:
+            continue
+        assert con.execute(f"SELECT regexp_full_match(?, '{_PLAIN[kind]}')", [text]).fetchone()[0]
+        try:
+            con.execute(f"SELECT CAST(CAST(? AS JSON) AS {duck})", [text]).fetchone()
+        except duckdb.Error:
+            continue  # the statement stops, the validator decides
+        assert _CHECKERS[kind][0](value), (kind, value)
+    con.close()
+
+
+def test_a_day_the_month_lacks_and_hour_24_are_refused_as_before(tmp_path):
+    for data in (_line(game_date="2026-02-30"), _line(processed_at="2026-03-02T24:00:00Z"),
+                 _line(processed_at="2026-02-29T10:00:00Z"), _line(game_date="2024-02-29") + _line(game_date="3000-01-01")):
+        before = _outcome(tmp_path / "old", data, fast=False)
+        assert before[0] == "refused"
+        assert _outcome(tmp_path / "new", data, fast=True) == before
