@@ -212,9 +212,13 @@ class FastTables:
         # A plain timestamp's text holds two colons and no comma; a plain date neither.
         stamps = " + ".join(f"2 * count({c.name})" for c in cols if c.type == "TIMESTAMP") or "0"
         strings = [c.name for c in cols if c.type == "STRING"]
-        rows, colons_in_strings, commas_in_strings, *present = con.execute(
-            f"SELECT count(*), {_inside(strings, ':')} + {stamps}, {_inside(strings, ',')}, "
+        floats = [c.name for c in cols if c.type == "FLOAT64"]
+        finite = " + ".join(f"count(*) FILTER (WHERE NOT isfinite({f}))" for f in floats) or "0"
+        rows, not_finite, colons_in_strings, commas_in_strings, *present = con.execute(
+            f"SELECT count(*), {finite}, {_inside(strings, ':')} + {stamps}, {_inside(strings, ',')}, "
             + ", ".join(f"count({c.name})" for c in cols) + f" FROM {table}").fetchone()
+        if not_finite:  # NaN, Infinity or 1e400: orjson refuses them
+            return None
         return self._counts_agree(data, cols, rows, present, colons_in_strings, commas_in_strings)
 
     @staticmethod
@@ -295,8 +299,6 @@ def _checked(column, escapes: bool, plain: bool = False) -> str:
         value = f"CASE WHEN {sure} THEN CAST({c} AS {DUCKDB_TYPES[column.type]}) ELSE error('{c}: {_NOT_PLAIN}') END"
     elif column.type in ("DATE", "TIMESTAMP"):
         value = f"{c}::VARCHAR"
-    elif column.type == "FLOAT64" and plain:  # NaN, Infinity or 1e400: orjson refuses them
-        value = f"CASE WHEN isfinite(CAST({c} AS DOUBLE)) THEN CAST({c} AS DOUBLE) ELSE error('{c}: not finite') END"
     elif column.type == "BOOL":
         value = f"{c}::VARCHAR = 'true'"
     else:
