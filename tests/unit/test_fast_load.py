@@ -253,3 +253,78 @@ def test_a_day_the_month_lacks_and_hour_24_are_refused_as_before(tmp_path):
         before = _outcome(tmp_path / "old", data, fast=False)
         assert before[0] == "refused"
         assert _outcome(tmp_path / "new", data, fast=True) == before
+
+
+# ------------------------------------------------------------------ several files, loaded side by side
+
+CACHE = "nba_precompute.player_daily_cache.ndjson"
+CACHE_ROW = {"cache_date": "2026-03-01", "player_lookup": "a", "player_name": "A", "points_avg_last_10": 10.0,
+             "games_in_window": 5, "created_at": "2026-03-02T13:00:00Z"}
+
+
+def _cache(**changes) -> bytes:
+    return json.dumps({**CACHE_ROW, **changes}).encode() + b"\n"
+
+
+def _outcome_of_files(root: Path, files: dict[str, bytes], fast: bool) -> tuple:
+    """As _outcome, for a scenario of several table files: ("loaded", counts, rows of every table)."""
+    shutil.rmtree(root, ignore_errors=True)
+    src = root / "s"
+    (src / "tables").mkdir(parents=True)
+    for name, data in files.items():
+        (src / "tables" / name).write_bytes(data)
+    cfg = Settings(data_dir=root / "d")
+    try:
+        if fast:
+            counts = load_scenario(src, cfg)
+            db = current_dir(cfg) / DB_FILE
+        else:
+            stage, gen = root / "stage", root / "gen"
+            gen.mkdir()
+            counts = validate_scenario(src, cfg, stage=stage)
+            _build_generation(stage, gen, cfg, src.name)
+            db = gen / DB_FILE
+    except ScenarioError as exc:
+        return ("refused", str(exc))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = {name: con.execute(f"SELECT * FROM {name[: -len('.ndjson')]} ORDER BY ALL").fetchall() for name in files}
+    finally:
+        con.close()
+    return ("loaded", counts, rows)
+
+
+SEVERAL = [
+    ("both plain", {FILE: _line() * 30 + _line(points=3), CACHE: _cache() * 20}),
+    ("one with offsets (temporary table), one plain",
+     {FILE: _line(processed_at="2026-03-02T12:00:00+01:00") * 5, CACHE: _cache() * 5}),
+    ("the first refused", {FILE: _line() + _line(points="3"), CACHE: _cache() * 5}),
+    ("the second refused", {FILE: _line() * 5, CACHE: _cache() + _cache(games_in_window=1.5)}),
+    ("both refused: the first in the validator's order is named",
+     {FILE: _line() + _line()[:-2] + b',"zz":1}\n', CACHE: _cache(created_at="2026-03-02T25:00:00Z")}),
+]
+
+
+@pytest.mark.parametrize("name,files", SEVERAL, ids=[c[0] for c in SEVERAL])
+def test_files_loaded_side_by_side_end_as_one_at_a_time(tmp_path, name, files):
+    before = _outcome_of_files(tmp_path / "old", files, fast=False)
+    assert _outcome_of_files(tmp_path / "new", files, fast=True) == before
+
+
+def test_side_by_side_loads_run_on_their_own_cursors(tmp_path, monkeypatch):
+    """With two cores or more both files start before the validator asks for the first."""
+    monkeypatch.setattr(fast_load.os, "cpu_count", lambda: 2)
+    threads = []
+    load_on = fast_load.FastTables._load_on
+
+    def spy(self, con, reader, path, spec):
+        import threading
+
+        threads.append((path.name, threading.current_thread().name, con is self.con))
+        return load_on(self, con, reader, path, spec)
+
+    monkeypatch.setattr(fast_load.FastTables, "_load_on", spy)
+    outcome = _outcome_of_files(tmp_path / "new", {FILE: _line() * 3, CACHE: _cache() * 2}, fast=True)
+    assert outcome[0] == "loaded"
+    assert sorted(name for name, _, _ in threads) == sorted([FILE, CACHE])
+    assert all(thread.startswith("fast-load") and not on_main for _, thread, on_main in threads)
