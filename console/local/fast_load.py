@@ -4,7 +4,12 @@ accept the file (issue 13: a season used to spend most of its load in Python's J
 The file is read once by DuckDB (`read_json`, every column as JSON): in that one pass each
 value's kind is checked and the value converted (a value of another kind stops the statement
 with error()); the other checks of validate.py are answered from the converted rows and a
-few byte counts of the same bytes, and the rows are inserted in the same transaction. When
+few byte counts of the same bytes, all in one transaction. When every date and timestamp has
+the plainest form (_PLAIN) the statement inserts straight into the table and the counts come
+from the table; otherwise the rows go through a temporary table, where each distinct date or
+timestamp meets validate.py's checkers. The table files load side by side, each on its own
+cursor in a worker thread (DuckDB reads one file on one core and releases the GIL); the
+validator still takes them in its order, and a refusal discards the whole generation. When
 any check fails, DuckDB refuses the file, or the file changed while being read, nothing is
 kept and the caller falls back to the row-by-row validator, which words the refusal exactly
 as before (path, line, column, reason). So this path may only ever *accept* files; every
