@@ -151,6 +151,9 @@ def test_ordinary_files_take_the_fast_path(tmp_path, monkeypatch):
     spaced = json.dumps(GOOD, separators=(", ", ": ")).encode() + b"\n"
     assert _took_fast_path(tmp_path / "b", spaced, monkeypatch)
     assert not _took_fast_path(tmp_path / "c", _line()[:-2] + b',"zz":null}\n', monkeypatch)
+    # Not plain: the straight insert stops, the temporary table with the checkers takes it.
+    offsets = _line(processed_at="2026-03-02 12:00:00.5+05:30") + _line()
+    assert _took_fast_path(tmp_path / "d", offsets, monkeypatch)
 
 
 def test_a_refused_fast_load_changes_nothing(tmp_path, demo_settings):
