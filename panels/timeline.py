@@ -47,6 +47,19 @@ class TimelineView(Static):
 
 class MetricsView(Static):
     _drawn: tuple | None = None
+    # The table's height in lines when it is what is shown: a header and one line per metric
+    # (every column no_wrap), whatever the width. Layout asks for it on every pass (height: auto)
+    # and measuring it meant rendering the whole table each time.
+    _known_height: int | None = None
+
+    def update(self, content="", *, layout: bool = True) -> None:
+        self._known_height = None  # anything else (an error line) is measured as usual
+        super().update(content, layout=layout)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        if self._known_height is not None and width > 0:
+            return self._known_height
+        return super().get_content_height(container, viewport, width)
 
     def show(self, results: dict[str, CheckResult], settings: Settings, game_date: date) -> None:
         key = (tuple(results.items()), game_date)
@@ -64,3 +77,5 @@ class MetricsView(Static):
         for m in metrics:
             table.add_row(_tick(m.met), m.name, m.expected, Text(m.actual, style="red" if m.met is False else ""))
         self.update(table)
+        if not any("\n" in m.name + m.expected + m.actual for m in metrics):
+            self._known_height = 1 + len(metrics)
