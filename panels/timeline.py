@@ -19,7 +19,41 @@ def _tick(met: bool | None) -> Text:
     return Text("[✓]", style="bold green") if met else Text("[✗]", style="bold red")
 
 
-class TimelineView(Static):
+class _AutoHeight(Static):
+    """A box of `height: auto` whose new content asks for a layout pass (which measures and
+    repaints the whole screen) only when its height changes; otherwise only it is repainted."""
+
+    _laid_out: tuple[int, int] | None = None  # (content width, content height) of the last draw
+    # The content's height when known without rendering it (see MetricsView); layout asks for
+    # it on every pass, and measuring meant rendering the whole table each time.
+    _known_height: int | None = None
+
+    def update(self, content="", *, layout: bool = True) -> None:
+        # Anything else (an error line) is measured and laid out as usual.
+        self._known_height = self._laid_out = None
+        super().update(content, layout=layout)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        if self._known_height is not None and width > 0:
+            return self._known_height
+        return super().get_content_height(container, viewport, width)
+
+    def _update_sized(self, content, known_height: int | None = None) -> None:
+        before = self._laid_out
+        self.update(content, layout=False)
+        self._known_height = known_height
+        width = self.content_size.width
+        if width <= 0:  # not laid out yet
+            self.refresh(layout=True)
+            return
+        size = self.app.size  # Textual's own measure (cached for a layout pass that follows)
+        laid_out = (width, self.get_content_height(size, size, width))
+        if laid_out != before:
+            self.refresh(layout=True)
+        self._laid_out = laid_out
+
+
+class TimelineView(_AutoHeight):
     _drawn: tuple | None = None
 
     def show(self, results: dict[str, CheckResult], settings: Settings, game_date: date, as_of: datetime) -> None:
@@ -42,10 +76,10 @@ class TimelineView(Static):
         table.add_row("", Text(window_note(as_of, processing, settings), style="italic dim"))
         for c in criteria(results, settings, game_date):
             table.add_row(_tick(c.met), Text.assemble((c.label, "bold"), ("  " + c.detail, "dim")))
-        self.update(table)
+        self._update_sized(table)
 
 
-class MetricsView(Static):
+class MetricsView(_AutoHeight):
     _drawn: tuple | None = None
 
     def show(self, results: dict[str, CheckResult], settings: Settings, game_date: date) -> None:
@@ -63,4 +97,6 @@ class MetricsView(Static):
         table.add_column("actual", no_wrap=True, overflow="ellipsis", ratio=1)
         for m in metrics:
             table.add_row(_tick(m.met), m.name, m.expected, Text(m.actual, style="red" if m.met is False else ""))
-        self.update(table)
+        # A header and one line per metric (every column no_wrap), whatever the width.
+        newline = any("\n" in m.name + m.expected + m.actual for m in metrics)
+        self._update_sized(table, None if newline else 1 + len(metrics))

@@ -59,7 +59,10 @@ class CheckPanel(Static, can_focus=True):
             return
         self._set_status_class(status)
         content = self._content(state, status, now)
-        self.update(content)
+        # In the grid a panel is the grid cell's size whatever it shows: no layout pass (which
+        # measures and repaints the whole screen) per result. In one column its content sizes it.
+        height = self.styles.height
+        self.update(content, layout=height is None or height.is_auto or self.size.height <= 0)
         self._drawn = (state.shown, state.error, status, data_age)
         self._content_shown = content
         self._base_subtitle = str(self.border_subtitle or "")

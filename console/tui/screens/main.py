@@ -96,10 +96,11 @@ class MainScreen(Screen):
         now = app.clock.now()
         header = self.query_one("#header", Static)
         text = header_text(app, now, header.content_size.width or app.size.width - 2)
-        lines = text.plain.count("\n")
-        # The same number of lines as before: no layout pass for the whole screen on each tick.
-        header.update(text, layout=lines != getattr(self, "_header_lines", None))
-        self._header_lines = lines
+        if text != getattr(self, "_header_text", None):  # the same text: nothing to draw again
+            lines = text.plain.count("\n")
+            # The same number of lines as before: no layout pass for the whole screen on each tick.
+            header.update(text, layout=lines != getattr(self, "_header_lines", None))
+            self._header_lines, self._header_text = lines, text
         for panel in self.query(CheckPanel):
             _guarded(panel, lambda p=panel: p.show(app.states[p.check_id], now))
         if app.game_date is not None:
