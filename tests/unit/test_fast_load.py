@@ -37,12 +37,13 @@ def _line(**changes) -> bytes:
 _DROP = object()
 
 
-def _outcome(root: Path, data: bytes, fast: bool) -> tuple:
-    """("refused", message) or ("loaded", counts, rows) for one table file."""
+def _load(root: Path, files: dict[str, bytes], fast: bool) -> tuple:
+    """("refused", message) or ("loaded", counts, the database file) for a scenario of table files."""
     shutil.rmtree(root, ignore_errors=True)
     src = root / "s"
     (src / "tables").mkdir(parents=True)
-    (src / "tables" / FILE).write_bytes(data)
+    for name, data in files.items():
+        (src / "tables" / name).write_bytes(data)
     cfg = Settings(data_dir=root / "d")
     try:
         if fast:
@@ -56,12 +57,23 @@ def _outcome(root: Path, data: bytes, fast: bool) -> tuple:
             db = gen / DB_FILE
     except ScenarioError as exc:
         return ("refused", str(exc))
+    return ("loaded", counts, db)
+
+
+def _rows(db: Path, sql: str):
     con = duckdb.connect(str(db), read_only=True)
     try:
-        rows = con.execute(f"SELECT * FROM {TABLE}").fetchall()
+        return con.execute(sql).fetchall()
     finally:
         con.close()
-    return ("loaded", counts, rows)
+
+
+def _outcome(root: Path, data: bytes, fast: bool) -> tuple:
+    """("refused", message) or ("loaded", counts, rows) for one table file (rows in their order)."""
+    outcome = _load(root, {FILE: data}, fast)
+    if outcome[0] == "refused":
+        return outcome
+    return ("loaded", outcome[1], _rows(outcome[2], f"SELECT * FROM {TABLE}"))
 
 
 def _took_fast_path(root: Path, data: bytes, monkeypatch) -> bool:
@@ -271,30 +283,11 @@ def _cache(**changes) -> bytes:
 
 def _outcome_of_files(root: Path, files: dict[str, bytes], fast: bool) -> tuple:
     """As _outcome, for a scenario of several table files: ("loaded", counts, rows of every table)."""
-    shutil.rmtree(root, ignore_errors=True)
-    src = root / "s"
-    (src / "tables").mkdir(parents=True)
-    for name, data in files.items():
-        (src / "tables" / name).write_bytes(data)
-    cfg = Settings(data_dir=root / "d")
-    try:
-        if fast:
-            counts = load_scenario(src, cfg)
-            db = current_dir(cfg) / DB_FILE
-        else:
-            stage, gen = root / "stage", root / "gen"
-            gen.mkdir()
-            counts = validate_scenario(src, cfg, stage=stage)
-            _build_generation(stage, gen, cfg, src.name)
-            db = gen / DB_FILE
-    except ScenarioError as exc:
-        return ("refused", str(exc))
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        rows = {name: con.execute(f"SELECT * FROM {name[: -len('.ndjson')]} ORDER BY ALL").fetchall() for name in files}
-    finally:
-        con.close()
-    return ("loaded", counts, rows)
+    outcome = _load(root, files, fast)
+    if outcome[0] == "refused":
+        return outcome
+    return ("loaded", outcome[1], {name: _rows(outcome[2], f"SELECT * FROM {name[: -len('.ndjson')]} ORDER BY ALL")
+                                   for name in files})
 
 
 SEVERAL = [
