@@ -27,6 +27,7 @@ from ..backends import Backend, open_backend
 from ..core.clock import Clock, ReplayClock, SystemClock
 from .palette import ConsoleCommands
 from ..core.config import Settings
+from .gc_tuning import freeze_startup_heap
 from .live_feeds import LiveFeeds
 from .shell import ConsoleShell
 from ..logs.stream import open_log_source
@@ -44,26 +45,6 @@ def _status_of(state: PanelState) -> str | None:
     if state.error is not None:
         return Status.ERROR.value
     return state.result.status.value if state.result is not None else None
-
-
-_GC_SET: list[bool] = []
-
-
-def _gc_once() -> None:
-    """Once per process, when the first console starts (its modules, the config and Textual's
-    classes all loaded; ~70k objects that live as long as the process):
-    - freeze them, so the collections the screen's start-up triggers do not walk them again
-      and again (~0.15 s of collecting while the screen mounted, 4x a bare Textual app's);
-    - skip the interpreter's last collections at exit over everything the session built
-      (0.3 s after the screen is gone). Objects are still freed by reference counting as
-      usual; only cycles that became unreachable before the freeze stay until exit."""
-    if not _GC_SET:
-        import atexit
-        import gc
-
-        gc.freeze()
-        atexit.register(gc.freeze)
-        _GC_SET.append(True)
 
 
 def _import_duckdb_early(settings: Settings) -> None:
@@ -121,7 +102,7 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         game_date: date | None = None,
         log_source_factory: LogSourceFactory = open_log_source,
     ) -> None:
-        _gc_once()
+        freeze_startup_heap()
         if backend_factory is open_backend:
             _import_duckdb_early(settings)
         super().__init__()

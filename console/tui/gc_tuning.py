@@ -1,4 +1,5 @@
-"""The garbage collector's settings for a screen that holds up to 100,000 log entries.
+"""The garbage collector's settings: the console's start-up heap frozen once, and, for a
+screen that holds up to 100,000 log entries, young collections less often.
 
 Every full (generation 2) collection walks every tracked object: the ~55,000 the console has
 built by the time the log screen opens (Textual, rich, the panels) and every held entry. While
@@ -15,6 +16,25 @@ import gc
 
 GEN0_THRESHOLD = 10_000
 _settled = False
+_started = False
+
+
+def freeze_startup_heap() -> None:
+    """Once per process, when the first console starts (its modules, the config and Textual's
+    classes all loaded; ~70k objects that live as long as the process):
+    - freeze them, so the collections the screen's start-up triggers do not walk them again
+      and again (~0.15 s of collecting while the screen mounted, 4x a bare Textual app's);
+    - skip the interpreter's last collections at exit over everything the session built
+      (0.3 s after the screen is gone). Objects are still freed by reference counting as
+      usual; only cycles that became unreachable before the freeze stay until exit."""
+    global _started
+    if _started:
+        return
+    _started = True
+    import atexit
+
+    gc.freeze()
+    atexit.register(gc.freeze)
 
 
 def settle_heap() -> None:
