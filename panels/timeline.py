@@ -12,6 +12,8 @@ from console.core.config import Settings
 from console.core.models import CheckResult
 from console.timeline import WINDOWS, criteria, current_window, expected_metrics, window_note
 
+from .prerender import Prerendered
+
 
 def _tick(met: bool | None) -> Text:
     if met is None:
@@ -40,7 +42,7 @@ class _AutoHeight(Static):
 
     def _update_sized(self, content, known_height: int | None = None) -> None:
         before = self._laid_out
-        self.update(content, layout=False)
+        self.update(Prerendered(content), layout=False)  # measured and painted from one rendering
         self._known_height = known_height
         width = self.content_size.width
         if width <= 0:  # not laid out yet

@@ -19,6 +19,7 @@ from textual.widgets import Static
 from console.refresh import LOADING, STALE, PanelState, format_age
 
 from .badges import badge
+from .prerender import Prerendered
 from .render import render_result
 
 
@@ -58,7 +59,7 @@ class CheckPanel(Static, can_focus=True):
             self._set_subtitle(self._hint + self._base_subtitle)
             return
         self._set_status_class(status)
-        content = self._content(state, status, now)
+        content = Prerendered(self._content(state, status, now))  # drawn once per width (hint, paint, repaints)
         # In the grid a panel is the grid cell's size whatever it shows: no layout pass (which
         # measures and repaints the whole screen) per result. In one column its content sizes it.
         height = self.styles.height
@@ -91,13 +92,14 @@ class CheckPanel(Static, can_focus=True):
             self._hint = hint
             self.border_subtitle = hint + self._base_subtitle
 
-    def _hidden_lines_hint(self, content: Group) -> str:
+    def _hidden_lines_hint(self, content: Prerendered) -> str:
         """A panel too short for its lines says so in its border (enter shows everything)."""
         width, height = self.content_size.width, self.content_size.height
         if width <= 0 or height <= 0 or self.styles.height is None or self.styles.height.is_auto:
             return ""
-        console = self.app.console
-        lines = len(console.render_lines(content, console.options.update_width(width), pad=False))
+        app = self.app
+        # The options Textual paints the body with, so the paint replays these segments.
+        lines = content.line_count(app.console, app.console_options.update(highlight=False, width=width))
         return f"↓ {lines - height} more (enter) · " if lines > height else ""
 
     def _content(self, state: PanelState, status: str, now: datetime) -> Group:

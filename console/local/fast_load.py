@@ -48,8 +48,7 @@ from ..core.schema import DUCKDB_TYPES, TableSpec
 from .validate import _CHECKERS
 
 if TYPE_CHECKING:
-    import duckdb
-
+    from . import engine as duckdb
     from .validate import _Reader
 
 _NOT_PLAIN = "not a plain date or timestamp"
@@ -181,7 +180,7 @@ class FastTables:
         """(rows, False) when `insert` checked and inserted the file and the file did not change
         meanwhile; else nothing is kept: (None, True) when only a non-plain date or timestamp
         stopped it."""
-        import duckdb
+        from . import engine as duckdb
 
         con.execute("BEGIN TRANSACTION")
         try:

@@ -47,23 +47,6 @@ def _status_of(state: PanelState) -> str | None:
     return state.result.status.value if state.result is not None else None
 
 
-def _import_duckdb_early(settings: Settings) -> None:
-    """Import DuckDB (~0.1 s of CPU, most of the local backend's import) in a thread while
-    Textual starts, instead of in the first check's worker once the screen is mounting. Only
-    the import, and only DuckDB's (no module of ours, so no import cycle between the two
-    threads): the backend is still opened, and any failure reported, by the checks."""
-    if settings.backend != "local":
-        return
-
-    def run() -> None:
-        try:
-            import duckdb  # noqa: F401
-        except Exception:  # noqa: BLE001 - the first check imports it again and reports what fails
-            pass
-
-    threading.Thread(target=run, name="import duckdb", daemon=True).start()
-
-
 @dataclass(frozen=True)
 class _Job:
     check_id: str
@@ -103,8 +86,6 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         log_source_factory: LogSourceFactory = open_log_source,
     ) -> None:
         freeze_startup_heap()
-        if backend_factory is open_backend:
-            _import_duckdb_early(settings)
         super().__init__()
         self.settings = settings
         self.backend_factory = backend_factory

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 import pytest
 from textual.geometry import Region
 from textual.widgets import Input, Static
-from textual.widgets._footer import FooterKey
 
 from console import ui_state
 from console.backends.local import LocalBackend
@@ -18,6 +17,7 @@ from console.core.clock import DEMO_END, ReplayClock
 from console.core.errors import ErrorKind, SourceError
 from console.tui.messages import PlaybookFinished
 from console.tui.screens.goto import GotoDateModal
+from console.tui.widgets.footer import ConsoleFooter
 from panels.timeline import MetricsView
 
 from .conftest import FEB3, FEB4, settle, until
@@ -78,12 +78,12 @@ async def test_replay_header_and_e_leaves_the_footer_at_the_end(make_app, demo_s
         text = header(app)
         assert "REPLAY 1x" in text and "(replay)" in text and "ENDED" not in text
         assert "e" in app.screen.active_bindings
-        assert any(k.key == "e" for k in app.screen.query(FooterKey))
+        assert any(k.key == "e" for k in app.screen.query_one(ConsoleFooter).keys)
         clock.jump_to_end()  # the replay reaches 11:00 by itself (not through the `e` action)
         await until(pilot, lambda: "ENDED" in header(app))
         await pilot.pause(0.2)
         assert "e" not in app.screen.active_bindings
-        assert not any(k.key == "e" for k in app.screen.query(FooterKey))
+        assert not any(k.key == "e" for k in app.screen.query_one(ConsoleFooter).keys)
 
 
 async def test_replay_ages_and_refresh_period_are_in_replay_time(make_app, demo_settings):
@@ -110,9 +110,10 @@ async def test_layout_follows_the_width_and_nothing_essential_is_cut(make_app, d
         for essential in ("NBA console", "READ-ONLY", "FROZEN AT 11:00", "games 2026-02-04", "1 fail"):
             assert essential in text
         assert all(len(line.rstrip()) <= size[0] - 2 for line in text.splitlines())
-        keys = list(screen.query(FooterKey))
-        assert [k.key for k in keys[:4]] == ["question_mark", "l", "P", "q"]
-        assert all(k.region.right <= size[0] and k.region.width > 0 for k in keys[:4])
+        footer = screen.query_one(ConsoleFooter)
+        assert [k.key for k in footer.keys[:4]] == ["question_mark", "l", "P", "q"]
+        line = footer.render_line(0).text  # the essential keys are drawn whole, within the width
+        assert len(line) == size[0] and line.startswith(" ? Keys  l Logs  P Playbooks  q Quit ")
         timeline = screen.query_one("#timeline")
         assert timeline.styles.border_top[0] and timeline.region.height >= 4  # it keeps its border
         metrics = shown(screen.query_one(MetricsView))

@@ -1,5 +1,6 @@
 """Issue 13 (start): the footer keeps its keys while they stay the same (it recomposed on
-every focus change and binding refresh), and a panel carries exactly its status's class."""
+every focus change and binding refresh) and is one widget that draws, hovers and clicks like
+Textual's, and a panel carries exactly its status's class."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from datetime import timedelta
 
 from textual.widgets._footer import FooterKey
 
+from console.tui.screens.help import HelpScreen
+from console.tui.widgets.footer import ConsoleFooter
 from panels.widget import CheckPanel
 
 from .conftest import FEB4, settle
@@ -14,33 +17,58 @@ from .conftest import FEB4, settle
 STATUS_CLASSES = {"-ok", "-warn", "-fail", "-unknown", "-error", "-stale", "-loading"}
 
 
+def _footer_keys(screen) -> list[str]:
+    """The keys a screen's footer shows: ours on the main screen, Textual's elsewhere."""
+    ours = list(screen.query(ConsoleFooter))
+    return [k.key for k in ours[0].keys] if ours else [k.key for k in screen.query(FooterKey)]
+
+
 async def test_footer_keeps_its_keys_while_focus_moves(make_app):
     app = make_app(FEB4)
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(pilot)
-        before = list(app.screen.query(FooterKey))
+        footer = app.screen.query_one(ConsoleFooter)
+        before = footer.keys
+        assert not list(footer.children)  # one widget, no FooterKey children to mount
         focused = app.focused
         await pilot.press("right")
         await pilot.pause()
         assert app.focused is not focused and isinstance(app.focused, CheckPanel)
-        after = list(app.screen.query(FooterKey))
-        assert [k.key for k in after] == [k.key for k in before]
-        assert all(a is b for a, b in zip(after, before))  # the same widgets, not a remount
-        # Bound to the footer (not compact), as Textual's own footer leaves them; the palette key is not bound.
-        assert not any(k.has_class("-compact") for k in after if not k.has_class("-command-palette"))
+        assert footer.keys is before  # the same keys: nothing redrawn
 
 
 async def test_footer_changes_when_its_keys_do(make_app):
     app = make_app(FEB4)
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(pilot)
-        keys = [k.key for k in app.screen.query(FooterKey)]
+        keys = _footer_keys(app.screen)
+        assert keys[:4] == ["question_mark", "l", "P", "q"] and keys[-1] == "ctrl+p"
         await pilot.press("enter")  # the drill-down: another screen, other keys
         await pilot.pause()
-        assert [k.key for k in app.screen.query(FooterKey)] != keys
+        assert _footer_keys(app.screen) != keys
         await pilot.press("escape")
         await pilot.pause()
-        assert [k.key for k in app.screen.query(FooterKey)] == keys
+        assert _footer_keys(app.screen) == keys
+
+
+async def test_footer_click_presses_the_key_and_hover_shows_its_tooltip(make_app):
+    app = make_app(FEB4)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(ConsoleFooter)
+        line = footer.render_line(0).text
+        assert line.rstrip().endswith("▏^p palette")  # the palette's key at the right edge
+        x = line.index("l Logs")
+        await pilot.hover(ConsoleFooter, offset=(x, 0))
+        assert footer._hover == [k.key for k in footer.keys].index("l")
+        assert footer.render_line(0).text == line  # the highlight changes colours, not the text
+        palette = footer.keys[-1]
+        await pilot.hover(ConsoleFooter, offset=(line.index("^p"), 0))
+        assert palette.tooltip and footer.tooltip == palette.tooltip
+        await pilot.hover(ConsoleFooter, offset=(line.index("? Keys"), 0))
+        await pilot.click(ConsoleFooter, offset=(line.index("? Keys"), 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
 
 
 async def test_each_panel_has_exactly_its_status_class(make_app):

@@ -22,7 +22,8 @@ import json, sys
 from console.cli import main
 code = main(sys.argv[1:])
 print(json.dumps({"code": code, "imported": sorted(m for m in ("pydantic_settings", "asyncio", "rich", "rich.text",
-      "textual", "sqlglot") if m in sys.modules)}), file=sys.stderr)
+      "textual", "sqlglot", "duckdb", "email.parser", "importlib.resources.readers") if m in sys.modules)}),
+      file=sys.stderr)
 """
 
 
@@ -34,6 +35,8 @@ def _check_imports(argv: list[str]) -> tuple[int, list[str]]:
 
 
 def test_check_json_imports_no_settings_library_and_no_rich(demo_settings):
+    # nor DuckDB's Python package (its engine is enough, console/local/engine.py), nor the
+    # metadata or resource readers sqlglot's version and the query files were read with
     argv = ["--data-dir", str(demo_settings.data_dir), "check", "--date", "2026-02-04", "--at", "11:00", "--json"]
     _check_imports(argv)  # fills the transpiled-SQL cache (that run imports sqlglot)
     code, imported = _check_imports(argv)

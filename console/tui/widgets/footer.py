@@ -1,31 +1,90 @@
-"""A footer whose essential keys come first, so a narrow terminal never cuts them.
+"""The main screen's footer: its keys, essential ones first, drawn as one line by one widget.
 
 Textual's Footer lists the focused widget's keys, then the screen's, then the app's: at 80
 columns `?` `l` `P` `q` (app keys) fell off the right edge. This one puts the keys named in
 ESSENTIAL first (in that order), then the rest in Textual's order.
 
-Textual's Footer also recomposes (removes and mounts every key, each with a full CSS pass)
-whenever the screen's bindings may have changed: each focus change, each refresh_bindings.
-At start-up that was about ten recomposes of the same keys, a third of the time the console
-took to show its six panels. This one recomposes only when the keys it would show differ.
+It is one widget, not a container of one FooterKey widget per key: mounting, styling, laying
+out and painting thirteen widgets (again whenever the keys change) was a tenth of the time the
+console took to show its six panels (issue 13). It draws what FooterKey draws, with the same
+theme variables: the key, then its description, the command palette's key on the right behind
+a thin rule; a disabled key dim; the key under the mouse highlighted, with its tooltip. A click
+presses the key, as on Textual's footer.
 """
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from typing import NamedTuple
+
+from rich.text import Text
+from textual import events
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
 
 ESSENTIAL = ("help", "logs", "playbooks", "quit")  # binding ids
 
 
-class ConsoleFooter(Footer):
-    _composed: tuple | None = None  # the keys shown now (see _keys), None before the first compose
+class FooterKeyItem(NamedTuple):
+    key: str
+    display: str
+    description: str
+    action: str
+    enabled: bool
+    tooltip: str
+    palette: bool = False  # the command palette's key, drawn at the right
 
-    def _keys(self) -> tuple:
-        """What compose shows: (key, display, description, action, enabled, tooltip, classes) per key."""
-        if not self._bindings_ready:
-            return ()
+
+class ConsoleFooter(Widget, can_focus=False):
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {
+        "console-footer--item",
+        "console-footer--item-hover",
+        "console-footer--key",
+        "console-footer--description",
+        "console-footer--rule",
+    }
+    # FooterKey's look (textual/widgets/_footer.py), one rule per part of a key.
+    DEFAULT_CSS = """
+    ConsoleFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        .console-footer--item { background: $footer-item-background; }
+        .console-footer--item-hover { color: $footer-key-foreground; background: $block-hover-background; }
+        .console-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .console-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .console-footer--rule { color: $foreground 20%; }
+    }
+    """
+
+    keys: reactive[tuple[FooterKeyItem, ...]] = reactive((), layout=False)
+    _hover: reactive[int | None] = reactive(None)
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._spans: list[tuple[int, int, int]] = []  # (first cell, end cell, index in keys) as last drawn
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.keys = self._current_keys()
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen) -> None:
+        if self.is_attached and screen is self.screen:
+            self.keys = self._current_keys()  # a reactive: redrawn only when the keys differ
+
+    def _current_keys(self) -> tuple[FooterKeyItem, ...]:
         active = self.screen.active_bindings
         seen: set[str] = set()
         shown = []
@@ -38,30 +97,79 @@ class ConsoleFooter(Footer):
             binding_id = item[0].id
             return ESSENTIAL.index(binding_id) if binding_id in ESSENTIAL else len(ESSENTIAL)
 
-        keys = [(binding.key, self.app.get_key_display(binding), binding.description, binding.action, enabled,
-                 tooltip, "") for binding, enabled, tooltip in sorted(shown, key=rank)]  # stable: the rest keep their order
-        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
-            palette = active.get(self.app.COMMAND_PALETTE_BINDING)
-            if palette is not None:
-                _, binding, enabled, _ = palette
-                keys.append((binding.key, self.app.get_key_display(binding), binding.description, binding.action,
-                             enabled, binding.tooltip or binding.description, "-command-palette"))
+        app = self.app
+        keys = [FooterKeyItem(binding.key, app.get_key_display(binding), binding.description, binding.action,
+                              enabled, tooltip or "")
+                for binding, enabled, tooltip in sorted(shown, key=rank)]  # stable: the rest keep their order
+        palette = active.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
+        if palette is not None:
+            _, binding, enabled, _ = palette
+            keys.append(FooterKeyItem(binding.key, app.get_key_display(binding), binding.description,
+                                      binding.action, enabled, binding.tooltip or binding.description, palette=True))
         return tuple(keys)
 
-    def compose(self) -> ComposeResult:
-        self._composed = keys = self._keys()
-        for key, display, description, action, enabled, tooltip, classes in keys:
-            footer_key = FooterKey(key, display, description, action, classes=classes or None, disabled=not enabled,
-                                   tooltip=tooltip)
-            if classes:
-                yield footer_key
-                continue
-            # FooterKey starts compact and the binding then turns it back: two style passes per
-            # key on every recompose. Starting from the footer's own value, the binding changes nothing.
-            footer_key.set_reactive(FooterKey.compact, self.compact)
-            yield footer_key.data_bind(compact=Footer.compact)
+    # ------------------------------------------------------------------ drawing
 
-    async def recompose(self) -> None:
-        if self._composed is not None and self.is_attached and self._keys() == self._composed:
-            return  # the same keys: nothing to remount
-        await super().recompose()
+    def _key_text(self, index: int, item: FooterKeyItem) -> Text:
+        key_style = self.get_component_rich_style("console-footer--key")
+        description_style = self.get_component_rich_style("console-footer--description")
+        if item.description and item.palette:  # compact, as Textual leaves the palette's key
+            text = Text.assemble((item.display, key_style), (f" {item.description}", description_style))
+        elif item.description:
+            text = Text.assemble((f" {item.display} ", key_style), (f"{item.description} ", description_style))
+        else:
+            text = Text.assemble((item.display, key_style))
+        hover = "console-footer--item-hover" if index == self._hover else "console-footer--item"
+        base = self.rich_style + self.get_component_rich_style(hover)
+        if not item.enabled:
+            base += "dim"
+        text.stylize_before(base)
+        return text
+
+    def render(self) -> Text:
+        width = self.size.width
+        line = Text(no_wrap=True, overflow="crop", end="")
+        spans: list[tuple[int, int, int]] = []
+        right: Text | None = None
+        right_index = -1
+        for index, item in enumerate(self.keys):
+            if item.palette:
+                right, right_index = self._key_text(index, item), index
+                continue
+            start = line.cell_len
+            line.append_text(self._key_text(index, item))
+            spans.append((start, line.cell_len, index))
+        if right is not None:
+            rule = Text("▏", style=self.rich_style + self.get_component_rich_style("console-footer--rule"))
+            right = Text.assemble(rule, right, (" ", self.rich_style))
+            room = max(0, width - right.cell_len)
+            line.truncate(room, overflow="crop", pad=True)
+            spans = [(a, min(b, room), i) for a, b, i in spans if a < room]
+            spans.append((room + 1, room + right.cell_len - 1, right_index))
+            line.append_text(right)
+        self._spans = spans
+        return line
+
+    # ------------------------------------------------------------------ mouse
+
+    def _index_at(self, x: int) -> int | None:
+        return next((index for start, end, index in self._spans if start <= x < end), None)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        index = self._index_at(event.x)
+        self._hover = index
+        self.tooltip = self.keys[index].tooltip or None if index is not None else None
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._hover = None
+        self.tooltip = None
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        index = self._index_at(event.x)
+        if index is None:
+            return
+        item = self.keys[index]
+        if item.enabled:
+            self.app.simulate_key(item.key)
+        else:
+            self.app.bell()
