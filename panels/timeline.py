@@ -48,6 +48,8 @@ class _AutoHeight(Static):
         if width <= 0:  # not laid out yet
             self.refresh(layout=True)
             return
+        if before is None:  # drawn before its first layout: that layout measured what it shows now
+            before = (width, self.content_size.height)
         size = self.app.size  # Textual's own measure (cached for a layout pass that follows)
         laid_out = (width, self.get_content_height(size, size, width))
         if laid_out != before:

@@ -116,3 +116,32 @@ async def test_redraw_leaves_an_unchanged_header_alone(make_app):
         app.clock.advance(timedelta(minutes=1))  # the header's clock moves: drawn again
         app.screen.redraw()
         assert len(updates) == 1
+
+
+async def test_only_the_first_panel_takes_the_focus_at_start(make_app, monkeypatch):
+    """The body container took the focus first (Textual's AUTO_FOCUS) and gave it to the
+    panel only after on_mount: each move restyled the body and its ten descendants."""
+    from textual.widget import Widget
+
+    focused: list[Widget] = []
+    watch = Widget.watch_has_focus
+    monkeypatch.setattr(Widget, "watch_has_focus", lambda self, value: (focused.append(self), watch(self, value)))
+    app = make_app(FEB4)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        first = app.screen.query(CheckPanel).first()
+        assert app.focused is first and focused == [first]
+
+
+async def test_a_box_drawn_before_its_first_layout_asks_no_second_layout_for_the_same_height(make_app):
+    from panels.timeline import TimelineView
+
+    app = make_app(FEB4)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        timeline = app.screen.query_one(TimelineView)
+        height = timeline.content_size.height
+        timeline._laid_out = None  # as when its first content came before the first layout pass
+        timeline._drawn = None  # the same results drawn again: the same height
+        timeline.show(app.results, app.settings, app.game_date, app.clock.now())
+        assert not timeline._layout_required and timeline._laid_out == (timeline.content_size.width, height)

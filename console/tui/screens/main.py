@@ -28,6 +28,10 @@ def layout_class(width: int) -> str:
 
 
 class MainScreen(Screen):
+    # The first panel has the focus from the start. Textual's default ("*") focused the body
+    # container first and the panel only after on_mount: the body and its ten descendants
+    # restyled twice (focus in, then out) and the whole screen laid out again (issue 13).
+    AUTO_FOCUS = "CheckPanel"
     BINDINGS = [
         Binding("left_square_bracket", "change_date(-1)", "Prev day", id="prev_date"),
         Binding("right_square_bracket", "change_date(1)", "Next day", id="next_date"),
@@ -58,7 +62,6 @@ class MainScreen(Screen):
         zone = self.app.clock.now().astimezone(self.app.settings.tz).strftime("%Z")  # the configured zone, not "ET"
         self.query_one("#timeline").border_title = f"Morning timeline ({zone})"
         self.query_one("#metrics").border_title = "Expected metrics"
-        self.query(CheckPanel).first().focus()
         self._set_layout(self.app.size.width)
         self.redraw()
 
