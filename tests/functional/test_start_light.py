@@ -145,3 +145,32 @@ async def test_a_box_drawn_before_its_first_layout_asks_no_second_layout_for_the
         timeline._drawn = None  # the same results drawn again: the same height
         timeline.show(app.results, app.settings, app.game_date, app.clock.now())
         assert not timeline._layout_required and timeline._laid_out == (timeline.content_size.width, height)
+
+
+async def test_the_summary_waits_for_the_round_but_never_more_than_a_second(make_app):
+    from time import monotonic
+
+    from panels.timeline import MetricsView, TimelineView
+
+    app = make_app(FEB4)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        app.paused = True  # no refresh of its own during the test
+        screen = app.screen
+        timeline, metrics = screen.query_one(TimelineView), screen.query_one(MetricsView)
+        drawn = (timeline._drawn, metrics._drawn)
+        states = list(app.states.values())
+        states[0].running = True  # a round still landing
+        result = states[1].result
+        states[1].result = result.model_copy(update={"summary": "changed"})
+        screen._summary_at = monotonic()
+        app.redraw()
+        assert (timeline._drawn, metrics._drawn) == drawn  # waits for the round
+        screen._summary_at = monotonic() - screen.SUMMARY_LAG  # a second later: drawn anyway
+        app.redraw()
+        assert timeline._drawn != drawn[0] and metrics._drawn != drawn[1]
+        drawn = (timeline._drawn, metrics._drawn)
+        states[1].result = result
+        states[0].running = False  # the round has landed: drawn at once
+        app.redraw()
+        assert timeline._drawn != drawn[0] and metrics._drawn != drawn[1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from time import monotonic
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -106,12 +108,28 @@ class MainScreen(Screen):
             self._header_lines, self._header_text = lines, text
         for panel in self.query(CheckPanel):
             _guarded(panel, lambda p=panel: p.show(app.states[p.check_id], now))
-        if app.game_date is not None:
+        if app.game_date is not None and self._summary_due():
             results = app.results
             _guarded(self.query_one(TimelineView),
                      lambda: self.query_one(TimelineView).show(results, app.settings, app.game_date, now))
             _guarded(self.query_one(MetricsView),
                      lambda: self.query_one(MetricsView).show(results, app.settings, app.game_date))
+
+
+    # The timeline and the metrics sum up every panel: while a round of checks lands one result
+    # at a time, drawing them once per result (tables, and a layout pass when a height changes)
+    # cost more than the panels themselves (issue 13). They are drawn when no check is running,
+    # and at least every SUMMARY_LAG seconds (the 1 s tick) while one still is.
+    SUMMARY_LAG = 1.0
+    _summary_at: float | None = None
+
+    def _summary_due(self) -> bool:
+        now = monotonic()
+        running = any(state.running for state in self.app.states.values())
+        if running and self._summary_at is not None and now - self._summary_at < self.SUMMARY_LAG:
+            return False
+        self._summary_at = now
+        return True
 
 
 def _guarded(widget: Static, draw) -> None:
