@@ -27,7 +27,7 @@ check: $(STAMP)
 test: $(STAMP) emulators-deps browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Issue 13's speed table (benchmarks/run.py): ~5 minutes, writes BENCHMARKS.md. Not part of `make test`.
+# Issue 13's speed table (benchmarks/run.py): ~2 minutes, writes BENCHMARKS.md. Not part of `make test`.
 bench: $(STAMP)
 	$(PY) benchmarks/run.py $(ARGS)
 

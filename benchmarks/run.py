@@ -235,8 +235,10 @@ def row_load(runs: int, tmp: Path) -> Row:
     return Row("load", "`local load` season scenario (180 dates) vs DuckDB read_json", a, b, 3)
 
 
-# row -> (function, default N): about 5 minutes in all on the 2-core box.
-ROWS = {"help": (row_help, 15), "check": (row_check, 11), "console": (row_console, 7), "errors": (row_errors, 5),
+# row -> (function, default N): about 2 minutes in all on the 2-core box. The console row takes
+# 11 pairs, as `check` does: its runs spread over ±15 % on this shared box, and with 7 the
+# median's ratio moved by ±0.1x from one bench to the next.
+ROWS = {"help": (row_help, 15), "check": (row_check, 11), "console": (row_console, 11), "errors": (row_errors, 5),
         "keys": (row_keys, 3), "idle": (row_idle, 3), "load": (row_load, 3)}
 
 
@@ -274,7 +276,7 @@ def write_markdown(rows: list[Row], elapsed: float, argv: list[str]) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description="Issue 13's benchmark table")
-    ap.add_argument("--runs", type=int, help="N for every row (default: per row, ~5 minutes in all)")
+    ap.add_argument("--runs", type=int, help="N for every row (default: per row, ~2 minutes in all)")
     ap.add_argument("--only", help="comma-separated rows: " + ",".join(ROWS))
     ap.add_argument("--entries", type=int, default=1_000_000, help="log entries for the errors row")
     ap.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
