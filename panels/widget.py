@@ -34,7 +34,9 @@ class CheckPanel(Static, can_focus=True):
             self.check_id = check_id
 
     def __init__(self, check_id: str, title: str, tz: ZoneInfo) -> None:
-        super().__init__(id=f"panel-{check_id}", classes="panel")
+        # Loading until its first state: that first show then changes no class (a style pass
+        # per panel while the screen mounted).
+        super().__init__(id=f"panel-{check_id}", classes=f"panel -{LOADING}")
         self.check_id = check_id
         self.title = title
         self.tz = tz

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.reactive import reactive
@@ -110,17 +111,22 @@ class ConsoleFooter(Widget, can_focus=False):
 
     # ------------------------------------------------------------------ drawing
 
-    def _key_text(self, index: int, item: FooterKeyItem) -> Text:
-        key_style = self.get_component_rich_style("console-footer--key")
-        description_style = self.get_component_rich_style("console-footer--description")
+    def _styles(self) -> dict[str, Style]:
+        """The parts' styles, resolved once per draw (each lookup resolves CSS: ~0.2 ms)."""
+        get = self.get_component_rich_style
+        styles = {name: get(f"console-footer--{name}") for name in ("item", "item-hover", "key", "description", "rule")}
+        styles["footer"] = self.rich_style  # walks the ancestors' backgrounds: once, not per key
+        return styles
+
+    def _key_text(self, index: int, item: FooterKeyItem, styles: dict[str, Style]) -> Text:
+        key_style, description_style = styles["key"], styles["description"]
         if item.description and item.palette:  # compact, as Textual leaves the palette's key
             text = Text.assemble((item.display, key_style), (f" {item.description}", description_style))
         elif item.description:
             text = Text.assemble((f" {item.display} ", key_style), (f"{item.description} ", description_style))
         else:
             text = Text.assemble((item.display, key_style))
-        hover = "console-footer--item-hover" if index == self._hover else "console-footer--item"
-        base = self.rich_style + self.get_component_rich_style(hover)
+        base = styles["footer"] + styles["item-hover" if index == self._hover else "item"]
         if not item.enabled:
             base += "dim"
         text.stylize_before(base)
@@ -132,16 +138,17 @@ class ConsoleFooter(Widget, can_focus=False):
         spans: list[tuple[int, int, int]] = []
         right: Text | None = None
         right_index = -1
+        styles = self._styles()
         for index, item in enumerate(self.keys):
             if item.palette:
-                right, right_index = self._key_text(index, item), index
+                right, right_index = self._key_text(index, item, styles), index
                 continue
             start = line.cell_len
-            line.append_text(self._key_text(index, item))
+            line.append_text(self._key_text(index, item, styles))
             spans.append((start, line.cell_len, index))
         if right is not None:
-            rule = Text("▏", style=self.rich_style + self.get_component_rich_style("console-footer--rule"))
-            right = Text.assemble(rule, right, (" ", self.rich_style))
+            rule = Text("▏", style=styles["footer"] + styles["rule"])
+            right = Text.assemble(rule, right, (" ", styles["footer"]))
             room = max(0, width - right.cell_len)
             line.truncate(room, overflow="crop", pad=True)
             spans = [(a, min(b, room), i) for a, b, i in spans if a < room]
