@@ -174,3 +174,9 @@ async def test_the_summary_waits_for_the_round_but_never_more_than_a_second(make
         states[0].running = False  # the round has landed: drawn at once
         app.redraw()
         assert timeline._drawn != drawn[0] and metrics._drawn != drawn[1]
+        drawn = (timeline._drawn, metrics._drawn)
+        states[0].running = True
+        screen._summary_at = monotonic()
+        app.game_date = app.game_date - timedelta(days=1)  # another date: drawn at once, running or not
+        app.redraw()
+        assert timeline._drawn != drawn[0] and metrics._drawn != drawn[1]

@@ -115,20 +115,22 @@ class MainScreen(Screen):
             _guarded(self.query_one(MetricsView),
                      lambda: self.query_one(MetricsView).show(results, app.settings, app.game_date))
 
-
     # The timeline and the metrics sum up every panel: while a round of checks lands one result
     # at a time, drawing them once per result (tables, and a layout pass when a height changes)
     # cost more than the panels themselves (issue 13). They are drawn when no check is running,
-    # and at least every SUMMARY_LAG seconds (the 1 s tick) while one still is.
+    # at once for another game date, and at least every SUMMARY_LAG seconds (the 1 s tick)
+    # while a check still runs.
     SUMMARY_LAG = 1.0
     _summary_at: float | None = None
+    _summary_date = None
 
     def _summary_due(self) -> bool:
-        now = monotonic()
+        now, game_date = monotonic(), self.app.game_date
         running = any(state.running for state in self.app.states.values())
-        if running and self._summary_at is not None and now - self._summary_at < self.SUMMARY_LAG:
+        if (running and game_date == self._summary_date and self._summary_at is not None
+                and now - self._summary_at < self.SUMMARY_LAG):
             return False
-        self._summary_at = now
+        self._summary_at, self._summary_date = now, game_date
         return True
 
 

@@ -165,7 +165,7 @@ class ConsoleFooter(Widget, can_focus=False):
     def on_mouse_move(self, event: events.MouseMove) -> None:
         index = self._index_at(event.x)
         self._hover = index
-        self.tooltip = self.keys[index].tooltip or None if index is not None else None
+        self.tooltip = (self.keys[index].tooltip or None) if index is not None else None
 
     def on_leave(self, event: events.Leave) -> None:
         self._hover = None
