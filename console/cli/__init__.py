@@ -144,8 +144,14 @@ def _check_ids() -> list[str]:
 
 
 def _check_epilog() -> str:
+    from panels.grading import rule
+    from ..core.config import Settings
+
     ids = "\n".join(f"  {check_id}" for check_id in _check_ids())
-    return (f"check ids:\n{ids}\n\nexit codes (an alerting job reads only these):\n"
+    # The one rule people ask about (issue 23): the README's thresholds table says the same.
+    grading = "\n".join(f"  {status:<5} {text}" for status, text in rule(Settings.model_construct()).items())
+    return (f"check ids:\n{ids}\n\ngrading_coverage (defaults: thresholds.grading_trigger_pct, "
+            f"deadlines.grading):\n{grading}\n\nexit codes (an alerting job reads only these):\n"
             "  0  nothing failed (ok, warn or unknown)\n"
             "  1  a check failed\n"
             "  2  a check could not run (status error), an unknown check id, or bad arguments")
