@@ -1,10 +1,11 @@
 """The README's fenced code blocks, as the tests that run them read them
 (tests/functional/test_readme_commands.py, tests/gcp/test_readme_recipes.py).
 
-A block is preceded, optionally, by an HTML comment that tells those tests about it, on the
-line right above the fence: `<!-- README test: not run: REASON -->` (the block is listed as
-skipped with the reason). It reads as a note to the human reader of the Markdown source and
-is invisible in the rendered page.
+A block may be preceded by HTML comments that tell those tests about it, on the lines right
+above the fence: `<!-- README test: not run: REASON -->` (the block is not run, and is listed
+as skipped with the reason) or `` <!-- README test: `COMMAND` not run: REASON --> `` (only the
+lines that start with COMMAND). They read as notes to the human reader of the Markdown source
+and are invisible in the rendered page.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class Block:
     body: str
     line: int  # 1-based line of the opening fence
     section: str  # the nearest heading above the block
-    note: str | None  # the text of a `<!-- README test: ... -->` right above the fence
+    notes: tuple[str, ...]  # the texts of the `<!-- README test: ... -->` lines right above the fence
 
     @property
     def where(self) -> str:
@@ -37,10 +38,14 @@ def blocks(text: str | None = None) -> list[Block]:
     for m in FENCE.finditer(text):
         before = text[:m.start()]
         headings = re.findall(r"^#{1,6} (.+)$", FENCE.sub("", before), re.M)  # not a `# comment` in a block
-        above = before.rstrip("\n").rsplit("\n", 1)[-1].strip()
-        marker = MARKER.fullmatch(above)
+        notes = []
+        for above in reversed(before.rstrip("\n").split("\n")):
+            marker = MARKER.fullmatch(above.strip())
+            if not marker:
+                break
+            notes.insert(0, marker.group(1))
         out.append(Block(lang=m.group(1), body=m.group(2), line=before.count("\n") + 1,
-                         section=headings[-1] if headings else "", note=marker.group(1) if marker else None))
+                         section=headings[-1] if headings else "", notes=tuple(notes)))
     return out
 
 
@@ -58,7 +63,7 @@ def file_blocks(text: str | None = None) -> dict[str, Block]:
     out = {}
     for block in blocks(text):
         for path, body in split_files(block.body):
-            out[path] = Block(block.lang, body, block.line, block.section, block.note)
+            out[path] = Block(block.lang, body, block.line, block.section, block.notes)
     return out
 
 
