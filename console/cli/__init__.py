@@ -85,7 +85,7 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
     parser.add_argument("--backend", choices=["local", "gcp"], help="data backend (default: local)")
     parser.add_argument("--data-dir", type=_path_arg, help="local backend data directory (NBA_CONSOLE_DATA_DIR)")
     parser.add_argument("--project", help="GCP project (default: nba-props-platform)")
-    parser.add_argument("--read-only", action="store_true", default=None, help="refuse every mutating action")
+    parser.add_argument("--read-only", action="store_true", default=None, help="change nothing of the platform or its data: no playbook, deploy or data load (the console still keeps its own state)")
     parser.add_argument("--date", dest="game_date", type=_date_arg, help="game date (default: latest/yesterday)")
     parser.add_argument("--at", help="evaluate as of a moment: HH:MM on the processing date, or ISO time")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
