@@ -226,12 +226,16 @@ def run(command: Command, template: Path, tmp_root: Path) -> Outcome:
     cwd = ROOT if command.text.startswith("make ") else root / "home"  # make needs the Makefile
     if runs_until_stopped(command.text):
         return interactive(command, env, cwd)
+    proc = subprocess.Popen(["bash", "-c", command.text], env=env, cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)  # its own group: a timeout ends everything it started
     try:
-        proc = subprocess.run(["bash", "-c", command.text], env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=TIMEOUT_S)
-    except subprocess.TimeoutExpired as exc:
-        return Outcome(command, None, f"{exc.stdout or ''}{exc.stderr or ''}", [f"still running after {TIMEOUT_S} s"])
-    return Outcome(command, proc.returncode, proc.stdout + proc.stderr, [])
+        output, _ = proc.communicate(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        output, _ = proc.communicate()
+        return Outcome(command, None, output, [f"still running after {TIMEOUT_S} s: killed"])
+    return Outcome(command, proc.returncode, output, [])
 
 
 # ------------------------------------------------------------------ the tests

@@ -25,6 +25,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from tests.emulators.fixtures import TEST_PROJECT
 from tests.readme_blocks import README, blocks, file_blocks
@@ -334,3 +335,23 @@ def test_cloud_run_job_alerts_and_sends_the_summary(world):
     assert "*Deployment drift*: unknown · no commit history to compare against" in summary, summary
     assert (bucket / "reports" / "morning-2026-02-03.md").exists()
     assert (bucket / "watch-state.json").exists()
+
+
+# ------------------------------------------------------------------ the env file's two readers
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="'"), max_size=60))
+@hsettings(max_examples=60, deadline=None)
+def test_a_single_quoted_value_reads_the_same_to_sh_and_to_systemd(value):
+    """The README's claim about watch.env: a value in single quotes (JSON included) is the same
+    string whether `sh` sources the file (cron) or systemd reads it (EnvironmentFile=)."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".env", delete=False) as fh:
+        fh.write(f"# comment\nNBA_VALUE='{value}'\n")
+    try:
+        by_sh = subprocess.run(["/bin/sh", "-c", f'set -a; . {fh.name}; printf %s "$NBA_VALUE"'],
+                               capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin"}).stdout
+        assert environment_file(Path(fh.name).read_text())["NBA_VALUE"] == by_sh == value
+    finally:
+        os.unlink(fh.name)
