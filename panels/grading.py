@@ -1,6 +1,6 @@
 """Grading coverage: graded / predicted props of the game date (BigQuery), against the
-80 % trigger and the 70 % monitor line; before the grading deadline, under the trigger is
-"not yet"."""
+80 % trigger; before the grading deadline, under the trigger is "not yet" (`unknown`), from
+it on a failure, whose summary says whether it is also under the 70 % monitor line."""
 
 from __future__ import annotations
 
@@ -37,15 +37,22 @@ class UngradedPredictionRow(Row):
 
 # ------------------------------------------------------------------ judge (pure)
 
+# The rule in words, per status, as `check --help` prints it and the README's thresholds table
+# reads (tests/functional/test_grading_rule.py holds both to what the judge below does). No
+# `warn`: a verdict is never better than its evidence, so before the deadline an incomplete
+# grading is not yet a problem (`unknown`), and from it on under the trigger is the failed test
+# of the handoff ("Grading test succeeds (>= 80% coverage)"), whatever the monitor line says.
+def rule(settings: Settings) -> dict[str, str]:
+    trigger, at = f"{settings.thresholds.grading_trigger_pct:g}", f"{settings.deadlines.grading:%H:%M}"
+    return {"ok": f">= {trigger} % graded (the grading trigger)", "warn": "never",
+            "fail": f"< {trigger} % from the grading deadline ({at}) on; before it, unknown (not due yet)"}
 
-def grading_coverage(rows: list[GradingSystemRow], settings: Settings, before_deadline: bool = False,
-                     due: Due | None = None) -> CheckResult:
-    """`due` (or `before_deadline`): the grading deadline (09:00 ET by the handoff's timeline).
-    Before it, under the trigger is "not yet" (`unknown`); past it, under the trigger is a
+
+def grading_coverage(rows: list[GradingSystemRow], settings: Settings, due: Due) -> CheckResult:
+    """`due`: the grading deadline (09:00 ET by the handoff's timeline) as of the moment judged.
+    Before it, under the trigger is "not yet" (`unknown`); from it on, under the trigger is a
     failure, and no predictions at all is a date without games (`ok`)."""
     t = settings.thresholds
-    if due is not None:
-        before_deadline = not due.passed
     predicted = sum(r.predicted for r in rows)
     graded = sum(r.graded for r in rows)
     coverage = pct(graded, predicted)
@@ -63,28 +70,21 @@ def grading_coverage(rows: list[GradingSystemRow], settings: Settings, before_de
     }
     base = dict(id=ID, title=TITLE, value=value)
     if predicted == 0:
-        if due is not None and due.passed and due.games is False:
+        if due.passed and due.games is False:
             return CheckResult(**base, status=Status.OK, summary="no games (no predictions for this game date)")
-        if due is not None and due.passed and due.games:
+        if due.passed and due.games:
             return CheckResult(**base, status=Status.UNKNOWN,
                                summary="no predictions for this game date, though it had games: nothing to grade")
         return CheckResult(**base, status=Status.UNKNOWN, summary="no predictions for this game date")
     head = f"{graded}/{predicted} graded ({coverage:.1f}%) across {len(rows)} systems"
-    if before_deadline and coverage < t.grading_trigger_pct:
-        when = due.label(settings) if due is not None else f"{settings.deadlines.grading:%H:%M}"
-        return CheckResult(**base, status=Status.UNKNOWN, summary=f"{head}: grading not due until {when}")
     if coverage >= t.grading_trigger_pct:
         return CheckResult(**base, status=Status.OK, summary=head)
-    if due is not None:  # past the deadline: under the trigger is a failure
-        line = (f"below the {t.grading_trigger_pct:g}% trigger" if coverage >= t.coverage_monitor_pct
-                else f"below the {t.coverage_monitor_pct:g}% monitor line")
-        return CheckResult(**{**base, "value": {**value, "deadline": due.at.isoformat(), "overdue": True}},
-                           status=Status.FAIL, summary=f"overdue: {head}: {line} at {due.label(settings)}")
-    if coverage >= t.coverage_monitor_pct:
-        return CheckResult(**base, status=Status.WARN, summary=f"{head}: below the {t.grading_trigger_pct:g}% trigger")
-    return CheckResult(
-        **base, status=Status.FAIL, summary=f"{head}: below the {t.coverage_monitor_pct:g}% monitor line"
-    )
+    if not due.passed:
+        return CheckResult(**base, status=Status.UNKNOWN, summary=f"{head}: grading not due until {due.label(settings)}")
+    line = (f"below the {t.grading_trigger_pct:g}% trigger" if coverage >= t.coverage_monitor_pct
+            else f"below the {t.coverage_monitor_pct:g}% monitor line")
+    return CheckResult(**{**base, "value": {**value, "deadline": due.at.isoformat(), "overdue": True}},
+                       status=Status.FAIL, summary=f"overdue: {head}: {line} at {due.label(settings)}")
 
 
 # judge_grading: the fetched inputs of one game date -> its verdict. `check` and `history` (which

@@ -85,7 +85,7 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
     parser.add_argument("--backend", choices=["local", "gcp"], help="data backend (default: local)")
     parser.add_argument("--data-dir", type=_path_arg, help="local backend data directory (NBA_CONSOLE_DATA_DIR)")
     parser.add_argument("--project", help="GCP project (default: nba-props-platform)")
-    parser.add_argument("--read-only", action="store_true", default=None, help="refuse every mutating action")
+    parser.add_argument("--read-only", action="store_true", default=None, help="change nothing of the platform or its data: no playbook, deploy or data load (the console still keeps its own state)")
     parser.add_argument("--date", dest="game_date", type=_date_arg, help="game date (default: latest/yesterday)")
     parser.add_argument("--at", help="evaluate as of a moment: HH:MM on the processing date, or ISO time")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -144,8 +144,14 @@ def _check_ids() -> list[str]:
 
 
 def _check_epilog() -> str:
+    from panels.grading import rule
+    from ..core.config import Settings
+
     ids = "\n".join(f"  {check_id}" for check_id in _check_ids())
-    return (f"check ids:\n{ids}\n\nexit codes (an alerting job reads only these):\n"
+    # The one rule people ask about (issue 23): the README's thresholds table says the same.
+    grading = "\n".join(f"  {status:<5} {text}" for status, text in rule(Settings.model_construct()).items())
+    return (f"check ids:\n{ids}\n\ngrading_coverage (defaults: thresholds.grading_trigger_pct, "
+            f"deadlines.grading):\n{grading}\n\nexit codes (an alerting job reads only these):\n"
             "  0  nothing failed (ok, warn or unknown)\n"
             "  1  a check failed\n"
             "  2  a check could not run (status error), an unknown check id, or bad arguments")

@@ -87,15 +87,13 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from ..core.clock import FixedClock, ReplayClock, SystemClock
     from ..core.runner import default_game_date, parse_at
     from ..notify import describe
-    from ..safety import check_writable
     from ..watch import Watcher, run_schedule
 
     _setup_logging()
     log = logging.getLogger("nba_console.watch")
     settings = settings_from_args(args)
-    # The watch's memory (what it told, the outbox) is a state file: the gate decides, as for
-    # every write (README: playbook safety). Nothing on the platform is changed by a watch.
-    check_writable(settings, "keep the watch's state (what it told) in the state directory")
+    # The watch changes nothing on the platform; its memory (what it told, the outbox) is the
+    # console's own state, which read-only does not close (console/safety.py says why).
     channels = pick_channels(settings, args.notify)
     ws = settings.watch
     every, until_time = args.every or ws.every, args.until or ws.until

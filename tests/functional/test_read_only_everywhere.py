@@ -1,6 +1,8 @@
 """`--read-only` closes the gate on every path (issue 10): every subcommand of the CLI,
 enumerated from the parser itself, runs with `--read-only` on a seeded data dir and on an
-empty one, and neither the data dir nor the state dir changes in any way."""
+empty one, and the data dir does not change in any way. In the state dir only the console's
+own memory may change (issue 23: the watch's state and outbox, the UI state); no audit
+record, no playbook lock, nothing else."""
 
 from __future__ import annotations
 
@@ -59,12 +61,20 @@ def argv_for(command: tuple[str, ...], tmp: Path, scenario: Path, logs: Path) ->
     return table[command]
 
 
-def snapshot(*roots: Path) -> dict[str, tuple]:
+# The console's own memory: what read-only leaves writable (console/safety.py). Named here,
+# not imported, so a new file the code starts writing under read-only fails this test.
+CONSOLE_MEMORY = {"watch-state.json", "watch-state.json.lock", "console-state.json"}
+
+
+def snapshot(*roots: Path, ignore: set[str] = frozenset()) -> dict[str, tuple]:
     out = {}
     for root in roots:
         if not root.exists():
             continue
-        for path in [root, *sorted(root.rglob("*"))]:
+        # with files to ignore, the root's own mtime moves with them; its entries are compared
+        for path in [*([] if ignore else [root]), *sorted(root.rglob("*"))]:
+            if path.parent == root and path.name in ignore:
+                continue
             st = path.lstat()
             out[str(path)] = (st.st_mode, st.st_size, st.st_mtime_ns, path.is_symlink() and str(path.readlink()))
     return out
@@ -90,16 +100,41 @@ def test_no_subcommand_changes_the_data_dir_with_read_only(seeded, demo_settings
     monkeypatch.setenv("NBA_CONSOLE_STATE_DIR", str(state))
     commands = leaf_commands(build_parser())
     assert ("playbook", "run") in commands and ("local", "seed-demo") in commands and ("demo",) in commands
-    before = snapshot(data, state)
+    before = snapshot(data, state, ignore=CONSOLE_MEMORY)
     ran = 0
     for command in commands:
         for argv in argv_for(command, tmp_path, scenario, scenario / "logs" / "phase3.json"):
             code = main(["--read-only", "--data-dir", str(data), *argv])
             assert isinstance(code, int), argv
             ran += 1
-            assert snapshot(data, state) == before, f"{' '.join(argv)} changed the data or state dir"
+            assert snapshot(data, state, ignore=CONSOLE_MEMORY) == before, \
+                f"{' '.join(argv)} changed the data dir, or the state dir beyond the console's memory"
     out = capsys.readouterr()
     assert ran >= 18
+    assert not (state / "audit.jsonl").exists() and not (state / "playbook.lock").exists()
+    # read-only is the platform's, not the console's memory: the watch ran and kept what it told
+    assert "refusing to keep" not in out.err
+    assert (state / "watch-state.json").exists() or not seeded
     assert "read-only mode: refusing to seed" in out.err or seeded
     assert "read-only mode: refusing to replace the local data" in out.err
     assert "read-only mode: refusing to run playbook disable-sequential-execution" in out.err
+
+
+def test_a_read_only_watch_posts_and_keeps_its_memory(demo_settings, httpserver, monkeypatch, tmp_path, capsys):
+    """Issue 23: `NBA_CONSOLE_READ_ONLY=true nba-console watch --once --notify …` (the README's
+    production setup) posts, exits 0 and keeps its state, and changes no data."""
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    state = tmp_path / "state"
+    monkeypatch.setenv("NBA_CONSOLE_READ_ONLY", "true")
+    monkeypatch.setenv("NBA_CONSOLE_STATE_DIR", str(state))
+    monkeypatch.setenv("NBA_CONSOLE_NOTIFY", '[{"name":"oncall","kind":"slack","url_env":"HOOK"}]')
+    monkeypatch.setenv("HOOK", httpserver.url_for("/hook"))
+    data = demo_settings.data_dir
+    before = snapshot(data)
+    code = main(["--data-dir", str(data), "watch", "--once", "--date", "2026-02-03", "--at", "07:00",
+                 "--notify", "oncall"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert len(httpserver.log) == 1 and b"Sequential execution" in httpserver.log[0][0].get_data()
+    assert (state / "watch-state.json").exists() and "refusing" not in err
+    assert snapshot(data) == before

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from panels.common import format_game
+from panels.common import Due, format_game
 from panels.dnp import dnp_pollution
 from panels.drift import deployment_drift
 from panels.grading import grading_coverage
@@ -27,28 +27,36 @@ def grading(graded, predicted=100):
     return [GradingSystemRow(system_id="a", predicted=predicted, graded=graded, correct=0, players=predicted)]
 
 
+PAST = Due(at=datetime(2026, 2, 5, 14, 0, tzinfo=timezone.utc), passed=True, games=True)
+BEFORE = Due(at=PAST.at, passed=False)
+
+
 @pytest.mark.parametrize(
     "graded, status",
-    [(100, Status.OK), (80, Status.OK), (79, Status.WARN), (70, Status.WARN), (69, Status.FAIL), (0, Status.FAIL)],
+    [(100, Status.OK), (80, Status.OK), (79, Status.FAIL), (70, Status.FAIL), (69, Status.FAIL), (0, Status.FAIL)],
 )
-def test_grading_thresholds(graded, status):
-    assert grading_coverage(grading(graded), S).status is status
+def test_grading_thresholds_past_the_deadline(graded, status):
+    result = grading_coverage(grading(graded), S, due=PAST)
+    assert result.status is status
+    if status is Status.FAIL:  # the summary says which line it is under
+        assert ("monitor line" if graded < 70 else "80% trigger") in result.summary
 
 
 def test_grading_before_deadline_is_not_yet():
-    result = grading_coverage(grading(0), S, before_deadline=True)
+    result = grading_coverage(grading(0), S, due=BEFORE)
     assert result.status is Status.UNKNOWN and "not due" in result.summary
-    assert grading_coverage(grading(90), S, before_deadline=True).status is Status.OK
+    assert grading_coverage(grading(75), S, due=BEFORE).status is Status.UNKNOWN
+    assert grading_coverage(grading(90), S, due=BEFORE).status is Status.OK
 
 
 def test_grading_no_predictions():
-    assert grading_coverage([], S).status is Status.UNKNOWN
+    assert grading_coverage([], S, due=BEFORE).status is Status.UNKNOWN
 
 
 def test_grading_per_system_figures():
     rows = [GradingSystemRow(system_id="b", predicted=10, graded=5, correct=3, players=10),
             GradingSystemRow(system_id="a", predicted=10, graded=10, correct=7, players=10)]
-    value = grading_coverage(rows, S).value
+    value = grading_coverage(rows, S, due=PAST).value
     assert [s["system_id"] for s in value["systems"]] == ["a", "b"]
     assert value["systems"][1]["coverage_pct"] == 50.0 and value["coverage_pct"] == 75.0
 
