@@ -91,6 +91,7 @@ def _parse(text: Any) -> datetime | None:
 def change_entry(result: CheckResult, kind: str, memory: dict[str, Any], settings: Settings) -> dict[str, Any]:
     spec = SPEC_BY_ID.get(result.id)
     since = _parse(memory.get("since"))
+    commands, why = suggested(spec, result, settings)
     return {
         "check": result.id,
         "title": result.title,
@@ -101,33 +102,22 @@ def change_entry(result: CheckResult, kind: str, memory: dict[str, Any], setting
         "since_local": since.astimezone(settings.tz).strftime("%H:%M %Z") if since else None,
         "summary": result.summary,
         "rows": top_rows(result.id, result.value, tz=settings.tz),
-        "commands": suggested_commands(result, spec.playbooks if spec else ()),
+        "commands": commands,
+        "suggestion": why,
     }
 
 
-def suggested_commands(result: CheckResult, names: tuple[str, ...]) -> list[str]:
-    """`playbook run NAME --dry-run` with the parameters it needs: filled in from the result
-    where it names them (the service furthest behind, the head commit), else placeholders."""
-    known: dict[str, str] = {}
-    if result.id == "deployment_drift":
-        behind = sorted((s for s in result.value.get("services", []) if s.get("status") in ("warn", "fail")),
-                        key=lambda s: -(s.get("commits_behind") or 0))
-        if behind:
-            known["service"] = behind[0]["service"]
-        if result.value.get("head"):
-            known["commit"] = result.value["head"]
-    out = []
-    for name in names:
-        try:
-            from .playbook import model
+def suggested(spec, result: CheckResult, settings: Settings) -> tuple[list[str], str | None]:
+    """The playbook command the evidence calls for, by the rule the drill-down and the playbooks
+    screen use (console/playbook/suggest.py): one at most, every parameter filled in from the
+    evidence, or none; and why (None for a check that has no playbook, or is not wrong)."""
+    if spec is None or not spec.playbooks or is_quiet(result.status.value):
+        return [], None
+    from .playbook.suggest import suggestion  # the playbook models: only when something is told
 
-            book = model.get(name)
-        except Exception:  # noqa: BLE001 - an unreadable playbook still gets a pointer to it
-            out.append(f"nba-console playbook show {name}")
-            continue
-        params = "".join(f" --param {p}={known.get(p, f'<{p}>')}" for p, spec in book.params.items() if spec.default is None)
-        out.append(f"nba-console playbook run {name}{params} --dry-run")
-    return out
+    hint = suggestion(spec, result, settings)
+    command = hint.command()
+    return ([command] if command else []), hint.why
 
 
 def status_change_text(title: str, before: str | None, after: str | None) -> str | None:
