@@ -155,7 +155,10 @@ def slack_payload(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
             text += "\n" + "\n".join(f"• {row}" for row in change["rows"])
         blocks.append(_section(text))
         if change.get("commands") and change["status"] != "ok":
-            blocks.append(_section("Suggested:\n```" + "\n".join(change["commands"]) + "```"))
+            why = f" {change['suggestion']}" if change.get("suggestion") else ""
+            blocks.append(_section(f"Suggested:{why}\n```" + "\n".join(change["commands"]) + "```"))
+        elif change.get("suggestion"):  # the check has playbooks, but its evidence calls for none
+            blocks.append(_context(f"No playbook suggested: {change['suggestion']}"))
         blocks.append({"type": "divider"})
     return {"text": header + ": " + "; ".join(change_line(c) for c in changes), "blocks": blocks}
 
@@ -195,6 +198,8 @@ def text_lines(event: dict[str, Any], settings: Settings) -> list[str]:
     for change in event["changes"]:
         out.append(f"{head}: {change_line(change)} · {change['summary']}")
         out += [f"    {cmd}" for cmd in change.get("commands", []) if change["status"] != "ok"]
+        if not change.get("commands") and change.get("suggestion"):
+            out.append(f"    no playbook suggested: {change['suggestion']}")
     return out
 
 

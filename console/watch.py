@@ -91,6 +91,7 @@ def _parse(text: Any) -> datetime | None:
 def change_entry(result: CheckResult, kind: str, memory: dict[str, Any], settings: Settings) -> dict[str, Any]:
     spec = SPEC_BY_ID.get(result.id)
     since = _parse(memory.get("since"))
+    commands, why = suggested(spec, result, settings)
     return {
         "check": result.id,
         "title": result.title,
@@ -101,33 +102,22 @@ def change_entry(result: CheckResult, kind: str, memory: dict[str, Any], setting
         "since_local": since.astimezone(settings.tz).strftime("%H:%M %Z") if since else None,
         "summary": result.summary,
         "rows": top_rows(result.id, result.value, tz=settings.tz),
-        "commands": suggested_commands(result, spec.playbooks if spec else ()),
+        "commands": commands,
+        "suggestion": why,
     }
 
 
-def suggested_commands(result: CheckResult, names: tuple[str, ...]) -> list[str]:
-    """`playbook run NAME --dry-run` with the parameters it needs: filled in from the result
-    where it names them (the service furthest behind, the head commit), else placeholders."""
-    known: dict[str, str] = {}
-    if result.id == "deployment_drift":
-        behind = sorted((s for s in result.value.get("services", []) if s.get("status") in ("warn", "fail")),
-                        key=lambda s: -(s.get("commits_behind") or 0))
-        if behind:
-            known["service"] = behind[0]["service"]
-        if result.value.get("head"):
-            known["commit"] = result.value["head"]
-    out = []
-    for name in names:
-        try:
-            from .playbook import model
+def suggested(spec, result: CheckResult, settings: Settings) -> tuple[list[str], str | None]:
+    """The playbook command the evidence calls for, by the rule the drill-down and the playbooks
+    screen use (console/playbook/suggest.py): one at most, every parameter filled in from the
+    evidence, or none; and why (None for a check that has no playbook, or is not wrong)."""
+    if spec is None or not spec.playbooks or is_quiet(result.status.value):
+        return [], None
+    from .playbook.suggest import suggestion  # the playbook models: only when something is told
 
-            book = model.get(name)
-        except Exception:  # noqa: BLE001 - an unreadable playbook still gets a pointer to it
-            out.append(f"nba-console playbook show {name}")
-            continue
-        params = "".join(f" --param {p}={known.get(p, f'<{p}>')}" for p, spec in book.params.items() if spec.default is None)
-        out.append(f"nba-console playbook run {name}{params} --dry-run")
-    return out
+    hint = suggestion(spec, result, settings)
+    command = hint.command()
+    return ([command] if command else []), hint.why
 
 
 def status_change_text(title: str, before: str | None, after: str | None) -> str | None:
@@ -144,9 +134,24 @@ def status_change_text(title: str, before: str | None, after: str | None) -> str
 class RunOutcome:
     report: Report
     changes: list[dict[str, Any]] = field(default_factory=list)
-    delivered: int = 0
+    delivered: int = 0  # messages a channel accepted this run (this run's and older ones)
+    queued: int = 0  # messages left in the outbox for this run's channels: retried next run
     failed: list[str] = field(default_factory=list)  # safe-to-print delivery errors
-    summary_sent: bool = False
+    summary_queued: bool = False  # this run made the summary (once per game date)
+    summaries_sent: int = 0  # summary messages a channel accepted this run (made now or earlier)
+    summaries_waiting: int = 0  # summary messages still in the outbox for this run's channels
+
+    def delivery_text(self) -> str:
+        """`2 sent; summary sent`, `0 sent, 2 queued; …; summary queued (not delivered yet)`:
+        what the channels accepted this run and what waits for the next, truly."""
+        text = f"{self.delivered} sent" + (f", {self.queued} queued" if self.queued else "")
+        if self.failed:
+            text += f"; {len(self.failed)} delivery failure{'s' if len(self.failed) != 1 else ''}"
+        if self.summaries_waiting:
+            text += "; summary queued (not delivered yet)"
+        elif self.summaries_sent:
+            text += "; summary sent"
+        return text
 
 
 @dataclass
@@ -195,13 +200,19 @@ class Watcher:
             if outcome.changes:
                 self._enqueue(state, {"id": f"{self.game_date}/{as_of.isoformat()}/changes", "type": "changes",
                                       "report": report.to_json_dict(), "changes": outcome.changes})
+            day["until"] = self.until.isoformat() if self.until is not None else None
             if self.until is not None and as_of >= self.until and not day.get("summary_sent_at"):
                 self._enqueue(state, self._summary_event(report, day))
-                day["summary_sent_at"] = as_of.isoformat()
-                outcome.summary_sent = True
-            state.prune(as_of.astimezone(self.settings.tz).date())
+                day["summary_sent_at"] = as_of.isoformat()  # queued: it is decided, never made twice
+                outcome.summary_queued = True
+            # Forget only dates that are done, never this one: the wall clock has no say.
+            state.prune(self.game_date, as_of)
             self.store.save(state)  # recorded before sending: a restart will not decide it again
             self._flush(state, as_of, outcome)
+            mine = {c.name for c in self.channels}
+            waiting = [m for m in state.outbox if m.get("channel") in mine]
+            outcome.queued = len(waiting)
+            outcome.summaries_waiting = sum(1 for m in waiting if m["event"].get("type") == "summary")
         return outcome
 
     def _enqueue(self, state: WatchState, event: dict[str, Any]) -> None:
@@ -252,10 +263,12 @@ class Watcher:
             else:
                 state.outbox.remove(message)
                 outcome.delivered += 1
-                state.last_notified_at = now.isoformat()
-                if message["event"]["type"] == "changes":
-                    day = state.day(date.fromisoformat(message["game_date"]))
+                state.notified(str(message.get("game_date")), now)
+                day = state.dates.get(str(message.get("game_date")))
+                if message["event"]["type"] == "changes" and day is not None:
                     day["messages"] = day.get("messages", 0) + 1
+                elif message["event"]["type"] == "summary":
+                    outcome.summaries_sent += 1
             self.store.save(state)
 
 

@@ -1,6 +1,12 @@
 """What `watch` remembers between runs: the last status told per check per game date, and
 the messages not yet delivered (the outbox).
 
+A game date is remembered until it is done, whatever the wall clock says: a cron job
+watching an old date (a replay, a late re-run) must not tell its changes and summary again
+because the date is weeks behind today. Done means its summary was queued or its `until` has
+passed, and no message of it waits in the outbox; done dates are forgotten once they are
+more than KEEP_DATES game days before the date being watched, and that date never is.
+
 One JSON file in the state directory, written atomically (temporary file + rename) under a
 file lock so two overlapping cron runs cannot interleave. A file that does not parse is set
 aside (renamed `*.corrupt-<time>`) with a warning and the watch starts from nothing: at
@@ -26,7 +32,7 @@ log = logging.getLogger("nba_console.watch")
 
 STATE_FILE_NAME = "watch-state.json"
 STATE_VERSION = 1
-KEEP_DATES = 14  # game dates older than this many days are pruned
+KEEP_DATES = 14  # done game dates this many days before the watched one are forgotten
 
 
 def state_path(settings: Settings) -> Path:
@@ -43,6 +49,14 @@ class WatchState:
 
     def day(self, game_date: date) -> dict[str, Any]:
         return self.dates.setdefault(game_date.isoformat(), {"checks": {}, "summary_sent_at": None})
+
+    def notified(self, game_date: str, moment: datetime) -> None:
+        """A message of `game_date` was delivered at `moment` (the console's header shows it on
+        that date's screen only)."""
+        self.last_notified_at = moment.isoformat()
+        day = self.dates.get(game_date)
+        if day is not None:
+            day["last_notified_at"] = moment.isoformat()
 
     def to_json(self) -> dict[str, Any]:
         return {"version": STATE_VERSION, "last_notified_at": self.last_notified_at,
@@ -63,10 +77,27 @@ class WatchState:
         last = raw.get("last_notified_at")
         return cls(dates=dates, outbox=outbox, last_notified_at=last if isinstance(last, str) else None)
 
-    def prune(self, today: date) -> None:
-        cutoff = (today - timedelta(days=KEEP_DATES)).isoformat()
-        for key in [k for k in self.dates if k < cutoff]:
+    def prune(self, watched: date, now: datetime) -> list[str]:
+        """Forget the done game dates more than KEEP_DATES days before `watched` (never
+        `watched` itself, never a date with a message in the outbox); returns them."""
+        outstanding = {m.get("game_date") for m in self.outbox}
+        cutoff = (watched - timedelta(days=KEEP_DATES)).isoformat()
+        gone = [key for key, day in self.dates.items()
+                if key < cutoff and key not in outstanding and _done(day, now)]
+        for key in gone:
             del self.dates[key]
+        return gone
+
+
+def _done(day: Any, now: datetime) -> bool:
+    """Its summary was queued, or the end of its morning (`until`) has passed. A date written
+    by a version that did not record `until` is done (it kept dates 14 days by the wall clock)."""
+    if not isinstance(day, dict) or day.get("summary_sent_at"):
+        return True
+    if "until" not in day:
+        return True
+    until = parse_timestamp(day.get("until"))
+    return until is not None and now >= until
 
 
 class StateStore:
@@ -115,11 +146,12 @@ class StateStore:
 # ------------------------------------------------------------------ the console's header
 
 
-_HEADER_CACHE: dict[Path, tuple[float, datetime | None]] = {}
+_HEADER_CACHE: dict[Path, tuple[float, dict[str, datetime]]] = {}
 
 
-def last_notified_at(settings: Settings) -> datetime | None:
-    """When the configured watch last sent something, or None (no state file, or unreadable).
+def last_notified_at(settings: Settings, game_date: date) -> datetime | None:
+    """When the configured watch last delivered a message about `game_date`, or None (no state
+    file, unreadable, or nothing delivered about that date).
 
     Called on every header redraw, so it reads the file again only when its mtime changes.
     """
@@ -129,13 +161,21 @@ def last_notified_at(settings: Settings) -> datetime | None:
     except OSError:
         return None
     cached = _HEADER_CACHE.get(path)
-    if cached and cached[0] == mtime:
-        return cached[1]
+    if cached is None or cached[0] != mtime:
+        cached = (mtime, _per_date(path))
+        _HEADER_CACHE[path] = cached
+    return cached[1].get(game_date.isoformat())
+
+
+def _per_date(path: Path) -> dict[str, datetime]:
     try:
         raw = orjson.loads(path.read_bytes())
-        text = raw.get("last_notified_at") if isinstance(raw, dict) else None
-        moment = parse_timestamp(text)
-    except (OSError, ValueError, TypeError):
-        moment = None
-    _HEADER_CACHE[path] = (mtime, moment)
-    return moment
+    except (OSError, ValueError):
+        return {}
+    dates = raw.get("dates") if isinstance(raw, dict) else None
+    out: dict[str, datetime] = {}
+    for key, day in (dates.items() if isinstance(dates, dict) else ()):
+        moment = parse_timestamp(day.get("last_notified_at")) if isinstance(day, dict) else None
+        if moment is not None:
+            out[str(key)] = moment
+    return out

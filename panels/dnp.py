@@ -157,7 +157,16 @@ def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
     return out
 
 
-SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="dnp",
+def suggest(result: CheckResult) -> tuple[tuple[str, ...], str]:
+    """The DNP rows name neither a service nor a commit, and a redeploy needs both: no
+    suggestion with placeholders. The handoff's next step is to check that the precompute
+    service runs the latest code, which the deployment-drift check judges (and, when it is
+    behind, suggests redeploying it prefilled)."""
+    return (), ("the DNP rows name no service or commit to redeploy: check that the precompute service "
+                "runs the latest code (Deployment drift)")
+
+
+SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="dnp", suggest=suggest,
                  queries=("dnp_by_day", "dnp_polluted_rows"), playbooks=("redeploy-service",),
                  breakdown=breakdown, markdown=markdown, history=history,
                  history_queries=("dnp_by_day", "history_dnp_examples"))

@@ -135,15 +135,23 @@ def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
     return out
 
 
-def suggest(result: CheckResult) -> tuple[tuple[str, ...], str] | None:
-    """Blocked Level 2: the handoff's instant rollback; a race: turn sequential execution on."""
+def suggest(result: CheckResult) -> tuple[tuple[str, ...], str]:
+    """One suggestion per evidence. A race (a Level 2 processor started before Level 1
+    finished) is what sequential execution prevents: enable it. A DependencyFailureError is
+    sequential execution blocking Level 2: the handoff's instant rollback disables it. Both in
+    one window contradict each other, and a failure without either (nothing ran, overdue) is
+    not about the flag: neither is suggested, and the why says so."""
     value = result.value or {}
-    if value.get("dependency_failures"):
+    blocked, raced = bool(value.get("dependency_failures")), bool(value.get("violations"))
+    if blocked and raced:
+        return (), ("both a race and a DependencyFailureError in this window: the evidence does not say "
+                    "whether to enable or disable sequential execution (read the trace)")
+    if blocked:
         return ("disable-sequential-execution",), "Level 2 blocked by DependencyFailureError: the handoff's instant rollback"
-    if value.get("violations"):
+    if raced:
         return (("enable-sequential-execution",),
                 "a Level 2 processor started before Level 1 completed: sequential execution prevents that")
-    return None
+    return (), f"{result.status.value} without a race or a DependencyFailureError: not about the sequential flag"
 
 
 SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="sequence", source="logging", suggest=suggest,

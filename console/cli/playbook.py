@@ -77,6 +77,11 @@ def _print_plan(book: model.Playbook, plan: list[RenderedStep]) -> None:
         print(f"     verify: {step.verification}")
 
 
+def _print_preflight(checks) -> None:
+    for c in checks:
+        print(f"  pre-flight {'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
+
+
 def cmd_list(args) -> int:
     for book in model.load_all().values():
         params = " ".join(f"{k}=<{v.type}>" for k, v in book.params.items())
@@ -143,8 +148,7 @@ def _cli_callbacks() -> Callbacks:
 
     def on_event(event, data) -> None:
         if event == "preflight":
-            for c in data["checks"]:
-                print(f"  pre-flight {'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
+            _print_preflight(data["checks"])
         elif event == "step_show":
             step = data["step"]
             print(f"\n{step.index + 1}. {step.title}{'  [dangerous]' if step.dangerous else ''}")
@@ -177,8 +181,10 @@ EXIT_INTERRUPTED = 130
 def _exit_code(outcome) -> int:
     if outcome.ok:
         return 0
-    if outcome.status == "audit_failed":
-        return EXIT_REFUSED  # loud: the audit may not show what happened
+    if outcome.status in ("audit_failed", "preflight_failed"):
+        # audit_failed: loud, the audit may not show what happened. preflight_failed: refused
+        # before any step, as --dry-run refuses it. A run stopped mid-way stays 1.
+        return EXIT_REFUSED
     if outcome.status == "interrupted":
         return EXIT_INTERRUPTED
     return 1
@@ -243,9 +249,15 @@ def cmd_run(args) -> int:
             if not args.name:
                 raise model.PlaybookError("--dry-run needs a playbook name")
             book = model.get(args.name)
-            plan = dry_run(book, settings, _params(args.param))
+            # The real run's read-only pre-flight too: a plan it would refuse is refused here,
+            # with its message and its exit code (2: refused before any step).
+            dry = dry_run(book, settings, _params(args.param))
             print("dry run: nothing will be changed")
-            _print_plan(book, plan)
+            _print_preflight(dry.checks)
+            _print_plan(book, dry.plan)
+            if dry.refusal is not None:
+                print(f"nba-console: refused: {dry.refusal}", file=sys.stderr)
+                return EXIT_REFUSED
             return 0
         safety.check_writable(settings, f"run playbook {safety.clip(args.resume or args.name)}")
         interactive = sys.stdin.isatty()
@@ -277,6 +289,8 @@ def cmd_run(args) -> int:
         return EXIT_INTERRUPTED
     stream = sys.stderr if outcome.status == "audit_failed" else sys.stdout
     print(f"\nrun {outcome.run_id}: {outcome.status} ({outcome.message})", file=stream)
+    if outcome.status == "preflight_failed":  # the dry run's words, on stderr, for scripts
+        print(f"nba-console: refused: {outcome.message}", file=sys.stderr)
     if outcome.resumable:
         print(f"resume with: nba-console playbook run --resume {outcome.run_id}")
     return _exit_code(outcome)

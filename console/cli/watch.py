@@ -126,9 +126,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     def show(outcome) -> None:
         local = outcome.report.as_of.astimezone(settings.tz).strftime("%H:%M %Z")
         told = ", ".join(f"{c['check']} {c['kind']} {c['status']}" for c in outcome.changes) or "no change"
-        extra = "; summary queued" if outcome.summary_sent else ""
-        fails = f"; {len(outcome.failed)} delivery failures" if outcome.failed else ""
-        log.info("%s %s: %s (%d sent%s%s)", local, outcome.report.status.value, told, outcome.delivered, fails, extra)
+        log.info("%s %s: %s (%s)", local, outcome.report.status.value, told, outcome.delivery_text())
 
     if args.once:
         try:

@@ -34,6 +34,7 @@ from .audit import AuditLog, AuditWriteError, operator
 from .executors import Check, StepResult, make_executor
 from .lease import Lease
 from .lock import LockLost, RunLock
+from .preflight import dry_run, refusal, run_preflight  # noqa: F401 - dry_run re-exported
 from .run_lock import default_lock
 
 CONFIRM_TRIES = 3
@@ -84,11 +85,6 @@ class RunOutcome:
     @property
     def resumable(self) -> bool:
         return self.status not in ("completed", "preflight_failed")
-
-
-def dry_run(playbook: model.Playbook, settings: Settings, params: dict[str, str] | None = None) -> list[RenderedStep]:
-    """The whole plan with its exact commands. Touches nothing: no lock, no audit, no executor."""
-    return playbook.render(settings, params)
 
 
 def config_fingerprint(settings: Settings) -> str:
@@ -192,7 +188,7 @@ class Runner:
                     self.callbacks.on_event("notice", {"message": "closed as interrupted (outcome unknown): "
                                                        + ", ".join(closed)})
                 summary = self.audit.run(run_id) if resumed else None
-                checks = list({(c.name, c.detail): c for c in self.executor.preflight(plan)}.values())
+                checks = run_preflight(self.executor, plan)  # the dry run's, to the letter
                 who["gcloud_account"] = getattr(self.executor, "account", None)
                 self.callbacks.on_event("preflight", {"checks": checks})
                 fingerprint = config_fingerprint(self.settings)
@@ -203,9 +199,8 @@ class Runner:
                              total_steps=len(plan), plan=[list(s.argv) for s in plan])
             except AuditWriteError as exc:
                 return self._outcome(run_id, "audit_failed", f"{exc}; nothing was run", [])
-            failed = [c for c in checks if not c.ok]
-            if failed:
-                message = "pre-flight failed: " + "; ".join(f"{c.name}: {c.detail}" for c in failed)
+            message = refusal(checks)
+            if message is not None:  # refused before any step: the dry run says the same
                 return self._end(book, run_id, "preflight_failed", message, [])
             earlier = (summary.done | summary.unknown) if summary is not None else set()
             for step in plan:

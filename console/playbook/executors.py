@@ -59,6 +59,30 @@ class GcpExecutor:
             checks.append(Check("platform checkout", ok, str(self.checkout) if ok else "set gcp.platform_checkout to the nba-props-platform checkout"))
             if ok:
                 checks.extend(self._checkout_checks(plan))
+        if gcloud:
+            checks.extend(self._service_checks(plan))
+        return checks
+
+    def _service_checks(self, plan: list[RenderedStep]) -> list[Check]:
+        """The service a step changes exists, and the flags it sets, as they are now (read-only:
+        one `gcloud run services describe` per service)."""
+        checks, env_of = [], {}
+        for step in plan:
+            if step.action not in ("update_env_vars", "update_traffic", "verify_env"):
+                continue
+            service = step.params["service"]
+            if service not in env_of:
+                res = self._quiet(["gcloud", "run", "services", "describe", service,
+                                   f"--region={step.params.get('region', self.settings.region)}", "--format=json"])
+                env_of[service] = _env_of(res.stdout) if res.ok else None
+                why = res.error or next((line.removeprefix("stderr: ") for line in reversed(res.tail)
+                                         if line.startswith("stderr: ")), f"exit code {res.exit_code}")
+                if res.ok:
+                    why = "its description is not the JSON of a service"
+                checks.append(Check(f"service {service}", env_of[service] is not None,
+                                    "deployed" if env_of[service] is not None else f"cannot be described: {why[:200]}"))
+            if step.action == "update_env_vars" and env_of[service] is not None:
+                checks.extend(flag_checks(service, env_of[service], step.params["env"]))
         return checks
 
     def _checkout_checks(self, plan: list[RenderedStep]) -> list[Check]:
@@ -154,6 +178,26 @@ class GcpExecutor:
         return True, "exit code 0"
 
 
+def _env_of(describe_json: str) -> dict[str, str | None] | None:
+    """The containers' env of a `gcloud run services describe --format=json`, or None."""
+    try:
+        doc = orjson.loads(describe_json)
+        return {e["name"]: e.get("value") for c in doc["spec"]["template"]["spec"]["containers"] for e in c.get("env", [])}
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return None
+
+
+def flag_checks(service: str, env: dict[str, str | None], sets: dict[str, str]) -> list[Check]:
+    """`SEQUENTIAL_EXECUTION_ENABLED on SERVICE: now true, sets false`: what a flag step will
+    change, as pre-flight lines that never refuse (setting a flag to its value is harmless)."""
+    out = []
+    for name, wanted in sets.items():
+        now = env.get(name)
+        same = " (already so)" if now == wanted else ""
+        out.append(Check(f"{name} on {service}", True, f"now {'not set' if now is None else now}, sets {wanted}{same}"))
+    return out
+
+
 def _compare_env(env: dict[str, str | None], want: dict[str, str]) -> tuple[bool, str]:
     wrong = {k: env.get(k) for k, v in want.items() if env.get(k) != v}
     if wrong:
@@ -189,7 +233,10 @@ class LocalExecutor:
                 checks.append(Check(f"commit {c}", found, "in the history" if found else "not in the local history"))
             elif step.action in ("update_env_vars", "update_traffic", "verify_env"):
                 s = step.params["service"]
-                checks.append(Check(f"service {s}", state.service(s) is not None, "deployed" if state.service(s) else "not deployed"))
+                svc = state.service(s)
+                checks.append(Check(f"service {s}", svc is not None, "deployed" if svc else "not deployed"))
+                if step.action == "update_env_vars" and svc is not None:
+                    checks.extend(flag_checks(s, dict(svc.env), step.params["env"]))
         return checks
 
     def execute(self, step: RenderedStep, on_line: LineSink, *, on_spawn: SpawnHook | None = None,

@@ -338,21 +338,21 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
     def action_playbooks(self) -> None:
         # Suggest what the state of the check being looked at (detail screen or focused panel)
         # calls for, with its parameters prefilled from that state.
-        from ..playbook.suggest import prefill, suggest
+        from ..playbook.suggest import suggestion
 
         spec_id = getattr(getattr(self.screen, "spec", None), "id", None) or getattr(self.focused, "check_id", None)
         spec = SPEC_BY_ID.get(spec_id) if spec_id else None
         state = getattr(self.screen, "state", None) or (self.states.get(spec.id) if spec else None)
         result = getattr(state, "result", None)
-        hint = suggest(spec, result) if spec else None
-        suggested = hint.playbooks[0] if hint and hint.playbooks else None
+        hint = suggestion(spec, result, self.settings) if spec else None  # the watch's and drill-down's rule
+        suggested = hint.playbook if hint else None
         why = f"{spec.title}: suggests {suggested} ({hint.why})" if hint and suggested else (
             f"{spec.title}: no playbook suggested ({hint.why})" if hint else None)
         # Opening the local backend does no I/O; a gcp client is created lazily by its calls.
         from .screens.playbooks import PlaybooksScreen
 
         self._open(PlaybooksScreen, "playbooks", self.settings, self.backend(), suggested=suggested,
-                   prefill=prefill(spec, result) if spec else {}, why=why)
+                   prefill=hint.params if hint else {}, why=why)
 
     def action_logs(self) -> None:
         from .screens.logs import LogsScreen

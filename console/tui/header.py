@@ -1,9 +1,9 @@
 """The main screen's header: what the console shows, in which mode, packed to the width.
 
 The header is a list of chips in order of importance (title, mode badges, the checks'
-status, the dates and the clock, then backend, project and refresh); they are laid out left
-to right and wrap onto a second or third line on a narrow terminal, so nothing essential is
-ever cut off the right edge.
+status, the dates and the clock, the watch's last alert about this date, then refresh,
+backend and project); they are laid out left to right and wrap onto a second or third
+line on a narrow terminal, so nothing essential is ever cut off the right edge.
 """
 
 from __future__ import annotations
@@ -91,13 +91,25 @@ def chips(app, now: datetime) -> list[Text]:
     if status := status_chip(app):
         out.append(status)
     out.append(Text.assemble("processed ", (processing, "bold")))
+    # Before refresh, backend and project: at 80x24 the header's third line is its last.
+    if app.game_date is not None and (chip := watch_chip(app.settings, app.game_date)) is not None:
+        out.append(chip)
     out.append(Text.assemble("refresh ", (refresh_text(app), "bold")))
     out.append(Text.assemble("backend ", (app.settings.backend, "bold")))
     out.append(Text.assemble("project ", (app.settings.project, "bold")))
-    notified = last_notified_at(app.settings)  # the configured `watch`, if its state file exists
-    if notified is not None:
-        out.append(Text.assemble("watch alerted ", (f"{notified.astimezone(tz):%H:%M %Z}", "bold")))
     return out
+
+
+def watch_chip(settings, game_date) -> Text | None:
+    """`watch alerted Feb 4 07:35 EST (games Feb 3)`: the configured `watch`'s last delivery
+    about the game date on screen, if its state file records one; another date's alert is
+    not this screen's news."""
+    notified = last_notified_at(settings, game_date)
+    if notified is None:
+        return None
+    local = notified.astimezone(settings.tz)
+    return Text.assemble("watch alerted ", (f"{local:%b} {local.day} {local:%H:%M %Z}", "bold"),
+                         f" (games {game_date:%b} {game_date.day})")
 
 
 def pack(parts: Iterable[Text], width: int, gap: int = 2) -> Text:

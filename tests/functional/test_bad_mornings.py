@@ -104,9 +104,14 @@ def test_redeploy_of_a_commit_nobody_can_find_is_refused_at_preflight(capsys, da
     deploy = (demo_settings.data_dir / "current" / "deploy.json").read_bytes()
     code, out, err = run(capsys, *data, "playbook", "run", "redeploy-service", "--param", "service=nba-scrapers",
                          "--param", "commit=1234567", "--yes")
-    assert code == 1  # the run stopped at pre-flight, before any step (the engine's exit code for it)
+    assert code == 2  # refused at pre-flight, before any step (README: 2 means refused)
     assert "pre-flight FAIL commit 1234567: not in the local history" in out + err
     assert "preflight_failed" in out + err
+    assert err == "nba-console: refused: pre-flight failed: commit 1234567: not in the local history\n"
+    # The dry run runs the same pre-flight: the same refusal, the same exit code.
+    code, out, dry_err = run(capsys, *data, "playbook", "run", "redeploy-service", "--param", "service=nba-scrapers",
+                             "--param", "commit=1234567", "--dry-run")
+    assert code == 2 and dry_err == err and "pre-flight FAIL commit 1234567" in out
     assert (demo_settings.data_dir / "current" / "deploy.json").read_bytes() == deploy  # nothing changed
     code, _, _ = run(capsys, *data, "playbook", "run", "redeploy-service", "--param", "service=nba-scrapers",
                      "--param", "commit=06934c94", "--yes")

@@ -72,7 +72,8 @@ async def test_enter_opens_the_drill_down_and_escape_goes_back(make_app, demo_ba
         expected = SPEC_BY_ID["dnp_pollution"].drill(demo_backend, ctx)
         table = app.screen.query_one("#rows")
         assert table.row_count == len(expected) == app.states["dnp_pollution"].result.value["dnp_rows"]
-        assert "redeploy-service" in _text(app.screen.query_one("#detail-playbooks"))
+        # The DNP rows name no service or commit: no redeploy with placeholders, and why.
+        assert "no playbook suggested" in _text(app.screen.query_one("#detail-playbooks"))
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 
@@ -176,4 +177,6 @@ async def test_P_opens_the_playbooks_with_the_check_suggestion(make_app):
         await pilot.press("P")
         await pilot.pause()
         assert isinstance(app.screen, screen_cls)
-        assert app.screen.suggested == SPEC_BY_ID["dnp_pollution"].playbooks[0]
+        # The DNP rows do not fill redeploy-service's parameters: no suggestion, and why.
+        why = _text(app.screen.query_one("#why")).strip()
+        assert why.startswith("DNP pollution: no playbook suggested (the DNP rows name no service")

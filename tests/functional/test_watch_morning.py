@@ -23,7 +23,7 @@ from console.core.runner import SPECS, CheckContext, run_all
 from console.notify import Delivery
 from console.watch import Watcher, is_quiet, run_schedule
 
-from .conftest import FEB4, SIZE, settle
+from .conftest import FEB4, SIZE, settle, until
 
 FEB3 = date(2026, 2, 3)
 HOOK = "/hooks/local"
@@ -197,7 +197,8 @@ def test_watch_cli_schedule_exits_0_after_the_summary(receiver, demo_settings, t
     assert code == 0
     runs = [line.split()[2] for line in err.splitlines() if " EST " in line]
     assert runs[0] == "10:30" and runs[-1] == "11:00" and len(runs) >= 2
-    assert "summary queued" in err and (tmp_path / "r" / "morning-2026-02-04.md").is_file()
+    assert err.splitlines()[-1].endswith("(1 sent; summary sent)")  # delivered: never "queued"
+    assert (tmp_path / "r" / "morning-2026-02-04.md").is_file()
     assert "Morning summary" in messages(receiver)[-1]["text"]
     # The summary is sent once per game date: a cron run after 11:00 does not send it again.
     receiver.clear_log()
@@ -237,16 +238,23 @@ async def test_a_status_change_raises_one_notice_and_rings_the_bell(make_app, de
             "Grading coverage: fail → ok (recovered)"
 
 
-async def test_the_header_shows_the_watch_last_alert(make_app, demo_settings):
+async def test_the_header_shows_the_watch_alert_about_its_own_game_date_only(make_app, demo_settings):
     from console.watch_state import state_path
 
     path = state_path(demo_settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('{"version": 1, "last_notified_at": "2026-02-05T12:35:00+00:00", "dates": {}, "outbox": []}')
-    app = make_app(FEB4)
+    path.write_text('{"version": 1, "last_notified_at": "2026-02-05T16:00:00+00:00", "outbox": [], "dates": {'
+                    '"2026-02-03": {"checks": {}, "last_notified_at": "2026-02-04T12:35:00+00:00"}, '
+                    '"2026-02-04": {"checks": {}}}}')
+    app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "watch alerted 07:35 EST" in str(app.screen.query_one("#header").render())
+        header = str(app.screen.query_one("#header").render())
+        assert "watch alerted Feb 4 07:35 EST (games Feb 3)" in header
+        await pilot.press("right_square_bracket")  # Feb 4: the watch told nothing about it
+        await until(pilot, lambda: app.game_date == FEB4)
+        await settle(pilot)
+        assert "watch alerted" not in str(app.screen.query_one("#header").render())
 
 
 def test_results_for_the_check_json_match_the_watch_report(demo_settings):

@@ -4,6 +4,7 @@ repository with a fake deploy script), and the CLI end to end, including kill an
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -37,11 +38,15 @@ def test_gcp_runs_exactly_the_argv_and_verifies_by_reading_back(gcp):
     outcome = Runner(settings, callbacks=_yes(on_line=lambda s, stream, line: lines.append(line))).run(
         "disable-sequential-execution")
     assert outcome.ok, outcome.message
-    mutating = [a for a in ran(tmp) if a[1:3] not in (["auth", "list"], ["config", "get-value"])]
-    assert mutating == [
+    describe = ["gcloud", "run", "services", "describe", "nba-phase3-analytics-processors", "--region=us-west2",
+                "--format=json"]
+    commands = ran(tmp)
+    # Pre-flight, read-only: the account, the project, the service and its flag as it is now.
+    assert [a[1:3] for a in commands[:2]] == [["auth", "list"], ["config", "get-value"]] and commands[2] == describe
+    assert commands[3:] == [
         ["gcloud", "run", "services", "update", "nba-phase3-analytics-processors", "--region=us-west2",
          "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false"],
-        ["gcloud", "run", "services", "describe", "nba-phase3-analytics-processors", "--region=us-west2", "--format=json"],
+        describe,
     ]
     assert "Done." in lines  # stderr streamed too
     start = AuditLog(settings.state_dir).records(outcome.run_id)[0]
@@ -78,7 +83,10 @@ def test_a_failing_gcloud_step_stops_the_run(gcp, monkeypatch):
     monkeypatch.setenv("FAKE_FAIL", "run services update")
     outcome = Runner(settings, callbacks=_yes()).run("disable-sequential-execution")
     assert outcome.status == "failed"
-    assert not [a for a in ran(tmp) if a[1:4] == ["run", "services", "describe"]]  # step 2 never ran
+    # step 2 never ran: the one describe is the pre-flight's, before the failing update
+    describes = [i for i, a in enumerate(ran(tmp)) if a[1:4] == ["run", "services", "describe"]]
+    updates = [i for i, a in enumerate(ran(tmp)) if a[1:4] == ["run", "services", "update"]]
+    assert len(describes) == 1 and describes[0] < updates[0]
     end = [r for r in AuditLog(settings.state_dir).records(outcome.run_id) if r["event"] == "step_end"]
     assert [(e["step"], e["exit_code"]) for e in end] == [(0, 3)]
     assert "stderr: ERROR: (gcloud) simulated failure" in end[0]["output_tail"]
@@ -147,13 +155,38 @@ def cli_env(tmp_path):
     return env, tmp_path
 
 
-def test_cli_dry_run_prints_the_exact_commands_and_runs_nothing(cli_env):
+def test_cli_dry_run_prints_the_exact_commands_and_runs_only_the_read_only_preflight(cli_env):
     env, tmp = cli_env
     res = _cli(["playbook", "run", "rollback-prediction-services", "--dry-run"], env)
     assert res.returncode == 0
     assert "$ ./bin/deploy-service.sh prediction-worker --commit=29130502" in res.stdout
     assert "$ ./bin/deploy-service.sh prediction-coordinator --commit=29130502" in res.stdout
-    assert ran(tmp) == [] and not (tmp / "state" / "audit.jsonl").exists()
+    assert "pre-flight ok   commit 29130502: in the platform history" in res.stdout
+    # The pre-flight's reads only (git cat-file runs in the checkout, not through gcloud):
+    # no deploy, no lock, no audit record.
+    assert [a[1:3] for a in ran(tmp)] == [["auth", "list"], ["config", "get-value"]]
+    assert not (tmp / "state" / "audit.jsonl").exists() and not (tmp / "state" / "playbook.lock").exists()
+
+
+def test_cli_dry_run_refuses_what_the_run_refuses_with_the_same_message_and_exit_2(cli_env):
+    env, tmp = cli_env
+    args = ["playbook", "run", "redeploy-service", "--param", "service=nba-phase4-precompute",
+            "--param", "commit=4f7e1d2a"]
+    dry = _cli([*args, "--dry-run"], env)
+    real = _cli([*args, "--yes"], env)
+    refusal = "nba-console: refused: pre-flight failed: commit 4f7e1d2a: not in the platform history\n"
+    assert (dry.returncode, real.returncode) == (2, 2)
+    assert dry.stderr == real.stderr == refusal
+    assert [a for a in ran(tmp) if a[0] != "gcloud"] == []  # no deploy script ran
+    # gcloud missing: the dry run refuses as the run does, not a plan that exit 0 promises.
+    nogcloud = tmp / "nogcloud"
+    nogcloud.mkdir()
+    (nogcloud / "git").symlink_to(shutil.which("git"))
+    bare = {**env, "PATH": str(nogcloud)}
+    dry, real = _cli([*args[:2], "disable-sequential-execution", "--dry-run"], bare), \
+        _cli([*args[:2], "disable-sequential-execution", "--yes"], bare)
+    assert (dry.returncode, real.returncode) == (2, 2) and dry.stderr == real.stderr
+    assert "gcloud: gcloud is not on PATH" in dry.stderr
 
 
 def test_cli_read_only_refuses_with_exit_2(cli_env):

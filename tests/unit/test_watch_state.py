@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import orjson
 import pytest
@@ -133,15 +133,50 @@ def test_loading_any_bytes_never_raises(tmp_path_factory, content):
         store.save(state)
 
 
-def test_the_header_reads_the_last_notification_time(tmp_path):
+def test_the_header_reads_the_last_notification_about_its_own_game_date(tmp_path):
     settings = load_settings(data_dir=tmp_path / "d", state_dir=tmp_path / "s")
-    assert last_notified_at(settings) is None
+    feb3, feb4 = date(2026, 2, 3), date(2026, 2, 4)
+    assert last_notified_at(settings, feb3) is None
     path = state_path(settings)
     path.parent.mkdir(parents=True)
-    path.write_bytes(orjson.dumps({"version": 1, "last_notified_at": T0.isoformat(), "dates": {}, "outbox": []}))
-    assert last_notified_at(settings) == T0
+    later = T0 + timedelta(hours=1)
+    path.write_bytes(orjson.dumps({"version": 1, "last_notified_at": later.isoformat(), "outbox": [],
+                                   "dates": {"2026-02-03": {"checks": {}, "last_notified_at": T0.isoformat()},
+                                             "2026-02-04": {"checks": {}}}}))
+    assert last_notified_at(settings, feb3) == T0
+    assert last_notified_at(settings, feb4) is None  # nothing was delivered about Feb 4
     path.write_bytes(b"garbage")
-    assert last_notified_at(settings) is None
+    assert last_notified_at(settings, feb3) is None
+
+
+# ------------------------------------------------------------------ what is forgotten
+
+
+def _day(summary: bool = False, until: datetime | None = T0) -> dict:
+    return {"checks": {"x": {"status": "fail", "announced": "fail"}},
+            "summary_sent_at": T0.isoformat() if summary else None,
+            "until": until.isoformat() if until else None}
+
+
+def test_the_watched_date_is_never_forgotten_whatever_the_wall_clock_says():
+    state = WatchState(dates={"2026-02-03": _day(summary=True)})
+    now = datetime(2026, 12, 5, tzinfo=timezone.utc)  # ten months later
+    assert state.prune(date(2026, 2, 3), now) == [] and "2026-02-03" in state.dates
+
+
+def test_only_done_dates_well_before_the_watched_one_are_forgotten():
+    now = datetime(2026, 12, 5, tzinfo=timezone.utc)
+    state = WatchState(dates={
+        "2026-01-01": _day(summary=True),                         # done: summary queued
+        "2026-01-02": _day(until=T0),                             # done: its until passed
+        "2026-01-03": _day(until=now + timedelta(hours=1)),       # not done: until ahead, no summary
+        "2026-01-04": _day(summary=True),                         # done, but a message still waits
+        "2026-01-05": {"checks": {}},                             # an older version's date: done
+        "2026-01-30": _day(summary=True),                         # done, but within 14 days of Feb 3
+        "2026-02-10": _day(summary=True),                         # after the watched date
+    }, outbox=[{"id": "m", "channel": "c", "game_date": "2026-01-04"}])
+    assert sorted(state.prune(date(2026, 2, 3), now)) == ["2026-01-01", "2026-01-02", "2026-01-05"]
+    assert sorted(state.dates) == ["2026-01-03", "2026-01-04", "2026-01-30", "2026-02-10"]
 
 
 # ------------------------------------------------------------------ config

@@ -22,7 +22,7 @@ from panels.render import breakdown
 
 from ...core.runner import CheckContext, CheckSpec
 from ...core.timefmt import for_people
-from ...playbook.suggest import suggest
+from ...playbook.suggest import suggestion
 from ...refresh import PanelState, format_age
 from ..widgets.table import RowsTable
 
@@ -94,10 +94,12 @@ class DetailScreen(Screen):
 
     def _playbooks(self) -> Text:
         """What the check's state calls for (a healthy check suggests nothing), and why."""
-        hint = suggest(self.spec, self.state.result)
-        if hint.playbooks:
-            return Text.assemble(("suggested playbook: ", "bold"), ", ".join(hint.playbooks),
-                                 (f"  ({hint.why}; P opens it)", "dim"))
+        hint = suggestion(self.spec, self.state.result, self.ctx.settings)  # the watch's rule too
+        if hint.playbook:
+            params = "".join(f" {k}={v}" for k, v in hint.params.items())
+            opens = "P opens it prefilled" if params else "P opens it"
+            return Text.assemble(("suggested playbook: ", "bold"), hint.playbook, params,
+                                 (f"  ({hint.why}; {opens})", "dim"))
         return Text(f"no playbook suggested ({hint.why})", style="dim")
 
     # ------------------------------------------------------------------ loading

@@ -27,7 +27,7 @@ from textual.widgets.option_list import Option
 
 from ... import safety
 from ...playbook import model
-from ...playbook.engine import Callbacks, Cancelled, Decision, Runner
+from ...playbook.engine import Callbacks, Cancelled, Decision, Runner, dry_run
 from ...playbook.lock import LockHeld, StepStillRunning
 from ...playbook.suggest import current_flags, flag_targets
 from ..messages import PlaybookFinished
@@ -35,7 +35,8 @@ from .playbook_modals import ConfirmationModal, FailureModal, TypedNameModal
 
 
 class PlaybooksScreen(Screen):
-    BINDINGS = [Binding("r", "run", "Run", id="playbook_run"), Binding("escape", "back", "Back"),
+    BINDINGS = [Binding("r", "run", "Run", id="playbook_run"),
+                Binding("d", "dry_run", "Dry run", id="playbook_dry_run"), Binding("escape", "back", "Back"),
                 Binding("ctrl+c", "app.quit", "Quit", priority=True, show=False)]
     DEFAULT_CSS = """
     PlaybooksScreen #banner { background: $warning; color: $text; padding: 0 1; }
@@ -249,6 +250,34 @@ class PlaybooksScreen(Screen):
                 self._loop.add_signal_handler(sig, self._quit_on_signal)
         self._run_worker(self.current, self._params() if self.books[self.current].params else {})
 
+    def action_dry_run(self) -> None:
+        """The real run's read-only pre-flight, without lock or audit (read-only mode too):
+        what the run would refuse is refused here, with the same message."""
+        if not self.running and self.current in self.books:
+            book = self.books[self.current]
+            self._dry_run_worker(book.name, self._params() if book.params else {})
+
+    @work(thread=True, exclusive=True, group="playbook-dry-run", exit_on_error=False)
+    def _dry_run_worker(self, name: str, params: dict[str, str]) -> None:
+        lines = [f"[b]dry run of {escape(name)}[/]: nothing is changed"]
+        try:
+            dry = dry_run(self.books[name], self.settings, params, backend=self.backend)
+        except model.PlaybookError as exc:
+            lines.append(f"[red]refused: {escape(str(exc))}[/]")
+        except Exception as exc:  # noqa: BLE001 - nothing from outside may crash the app
+            lines.append(f"[red]dry run failed: {type(exc).__name__}: {escape(str(exc))}[/]")
+        else:
+            lines += [_preflight_line(c) for c in dry.checks]
+            lines.append(f"[red]refused: {escape(dry.refusal)}[/]" if dry.refusal else
+                         f"[green]pre-flight holds: the run would start ({len(dry.plan)} step(s), each confirmed)[/]")
+        self.app.call_from_thread(self._write_lines, lines)
+
+    def _write_lines(self, lines: list[str]) -> None:
+        if self.is_attached:
+            log = self.query_one("#output", RichLog)
+            for line in lines:
+                log.write(line)
+
     def action_back(self) -> None:
         if self.running:  # leaving the screen would leave the run's questions nowhere to go
             self.notify("a playbook run is in progress: answer or decline its step (quitting cancels it)",
@@ -299,7 +328,7 @@ class PlaybooksScreen(Screen):
         def on_event(event: str, data: dict) -> None:
             if event == "preflight":
                 for c in data["checks"]:
-                    self._ui(log.write, f"pre-flight {'[green]ok[/]' if c.ok else '[red]FAIL[/]'} {escape(c.name)}: {escape(c.detail)}")
+                    self._ui(log.write, _preflight_line(c))
             elif event == "step_start":
                 self.step_status[data["step"].index] = "running"
                 self._ui(log.write, f"[b]$ {escape(data['step'].display())}[/]")
@@ -312,7 +341,7 @@ class PlaybooksScreen(Screen):
             elif event == "run_end":
                 self.post_message(PlaybookFinished.for_playbook(name))  # the affected panels refresh at once
                 self.last_run_id = data["run_id"]
-                colour = {"completed": "green", "audit_failed": "b red"}.get(data["status"], "yellow")
+                colour = {"completed": "green", "audit_failed": "b red", "preflight_failed": "red"}.get(data["status"], "yellow")
                 self._ui(log.write, f"[{colour}]run {escape(data['run_id'])}: {data['status']}[/]: "
                                     f"{escape(data['message'])}")
                 if data["status"] not in ("completed", "preflight_failed"):
@@ -373,3 +402,7 @@ class PlaybooksScreen(Screen):
         self.flag_lines.clear()  # the run may have flipped a flag: read it again
         self._show_flags()
         self._render_plan()
+
+
+def _preflight_line(check) -> str:
+    return f"pre-flight {'[green]ok[/]' if check.ok else '[red]FAIL[/]'} {escape(check.name)}: {escape(check.detail)}"
