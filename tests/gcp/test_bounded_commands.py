@@ -1,6 +1,7 @@
 """Every command that reads gcp ends within `gcp.query_timeout_s` + 10 s against endpoints
 that accept connections and never answer (issue 24 item 6): `tail --no-follow`, `tail`'s
-first word, `history`, `watch --once`, `report`, and the console's first load.
+first word, `history`, `watch --once`, `check`, `report`, a playbook run (its Firestore run
+lock) and the console's first load.
 
 Each command runs as a user runs it (a subprocess, the real exit code and stderr) with
 BigQuery, Firestore and Cloud Logging (HTTP and gRPC) all pointed at one blackhole
@@ -115,6 +116,17 @@ def test_check_and_report_end_within_the_deadline(silent_env, command):
     assert took <= BOUND_S, took
     assert proc.returncode == 2
     _no_traceback(proc)
+
+
+def test_a_playbook_run_is_refused_within_the_deadline_when_its_firestore_lock_cannot_be_taken(silent_env):
+    """The Firestore run lock's calls are bounded by gcp.query_timeout_s too (they were 10 s
+    each whatever it was); nothing runs without the lock."""
+    proc, took = _run(silent_env, "playbook", "run", "enable-sequential-execution", "--yes")
+    assert took <= BOUND_S, took
+    assert proc.returncode == 2
+    _no_traceback(proc)
+    assert proc.stderr.splitlines()[-1].startswith("nba-console: cannot take the Firestore run lock: ")
+    assert "$ gcloud" not in proc.stdout  # no step ran
 
 
 async def test_the_consoles_first_load_shows_every_gcp_panel_as_an_error_within_the_deadline(silent_env, monkeypatch):
