@@ -17,7 +17,7 @@ from typing import Any, Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from .config_checks import check_keys, check_region, check_theme, read_toml, strict_scalar
+from .config_checks import channel_problem, check_keys, check_region, check_theme, read_toml, strict_scalar
 from .config_errors import (
     ENV_PREFIX,
     OTHER_VARIABLES,
@@ -201,11 +201,8 @@ class NotifyChannel(Section):
     @model_validator(mode="after")
     def _has_its_target(self) -> "NotifyChannel":
         # Refused at load, not at the first alert ("$None is not set" in the middle of a morning).
-        if self.kind in ("slack", "webhook") and not self.url_env:
-            raise ValueError(f"a {self.kind} channel needs url_env, the environment variable that holds its URL "
-                             '(url_env = "NBA_CONSOLE_SLACK_WEBHOOK")')
-        if self.kind == "command" and not self.command:
-            raise ValueError('a command channel needs command, the argv to run (command = ["/usr/bin/logger"])')
+        if problem := channel_problem(self.kind, self.url_env, self.command):
+            raise ValueError(problem)
         return self
 
 

@@ -61,6 +61,17 @@ def strict_scalar(model: type, field: str, value: Any) -> Any:
     return value
 
 
+def channel_problem(kind: str, url_env: str | None, command: list[str]) -> str | None:
+    """A `[[notify]]` channel without what it sends to, refused at load rather than at the
+    first alert ("$None is not set" in the middle of a morning)."""
+    if kind in ("slack", "webhook") and not url_env:
+        return (f"a {kind} channel needs url_env, the environment variable that holds its URL "
+                '(url_env = "NBA_CONSOLE_SLACK_WEBHOOK")')
+    if kind == "command" and not command:
+        return 'a command channel needs command, the argv to run (command = ["/usr/bin/logger"])'
+    return None
+
+
 # ------------------------------------------------------------------ nesting
 
 # The deepest setting is a list of tables of lists ([[notify]] command): 3 levels. Beyond
