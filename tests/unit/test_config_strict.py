@@ -190,3 +190,10 @@ def test_a_file_that_is_not_utf8_is_refused_in_one_line(tmp_path):
     path.write_bytes(b"refresh_seconds = 5\n# caf\xe9\n")
     with pytest.raises(ConfigError, match=r"nba-console.toml: not UTF-8 text \(invalid continuation byte at byte 25\)"):
         load_settings(path)
+
+
+def test_a_config_file_over_a_megabyte_is_refused(tmp_path):
+    path = tmp_path / "nba-console.toml"
+    path.write_text("# padding\n" * 120_000)
+    with pytest.raises(ConfigError, match=r"config file .*nba-console.toml: 1.2 MB is over the limit of 1 MB"):
+        load_settings(path)
