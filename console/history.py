@@ -7,6 +7,11 @@ rows per game date and hands each date's rows to the very judge `check` uses: `h
 and `check` cannot disagree on a date. A panel without one (Phase 3 documents) is read per
 processing date, exactly as `check` reads it, which is why a history is bounded by
 `history.max_days`.
+
+Bounded in time as a whole: one history (every check, every date) shares one deadline of
+`gcp.query_timeout_s`, as one `check` does, and a check still running `CHECK_GRACE_S` after
+it is an `error` on each of its dates; so `history --days 28` ends as soon as `check` does
+whatever the network does.
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ from panels.spec import CheckSpec
 
 from .backends.base import Backend
 from .core.config import Settings
-from .core.context import CheckContext, guarded
-from .core.models import CheckResult, Report
-from .core.runner import make_report
+from .core.context import CheckContext, games_read_by, guarded
+from .core.deadline import Deadline, run_with_deadline
+from .core.errors import ErrorKind
+from .core.models import CheckResult, Report, Status
+from .core.runner import CHECK_GRACE_S, make_report
 
 # The queries a history runs per check (for "show SQL" and the gcp dry-run bytes).
 HISTORY_QUERIES: dict[str, tuple[str, ...]] = {p.id: p.history_queries for p in PANELS if p.history_queries}
@@ -62,14 +69,33 @@ def contexts(settings: Settings, span: HistoryRange, as_of: datetime) -> list[Ch
 
 
 def run_history_check(spec: CheckSpec, backend: Backend, ctxs: list[CheckContext],
-                      reads: RangeReads | None = None) -> dict[date, CheckResult]:
-    """One check over the range; never raises (a failure is each date's `error` result)."""
-    try:
+                      reads: RangeReads | None = None, deadline: Deadline | None = None) -> dict[date, CheckResult]:
+    """One check over the range; never raises (a failure is each date's `error` result).
+    Bounded by `deadline` (default: a fresh one of gcp.query_timeout_s) plus the grace."""
+    deadline = deadline or _deadline(ctxs)
+
+    def run() -> dict[date, CheckResult]:
         if spec.history is None:
             return each_date(spec, backend, ctxs)
         return spec.history(backend, ctxs, reads or RangeReads(backend, ctxs))
+
+    try:
+        finished, results = run_with_deadline(run, deadline.remaining(), deadline.remaining() + CHECK_GRACE_S,
+                                              name=f"history {spec.id}", deadline=deadline)
     except Exception as exc:  # noqa: BLE001 - e.g. a bug in a runner: every date says so
         return {c.game_date: guarded(spec, lambda: _raise(exc)) for c in ctxs}
+    if finished:
+        return results
+    limit = ctxs[0].settings.gcp.query_timeout_s if ctxs else deadline.seconds
+    message = (f"{spec.title}: no answer from {spec.source} within {limit:g} s "
+               "(gcp.query_timeout_s, for the whole range); the source did not respond")
+    return {c.game_date: CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message,
+                                     error=message, value={"error_kind": ErrorKind.TIMEOUT.value},
+                                     sources=list(spec.queries)) for c in ctxs}
+
+
+def _deadline(ctxs: list[CheckContext]) -> Deadline:
+    return Deadline(ctxs[0].settings.gcp.query_timeout_s if ctxs else 60.0)
 
 
 def _raise(exc: BaseException) -> CheckResult:
@@ -81,9 +107,11 @@ def run_history(backend: Backend, ctxs: list[CheckContext], only: list[str] | No
     specs = [s for s in PANELS if not only or s.id in only]
     # One thread per check, as the console runs them: the sources wait on I/O, not on each other.
     reads = RangeReads(backend, ctxs)
-    reads.note_games()  # before the checks that ask whether a date had games
-    with ThreadPoolExecutor(max_workers=max(1, len(specs)), thread_name_prefix="history") as pool:
-        futures = {s.id: pool.submit(run_history_check, s, backend, ctxs, reads) for s in specs}
+    deadline = _deadline(ctxs)  # one for the whole range: its reads and every check
+    # Which dates had games is read once over the range, by the first check that asks.
+    with games_read_by(backend, reads.note_games), \
+            ThreadPoolExecutor(max_workers=max(1, len(specs)), thread_name_prefix="history") as pool:
+        futures = {s.id: pool.submit(run_history_check, s, backend, ctxs, reads, deadline) for s in specs}
         results = {cid: f.result() for cid, f in futures.items()}
     return [make_report(backend, c, [results[s.id][c.game_date] for s in specs]) for c in ctxs]
 

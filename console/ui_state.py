@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 
 from .core.config import Settings
-from .core.safefile import read_regular, write_atomic
+from .core.safefile import private_dir, read_regular, write_atomic
 
 STATE_FILE_NAME = "console-state.json"
 MAX_BYTES = 64 * 1024
@@ -52,7 +52,7 @@ def save_theme(settings: Settings, theme: str) -> str | None:
         data = {}  # missing or unreadable: start over (the note was given at load)
     data["theme"] = theme
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)  # 0700, or refused when others may write it
         write_atomic(path, orjson.dumps(data, option=orjson.OPT_INDENT_2))
     except OSError as exc:
         return f"cannot save the theme to {path}: {exc.strerror or exc}"

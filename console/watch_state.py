@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from .core.config import Settings
-from .core.safefile import write_atomic
+from .core.safefile import PRIVATE_FILE_MODE, private_dir, write_atomic
 from .core.timestamps import parse_timestamp
 
 log = logging.getLogger("nba_console.watch")
@@ -107,10 +107,10 @@ class StateStore:
         from filelock import FileLock
 
         self.path = path
-        self._lock = FileLock(str(path) + ".lock", timeout=lock_timeout_s)
+        self._lock = FileLock(str(path) + ".lock", timeout=lock_timeout_s, mode=PRIVATE_FILE_MODE)
 
     def __enter__(self) -> "StateStore":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)  # 0700, or refused when others may write it
         self._lock.acquire()
         return self
 

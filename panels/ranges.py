@@ -68,7 +68,7 @@ class RangeReads:
 
     def __init__(self, backend: Backend, ctxs: list[CheckContext]):
         self.backend, self.ctxs = backend, ctxs
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entered: the games read uses the grading and usage reads
         self._done: dict[str, tuple[Any, BaseException | None]] = {}
 
     def _once(self, name: str, read: Callable[[], Any]) -> Any:
@@ -92,14 +92,19 @@ class RangeReads:
         return self._once("history_usage", lambda: split_by_date(
             self.backend, "history_usage", UsageGameRow, range_params(self.ctxs, max_usage_rate=max_rate)))
 
-    def note_games(self) -> None:
-        """A date had games when it has predictions or processed players (as `had_games`)."""
+    def note_games(self) -> bool:
+        """A date had games when it has predictions or processed players (as `had_games`).
+        Read once (whoever asks first; the others wait); False when it could not be read."""
+        return self._once("games", self._read_games)
+
+    def _read_games(self) -> bool:
         games: dict[date, bool] = {}
         for read, has in ((self.grading, lambda rows: sum(r.predicted for r in rows) > 0), (self.usage, bool)):
             try:
                 by_date = read()
             except Exception:  # noqa: BLE001 - the runner reports it; nothing is established
-                return
+                return False
             for ctx in self.ctxs:
                 games[ctx.game_date] = games.get(ctx.game_date, False) or has(by_date.get(ctx.game_date, []))
         note_games(self.backend, self.ctxs[0].as_of, games)
+        return True

@@ -12,6 +12,13 @@ from console.core.clock import DEMO_END  # noqa: F401
 from console.core.config import Settings, load_settings
 
 
+def pytest_configure(config):
+    # The console refuses a state directory that group or others may write (issue 24): the
+    # directories tests make with mkdir() must not depend on the runner's umask (002 on some
+    # CI images would make them 0775). Tests that need another umask set it in a child.
+    __import__("os").umask(0o022)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path_factory):
     """No test reads the developer's config, data or state."""

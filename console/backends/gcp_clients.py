@@ -58,6 +58,25 @@ def credentials_problem(env: dict[str, str] | None = None) -> str | None:
         return f"{where} is not a JSON key file: {fix}"
     if not isinstance(info, dict) or not isinstance(info.get("type"), str):
         return f"{where} is not a credentials file (no \"type\" field): {fix}"
+    if info["type"] == "service_account" and (reason := _signing_problem(info)):
+        # google-auth would say "Failed to load service account credentials", which the
+        # console could only read as "no Application Default Credentials".
+        return f"{where}: the private key cannot sign: {reason}: {fix}"
+    return None
+
+
+def _signing_problem(info: dict) -> str | None:
+    """Why a service-account key's private key cannot sign (missing, not PEM, not a key
+    google-auth can use), or None: the key is loaded and made to sign a few bytes, offline."""
+    import re
+
+    try:
+        from google.oauth2 import service_account
+
+        service_account.Credentials.from_service_account_info(info).signer.sign(b"nba-console")
+    except Exception as exc:  # noqa: BLE001 - whatever google-auth or cryptography says, in one line
+        text = re.sub(r"\s*See https?://\S+ for more details\.", "", str(exc) or type(exc).__name__)
+        return " ".join(text.split())[:200].rstrip(".")
     return None
 
 

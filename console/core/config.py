@@ -15,14 +15,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from .config_checks import channel_problem, check_keys, check_region, check_theme, read_toml, strict_scalar
 from .config_errors import (
     ENV_PREFIX,
     OTHER_VARIABLES,
     ConfigError,
     describe_settings_error,
     describe_validation,
+    env_problem,
     unknown_env_variables,
 )
 
@@ -52,7 +54,7 @@ class Thresholds(Section):
     grading_trigger_pct: float = Field(80.0, ge=0, le=100)  # phase3-to-grading triggers grading
     coverage_monitor_pct: float = Field(70.0, ge=0, le=100)  # grading-coverage-monitor alerts below
     usage_rate_target_pct: float = Field(90.0, ge=0, le=100)
-    usage_rate_max_pct: float = Field(100.0, gt=0, le=100)  # a usage rate above this is impossible
+    usage_rate_max_pct: float = Field(100.0, ge=1, le=100)  # a usage rate above this is impossible
     dnp_pollution_max_pct: float = Field(0.0, ge=0, le=100)
     dnp_window_days: int = Field(2, ge=1, le=31)  # the handoff reports Feb 2-3 together
     phase3_processors: int = Field(5, ge=1, le=100)
@@ -96,17 +98,17 @@ class LogsSettings(Section):
     """The log screen and `tail`."""
 
     buffer_entries: int = Field(100_000, ge=1, le=10_000_000)  # entries kept on the log screen
-    poll_seconds: float = Field(0.2, gt=0, le=3600)  # local follow interval
-    gcp_poll_seconds: float = Field(5.0, gt=0, le=3600)
+    poll_seconds: float = Field(0.2, ge=0.01, le=3600)  # local follow interval
+    gcp_poll_seconds: float = Field(5.0, ge=1, le=3600)  # Cloud Logging's read quota is per minute
 
 
 class GcpSettings(Section):
-    maximum_bytes_billed: int = Field(1 << 30, gt=0, le=1 << 50)
-    query_timeout_s: float = Field(60.0, gt=0, le=3600)
+    maximum_bytes_billed: int = Field(1 << 30, ge=1, le=1 << 50)
+    query_timeout_s: float = Field(60.0, ge=1, le=3600)
     platform_checkout: Path | None = None  # the nba-props-platform git checkout, for drift and playbooks
     # Back-off after 429 / quota / unavailable (Cloud Logging reads, the Firestore listener).
     retry_attempts: int = Field(4, ge=1, le=10)
-    retry_initial_s: float = Field(1.0, gt=0, le=600)
+    retry_initial_s: float = Field(1.0, ge=0.01, le=600)
 
     @field_validator("platform_checkout", mode="before")
     @classmethod
@@ -125,10 +127,15 @@ class Deadlines(Section):
 class TuiSettings(Section):
     """The console screen: theme and how a failing source is retried."""
 
-    theme: str = "textual-dark"  # any Textual theme name; unknown names fall back to the default
+    theme: str = "textual-dark"  # one of Textual's themes (config_checks.THEMES)
     bell: bool = False  # ring the terminal bell when a check changes status
-    retry_base_seconds: float = Field(5.0, gt=0, le=86400)  # first retry after a failed refresh
-    retry_max_seconds: float = Field(300.0, gt=0, le=86400)  # backoff doubles up to this cap
+    retry_base_seconds: float = Field(5.0, ge=0.1, le=86400)  # first retry after a failed refresh
+    retry_max_seconds: float = Field(300.0, ge=0.1, le=86400)  # backoff doubles up to this cap
+
+    @field_validator("theme")
+    @classmethod
+    def _known_theme(cls, value: str) -> str:
+        return check_theme(value)
 
 
 class HistorySettings(Section):
@@ -141,7 +148,7 @@ class HistorySettings(Section):
 class LocalSettings(Section):
     """The embedded backend's loads (`local load`, `seed-demo`)."""
 
-    max_file_mb: float = Field(1024.0, gt=0, le=1_000_000)  # a scenario file larger than this is refused
+    max_file_mb: float = Field(1024.0, ge=0.001, le=1_000_000)  # a scenario file larger than this is refused
     lock_timeout_s: float = Field(60.0, ge=0, le=86400)  # a second load waits this long, then is refused
     # How long a replaced generation stays for a console still reading it; removed by the
     # first load after that (0: at once).
@@ -151,12 +158,12 @@ class LocalSettings(Section):
 class PlaybookSettings(Section):
     """How playbooks run: timeouts, the run lock and the audit log's output tail."""
 
-    step_timeout_s: float = Field(900.0, gt=0, le=86400)  # a Cloud Run deploy takes minutes, not hours
-    lock_ttl_s: float = Field(3600.0, gt=0, le=7 * 86400)  # a lock older than this is stale (its owner died)
+    step_timeout_s: float = Field(900.0, ge=0.1, le=86400)  # a Cloud Run deploy takes minutes, not hours
+    lock_ttl_s: float = Field(3600.0, ge=0.5, le=7 * 86400)  # a lock older than this is stale (its owner died)
     lock_collection: str = "nba_console_locks"  # Firestore collection of the gcp run lock
     firestore_lock: bool = True  # on gcp, also lock in Firestore so two operators cannot run at once
     output_tail_lines: int = Field(40, ge=1, le=1000)
-    kill_grace_s: float = Field(1.0, gt=0, le=10)  # SIGTERM to a cancelled step's group, then SIGKILL
+    kill_grace_s: float = Field(1.0, ge=0.01, le=10)  # SIGTERM to a cancelled step's group, then SIGKILL
 
     @model_validator(mode="after")
     def _step_fits_in_the_lease(self) -> "PlaybookSettings":
@@ -170,8 +177,8 @@ class ServeSettings(Section):
     """`nba-console serve`: the console in a browser, one console process per viewer."""
 
     max_sessions: int = Field(8, ge=1, le=64)  # concurrent viewers; the next one is refused (503)
-    idle_minutes: float = Field(30.0, gt=0, le=7 * 24 * 60)  # a viewer with no key/mouse input for this long is ended
-    quit_grace_s: float = Field(5.0, gt=0, le=600)  # after asking a console to quit, kill it if still running
+    idle_minutes: float = Field(30.0, ge=0.1, le=7 * 24 * 60)  # a viewer with no key/mouse input for this long is ended
+    quit_grace_s: float = Field(5.0, ge=0.1, le=600)  # after asking a console to quit, kill it if still running
 
 
 class NotifyChannel(Section):
@@ -182,7 +189,7 @@ class NotifyChannel(Section):
     url_env: str | None = None  # slack / webhook: the variable holding the URL
     secret_env: str | None = None  # webhook: HMAC-SHA256 key, signature in X-Nba-Console-Signature
     command: list[str] = []  # command: argv (never a shell string), the JSON on stdin
-    timeout_s: float = Field(10.0, gt=0, le=300)  # one attempt (HTTP request or command run)
+    timeout_s: float = Field(10.0, ge=0.1, le=300)  # one attempt (HTTP request or command run)
 
     @field_validator("command")
     @classmethod
@@ -190,6 +197,13 @@ class NotifyChannel(Section):
         if value and not value[0]:
             raise ValueError("command[0] must name a program")
         return value
+
+    @model_validator(mode="after")
+    def _has_its_target(self) -> "NotifyChannel":
+        # Refused at load, not at the first alert ("$None is not set" in the middle of a morning).
+        if problem := channel_problem(self.kind, self.url_env, self.command):
+            raise ValueError(problem)
+        return self
 
 
 class WatchSettings(Section):
@@ -200,9 +214,9 @@ class WatchSettings(Section):
     remind_every: timedelta = timedelta(hours=1)  # reminder while a check stays `fail`
     error_repeat_after: timedelta = timedelta(minutes=30)  # an `error` is told again only past this
     retry_attempts: int = Field(4, ge=1, le=10)  # per message: 429 / 5xx / timeouts
-    retry_initial_s: float = Field(1.0, gt=0)
-    retry_max_wait_s: float = Field(30.0, gt=0)  # cap on one back-off, Retry-After included
-    outbox_runs: int = Field(3, ge=1)  # runs an undelivered message is retried before it is dropped
+    retry_initial_s: float = Field(1.0, ge=0.01, le=600)
+    retry_max_wait_s: float = Field(30.0, ge=0.01, le=3600)  # cap on one back-off, Retry-After included
+    outbox_runs: int = Field(3, ge=1, le=1000)  # runs an undelivered message is retried before it is dropped
     report_dir: Path | None = None  # where the end-of-morning Markdown report goes
     notify: list[str] = []  # channels used when `--notify` is not given
 
@@ -218,9 +232,12 @@ class WatchSettings(Section):
 
     @field_validator("every", "remind_every", "error_repeat_after")
     @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
+    def _positive(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        longest = timedelta(days=1) if info.field_name == "every" else timedelta(days=3650)
         if value.total_seconds() <= 0:
             raise ValueError("must be more than zero")
+        if not timedelta(seconds=1) <= value <= longest:
+            raise ValueError(f"must be between 1s and {longest.days}d")
         return value
 
 
@@ -268,17 +285,28 @@ class Settings(BaseModel, metaclass=_SettingsMeta):
     watch: WatchSettings = WatchSettings()
     local: LocalSettings = LocalSettings()
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_types(cls, value: Any, info: ValidationInfo) -> Any:
+        # No `true` for a number, no number for a time of day (config_checks.strict_scalar).
+        return strict_scalar(cls, info.field_name, value)
+
     @field_validator("data_dir", "state_dir", mode="before")
     @classmethod
     def _paths_not_empty(cls, value: Any) -> Any:
         return _non_empty_path(value)
 
+    @field_validator("keys")
+    @classmethod
+    def _known_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        return check_keys(value)
+
     @field_validator("project", "region")
     @classmethod
-    def _gcp_name(cls, value: str) -> str:
+    def _gcp_name(cls, value: str, info: ValidationInfo) -> str:
         if not re.fullmatch(r"[a-z0-9][a-z0-9.:-]{0,99}", value):
             raise ValueError(f"{value!r} is not a GCP name (lowercase letters, digits, '-', '.', ':')")
-        return value
+        return check_region(value) if info.field_name == "region" else value
 
     @field_validator("timezone")
     @classmethod
@@ -319,8 +347,9 @@ class Settings(BaseModel, metaclass=_SettingsMeta):
 
 
 # The TOML source is chosen per load; pydantic-settings reads it from the class, so the
-# path is handed over here for the duration of one load_settings() call.
-_CURRENT_CONFIG_FILE: dict[str, Path | None] = {"path": None}
+# path and what it holds (read by config_checks.read_toml) are handed over here for the
+# duration of one load_settings() call.
+_CURRENT_CONFIG_FILE: dict[str, Any] = {"path": None, "data": None}
 
 
 def _sources_needed() -> bool:
@@ -340,9 +369,9 @@ def _sourced_settings() -> type[Settings]:
     if not _SOURCED:
         from pydantic_settings import (
             BaseSettings,
+            InitSettingsSource,
             PydanticBaseSettingsSource,
             SettingsConfigDict,
-            TomlConfigSettingsSource,
         )
 
         class SourcedSettings(BaseSettings, Settings):
@@ -364,9 +393,9 @@ def _sourced_settings() -> type[Settings]:
                 file_secret_settings: PydanticBaseSettingsSource,
             ) -> tuple[PydanticBaseSettingsSource, ...]:
                 sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-                path = _CURRENT_CONFIG_FILE.get("path")
-                if path is not None:
-                    sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+                data = _CURRENT_CONFIG_FILE.get("data")
+                if data is not None:  # the file, as read_toml read it (its depth checked)
+                    sources.append(InitSettingsSource(settings_cls, init_kwargs=data))
                 return tuple(sources)
 
         SourcedSettings.__qualname__ = "SourcedSettings"  # found by pickle through __getattr__ below
@@ -394,7 +423,9 @@ def find_config_file(explicit: Path | None = None) -> Path | None:
     if env:
         return Path(env)
     for candidate in (Path.cwd() / CONFIG_FILE_NAME, Path(platformdirs.user_config_dir(APP_NAME)) / CONFIG_FILE_NAME):
-        if candidate.is_file():
+        # Anything by that name: a directory (or a dangling symlink) there is a mistake to
+        # refuse, not a file to skip in silence.
+        if os.path.lexists(candidate):
             return candidate
     return None
 
@@ -403,19 +434,29 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     """Load settings, turning every problem into one ConfigError that names the key."""
     path = find_config_file(config_file)
     if path is not None and not path.is_file():
-        raise ConfigError(f"config file {path} does not exist" if not path.exists()
+        raise ConfigError(f"config file {path} does not exist" if not os.path.lexists(path)
                           else f"config file {path} is not a regular file")
-    _CURRENT_CONFIG_FILE["path"] = path
+    if problem := env_problem(Settings, OTHER_VARIABLES):
+        raise ConfigError(problem)
+    data = None
+    if path is not None:
+        try:
+            data = read_toml(path)
+        except ValueError as exc:  # TOML syntax, not UTF-8, nested too deeply
+            raise ConfigError(f"{path}: {exc}") from None
+        except OSError as exc:  # unreadable, over the size limit
+            raise ConfigError(f"config file {path}: {getattr(exc, 'reason', None) or exc.strerror or exc}") from None
+    _CURRENT_CONFIG_FILE.update(path=path, data=data)
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         raise ConfigError(describe_validation(exc, path, Settings)) from None
-    except (ValueError, OSError) as exc:  # TOML syntax errors, undecodable or unreadable files
+    except (ValueError, OSError) as exc:  # undecodable or unreadable values
         if _is_settings_error(exc):  # an env value that is not JSON where a section is expected
             raise ConfigError(describe_settings_error(exc)) from None
         raise ConfigError(f"{path}: {exc}") from None
     finally:
-        _CURRENT_CONFIG_FILE["path"] = None
+        _CURRENT_CONFIG_FILE.update(path=None, data=None)
     # Checked after loading: the variables that `[[notify]]` channels name (url_env,
     # secret_env) are the user's own and may carry the NBA_CONSOLE_ prefix too.
     named = tuple(

@@ -103,7 +103,9 @@ def unknown_env_variables(root: type[BaseModel], allowed: tuple[str, ...] = OTHE
     """NBA_CONSOLE_* variables that look meant for a setting but name none (pydantic-settings
     ignores them: a typo in a variable name would silently do nothing). A variable far from
     every setting name and without the nested `__` (e.g. a webhook URL a `[[notify]]`
-    channel reads, NBA_CONSOLE_SLACK_WEBHOOK) is the user's own, not a misspelt setting."""
+    channel reads, NBA_CONSOLE_SLACK_WEBHOOK) is the user's own, not a misspelt setting;
+    but one that names a setting with one underscore where a section needs two
+    (NBA_CONSOLE_GCP_QUERY_TIMEOUT_S) is refused with the right spelling."""
     fields = sorted(n.upper() for n in root.model_fields)
     for var in sorted(os.environ):
         if not var.startswith(ENV_PREFIX):
@@ -112,9 +114,50 @@ def unknown_env_variables(root: type[BaseModel], allowed: tuple[str, ...] = OTHE
         head = name.split("__")[0]
         if head in fields or head in allowed:
             continue
+        meant = _spelled_with_other_underscores(name, root)
+        if meant:
+            return (f"environment: ${var}: unknown setting; did you mean ${ENV_PREFIX}{meant}? "
+                    "(a key inside a section takes two underscores)")
         match = difflib.get_close_matches(head, fields, n=1, cutoff=0.75)
         if not match and "__" not in name:
             continue
         hint = f"; did you mean ${ENV_PREFIX}{match[0]}?" if match else ""
         return f"environment: ${var}: unknown setting{hint}"
+    return None
+
+
+def setting_variables(root: type[BaseModel]) -> list[str]:
+    """Every variable name (without the prefix) that sets one key: `REFRESH_SECONDS`,
+    `GCP__QUERY_TIMEOUT_S`, and a section as a whole (`GCP`, as JSON)."""
+    out: list[str] = []
+    todo: list[tuple[type[BaseModel], str]] = [(root, "")]
+    while todo:
+        model, prefix = todo.pop()
+        for field, info in model.model_fields.items():
+            name = prefix + field.upper()
+            out.append(name)
+            section = info.annotation
+            if isinstance(section, type) and issubclass(section, BaseModel):
+                todo.append((section, name + "__"))
+    return out
+
+
+def _spelled_with_other_underscores(name: str, root: type[BaseModel]) -> str | None:
+    """The setting variable `name` spells with its underscores miscounted, if one."""
+    flat = name.upper().replace("__", "_")
+    for candidate in setting_variables(root):
+        if candidate != name.upper() and candidate.replace("__", "_") == flat:
+            return candidate
+    return None
+
+
+def env_problem(root: type[BaseModel], allowed: tuple[str, ...] = OTHER_VARIABLES) -> str | None:
+    """An NBA_CONSOLE_* value nested deeper than any setting: refused before it is decoded
+    (json would recurse out of stack on a deep enough one)."""
+    from .config_checks import MAX_DEPTH, text_nesting_depth
+
+    for var in sorted(os.environ):
+        if var.startswith(ENV_PREFIX) and var[len(ENV_PREFIX):] not in allowed:
+            if text_nesting_depth(os.environ[var]) > MAX_DEPTH:
+                return f"environment: ${var}: nested more than {MAX_DEPTH} levels deep (settings nest at most {MAX_DEPTH})"
     return None

@@ -5,9 +5,11 @@ Split from config.py (issue 12: modules under ~400 lines); config.py re-exports 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from .config_checks import strict_scalar
 
 
 class Section(BaseModel):
@@ -17,6 +19,12 @@ class Section(BaseModel):
     45 ms of the console's start, issue 13)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_types(cls, value: Any, info: ValidationInfo) -> Any:
+        # No `true` for a number, no number for a time of day (config_checks.strict_scalar).
+        return strict_scalar(cls, info.field_name, value)
 
 
 # Cloud Run service / Cloud Functions names: lowercase letters, digits and hyphens, starting
@@ -34,7 +42,7 @@ def _service_name(value: str) -> str:
 
 class Processor(Section):
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
-    level: int = Field(ge=1)
+    level: int = Field(ge=1, le=100)
     kind: Literal["team", "player"]
 
 

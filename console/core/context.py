@@ -8,9 +8,10 @@ runs them.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from ..backends.base import Backend
 from .config import Settings
@@ -90,6 +91,10 @@ def had_games(backend: Backend, ctx: CheckContext, predictions: bool | None = No
     listener asks on every push); a no only for the same moment judged (rows may still arrive)."""
     known = _games_known(backend)
     seen = known.get(ctx.game_date)
+    if seen is None and (range_read := backend.__dict__.get("_games_range_read")) is not None:
+        if not range_read():  # a history's one read over the range (read once; the others wait)
+            return None  # it failed: nothing is established, and asking per date would fail too
+        seen = known.get(ctx.game_date)
     if seen is not None and (seen[0] or seen[1] == ctx.as_of):
         return seen[0]
     try:
@@ -109,6 +114,18 @@ def note_games(backend: Backend, as_of: datetime, games: dict[date, bool]) -> No
     known = _games_known(backend)
     for day, value in games.items():
         known[day] = (value, as_of)
+
+
+@contextmanager
+def games_read_by(backend: Backend, range_read: Callable[[], bool]) -> Iterator[None]:
+    """While a history runs, `had_games` first asks `range_read` (which notes every date of
+    the range, once, and says whether it could): the checks start side by side under one
+    deadline, and only those that ask whether a date had games wait for that read."""
+    backend.__dict__["_games_range_read"] = range_read
+    try:
+        yield
+    finally:
+        backend.__dict__.pop("_games_range_read", None)
 
 
 def _games_known(backend: Backend) -> dict[date, tuple[bool, datetime]]:

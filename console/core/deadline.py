@@ -43,13 +43,13 @@ def current_deadline(default_s: float | None = None) -> Deadline | None:
 
 
 def run_with_deadline(call: Callable[[], Any], budget_s: float, hard_limit_s: float,
-                      name: str = "bounded call") -> tuple[bool, Any]:
+                      name: str = "bounded call", deadline: Deadline | None = None) -> tuple[bool, Any]:
     """(True, result) when `call` returned within `hard_limit_s`, else (False, None).
     Exceptions of `call` are re-raised here. Inside `call`, `current_deadline()` is a
-    Deadline of `budget_s`."""
+    Deadline of `budget_s`, or the given `deadline` (several calls sharing one budget)."""
     box: dict[str, Any] = {}
     done = threading.Event()
-    deadline = Deadline(budget_s)
+    deadline = deadline or Deadline(budget_s)
 
     def run() -> None:
         _CURRENT.set(deadline)

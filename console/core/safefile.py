@@ -9,7 +9,9 @@ at most `max_bytes`. `inside` refuses a symlink that leads out of a given direct
 
 from __future__ import annotations
 
+import errno
 import os
+import shlex
 import stat
 import tempfile
 from pathlib import Path
@@ -100,3 +102,57 @@ def write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+# ------------------------------------------------------------------ the private state directory
+
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+class StateDirError(PermissionError):
+    """A state directory others could write into: refused, with how to fix it. An OSError,
+    so every writer's existing "cannot write ..." handling says it in one line."""
+
+    def __init__(self, message: str):
+        super().__init__(errno.EPERM, message)
+
+
+def private_dir(path: Path | str) -> Path:
+    """`path` as a directory only its owner may write: created 0700 (and so is every missing
+    parent: the process umask, 000 in some services, must not decide who may replace the
+    audit), or refused when it exists writable by group or others.
+
+    What is checked is what the filesystem reports. A FUSE mount (gcsfuse, the Cloud Run
+    recipe's `/state`) reports the mount's fixed modes (gcsfuse: dir-mode 755 by default) and
+    ignores chmod; such a mount passes unless it was mounted group- or world-writable, and then
+    the fix is the mount's dir-mode, since chmod cannot change it."""
+    path = Path(path)
+    missing: list[Path] = []
+    probe = path
+    while not os.path.lexists(probe) and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, PRIVATE_DIR_MODE)
+        except FileExistsError:
+            continue  # another process made it meanwhile; checked below like any existing one
+        try:
+            os.chmod(folder, PRIVATE_DIR_MODE)  # exact, whatever the umask took away or left
+        except OSError:
+            pass  # a filesystem that cannot chmod (FUSE): judged below by what it reports
+    st = os.stat(path)
+    if not stat.S_ISDIR(st.st_mode):
+        what = "a file" if stat.S_ISREG(st.st_mode) else kind_of(st.st_mode)
+        raise StateDirError(f"the state directory {path} is {what}, not a directory")
+    loose = st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    if loose:
+        who = "group and others" if loose == (stat.S_IWGRP | stat.S_IWOTH) else (
+            "its group" if loose == stat.S_IWGRP else "others")
+        quoted = shlex.quote(str(path))
+        raise StateDirError(
+            f"the state directory {path} is writable by {who} (mode {stat.S_IMODE(st.st_mode):04o}): another user "
+            f"could replace its audit and locks; run `chmod go-w {quoted}` (a mount with fixed modes: mount it "
+            "with dir-mode 700)")
+    return path

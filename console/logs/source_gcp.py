@@ -19,6 +19,7 @@ from ..core.clock import Clock, SystemClock
 from .parse import entry_from_dict
 from .query import LogQuery
 from ..core.backoff import BackoffPolicy, full_jitter_floor_half
+from ..core.deadline import run_with_deadline
 from .dedupe import Deduper
 from ..core.models import LogEntry
 
@@ -73,6 +74,7 @@ class GcpLogSource:
         monotonic: Callable[[], float] = time.monotonic,
         backoff: Backoff | None = None,
         follow: bool = True,
+        timeout_s: float = 60.0,
     ):
         self.client = client
         self.project = project
@@ -92,6 +94,10 @@ class GcpLogSource:
         self.requests = 0
         self._full = False
         self.follow = follow  # False: one listing (`tail --no-follow`), so no "retrying in" on errors
+        # One listing (every page of it) is bounded by gcp.query_timeout_s: the HTTP client's
+        # own timeout is 60 s per request, and a server that accepts and never answers would
+        # hold `tail --no-follow` (or a screen's poll) that long.
+        self.timeout_s = timeout_s
 
     def next_filter(self) -> str:
         # After a full page, continue exactly from the cursor (the lag window could hold
@@ -106,12 +112,20 @@ class GcpLogSource:
         if now < self._not_before:
             return []
         flt = self.next_filter()
-        try:
+
+        def listing() -> list[Any]:
             items = self.client.list_entries(
                 resource_names=[f"projects/{self.project}"], filter_=flt, order_by=ASCENDING,
                 max_results=self.max_per_poll,
             )
-            raw = [_as_dict(i) for i in items]
+            return [_as_dict(i) for i in items]
+
+        try:
+            # A listing still running at the deadline is abandoned to its daemon thread (and
+            # its socket timeout); what it returns later is dropped with it.
+            finished, raw = run_with_deadline(listing, self.timeout_s, self.timeout_s, name="logs listing")
+            if not finished:
+                raise ListingTimeout(f"Cloud Logging did not answer within {self.timeout_s:g} s (gcp.query_timeout_s)")
         except Exception as exc:  # noqa: BLE001 - a source must never crash the screen
             delay = self.backoff.failure()
             self._not_before = now + (delay if is_rate_limited(exc) else max(delay, self.poll_interval))
@@ -137,8 +151,14 @@ class GcpLogSource:
         return f"Cloud Logging {self.project}: {self.query.to_filter() or '(all)'}"
 
 
+class ListingTimeout(Exception):
+    """One listing did not finish within gcp.query_timeout_s (the message says so)."""
+
+
 def _one_line(exc: BaseException) -> str:
     """The same one-line message `check` gives for this error (rate limit, auth, refused ...)."""
+    if isinstance(exc, ListingTimeout):
+        return str(exc)
     if is_rate_limited(exc):
         return "Cloud Logging rate limited (429)"
     try:
@@ -162,4 +182,4 @@ def open_gcp_source(settings, query: LogQuery, clock: Clock | None = None, follo
     except Exception as exc:  # noqa: BLE001 - no credentials: one line and exit 2, never a traceback
         raise translate(exc, "logging") from exc
     return GcpLogSource(client, settings.project, query, clock, poll_interval=settings.logs.gcp_poll_seconds,
-                        follow=follow)
+                        follow=follow, timeout_s=settings.gcp.query_timeout_s)

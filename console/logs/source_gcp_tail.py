@@ -54,6 +54,7 @@ class GcpTailSource:
         max_per_poll: int = 5_000,
         fallback: Callable[[Deduper], Any] | None = None,
         start: bool = True,
+        timeout_s: float = 60.0,
     ):
         self.tail_client = tail_client
         self.list_client = list_client
@@ -64,6 +65,7 @@ class GcpTailSource:
         self.backoff = backoff or Backoff()
         self.max_per_poll = max_per_poll
         self._make_fallback = fallback
+        self.timeout_s = timeout_s  # the backfill's bound (gcp.query_timeout_s)
         # One Deduper for the backfill, every stream and the fallback. Passed explicitly
         # everywhere: an empty Deduper is falsy (it has __len__), so `x or Deduper()` would
         # silently swap it for a fresh one.
@@ -171,15 +173,26 @@ class GcpTailSource:
         if self.list_client is None:
             return
         from ..backends.gcp_logs import fetch_entries
+        from ..core.deadline import run_with_deadline
 
         flt = self.query.with_(since=self.query.since or (self.clock.now() - self.backfill)).to_filter()
+        # Bounded by gcp.query_timeout_s: a listing server that accepts and never answers
+        # would otherwise hold the stream (and the first error) for the HTTP client's 60 s.
+        # The listing de-duplicates on its own Deduper, merged below only if it finished in
+        # time: a listing abandoned at the deadline must not mark entries as already shown.
         try:
-            entries = fetch_entries(self.list_client, self.project, flt, attempts=1, dedupe=self.dedupe)
+            finished, entries = run_with_deadline(
+                lambda: fetch_entries(self.list_client, self.project, flt, attempts=1, dedupe=Deduper()),
+                self.timeout_s, self.timeout_s, name="logs backfill")
         except SourceError as err:
             self._error = f"recent history not loaded: {err}"
             return
+        if not finished:
+            self._error = (f"recent history not loaded: Cloud Logging did not answer within "
+                           f"{self.timeout_s:g} s (gcp.query_timeout_s)")
+            return
         for entry in entries:
-            if self.query.matches(entry):
+            if self.query.matches(entry) and not self.dedupe.seen(entry):
                 self._put(entry)
                 self.backfilled += 1
 
@@ -227,9 +240,9 @@ def open_gcp_tail(settings, query: LogQuery | None, clock: Clock | None = None, 
 
     def fallback(dedupe: Deduper) -> GcpLogSource:
         source = GcpLogSource(list_client, settings.project, query, clock=clock,
-                              poll_interval=settings.logs.gcp_poll_seconds)
+                              poll_interval=settings.logs.gcp_poll_seconds, timeout_s=settings.gcp.query_timeout_s)
         source.dedupe = dedupe  # what the backfill already showed is not shown again
         return source
 
     return GcpTailSource(tail_client, settings.project, query, list_client=list_client, clock=clock,
-                         fallback=fallback)
+                         fallback=fallback, timeout_s=settings.gcp.query_timeout_s)

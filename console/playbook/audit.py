@@ -22,6 +22,8 @@ from typing import Any, Literal
 import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
 
+from ..core.safefile import private_dir
+
 AUDIT_FILE = "audit.jsonl"
 FILE_MODE = 0o600
 
@@ -119,7 +121,7 @@ class AuditLog:
         record = {"ts": datetime.now(timezone.utc).isoformat(), **record}
         line = orjson.dumps(record, default=str) + b"\n"
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)  # 0700, or refused when others may write it
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
             try:
                 if os.fstat(fd).st_mode & 0o077:

@@ -28,6 +28,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .procs import group_alive, pid_alive
+from ..core.safefile import private_dir
 from ..core.timefmt import for_people
 
 LOCK_FILE = "playbook.lock"
@@ -180,7 +181,7 @@ class FileLock:
 
     def _guarded(self):
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)  # 0700, or refused when others may write it
             return self._guard.acquire()
         except filelock.Timeout:
             raise LockHeld(f"the run lock {self.path} is busy; try again") from None

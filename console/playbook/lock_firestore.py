@@ -16,19 +16,20 @@ from typing import Any
 
 from .lock import LockHeld, LockLost, judge, lost_message, same_owner
 
-CALL_TIMEOUT_S = 10.0  # each Firestore call; the client's own retries stay inside it
+CALL_TIMEOUT_S = 10.0  # each Firestore call at most (and gcp.query_timeout_s if shorter); retries inside it
 
 
 class FirestoreLock:
     DOC_ID = "playbook-run"
 
-    def __init__(self, client: Any, collection: str = "nba_console_locks", ttl_s: float = 3600.0, tz=None):
+    def __init__(self, client: Any, collection: str = "nba_console_locks", ttl_s: float = 3600.0, tz=None,
+                 call_timeout_s: float = CALL_TIMEOUT_S):
         self.client = client
-        self.ttl_s, self.tz = ttl_s, tz
+        self.ttl_s, self.tz, self.call_timeout_s = ttl_s, tz, call_timeout_s
         self.ref = client.collection(collection).document(self.DOC_ID)
 
     def _held(self) -> tuple[Any, dict[str, Any] | None]:
-        snap = self.ref.get(timeout=CALL_TIMEOUT_S)
+        snap = self.ref.get(timeout=self.call_timeout_s)
         if not snap.exists:
             return snap, None
         data = snap.to_dict()
@@ -39,7 +40,7 @@ class FirestoreLock:
 
         for _ in range(3):
             try:
-                self.ref.create(owner, timeout=CALL_TIMEOUT_S)
+                self.ref.create(owner, timeout=self.call_timeout_s)
                 return
             except AlreadyExists:
                 snap, held = self._held()
@@ -69,7 +70,7 @@ class FirestoreLock:
         for key in snap.to_dict() or {}:
             fields.setdefault(key, DELETE_FIELD)
         self.ref.update(fields, option=self.client.write_option(last_update_time=snap.update_time),
-                        timeout=CALL_TIMEOUT_S)
+                        timeout=self.call_timeout_s)
 
     def refresh(self, owner: dict[str, Any]) -> None:
         from google.api_core.exceptions import FailedPrecondition, NotFound
@@ -94,7 +95,7 @@ class FirestoreLock:
         if same_owner(held, owner):
             try:
                 self.ref.delete(option=self.client.write_option(last_update_time=snap.update_time),
-                                timeout=CALL_TIMEOUT_S)
+                                timeout=self.call_timeout_s)
             except (FailedPrecondition, NotFound):
                 pass  # taken over or already gone: never delete another run's lock
 
@@ -103,8 +104,10 @@ class LazyFirestoreLock:
     """Builds the Firestore client only when a run starts, and turns a missing credential
     or an unreachable Firestore into a refusal: no lock, no run."""
 
-    def __init__(self, project: str, collection: str, client_factory=None, ttl_s: float = 3600.0, tz=None):
+    def __init__(self, project: str, collection: str, client_factory=None, ttl_s: float = 3600.0, tz=None,
+                 call_timeout_s: float = CALL_TIMEOUT_S):
         self.project, self.collection, self.ttl_s, self.tz = project, collection, ttl_s, tz
+        self.call_timeout_s = call_timeout_s
         self.client_factory = client_factory
         self._lock: FirestoreLock | None = None
 
@@ -115,7 +118,7 @@ class LazyFirestoreLock:
                 from google.cloud import firestore
 
                 factory = lambda: firestore.Client(project=self.project)  # noqa: E731
-            self._lock = FirestoreLock(factory(), self.collection, self.ttl_s, self.tz)
+            self._lock = FirestoreLock(factory(), self.collection, self.ttl_s, self.tz, self.call_timeout_s)
         return self._lock
 
     def acquire(self, owner: dict[str, Any]) -> None:

@@ -133,11 +133,15 @@ SECTIONS = {
     "logs": ["buffer_entries", "poll_seconds"],
     "local": ["max_file_mb", "lock_timeout_s", "keep_previous_s"],
     "tui": ["theme", "retry_base_seconds"],
+    "deadlines": ["grading", "phase3"],
+    "keys": ["refresh", "help", "bogus"],
+    "watch": ["every", "retry_max_wait_s", "until"],
     "bogus_section": ["x"],
 }
 toml_scalar = st.one_of(
     st.integers(-(2**70), 2**70), st.floats(), st.booleans(), st.text(max_size=15),
-    st.sampled_from(["--help", "$(id)", "(", "(?P<level>x)", "nba-scrapers", "", "UTC", "Level (?P<x>"]),
+    st.sampled_from(["--help", "$(id)", "(", "(?P<level>x)", "nba-scrapers", "", "UTC", "Level (?P<x>",
+                     "09:00", "ctrl+r", "not a key!!", "nord", "5m", "us-west2", "mars-1"]),
 )
 toml_value = st.one_of(toml_scalar, st.lists(toml_scalar, max_size=3))
 
@@ -192,6 +196,13 @@ def test_the_config_loader_loads_or_refuses_in_one_line(tmp_path, text, env):
     assert 1 <= settings_.refresh_seconds <= 86400
     assert settings_.thresholds.coverage_monitor_pct <= settings_.thresholds.grading_trigger_pct
     assert all(not name.startswith("-") for name in settings_.services.cloud_run + settings_.services.functions)
+    # issue 24: what is accepted is what was meant (no 900 read as 00:15, no "not a key!!").
+    from console.core.config_checks import GCP_REGIONS, THEMES, key_problem
+
+    assert settings_.region in GCP_REGIONS and settings_.tui.theme in THEMES
+    assert all(key_problem(k.strip()) is None for keys in settings_.keys.values() for k in keys.split(","))
+    # A number read as seconds past midnight would be an aware time (00:15 UTC for 900).
+    assert settings_.deadlines.grading.tzinfo is None and settings_.deadlines.phase3.tzinfo is None
 
 
 # ------------------------------------------------------------------ flags
