@@ -162,7 +162,7 @@ def _did_you_mean(value: str, known: typing.Iterable[str], what: str) -> str:
 BINDING_IDS = frozenset({
     "back", "close_goto", "close_help", "close_sql", "confirm_no", "confirm_yes", "copy_row", "copy_sql",
     "default_date", "goto_date", "help", "history", "logs", "logs_back", "logs_filter", "logs_follow",
-    "logs_open_entry", "logs_pause", "next_date", "next_panel", "open_detail", "pause", "playbook_run", "playbooks",
+    "logs_open_entry", "logs_pause", "next_date", "next_panel", "open_detail", "pause", "playbook_dry_run", "playbook_run", "playbooks",
     "prev_date", "prev_panel", "quit", "refresh", "reload", "replay_end", "search_next", "search_prev",
     "search_rows", "show_sql", "sort",
 })
