@@ -25,16 +25,29 @@ def data_args(demo_settings):
 
 def _comparable(doc):
     # as_of is "now" for each command, seconds apart; every verdict and value must be equal.
-    return {k: v for k, v in doc.items() if k != "as_of"}
+    # Drift is compared on its own (its moment is the date's morning) and so is the overall.
+    return {k: v for k, v in doc.items() if k not in ("as_of", "status")} | {
+        "checks": [c for c in doc["checks"] if c["id"] != "deployment_drift"]}
+
+
+def _drift(doc):
+    return next(c for c in doc["checks"] if c["id"] == "deployment_drift")
 
 
 def test_history_json_agrees_with_check_json_for_every_date(capsys, data_args):
+    """Each date as `check --date` judges it now; its drift as `check --at` judges the morning
+    of its processing date (the deploys of then: issue 23)."""
     code, out, _ = run(capsys, *data_args, "history", "--days", "14", "--json")
     docs = orjson.loads(out)
     assert [d["game_date"] for d in docs] == [(date(2026, 1, 22) + timedelta(days=i)).isoformat() for i in range(14)]
     for doc in docs:
         check_code, check_out, _ = run(capsys, *data_args, "check", "--date", doc["game_date"], "--json")
         assert _comparable(doc) == _comparable(orjson.loads(check_out)), doc["game_date"]
+        drift = _drift(doc)
+        moment = drift["value"].pop("deploys_as_of")
+        _, at_out, _ = run(capsys, *data_args, "check", "--date", doc["game_date"], "--at", moment,
+                           "--only", "deployment_drift", "--json")
+        assert drift == _drift(orjson.loads(at_out)), doc["game_date"]
     assert code == 1  # the range holds Feb 3's failures
 
 
