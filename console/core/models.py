@@ -320,6 +320,9 @@ class Report(BaseModel):
             "backend": self.backend,
             "project": self.project,
             "status": self.status.value,
+            # A date without games says so once for the whole date (only then: the key is
+            # absent otherwise, so a morning with games keeps its JSON as it was).
+            **({"no_games": True} if any(c.value.get("no_games") is True for c in self.checks) else {}),
             "checks": [
                 {
                     "id": c.id,

@@ -80,7 +80,14 @@ async def test_brackets_move_the_range_and_enter_opens_that_dates_drill_down(mak
         screen = await open_history(pilot)
         await pilot.press("left_square_bracket")
         await until(pilot, lambda: screen.loaded and screen.span.end == date(2026, 1, 21))
-        assert cell_text(screen, "grading_coverage", date(2026, 1, 8)) == "ok -"  # before the demo's first date: no games
+        # Only dates with data are columns: Jan 8 .. 21 asked, Jan 18 .. 21 shown, and said so.
+        assert (screen.span.start, screen.span.days) == (date(2026, 1, 18), 4)
+        assert "no data before 2026-01-18: 10 of 14 dates left out" in head_text(screen)
+        assert cell_text(screen, "deployment_drift", date(2026, 1, 21)) == "unk -"  # no deploy record yet
+        await pilot.press("left_square_bracket")  # past the data: refused, as on the main screen
+        await pilot.pause()
+        assert screen.span.end == date(2026, 1, 21) and screen.loaded
+        assert any("no data before 2026-01-18" in str(n.message) for n in pilot.app._notifications)
         await pilot.press("right_square_bracket")
         await until(pilot, lambda: screen.loaded and screen.span.end == FEB4)
         grid = screen.query_one("#history-grid", DataTable)
