@@ -127,19 +127,26 @@ def parse_function(doc: dict[str, Any], name: str, region: str) -> ServiceState:
 def parse_revision(doc: dict[str, Any]) -> Revision | None:
     """One item of `gcloud run revisions list --format=json` (a Knative Revision); None when
     it has no creation time (it cannot be placed in time)."""
-    meta = doc.get("metadata") or {}
+    meta = _obj(doc.get("metadata"))
     created = parse_timestamp(meta.get("creationTimestamp"))
     if created is None:
         return None
-    containers = (doc.get("spec") or {}).get("containers") or [{}]
-    env = _env_list(containers[0].get("env") if isinstance(containers[0], dict) else None)
-    labels, notes = meta.get("labels") or {}, meta.get("annotations") or {}
+    containers = _obj(doc.get("spec")).get("containers")
+    first = containers[0] if isinstance(containers, list) and containers else None
+    env = _env_list(_obj(first).get("env")) if isinstance(_obj(first).get("env"), list) else {}
+    labels, notes = _obj(meta.get("labels")), _obj(meta.get("annotations"))
     traffic = None  # from its creation
     routed = parse_timestamp(notes.get(ROUTING_STATE_MODIFIED))
     if labels.get(ROUTING_STATE) == "active" and routed is not None and routed > created:
         traffic = [created, routed]  # serving now, routed to (again) after it was created
-    return Revision(name=meta.get("name"), commit=_commit_from(labels, env), created_at=created,
+    name = meta.get("name")
+    return Revision(name=name if isinstance(name, str) else None, commit=_commit_from(labels, env), created_at=created,
                     traffic_at=traffic, env=env)
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    """A JSON object, or {} for anything else (a field of an unexpected shape reads as absent)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _json(proc: subprocess.CompletedProcess, name: str, shape: type) -> Any:

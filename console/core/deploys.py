@@ -47,9 +47,12 @@ def revisions(service: ServiceState) -> list[Revision]:
 
 
 def traffic_times(revision: Revision) -> list[datetime]:
+    """When it took the traffic; never before it existed (a file claiming so is not believed:
+    it would show a deploy at a moment before it happened)."""
+    created = revision.created_at or _ALWAYS
     if revision.traffic_at is not None:
-        return list(revision.traffic_at)
-    return [revision.created_at or _ALWAYS]
+        return [max(t, created) for t in revision.traffic_at]
+    return [created]
 
 
 def service_at(service: ServiceState, moment: datetime) -> ServiceAt:

@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from console.backends import gcp_deploy
 from console.backends.gcp import GcpBackend
@@ -132,3 +134,21 @@ def test_revision_documents_of_odd_shapes_are_skipped_or_refused(fake_gcloud, pl
 
     with pytest.raises(SourceError, match="expected a JSON list"):
         gcp_deploy.deploy_state(settings_for(tmp_path, path))
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+                     max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc=st.fixed_dictionaries({}, optional={
+    "metadata": _json | st.fixed_dictionaries({"creationTimestamp": st.just("2026-01-22T19:30:00Z")}, optional={
+        "name": _json, "labels": _json, "annotations": _json}),
+    "spec": _json | st.fixed_dictionaries({"containers": _json | st.lists(st.fixed_dictionaries({"env": _json}), max_size=2)}),
+}))
+def test_any_revision_document_parses_or_is_skipped(doc):
+    """Whatever shape gcloud (or a proxy in front of it) prints, a revision is read or skipped:
+    never an exception in the drift check."""
+    revision = gcp_deploy.parse_revision(doc)
+    assert revision is None or revision.created_at == datetime(2026, 1, 22, 19, 30, tzinfo=timezone.utc)

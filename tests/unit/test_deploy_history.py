@@ -114,3 +114,9 @@ def test_drift_before_any_commit_is_unknown():
     state, commits = _state()
     result = deployment_drift(state, S, T0 - H)
     assert result.status.value == "unknown" and "no commit at or before this moment" in result.summary
+
+
+def test_traffic_before_creation_is_not_believed():
+    s = svc(Revision(commit="a", created_at=T0), Revision(commit="b", created_at=T0 + 5 * H, traffic_at=[T0 + H]))
+    assert service_at(s, T0 + 2 * H).revision.commit == "a"  # b did not exist yet
+    assert service_at(s, T0 + 5 * H).revision.commit == "b"
