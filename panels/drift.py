@@ -249,10 +249,15 @@ def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
         return []
     out = ["", "| Service | Kind | Commit | Commits behind | Days behind |", "|---|---|---|---:|---:|"]
     out += [
-        f"| {s['service']} | {s['kind']} | `{str(s['commit'] or '-')[:8]}` | {s['commits_behind']} | {s['days_behind']} |"
+        f"| {s['service']} | {s['kind']} | `{str(s['commit'] or '-')[:8]}` | {_or_dash(s['commits_behind'])} | "
+        f"{_or_dash(s['days_behind'])} |"
         for s in value["services"]
     ]
     return out
+
+
+def _or_dash(value: Any) -> str:
+    return "-" if value is None else str(value)
 
 
 def worst_behind(value: dict[str, Any]) -> dict[str, Any] | None:
