@@ -29,7 +29,7 @@ def render_result(result: CheckResult, tz: ZoneInfo) -> tuple[str, RenderableTyp
     if panel is None:
         return result.status.value, Text()
     if no_games(result):  # not `0/5` or `L1 -> L2`: an order, a count that was never seen
-        return NO_GAMES, Text(result.summary, style="dim")
+        return NO_GAMES, Text()  # the summary line says why
     try:
         return panel.render(result, tz)
     except (KeyError, TypeError, ValueError) as exc:  # a value of an unexpected shape must not crash the screen
