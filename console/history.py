@@ -29,8 +29,9 @@ from .core.config import Settings
 from .core.context import CheckContext, games_read_by, guarded
 from .core.deadline import Deadline, run_with_deadline
 from .core.errors import ErrorKind
+from .core.game_dates import DateRange, date_range, query_params
 from .core.models import CheckResult, Report, Status
-from .core.runner import CHECK_GRACE_S, make_report
+from .core.runner import CHECK_GRACE_S, default_game_date, make_report
 
 # The queries a history runs per check (for "show SQL" and the gcp dry-run bytes).
 HISTORY_QUERIES: dict[str, tuple[str, ...]] = {p.id: p.history_queries for p in PANELS if p.history_queries}
@@ -55,6 +56,51 @@ class HistoryRange:
 
     def shifted(self, days: int) -> "HistoryRange":
         return HistoryRange(self.end + timedelta(days=days), self.days)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a history shows of the range asked: only the dates with data (`span`, None when
+    none of them has any), and why the rest is left out (`note`)."""
+
+    asked: HistoryRange
+    span: HistoryRange | None
+    data: DateRange | None
+
+    @property
+    def note(self) -> str | None:
+        if self.data is None or self.span == self.asked:
+            return None
+        first, last = self.data.first.isoformat(), self.data.last.isoformat()
+        if self.span is None:
+            return f"no data in {self.asked.start} .. {self.asked.end} (the data: {first} .. {last})"
+        parts = []
+        if self.span.start > self.asked.start:
+            parts.append(f"no data before {first}")
+        if self.span.end < self.asked.end:
+            parts.append(f"no data after {last}")
+        left = self.asked.days - self.span.days
+        return f"{' and '.join(parts)}: {left} of {self.asked.days} dates left out"
+
+
+def cut_to_data(span: HistoryRange, data: DateRange | None) -> Shown:
+    """The dates of `span` within the data (`data` None: unknown, nothing is cut)."""
+    if data is None:
+        return Shown(span, span, None)
+    start, end = max(span.start, data.first), min(span.end, data.last)
+    if start > end:
+        return Shown(span, None, data)
+    return Shown(span, HistoryRange(end, (end - start).days + 1), data)
+
+
+def data_range(backend: Backend, settings: Settings, now: datetime) -> DateRange | None:
+    """The game dates with data, as the main screen's `[` `]` know them; None when it cannot
+    be read (the history then shows every date asked, and its checks say what failed)."""
+    try:
+        default = default_game_date(backend, settings, now)
+        return date_range(backend.run_query("game_date_range", query_params(now.astimezone(settings.tz))), default)
+    except Exception:  # noqa: BLE001 - no range: nothing is cut, as the screen walks freely
+        return None
 
 
 def history_range(end: date, days: int, settings: Settings) -> HistoryRange:

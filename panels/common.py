@@ -65,6 +65,7 @@ def overdue(result: CheckResult, due: Due | None, settings: Settings, what: str,
         return result.model_copy(update={"status": Status.FAIL, "value": value,
                                          "summary": f"overdue: {what} by {due.label(settings)}"})
     if due.games is False and may_be_no_games:
+        value["no_games"] = True  # what every surface shows instead of the check's figure
         return result.model_copy(update={"status": Status.OK, "value": value,
                                          "summary": f"no games (no predictions for this game date); {result.summary}"})
     if due.games is None:

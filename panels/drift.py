@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from console.backends.base import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext
+from console.core.deploys import commits_at, service_at
 from console.core.models import CheckResult, DeployState, Status
 
 from .ranges import RangeReads, per_date
@@ -27,35 +28,51 @@ TITLE = "Deployment drift"
 
 
 def deployment_drift(state: DeployState, settings: Settings, as_of: datetime) -> CheckResult:
+    """Drift as of `as_of`: each service's revision serving then against the newest commit at
+    or before then. What happened later (commits, deploys) is not evidence yet."""
     t = settings.thresholds
     base = dict(id=ID, title=TITLE)
     if not state.commits:
         return CheckResult(**base, status=Status.UNKNOWN, summary="no commit history to compare against")
-    head = state.commits[0]
-    index = {c.sha: i for i, c in enumerate(state.commits)}
+    commits = commits_at(state.commits, as_of)
+    if not commits:
+        oldest = min(c.time for c in state.commits)
+        return CheckResult(**base, status=Status.UNKNOWN,
+                           summary=f"no commit at or before this moment (the history starts {_day(oldest, settings)})")
+    head = commits[0]
+    index = {c.sha: i for i, c in enumerate(commits)}
     rows, statuses = [], []
+    no_record: dict[str, str] = {}
     for service in sorted(state.services, key=lambda s: s.name):
-        position = _find_commit(service.commit, state.commits, index)
+        at = service_at(service, as_of)
+        rev = at.revision
+        commit = rev.commit if rev is not None else None
+        env = rev.env if rev is not None else {}
         row = {
             "service": service.name,
             "kind": service.kind,
             "region": service.region,
-            "commit": service.commit,
-            "deployed_at": service.deployed_at.isoformat() if service.deployed_at else None,
+            "commit": commit,
+            "deployed_at": rev.created_at.isoformat() if rev is not None and rev.created_at else None,
             "commits_behind": None,
             "days_behind": None,
-            "traffic_latest": service.traffic_latest,
-            "flags": {k: service.env[k] for k in settings.services.watched_env if k in service.env},
+            "traffic_latest": at.latest,
+            "flags": {k: env[k] for k in settings.services.watched_env if k in env},
             "status": Status.UNKNOWN.value,
         }
-        if position is not None:
-            deployed = state.commits[position]
+        position = _find_commit(commit, commits, index)
+        if rev is None and at.first_record is not None:
+            # Nothing recorded this early: what it ran then is unknown, never a guess.
+            row["no_record_before"] = no_record[service.name] = at.first_record.isoformat()
+            statuses.append(Status.UNKNOWN)
+        elif position is not None:
+            deployed = commits[position]
             days = round((head.time - deployed.time).total_seconds() / 86400, 1)
             row.update(commits_behind=position, days_behind=days, commit_time=deployed.time.isoformat())
             status = Status.FAIL if days > t.drift_fail_days else Status.WARN if days > t.drift_warn_days else Status.OK
             row["status"] = status.value
             statuses.append(status)
-        elif service.commit:
+        elif commit:
             # Deployed from a commit nobody can find in the history (a local build, a force
             # push, a typo): that is not "within a day of head", it needs a look.
             row["status"] = Status.WARN.value
@@ -69,17 +86,20 @@ def deployment_drift(state: DeployState, settings: Settings, as_of: datetime) ->
     behind = sorted((r for r in rows if r["commits_behind"] is not None and r["status"] in ("warn", "fail")),
                     key=lambda r: -r["commits_behind"])
     foreign = [r for r in rows if r.get("not_in_history")]
-    unrecorded = [r["service"] for r in rows if not r["commit"]]
+    unrecorded = [r["service"] for r in rows if not r["commit"] and r["service"] not in no_record]
     value["not_in_history"] = [r["service"] for r in foreign]
     value["no_commit"] = unrecorded
+    if no_record:  # only when it applies: the JSON of a moment with every record keeps its shape
+        value["no_record_before"] = no_record
     parts = [
         f"{r['service']} {str(r['commit'])[:8]} {r['commits_behind']} commits / {r['days_behind']:g} days behind"
         for r in behind[:3]
     ]
-    parts += [f"{r['service']} runs {str(r['commit'])[:8]}, not in the last {len(state.commits)} commits" for r in foreign]
+    parts += [f"{r['service']} runs {str(r['commit'])[:8]}, not in the last {len(commits)} commits" for r in foreign]
     if unrecorded:
         parts.append(f"no deployed commit recorded: {', '.join(unrecorded)}")
-    within = len(rows) - len(behind) - len(foreign) - len(unrecorded)
+    parts += _no_record_parts(no_record, as_of, settings)
+    within = len(rows) - len(behind) - len(foreign) - len(unrecorded) - len(no_record)
     if not parts:
         summary = f"{within} services within {t.drift_warn_days:g} day of head {head.sha[:8]}"
     else:
@@ -88,6 +108,32 @@ def deployment_drift(state: DeployState, settings: Settings, as_of: datetime) ->
     if flags:
         summary += "; " + ", ".join(flags)
     return CheckResult(**base, status=worst, summary=summary, value=value)
+
+
+def _day(moment: datetime, settings: Settings, same_day_as: datetime | None = None) -> str:
+    """`Jan 22` in the configured zone; with the time when it is the day of `same_day_as`."""
+    local = moment.astimezone(settings.tz)
+    text = f"{local:%b} {local.day}"
+    if same_day_as is not None and same_day_as.astimezone(settings.tz).date() == local.date():
+        text += f" {local:%H:%M}"
+    return text
+
+
+def _no_record_parts(no_record: dict[str, str], as_of: datetime, settings: Settings) -> list[str]:
+    """`no deploy record before Jan 22: nba-scrapers` (grouped by the first record's day; two
+    names at most, then how many more)."""
+    from console.core.timestamps import parse_timestamp
+
+    by_day: dict[str, list[tuple[str, datetime]]] = {}
+    for name, first in sorted(no_record.items(), key=lambda kv: kv[1]):
+        moment = parse_timestamp(first)
+        by_day.setdefault(_day(moment, settings), []).append((name, moment))
+    parts = []
+    for group in by_day.values():
+        names = [name for name, _ in group]
+        shown = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
+        parts.append(f"no deploy record before {_day(group[0][1], settings, as_of)}: {shown}")
+    return parts
 
 
 def _find_commit(sha: str | None, commits, index: dict[str, int]) -> int | None:
@@ -113,13 +159,33 @@ def fetch(backend: Backend, ctx: CheckContext) -> CheckResult:
 def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
     state = backend.deploy_state()  # read once: on gcp each read is a round of gcloud calls
     rows = deployment_drift(state, ctx.settings, ctx.as_of).value.get("services", [])
-    env = {s.name: s.env for s in state.services}
+    env = {}  # each service's env as its revision serving at the moment had it
+    for service in state.services:
+        at = service_at(service, ctx.as_of)
+        env[service.name] = at.revision.env if at.revision is not None else {}
     return [{**r, "env": env.get(r["service"], {})} for r in rows]
+
+
+def history_moment(ctx: CheckContext) -> datetime:
+    """The moment a past date's drift is judged as of: `history.drift_at` (11:00, the end of
+    the morning window) on its processing date, or the history's own moment when earlier.
+    Drift is a property of a moment, not of a game date's rows: judged at the history's
+    "now" every date would show today's deploys (issue 23)."""
+    settings = ctx.settings
+    morning = datetime.combine(ctx.processing_date, settings.history.drift_at, tzinfo=settings.tz)
+    return min(ctx.as_of, morning)
+
+
+def judge_drift_history(state: DeployState, ctx: CheckContext) -> CheckResult:
+    moment = history_moment(ctx)
+    result = deployment_drift(state, ctx.settings, moment)
+    # Said in the value (history only: `check --json` keeps its shape), so the JSON names it.
+    return result.model_copy(update={"value": {**result.value, "deploys_as_of": moment.isoformat()}})
 
 
 def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> dict[date, CheckResult]:
     # One read of the deploy state (on gcp, a round of gcloud calls), judged as of each date's moment.
-    return per_date(SPEC, ctxs, backend.deploy_state, judge_drift)
+    return per_date(SPEC, ctxs, backend.deploy_state, judge_drift_history)
 
 
 # ------------------------------------------------------------------ render
@@ -159,12 +225,14 @@ def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, RenderableType]:
     for s in sorted(services, key=lambda s: -(s.get("days_behind") or 0)):
         style = {"fail": "bold red", "warn": "yellow", "ok": ""}.get(s.get("status"), "blue")
         lag = "?" if s.get("commits_behind") is None else f"{s['commits_behind']} commits / {s['days_behind']:g} d"
-        rows.append((str(s["service"]), str(s.get("commit"))[:8], lag, style))
+        if s.get("no_record_before"):
+            lag = "no deploy record yet"
+        rows.append((str(s["service"]), str(s.get("commit") or "-")[:8], lag, style))
     flags = Text()
     for s in services:
         for name, value in (s.get("flags") or {}).items():
             flags.append(f"  {s['service']}: {name}={value}\n", style="bold yellow" if value == "false" else "cyan")
-    worst = max((s.get("days_behind") or 0 for s in services), default=None)
+    worst = max((s["days_behind"] for s in services if s.get("days_behind") is not None), default=None)
     from rich.console import Group
 
     body = Group(Text(f"head {v.get('head', '?')}", style="dim"), _ServiceRows(rows), flags)
@@ -181,10 +249,15 @@ def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
         return []
     out = ["", "| Service | Kind | Commit | Commits behind | Days behind |", "|---|---|---|---:|---:|"]
     out += [
-        f"| {s['service']} | {s['kind']} | `{str(s['commit'])[:8]}` | {s['commits_behind']} | {s['days_behind']} |"
+        f"| {s['service']} | {s['kind']} | `{str(s['commit'] or '-')[:8]}` | {_or_dash(s['commits_behind'])} | "
+        f"{_or_dash(s['days_behind'])} |"
         for s in value["services"]
     ]
     return out
+
+
+def _or_dash(value: Any) -> str:
+    return "-" if value is None else str(value)
 
 
 def worst_behind(value: dict[str, Any]) -> dict[str, Any] | None:

@@ -71,7 +71,8 @@ def grading_coverage(rows: list[GradingSystemRow], settings: Settings, due: Due)
     base = dict(id=ID, title=TITLE, value=value)
     if predicted == 0:
         if due.passed and due.games is False:
-            return CheckResult(**base, status=Status.OK, summary="no games (no predictions for this game date)")
+            return CheckResult(**{**base, "value": {**value, "no_games": True}}, status=Status.OK,
+                               summary="no games (no predictions for this game date)")
         if due.passed and due.games:
             return CheckResult(**base, status=Status.UNKNOWN,
                                summary="no predictions for this game date, though it had games: nothing to grade")

@@ -17,6 +17,7 @@ from console.core.models import CheckResult
 from .badges import STATUS_STYLE
 from .drift import worst_drift
 from .registry import BY_ID
+from .render import NO_GAMES, no_games
 
 BADGE = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "unknown": "unk", "error": "ERR"}
 
@@ -32,6 +33,8 @@ def headline(result: CheckResult) -> str:
 def cell(result: CheckResult | None) -> Text:
     if result is None:
         return Text("…", style="dim")
+    if no_games(result):
+        return Text(NO_GAMES, style="dim")
     status = result.status.value
     return Text(f"{BADGE.get(status, status)} {headline(result)}".strip(), style=STATUS_STYLE.get(status, ""))
 
@@ -54,7 +57,7 @@ Day = dict[str, CheckResult]  # one date's results by check id (what is loaded s
 
 def _value(day: Day, check_id: str, key: str) -> float | None:
     result = day.get(check_id)
-    if result is None or result.status.value == "error":
+    if result is None or result.status.value == "error" or no_games(result):
         return None
     if check_id == "deployment_drift":
         worst = worst_drift(result)

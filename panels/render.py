@@ -16,10 +16,20 @@ if TYPE_CHECKING:  # the terminal renderer, only for type checkers here
     from rich.console import RenderableType
 
 
+NO_GAMES = "no games"
+
+
+def no_games(result: CheckResult) -> bool:
+    """The game date had no games: the check had nothing to judge, and says so."""
+    return result.value.get("no_games") is True
+
+
 def render_result(result: CheckResult, tz: ZoneInfo) -> tuple[str, RenderableType]:
     panel = BY_ID.get(result.id)
     if panel is None:
         return result.status.value, Text()
+    if no_games(result):  # not `0/5` or `L1 -> L2`: an order, a count that was never seen
+        return NO_GAMES, Text()  # the summary line says why
     try:
         return panel.render(result, tz)
     except (KeyError, TypeError, ValueError) as exc:  # a value of an unexpected shape must not crash the screen

@@ -16,20 +16,21 @@ from ..core.models import Report, Status
 
 
 def register(sub) -> None:
-    from . import _date_arg
+    from . import _check_id, _date_arg
 
     parser = sub.add_parser("history", help="every check over the last game dates (a table, or --json)")
     parser.add_argument("--days", type=int, help="game dates to show, ending at --end (default: history.days, 14)")
     parser.add_argument("--end", type=_date_arg, help="last game date (default: the latest, as for check)")
     parser.add_argument("--json", action="store_true", help="a JSON list of `check --json` objects, oldest first")
-    parser.add_argument("--only", action="append", metavar="CHECK_ID", help="only this check (repeatable)")
+    parser.add_argument("--only", action="append", type=_check_id, metavar="CHECK_ID",
+                        help="only this check (repeatable; an unknown id exits 2 with the valid ones)")
     parser.set_defaults(func=cmd_history)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
     from ..backends import open_backend
     from . import settings_from_args
-    from ..history import bytes_labels, contexts, history_range, run_history
+    from ..history import bytes_labels, contexts, cut_to_data, data_range, history_range, run_history
     from ..core.runner import default_game_date
 
     settings = settings_from_args(args)
@@ -38,18 +39,22 @@ def cmd_history(args: argparse.Namespace) -> int:
         backend.preflight()
         now = datetime.now(timezone.utc)
         end = args.end or getattr(args, "game_date", None) or default_game_date(backend, settings, now)
-        span = history_range(end, settings.history.days if args.days is None else args.days, settings)
-        reports = run_history(backend, contexts(settings, span, now), args.only)
-        scanned = bytes_labels(backend, args.only)
+        asked = history_range(end, settings.history.days if args.days is None else args.days, settings)
+        # Only the dates with data are rows: a date before the first game is not `ok 0/5`.
+        shown = cut_to_data(asked, data_range(backend, settings, now))
+        reports = run_history(backend, contexts(settings, shown.span, now), args.only) if shown.span else []
+        scanned = bytes_labels(backend, args.only) if shown.span else {}
     finally:
         backend.close()
     if args.json:
         sys.stdout.buffer.write(orjson.dumps([r.to_json_dict() for r in reports], option=orjson.OPT_INDENT_2) + b"\n")
         sys.stdout.flush()
-        if scanned:  # stdout stays pure JSON
+        if shown.note:  # stdout stays pure JSON
+            print(f"history: {shown.note}", file=sys.stderr)
+        if scanned:
             print(_bytes_line(scanned), file=sys.stderr)
     else:
-        print_history(reports, settings, scanned)
+        print_history(reports, settings, scanned, note=shown.note)
     # The range's worst: an alerting job sees a failure anywhere in the days asked.
     return max((r.exit_code() for r in reports), default=0)
 
@@ -59,15 +64,15 @@ def _bytes_line(scanned: dict[str, str]) -> str:
 
 
 def print_history(reports: list[Report], settings: Settings, scanned: dict[str, str] | None = None,
-                  console: Console | None = None) -> None:
+                  console: Console | None = None, note: str | None = None) -> None:
     from panels.badges import STATUS_STYLE
-    from panels.render import render_result
+    from panels.render import NO_GAMES, no_games, render_result
 
     from ..history import SHORT_TITLES
 
     console = console or Console()
     if not reports:
-        console.print("no dates")
+        console.print(note or "no dates")
         return
     first, last = reports[0], reports[-1]
     table = Table(title=f"History · games {first.game_date} .. {last.game_date} · {last.backend}:{last.project}")
@@ -79,13 +84,21 @@ def print_history(reports: list[Report], settings: Settings, scanned: dict[str, 
     for report in reports:
         cells: list[Text | str] = [_day(report.game_date)]
         for check in report.checks:
-            head = "" if check.status is Status.ERROR else render_result(check, settings.tz)[0]
             if check.error:
                 errors.setdefault((check.title, check.error), []).append(report.game_date)
+            if no_games(check):  # nothing was judged: no status, no figure
+                cells.append(Text(NO_GAMES, style="dim"))
+                continue
+            head = "" if check.status is Status.ERROR else render_result(check, settings.tz)[0]
             cells.append(Text.assemble((check.status.value, STATUS_STYLE.get(check.status.value, "")), " ", head))
         cells.append(Text(report.status.value, style=STATUS_STYLE.get(report.status.value, "")))
         table.add_row(*cells)
     console.print(table)
+    if note:  # the dates asked that are not rows, and why
+        console.print(note, style="yellow")
+    if "deployment_drift" in {c.id for c in last.checks}:
+        console.print(f"drift: the deploys of {settings.history.drift_at:%H:%M} on each date's processing date "
+                      "(or of the as-of moment, when earlier)", style="dim")
     for (title, message), days in errors.items():  # each distinct failure once, with its dates
         span = days[0].isoformat() if len(days) == 1 else f"{days[0]}..{days[-1]} ({len(days)} dates)"
         console.print(Text(f"{title}: {message} [{span}]", style="red"))

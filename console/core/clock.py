@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Protocol
 
 
@@ -28,6 +28,12 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self.moment += delta
+
+    def move_to(self, day: date, tz: tzinfo) -> None:
+        """The same time of day (in `tz`) on `day`: `--at 10:00` stays 10:00 on another
+        processing date, so another game date is judged at the moment it would have been."""
+        clock = self.moment.astimezone(tz).time()
+        self.moment = datetime.combine(day, clock, tzinfo=tz)
 
 
 @dataclass

@@ -143,6 +143,9 @@ class HistorySettings(Section):
 
     days: int = Field(14, ge=1, le=366)  # game dates shown by default, ending at the latest one
     max_days: int = Field(28, ge=1, le=366)  # most dates one history may ask for (cost grows with days)
+    # A past date's deployment drift is judged as of this time on its processing date (the end
+    # of the morning window), in `timezone`: the deploys of that morning, not today's.
+    drift_at: time = time(11, 0)
 
 
 class LocalSettings(Section):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .timestamps import Timestamp
 
@@ -232,7 +232,30 @@ class Commit(BaseModel):
     subject: str = ""
 
 
+class Revision(BaseModel):
+    """One revision of a service: what it ran and from when (Cloud Run keeps them; the local
+    deploy.json records one per deploy, env update or traffic move). core/deploys.py reads
+    which one served at a moment."""
+
+    name: str | None = None
+    commit: str | None = None
+    created_at: Timestamp | None = None
+    # Each moment it took all the traffic. None: when it was created (a deploy routes to the
+    # new revision); []: never (created behind a pinned split).
+    traffic_at: list[Timestamp] | None = None
+    env: dict[str, str] = {}
+
+    @field_validator("traffic_at", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, (str, datetime)) else value
+
+
 class ServiceState(BaseModel):
+    """A service as it is now (the fields the playbooks read) and, in `revisions`, as it was:
+    oldest first. A state without revisions (an older deploy.json) is one revision: its
+    commit since `deployed_at`."""
+
     name: str
     kind: Literal["run", "function"]
     region: str
@@ -240,6 +263,7 @@ class ServiceState(BaseModel):
     deployed_at: Timestamp | None = None
     env: dict[str, str] = {}
     traffic_latest: bool = True
+    revisions: list[Revision] = []
 
 
 class DeployState(BaseModel):
@@ -296,6 +320,9 @@ class Report(BaseModel):
             "backend": self.backend,
             "project": self.project,
             "status": self.status.value,
+            # A date without games says so once for the whole date (only then: the key is
+            # absent otherwise, so a morning with games keeps its JSON as it was).
+            **({"no_games": True} if any(c.value.get("no_games") is True for c in self.checks) else {}),
             "checks": [
                 {
                     "id": c.id,

@@ -5,7 +5,8 @@ other, so every figure the console shows comes out of queries over these rows.
 Shapes it reproduces: 7 games and 759 predictions over 8 systems on Feb 4; 143 DNP rows out
 of 650 cache rows over Feb 2-3 (Anthony Davis 21.9, Aaron Gordon 16.2, Andrew Wiggins 15.1);
 on Feb 3, 189 of 217 active players with a usage rate, all 20 of PHX @ POR without one,
-19 impossible values up to 1228 % and the 92-minute race; nba-scrapers 49 commits behind.
+19 impossible values up to 1228 % and the 92-minute race; nba-scrapers 49 commits behind
+(its deploy history: demo_deploys.py).
 """
 
 from __future__ import annotations
@@ -354,24 +355,3 @@ def commit_history() -> list[dict[str, Any]]:
                         "time": _ts(_at(date(2026, 1, 21 - k), 15)), "subject": f"chore: older work #{k + 1}"})
     commits.sort(key=lambda c: c["time"], reverse=True)
     return commits
-
-
-def deploy_state() -> dict[str, Any]:
-    def svc(name, kind, commit, when, env=None):
-        return {"name": name, "kind": kind, "region": "us-west2", "commit": commit, "deployed_at": _ts(when),
-                "env": env or {}, "traffic_latest": True}
-
-    evening = MORNING  # UTC date of the Feb 4 evening (PT) deploys
-    return {
-        "services": [
-            svc("prediction-coordinator", "run", "5b51ed16", _at(evening, 2, 31)),
-            svc("nba-phase4-precompute", "run", "5b51ed16", _at(evening, 2, 44)),
-            svc("prediction-worker", "run", "ef8193b1", _at(evening, 3, 2)),
-            svc(SERVICE, "run", "06934c94", _at(evening, 4, 22), {"SEQUENTIAL_EXECUTION_ENABLED": "true"}),
-            svc("nba-scrapers", "run", "2de48c04", _at(date(2026, 1, 22), 19, 30)),
-            svc("phase3-to-grading", "function", "5b51ed16", _at(evening, 2, 15)),
-            svc("grading", "function", "5b51ed16", _at(evening, 2, 16)),
-            svc("grading-coverage-monitor", "function", "5b51ed16", _at(evening, 2, 17)),
-        ],
-        "commits": commit_history(),
-    }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 
-from . import demo, demo_history
+from . import demo, demo_deploys, demo_history
 
 
 def write_scenario(dest: Path, seed: int = 20260205) -> Path:
@@ -25,5 +25,5 @@ def write_scenario(dest: Path, seed: int = 20260205) -> Path:
     (dest / "logs").mkdir(exist_ok=True)
     (dest / "logs" / "phase3.json").write_bytes(orjson.dumps(demo.log_entries(), option=orjson.OPT_INDENT_2))
     (dest / "logs" / "history.json").write_bytes(orjson.dumps(demo_history.log_entries(), option=orjson.OPT_INDENT_2))
-    (dest / "deploy.json").write_bytes(orjson.dumps(demo.deploy_state(), option=orjson.OPT_INDENT_2))
+    (dest / "deploy.json").write_bytes(orjson.dumps(demo_deploys.deploy_state(), option=orjson.OPT_INDENT_2))
     return dest

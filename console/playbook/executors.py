@@ -17,6 +17,7 @@ import orjson
 
 from .. import safety
 from ..core.config import Settings
+from ..core.deploys import add_revision, move_traffic_to_latest
 from ..core.models import Commit, DeployState, ServiceState
 from .actions import RenderedStep
 from .procs import LineSink, SpawnHook, StepResult, run_argv  # noqa: F401 - StepResult is re-exported
@@ -270,21 +271,24 @@ class LocalExecutor:
         state.services = [s for s in state.services if s.name != p["function"]]
         return f"local: deleted function {p['function']} in {p['region']}"
 
+    # A deploy, an env update and a traffic move each leave a revision (or a traffic time) in
+    # the service's history, as Cloud Run does: past moments keep the deploys they had.
     def _deploy_function(self, state, p):
         svc = state.service(p["function"])
         if svc is None:
             svc = ServiceState(name=p["function"], kind="function", region=p["region"])
             state.services.append(svc)
-        svc.commit, svc.deployed_at, svc.region = self._head(state), self.now(), p["region"]
+        svc.region = p["region"]
+        add_revision(svc, self._head(state), svc.env, self.now())
         return f"local: deployed function {p['function']} from {p['source']} at {svc.commit}"
 
     def _update_env_vars(self, state, p):
         svc = self._service(state, p["service"])
-        svc.env = {**svc.env, **p["env"]}
+        add_revision(svc, svc.commit, {**svc.env, **p["env"]}, self.now())
         return f"local: {p['service']} env " + ",".join(f"{k}={v}" for k, v in p["env"].items())
 
     def _update_traffic(self, state, p):
-        self._service(state, p["service"]).traffic_latest = True
+        move_traffic_to_latest(self._service(state, p["service"]), self.now())
         return f"local: {p['service']} sends 100% of traffic to its latest revision"
 
     def _deploy_service(self, state, p):
@@ -293,7 +297,7 @@ class LocalExecutor:
             svc = ServiceState(name=p["service"], kind="run", region=self.settings.region)
             state.services.append(svc)
         # A deploy creates a new revision; a pinned split would keep it from serving (see update_traffic).
-        svc.commit, svc.deployed_at = p["commit"], self.now()
+        add_revision(svc, p["commit"], svc.env, self.now())
         return f"local: deployed {p['service']} at {p['commit']}"
 
     def _git_revert(self, state, p):
@@ -356,7 +360,8 @@ class LocalStepError(Exception):
     pass
 
 
-def make_executor(settings: Settings, backend=None):
+def make_executor(settings: Settings, backend=None, now: Callable[[], datetime] | None = None):
+    """`now`: when a local step happens (the demo's replay clock in the console; else the wall clock)."""
     if settings.backend == "gcp":
         return GcpExecutor(settings)
-    return LocalExecutor(settings, backend)
+    return LocalExecutor(settings, backend, now)

@@ -1,5 +1,6 @@
 """The app shell's moves around the refresh loop (a mixin of NbaConsoleApp, as LiveFeeds is):
-dates (`[` `]` stop at the data's edges, `g` go to a date, `t` back to the default date),
+dates (`[` `]` stop at the data's edges, `g` go to a date, `t` back to the default date; a
+frozen moment moves with them),
 one-off refreshes (`r` while paused, a playbook's completion), the end of the demo's replay,
 notifications told once per change of state, and the theme remembered between runs.
 
@@ -13,7 +14,7 @@ from datetime import date, timedelta
 from textual import log
 
 from .. import ui_state
-from ..core.clock import ReplayClock
+from ..core.clock import FixedClock, ReplayClock
 from ..core.game_dates import DateRange, date_range, query_params
 from ..core.runner import SPEC_BY_ID, default_game_date
 from .messages import PlaybookFinished
@@ -49,9 +50,13 @@ class ConsoleShell:
         return self.date_range.refusal(target) if self.date_range is not None else None
 
     def show_date(self, target: date) -> None:
-        """Show another game date (the one place `[` `]` `g` `t` change it)."""
+        """Show another game date (the one place `[` `]` `g` `t` change it). Frozen at a
+        moment (`--at`), the moment moves with it: the same time of day on the new date's
+        processing date, never the old date's moment (before its processing: all `unknown`)."""
         if self.game_date is None or target == self.game_date:
             return
+        if isinstance(self.clock, FixedClock):
+            self.clock.move_to(target + self.settings.processing_offset, self.settings.tz)
         self.game_date = target
         self.generation += 1
         self._reset_states()

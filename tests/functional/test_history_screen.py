@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
+
+from panels.history import series
 
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.history import HistoryScreen
@@ -38,6 +40,10 @@ def cell_text(screen: HistoryScreen, check_id: str, day: date) -> str:
     return screen.query_one("#history-grid", DataTable).get_cell(check_id, day.isoformat()).plain
 
 
+def head_text(screen: HistoryScreen) -> str:
+    return str(screen.query_one("#history-head", Static).render())
+
+
 async def test_h_shows_every_check_over_14_dates_as_check_judges_them(make_app, demo_settings, demo_backend):
     async with make_app(FEB4).run_test(size=SIZE) as pilot:
         screen = await open_history(pilot)
@@ -49,7 +55,24 @@ async def test_h_shows_every_check_over_14_dates_as_check_judges_them(make_app, 
         for day in (date(2026, 1, 26), FEB3, FEB4):
             report = run_all(demo_backend, CheckContext(demo_settings, day, DEMO_END))
             for check in report.checks:
-                assert screen.results[check.id][day].model_dump() == check.model_dump(), (day, check.id)
+                got = screen.results[check.id][day].model_dump()
+                if check.id == "deployment_drift":  # judged as of that date's morning, as `check --at` does
+                    moment = datetime.fromisoformat(got["value"].pop("deploys_as_of"))
+                    check = run_all(demo_backend, CheckContext(demo_settings, day, moment), [check.id]).checks[0]
+                assert got == check.model_dump(), (day, check.id)
+
+
+async def test_drift_is_a_trend_of_each_mornings_deploys(make_app):
+    """Issue 23: the deploys of each date's morning, not today's on every date: the row
+    climbs from 0 to 49 commits behind and the plot is no longer flat."""
+    async with make_app(FEB4).run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot)
+        assert cell_text(screen, "deployment_drift", date(2026, 1, 22)) == "ok 0c"
+        assert cell_text(screen, "deployment_drift", date(2026, 1, 26)) == "WARN 11c"
+        assert cell_text(screen, "deployment_drift", FEB3) == "FAIL 46c"
+        [drift] = [s for s in series([{c: r[d] for c, r in screen.results.items()} for d in screen.span.dates])
+                   if s.title.startswith("commits behind")]
+        assert drift.values[0] == 0 and drift.values[-1] == 49 and len(set(drift.values)) > 10
 
 
 async def test_brackets_move_the_range_and_enter_opens_that_dates_drill_down(make_app):
@@ -57,7 +80,14 @@ async def test_brackets_move_the_range_and_enter_opens_that_dates_drill_down(mak
         screen = await open_history(pilot)
         await pilot.press("left_square_bracket")
         await until(pilot, lambda: screen.loaded and screen.span.end == date(2026, 1, 21))
-        assert cell_text(screen, "grading_coverage", date(2026, 1, 8)) == "ok -"  # before the demo's first date: no games
+        # Only dates with data are columns: Jan 8 .. 21 asked, Jan 18 .. 21 shown, and said so.
+        assert (screen.span.start, screen.span.days) == (date(2026, 1, 18), 4)
+        assert "no data before 2026-01-18: 10 of 14 dates left out" in head_text(screen)
+        assert cell_text(screen, "deployment_drift", date(2026, 1, 21)) == "unk -"  # no deploy record yet
+        await pilot.press("left_square_bracket")  # past the data: refused, as on the main screen
+        await pilot.pause()
+        assert screen.span.end == date(2026, 1, 21) and screen.loaded
+        assert any("no data before 2026-01-18" in str(n.message) for n in pilot.app._notifications)
         await pilot.press("right_square_bracket")
         await until(pilot, lambda: screen.loaded and screen.span.end == FEB4)
         grid = screen.query_one("#history-grid", DataTable)

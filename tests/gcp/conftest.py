@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 
-from console.local import demo
+from console.local import demo, demo_deploys
 from console.backends.gcp import GcpBackend
 from console.backends.gcp_clients import LOGGING_ENDPOINT_ENV, ClientFactory
 from console.backends.local import _with_timestamps
@@ -158,10 +159,12 @@ def _epoch(text: str) -> int:
 
 
 def gcloud_documents(sha_map: dict[str, str]) -> dict[str, dict]:
-    """What `gcloud run services describe` / `functions describe` print for the demo's services."""
-    docs = {}
-    for s in demo.deploy_state()["services"]:
+    """What `gcloud run services describe` / `functions describe` / `run revisions list` print
+    for the demo's services (a 2nd gen function lists the revisions of its Cloud Run service)."""
+    docs: dict[str, Any] = {}
+    for s in demo_deploys.deploy_state()["services"]:
         sha = sha_map.get(s["commit"], s["commit"])
+        latest = s["revisions"][-1]["name"]
         if s["kind"] == "run":
             env = [{"name": k, "value": v} for k, v in s["env"].items()] + [{"name": "COMMIT_SHA", "value": sha}]
             docs[f"run:{s['name']}"] = {
@@ -171,15 +174,35 @@ def gcloud_documents(sha_map: dict[str, str]) -> dict[str, dict]:
                 "spec": {"template": {"metadata": {"labels": {"commit-sha": sha}},
                                       "spec": {"containers": [{"image": f"gcr.io/p/{s['name']}", "env": env}]}}},
                 "status": {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": s["deployed_at"]}],
-                           "traffic": [{"revisionName": f"{s['name']}-00042", "percent": 100, "latestRevision": True}]},
+                           "traffic": [{"revisionName": latest, "percent": 100, "latestRevision": True}]},
             }
         else:
             docs[f"function:{s['name']}"] = {
                 "name": f"projects/p/locations/{s['region']}/functions/{s['name']}", "state": "ACTIVE",
-                "updateTime": s["deployed_at"], "labels": {"commit-sha": sha},
-                "serviceConfig": {"environmentVariables": {"GIT_COMMIT": sha, **s["env"]}},
+                "environment": "GEN_2", "updateTime": s["deployed_at"], "labels": {"commit-sha": sha},
+                "serviceConfig": {"environmentVariables": {"GIT_COMMIT": sha, **s["env"]},
+                                  "service": f"projects/p/locations/{s['region']}/services/{s['name']}"},
             }
+        docs[f"revisions:{s['name']}"] = [revision_document(s, r, sha_map, r["name"] == latest)
+                                          for r in reversed(s["revisions"])]
     return docs
+
+
+def revision_document(service: dict, revision: dict, sha_map: dict[str, str], serving: bool) -> dict:
+    """One Knative Revision as `gcloud run revisions list --format=json` prints it."""
+    sha = sha_map.get(revision["commit"], revision["commit"])
+    env = {**revision["env"], "COMMIT_SHA" if service["kind"] == "run" else "GIT_COMMIT": sha}
+    return {
+        "apiVersion": "serving.knative.dev/v1", "kind": "Revision",
+        "metadata": {
+            "name": revision["name"], "creationTimestamp": revision["created_at"],
+            "labels": {"serving.knative.dev/service": service["name"], "commit-sha": sha,
+                       "serving.knative.dev/routingState": "active" if serving else "reserve"},
+            "annotations": {"serving.knative.dev/routingStateModified": revision["created_at"]},
+        },
+        "spec": {"containers": [{"image": f"gcr.io/p/{service['name']}", "env": [{"name": k, "value": v} for k, v in env.items()]}]},
+        "status": {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": revision["created_at"]}]},
+    }
 
 
 @pytest.fixture

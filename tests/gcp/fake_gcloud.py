@@ -1,18 +1,30 @@
-"""A stand-in `gcloud` for tests: answers `run services describe` / `functions describe`
-from the JSON file in $FAKE_GCLOUD_DATA ({"run:NAME": {...}, "function:NAME": {...}}) and
-prints gcloud's own error text otherwise. Every call is appended to $FAKE_GCLOUD_LOG."""
+"""A stand-in `gcloud` for tests: answers `run services describe` / `functions describe` /
+`run revisions list --service=NAME` from the JSON file in $FAKE_GCLOUD_DATA ({"run:NAME":
+{...}, "function:NAME": {...}, "revisions:NAME": [...]}) and prints gcloud's own error text
+otherwise. `"_hang": ["run revisions list"]` makes the commands starting so never answer (a
+gcloud stuck on the network). Every call is appended to $FAKE_GCLOUD_LOG."""
 
 import json
 import os
 import sys
+import time
 
 args = sys.argv[1:]
 with open(os.environ["FAKE_GCLOUD_LOG"], "a") as log:
     log.write(json.dumps(args) + "\n")
 data = json.load(open(os.environ["FAKE_GCLOUD_DATA"]))
+if any(" ".join(args).startswith(prefix) for prefix in data.get("_hang", [])):
+    time.sleep(3600)
 if data.get("_error"):
     sys.stderr.write(data["_error"] + "\n")
     sys.exit(1)
+if args[:3] == ["run", "revisions", "list"]:
+    service = next((a.split("=", 1)[1] for a in args if a.startswith("--service=")), None)
+    if service is None or "--format=json" not in args:
+        sys.stderr.write("fake gcloud lists one service's revisions, as JSON\n")
+        sys.exit(2)
+    print(json.dumps(data.get(f"revisions:{service}", []), indent=2))  # newest first, as gcloud lists them
+    sys.exit(0)
 if args[:3] == ["run", "services", "describe"]:
     kind, name = "run", args[3]
 elif args[:2] == ["functions", "describe"]:

@@ -10,9 +10,10 @@ import pytest
 from console.backends.local import LocalBackend
 from console.core.runner import CheckContext, run_all
 
-# Feb 3's games judged on the morning of Feb 4 (11:00 ET), Feb 4's on the morning of Feb 5.
-CASES = [(date(2026, 2, 3), datetime(2026, 2, 4, 16, 0, tzinfo=timezone.utc)),
-         (date(2026, 2, 4), datetime(2026, 2, 5, 16, 0, tzinfo=timezone.utc))]
+# Feb 3's games judged on the morning of Feb 4 (11:00 ET), Feb 4's on the morning of Feb 5;
+# with how far nba-scrapers was behind head then (its deploy history, issue 23).
+CASES = [(date(2026, 2, 3), datetime(2026, 2, 4, 16, 0, tzinfo=timezone.utc), 46),
+         (date(2026, 2, 4), datetime(2026, 2, 5, 16, 0, tzinfo=timezone.utc), 49)]
 
 
 def verdicts(report) -> dict:
@@ -36,14 +37,14 @@ def backend(request):
     return request.getfixturevalue("gcp_backend")
 
 
-@pytest.mark.parametrize("game_date,as_of", CASES, ids=["feb3", "feb4"])
-def test_same_verdicts_on_both_backends(backend, game_date, as_of, demo_settings):
+@pytest.mark.parametrize("game_date,as_of,scrapers_behind", CASES, ids=["feb3", "feb4"])
+def test_same_verdicts_on_both_backends(backend, game_date, as_of, scrapers_behind, demo_settings):
     reference = LocalBackend(demo_settings)
     want = verdicts(run_all(reference, CheckContext(settings=demo_settings, game_date=game_date, as_of=as_of)))
     got = verdicts(run_all(backend, CheckContext(settings=backend.settings, game_date=game_date, as_of=as_of)))
     assert got == want
     # The reference itself is the handoff's morning, not an empty agreement.
-    assert want["deployment_drift"][0] == "fail" and any(s == "nba-scrapers" and n == 49 for s, n, _d, _st in want["deployment_drift"][1])
+    assert want["deployment_drift"][0] == "fail" and any(s == "nba-scrapers" and n == scrapers_behind for s, n, _d, _st in want["deployment_drift"][1])
     assert all(status != "error" for status, _detail in got.values())
 
 
@@ -61,5 +62,6 @@ def test_gcp_queries_went_through_the_emulator(gcp_backend, logs_demo, fake_gclo
     ]
     calls = (fake_gcloud.parent / "gcloud.calls").read_text().splitlines()
     settings = gcp_backend.settings
-    assert len(calls) == len(settings.services.cloud_run) + len(settings.services.functions)
+    # A describe and a revision list per service (2nd gen functions list their Cloud Run service's).
+    assert len(calls) == 2 * (len(settings.services.cloud_run) + len(settings.services.functions))
     assert all('"--format=json"' in c and '"--region=us-west2"' in c for c in calls)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -21,13 +21,30 @@ def _by_date(reports):
     return {r.game_date: r.to_json_dict() for r in reports}
 
 
+def _drift(doc):
+    return next(c for c in doc["checks"] if c["id"] == "deployment_drift")
+
+
 @pytest.mark.parametrize("as_of", [DEMO_END, datetime(2026, 2, 5, 12, 30, tzinfo=timezone.utc)], ids=["end", "0730et"])
 def test_history_agrees_with_check_date_by_date(demo_backend, demo_settings, as_of):
+    """Every check as `check` judges the date at the history's moment; drift as `check
+    --at` judges it at the date's own morning (11:00 ET on its processing date, or earlier)."""
     span = HistoryRange(FEB4, 21)  # reaches past the demo's first date: empty dates agree too
     reports = run_history(demo_backend, contexts(demo_settings, span, as_of))
     assert [r.game_date for r in reports] == span.dates
+    assert_agrees_with_check(demo_backend, demo_settings, reports, as_of)
+
+
+def assert_agrees_with_check(backend, settings, reports, as_of):
     for day, doc in _by_date(reports).items():
-        assert doc == run_all(demo_backend, CheckContext(demo_settings, day, as_of)).to_json_dict(), day
+        want = run_all(backend, CheckContext(settings, day, as_of)).to_json_dict()
+        drift = _drift(doc)
+        moment = datetime.fromisoformat(drift["value"].pop("deploys_as_of"))
+        assert moment == min(as_of, datetime(day.year, day.month, day.day, 16, tzinfo=timezone.utc) + timedelta(days=1))
+        at_moment = run_all(backend, CheckContext(settings, day, moment), ["deployment_drift"])
+        assert drift == _drift(at_moment.to_json_dict()), day
+        assert {**doc, "checks": [c for c in doc["checks"] if c is not drift], "status": None} == \
+            {**want, "checks": [c for c in want["checks"] if c["id"] != "deployment_drift"], "status": None}, day
 
 
 def test_agreement_holds_for_a_wider_dnp_window(demo_settings, tmp_path):
@@ -35,8 +52,7 @@ def test_agreement_holds_for_a_wider_dnp_window(demo_settings, tmp_path):
                              thresholds={"dnp_window_days": 3})
     backend = LocalBackend(settings)
     reports = run_history(backend, contexts(settings, HistoryRange(FEB4, 5), DEMO_END))
-    for report in reports:
-        assert report.to_json_dict() == run_all(backend, CheckContext(settings, report.game_date, DEMO_END)).to_json_dict()
+    assert_agrees_with_check(backend, settings, reports, DEMO_END)
 
 
 def test_demo_has_weeks_of_history_with_the_slow_decline(demo_backend, demo_settings):

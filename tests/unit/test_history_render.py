@@ -34,3 +34,20 @@ def test_series_carry_the_thresholds_and_skip_what_cannot_be_judged(demo_backend
     assert grading.values == [None, 100.0, 97.9, None] and grading.points == [(1, 100.0), (2, 97.9)]
     assert usage.values[1] == 87.1 and dnp.values[1] == 22.1  # Feb 3's own rows: 73/330
     assert drift.values == [49.0, 49.0, 49.0, None]
+
+
+def test_a_date_without_games_reads_no_games_in_the_grid_and_the_panel(demo_backend, demo_settings):
+    """Feb 6 has no games in the demo: past the deadlines Phase 3, the sequence and grading are
+    `ok` for want of anything to run, and read `no games`, never `0/5` or `L1>L2`."""
+    from datetime import datetime, timezone
+
+    from panels.render import render_result
+
+    report = run_all(demo_backend, CheckContext(demo_settings, date(2026, 2, 6), datetime(2026, 2, 7, 19, tzinfo=timezone.utc)))
+    checks = {c.id: c for c in report.checks}
+    for check_id in ("phase3_completion", "sequential_execution", "grading_coverage"):
+        assert cell(checks[check_id]).plain == "no games", check_id
+        assert render_result(checks[check_id], demo_settings.tz)[0] == "no games", check_id
+    assert report.to_json_dict()["no_games"] is True
+    days = [{c.id: c for c in report.checks}]
+    assert [s.values for s in series(days)][0] == [None]  # nothing plotted for grading

@@ -4,7 +4,9 @@ against their thresholds as plots, so a slow decay is seen before it becomes an 
 One thread worker per check runs console.history.run_history_check over the range (the
 same judges as the main screen); the head counts the checks still loading, and the grid
 and plots are drawn once all are in (each partial draw cost a frame). Enter on a cell
-opens that date's drill-down; `[` `]` move the range by its length.
+opens that date's drill-down; `[` `]` move the range by its length and stop at the data's
+edges, as on the main screen: only dates with data are columns, and the head says what
+was left out.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from textual_plotext import PlotextPlot
 
 from panels.history import Series, cell, date_label, series
 
-from ...history import SHORT_TITLES, HistoryRange, bytes_labels, contexts, history_range, run_history_check
+from ...history import (SHORT_TITLES, HistoryRange, Shown, bytes_labels, contexts, cut_to_data, history_range,
+                         run_history_check)
 from ...core.models import CheckResult
+from ...core.timestamps import parse_timestamp
 from ...core.runner import SPEC_BY_ID, SPECS, CheckContext
 from ...refresh import PanelState
 
@@ -47,7 +51,8 @@ class HistoryScreen(Screen):
     def __init__(self, end: date, days: int | None = None) -> None:
         super().__init__()
         self._end, self._days = end, days
-        self.span: HistoryRange | None = None
+        self.span: HistoryRange | None = None  # the dates shown: those of `shown.asked` with data
+        self.shown: Shown | None = None
         self.as_of: datetime | None = None
         self.results: dict[str, dict[date, CheckResult]] = {}
         self.scanned: dict[str, str] = {}
@@ -64,8 +69,18 @@ class HistoryScreen(Screen):
 
     def on_mount(self) -> None:
         settings = self.app.settings
-        self.span = history_range(self._end, self._days or min(settings.history.days, settings.history.max_days), settings)
+        asked = history_range(self._end, self._days or min(settings.history.days, settings.history.max_days), settings)
+        self._show(cut_to_data(asked, self._data()))
         self.load()
+
+    def _data(self):
+        """The data's game dates as the main screen knows them (None: unknown, nothing is cut)."""
+        return getattr(self.app, "date_range", None)
+
+    def _show(self, shown: Shown) -> None:
+        # A range with no data at all keeps the asked dates (the main screen's date is always
+        # within the data, so this only happens when the data changed under the screen).
+        self.shown, self.span = shown, shown.span or shown.asked
 
     @property
     def loaded(self) -> bool:
@@ -142,12 +157,15 @@ class HistoryScreen(Screen):
         waiting = len(SPECS) - len(self.results)
         state = f"loading {waiting} of {len(SPECS)} checks…" if waiting else "enter: the drill-down of a cell"
         as_of = self.as_of.astimezone(settings.tz) if self.as_of else None
+        note = self.shown.note if self.shown else None
         self.query_one("#history-head", Static).update(Text.assemble(
             ("History", "bold"), "   games ", (f"{span.start} .. {span.end}", "bold"), f" ({span.days} dates)",
+            (f"   {note}", "yellow") if note else "",
             "   as of ", (f"{as_of:%Y-%m-%d %H:%M %Z}" if as_of else "…", "bold"),
+            f" (drift: {settings.history.drift_at:%H:%M} on each processing date)",
             "   backend ", (settings.backend, "bold"), "   ", (state, "dim"),
-            "\nok / WARN / FAIL / unk (nothing to judge) / ERR (source failed); numbers: % for grading, dnp and usage, "
-            "commits behind head for drift",
+            "\nok / WARN / FAIL / unk (nothing to judge) / ERR (source failed) / no games; numbers: % for grading, "
+            "dnp and usage, commits behind head for drift",
             ("   dry run: " + ", ".join(f"{q} {b}" for q, b in self.scanned.items()) if self.scanned else "", "dim"),
         ))
         days = [{cid: by_date[d] for cid, by_date in self.results.items() if d in by_date} for d in span.dates]
@@ -185,7 +203,16 @@ class HistoryScreen(Screen):
     # ------------------------------------------------------------------ actions
 
     def action_shift(self, direction: int) -> None:
-        self.span = self.span.shifted(direction * self.span.days)
+        """The range as asked, moved by its length; refused past the data, as `[` `]` are on
+        the main screen (a range cut to the data moves from the range asked, not the cut)."""
+        asked = (self.shown.asked if self.shown else self.span)
+        shown = cut_to_data(asked.shifted(direction * asked.days), self._data())
+        if shown.span is None:
+            data = shown.data
+            edge = f"no data before {data.first}" if direction < 0 else f"no data after {data.last}"
+            self.notify(edge, severity="warning")
+            return
+        self._show(shown)
         self.load()
 
     def action_reload(self) -> None:
@@ -208,4 +235,6 @@ class HistoryScreen(Screen):
         spec = SPEC_BY_ID[check_id]
         state = PanelState(spec.id, spec.title)
         state.apply(result, self.as_of)
-        self.app.push_screen(DetailScreen(spec, CheckContext(self.app.settings, day, self.as_of), state))
+        # Drift was judged as of that date's morning: its drill-down reads the deploys of then.
+        moment = parse_timestamp(result.value.get("deploys_as_of")) or self.as_of
+        self.app.push_screen(DetailScreen(spec, CheckContext(self.app.settings, day, moment), state))

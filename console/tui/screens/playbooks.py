@@ -27,11 +27,21 @@ from textual.widgets.option_list import Option
 
 from ... import safety
 from ...playbook import model
+from ...core.clock import ReplayClock
 from ...playbook.engine import Callbacks, Cancelled, Decision, Runner, dry_run
+from ...playbook.executors import make_executor
 from ...playbook.lock import LockHeld, StepStillRunning
 from ...playbook.suggest import current_flags, flag_targets
 from ..messages import PlaybookFinished
 from .playbook_modals import ConfirmationModal, FailureModal, TypedNameModal
+
+
+def deploy_clock(app):
+    """When a local deploy happens: in the demo's replayed morning (its panels judge as of
+    that clock, so a redeploy shows there); otherwise the wall clock (a console frozen with
+    `--at` looks at the past: a deploy now must not rewrite it)."""
+    clock = getattr(app, "clock", None)
+    return clock.now if isinstance(clock, ReplayClock) else None
 
 
 class PlaybooksScreen(Screen):
@@ -376,7 +386,8 @@ class PlaybooksScreen(Screen):
             on_event=on_event,
         )
         try:
-            self.runner = Runner(self.settings, backend=self.backend, callbacks=callbacks)
+            self.runner = Runner(self.settings, backend=self.backend, callbacks=callbacks,
+                                 executor=make_executor(self.settings, self.backend, deploy_clock(self.app)))
             self.runner.run(name, params)
         except StepStillRunning as exc:
             self._ui(log.write, f"[red]{escape(str(exc))}[/]")
