@@ -29,8 +29,12 @@ from typing import Any, Literal
 import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
 
+from ..core.redaction import mask_tree
+
 AUDIT_FILE = "audit.jsonl"
 FILE_MODE = 0o600
+KEPT_AS_WRITTEN = frozenset({"ts", "run_id", "event", "playbook", "argv", "plan", "params", "operator",
+                             "config_fingerprint", "backend", "project", "step", "total_steps"})
 RECORD_START = b'{"ts":'  # append() writes `ts` first: how a record glued to a torn line is found
 
 
@@ -138,7 +142,10 @@ class AuditLog:
         self.torn_lines_ended = 0  # torn last lines this writer found and ended (see append)
 
     def append(self, record: dict[str, Any]) -> dict[str, Any]:
-        record = {"ts": datetime.now(timezone.utc).isoformat(), **record}
+        # Secrets never reach the file: output tails, errors, verifications and messages are
+        # masked by kind (console/core/redaction.py); the command and its parameters are
+        # kept as they ran (a resume renders the plan from them and compares).
+        record = mask_tree({"ts": datetime.now(timezone.utc).isoformat(), **record}, keep=KEPT_AS_WRITTEN)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Read-write only to look at the last byte; every write still goes to the end.
