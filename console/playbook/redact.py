@@ -217,23 +217,29 @@ class Redactor:
 
     def _yaml_env_line(self, text: str) -> str | None:
         """A `NAME: value` line of a YAML map of environment variables (None: not in one)."""
-        if self._yaml_env is None or not text.strip():
-            return None
-        m = _YAML_PAIR.match(text)
-        if len(text) - len(text.lstrip()) <= self._yaml_env or not m:
-            self._yaml_env = None
+        m = self._in_env_block(text, "_yaml_env", _YAML_PAIR)
+        if m is None:
             return None
         return m[0] if m["key"] in self.watched else f"{m['head']}{m['space'] or ' '}{MASK}"
 
     def _plain_env_line(self, text: str) -> str | None:
         """A `NAME   value` line under gcloud's `Env vars:` (None: not under one)."""
-        if self._plain_env is None or not text.strip():
-            return None
-        m = _PLAIN_ENV_LINE.match(text)
-        if len(text) - len(text.lstrip()) <= self._plain_env or not m:
-            self._plain_env = None
+        m = self._in_env_block(text, "_plain_env", _PLAIN_ENV_LINE)
+        if m is None:
             return None
         return m[0] if m["name"] in self.watched else f"{m['head']}{MASK}"
+
+    def _in_env_block(self, text: str, attr: str, pattern: re.Pattern) -> re.Match | None:
+        """The line's match while inside the block whose heading's indentation is in `attr`
+        (deeper lines of the pattern's shape); the block ends (attr None) at anything else."""
+        heading = getattr(self, attr)
+        if heading is None or not text.strip():
+            return None
+        m = pattern.match(text)
+        if len(text) - len(text.lstrip()) <= heading or not m:
+            setattr(self, attr, None)
+            return None
+        return m
 
     def lines(self, texts: Iterable[str]) -> list[str]:
         return [self.line(t) for t in texts]

@@ -7,8 +7,6 @@ notification channel (stdout, Slack, webhook, command)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from datetime import date, datetime, timezone
 
@@ -20,7 +18,7 @@ from console.backends import open_backend
 from console.notify import Delivery
 from console.playbook.engine import Callbacks, Runner
 from console.watch import Watcher
-from tests.pb_fakes import fake_env, make_checkout
+from tests.unit.test_playbook_gcp import _cli, cli_env  # noqa: F401 - the gcp CLI fixture
 
 SECRETS = {
     "bearer": "sk-live-Bearer4f9a8b7c6d5e4f3a",
@@ -78,22 +76,6 @@ def yaml_describe() -> str:
 
 def _leaked(text: str) -> list[str]:
     return [name for name, secret in SECRETS.items() if secret in text]
-
-
-@pytest.fixture
-def cli_env(tmp_path):
-    checkout = make_checkout(tmp_path / "platform")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NBA_CONSOLE_")}
-    env.update(fake_env(tmp_path))
-    env.update(NBA_CONSOLE_BACKEND="gcp", NBA_CONSOLE_STATE_DIR=str(tmp_path / "state"),
-               NBA_CONSOLE_DATA_DIR=str(tmp_path / "data"), NBA_CONSOLE_GCP__PLATFORM_CHECKOUT=str(checkout),
-               NBA_CONSOLE_PLAYBOOKS__FIRESTORE_LOCK="false")
-    return env, tmp_path
-
-
-def _cli(args, env):
-    return subprocess.run([sys.executable, "-m", "console", *args], env=env, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=60)
 
 
 @pytest.mark.parametrize("layout", ["json", "yaml"])
