@@ -31,6 +31,7 @@ import orjson
 from .core.config import NotifyChannel, Settings, WatchSettings
 from .render import STATUS_ICON
 from .core.models import Status
+from .core.redaction import mask_tree
 from .core.timestamps import parse_timestamp
 from .core.timefmt import for_people
 
@@ -215,7 +216,10 @@ class Delivery:
     out: Any = None  # stdout channel's stream
 
     def send(self, channel: NotifyChannel, event: dict[str, Any]) -> None:
-        """Deliver one event, retries included; DeliveryError (safe to print) when it cannot."""
+        """Deliver one event, retries included; DeliveryError (safe to print) when it cannot.
+        What leaves is masked first (console/core/redaction.py): a log line quoted in a
+        summary may hold a credential."""
+        event = mask_tree(event, keep=frozenset({"id"}))
         if channel.kind == "stdout":
             stream = self.out or sys.stdout
             stream.write("\n".join(text_lines(event, self.settings)) + "\n")

@@ -2,6 +2,10 @@
 theme"). One small JSON file in the state directory (settings.state_dir, where `watch` keeps
 its own), written atomically. A file that cannot be read or parsed is ignored with a note:
 the console then starts from the config, never crashes. No Textual here.
+
+A read-only console, and one served to a browser (`nba-console serve`: its viewers are not
+the operator whose state directory it is), reads the saved theme but keeps a new choice in
+memory only (`memory_only`): a viewer picking a theme never changes the operator's.
 """
 
 from __future__ import annotations
@@ -40,6 +44,15 @@ def load(settings: Settings) -> Loaded:
     if theme is not None and not (isinstance(theme, str) and 0 < len(theme) <= 100):
         return Loaded(note=f"ignored {path}: theme is not a name")
     return Loaded(theme=theme)
+
+
+def memory_only(settings: Settings, served: bool) -> str | None:
+    """Why a theme chosen now is not saved (None: it is saved)."""
+    if served:
+        return "a served console keeps its theme for this session only"
+    if settings.read_only:
+        return "read-only: the theme is kept for this session only"
+    return None
 
 
 def save_theme(settings: Settings, theme: str) -> str | None:

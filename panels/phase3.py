@@ -18,6 +18,7 @@ from console.core.context import CheckContext
 from console.core.freshness import with_data_at
 from console.core.errors import ErrorKind, SourceError, validation_line
 from console.core.models import CheckResult, Phase3Document, Status
+from console.core.phase3_doc import FAILED_STATUSES
 from console.core.timefmt import for_people
 
 from .common import Due, hhmm, iso, note_skipped, overdue, phase3_due
@@ -49,21 +50,14 @@ def phase3_completion(doc: Phase3Document | None, settings: Settings, processing
         )
         return overdue(result, due, settings, f"0/{expected} processors", may_be_no_games=True)
     levels = {p.name: p.level for p in settings.processors}
-    rows = []
-    for name in [p.name for p in settings.processors] + sorted(set(doc.processors) - set(levels)):
-        entry = doc.processors.get(name)
-        rows.append(
-            {
-                "name": name,
-                "level": levels.get(name),
-                "status": entry.status if entry else "pending",
-                "completed_at": entry.completed_at.isoformat() if entry and entry.completed_at else None,
-                "record_count": entry.record_count if entry else None,
-            }
-        )
-    # The handoff counts every non-metadata key; a key whose status says it failed is not done.
-    failed = [r["name"] for r in rows if r["status"] in ("failed", "error")]
-    completed = len([n for n, e in doc.processors.items() if e.status not in ("failed", "error", "running", "pending")])
+    rows = [_row(name, levels.get(name), doc) for name in
+            [p.name for p in settings.processors] + sorted((set(doc.processors) | set(doc.malformed)) - set(levels))]
+    # Only the platform's record of a success counts (phase3_doc.py); every other field is
+    # named with why. `failed`/`error` in any case fail the check.
+    completed = sum(1 for e in doc.processors.values() if e.complete)
+    failed = [n for n, e in doc.processors.items() if e.failed]
+    not_complete = [f"{n}: {e.problem}" for n, e in doc.processors.items() if not e.complete and not e.failed]
+    malformed = [f"{n}: {why}" for n, why in doc.malformed.items()]
     value = {
         "completed": completed,
         "expected": expected,
@@ -74,7 +68,7 @@ def phase3_completion(doc: Phase3Document | None, settings: Settings, processing
     }
     if failed:
         status, summary = Status.FAIL, f"{completed}/{expected} processors, failed: {', '.join(failed)}"
-    elif completed >= expected:
+    elif completed >= expected and not not_complete and not malformed:
         status, summary = Status.OK, f"{completed}/{expected} processors complete"
     else:
         missing = [r["name"] for r in rows if r["status"] == "pending"]
@@ -83,12 +77,34 @@ def phase3_completion(doc: Phase3Document | None, settings: Settings, processing
     if value["triggered"]:
         summary += "; grading triggered"
     result = CheckResult(**base, status=status, summary=summary, value=value)
-    result = overdue(result, due, settings, f"{completed}/{expected} processors", may_be_no_games=completed == 0)
-    if doc.malformed:
-        result = note_skipped(result, len(doc.malformed))
-        result.value["malformed_fields"] = list(doc.malformed)
-        result.summary += f" ({', '.join(doc.malformed)})"
+    result = overdue(result, due, settings, f"{completed}/{expected} processors",
+                     may_be_no_games=not doc.processors and not doc.malformed)
+    if not_complete:
+        result.value["not_complete"] = not_complete
+        result.summary += f"; not complete: {', '.join(not_complete)}"
+    if malformed:
+        result = note_skipped(result, len(malformed))
+        result.value["malformed_fields"] = malformed
+        result.summary += f" ({', '.join(malformed)})"
     return result
+
+
+def _row(name: str, level: int | None, doc: Phase3Document) -> dict[str, Any]:
+    """One processor's row: panel, --json and drill-down. `problem` says why a field present
+    in the document is not a completion; a processor with no field is `pending`."""
+    entry = doc.processors.get(name)
+    if entry is None:
+        row: dict[str, Any] = {"name": name, "level": level, "status": "malformed" if name in doc.malformed else "pending",
+                               "completed_at": None, "record_count": None}
+        if name in doc.malformed:
+            row["problem"] = doc.malformed[name]
+        return row
+    row = {"name": name, "level": level, "status": entry.status,
+           "completed_at": entry.completed_at.isoformat() if entry.completed_at else None,
+           "record_count": entry.record_count}
+    if entry.problem:
+        row["problem"] = entry.problem
+    return row
 
 
 # ------------------------------------------------------------------ fetch
@@ -137,11 +153,15 @@ def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
     v = result.value
     body = Text()
     for row in v.get("processors", []):
-        status = row.get("status") or "?"
-        style = "green" if status == "success" else "red" if status in ("failed", "error") else "yellow"
+        status = str(row.get("status") or "?")
+        if status == "malformed" or status.casefold() in FAILED_STATUSES:
+            style = "red"
+        else:
+            style = "yellow" if row.get("problem") or status != "success" else "green"
         body.append(f"L{row.get('level') or '?'} ", style="dim")
         body.append(f"{row['name'].removesuffix('Processor'):<28.28}")
-        body.append(f" {status:<8.8}", style=style)
+        # `malformed` whole (nothing follows it: such a row has no time); others in 8 columns.
+        body.append(f" {status}" if status == "malformed" else f" {status:<8.8}", style=style)
         body.append(f" {hhmm(row.get('completed_at'), tz)}\n")
     if v.get("triggered"):
         body.append(f"grading triggered {hhmm(v.get('triggered_at'), tz)}\n", style="green")
@@ -157,9 +177,14 @@ def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
     if not value.get("processors"):
         return []
     out = ["", "| Processor | Level | Status | Completed |", "|---|---:|---|---|"]
-    out += [f"| {p['name']} | {p['level']} | {p['status']} | {for_people(p['completed_at'], tz, missing='')} |"
-            for p in value["processors"]]
+    out += [f"| {_cell(p['name'])} | {p['level']} | {_cell(p.get('problem') or p['status'])} | "
+            f"{for_people(p['completed_at'], tz, missing='')} |" for p in value["processors"]]
     return out
+
+
+def _cell(text: object) -> str:
+    """A document's own text in a Markdown table cell: no pipe or line break ends the cell."""
+    return " ".join(str(text).replace("|", "\\|").split())
 
 
 SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="phase3", source="firestore",

@@ -15,6 +15,7 @@ from .. import safety
 from ..core.timefmt import for_people, to_moment
 from ..playbook import model
 from ..playbook.actions import RenderedStep
+from ..core.redaction import mask_text
 from ..playbook.audit import AuditLog
 from ..playbook.engine import Callbacks, Cancelled, Decision, Runner, dry_run
 from ..playbook.lock import LockHeld, StepStillRunning
@@ -367,11 +368,12 @@ def cmd_audit_show(args) -> int:
             line += f"  {rec.get('verification') or rec.get('message') or ('typed ' + repr(rec.get('typed')))}"
         if rec.event == "run_end":
             line += f"  {rec.status}: {rec.get('message')}"
-        print(line)
+        # Masked again as shown: an audit written by an older console may hold a secret.
+        print(mask_text(line))
         if rec.event == "step_end":
             tail = rec.get("output_tail")
             for out in tail if isinstance(tail, list) else []:
-                print(f"      | {out}")
+                print(mask_text(f"      | {out}"))
     summary = log.run(args.run_id)
     if summary and summary.resumable:
         print(f"resumable from step {summary.next_step + 1}: nba-console playbook run --resume {args.run_id}")

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .phase3_doc import Phase3Document, ProcessorCompletion  # noqa: F401 - re-exported
 from .timestamps import Timestamp
 
 
@@ -77,48 +78,8 @@ class GameDateRow(Row):
 # ---------------------------------------------------------------- documents, logs, deploys
 
 
-class ProcessorCompletion(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    status: str = "unknown"
-    completed_at: Timestamp | None = None
-    record_count: int | None = None
-
-
-class Phase3Document(BaseModel):
-    """phase3_completion/{processing_date}: one field per processor, `_`-fields are metadata."""
-
-    doc_id: str
-    processors: dict[str, ProcessorCompletion]
-    metadata: dict[str, Any] = {}
-    # Processor fields that could not be read (e.g. a completed_at that is not a time):
-    # skipped, so they count as not done, and named on the panel.
-    malformed: list[str] = []
-
-    @classmethod
-    def from_fields(cls, doc_id: str, fields: dict[str, Any], strict: bool = False) -> "Phase3Document":
-        """`strict` (loading a scenario): a processor field that does not validate raises,
-        naming `processors.<name>.<field>`. Otherwise (judging a live document) it is skipped
-        and named in `malformed`, so the rest of the document is still judged."""
-        from pydantic import ValidationError
-
-        processors: dict[str, Any] = {}
-        metadata: dict[str, Any] = {}
-        malformed: list[str] = []
-        for key, value in fields.items():
-            if key.startswith("_"):
-                metadata[key] = value
-            elif isinstance(value, dict):
-                if strict:
-                    processors[key] = value  # validated below
-                    continue
-                try:
-                    processors[key] = ProcessorCompletion.model_validate(value)
-                except ValidationError:
-                    malformed.append(key)
-            else:  # the handoff's snippet only counts keys; tolerate bare values
-                processors[key] = ProcessorCompletion(status=str(value))
-        return cls(doc_id=doc_id, processors=processors, metadata=metadata, malformed=malformed)
+# phase3_completion documents (Phase3Document, ProcessorCompletion): console/core/phase3_doc.py,
+# re-exported above.
 
 
 _FROM_RAW = object()  # LogEntry.json_payload not given: read it from the raw entry when asked

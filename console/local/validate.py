@@ -325,10 +325,15 @@ def validate_document(reader: _Reader, path: Path) -> None:
     data = reader.read(path)
     fields = _loads_object(data, label, "a document")
     if path.parent.name == PHASE3_COLLECTION:
-        from ..core.models import Phase3Document  # here: a load of tables alone never builds the models
+        from ..core.phase3_doc import Phase3Document, Phase3RecordError  # here: a load of tables alone never builds the models
 
         try:
+            # A processor field that is not a record (null, "nope", {}, success without its
+            # completed_at) is refused with its key; a record of a queued or failed run loads.
             Phase3Document.from_fields(path.stem, fields, strict=True)
+        except Phase3RecordError as exc:
+            raise ScenarioError(label, f"processor {exc.key}: {exc.problem} (a processor's field must be a record "
+                                       "like {\"status\": \"success\", \"completed_at\": \"2026-02-05T12:14:00Z\"})") from None
         except ValidationError as exc:
             raise ScenarioError(label, validation_line(exc)) from None
     if target := reader.staged(path):

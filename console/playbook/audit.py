@@ -4,9 +4,16 @@ Each record is one line written with O_APPEND and fsync'd before the call return
 record written before a step survives a kill during that step. A write that fails raises
 `AuditWriteError`: the engine runs no step whose "before" record is not on disk.
 
+A torn last line (a writer killed mid-line, a disk that filled, `printf garbage >>`) heals:
+the next writer finds the file not ending in a newline and ends the line before its record
+(`ended_torn_line` in that record, counted in `torn_lines_ended`), so the torn line never
+swallows the next run's `run_start`.
+
 Reading never raises: every line is validated (`AuditRecord`, pydantic) and a line that is
 not JSON, not an object or not a valid record of its event is skipped and counted, with its
-line number and the reason (`AuditRead.bad`); an unreadable file is `AuditRead.error`.
+line number and the reason (`AuditRead.bad`); an unreadable file is `AuditRead.error`. A
+record glued to a torn line by a writer that did not end it is still read (the torn part is
+counted as skipped).
 """
 
 from __future__ import annotations
@@ -22,10 +29,14 @@ from typing import Any, Literal
 import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
 
+from ..core.redaction import mask_tree
 from ..core.safefile import private_dir
 
 AUDIT_FILE = "audit.jsonl"
 FILE_MODE = 0o600
+KEPT_AS_WRITTEN = frozenset({"ts", "run_id", "event", "playbook", "argv", "plan", "params", "operator",
+                             "config_fingerprint", "backend", "project", "step", "total_steps"})
+RECORD_START = b'{"ts":'  # append() writes `ts` first: how a record glued to a torn line is found
 
 
 class AuditWriteError(Exception):
@@ -113,19 +124,46 @@ def _reason(exc: ValidationError) -> str:
     return f"{where + ': ' if where else ''}{first['msg']}"[:160]
 
 
+def _glued_record(line: bytes) -> Any:
+    """The record written right after a torn line by a writer that did not end it (an older
+    console, another tool): every record starts with `{"ts":`, so the last such start that
+    parses to the end of the line is that record. None when there is none."""
+    start = len(line)
+    while (start := line.rfind(RECORD_START, 0, start)) > 0:
+        try:
+            return orjson.loads(line[start:])
+        except orjson.JSONDecodeError:
+            continue
+    return None
+
+
 class AuditLog:
     def __init__(self, state_dir: Path):
         self.path = Path(state_dir) / AUDIT_FILE
+        self.torn_lines_ended = 0  # torn last lines this writer found and ended (see append)
 
     def append(self, record: dict[str, Any]) -> dict[str, Any]:
-        record = {"ts": datetime.now(timezone.utc).isoformat(), **record}
-        line = orjson.dumps(record, default=str) + b"\n"
+        # Secrets never reach the file: output tails, errors, verifications and messages are
+        # masked by kind (console/core/redaction.py); the command and its parameters are
+        # kept as they ran (a resume renders the plan from them and compares).
+        record = mask_tree({"ts": datetime.now(timezone.utc).isoformat(), **record}, keep=KEPT_AS_WRITTEN)
         try:
             private_dir(self.path.parent)  # 0700, or refused when others may write it
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+            # Read-write only to look at the last byte; every write still goes to the end.
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
             try:
-                if os.fstat(fd).st_mode & 0o077:
+                st = os.fstat(fd)
+                if st.st_mode & 0o077:
                     os.fchmod(fd, FILE_MODE)  # created 0600 and kept so
+                prefix = b""
+                if st.st_size and os.pread(fd, 1, st.st_size - 1) != b"\n":
+                    # A torn last line (a writer killed mid-line, a full disk, `printf x >>`):
+                    # end it first, in the same write, so this record is a line of its own
+                    # and readers skip only the torn one. Said in the record and counted.
+                    prefix = b"\n"
+                    self.torn_lines_ended += 1
+                    record["ended_torn_line"] = True
+                line = prefix + orjson.dumps(record, default=str) + b"\n"
                 written = os.write(fd, line)
                 if written != len(line):
                     raise OSError(f"short write ({written} of {len(line)} bytes)")
@@ -151,8 +189,11 @@ class AuditLog:
             try:
                 raw = orjson.loads(line)
             except orjson.JSONDecodeError:
-                out.bad.append(BadLine(number, "not JSON (a torn or corrupted line)"))
-                continue
+                raw = _glued_record(line)
+                out.bad.append(BadLine(number, "not JSON (a torn or corrupted line)" if raw is None else
+                                       "a torn line, the record glued after it still read"))
+                if raw is None:
+                    continue
             if not isinstance(raw, dict):
                 out.bad.append(BadLine(number, "not a JSON object"))
                 continue

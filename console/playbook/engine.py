@@ -30,7 +30,9 @@ from .. import safety
 from ..core.config import Settings
 from . import model
 from .actions import RenderedStep
+from ..core.redaction import mask_text
 from .audit import AuditLog, AuditWriteError, operator
+from .redact import redacting
 from .executors import Check, StepResult, make_executor
 from .lease import Lease
 from .lock import LockLost, RunLock
@@ -103,7 +105,8 @@ class Runner:
                  playbooks_dir=None):
         self.settings = settings
         self.executor = executor if executor is not None else make_executor(settings, backend)
-        self.callbacks = callbacks or Callbacks()
+        # Every text a run shows (lines, messages, verifications) passes the redaction.
+        self.callbacks = redacting(callbacks or Callbacks())
         self.assume_yes = assume_yes
         self.audit = audit or AuditLog(settings.state_dir)
         self.lock = lock or default_lock(settings)
@@ -245,6 +248,7 @@ class Runner:
             lease.release()
 
     def _outcome(self, run_id, status, message, steps) -> RunOutcome:
+        message = mask_text(message)
         self.callbacks.on_event("run_end", {"run_id": run_id, "status": status, "message": message})
         return RunOutcome(run_id=run_id, status=status, message=message, steps=steps)
 

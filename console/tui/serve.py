@@ -10,7 +10,9 @@ in the page. What it does not do, and this module adds by subclassing (not forki
 - at most `max_sessions` consoles; each ended when its websocket goes (closed page, lost
   heartbeat) or after `idle_seconds` without input, and killed if it does not quit in time;
 - page URLs built from the request (Host, X-Forwarded-Proto), so it works behind a proxy
-  such as Cloud Run with IAP; malformed browser messages ignored instead of a traceback.
+  such as Cloud Run with IAP; malformed browser messages ignored instead of a traceback;
+- (serve_guard.py) a log that never holds the token, malformed requests included, and
+  terminal sizes clamped to what the console can draw.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from ..core.serve_token import TOKEN_ENV
+from .serve_guard import guard_server_log, terminal_size
 
 log = logging.getLogger("nba-console.tui.serve")
 
@@ -195,7 +198,7 @@ class ConsoleServer(Server):
             self.sessions.pop(key, None)
             raise
         try:
-            await service.start(to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24))
+            await service.start(*terminal_size(request.query.get("width"), request.query.get("height")))
             log.info("viewer %s from %s: console pid %s (%d/%d viewers)", key[:8], session.remote, service.pid,
                      len(self.sessions), self.options.max_sessions)
             await self._relay(session)
@@ -235,7 +238,7 @@ class ConsoleServer(Server):
                 await service.send_bytes(data.encode("utf-8", "replace"))
             elif kind == "resize" and isinstance(data, dict):
                 session.last_input = time.monotonic()
-                await service.set_terminal_size(to_int(str(data.get("width")), 80), to_int(str(data.get("height")), 24))
+                await service.set_terminal_size(*terminal_size(data.get("width"), data.get("height")))
             elif kind == "ping":
                 await websocket.send_json(["pong", data])
             elif kind == "focus":
@@ -282,6 +285,7 @@ class ConsoleServer(Server):
     def run(self) -> None:
         """Serve until SIGINT/SIGTERM. OSError when the address cannot be bound (nothing printed then)."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        guard_server_log(self.options.token)  # no record carries the token, malformed requests included
         asyncio.run(self._serve())
 
     async def _serve(self) -> None:

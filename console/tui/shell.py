@@ -135,6 +135,7 @@ class ConsoleShell:
         if loaded.theme and loaded.theme in self.available_themes:
             self.theme = loaded.theme
         self._theme_known = self.theme  # the startup theme is not a choice: nothing written
+        self._theme_memory_told = False
         self.theme_changed_signal.subscribe(self, self._remember_theme)
 
     def _remember_theme(self, theme) -> None:
@@ -142,6 +143,12 @@ class ConsoleShell:
         if name == self._theme_known:
             return
         self._theme_known = name
+        why_not = ui_state.memory_only(self.settings, served=self.is_web)
+        if why_not:  # in memory only: said once, nothing written
+            if not self._theme_memory_told:
+                self._theme_memory_told = True
+                self.notify(why_not, title="theme")
+            return
         error = ui_state.save_theme(self.settings, name)
         if error:
             self.notify(error, severity="warning")

@@ -3,6 +3,8 @@ follows them at once; listeners are closed when the date changes and when the ap
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from console.backends.local import LocalBackend
 from console.core.errors import ErrorKind, SourceError
 
@@ -44,8 +46,8 @@ async def test_pushed_document_moves_the_panel_without_a_refresh(make_app, demo_
         assert state.result.value["completed"] == 5
 
         # A processor document as Firestore would push it mid-morning: two processors done.
-        fields = {"TeamOffenseGameSummaryProcessor": {"status": "success"},
-                  "TeamDefenseGameSummaryProcessor": {"status": "success"}}
+        done = {"status": "success", "completed_at": datetime(2026, 2, 5, 12, 14, tzinfo=timezone.utc)}
+        fields = {"TeamOffenseGameSummaryProcessor": done, "TeamDefenseGameSummaryProcessor": done}
         handle.changed(fields)
         await until(pilot, lambda: state.result.value["completed"] == 2)
         # The app's clock is 11:00 ET, past the 09:00 deadline, on a date with games.

@@ -127,7 +127,7 @@ FAULTS = [
     Fault("malformed entries", _malformed_entries, ("phase3_completion", "sequential_execution"),
           # A processor that cannot be read is not complete: past the deadline, overdue.
           {"phase3_completion": "fail", "sequential_execution": "ok"},
-          {"phase3_completion": "1 malformed entry skipped (UpcomingPlayerGameContextProcessor)",
+          {"phase3_completion": "1 malformed entry skipped (UpcomingPlayerGameContextProcessor: completed_at 'yesterday-ish'",
            "sequential_execution": "2 malformed entries skipped"}),
     Fault("locked database", _Locker.lock, DB, dict.fromkeys(DB, "error"), dict.fromkeys(DB, "lock")),
 ]

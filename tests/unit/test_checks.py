@@ -66,21 +66,24 @@ def test_phase3_missing_document_is_unknown():
     assert result.status is Status.UNKNOWN and "2026-02-05" in result.summary
 
 
+DONE = {"status": "success", "completed_at": "2026-02-05T12:14:00Z"}
+
+
 def test_phase3_partial_full_and_failed():
     names = [p.name for p in S.processors]
-    partial = Phase3Document.from_fields("d", {n: {"status": "success"} for n in names[:3]} | {"_triggered": False})
+    partial = Phase3Document.from_fields("d", {n: DONE for n in names[:3]} | {"_triggered": False})
     result = phase3_completion(partial, S, date(2026, 2, 5))
     assert result.status is Status.WARN and result.value["completed"] == 3
     assert "PlayerGameSummaryProcessor" in result.summary
-    full = Phase3Document.from_fields("d", {n: {"status": "success"} for n in names} | {"_triggered": True})
+    full = Phase3Document.from_fields("d", {n: DONE for n in names} | {"_triggered": True})
     assert phase3_completion(full, S, date(2026, 2, 5)).status is Status.OK
-    failed = Phase3Document.from_fields("d", {n: {"status": "failed" if i == 0 else "success"} for i, n in enumerate(names)})
+    failed = Phase3Document.from_fields("d", {n: {**DONE, "status": "failed" if i == 0 else "success"} for i, n in enumerate(names)})
     assert phase3_completion(failed, S, date(2026, 2, 5)).status is Status.FAIL
 
 
 def test_phase3_metadata_fields_are_not_processors():
     doc = Phase3Document.from_fields("d", {"_triggered": True, "_triggered_at": "x", "X": True})
-    assert set(doc.processors) == {"X"} and set(doc.metadata) == {"_triggered", "_triggered_at"}
+    assert doc.malformed == {"X": "true is not a record"} and set(doc.metadata) == {"_triggered", "_triggered_at"}
 
 
 def day(d, cache, dnp):

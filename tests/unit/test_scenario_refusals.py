@@ -69,7 +69,7 @@ CASES = [
      "firestore/phase3_completion/2026-03-02.json", "a directory"),
     ("document fields checked by the model", _write("firestore/phase3_completion/2026-03-02.json",
                                                     b'{"PlayerGameSummaryProcessor": {"status": 5, "completed_at": "nope"}}'),
-     "firestore/phase3_completion/2026-03-02.json", "processors.PlayerGameSummaryProcessor.status"),
+     "firestore/phase3_completion/2026-03-02.json", "PlayerGameSummaryProcessor: status 5 is not text"),
     ("document timestamp out of range", _write("firestore/phase3_completion/2026-03-02.json",
                                                b'{"P": {"status": "success", "completed_at": "0001-01-01T00:00:00+14:00"}}'),
      "firestore/phase3_completion/2026-03-02.json", "RFC 3339"),
