@@ -61,14 +61,24 @@ class WindowScan:
             raise MalformedLog("not a log entry (NDJSON: one JSON LogEntry per line)", self.first_line or 1)
 
 
-def _take(scan: WindowScan, raw, line: bytes | None, service: str, start: datetime, keep: Keep | None) -> None:
-    """One decoded entry (`raw`) into the scan's counts and, if it belongs, its kept list."""
+def _needle(service: str) -> bytes | None:
+    """Bytes every raw line of `service` holds unless it escapes a character (then it holds
+    a backslash): its quoted name, when that is plain ASCII JSON never escapes."""
+    if not service or not service.isascii() or any(c in '"\\/' or ord(c) < 0x20 for c in service):
+        return None
+    return b'"' + service.encode() + b'"'
+
+
+def _take(scan: WindowScan, raw, line: bytes | None, service: str, start: datetime, keep: Keep | None,
+          other: bool = False) -> None:
+    """One decoded entry (`raw`) into the scan's counts and, if it belongs, its kept list.
+    `other`: the raw line shows it is of another service (only counted)."""
     stamp = entry_timestamp(raw) if type(raw) is dict else None
     if stamp is None:
         scan.skipped += 1
         return
     scan.entries += 1
-    if stamp < start or (service and entry_service(raw) != service):
+    if other or stamp < start or (service and entry_service(raw) != service):
         return
     if stamp > scan.end:
         scan.beyond = True
@@ -83,6 +93,7 @@ def _take(scan: WindowScan, raw, line: bytes | None, service: str, start: dateti
 def _lines(scan: WindowScan, block: bytes, service: str, start: datetime, keep: Keep | None) -> None:
     """Complete lines (as `bytes.splitlines` cuts a whole file: the block ends after a \\n)."""
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
+    needle = _needle(service)
     lines = block.splitlines()
     for number, line in enumerate(lines, scan.lines + 1):
         if not line.strip():
@@ -94,7 +105,8 @@ def _lines(scan: WindowScan, block: bytes, service: str, start: datetime, keep: 
         except decode_error:
             scan.skipped += 1
             continue
-        _take(scan, raw, line, service, start, keep)
+        # Most lines are other services': whether they are entries is all they count for.
+        _take(scan, raw, line, service, start, keep, needle is not None and needle not in line and b"\\" not in line)
     scan.lines += len(lines)
 
 
