@@ -46,6 +46,7 @@ LINE = (
     '"severity":"{sev}","textPayload":"{text}","timestamp":"{ts}"}}\n'
 )
 HELD = re.compile(rb"([\d,]+) held \xc2\xb7 ([\d,]+) shown \xc2\xb7 ([\d,]+) dropped")
+ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def text_for(i: int) -> str:
@@ -99,7 +100,7 @@ class Terminal:
     def counts(self) -> tuple[int, int, int] | None:
         """(held, shown, dropped) as the log screen's status line last said them."""
         with self._lock:
-            found = HELD.findall(self.tail)
+            found = HELD.findall(ANSI.sub(b"", self.tail))
         if not found:
             return None
         return tuple(int(x.replace(b",", b"")) for x in found[-1])  # type: ignore[return-value]
