@@ -153,3 +153,32 @@ def test_a_json_array_gives_what_its_whole_parse_gives(tmp_path):
     with pytest.raises(MalformedLog):
         (tmp_path / "bad.json").write_bytes(b"[{")
         scan_json_file(tmp_path / "bad.json", SERVICE, START, END, is_trace)
+
+
+def test_a_refresh_sees_what_was_appended_and_what_was_rewritten(demo_backend, demo_settings):
+    """The console's backend reads only the appended bytes on its next refresh; the verdict
+    is the one a fresh read gives, also after the file is replaced by another."""
+    from console.backends.local import LocalBackend
+    from console.core.context import CheckContext
+    from panels import sequential
+
+    ctx = CheckContext(settings=demo_settings, game_date=datetime(2026, 2, 4).date(),
+                       as_of=datetime(2026, 2, 6, tzinfo=timezone.utc))
+    path = demo_settings.data_dir / "current" / "logs" / "live.ndjson"
+
+    def add(text: str, minute: int) -> None:
+        with path.open("ab") as fh:
+            fh.write(orjson.dumps({"timestamp": f"2026-02-05T15:{minute:02d}:00Z", "textPayload": text,
+                                   "resource": {"labels": {"service_name": SERVICE}}}) + b"\n")
+
+    add("Processed batch 1", 0)
+    assert sequential.fetch(demo_backend, ctx).status.value == "ok"
+    add("DependencyFailureError: TeamOffenseGameSummaryProcessor not complete", 1)
+    result = sequential.fetch(demo_backend, ctx)
+    assert result.status.value == "fail" and "DependencyFailureError" in result.summary
+    assert result == sequential.fetch(LocalBackend(demo_settings), ctx)  # same as a fresh read
+    path.write_bytes(b"")  # rotated away: a new, empty file
+    add("Processed batch 2", 2)
+    add("Processed batch 3", 3)
+    add("Processed batch 4", 4)
+    assert sequential.fetch(demo_backend, ctx).status.value == "ok"
