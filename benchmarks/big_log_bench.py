@@ -3,7 +3,8 @@ over the demo plus a ~1 GB NDJSON file of the processing morning; wall time and 
 each command (the child's own ru_maxrss), against `grep -c` over the same file in the same run.
 Asserts nothing.
 
-    .venv/bin/python benchmarks/big_log_bench.py [--gb 1.0] [--runs 3] [--code DIR] [--keep DIR]
+    .venv/bin/python benchmarks/big_log_bench.py [--gb 1.0] [--runs 3] [--format ndjson|json]
+                                                 [--code DIR] [--keep DIR]
 
 `--code DIR` runs the console from another checkout (e.g. `git archive COMMIT | tar -x -C DIR`)
 with this venv, for a before/after figure on the same file.
@@ -32,15 +33,19 @@ T0 = datetime(2026, 2, 5, 12, 30, tzinfo=timezone.utc)  # 07:30 ET on the demo's
 
 def generate(path: Path, size: int) -> int:
     """Entries every 5 ms from 07:30 ET (so all inside the processing day), five services,
-    a Level line in every thousand; returns how many."""
-    n = 0
+    a Level line in every thousand; returns how many. A `.json` path gets a JSON array (one
+    compact entry per line; `gcloud logging read --format=json` indents its own)."""
+    n, array = 0, path.suffix == ".json"
     with open(path, "w", encoding="utf-8", buffering=1 << 20) as fh:
+        fh.write("[\n" if array else "")
         while fh.tell() < size:
             for i in range(n, n + 10_000):
                 ts = (T0 + timedelta(milliseconds=i * 5)).isoformat().replace("+00:00", "Z")
-                fh.write(TEMPLATE.format(iid=i * 2654435761 % (1 << 64), ts=ts, svc=SERVICES[i % 5],
-                                         sev=SEVERITIES[i % 20], text=text_for(i)))
+                line = TEMPLATE.format(iid=i * 2654435761 % (1 << 64), ts=ts, svc=SERVICES[i % 5],
+                                       sev=SEVERITIES[i % 20], text=text_for(i))
+                fh.write(("," if array and i else "") + line)
             n += 10_000
+        fh.write("]\n" if array else "")
     return n
 
 
@@ -79,6 +84,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--code", type=Path, help="run the console from this source tree instead")
     ap.add_argument("--keep", type=Path, help="keep (or reuse) the data folder here")
+    ap.add_argument("--format", choices=("ndjson", "json"), default="ndjson", help="NDJSON, or a JSON array")
     args = ap.parse_args()
 
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="nba-biglog-"))
@@ -91,11 +97,11 @@ def main() -> int:
     cli = [sys.executable, "-m", "console"]
     big = None
     if (tmp / "data" / "current").exists():
-        big = next((tmp / "data" / "current" / "logs").resolve().glob("big.ndjson"), None)
+        big = next((tmp / "data" / "current" / "logs").resolve().glob(f"big.{args.format}"), None)
     if big is None:
         subprocess.run(cli + ["local", "ensure-demo"], env=env, check=True, stdout=subprocess.DEVNULL,
                        cwd=tempfile.gettempdir())
-        big = (tmp / "data" / "current" / "logs").resolve() / "big.ndjson"
+        big = (tmp / "data" / "current" / "logs").resolve() / f"big.{args.format}"
         t = time.perf_counter()
         n = generate(big, int(args.gb * 1e9))
         print(f"# generated {n:,} entries, {big.stat().st_size / 1e9:.2f} GB in {time.perf_counter() - t:.0f} s")
