@@ -52,18 +52,28 @@ def judge_sequential(entries: list[LogEntry], ctx: CheckContext, due: Callable[[
 # ------------------------------------------------------------------ fetch
 
 
+def trace_lines(backend: Backend, settings: Settings, start, end) -> LogEntries:
+    """The analytics service's trace lines within [start, end], oldest first (`.newest`: its
+    newest line of any kind). Only these are kept from the logs: other lines make no trace
+    event, and a night of logs can be gigabytes."""
+    parser = TraceParser(settings.log_patterns)
+    p = settings.log_patterns
+    key = ("trace", p.level_start, p.level_complete, p.processor_start, p.processor_complete, p.dependency_failure)
+    return backend.scan_logs(settings.services.analytics, start, end, lambda e: parser.parse(e) is not None, key)
+
+
 def fetch(backend: Backend, ctx: CheckContext) -> CheckResult:
     start, end = ctx.log_window
-    entries = backend.read_logs(ctx.settings.services.analytics, start, end)
+    entries = trace_lines(backend, ctx.settings, start, end)
     result = judge_sequential(entries, ctx, lambda: phase3_due(backend, ctx))
-    return with_data_at(result, [entries[-1].timestamp] if entries else [])  # oldest first: the newest line
+    return with_data_at(result, [entries.newest] if entries.newest else [])  # the newest line
 
 
 def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
     start, end = ctx.log_window
     parser = TraceParser(ctx.settings.log_patterns)
     rows = []
-    for entry in backend.read_logs(ctx.settings.services.analytics, start, end):
+    for entry in trace_lines(backend, ctx.settings, start, end):
         event = parser.parse(entry)
         if event is not None:
             rows.append({"timestamp": entry.timestamp.isoformat(), "event": event.kind, "severity": entry.severity, "text": entry.text})
@@ -75,10 +85,8 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
     date, as `check` reads them: a Cloud Logging listing of weeks could hit its entry cap."""
     if backend.name != "local":
         return each_date(SPEC, backend, ctxs)
-    service = ctxs[0].settings.services.analytics
-
     def read() -> tuple[list, list]:
-        entries = backend.read_logs(service, ctxs[0].log_window[0], max(c.log_window[1] for c in ctxs))
+        entries = trace_lines(backend, ctxs[0].settings, ctxs[0].log_window[0], max(c.log_window[1] for c in ctxs))
         return entries, [e.timestamp for e in entries]
 
     def judge(fetched: tuple[list, list], ctx: CheckContext) -> CheckResult:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any, Callable, Hashable, Iterator
 
 from ..core.config import Settings
-from ..core.models import DeployState, LogEntry
+from ..core.models import DeployState, LogEntries, LogEntry
 
 
 class Backend(ABC):
@@ -32,6 +32,17 @@ class Backend(ABC):
     @abstractmethod
     def read_logs(self, service: str, start: datetime, end: datetime) -> list[LogEntry]:
         """Log entries of one service within [start, end], oldest first."""
+
+    def scan_logs(self, service: str, start: datetime, end: datetime, keep: Callable[[LogEntry], bool],
+                  keep_key: Hashable = None) -> LogEntries:
+        """The entries of `read_logs` that `keep` keeps, oldest first; `.newest` is the newest
+        of them all, kept or not, and `.skipped` the malformed entries passed over. A backend
+        that reads files streams them here instead of holding every entry; `keep_key` names
+        `keep` (equal keys, equal selections) so such a backend may keep the answer and read
+        only what was appended next time. By default: `read_logs`, filtered."""
+        entries = self.read_logs(service, start, end)
+        return LogEntries.of([e for e in entries if keep(e)], getattr(entries, "skipped", 0),
+                             max((e.timestamp for e in entries), default=None))
 
     @abstractmethod
     def deploy_state(self) -> DeployState:

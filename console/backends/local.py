@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import orjson
+from cachetools import LRUCache
 from pydantic import ValidationError
 
 from .. import safety
 from ..core import sql
 from ..core.errors import ErrorKind, SourceError, first_line, validation_line
 from ..logs.parse import MalformedLog, parse_log_file, parse_timestamp
+from ..logs.window_scan import WindowScan, scan_json_file, scan_ndjson_file
 from ..core.models import DeployState, LogEntries, LogEntry
 from ..core.safefile import UnsafeFileError, read_regular, write_atomic
 from ..local import engine as duckdb
@@ -38,8 +40,10 @@ class LocalBackend(Backend):
 
     def __init__(self, settings):
         super().__init__(settings)
-        # Parsed log files keyed by (path, size, mtime): refreshes re-read only what changed.
-        self._log_cache: dict[Path, tuple[tuple[int, int], list[LogEntry], int]] = {}
+        # Each log file's last scan for a window (what it kept, where it stopped), so a
+        # refresh reads only what was appended; never the file's entries themselves.
+        self._scans: LRUCache = LRUCache(maxsize=32)
+        self._scans_lock = threading.Lock()
         self._deploy_lock = threading.Lock()
         self._db_changed = threading.Condition()
         self._db: tuple[tuple, duckdb.DuckDBPyConnection] | None = None
@@ -158,36 +162,59 @@ class LocalBackend(Backend):
         return sorted(p for p in folder.glob("*") if p.suffix in (".json", ".ndjson")) if folder.is_dir() else []
 
     def _entries(self, path: Path) -> list[LogEntry]:
-        return self._parsed(path)[0]
-
-    def _parsed(self, path: Path) -> tuple[list[LogEntry], int]:
-        """(entries, malformed entries skipped) of one log file; SourceError when the file
-        cannot be read or is not a log at all."""
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            return [], 0
-        except OSError as exc:
-            raise SourceError(ErrorKind.UNAVAILABLE, f"cannot read {path}: {exc.strerror}") from exc
-        key = (stat.st_size, stat.st_mtime_ns)
-        cached = self._log_cache.get(path)
-        if cached and cached[0] == key:
-            return cached[1], cached[2]
+        """Every entry of one file (the headless demo's small files; checks use scan_logs)."""
         data = read_source_file(path) or b""
         try:
-            entries, skipped = parse_log_file(data, ndjson=path.suffix == ".ndjson")
+            return parse_log_file(data, ndjson=path.suffix == ".ndjson")[0]
         except MalformedLog as exc:
             raise SourceError(ErrorKind.MALFORMED, exc.at(path)) from exc
-        self._log_cache[path] = (key, entries, skipped)
-        return entries, skipped
 
     def read_logs(self, service: str, start: datetime, end: datetime) -> LogEntries:
-        out, skipped = [], 0
+        return self.scan_logs(service, start, end, _keep_all)
+
+    def scan_logs(self, service: str, start: datetime, end: datetime, keep, keep_key=None) -> LogEntries:
+        """Each file streamed (window_scan.py): memory is a chunk plus what `keep` keeps,
+        whatever the files' size. With a `keep_key`, each file's answer is remembered (an
+        LRU of a few windows) and an NDJSON file that only grew is read from where the last
+        scan stopped: a refresh reads what was appended, not the whole file again."""
+        kept: list[LogEntry] = []
+        skipped, newest = 0, None
         for path in self.log_files():
-            entries, bad = self._parsed(path)
-            skipped += bad
-            out += [e for e in entries if (not service or e.service == service) and start <= e.timestamp <= end]
-        return LogEntries.of(sorted(out, key=lambda e: e.timestamp), skipped)
+            cache_key = (path, service, start, keep_key) if keep_key is not None else None
+            with self._scans_lock:
+                previous = self._scans.get(cache_key) if cache_key else None
+            scan = self._scan_file(path, service, start, end, keep, previous)
+            if scan is None:
+                continue
+            state, answer = scan
+            if cache_key:
+                with self._scans_lock:
+                    self._scans[cache_key] = state
+            skipped += answer.skipped
+            kept += answer.kept
+            if answer.newest is not None and (newest is None or answer.newest > newest):
+                newest = answer.newest
+        # Stable: entries of equal time keep the files' order, as the whole-file read had them.
+        return LogEntries.of(sorted(kept, key=lambda e: e.timestamp), skipped, newest)
+
+    def _scan_file(self, path: Path, service: str, start: datetime, end: datetime, keep,
+                   previous: WindowScan | None) -> tuple[WindowScan, WindowScan] | None:
+        try:
+            if path.suffix == ".ndjson":
+                state, answer = scan_ndjson_file(path, service, start, end, keep, previous)
+                answer.check_is_log()
+                return state, answer
+            scan = scan_json_file(path, service, start, end, keep, previous)
+            return scan, scan
+        except FileNotFoundError:
+            return None  # removed since the folder was listed
+        except MalformedLog as exc:
+            raise SourceError(ErrorKind.MALFORMED, exc.at(path)) from exc
+        except UnsafeFileError as exc:
+            raise SourceError(ErrorKind.MALFORMED, str(exc)) from exc
+        except OSError as exc:
+            kind = ErrorKind.PERMISSION if isinstance(exc, PermissionError) else ErrorKind.UNAVAILABLE
+            raise SourceError(kind, f"cannot read {path}: {exc.strerror or exc}") from exc
 
     # ------------------------------------------------------------------ deploy state
 
@@ -207,6 +234,10 @@ class LocalBackend(Backend):
             write_atomic(self.root() / "deploy.json", state.model_dump_json(indent=2).encode())
 
 
+
+
+def _keep_all(entry: LogEntry) -> bool:
+    return True
 
 
 def read_source_file(path: Path) -> bytes | None:

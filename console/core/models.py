@@ -179,11 +179,15 @@ class LogEntries(list):
     the way (`read_logs` on both backends), so the check can say so."""
 
     skipped: int = 0
+    # The newest entry read, kept or not: `scan_logs` keeps only some (the trace's lines),
+    # and a check's data age is its newest line all the same.
+    newest: datetime | None = None
 
     @classmethod
-    def of(cls, entries, skipped: int = 0) -> "LogEntries":
+    def of(cls, entries, skipped: int = 0, newest: datetime | None = None) -> "LogEntries":
         out = cls(entries)
         out.skipped = skipped
+        out.newest = newest if newest is not None else (max(e.timestamp for e in out) if out else None)
         return out
 
 

@@ -8,6 +8,7 @@ arrivals wait in a queue bounded the same way, so the rows on screen do not move
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections import deque
 from typing import Iterable
 
@@ -29,7 +30,7 @@ class LogBuffer:
         self.capacity = capacity
         self.query = query or LogQuery()
         self._rows: deque[LogEntry] = deque(maxlen=capacity)
-        self._shown: list[LogEntry] = []
+        self._shown: list[LogEntry | None] = []  # None: a dropped row not compacted away yet
         self._shown_seq = array("q")  # the row number of each entry of `_shown`
         self._shown_start = 0
         self._pending: deque[LogEntry] = deque(maxlen=capacity)
@@ -80,9 +81,12 @@ class LogBuffer:
 
     def _trim_view(self) -> None:
         oldest = self._oldest_seq()
-        seqs, i = self._shown_seq, self._shown_start
-        while i < len(seqs) and seqs[i] < oldest:
-            i += 1
+        seqs, start = self._shown_seq, self._shown_start
+        i = bisect_left(seqs, oldest, start)  # row numbers ascend
+        # Let the dropped entries go now: their slots stay until the compaction below
+        # (deleting a list's head on every batch would copy the list each time), but point at
+        # nothing. Without this, up to `capacity` dropped entries stayed alive behind the view.
+        self._shown[start:i] = [None] * (i - start)
         self._shown_start = i
         if i >= _COMPACT_AT and i * 2 >= len(seqs):
             del self._shown[:i]

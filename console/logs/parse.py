@@ -33,6 +33,14 @@ def entry_severity(raw: dict) -> str:
     return severity.upper() if isinstance(severity, str) else "DEFAULT"
 
 
+def entry_service(raw: dict) -> str:
+    """The Cloud Run service or Cloud Function an entry came from ("" when it names none)."""
+    resource = raw.get("resource")
+    labels = resource.get("labels") if isinstance(resource, dict) else None
+    service = labels.get("service_name") or labels.get("function_name") or "" if isinstance(labels, dict) else ""
+    return str(service)
+
+
 def entry_from_dict(raw: Any, line: bytes | None = None) -> LogEntry | None:
     """`line`: the JSON text `raw` was decoded from; kept instead of the dict (~5x smaller).
     Without it the dict is re-encoded compactly, so a held entry never keeps a dict."""
@@ -41,9 +49,7 @@ def entry_from_dict(raw: Any, line: bytes | None = None) -> LogEntry | None:
     timestamp = entry_timestamp(raw)
     if timestamp is None:
         return None
-    resource = raw.get("resource")
-    labels = resource.get("labels") if isinstance(resource, dict) else None
-    service = labels.get("service_name") or labels.get("function_name") or "" if isinstance(labels, dict) else ""
+    service = entry_service(raw)
     json_payload = raw.get("jsonPayload") if isinstance(raw.get("jsonPayload"), dict) else None
     text = raw.get("textPayload")
     if not isinstance(text, str):
@@ -56,7 +62,6 @@ def entry_from_dict(raw: Any, line: bytes | None = None) -> LogEntry | None:
             line = orjson.dumps(raw, default=str)
         except (TypeError, orjson.JSONEncodeError):
             line = None
-    service = str(service)
     return LogEntry(
         insert_id=str(raw.get("insertId") or ""),
         timestamp=timestamp,

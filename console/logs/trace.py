@@ -76,7 +76,10 @@ class SequentialTrace:
     processors: dict[str, _Span] = field(default_factory=dict)
     violations: list[dict[str, Any]] = field(default_factory=list)
     dependency_failures: list[dict[str, Any]] = field(default_factory=list)
-    events: list[TraceEvent] = field(default_factory=list)
+    # How many events were fed and the last one's time: not the events themselves, which a
+    # live trace following a stream for hours would pile up without end.
+    events: int = 0
+    last_at: datetime | None = None
     saw_level_lines: bool = False
 
     @classmethod
@@ -87,7 +90,8 @@ class SequentialTrace:
 
     def feed(self, event: TraceEvent) -> list[dict[str, Any]]:
         """Apply one event; returns the violations it raised (for live notifications)."""
-        self.events.append(event)
+        self.events += 1
+        self.last_at = event.at
         before = len(self.violations)
         if event.kind == "level_start" and event.level is not None:
             self.saw_level_lines = True
@@ -141,10 +145,10 @@ class SequentialTrace:
             lv, (ok, total) = sorted(failed.items())[0]
             return Status.FAIL, f"Level {lv} finished with failures ({ok}/{total} succeeded)", value
         top = max(self.levels_of.values(), default=0)
-        if all(self._level_done(lv, datetime.max.replace(tzinfo=self.events[-1].at.tzinfo)) for lv in range(1, top + 1)):
+        if all(self._level_done(lv, datetime.max.replace(tzinfo=self.last_at.tzinfo)) for lv in range(1, top + 1)):
             how = "Level lines" if self.saw_level_lines else "processor lines"
             return Status.OK, f"Level 1 then Level 2, in order ({how})", value
-        running = next((lv for lv in range(1, top + 1) if not self._level_done(lv, self.events[-1].at)), top)
+        running = next((lv for lv in range(1, top + 1) if not self._level_done(lv, self.last_at)), top)
         return Status.UNKNOWN, f"in progress: Level {running} not complete yet", value
 
     def _describe_violation(self, violation: dict[str, Any]) -> str:
@@ -194,7 +198,7 @@ class SequentialTrace:
             "dependency_failures": [
                 {"at": iso(d["at"]), "processor": d["processor"], "text": d["text"]} for d in self.dependency_failures
             ],
-            "events": len(self.events),
+            "events": self.events,
         }
 
 
