@@ -177,11 +177,11 @@ def test_the_handoff_is_left_as_it_is():
 
 def test_the_demo_texts_are_left_as_they_are():
     """Log lines, commit subjects, deploy state: what the console shows of the platform."""
-    from console.local import demo
+    from console.local import demo, demo_deploys
 
     texts = [e.get("textPayload", "") for e in demo.log_entries()]
     texts += [c["subject"] for c in demo.commit_history()]
-    texts += [json.dumps(demo.deploy_state(), indent=2)]
+    texts += [json.dumps(demo_deploys.deploy_state(), indent=2)]
     for text in texts:
         assert redact_text(text, WATCHED).splitlines() == text.splitlines()
 
