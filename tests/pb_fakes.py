@@ -27,7 +27,10 @@ elif argv[1:3] == ["functions", "describe"]:
     print("ERROR: (gcloud.functions.describe) NOT_FOUND", file=sys.stderr)
     sys.exit(1)
 elif argv[1:4] == ["run", "services", "describe"]:
-    if os.environ.get("FAKE_DESCRIBE_FILE"):
+    # FAKE_DESCRIBE_FILE: what describe prints; FAKE_DESCRIBE_AFTER_UPDATE=1: only once a
+    # `run services update` ran (the pre-flight's describe before it gets the JSON below).
+    updated = any('"services", "update"' in line for line in open(os.environ["FAKE_LOG"]))
+    if os.environ.get("FAKE_DESCRIBE_FILE") and (updated or not os.environ.get("FAKE_DESCRIBE_AFTER_UPDATE")):
         sys.stdout.write(open(os.environ["FAKE_DESCRIBE_FILE"]).read())
         sys.exit(0)
     env = json.loads(os.environ.get("FAKE_ENV", "{{}}"))

@@ -84,6 +84,7 @@ def test_a_step_output_reaches_cli_audit_and_audit_show_without_a_secret(cli_env
     describe = tmp / "describe.txt"
     describe.write_text(json_describe("false") if layout == "json" else yaml_describe())
     env["FAKE_DESCRIBE_FILE"] = str(describe)
+    env["FAKE_DESCRIBE_AFTER_UPDATE"] = "1"  # the pre-flight reads the service as JSON first
     res = _cli(["playbook", "run", "disable-sequential-execution", "--yes"], env)
     # JSON: the verification reads the real document; YAML is not what it asked for.
     assert res.returncode == (0 if layout == "json" else 1), res.stdout + res.stderr
@@ -102,7 +103,7 @@ def test_the_screen_gets_masked_lines_and_events(cli_env, monkeypatch):
     env, tmp = cli_env
     describe = tmp / "describe.txt"
     describe.write_text(yaml_describe())
-    for key, value in {**env, "FAKE_DESCRIBE_FILE": str(describe)}.items():
+    for key, value in {**env, "FAKE_DESCRIBE_FILE": str(describe), "FAKE_DESCRIBE_AFTER_UPDATE": "1"}.items():
         monkeypatch.setenv(key, value)
     settings = load_settings(backend="gcp", state_dir=tmp / "state", data_dir=tmp / "data",
                              gcp={"platform_checkout": env["NBA_CONSOLE_GCP__PLATFORM_CHECKOUT"]},
