@@ -24,7 +24,7 @@ SYNC    := $(UV) sync --frozen --python $(PYTHON)
 include emulators.mk
 
 $(UV):
-	$(PYTHON) -m pip install -q --disable-pip-version-check --root-user-action=ignore --target $(UV_HOME) uv==$(UV_VERSION)
+	$(PYTHON) -m pip install -q --no-deps --no-compile --disable-pip-version-check --root-user-action=ignore --target $(UV_HOME) uv==$(UV_VERSION)
 
 # --inexact: a venv that has the test packages keeps them.
 $(STAMP): uv.lock pyproject.toml | $(UV)
