@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
+import duckdb
 import orjson
 from pydantic import ValidationError
 
@@ -26,7 +27,6 @@ from ..core.errors import ErrorKind, SourceError, first_line, validation_line
 from ..logs.parse import MalformedLog, parse_log_file, parse_timestamp
 from ..core.models import DeployState, LogEntries, LogEntry
 from ..core.safefile import UnsafeFileError, read_regular, write_atomic
-from ..local import engine as duckdb
 from ..local.scenario import DB_FILE, current_dir
 from ..core.timestamps import looks_like_timestamp
 from .base import Backend
