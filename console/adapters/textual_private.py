@@ -1,0 +1,55 @@
+"""Textual's private names the console uses, and only here.
+
+Each one is here because the public way costs a goal of BENCHMARKS.md, measured:
+
+- `set_border_subtitle_quietly`: `widget.border_subtitle = text` refreshes the whole widget, so
+  a panel's body is painted again on every 1 s tick of its "refreshed 3s ago". With the public
+  setter the idle console took 1.21 and 1.41 % of a core against 0.38 and 0.34 % this way
+  (`benchmarks/run.py --only idle`, twice each, interleaved; the goal is < 1 %).
+- `update_scrollbars`: a log list that grows by a batch of entries sets its virtual size without
+  the reactive (which lays out the whole screen) and updates its own scrollbars.
+
+pyproject.toml bounds textual below its next major; tests/unit/test_private_api_adapters.py
+checks every name below against the installed Textual.
+"""
+
+from __future__ import annotations
+
+from textual.geometry import Region, Size
+from textual.widget import Widget
+
+from . import PrivateName
+
+DISTRIBUTION = "textual"
+
+PRIVATE_NAMES = (
+    PrivateName("textual.widget:Widget", "_border_subtitle", "attribute",
+                "the border subtitle, stored as Content, that the styles cache draws"),
+    PrivateName("textual.widget:Widget", "_styles_cache", "attribute",
+                "the cache of the widget's lines: set_dirty(region) repaints only those rows"),
+    PrivateName("textual.widget:Widget", "_repaint_required", "attribute",
+                "the flag the idle handler reads to post the screen an Update"),
+    PrivateName("textual._styles_cache:StylesCache", "set_dirty", "method",
+                "marks rows of the widget to draw again", ("self", "regions")),
+    PrivateName("textual.widget:Widget", "_scroll_update", "method",
+                "updates the scrollbars (visibility, sizes) for a new virtual size", ("self", "virtual_size")),
+)
+
+
+def set_border_subtitle_quietly(widget: Widget, text: str) -> None:
+    """`widget.border_subtitle = text`, repainting only the bottom border row (not the body)."""
+    try:
+        # what Widget.border_subtitle's setter stores (textual.widget._BorderTitle.__set__)
+        widget._border_subtitle = widget.render_str(text).expand_tabs(4).split()[0]
+        width, height = widget.outer_size  # the styles cache counts rows of the whole box
+        widget._styles_cache.set_dirty(Region(0, height - 1, width, 1))
+        widget._repaint_required = True
+        widget.check_idle()
+    except AttributeError:  # a Textual without these: the public setter, slower but right
+        widget.border_subtitle = text
+
+
+def update_scrollbars(widget: Widget, virtual_size: Size) -> None:
+    """After `widget.set_reactive(Widget.virtual_size, virtual_size)`: scrollbars shown or hidden
+    and sized for it, scroll offsets kept in range, without a layout of the screen."""
+    widget._scroll_update(virtual_size)
