@@ -38,6 +38,7 @@ def cell_text(screen: HistoryScreen, check_id: str, day: date) -> str:
     return screen.query_one("#history-grid", DataTable).get_cell(check_id, day.isoformat()).plain
 
 
+@pytest.mark.slow
 async def test_h_shows_every_check_over_14_dates_as_check_judges_them(make_app, demo_settings, demo_backend):
     async with make_app(FEB4).run_test(size=SIZE) as pilot:
         screen = await open_history(pilot)
@@ -52,6 +53,7 @@ async def test_h_shows_every_check_over_14_dates_as_check_judges_them(make_app, 
                 assert screen.results[check.id][day].model_dump() == check.model_dump(), (day, check.id)
 
 
+@pytest.mark.slow
 async def test_brackets_move_the_range_and_enter_opens_that_dates_drill_down(make_app):
     async with make_app(FEB4).run_test(size=SIZE) as pilot:
         screen = await open_history(pilot)

@@ -21,6 +21,7 @@ def _by_date(reports):
     return {r.game_date: r.to_json_dict() for r in reports}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("as_of", [DEMO_END, datetime(2026, 2, 5, 12, 30, tzinfo=timezone.utc)], ids=["end", "0730et"])
 def test_history_agrees_with_check_date_by_date(demo_backend, demo_settings, as_of):
     span = HistoryRange(FEB4, 21)  # reaches past the demo's first date: empty dates agree too
