@@ -17,7 +17,9 @@ STAMP   := $(VENV)/.installed-$(LOCKSUM)
 # What the tests need on top (the `dev` extra): installed by `make test` only, so a fresh
 # `make run` does not wait for pytest, playwright and hypothesis.
 STAMP_DEV := $(VENV)/.installed-dev-$(LOCKSUM)
-SYNC    := $(UV) sync --frozen --python $(PYTHON)
+# --locked: exactly uv.lock, and a pyproject.toml edited without `make lock` is refused (with
+# --frozen it would install the old lock without a word).
+SYNC    := $(UV) sync --locked --python $(PYTHON)
 
 .PHONY: run test test-fast install install-dev seed check clean browser-deps bench lock upgrade
 

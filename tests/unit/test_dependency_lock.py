@@ -1,10 +1,9 @@
-"""uv.lock, which `make run` and `make test` install from (`uv sync --frozen`), satisfies
+"""uv.lock, which `make run` and `make test` install from (`uv sync --locked`), satisfies
 pyproject.toml: every dependency is bounded, the lock holds a version inside each bound, and
 the lock was made from these very requirements (`uv lock --check` agrees, offline).
 
-`uv sync --frozen` installs the lock without looking at pyproject.toml, so an edit of the
-dependencies without `make lock` would install something else than pyproject.toml says:
-these tests are what catches it.
+`make` refuses a stale lock at install time; these tests say the same for a checkout whose
+venv was installed some other way, and name what differs.
 """
 
 from __future__ import annotations
