@@ -29,13 +29,7 @@ DISTRIBUTION = "textual"
 
 PRIVATE_NAMES = (
     PrivateName("textual.widget:Widget", "_border_subtitle", "attribute",
-                "the border subtitle, stored as Content, that the styles cache draws"),
-    PrivateName("textual.widget:Widget", "_styles_cache", "attribute",
-                "the cache of the widget's lines: set_dirty(region) repaints only those rows"),
-    PrivateName("textual.widget:Widget", "_repaint_required", "attribute",
-                "the flag the idle handler reads to post the screen an Update"),
-    PrivateName("textual._styles_cache:StylesCache", "set_dirty", "method",
-                "marks rows of the widget to draw again", ("self", "regions")),
+                "the border subtitle, stored as Content, that the border row is drawn with"),
     PrivateName("textual.widget:Widget", "_scroll_update", "method",
                 "updates the scrollbars (visibility, sizes) for a new virtual size", ("self", "virtual_size")),
 )
@@ -43,15 +37,19 @@ PRIVATE_NAMES = (
 
 def set_border_subtitle_quietly(widget: Widget, text: str) -> None:
     """`widget.border_subtitle = text`, repainting only the bottom border row (not the body)."""
-    try:
-        # what Widget.border_subtitle's setter stores (textual.widget._BorderTitle.__set__)
-        widget._border_subtitle = widget.render_str(text).expand_tabs(4).split()[0]
-        width, height = widget.outer_size  # the styles cache counts rows of the whole box
-        widget._styles_cache.set_dirty(Region(0, height - 1, width, 1))
-        widget._repaint_required = True
-        widget.check_idle()
-    except AttributeError:  # a Textual without these: the public setter, slower but right
+    if not hasattr(widget, "_border_subtitle"):  # a Textual without it: the public setter, slower but right
         widget.border_subtitle = text
+        return
+    # what Widget.border_subtitle's setter stores (textual.widget._BorderTitle.__set__), without
+    # the refresh of the whole widget that setter does
+    widget._border_subtitle = widget.render_str(text).expand_tabs(4).split()[0]
+    # The public refresh of one region: its regions are relative to the content, the border
+    # row lies below it. (Until issue 25 this marked the row dirty in Textual's styles cache
+    # only: the row was drawn again in an export or a full repaint, but never sent to the
+    # terminal, so a panel's "refreshed 3s ago" stood still on screen.)
+    offset = widget.content_offset
+    width, height = widget.outer_size
+    widget.refresh(Region(-offset.x, height - 1 - offset.y, width, 1))
 
 
 def update_scrollbars(widget: Widget, virtual_size: Size) -> None:

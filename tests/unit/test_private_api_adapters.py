@@ -12,7 +12,13 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import os
+import re
+import select
+import sys
+import time
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 from google.api_core.retry import Retry
@@ -133,6 +139,60 @@ async def test_the_quiet_subtitle_shows_and_repaints_only_the_border():
         body.border_subtitle = "refreshed 4s ago"  # the public setter, for contrast
         await pilot.pause()
         assert "refreshed 4s ago" in _bottom_row(body)
+
+
+TICKING_APP = """
+from textual.app import App
+from textual.widgets import Static
+from console.adapters.textual_private import set_border_subtitle_quietly
+
+class Box(App):
+    CSS = "Static { border: round white; height: 6; width: 40; }"
+
+    def compose(self):
+        yield Static("body")
+
+    def on_mount(self):
+        self.ticks = 0
+        self.set_interval(0.1, self.tick)
+
+    def tick(self):
+        self.ticks += 1
+        set_border_subtitle_quietly(self.query_one(Static), f"tick {self.ticks}")
+        if self.ticks == 8:
+            self.exit()
+
+Box().run()
+"""
+
+
+def test_the_quiet_subtitle_reaches_a_real_terminal():
+    # Pilot is headless: nothing is written, and an export draws the whole screen afresh. A
+    # subtitle marked dirty in a way the compositor does not send (as before issue 25) shows in
+    # every export and never on a terminal: only a pseudo-terminal tells.
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the app on the pty
+        os.execvpe(sys.executable, [sys.executable, "-c", TICKING_APP],
+                   {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    written = b""
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:  # the app exited and closed the terminal
+                    break
+                if not chunk:
+                    break
+                written += chunk
+    finally:
+        os.waitpid(pid, 0)
+        os.close(fd)
+    shown = {int(n) for n in re.findall(rb"tick\D{0,40}?(\d+)", written)}
+    assert {2, 4, 6} <= shown, f"subtitles written to the terminal: {sorted(shown)}"
 
 
 async def test_the_served_app_keeps_textual_serves_routes_and_adds_the_extension():
