@@ -4,8 +4,9 @@ Each one is here because the public way was measured and falls short:
 
 - `set_border_subtitle_quietly`: `widget.border_subtitle = text` refreshes the whole widget, so
   a panel's body is painted again on every 1 s tick of its "refreshed 3s ago". With the public
-  setter the idle console took 1.21 and 1.41 % of a core against 0.38 and 0.34 % this way
-  (`benchmarks/run.py --only idle`, twice each, interleaved; the goal is < 1 %).
+  setter the idle console took 1.21 and 1.41 % of a core (`benchmarks/run.py --only idle`; the
+  goal is < 1 %), against 0.45-0.52 % storing the subtitle here and repainting its row through
+  the public `refresh(region)`.
 - `update_scrollbars`: a log list that grows by a batch of entries sets its virtual size without
   the reactive and updates its own scrollbars at once. The public `virtual_size = size` (as
   Textual's Log does) updates the scroll range only at the next layout of the screen: a list
