@@ -1,19 +1,44 @@
 # Two commands: `make run` and `make test`. Everything else is a helper.
+#
+# Both install exactly what uv.lock holds (every version and hash pinned) with uv, which make
+# installs first, pinned, through pip into .tools/ (git-ignored). An unchanged uv.lock and
+# pyproject.toml install nothing (the stamp files in the venv).
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
-PIP     := $(VENV)/bin/pip
-STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYTHON  ?= python3
+UV_VERSION := 0.13.9
+UV_HOME := .tools/uv-$(UV_VERSION)
+UV      := $(UV_HOME)/bin/uv
+# The venv uv fills, with the system's python3: never a Python uv would download.
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+LOCKSUM := $(shell cat uv.lock pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+STAMP   := $(VENV)/.installed-$(LOCKSUM)
+# What the tests need on top (the `dev` extra): installed by `make test` only, so a fresh
+# `make run` does not wait for pytest, playwright and hypothesis.
+STAMP_DEV := $(VENV)/.installed-dev-$(LOCKSUM)
+# --locked: exactly uv.lock, and a pyproject.toml edited without `make lock` is refused (with
+# --frozen it would install the old lock without a word).
+SYNC    := $(UV) sync --locked --python $(PYTHON)
 
-.PHONY: run test install seed check clean browser-deps bench
+.PHONY: run test test-fast install install-dev seed check clean browser-deps bench lock upgrade
 
 include emulators.mk
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PIP) install -q -e '.[dev]'
+$(UV):
+	$(PYTHON) -m pip install -q --no-deps --no-compile --disable-pip-version-check --root-user-action=ignore --target $(UV_HOME) uv==$(UV_VERSION)
+
+# --inexact: a venv that has the test packages keeps them.
+$(STAMP): uv.lock pyproject.toml | $(UV)
+	$(SYNC) --inexact
 	rm -f $(VENV)/.installed-* && touch $@
 
+$(STAMP_DEV): uv.lock pyproject.toml | $(UV)
+	$(SYNC) --extra dev
+	rm -f $(VENV)/.installed-* && touch $(STAMP) $@
+
 install: $(STAMP)
+install-dev: $(STAMP_DEV)
 
 # Opens the console on the embedded demo (seeded on first use), replaying the morning of
 # 2026-02-05 at 60x. `make run ARGS="..."` runs `nba-console ...` instead.
@@ -24,8 +49,24 @@ run: $(STAMP)
 check: $(STAMP)
 	$(VENV)/bin/nba-console check $(ARGS)
 
-test: $(STAMP) emulators-deps browser-deps
+# The whole suite. tests/browser need chromium: `make browser-deps` (as root) installs it;
+# .ci/run calls it first. Without it those tests skip (and fail under CI=true).
+test: $(STAMP_DEV) emulators-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The inner loop: everything but the tests marked slow, gcp (emulators) and browser (chromium);
+# under 2 minutes on this 2-core machine. `make test` runs them all.
+test-fast: $(STAMP_DEV)
+	$(PY) -m pytest -m "not slow and not gcp and not browser" $(PYTEST_ARGS)
+
+# uv.lock again from pyproject.toml's bounds, changing no version it need not (after an edit of
+# the dependencies). `make upgrade` moves every package to the newest version the bounds allow,
+# then runs the whole suite on it.
+lock: | $(UV)
+	$(UV) lock
+upgrade: | $(UV)
+	$(UV) lock --upgrade
+	$(MAKE) test
 
 # Issue 13's speed table (benchmarks/run.py): ~2 minutes, writes BENCHMARKS.md. Not part of `make test`.
 bench: $(STAMP)
@@ -41,4 +82,4 @@ browser-deps:
 	else echo "browser tests: $(CHROMIUM) missing and not root (sudo apt-get install -y chromium)"; fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .tools

@@ -79,7 +79,7 @@ async def _viewer(session: aiohttp.ClientSession, url: str, needles: list[bytes]
 async def measure(argv: list[str], needles: list[bytes], viewers: int, settle: float) -> dict[str, float]:
     port = _free_port()
     server = ConsoleServer(ServeOptions(host="127.0.0.1", port=port, argv=argv, max_sessions=viewers))
-    runner = web.AppRunner(await server._make_app(), access_log=None)
+    runner = web.AppRunner(await server.make_app(), access_log=None)
     with contextlib.redirect_stdout(io.StringIO()):  # the server's banner
         await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()

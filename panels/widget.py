@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 from rich.console import Group
 from rich.text import Text
 from textual.binding import Binding
-from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Static
 
+from console.adapters.textual_private import set_border_subtitle_quietly
 from console.refresh import LOADING, STALE, PanelState, format_age
 
 from .badges import badge
@@ -132,18 +132,10 @@ class CheckPanel(Static, can_focus=True):
     def _set_subtitle(self, text: str) -> None:
         if text == self.border_subtitle:
             return
-        # Widget.border_subtitle's setter (and any refresh()) re-renders the whole body (its
-        # tables) on every 1 s tick: ~8 % of a core idle. This stores the same value and marks
-        # only the bottom border row dirty in the styles cache (Textual internals, so any
-        # surprise falls back to the public setter).
-        try:
-            self._border_subtitle = self.render_str(text).expand_tabs(4).split()[0]
-            width, height = self.outer_size  # the styles cache counts rows of the whole box
-            self._styles_cache.set_dirty(Region(0, height - 1, width, 1))
-            self._repaint_required = True
-            self.check_idle()
-        except AttributeError:
-            self.border_subtitle = text
+        # Widget.border_subtitle's setter (and any refresh()) repaints the whole body on every
+        # 1 s tick: this repaints the bottom border row only (through Textual's internals, in
+        # their adapter, which falls back to the public setter).
+        set_border_subtitle_quietly(self, text)
 
     def _data_age(self, result, now: datetime) -> str:
         """How old the data is (its newest graded_at, processed_at, log line, completion), in

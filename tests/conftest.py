@@ -19,6 +19,17 @@ def pytest_configure(config):
     __import__("os").umask(0o022)
 
 
+# Folders whose every test needs more than the venv: marked here, left out by `make test-fast`.
+FOLDER_MARKERS = {"gcp": "gcp", "emulators": "gcp", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here) and (marker := FOLDER_MARKERS.get(item.path.relative_to(here).parts[0])):
+            item.add_marker(marker)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path_factory):
     """No test reads the developer's config, data or state."""

@@ -17,6 +17,7 @@ import re
 import socket
 from typing import Any
 
+from ..adapters.google_private import retry_predicate
 from ..core.deadline import Deadline
 
 # What the transports say when nothing listens or the name does not resolve: requests /
@@ -86,7 +87,7 @@ def _reason(exc: BaseException) -> BaseException | None:
 def bounded(retry: Any, deadline: Deadline) -> Any:
     """`retry` (a google.api_core Retry) that gives up at the deadline and never retries an
     unreachable host; everything else it would retry, it still retries."""
-    predicate = retry._predicate  # the client's own notion of transient
+    predicate = retry_predicate(retry)  # the client's own notion of transient
 
     def transient(exc: BaseException) -> bool:
         return not unreachable(exc) and predicate(exc)

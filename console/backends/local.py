@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
+import duckdb
 import orjson
 from cachetools import LRUCache
 from pydantic import ValidationError
@@ -28,7 +29,6 @@ from ..logs.parse import MalformedLog, parse_log_file, parse_timestamp
 from ..logs.window_scan import WindowScan, scan_json_file, scan_ndjson_file
 from ..core.models import DeployState, LogEntries, LogEntry
 from ..core.safefile import UnsafeFileError, read_regular, write_atomic
-from ..local import engine as duckdb
 from ..local.scenario import DB_FILE, current_dir
 from ..core.timestamps import looks_like_timestamp
 from .base import Backend

@@ -48,7 +48,8 @@ from ..core.schema import DUCKDB_TYPES, TableSpec
 from .validate import _CHECKERS
 
 if TYPE_CHECKING:
-    from . import engine as duckdb
+    import duckdb
+
     from .validate import _Reader
 
 _NOT_PLAIN = "not a plain date or timestamp"
@@ -180,7 +181,7 @@ class FastTables:
         """(rows, False) when `insert` checked and inserted the file and the file did not change
         meanwhile; else nothing is kept: (None, True) when only a non-plain date or timestamp
         stopped it."""
-        from . import engine as duckdb
+        import duckdb
 
         con.execute("BEGIN TRANSACTION")
         try:

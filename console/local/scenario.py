@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import filelock
 
+import duckdb
 import orjson
 
 from ..core.config import Settings
-from . import engine as duckdb
 from ..core.errors import ScenarioError, first_line
 from .validate import tables_by_file, validate_scenario  # noqa: F401 - validate_scenario re-exported
 from ..core.schema import BY_LOGICAL, DUCKDB_TYPES

@@ -1,7 +1,8 @@
 """The console served to browsers: textual-serve's aiohttp server, wrapped for the incident call.
 
 textual-serve runs one app process per websocket and relays its terminal stream to xterm.js
-in the page. What it does not do, and this module adds by subclassing (not forking) it:
+in the page. What it does not do, and this module adds by subclassing (not forking) it, through
+the public seams of console/adapters/textual_serve_private.py:
 
 - the console as an argv list (textual-serve runs a shell string), with the server's
   effective settings, and without the serve token in its environment;
@@ -31,9 +32,9 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import WSMsgType, web
 from aiohttp.abc import AbstractAccessLogger
-from textual_serve.app_service import AppService
-from textual_serve.server import Server, to_int
+from textual_serve.server import to_int
 
+from ..adapters.textual_serve_private import ExtensibleServer, ProcessAppService
 from ..core.serve_token import TOKEN_ENV
 from .serve_guard import guard_server_log, terminal_size
 
@@ -65,7 +66,7 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
                          duration * 1000)
 
 
-class ConsoleAppService(AppService):
+class ConsoleAppService(ProcessAppService):
     """One viewer's console process, started from an argv list in its own process group."""
 
     def __init__(self, argv: list[str], **kwargs: Any) -> None:
@@ -74,18 +75,15 @@ class ConsoleAppService(AppService):
 
     @property
     def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
+        return self.process.pid if self.process is not None else None
 
-    async def _open_app_process(self, width: int = 80, height: int = 24):
-        environment = self._build_environment(width=width, height=height)
+    async def open_process(self, environment: dict[str, str]) -> asyncio.subprocess.Process:
         environment.pop(TOKEN_ENV, None)  # the console has no use for it
-        self._process = process = await asyncio.create_subprocess_exec(
+        return await asyncio.create_subprocess_exec(
             *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE, env=environment,
             start_new_session=True,  # its own group: a playbook's gcloud child ends with it
         )
-        self._stdin = process.stdin
-        return process
 
     async def stop_within(self, grace_s: float) -> None:
         """Ask the console to quit (textual-serve waits for that forever); kill its group after grace_s."""
@@ -93,7 +91,7 @@ class ConsoleAppService(AppService):
             await asyncio.wait_for(self.stop(), grace_s)
         except Exception:  # noqa: BLE001 - a timeout or a broken pipe: the kill below ends it either way
             pass
-        process = self._process
+        process = self.process
         if process is None:
             return
         try:  # also when it quit: whatever it started (a playbook's gcloud) must not outlive the viewer
@@ -116,7 +114,7 @@ class Session:
                 "age_s": round(now - self.started, 1), "idle_s": round(now - self.last_input, 1)}
 
 
-class ConsoleServer(Server):
+class ConsoleServer(ExtensibleServer):
     def __init__(self, options: ServeOptions) -> None:
         mode = "read-only" if options.read_only else "PLAYBOOKS ALLOWED"
         super().__init__(shlex.join(options.argv), host=options.host, port=options.port,
@@ -128,8 +126,7 @@ class ConsoleServer(Server):
 
     # ------------------------------------------------------------------ app and auth
 
-    async def _make_app(self) -> web.Application:
-        app = await super()._make_app()
+    def extend_app(self, app: web.Application) -> web.Application:
         app.middlewares.append(self._authenticate)
         app.router.add_get("/status", self.handle_status, name="status")
         return app
@@ -293,7 +290,7 @@ class ConsoleServer(Server):
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        runner = web.AppRunner(await self._make_app(), access_log_class=PathOnlyAccessLogger, shutdown_timeout=5.0)
+        runner = web.AppRunner(await self.make_app(), access_log_class=PathOnlyAccessLogger, shutdown_timeout=5.0)
         await runner.setup()
         try:
             await web.TCPSite(runner, self.options.host, self.options.port).start()

@@ -77,6 +77,7 @@ def shlex_quote(text: str) -> str:
     return shlex.quote(text)
 
 
+@pytest.mark.slow
 def test_completion_in_bash_offers_commands_check_ids_playbooks_and_services(completer):
     commands, only, playbooks, services, params, values, configured = completer(
         "nba-console ",
@@ -123,6 +124,7 @@ def _run(argv: list, **kwargs) -> subprocess.CompletedProcess:
                           env={**env, **kwargs.pop("env", {})}, **kwargs)
 
 
+@pytest.mark.slow
 def test_the_wheel_carries_its_files_and_runs_check_outside_the_repo(tmp_path):
     """Build the wheel offline from a copy of the sources, install it without dependencies
     into a new venv outside the repository, give that venv the dev venv's third-party

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from console.core.models import CheckResult
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.sql import SqlModal
@@ -68,6 +70,7 @@ async def test_cursor_and_sort_survive_the_reload_when_the_panel_refreshes(make_
         assert "refreshed" in str(screen.query_one("#detail-head").render())
 
 
+@pytest.mark.slow
 async def test_slash_searches_the_rows_and_enter_n_find_the_next(make_app):
     app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:

@@ -198,6 +198,7 @@ def restore(demo_settings):
 # ------------------------------------------------------------------ the matrix
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault, check_id", CASES)
 def test_fault_matrix(fault: Fault, check_id: str, demo_settings, restore, capsys):
     spec = SPEC_BY_ID[check_id]

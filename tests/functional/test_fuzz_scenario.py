@@ -143,6 +143,7 @@ def mutate(scenario: Path, draw) -> str:
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                         HealthCheck.too_slow])
+@pytest.mark.slow
 @given(draw=st.data())
 def test_a_mutated_scenario_is_refused_cleanly_or_loaded(fuzz_world, draw):
     world = fuzz_world

@@ -44,6 +44,7 @@ def head_text(screen: HistoryScreen) -> str:
     return str(screen.query_one("#history-head", Static).render())
 
 
+@pytest.mark.slow
 async def test_h_shows_every_check_over_14_dates_as_check_judges_them(make_app, demo_settings, demo_backend):
     async with make_app(FEB4).run_test(size=SIZE) as pilot:
         screen = await open_history(pilot)
@@ -75,6 +76,7 @@ async def test_drift_is_a_trend_of_each_mornings_deploys(make_app):
         assert drift.values[0] == 0 and drift.values[-1] == 49 and len(set(drift.values)) > 10
 
 
+@pytest.mark.slow
 async def test_brackets_move_the_range_and_enter_opens_that_dates_drill_down(make_app):
     async with make_app(FEB4).run_test(size=SIZE) as pilot:
         screen = await open_history(pilot)

@@ -95,6 +95,7 @@ def test_replay_of_the_race_prints_the_violation_and_fails(demo_settings, tmp_pa
     assert lines[-1].startswith("== verdict 2026-02-04: FAIL PlayerGameSummaryProcessor started 92 min before")
 
 
+@pytest.mark.slow
 def test_demo_headless_unfolds_the_morning(demo_settings, capsys):
     code, out = run(capsys, "--data-dir", str(demo_settings.data_dir), "demo", "--headless", "--speed", "1e6")
     text = out.out

@@ -34,6 +34,7 @@ async def _logs(pilot) -> LogsScreen:
 @pytest.mark.parametrize("text,said", [("Level (", "bad regular expression 'Level ('"),
                                        ("sev:bogus", "unknown severity 'bogus'"),
                                        ("since:abc", "bad duration 'abc'")])
+@pytest.mark.slow
 async def test_bad_filter_is_said_under_the_box_at_every_size(make_app, size, text, said):
     app = make_app(FEB4)
     async with app.run_test(size=size) as pilot:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from console.core.config import Settings
 from console.core.models import LogEntry
 from console.tui.screens.logs import LogsScreen
@@ -35,6 +37,7 @@ async def assert_same_as_full_repaint(pilot, screen: LogsScreen, delay: float | 
     assert pilot.app.export_screenshot() == shown
 
 
+@pytest.mark.slow
 async def test_partial_repaints_show_what_a_full_repaint_shows():
     source = ListSource()
     screen = LogsScreen(Settings(logs={"poll_seconds": 0.01}), source)

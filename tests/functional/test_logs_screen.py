@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
 from textual.app import App
 from textual.widgets import Input, Static
 
@@ -63,6 +64,7 @@ def settings(**logs) -> Settings:
     return Settings(logs={"poll_seconds": 0.01, **logs})
 
 
+@pytest.mark.slow
 async def test_filter_as_you_type_pause_and_enter_shows_entry():
     entries = demo_entries()
     screen = LogsScreen(settings(), ReplaySource(entries, FixedClock(datetime(2026, 2, 6, tzinfo=timezone.utc))))

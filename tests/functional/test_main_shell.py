@@ -47,6 +47,7 @@ class FlakyBackend(LocalBackend):
 
 # ---------------------------------------------------------------- mode in the header
 
+@pytest.mark.slow
 async def test_header_says_frozen_read_only_paused_and_stale(make_app, demo_settings):
     FlakyBackend.failing = False
     read_only = demo_settings.model_copy(update={"read_only": True})
@@ -147,6 +148,7 @@ async def test_help_header_keeps_its_brackets(make_app):
 
 # ---------------------------------------------------------------- dates
 
+@pytest.mark.slow
 async def test_g_goes_to_a_date_and_explains_what_it_cannot(make_app):
     app = make_app(FEB4)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -174,6 +176,7 @@ async def test_g_goes_to_a_date_and_explains_what_it_cannot(make_app):
         assert app.game_date == FEB4
 
 
+@pytest.mark.slow
 async def test_brackets_stop_at_the_data_range(make_app):
     app = make_app(FIRST + timedelta(days=1))
     async with app.run_test(size=(200, 50)) as pilot:
@@ -225,6 +228,7 @@ async def test_a_finished_playbook_refreshes_its_panels_at_once(make_app, clock)
 
 # ---------------------------------------------------------------- notifications, theme
 
+@pytest.mark.slow
 async def test_violation_alerts_are_told_once_not_on_every_visit(make_app):
     app = make_app(FEB3)
     async with app.run_test(size=(200, 50)) as pilot:
@@ -273,6 +277,7 @@ def test_every_printable_character_is_plain_text_in_the_goto_input():
 
 # ---------------------------------------------------------------- freshness
 
+@pytest.mark.slow
 async def test_each_panel_says_how_old_its_data_is(make_app):
     from datetime import datetime, timezone
 

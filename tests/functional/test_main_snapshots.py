@@ -14,6 +14,7 @@ from .conftest import FEB3, settle
 from .test_snapshots import _Silent
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)], ids=["80x24", "120x40", "200x50"])
 def test_main_screen_at_three_sizes(snap_compare, make_app, demo_settings, size):
     read_only = demo_settings.model_copy(update={"read_only": True})

@@ -51,6 +51,7 @@ def _factory(settings, clock, query=None):
     return _Entries([] if query is not None else [entry_from_dict(r) for r in log_entries()][:60])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_playbooks_from_drift(snap_compare, make_app, size):
     async def run_before(pilot):
@@ -65,6 +66,7 @@ def test_playbooks_from_drift(snap_compare, make_app, size):
     assert snap_compare(make_app(FEB4, log_source_factory=_factory), terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_logs_with_a_bad_filter(snap_compare, make_app, size):
     async def run_before(pilot):
@@ -78,6 +80,7 @@ def test_logs_with_a_bad_filter(snap_compare, make_app, size):
     assert snap_compare(make_app(FEB4, log_source_factory=_factory), terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES[:2], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_drill_down_sorted(snap_compare, make_app, size):
     async def run_before(pilot):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.help import HelpScreen, binding_rows
 from console.tui.screens.main import MainScreen
@@ -95,6 +97,7 @@ async def test_drill_down_rows_sort_by_column(make_app):
         assert sum(r["game"] == "PHX @ POR" for r in table.rows_data) == 20
 
 
+@pytest.mark.slow
 async def test_every_check_has_a_drill_down(make_app, demo_backend, demo_settings, clock):
     app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:
@@ -106,6 +109,7 @@ async def test_every_check_has_a_drill_down(make_app, demo_backend, demo_setting
             await pilot.press("escape")
 
 
+@pytest.mark.slow
 async def test_sql_on_demand_shows_the_backend_text(make_app, demo_backend):
     app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:
@@ -126,6 +130,7 @@ async def test_sql_on_demand_shows_the_backend_text(make_app, demo_backend):
         assert not app.refresh_blocked
 
 
+@pytest.mark.slow
 async def test_question_mark_lists_every_key(make_app):
     app = make_app(FEB4)
     async with app.run_test(size=SIZE) as pilot:
@@ -143,6 +148,7 @@ async def test_question_mark_lists_every_key(make_app):
         assert isinstance(app.screen, MainScreen)
 
 
+@pytest.mark.slow
 async def test_keys_are_remappable_from_the_config(demo_settings, make_app, clock):
     settings = demo_settings.model_copy(update={"keys": {"prev_date": "comma"}})
     app = make_app(FEB4, settings=settings)
@@ -154,6 +160,7 @@ async def test_keys_are_remappable_from_the_config(demo_settings, make_app, cloc
         assert ("main screen", ",", "Prev day", "prev_date") in binding_rows(app)
 
 
+@pytest.mark.slow
 async def test_command_palette_opens_a_detail_screen(make_app):
     app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:

@@ -4,6 +4,7 @@ the flag an enable/disable playbook flips; suggestions that follow the check's s
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Button, Input, OptionList, Static
 
 from console.tui.screens.detail import DetailScreen
@@ -41,6 +42,7 @@ async def test_from_drift_the_form_is_prefilled_with_the_worst_service_and_head(
         assert "nba-scrapers is 49 commits behind head" in str(screen.query_one("#why", Static).render())
 
 
+@pytest.mark.slow
 async def test_fields_are_checked_as_typed_and_enter_walks_to_run(make_app):
     app = make_app(FEB4)
     async with app.run_test(size=SIZE) as pilot:
@@ -67,6 +69,7 @@ async def test_fields_are_checked_as_typed_and_enter_walks_to_run(make_app):
         assert app.focused is screen.query_one("#run", Button)
 
 
+@pytest.mark.slow
 async def test_enable_disable_show_the_flags_current_value(make_app):
     app = make_app(FEB4)
     async with app.run_test(size=SIZE) as pilot:
@@ -83,6 +86,7 @@ async def test_enable_disable_show_the_flags_current_value(make_app):
         assert not flags.display
 
 
+@pytest.mark.slow
 async def test_healthy_grading_opens_no_rollback_and_the_drill_down_says_why(make_app):
     app = make_app(FEB4)
     async with app.run_test(size=SIZE) as pilot:

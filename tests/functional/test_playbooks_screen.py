@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App
 from textual.widgets import Button, Label, OptionList, RichLog, Static
 
@@ -44,6 +45,7 @@ async def test_suggested_playbook_shows_its_exact_commands(demo_settings, demo_b
         assert not screen.query("#banner")
 
 
+@pytest.mark.slow
 async def test_run_with_confirmation_and_typed_name_changes_the_deploy_state(demo_settings, demo_backend):
     app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
     async with app.run_test(size=(160, 50)) as pilot:
@@ -78,6 +80,7 @@ async def test_answering_no_runs_nothing(demo_settings, demo_backend):
         assert _env(demo_backend) == "true" and "declined" in _log_text(screen)
 
 
+@pytest.mark.slow
 async def test_a_wrong_typed_name_runs_nothing(demo_settings, demo_backend):
     app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
     async with app.run_test(size=(160, 50)) as pilot:
@@ -103,6 +106,7 @@ async def test_a_wrong_typed_name_runs_nothing(demo_settings, demo_backend):
         assert f"run {run.run_id}: declined" in text and f"nba-console playbook run --resume {run.run_id}" in text
 
 
+@pytest.mark.slow
 async def test_parameters_render_the_commands(demo_settings, demo_backend):
     app = Host(demo_settings, demo_backend, suggested="redeploy-service")
     async with app.run_test(size=(160, 50)) as pilot:
@@ -119,6 +123,7 @@ async def test_parameters_render_the_commands(demo_settings, demo_backend):
         assert "$ ./bin/deploy-service.sh nba-scrapers --commit=06934c94" in str(screen.query_one("#plan", Static).render())
 
 
+@pytest.mark.slow
 async def test_a_failed_step_offers_retry_skip_abort(demo_settings, demo_backend):
     # The monitor is already gone from the local deploy state: deleting it fails.
     state = demo_backend.deploy_state()
@@ -200,6 +205,7 @@ async def test_q_and_ctrl_c_in_modals_quit_too(demo_settings, demo_backend):
     assert [r.status for r in AuditLog(demo_settings.state_dir).runs()] == ["interrupted", "interrupted"]
 
 
+@pytest.mark.slow
 async def test_quit_while_a_step_streams_terminates_its_process_group(tmp_path, monkeypatch):
     import time
 

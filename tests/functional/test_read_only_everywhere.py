@@ -90,6 +90,7 @@ def scenario(tmp_path_factory, _seeded_demo_dir):
     return dest / "s"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seeded", [True, False], ids=["seeded", "empty"])
 def test_no_subcommand_changes_the_data_dir_with_read_only(seeded, demo_settings, scenario, tmp_path, monkeypatch,
                                                            capsys):

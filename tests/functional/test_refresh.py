@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
+
 from console.backends.local import LocalBackend
 from console.core.errors import ErrorKind, SourceError
 from console.core.models import CheckResult, Status
@@ -23,6 +25,7 @@ class FailingBackend(LocalBackend):
         raise SourceError(ErrorKind.UNAVAILABLE, f"{name}: backend unavailable (test)")
 
 
+@pytest.mark.slow
 async def test_r_refreshes_now_and_ages_come_from_the_clock(make_app, clock):
     app = make_app(FEB4)
     async with app.run_test(size=SIZE) as pilot:

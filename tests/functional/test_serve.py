@@ -23,7 +23,7 @@ TOKEN = "t0ken-for-the-tests-0123456789"
 async def _client(**overrides) -> TestClient:
     options = ServeOptions(**{"host": "127.0.0.1", "port": 0, "argv": DEAF_CONSOLE, "quit_grace_s": 0.5, **overrides})
     server = ConsoleServer(options)
-    client = TestClient(TestServer(await server._make_app()))
+    client = TestClient(TestServer(await server.make_app()))
     await client.start_server()
     client.console_server = server
     return client
@@ -105,6 +105,7 @@ async def test_at_most_max_sessions_and_a_console_that_ignores_quit_is_killed():
         await client.close()
 
 
+@pytest.mark.slow
 async def test_an_idle_viewer_is_ended_and_an_active_one_is_not():
     client = await _client(idle_seconds=1.0)
     try:

@@ -47,6 +47,7 @@ def test_main_screen(snap_compare, make_app, game_date):
     assert snap_compare(make_app(game_date), terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("check_id", [s.id for s in SPECS])
 def test_detail_screen(snap_compare, make_app, check_id):
     async def run_before(pilot):

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from textual.widgets._footer import FooterKey
-
 from console.tui.screens.help import HelpScreen
 from console.tui.widgets.footer import ConsoleFooter
 from panels.widget import CheckPanel
@@ -20,7 +18,7 @@ STATUS_CLASSES = {"-ok", "-warn", "-fail", "-unknown", "-error", "-stale", "-loa
 def _footer_keys(screen) -> list[str]:
     """The keys a screen's footer shows: ours on the main screen, Textual's elsewhere."""
     ours = list(screen.query(ConsoleFooter))
-    return [k.key for k in ours[0].keys] if ours else [k.key for k in screen.query(FooterKey)]
+    return [k.key for k in ours[0].keys] if ours else [k.key for k in screen.query("FooterKey")]
 
 
 async def test_footer_keeps_its_keys_while_focus_moves(make_app):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from textual.app import App
 
 from console.tui.app import NbaConsoleApp
@@ -60,6 +61,7 @@ class _Exploding(ListSource):
         raise RuntimeError("a log line nothing anticipated")
 
 
+@pytest.mark.slow
 async def test_a_failing_live_stream_is_an_error_on_its_panel_not_an_exit(make_app):
     from tests.functional.conftest import until
 

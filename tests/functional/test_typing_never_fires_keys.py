@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import string
 
+import pytest
 from textual.widgets import Input, OptionList
 
 from console.tui.screens.detail import DetailScreen
@@ -50,6 +51,7 @@ async def type_everything(pilot, box: Input) -> None:
     app.run_action = type(app).run_action.__get__(app)
 
 
+@pytest.mark.slow
 async def test_drill_down_focuses_its_table_and_its_search_box_takes_every_key(make_app):
     app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:
@@ -66,6 +68,7 @@ async def test_drill_down_focuses_its_table_and_its_search_box_takes_every_key(m
         await type_everything(pilot, box)
 
 
+@pytest.mark.slow
 async def test_log_filter_box_takes_every_key(make_app):
     app = make_app(FEB4)
     async with app.run_test(size=SIZE) as pilot:
@@ -80,6 +83,7 @@ async def test_log_filter_box_takes_every_key(make_app):
         await type_everything(pilot, box)
 
 
+@pytest.mark.slow
 async def test_playbook_form_is_focused_and_its_fields_take_every_key(make_app):
     app = make_app(FEB4)
     async with app.run_test(size=SIZE) as pilot:
@@ -103,6 +107,7 @@ async def test_playbook_form_is_focused_and_its_fields_take_every_key(make_app):
             assert not screen.running
 
 
+@pytest.mark.slow
 async def test_typed_name_box_takes_every_key(demo_settings, demo_backend):
     from .test_playbooks_screen import Host
 

@@ -163,6 +163,7 @@ def test_a_failing_source_is_told_once_as_error_and_again_only_if_it_lasts(recei
     assert all(c["previous"] == "error" for c in back.changes if c["check"] in sql_checks)
 
 
+@pytest.mark.slow
 def test_the_replay_clock_drives_the_feb4_morning_in_seconds(receiver, demo_settings, tmp_path):
     channel = NotifyChannel(name="local", kind="slack", url_env="NBA_CONSOLE_SLACK_WEBHOOK")
     day = FEB4 + demo_settings.processing_offset

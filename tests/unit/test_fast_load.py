@@ -214,6 +214,7 @@ FILES = st.builds(_encode, st.lists(ROW | st.just(GOOD), max_size=5), st.sampled
                   st.booleans(), st.sampled_from(MUTATIONS), st.integers(min_value=0))
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(FILES)
 def test_generated_files_load_or_refuse_exactly_as_before(tmp_path, data):
@@ -223,6 +224,7 @@ def test_generated_files_load_or_refuse_exactly_as_before(tmp_path, data):
 @settings(max_examples=300, deadline=None)
 @given(st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z") | st.from_regex(
     r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(Z|z|\+00:00|)\Z") | st.text(max_size=24))
+@pytest.mark.slow
 def test_what_sql_calls_surely_valid_the_checkers_accept(value):
     from console.local.fast_load import _SURELY_VALID
     from console.local.validate import _CHECKERS
@@ -240,6 +242,7 @@ def test_what_sql_calls_surely_valid_the_checkers_accept(value):
     r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z") | st.from_regex(
     r"\A(19|2[0-9]|[1-8][0-9])[0-9]{2}-(0[0-9]|1[0-3])-([0-3][0-9])(T(1[0-9]|2[0-4]):[0-6][0-9]:[0-6][0-9]Z)?\Z")
     | st.text(max_size=24))
+@pytest.mark.slow
 def test_what_the_plain_insert_converts_the_checkers_accept(value):
     """The insert straight into the table takes a date or timestamp that matches _PLAIN and
     that DuckDB casts; validate.py's checkers must accept every one of them."""

@@ -105,6 +105,7 @@ def _shown_everywhere(entries) -> None:
             format_plain(entry, zone)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.lists(st.one_of(entry_like, json_value), max_size=6), st.binary(max_size=40))
 def test_the_log_parser_never_raises_and_every_entry_can_be_shown(items, noise):
@@ -256,6 +257,7 @@ audit_record = st.one_of(
 )
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.lists(audit_record, max_size=6), st.binary(max_size=20))
 def test_the_audit_reader_lists_or_refuses_in_one_line(tmp_path, records, noise):

@@ -25,6 +25,7 @@ def _drift(doc):
     return next(c for c in doc["checks"] if c["id"] == "deployment_drift")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("as_of", [DEMO_END, datetime(2026, 2, 5, 12, 30, tzinfo=timezone.utc)], ids=["end", "0730et"])
 def test_history_agrees_with_check_date_by_date(demo_backend, demo_settings, as_of):
     """Every check as `check` judges the date at the history's moment; drift as `check

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -106,6 +108,7 @@ def test_no_import_circle_even_through_imports_inside_functions():
     assert circles(graph(top_level_only=False)) == []
 
 
+@pytest.mark.slow
 def test_the_graph_sees_imports_inside_functions():
     lazy = graph(top_level_only=False)
     assert "console.tui.serve" in lazy["console.cli.serve"]  # imported only when `serve` runs

@@ -128,6 +128,7 @@ queries = st.builds(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("anchor_rate", [-1.0, 1 / 256, float("inf")])  # whole-needle find / auto / anchor
 @given(st.lists(st.tuples(raw_entries(), st.integers(0, 1)), max_size=15), queries, st.binary(max_size=30))
 def test_scan_equals_decode_then_filter(anchor_rate, raws, query, junk):

@@ -204,6 +204,7 @@ def test_cli_without_a_terminal_refuses_unless_yes(cli_env):
     assert res.returncode == 2 and "--yes" in res.stderr and ran(tmp) == []
 
 
+@pytest.mark.slow
 def test_cli_refuses_injection_and_runs_nothing(cli_env):
     env, tmp = cli_env
     for commit in ("29130502; rm -rf /", "$(id)"):
@@ -242,6 +243,7 @@ def kill_console_mid_deploy(env, tmp, sleep_s="4"):
     return env, orphan
 
 
+@pytest.mark.slow
 def test_kill_then_resume_never_runs_two_deploys_and_records_the_killed_step_as_unknown(cli_env):
     env, tmp = cli_env
     env, orphan = kill_console_mid_deploy(env, tmp, sleep_s="9")

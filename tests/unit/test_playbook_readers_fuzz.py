@@ -7,6 +7,7 @@ import itertools
 from datetime import datetime, timezone
 
 import orjson
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from console.playbook.audit import AuditLog
@@ -32,6 +33,7 @@ def _fresh_dir(factory, label: str):
     return path
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(lines=st.lists(st.one_of(records.map(orjson.dumps), st.binary(max_size=40)), max_size=8))
 def test_the_audit_reader_never_raises(tmp_path_factory, lines):

@@ -70,6 +70,7 @@ def test_a_run_that_lost_its_lock_at_a_prompt_does_not_act_on_the_answer(demo_se
     assert lock.holder()["run_id"] == "run-B"  # B's lock is left alone
 
 
+@pytest.mark.slow
 def test_the_lease_is_refreshed_while_a_prompt_waits(tmp_path, _seeded_demo_dir):
     shutil.copytree(_seeded_demo_dir, tmp_path / "data", symlinks=True)
     settings = load_settings(data_dir=tmp_path / "data", state_dir=tmp_path / "state",
@@ -236,6 +237,7 @@ CORRUPT_LINES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("line", CORRUPT_LINES, ids=range(len(CORRUPT_LINES)))
 def test_a_corrupted_audit_line_is_skipped_counted_and_shown(line, demo_settings, demo_backend, capsys):
     from console.cli import main

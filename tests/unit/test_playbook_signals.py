@@ -29,6 +29,7 @@ def _exit_time(proc: subprocess.Popen, sig: int) -> float:
     return time.monotonic() - t0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=lambda s: s.name)
 def test_a_signal_while_a_step_streams_terminates_its_group_and_audits_interrupted(cli_env, sig):
     env, tmp = cli_env
@@ -78,6 +79,7 @@ def test_a_signal_at_a_prompt_on_a_terminal_cancels_the_run(cli_env, sig):
     assert not [a for a in (tmp / "argv.jsonl").read_text().splitlines() if "update" in a]
 
 
+@pytest.mark.slow
 def test_an_orphaned_step_can_be_terminated_from_a_terminal_after_typing_its_pgid(cli_env):
     """After a kill, `--resume` on a terminal offers to wait or terminate; `t` then the pgid
     terminates the orphaned group (SIGTERM, then SIGKILL), and the resume goes on to ask about

@@ -13,8 +13,9 @@ import sys
 import console
 import panels
 
-# Only these may import Textual: the shell, and the panel widget drawn by it.
-TEXTUAL_ROOMS = ("console.tui.", "console.__main__")
+# Only these may import Textual: the shell, the panel widget drawn by it, and the adapter that
+# holds Textual's private names for both (console/adapters/textual_private.py).
+TEXTUAL_ROOMS = ("console.tui.", "console.__main__", "console.adapters.textual_private")
 PANEL_WIDGETS = ("panels.widget", "panels.timeline")
 # Every panel module (spec, fetch, judge, render to rich) and their shared helpers.
 PURE_PANEL_MODULES = [info.name for info in pkgutil.walk_packages(panels.__path__, "panels.")

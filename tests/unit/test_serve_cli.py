@@ -105,6 +105,7 @@ def test_serve_passes_the_settings_and_limits_to_the_server(monkeypatch, tmp_pat
 @given(st.one_of(st.text(), st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
                                          lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner))
                  .map(lambda value: __import__("json").dumps(value))))
+@pytest.mark.slow
 def test_any_browser_message_parses_or_is_dropped(text):
     envelope = parse_envelope(text)
     assert envelope is None or (isinstance(envelope, tuple) and isinstance(envelope[0], str))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from console.logs.parse import count_matches, parse_line, scan_ndjson
@@ -73,6 +74,7 @@ def decoded_then_filtered(data: bytes, query: LogQuery) -> list[str]:
     return [e.insert_id for e in entries if e is not None and query.matches(e)]
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(exports(), st.sampled_from([s for s in SEVERITIES if s != "DEFAULT"]))
 def test_severity_prefilter_keeps_every_line_the_decoded_filter_keeps(data, floor):

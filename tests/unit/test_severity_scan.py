@@ -76,6 +76,7 @@ def odd_exports(draw) -> bytes:
     return "\n".join(lines).encode()
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(exports(), st.sampled_from(FLOORS))
 def test_every_kept_line_is_a_candidate(data, floor):
@@ -85,6 +86,7 @@ def test_every_kept_line_is_a_candidate(data, floor):
     assert set(kept_line_starts(data, query)) <= set(starts)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(odd_exports(), st.sampled_from(FLOORS))
 def test_values_of_non_ascii_letters_and_escapes_are_candidates(data, floor):

@@ -36,6 +36,7 @@ def test_parts_cover_the_data_in_order_and_cut_only_after_a_newline(lines, final
     assert all(a < b for a, b in ranges) or data == b""
 
 
+@pytest.mark.slow
 @needs_hyperscan
 @settings(max_examples=150, deadline=None)
 @given(exports(), st.sampled_from(FLOORS), st.integers(1, 6))
@@ -99,6 +100,7 @@ def test_children_count_their_parts_and_a_failed_child_is_recounted_here():
     assert out.split() == ["5000", "4", "True"]
 
 
+@pytest.mark.slow
 @needs_hyperscan
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
 @settings(max_examples=20, deadline=None)

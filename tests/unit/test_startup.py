@@ -54,6 +54,7 @@ def test_help_imports_no_command_module_and_no_heavy_library():
     assert out.strip().splitlines()[-1] == "[]"
 
 
+@pytest.mark.slow
 def test_check_json_never_imports_sqlglot_once_the_cache_is_warm(demo_settings, tmp_path):
     argv = ["--data-dir", str(demo_settings.data_dir), "check", "--date", "2026-02-04", "--at", "11:00", "--json"]
     cache = str(tmp_path / "cache")

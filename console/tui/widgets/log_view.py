@@ -17,6 +17,7 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.timer import Timer
 
+from ...adapters.textual_private import update_scrollbars
 from ...core.models import LogEntry
 from ...logs.buffer import LogBuffer
 
@@ -102,7 +103,7 @@ class LogView(ScrollView, can_focus=True):
                 self.vertical_scrollbar.set_reactive(ScrollBar.window_virtual_size, size.height)
                 self._repaint_bar_soon()
             else:
-                self._scroll_update(size)
+                update_scrollbars(self, size)
         if self.follow and count:
             self.cursor = count - 1
         self.cursor = max(0, min(self.cursor, count - 1))
