@@ -21,7 +21,8 @@ from dataclasses import dataclass
 class PrivateName:
     """One private name the adapter relies on.
 
-    owner: "module:Class"; name: the attribute; kind: "method" (its parameters are checked),
+    owner: "module:Class" (or "module" for a function); name: the attribute; kind: "method" or
+    "function" (its parameters are checked),
     "attribute" (set on every instance by the owner's __init__) or "overridden" (a method the
     adapter overrides: textual-serve calls it, so its parameters are checked too).
     parameters: the parameter names relied on, `self` first, for methods.

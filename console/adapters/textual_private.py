@@ -14,6 +14,10 @@ Each one is here because the public way was measured and falls short:
   of the list until the next batch (the log screen's snapshots at 80x24 and 100x30 showed the
   first lines, not the last), and following 5,000 entries/s took 25-26 % of a core against
   20-22 % (same p95 key latency, ~36 ms).
+- `key_name_of`: the name Textual gives a typed character (`?` is `question_mark`), which is
+  what a `[keys]` binding must be written as. Textual has no public function for it; the
+  config's own key check (console/core/config_checks.py, Textual-free for `check`'s start) is
+  held to it by tests/unit/test_config_names.py.
 
 pyproject.toml bounds textual below its next major; tests/unit/test_private_api_adapters.py
 checks every name below against the installed Textual.
@@ -33,6 +37,8 @@ PRIVATE_NAMES = (
                 "the border subtitle, stored as Content, that the border row is drawn with"),
     PrivateName("textual.widget:Widget", "_scroll_update", "method",
                 "updates the scrollbars (visibility, sizes) for a new virtual size", ("self", "virtual_size")),
+    PrivateName("textual.keys", "_character_to_key", "function",
+                "the key name of a typed character (`?` -> `question_mark`)", ("character",)),
 )
 
 
@@ -57,3 +63,10 @@ def update_scrollbars(widget: Widget, virtual_size: Size) -> None:
     """After `widget.set_reactive(Widget.virtual_size, virtual_size)`: scrollbars shown or hidden
     and sized for it, scroll offsets kept in range, without a layout of the screen."""
     widget._scroll_update(virtual_size)
+
+
+def key_name_of(character: str) -> str:
+    """The key name Textual gives `character` when it is typed (`?` -> `question_mark`)."""
+    from textual.keys import _character_to_key
+
+    return _character_to_key(character)

@@ -68,6 +68,9 @@ class Phase3RecordError(ValueError):
         self.key, self.problem = key, problem
 
 
+_LINE_BREAKS = str.maketrans({"\x85": "\\x85", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def shown(value: Any) -> str:
     """A value as it reads in a problem: JSON-like (`null`, `false`, `'nope'`, `[1, 2]`),
     control characters escaped, cut to SHOWN_CHARS."""
@@ -82,7 +85,9 @@ def shown(value: Any) -> str:
             text = "a number too long to show"
     else:
         try:
-            text = orjson.dumps(value, default=str).decode()
+            # JSON leaves NEL, LS and PS as they are, and str.splitlines() breaks on them: a
+            # problem is always one line, so they are escaped as repr() would.
+            text = orjson.dumps(value, default=str).decode().translate(_LINE_BREAKS)
         except (TypeError, orjson.JSONEncodeError):  # too deep, an int beyond 64 bits
             text = type(value).__name__
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"

@@ -80,9 +80,9 @@ def test_the_named_keys_are_textuals():
 @settings(max_examples=300, deadline=None)
 @given(st.characters(min_codepoint=0x21, max_codepoint=0x24F, blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp")))
 def test_every_key_textual_names_for_a_character_is_accepted(char):
-    from textual.keys import _character_to_key
+    from console.adapters.textual_private import key_name_of
 
-    name = _character_to_key(char)
+    name = key_name_of(char)
     assert key_problem(name) is None, (char, name)
     assert key_problem(f"ctrl+{name}") is None
 

@@ -164,3 +164,17 @@ def test_fuzz_complete_only_for_real_records(drawn):
                   parse_timestamp(value["completed_at"]) > AS_OF):  # a later one is pending at AS_OF
             # Every present field that is not a completion is named, in the row and the summary.
             assert rows[name]["problem"] and name in result.summary, (value, result.summary)
+
+
+@pytest.mark.parametrize("breaker", ["\x85", "\u2028", "\u2029", "\x0b", "\x0c", "\x1c", "\r", "\n"])
+def test_a_problem_is_one_line_whatever_the_value_holds(breaker):
+    """A value quoted in a refusal or on the panel never breaks its line (str.splitlines()
+    breaks on NEL, LS and PS too, which JSON leaves as they are)."""
+    from console.core.phase3_doc import read_entry
+
+    for value in ([breaker], {"status": "success", "completed_at": [breaker]}, breaker, {"status": breaker}):
+        record, problem = read_entry(value)
+        if problem is not None:
+            assert len(problem.splitlines()) == 1, (value, problem)
+        else:
+            assert record is not None and record.problem is not None and len(record.problem.splitlines()) == 1

@@ -48,8 +48,10 @@ INSTANCES = {
 
 
 def _owner(spec: str) -> type:
+    """`module:Class`, or a bare `module` for a module-level function."""
     module, _, qualname = spec.partition(":")
-    return getattr(importlib.import_module(module), qualname)
+    found = importlib.import_module(module)
+    return getattr(found, qualname) if qualname else found
 
 
 def _problem(adapter, entry: PrivateName) -> str | None:
