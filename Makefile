@@ -21,7 +21,7 @@ STAMP_DEV := $(VENV)/.installed-dev-$(LOCKSUM)
 # --frozen it would install the old lock without a word).
 SYNC    := $(UV) sync --locked --python $(PYTHON)
 
-.PHONY: run test test-fast install install-dev seed check clean browser-deps bench lock upgrade
+.PHONY: run test test-fast lint install install-dev seed check clean browser-deps bench lock upgrade
 
 include emulators.mk
 
@@ -58,6 +58,11 @@ test: $(STAMP_DEV) emulators-deps
 # under 2 minutes on this 2-core machine. `make test` runs them all.
 test-fast: $(STAMP_DEV)
 	$(PY) -m pytest -m "not slow and not gcp and not browser" $(PYTEST_ARGS)
+
+# Formatting and lint (pyproject.toml's [tool.ruff]); .ci/run calls it before the tests.
+lint: $(STAMP_DEV)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
 
 # uv.lock again from pyproject.toml's bounds, changing no version it need not (after an edit of
 # the dependencies). `make upgrade` moves every package to the newest version the bounds allow,

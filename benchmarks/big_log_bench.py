@@ -20,15 +20,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.logs_bench import TEMPLATE, SERVICES, SEVERITIES, text_for  # noqa: E402
+from benchmarks.logs_bench import SERVICES, SEVERITIES, TEMPLATE, text_for  # noqa: E402
 
-T0 = datetime(2026, 2, 5, 12, 30, tzinfo=timezone.utc)  # 07:30 ET on the demo's processing morning
+T0 = datetime(2026, 2, 5, 12, 30, tzinfo=UTC)  # 07:30 ET on the demo's processing morning
 
 
 def generate(path: Path, size: int) -> int:
@@ -41,8 +41,9 @@ def generate(path: Path, size: int) -> int:
         while fh.tell() < size:
             for i in range(n, n + 10_000):
                 ts = (T0 + timedelta(milliseconds=i * 5)).isoformat().replace("+00:00", "Z")
-                line = TEMPLATE.format(iid=i * 2654435761 % (1 << 64), ts=ts, svc=SERVICES[i % 5],
-                                       sev=SEVERITIES[i % 20], text=text_for(i))
+                line = TEMPLATE.format(
+                    iid=i * 2654435761 % (1 << 64), ts=ts, svc=SERVICES[i % 5], sev=SEVERITIES[i % 20], text=text_for(i)
+                )
                 fh.write(("," if array and i else "") + line)
             n += 10_000
         fh.write("]\n" if array else "")
@@ -99,19 +100,22 @@ def main() -> int:
     if (tmp / "data" / "current").exists():
         big = next((tmp / "data" / "current" / "logs").resolve().glob(f"big.{args.format}"), None)
     if big is None:
-        subprocess.run(cli + ["local", "ensure-demo"], env=env, check=True, stdout=subprocess.DEVNULL,
-                       cwd=tempfile.gettempdir())
+        subprocess.run(
+            cli + ["local", "ensure-demo"], env=env, check=True, stdout=subprocess.DEVNULL, cwd=tempfile.gettempdir()
+        )
         big = (tmp / "data" / "current" / "logs").resolve() / f"big.{args.format}"
         t = time.perf_counter()
         n = generate(big, int(args.gb * 1e9))
         print(f"# generated {n:,} entries, {big.stat().st_size / 1e9:.2f} GB in {time.perf_counter() - t:.0f} s")
     size = big.stat().st_size
-    print(f"# {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average "
-          f"{os.getloadavg()[0]:.2f}; code: {args.code or ROOT}; file {size / 1e9:.2f} GB")
+    print(
+        f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.2f}; code: {args.code or ROOT}; file {size / 1e9:.2f} GB"
+    )
     commands = {
         "check --only sequential_execution": cli + ["check", "--date", "2026-02-04", "--only", "sequential_execution"],
-        "history --days 3 --only sequential_execution": cli + ["history", "--end", "2026-02-04", "--days", "3",
-                                                                 "--only", "sequential_execution"],
+        "history --days 3 --only sequential_execution": cli
+        + ["history", "--end", "2026-02-04", "--days", "3", "--only", "sequential_execution"],
         "grep -c Level (baseline)": ["grep", "-c", "Level", str(big)],
     }
     try:
@@ -121,8 +125,10 @@ def main() -> int:
                 seconds, peak, code, last = measured(argv, env)
                 times.append(seconds)
                 peaks.append(peak)
-            print(f"{name:<46} {statistics.median(times):6.2f} s (runs {', '.join(f'{t:.2f}' for t in times)}), "
-                  f"peak RSS {max(peaks) / 1e6:,.0f} MB, exit {code}: {last[:70]}")
+            print(
+                f"{name:<46} {statistics.median(times):6.2f} s (runs {', '.join(f'{t:.2f}' for t in times)}), "
+                f"peak RSS {max(peaks) / 1e6:,.0f} MB, exit {code}: {last[:70]}"
+            )
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

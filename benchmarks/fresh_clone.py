@@ -60,8 +60,9 @@ def first_screen(clone: Path, env: dict[str, str]) -> float:
             seen = (seen + chunk)[-200_000:]
             if SCREEN.search(seen):
                 return time.perf_counter() - start
-        raise RuntimeError(f"no console screen within {LIMIT_S:.0f} s; last output:\n"
-                           + seen[-2000:].decode("utf-8", "replace"))
+        raise RuntimeError(
+            f"no console screen within {LIMIT_S:.0f} s; last output:\n" + seen[-2000:].decode("utf-8", "replace")
+        )
     finally:
         try:
             os.killpg(os.getpgid(pid), signal.SIGKILL)
@@ -108,8 +109,10 @@ def main() -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     for kind, values in figures.items():
-        print(f"{kind} caches: median {statistics.median(values):.1f} s over {len(values)} "
-              f"({', '.join(f'{v:.1f}' for v in values)}); goal < 20 s")
+        print(
+            f"{kind} caches: median {statistics.median(values):.1f} s over {len(values)} "
+            f"({', '.join(f'{v:.1f}' for v in values)}); goal < 20 s"
+        )
     return 0
 
 

@@ -24,20 +24,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from console.local import demo, demo_history  # noqa: E402
-from console.local.demo_scenario import write_scenario  # noqa: E402
-from console.core.config import load_settings  # noqa: E402
-from console.local.scenario import load_scenario  # noqa: E402
+from console.core.config import load_settings
+from console.local import demo, demo_history
+from console.local.demo_scenario import write_scenario
+from console.local.scenario import load_scenario
 
 END = date(2026, 2, 4)
-AS_OF = datetime(2026, 2, 5, 16, tzinfo=timezone.utc)  # 11:00 ET on the processing date
+AS_OF = datetime(2026, 2, 5, 16, tzinfo=UTC)  # 11:00 ET on the processing date
 
 
 def build_season(dest: Path, dates: int) -> tuple[Path, int]:
@@ -70,8 +70,8 @@ def timed(call, runs: int) -> float:
 
 def in_process(settings, days: int, runs: int) -> tuple[float, float]:
     from console.backends.local import LocalBackend
-    from console.history import HistoryRange, contexts, run_history
     from console.core.runner import CheckContext, run_all
+    from console.history import HistoryRange, contexts, run_history
 
     backend = LocalBackend(settings)
     span = HistoryRange(END, days)
@@ -87,13 +87,15 @@ def cli(data: Path, days: int) -> tuple[float, float]:
     def run(*args: str) -> None:
         subprocess.run([*base, *args], stdout=subprocess.DEVNULL, check=False)
 
-    return (timed(lambda: run("check", "--date", END.isoformat(), "--json"), 3),
-            timed(lambda: run("history", "--days", str(days), "--end", END.isoformat(), "--json"), 3))
+    return (
+        timed(lambda: run("check", "--date", END.isoformat(), "--json"), 3),
+        timed(lambda: run("history", "--days", str(days), "--end", END.isoformat(), "--json"), 3),
+    )
 
 
 async def screens(settings, days: int) -> tuple[float, float]:
-    from console.tui.app import NbaConsoleApp
     from console.core.clock import FixedClock
+    from console.tui.app import NbaConsoleApp
     from console.tui.screens.history import HistoryScreen
 
     class Silent:
@@ -142,16 +144,22 @@ def main() -> None:
         rows = sum(v for k, v in counts.items() if "/tables/" in f"/{k}")
         print(f"dataset: {args.dates} game dates, {rows} table rows, built in {time.perf_counter() - t:.1f}s")
         check, history = in_process(settings, args.days, args.runs)
-        print(f"in process : check {check * 1000:7.1f} ms   history --days {args.days} {history * 1000:7.1f} ms"
-              f"   ratio {history / check:.2f}x")
+        print(
+            f"in process : check {check * 1000:7.1f} ms   history --days {args.days} {history * 1000:7.1f} ms"
+            f"   ratio {history / check:.2f}x"
+        )
         check, history = cli(data, args.days)
-        print(f"CLI        : check {check * 1000:7.1f} ms   history --days {args.days} {history * 1000:7.1f} ms"
-              f"   ratio {history / check:.2f}x")
+        print(
+            f"CLI        : check {check * 1000:7.1f} ms   history --days {args.days} {history * 1000:7.1f} ms"
+            f"   ratio {history / check:.2f}x"
+        )
         trials = [asyncio.run(screens(settings, args.days)) for _ in range(args.runs)]
         main_s, history_s = (statistics.median(t[i] for t in trials) for i in (0, 1))
         ratio = statistics.median(h / m for m, h in trials)
-        print(f"screens    : main {main_s * 1000:7.1f} ms   history ({args.days} dates) {history_s * 1000:7.1f} ms"
-              f"   ratio {ratio:.2f}x (median of {args.runs} app runs, each measuring both)")
+        print(
+            f"screens    : main {main_s * 1000:7.1f} ms   history ({args.days} dates) {history_s * 1000:7.1f} ms"
+            f"   ratio {ratio:.2f}x (median of {args.runs} app runs, each measuring both)"
+        )
     finally:
         if args.keep is None:
             shutil.rmtree(tmp, ignore_errors=True)

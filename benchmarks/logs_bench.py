@@ -22,17 +22,22 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from console.logs.parse import count_matches, entry_from_dict, parse_line  # noqa: E402
-from console.logs.query import LogQuery  # noqa: E402
+from console.logs.parse import count_matches, entry_from_dict, parse_line
+from console.logs.query import LogQuery
 
-T0 = datetime(2026, 2, 5, 11, tzinfo=timezone.utc)
-SERVICES = ["nba-phase3-analytics-processors", "nba-phase4-precompute", "prediction-worker", "nba-scrapers",
-            "prediction-coordinator"]
+T0 = datetime(2026, 2, 5, 11, tzinfo=UTC)
+SERVICES = [
+    "nba-phase3-analytics-processors",
+    "nba-phase4-precompute",
+    "prediction-worker",
+    "nba-scrapers",
+    "prediction-coordinator",
+]
 SEVERITIES = ["INFO"] * 14 + ["DEBUG"] * 3 + ["WARNING", "ERROR", "NOTICE"]
 TEMPLATE = (
     '{{"insertId":"{iid:016x}","logName":"projects/nba-props-platform/logs/run.googleapis.com%2Fstdout",'
@@ -56,8 +61,11 @@ def generate(path: Path, n: int) -> float:
     with open(path, "w", encoding="utf-8", buffering=1 << 20) as fh:
         for i in range(n):
             ts = (T0 + timedelta(milliseconds=i * 17)).isoformat().replace("+00:00", "Z")
-            fh.write(TEMPLATE.format(iid=i * 2654435761 % (1 << 64), ts=ts, svc=SERVICES[i % 5],
-                                     sev=SEVERITIES[i % 20], text=text_for(i)))
+            fh.write(
+                TEMPLATE.format(
+                    iid=i * 2654435761 % (1 << 64), ts=ts, svc=SERVICES[i % 5], sev=SEVERITIES[i % 20], text=text_for(i)
+                )
+            )
     return time.perf_counter() - t
 
 
@@ -80,15 +88,20 @@ def bench_parse(path: Path, n: int) -> None:
     print(f"\n## parse + filter ({n:,} entries, {size / 1e6:.0f} MB)")
     cases = [
         ("text 'Level 1'", LogQuery(patterns=("Level 1",)), ["Level 1"]),
-        ("handoff query", LogQuery(service="nba-phase3-analytics-processors", patterns=("Level 1", "Level 2")),
-         ["-E", "Level [12]"]),
+        (
+            "handoff query",
+            LogQuery(service="nba-phase3-analytics-processors", patterns=("Level 1", "Level 2")),
+            ["-E", "Level [12]"],
+        ),
         ("severity>=ERROR", LogQuery(severity="ERROR"), ['"severity":"ERROR"']),
     ]
     for label, query, grep_args in cases:
         g_time, g_count = timed(lambda: grep_count(grep_args, path))
         c_time, c_count = timed(lambda: count_matches(path, query))
-        print(f"{label:18} console {c_time:6.3f}s ({n / c_time / 1e6:5.2f} M entries/s, {c_count:,} matched) | "
-              f"grep -c {g_time:6.3f}s ({g_count:,}) | ratio {c_time / g_time:4.2f}x")
+        print(
+            f"{label:18} console {c_time:6.3f}s ({n / c_time / 1e6:5.2f} M entries/s, {c_count:,} matched) | "
+            f"grep -c {g_time:6.3f}s ({g_count:,}) | ratio {c_time / g_time:4.2f}x"
+        )
 
     def decode_all() -> int:
         k = 0
@@ -121,16 +134,24 @@ class RateSource:
 
     def __init__(self, rate: int):
         self.rate, self.t0, self.made = rate, time.monotonic(), 0
-        self.base = entry_from_dict(json.loads(TEMPLATE.format(iid=1, ts="2026-02-05T12:00:00Z", svc=SERVICES[0],
-                                                               sev="INFO", text="x")))
+        self.base = entry_from_dict(
+            json.loads(TEMPLATE.format(iid=1, ts="2026-02-05T12:00:00Z", svc=SERVICES[0], sev="INFO", text="x"))
+        )
 
     def poll(self):
         due = int((time.monotonic() - self.t0) * self.rate) - self.made
         out = []
         for _ in range(max(0, due)):
             self.made += 1
-            out.append(self.base.model_copy(update={"insert_id": str(self.made), "text": f"line {self.made}",
-                                                    "timestamp": T0 + timedelta(milliseconds=self.made)}))
+            out.append(
+                self.base.model_copy(
+                    update={
+                        "insert_id": str(self.made),
+                        "text": f"line {self.made}",
+                        "timestamp": T0 + timedelta(milliseconds=self.made),
+                    }
+                )
+            )
         return out
 
     def close(self):
@@ -143,8 +164,8 @@ class RateSource:
 async def bench_keys(rate: int, presses: int) -> list[float]:
     from textual.app import App
 
-    from console.tui.screens.logs import LogsScreen
     from console.core.config import Settings
+    from console.tui.screens.logs import LogsScreen
 
     source = RateSource(rate)
     screen = LogsScreen(Settings(logs={"poll_seconds": 0.05}), source)
@@ -155,8 +176,6 @@ async def bench_keys(rate: int, presses: int) -> list[float]:
 
     from textual import events
 
-    from console.tui.screens.logs import LogView
-
     # press -> painted: from the key event entering the app (as the terminal driver sends
     # it) to the end of the screen update that carries the key's effect (the compositor pass
     # in which the list first repaints after the key's action ran; headless, Textual then
@@ -165,6 +184,8 @@ async def bench_keys(rate: int, presses: int) -> list[float]:
     # first line of that repaint, leaving out the rest of the frame: a median 6 ms, up to 40
     # under load, and a garbage collection in mid-frame was not counted.)
     from textual.screen import Screen
+
+    from console.tui.screens.logs import LogView
 
     marks: dict[str, float] = {}
     painted = asyncio.Event()  # woken by the frame, not polled: a 0.5 ms poll loop taxed the app it timed
@@ -201,7 +222,7 @@ async def bench_keys(rate: int, presses: int) -> list[float]:
                 app._driver.send_message(event)
                 try:
                     await asyncio.wait_for(painted.wait(), 5)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
                 latencies.append((marks.get("painted", time.perf_counter()) - t) * 1000)
                 await asyncio.sleep(0.05)
@@ -211,8 +232,10 @@ async def bench_keys(rate: int, presses: int) -> list[float]:
         LogView._goto, LogView.render_line, Screen._compositor_refresh = orig_goto, orig_render, orig_frame
     latencies.sort()
     print(f"\n## key latency while {rate:,} entries/s arrive ({presses} presses, {arrived:,} arrived, {held:,} held)")
-    print(f"median {statistics.median(latencies):.1f} ms | p95 {latencies[int(len(latencies) * 0.95) - 1]:.1f} ms | "
-          f"max {latencies[-1]:.1f} ms")
+    print(
+        f"median {statistics.median(latencies):.1f} ms | p95 {latencies[int(len(latencies) * 0.95) - 1]:.1f} ms | "
+        f"max {latencies[-1]:.1f} ms"
+    )
     return latencies
 
 
@@ -255,9 +278,11 @@ def bench_memory(path: Path) -> None:
     full = next((kb for n, kb in rss if n >= 100_000), rss[-1][1])
     print(f"\n## memory ({data['received']:,} entries through the default buffer)")
     base = rss[0][1]
-    print(f"held {data['held']:,}, dropped {data['dropped']:,} | peak RSS (VmHWM): at start {base / 1024:.0f} MB, "
-          f"when the buffer first filled {full / 1024:.0f} MB, after all {rss[-1][1] / 1024:.0f} MB | "
-          f"{(full - base) * 1024 / data['held']:.0f} bytes per held entry at first fill")
+    print(
+        f"held {data['held']:,}, dropped {data['dropped']:,} | peak RSS (VmHWM): at start {base / 1024:.0f} MB, "
+        f"when the buffer first filled {full / 1024:.0f} MB, after all {rss[-1][1] / 1024:.0f} MB | "
+        f"{(full - base) * 1024 / data['held']:.0f} bytes per held entry at first fill"
+    )
 
 
 def main() -> None:

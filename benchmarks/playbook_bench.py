@@ -58,13 +58,26 @@ def sigterm_exit(rounds: int) -> list[float]:
             hang = tmp / "hang"
             hang.write_text("")
             env = {k: v for k, v in os.environ.items() if not k.startswith("NBA_CONSOLE_")}
-            env.update(fake_env(tmp), FAKE_HANG="prediction-worker", FAKE_HANG_FILE=str(hang), FAKE_HANG_S="120",
-                       NBA_CONSOLE_BACKEND="gcp", NBA_CONSOLE_STATE_DIR=str(tmp / "state"),
-                       NBA_CONSOLE_DATA_DIR=str(tmp / "data"), NBA_CONSOLE_GCP__PLATFORM_CHECKOUT=str(checkout),
-                       NBA_CONSOLE_PLAYBOOKS__FIRESTORE_LOCK="false")
-            proc = subprocess.Popen([sys.executable, "-m", "console", "playbook", "run", "rollback-prediction-services",
-                                     "--yes"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            env.update(
+                fake_env(tmp),
+                FAKE_HANG="prediction-worker",
+                FAKE_HANG_FILE=str(hang),
+                FAKE_HANG_S="120",
+                NBA_CONSOLE_BACKEND="gcp",
+                NBA_CONSOLE_STATE_DIR=str(tmp / "state"),
+                NBA_CONSOLE_DATA_DIR=str(tmp / "data"),
+                NBA_CONSOLE_GCP__PLATFORM_CHECKOUT=str(checkout),
+                NBA_CONSOLE_PLAYBOOKS__FIRESTORE_LOCK="false",
+            )
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "console", "playbook", "run", "rollback-prediction-services", "--yes"],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             while not deploy_events(tmp):
                 time.sleep(0.02)
             time.sleep(0.3)  # the step is streaming
@@ -81,11 +94,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     plain, gated = spawn_cost(args.rounds)
-    print(f"spawn + wait, median: plain Popen {plain * 1000:.1f} ms, gated {gated * 1000:.1f} ms "
-          f"(ratio {gated / plain:.2f}x, +{(gated - plain) * 1000:.1f} ms per step)")
+    print(
+        f"spawn + wait, median: plain Popen {plain * 1000:.1f} ms, gated {gated * 1000:.1f} ms "
+        f"(ratio {gated / plain:.2f}x, +{(gated - plain) * 1000:.1f} ms per step)"
+    )
     exits = sigterm_exit(args.rounds)
-    print(f"SIGTERM mid-step -> console exited (group terminated, audited, lock released): "
-          f"median {statistics.median(exits):.2f} s, max {max(exits):.2f} s over {len(exits)} rounds")
+    print(
+        f"SIGTERM mid-step -> console exited (group terminated, audited, lock released): "
+        f"median {statistics.median(exits):.2f} s, max {max(exits):.2f} s over {len(exits)} rounds"
+    )
 
 
 if __name__ == "__main__":

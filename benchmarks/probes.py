@@ -1,15 +1,16 @@
 """Child processes timed by benchmarks/run.py (each one whole process, as a user feels it).
 
-    probes.py raw-check QUERIES.pickle     the baseline of `check`: open the DuckDB file, run the
-                                           same (already transpiled) queries, nothing else
-    probes.py populated DATA_DIR           the console under Pilot until all six panels have a result
-    probes.py bare                         a bare Textual app with six Static panels, first paint
-    probes.py idle DATA_DIR SECONDS        the populated console left alone: prints CPU % of a core
+probes.py raw-check QUERIES.pickle     the baseline of `check`: open the DuckDB file, run the
+                                       same (already transpiled) queries, nothing else
+probes.py populated DATA_DIR           the console under Pilot until all six panels have a result
+probes.py bare                         a bare Textual app with six Static panels, first paint
+probes.py idle DATA_DIR SECONDS        the populated console left alone: prints CPU % of a core
 """
 
 from __future__ import annotations
 
 import sys
+from datetime import UTC
 
 
 def raw_check(path: str) -> None:
@@ -26,7 +27,7 @@ def raw_check(path: str) -> None:
 
 
 def _console_app(data_dir: str):
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from console.core.clock import FixedClock, SystemClock
     from console.core.config import load_settings
@@ -34,7 +35,7 @@ def _console_app(data_dir: str):
 
     settings = load_settings(data_dir=data_dir, state_dir=f"{data_dir}/state")
     fixed = len(sys.argv) < 5 or sys.argv[4] != "live-clock"
-    clock = FixedClock(datetime(2026, 2, 5, 16, tzinfo=timezone.utc)) if fixed else SystemClock()
+    clock = FixedClock(datetime(2026, 2, 5, 16, tzinfo=UTC)) if fixed else SystemClock()
     return NbaConsoleApp(settings, clock=clock, game_date=date(2026, 2, 4))
 
 

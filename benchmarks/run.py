@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,6 +83,7 @@ def wall(cmd: list[str], **kw) -> float:
 
 def paired(target, baseline, runs: int) -> tuple[float, float]:
     """Median wall time of two commands (or callables), interleaved, after one warm-up each."""
+
     def once(what):
         if callable(what):
             t = time.perf_counter()
@@ -109,8 +110,9 @@ def row_help(runs: int, _tmp: Path) -> Row:
 def _demo(tmp: Path) -> Path:
     data = tmp / "demo"
     if not data.exists():
-        subprocess.run([CLI, "--data-dir", str(data), "local", "seed-demo"], env=ENV, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [CLI, "--data-dir", str(data), "local", "seed-demo"], env=ENV, check=True, stdout=subprocess.DEVNULL
+        )
     return data
 
 
@@ -132,7 +134,7 @@ def _captured_queries(data: Path, out: Path) -> int:
         return run_query(name, params)
 
     backend.run_query = recording
-    ctx = CheckContext(settings=settings, game_date=date(2026, 2, 4), as_of=datetime.now(timezone.utc))
+    ctx = CheckContext(settings=settings, game_date=date(2026, 2, 4), as_of=datetime.now(UTC))
     run_all(backend, ctx)
     backend.close()
     out.write_bytes(pickle.dumps((str(backend.root() / DB_FILE), seen)))
@@ -142,8 +144,11 @@ def _captured_queries(data: Path, out: Path) -> int:
 def row_check(runs: int, tmp: Path) -> Row:
     data = _demo(tmp)
     n = _captured_queries(data, tmp / "queries.pickle")
-    a, b = paired([CLI, "--data-dir", str(data), "check", "--date", "2026-02-04", "--json"],
-                  [PY, PROBES, "raw-check", str(tmp / "queries.pickle")], runs)
+    a, b = paired(
+        [CLI, "--data-dir", str(data), "check", "--date", "2026-02-04", "--json"],
+        [PY, PROBES, "raw-check", str(tmp / "queries.pickle")],
+        runs,
+    )
     return Row("check", f"`check --date 2026-02-04 --json` vs raw DuckDB, same {n} queries", a, b, 2)
 
 
@@ -169,8 +174,9 @@ def row_errors(runs: int, tmp: Path, entries: int) -> Row:
     from console.logs.query import LogQuery
 
     path = _log_export(tmp, entries)
-    a, b = paired(lambda: count_matches(path, LogQuery(severity="ERROR")),
-                  lambda: grep_count(['"severity":"ERROR"'], path), runs)
+    a, b = paired(
+        lambda: count_matches(path, LogQuery(severity="ERROR")), lambda: grep_count(['"severity":"ERROR"'], path), runs
+    )
     return Row("errors", f"`severity>=ERROR` over {entries:,} entries vs `grep -c`", a, b, 2)
 
 
@@ -185,28 +191,43 @@ def row_keys(runs: int, _tmp: Path) -> Row:
         with redirect_stdout(io.StringIO()):
             latencies = sorted(asyncio.run(bench_keys(5000, 60)))
         p95s.append(latencies[int(len(latencies) * 0.95) - 1])
-    return Row("keys", "p95 key latency at 5,000 entries/s (worst run)", max(p95s), None, 50, "ms",
-               "runs: " + ", ".join(f"{p:.1f}" for p in p95s))
+    return Row(
+        "keys",
+        "p95 key latency at 5,000 entries/s (worst run)",
+        max(p95s),
+        None,
+        50,
+        "ms",
+        "runs: " + ", ".join(f"{p:.1f}" for p in p95s),
+    )
 
 
 def row_idle(runs: int, tmp: Path) -> Row:
     data = _demo(tmp)
     figures = []
     for _ in range(runs):
-        out = subprocess.run([PY, PROBES, "idle", str(data), "8", "live-clock"], env=ENV, capture_output=True,
-                             text=True, check=True)
+        out = subprocess.run(
+            [PY, PROBES, "idle", str(data), "8", "live-clock"], env=ENV, capture_output=True, text=True, check=True
+        )
         figures.append(float(out.stdout.strip().splitlines()[-1]))
-    return Row("idle", "idle console CPU (% of a core, 8 s, live clock)", statistics.median(figures), None, 1, "%",
-               "runs: " + ", ".join(f"{f:.2f}" for f in figures))
+    return Row(
+        "idle",
+        "idle console CPU (% of a core, 8 s, live clock)",
+        statistics.median(figures),
+        None,
+        1,
+        "%",
+        "runs: " + ", ".join(f"{f:.2f}" for f in figures),
+    )
 
 
 def _read_json_baseline(scenario: Path, db: Path) -> None:
     import duckdb
 
     from console.core.config import Settings
+    from console.core.schema import DUCKDB_TYPES
     from console.local.scenario import create_tables
     from console.local.validate import tables_by_file
-    from console.core.schema import DUCKDB_TYPES
 
     db.unlink(missing_ok=True)
     settings = Settings(data_dir=db.parent)
@@ -217,8 +238,11 @@ def _read_json_baseline(scenario: Path, db: Path) -> None:
         schema_name, table = file_name[: -len(".ndjson")].split(".")
         columns = ", ".join(f"'{c.name}': '{DUCKDB_TYPES[c.type]}'" for c in spec.columns)
         names = ", ".join(c.name for c in spec.columns)
-        con.execute(f'INSERT INTO "{schema_name}"."{table}" ({names}) SELECT {names} FROM '
-                    f"read_json(?, format='newline_delimited', columns={{{columns}}})", [str(path)])
+        con.execute(
+            f'INSERT INTO "{schema_name}"."{table}" ({names}) SELECT {names} FROM '
+            f"read_json(?, format='newline_delimited', columns={{{columns}}})",
+            [str(path)],
+        )
     con.close()
 
 
@@ -230,24 +254,36 @@ def row_load(runs: int, tmp: Path) -> Row:
         write(scenario)
     data, base = tmp / "season-data", tmp / "season-raw"
     base.mkdir(exist_ok=True)
-    a, b = paired([CLI, "--data-dir", str(data), "local", "load", str(scenario)],
-                  lambda: _read_json_baseline(scenario, base / "raw.duckdb"), runs)
+    a, b = paired(
+        [CLI, "--data-dir", str(data), "local", "load", str(scenario)],
+        lambda: _read_json_baseline(scenario, base / "raw.duckdb"),
+        runs,
+    )
     return Row("load", "`local load` season scenario (180 dates) vs DuckDB read_json", a, b, 3)
 
 
 # row -> (function, default N): about 2 minutes in all on the 2-core box. The console row takes
 # 11 pairs, as `check` does: its runs spread over ±15 % on this shared box, and with 7 the
 # median's ratio moved by ±0.1x from one bench to the next.
-ROWS = {"help": (row_help, 15), "check": (row_check, 11), "console": (row_console, 11), "errors": (row_errors, 5),
-        "keys": (row_keys, 3), "idle": (row_idle, 3), "load": (row_load, 3)}
+ROWS = {
+    "help": (row_help, 15),
+    "check": (row_check, 11),
+    "console": (row_console, 11),
+    "errors": (row_errors, 5),
+    "keys": (row_keys, 3),
+    "idle": (row_idle, 3),
+    "load": (row_load, 3),
+}
 
 
 # ------------------------------------------------------------------ output
 
 
 def machine() -> str:
-    return (f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
-            f" ({platform.machine()})")
+    return (
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+        f" ({platform.machine()})"
+    )
 
 
 def table(rows: list[Row]) -> str:
@@ -260,11 +296,14 @@ def write_markdown(rows: list[Row], elapsed: float, argv: list[str]) -> None:
     path = ROOT / "BENCHMARKS.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     details = "\n".join(f"- {r.key}: {r.detail}" for r in rows if r.detail)
-    section = (f"{START}\n## Issue 13: start-up, screen and load (`make bench`, benchmarks/run.py)\n\n"
-               f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}; "
-               f"`python benchmarks/run.py {' '.join(argv)}`".rstrip() + f" took {elapsed:.0f} s. Figures are "
-               "medians of N interleaved runs; a ratio is against its baseline measured in the same run.\n\n"
-               f"{table(rows)}\n\n{details}\n{END}")
+    section = (
+        f"{START}\n## Issue 13: start-up, screen and load (`make bench`, benchmarks/run.py)\n\n"
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; "
+        f"`python benchmarks/run.py {' '.join(argv)}`".rstrip()
+        + f" took {elapsed:.0f} s. Figures are "
+        "medians of N interleaved runs; a ratio is against its baseline measured in the same run.\n\n"
+        f"{table(rows)}\n\n{details}\n{END}"
+    )
     if START in text and END in text:
         head, rest = text.split(START, 1)
         text = head + section + rest.split(END, 1)[1]
@@ -294,8 +333,12 @@ def main() -> int:
             t = time.perf_counter()
             row = fn(runs, tmp, **kwargs)
             rows.append(row)
-            print(" | ".join(row.cells()) + f"  [N={runs}, {time.perf_counter() - t:.0f} s]"
-                  + (f"  {row.detail}" if row.detail else ""), flush=True)
+            print(
+                " | ".join(row.cells())
+                + f"  [N={runs}, {time.perf_counter() - t:.0f} s]"
+                + (f"  {row.detail}" if row.detail else ""),
+                flush=True,
+            )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     elapsed = time.perf_counter() - started

@@ -30,13 +30,15 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from console import cli  # noqa: E402
-from console.cli.local import seed_demo  # noqa: E402
-from console.cli.serve import child_argv  # noqa: E402
-from console.tui.serve import ConsoleServer, ServeOptions  # noqa: E402
+from console import cli
+from console.cli.local import seed_demo
+from console.cli.serve import child_argv
+from console.tui.serve import ConsoleServer, ServeOptions
 
-BARE_APP = ("from textual.app import App\nfrom textual.widgets import Static\n"
-            "class Bare(App):\n    def compose(self):\n        yield Static('bare textual app ready')\nBare().run()\n")
+BARE_APP = (
+    "from textual.app import App\nfrom textual.widgets import Static\n"
+    "class Bare(App):\n    def compose(self):\n        yield Static('bare textual app ready')\nBare().run()\n"
+)
 
 
 def _free_port() -> int:
@@ -60,7 +62,9 @@ def _own_rss_kb() -> int:
     return 0
 
 
-async def _viewer(session: aiohttp.ClientSession, url: str, needles: list[bytes], timeout: float) -> aiohttp.ClientWebSocketResponse:
+async def _viewer(
+    session: aiohttp.ClientSession, url: str, needles: list[bytes], timeout: float
+) -> aiohttp.ClientWebSocketResponse:
     ws = await session.ws_connect(url + "?width=160&height=50")
     stream = b""
     deadline = time.monotonic() + timeout
@@ -98,7 +102,9 @@ async def measure(argv: list[str], needles: list[bytes], viewers: int, settle: f
     finally:
         await runner.cleanup()
     return {key: statistics.mean(f[key] for f in figures) / 1024 for key in ("rss", "pss", "uss")} | {
-        "server_mb_per_viewer": (server_after - server_before) / 1024 / viewers, "viewers": len(figures)}
+        "server_mb_per_viewer": (server_after - server_before) / 1024 / viewers,
+        "viewers": len(figures),
+    }
 
 
 def main() -> int:
@@ -112,15 +118,20 @@ def main() -> int:
         args = cli.build_parser().parse_args(["--data-dir", str(data), "serve"])
         settings = cli.settings_from_args(args)
         seed_demo(settings)
-        base = asyncio.run(measure([sys.executable, "-c", BARE_APP], [b"bare textual app ready"], opts.viewers, opts.settle))
-        console = asyncio.run(measure(child_argv(settings, args, read_only=True), [b"759", b"nba-scrapers"],
-                                      opts.viewers, opts.settle))
+        base = asyncio.run(
+            measure([sys.executable, "-c", BARE_APP], [b"bare textual app ready"], opts.viewers, opts.settle)
+        )
+        console = asyncio.run(
+            measure(child_argv(settings, args, read_only=True), [b"759", b"nba-scrapers"], opts.viewers, opts.settle)
+        )
     print(f"viewers: {opts.viewers} per server, each at 160x50, measured after drawing + {opts.settle:g} s idle")
     print(f"{'per viewer (MB)':<28}{'RSS':>8}{'PSS':>8}{'USS':>8}")
     for name, fig in (("bare Textual app (baseline)", base), ("nba-console (demo, Feb 4)", console)):
         print(f"{name:<28}{fig['rss']:>8.1f}{fig['pss']:>8.1f}{fig['uss']:>8.1f}")
-    print(f"ratio console/baseline      {console['rss'] / base['rss']:>7.2f}x{console['pss'] / base['pss']:>7.2f}x"
-          f"{console['uss'] / base['uss']:>7.2f}x")
+    print(
+        f"ratio console/baseline      {console['rss'] / base['rss']:>7.2f}x{console['pss'] / base['pss']:>7.2f}x"
+        f"{console['uss'] / base['uss']:>7.2f}x"
+    )
     print(f"server process growth per viewer: {console['server_mb_per_viewer']:.2f} MB")
     return 0
 

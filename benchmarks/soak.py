@@ -29,15 +29,20 @@ import tempfile
 import termios
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = ROOT / ".venv" / "bin" / "nba-console"
-SERVICES = ["nba-phase3-analytics-processors", "nba-phase4-precompute", "prediction-worker", "nba-scrapers",
-            "prediction-coordinator"]
+SERVICES = [
+    "nba-phase3-analytics-processors",
+    "nba-phase4-precompute",
+    "prediction-worker",
+    "nba-scrapers",
+    "prediction-coordinator",
+]
 SEVERITIES = ["INFO"] * 14 + ["DEBUG"] * 3 + ["WARNING", "ERROR", "NOTICE"]
 LINE = (
     '{{"insertId":"soak-{i:012d}","logName":"projects/nba-props-platform/logs/run.googleapis.com%2Fstdout",'
@@ -56,9 +61,11 @@ def text_for(i: int) -> str:
 
 
 def entry_lines(start: int, n: int) -> str:
-    ts = datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
-    return "".join(LINE.format(i=i, ts=ts, svc=SERVICES[i % 5], sev=SEVERITIES[i % 20], text=text_for(i))
-                   for i in range(start, start + n))
+    ts = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return "".join(
+        LINE.format(i=i, ts=ts, svc=SERVICES[i % 5], sev=SEVERITIES[i % 20], text=text_for(i))
+        for i in range(start, start + n)
+    )
 
 
 class Terminal:
@@ -86,7 +93,7 @@ class Terminal:
                 return
             with self._lock:
                 self.read_bytes += len(chunk)
-                self.tail = (self.tail + chunk)[-(1 << 16):]
+                self.tail = (self.tail + chunk)[-(1 << 16) :]
 
     def wait_for(self, needle: bytes, timeout: float) -> bool:
         end = time.monotonic() + timeout
@@ -156,10 +163,14 @@ def main() -> int:
     target = logs / "soak.ndjson"
     target.touch()
 
-    print(f"# soak: {args.rate:,} entries/s for {args.minutes:g} min, then {args.after:g} min idle; "
-          f"terminal {cols}x{rows}; appending to {target}")
-    print(f"# {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-          f"load average at start {os.getloadavg()[0]:.2f}")
+    print(
+        f"# soak: {args.rate:,} entries/s for {args.minutes:g} min, then {args.after:g} min idle; "
+        f"terminal {cols}x{rows}; appending to {target}"
+    )
+    print(
+        f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+        f"load average at start {os.getloadavg()[0]:.2f}"
+    )
     term = Terminal([str(CLI)], env, cols, rows)
     proc = psutil.Process(term.pid)
     samples: list[tuple[float, int]] = []
@@ -173,8 +184,10 @@ def main() -> int:
         if not term.wait_for(b" held ", 30):
             print("the log screen did not open within 30 s", file=sys.stderr)
             return 2
-        print(f"{'min':>6} {'RSS':>9} {'USS':>9} {'written':>12} {'file':>9} {'held':>8} {'dropped':>11} "
-              f"{'cpu%':>5} {'load':>5}")
+        print(
+            f"{'min':>6} {'RSS':>9} {'USS':>9} {'written':>12} {'file':>9} {'held':>8} {'dropped':>11} "
+            f"{'cpu%':>5} {'load':>5}"
+        )
         start = time.monotonic()
         writer.start()
         proc.cpu_percent()
@@ -194,8 +207,11 @@ def main() -> int:
                 counts = term.counts()
                 held, dropped = (f"{counts[0]:,}", f"{counts[2]:,}") if counts else ("?", "?")
                 size = target.stat().st_size if target.exists() else 0
-                print(f"{minute:6.1f} {mb(info.rss):>9} {mb(info.uss):>9} {writer.written:>12,} {mb(size):>9} "
-                      f"{held:>8} {dropped:>11} {proc.cpu_percent():5.0f} {os.getloadavg()[0]:5.2f}", flush=True)
+                print(
+                    f"{minute:6.1f} {mb(info.rss):>9} {mb(info.uss):>9} {writer.written:>12,} {mb(size):>9} "
+                    f"{held:>8} {dropped:>11} {proc.cpu_percent():5.0f} {os.getloadavg()[0]:5.2f}",
+                    flush=True,
+                )
                 next_sample += args.every
             if now >= end_all:
                 break
@@ -229,8 +245,10 @@ def summary(samples: list[tuple[float, int]], args) -> None:
         return
     early = at(min(5.0, writing[-1][0]))
     last = writing[-1]
-    print(f"# RSS at minute {early[0]:.0f}: {mb(early[1])}; at minute {last[0]:.0f}: {mb(last[1])} "
-          f"({last[1] / early[1] - 1:+.1%}); peak while appending {mb(max(s[1] for s in writing))}")
+    print(
+        f"# RSS at minute {early[0]:.0f}: {mb(early[1])}; at minute {last[0]:.0f}: {mb(last[1])} "
+        f"({last[1] / early[1] - 1:+.1%}); peak while appending {mb(max(s[1] for s in writing))}"
+    )
     if samples[-1][0] > last[0]:
         print(f"# after {samples[-1][0] - last[0]:.0f} min idle: {mb(samples[-1][1])}")
 

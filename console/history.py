@@ -20,18 +20,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from console.backends.base import Backend
+from console.core.config import Settings
+from console.core.context import CheckContext, games_read_by, guarded
+from console.core.deadline import Deadline, run_with_deadline
+from console.core.errors import ErrorKind
+from console.core.game_dates import DateRange, date_range, query_params
+from console.core.models import CheckResult, Report, Status
+from console.core.runner import CHECK_GRACE_S, default_game_date, make_report
 from panels.ranges import RangeReads, each_date
 from panels.registry import PANELS
 from panels.spec import CheckSpec
-
-from .backends.base import Backend
-from .core.config import Settings
-from .core.context import CheckContext, games_read_by, guarded
-from .core.deadline import Deadline, run_with_deadline
-from .core.errors import ErrorKind
-from .core.game_dates import DateRange, date_range, query_params
-from .core.models import CheckResult, Report, Status
-from .core.runner import CHECK_GRACE_S, default_game_date, make_report
 
 # The queries a history runs per check (for "show SQL" and the gcp dry-run bytes).
 HISTORY_QUERIES: dict[str, tuple[str, ...]] = {p.id: p.history_queries for p in PANELS if p.history_queries}
@@ -54,7 +53,7 @@ class HistoryRange:
     def dates(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range(self.days)]
 
-    def shifted(self, days: int) -> "HistoryRange":
+    def shifted(self, days: int) -> HistoryRange:
         return HistoryRange(self.end + timedelta(days=days), self.days)
 
 
@@ -114,8 +113,13 @@ def contexts(settings: Settings, span: HistoryRange, as_of: datetime) -> list[Ch
     return [CheckContext(settings=settings, game_date=d, as_of=as_of) for d in span.dates]
 
 
-def run_history_check(spec: CheckSpec, backend: Backend, ctxs: list[CheckContext],
-                      reads: RangeReads | None = None, deadline: Deadline | None = None) -> dict[date, CheckResult]:
+def run_history_check(
+    spec: CheckSpec,
+    backend: Backend,
+    ctxs: list[CheckContext],
+    reads: RangeReads | None = None,
+    deadline: Deadline | None = None,
+) -> dict[date, CheckResult]:
     """One check over the range; never raises (a failure is each date's `error` result).
     Bounded by `deadline` (default: a fresh one of gcp.query_timeout_s) plus the grace."""
     deadline = deadline or _deadline(ctxs)
@@ -126,18 +130,35 @@ def run_history_check(spec: CheckSpec, backend: Backend, ctxs: list[CheckContext
         return spec.history(backend, ctxs, reads or RangeReads(backend, ctxs))
 
     try:
-        finished, results = run_with_deadline(run, deadline.remaining(), deadline.remaining() + CHECK_GRACE_S,
-                                              name=f"history {spec.id}", deadline=deadline)
+        finished, results = run_with_deadline(
+            run,
+            deadline.remaining(),
+            deadline.remaining() + CHECK_GRACE_S,
+            name=f"history {spec.id}",
+            deadline=deadline,
+        )
     except Exception as exc:  # noqa: BLE001 - e.g. a bug in a runner: every date says so
-        return {c.game_date: guarded(spec, lambda: _raise(exc)) for c in ctxs}
+        error = exc  # a name the lambda can close over: `exc` is unbound once the except block ends
+        return {c.game_date: guarded(spec, lambda: _raise(error)) for c in ctxs}
     if finished:
         return results
     limit = ctxs[0].settings.gcp.query_timeout_s if ctxs else deadline.seconds
-    message = (f"{spec.title}: no answer from {spec.source} within {limit:g} s "
-               "(gcp.query_timeout_s, for the whole range); the source did not respond")
-    return {c.game_date: CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message,
-                                     error=message, value={"error_kind": ErrorKind.TIMEOUT.value},
-                                     sources=list(spec.queries)) for c in ctxs}
+    message = (
+        f"{spec.title}: no answer from {spec.source} within {limit:g} s "
+        "(gcp.query_timeout_s, for the whole range); the source did not respond"
+    )
+    return {
+        c.game_date: CheckResult(
+            id=spec.id,
+            title=spec.title,
+            status=Status.ERROR,
+            summary=message,
+            error=message,
+            value={"error_kind": ErrorKind.TIMEOUT.value},
+            sources=list(spec.queries),
+        )
+        for c in ctxs
+    }
 
 
 def _deadline(ctxs: list[CheckContext]) -> Deadline:
@@ -155,8 +176,10 @@ def run_history(backend: Backend, ctxs: list[CheckContext], only: list[str] | No
     reads = RangeReads(backend, ctxs)
     deadline = _deadline(ctxs)  # one for the whole range: its reads and every check
     # Which dates had games is read once over the range, by the first check that asks.
-    with games_read_by(backend, reads.note_games), \
-            ThreadPoolExecutor(max_workers=max(1, len(specs)), thread_name_prefix="history") as pool:
+    with (
+        games_read_by(backend, reads.note_games),
+        ThreadPoolExecutor(max_workers=max(1, len(specs)), thread_name_prefix="history") as pool,
+    ):
         futures = {s.id: pool.submit(run_history_check, s, backend, ctxs, reads, deadline) for s in specs}
         results = {cid: f.result() for cid, f in futures.items()}
     return [make_report(backend, c, [results[s.id][c.game_date] for s in specs]) for c in ctxs]

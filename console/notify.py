@@ -20,20 +20,21 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 
-from .core.config import NotifyChannel, Settings, WatchSettings
-from .render import STATUS_ICON
-from .core.models import Status
-from .core.redaction import mask_tree
-from .core.timestamps import parse_timestamp
-from .core.timefmt import for_people
+from console.core.config import NotifyChannel, Settings, WatchSettings
+from console.core.models import Status
+from console.core.redaction import mask_tree
+from console.core.timefmt import for_people
+from console.core.timestamps import parse_timestamp
+from console.render import STATUS_ICON
 
 log = logging.getLogger("nba_console.watch")
 # httpx logs every request with its full URL at INFO: a webhook URL is a secret.
@@ -86,24 +87,37 @@ def top_rows(check_id: str, value: dict[str, Any], limit: int = TOP_ROWS, tz=Non
 
     if check_id == "usage_rate_coverage":
         rows += [f"{g['game']}: no usage rate for {g['players']} players" for g in value.get("failing_games", [])]
-        rows += [f"{g['game']}: {g['impossible']} impossible values" for g in value.get("per_game", []) if g.get("impossible")]
+        rows += [
+            f"{g['game']}: {g['impossible']} impossible values"
+            for g in value.get("per_game", [])
+            if g.get("impossible")
+        ]
     elif check_id == "deployment_drift":
         behind = [s for s in value.get("services", []) if s.get("status") in ("warn", "fail")]
         behind.sort(key=lambda s: -(s.get("commits_behind") or 0))
-        rows += [f"{s['service']} on {str(s['commit'])[:8]}: {s['commits_behind']} commits / {s['days_behind']} days behind"
-                 for s in behind]
+        rows += [
+            f"{s['service']} on {str(s['commit'])[:8]}: {s['commits_behind']} commits / {s['days_behind']} days behind"
+            for s in behind
+        ]
     elif check_id == "grading_coverage":
         systems = sorted(value.get("systems", []), key=lambda s: s.get("coverage_pct") or 0)
         rows += [f"{s['system_id']}: {s['graded']}/{s['predicted']} graded" for s in systems]
     elif check_id == "dnp_pollution":
-        rows += [f"{e['cache_date']} {e['player_name']} (avg {e['points_avg_last_10']} pts)" for e in value.get("examples", [])]
+        rows += [
+            f"{e['cache_date']} {e['player_name']} (avg {e['points_avg_last_10']} pts)"
+            for e in value.get("examples", [])
+        ]
     elif check_id == "phase3_completion":
         rows += [f"{p['name']}: {p['status']}" for p in value.get("processors", []) if p.get("status") != "success"]
     elif check_id == "sequential_execution":
-        rows += [f"{v['who']} (Level {v['level']}) started at {clock(v['at'])} before Level {min(v['pending_levels'], default='?')} finished"
-                 for v in value.get("violations", [])]
-        rows += [f"{clock(d['at'])} DependencyFailureError in {d['processor']}: {str(d['text'])[:120]}"
-                 for d in value.get("dependency_failures", [])]
+        rows += [
+            f"{v['who']} (Level {v['level']}) started at {clock(v['at'])} before Level {min(v['pending_levels'], default='?')} finished"
+            for v in value.get("violations", [])
+        ]
+        rows += [
+            f"{clock(d['at'])} DependencyFailureError in {d['processor']}: {str(d['text'])[:120]}"
+            for d in value.get("dependency_failures", [])
+        ]
     return rows[:limit]
 
 
@@ -140,7 +154,8 @@ def slack_payload(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
         header = f"{_icon(report['status'])} Morning summary · games {game} · {report['status']}"
         lines = [f"{_icon(c['status'])} *{c['title']}*: {c['status']} · {c['summary']}" for c in report["checks"]]
         blocks = [
-            _header(header), _context(f"as of {as_of} · {source} · {digest['messages']} alert messages this morning"),
+            _header(header),
+            _context(f"as of {as_of} · {source} · {digest['messages']} alert messages this morning"),
             _section("\n".join(lines)),
         ]
         if digest.get("report_file"):
@@ -245,7 +260,7 @@ class Delivery:
         import httpx
         from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
-        from .core.backoff import BackoffPolicy  # tenacity: only when something is sent
+        from console.core.backoff import BackoffPolicy  # tenacity: only when something is sent
 
         ws: WatchSettings = self.settings.watch
         where = f"{channel.name} {mask_url(url)}"
@@ -259,8 +274,11 @@ class Delivery:
                 raise DeliveryError(f"{where}: {type(exc).__name__}", retryable=True) from None
             code = response.status_code
             if code == 429 or code >= 500:
-                raise DeliveryError(f"{where}: HTTP {code}", retryable=True,
-                                    retry_after=parse_retry_after(response.headers.get("Retry-After")))
+                raise DeliveryError(
+                    f"{where}: HTTP {code}",
+                    retryable=True,
+                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                )
             if code >= 300:
                 raise DeliveryError(f"{where}: HTTP {code} (not retried)")
 
@@ -272,8 +290,13 @@ class Delivery:
 
         def before_sleep(state) -> None:
             exc = state.outcome.exception()
-            log.warning("%s; retry %d/%d in %.1fs", exc, state.attempt_number, ws.retry_attempts - 1,
-                        state.next_action.sleep if state.next_action else 0)
+            log.warning(
+                "%s; retry %d/%d in %.1fs",
+                exc,
+                state.attempt_number,
+                ws.retry_attempts - 1,
+                state.next_action.sleep if state.next_action else 0,
+            )
 
         retrying = Retrying(
             stop=stop_after_attempt(ws.retry_attempts),
@@ -292,15 +315,20 @@ class Delivery:
             raise DeliveryError(f"{channel.name}: no command configured")
         body = orjson.dumps(webhook_payload(event))
         try:
-            done = subprocess.run(channel.command, input=body, capture_output=True, timeout=channel.timeout_s,
-                                  check=False)
+            done = subprocess.run(
+                channel.command, input=body, capture_output=True, timeout=channel.timeout_s, check=False
+            )
         except subprocess.TimeoutExpired:
-            raise DeliveryError(f"{channel.name}: {channel.command[0]} timed out after {channel.timeout_s:g}s") from None
+            raise DeliveryError(
+                f"{channel.name}: {channel.command[0]} timed out after {channel.timeout_s:g}s"
+            ) from None
         except OSError as exc:
             raise DeliveryError(f"{channel.name}: cannot run {channel.command[0]}: {exc.strerror or exc}") from None
         if done.returncode != 0:
             tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-            raise DeliveryError(f"{channel.name}: {channel.command[0]} exited {done.returncode} {tail[0][:200]}".rstrip())
+            raise DeliveryError(
+                f"{channel.name}: {channel.command[0]} exited {done.returncode} {tail[0][:200]}".rstrip()
+            )
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -317,5 +345,5 @@ def parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .core.models import CheckResult, Status
+from console.core.models import CheckResult, Status
 
 # Display states beyond models.Status: a good value kept after a failure, and nothing yet.
 STALE = "stale"

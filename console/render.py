@@ -8,11 +8,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from console.core.config import Settings
+from console.core.models import Report, Status
+from console.core.timefmt import for_people
 from panels.registry import BY_ID
-
-from .core.config import Settings
-from .core.models import Report, Status
-from .core.timefmt import for_people
 
 STATUS_STYLE = {
     Status.OK: "bold green",

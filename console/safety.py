@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .core.config import Settings
+from console.core.config import Settings
 
 
 class ReadOnlyError(Exception):
@@ -91,7 +91,9 @@ def validate_env(env: object) -> dict[str, str]:
         if not ENV_KEY_RE.fullmatch(key):
             raise UnsafeParameter(f"environment variable name {clip(key)!r} is not UPPER_SNAKE_CASE")
         if not ENV_VALUE_RE.fullmatch(value):
-            raise UnsafeParameter(f"environment value {clip(value)!r} for {clip(key)} has characters that are not allowed")
+            raise UnsafeParameter(
+                f"environment value {clip(value)!r} for {clip(key)} has characters that are not allowed"
+            )
         out[key] = value
     return out
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from .core.config import Settings
-from .core.models import CheckResult, Status
-from .core.timefmt import for_people
+from console.core.config import Settings
+from console.core.models import CheckResult, Status
+from console.core.timefmt import for_people
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ def current_window(as_of: datetime, processing_date: date, settings: Settings) -
 def window_note(as_of: datetime, processing_date: date, settings: Settings) -> str:
     local = as_of.astimezone(settings.tz)
     first, last = WINDOWS[0].start, WINDOWS[-1].end
+
     def clock(moment: time) -> str:  # `11:00 EST`: the zone's abbreviation on that date
         return for_people(datetime.combine(processing_date, moment, tzinfo=settings.tz), settings.tz, "clock")
 
@@ -81,8 +82,15 @@ def criteria(results: dict[str, CheckResult], settings: Settings, game_date: dat
     seq, _ = _value(results, "sequential_execution")
     met = None if seq is None or seq.status in (Status.UNKNOWN, Status.WARN) else seq.status is Status.OK
     # The verdict's first clause ("X started 92 min before Y") is the part worth a table cell.
-    detail = ("no data" if seq is None else "in order" if met
-              else seq.summary if seq.summary.startswith("overdue:") else seq.summary.split(":")[0])
+    detail = (
+        "no data"
+        if seq is None
+        else "in order"
+        if met
+        else seq.summary
+        if seq.summary.startswith("overdue:")
+        else seq.summary.split(":")[0]
+    )
     out.append(Criterion("sequential Level 1 then Level 2", met, detail))
 
     label = f"coverage monitor no alerts (>= {t.coverage_monitor_pct:g}%)"
@@ -96,8 +104,13 @@ def criteria(results: dict[str, CheckResult], settings: Settings, game_date: dat
     if dnp is None or dnp.status is Status.UNKNOWN or d.get("game_date") != game_date.isoformat():
         out.append(Criterion("DNP records blocked", None, f"no cache rows for {game_date}"))
     else:
-        out.append(Criterion("DNP records blocked", dnp.status is Status.OK,
-                             f"{d['game_date_dnp_rows']}/{d['game_date_cache_rows']} DNP rows"))
+        out.append(
+            Criterion(
+                "DNP records blocked",
+                dnp.status is Status.OK,
+                f"{d['game_date_dnp_rows']}/{d['game_date_cache_rows']} DNP rows",
+            )
+        )
     return out
 
 
@@ -118,17 +131,32 @@ def expected_metrics(results: dict[str, CheckResult], settings: Settings, game_d
 
     games = usage.get("games")
     # No game processed yet is "pending", not a miss: Phase 3 runs 7:00-8:00 ET.
-    rows = [Metric("Games processed", str(t.expected_games), "-" if games is None else str(games),
-                   None if not games else games >= t.expected_games)]
+    rows = [
+        Metric(
+            "Games processed",
+            str(t.expected_games),
+            "-" if games is None else str(games),
+            None if not games else games >= t.expected_games,
+        )
+    ]
     graded, predicted = g.get("graded"), g.get("predicted")
-    rows.append(Metric(
-        "Predictions graded", f"~{t.expected_predictions} ({t.prediction_systems} systems)",
-        "-" if graded is None else f"{graded}/{predicted} ({len(g.get('systems', []))} systems)",
-        None if graded is None else crit["grading"].met,
-    ))
+    rows.append(
+        Metric(
+            "Predictions graded",
+            f"~{t.expected_predictions} ({t.prediction_systems} systems)",
+            "-" if graded is None else f"{graded}/{predicted} ({len(g.get('systems', []))} systems)",
+            None if graded is None else crit["grading"].met,
+        )
+    )
     cov = g.get("coverage_pct")
-    rows.append(Metric("Grading coverage", f">= {t.grading_trigger_pct:g}%", "-" if cov is None else f"{cov:.1f}%",
-                       crit["grading"].met))
+    rows.append(
+        Metric(
+            "Grading coverage",
+            f">= {t.grading_trigger_pct:g}%",
+            "-" if cov is None else f"{cov:.1f}%",
+            crit["grading"].met,
+        )
+    )
     for key, name, expected in (
         ("coverage", "Coverage monitor", "no alerts"),
         ("sequential", "Sequential execution", "Level 1 -> Level 2"),

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import orjson
 
-from .core.config import Settings
-from .core.safefile import private_dir, read_regular, write_atomic
+from console.core.config import Settings
+from console.core.safefile import private_dir, read_regular, write_atomic
 
 STATE_FILE_NAME = "console-state.json"
 MAX_BYTES = 64 * 1024

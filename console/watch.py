@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from .core.clock import Clock, FixedClock, ReplayClock
-from .core.config import NotifyChannel, Settings, WatchSettings
-from .core.models import CheckResult, Report, Status
-from .core.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
-from .notify import Delivery, DeliveryError, top_rows
-from .watch_state import StateStore, WatchState, state_path
-from .core.timestamps import parse_timestamp
+from console.core.clock import Clock, FixedClock, ReplayClock
+from console.core.config import NotifyChannel, Settings, WatchSettings
+from console.core.models import CheckResult, Report, Status
+from console.core.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
+from console.core.timestamps import parse_timestamp
+from console.notify import Delivery, DeliveryError, top_rows
+from console.watch_state import StateStore, WatchState, state_path
 
 log = logging.getLogger("nba_console.watch")
 
@@ -40,8 +41,9 @@ def is_quiet(status: str | None) -> bool:
     return status is None or status in QUIET
 
 
-def decide(memory: dict[str, Any] | None, result: CheckResult, now: datetime, ws: WatchSettings
-           ) -> tuple[dict[str, Any], str | None]:
+def decide(
+    memory: dict[str, Any] | None, result: CheckResult, now: datetime, ws: WatchSettings
+) -> tuple[dict[str, Any], str | None]:
     """What to tell about one check this run: (new memory, kind of message or None).
 
     memory: {"status": seen last run, "since": when it became that, "announced": what the
@@ -61,8 +63,11 @@ def decide(memory: dict[str, Any] | None, result: CheckResult, now: datetime, ws
         mem["announced"] = current  # ok <-> unknown is not news
         return mem, None
     if current == announced:
-        every = ws.error_repeat_after if current == Status.ERROR.value else (
-            ws.remind_every if current == Status.FAIL.value else None)
+        every = (
+            ws.error_repeat_after
+            if current == Status.ERROR.value
+            else (ws.remind_every if current == Status.FAIL.value else None)
+        )
         told = _parse(mem.get("announced_at"))
         if every is None or told is None or now - told < every:
             return mem, None
@@ -113,7 +118,7 @@ def suggested(spec, result: CheckResult, settings: Settings) -> tuple[list[str],
     evidence, or none; and why (None for a check that has no playbook, or is not wrong)."""
     if spec is None or not spec.playbooks or is_quiet(result.status.value):
         return [], None
-    from .playbook.suggest import suggestion  # the playbook models: only when something is told
+    from console.playbook.suggest import suggestion  # the playbook models: only when something is told
 
     hint = suggestion(spec, result, settings)
     command = hint.command()
@@ -198,8 +203,15 @@ class Watcher:
                 if kind is not None:
                     outcome.changes.append(change_entry(result, kind, memory, self.settings))
             if outcome.changes:
-                self._enqueue(state, {"id": f"{self.game_date}/{as_of.isoformat()}/changes", "type": "changes",
-                                      "report": report.to_json_dict(), "changes": outcome.changes})
+                self._enqueue(
+                    state,
+                    {
+                        "id": f"{self.game_date}/{as_of.isoformat()}/changes",
+                        "type": "changes",
+                        "report": report.to_json_dict(),
+                        "changes": outcome.changes,
+                    },
+                )
             day["until"] = self.until.isoformat() if self.until is not None else None
             if self.until is not None and as_of >= self.until and not day.get("summary_sent_at"):
                 self._enqueue(state, self._summary_event(report, day))
@@ -217,11 +229,18 @@ class Watcher:
 
     def _enqueue(self, state: WatchState, event: dict[str, Any]) -> None:
         for channel in self.channels:
-            state.outbox.append({"id": f"{event['id']}/{channel.name}", "channel": channel.name,
-                                 "game_date": self.game_date.isoformat(), "runs": 0, "event": event})
+            state.outbox.append(
+                {
+                    "id": f"{event['id']}/{channel.name}",
+                    "channel": channel.name,
+                    "game_date": self.game_date.isoformat(),
+                    "runs": 0,
+                    "event": event,
+                }
+            )
 
     def _summary_event(self, report: Report, day: dict[str, Any]) -> dict[str, Any]:
-        from .render import report_markdown
+        from console.render import report_markdown
 
         report_file = None
         directory = self.report_dir or self.settings.watch.report_dir
@@ -236,10 +255,18 @@ class Watcher:
         counts: dict[str, int] = {}
         for check in report.checks:
             counts[check.status.value] = counts.get(check.status.value, 0) + 1
-        digest = {"status": report.status.value, "counts": counts, "messages": day.get("messages", 0),
-                  "report_file": report_file}
-        return {"id": f"{self.game_date}/{report.as_of.isoformat()}/summary", "type": "summary",
-                "report": report.to_json_dict(), "digest": digest}
+        digest = {
+            "status": report.status.value,
+            "counts": counts,
+            "messages": day.get("messages", 0),
+            "report_file": report_file,
+        }
+        return {
+            "id": f"{self.game_date}/{report.as_of.isoformat()}/summary",
+            "type": "summary",
+            "report": report.to_json_dict(),
+            "digest": digest,
+        }
 
     def _flush(self, state: WatchState, now: datetime, outcome: RunOutcome) -> None:
         """Deliver the outbox, oldest first; each success is saved at once (recorded after)."""
@@ -274,9 +301,15 @@ class Watcher:
 
 def _all_errors(ctx: CheckContext, message: str, backend_name: str | None = None) -> Report:
     results = [CheckResult(id=s.id, title=s.title, status=Status.ERROR, summary=message, error=message) for s in SPECS]
-    return Report(game_date=ctx.game_date, processing_date=ctx.processing_date, as_of=ctx.as_of,
-                  backend=backend_name or ctx.settings.backend, project=ctx.settings.project,
-                  status=Status.ERROR, checks=results)
+    return Report(
+        game_date=ctx.game_date,
+        processing_date=ctx.processing_date,
+        as_of=ctx.as_of,
+        backend=backend_name or ctx.settings.backend,
+        project=ctx.settings.project,
+        status=Status.ERROR,
+        checks=results,
+    )
 
 
 # ------------------------------------------------------------------ the schedule
@@ -298,9 +331,14 @@ def wait_until(clock: Clock, moment: datetime, sleep: Callable[[float], None] = 
             return
 
 
-def run_schedule(watcher: Watcher, clock: Clock, every: timedelta, until: datetime,
-                 on_run: Callable[[RunOutcome], None] | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> list[RunOutcome]:
+def run_schedule(
+    watcher: Watcher,
+    clock: Clock,
+    every: timedelta,
+    until: datetime,
+    on_run: Callable[[RunOutcome], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[RunOutcome]:
     """Run every `every` until `until` (the last run is at `until` and sends the summary)."""
     outcomes = []
     while True:

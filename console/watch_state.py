@@ -18,15 +18,15 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from .core.config import Settings
-from .core.safefile import PRIVATE_FILE_MODE, private_dir, write_atomic
-from .core.timestamps import parse_timestamp
+from console.core.config import Settings
+from console.core.safefile import PRIVATE_FILE_MODE, private_dir, write_atomic
+from console.core.timestamps import parse_timestamp
 
 log = logging.getLogger("nba_console.watch")
 
@@ -59,11 +59,15 @@ class WatchState:
             day["last_notified_at"] = moment.isoformat()
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": STATE_VERSION, "last_notified_at": self.last_notified_at,
-                "dates": self.dates, "outbox": self.outbox}
+        return {
+            "version": STATE_VERSION,
+            "last_notified_at": self.last_notified_at,
+            "dates": self.dates,
+            "outbox": self.outbox,
+        }
 
     @classmethod
-    def from_json(cls, raw: Any) -> "WatchState":
+    def from_json(cls, raw: Any) -> WatchState:
         if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
             raise ValueError("not a watch state file of version 1")
         dates, outbox = raw.get("dates", {}), raw.get("outbox", [])
@@ -82,8 +86,7 @@ class WatchState:
         `watched` itself, never a date with a message in the outbox); returns them."""
         outstanding = {m.get("game_date") for m in self.outbox}
         cutoff = (watched - timedelta(days=KEEP_DATES)).isoformat()
-        gone = [key for key, day in self.dates.items()
-                if key < cutoff and key not in outstanding and _done(day, now)]
+        gone = [key for key, day in self.dates.items() if key < cutoff and key not in outstanding and _done(day, now)]
         for key in gone:
             del self.dates[key]
         return gone
@@ -109,7 +112,7 @@ class StateStore:
         self.path = path
         self._lock = FileLock(str(path) + ".lock", timeout=lock_timeout_s, mode=PRIVATE_FILE_MODE)
 
-    def __enter__(self) -> "StateStore":
+    def __enter__(self) -> StateStore:
         private_dir(self.path.parent)  # 0700, or refused when others may write it
         self._lock.acquire()
         return self
@@ -128,14 +131,18 @@ class StateStore:
         try:
             return WatchState.from_json(orjson.loads(data))
         except (orjson.JSONDecodeError, ValueError, TypeError, AttributeError) as exc:
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}")
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}")
             try:
                 os.replace(self.path, aside)
                 where = f"set aside as {aside.name}"
             except OSError as move_exc:
                 where = f"could not be set aside ({move_exc.strerror or move_exc})"
-            log.warning("watch state %s is unreadable (%s); %s, starting from an empty state",
-                        self.path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__, where)
+            log.warning(
+                "watch state %s is unreadable (%s); %s, starting from an empty state",
+                self.path,
+                str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                where,
+            )
             return WatchState()
 
     def save(self, state: WatchState) -> None:
@@ -174,7 +181,7 @@ def _per_date(path: Path) -> dict[str, datetime]:
         return {}
     dates = raw.get("dates") if isinstance(raw, dict) else None
     out: dict[str, datetime] = {}
-    for key, day in (dates.items() if isinstance(dates, dict) else ()):
+    for key, day in dates.items() if isinstance(dates, dict) else ():
         moment = parse_timestamp(day.get("last_notified_at")) if isinstance(day, dict) else None
         if moment is not None:
             out[str(key)] = moment

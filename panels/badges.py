@@ -20,4 +20,5 @@ STATUS_STYLE = {
 
 def badge(status: str) -> Text:
     from rich.text import Text  # rich: only when drawn (`check --json` never draws)
+
     return Text(f" {status.upper()} ", style=STATUS_STYLE.get(status, ""))

@@ -50,8 +50,13 @@ class Due:
         return f"{self.at.astimezone(settings.tz):%H:%M} {zone}"
 
 
-_ZONE_NAMES = {"America/New_York": "ET", "America/Chicago": "CT", "America/Denver": "MT",
-               "America/Los_Angeles": "PT", "UTC": "UTC"}
+_ZONE_NAMES = {
+    "America/New_York": "ET",
+    "America/Chicago": "CT",
+    "America/Denver": "MT",
+    "America/Los_Angeles": "PT",
+    "UTC": "UTC",
+}
 
 
 def overdue(result: CheckResult, due: Due | None, settings: Settings, what: str, may_be_no_games: bool) -> CheckResult:
@@ -62,15 +67,25 @@ def overdue(result: CheckResult, due: Due | None, settings: Settings, what: str,
     value = {**result.value, "deadline": due.at.isoformat(), "overdue": False}
     if due.games is True:
         value["overdue"] = True
-        return result.model_copy(update={"status": Status.FAIL, "value": value,
-                                         "summary": f"overdue: {what} by {due.label(settings)}"})
+        return result.model_copy(
+            update={"status": Status.FAIL, "value": value, "summary": f"overdue: {what} by {due.label(settings)}"}
+        )
     if due.games is False and may_be_no_games:
         value["no_games"] = True  # what every surface shows instead of the check's figure
-        return result.model_copy(update={"status": Status.OK, "value": value,
-                                         "summary": f"no games (no predictions for this game date); {result.summary}"})
+        return result.model_copy(
+            update={
+                "status": Status.OK,
+                "value": value,
+                "summary": f"no games (no predictions for this game date); {result.summary}",
+            }
+        )
     if due.games is None:
-        return result.model_copy(update={"value": value,
-                                         "summary": f"{result.summary}; past {due.label(settings)}, cannot tell whether there were games"})
+        return result.model_copy(
+            update={
+                "value": value,
+                "summary": f"{result.summary}; past {due.label(settings)}, cannot tell whether there were games",
+            }
+        )
     return result
 
 

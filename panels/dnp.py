@@ -12,10 +12,9 @@ from console.core.config import Settings
 from console.core.context import CheckContext, query_rows
 from console.core.freshness import with_data_at
 from console.core.models import CheckResult, DnpDayRow, DnpPollutedRow, Status
-
-from .common import num, pct, pct_text
-from .ranges import RangeReads, per_date, range_params
-from .spec import CheckSpec
+from panels.common import num, pct, pct_text
+from panels.ranges import RangeReads, per_date, range_params
+from panels.spec import CheckSpec
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -59,14 +58,18 @@ def dnp_pollution(
     base = dict(id=ID, title=TITLE, value=value)
     history = f"history {window}: {dnp_rows}/{cache_rows} ({rate:.1f}%)" if cache_rows else f"history {window}: no rows"
     if today is None or not today.cache_rows:
-        return CheckResult(**base, status=Status.UNKNOWN,
-                           summary=f"no player_daily_cache rows for {end.isoformat()}; {history}")
+        return CheckResult(
+            **base, status=Status.UNKNOWN, summary=f"no player_daily_cache rows for {end.isoformat()}; {history}"
+        )
     head = f"{today.dnp_rows}/{today.cache_rows} cache rows of {end.isoformat()} are DNP ({today_rate:.1f}%)"
     if today_rate > limit:
         todays = [e for e in examples if e.cache_date == end]
-        names = ", ".join(f"{e.player_name} {e.points_avg_last_10:.1f}" for e in todays[:3] if e.points_avg_last_10 is not None)
-        return CheckResult(**base, status=Status.FAIL,
-                           summary=head + (f"; e.g. {names}" if names else "") + f"; {history}")
+        names = ", ".join(
+            f"{e.player_name} {e.points_avg_last_10:.1f}" for e in todays[:3] if e.points_avg_last_10 is not None
+        )
+        return CheckResult(
+            **base, status=Status.FAIL, summary=head + (f"; e.g. {names}" if names else "") + f"; {history}"
+        )
     return CheckResult(**base, status=Status.OK, summary=f"{head}; {history}")
 
 
@@ -85,7 +88,9 @@ def _params(ctx: CheckContext) -> dict[str, Any]:
 
 def fetch(backend: Backend, ctx: CheckContext) -> CheckResult:
     days = query_rows(backend, "dnp_by_day", DnpDayRow, _params(ctx))
-    examples = query_rows(backend, "dnp_polluted_rows", DnpPollutedRow, _params(ctx)) if any(d.dnp_rows for d in days) else []
+    examples = (
+        query_rows(backend, "dnp_polluted_rows", DnpPollutedRow, _params(ctx)) if any(d.dnp_rows for d in days) else []
+    )
     return with_data_at(judge_dnp(days, examples, ctx), [d.last_created_at for d in days])
 
 
@@ -104,8 +109,11 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
         # The first date's window reaches back dnp_window_days - 1 before the range.
         params = {**range_params(ctxs), "start_date": ctxs[0].dnp_window[0]}
         days = query_rows(backend, "dnp_by_day", DnpDayRow, params)
-        examples = (query_rows(backend, "history_dnp_examples", DnpPollutedRow, {**params, "per_day": EXAMPLES_PER_DAY})
-                    if any(d.dnp_rows for d in days) else [])
+        examples = (
+            query_rows(backend, "history_dnp_examples", DnpPollutedRow, {**params, "per_day": EXAMPLES_PER_DAY})
+            if any(d.dnp_rows for d in days)
+            else []
+        )
         return days, examples
 
     def judge(fetched: tuple[list[DnpDayRow], list[DnpPollutedRow]], ctx: CheckContext) -> CheckResult:
@@ -122,16 +130,24 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
 
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
     from rich.text import Text  # rich: only when drawn (`check --json` never draws)
+
     v = result.value
     # The number and the verdict are the game date's own rows; the window below is history.
-    body = Text(f"{v.get('game_date', '?')}: {v.get('game_date_dnp_rows', 0)}/{v.get('game_date_cache_rows', 0)} "
-                "cache rows are DNP\n")
+    body = Text(
+        f"{v.get('game_date', '?')}: {v.get('game_date_dnp_rows', 0)}/{v.get('game_date_cache_rows', 0)} "
+        "cache rows are DNP\n"
+    )
     window = v.get("window") or ["?", "?"]
-    body.append(f"history {window[0]}..{window[1]}: {v.get('dnp_rows', 0)}/{v.get('cache_rows', 0)} "
-                f"({pct_text(v.get('pollution_pct'))})\n", style="dim")
+    body.append(
+        f"history {window[0]}..{window[1]}: {v.get('dnp_rows', 0)}/{v.get('cache_rows', 0)} "
+        f"({pct_text(v.get('pollution_pct'))})\n",
+        style="dim",
+    )
     for d in v.get("by_date", []):
-        body.append(f"  {d['cache_date']}: {d['dnp_rows']}/{d['cache_rows']} ({pct_text(d.get('pollution_pct'))})\n",
-                    style="red" if d["dnp_rows"] else "green")
+        body.append(
+            f"  {d['cache_date']}: {d['dnp_rows']}/{d['cache_rows']} ({pct_text(d.get('pollution_pct'))})\n",
+            style="red" if d["dnp_rows"] else "green",
+        )
     if v.get("examples"):
         body.append("worst examples (history window):\n", style="dim")
     for e in v.get("examples", [])[:5]:
@@ -162,11 +178,25 @@ def suggest(result: CheckResult) -> tuple[tuple[str, ...], str]:
     suggestion with placeholders. The handoff's next step is to check that the precompute
     service runs the latest code, which the deployment-drift check judges (and, when it is
     behind, suggests redeploying it prefilled)."""
-    return (), ("the DNP rows name no service or commit to redeploy: check that the precompute service "
-                "runs the latest code (Deployment drift)")
+    return (), (
+        "the DNP rows name no service or commit to redeploy: check that the precompute service "
+        "runs the latest code (Deployment drift)"
+    )
 
 
-SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="dnp", suggest=suggest,
-                 queries=("dnp_by_day", "dnp_polluted_rows"), playbooks=("redeploy-service",),
-                 breakdown=breakdown, markdown=markdown, history=history,
-                 history_queries=("dnp_by_day", "history_dnp_examples"))
+SPEC = CheckSpec(
+    ID,
+    TITLE,
+    fetch,
+    drill,
+    render,
+    headline,
+    short_title="dnp",
+    suggest=suggest,
+    queries=("dnp_by_day", "dnp_polluted_rows"),
+    playbooks=("redeploy-service",),
+    breakdown=breakdown,
+    markdown=markdown,
+    history=history,
+    history_queries=("dnp_by_day", "history_dnp_examples"),
+)

@@ -12,13 +12,11 @@ from console.core.config import Settings
 from console.core.context import CheckContext
 from console.core.deploys import commits_at, service_at
 from console.core.models import CheckResult, DeployState, Status
-
-from .ranges import RangeReads, per_date
-from .spec import CheckSpec
+from panels.ranges import RangeReads, per_date
+from panels.spec import CheckSpec
 
 if TYPE_CHECKING:  # rich.console is the terminal renderer: `check --json` never needs it
     from rich.console import RenderableType
-    from rich.text import Text
 
 ID = "deployment_drift"
 TITLE = "Deployment drift"
@@ -37,8 +35,11 @@ def deployment_drift(state: DeployState, settings: Settings, as_of: datetime) ->
     commits = commits_at(state.commits, as_of)
     if not commits:
         oldest = min(c.time for c in state.commits)
-        return CheckResult(**base, status=Status.UNKNOWN,
-                           summary=f"no commit at or before this moment (the history starts {_day(oldest, settings)})")
+        return CheckResult(
+            **base,
+            status=Status.UNKNOWN,
+            summary=f"no commit at or before this moment (the history starts {_day(oldest, settings)})",
+        )
     head = commits[0]
     index = {c.sha: i for i, c in enumerate(commits)}
     rows, statuses = [], []
@@ -83,8 +84,10 @@ def deployment_drift(state: DeployState, settings: Settings, as_of: datetime) ->
         rows.append(row)
     value = {"head": head.sha[:8], "head_time": head.time.isoformat(), "services": rows}
     worst = Status.worst(statuses) if statuses else Status.UNKNOWN
-    behind = sorted((r for r in rows if r["commits_behind"] is not None and r["status"] in ("warn", "fail")),
-                    key=lambda r: -r["commits_behind"])
+    behind = sorted(
+        (r for r in rows if r["commits_behind"] is not None and r["status"] in ("warn", "fail")),
+        key=lambda r: -r["commits_behind"],
+    )
     foreign = [r for r in rows if r.get("not_in_history")]
     unrecorded = [r["service"] for r in rows if not r["commit"] and r["service"] not in no_record]
     value["not_in_history"] = [r["service"] for r in foreign]
@@ -207,6 +210,7 @@ class _ServiceRows:
 
     def __rich_console__(self, console, options):
         from rich.text import Text  # rich: only when drawn (`check --json` never draws)
+
         lag_width = max((len(lag) for _, _, lag, _ in self.rows), default=0)
         longest = max((len(name) for name, _, _, _ in self.rows), default=0)
         name_width = max(8, min(longest, options.max_width - 2 - 9 - lag_width - 1))
@@ -219,6 +223,7 @@ class _ServiceRows:
 
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, RenderableType]:
     from rich.text import Text  # rich: only when drawn (`check --json` never draws)
+
     v = result.value
     services = v.get("services", [])
     rows = []
@@ -262,8 +267,11 @@ def _or_dash(value: Any) -> str:
 
 def worst_behind(value: dict[str, Any]) -> dict[str, Any] | None:
     """The service row furthest behind head (warn or fail), or None."""
-    rows = [r for r in value.get("services", []) if isinstance(r, dict)
-            and isinstance(r.get("commits_behind"), int) and r.get("status") in ("warn", "fail")]
+    rows = [
+        r
+        for r in value.get("services", [])
+        if isinstance(r, dict) and isinstance(r.get("commits_behind"), int) and r.get("status") in ("warn", "fail")
+    ]
     return max(rows, key=lambda r: r["commits_behind"], default=None)
 
 
@@ -284,7 +292,18 @@ def prefill(result: CheckResult) -> dict[str, str]:
     return out
 
 
-SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="drift", source="deploy",
-                 suggest=suggest, prefill=prefill,
-                 playbooks=("redeploy-service", "rollback-prediction-services"),
-                 markdown=markdown, history=history)
+SPEC = CheckSpec(
+    ID,
+    TITLE,
+    fetch,
+    drill,
+    render,
+    headline,
+    short_title="drift",
+    source="deploy",
+    suggest=suggest,
+    prefill=prefill,
+    playbooks=("redeploy-service", "rollback-prediction-services"),
+    markdown=markdown,
+    history=history,
+)

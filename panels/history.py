@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from rich.text import Text
 
 from console.core.models import CheckResult
-
-from .badges import STATUS_STYLE
-from .drift import worst_drift
-from .registry import BY_ID
-from .render import NO_GAMES, no_games
+from panels.badges import STATUS_STYLE
+from panels.drift import worst_drift
+from panels.registry import BY_ID
+from panels.render import NO_GAMES, no_games
 
 BADGE = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "unknown": "unk", "error": "ERR"}
 
@@ -82,13 +80,24 @@ def series(days: list[Day]) -> list[Series]:
         return [_value(d, check_id, key) for d in days]
 
     return [
-        Series("grading coverage %", values("grading_coverage", "coverage_pct"), {
-            "trigger": _line(days, "grading_coverage", "trigger_pct", 80.0),
-            "monitor": _line(days, "grading_coverage", "monitor_pct", 70.0)}),
-        Series("DNP rows in the game date's cache %", values("dnp_pollution", "game_date_pct"),
-               {"max": _line(days, "dnp_pollution", "max_pct", 0.0)}),
-        Series("usage-rate coverage %", values("usage_rate_coverage", "coverage_pct"),
-               {"target": _line(days, "usage_rate_coverage", "target_pct", 90.0)}),
+        Series(
+            "grading coverage %",
+            values("grading_coverage", "coverage_pct"),
+            {
+                "trigger": _line(days, "grading_coverage", "trigger_pct", 80.0),
+                "monitor": _line(days, "grading_coverage", "monitor_pct", 70.0),
+            },
+        ),
+        Series(
+            "DNP rows in the game date's cache %",
+            values("dnp_pollution", "game_date_pct"),
+            {"max": _line(days, "dnp_pollution", "max_pct", 0.0)},
+        ),
+        Series(
+            "usage-rate coverage %",
+            values("usage_rate_coverage", "coverage_pct"),
+            {"target": _line(days, "usage_rate_coverage", "target_pct", 90.0)},
+        ),
         Series("commits behind (worst service)", values("deployment_drift", ""), {}),
     ]
 

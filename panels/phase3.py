@@ -15,14 +15,13 @@ from pydantic import ValidationError
 from console.backends.base import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext
-from console.core.freshness import with_data_at
 from console.core.errors import ErrorKind, SourceError, validation_line
+from console.core.freshness import with_data_at
 from console.core.models import CheckResult, Phase3Document, Status
 from console.core.phase3_doc import FAILED_STATUSES
 from console.core.timefmt import for_people
-
-from .common import Due, hhmm, iso, note_skipped, overdue, phase3_due
-from .spec import CheckSpec
+from panels.common import Due, hhmm, iso, note_skipped, overdue, phase3_due
+from panels.spec import CheckSpec
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -35,8 +34,9 @@ PHASE3_COLLECTION = "phase3_completion"
 # ------------------------------------------------------------------ judge (pure)
 
 
-def phase3_completion(doc: Phase3Document | None, settings: Settings, processing_date: date,
-                      due: Due | None = None) -> CheckResult:
+def phase3_completion(
+    doc: Phase3Document | None, settings: Settings, processing_date: date, due: Due | None = None
+) -> CheckResult:
     """`due`: the Phase 3 deadline; past it, on a date with games, fewer than the expected
     processors complete is a failure ("overdue: 0/5 processors by 09:00 ET")."""
     expected = settings.thresholds.phase3_processors
@@ -50,8 +50,11 @@ def phase3_completion(doc: Phase3Document | None, settings: Settings, processing
         )
         return overdue(result, due, settings, f"0/{expected} processors", may_be_no_games=True)
     levels = {p.name: p.level for p in settings.processors}
-    rows = [_row(name, levels.get(name), doc) for name in
-            [p.name for p in settings.processors] + sorted((set(doc.processors) | set(doc.malformed)) - set(levels))]
+    rows = [
+        _row(name, levels.get(name), doc)
+        for name in [p.name for p in settings.processors]
+        + sorted((set(doc.processors) | set(doc.malformed)) - set(levels))
+    ]
     # Only the platform's record of a success counts (phase3_doc.py); every other field is
     # named with why. `failed`/`error` in any case fail the check.
     completed = sum(1 for e in doc.processors.values() if e.complete)
@@ -77,8 +80,13 @@ def phase3_completion(doc: Phase3Document | None, settings: Settings, processing
     if value["triggered"]:
         summary += "; grading triggered"
     result = CheckResult(**base, status=status, summary=summary, value=value)
-    result = overdue(result, due, settings, f"{completed}/{expected} processors",
-                     may_be_no_games=not doc.processors and not doc.malformed)
+    result = overdue(
+        result,
+        due,
+        settings,
+        f"{completed}/{expected} processors",
+        may_be_no_games=not doc.processors and not doc.malformed,
+    )
     if not_complete:
         result.value["not_complete"] = not_complete
         result.summary += f"; not complete: {', '.join(not_complete)}"
@@ -94,14 +102,23 @@ def _row(name: str, level: int | None, doc: Phase3Document) -> dict[str, Any]:
     in the document is not a completion; a processor with no field is `pending`."""
     entry = doc.processors.get(name)
     if entry is None:
-        row: dict[str, Any] = {"name": name, "level": level, "status": "malformed" if name in doc.malformed else "pending",
-                               "completed_at": None, "record_count": None}
+        row: dict[str, Any] = {
+            "name": name,
+            "level": level,
+            "status": "malformed" if name in doc.malformed else "pending",
+            "completed_at": None,
+            "record_count": None,
+        }
         if name in doc.malformed:
             row["problem"] = doc.malformed[name]
         return row
-    row = {"name": name, "level": level, "status": entry.status,
-           "completed_at": entry.completed_at.isoformat() if entry.completed_at else None,
-           "record_count": entry.record_count}
+    row = {
+        "name": name,
+        "level": level,
+        "status": entry.status,
+        "completed_at": entry.completed_at.isoformat() if entry.completed_at else None,
+        "record_count": entry.record_count,
+    }
     if entry.problem:
         row["problem"] = entry.problem
     return row
@@ -114,7 +131,9 @@ def fetch(backend: Backend, ctx: CheckContext) -> CheckResult:
     fields = backend.get_document(PHASE3_COLLECTION, ctx.processing_date.isoformat())
     result = phase3_from_fields(fields, ctx, backend)
     value = result.value  # the data's age: the newest completion (or the trigger) it shows
-    return with_data_at(result, [p.get("completed_at") for p in value.get("processors", [])] + [value.get("triggered_at")])
+    return with_data_at(
+        result, [p.get("completed_at") for p in value.get("processors", [])] + [value.get("triggered_at")]
+    )
 
 
 def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext, backend: Backend | None = None) -> CheckResult:
@@ -134,7 +153,11 @@ def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext, backend
             meta.pop("_triggered", None)
             meta.pop("_triggered_at", None)
         keep = visible or meta or doc.malformed
-        doc = Phase3Document(doc_id=doc.doc_id, processors=visible, metadata=meta, malformed=doc.malformed) if keep else None
+        doc = (
+            Phase3Document(doc_id=doc.doc_id, processors=visible, metadata=meta, malformed=doc.malformed)
+            if keep
+            else None
+        )
     result = phase3_completion(doc, ctx.settings, ctx.processing_date)
     if result.status in (Status.OK, Status.FAIL):
         return result  # nothing a deadline could change: no need to ask about games
@@ -150,6 +173,7 @@ def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
 
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
     from rich.text import Text  # rich: only when drawn (`check --json` never draws)
+
     v = result.value
     body = Text()
     for row in v.get("processors", []):
@@ -177,8 +201,11 @@ def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
     if not value.get("processors"):
         return []
     out = ["", "| Processor | Level | Status | Completed |", "|---|---:|---|---|"]
-    out += [f"| {_cell(p['name'])} | {p['level']} | {_cell(p.get('problem') or p['status'])} | "
-            f"{for_people(p['completed_at'], tz, missing='')} |" for p in value["processors"]]
+    out += [
+        f"| {_cell(p['name'])} | {p['level']} | {_cell(p.get('problem') or p['status'])} | "
+        f"{for_people(p['completed_at'], tz, missing='')} |"
+        for p in value["processors"]
+    ]
     return out
 
 
@@ -187,5 +214,4 @@ def _cell(text: object) -> str:
     return " ".join(str(text).replace("|", "\\|").split())
 
 
-SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="phase3", source="firestore",
-                 markdown=markdown)
+SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="phase3", source="firestore", markdown=markdown)

@@ -33,9 +33,21 @@ class Prerendered:
 
     @staticmethod
     def _key(console: Console, options: ConsoleOptions) -> tuple:
-        return (id(console), options.size, options.legacy_windows, options.min_width, options.max_width,
-                options.is_terminal, options.encoding, options.max_height, options.justify, options.overflow,
-                options.no_wrap, options.highlight, options.markup)
+        return (
+            id(console),
+            options.size,
+            options.legacy_windows,
+            options.min_width,
+            options.max_width,
+            options.is_terminal,
+            options.encoding,
+            options.max_height,
+            options.justify,
+            options.overflow,
+            options.no_wrap,
+            options.highlight,
+            options.markup,
+        )
 
     def segments(self, console: Console, options: ConsoleOptions) -> list[Segment]:
         key = self._key(console, options)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from console.backends.base import Backend
 from console.core.context import CheckContext, guarded, note_games
@@ -36,8 +37,9 @@ def split_by_date(backend: Backend, name: str, model: type, params: dict[str, An
     return out
 
 
-def per_date(spec: Any, ctxs: list[CheckContext], fetch: Callable[[], Any],
-             judge: Callable[[Any, CheckContext], CheckResult]) -> dict[date, CheckResult]:
+def per_date(
+    spec: Any, ctxs: list[CheckContext], fetch: Callable[[], Any], judge: Callable[[Any, CheckContext], CheckResult]
+) -> dict[date, CheckResult]:
     """Fetch once for the range, judge each date; a failed fetch is an `error` on every date."""
     try:
         fetched, failure = fetch(), None
@@ -84,13 +86,19 @@ class RangeReads:
         return value
 
     def grading(self) -> dict[date, list[GradingSystemRow]]:
-        return self._once("history_grading", lambda: split_by_date(
-            self.backend, "history_grading", GradingSystemRow, range_params(self.ctxs)))
+        return self._once(
+            "history_grading",
+            lambda: split_by_date(self.backend, "history_grading", GradingSystemRow, range_params(self.ctxs)),
+        )
 
     def usage(self) -> dict[date, list[UsageGameRow]]:
         max_rate = float(self.ctxs[0].settings.thresholds.usage_rate_max_pct)
-        return self._once("history_usage", lambda: split_by_date(
-            self.backend, "history_usage", UsageGameRow, range_params(self.ctxs, max_usage_rate=max_rate)))
+        return self._once(
+            "history_usage",
+            lambda: split_by_date(
+                self.backend, "history_usage", UsageGameRow, range_params(self.ctxs, max_usage_rate=max_rate)
+            ),
+        )
 
     def note_games(self) -> bool:
         """A date had games when it has predictions or processed players (as `had_games`).

@@ -6,8 +6,8 @@ queries/<name>.sql, and one line below.
 
 from __future__ import annotations
 
-from . import dnp, drift, grading, phase3, sequential, usage
-from .spec import CheckSpec
+from panels import dnp, drift, grading, phase3, sequential, usage
+from panels.spec import CheckSpec
 
 PANELS: tuple[CheckSpec, ...] = (
     phase3.SPEC,

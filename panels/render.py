@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 
 from console.core.models import CheckResult
-
-from .registry import BY_ID
+from panels.registry import BY_ID
 
 if TYPE_CHECKING:  # the terminal renderer, only for type checkers here
     from rich.console import RenderableType

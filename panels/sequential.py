@@ -4,8 +4,9 @@ Level 1 finished before Level 2 started; past the Phase 3 deadline no verdict is
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from console.backends.base import Backend
@@ -15,10 +16,9 @@ from console.core.freshness import with_data_at
 from console.core.models import CheckResult, LogEntries, LogEntry, Status
 from console.core.timefmt import for_people
 from console.logs.trace import TraceParser, trace_from_entries
-
-from .common import Due, hhmm, note_skipped, overdue, phase3_due
-from .ranges import RangeReads, each_date, per_date
-from .spec import CheckSpec
+from panels.common import Due, hhmm, note_skipped, overdue, phase3_due
+from panels.ranges import RangeReads, each_date, per_date
+from panels.spec import CheckSpec
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -76,7 +76,14 @@ def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
     for entry in trace_lines(backend, ctx.settings, start, end):
         event = parser.parse(entry)
         if event is not None:
-            rows.append({"timestamp": entry.timestamp.isoformat(), "event": event.kind, "severity": entry.severity, "text": entry.text})
+            rows.append(
+                {
+                    "timestamp": entry.timestamp.isoformat(),
+                    "event": event.kind,
+                    "severity": entry.severity,
+                    "text": entry.text,
+                }
+            )
     return rows
 
 
@@ -85,6 +92,7 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
     date, as `check` reads them: a Cloud Logging listing of weeks could hit its entry cap."""
     if backend.name != "local":
         return each_date(SPEC, backend, ctxs)
+
     def read() -> tuple[list, list]:
         entries = trace_lines(backend, ctxs[0].settings, ctxs[0].log_window[0], max(c.log_window[1] for c in ctxs))
         return entries, [e.timestamp for e in entries]
@@ -93,7 +101,9 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
         entries, stamps = fetched
         start, end = ctx.log_window  # inclusive at both ends, as read_logs is
         # The malformed entries skipped are the files' (they have no time to cut by), as in `check`.
-        window = LogEntries.of(entries[bisect_left(stamps, start):bisect_right(stamps, end)], getattr(entries, "skipped", 0))
+        window = LogEntries.of(
+            entries[bisect_left(stamps, start) : bisect_right(stamps, end)], getattr(entries, "skipped", 0)
+        )
         return judge_sequential(window, ctx, lambda: phase3_due(backend, ctx))
 
     return per_date(SPEC, ctxs, read, judge)
@@ -104,22 +114,37 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
 
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
     from rich.text import Text  # rich: only when drawn (`check --json` never draws)
+
     v = result.value
     body = Text()
     for lv in v.get("levels", []):
         done = f"{lv.get('succeeded')}/{lv.get('total')}" if lv.get("total") is not None else "running"
-        body.append(f"Level {lv['level']}: {hhmm(lv.get('started_at'), tz, False)} -> {hhmm(lv.get('completed_at'), tz)} "
-                    f"({done})\n", style="bold")
+        body.append(
+            f"Level {lv['level']}: {hhmm(lv.get('started_at'), tz, False)} -> {hhmm(lv.get('completed_at'), tz)} "
+            f"({done})\n",
+            style="bold",
+        )
     for p in v.get("processors", []):
-        body.append(f"  L{p.get('level') or '?'} {p['name'].removesuffix('Processor'):<28.28} "
-                    f"{hhmm(p.get('started_at'), tz, False)}->{hhmm(p.get('completed_at'), tz)}\n")
+        body.append(
+            f"  L{p.get('level') or '?'} {p['name'].removesuffix('Processor'):<28.28} "
+            f"{hhmm(p.get('started_at'), tz, False)}->{hhmm(p.get('completed_at'), tz)}\n"
+        )
     for bad in v.get("violations", [])[:3]:
-        body.append(f"violation: {bad.get('who')} started {hhmm(bad.get('at'), tz)} before Level "
-                    f"{min(bad.get('pending_levels') or [0])} finished\n", style="bold red")
+        body.append(
+            f"violation: {bad.get('who')} started {hhmm(bad.get('at'), tz)} before Level "
+            f"{min(bad.get('pending_levels') or [0])} finished\n",
+            style="bold red",
+        )
     for dep in v.get("dependency_failures", [])[:2]:
         body.append(f"{dep.get('text', '')[:80]}\n", style="bold red")
     violations = len(v.get("violations", [])) + len(v.get("dependency_failures", []))
-    head = "L1 -> L2" if result.status.value == "ok" else f"{violations} violation(s)" if violations else v.get("mode", "-")
+    head = (
+        "L1 -> L2"
+        if result.status.value == "ok"
+        else f"{violations} violation(s)"
+        if violations
+        else v.get("mode", "-")
+    )
     return head, body
 
 
@@ -138,8 +163,11 @@ def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
     if not value.get("processors"):
         return []
     out = ["", "| Processor | Level | Started | Completed |", "|---|---:|---|---|"]
-    out += [f"| {p['name']} | {p['level']} | {for_people(p['started_at'], tz, missing='')} | "
-            f"{for_people(p['completed_at'], tz, missing='')} |" for p in value["processors"]]
+    out += [
+        f"| {p['name']} | {p['level']} | {for_people(p['started_at'], tz, missing='')} | "
+        f"{for_people(p['completed_at'], tz, missing='')} |"
+        for p in value["processors"]
+    ]
     return out
 
 
@@ -152,16 +180,34 @@ def suggest(result: CheckResult) -> tuple[tuple[str, ...], str]:
     value = result.value or {}
     blocked, raced = bool(value.get("dependency_failures")), bool(value.get("violations"))
     if blocked and raced:
-        return (), ("both a race and a DependencyFailureError in this window: the evidence does not say "
-                    "whether to enable or disable sequential execution (read the trace)")
+        return (), (
+            "both a race and a DependencyFailureError in this window: the evidence does not say "
+            "whether to enable or disable sequential execution (read the trace)"
+        )
     if blocked:
-        return ("disable-sequential-execution",), "Level 2 blocked by DependencyFailureError: the handoff's instant rollback"
+        return (
+            "disable-sequential-execution",
+        ), "Level 2 blocked by DependencyFailureError: the handoff's instant rollback"
     if raced:
-        return (("enable-sequential-execution",),
-                "a Level 2 processor started before Level 1 completed: sequential execution prevents that")
+        return (
+            ("enable-sequential-execution",),
+            "a Level 2 processor started before Level 1 completed: sequential execution prevents that",
+        )
     return (), f"{result.status.value} without a race or a DependencyFailureError: not about the sequential flag"
 
 
-SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="sequence", source="logging", suggest=suggest,
-                 playbooks=("disable-sequential-execution", "enable-sequential-execution"),
-                 breakdown=breakdown, markdown=markdown, history=history)
+SPEC = CheckSpec(
+    ID,
+    TITLE,
+    fetch,
+    drill,
+    render,
+    headline,
+    short_title="sequence",
+    source="logging",
+    suggest=suggest,
+    playbooks=("disable-sequential-execution", "enable-sequential-execution"),
+    breakdown=breakdown,
+    markdown=markdown,
+    history=history,
+)

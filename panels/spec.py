@@ -8,9 +8,10 @@ has one, its history range-runner. panels/registry.py lists the panels in order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from console.backends.base import Backend
@@ -20,7 +21,7 @@ from console.core.models import CheckResult
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from .ranges import RangeReads
+    from panels.ranges import RangeReads
 
 Rows = list[dict[str, Any]]
 HistoryRunner = Callable[[Backend, list[CheckContext], "RangeReads"], dict[date, CheckResult]]

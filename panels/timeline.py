@@ -11,8 +11,7 @@ from textual.widgets import Static
 from console.core.config import Settings
 from console.core.models import CheckResult
 from console.timeline import WINDOWS, criteria, current_window, expected_metrics, window_note
-
-from .prerender import Prerendered
+from panels.prerender import Prerendered
 
 
 def _tick(met: bool | None) -> Text:
@@ -75,8 +74,10 @@ class TimelineView(_AutoHeight):
         for i, window in enumerate(WINDOWS):
             style = "bold reverse" if i == now else "" if now is None or i > now else "dim"
             # One line per window (cropped with … when narrow): the criteria below must stay in the box.
-            table.add_row(Text(("▶ " if i == now else "  ") + window.label, style=style),
-                          Text(window.tasks, style=style, no_wrap=True, overflow="ellipsis"))
+            table.add_row(
+                Text(("▶ " if i == now else "  ") + window.label, style=style),
+                Text(window.tasks, style=style, no_wrap=True, overflow="ellipsis"),
+            )
         table.add_row("", Text(window_note(as_of, processing, settings), style="italic dim"))
         for c in criteria(results, settings, game_date):
             table.add_row(_tick(c.met), Text.assemble((c.label, "bold"), ("  " + c.detail, "dim")))

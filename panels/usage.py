@@ -12,10 +12,9 @@ from console.core.config import Settings
 from console.core.context import CheckContext, query_rows, usage_params
 from console.core.freshness import with_data_at
 from console.core.models import CheckResult, Row, Status, UsageGameRow
-
-from .common import format_game, num, pct, pct_text
-from .ranges import RangeReads, per_date
-from .spec import CheckSpec
+from panels.common import format_game, num, pct, pct_text
+from panels.ranges import RangeReads, per_date
+from panels.spec import CheckSpec
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -56,15 +55,22 @@ def usage_rate_coverage(games: list[UsageGameRow], settings: Settings) -> CheckR
         "target_pct": t.usage_rate_target_pct,
         "impossible": impossible,
         "max_usage_rate": max((g.max_usage_rate for g in games if g.max_usage_rate is not None), default=None),
-        "failing_games": [{"game_id": g.game_id, "game": format_game(g.game_id), "players": g.active_players} for g in failing],
-        "per_game": [{**g.model_dump(), "game": format_game(g.game_id), "coverage_pct": pct(g.with_usage, g.active_players)} for g in games],
+        "failing_games": [
+            {"game_id": g.game_id, "game": format_game(g.game_id), "players": g.active_players} for g in failing
+        ],
+        "per_game": [
+            {**g.model_dump(), "game": format_game(g.game_id), "coverage_pct": pct(g.with_usage, g.active_players)}
+            for g in games
+        ],
     }
     base = dict(id=ID, title=TITLE, value=value)
     if active == 0:
         return CheckResult(**base, status=Status.UNKNOWN, summary="no active players for this game date")
     parts = [f"{with_usage}/{active} active players have a usage rate ({rate:.1f}%)"]
     if failing:
-        parts.append("no usage rate at all: " + ", ".join(f"{format_game(g.game_id)} ({g.active_players})" for g in failing))
+        parts.append(
+            "no usage rate at all: " + ", ".join(f"{format_game(g.game_id)} ({g.active_players})" for g in failing)
+        )
     if impossible:
         parts.append(f"{impossible} impossible values (max {value['max_usage_rate']:.0f}%)")
     summary = "; ".join(parts)
@@ -103,18 +109,24 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
 
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
     from rich.text import Text  # rich: only when drawn (`check --json` never draws)
+
     v = result.value
-    body = Text(f"{v.get('with_usage', 0)}/{v.get('active_players', 0)} active players · target "
-                f"{v.get('target_pct', 90):g}%\n")
+    body = Text(
+        f"{v.get('with_usage', 0)}/{v.get('active_players', 0)} active players · target {v.get('target_pct', 90):g}%\n"
+    )
     for g in v.get("failing_games", []):
         body.append(f"  {g['game']}: no usage rate ({g['players']} players)\n", style="bold red")
     if v.get("impossible"):
-        body.append(f"  {v['impossible']} impossible values (max {v.get('max_usage_rate') or 0:.0f}%)\n", style="bold red")
+        body.append(
+            f"  {v['impossible']} impossible values (max {v.get('max_usage_rate') or 0:.0f}%)\n", style="bold red"
+        )
     for g in v.get("per_game", []):
         if g.get("game_id") in {f["game_id"] for f in v.get("failing_games", [])}:
             continue
-        body.append(f"  {g['game']:<10} {g['with_usage']:>3}/{g['active_players']:<3} {pct_text(g.get('coverage_pct')):>6}\n",
-                    style="yellow" if (g.get("coverage_pct") or 0) < v.get("target_pct", 90) else "")
+        body.append(
+            f"  {g['game']:<10} {g['with_usage']:>3}/{g['active_players']:<3} {pct_text(g.get('coverage_pct')):>6}\n",
+            style="yellow" if (g.get("coverage_pct") or 0) < v.get("target_pct", 90) else "",
+        )
     return pct_text(v.get("coverage_pct")), body
 
 
@@ -131,10 +143,23 @@ def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
     if not value.get("per_game"):
         return []
     out = ["", "| Game | Active | With usage | Impossible |", "|---|---:|---:|---:|"]
-    out += [f"| {g['game']} | {g['active_players']} | {g['with_usage']} | {g['impossible']} |" for g in value["per_game"]]
+    out += [
+        f"| {g['game']} | {g['active_players']} | {g['with_usage']} | {g['impossible']} |" for g in value["per_game"]
+    ]
     return out
 
 
-SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="usage",
-                 queries=("usage_by_game", "usage_problem_players"),
-                 breakdown=breakdown, markdown=markdown, history=history, history_queries=("history_usage",))
+SPEC = CheckSpec(
+    ID,
+    TITLE,
+    fetch,
+    drill,
+    render,
+    headline,
+    short_title="usage",
+    queries=("usage_by_game", "usage_problem_players"),
+    breakdown=breakdown,
+    markdown=markdown,
+    history=history,
+    history_queries=("history_usage",),
+)

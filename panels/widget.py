@@ -17,10 +17,9 @@ from textual.widgets import Static
 
 from console.adapters.textual_private import set_border_subtitle_quietly
 from console.refresh import LOADING, STALE, PanelState, format_age
-
-from .badges import badge
-from .prerender import Prerendered
-from .render import render_result
+from panels.badges import badge
+from panels.prerender import Prerendered
+from panels.render import render_result
 
 
 class CheckPanel(Static, can_focus=True):
@@ -149,8 +148,7 @@ class CheckPanel(Static, can_focus=True):
         minute = lambda t: t.replace(second=0, microsecond=0)  # noqa: E731
         minutes = max(0, int((minute(now) - minute(data_at)).total_seconds() // 60))
         days, rest = divmod(minutes, 24 * 60)
-        age = (f"{days}d {rest // 60}h" if days else f"{rest // 60}h {rest % 60:02d}m" if rest >= 60
-               else f"{rest}m")
+        age = f"{days}d {rest // 60}h" if days else f"{rest // 60}h {rest % 60:02d}m" if rest >= 60 else f"{rest}m"
         return f"  data {when}, {age} old"
 
     def on_click(self) -> None:

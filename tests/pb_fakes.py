@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-FAKE_GCLOUD = r'''#!{python}
+FAKE_GCLOUD = r"""#!{python}
 import json, os, sys, time
 argv = ["gcloud"] + sys.argv[1:]
 with open(os.environ["FAKE_LOG"], "a") as fh:
@@ -48,9 +48,9 @@ else:
         json.dump(state, open(path, "w"))
     print("Updating " + " ".join(argv[1:4]) + "...")
     print("Done.", file=sys.stderr)
-'''
+"""
 
-FAKE_DEPLOY = r'''#!{python}
+FAKE_DEPLOY = r"""#!{python}
 import json, os, sys, time
 argv = ["./bin/deploy-service.sh"] + sys.argv[1:]
 with open(os.environ["FAKE_LOG"], "a") as fh:
@@ -71,7 +71,7 @@ if path:
     state[sys.argv[1]] = {{"commit": sys.argv[2].split("=", 1)[1], "latest": False}}
     json.dump(state, open(path, "w"))
 event("END")
-'''
+"""
 
 
 def write_exe(path: Path, text: str) -> Path:
@@ -82,8 +82,13 @@ def write_exe(path: Path, text: str) -> Path:
 
 
 def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@x"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@x",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@x",
+    }
     return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
 
 
@@ -108,8 +113,13 @@ def fake_env(tmp: Path, monkeypatch=None, **extra: str) -> dict[str, str]:
     """PATH with the fake gcloud first; FAKE_LOG where argv lines go."""
     bindir = tmp / "fakebin"
     write_exe(bindir / "gcloud", FAKE_GCLOUD)
-    env = {"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", "FAKE_LOG": str(tmp / "argv.jsonl"),
-           "FAKE_STATE": str(tmp / "fake-state.json"), "FAKE_EVENTS": str(tmp / "deploy-events.jsonl"), **extra}
+    env = {
+        "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}",
+        "FAKE_LOG": str(tmp / "argv.jsonl"),
+        "FAKE_STATE": str(tmp / "fake-state.json"),
+        "FAKE_EVENTS": str(tmp / "deploy-events.jsonl"),
+        **extra,
+    }
     if monkeypatch is not None:
         for k, v in env.items():
             monkeypatch.setenv(k, v)

@@ -33,8 +33,9 @@ class PtySession:
         master, slave = os.openpty()
         cols, rows = size
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        self.proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=slave, stdout=slave, stderr=slave,
-                                     start_new_session=True)  # its own session: the pty is its terminal
+        self.proc = subprocess.Popen(
+            argv, env=env, cwd=cwd, stdin=slave, stdout=slave, stderr=slave, start_new_session=True
+        )  # its own session: the pty is its terminal
         os.close(slave)
         self.master = master
         self.raw = bytearray()

@@ -36,7 +36,7 @@ def blocks(text: str | None = None) -> list[Block]:
     text = README.read_text(encoding="utf-8") if text is None else text
     out = []
     for m in FENCE.finditer(text):
-        before = text[:m.start()]
+        before = text[: m.start()]
         headings = re.findall(r"^#{1,6} (.+)$", FENCE.sub("", before), re.M)  # not a `# comment` in a block
         notes = []
         for above in reversed(before.rstrip("\n").split("\n")):
@@ -44,8 +44,15 @@ def blocks(text: str | None = None) -> list[Block]:
             if not marker:
                 break
             notes.insert(0, marker.group(1))
-        out.append(Block(lang=m.group(1), body=m.group(2), line=before.count("\n") + 1,
-                         section=headings[-1] if headings else "", notes=tuple(notes)))
+        out.append(
+            Block(
+                lang=m.group(1),
+                body=m.group(2),
+                line=before.count("\n") + 1,
+                section=headings[-1] if headings else "",
+                notes=tuple(notes),
+            )
+        )
     return out
 
 

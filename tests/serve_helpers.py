@@ -8,9 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import orjson
 
@@ -76,16 +76,26 @@ class ServedConsole:
                 self.process.wait(timeout=10)
 
 
-def start_served_console(tmp: Path, data_dir: Path, extra_env: dict[str, str] | None = None,
-                         args: tuple[str, ...] = ("--require-token",)) -> ServedConsole:
+def start_served_console(
+    tmp: Path, data_dir: Path, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ("--require-token",)
+) -> ServedConsole:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NBA_CONSOLE_")}
-    env.update({"NBA_CONSOLE_STATE_DIR": str(tmp / "state"), "XDG_CONFIG_HOME": str(tmp / "config"),
-                "PYTHONUNBUFFERED": "1", **(extra_env or {})})
+    env.update(
+        {
+            "NBA_CONSOLE_STATE_DIR": str(tmp / "state"),
+            "XDG_CONFIG_HOME": str(tmp / "config"),
+            "PYTHONUNBUFFERED": "1",
+            **(extra_env or {}),
+        }
+    )
     port = free_port()
     out_path, err_path = tmp / "serve.out", tmp / "serve.err"
     process = subprocess.Popen(
         [sys.executable, "-m", "console", "--data-dir", str(data_dir), "serve", "--port", str(port), *args],
-        stdin=subprocess.DEVNULL, stdout=out_path.open("wb"), stderr=err_path.open("wb"), env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=out_path.open("wb"),
+        stderr=err_path.open("wb"),
+        env=env,
     )
     served = ServedConsole(process, f"http://127.0.0.1:{port}", None, out_path, err_path)
 

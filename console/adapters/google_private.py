@@ -11,15 +11,20 @@ checks the name against the installed google-api-core.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from . import PrivateName
+from console.adapters import PrivateName
 
 DISTRIBUTION = "google-api-core"
 
 PRIVATE_NAMES = (
-    PrivateName("google.api_core.retry:Retry", "_predicate", "attribute",
-                "the predicate the Retry was built with (with_predicate replaces it)"),
+    PrivateName(
+        "google.api_core.retry:Retry",
+        "_predicate",
+        "attribute",
+        "the predicate the Retry was built with (with_predicate replaces it)",
+    ),
 )
 
 

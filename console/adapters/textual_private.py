@@ -28,17 +28,31 @@ from __future__ import annotations
 from textual.geometry import Region, Size
 from textual.widget import Widget
 
-from . import PrivateName
+from console.adapters import PrivateName
 
 DISTRIBUTION = "textual"
 
 PRIVATE_NAMES = (
-    PrivateName("textual.widget:Widget", "_border_subtitle", "attribute",
-                "the border subtitle, stored as Content, that the border row is drawn with"),
-    PrivateName("textual.widget:Widget", "_scroll_update", "method",
-                "updates the scrollbars (visibility, sizes) for a new virtual size", ("self", "virtual_size")),
-    PrivateName("textual.keys", "_character_to_key", "function",
-                "the key name of a typed character (`?` -> `question_mark`)", ("character",)),
+    PrivateName(
+        "textual.widget:Widget",
+        "_border_subtitle",
+        "attribute",
+        "the border subtitle, stored as Content, that the border row is drawn with",
+    ),
+    PrivateName(
+        "textual.widget:Widget",
+        "_scroll_update",
+        "method",
+        "updates the scrollbars (visibility, sizes) for a new virtual size",
+        ("self", "virtual_size"),
+    ),
+    PrivateName(
+        "textual.keys",
+        "_character_to_key",
+        "function",
+        "the key name of a typed character (`?` -> `question_mark`)",
+        ("character",),
+    ),
 )
 
 

@@ -18,22 +18,44 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
-from . import PrivateName
+from console.adapters import PrivateName
 
 DISTRIBUTION = "textual-serve"
 
 PRIVATE_NAMES = (
-    PrivateName("textual_serve.app_service:AppService", "_open_app_process", "overridden",
-                "start() calls it to start the app process", ("self", "width", "height")),
-    PrivateName("textual_serve.app_service:AppService", "_build_environment", "method",
-                "the environment the app needs to talk to the page (its driver, size, colours)",
-                ("self", "width", "height")),
-    PrivateName("textual_serve.app_service:AppService", "_process", "attribute",
-                "the app process that run() reads and stop() waits for"),
-    PrivateName("textual_serve.app_service:AppService", "_stdin", "attribute",
-                "the stream behind the public `stdin` that send_bytes and send_meta write to"),
-    PrivateName("textual_serve.server:Server", "_make_app", "overridden",
-                "builds the aiohttp application: routes, templates, static files", ("self",)),
+    PrivateName(
+        "textual_serve.app_service:AppService",
+        "_open_app_process",
+        "overridden",
+        "start() calls it to start the app process",
+        ("self", "width", "height"),
+    ),
+    PrivateName(
+        "textual_serve.app_service:AppService",
+        "_build_environment",
+        "method",
+        "the environment the app needs to talk to the page (its driver, size, colours)",
+        ("self", "width", "height"),
+    ),
+    PrivateName(
+        "textual_serve.app_service:AppService",
+        "_process",
+        "attribute",
+        "the app process that run() reads and stop() waits for",
+    ),
+    PrivateName(
+        "textual_serve.app_service:AppService",
+        "_stdin",
+        "attribute",
+        "the stream behind the public `stdin` that send_bytes and send_meta write to",
+    ),
+    PrivateName(
+        "textual_serve.server:Server",
+        "_make_app",
+        "overridden",
+        "builds the aiohttp application: routes, templates, static files",
+        ("self",),
+    ),
 )
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from ..core.config import Settings
-from .base import Backend
+from console.backends.base import Backend
+from console.core.config import Settings
 
 
 def open_backend(settings: Settings) -> Backend:
     if settings.backend == "gcp":
         # Imported here so the local backend starts without loading the Google clients.
-        from .gcp import GcpBackend
+        from console.backends.gcp import GcpBackend
 
         return GcpBackend(settings)
-    from .local import LocalBackend
+    from console.backends.local import LocalBackend
 
     return LocalBackend(settings)
 

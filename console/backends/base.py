@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Callable, Hashable, Iterator
+from typing import Any
 
-from ..core.config import Settings
-from ..core.models import DeployState, LogEntries, LogEntry
+from console.core.config import Settings
+from console.core.models import DeployState, LogEntries, LogEntry
 
 
 class Backend(ABC):
@@ -33,16 +34,20 @@ class Backend(ABC):
     def read_logs(self, service: str, start: datetime, end: datetime) -> list[LogEntry]:
         """Log entries of one service within [start, end], oldest first."""
 
-    def scan_logs(self, service: str, start: datetime, end: datetime, keep: Callable[[LogEntry], bool],
-                  keep_key: Hashable = None) -> LogEntries:
+    def scan_logs(
+        self, service: str, start: datetime, end: datetime, keep: Callable[[LogEntry], bool], keep_key: Hashable = None
+    ) -> LogEntries:
         """The entries of `read_logs` that `keep` keeps, oldest first; `.newest` is the newest
         of them all, kept or not, and `.skipped` the malformed entries passed over. A backend
         that reads files streams them here instead of holding every entry; `keep_key` names
         `keep` (equal keys, equal selections) so such a backend may keep the answer and read
         only what was appended next time. By default: `read_logs`, filtered."""
         entries = self.read_logs(service, start, end)
-        return LogEntries.of([e for e in entries if keep(e)], getattr(entries, "skipped", 0),
-                             max((e.timestamp for e in entries), default=None))
+        return LogEntries.of(
+            [e for e in entries if keep(e)],
+            getattr(entries, "skipped", 0),
+            max((e.timestamp for e in entries), default=None),
+        )
 
     @abstractmethod
     def deploy_state(self) -> DeployState:

@@ -11,18 +11,19 @@ from __future__ import annotations
 import concurrent.futures
 import threading
 import time
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
-from ..core import sql
-from ..core.errors import ErrorKind, SourceError
-from ..core.models import DeployState, LogEntry
-from . import gcp_deploy, gcp_logs
-from .base import Backend
-from ..core.deadline import Deadline, current_deadline, run_with_deadline
-from .gcp_clients import ClientFactory, check_credentials_file
-from .gcp_errors import translate
-from .gcp_retry import bounded, default_retry
+from console.backends import gcp_deploy, gcp_logs
+from console.backends.base import Backend
+from console.backends.gcp_clients import ClientFactory, check_credentials_file
+from console.backends.gcp_errors import translate
+from console.backends.gcp_retry import bounded, default_retry
+from console.core import sql
+from console.core.deadline import Deadline, current_deadline, run_with_deadline
+from console.core.errors import ErrorKind, SourceError
+from console.core.models import DeployState, LogEntry
 
 
 def format_bytes(count: int | None) -> str:
@@ -39,8 +40,16 @@ def format_bytes(count: int | None) -> str:
 def _plain(value: Any) -> Any:
     """Firestore's DatetimeWithNanoseconds -> datetime (UTC); nested maps and arrays too."""
     if isinstance(value, datetime):
-        moment = datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
-                          value.microsecond, tzinfo=value.tzinfo or timezone.utc)
+        moment = datetime(
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+            tzinfo=value.tzinfo or UTC,
+        )
         return moment
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
@@ -114,7 +123,9 @@ class GcpBackend(Backend):
         from google.cloud import bigquery
 
         wanted = sql.parameter_names(name)
-        return [bigquery.ScalarQueryParameter(k, sql.bigquery_type(v), v) for k, v in sorted(params.items()) if k in wanted]
+        return [
+            bigquery.ScalarQueryParameter(k, sql.bigquery_type(v), v) for k, v in sorted(params.items()) if k in wanted
+        ]
 
     def dry_run_bytes(self, client, text: str, parameters: list, timeout: float) -> int | None:
         """The bytes BigQuery says the query would scan; None when the service gives no figure.
@@ -131,8 +142,9 @@ class GcpBackend(Backend):
         deadline = Deadline(timeout)
         try:
             # The client's own retry would go on for 10 minutes: bound it by our timeout.
-            job = client.query(text, job_config=config, timeout=timeout, retry=bounded(DEFAULT_RETRY, deadline),
-                               job_retry=None)
+            job = client.query(
+                text, job_config=config, timeout=timeout, retry=bounded(DEFAULT_RETRY, deadline), job_retry=None
+            )
         except gexc.BadRequest as exc:
             if "dry" in str(exc).lower() and "support" in str(exc).lower():
                 return None
@@ -151,7 +163,7 @@ class GcpBackend(Backend):
             return _within(deadline.remaining(), lambda: self._query(name, params, deadline.at, started))
         except SourceError:
             raise
-        except Exception as exc:  # noqa: BLE001 - every failure becomes one message
+        except Exception as exc:  # every failure becomes one message
             error = self._fail(exc, "bigquery", name)
             if error.kind is ErrorKind.TIMEOUT:
                 self._cancel(started[0] if started else None)
@@ -187,8 +199,9 @@ class GcpBackend(Backend):
         # job_retry=None: with any job_retry the client wraps the insert in its own retry
         # (_DEFAULT_QUERY_JOB_INSERT_RETRY, minutes long, connection errors included) that no
         # argument bounds. Transient API errors are still retried by `retry`, within the deadline.
-        job = client.query(text, job_config=config, timeout=bound.remaining(), retry=bounded(DEFAULT_RETRY, bound),
-                           job_retry=None)
+        job = client.query(
+            text, job_config=config, timeout=bound.remaining(), retry=bounded(DEFAULT_RETRY, bound), job_retry=None
+        )
         started.append(job)
         rows = job.result(timeout=remaining(), retry=bounded(DEFAULT_RETRY, bound))
         return [dict(row.items()) for row in rows]
@@ -211,9 +224,15 @@ class GcpBackend(Backend):
             client = self.clients.firestore()
             # Firestore's default retry goes on for 300 s: bounded by the check's deadline,
             # and a refused connection is not retried at all.
-            snapshot = _within(deadline.remaining(), lambda: client.collection(collection).document(doc_id).get(
-                timeout=deadline.remaining(), retry=default_retry(deadline)))
-        except Exception as exc:  # noqa: BLE001
+            snapshot = _within(
+                deadline.remaining(),
+                lambda: (
+                    client.collection(collection)
+                    .document(doc_id)
+                    .get(timeout=deadline.remaining(), retry=default_retry(deadline))
+                ),
+            )
+        except Exception as exc:
             raise self._fail(exc, "firestore", f"{collection}/{doc_id}") from exc
         return _plain(snapshot.to_dict()) if snapshot.exists else None
 
@@ -227,7 +246,7 @@ class GcpBackend(Backend):
         """Call `callback(fields or None)` now and on every change (Firestore on_snapshot,
         no polling); the listener is re-established with back-off after an error.
         Returns a handle with `unsubscribe()`."""
-        from .gcp_watch import DocumentWatch
+        from console.backends.gcp_watch import DocumentWatch
 
         def open_listener(on_snapshot):
             ref = self.clients.firestore().collection(collection).document(doc_id)
@@ -241,29 +260,35 @@ class GcpBackend(Backend):
             if on_error is not None:
                 on_error(self._fail(exc, "firestore", f"watching {collection}/{doc_id}"))
 
-        return DocumentWatch(open_listener, deliver, report,
-                             initial_backoff_s=self.settings.gcp.retry_initial_s).start()
+        return DocumentWatch(
+            open_listener, deliver, report, initial_backoff_s=self.settings.gcp.retry_initial_s
+        ).start()
 
     # ------------------------------------------------------------------ Cloud Logging
 
     def read_logs(self, service: str, start: datetime, end: datetime) -> list[LogEntry]:
         try:
             client = self.clients.logging()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._fail(exc, "logging", "logs") from exc
         deadline = current_deadline(self.settings.gcp.query_timeout_s)
         try:
-            return _within(deadline.remaining(), lambda: gcp_logs.fetch_entries(
-                client,
-                self.settings.project,
-                gcp_logs.render_filter(service, start, end),
-                attempts=self.settings.gcp.retry_attempts,
-                initial_s=self.settings.gcp.retry_initial_s,
-                deadline=deadline,
-            ))
+            return _within(
+                deadline.remaining(),
+                lambda: gcp_logs.fetch_entries(
+                    client,
+                    self.settings.project,
+                    gcp_logs.render_filter(service, start, end),
+                    attempts=self.settings.gcp.retry_attempts,
+                    initial_s=self.settings.gcp.retry_initial_s,
+                    deadline=deadline,
+                ),
+            )
         except concurrent.futures.TimeoutError as exc:
-            raise SourceError(ErrorKind.TIMEOUT, f"logs: Cloud Logging did not answer within "
-                              f"{deadline.seconds:g} s (gcp.query_timeout_s)") from exc
+            raise SourceError(
+                ErrorKind.TIMEOUT,
+                f"logs: Cloud Logging did not answer within {deadline.seconds:g} s (gcp.query_timeout_s)",
+            ) from exc
 
     # ------------------------------------------------------------------ deploys
 

@@ -57,7 +57,7 @@ def credentials_problem(env: dict[str, str] | None = None) -> str | None:
     except ValueError:
         return f"{where} is not a JSON key file: {fix}"
     if not isinstance(info, dict) or not isinstance(info.get("type"), str):
-        return f"{where} is not a credentials file (no \"type\" field): {fix}"
+        return f'{where} is not a credentials file (no "type" field): {fix}'
     if info["type"] == "service_account" and (reason := _signing_problem(info)):
         # google-auth would say "Failed to load service account credentials", which the
         # console could only read as "no Application Default Credentials".
@@ -84,7 +84,7 @@ def check_credentials_file(env: dict[str, str] | None = None) -> None:
     """Raise the SourceError (auth) of `credentials_problem`, if any."""
     problem = credentials_problem(env)
     if problem is not None:
-        from ..core.errors import ErrorKind, SourceError
+        from console.core.errors import ErrorKind, SourceError
 
         raise SourceError(ErrorKind.AUTH, problem)
 

@@ -18,15 +18,16 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 
-from ..core.errors import ErrorKind, SourceError
-from ..logs.parse import parse_timestamp
-from ..core.models import Commit, DeployState, Revision, ServiceState
+from console.core.errors import ErrorKind, SourceError
+from console.core.models import Commit, DeployState, Revision, ServiceState
+from console.logs.parse import parse_timestamp
 
 COMMIT_LABELS = ("commit-sha", "commit_sha", "git-commit")
 COMMIT_ENV = ("COMMIT_SHA", "GIT_COMMIT")
@@ -43,8 +44,17 @@ def gcloud_argv(kind: str, name: str, region: str, project: str) -> list[str]:
 
 
 def revisions_argv(service: str, region: str, project: str) -> list[str]:
-    return ["gcloud", "run", "revisions", "list", f"--service={service}", f"--region={region}",
-            f"--project={project}", "--format=json", f"--limit={REVISION_LIMIT}"]
+    return [
+        "gcloud",
+        "run",
+        "revisions",
+        "list",
+        f"--service={service}",
+        f"--region={region}",
+        f"--project={project}",
+        "--format=json",
+        f"--limit={REVISION_LIMIT}",
+    ]
 
 
 def _run(argv: list[str], timeout: float, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -52,8 +62,16 @@ def _run(argv: list[str], timeout: float, cwd: Path | None = None) -> subprocess
     if exe is None:
         raise SourceError(ErrorKind.UNAVAILABLE, f"`{argv[0]}` not found on PATH (needed for deploy state)")
     try:
-        return subprocess.run([exe, *argv[1:]], capture_output=True, text=True, timeout=timeout, cwd=cwd,
-                              shell=False, check=False, env={**os.environ, "CLOUDSDK_CORE_DISABLE_PROMPTS": "1"})
+        return subprocess.run(
+            [exe, *argv[1:]],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=cwd,
+            shell=False,
+            check=False,
+            env={**os.environ, "CLOUDSDK_CORE_DISABLE_PROMPTS": "1"},
+        )
     except subprocess.TimeoutExpired as exc:
         raise SourceError(ErrorKind.TIMEOUT, f"`{' '.join(argv[:4])}` did not finish in {timeout:.0f} s") from exc
     except OSError as exc:
@@ -67,10 +85,19 @@ def _gcloud_error(stderr: str, kind: str, name: str) -> SourceError | None:
     low = text.lower()
     if "not_found" in low or "could not be found" in low or "not found" in low:
         return None
-    if "no credentialed accounts" in low or "active account" in low or "reauthentication" in low or "gcloud auth login" in low:
+    if (
+        "no credentialed accounts" in low
+        or "active account" in low
+        or "reauthentication" in low
+        or "gcloud auth login" in low
+    ):
         return SourceError(ErrorKind.AUTH, "gcloud is not logged in: run `gcloud auth login`")
     if "permission_denied" in low or "permission denied" in low or "403" in low:
-        role = "Cloud Run Viewer (roles/run.viewer)" if kind == "run" else "Cloud Functions Viewer (roles/cloudfunctions.viewer)"
+        role = (
+            "Cloud Run Viewer (roles/run.viewer)"
+            if kind == "run"
+            else "Cloud Functions Viewer (roles/cloudfunctions.viewer)"
+        )
         return SourceError(ErrorKind.PERMISSION, f"describing {name}: permission denied, your account needs {role}")
     if "quota" in low or "429" in low or "rate" in low and "exceeded" in low:
         return SourceError(ErrorKind.QUOTA, f"describing {name}: quota exceeded ({last})")
@@ -109,19 +136,35 @@ def parse_run_service(doc: dict[str, Any], region: str) -> ServiceState:
     deployed_at = parse_timestamp(ready.get("lastTransitionTime")) or parse_timestamp(meta.get("creationTimestamp"))
     traffic = status.get("traffic") or []
     latest = any(t.get("latestRevision") and t.get("percent", 0) == 100 for t in traffic) if traffic else True
-    return ServiceState(name=meta.get("name") or "", kind="run", region=region, commit=_commit_from(labels, env),
-                        deployed_at=deployed_at, env=env, traffic_latest=latest)
+    return ServiceState(
+        name=meta.get("name") or "",
+        kind="run",
+        region=region,
+        commit=_commit_from(labels, env),
+        deployed_at=deployed_at,
+        env=env,
+        traffic_latest=latest,
+    )
 
 
 def parse_function(doc: dict[str, Any], name: str, region: str) -> ServiceState:
     """A `gcloud functions describe --format=json` document, 2nd gen (serviceConfig) or 1st gen."""
     service_config = doc.get("serviceConfig") or {}
-    env = {str(k): str(v) for k, v in (service_config.get("environmentVariables") or doc.get("environmentVariables") or {}).items()}
+    env = {
+        str(k): str(v)
+        for k, v in (service_config.get("environmentVariables") or doc.get("environmentVariables") or {}).items()
+    }
     build_env = (doc.get("buildConfig") or {}).get("environmentVariables") or {}
     labels = doc.get("labels") or {}
     commit = _commit_from(labels, env) or _commit_from({}, {str(k): str(v) for k, v in build_env.items()})
-    return ServiceState(name=name, kind="function", region=region, commit=commit,
-                        deployed_at=parse_timestamp(doc.get("updateTime")), env=env)
+    return ServiceState(
+        name=name,
+        kind="function",
+        region=region,
+        commit=commit,
+        deployed_at=parse_timestamp(doc.get("updateTime")),
+        env=env,
+    )
 
 
 def parse_revision(doc: dict[str, Any]) -> Revision | None:
@@ -140,8 +183,13 @@ def parse_revision(doc: dict[str, Any]) -> Revision | None:
     if labels.get(ROUTING_STATE) == "active" and routed is not None and routed > created:
         traffic = [created, routed]  # serving now, routed to (again) after it was created
     name = meta.get("name")
-    return Revision(name=name if isinstance(name, str) else None, commit=_commit_from(labels, env), created_at=created,
-                    traffic_at=traffic, env=env)
+    return Revision(
+        name=name if isinstance(name, str) else None,
+        commit=_commit_from(labels, env),
+        created_at=created,
+        traffic_at=traffic,
+        env=env,
+    )
 
 
 def _obj(value: Any) -> dict[str, Any]:
@@ -164,7 +212,9 @@ def describe(kind: str, name: str, region: str, project: str, timeout: float = G
     return None if found is None else found[0]
 
 
-def _describe(kind: str, name: str, region: str, project: str, timeout: float) -> tuple[ServiceState, str | None] | None:
+def _describe(
+    kind: str, name: str, region: str, project: str, timeout: float
+) -> tuple[ServiceState, str | None] | None:
     """The service as it is now, and the Cloud Run service whose revisions are its history
     (itself; a 2nd gen function's `serviceConfig.service`; None for a 1st gen function)."""
     proc = _run(gcloud_argv(kind, name, region, project), timeout)
@@ -218,7 +268,9 @@ def git_commits(checkout: Path | None, limit: int = GIT_LOG_LIMIT, timeout: floa
     if checkout is None:
         return []
     if not Path(checkout).is_dir():
-        raise SourceError(ErrorKind.NOT_FOUND, f"platform checkout {checkout} does not exist (config key gcp.platform_checkout)")
+        raise SourceError(
+            ErrorKind.NOT_FOUND, f"platform checkout {checkout} does not exist (config key gcp.platform_checkout)"
+        )
     proc = _run(["git", "-C", str(checkout), "log", "--format=%H%x09%cI%x09%s", "-n", str(limit)], timeout)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["git log failed"])[-1]
@@ -239,7 +291,7 @@ def deploy_state(settings, workers: int | None = None) -> DeployState:
 
     All described at once, each command bounded by what is left of the check's deadline
     (gcp.query_timeout_s), so the whole read ends by it."""
-    from ..core.deadline import current_deadline
+    from console.core.deadline import current_deadline
 
     targets = [("run", n) for n in settings.services.cloud_run] + [("function", n) for n in settings.services.functions]
     deadline = current_deadline(settings.gcp.query_timeout_s)
@@ -248,9 +300,10 @@ def deploy_state(settings, workers: int | None = None) -> DeployState:
         return min(GCLOUD_TIMEOUT_S, deadline.remaining())
 
     with ThreadPoolExecutor(max_workers=workers or len(targets) + 1) as pool:
-        futures = [pool.submit(with_history, kind, name, settings.region, settings.project, left) for kind, name in targets]
+        futures = [
+            pool.submit(with_history, kind, name, settings.region, settings.project, left) for kind, name in targets
+        ]
         commits_future = pool.submit(git_commits, settings.gcp.platform_checkout, timeout=min(30.0, left()))
         services = [s for s in (f.result() for f in futures) if s is not None]
         commits = commits_future.result()
     return DeployState(services=services, commits=commits)
-

@@ -12,7 +12,7 @@ import re
 import socket
 from typing import Literal
 
-from ..core.errors import ErrorKind, SourceError, first_line
+from console.core.errors import ErrorKind, SourceError, first_line
 
 Service = Literal["bigquery", "firestore", "logging"]
 
@@ -34,8 +34,6 @@ _NOT_FOUND_OBJECT = re.compile(
     re.IGNORECASE,
 )
 _QUOTA_REASONS = {"quotaExceeded", "rateLimitExceeded", "resourcesExceeded"}
-
-
 
 
 def _reasons(exc: BaseException) -> set[str]:
@@ -102,14 +100,17 @@ def translate(
     from google.auth import exceptions as auth_exc
 
     if isinstance(exc, auth_exc.DefaultCredentialsError):
-        from .gcp_clients import credentials_problem
+        from console.backends.gcp_clients import credentials_problem
 
         # "run gcloud auth application-default login" cannot help while the variable points
         # at a bad file: name the variable and the path instead.
         return SourceError(ErrorKind.AUTH, credentials_problem() or NO_ADC)
     if isinstance(exc, auth_exc.TransportError):
-        return SourceError(ErrorKind.UNAVAILABLE, f"{prefix}{service}: cannot reach the Google token endpoint to "
-                           f"use the credentials (no network?): {first_line(exc)}")
+        return SourceError(
+            ErrorKind.UNAVAILABLE,
+            f"{prefix}{service}: cannot reach the Google token endpoint to "
+            f"use the credentials (no network?): {first_line(exc)}",
+        )
     if isinstance(exc, auth_exc.RefreshError):
         return SourceError(
             ErrorKind.AUTH,
@@ -121,18 +122,22 @@ def translate(
         cause = exc.cause
         if cause is not None and not isinstance(cause, gexc.RetryError):
             inner = translate(cause, service, what=what, tables=tables, project=project)
-            from .gcp_retry import unreachable
+            from console.backends.gcp_retry import unreachable
 
             if inner.kind is not ErrorKind.UNAVAILABLE or unreachable(cause):
                 return inner
-        return SourceError(ErrorKind.TIMEOUT, f"{prefix}{service} did not answer before the deadline ({first_line(exc)})")
+        return SourceError(
+            ErrorKind.TIMEOUT, f"{prefix}{service} did not answer before the deadline ({first_line(exc)})"
+        )
 
     reasons = _reasons(exc)
     message = first_line(exc)
     if "bytesBilledLimitExceeded" in reasons:
         return SourceError(ErrorKind.TOO_EXPENSIVE, f"{prefix}over the byte cap gcp.maximum_bytes_billed ({message})")
     if isinstance(exc, gexc.Unauthenticated):
-        return SourceError(ErrorKind.AUTH, f"{service} refused the credentials: run `gcloud auth application-default login`")
+        return SourceError(
+            ErrorKind.AUTH, f"{service} refused the credentials: run `gcloud auth application-default login`"
+        )
     if isinstance(exc, (gexc.TooManyRequests, gexc.ResourceExhausted)) or reasons & _QUOTA_REASONS:
         return SourceError(ErrorKind.QUOTA, f"{prefix}{service} quota or rate limit hit, backing off ({message})")
     if isinstance(exc, (gexc.Forbidden, gexc.PermissionDenied)):
@@ -151,18 +156,22 @@ def translate(
         return SourceError(ErrorKind.TIMEOUT, f"{prefix}{service} timed out")
     if isinstance(exc, gexc.BadRequest):
         return SourceError(ErrorKind.MALFORMED, f"{prefix}{service} rejected the request: {message}")
-    if isinstance(exc, (gexc.ServiceUnavailable, gexc.InternalServerError, gexc.BadGateway, ConnectionError)) or _is_requests_error(exc):
-        from .gcp_retry import unreachable
+    if isinstance(
+        exc, (gexc.ServiceUnavailable, gexc.InternalServerError, gexc.BadGateway, ConnectionError)
+    ) or _is_requests_error(exc):
+        from console.backends.gcp_retry import unreachable
 
         if unreachable(exc):
-            from .gcp_retry import describe_unreachable
+            from console.backends.gcp_retry import describe_unreachable
 
             return SourceError(ErrorKind.UNAVAILABLE, f"{prefix}{service} unreachable: {describe_unreachable(exc)}")
         return SourceError(ErrorKind.UNAVAILABLE, f"{prefix}{service} unavailable: {message}")
     if isinstance(exc, gexc.GoogleAPIError):
         return SourceError(ErrorKind.UNAVAILABLE, f"{prefix}{service} error: {message}")
     if isinstance(exc, auth_exc.GoogleAuthError):
-        return SourceError(ErrorKind.AUTH, f"{service} authentication failed ({message}): run `gcloud auth application-default login`")
+        return SourceError(
+            ErrorKind.AUTH, f"{service} authentication failed ({message}): run `gcloud auth application-default login`"
+        )
     return SourceError(ErrorKind.UNAVAILABLE, f"{prefix}{service}: {type(exc).__name__}: {message}")
 
 

@@ -10,21 +10,21 @@ The client appends ` AND timestamp>="<now-24h>"` to a filter that does not menti
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_any
 
-from ..core.backoff import BackoffPolicy, up_to_half_more
-from ..core.errors import ErrorKind, SourceError
-from ..logs.parse import entry_from_dict
-from ..logs.parse import rfc3339
-from ..logs.query import LogQuery
-from ..logs.dedupe import Deduper
-from ..core.deadline import Deadline
-from ..core.models import LogEntries, LogEntry
-from .gcp_errors import translate
-from .gcp_retry import unreachable
+from console.backends.gcp_errors import translate
+from console.backends.gcp_retry import unreachable
+from console.core.backoff import BackoffPolicy, up_to_half_more
+from console.core.deadline import Deadline
+from console.core.errors import ErrorKind, SourceError
+from console.core.models import LogEntries, LogEntry
+from console.logs.dedupe import Deduper
+from console.logs.parse import entry_from_dict, rfc3339
+from console.logs.query import LogQuery
 
 
 def render_filter(
@@ -74,12 +74,15 @@ def with_backoff(
     def attempt() -> Any:
         try:
             return call()
-        except Exception as exc:  # noqa: BLE001 - translated here, judged by `retryable`
+        except Exception as exc:  # translated here, judged by `retryable`
             raise translate(exc, "logging", what=what, project=project) from exc
 
     def retryable(error: BaseException) -> bool:
-        return (isinstance(error, SourceError) and error.kind in (ErrorKind.QUOTA, ErrorKind.UNAVAILABLE)
-                and not unreachable(error.__cause__))
+        return (
+            isinstance(error, SourceError)
+            and error.kind in (ErrorKind.QUOTA, ErrorKind.UNAVAILABLE)
+            and not unreachable(error.__cause__)
+        )
 
     def past_deadline(state: RetryCallState) -> bool:
         return deadline is not None and (state.upcoming_sleep or 0.0) >= deadline.remaining(floor=0.0)
@@ -139,8 +142,9 @@ def fetch_entries(
             elif not dedupe.seen(entry):
                 out.append(entry)
 
-    with_backoff(run, attempts=attempts, initial_s=initial_s, on_retry=on_retry, what="logs", project=project,
-                 deadline=deadline)
+    with_backoff(
+        run, attempts=attempts, initial_s=initial_s, on_retry=on_retry, what="logs", project=project, deadline=deadline
+    )
     out.sort(key=lambda e: e.timestamp)
     return LogEntries.of(out, skipped[0])
 
@@ -159,7 +163,7 @@ def _grpc_errors_mapped(stream: Any) -> Iterator[Any]:
     """Raw gRPC errors as api_core exceptions, as the GAPIC wrapper would give them."""
     try:
         yield from stream
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         import grpc
         from google.api_core import exceptions as gexc
 
@@ -204,7 +208,7 @@ def tail_entries(
                 return
     except SourceError:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise translate(exc, "logging", what="log tail", project=project) from exc
     finally:
         # Stopping, closing the generator or an error: end the call now rather than when

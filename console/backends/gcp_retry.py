@@ -17,8 +17,8 @@ import re
 import socket
 from typing import Any
 
-from ..adapters.google_private import retry_predicate
-from ..core.deadline import Deadline
+from console.adapters.google_private import retry_predicate
+from console.core.deadline import Deadline
 
 # What the transports say when nothing listens or the name does not resolve: requests /
 # urllib3 (BigQuery, Logging over HTTP), gRPC core (Firestore), google-auth's token fetch.
@@ -69,8 +69,11 @@ def describe_unreachable(exc: BaseException) -> str:
         cur = cur.__cause__ or cur.__context__ or getattr(cur, "cause", None) or _reason(cur)
         seen += 1
     lower = text.lower()
-    what = "connection refused" if "refused" in lower else (
-        "network unreachable" if "network is unreachable" in lower else "name not resolved")
+    what = (
+        "connection refused"
+        if "refused" in lower
+        else ("network unreachable" if "network is unreachable" in lower else "name not resolved")
+    )
     for pattern in _ENDPOINT:
         match = pattern.search(text)
         if match:

@@ -11,9 +11,10 @@ processor completes.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from ..core.backoff import BackoffPolicy
+from console.core.backoff import BackoffPolicy
 
 MAX_BACKOFF_S = 60.0
 
@@ -42,7 +43,7 @@ class DocumentWatch:
 
     # ------------------------------------------------------------------ public
 
-    def start(self) -> "DocumentWatch":
+    def start(self) -> DocumentWatch:
         self._try_open()
         self._thread = threading.Thread(target=self._supervise, name="firestore-watch", daemon=True)
         self._thread.start()

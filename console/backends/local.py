@@ -12,27 +12,27 @@ threads never share one.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import duckdb
 import orjson
 from cachetools import LRUCache
 from pydantic import ValidationError
 
-from .. import safety
-from ..core import sql
-from ..core.errors import ErrorKind, SourceError, first_line, validation_line
-from ..logs.parse import MalformedLog, parse_log_file, parse_timestamp
-from ..logs.window_scan import WindowScan, scan_json_file, scan_ndjson_file
-from ..core.models import DeployState, LogEntries, LogEntry
-from ..core.safefile import UnsafeFileError, read_regular, write_atomic
-from ..local.scenario import DB_FILE, current_dir
-from ..core.timestamps import looks_like_timestamp
-from .base import Backend
-
+from console import safety
+from console.backends.base import Backend
+from console.core import sql
+from console.core.errors import ErrorKind, SourceError, first_line, validation_line
+from console.core.models import DeployState, LogEntries, LogEntry
+from console.core.safefile import UnsafeFileError, read_regular, write_atomic
+from console.core.timestamps import looks_like_timestamp
+from console.local.scenario import DB_FILE, current_dir
+from console.logs.parse import MalformedLog, parse_log_file, parse_timestamp
+from console.logs.window_scan import WindowScan, scan_json_file, scan_ndjson_file
 
 
 class LocalBackend(Backend):
@@ -100,8 +100,9 @@ class LocalBackend(Backend):
                 try:
                     con = duckdb.connect(str(db), read_only=True)
                 except duckdb.Error as exc:
-                    raise SourceError(ErrorKind.UNAVAILABLE,
-                                      f"cannot open local database {db}: {first_line(exc)}") from exc
+                    raise SourceError(
+                        ErrorKind.UNAVAILABLE, f"cannot open local database {db}: {first_line(exc)}"
+                    ) from exc
                 self._db = (key, con)
             self._db_users += 1
             return self._db[1].cursor()
@@ -197,8 +198,9 @@ class LocalBackend(Backend):
         # Stable: entries of equal time keep the files' order, as the whole-file read had them.
         return LogEntries.of(sorted(kept, key=lambda e: e.timestamp), skipped, newest)
 
-    def _scan_file(self, path: Path, service: str, start: datetime, end: datetime, keep,
-                   previous: WindowScan | None) -> tuple[WindowScan, WindowScan] | None:
+    def _scan_file(
+        self, path: Path, service: str, start: datetime, end: datetime, keep, previous: WindowScan | None
+    ) -> tuple[WindowScan, WindowScan] | None:
         try:
             if path.suffix == ".ndjson":
                 state, answer = scan_ndjson_file(path, service, start, end, keep, previous)
@@ -234,8 +236,6 @@ class LocalBackend(Backend):
             write_atomic(self.root() / "deploy.json", state.model_dump_json(indent=2).encode())
 
 
-
-
 def _keep_all(entry: LogEntry) -> bool:
     return True
 
@@ -260,7 +260,9 @@ def load_json(path: Path, data: bytes) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise SourceError(ErrorKind.MALFORMED, f"{path}:{exc.lineno}: invalid JSON ({exc.msg}, column {exc.colno})") from exc
+        raise SourceError(
+            ErrorKind.MALFORMED, f"{path}:{exc.lineno}: invalid JSON ({exc.msg}, column {exc.colno})"
+        ) from exc
 
 
 def _with_timestamps(value: Any) -> Any:

@@ -11,12 +11,13 @@ import importlib
 import os
 import re
 import sys
-from datetime import date, datetime, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..core.config import Settings
+    from console.core.config import Settings
 
 # Each module exposes register(subparsers) and sets `func` on its parsers.
 COMMAND_MODULES = (
@@ -68,8 +69,13 @@ class _VersionAction(argparse.Action):
     """`--version`, reading the package metadata only when asked (it scans sys.path)."""
 
     def __init__(self, option_strings, dest, **kwargs) -> None:
-        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0,
-                         help="print the version and exit")
+        super().__init__(
+            option_strings,
+            dest=argparse.SUPPRESS,
+            default=argparse.SUPPRESS,
+            nargs=0,
+            help="print the version and exit",
+        )
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:
         sys.stdout.write(f"{parser.prog} {package_version()}\n")  # stdout, as argparse's own action
@@ -81,21 +87,37 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
     others are placeholders (their name and help, accepting anything)."""
     parser = _Parser(prog="nba-console", description="On-call console for the NBA props platform.")
     parser.add_argument("--version", action=_VersionAction)
-    parser.add_argument("--config", type=Path, help="config file (default: ./nba-console.toml, then the user config dir)")
+    parser.add_argument(
+        "--config", type=Path, help="config file (default: ./nba-console.toml, then the user config dir)"
+    )
     parser.add_argument("--backend", choices=["local", "gcp"], help="data backend (default: local)")
     parser.add_argument("--data-dir", type=_path_arg, help="local backend data directory (NBA_CONSOLE_DATA_DIR)")
     parser.add_argument("--project", help="GCP project (default: nba-props-platform)")
-    parser.add_argument("--read-only", action="store_true", default=None, help="change nothing of the platform or its data: no playbook, deploy or data load (the console still keeps its own state)")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        default=None,
+        help="change nothing of the platform or its data: no playbook, deploy or data load (the console still keeps its own state)",
+    )
     parser.add_argument("--date", dest="game_date", type=_date_arg, help="game date (default: latest/yesterday)")
     parser.add_argument("--at", help="evaluate as of a moment: HH:MM on the processing date, or ISO time")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = sub.add_parser("check", help="run the morning checks once (exit 0 ok, 1 a check fails, 2 error)",
-                           epilog=_check_epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+    check = sub.add_parser(
+        "check",
+        help="run the morning checks once (exit 0 ok, 1 a check fails, 2 error)",
+        epilog=_check_epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _date_options(check)
     check.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    check.add_argument("--only", action="append", metavar="CHECK_ID", type=_check_id,
-                       help="run only this check (repeatable; ids below)")
+    check.add_argument(
+        "--only",
+        action="append",
+        metavar="CHECK_ID",
+        type=_check_id,
+        help="run only this check (repeatable; ids below)",
+    )
     check.set_defaults(func=cmd_check)
 
     report = sub.add_parser("report", help="the morning check as Markdown")
@@ -138,23 +160,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _check_ids() -> list[str]:
-    from ..core.runner import SPECS
+    from console.core.runner import SPECS
 
     return [spec.id for spec in SPECS]
 
 
 def _check_epilog() -> str:
+    from console.core.config import Settings
     from panels.grading import rule
-    from ..core.config import Settings
 
     ids = "\n".join(f"  {check_id}" for check_id in _check_ids())
     # The one rule people ask about (issue 23): the README's thresholds table says the same.
     grading = "\n".join(f"  {status:<5} {text}" for status, text in rule(Settings.model_construct()).items())
-    return (f"check ids:\n{ids}\n\ngrading_coverage (defaults: thresholds.grading_trigger_pct, "
-            f"deadlines.grading):\n{grading}\n\nexit codes (an alerting job reads only these):\n"
-            "  0  nothing failed (ok, warn or unknown)\n"
-            "  1  a check failed\n"
-            "  2  a check could not run (status error), an unknown check id, or bad arguments")
+    return (
+        f"check ids:\n{ids}\n\ngrading_coverage (defaults: thresholds.grading_trigger_pct, "
+        f"deadlines.grading):\n{grading}\n\nexit codes (an alerting job reads only these):\n"
+        "  0  nothing failed (ok, warn or unknown)\n"
+        "  1  a check failed\n"
+        "  2  a check could not run (status error), an unknown check id, or bad arguments"
+    )
 
 
 def _check_id(text: str) -> str:
@@ -176,7 +200,7 @@ def _date_arg(text: str) -> date:
     try:
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
             raise ValueError
-        from ..core.timestamps import date_in_range
+        from console.core.timestamps import date_in_range
 
         return date_in_range(date.fromisoformat(text))
     except ValueError as exc:
@@ -191,7 +215,7 @@ def _path_arg(text: str) -> Path:
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    from ..core.config import load_settings
+    from console.core.config import load_settings
 
     return load_settings(
         args.config,
@@ -204,17 +228,17 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 def resolve_context(args: argparse.Namespace, settings: Settings, backend):
     """Game date and as-of moment from --date/--at, with the documented defaults."""
-    from ..core.runner import CheckContext, default_game_date, parse_at
+    from console.core.runner import CheckContext, default_game_date, parse_at
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     game_date = args.game_date or default_game_date(backend, settings, now)
     as_of = parse_at(args.at, game_date + settings.processing_offset, settings, now)
     return CheckContext(settings=settings, game_date=game_date, as_of=as_of)
 
 
 def _run_report(args: argparse.Namespace):
-    from ..backends import open_backend
-    from ..core.runner import run_all
+    from console.backends import open_backend
+    from console.core.runner import run_all
 
     settings = settings_from_args(args)
     backend = open_backend(settings)
@@ -235,14 +259,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(orjson.dumps(report.to_json_dict(), option=orjson.OPT_INDENT_2) + b"\n")
         sys.stdout.flush()
     else:
-        from ..render import print_report  # rich: only for a person's terminal
+        from console.render import print_report  # rich: only for a person's terminal
 
         print_report(report, settings)
     return report.exit_code()
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..render import report_markdown
+    from console.render import report_markdown
 
     settings, report = _run_report(args)
     text = report_markdown(report, settings)
@@ -264,13 +288,13 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 def cmd_tui(args: argparse.Namespace) -> int:
     """The console. --date fixes the first game date; --at freezes the clock at that moment."""
-    from ..tui.app import NbaConsoleApp
-    from ..core.clock import FixedClock, SystemClock
+    from console.core.clock import FixedClock, SystemClock
+    from console.tui.app import NbaConsoleApp
 
     settings = settings_from_args(args)
     clock = SystemClock()
     if args.at:
-        from ..backends import open_backend
+        from console.backends import open_backend
 
         backend = open_backend(settings)
         try:
@@ -290,7 +314,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     if argv is None and "_ARGCOMPLETE" in os.environ:  # the shell asking (TAB): answers and exits
-        from .completion import complete
+        from console.cli.completion import complete
 
         complete(build_parser())  # the whole parser: every command's flags complete
     args = parse_args(argv)
@@ -305,9 +329,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _failed(exc: Exception) -> int:
     """One line on stderr and the exit code for an exception that ended a command."""
-    from ..core.config import ConfigError
-    from ..core.errors import ScenarioError, SourceError, first_line
-    from ..safety import ReadOnlyError
+    from console.core.config import ConfigError
+    from console.core.errors import ScenarioError, SourceError, first_line
+    from console.safety import ReadOnlyError
 
     try:
         raise exc
@@ -322,8 +346,9 @@ def _failed(exc: Exception) -> int:
         print(f"nba-console: {where}{exc.strerror or first_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - a bug: one line and a failing exit, never a traceback
-        print(f"nba-console: internal error ({type(exc).__name__}: {first_line(exc)}); please report it",
-              file=sys.stderr)
+        print(
+            f"nba-console: internal error ({type(exc).__name__}: {first_line(exc)}); please report it", file=sys.stderr
+        )
         return EXIT_INTERNAL
 
 

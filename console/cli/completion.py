@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 SHELLS = ("bash", "zsh")
 PROG = "nba-console"
@@ -19,11 +20,13 @@ PROG = "nba-console"
 
 def register(sub: argparse._SubParsersAction) -> None:
     comp = sub.add_parser(
-        "completion", help="print the shell completion script (bash or zsh)",
+        "completion",
+        help="print the shell completion script (bash or zsh)",
         description="Print the completion script for your shell. Enable it with\n"
-                    "  bash: eval \"$(nba-console completion bash)\"   (in ~/.bashrc)\n"
-                    "  zsh:  eval \"$(nba-console completion zsh)\"    (in ~/.zshrc, after compinit)",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        '  bash: eval "$(nba-console completion bash)"   (in ~/.bashrc)\n'
+        '  zsh:  eval "$(nba-console completion zsh)"    (in ~/.zshrc, after compinit)',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     comp.add_argument("shell", choices=SHELLS)
     comp.set_defaults(func=cmd_completion)
 
@@ -41,12 +44,15 @@ def cmd_completion(args: argparse.Namespace) -> int:
 def _settings(parsed_args: argparse.Namespace | None):
     """The settings the command would use (its --config, --backend ...), or the defaults; a
     broken config completes with the defaults rather than printing an error into the line."""
-    from ..core.config import Settings, load_settings
+    from console.core.config import Settings, load_settings
 
     try:
-        return load_settings(getattr(parsed_args, "config", None), backend=getattr(parsed_args, "backend", None),
-                             data_dir=getattr(parsed_args, "data_dir", None),
-                             project=getattr(parsed_args, "project", None))
+        return load_settings(
+            getattr(parsed_args, "config", None),
+            backend=getattr(parsed_args, "backend", None),
+            data_dir=getattr(parsed_args, "data_dir", None),
+            project=getattr(parsed_args, "project", None),
+        )
     except Exception:  # noqa: BLE001 - completion never fails loudly
         try:
             return Settings()
@@ -55,13 +61,13 @@ def _settings(parsed_args: argparse.Namespace | None):
 
 
 def check_ids(prefix: str = "", **_: Any) -> list[str]:
-    from ..core.runner import SPECS
+    from console.core.runner import SPECS
 
     return [spec.id for spec in SPECS if spec.id.startswith(prefix)]
 
 
 def playbook_names(prefix: str = "", **_: Any) -> list[str]:
-    from ..playbook import model
+    from console.playbook import model
 
     try:
         return [name for name in model.load_all() if name.startswith(prefix)]
@@ -76,7 +82,7 @@ def service_names(prefix: str = "", parsed_args: argparse.Namespace | None = Non
 
 def param_pairs(prefix: str = "", parsed_args: argparse.Namespace | None = None, **_: Any) -> list[str]:
     """`--param` of `playbook show|run NAME`: `service=` first, then the names it accepts."""
-    from ..playbook import model
+    from console.playbook import model
 
     try:
         book = model.get(getattr(parsed_args, "name", None) or "")
@@ -91,9 +97,11 @@ def param_pairs(prefix: str = "", parsed_args: argparse.Namespace | None = None,
     settings = _settings(parsed_args)
     values: Iterable[str] = []
     if settings is not None and spec.type in ("service", "run_service", "function"):
-        values = {"service": settings.services.cloud_run + settings.services.functions,
-                  "run_service": settings.services.cloud_run,
-                  "function": settings.services.functions}[spec.type]
+        values = {
+            "service": settings.services.cloud_run + settings.services.functions,
+            "run_service": settings.services.cloud_run,
+            "function": settings.services.functions,
+        }[spec.type]
     elif settings is not None and spec.type == "region":
         values = [settings.region]
     return [f"{key}={v}" for v in values if f"{key}={v}".startswith(prefix)]

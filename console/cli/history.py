@@ -4,40 +4,45 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import orjson
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..core.config import Settings
-from ..core.models import Report, Status
+from console.core.config import Settings
+from console.core.models import Report, Status
 
 
 def register(sub) -> None:
-    from . import _check_id, _date_arg
+    from console.cli import _check_id, _date_arg
 
     parser = sub.add_parser("history", help="every check over the last game dates (a table, or --json)")
     parser.add_argument("--days", type=int, help="game dates to show, ending at --end (default: history.days, 14)")
     parser.add_argument("--end", type=_date_arg, help="last game date (default: the latest, as for check)")
     parser.add_argument("--json", action="store_true", help="a JSON list of `check --json` objects, oldest first")
-    parser.add_argument("--only", action="append", type=_check_id, metavar="CHECK_ID",
-                        help="only this check (repeatable; an unknown id exits 2 with the valid ones)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        type=_check_id,
+        metavar="CHECK_ID",
+        help="only this check (repeatable; an unknown id exits 2 with the valid ones)",
+    )
     parser.set_defaults(func=cmd_history)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from ..backends import open_backend
-    from . import settings_from_args
-    from ..history import bytes_labels, contexts, cut_to_data, data_range, history_range, run_history
-    from ..core.runner import default_game_date
+    from console.backends import open_backend
+    from console.cli import settings_from_args
+    from console.core.runner import default_game_date
+    from console.history import bytes_labels, contexts, cut_to_data, data_range, history_range, run_history
 
     settings = settings_from_args(args)
     backend = open_backend(settings)
     try:
         backend.preflight()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         end = args.end or getattr(args, "game_date", None) or default_game_date(backend, settings, now)
         asked = history_range(end, settings.history.days if args.days is None else args.days, settings)
         # Only the dates with data are rows: a date before the first game is not `ok 0/5`.
@@ -63,12 +68,16 @@ def _bytes_line(scanned: dict[str, str]) -> str:
     return "bytes (dry run): " + ", ".join(f"{name} {label}" for name, label in scanned.items())
 
 
-def print_history(reports: list[Report], settings: Settings, scanned: dict[str, str] | None = None,
-                  console: Console | None = None, note: str | None = None) -> None:
+def print_history(
+    reports: list[Report],
+    settings: Settings,
+    scanned: dict[str, str] | None = None,
+    console: Console | None = None,
+    note: str | None = None,
+) -> None:
+    from console.history import SHORT_TITLES
     from panels.badges import STATUS_STYLE
     from panels.render import NO_GAMES, no_games, render_result
-
-    from ..history import SHORT_TITLES
 
     console = console or Console()
     if not reports:
@@ -97,8 +106,11 @@ def print_history(reports: list[Report], settings: Settings, scanned: dict[str, 
     if note:  # the dates asked that are not rows, and why
         console.print(note, style="yellow")
     if "deployment_drift" in {c.id for c in last.checks}:
-        console.print(f"drift: the deploys of {settings.history.drift_at:%H:%M} on each date's processing date "
-                      "(or of the as-of moment, when earlier)", style="dim")
+        console.print(
+            f"drift: the deploys of {settings.history.drift_at:%H:%M} on each date's processing date "
+            "(or of the as-of moment, when earlier)",
+            style="dim",
+        )
     for (title, message), days in errors.items():  # each distinct failure once, with its dates
         span = days[0].isoformat() if len(days) == 1 else f"{days[0]}..{days[-1]} ({len(days)} dates)"
         console.print(Text(f"{title}: {message} [{span}]", style="red"))

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..local.scenario import current_dir, export_scenario, load_scenario
+from console.local.scenario import current_dir, export_scenario, load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,20 +26,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _settings(args):
-    from . import settings_from_args
+    from console.cli import settings_from_args
 
     return settings_from_args(args)
 
 
 def seed_demo(settings) -> dict[str, int]:
-    from ..local.demo_scenario import write_scenario
+    from console.local.demo_scenario import write_scenario
 
     with tempfile.TemporaryDirectory(prefix="nba-console-demo-") as tmp:
         return load_scenario(write_scenario(Path(tmp)), settings)
 
 
 def _writable(args, what: str):
-    from ..safety import ReadOnlyError, check_writable
+    from console.safety import ReadOnlyError, check_writable
 
     settings = _settings(args)
     try:

@@ -10,16 +10,16 @@ import argparse
 import os
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
 from pathlib import Path
-from typing import Callable
 
-from ..core.clock import DEMO_END, DEMO_START, ReplayClock, SystemClock
-from ..logs.live_trace import LiveTrace, TraceUpdate
-from ..logs.query import LogQuery, parse_duration, parse_severity
-from ..core.models import LogEntry
-from ..core.timefmt import for_people
+from console.core.clock import DEMO_END, DEMO_START, ReplayClock, SystemClock
+from console.core.models import LogEntry
+from console.core.timefmt import for_people
+from console.logs.live_trace import LiveTrace, TraceUpdate
+from console.logs.query import LogQuery, parse_duration, parse_severity
 
 DEMO_GAME_DATE = date(2026, 2, 4)
 
@@ -28,22 +28,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     tail = sub.add_parser("tail", help="print the logs, filtered, then keep following (like tail -f)")
     _query_options(tail)
     tail.add_argument("--no-follow", action="store_true", help="print what is there and exit")
-    tail.add_argument("--interval", type=_interval, default=None, help="seconds between idle polls (default logs.poll_seconds)")
+    tail.add_argument(
+        "--interval", type=_interval, default=None, help="seconds between idle polls (default logs.poll_seconds)"
+    )
     tail.set_defaults(func=cmd_tail)
 
     replay = sub.add_parser("replay", help="replay an exported log file at its own pace, with the live trace verdict")
     replay.add_argument("file", type=Path, help="a JSON array or NDJSON of Cloud Logging entries")
     replay.add_argument("--speed", type=_positive, default=60.0, help="times faster than real time (default 60)")
-    replay.add_argument("--max-gap", type=_duration, default=timedelta(minutes=5),
-                        help="skip idle stretches longer than this (log time, default 5m)")
+    replay.add_argument(
+        "--max-gap",
+        type=_duration,
+        default=timedelta(minutes=5),
+        help="skip idle stretches longer than this (log time, default 5m)",
+    )
     _query_options(replay, since=False)
     replay.set_defaults(func=cmd_replay)
 
     demo = sub.add_parser("demo", help="the morning of 2026-02-05 unfolding on an accelerated clock")
     demo.add_argument("--speed", type=_positive, default=60.0, help="times faster than real time (default 60)")
     demo.add_argument("--headless", action="store_true", help="print the morning instead of opening the TUI")
-    demo.add_argument("--start", type=_clock_time, default=time_of_day(6, 55),
-                      help="where the replay starts, ET on 2026-02-05 (default 06:55, just before Phase 3)")
+    demo.add_argument(
+        "--start",
+        type=_clock_time,
+        default=time_of_day(6, 55),
+        help="where the replay starts, ET on 2026-02-05 (default 06:55, just before Phase 3)",
+    )
     demo.set_defaults(func=cmd_demo)
 
 
@@ -96,8 +106,9 @@ def _interval(text: str) -> float:
 
 def query_from_args(args: argparse.Namespace, now: datetime) -> LogQuery:
     since = getattr(args, "since", None)
-    return LogQuery(service=args.service, severity=args.severity, patterns=tuple(args.grep),
-                    since=now - since if since else None)
+    return LogQuery(
+        service=args.service, severity=args.severity, patterns=tuple(args.grep), since=now - since if since else None
+    )
 
 
 def format_plain(entry: LogEntry, tz) -> str:
@@ -133,7 +144,7 @@ class _Out:
 
 
 def _settings(args):
-    from . import settings_from_args
+    from console.cli import settings_from_args
 
     return settings_from_args(args)
 
@@ -144,19 +155,19 @@ def _settings(args):
 def open_source(settings, query: LogQuery, clock=None, follow: bool = True):
     if settings.backend == "gcp":
         if not follow:  # one listing and done: the stream would have nothing to add
-            from ..logs.source_gcp import open_gcp_source
+            from console.logs.source_gcp import open_gcp_source
 
             return open_gcp_source(settings, query, clock, follow=False)
-        from ..backends.gcp_errors import translate
-        from ..logs.source_gcp_tail import open_gcp_tail
+        from console.backends.gcp_errors import translate
+        from console.logs.source_gcp_tail import open_gcp_tail
 
         try:
             return open_gcp_tail(settings, query, clock)
-        except Exception as exc:  # noqa: BLE001 - no credentials: one line, exit 2, no traceback
+        except Exception as exc:  # no credentials: one line, exit 2, no traceback
             raise translate(exc, "logging") from exc
-    from ..core.errors import ErrorKind, SourceError
-    from ..logs.source_local import LocalLogSource
-    from ..local.scenario import current_dir
+    from console.core.errors import ErrorKind, SourceError
+    from console.local.scenario import current_dir
+    from console.logs.source_local import LocalLogSource
 
     if current_dir(settings) is None:
         raise SourceError(ErrorKind.NO_DATA, f"no local data in {settings.data_dir}: run `nba-console local seed-demo`")
@@ -198,7 +209,7 @@ def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
                 if args.no_follow:
                     skipped = getattr(source, "skipped", 0)
                     if skipped:
-                        from ..logs.parse import skipped_note
+                        from console.logs.parse import skipped_note
 
                         print(f"nba-console tail: {skipped_note(skipped)}", file=sys.stderr)
                     # An unreadable source is an error for whoever reads the exit code.
@@ -221,12 +232,20 @@ def _print_update(update: TraceUpdate, out: _Out, tz, last: dict) -> None:
             out.line(f"== trace {update.day}: {update.result.status.value.upper()} {update.result.summary}")
 
 
-def run_replay(entries: list[LogEntry], settings, speed: float, max_gap: timedelta | None, out: _Out,
-               sleep: Callable[[float], None] = time.sleep, day: date | None = None,
-               start: datetime | None = None, end: datetime | None = None,
-               on_tick: Callable[[datetime, bool], None] | None = None) -> LiveTrace:
+def run_replay(
+    entries: list[LogEntry],
+    settings,
+    speed: float,
+    max_gap: timedelta | None,
+    out: _Out,
+    sleep: Callable[[float], None] = time.sleep,
+    day: date | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    on_tick: Callable[[datetime, bool], None] | None = None,
+) -> LiveTrace:
     """Release entries as an accelerated clock reaches them, printing lines and trace news."""
-    from ..logs.source_local import ReplaySource
+    from console.logs.source_local import ReplaySource
 
     entries = sorted(entries, key=lambda e: e.timestamp)
     if not entries and start is None:
@@ -264,8 +283,8 @@ def _human(delta: timedelta) -> str:
 
 
 def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
-    from ..logs.source_local import load_log_file
-    from ..core.safefile import UnsafeFileError
+    from console.core.safefile import UnsafeFileError
+    from console.logs.source_local import load_log_file
 
     settings = _settings(args)
     out = out or _Out()
@@ -275,7 +294,7 @@ def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = t
         raise ValueError(f"cannot replay {exc}") from None
     except OSError as exc:
         raise ValueError(f"cannot read {args.file}: {exc.strerror or exc}") from None
-    query = query_from_args(args, datetime.now(timezone.utc))
+    query = query_from_args(args, datetime.now(UTC))
     entries = [e for e in entries if query.matches(e)]
     if not entries:
         out.line(f"{args.file}: no log entries to replay")
@@ -290,11 +309,11 @@ def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = t
 
 
 def _ensure_demo(settings) -> None:
-    from .local import seed_demo
-    from ..local.scenario import current_dir
+    from console.cli.local import seed_demo
+    from console.local.scenario import current_dir
 
     if settings.backend == "local" and current_dir(settings) is None:
-        from ..safety import ReadOnlyError, check_writable
+        from console.safety import ReadOnlyError, check_writable
 
         try:
             check_writable(settings, f"seed the demo into {settings.data_dir} (there is no local data yet)")
@@ -304,7 +323,7 @@ def _ensure_demo(settings) -> None:
 
 
 def _clock_time(text: str) -> time_of_day:
-    from ..core.timefmt import parse_clock_time
+    from console.core.timefmt import parse_clock_time
 
     try:
         clock = parse_clock_time(text)
@@ -327,7 +346,7 @@ def cmd_demo(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
     _ensure_demo(settings)
     start = demo_start(settings, getattr(args, "start", None))
     if not args.headless and out is None and sys.stdout.isatty():
-        from ..tui.app import NbaConsoleApp
+        from console.tui.app import NbaConsoleApp
 
         # Panels refresh every couple of seconds: at 60x that is every two minutes of the morning.
         fast = settings.model_copy(update={"refresh_seconds": min(settings.refresh_seconds, 2.0)})
@@ -337,19 +356,22 @@ def cmd_demo(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
     return demo_headless(settings, args.speed, out or _Out(), sleep, start)
 
 
-def demo_headless(settings, speed: float, out: _Out, sleep: Callable[[float], None] = time.sleep,
-                  start: datetime = DEMO_START) -> int:
+def demo_headless(
+    settings, speed: float, out: _Out, sleep: Callable[[float], None] = time.sleep, start: datetime = DEMO_START
+) -> int:
     """The demo morning as text: log lines in order, and each check's status as it changes."""
-    from ..backends.local import LocalBackend
-    from ..core.runner import CheckContext, run_all
+    from console.backends.local import LocalBackend
+    from console.core.runner import CheckContext, run_all
 
     backend = LocalBackend(settings)
     entries = [e for path in backend.log_files() for e in backend._entries(path)]
     history = [e for e in entries if e.timestamp < start]
     for entry in sorted(history, key=lambda e: e.timestamp)[-10:]:
         out.line(format_plain(entry, settings.tz))
-    out.line(f"--- replaying {for_people(start, settings.tz)} "
-             f"to {for_people(DEMO_END, settings.tz, 'clock')} at {speed:g}x ---")
+    out.line(
+        f"--- replaying {for_people(start, settings.tz)} "
+        f"to {for_people(DEMO_END, settings.tz, 'clock')} at {speed:g}x ---"
+    )
     statuses: dict[str, tuple] = {}
     last_check = [None]
 
@@ -366,8 +388,18 @@ def demo_headless(settings, speed: float, out: _Out, sleep: Callable[[float], No
                 out.line(f"   [{for_people(now, settings.tz, 'clock')}] {c.id}: {c.status.value.upper()} {c.summary}")
 
     future = [e for e in entries if e.timestamp >= start]
-    trace = run_replay(future, settings, speed, None, out, sleep, day=start.astimezone(settings.tz).date(),
-                       start=start, end=DEMO_END, on_tick=on_tick)
+    trace = run_replay(
+        future,
+        settings,
+        speed,
+        None,
+        out,
+        sleep,
+        day=start.astimezone(settings.tz).date(),
+        start=start,
+        end=DEMO_END,
+        on_tick=on_tick,
+    )
     backend.close()
     result = trace.result()
     out.line(f"== verdict {trace.day}: {result.status.value.upper()} {result.summary}")

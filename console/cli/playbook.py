@@ -9,17 +9,17 @@ import shlex
 import signal
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from .. import safety
-from ..core.timefmt import for_people, to_moment
-from ..playbook import model
-from ..playbook.actions import RenderedStep
-from ..core.redaction import mask_text
-from ..playbook.audit import AuditLog
-from ..playbook.engine import Callbacks, Cancelled, Decision, Runner, dry_run
-from ..playbook.lock import LockHeld, StepStillRunning
-from ..playbook.procs import group_alive, terminate_group
+from console import safety
+from console.core.redaction import mask_text
+from console.core.timefmt import for_people, to_moment
+from console.playbook import model
+from console.playbook.actions import RenderedStep
+from console.playbook.audit import AuditLog
+from console.playbook.engine import Callbacks, Cancelled, Decision, Runner, dry_run
+from console.playbook.lock import LockHeld, StepStillRunning
+from console.playbook.procs import group_alive, terminate_group
 
 EXIT_REFUSED = 2
 
@@ -30,8 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmds.add_parser("list", help="the playbooks").set_defaults(func=cmd_list)
     show = cmds.add_parser("show", help="a playbook's steps and exact commands")
     show.add_argument("name")
-    show.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                      help="a parameter value: the steps then show their exact argv")
+    show.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a parameter value: the steps then show their exact argv",
+    )
     show.add_argument("--json", action="store_true", help="one JSON object (steps, argv, parameters and their rules)")
     show.set_defaults(func=cmd_show)
     run = cmds.add_parser("run", help="run a playbook (asks before every step)")
@@ -40,8 +45,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--dry-run", action="store_true", help="print the exact commands; change nothing")
     run.add_argument("--yes", action="store_true", help="answer yes to every confirmation (needed without a TTY)")
     run.add_argument("--resume", metavar="RUN_ID", help="resume an interrupted run (re-verifies the steps it skips)")
-    run.add_argument("--wait", action="store_true",
-                     help="if a killed run's step is still running, wait for it to end instead of refusing")
+    run.add_argument(
+        "--wait",
+        action="store_true",
+        help="if a killed run's step is still running, wait for it to end instead of refusing",
+    )
     run.set_defaults(func=cmd_run)
 
     audit = sub.add_parser("audit", help="past playbook runs, newest first (audit show RUN_ID for one run)")
@@ -54,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _settings(args):
-    from . import settings_from_args
+    from console.cli import settings_from_args
 
     return settings_from_args(args)
 
@@ -92,7 +100,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from ..playbook.describe import describe, describe_text
+    from console.playbook.describe import describe, describe_text
 
     settings = _settings(args)
     try:
@@ -159,21 +167,29 @@ def _cli_callbacks() -> Callbacks:
             print(f"   -> {mark} (exit {data['exit_code']}); verify: {data['verification']}", flush=True)
         elif event == "confirm_mismatch":
             left = data["left"]
-            print(f"   that is not {data['step'].target!r}; " + (f"{left} tr{'y' if left == 1 else 'ies'} left"
-                                                                 if left else "not confirmed"), flush=True)
+            print(
+                f"   that is not {data['step'].target!r}; "
+                + (f"{left} tr{'y' if left == 1 else 'ies'} left" if left else "not confirmed"),
+                flush=True,
+            )
         elif event == "step_reverified":
             step = data["step"]
             print(f"\n{step.index + 1}. {step.title}: done earlier and still holds ({data['verification']}); skipped")
         elif event == "step_rerun":
             step = data["step"]
-            print(f"\n{step.index + 1}. {step.title}: done earlier but no longer holds ({data['verification']}); "
-                  "it runs again", flush=True)
+            print(
+                f"\n{step.index + 1}. {step.title}: done earlier but no longer holds ({data['verification']}); "
+                "it runs again",
+                flush=True,
+            )
         elif event == "notice":
             print(f"  note: {data['message']}", flush=True)
         elif event == "run_end" and data["status"] == "audit_failed":
             print(f"\n!!! AUDIT WRITE FAILED: {data['message']}", file=sys.stderr, flush=True)
 
-    return Callbacks(confirm=confirm, type_target=type_target, on_failure=on_failure, on_line=on_line, on_event=on_event)
+    return Callbacks(
+        confirm=confirm, type_target=type_target, on_failure=on_failure, on_line=on_line, on_event=on_event
+    )
 
 
 EXIT_INTERRUPTED = 130
@@ -308,16 +324,29 @@ AUDIT_COLUMNS = ("STARTED", "RUN", "PLAYBOOK", "STATUS", "STEPS", "BACKEND", "OP
 def audit_rows(runs, tz, oldest_first: bool = False) -> list[tuple[str, ...]]:
     """One row per run, newest first (the run you are asking about is usually the last one),
     times in the configured zone."""
+
     def started(r) -> datetime:
-        return to_moment(r.started) or datetime.min.replace(tzinfo=timezone.utc)
+        return to_moment(r.started) or datetime.min.replace(tzinfo=UTC)
 
     rows = []
     for r in sorted(runs, key=started, reverse=not oldest_first):
-        who = str(r.operator.get("user", "?")) + (f" ({r.operator['gcloud_account']})" if r.operator.get("gcloud_account") else "")
+        who = str(r.operator.get("user", "?")) + (
+            f" ({r.operator['gcloud_account']})" if r.operator.get("gcloud_account") else ""
+        )
         params = " ".join(f"{k}={safety.clip(v, 40)}" for k, v in r.params.items())
         unknown = f" ({len(r.unknown)} unknown)" if r.unknown else ""
-        rows.append((for_people(r.started, tz, "seconds"), r.run_id, r.playbook, r.status,
-                     f"{len(r.done)}/{r.total_steps}{unknown}", r.backend, who, params))
+        rows.append(
+            (
+                for_people(r.started, tz, "seconds"),
+                r.run_id,
+                r.playbook,
+                r.status,
+                f"{len(r.done)}/{r.total_steps}{unknown}",
+                r.backend,
+                who,
+                params,
+            )
+        )
     return rows
 
 
@@ -362,8 +391,10 @@ def cmd_audit_show(args) -> int:
         if rec.event == "step_proc":
             line += f"  pid {rec.get('pid')} pgid {rec.get('pgid')} on {rec.get('host')}"
         if rec.event == "step_end":
-            line += (f"  {rec.outcome or ('ok' if rec.ok else 'failed')}  exit {rec.get('exit_code')} "
-                     f"verified={rec.get('verified')} ({rec.get('verification')})")
+            line += (
+                f"  {rec.outcome or ('ok' if rec.ok else 'failed')}  exit {rec.get('exit_code')} "
+                f"verified={rec.get('verified')} ({rec.get('verification')})"
+            )
         if rec.event in ("step_reverified", "lock_lost", "confirm_mismatch"):
             line += f"  {rec.get('verification') or rec.get('message') or ('typed ' + repr(rec.get('typed')))}"
         if rec.event == "run_end":

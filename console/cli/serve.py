@@ -12,8 +12,8 @@ import os
 import sys
 from typing import TextIO
 
-from ..core.config import ConfigError, Settings
-from ..core.serve_token import TOKEN_ENV
+from console.core.config import ConfigError, Settings
+from console.core.serve_token import TOKEN_ENV
 
 EXIT_REFUSED = 2
 MIN_TOKEN_CHARS = 16
@@ -21,10 +21,15 @@ MIN_TOKEN_CHARS = 16
 
 def register(sub: argparse._SubParsersAction) -> None:
     serve = sub.add_parser("serve", help="serve the console to browsers, read-only unless --allow-playbooks")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; any other needs the token)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; any other needs the token)"
+    )
     serve.add_argument("--port", type=int, default=8765, help="port (default 8765)")
-    serve.add_argument("--allow-playbooks", action="store_true",
-                       help="let viewers run playbooks (with this server's credentials); asks for a typed confirmation")
+    serve.add_argument(
+        "--allow-playbooks",
+        action="store_true",
+        help="let viewers run playbooks (with this server's credentials); asks for a typed confirmation",
+    )
     serve.add_argument("--yes", action="store_true", help="confirm --allow-playbooks without a terminal")
     serve.add_argument("--require-token", action="store_true", help="ask for the token on 127.0.0.1 too")
     serve.set_defaults(func=cmd_serve)
@@ -54,7 +59,9 @@ def child_argv(settings: Settings, args: argparse.Namespace, read_only: bool) ->
     return argv
 
 
-def confirm_playbooks(settings: Settings, yes: bool, stdin: TextIO | None = None, out: TextIO | None = None) -> str | None:
+def confirm_playbooks(
+    settings: Settings, yes: bool, stdin: TextIO | None = None, out: TextIO | None = None
+) -> str | None:
     """None when the operator confirmed; otherwise why serving with playbooks is refused."""
     stdin, out = stdin or sys.stdin, out or sys.stderr
     if settings.read_only:
@@ -63,8 +70,10 @@ def confirm_playbooks(settings: Settings, yes: bool, stdin: TextIO | None = None
         return None
     if not stdin.isatty():
         return "--allow-playbooks needs a typed confirmation on a terminal (or --yes)"
-    out.write(f"Every viewer will be able to run playbooks against {settings.project} ({settings.backend} backend)\n"
-              f"with THIS server's credentials. Type the project name ({settings.project}) to allow it: ")
+    out.write(
+        f"Every viewer will be able to run playbooks against {settings.project} ({settings.backend} backend)\n"
+        f"with THIS server's credentials. Type the project name ({settings.project}) to allow it: "
+    )
     out.flush()
     answer = stdin.readline().strip()
     return None if answer == settings.project else f"confirmation {answer!r} does not match {settings.project!r}"
@@ -86,23 +95,25 @@ def resolve_token(host: str, require: bool) -> tuple[str | None, bool]:
 
 def _ensure_local_data(settings: Settings) -> None:
     """`serve` on an empty local backend shows the demo, as `make run` does."""
-    from .. import safety
-    from ..local.scenario import current_dir
+    from console import safety
+    from console.local.scenario import current_dir
 
     if settings.backend != "local" or current_dir(settings) is not None:
         return
     if not safety.is_writable(settings):
-        print(f"nba-console serve: no local data in {settings.data_dir} (run `nba-console local seed-demo`)",
-              file=sys.stderr)
+        print(
+            f"nba-console serve: no local data in {settings.data_dir} (run `nba-console local seed-demo`)",
+            file=sys.stderr,
+        )
         return
-    from .local import seed_demo
+    from console.cli.local import seed_demo
 
     seed_demo(settings)
     print(f"seeded the demo into {settings.data_dir}", file=sys.stderr)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from . import settings_from_args
+    from console.cli import settings_from_args
 
     settings = settings_from_args(args)
     if not 0 < args.port < 65536:
@@ -118,12 +129,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     token, printable = resolve_token(args.host, args.require_token)
     _ensure_local_data(settings)
 
-    from ..tui.serve import ConsoleServer, ServeOptions
+    from console.tui.serve import ConsoleServer, ServeOptions
 
     options = ServeOptions(
-        host=args.host, port=args.port, argv=child_argv(settings, args, read_only), read_only=read_only,
-        token=token, print_token=printable, max_sessions=settings.serve.max_sessions,
-        idle_seconds=settings.serve.idle_minutes * 60, quit_grace_s=settings.serve.quit_grace_s,
+        host=args.host,
+        port=args.port,
+        argv=child_argv(settings, args, read_only),
+        read_only=read_only,
+        token=token,
+        print_token=printable,
+        max_sessions=settings.serve.max_sessions,
+        idle_seconds=settings.serve.idle_minutes * 60,
+        quit_grace_s=settings.serve.quit_grace_s,
     )
     try:
         ConsoleServer(options).run()

@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from ..core.config import ConfigError, NotifyChannel, Settings
+from console.core.config import ConfigError, NotifyChannel, Settings
 
 EXIT_ERROR = 2
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from . import _date_options
+    from console.cli import _date_options
 
     watch = sub.add_parser("watch", help="run the morning check on a schedule and notify on changes")
     _date_options(watch)
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _duration(text: str) -> timedelta:
-    from ..logs.query import parse_duration
+    from console.logs.query import parse_duration
 
     try:
         return parse_duration(text)
@@ -82,12 +82,12 @@ def _setup_logging() -> None:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from ..backends import open_backend
-    from . import settings_from_args
-    from ..core.clock import FixedClock, ReplayClock, SystemClock
-    from ..core.runner import default_game_date, parse_at
-    from ..notify import describe
-    from ..watch import Watcher, run_schedule
+    from console.backends import open_backend
+    from console.cli import settings_from_args
+    from console.core.clock import FixedClock, ReplayClock, SystemClock
+    from console.core.runner import default_game_date, parse_at
+    from console.notify import describe
+    from console.watch import Watcher, run_schedule
 
     _setup_logging()
     log = logging.getLogger("nba_console.watch")
@@ -98,7 +98,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     ws = settings.watch
     every, until_time = args.every or ws.every, args.until or ws.until
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     game_date = args.game_date
     if game_date is None:
         backend = open_backend(settings)
@@ -120,8 +120,12 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     watcher = Watcher(settings, channels, game_date, open_backend, report_dir=args.report_dir, until=until)
     if not args.once:  # cron runs stay to one line each
-        log.info("games %s until %s, channels: %s", game_date, until.strftime("%H:%M %Z"),
-                 ", ".join(describe(c) for c in channels) or "none")
+        log.info(
+            "games %s until %s, channels: %s",
+            game_date,
+            until.strftime("%H:%M %Z"),
+            ", ".join(describe(c) for c in channels) or "none",
+        )
 
     def show(outcome) -> None:
         local = outcome.report.as_of.astimezone(settings.tz).strftime("%H:%M %Z")

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from tenacity import RetryCallState, wait_exponential
 from tenacity.wait import wait_base
@@ -34,8 +34,9 @@ class BackoffPolicy(wait_base):
     """Wait before the next try after the n-th failure (n from 1): `min(cap, base * factor **
     (n - 1)) * jitter()`."""
 
-    def __init__(self, base: float, factor: float = 2.0, cap: float = math.inf,
-                 jitter: Callable[[], float] = no_jitter):
+    def __init__(
+        self, base: float, factor: float = 2.0, cap: float = math.inf, jitter: Callable[[], float] = no_jitter
+    ):
         self.base, self.factor, self.cap, self.jitter = base, factor, cap, jitter
         self._curve = wait_exponential(multiplier=base, exp_base=factor, max=cap)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
 
 
@@ -16,7 +16,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 @dataclass
@@ -49,7 +49,7 @@ class ReplayClock:
         try:
             moment = self.start + timedelta(seconds=(time.monotonic() - self._t0) * self.speed)
         except OverflowError:  # ran past year 9999 (a replay of far-future entries, unbounded)
-            moment = datetime.max.replace(tzinfo=timezone.utc)
+            moment = datetime.max.replace(tzinfo=UTC)
         return min(moment, self.end) if self.end else moment
 
     def jump_to_end(self) -> None:
@@ -63,5 +63,5 @@ class ReplayClock:
 
 
 # The demo morning: 06:00 to 11:00 ET on 2026-02-05 (the handoff's monitoring window).
-DEMO_START = datetime(2026, 2, 5, 11, 0, tzinfo=timezone.utc)
-DEMO_END = datetime(2026, 2, 5, 16, 0, tzinfo=timezone.utc)
+DEMO_START = datetime(2026, 2, 5, 11, 0, tzinfo=UTC)
+DEMO_END = datetime(2026, 2, 5, 16, 0, tzinfo=UTC)

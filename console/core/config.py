@@ -17,8 +17,8 @@ from typing import Any, Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from .config_checks import channel_problem, check_keys, check_region, check_theme, read_toml, strict_scalar
-from .config_errors import (
+from console.core.config_checks import channel_problem, check_keys, check_region, check_theme, read_toml, strict_scalar
+from console.core.config_errors import (
     ENV_PREFIX,
     OTHER_VARIABLES,
     ConfigError,
@@ -27,10 +27,8 @@ from .config_errors import (
     env_problem,
     unknown_env_variables,
 )
-
-from .config_platform import (  # noqa: F401 - re-exported: part of the settings' surface
+from console.core.config_platform import (
     DEFAULT_PROCESSORS,
-    LOG_PATTERN_GROUPS,
     LogPatterns,
     Processor,
     Section,
@@ -65,15 +63,19 @@ class Thresholds(Section):
     drift_fail_days: float = Field(7.0, ge=0, le=3650)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Thresholds":
+    def _ordered(self) -> Thresholds:
         # The monitor alerts on coverage the trigger has already let through: above it, it
         # would alert on every healthy night.
         if self.coverage_monitor_pct > self.grading_trigger_pct:
-            raise ValueError(f"coverage_monitor_pct ({self.coverage_monitor_pct:g}) must not be above "
-                             f"grading_trigger_pct ({self.grading_trigger_pct:g})")
+            raise ValueError(
+                f"coverage_monitor_pct ({self.coverage_monitor_pct:g}) must not be above "
+                f"grading_trigger_pct ({self.grading_trigger_pct:g})"
+            )
         if self.drift_warn_days > self.drift_fail_days:
-            raise ValueError(f"drift_warn_days ({self.drift_warn_days:g}) must not be above "
-                             f"drift_fail_days ({self.drift_fail_days:g})")
+            raise ValueError(
+                f"drift_warn_days ({self.drift_warn_days:g}) must not be above "
+                f"drift_fail_days ({self.drift_fail_days:g})"
+            )
         return self
 
 
@@ -169,7 +171,7 @@ class PlaybookSettings(Section):
     kill_grace_s: float = Field(1.0, ge=0.01, le=10)  # SIGTERM to a cancelled step's group, then SIGKILL
 
     @model_validator(mode="after")
-    def _step_fits_in_the_lease(self) -> "PlaybookSettings":
+    def _step_fits_in_the_lease(self) -> PlaybookSettings:
         # A step that may outlive the lease would let another run take the lock mid-step.
         if self.step_timeout_s >= self.lock_ttl_s:
             raise ValueError(f"step_timeout_s ({self.step_timeout_s:g}) must be below lock_ttl_s ({self.lock_ttl_s:g})")
@@ -202,7 +204,7 @@ class NotifyChannel(Section):
         return value
 
     @model_validator(mode="after")
-    def _has_its_target(self) -> "NotifyChannel":
+    def _has_its_target(self) -> NotifyChannel:
         # Refused at load, not at the first alert ("$None is not set" in the middle of a morning).
         if problem := channel_problem(self.kind, self.url_env, self.command):
             raise ValueError(problem)
@@ -228,7 +230,7 @@ class WatchSettings(Section):
     def _duration(cls, value: Any) -> Any:
         # "5m", "1h", "90s" as `tail --since` takes them; numbers are seconds.
         if isinstance(value, str) and value.strip()[-1:].isalpha():
-            from ..logs.query import parse_duration
+            from console.logs.query import parse_duration
 
             return parse_duration(value)
         return value
@@ -323,7 +325,7 @@ class Settings(BaseModel, metaclass=_SettingsMeta):
         return value
 
     @model_validator(mode="after")
-    def _grading_due_alias(self) -> "Settings":
+    def _grading_due_alias(self) -> Settings:
         if "grading_due" in self.model_fields_set and "grading" not in self.deadlines.model_fields_set:
             self.deadlines = self.deadlines.model_copy(update={"grading": self.grading_due})
         return self
@@ -437,8 +439,11 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     """Load settings, turning every problem into one ConfigError that names the key."""
     path = find_config_file(config_file)
     if path is not None and not path.is_file():
-        raise ConfigError(f"config file {path} does not exist" if not os.path.lexists(path)
-                          else f"config file {path} is not a regular file")
+        raise ConfigError(
+            f"config file {path} does not exist"
+            if not os.path.lexists(path)
+            else f"config file {path} is not a regular file"
+        )
     if problem := env_problem(Settings, OTHER_VARIABLES):
         raise ConfigError(problem)
     data = None

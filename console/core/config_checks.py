@@ -26,7 +26,7 @@ from typing import Any
 _NUMBER = (int, float)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _kinds(model: type, field: str) -> frozenset[type]:
     """The scalar types a field's annotation allows (Optional and unions unwrapped)."""
     info = model.model_fields.get(field)  # type: ignore[attr-defined]
@@ -65,8 +65,10 @@ def channel_problem(kind: str, url_env: str | None, command: list[str]) -> str |
     """A `[[notify]]` channel without what it sends to, refused at load rather than at the
     first alert ("$None is not set" in the middle of a morning)."""
     if kind in ("slack", "webhook") and not url_env:
-        return (f"a {kind} channel needs url_env, the environment variable that holds its URL "
-                '(url_env = "NBA_CONSOLE_SLACK_WEBHOOK")')
+        return (
+            f"a {kind} channel needs url_env, the environment variable that holds its URL "
+            '(url_env = "NBA_CONSOLE_SLACK_WEBHOOK")'
+        )
     if kind == "command" and not command:
         return 'a command channel needs command, the argv to run (command = ["/usr/bin/logger"])'
     return None
@@ -130,7 +132,7 @@ def read_toml(path: Path, max_bytes: int = 1 << 20) -> dict[str, Any]:
     file, too large, not UTF-8, not TOML, nested too deeply)."""
     import tomllib
 
-    from .safefile import read_regular
+    from console.core.safefile import read_regular
 
     data = read_regular(path, max_bytes)  # never blocks on a FIFO; refuses a directory
     try:
@@ -159,29 +161,105 @@ def _did_you_mean(value: str, known: typing.Iterable[str], what: str) -> str:
 
 # Every binding id the console's screens declare (Binding(..., id=...)): what `[keys]` may
 # remap. Textual's own bindings have no ids, so nothing else can be remapped.
-BINDING_IDS = frozenset({
-    "back", "close_goto", "close_help", "close_sql", "confirm_no", "confirm_yes", "copy_row", "copy_sql",
-    "default_date", "goto_date", "help", "history", "logs", "logs_back", "logs_filter", "logs_follow",
-    "logs_open_entry", "logs_pause", "next_date", "next_panel", "open_detail", "pause", "playbook_dry_run", "playbook_run", "playbooks",
-    "prev_date", "prev_panel", "quit", "refresh", "reload", "replay_end", "search_next", "search_prev",
-    "search_rows", "show_sql", "sort",
-})
+BINDING_IDS = frozenset(
+    {
+        "back",
+        "close_goto",
+        "close_help",
+        "close_sql",
+        "confirm_no",
+        "confirm_yes",
+        "copy_row",
+        "copy_sql",
+        "default_date",
+        "goto_date",
+        "help",
+        "history",
+        "logs",
+        "logs_back",
+        "logs_filter",
+        "logs_follow",
+        "logs_open_entry",
+        "logs_pause",
+        "next_date",
+        "next_panel",
+        "open_detail",
+        "pause",
+        "playbook_dry_run",
+        "playbook_run",
+        "playbooks",
+        "prev_date",
+        "prev_panel",
+        "quit",
+        "refresh",
+        "reload",
+        "replay_end",
+        "search_next",
+        "search_prev",
+        "search_rows",
+        "show_sql",
+        "sort",
+    }
+)
 
 # Textual's themes (textual.theme.BUILTIN_THEMES); the console registers none of its own.
-THEMES = frozenset({
-    "ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "catppuccin-frappe", "catppuccin-latte",
-    "catppuccin-macchiato", "catppuccin-mocha", "dracula", "flexoki", "gruvbox", "monokai", "nord", "rose-pine",
-    "rose-pine-dawn", "rose-pine-moon", "solarized-dark", "solarized-light", "textual-dark", "textual-light",
-    "tokyo-night",
-})
+THEMES = frozenset(
+    {
+        "ansi-dark",
+        "ansi-light",
+        "atom-one-dark",
+        "atom-one-light",
+        "catppuccin-frappe",
+        "catppuccin-latte",
+        "catppuccin-macchiato",
+        "catppuccin-mocha",
+        "dracula",
+        "flexoki",
+        "gruvbox",
+        "monokai",
+        "nord",
+        "rose-pine",
+        "rose-pine-dawn",
+        "rose-pine-moon",
+        "solarized-dark",
+        "solarized-light",
+        "textual-dark",
+        "textual-light",
+        "tokyo-night",
+    }
+)
 
 # Key names of more than one character that are not a character's Unicode name: Textual's
 # named keys (textual.keys.Keys), its replacements for some characters' names and its aliases.
-NAMED_KEYS = frozenset({
-    "at", "backslash", "backspace", "delete", "down", "end", "enter", "escape", "home", "insert", "left",
-    "left_square_brace", "minus", "newline", "pagedown", "pageup", "plus", "return", "right", "slash", "space",
-    "tab", "underscore", "up", *(f"f{n}" for n in range(1, 25)),
-})
+NAMED_KEYS = frozenset(
+    {
+        "at",
+        "backslash",
+        "backspace",
+        "delete",
+        "down",
+        "end",
+        "enter",
+        "escape",
+        "home",
+        "insert",
+        "left",
+        "left_square_brace",
+        "minus",
+        "newline",
+        "pagedown",
+        "pageup",
+        "plus",
+        "return",
+        "right",
+        "slash",
+        "space",
+        "tab",
+        "underscore",
+        "up",
+        *(f"f{n}" for n in range(1, 25)),
+    }
+)
 MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 
 
@@ -233,8 +311,10 @@ def check_keys(mapping: dict[str, str]) -> dict[str, str]:
         for key in keys.split(","):
             problem = key_problem(key.strip())
             if problem:
-                raise ValueError(f"{binding} = {keys[:60]!r}: {problem}; keys look like ctrl+r, f5, question_mark "
-                                 "(several: \"ctrl+r,f5\")")
+                raise ValueError(
+                    f"{binding} = {keys[:60]!r}: {problem}; keys look like ctrl+r, f5, question_mark "
+                    '(several: "ctrl+r,f5")'
+                )
     return mapping
 
 
@@ -246,15 +326,52 @@ def check_theme(name: str) -> str:
 
 # Google Cloud regions (where Cloud Run, Cloud Functions and BigQuery's regional datasets
 # live). A region Google opens later belongs here; until then it is refused.
-GCP_REGIONS = frozenset({
-    "africa-south1", "asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3",
-    "asia-south1", "asia-south2", "asia-southeast1", "asia-southeast2", "australia-southeast1",
-    "australia-southeast2", "europe-central2", "europe-north1", "europe-north2", "europe-southwest1",
-    "europe-west1", "europe-west2", "europe-west3", "europe-west4", "europe-west6", "europe-west8", "europe-west9",
-    "europe-west10", "europe-west12", "me-central1", "me-central2", "me-west1", "northamerica-northeast1",
-    "northamerica-northeast2", "northamerica-south1", "southamerica-east1", "southamerica-west1", "us-central1",
-    "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2", "us-west3", "us-west4",
-})
+GCP_REGIONS = frozenset(
+    {
+        "africa-south1",
+        "asia-east1",
+        "asia-east2",
+        "asia-northeast1",
+        "asia-northeast2",
+        "asia-northeast3",
+        "asia-south1",
+        "asia-south2",
+        "asia-southeast1",
+        "asia-southeast2",
+        "australia-southeast1",
+        "australia-southeast2",
+        "europe-central2",
+        "europe-north1",
+        "europe-north2",
+        "europe-southwest1",
+        "europe-west1",
+        "europe-west2",
+        "europe-west3",
+        "europe-west4",
+        "europe-west6",
+        "europe-west8",
+        "europe-west9",
+        "europe-west10",
+        "europe-west12",
+        "me-central1",
+        "me-central2",
+        "me-west1",
+        "northamerica-northeast1",
+        "northamerica-northeast2",
+        "northamerica-south1",
+        "southamerica-east1",
+        "southamerica-west1",
+        "us-central1",
+        "us-east1",
+        "us-east4",
+        "us-east5",
+        "us-south1",
+        "us-west1",
+        "us-west2",
+        "us-west3",
+        "us-west4",
+    }
+)
 
 
 def check_region(name: str) -> str:

@@ -90,8 +90,10 @@ def describe_settings_error(exc: Exception) -> str:
     m = re.search(r'field "([^"]+)"', str(exc))
     field = m.group(1) if m else None
     var = ENV_PREFIX + field.upper() if field else f"an {ENV_PREFIX}* variable"
-    return (f"${var}: not a valid value for `{field}` (a section is given as JSON, "
-            f"or key by key as {ENV_PREFIX}{(field or 'SECTION').upper()}__KEY)")
+    return (
+        f"${var}: not a valid value for `{field}` (a section is given as JSON, "
+        f"or key by key as {ENV_PREFIX}{(field or 'SECTION').upper()}__KEY)"
+    )
 
 
 # Variables read outside the settings model: the config file's path and the test endpoints
@@ -110,14 +112,16 @@ def unknown_env_variables(root: type[BaseModel], allowed: tuple[str, ...] = OTHE
     for var in sorted(os.environ):
         if not var.startswith(ENV_PREFIX):
             continue
-        name = var[len(ENV_PREFIX):]
+        name = var[len(ENV_PREFIX) :]
         head = name.split("__")[0]
         if head in fields or head in allowed:
             continue
         meant = _spelled_with_other_underscores(name, root)
         if meant:
-            return (f"environment: ${var}: unknown setting; did you mean ${ENV_PREFIX}{meant}? "
-                    "(a key inside a section takes two underscores)")
+            return (
+                f"environment: ${var}: unknown setting; did you mean ${ENV_PREFIX}{meant}? "
+                "(a key inside a section takes two underscores)"
+            )
         match = difflib.get_close_matches(head, fields, n=1, cutoff=0.75)
         if not match and "__" not in name:
             continue
@@ -154,10 +158,12 @@ def _spelled_with_other_underscores(name: str, root: type[BaseModel]) -> str | N
 def env_problem(root: type[BaseModel], allowed: tuple[str, ...] = OTHER_VARIABLES) -> str | None:
     """An NBA_CONSOLE_* value nested deeper than any setting: refused before it is decoded
     (json would recurse out of stack on a deep enough one)."""
-    from .config_checks import MAX_DEPTH, text_nesting_depth
+    from console.core.config_checks import MAX_DEPTH, text_nesting_depth
 
     for var in sorted(os.environ):
-        if var.startswith(ENV_PREFIX) and var[len(ENV_PREFIX):] not in allowed:
+        if var.startswith(ENV_PREFIX) and var[len(ENV_PREFIX) :] not in allowed:
             if text_nesting_depth(os.environ[var]) > MAX_DEPTH:
-                return f"environment: ${var}: nested more than {MAX_DEPTH} levels deep (settings nest at most {MAX_DEPTH})"
+                return (
+                    f"environment: ${var}: nested more than {MAX_DEPTH} levels deep (settings nest at most {MAX_DEPTH})"
+                )
     return None

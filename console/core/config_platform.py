@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from .config_checks import strict_scalar
+from console.core.config_checks import strict_scalar
 
 
 class Section(BaseModel):
@@ -35,8 +35,10 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 
 def _service_name(value: str) -> str:
     if not _SERVICE_NAME.fullmatch(value):
-        raise ValueError(f"{value!r} is not a valid Cloud Run / Functions name "
-                         "(lowercase letters, digits and hyphens, starting with a letter)")
+        raise ValueError(
+            f"{value!r} is not a valid Cloud Run / Functions name "
+            "(lowercase letters, digits and hyphens, starting with a letter)"
+        )
     return value
 
 

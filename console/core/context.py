@@ -8,15 +8,16 @@ runs them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Protocol
 
-from ..backends.base import Backend
-from .config import Settings
-from .errors import ErrorKind, SourceError, first_line
-from .models import CheckResult, GradingSystemRow, Status, UsageGameRow
+from console.backends.base import Backend
+from console.core.config import Settings
+from console.core.errors import ErrorKind, SourceError, first_line
+from console.core.models import CheckResult, GradingSystemRow, Status, UsageGameRow
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,14 @@ def guarded(spec: _Named, judge: Callable[[], CheckResult]) -> CheckResult:
     try:
         result = judge()
     except SourceError as exc:
-        result = CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=str(exc), error=str(exc),
-                             value={"error_kind": exc.kind.value})
+        result = CheckResult(
+            id=spec.id,
+            title=spec.title,
+            status=Status.ERROR,
+            summary=str(exc),
+            error=str(exc),
+            value={"error_kind": exc.kind.value},
+        )
     except Exception as exc:  # noqa: BLE001 - a bug in one check must not take down the others
         message = f"{type(exc).__name__}: {exc}"
         result = CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message)
@@ -82,7 +89,11 @@ def grading_params(ctx: CheckContext) -> dict[str, Any]:
 
 
 def usage_params(ctx: CheckContext) -> dict[str, Any]:
-    return {"game_date": ctx.game_date, "as_of": ctx.as_of, "max_usage_rate": float(ctx.settings.thresholds.usage_rate_max_pct)}
+    return {
+        "game_date": ctx.game_date,
+        "as_of": ctx.as_of,
+        "max_usage_rate": float(ctx.settings.thresholds.usage_rate_max_pct),
+    }
 
 
 def had_games(backend: Backend, ctx: CheckContext, predictions: bool | None = None) -> bool | None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-_CURRENT: contextvars.ContextVar["Deadline | None"] = contextvars.ContextVar("deadline", default=None)
+_CURRENT: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("deadline", default=None)
 
 
 class Deadline:
@@ -42,8 +43,13 @@ def current_deadline(default_s: float | None = None) -> Deadline | None:
     return deadline
 
 
-def run_with_deadline(call: Callable[[], Any], budget_s: float, hard_limit_s: float,
-                      name: str = "bounded call", deadline: Deadline | None = None) -> tuple[bool, Any]:
+def run_with_deadline(
+    call: Callable[[], Any],
+    budget_s: float,
+    hard_limit_s: float,
+    name: str = "bounded call",
+    deadline: Deadline | None = None,
+) -> tuple[bool, Any]:
     """(True, result) when `call` returned within `hard_limit_s`, else (False, None).
     Exceptions of `call` are re-raised here. Inside `call`, `current_deadline()` is a
     Deadline of `budget_s`, or the given `deadline` (several calls sharing one budget)."""

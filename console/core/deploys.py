@@ -9,12 +9,12 @@ known revision nothing is known about what it ran — the judge says so, it neve
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from .models import Commit, Revision, ServiceState
+from console.core.models import Commit, Revision, ServiceState
 
 # A revision without a time (an older deploy.json that recorded none) counts from the start.
-_ALWAYS = datetime.min.replace(tzinfo=timezone.utc)
+_ALWAYS = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,13 @@ def add_revision(service: ServiceState, commit: str | None, env: dict[str, str],
     history = revisions(service)  # an older state without revisions: its one revision first
     if not service.revisions and history:
         history[0] = history[0].model_copy(update={"name": f"{service.name}-00001"})
-    revision = Revision(name=f"{service.name}-{len(history) + 1:05d}", commit=commit, created_at=at,
-                        traffic_at=None if service.traffic_latest else [], env=dict(env))
+    revision = Revision(
+        name=f"{service.name}-{len(history) + 1:05d}",
+        commit=commit,
+        created_at=at,
+        traffic_at=None if service.traffic_latest else [],
+        env=dict(env),
+    )
     service.revisions = [*history, revision]
     service.commit, service.deployed_at, service.env = commit, at, dict(env)
     return revision

@@ -4,11 +4,11 @@ and the panel says `data 08:17, 1h 12m old` beside its headline. Pure."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
 
-from .models import CheckResult
-from .timestamps import parse_timestamp
+from console.core.models import CheckResult
+from console.core.timestamps import parse_timestamp
 
 
 def with_data_at(result: CheckResult, moments: Iterable[datetime | str | None]) -> CheckResult:
@@ -16,5 +16,5 @@ def with_data_at(result: CheckResult, moments: Iterable[datetime | str | None]) 
     unreadable strings skipped) as its data time. The fetchers read only data up to the
     moment judged (`as_of`), so none is after it."""
     parsed = [m if isinstance(m, datetime) else parse_timestamp(m) for m in moments if m is not None]
-    aware = [m if m.tzinfo else m.replace(tzinfo=timezone.utc) for m in parsed if m is not None]
+    aware = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in parsed if m is not None]
     return result.model_copy(update={"data_at": max(aware)}) if aware else result

@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .phase3_doc import Phase3Document, ProcessorCompletion  # noqa: F401 - re-exported
-from .timestamps import Timestamp
+from console.core.phase3_doc import Phase3Document, ProcessorCompletion  # noqa: F401 - re-exported
+from console.core.timestamps import Timestamp
 
 
 class Status(str, Enum):
@@ -27,7 +27,7 @@ class Status(str, Enum):
         return {"ok": 0, "unknown": 1, "warn": 2, "fail": 3, "error": 4}[self.value]
 
     @classmethod
-    def worst(cls, statuses: list["Status"]) -> "Status":
+    def worst(cls, statuses: list[Status]) -> Status:
         return max(statuses, key=lambda s: s.rank, default=cls.UNKNOWN)
 
 
@@ -44,14 +44,18 @@ class GradingSystemRow(Row):
     graded: int
     correct: int
     players: int
-    last_graded_at: datetime | None = Field(None, exclude=True)  # the newest graded_at: the panel's data age, not a value
+    last_graded_at: datetime | None = Field(
+        None, exclude=True
+    )  # the newest graded_at: the panel's data age, not a value
 
 
 class DnpDayRow(Row):
     cache_date: date
     cache_rows: int
     dnp_rows: int
-    last_created_at: datetime | None = Field(None, exclude=True)  # the newest cache row: the panel's data age, not a value
+    last_created_at: datetime | None = Field(
+        None, exclude=True
+    )  # the newest cache row: the panel's data age, not a value
 
 
 class DnpPollutedRow(Row):
@@ -68,7 +72,9 @@ class UsageGameRow(Row):
     with_usage: int
     impossible: int
     max_usage_rate: float | None
-    last_processed_at: datetime | None = Field(None, exclude=True)  # the newest processed_at: the panel's data age, not a value
+    last_processed_at: datetime | None = Field(
+        None, exclude=True
+    )  # the newest processed_at: the panel's data age, not a value
 
 
 class GameDateRow(Row):
@@ -98,9 +104,19 @@ class LogEntry:
     __slots__ = ("insert_id", "timestamp", "severity", "service", "text", "_payload", "_source")
     _FIELDS = ("insert_id", "timestamp", "severity", "service", "text", "json_payload", "raw")
 
-    def __init__(self, *, timestamp: datetime | str, insert_id: str = "", severity: str = "DEFAULT",
-                 service: str = "", text: str = "", json_payload: dict[str, Any] | None | object = _FROM_RAW,
-                 raw: dict[str, Any] | bytes | None = None, line: bytes | None = None, **_ignored: Any):
+    def __init__(
+        self,
+        *,
+        timestamp: datetime | str,
+        insert_id: str = "",
+        severity: str = "DEFAULT",
+        service: str = "",
+        text: str = "",
+        json_payload: dict[str, Any] | None | object = _FROM_RAW,
+        raw: dict[str, Any] | bytes | None = None,
+        line: bytes | None = None,
+        **_ignored: Any,
+    ):
         if isinstance(timestamp, str):
             timestamp = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
         if not isinstance(timestamp, datetime):
@@ -154,7 +170,7 @@ class LogEntry:
     def model_dump(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self._FIELDS}
 
-    def model_copy(self, update: dict[str, Any] | None = None, deep: bool = False) -> "LogEntry":
+    def model_copy(self, update: dict[str, Any] | None = None, deep: bool = False) -> LogEntry:
         copy = LogEntry.__new__(LogEntry)
         for name in self.__slots__:
             setattr(copy, name, getattr(self, name))
@@ -170,8 +186,10 @@ class LogEntry:
     __hash__ = None  # type: ignore[assignment]  # mutable, like the model it replaces
 
     def __repr__(self) -> str:
-        return (f"LogEntry(insert_id={self.insert_id!r}, timestamp={self.timestamp!r}, "
-                f"severity={self.severity!r}, service={self.service!r}, text={self.text!r})")
+        return (
+            f"LogEntry(insert_id={self.insert_id!r}, timestamp={self.timestamp!r}, "
+            f"severity={self.severity!r}, service={self.service!r}, text={self.text!r})"
+        )
 
 
 class LogEntries(list):
@@ -184,7 +202,7 @@ class LogEntries(list):
     newest: datetime | None = None
 
     @classmethod
-    def of(cls, entries, skipped: int = 0, newest: datetime | None = None) -> "LogEntries":
+    def of(cls, entries, skipped: int = 0, newest: datetime | None = None) -> LogEntries:
         out = cls(entries)
         out.skipped = skipped
         out.newest = newest if newest is not None else (max(e.timestamp for e in out) if out else None)

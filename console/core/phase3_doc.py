@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, model_validator
 
-from .timestamps import Timestamp
+from console.core.timestamps import Timestamp
 
 COMPLETE_STATUS = "success"
 FAILED_STATUSES = frozenset({"failed", "error"})  # compared case-insensitively
@@ -39,7 +39,7 @@ class ProcessorCompletion(BaseModel):
     record_count: StrictInt | None = Field(None, ge=0)
 
     @model_validator(mode="after")
-    def _success_has_its_time(self) -> "ProcessorCompletion":
+    def _success_has_its_time(self) -> ProcessorCompletion:
         # The platform writes completed_at with every success: a success without one is not
         # its record, and counting it would make a verdict better than its evidence.
         if self.status == COMPLETE_STATUS and self.completed_at is None:
@@ -93,8 +93,11 @@ def shown(value: Any) -> str:
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
-_IS_NOT = {"status": "is not text", "completed_at": "is not an RFC 3339 time in range",
-           "record_count": "is not a count"}
+_IS_NOT = {
+    "status": "is not text",
+    "completed_at": "is not an RFC 3339 time in range",
+    "record_count": "is not a count",
+}
 
 
 def _problem(value: dict[str, Any], exc: ValidationError) -> str:
@@ -132,7 +135,7 @@ class Phase3Document(BaseModel):
     malformed: dict[str, str] = {}
 
     @classmethod
-    def from_fields(cls, doc_id: str, fields: dict[str, Any], strict: bool = False) -> "Phase3Document":
+    def from_fields(cls, doc_id: str, fields: dict[str, Any], strict: bool = False) -> Phase3Document:
         """`strict` (loading a scenario): a processor field that is not a record raises
         Phase3RecordError naming its key. Otherwise (judging a live document) it is kept
         in `malformed`, so the rest of the document is still judged."""

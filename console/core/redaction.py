@@ -25,7 +25,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 MASK = "<redacted>"
 SECRET_WORDS = r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|AUTHORIZATION|COOKIE|PRIVATE"
@@ -35,24 +36,35 @@ _QUOTED_OR_BARE = r"\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^\s,;&\"'`<>{}\[\]]+"
 
 _AUTH_HEADER = re.compile(
     r"(?P<head>\b(?:proxy-)?authorization\b\"?\s*[:=]\s*\"?(?:(?:bearer|basic|token|digest|negotiate|bot)\s+)?)"
-    r"(?P<value>[^\s\"',;]+)", re.IGNORECASE)
+    r"(?P<value>[^\s\"',;]+)",
+    re.IGNORECASE,
+)
 _BEARER = re.compile(r"(?P<head>\bbearer\s+)(?P<value>[A-Za-z0-9._~+/=-]{8,})", re.IGNORECASE)
 # The password runs to the last `@` before the host: one with an `@` in it goes whole.
-_USERINFO = re.compile(r"(?P<head>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*+://)(?P<user>[^\s/:@\"'<>]*+)(?::(?P<password>[^\s/\"'<>]*))?@")
+_USERINFO = re.compile(
+    r"(?P<head>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*+://)(?P<user>[^\s/:@\"'<>]*+)(?::(?P<password>[^\s/\"'<>]*))?@"
+)
 # Any `key=value` / `key: value`; `_pair` masks those whose key names a secret. Possessive,
 # so a long line of identifier characters costs one pass, not one per position.
-_TEXT_PAIR = re.compile(rf"(?<![A-Za-z0-9_.-])(?P<key>[A-Za-z0-9_.-]++)(?P<q>\"?)"
-                        rf"(?P<sep>\s*+[=:]\s*+)(?P<value>{_QUOTED_OR_BARE})")
-_PROSE = re.compile(r"(?P<head>\b(?:token|api[ _-]?key|apikey|password|passwd|passphrase|secret|credentials?)"
-                    r"(?:\s+(?:is|was|of|=|:))?\s+)(?P<value>[A-Za-z0-9._~+/=:-]{6,})", re.IGNORECASE)
+_TEXT_PAIR = re.compile(
+    rf"(?<![A-Za-z0-9_.-])(?P<key>[A-Za-z0-9_.-]++)(?P<q>\"?)"
+    rf"(?P<sep>\s*+[=:]\s*+)(?P<value>{_QUOTED_OR_BARE})"
+)
+_PROSE = re.compile(
+    r"(?P<head>\b(?:token|api[ _-]?key|apikey|password|passwd|passphrase|secret|credentials?)"
+    r"(?:\s+(?:is|was|of|=|:))?\s+)(?P<value>[A-Za-z0-9._~+/=:-]{6,})",
+    re.IGNORECASE,
+)
 _INLINE_ENV = re.compile(
     r"(?P<head>(?P<nq>[\"']?)name(?P=nq)\s*:\s*(?P<q>[\"']?)(?P<name>[A-Za-z0-9_.-]+)(?P=q)\s*,\s*"
-    r"(?P<vq>[\"']?)value(?P=vq)\s*:\s*)(?P<value>\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^,}\]\s]+)")
+    r"(?P<vq>[\"']?)value(?P=vq)\s*:\s*)(?P<value>\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^,}\]\s]+)"
+)
 _PREFIXED = re.compile(
     r"(?<![A-Za-z0-9])(?:sk-[A-Za-z0-9_-]{8,}+|(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{8,}+"
     r"|gh[pousr]_[A-Za-z0-9]{20,}+|github_pat_[A-Za-z0-9_]{20,}+|xox[abposr]-[A-Za-z0-9-]{10,}+"
     r"|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|ya29\.[0-9A-Za-z_-]{20,}+|glpat-[0-9A-Za-z_-]{20,}+"
-    r"|eyJ[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]*+)")
+    r"|eyJ[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]*+)"
+)
 _SLACK_HOOK = re.compile(r"(?P<head>hooks\.slack\.com/services/)(?P<value>[A-Za-z0-9/_-]+)")
 _PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)")
 _CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/=_-]{20,}+")
@@ -103,6 +115,7 @@ def _mask_inline_env(watched: frozenset[str]):
         if m["name"] in watched:
             return m[0]
         return f"{m['head']}{_quoted_mask(m['value'])}"
+
     return sub
 
 
@@ -122,7 +135,7 @@ def _pair(m: re.Match) -> str:
         return m[0]
     value, bare = m["value"], m["value"].strip("\"'")
     # Already masked, or a header whose credential was (`Authorization: Bearer <redacted>`).
-    if bare == MASK or m.string[m.end():].lstrip().startswith(MASK):
+    if bare == MASK or m.string[m.end() :].lstrip().startswith(MASK):
         return m[0]
     if _PATH.fullmatch(bare) and not looks_random(bare):
         return m[0]  # GOOGLE_APPLICATION_CREDENTIALS=/path/key.json: where a secret is, not one

@@ -10,22 +10,35 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
+from console.backends.base import Backend
+from console.core.config import Settings
+from console.core.context import CheckContext, guarded, had_games, note_games, query_rows
+from console.core.deadline import run_with_deadline
+from console.core.errors import ErrorKind
+from console.core.models import CheckResult, GameDateRow, Report, Status
+from console.core.timefmt import parse_clock_time
+from console.core.timestamps import parse_timestamp
 from panels.registry import BY_ID, PANELS
 from panels.spec import CheckSpec
 
-from ..backends.base import Backend
-from .config import Settings
-from .context import CheckContext, guarded, had_games, note_games, query_rows
-from .deadline import run_with_deadline
-from .errors import ErrorKind
-from .models import CheckResult, GameDateRow, Report, Status
-from .timefmt import parse_clock_time
-from .timestamps import parse_timestamp
-
-__all__ = ["SPECS", "SPEC_BY_ID", "CheckContext", "CheckSpec", "guarded", "had_games", "note_games", "query_rows",
-           "run_check", "run_all", "make_report", "default_game_date", "parse_at", "CHECK_GRACE_S"]
+__all__ = [
+    "SPECS",
+    "SPEC_BY_ID",
+    "CheckContext",
+    "CheckSpec",
+    "guarded",
+    "had_games",
+    "note_games",
+    "query_rows",
+    "run_check",
+    "run_all",
+    "make_report",
+    "default_game_date",
+    "parse_at",
+    "CHECK_GRACE_S",
+]
 
 # The panels, in order (the registry is the one list; these names are what callers import).
 SPECS: tuple[CheckSpec, ...] = PANELS
@@ -44,14 +57,24 @@ def run_check(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResu
     check still running `CHECK_GRACE_S` after it is reported as timed out (its daemon thread
     is left to its own socket timeouts)."""
     limit = ctx.settings.gcp.query_timeout_s
-    finished, result = run_with_deadline(lambda: guarded(spec, lambda: spec.run(backend, ctx)), limit,
-                                         limit + CHECK_GRACE_S, name=f"check {spec.id}")
+    finished, result = run_with_deadline(
+        lambda: guarded(spec, lambda: spec.run(backend, ctx)), limit, limit + CHECK_GRACE_S, name=f"check {spec.id}"
+    )
     if finished:
         return result
-    message = (f"{spec.title}: no answer from {spec.source} within {limit:g} s "
-               "(gcp.query_timeout_s); the source did not respond")
-    return CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message,
-                       value={"error_kind": ErrorKind.TIMEOUT.value}, sources=list(spec.queries))
+    message = (
+        f"{spec.title}: no answer from {spec.source} within {limit:g} s "
+        "(gcp.query_timeout_s); the source did not respond"
+    )
+    return CheckResult(
+        id=spec.id,
+        title=spec.title,
+        status=Status.ERROR,
+        summary=message,
+        error=message,
+        value={"error_kind": ErrorKind.TIMEOUT.value},
+        sources=list(spec.queries),
+    )
 
 
 def run_all(backend: Backend, ctx: CheckContext, only: list[str] | None = None) -> Report:
@@ -81,21 +104,24 @@ def default_game_date(backend: Backend, settings: Settings, now: datetime) -> da
     yesterday = now.astimezone(settings.tz).date() - timedelta(days=1)
     if backend.name != "local":
         return yesterday
-    rows = query_rows(backend, "latest_game_date", GameDateRow,
-                      {"start_date": date(2000, 1, 1), "end_date": date(2100, 1, 1)})
+    rows = query_rows(
+        backend, "latest_game_date", GameDateRow, {"start_date": date(2000, 1, 1), "end_date": date(2100, 1, 1)}
+    )
     return rows[0].game_date if rows and rows[0].game_date else yesterday
 
 
 # --at: a date, or a date and time, with or without an offset (fromisoformat alone would
 # also take week dates, basic formats and other separators).
-_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?")
+_AT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?"
+)
 
 
 def parse_at(text: str | None, processing_date: date, settings: Settings, now: datetime | None = None) -> datetime:
     """`--at`: an ISO timestamp, or a clock time (`7:30`, `07:30`, `7:30am`) on the processing
     date in the zone."""
     if not text:
-        return now or datetime.now(timezone.utc)
+        return now or datetime.now(UTC)
     try:
         clock = parse_clock_time(text)
     except ValueError as exc:
@@ -111,6 +137,8 @@ def parse_at(text: str | None, processing_date: date, settings: Settings, now: d
         except (ValueError, OverflowError):
             moment = None
     if moment is None:
-        raise ValueError(f"--at {text[:60]!r}: expected a time of day (7:30, 07:30, 7:30am) or an ISO timestamp "
-                         "like 2026-02-05T08:30-05:00 (a real moment, years 1-9999)")
+        raise ValueError(
+            f"--at {text[:60]!r}: expected a time of day (7:30, 07:30, 7:30am) or an ISO timestamp "
+            "like 2026-02-05T08:30-05:00 (a real moment, years 1-9999)"
+        )
     return moment

@@ -148,11 +148,15 @@ def private_dir(path: Path | str) -> Path:
         raise StateDirError(f"the state directory {path} is {what}, not a directory")
     loose = st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
     if loose:
-        who = "group and others" if loose == (stat.S_IWGRP | stat.S_IWOTH) else (
-            "its group" if loose == stat.S_IWGRP else "others")
+        who = (
+            "group and others"
+            if loose == (stat.S_IWGRP | stat.S_IWOTH)
+            else ("its group" if loose == stat.S_IWGRP else "others")
+        )
         quoted = shlex.quote(str(path))
         raise StateDirError(
             f"the state directory {path} is writable by {who} (mode {stat.S_IMODE(st.st_mode):04o}): another user "
             f"could replace its audit and locks; run `chmod go-w {quoted}` (a mount with fixed modes: mount it "
-            "with dir-mode 700)")
+            "with dir-mode 700)"
+        )
     return path

@@ -15,12 +15,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import queries
-
-from . import sql_cache
-from .schema import BY_LOGICAL
+from console.core import sql_cache
+from console.core.schema import BY_LOGICAL
 
 if TYPE_CHECKING:
-    from .config import Tables
+    from console.core.config import Tables
 
 Dialect = Literal["bigquery", "duckdb"]
 

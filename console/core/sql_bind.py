@@ -8,16 +8,15 @@ shows. Tables are the configured ones, qualified with the project when the confi
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlglot
 from sqlglot import exp
 
 import queries
-
-from .config import Settings
-from .schema import BY_LOGICAL
+from console.core.config import Settings
+from console.core.schema import BY_LOGICAL
 
 
 def context_params(settings: Settings, game_date: date, as_of: datetime) -> dict[str, Any]:
@@ -43,7 +42,7 @@ def _literal(value: Any) -> exp.Expression:
         return exp.Literal.number(repr(value))
     if isinstance(value, datetime):
         # BigQuery's TIMESTAMP is sqlglot's TIMESTAMPTZ (its TIMESTAMP is BigQuery's DATETIME).
-        stamp = value.astimezone(timezone.utc).isoformat(sep=" ")
+        stamp = value.astimezone(UTC).isoformat(sep=" ")
         return exp.cast(exp.Literal.string(stamp), exp.DataType.build("TIMESTAMP", dialect="bigquery"))
     if isinstance(value, date):
         return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("DATE"))
@@ -72,5 +71,8 @@ def bound_bigquery(name: str, settings: Settings, params: dict[str, Any]) -> str
         raise KeyError(f"{name}: no value for @{', @'.join(missing)}")
     tree = tree.transform(lambda node: _literal(params[node.this.name]) if isinstance(node, exp.Parameter) else node)
     header = f"-- queries/{name}.sql, parameters bound: " + ", ".join(
-        f"@{k}={v.isoformat() if isinstance(v, (date, datetime)) else v}" for k, v in sorted(params.items()) if k in names)
+        f"@{k}={v.isoformat() if isinstance(v, (date, datetime)) else v}"
+        for k, v in sorted(params.items())
+        if k in names
+    )
     return header + "\n" + tree.sql(dialect="bigquery", pretty=True, comments=False) + ";\n"

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 FORMAT = "1"  # bump when what an entry holds changes
 
@@ -74,7 +74,7 @@ def cached(what: tuple, source: str, compute: Callable[[], str]) -> str:
         pass
     text = compute()
     try:
-        from .safefile import write_atomic
+        from console.core.safefile import write_atomic
 
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text.encode("utf-8"))

@@ -10,10 +10,10 @@ the next in UTC.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timezone, tzinfo
+from datetime import UTC, datetime, time, tzinfo
 from typing import Any, Literal
 
-from .timestamps import parse_timestamp
+from console.core.timestamps import parse_timestamp
 
 Precision = Literal["minutes", "seconds", "clock", "clock_seconds"]
 
@@ -26,15 +26,17 @@ _FORMATS = {
 
 # What looks like a timestamp in a row read from a table or a document: a date, `T` or a
 # space, a time, an optional fraction and an optional offset. Anything else stays text.
-_LOOKS_LIKE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?"
-                         r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?")
+_LOOKS_LIKE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?"
+    r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?"
+)
 
 
 def to_moment(value: Any) -> datetime | None:
     """An aware datetime from a datetime or an ISO/RFC 3339 string, else None. A naive
     value is UTC (what every table and log the console reads stores)."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if not isinstance(value, str) or len(value) > 40 or not _LOOKS_LIKE.fullmatch(value.strip()):
         return None
     text = value.strip()
@@ -45,9 +47,9 @@ def to_moment(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    moment = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    moment = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     try:
-        moment.astimezone(timezone.utc)
+        moment.astimezone(UTC)
     except (OverflowError, ValueError):
         return None
     return moment

@@ -13,7 +13,7 @@ it by a few hours can never overflow downstream.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
@@ -24,13 +24,13 @@ RFC3339 = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2})"
 )
 # A day of margin either side: any zone (±14 h) and any small shift stay representable.
-MIN_UTC = datetime(1, 1, 2, tzinfo=timezone.utc)
-MAX_UTC = datetime(9999, 12, 30, tzinfo=timezone.utc)
+MIN_UTC = datetime(1, 1, 2, tzinfo=UTC)
+MAX_UTC = datetime(9999, 12, 30, tzinfo=UTC)
 # Dates given on the command line (and the windows computed from them, a month either side).
 MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2999, 12, 31)
 
 
-_UTC = timezone.utc
+_UTC = UTC
 _fromisoformat = datetime.fromisoformat
 
 
@@ -66,8 +66,15 @@ def parse_timestamp(value: Any) -> datetime | None:
         # reduced precision, a comma, +HH / +HHMM / seconds in the offset, no offset) fails
         # these few comparisons; digits were checked by fromisoformat itself.
         n = len(value)
-        if (moment.tzinfo is None or n < 20 or value[10] not in "T " or value[4] != "-" or value[7] != "-"
-                or value[13] != ":" or value[16] != ":"):
+        if (
+            moment.tzinfo is None
+            or n < 20
+            or value[10] not in "T "
+            or value[4] != "-"
+            or value[7] != "-"
+            or value[13] != ":"
+            or value[16] != ":"
+        ):
             return None
         if value[-1] == "Z":
             tz = n - 1
@@ -99,8 +106,8 @@ def looks_like_timestamp(value: str) -> bool:
 def rfc3339(moment: datetime) -> str:
     """UTC with a Z, microseconds only when present: `2026-02-05T11:00:00Z`."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
     text = moment.strftime("%Y-%m-%dT%H:%M:%S")
     if moment.microsecond:
         text += f".{moment.microsecond:06d}"

@@ -13,18 +13,23 @@ from __future__ import annotations
 
 import hashlib
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from ..logs.parse import rfc3339
+from console.logs.parse import rfc3339
 
-UTC = timezone.utc
 GAME_DATES = (date(2026, 2, 2), date(2026, 2, 3), date(2026, 2, 4))
 MORNING = date(2026, 2, 5)
 SERVICE = "nba-phase3-analytics-processors"
 SYSTEMS = (
-    "catboost_v8", "ensemble_v1", "moving_average", "similarity_balanced_v1",
-    "xgboost_v1", "zone_matchup_v1", "catboost_v9", "ensemble_v1_1",
+    "catboost_v8",
+    "ensemble_v1",
+    "moving_average",
+    "similarity_balanced_v1",
+    "xgboost_v1",
+    "zone_matchup_v1",
+    "catboost_v9",
+    "ensemble_v1_1",
 )
 TEAMS = (
     "ATL BOS BKN CHA CHI CLE DAL DEN DET GSW HOU IND LAC LAL MEM "
@@ -32,8 +37,18 @@ TEAMS = (
 ).split()
 SCHEDULE = {
     date(2026, 2, 2): ["LAL_BOS", "GSW_NYK", "MIL_CLE", "OKC_ATL", "HOU_MIN", "SAC_CHA", "UTA_DET", "SAS_IND"],
-    date(2026, 2, 3): ["PHX_POR", "DAL_BOS", "DEN_NYK", "MIA_CHI", "LAL_BKN", "GSW_PHI", "MIL_ATL", "OKC_TOR",
-                       "HOU_ORL", "SAC_WAS"],
+    date(2026, 2, 3): [
+        "PHX_POR",
+        "DAL_BOS",
+        "DEN_NYK",
+        "MIA_CHI",
+        "LAL_BKN",
+        "GSW_PHI",
+        "MIL_ATL",
+        "OKC_TOR",
+        "HOU_ORL",
+        "SAC_WAS",
+    ],
     date(2026, 2, 4): ["DAL_LAC", "DEN_MEM", "MIA_NOP", "PHX_UTA", "POR_SAS", "CLE_IND", "BOS_DET"],
 }
 # (date) -> active players, DNP players and extra cache rows of teams without a game.
@@ -101,9 +116,13 @@ def build_rows(seed: int = 20260205) -> dict[str, list[dict[str, Any]]]:
         shape = DAY_SHAPE[day]
         games = SCHEDULE[day]
         teams = [t for g in games for t in g.split("_")]
-        processed = _at(day + timedelta(days=1), 12, 45) if day == GAME_DATES[-1] else _at(day + timedelta(days=1), 11, 50)
+        processed = (
+            _at(day + timedelta(days=1), 12, 45) if day == GAME_DATES[-1] else _at(day + timedelta(days=1), 11, 50)
+        )
         # PHX @ POR keeps exactly 10 + 10 active on Feb 3; the rest share what is left.
-        actives = _split(shape["active"] - (20 if day == date(2026, 2, 3) else 0), len(teams) - (2 if day == date(2026, 2, 3) else 0))
+        actives = _split(
+            shape["active"] - (20 if day == date(2026, 2, 3) else 0), len(teams) - (2 if day == date(2026, 2, 3) else 0)
+        )
         dnps = _split(shape["dnp"], len(teams))
         rng.shuffle(dnps)
         day_active, day_dnp = [], []
@@ -126,12 +145,16 @@ def build_rows(seed: int = 20260205) -> dict[str, list[dict[str, Any]]]:
                 for i, (lookup, name) in enumerate(ordered[: n_active + n_dnp]):
                     is_dnp = i >= n_active
                     row = {
-                        "game_date": day.isoformat(), "game_id": game_id, "player_lookup": lookup,
-                        "player_name": name, "team_abbr": team,
+                        "game_date": day.isoformat(),
+                        "game_id": game_id,
+                        "player_lookup": lookup,
+                        "player_name": name,
+                        "team_abbr": team,
                         "minutes_played": 0.0 if is_dnp else round(rng.uniform(8, 36), 1),
                         "points": 0 if is_dnp else rng.randint(0, 30),
                         "usage_rate": None if is_dnp else round(rng.uniform(10, 32), 1),
-                        "is_dnp": is_dnp, "processed_at": _ts(processed + timedelta(seconds=rng.randint(0, 600))),
+                        "is_dnp": is_dnp,
+                        "processed_at": _ts(processed + timedelta(seconds=rng.randint(0, 600))),
                     }
                     if lookup in NAMED_ACTIVE and day == date(2026, 2, 3):
                         _name, _team, minutes, points = NAMED_ACTIVE[lookup]
@@ -174,10 +197,16 @@ def _cache_rows(day, active, dnp, teams, rosters, shape, rng) -> list[dict[str, 
     rows = []
 
     def add(lookup: str, name: str, avg: float) -> None:
-        rows.append({
-            "cache_date": day.isoformat(), "player_lookup": lookup, "player_name": name,
-            "points_avg_last_10": avg, "games_in_window": rng.randint(6, 10), "created_at": _ts(created),
-        })
+        rows.append(
+            {
+                "cache_date": day.isoformat(),
+                "player_lookup": lookup,
+                "player_name": name,
+                "points_avg_last_10": avg,
+                "games_in_window": rng.randint(6, 10),
+                "created_at": _ts(created),
+            }
+        )
 
     for row in active:
         add(row["player_lookup"], row["player_name"], round(rng.uniform(4, 27), 1))
@@ -205,16 +234,27 @@ def _predictions(day, active, late_scratches, rng, predictions, accuracy) -> Non
             line = round(rng.uniform(5.5, 28.5), 1)
             predicted = round(line + rng.uniform(-6, 6), 1)
             rec = "OVER" if predicted > line else "UNDER"
-            key = {"game_date": day.isoformat(), "player_lookup": player["player_lookup"], "system_id": system,
-                   "predicted_points": predicted, "line_value": line, "recommendation": rec,
-                   "confidence_score": round(rng.uniform(0.5, 0.95), 3)}
+            key = {
+                "game_date": day.isoformat(),
+                "player_lookup": player["player_lookup"],
+                "system_id": system,
+                "predicted_points": predicted,
+                "line_value": line,
+                "recommendation": rec,
+                "confidence_score": round(rng.uniform(0.5, 0.95), 3),
+            }
             predictions.append({**key, "created_at": _ts(created)})
             if player["is_dnp"]:
                 continue
             actual = float(player["points"])
-            accuracy.append({**key, "actual_points": actual,
-                             "prediction_correct": (actual > line) == (rec == "OVER"),
-                             "graded_at": _ts(graded_at + timedelta(seconds=s * 90 + p))})
+            accuracy.append(
+                {
+                    **key,
+                    "actual_points": actual,
+                    "prediction_correct": (actual > line) == (rec == "OVER"),
+                    "graded_at": _ts(graded_at + timedelta(seconds=s * 90 + p)),
+                }
+            )
 
 
 # ------------------------------------------------------------------ Firestore, logs, deploys
@@ -235,14 +275,20 @@ def phase3_documents() -> dict[str, dict[str, Any]]:
             meta = {}
         fields: dict[str, Any] = {}
         for (name, _level), (h, m) in zip(PROCESSORS, times):
-            fields[name] = {"status": "success", "completed_at": _ts(_at(morning, h, m)), "record_count": 100 + h * 7 + m}
+            fields[name] = {
+                "status": "success",
+                "completed_at": _ts(_at(morning, h, m)),
+                "record_count": 100 + h * 7 + m,
+            }
         docs[morning.isoformat()] = {**fields, **meta}
     return docs
 
 
 PROCESSORS = (
-    ("TeamOffenseGameSummaryProcessor", 1), ("TeamDefenseGameSummaryProcessor", 1),
-    ("UpcomingTeamGameContextProcessor", 1), ("PlayerGameSummaryProcessor", 2),
+    ("TeamOffenseGameSummaryProcessor", 1),
+    ("TeamDefenseGameSummaryProcessor", 1),
+    ("UpcomingTeamGameContextProcessor", 1),
+    ("PlayerGameSummaryProcessor", 2),
     ("UpcomingPlayerGameContextProcessor", 2),
 )
 
@@ -251,29 +297,45 @@ class _LogWriter:
     def __init__(self) -> None:
         self.entries: list[dict[str, Any]] = []
 
-    def add(self, moment: datetime, text: str, severity: str = "INFO", service: str = SERVICE, function: bool = False) -> None:
+    def add(
+        self, moment: datetime, text: str, severity: str = "INFO", service: str = SERVICE, function: bool = False
+    ) -> None:
         n = len(self.entries)
-        labels = {"function_name": service} if function else {
-            "service_name": service, "revision_name": f"{service}-00042-xyz", "location": "us-west2",
-            "configuration_name": service, "project_id": "nba-props-platform"}
-        self.entries.append({
-            "insertId": hashlib.md5(f"{n}{text}{moment}".encode()).hexdigest()[:16],
-            "logName": f"projects/nba-props-platform/logs/run.googleapis.com%2F{'stderr' if severity == 'ERROR' else 'stdout'}",
-            "receiveTimestamp": _ts(moment + timedelta(milliseconds=350)),
-            "resource": {"type": "cloud_function" if function else "cloud_run_revision", "labels": labels},
-            "severity": severity, "textPayload": text, "timestamp": _ts(moment),
-        })
+        labels = (
+            {"function_name": service}
+            if function
+            else {
+                "service_name": service,
+                "revision_name": f"{service}-00042-xyz",
+                "location": "us-west2",
+                "configuration_name": service,
+                "project_id": "nba-props-platform",
+            }
+        )
+        self.entries.append(
+            {
+                "insertId": hashlib.md5(f"{n}{text}{moment}".encode()).hexdigest()[:16],
+                "logName": f"projects/nba-props-platform/logs/run.googleapis.com%2F{'stderr' if severity == 'ERROR' else 'stdout'}",
+                "receiveTimestamp": _ts(moment + timedelta(milliseconds=350)),
+                "resource": {"type": "cloud_function" if function else "cloud_run_revision", "labels": labels},
+                "severity": severity,
+                "textPayload": text,
+                "timestamp": _ts(moment),
+            }
+        )
 
 
 def log_entries() -> list[dict[str, Any]]:
     w = _LogWriter()
     # Feb 2 games (morning of Feb 3): parallel mode, in a lucky order.
     d = date(2026, 2, 3)
-    for name, start, end in [("TeamOffenseGameSummaryProcessor", (11, 2), (11, 10)),
-                             ("TeamDefenseGameSummaryProcessor", (11, 2), (11, 12)),
-                             ("UpcomingTeamGameContextProcessor", (11, 3), (11, 11)),
-                             ("PlayerGameSummaryProcessor", (11, 14), (11, 35)),
-                             ("UpcomingPlayerGameContextProcessor", (11, 15), (11, 38))]:
+    for name, start, end in [
+        ("TeamOffenseGameSummaryProcessor", (11, 2), (11, 10)),
+        ("TeamDefenseGameSummaryProcessor", (11, 2), (11, 12)),
+        ("UpcomingTeamGameContextProcessor", (11, 3), (11, 11)),
+        ("PlayerGameSummaryProcessor", (11, 14), (11, 35)),
+        ("UpcomingPlayerGameContextProcessor", (11, 15), (11, 38)),
+    ]:
         w.add(_at(d, *start), f"Starting {name}")
         w.add(_at(d, *end), f"{name} completed")
     # Feb 3 games (morning of Feb 4): the race. PlayerGameSummaryProcessor 92 minutes early.
@@ -281,10 +343,12 @@ def log_entries() -> list[dict[str, Any]]:
     w.add(_at(d, 10, 10), "Starting PlayerGameSummaryProcessor")
     w.add(_at(d, 10, 12), "Processing 217 player rows for 2026-02-03 (team stats not yet available)", "WARNING")
     w.add(_at(d, 10, 31), "PlayerGameSummaryProcessor completed")
-    for name, start, end in [("UpcomingTeamGameContextProcessor", (11, 38), (11, 47)),
-                             ("TeamOffenseGameSummaryProcessor", (11, 42), (11, 52)),
-                             ("TeamDefenseGameSummaryProcessor", (11, 40), (11, 49)),
-                             ("UpcomingPlayerGameContextProcessor", (11, 50), (11, 58))]:
+    for name, start, end in [
+        ("UpcomingTeamGameContextProcessor", (11, 38), (11, 47)),
+        ("TeamOffenseGameSummaryProcessor", (11, 42), (11, 52)),
+        ("TeamDefenseGameSummaryProcessor", (11, 40), (11, 49)),
+        ("UpcomingPlayerGameContextProcessor", (11, 50), (11, 58)),
+    ]:
         w.add(_at(d, *start), f"Starting {name}")
         w.add(_at(d, *end), f"{name} completed")
     w.add(_at(d, 11, 59), "usage_rate out of range for 19 players (max 1228.0%)", "ERROR")
@@ -303,8 +367,12 @@ def log_entries() -> list[dict[str, Any]]:
         w.add(_at(d, *s), f"Starting {name}")
         w.add(_at(d, *e), f"{name} completed")
     w.add(_at(d, 12, 47, 30), f"✅ Level 2 complete ({len(player)}/{len(player)} succeeded)")
-    w.add(_at(d, 12, 50), "Phase 3 complete for 2026-02-05: 5/5 processors; coverage 97.9% >= 80%, triggering grading",
-          service="phase3-to-grading", function=True)
+    w.add(
+        _at(d, 12, 50),
+        "Phase 3 complete for 2026-02-05: 5/5 processors; coverage 97.9% >= 80%, triggering grading",
+        service="phase3-to-grading",
+        function=True,
+    )
     w.add(_at(d, 13, 5), "Grading 759 predictions for 2026-02-04 across 8 systems", service="grading", function=True)
     w.add(_at(d, 13, 21), "Graded 743 predictions (16 without actuals: DNP)", service="grading", function=True)
     w.add(_at(d, 13, 30), "Coverage 97.9% >= 70%: no alert", service="grading-coverage-monitor", function=True)
@@ -344,14 +412,30 @@ def commit_history() -> list[dict[str, Any]]:
     for j in range(30):
         moment = last - timedelta(hours=6 * (j + 1))
         if j == 10:
-            commits.append({"sha": _full_sha("7da5b95d"), "time": _ts(_at(date(2026, 1, 29), 18)),
-                            "subject": "CRITICAL BUG FOUND: nba-scrapers deployed with wrong code"})
+            commits.append(
+                {
+                    "sha": _full_sha("7da5b95d"),
+                    "time": _ts(_at(date(2026, 1, 29), 18)),
+                    "subject": "CRITICAL BUG FOUND: nba-scrapers deployed with wrong code",
+                }
+            )
             continue
         sha = hashlib.sha1(f"filler{j}".encode()).hexdigest()
         commits.append({"sha": sha, "time": _ts(moment), "subject": f"chore: scrapers maintenance #{j + 1}"})
-    commits.append({"sha": _full_sha("2de48c04"), "time": _ts(_at(date(2026, 1, 22), 19)), "subject": "feat: scrapers proxy rotation"})
+    commits.append(
+        {
+            "sha": _full_sha("2de48c04"),
+            "time": _ts(_at(date(2026, 1, 22), 19)),
+            "subject": "feat: scrapers proxy rotation",
+        }
+    )
     for k in range(5):
-        commits.append({"sha": hashlib.sha1(f"older{k}".encode()).hexdigest(),
-                        "time": _ts(_at(date(2026, 1, 21 - k), 15)), "subject": f"chore: older work #{k + 1}"})
+        commits.append(
+            {
+                "sha": hashlib.sha1(f"older{k}".encode()).hexdigest(),
+                "time": _ts(_at(date(2026, 1, 21 - k), 15)),
+                "subject": f"chore: older work #{k + 1}",
+            }
+        )
     commits.sort(key=lambda c: c["time"], reverse=True)
     return commits

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from . import demo
+from console.local import demo
 
 JAN22, FEB1, FEB2, FEB3 = date(2026, 1, 22), date(2026, 2, 1), date(2026, 2, 2), date(2026, 2, 3)
 EVENING = demo.MORNING  # the UTC date of the Feb 4 evening (PT) deploys
@@ -26,44 +26,68 @@ SEQUENTIAL = {"SEQUENTIAL_EXECUTION_ENABLED": "true"}
 # service -> (kind, [(commit, created (UTC), env)]), oldest first. The last revision of each is
 # the state of the morning of Feb 5 that the handoff (and the golden `check --json`) describe.
 REVISIONS: dict[str, tuple[str, list[tuple[str, datetime, dict[str, str]]]]] = {
-    "prediction-coordinator": ("run", [
-        ("2de48c04", demo._at(JAN22, 19, 35), {}),
-        ("29130502", demo._at(FEB3, 9, 0), {}),
-        ("5b51ed16", demo._at(EVENING, 2, 31), {}),
-    ]),
-    "nba-phase4-precompute": ("run", [
-        ("2de48c04", demo._at(JAN22, 19, 40), {}),
-        ("c84c5acd", demo._at(FEB2, 8, 0), {}),
-        ("5b51ed16", demo._at(EVENING, 2, 44), {}),
-    ]),
-    "prediction-worker": ("run", [
-        ("2de48c04", demo._at(JAN22, 19, 45), {}),
-        ("29130502", demo._at(FEB3, 9, 10), {}),
-        ("ef8193b1", demo._at(EVENING, 3, 2), {}),
-    ]),
-    demo.SERVICE: ("run", [
-        ("2de48c04", demo._at(JAN22, 19, 50), {}),
-        ("1a8bbcb1", demo._at(FEB1, 12, 30), {}),
-        ("06934c94", demo._at(EVENING, 4, 22), SEQUENTIAL),
-    ]),
-    "nba-scrapers": ("run", [
-        ("2de48c04", demo._at(JAN22, 19, 30), {}),
-    ]),
-    "phase3-to-grading": ("function", [
-        ("2de48c04", demo._at(JAN22, 19, 56), {}),
-        ("19722f5c", demo._at(FEB2, 3, 5), {}),
-        ("5b51ed16", demo._at(EVENING, 2, 15), {}),
-    ]),
-    "grading": ("function", [
-        ("2de48c04", demo._at(JAN22, 19, 55), {}),
-        ("19722f5c", demo._at(FEB2, 3, 0), {}),
-        ("5b51ed16", demo._at(EVENING, 2, 16), {}),
-    ]),
-    "grading-coverage-monitor": ("function", [
-        ("2de48c04", demo._at(JAN22, 19, 57), {}),
-        ("19722f5c", demo._at(FEB2, 3, 10), {}),
-        ("5b51ed16", demo._at(EVENING, 2, 17), {}),
-    ]),
+    "prediction-coordinator": (
+        "run",
+        [
+            ("2de48c04", demo._at(JAN22, 19, 35), {}),
+            ("29130502", demo._at(FEB3, 9, 0), {}),
+            ("5b51ed16", demo._at(EVENING, 2, 31), {}),
+        ],
+    ),
+    "nba-phase4-precompute": (
+        "run",
+        [
+            ("2de48c04", demo._at(JAN22, 19, 40), {}),
+            ("c84c5acd", demo._at(FEB2, 8, 0), {}),
+            ("5b51ed16", demo._at(EVENING, 2, 44), {}),
+        ],
+    ),
+    "prediction-worker": (
+        "run",
+        [
+            ("2de48c04", demo._at(JAN22, 19, 45), {}),
+            ("29130502", demo._at(FEB3, 9, 10), {}),
+            ("ef8193b1", demo._at(EVENING, 3, 2), {}),
+        ],
+    ),
+    demo.SERVICE: (
+        "run",
+        [
+            ("2de48c04", demo._at(JAN22, 19, 50), {}),
+            ("1a8bbcb1", demo._at(FEB1, 12, 30), {}),
+            ("06934c94", demo._at(EVENING, 4, 22), SEQUENTIAL),
+        ],
+    ),
+    "nba-scrapers": (
+        "run",
+        [
+            ("2de48c04", demo._at(JAN22, 19, 30), {}),
+        ],
+    ),
+    "phase3-to-grading": (
+        "function",
+        [
+            ("2de48c04", demo._at(JAN22, 19, 56), {}),
+            ("19722f5c", demo._at(FEB2, 3, 5), {}),
+            ("5b51ed16", demo._at(EVENING, 2, 15), {}),
+        ],
+    ),
+    "grading": (
+        "function",
+        [
+            ("2de48c04", demo._at(JAN22, 19, 55), {}),
+            ("19722f5c", demo._at(FEB2, 3, 0), {}),
+            ("5b51ed16", demo._at(EVENING, 2, 16), {}),
+        ],
+    ),
+    "grading-coverage-monitor": (
+        "function",
+        [
+            ("2de48c04", demo._at(JAN22, 19, 57), {}),
+            ("19722f5c", demo._at(FEB2, 3, 10), {}),
+            ("5b51ed16", demo._at(EVENING, 2, 17), {}),
+        ],
+    ),
 }
 
 
@@ -76,10 +100,19 @@ def deploy_state() -> dict[str, Any]:
     services = []
     for name, (kind, revisions) in REVISIONS.items():
         commit, created, env = revisions[-1]
-        services.append({
-            "name": name, "kind": kind, "region": "us-west2", "commit": commit, "deployed_at": demo._ts(created),
-            "env": env, "traffic_latest": True,
-            "revisions": [{"name": revision_name(name, i + 1), "commit": c, "created_at": demo._ts(t), "env": e}
-                          for i, (c, t, e) in enumerate(revisions)],
-        })
+        services.append(
+            {
+                "name": name,
+                "kind": kind,
+                "region": "us-west2",
+                "commit": commit,
+                "deployed_at": demo._ts(created),
+                "env": env,
+                "traffic_latest": True,
+                "revisions": [
+                    {"name": revision_name(name, i + 1), "commit": c, "created_at": demo._ts(t), "env": e}
+                    for i, (c, t, e) in enumerate(revisions)
+                ],
+            }
+        )
     return {"services": services, "commits": demo.commit_history()}

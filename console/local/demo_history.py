@@ -14,7 +14,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from . import demo
+from console.local import demo
 
 FIRST_DAY = date(2026, 1, 18)
 DAYS = tuple(FIRST_DAY + timedelta(days=i) for i in range((demo.GAME_DATES[0] - FIRST_DAY).days))
@@ -45,8 +45,11 @@ def _day_rows(day: date, rosters: demo._Rosters, rng: random.Random, out: dict[s
             for i, (lookup, name) in enumerate(rosters.by_team[team][: n_active + n_dnp]):
                 is_dnp = i >= n_active
                 row = {
-                    "game_date": day.isoformat(), "game_id": f"{day:%Y%m%d}_{game}", "player_lookup": lookup,
-                    "player_name": name, "team_abbr": team,
+                    "game_date": day.isoformat(),
+                    "game_id": f"{day:%Y%m%d}_{game}",
+                    "player_lookup": lookup,
+                    "player_name": name,
+                    "team_abbr": team,
                     "minutes_played": 0.0 if is_dnp else round(rng.uniform(8, 36), 1),
                     "points": 0 if is_dnp else rng.randint(0, 30),
                     "usage_rate": None if is_dnp else round(rng.uniform(10, 32), 1),
@@ -62,11 +65,16 @@ def _day_rows(day: date, rosters: demo._Rosters, rng: random.Random, out: dict[s
     idle = [p for t in demo.TEAMS if t not in teams for p in rosters.by_team[t]]
     cached = [(r["player_lookup"], r["player_name"]) for r in active] + rng.sample(idle, 60)
     for lookup, name in cached:
-        out["nba_precompute.player_daily_cache"].append({
-            "cache_date": day.isoformat(), "player_lookup": lookup, "player_name": name,
-            "points_avg_last_10": round(rng.uniform(3, 27), 1), "games_in_window": rng.randint(6, 10),
-            "created_at": created,
-        })
+        out["nba_precompute.player_daily_cache"].append(
+            {
+                "cache_date": day.isoformat(),
+                "player_lookup": lookup,
+                "player_name": name,
+                "points_avg_last_10": round(rng.uniform(3, 27), 1),
+                "games_in_window": rng.randint(6, 10),
+                "created_at": created,
+            }
+        )
     _predictions(day, active, rng, out)
 
 
@@ -85,16 +93,27 @@ def _predictions(day: date, active: list[dict[str, Any]], rng: random.Random, ou
             line = round(rng.uniform(5.5, 28.5), 1)
             predicted = round(line + rng.uniform(-6, 6), 1)
             rec = "OVER" if predicted > line else "UNDER"
-            key = {"game_date": day.isoformat(), "player_lookup": player["player_lookup"], "system_id": system,
-                   "predicted_points": predicted, "line_value": line, "recommendation": rec,
-                   "confidence_score": round(rng.uniform(0.5, 0.95), 3)}
+            key = {
+                "game_date": day.isoformat(),
+                "player_lookup": player["player_lookup"],
+                "system_id": system,
+                "predicted_points": predicted,
+                "line_value": line,
+                "recommendation": rec,
+                "confidence_score": round(rng.uniform(0.5, 0.95), 3),
+            }
             out["nba_predictions.player_prop_predictions"].append({**key, "created_at": demo._ts(created)})
             if rng.random() > graded_share:
                 continue
             actual = float(player["points"])
-            out["nba_predictions.prediction_accuracy"].append({
-                **key, "actual_points": actual, "prediction_correct": (actual > line) == (rec == "OVER"),
-                "graded_at": demo._ts(graded_at + timedelta(seconds=s * 90 + p))})
+            out["nba_predictions.prediction_accuracy"].append(
+                {
+                    **key,
+                    "actual_points": actual,
+                    "prediction_correct": (actual > line) == (rec == "OVER"),
+                    "graded_at": demo._ts(graded_at + timedelta(seconds=s * 90 + p)),
+                }
+            )
 
 
 def add_history(rows: dict[str, list[dict[str, Any]]], seed: int = 20260205) -> None:
@@ -102,8 +121,11 @@ def add_history(rows: dict[str, list[dict[str, Any]]], seed: int = 20260205) -> 
     rng = random.Random(seed + 16)
     add_days(rows, DAYS, rng)
     feb2 = demo.GAME_DATES[0].isoformat()
-    feb2_active = [r for r in rows["nba_analytics.player_game_summary"]
-                   if r["game_date"] == feb2 and not r["is_dnp"] and r["usage_rate"] is not None]
+    feb2_active = [
+        r
+        for r in rows["nba_analytics.player_game_summary"]
+        if r["game_date"] == feb2 and not r["is_dnp"] and r["usage_rate"] is not None
+    ]
     _drop_usage(feb2_active, FEB2_USAGE_PCT, rng)
 
 
@@ -121,7 +143,11 @@ def phase3_documents(days: tuple[date, ...] = DAYS) -> dict[str, dict[str, Any]]
         shift = i % 4 * 3  # a few minutes' jitter from one morning to the next
         times = [(11, 10 + shift), (11, 12 + shift), (11, 11 + shift), (11, 35 + shift), (11, 38 + shift)]
         docs[morning.isoformat()] = {
-            name: {"status": "success", "completed_at": demo._ts(demo._at(morning, h, m)), "record_count": 100 + h * 7 + m}
+            name: {
+                "status": "success",
+                "completed_at": demo._ts(demo._at(morning, h, m)),
+                "record_count": 100 + h * 7 + m,
+            }
             for (name, _level), (h, m) in zip(demo.PROCESSORS, times)
         }
     return docs
@@ -133,8 +159,10 @@ def log_entries(days: tuple[date, ...] = DAYS) -> list[dict[str, Any]]:
     for i, day in enumerate(days):
         morning, shift = day + timedelta(days=1), i % 4 * 3
         for name, (h0, m0), (h1, m1) in [
-            ("TeamOffenseGameSummaryProcessor", (11, 2), (11, 10)), ("TeamDefenseGameSummaryProcessor", (11, 2), (11, 12)),
-            ("UpcomingTeamGameContextProcessor", (11, 3), (11, 11)), ("PlayerGameSummaryProcessor", (11, 14), (11, 35)),
+            ("TeamOffenseGameSummaryProcessor", (11, 2), (11, 10)),
+            ("TeamDefenseGameSummaryProcessor", (11, 2), (11, 12)),
+            ("UpcomingTeamGameContextProcessor", (11, 3), (11, 11)),
+            ("PlayerGameSummaryProcessor", (11, 14), (11, 35)),
             ("UpcomingPlayerGameContextProcessor", (11, 15), (11, 38)),
         ]:
             w.add(demo._at(morning, h0, m0 + shift), f"Starting {name}")

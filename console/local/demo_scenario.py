@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 
-from . import demo, demo_deploys, demo_history
+from console.local import demo, demo_deploys, demo_history
 
 
 def write_scenario(dest: Path, seed: int = 20260205) -> Path:

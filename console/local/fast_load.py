@@ -43,14 +43,14 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from ..core.errors import ScenarioError
-from ..core.schema import DUCKDB_TYPES, TableSpec
-from .validate import _CHECKERS
+from console.core.errors import ScenarioError
+from console.core.schema import DUCKDB_TYPES, TableSpec
+from console.local.validate import _CHECKERS
 
 if TYPE_CHECKING:
     import duckdb
 
-    from .validate import _Reader
+    from console.local.validate import _Reader
 
 _NOT_PLAIN = "not a plain date or timestamp"
 _BOM = b"\xef\xbb\xbf"
@@ -71,11 +71,11 @@ _KIND_SQL = {
 # limits). Anything else, each distinct value once, goes through the checkers themselves.
 _SURELY_VALID = {
     "DATE": "coalesce(regexp_full_match({v}, '\"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}\"') "
-            "AND try_cast(substr({v}, 2, 10) AS DATE) BETWEEN DATE '1900-01-01' AND DATE '2999-12-31', false)",
+    "AND try_cast(substr({v}, 2, 10) AS DATE) BETWEEN DATE '1900-01-01' AND DATE '2999-12-31', false)",
     "TIMESTAMP": "coalesce(regexp_full_match({v}, '\"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}Z\"') "
-                 "AND try_cast(substr({v}, 2, 10) AS DATE) BETWEEN DATE '1000-01-01' AND DATE '8999-12-31' "
-                 "AND try_cast(substr({v}, 13, 2) AS INT) < 24 AND try_cast(substr({v}, 16, 2) AS INT) < 60 "
-                 "AND try_cast(substr({v}, 19, 2) AS INT) < 60, false)",
+    "AND try_cast(substr({v}, 2, 10) AS DATE) BETWEEN DATE '1000-01-01' AND DATE '8999-12-31' "
+    "AND try_cast(substr({v}, 13, 2) AS INT) < 24 AND try_cast(substr({v}, 16, 2) AS INT) < 60 "
+    "AND try_cast(substr({v}, 19, 2) AS INT) < 60, false)",
 }
 
 
@@ -102,8 +102,9 @@ class FastTables:
     """`load(reader, path, spec)` -> the row count when the file was checked and inserted into
     its table on `con`; None when the validator must decide (nothing was inserted then)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, tables: dict[str, str],
-                 specs: dict[str, TableSpec] | None = None):
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, tables: dict[str, str], specs: dict[str, TableSpec] | None = None
+    ):
         self.con, self.tables = con, tables  # file name -> "schema"."table"
         self.specs = specs or {}  # file name -> its spec: those files are loaded side by side
         self.loaded: set[str] = set()
@@ -133,7 +134,11 @@ class FastTables:
         self._started = {}
         workers = min(os.cpu_count() or 1, 4)
         try:
-            paths = [p for p in reader.folder(folder) or [] if p.name in self.specs and self._takes(p.name, self.specs[p.name])]
+            paths = [
+                p
+                for p in reader.folder(folder) or []
+                if p.name in self.specs and self._takes(p.name, self.specs[p.name])
+            ]
         except ScenarioError:
             return
         if workers < 2 or len(paths) < 2:
@@ -167,17 +172,21 @@ class FastTables:
             source, table = f"/dev/fd/{fh.fileno()}", self.tables[path.name]
             # First straight into the table (plain dates and timestamps only); a file with other
             # forms goes through a temporary table, where each distinct one meets the checkers.
-            rows, plain_only = self._in_transaction(con, fh, before, data,
-                                                    lambda: self._insert_plain(con, source, data, spec, table))
+            rows, plain_only = self._in_transaction(
+                con, fh, before, data, lambda: self._insert_plain(con, source, data, spec, table)
+            )
             if rows is None and plain_only:
                 try:
-                    rows, _ = self._in_transaction(con, fh, before, data,
-                                                   lambda: self._insert(con, source, data, spec, table))
+                    rows, _ = self._in_transaction(
+                        con, fh, before, data, lambda: self._insert(con, source, data, spec, table)
+                    )
                 finally:
                     con.execute("DROP TABLE IF EXISTS temp.fast_rows")
         return rows
 
-    def _in_transaction(self, con: duckdb.DuckDBPyConnection, fh, before: os.stat_result, data: bytes, insert) -> tuple[int | None, bool]:
+    def _in_transaction(
+        self, con: duckdb.DuckDBPyConnection, fh, before: os.stat_result, data: bytes, insert
+    ) -> tuple[int | None, bool]:
         """(rows, False) when `insert` checked and inserted the file and the file did not change
         meanwhile; else nothing is kept: (None, True) when only a non-plain date or timestamp
         stopped it."""
@@ -187,8 +196,11 @@ class FastTables:
         try:
             rows = insert()
             after = os.fstat(fh.fileno())
-            same = (before.st_size, before.st_mtime_ns, before.st_ctime_ns) == \
-                   (after.st_size, after.st_mtime_ns, after.st_ctime_ns)
+            same = (before.st_size, before.st_mtime_ns, before.st_ctime_ns) == (
+                after.st_size,
+                after.st_mtime_ns,
+                after.st_ctime_ns,
+            )
             if rows is None or not same or after.st_size != len(data):
                 con.execute("ROLLBACK")
                 return None, False
@@ -201,7 +213,9 @@ class FastTables:
                 pass
             return None, _NOT_PLAIN in str(exc)
 
-    def _insert_plain(self, con: duckdb.DuckDBPyConnection, source: str, data: bytes, spec: TableSpec, table: str) -> int | None:
+    def _insert_plain(
+        self, con: duckdb.DuckDBPyConnection, source: str, data: bytes, spec: TableSpec, table: str
+    ) -> int | None:
         """The file checked and converted in the statement that inserts it into its (empty)
         table; the counts then come from the table. Dates and timestamps must be plain
         (_SURELY_VALID), else error() with _NOT_PLAIN stops it."""
@@ -212,8 +226,11 @@ class FastTables:
         escapes = b"\\" in data
         checked = ", ".join(_checked(c, escapes, plain=True) for c in cols)
         names = ", ".join(c.name for c in cols)
-        con.execute(f"INSERT INTO {table} ({names}) SELECT {checked} FROM read_json(?, format='newline_delimited', "
-                    f"columns={{{as_json}}})", [source])
+        con.execute(
+            f"INSERT INTO {table} ({names}) SELECT {checked} FROM read_json(?, format='newline_delimited', "
+            f"columns={{{as_json}}})",
+            [source],
+        )
         # A plain timestamp's text holds two colons and no comma; a plain date neither.
         stamps = " + ".join(f"2 * count({c.name})" for c in cols if c.type == "TIMESTAMP") or "0"
         strings = [c.name for c in cols if c.type == "STRING"]
@@ -221,25 +238,34 @@ class FastTables:
         finite = " + ".join(f"count(*) FILTER (WHERE NOT isfinite({f}))" for f in floats) or "0"
         rows, not_finite, colons_in_strings, commas_in_strings, *present = con.execute(
             f"SELECT count(*), {finite}, {_inside(strings, ':')} + {stamps}, {_inside(strings, ',')}, "
-            + ", ".join(f"count({c.name})" for c in cols) + f" FROM {table}").fetchone()
+            + ", ".join(f"count({c.name})" for c in cols)
+            + f" FROM {table}"
+        ).fetchone()
         if not_finite:  # NaN, Infinity or 1e400: orjson refuses them
             return None
         return self._counts_agree(data, cols, rows, present, colons_in_strings, commas_in_strings)
 
     @staticmethod
-    def _counts_agree(data: bytes, cols, rows: int, present: list[int], colons_in_strings: int,
-                      commas_in_strings: int) -> int | None:
+    def _counts_agree(
+        data: bytes, cols, rows: int, present: list[int], colons_in_strings: int, commas_in_strings: int
+    ) -> int | None:
         """`rows` when no key is left over for an unknown column and no comma is trailing."""
         if rows == 0:
             return 0 if not data.strip() else None
-        nulls = sum(data.count(f'"{c.name}":{space}null'.encode())
-                    for c, n in zip(cols, present) if n < rows for space in ("", " "))
+        nulls = sum(
+            data.count(f'"{c.name}":{space}null'.encode())
+            for c, n in zip(cols, present)
+            if n < rows
+            for space in ("", " ")
+        )
         keys = sum(present) + nulls
         if data.count(b":") != keys + colons_in_strings or data.count(b",") != keys - rows + commas_in_strings:
             return None
         return rows
 
-    def _insert(self, con: duckdb.DuckDBPyConnection, source: str, data: bytes, spec: TableSpec, table: str) -> int | None:
+    def _insert(
+        self, con: duckdb.DuckDBPyConnection, source: str, data: bytes, spec: TableSpec, table: str
+    ) -> int | None:
         cols = spec.columns
         as_json = ", ".join(f"{c.name}: 'JSON'" for c in cols)
         # One pass over the JSON values: each is checked for its kind (error() refuses the
@@ -247,21 +273,29 @@ class FastTables:
         # for the validator's checkers.
         escapes = b"\\" in data
         checked = ", ".join(_checked(c, escapes) for c in cols)
-        con.execute(f"CREATE TEMP TABLE fast_rows AS SELECT {checked} FROM read_json(?, format='newline_delimited', "
-                    f"columns={{{as_json}}})", [source])
+        con.execute(
+            f"CREATE TEMP TABLE fast_rows AS SELECT {checked} FROM read_json(?, format='newline_delimited', "
+            f"columns={{{as_json}}})",
+            [source],
+        )
         strings = [c.name for c in cols if c.type == "STRING"]  # DATE, TIMESTAMP: counted per distinct value
         floats = [c.name for c in cols if c.type == "FLOAT64"]
         finite = " + ".join(f"count(*) FILTER (WHERE NOT isfinite({f}))" for f in floats) or "0"
-        stats = con.execute(f"SELECT count(*), {finite}, {_inside(strings, ':')}, {_inside(strings, ',')}, "
-                            + ", ".join(f"count({c.name})" for c in cols) + " FROM fast_rows").fetchone()
+        stats = con.execute(
+            f"SELECT count(*), {finite}, {_inside(strings, ':')}, {_inside(strings, ',')}, "
+            + ", ".join(f"count({c.name})" for c in cols)
+            + " FROM fast_rows"
+        ).fetchone()
         rows, not_finite, colons_in_strings, commas_in_strings, *present = stats
         if not_finite:  # NaN, Infinity or 1e400: orjson refuses them
             return None
         for c in cols:
             if c.type in ("DATE", "TIMESTAMP") and rows:
                 check = _CHECKERS[c.type][0]
-                values = con.execute(f"SELECT {c.name}, count(*), {_SURELY_VALID[c.type].format(v=c.name)} "
-                                     f"FROM fast_rows WHERE {c.name} IS NOT NULL GROUP BY ALL").fetchall()
+                values = con.execute(
+                    f"SELECT {c.name}, count(*), {_SURELY_VALID[c.type].format(v=c.name)} "
+                    f"FROM fast_rows WHERE {c.name} IS NOT NULL GROUP BY ALL"
+                ).fetchall()
                 if not all(sure or check(orjson.loads(v)) for v, _, sure in values):
                     return None
                 colons_in_strings += sum(v.count(":") * n for v, n, _ in values)
@@ -271,8 +305,10 @@ class FastTables:
         if rows == 0:
             return 0
         names = ", ".join(c.name for c in cols)
-        converted = ", ".join(f"CAST(CAST({c.name} AS JSON) AS {DUCKDB_TYPES[c.type]})" if c.type in ("DATE", "TIMESTAMP")
-                              else c.name for c in cols)
+        converted = ", ".join(
+            f"CAST(CAST({c.name} AS JSON) AS {DUCKDB_TYPES[c.type]})" if c.type in ("DATE", "TIMESTAMP") else c.name
+            for c in cols
+        )
         con.execute(f"INSERT INTO {table} ({names}) SELECT {converted} FROM fast_rows")
         loaded = con.execute("SELECT " + ", ".join(f"count({c.name})" for c in cols) + f" FROM {table}").fetchone()
         return rows if list(loaded) == present else None  # nothing turned into NULL on the way
@@ -287,8 +323,13 @@ def _size(path: Path) -> int:
 
 def _inside(strings: list[str], char: str) -> str:
     """SQL: how many times `char` occurs inside the values of the columns `strings`."""
-    return " + ".join(f"coalesce(sum(strlen({s}) - strlen(replace({s}, '{char}', ''))) "
-                      f"FILTER (WHERE contains({s}, '{char}')), 0)" for s in strings) or "0"
+    return (
+        " + ".join(
+            f"coalesce(sum(strlen({s}) - strlen(replace({s}, '{char}', ''))) FILTER (WHERE contains({s}, '{char}')), 0)"
+            for s in strings
+        )
+        or "0"
+    )
 
 
 def _checked(column, escapes: bool, plain: bool = False) -> str:

@@ -18,7 +18,7 @@ import re
 import shutil
 import tempfile
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,11 +28,11 @@ if TYPE_CHECKING:
 import duckdb
 import orjson
 
-from ..core.config import Settings
-from ..core.errors import ScenarioError, first_line
-from .validate import tables_by_file, validate_scenario  # noqa: F401 - validate_scenario re-exported
-from ..core.schema import BY_LOGICAL, DUCKDB_TYPES
-from ..core.timestamps import rfc3339
+from console.core.config import Settings
+from console.core.errors import ScenarioError, first_line
+from console.core.schema import BY_LOGICAL, DUCKDB_TYPES
+from console.core.timestamps import rfc3339
+from console.local.validate import tables_by_file, validate_scenario  # validate_scenario re-exported
 
 DB_FILE = "warehouse.duckdb"
 CURRENT = "current"
@@ -48,15 +48,18 @@ _DUCKDB_LINE = re.compile(r"\bin line (\d+)")
 def create_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     for logical, spec in BY_LOGICAL.items():
         schema_name, table = getattr(settings.tables, logical).split(".")[-2:]
-        columns = ", ".join(
-            f"{c.name} {DUCKDB_TYPES[c.type]}{'' if c.nullable else ' NOT NULL'}" for c in spec.columns
-        )
+        columns = ", ".join(f"{c.name} {DUCKDB_TYPES[c.type]}{'' if c.nullable else ' NOT NULL'}" for c in spec.columns)
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema_name}"')
         con.execute(f'CREATE TABLE IF NOT EXISTS "{schema_name}"."{table}" ({columns})')
 
 
-def _insert_tables(con: duckdb.DuckDBPyConnection, stage: Path, settings: Settings, src_name: str,
-                   skip: set[str] | frozenset[str] = frozenset()) -> None:
+def _insert_tables(
+    con: duckdb.DuckDBPyConnection,
+    stage: Path,
+    settings: Settings,
+    src_name: str,
+    skip: set[str] | frozenset[str] = frozenset(),
+) -> None:
     """Insert the validated copies in `stage`/tables (the files the fast path did not take)."""
     for file_name, spec in tables_by_file(settings).items():
         path = stage / "tables" / file_name
@@ -76,8 +79,9 @@ def _insert_tables(con: duckdb.DuckDBPyConnection, stage: Path, settings: Settin
             # refusal still names the file and line instead of ending in a traceback.
             message = first_line(exc).replace(str(path), file_name)
             line = _DUCKDB_LINE.search(message)
-            raise ScenarioError(f"{src_name}/tables/{file_name}", f"DuckDB refused it: {message}",
-                                int(line.group(1)) if line else None) from None
+            raise ScenarioError(
+                f"{src_name}/tables/{file_name}", f"DuckDB refused it: {message}", int(line.group(1)) if line else None
+            ) from None
 
 
 def _place_documents(stage: Path, gen: Path) -> None:
@@ -110,7 +114,7 @@ def _validate_into(src: Path, gen: Path, settings: Settings) -> dict[str, int]:
     valid are loaded as they are checked (fast_load.py); the others, the documents, logs and
     deploy state are written into `gen` as validated, and the remaining tables inserted from
     those copies. Never reads the source twice for what it keeps."""
-    from .fast_load import FastTables
+    from console.local.fast_load import FastTables
 
     con = duckdb.connect(str(gen / DB_FILE))
     try:
@@ -143,7 +147,7 @@ def load_scenario(src: Path, settings: Settings) -> dict[str, int]:
     Serialized by a lock: a second load waits up to `local.lock_timeout_s`, then is refused."""
     import filelock
 
-    from ..safety import check_writable
+    from console.safety import check_writable
 
     check_writable(settings, f"replace the local data in {settings.data_dir}")  # before the lock's mkdir
     data_dir = settings.data_dir
@@ -151,11 +155,14 @@ def load_scenario(src: Path, settings: Settings) -> dict[str, int]:
     try:
         lock.acquire()
     except filelock.Timeout:
-        raise ScenarioError(str(data_dir), f"another load into this data directory is still running (waited "
-                                           f"{settings.local.lock_timeout_s:g} s for {LOCK_FILE}); try again when it is done") from None
+        raise ScenarioError(
+            str(data_dir),
+            f"another load into this data directory is still running (waited "
+            f"{settings.local.lock_timeout_s:g} s for {LOCK_FILE}); try again when it is done",
+        ) from None
     try:
         remove_stale_generations(settings)
-        gen = data_dir / f"gen-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+        gen = data_dir / f"gen-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         gen.mkdir(parents=True)
         try:
             counts = _validate_into(Path(src), gen, settings)
@@ -175,7 +182,7 @@ def remove_stale_generations(settings: Settings) -> list[str]:
     data_dir = settings.data_dir
     current = current_dir(settings)
     removed = []
-    now = datetime.now(timezone.utc).timestamp()
+    now = datetime.now(UTC).timestamp()
     for path in data_dir.glob("gen-*"):
         if current is not None and path.resolve() == current:
             continue

@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from itertools import repeat
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 from pydantic import ValidationError
 
-from ..core.errors import ScenarioError, validation_line
-from ..core.safefile import UnsafeFileError, check_inside, open_regular, read_regular
-from ..core.schema import BY_LOGICAL, TableSpec
-from ..core.timestamps import MAX_DATE, MIN_DATE, parse_timestamp
+from console.core.errors import ScenarioError, validation_line
+from console.core.safefile import UnsafeFileError, check_inside, open_regular, read_regular
+from console.core.schema import BY_LOGICAL, TableSpec
+from console.core.timestamps import MAX_DATE, MIN_DATE, parse_timestamp
 
 PHASE3_COLLECTION = "phase3_completion"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -54,8 +55,10 @@ _CHECKERS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "FLOAT64": (lambda v: type(v) is float or (type(v) is int), "a number"),
     "BOOL": (lambda v: type(v) is bool, "true or false"),
     "DATE": (_valid_date, f"a date YYYY-MM-DD between {MIN_DATE} and {MAX_DATE}"),
-    "TIMESTAMP": (lambda v: type(v) is str and parse_timestamp(v) is not None,
-                  "an RFC 3339 timestamp like 2026-02-05T11:00:00Z"),
+    "TIMESTAMP": (
+        lambda v: type(v) is str and parse_timestamp(v) is not None,
+        "an RFC 3339 timestamp like 2026-02-05T11:00:00Z",
+    ),
 }
 
 
@@ -189,8 +192,14 @@ def _validate_table_fast(reader: _Reader, path: Path, spec: TableSpec) -> int | 
 
 _BLOCK_BYTES = 1 << 22  # decoded a block at a time: memory stays bounded for any file size
 _NONE = type(None)
-_ALLOWED_TYPES = {"STRING": {str}, "INT64": {int}, "FLOAT64": {float, int}, "BOOL": {bool}, "DATE": {str},
-                  "TIMESTAMP": {str}}
+_ALLOWED_TYPES = {
+    "STRING": {str},
+    "INT64": {int},
+    "FLOAT64": {float, int},
+    "BOOL": {bool},
+    "DATE": {str},
+    "TIMESTAMP": {str},
+}
 
 
 def _column_plan(spec: TableSpec) -> tuple:
@@ -285,8 +294,12 @@ def _check_log_entry(item: Any, label: str, where: int | None, prefix: str) -> N
         raise ScenarioError(label, f"{prefix}a LogEntry must be a JSON object", where)
     if parse_timestamp(item.get("timestamp")) is None:
         shown = repr(item.get("timestamp"))[:60]
-        raise ScenarioError(label, f"{prefix}missing or unreadable 'timestamp' ({shown}; expected RFC 3339 "
-                                   "with an offset, within years 1-9999 in UTC)", where)
+        raise ScenarioError(
+            label,
+            f"{prefix}missing or unreadable 'timestamp' ({shown}; expected RFC 3339 "
+            "with an offset, within years 1-9999 in UTC)",
+            where,
+        )
 
 
 def validate_logs_file(reader: _Reader, path: Path) -> int:
@@ -325,15 +338,21 @@ def validate_document(reader: _Reader, path: Path) -> None:
     data = reader.read(path)
     fields = _loads_object(data, label, "a document")
     if path.parent.name == PHASE3_COLLECTION:
-        from ..core.phase3_doc import Phase3Document, Phase3RecordError  # here: a load of tables alone never builds the models
+        from console.core.phase3_doc import (  # here: a load of tables alone never builds the models
+            Phase3Document,
+            Phase3RecordError,
+        )
 
         try:
             # A processor field that is not a record (null, "nope", {}, success without its
             # completed_at) is refused with its key; a record of a queued or failed run loads.
             Phase3Document.from_fields(path.stem, fields, strict=True)
         except Phase3RecordError as exc:
-            raise ScenarioError(label, f"processor {exc.key}: {exc.problem} (a processor's field must be a record "
-                                       "like {\"status\": \"success\", \"completed_at\": \"2026-02-05T12:14:00Z\"})") from None
+            raise ScenarioError(
+                label,
+                f"processor {exc.key}: {exc.problem} (a processor's field must be a record "
+                'like {"status": "success", "completed_at": "2026-02-05T12:14:00Z"})',
+            ) from None
         except ValidationError as exc:
             raise ScenarioError(label, validation_line(exc)) from None
     if target := reader.staged(path):
@@ -344,7 +363,7 @@ def validate_deploy(reader: _Reader, path: Path) -> int:
     label = reader.label(path)
     data = reader.read(path)
     _loads_object(data, label, "deploy state")
-    from ..core.models import DeployState
+    from console.core.models import DeployState
 
     try:
         state = DeployState.model_validate_json(data)
@@ -355,8 +374,9 @@ def validate_deploy(reader: _Reader, path: Path) -> int:
     return len(state.services)
 
 
-def validate_scenario(src: Path, settings, stage: Path | None = None,
-                      fast: Callable[[_Reader, Path, TableSpec], int | None] | None = None) -> dict[str, int]:
+def validate_scenario(
+    src: Path, settings, stage: Path | None = None, fast: Callable[[_Reader, Path, TableSpec], int | None] | None = None
+) -> dict[str, int]:
     """Check every file; returns counts per file. Raises ScenarioError on the first problem.
     `fast` may take a table file instead (fast_load.py): a count, or None to check it here."""
     src = Path(src)
@@ -370,14 +390,18 @@ def validate_scenario(src: Path, settings, stage: Path | None = None,
             known = ", ".join(sorted(tables))
             raise ScenarioError(reader.label(path), f"unknown table file (expected one of: {known})")
         count = fast(reader, path, tables[path.name]) if fast is not None else None
-        counts[reader.label(path)] = count if count is not None else validate_table_file(reader, path, tables[path.name])
+        counts[reader.label(path)] = (
+            count if count is not None else validate_table_file(reader, path, tables[path.name])
+        )
     for collection in reader.folder(src / "firestore") or []:
         for path in reader.folder(collection) or []:
             validate_document(reader, path)
             counts[reader.label(path)] = 1
     for path in reader.folder(src / "logs") or []:
         if path.suffix not in (".json", ".ndjson"):
-            raise ScenarioError(reader.label(path), "log files must end in .json (array) or .ndjson (one entry per line)")
+            raise ScenarioError(
+                reader.label(path), "log files must end in .json (array) or .ndjson (one entry per line)"
+            )
         counts[reader.label(path)] = validate_logs_file(reader, path)
     deploy = src / "deploy.json"
     if deploy.exists() or deploy.is_symlink():

@@ -10,10 +10,10 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections import deque
-from typing import Iterable
+from collections.abc import Iterable
 
-from .query import LogQuery
-from ..core.models import LogEntry
+from console.core.models import LogEntry
+from console.logs.query import LogQuery
 
 _COMPACT_AT = 4096  # compact the view's list once this many dropped rows lead it
 
@@ -136,4 +136,4 @@ class LogBuffer:
 
     def shown_slice(self, start: int, stop: int) -> list[LogEntry]:
         base = self._shown_start
-        return self._shown[base + start: base + stop]
+        return self._shown[base + start : base + stop]

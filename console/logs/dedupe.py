@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from cachetools import LRUCache
 
-from ..core.models import LogEntry
+from console.core.models import LogEntry
 
 
 class Deduper:

@@ -10,13 +10,14 @@ holds several mornings judges each on its own.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
-from ..core.config import Settings
-from ..core.models import CheckResult, LogEntry
-from .trace import SequentialTrace, TraceParser
+from console.core.config import Settings
+from console.core.models import CheckResult, LogEntry
+from console.logs.trace import SequentialTrace, TraceParser
 
 
 @dataclass
@@ -76,8 +77,9 @@ class LiveTrace:
         # Exactly what the morning check computes from the same lines, so the panel shows
         # one result whether it came from a refresh or from the stream.
         status, summary, value = self.trace.verdict()
-        return CheckResult(id="sequential_execution", title="Sequential execution", status=status,
-                           summary=summary, value=value)
+        return CheckResult(
+            id="sequential_execution", title="Sequential execution", status=status, summary=summary, value=value
+        )
 
 
 def _violation_text(v: dict[str, Any]) -> str:

@@ -9,15 +9,14 @@ source is an error, never "no lines yet".
 from __future__ import annotations
 
 import sys
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import orjson
 
-from . import severity_scan, split_count
-from ..core.models import LogEntry
-from ..core.timestamps import parse_timestamp, rfc3339  # noqa: F401 - re-exported: the one parser
-
-
+from console.core.models import LogEntry
+from console.core.timestamps import parse_timestamp, rfc3339  # re-exported: the one parser
+from console.logs import severity_scan, split_count
 
 _SEVERITY_NAMES: dict[str, str] = {}  # one shared str per spelling: 100,000 held entries, a few names
 
@@ -320,8 +319,11 @@ def _count_severity(lines: Iterable[bytes], query) -> int:
         if type(raw) is not dict:
             continue
         severity = raw.get("severity")
-        if (isinstance(severity, str) and (severity.upper() or "DEFAULT").upper() in passing
-                and parse_timestamp(raw.get("timestamp") or raw.get("receiveTimestamp")) is not None):
+        if (
+            isinstance(severity, str)
+            and (severity.upper() or "DEFAULT").upper() in passing
+            and parse_timestamp(raw.get("timestamp") or raw.get("receiveTimestamp")) is not None
+        ):
             n += 1
     return n
 

@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
-from .parse import rfc3339
-from ..core.models import LogEntry
+from console.core.models import LogEntry
+from console.logs.parse import rfc3339
 
 # Cloud Logging's LogSeverity ranks; `severity>=WARNING` compares these numbers.
 SEVERITIES = {
-    "DEFAULT": 0, "DEBUG": 100, "INFO": 200, "NOTICE": 300, "WARNING": 400,
-    "ERROR": 500, "CRITICAL": 600, "ALERT": 700, "EMERGENCY": 800,
+    "DEFAULT": 0,
+    "DEBUG": 100,
+    "INFO": 200,
+    "NOTICE": 300,
+    "WARNING": 400,
+    "ERROR": 500,
+    "CRITICAL": 600,
+    "ALERT": 700,
+    "EMERGENCY": 800,
 }
 _ALIASES = {"WARN": "WARNING", "ERR": "ERROR", "CRIT": "CRITICAL", "FATAL": "CRITICAL"}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
@@ -116,7 +123,7 @@ class LogQuery:
             return (self.service or "").lower() in name.lower()
         return (self.service or "") in name
 
-    def with_(self, **changes) -> "LogQuery":
+    def with_(self, **changes) -> LogQuery:
         return replace(self, **changes)
 
     # ------------------------------------------------------------------ gcp
@@ -270,9 +277,15 @@ def parse_filter_text(text: str, now: datetime | None = None) -> LogQuery:
             elif key.startswith("s") and key != "since":
                 service = value
             else:
-                since = (now or datetime.now(timezone.utc)) - parse_duration(value)
+                since = (now or datetime.now(UTC)) - parse_duration(value)
         else:
             rest.append(word)
     regex = " ".join(rest).strip()
-    return LogQuery(service=service, severity=severity, patterns=(regex,) if regex else (), since=since,
-                    service_contains=True, smart_case=True)
+    return LogQuery(
+        service=service,
+        severity=severity,
+        patterns=(regex,) if regex else (),
+        since=since,
+        service_contains=True,
+        smart_case=True,
+    )

@@ -23,9 +23,10 @@ caller keeps its `re` prefilter.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from functools import lru_cache
 from itertools import starmap
-from typing import Any, Iterator
+from typing import Any
 
 _NOT_LOADED: Any = object()
 hyperscan: Any = _NOT_LOADED  # the module, imported on first use (~30 ms: not for every command)
@@ -67,8 +68,12 @@ def _database(names: tuple[str, ...]):
     if not available():
         raise RuntimeError("hyperscan is not installed: callers check available() first")
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    db.compile(expressions=[_names_then_quote(list(names)), _odd_bytes()], ids=[0, 1], elements=2,
-               flags=[hyperscan.HS_FLAG_CASELESS, 0])
+    db.compile(
+        expressions=[_names_then_quote(list(names)), _odd_bytes()],
+        ids=[0, 1],
+        elements=2,
+        flags=[hyperscan.HS_FLAG_CASELESS, 0],
+    )
     return db, threading.Lock()
 
 

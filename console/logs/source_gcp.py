@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
-from ..core.clock import Clock, SystemClock
-from .parse import entry_from_dict
-from .query import LogQuery
-from ..core.backoff import BackoffPolicy, full_jitter_floor_half
-from ..core.deadline import run_with_deadline
-from .dedupe import Deduper
-from ..core.models import LogEntry
+from console.core.backoff import BackoffPolicy, full_jitter_floor_half
+from console.core.clock import Clock, SystemClock
+from console.core.deadline import run_with_deadline
+from console.core.models import LogEntry
+from console.logs.dedupe import Deduper
+from console.logs.parse import entry_from_dict
+from console.logs.query import LogQuery
 
 ASCENDING = "timestamp asc"  # google.cloud.logging.ASCENDING
 
@@ -115,7 +116,9 @@ class GcpLogSource:
 
         def listing() -> list[Any]:
             items = self.client.list_entries(
-                resource_names=[f"projects/{self.project}"], filter_=flt, order_by=ASCENDING,
+                resource_names=[f"projects/{self.project}"],
+                filter_=flt,
+                order_by=ASCENDING,
                 max_results=self.max_per_poll,
             )
             return [_as_dict(i) for i in items]
@@ -162,7 +165,7 @@ def _one_line(exc: BaseException) -> str:
     if is_rate_limited(exc):
         return "Cloud Logging rate limited (429)"
     try:
-        from ..backends.gcp_errors import translate
+        from console.backends.gcp_errors import translate
 
         return f"Cloud Logging: {translate(exc, 'logging')}"
     except ImportError:  # pragma: no cover - the google libraries are part of the install
@@ -170,8 +173,8 @@ def _one_line(exc: BaseException) -> str:
 
 
 def open_gcp_source(settings, query: LogQuery, clock: Clock | None = None, follow: bool = True) -> GcpLogSource:
-    from ..backends.gcp_clients import ClientFactory, check_credentials_file  # late: local never loads it
-    from ..backends.gcp_errors import translate
+    from console.backends.gcp_clients import ClientFactory, check_credentials_file  # late: local never loads it
+    from console.backends.gcp_errors import translate
 
     factory = ClientFactory(settings.project)
     try:
@@ -179,7 +182,14 @@ def open_gcp_source(settings, query: LogQuery, clock: Clock | None = None, follo
             check_credentials_file()
         # The one factory, so NBA_CONSOLE_LOGGING_ENDPOINT reaches `tail --no-follow` too.
         client = factory.logging()
-    except Exception as exc:  # noqa: BLE001 - no credentials: one line and exit 2, never a traceback
+    except Exception as exc:  # no credentials: one line and exit 2, never a traceback
         raise translate(exc, "logging") from exc
-    return GcpLogSource(client, settings.project, query, clock, poll_interval=settings.logs.gcp_poll_seconds,
-                        follow=follow, timeout_s=settings.gcp.query_timeout_s)
+    return GcpLogSource(
+        client,
+        settings.project,
+        query,
+        clock,
+        poll_interval=settings.logs.gcp_poll_seconds,
+        follow=follow,
+        timeout_s=settings.gcp.query_timeout_s,
+    )

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
-from ..core.clock import Clock, SystemClock
-from ..core.errors import ErrorKind, SourceError
-from .query import LogQuery
-from .dedupe import Deduper
-from .source_gcp import Backoff, GcpLogSource
-from ..core.models import LogEntry
+from console.core.clock import Clock, SystemClock
+from console.core.errors import ErrorKind, SourceError
+from console.core.models import LogEntry
+from console.logs.dedupe import Deduper
+from console.logs.query import LogQuery
+from console.logs.source_gcp import Backoff, GcpLogSource
 
 DEFAULT_BACKFILL = timedelta(minutes=10)
 
@@ -122,14 +123,20 @@ class GcpTailSource:
 
     # ------------------------------------------------------------------ the thread
     def _run(self) -> None:
-        from ..backends.gcp_logs import tail_entries
+        from console.backends.gcp_logs import tail_entries
 
         flt = self.query.to_filter()
         while not self._stop.is_set():
             got_any = False
             try:
-                for entry in tail_entries(self.tail_client, self.project, flt, should_stop=self._stop.is_set,
-                                          dedupe=self.dedupe, on_stream=self._opened):
+                for entry in tail_entries(
+                    self.tail_client,
+                    self.project,
+                    flt,
+                    should_stop=self._stop.is_set,
+                    dedupe=self.dedupe,
+                    on_stream=self._opened,
+                ):
                     if not got_any:
                         got_any = True
                         self.backoff.success()
@@ -172,8 +179,8 @@ class GcpTailSource:
         history from list_entries, through the shared Deduper the stream then consults."""
         if self.list_client is None:
             return
-        from ..backends.gcp_logs import fetch_entries
-        from ..core.deadline import run_with_deadline
+        from console.backends.gcp_logs import fetch_entries
+        from console.core.deadline import run_with_deadline
 
         flt = self.query.with_(since=self.query.since or (self.clock.now() - self.backfill)).to_filter()
         # Bounded by gcp.query_timeout_s: a listing server that accepts and never answers
@@ -183,13 +190,18 @@ class GcpTailSource:
         try:
             finished, entries = run_with_deadline(
                 lambda: fetch_entries(self.list_client, self.project, flt, attempts=1, dedupe=Deduper()),
-                self.timeout_s, self.timeout_s, name="logs backfill")
+                self.timeout_s,
+                self.timeout_s,
+                name="logs backfill",
+            )
         except SourceError as err:
             self._error = f"recent history not loaded: {err}"
             return
         if not finished:
-            self._error = (f"recent history not loaded: Cloud Logging did not answer within "
-                           f"{self.timeout_s:g} s (gcp.query_timeout_s)")
+            self._error = (
+                f"recent history not loaded: Cloud Logging did not answer within "
+                f"{self.timeout_s:g} s (gcp.query_timeout_s)"
+            )
             return
         for entry in entries:
             if self.query.matches(entry) and not self.dedupe.seen(entry):
@@ -231,7 +243,7 @@ def _cancel(call: Any) -> None:
 def open_gcp_tail(settings, query: LogQuery | None, clock: Clock | None = None, factory: Any = None) -> GcpTailSource:
     """The live source for the TUI and `nba-console tail`; clients from the one factory
     (which honours NBA_CONSOLE_LOGGING_GRPC / NBA_CONSOLE_LOGGING_ENDPOINT)."""
-    from ..backends.gcp_clients import ClientFactory
+    from console.backends.gcp_clients import ClientFactory
 
     factory = factory or ClientFactory(settings.project)
     list_client = factory.logging()
@@ -239,10 +251,23 @@ def open_gcp_tail(settings, query: LogQuery | None, clock: Clock | None = None, 
     query = query or LogQuery()
 
     def fallback(dedupe: Deduper) -> GcpLogSource:
-        source = GcpLogSource(list_client, settings.project, query, clock=clock,
-                              poll_interval=settings.logs.gcp_poll_seconds, timeout_s=settings.gcp.query_timeout_s)
+        source = GcpLogSource(
+            list_client,
+            settings.project,
+            query,
+            clock=clock,
+            poll_interval=settings.logs.gcp_poll_seconds,
+            timeout_s=settings.gcp.query_timeout_s,
+        )
         source.dedupe = dedupe  # what the backfill already showed is not shown again
         return source
 
-    return GcpTailSource(tail_client, settings.project, query, list_client=list_client, clock=clock,
-                         fallback=fallback, timeout_s=settings.gcp.query_timeout_s)
+    return GcpTailSource(
+        tail_client,
+        settings.project,
+        query,
+        list_client=list_client,
+        clock=clock,
+        fallback=fallback,
+        timeout_s=settings.gcp.query_timeout_s,
+    )

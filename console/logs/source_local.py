@@ -22,16 +22,17 @@ import itertools
 import os
 import stat
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Protocol
 
-from ..core.clock import Clock
-from .dedupe import Deduper
-from .parse import MalformedLog, Skipped, parse_json_document, parse_log_file, scan_ndjson
-from .query import LogQuery
-from ..core.models import LogEntry
-from ..core.safefile import UnsafeFileError, open_regular, read_regular
+from console.core.clock import Clock
+from console.core.models import LogEntry
+from console.core.safefile import UnsafeFileError, open_regular, read_regular
+from console.logs.dedupe import Deduper
+from console.logs.parse import MalformedLog, Skipped, parse_json_document, parse_log_file, scan_ndjson
+from console.logs.query import LogQuery
 
 _NOT_A_FOLDER = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 _SETTLED_NS = 2_000_000_000  # a folder unchanged this long has no change hidden in its mtime
@@ -60,8 +61,9 @@ class FileFollower:
     """Follows one file. NDJSON is followed byte by byte; a `.json` array (an export, written
     whole) is re-read when it changes and only entries not seen before are returned."""
 
-    def __init__(self, path: Path, query: LogQuery | None = None, from_start: bool = True,
-                 max_bytes_per_poll: int = 8 << 20):
+    def __init__(
+        self, path: Path, query: LogQuery | None = None, from_start: bool = True, max_bytes_per_poll: int = 8 << 20
+    ):
         self.path = Path(path)
         self.query = query or LogQuery()
         self.max_bytes_per_poll = max_bytes_per_poll
@@ -96,7 +98,9 @@ class FileFollower:
         except FileNotFoundError:
             return False
         except OSError as exc:  # UnsafeFileError names the path and what is there instead
-            self.error = str(exc) if isinstance(exc, UnsafeFileError) else f"cannot read {self.path}: {exc.strerror or exc}"
+            self.error = (
+                str(exc) if isinstance(exc, UnsafeFileError) else f"cannot read {self.path}: {exc.strerror or exc}"
+            )
             return False
         self.error = None
         self._close_fh()
@@ -197,7 +201,9 @@ class FileFollower:
         except FileNotFoundError:
             return []
         except OSError as exc:
-            self.error = str(exc) if isinstance(exc, UnsafeFileError) else f"cannot read {self.path}: {exc.strerror or exc}"
+            self.error = (
+                str(exc) if isinstance(exc, UnsafeFileError) else f"cannot read {self.path}: {exc.strerror or exc}"
+            )
             return []
         self._json_key = key
         skipped = Skipped()
@@ -230,8 +236,9 @@ class LocalLogSource:
     """All log files of a folder (re-globbed every poll, so new files and a switched
     `current` generation are picked up); one batch per poll, sorted by timestamp."""
 
-    def __init__(self, folder: Callable[[], Path | None] | Path, query: LogQuery | None = None,
-                 from_start: bool = True):
+    def __init__(
+        self, folder: Callable[[], Path | None] | Path, query: LogQuery | None = None, from_start: bool = True
+    ):
         self._folder = folder if callable(folder) else (lambda: Path(folder))
         self.query = query or LogQuery()
         self.from_start = from_start
@@ -242,8 +249,8 @@ class LocalLogSource:
         self._listing: list[Path] = []
 
     @classmethod
-    def for_settings(cls, settings, query: LogQuery | None = None, from_start: bool = True) -> "LocalLogSource":
-        from ..local.scenario import current_dir
+    def for_settings(cls, settings, query: LogQuery | None = None, from_start: bool = True) -> LocalLogSource:
+        from console.local.scenario import current_dir
 
         def folder() -> Path | None:
             root = current_dir(settings)
@@ -377,8 +384,7 @@ class ReplaySource(ClockGate):
     """Releases `entries` in timestamp order as `clock` reaches them. Entries before the
     clock's first reading come out in the first poll (the history a tail shows first)."""
 
-    def __init__(self, entries: Iterable[LogEntry], clock: Clock, query: LogQuery | None = None,
-                 name: str = "replay"):
+    def __init__(self, entries: Iterable[LogEntry], clock: Clock, query: LogQuery | None = None, name: str = "replay"):
         q = query or LogQuery()
         super().__init__(_Once(e for e in entries if q.matches(e)), clock)
         self._fill()  # everything is known up front: next_at and done answer before a poll

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 # Below this a part's fork and page-table copy cost more than the part's count saves.
 MIN_PART = 32 << 20

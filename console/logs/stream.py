@@ -9,11 +9,11 @@ reaches them, and the system clock releases everything at once.
 
 from __future__ import annotations
 
-from ..core.clock import Clock
-from ..core.config import Settings
-from .query import LogQuery
-from .source_local import ClockGate, LocalLogSource, LogSource
-from ..core.models import LogEntry
+from console.core.clock import Clock
+from console.core.config import Settings
+from console.core.models import LogEntry
+from console.logs.query import LogQuery
+from console.logs.source_local import ClockGate, LocalLogSource, LogSource
 
 
 class _FailedSource:
@@ -34,9 +34,9 @@ class _FailedSource:
 
 def open_log_source(settings: Settings, clock: Clock, query: LogQuery | None = None) -> LogSource:
     if settings.backend == "gcp":
-        from ..backends.gcp_clients import ClientFactory
-        from ..backends.gcp_errors import translate
-        from .source_gcp_tail import open_gcp_tail
+        from console.backends.gcp_clients import ClientFactory
+        from console.backends.gcp_errors import translate
+        from console.logs.source_gcp_tail import open_gcp_tail
 
         # The TailLogEntries stream (polled list_entries where the tail is refused); it
         # follows real time, so no clock gate.

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from ..core.config import LogPatterns, Settings
-from ..core.models import LogEntry, Status
+from console.core.config import LogPatterns, Settings
+from console.core.models import LogEntry, Status
 
 EventKind = Literal["level_start", "level_complete", "processor_start", "processor_complete", "dependency_failure"]
 
@@ -83,7 +83,7 @@ class SequentialTrace:
     saw_level_lines: bool = False
 
     @classmethod
-    def for_settings(cls, settings: Settings) -> "SequentialTrace":
+    def for_settings(cls, settings: Settings) -> SequentialTrace:
         return cls(levels_of={p.name: p.level for p in settings.processors})
 
     # ------------------------------------------------------------------ feeding

@@ -17,16 +17,16 @@ Pure: no Textual, no backend.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 import orjson
 
-from ..core.models import LogEntry
-from ..core.safefile import open_regular, read_regular
-from .parse import MalformedLog, entry_from_dict, entry_service, entry_timestamp
+from console.core.models import LogEntry
+from console.core.safefile import open_regular, read_regular
+from console.logs.parse import MalformedLog, entry_from_dict, entry_service, entry_timestamp
 
 CHUNK = 4 << 20  # bytes read at a time
 MARK = 64  # bytes just before the offset, compared on the next scan to notice a rewrite
@@ -69,8 +69,9 @@ def _needle(service: str) -> bytes | None:
     return b'"' + service.encode() + b'"'
 
 
-def _take(scan: WindowScan, raw, line: bytes | None, service: str, start: datetime, keep: Keep | None,
-          other: bool = False) -> None:
+def _take(
+    scan: WindowScan, raw, line: bytes | None, service: str, start: datetime, keep: Keep | None, other: bool = False
+) -> None:
     """One decoded entry (`raw`) into the scan's counts and, if it belongs, its kept list.
     `other`: the raw line shows it is of another service (only counted)."""
     stamp = entry_timestamp(raw) if type(raw) is dict else None
@@ -116,13 +117,22 @@ def _continuing(fh, st: os.stat_result, previous: WindowScan | None, end: dateti
         return None
     if not previous.reusable_for(end):
         return None
-    if previous.mark and os.pread(fh.fileno(), len(previous.mark), previous.offset - len(previous.mark)) != previous.mark:
+    if (
+        previous.mark
+        and os.pread(fh.fileno(), len(previous.mark), previous.offset - len(previous.mark)) != previous.mark
+    ):
         return None  # truncated and written again past the old size
     return replace(previous, end=end, kept=list(previous.kept))
 
 
-def scan_ndjson_file(path: Path, service: str, start: datetime, end: datetime, keep: Keep | None = None,
-                     previous: WindowScan | None = None) -> tuple[WindowScan, WindowScan]:
+def scan_ndjson_file(
+    path: Path,
+    service: str,
+    start: datetime,
+    end: datetime,
+    keep: Keep | None = None,
+    previous: WindowScan | None = None,
+) -> tuple[WindowScan, WindowScan]:
     """(the state to continue from next time, the answer). They differ only by a last line
     without its newline: in the answer (as a whole-file read counts it), not in the state
     (its newline may still come)."""
@@ -147,15 +157,21 @@ def scan_ndjson_file(path: Path, service: str, start: datetime, end: datetime, k
     return scan, answer
 
 
-def scan_json_file(path: Path, service: str, start: datetime, end: datetime, keep: Keep | None = None,
-                   previous: WindowScan | None = None) -> WindowScan:
+def scan_json_file(
+    path: Path,
+    service: str,
+    start: datetime,
+    end: datetime,
+    keep: Keep | None = None,
+    previous: WindowScan | None = None,
+) -> WindowScan:
     """A JSON array (an export written whole) is decoded whole, but only what the window
     keeps outlives the call; unchanged since `previous` (size, mtime), that answer stands."""
     st = os.stat(path)
     key = (st.st_size, st.st_mtime_ns)
     if previous is not None and previous.key == key and previous.reusable_for(end):
         return replace(previous, end=end)
-    from .parse import _json_error
+    from console.logs.parse import _json_error
 
     data = read_regular(path)
     try:

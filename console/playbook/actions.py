@@ -3,11 +3,12 @@ ever produces a shell string. The executors (gcp, local) apply the same Rendered
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
-from .. import safety
-from ..core.config import Settings
+from console import safety
+from console.core.config import Settings
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,9 @@ class ActionSpec:
     mutating: bool = True
     in_checkout: bool = False
     # settings, raw params -> (validated params, argv, target, verification text)
-    render: Callable[[Settings, dict[str, Any]], tuple[dict[str, Any], list[str], str, str]] = field(repr=False, default=None)  # type: ignore[assignment]
+    render: Callable[[Settings, dict[str, Any]], tuple[dict[str, Any], list[str], str, str]] = field(
+        repr=False, default=None
+    )  # type: ignore[assignment]
 
 
 def _region(settings: Settings, params: dict[str, Any]) -> str:

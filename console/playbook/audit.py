@@ -22,20 +22,44 @@ import getpass
 import os
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import orjson
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
 
-from ..core.redaction import mask_tree
-from ..core.safefile import private_dir
+from console.core.redaction import mask_tree
+from console.core.safefile import private_dir
 
 AUDIT_FILE = "audit.jsonl"
 FILE_MODE = 0o600
-KEPT_AS_WRITTEN = frozenset({"ts", "run_id", "event", "playbook", "argv", "plan", "params", "operator",
-                             "config_fingerprint", "backend", "project", "step", "total_steps"})
+KEPT_AS_WRITTEN = frozenset(
+    {
+        "ts",
+        "run_id",
+        "event",
+        "playbook",
+        "argv",
+        "plan",
+        "params",
+        "operator",
+        "config_fingerprint",
+        "backend",
+        "project",
+        "step",
+        "total_steps",
+    }
+)
 RECORD_START = b'{"ts":'  # append() writes `ts` first: how a record glued to a torn line is found
 
 
@@ -51,10 +75,31 @@ def operator(gcloud_account: str | None = None) -> dict[str, Any]:
     return {"user": user, "host": socket.gethostname(), "pid": os.getpid(), "gcloud_account": gcloud_account}
 
 
-Event = Literal["run_start", "run_resume", "run_end", "step_start", "step_proc", "step_end", "step_declined",
-                "step_decision", "step_skipped", "step_reverified", "confirm_mismatch", "lock_lost", "run_unknown"]
-_NEEDS_STEP = {"step_start", "step_proc", "step_end", "step_declined", "step_decision", "step_skipped",
-               "step_reverified", "confirm_mismatch"}
+Event = Literal[
+    "run_start",
+    "run_resume",
+    "run_end",
+    "step_start",
+    "step_proc",
+    "step_end",
+    "step_declined",
+    "step_decision",
+    "step_skipped",
+    "step_reverified",
+    "confirm_mismatch",
+    "lock_lost",
+    "run_unknown",
+]
+_NEEDS_STEP = {
+    "step_start",
+    "step_proc",
+    "step_end",
+    "step_declined",
+    "step_decision",
+    "step_skipped",
+    "step_reverified",
+    "confirm_mismatch",
+}
 
 
 class AuditRecord(BaseModel):
@@ -76,13 +121,14 @@ class AuditRecord(BaseModel):
     status: str | None = None
 
     @model_validator(mode="after")
-    def _complete(self) -> "AuditRecord":
+    def _complete(self) -> AuditRecord:
         if self.event in _NEEDS_STEP and self.step is None:
             raise ValueError(f"{self.event} without a step")
         if self.event == "step_end" and self.ok is None:
             raise ValueError("step_end without ok")
-        if self.event in ("run_start", "run_resume") and (self.total_steps is None or not self.playbook
-                                                          or self.params is None):
+        if self.event in ("run_start", "run_resume") and (
+            self.total_steps is None or not self.playbook or self.params is None
+        ):
             raise ValueError(f"{self.event} without playbook, params and total_steps")
         if self.event == "run_end" and not self.status:
             raise ValueError("run_end without a status")
@@ -114,7 +160,9 @@ class AuditRead:
         out = [self.error] if self.error else []
         if self.bad:
             shown = "; ".join(f"line {b.line}: {b.reason}" for b in self.bad[:5])
-            out.append(f"{len(self.bad)} unreadable audit line(s) skipped ({shown}{' ...' if len(self.bad) > 5 else ''})")
+            out.append(
+                f"{len(self.bad)} unreadable audit line(s) skipped ({shown}{' ...' if len(self.bad) > 5 else ''})"
+            )
         return out
 
 
@@ -146,7 +194,7 @@ class AuditLog:
         # Secrets never reach the file: output tails, errors, verifications and messages are
         # masked by kind (console/core/redaction.py); the command and its parameters are
         # kept as they ran (a resume renders the plan from them and compares).
-        record = mask_tree({"ts": datetime.now(timezone.utc).isoformat(), **record}, keep=KEPT_AS_WRITTEN)
+        record = mask_tree({"ts": datetime.now(UTC).isoformat(), **record}, keep=KEPT_AS_WRITTEN)
         try:
             private_dir(self.path.parent)  # 0700, or refused when others may write it
             # Read-write only to look at the last byte; every write still goes to the end.
@@ -190,8 +238,14 @@ class AuditLog:
                 raw = orjson.loads(line)
             except orjson.JSONDecodeError:
                 raw = _glued_record(line)
-                out.bad.append(BadLine(number, "not JSON (a torn or corrupted line)" if raw is None else
-                                       "a torn line, the record glued after it still read"))
+                out.bad.append(
+                    BadLine(
+                        number,
+                        "not JSON (a torn or corrupted line)"
+                        if raw is None
+                        else "a torn line, the record glued after it still read",
+                    )
+                )
                 if raw is None:
                     continue
             if not isinstance(raw, dict):
@@ -212,7 +266,7 @@ class AuditLog:
     def records(self, run_id: str | None = None) -> list[AuditRecord]:
         return self.read(run_id).records
 
-    def runs(self, read: AuditRead | None = None) -> list["RunSummary"]:
+    def runs(self, read: AuditRead | None = None) -> list[RunSummary]:
         read = read or self.read()
         by_id: dict[str, list[AuditRecord]] = {}
         for rec in read.records:
@@ -220,7 +274,7 @@ class AuditLog:
         summaries = [summarize(rid, recs) for rid, recs in by_id.items()]
         return sorted((s for s in summaries if s.playbook), key=lambda r: r.started or "")
 
-    def run(self, run_id: str) -> "RunSummary | None":
+    def run(self, run_id: str) -> RunSummary | None:
         recs = self.records(run_id)
         summary = summarize(run_id, recs) if recs else None
         return summary if summary and summary.playbook else None
@@ -252,8 +306,10 @@ class RunSummary:
 
     @property
     def resumable(self) -> bool:
-        return self.status in ("interrupted", "failed", "aborted", "declined", "audit_failed", "lock_lost",
-                               "error") and self.next_step is not None
+        return (
+            self.status in ("interrupted", "failed", "aborted", "declined", "audit_failed", "lock_lost", "error")
+            and self.next_step is not None
+        )
 
 
 def summarize(run_id: str, records: list[AuditRecord]) -> RunSummary:

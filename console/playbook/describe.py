@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import safety
-from ..core.config import Settings
-from .model import ParamSpec, Playbook
+from console import safety
+from console.core.config import Settings
+from console.playbook.model import ParamSpec, Playbook
 
 
 def accepts(spec: ParamSpec, settings: Settings) -> dict[str, Any]:
@@ -18,11 +18,16 @@ def accepts(spec: ParamSpec, settings: Settings) -> dict[str, Any]:
         return {"rule": "7 to 40 lowercase hex digits", "pattern": safety.COMMIT_RE.pattern}
     if spec.type == "region":
         return {"rule": "a GCP region like us-west2", "pattern": safety.REGION_RE.pattern}
-    names = {"service": settings.services.cloud_run + settings.services.functions,
-             "run_service": settings.services.cloud_run,
-             "function": settings.services.functions}[spec.type]
-    label = {"service": "a Cloud Run service or function", "run_service": "a Cloud Run service",
-             "function": "a Cloud Function"}[spec.type]
+    names = {
+        "service": settings.services.cloud_run + settings.services.functions,
+        "run_service": settings.services.cloud_run,
+        "function": settings.services.functions,
+    }[spec.type]
+    label = {
+        "service": "a Cloud Run service or function",
+        "run_service": "a Cloud Run service",
+        "function": "a Cloud Function",
+    }[spec.type]
     return {"rule": f"{label} the config knows", "one_of": list(names)}
 
 
@@ -37,26 +42,35 @@ def describe(book: Playbook, settings: Settings, given: dict[str, str] | None = 
     steps = []
     for i, step in enumerate(book.steps):
         plan = rendered[i] if rendered else None
-        steps.append({
-            "index": i + 1,
-            "title": plan.title if plan else step.title,
-            "why": plan.why if plan else step.why,
-            "action": step.action,
-            "dangerous": step.dangerous,
-            "mutating": plan.mutating if plan else None,
-            "argv": list(plan.argv) if plan else None,
-            "params": plan.params if plan else step.params,
-            "verification": plan.verification if plan else None,
-            "confirm_by_typing": plan.target if plan and step.dangerous else None,
-        })
+        steps.append(
+            {
+                "index": i + 1,
+                "title": plan.title if plan else step.title,
+                "why": plan.why if plan else step.why,
+                "action": step.action,
+                "dangerous": step.dangerous,
+                "mutating": plan.mutating if plan else None,
+                "argv": list(plan.argv) if plan else None,
+                "params": plan.params if plan else step.params,
+                "verification": plan.verification if plan else None,
+                "confirm_by_typing": plan.target if plan and step.dangerous else None,
+            }
+        )
     return {
         "name": book.name,
         "title": book.title,
         "why": book.why,
         "dangerous": book.dangerous,
-        "params": {name: {"type": spec.type, "description": spec.description, "default": spec.default,
-                          "value": (given or {}).get(name, spec.default), **accepts(spec, settings)}
-                   for name, spec in book.params.items()},
+        "params": {
+            name: {
+                "type": spec.type,
+                "description": spec.description,
+                "default": spec.default,
+                "value": (given or {}).get(name, spec.default),
+                **accepts(spec, settings),
+            }
+            for name, spec in book.params.items()
+        },
         "rendered": rendered is not None,
         "steps": steps,
     }

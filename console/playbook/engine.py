@@ -19,25 +19,26 @@ import hashlib
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 
-from .. import safety
-from ..core.config import Settings
-from . import model
-from .actions import RenderedStep
-from ..core.redaction import mask_text
-from .audit import AuditLog, AuditWriteError, operator
-from .redact import redacting
-from .executors import Check, StepResult, make_executor
-from .lease import Lease
-from .lock import LockLost, RunLock
-from .preflight import dry_run, refusal, run_preflight  # noqa: F401 - dry_run re-exported
-from .run_lock import default_lock
+from console import safety
+from console.core.config import Settings
+from console.core.redaction import mask_text
+from console.playbook import model
+from console.playbook.actions import RenderedStep
+from console.playbook.audit import AuditLog, AuditWriteError, operator
+from console.playbook.executors import Check, StepResult, make_executor
+from console.playbook.lease import Lease
+from console.playbook.lock import LockLost, RunLock
+from console.playbook.preflight import dry_run, refusal, run_preflight  # dry_run re-exported
+from console.playbook.redact import redacting
+from console.playbook.run_lock import default_lock
 
 CONFIRM_TRIES = 3
 
@@ -96,13 +97,22 @@ def config_fingerprint(settings: Settings) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 class Runner:
-    def __init__(self, settings: Settings, *, executor=None, backend=None, callbacks: Callbacks | None = None,
-                 assume_yes: bool = False, lock: RunLock | None = None, audit: AuditLog | None = None,
-                 playbooks_dir=None):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        executor=None,
+        backend=None,
+        callbacks: Callbacks | None = None,
+        assume_yes: bool = False,
+        lock: RunLock | None = None,
+        audit: AuditLog | None = None,
+        playbooks_dir=None,
+    ):
         self.settings = settings
         self.executor = executor if executor is not None else make_executor(settings, backend)
         # Every text a run shows (lines, messages, verifications) passes the redaction.
@@ -128,7 +138,7 @@ class Runner:
         safety.check_writable(self.settings, f"run playbook {name}")
         book = model.get(name, self.playbooks_dir)
         plan = book.render(self.settings, params or {})  # refuses bad parameters before anything
-        run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+        run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
         return self._run(book, plan, run_id, book.resolve_params(self.settings, params or {}), resumed=False)
 
     def resume(self, run_id: str) -> RunOutcome:
@@ -142,15 +152,20 @@ class Runner:
         if summary.status not in ("interrupted",) and not summary.resumable:
             raise model.PlaybookError(f"run {run_id} is {summary.status}; nothing to resume")
         if summary.backend and summary.backend != self.executor.name:
-            raise model.PlaybookError(f"run {run_id} ran on backend {summary.backend}; refusing to resume it on "
-                                      f"{self.executor.name} (start a new run there)")
+            raise model.PlaybookError(
+                f"run {run_id} ran on backend {summary.backend}; refusing to resume it on "
+                f"{self.executor.name} (start a new run there)"
+            )
         if summary.project and summary.project != self.settings.project:
-            raise model.PlaybookError(f"run {run_id} ran on project {summary.project}; refusing to resume it on "
-                                      f"{self.settings.project}")
+            raise model.PlaybookError(
+                f"run {run_id} ran on project {summary.project}; refusing to resume it on {self.settings.project}"
+            )
         book = model.get(summary.playbook, self.playbooks_dir)
         plan = book.render(self.settings, summary.params)
         if len(plan) != summary.total_steps or (summary.plan and summary.plan != [list(s.argv) for s in plan]):
-            raise model.PlaybookError(f"playbook {book.name} changed since run {run_id} (steps differ); start a new run")
+            raise model.PlaybookError(
+                f"playbook {book.name} changed since run {run_id} (steps differ); start a new run"
+            )
         return self._run(book, plan, run_id, summary.params, resumed=True)
 
     # ---------------------------------------------------------------- the loop
@@ -166,13 +181,30 @@ class Runner:
             if summary.ended is not None or summary.status != "interrupted":
                 continue
             if summary.open_step is not None:
-                self.audit.append({"event": "step_end", "run_id": summary.run_id, "playbook": summary.playbook,
-                                   "step": summary.open_step, "ok": False, "outcome": "unknown", "recorded_by": by,
-                                   "verification": "the console stopped during this step: outcome unknown"})
+                self.audit.append(
+                    {
+                        "event": "step_end",
+                        "run_id": summary.run_id,
+                        "playbook": summary.playbook,
+                        "step": summary.open_step,
+                        "ok": False,
+                        "outcome": "unknown",
+                        "recorded_by": by,
+                        "verification": "the console stopped during this step: outcome unknown",
+                    }
+                )
             where = f"during step {summary.open_step + 1}" if summary.open_step is not None else "between steps"
-            self.audit.append({"event": "run_end", "run_id": summary.run_id, "playbook": summary.playbook,
-                               "status": "interrupted", "step": summary.open_step, "recorded_by": by,
-                               "message": f"the console stopped {where} (killed or crashed); outcome unknown"})
+            self.audit.append(
+                {
+                    "event": "run_end",
+                    "run_id": summary.run_id,
+                    "playbook": summary.playbook,
+                    "status": "interrupted",
+                    "step": summary.open_step,
+                    "recorded_by": by,
+                    "message": f"the console stopped {where} (killed or crashed); outcome unknown",
+                }
+            )
             closed.append(summary.run_id)
         return closed
 
@@ -188,8 +220,9 @@ class Runner:
             try:
                 closed = self.close_dead_runs(run_id)
                 if closed:
-                    self.callbacks.on_event("notice", {"message": "closed as interrupted (outcome unknown): "
-                                                       + ", ".join(closed)})
+                    self.callbacks.on_event(
+                        "notice", {"message": "closed as interrupted (outcome unknown): " + ", ".join(closed)}
+                    )
                 summary = self.audit.run(run_id) if resumed else None
                 checks = run_preflight(self.executor, plan)  # the dry run's, to the letter
                 who["gcloud_account"] = getattr(self.executor, "account", None)
@@ -197,9 +230,18 @@ class Runner:
                 fingerprint = config_fingerprint(self.settings)
                 if summary is not None and summary.fingerprint and summary.fingerprint != fingerprint:
                     self.callbacks.on_event("notice", {"message": "the configuration changed since this run started"})
-                self._record("run_resume" if resumed else "run_start", run_id, book, params=params, operator=who,
-                             backend=self.executor.name, project=self.settings.project, config_fingerprint=fingerprint,
-                             total_steps=len(plan), plan=[list(s.argv) for s in plan])
+                self._record(
+                    "run_resume" if resumed else "run_start",
+                    run_id,
+                    book,
+                    params=params,
+                    operator=who,
+                    backend=self.executor.name,
+                    project=self.settings.project,
+                    config_fingerprint=fingerprint,
+                    total_steps=len(plan),
+                    plan=[list(s.argv) for s in plan],
+                )
             except AuditWriteError as exc:
                 return self._outcome(run_id, "audit_failed", f"{exc}; nothing was run", [])
             message = refusal(checks)
@@ -221,8 +263,13 @@ class Runner:
                 status = self._step(book, run_id, step, params, who)
                 done.append({"step": step.index, "title": step.title, "status": status})
                 if status in ("aborted", "declined"):
-                    return self._end(book, run_id, "declined" if status == "declined" else "failed",
-                                     f"stopped at step {step.index + 1}: {step.title}", done)
+                    return self._end(
+                        book,
+                        run_id,
+                        "declined" if status == "declined" else "failed",
+                        f"stopped at step {step.index + 1}: {step.title}",
+                        done,
+                    )
             return self._end(book, run_id, "completed", f"{len(plan)} step(s) done", done)
         except LockLost as exc:
             where = f" before step {current[0].index + 1}" if current[0] is not None else ""
@@ -235,15 +282,25 @@ class Runner:
             step = current[0]
             where = f"at step {step.index + 1}: {step.title}" if step is not None else "before the first step"
             try:
-                return self._end(book, run_id, "interrupted", f"cancelled {where}", done,
-                                 step=step.index if step is not None else None)
+                return self._end(
+                    book,
+                    run_id,
+                    "interrupted",
+                    f"cancelled {where}",
+                    done,
+                    step=step.index if step is not None else None,
+                )
             except AuditWriteError as exc:
                 return self._outcome(run_id, "audit_failed", f"cancelled {where}; and {exc}", done)
         except AuditWriteError as exc:
             # An "after" record (or the end) is not on disk: the step may have run. Say so
             # loudly; the next run finds the step open and treats it as unknown.
-            return self._outcome(run_id, "audit_failed", f"{exc}. The audit does not show what the last step did: "
-                                 "a resume re-verifies it", done)
+            return self._outcome(
+                run_id,
+                "audit_failed",
+                f"{exc}. The audit does not show what the last step did: a resume re-verifies it",
+                done,
+            )
         finally:
             lease.release()
 
@@ -270,15 +327,25 @@ class Runner:
                 return False
             if typed == step.target:
                 return True
-            self._record("confirm_mismatch", run_id, book, step=step.index, attempt=attempt, typed=safety.clip(typed, 40))
-            self.callbacks.on_event("confirm_mismatch", {"step": step, "attempt": attempt,
-                                                         "left": CONFIRM_TRIES - attempt, "typed": safety.clip(typed, 40)})
+            self._record(
+                "confirm_mismatch", run_id, book, step=step.index, attempt=attempt, typed=safety.clip(typed, 40)
+            )
+            self.callbacks.on_event(
+                "confirm_mismatch",
+                {"step": step, "attempt": attempt, "left": CONFIRM_TRIES - attempt, "typed": safety.clip(typed, 40)},
+            )
         return False
 
     def _step(self, book, run_id, step: RenderedStep, params, who) -> str:
         """Returns ok, skipped, aborted or declined."""
-        base = dict(step=step.index, step_title=step.title, action=step.action, argv=list(step.argv),
-                    params=params, operator=who)
+        base = dict(
+            step=step.index,
+            step_title=step.title,
+            action=step.action,
+            argv=list(step.argv),
+            params=params,
+            operator=who,
+        )
         self.callbacks.on_event("step_show", {"step": step})
         confirmed = self._confirmed(book, run_id, step)
         self._check_cancel()
@@ -296,15 +363,34 @@ class Runner:
             self.callbacks.on_event("step_start", {"step": step, "attempt": attempt})
 
             def on_spawn(pid: int, pgid: int) -> None:
-                proc = {"index": step.index, "pid": pid, "pgid": pgid, "host": socket.gethostname(),
-                        "command": safety.clip(step.display(), 300), "started_at": start}
+                proc = {
+                    "index": step.index,
+                    "pid": pid,
+                    "pgid": pgid,
+                    "host": socket.gethostname(),
+                    "command": safety.clip(step.display(), 300),
+                    "started_at": start,
+                }
                 self.lease.set_step(proc)  # raises LockLost: the gate stays shut
-                self._record("step_proc", run_id, book, step=step.index, attempt=attempt, pid=pid, pgid=pgid,
-                             host=proc["host"], started_at=start)
+                self._record(
+                    "step_proc",
+                    run_id,
+                    book,
+                    step=step.index,
+                    attempt=attempt,
+                    pid=pid,
+                    pgid=pgid,
+                    host=proc["host"],
+                    started_at=start,
+                )
 
             try:
-                result = self.executor.execute(step, lambda stream, line: self.callbacks.on_line(step, stream, line),
-                                               on_spawn=on_spawn, cancel=self.cancelled)
+                result = self.executor.execute(
+                    step,
+                    lambda stream, line: self.callbacks.on_line(step, stream, line),
+                    on_spawn=on_spawn,
+                    cancel=self.cancelled,
+                )
             except (safety.ReadOnlyError, LockLost, AuditWriteError):
                 raise
             except Exception as exc:  # an executor bug must not leave the audit without an end record
@@ -319,11 +405,26 @@ class Runner:
                 raise Cancelled("cancelled")
             verified, why = self.executor.verify(step, result)
             ok = result.ok and verified
-            self._record("step_end", run_id, book, **base, attempt=attempt, start=start, end=_now(),
-                         exit_code=result.exit_code, error=result.error, output_tail=result.tail, verified=verified,
-                         verification=why, ok=ok, outcome="ok" if ok else "failed")
-            self.callbacks.on_event("step_end", {"step": step, "ok": ok, "verified": verified, "verification": why,
-                                                 "exit_code": result.exit_code})
+            self._record(
+                "step_end",
+                run_id,
+                book,
+                **base,
+                attempt=attempt,
+                start=start,
+                end=_now(),
+                exit_code=result.exit_code,
+                error=result.error,
+                output_tail=result.tail,
+                verified=verified,
+                verification=why,
+                ok=ok,
+                outcome="ok" if ok else "failed",
+            )
+            self.callbacks.on_event(
+                "step_end",
+                {"step": step, "ok": ok, "verified": verified, "verification": why, "exit_code": result.exit_code},
+            )
             if ok:
                 return "ok"
             decision = Decision(self.callbacks.on_failure(step, result, why))
@@ -344,9 +445,21 @@ class Runner:
 
     def _interrupted_step(self, book, run_id, step, attempt, start, result: StepResult | None = None) -> None:
         """A cancelled step: its group was terminated mid-way, so what it did is unknown."""
-        self._record("step_end", run_id, book, step=step.index, step_title=step.title, attempt=attempt, start=start,
-                     end=_now(), ok=False, outcome="unknown", error="interrupted: the run was cancelled",
-                     exit_code=None, output_tail=result.tail if result else [])
+        self._record(
+            "step_end",
+            run_id,
+            book,
+            step=step.index,
+            step_title=step.title,
+            attempt=attempt,
+            start=start,
+            end=_now(),
+            ok=False,
+            outcome="unknown",
+            error="interrupted: the run was cancelled",
+            exit_code=None,
+            output_tail=result.tail if result else [],
+        )
 
 
 __all__ = ["Callbacks", "Cancelled", "Check", "Decision", "RunOutcome", "Runner", "dry_run"]

@@ -8,21 +8,20 @@ import dataclasses
 import hashlib
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 import orjson
 
-from .. import safety
-from ..core.config import Settings
-from ..core.deploys import add_revision, move_traffic_to_latest
-from ..core.models import Commit, DeployState, ServiceState
-from .actions import RenderedStep
-from .procs import LineSink, SpawnHook, StepResult, run_argv  # noqa: F401 - StepResult is re-exported
-from .redact import Redactor
-
+from console import safety
+from console.core.config import Settings
+from console.core.deploys import add_revision, move_traffic_to_latest
+from console.core.models import Commit, DeployState, ServiceState
+from console.playbook.actions import RenderedStep
+from console.playbook.procs import LineSink, SpawnHook, StepResult, run_argv  # StepResult is re-exported
+from console.playbook.redact import Redactor
 
 
 @dataclass
@@ -50,14 +49,31 @@ class GcpExecutor:
         if gcloud:
             auth = self._quiet(["gcloud", "auth", "list", "--filter=status:ACTIVE", "--format=value(account)"])
             self.account = auth.stdout.strip().splitlines()[0] if auth.ok and auth.stdout.strip() else None
-            checks.append(Check("gcloud login", self.account is not None, self.account or "no active gcloud account: run `gcloud auth login`"))
+            checks.append(
+                Check(
+                    "gcloud login",
+                    self.account is not None,
+                    self.account or "no active gcloud account: run `gcloud auth login`",
+                )
+            )
             proj = self._quiet(["gcloud", "config", "get-value", "project"])
             active = proj.stdout.strip() if proj.ok else ""
-            checks.append(Check("project", active == self.settings.project,
-                                f"active project {active or '(none)'}, configured {self.settings.project}"))
+            checks.append(
+                Check(
+                    "project",
+                    active == self.settings.project,
+                    f"active project {active or '(none)'}, configured {self.settings.project}",
+                )
+            )
         if any(s.in_checkout for s in plan):
             ok = self.checkout is not None and self.checkout.is_dir()
-            checks.append(Check("platform checkout", ok, str(self.checkout) if ok else "set gcp.platform_checkout to the nba-props-platform checkout"))
+            checks.append(
+                Check(
+                    "platform checkout",
+                    ok,
+                    str(self.checkout) if ok else "set gcp.platform_checkout to the nba-props-platform checkout",
+                )
+            )
             if ok:
                 checks.extend(self._checkout_checks(plan))
         if gcloud:
@@ -73,15 +89,31 @@ class GcpExecutor:
                 continue
             service = step.params["service"]
             if service not in env_of:
-                res = self._quiet(["gcloud", "run", "services", "describe", service,
-                                   f"--region={step.params.get('region', self.settings.region)}", "--format=json"])
+                res = self._quiet(
+                    [
+                        "gcloud",
+                        "run",
+                        "services",
+                        "describe",
+                        service,
+                        f"--region={step.params.get('region', self.settings.region)}",
+                        "--format=json",
+                    ]
+                )
                 env_of[service] = _env_of(res.stdout) if res.ok else None
-                why = res.error or next((line.removeprefix("stderr: ") for line in reversed(res.tail)
-                                         if line.startswith("stderr: ")), f"exit code {res.exit_code}")
+                why = res.error or next(
+                    (line.removeprefix("stderr: ") for line in reversed(res.tail) if line.startswith("stderr: ")),
+                    f"exit code {res.exit_code}",
+                )
                 if res.ok:
                     why = "its description is not the JSON of a service"
-                checks.append(Check(f"service {service}", env_of[service] is not None,
-                                    "deployed" if env_of[service] is not None else f"cannot be described: {why[:200]}"))
+                checks.append(
+                    Check(
+                        f"service {service}",
+                        env_of[service] is not None,
+                        "deployed" if env_of[service] is not None else f"cannot be described: {why[:200]}",
+                    )
+                )
             if step.action == "update_env_vars" and env_of[service] is not None:
                 checks.extend(flag_checks(service, env_of[service], step.params["env"]))
         return checks
@@ -92,33 +124,69 @@ class GcpExecutor:
             if step.action == "git_revert":
                 status = self._quiet(["git", "status", "--porcelain"], self.checkout)
                 clean = status.ok and not status.stdout.strip()
-                checks.append(Check("checkout clean", clean, "clean" if clean else (status.stdout or status.error or "not a git checkout")[:200]))
+                checks.append(
+                    Check(
+                        "checkout clean",
+                        clean,
+                        "clean" if clean else (status.stdout or status.error or "not a git checkout")[:200],
+                    )
+                )
                 known = self._quiet(["git", "cat-file", "-e", f"{step.params['commit']}^{{commit}}"], self.checkout)
-                checks.append(Check(f"commit {step.params['commit']}", known.ok, "found" if known.ok else "not in the checkout"))
+                checks.append(
+                    Check(f"commit {step.params['commit']}", known.ok, "found" if known.ok else "not in the checkout")
+                )
             elif step.action == "deploy_service":
                 script = self.checkout / step.argv[0]
                 checks.append(Check("deploy script", script.is_file(), str(script)))
                 # A commit the platform history does not contain cannot be what anyone meant.
                 known = self._quiet(["git", "cat-file", "-e", f"{step.params['commit']}^{{commit}}"], self.checkout)
-                checks.append(Check(f"commit {step.params['commit']}", known.ok,
-                                    "in the platform history" if known.ok else "not in the platform history"))
+                checks.append(
+                    Check(
+                        f"commit {step.params['commit']}",
+                        known.ok,
+                        "in the platform history" if known.ok else "not in the platform history",
+                    )
+                )
             elif step.action == "deploy_function":
                 src = self.checkout / step.params["source"]
                 checks.append(Check(f"source {step.params['source']}", src.is_dir(), str(src)))
         return checks
 
-    def execute(self, step: RenderedStep, on_line: LineSink, *, on_spawn: SpawnHook | None = None,
-                cancel: threading.Event | None = None) -> StepResult:
+    def execute(
+        self,
+        step: RenderedStep,
+        on_line: LineSink,
+        *,
+        on_spawn: SpawnHook | None = None,
+        cancel: threading.Event | None = None,
+    ) -> StepResult:
         if step.mutating:
             safety.check_writable(self.settings, f"run `{step.display()}`")
         pb = self.settings.playbooks
-        return run_argv(step.argv, self.checkout, pb.step_timeout_s, on_line, pb.output_tail_lines,
-                        on_spawn=on_spawn, cancel=cancel, grace_s=pb.kill_grace_s,
-                        redactor=Redactor(watched_names(self.settings, step)))
+        return run_argv(
+            step.argv,
+            self.checkout,
+            pb.step_timeout_s,
+            on_line,
+            pb.output_tail_lines,
+            on_spawn=on_spawn,
+            cancel=cancel,
+            grace_s=pb.kill_grace_s,
+            redactor=Redactor(watched_names(self.settings, step)),
+        )
 
     def _describe_service(self, step: RenderedStep) -> dict | None:
-        res = self._quiet(["gcloud", "run", "services", "describe", step.params["service"],
-                           f"--region={step.params.get('region', self.settings.region)}", "--format=json"])
+        res = self._quiet(
+            [
+                "gcloud",
+                "run",
+                "services",
+                "describe",
+                step.params["service"],
+                f"--region={step.params.get('region', self.settings.region)}",
+                "--format=json",
+            ]
+        )
         try:
             doc = orjson.loads(res.stdout) if res.ok else None
         except orjson.JSONDecodeError:
@@ -131,8 +199,10 @@ class GcpExecutor:
             doc = self._describe_service(step)
             if doc is None:
                 return False, "cannot read the service description"
-            return self.verify(dataclasses.replace(step, action="verify_env"),
-                               StepResult(exit_code=0, stdout=orjson.dumps(doc).decode()))
+            return self.verify(
+                dataclasses.replace(step, action="verify_env"),
+                StepResult(exit_code=0, stdout=orjson.dumps(doc).decode()),
+            )
         if step.action == "deploy_service":
             doc = self._describe_service(step) or {}
             labels = ((doc.get("metadata") or {}).get("labels") or {}) if isinstance(doc, dict) else {}
@@ -141,8 +211,10 @@ class GcpExecutor:
                 env = {e["name"]: e.get("value") for c in containers for e in c.get("env", [])}
             except (KeyError, TypeError):
                 env = {}
-            commit = next((str(labels[k]) for k in ("commit-sha", "commit_sha", "git-commit") if labels.get(k)),
-                          env.get("COMMIT_SHA") or env.get("GIT_COMMIT"))
+            commit = next(
+                (str(labels[k]) for k in ("commit-sha", "commit_sha", "git-commit") if labels.get(k)),
+                env.get("COMMIT_SHA") or env.get("GIT_COMMIT"),
+            )
             want = step.params["commit"]
             ok = bool(commit) and (commit.startswith(want) or want.startswith(commit))
             return ok, f"{step.params['service']} runs {commit or 'an unknown commit'}"
@@ -152,8 +224,17 @@ class GcpExecutor:
             ok = any(isinstance(t, dict) and t.get("latestRevision") and t.get("percent") == 100 for t in traffic)
             return ok, "traffic on latest" if ok else "traffic not (known to be) on the latest revision"
         if step.action == "deploy_function":
-            res = self._quiet(["gcloud", "functions", "describe", step.params["function"],
-                               f"--region={step.params['region']}", "--format=value(name)"], self.checkout)
+            res = self._quiet(
+                [
+                    "gcloud",
+                    "functions",
+                    "describe",
+                    step.params["function"],
+                    f"--region={step.params['region']}",
+                    "--format=value(name)",
+                ],
+                self.checkout,
+            )
             return (True, "function is deployed") if res.ok else (False, "function is missing")
         return self.verify(step, StepResult(exit_code=0))
 
@@ -169,8 +250,17 @@ class GcpExecutor:
                 return False, f"cannot read the service description: {exc}"
             return _compare_env(env, step.params["env"])
         if step.action == "delete_function":
-            gone = self._quiet(["gcloud", "functions", "describe", step.params["function"],
-                                f"--region={step.params['region']}", "--format=value(name)"], self.checkout)
+            gone = self._quiet(
+                [
+                    "gcloud",
+                    "functions",
+                    "describe",
+                    step.params["function"],
+                    f"--region={step.params['region']}",
+                    "--format=value(name)",
+                ],
+                self.checkout,
+            )
             return (True, "function is gone") if not gone.ok else (False, "function still exists")
         if step.action == "git_revert":
             body = self._quiet(["git", "log", "-1", "--format=%B"], self.checkout).stdout
@@ -183,7 +273,9 @@ def _env_of(describe_json: str) -> dict[str, str | None] | None:
     """The containers' env of a `gcloud run services describe --format=json`, or None."""
     try:
         doc = orjson.loads(describe_json)
-        return {e["name"]: e.get("value") for c in doc["spec"]["template"]["spec"]["containers"] for e in c.get("env", [])}
+        return {
+            e["name"]: e.get("value") for c in doc["spec"]["template"]["spec"]["containers"] for e in c.get("env", [])
+        }
     except (orjson.JSONDecodeError, KeyError, TypeError):
         return None
 
@@ -212,11 +304,11 @@ class LocalExecutor:
     name = "local"
 
     def __init__(self, settings: Settings, backend=None, now: Callable[[], datetime] | None = None):
-        from ..backends.local import LocalBackend
+        from console.backends.local import LocalBackend
 
         self.settings = settings
         self.backend = backend if backend is not None else LocalBackend(settings)
-        self.now = now or (lambda: datetime.now(timezone.utc))
+        self.now = now or (lambda: datetime.now(UTC))
         self.account = None
 
     def preflight(self, plan: list[RenderedStep]) -> list[Check]:
@@ -240,8 +332,14 @@ class LocalExecutor:
                     checks.extend(flag_checks(s, dict(svc.env), step.params["env"]))
         return checks
 
-    def execute(self, step: RenderedStep, on_line: LineSink, *, on_spawn: SpawnHook | None = None,
-                cancel: threading.Event | None = None) -> StepResult:
+    def execute(
+        self,
+        step: RenderedStep,
+        on_line: LineSink,
+        *,
+        on_spawn: SpawnHook | None = None,
+        cancel: threading.Event | None = None,
+    ) -> StepResult:
         """In-process (no command, no process group): the console's own pid is the step's."""
         if step.mutating:
             safety.check_writable(self.settings, f"run `{step.display()}`")
@@ -309,7 +407,7 @@ class LocalExecutor:
         when = head_time + timedelta(minutes=1)
         sha = hashlib.sha1(f"revert {target.sha} {when.isoformat()}".encode()).hexdigest()
         state.commits.insert(0, Commit(sha=sha, time=when, subject=f'Revert "{target.subject}"'))
-        return f"local: [{sha[:8]}] Revert \"{target.subject}\" (This reverts commit {target.sha}.)"
+        return f'local: [{sha[:8]}] Revert "{target.subject}" (This reverts commit {target.sha}.)'
 
     def _verify_env(self, state, p):
         env = self._service(state, p["service"]).env

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from .lock import LockLost, RunLock, make_owner
+from console.playbook.lock import LockLost, RunLock, make_owner
 
 
 class Lease:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,9 +27,9 @@ import filelock
 import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from .procs import group_alive, pid_alive
-from ..core.safefile import private_dir
-from ..core.timefmt import for_people
+from console.core.safefile import private_dir
+from console.core.timefmt import for_people
+from console.playbook.procs import group_alive, pid_alive
 
 LOCK_FILE = "playbook.lock"
 FILE_MODE = 0o600
@@ -79,7 +79,7 @@ class LockRecord(BaseModel):
     @field_validator("expires_at")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # a naive time is read as UTC
+        return value if value.tzinfo else value.replace(tzinfo=UTC)  # a naive time is read as UTC
 
 
 def parse_holder(data: Any) -> tuple[LockRecord | None, str | None]:
@@ -98,9 +98,11 @@ def _when(value: Any, tz) -> str:
 
 
 def describe(owner: dict[str, Any], tz=None) -> str:
-    text = (f"playbook {owner.get('playbook')} (run {owner.get('run_id')}) is running, started by "
-            f"{owner.get('user')} on {owner.get('host')} pid {owner.get('pid')}, lock expires "
-            f"{_when(owner.get('expires_at'), tz)}")
+    text = (
+        f"playbook {owner.get('playbook')} (run {owner.get('run_id')}) is running, started by "
+        f"{owner.get('user')} on {owner.get('host')} pid {owner.get('pid')}, lock expires "
+        f"{_when(owner.get('expires_at'), tz)}"
+    )
     step = owner.get("step")
     if isinstance(step, dict):
         text += f"; step {int(step.get('index', 0)) + 1} `{step.get('command')}` pid {step.get('pid')}"
@@ -117,8 +119,7 @@ def lost_message(held: dict[str, Any] | None, tz=None) -> str:
     return f"lock lost to {held.get('run_id')} at {_when(held.get('acquired_at'), tz)}"
 
 
-def judge(held: dict[str, Any], now: datetime, written_at: datetime | None, ttl_s: float,
-          tz=None) -> tuple[bool, str]:
+def judge(held: dict[str, Any], now: datetime, written_at: datetime | None, ttl_s: float, tz=None) -> tuple[bool, str]:
     """May `held` be taken over? (free, why not). Raises StepStillRunning for a live group."""
     record, problem = parse_holder(held)
     if record is None:
@@ -133,7 +134,9 @@ def judge(held: dict[str, Any], now: datetime, written_at: datetime | None, ttl_
         raise StepStillRunning(
             f"step {step.index + 1} of run {record.run_id} is still running without its console (pid "
             f"{record.pid} is gone): pid {step.pid}, process group {step.pgid}, `{step.command}`, since "
-            f"{_when(step.started_at, tz)}", held.get("step") or {})
+            f"{_when(step.started_at, tz)}",
+            held.get("step") or {},
+        )
     if group_running:
         return False, describe(held, tz)
     expired = record.expires_at <= now
@@ -143,9 +146,12 @@ def judge(held: dict[str, Any], now: datetime, written_at: datetime | None, ttl_
 
 
 def make_owner(base: dict[str, Any], ttl_s: float, now: datetime | None = None) -> dict[str, Any]:
-    now = now or datetime.now(timezone.utc)
-    return {**base, "acquired_at": base.get("acquired_at") or now.isoformat(),
-            "expires_at": (now + timedelta(seconds=ttl_s)).isoformat()}
+    now = now or datetime.now(UTC)
+    return {
+        **base,
+        "acquired_at": base.get("acquired_at") or now.isoformat(),
+        "expires_at": (now + timedelta(seconds=ttl_s)).isoformat(),
+    }
 
 
 class RunLock(Protocol):
@@ -175,7 +181,7 @@ class FileLock:
 
     def _written_at(self) -> datetime | None:
         try:
-            return datetime.fromtimestamp(self.path.stat().st_mtime, timezone.utc)
+            return datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
         except OSError:
             return None
 
@@ -204,7 +210,7 @@ class FileLock:
             try:
                 held = self.holder()
                 if held is not None and not same_owner(held, owner):
-                    free, why = judge(held, datetime.now(timezone.utc), self._written_at(), self.ttl_s, self.tz)
+                    free, why = judge(held, datetime.now(UTC), self._written_at(), self.ttl_s, self.tz)
                     if not free:
                         raise LockHeld(why)
                     if self.path.is_dir():

@@ -11,10 +11,10 @@ lives. A resumed run with the same run id is a new owner (another pid): it gets 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from .lock import LockHeld, LockLost, judge, lost_message, same_owner
+from console.playbook.lock import LockHeld, LockLost, judge, lost_message, same_owner
 
 CALL_TIMEOUT_S = 10.0  # each Firestore call at most (and gcp.query_timeout_s if shorter); retries inside it
 
@@ -22,8 +22,14 @@ CALL_TIMEOUT_S = 10.0  # each Firestore call at most (and gcp.query_timeout_s if
 class FirestoreLock:
     DOC_ID = "playbook-run"
 
-    def __init__(self, client: Any, collection: str = "nba_console_locks", ttl_s: float = 3600.0, tz=None,
-                 call_timeout_s: float = CALL_TIMEOUT_S):
+    def __init__(
+        self,
+        client: Any,
+        collection: str = "nba_console_locks",
+        ttl_s: float = 3600.0,
+        tz=None,
+        call_timeout_s: float = CALL_TIMEOUT_S,
+    ):
         self.client = client
         self.ttl_s, self.tz, self.call_timeout_s = ttl_s, tz, call_timeout_s
         self.ref = client.collection(collection).document(self.DOC_ID)
@@ -48,7 +54,7 @@ class FirestoreLock:
                     continue
                 if not same_owner(held, owner):
                     written = getattr(snap, "update_time", None)
-                    free, why = judge(held, datetime.now(timezone.utc), written, self.ttl_s, self.tz)
+                    free, why = judge(held, datetime.now(UTC), written, self.ttl_s, self.tz)
                     if not free:
                         raise LockHeld(why) from None
                 try:
@@ -69,8 +75,9 @@ class FirestoreLock:
         fields: dict[str, Any] = dict(owner)
         for key in snap.to_dict() or {}:
             fields.setdefault(key, DELETE_FIELD)
-        self.ref.update(fields, option=self.client.write_option(last_update_time=snap.update_time),
-                        timeout=self.call_timeout_s)
+        self.ref.update(
+            fields, option=self.client.write_option(last_update_time=snap.update_time), timeout=self.call_timeout_s
+        )
 
     def refresh(self, owner: dict[str, Any]) -> None:
         from google.api_core.exceptions import FailedPrecondition, NotFound
@@ -94,8 +101,9 @@ class FirestoreLock:
         snap, held = self._held()
         if same_owner(held, owner):
             try:
-                self.ref.delete(option=self.client.write_option(last_update_time=snap.update_time),
-                                timeout=self.call_timeout_s)
+                self.ref.delete(
+                    option=self.client.write_option(last_update_time=snap.update_time), timeout=self.call_timeout_s
+                )
             except (FailedPrecondition, NotFound):
                 pass  # taken over or already gone: never delete another run's lock
 
@@ -104,8 +112,15 @@ class LazyFirestoreLock:
     """Builds the Firestore client only when a run starts, and turns a missing credential
     or an unreachable Firestore into a refusal: no lock, no run."""
 
-    def __init__(self, project: str, collection: str, client_factory=None, ttl_s: float = 3600.0, tz=None,
-                 call_timeout_s: float = CALL_TIMEOUT_S):
+    def __init__(
+        self,
+        project: str,
+        collection: str,
+        client_factory=None,
+        ttl_s: float = 3600.0,
+        tz=None,
+        call_timeout_s: float = CALL_TIMEOUT_S,
+    ):
         self.project, self.collection, self.ttl_s, self.tz = project, collection, ttl_s, tz
         self.call_timeout_s = call_timeout_s
         self.client_factory = client_factory
@@ -142,7 +157,7 @@ class LazyFirestoreLock:
             getattr(self._lock, what)(owner)
         except LockLost:
             raise
-        except Exception as exc:  # noqa: BLE001 - unreachable: cannot prove we hold it
+        except Exception as exc:  # unreachable: cannot prove we hold it
             raise LockLost(f"cannot confirm the Firestore run lock: {type(exc).__name__}: {exc}") from exc
 
     def release(self, owner: dict[str, Any]) -> None:

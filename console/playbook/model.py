@@ -15,9 +15,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .. import safety
-from ..core.config import Settings
-from .actions import ACTIONS, RenderedStep
+from console import safety
+from console.core.config import Settings
+from console.playbook.actions import ACTIONS, RenderedStep
 
 NAME_RE = r"^[a-z][a-z0-9-]{1,63}$"
 _REF = re.compile(r"^\{([a-z_][a-z0-9_]*)\}$")
@@ -53,7 +53,7 @@ class StepSpec(BaseModel):
     params: dict[str, Any] = {}
 
     @model_validator(mode="after")
-    def _known_action(self) -> "StepSpec":
+    def _known_action(self) -> StepSpec:
         spec = ACTIONS.get(self.action)
         if spec is None:
             raise ValueError(f"unknown action {self.action!r} (one of {', '.join(ACTIONS)})")
@@ -74,7 +74,7 @@ class Playbook(BaseModel):
     steps: list[StepSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _refs_declared(self) -> "Playbook":
+    def _refs_declared(self) -> Playbook:
         for step in self.steps:
             for value in step.params.values():
                 m = _REF.match(value) if isinstance(value, str) else None
@@ -115,9 +115,16 @@ class Playbook(BaseModel):
                 raise PlaybookError(f"step {i + 1} ({step.title}): {exc}") from None
             plan.append(
                 RenderedStep(
-                    index=i, action=step.action, title=_substitute_text(step.title, values),
-                    why=_substitute_text(step.why, values), dangerous=step.dangerous, argv=tuple(argv),
-                    params=params, target=target, mutating=action.mutating, in_checkout=action.in_checkout,
+                    index=i,
+                    action=step.action,
+                    title=_substitute_text(step.title, values),
+                    why=_substitute_text(step.why, values),
+                    dangerous=step.dangerous,
+                    argv=tuple(argv),
+                    params=params,
+                    target=target,
+                    mutating=action.mutating,
+                    in_checkout=action.in_checkout,
                     verification=verification,
                 )
             )

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core.config import Settings
-from . import model
-from .actions import RenderedStep
-from .executors import Check, make_executor
+from console.core.config import Settings
+from console.playbook import model
+from console.playbook.actions import RenderedStep
+from console.playbook.executors import Check, make_executor
 
 
 def run_preflight(executor, plan: list[RenderedStep]) -> list[Check]:
@@ -41,8 +41,9 @@ class DryRun:
         return refusal(self.checks)
 
 
-def dry_run(playbook: model.Playbook, settings: Settings, params: dict[str, str] | None = None, *,
-            executor=None, backend=None) -> DryRun:
+def dry_run(
+    playbook: model.Playbook, settings: Settings, params: dict[str, str] | None = None, *, executor=None, backend=None
+) -> DryRun:
     """The whole plan with its exact commands and the real run's pre-flight verdict. Raises
     PlaybookError for parameters the run would refuse; reads, never writes."""
     plan = playbook.render(settings, params or {})

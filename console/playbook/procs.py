@@ -22,11 +22,11 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from .redact import Redactor
+from console.playbook.redact import Redactor
 
 # argv[1] is the gate's read fd; argv[2:] the command. Exit 125: the gate was never opened.
 _GATE = (
@@ -51,9 +51,18 @@ class GatedProcess:
         read_fd, self._write_fd = os.pipe()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-c", _GATE, str(read_fd), *argv], cwd=cwd, stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", shell=False,
-                bufsize=1, pass_fds=(read_fd,), start_new_session=True)
+                [sys.executable, "-I", "-S", "-c", _GATE, str(read_fd), *argv],
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                errors="replace",
+                shell=False,
+                bufsize=1,
+                pass_fds=(read_fd,),
+                start_new_session=True,
+            )
         except BaseException:
             os.close(self._write_fd)
             raise
@@ -94,7 +103,7 @@ def group_alive(pgid: int | None) -> bool:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            fields = stat[stat.rfind(")") + 2:].split()
+            fields = stat[stat.rfind(")") + 2 :].split()
             if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
                 return True
         return False
@@ -115,7 +124,7 @@ def pid_alive(pid: int | None) -> bool:
         return False
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat[stat.rfind(")") + 2:][:1] not in ("Z", "X")
+        return stat[stat.rfind(")") + 2 :][:1] not in ("Z", "X")
     except FileNotFoundError:
         if Path("/proc/self").exists():
             return False
@@ -177,9 +186,18 @@ class StepResult:
 SpawnHook = Callable[[int, int], None]  # (pid, pgid), called before the command may start
 
 
-def run_argv(argv: list[str] | tuple[str, ...], cwd: Path | None, timeout_s: float, on_line: LineSink,
-             tail_lines: int = 40, *, on_spawn: SpawnHook | None = None, cancel: threading.Event | None = None,
-             grace_s: float = 1.0, redactor: Redactor | None = None) -> StepResult:
+def run_argv(
+    argv: list[str] | tuple[str, ...],
+    cwd: Path | None,
+    timeout_s: float,
+    on_line: LineSink,
+    tail_lines: int = 40,
+    *,
+    on_spawn: SpawnHook | None = None,
+    cancel: threading.Event | None = None,
+    grace_s: float = 1.0,
+    redactor: Redactor | None = None,
+) -> StepResult:
     """Run argv (shell=False) in its own process group, streaming lines as they come.
 
     `on_spawn` sees the pid and pgid before the command starts (see procs.GatedProcess); if

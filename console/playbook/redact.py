@@ -22,19 +22,22 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import orjson
 
-from ..core.redaction import MASK, SECRET_KEY, mask_all, mask_text, mask_tree
+from console.core.redaction import MASK, SECRET_KEY, mask_all, mask_text, mask_tree
 
 __all__ = ["MASK", "Redactor", "redact_json", "redact_text", "redacting"]
 
 _JSON_NAME = re.compile(r'^\s*"name"\s*:\s*"(?P<name>(?:[^"\\]|\\.)*)"\s*,?\s*$')
 _JSON_PAIR = re.compile(r'^(?P<head>\s*"(?P<key>(?:[^"\\]|\\.)*)"\s*:\s*)(?P<value>.*?)(?P<tail>,?\s*)$')
 # A YAML mapping line: `key: value`, `- key: value`, `key:` (what follows is nested).
-_YAML_PAIR = re.compile(r"^(?P<head>(?P<indent>\s*)(?P<dash>-\s+)?(?P<key>[A-Za-z0-9_.$/-]+)\s*:)"
-                        r"(?P<space>\s*)(?P<value>.*?)\s*$")
+_YAML_PAIR = re.compile(
+    r"^(?P<head>(?P<indent>\s*)(?P<dash>-\s+)?(?P<key>[A-Za-z0-9_.$/-]+)\s*:)"
+    r"(?P<space>\s*)(?P<value>.*?)\s*$"
+)
 _YAML_ITEM = re.compile(r"^(?P<head>\s*-\s+)(?P<value>\S.*?)\s*$")
 _BLOCK = ("", "|", ">", "|-", ">-", "|+", ">+")
 # Maps of NAME -> value (Cloud Functions' describe): each value masked unless NAME is watched.

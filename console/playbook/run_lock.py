@@ -6,18 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from .lock import FileLock, RunLock
-from .lock_firestore import CALL_TIMEOUT_S, LazyFirestoreLock
+from console.playbook.lock import FileLock, RunLock
+from console.playbook.lock_firestore import CALL_TIMEOUT_S, LazyFirestoreLock
 
 
-def default_lock(settings) -> "CombinedLock":
+def default_lock(settings) -> CombinedLock:
     # tz: the lock's messages name times in the configured zone, as every time people read
     locks: list[RunLock] = [FileLock(settings.state_dir, settings.playbooks.lock_ttl_s, settings.tz)]
     if settings.backend == "gcp" and settings.playbooks.firestore_lock:
         # Each call bounded by gcp.query_timeout_s too, as every other gcp read.
-        locks.append(LazyFirestoreLock(settings.project, settings.playbooks.lock_collection,
-                                       ttl_s=settings.playbooks.lock_ttl_s, tz=settings.tz,
-                                       call_timeout_s=min(CALL_TIMEOUT_S, settings.gcp.query_timeout_s)))
+        locks.append(
+            LazyFirestoreLock(
+                settings.project,
+                settings.playbooks.lock_collection,
+                ttl_s=settings.playbooks.lock_ttl_s,
+                tz=settings.tz,
+                call_timeout_s=min(CALL_TIMEOUT_S, settings.gcp.query_timeout_s),
+            )
+        )
     return CombinedLock(*locks)
 
 

@@ -19,17 +19,21 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from ..core.config import Settings
-from ..core.models import CheckResult, DeployState, Status
-from . import model
-from .model import Playbook
+from console.core.config import Settings
+from console.core.models import CheckResult, DeployState, Status
+from console.playbook import model
+from console.playbook.model import Playbook
 
 _ACTIONABLE = (Status.FAIL, Status.WARN)
 
 
 def _said(status: Status) -> str:
-    return {Status.OK: "the check is ok", Status.WARN: "the check warns", Status.FAIL: "the check fails",
-            Status.UNKNOWN: "the check cannot tell yet"}.get(status, f"the check is {status.value}")
+    return {
+        Status.OK: "the check is ok",
+        Status.WARN: "the check warns",
+        Status.FAIL: "the check fails",
+        Status.UNKNOWN: "the check cannot tell yet",
+    }.get(status, f"the check is {status.value}")
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,9 @@ def suggest(spec, result: CheckResult | None) -> Suggestion:
     picked = rule(result) if rule is not None else None
     if picked is None:  # no rule: the check's only playbook, never a choice between several
         if len(offered) > 1:
-            return Suggestion((), f"{_said(result.status)}, but nothing in its evidence says which of "
-                                  f"{', '.join(offered)}")
+            return Suggestion(
+                (), f"{_said(result.status)}, but nothing in its evidence says which of {', '.join(offered)}"
+            )
         return Suggestion(offered, _said(result.status))
     names, why = picked
     return Suggestion(tuple(n for n in names if n in offered), why)
@@ -87,8 +92,9 @@ def suggestion(spec, result: CheckResult | None, settings: Settings, playbooks_d
     values = {k: v for k, v in given.items() if k in book.params}
     missing = [k for k, p in book.params.items() if p.default is None and k not in values]
     if missing:
-        return Suggestion((), f"{hint.why}; but the evidence does not give {name}'s {', '.join(missing)}, "
-                              "so it is not suggested")
+        return Suggestion(
+            (), f"{hint.why}; but the evidence does not give {name}'s {', '.join(missing)}, so it is not suggested"
+        )
     try:
         book.render(settings, values)  # the engine's own validators: a value it would refuse is no suggestion
     except model.PlaybookError as exc:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import threading
 import time as _time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
-from typing import Callable
 
 from textual import log
 from textual.app import App
@@ -23,18 +23,18 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
-from ..backends import Backend, open_backend
-from ..core.clock import Clock, ReplayClock, SystemClock
-from .palette import ConsoleCommands
-from ..core.config import Settings
-from .gc_tuning import freeze_startup_heap
-from .live_feeds import LiveFeeds
-from .shell import ConsoleShell
-from ..logs.stream import open_log_source
-from ..core.models import CheckResult, Status
-from ..core.runner import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
-from ..refresh import PanelState
-from ..watch import is_quiet, status_change_text
+from console.backends import Backend, open_backend
+from console.core.clock import Clock, ReplayClock, SystemClock
+from console.core.config import Settings
+from console.core.models import CheckResult, Status
+from console.core.runner import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
+from console.logs.stream import open_log_source
+from console.refresh import PanelState
+from console.tui.gc_tuning import freeze_startup_heap
+from console.tui.live_feeds import LiveFeeds
+from console.tui.palette import ConsoleCommands
+from console.tui.shell import ConsoleShell
+from console.watch import is_quiet, status_change_text
 
 BackendFactory = Callable[[Settings], Backend]
 LogSourceFactory = Callable[..., object]
@@ -106,7 +106,7 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
     # ------------------------------------------------------------------ setup
 
     def get_default_screen(self) -> Screen:
-        from .screens.main import MainScreen
+        from console.tui.screens.main import MainScreen
 
         return MainScreen()
 
@@ -186,7 +186,10 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         self.states[spec.id].running = True
         worker = self.run_worker(
             partial(self._check_job, spec, self.context()),
-            thread=True, name=f"check:{spec.id}", group="checks", exit_on_error=False,
+            thread=True,
+            name=f"check:{spec.id}",
+            group="checks",
+            exit_on_error=False,
         )
         self._jobs[worker] = _Job(spec.id, self.generation)
 
@@ -221,8 +224,13 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         else:
             # run_check never raises, so this is a bug in the app itself; keep it on the panel.
             message = f"{type(worker.error).__name__}: {worker.error}" if worker.error else "cancelled"
-            result = CheckResult(id=job.check_id, title=SPEC_BY_ID[job.check_id].title, status=Status.ERROR,
-                                 summary=message, error=message)
+            result = CheckResult(
+                id=job.check_id,
+                title=SPEC_BY_ID[job.check_id].title,
+                status=Status.ERROR,
+                summary=message,
+                error=message,
+            )
             if event.state is WorkerState.ERROR:
                 self.report_worker_error(worker)
         self._finish(job.check_id, result)
@@ -240,8 +248,12 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
     def report_worker_error(self, worker: Worker) -> None:
         """The one place an unexpected worker failure surfaces: a log line and a notification."""
         log.error(f"worker {worker.name} failed: {worker.error!r}")
-        self.notify(f"{worker.name}: {type(worker.error).__name__}: {worker.error}", title="internal error",
-                    severity="error", timeout=10)
+        self.notify(
+            f"{worker.name}: {type(worker.error).__name__}: {worker.error}",
+            title="internal error",
+            severity="error",
+            timeout=10,
+        )
 
     def update_result(self, check_id: str, result: CheckResult, game_date: date | None = None) -> None:
         """Feed a fresher result to a panel (from any thread), e.g. from a live log stream."""
@@ -271,7 +283,7 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         self.update_result(result.id, result, self.game_date)
 
     def redraw(self) -> None:
-        from .screens.main import MainScreen
+        from console.tui.screens.main import MainScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
@@ -315,13 +327,13 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         self.show_date(target)
 
     def action_help(self) -> None:
-        from .screens.help import HelpScreen
+        from console.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def open_detail(self, check_id: str) -> None:
-        from .screens.detail import DetailScreen
+        from console.tui.screens.detail import DetailScreen
 
         if self.game_date is None:
             return
@@ -338,7 +350,7 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
     def action_playbooks(self) -> None:
         # Suggest what the state of the check being looked at (detail screen or focused panel)
         # calls for, with its parameters prefilled from that state.
-        from ..playbook.suggest import suggestion
+        from console.playbook.suggest import suggestion
 
         spec_id = getattr(getattr(self.screen, "spec", None), "id", None) or getattr(self.focused, "check_id", None)
         spec = SPEC_BY_ID.get(spec_id) if spec_id else None
@@ -346,16 +358,26 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         result = getattr(state, "result", None)
         hint = suggestion(spec, result, self.settings) if spec else None  # the watch's and drill-down's rule
         suggested = hint.playbook if hint else None
-        why = f"{spec.title}: suggests {suggested} ({hint.why})" if hint and suggested else (
-            f"{spec.title}: no playbook suggested ({hint.why})" if hint else None)
+        why = (
+            f"{spec.title}: suggests {suggested} ({hint.why})"
+            if hint and suggested
+            else (f"{spec.title}: no playbook suggested ({hint.why})" if hint else None)
+        )
         # Opening the local backend does no I/O; a gcp client is created lazily by its calls.
-        from .screens.playbooks import PlaybooksScreen
+        from console.tui.screens.playbooks import PlaybooksScreen
 
-        self._open(PlaybooksScreen, "playbooks", self.settings, self.backend(), suggested=suggested,
-                   prefill=hint.params if hint else {}, why=why)
+        self._open(
+            PlaybooksScreen,
+            "playbooks",
+            self.settings,
+            self.backend(),
+            suggested=suggested,
+            prefill=hint.params if hint else {},
+            why=why,
+        )
 
     def action_logs(self) -> None:
-        from .screens.logs import LogsScreen
+        from console.tui.screens.logs import LogsScreen
 
         if isinstance(self.screen, LogsScreen):  # already here: no second screen, no second stream
             return
@@ -364,13 +386,12 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         except Exception as exc:  # noqa: BLE001 - a source that cannot be opened: say so, keep running
             self.notify(f"cannot open live logs: {exc}", severity="error")
             return
-        self._open(LogsScreen, "live logs", self.settings, source, clock=self.clock,
-                       trace_day=self.processing_date)
+        self._open(LogsScreen, "live logs", self.settings, source, clock=self.clock, trace_day=self.processing_date)
 
     def action_history(self) -> None:
         """Every check over the last game dates, ending at the one shown (issue 16)."""
         if self.game_date is None:
             return
-        from .screens.history import HistoryScreen
+        from console.tui.screens.history import HistoryScreen
 
         self._open(HistoryScreen, "history", end=self.game_date)

@@ -9,19 +9,26 @@ line on a narrow terminal, so nothing essential is ever cut off the right edge.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from rich.text import Text
 
-from ..core.clock import FixedClock, ReplayClock
-from ..refresh import LOADING, STALE
-from ..watch_state import last_notified_at
+from console.core.clock import FixedClock, ReplayClock
+from console.refresh import LOADING, STALE
+from console.watch_state import last_notified_at
 
 BADGE = "bold reverse"
 STATUS_ORDER = ("error", "fail", STALE, "warn", "unknown", "ok", LOADING)
-STATUS_STYLE = {"error": "bold white on red", "fail": "bold red", STALE: "bold black on yellow",
-                "warn": "bold yellow", "unknown": "bold blue", "ok": "bold green", LOADING: "dim"}
+STATUS_STYLE = {
+    "error": "bold white on red",
+    "fail": "bold red",
+    STALE: "bold black on yellow",
+    "warn": "bold yellow",
+    "unknown": "bold blue",
+    "ok": "bold green",
+    LOADING: "dim",
+}
 
 
 def _duration(seconds: float) -> str:
@@ -86,7 +93,9 @@ def chips(app, now: datetime) -> list[Text]:
     out = [Text("NBA console", style="bold")]
     out += [Text(f" {label} ", style=BADGE) for label in mode_badges(app, now)]
     out.append(Text.assemble("games ", (game, "bold")))
-    which = " (replay)" if isinstance(app.clock, ReplayClock) else " (frozen)" if isinstance(app.clock, FixedClock) else ""
+    which = (
+        " (replay)" if isinstance(app.clock, ReplayClock) else " (frozen)" if isinstance(app.clock, FixedClock) else ""
+    )
     out.append(Text.assemble((f"{local:%H:%M:%S %Z}", "bold"), f" {local:%a %b %d}{which}"))
     if status := status_chip(app):
         out.append(status)
@@ -108,8 +117,11 @@ def watch_chip(settings, game_date) -> Text | None:
     if notified is None:
         return None
     local = notified.astimezone(settings.tz)
-    return Text.assemble("watch alerted ", (f"{local:%b} {local.day} {local:%H:%M %Z}", "bold"),
-                         f" (games {game_date:%b} {game_date.day})")
+    return Text.assemble(
+        "watch alerted ",
+        (f"{local:%b} {local.day} {local:%H:%M %Z}", "bold"),
+        f" (games {game_date:%b} {game_date.day})",
+    )
 
 
 def pack(parts: Iterable[Text], width: int, gap: int = 2) -> Text:

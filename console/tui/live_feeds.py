@@ -16,15 +16,13 @@ from textual import log
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from console.core.context import CheckContext
+from console.core.errors import SourceError, first_line
+from console.core.freshness import with_data_at
+from console.core.models import CheckResult, Status
+from console.logs.live_trace import LiveTrace, TraceUpdate
+from console.logs.query import LogQuery
 from panels.phase3 import PHASE3_COLLECTION, phase3_from_fields
-
-from ..core.errors import SourceError, first_line
-from ..logs.live_trace import LiveTrace, TraceUpdate
-from ..logs.query import LogQuery
-from ..core.models import CheckResult, Status
-from ..core.context import CheckContext
-from ..core.freshness import with_data_at
-
 
 IDLE_POLL_MAX = 1.0  # seconds between two polls of a still log stream
 
@@ -57,13 +55,17 @@ class LiveFeeds:
             return
         self.run_worker(
             partial(self._live_trace_job, self.processing_date, self.generation),
-            thread=True, name="live trace", group="live-trace", exit_on_error=False,
+            thread=True,
+            name="live trace",
+            group="live-trace",
+            exit_on_error=False,
         )
 
     def _live_trace_job(self, day: date, generation: int) -> None:
         worker = get_current_worker()
         source = self.log_source_factory(self.settings, self.clock, LogQuery(service=self.settings.services.analytics))
         trace = LiveTrace(self.settings, day)
+
         # Stops on cancel, on a date change and when the app unmounts: a thread still polling
         # at exit would keep the event loop's executor (and the process) from shutting down.
         def stopped() -> bool:
@@ -79,9 +81,19 @@ class LiveFeeds:
                         update.result = with_data_at(update.result, [max(e.timestamp for e in batch)])
                 except Exception as exc:  # noqa: BLE001 - data must not end the stream: a panel error
                     message = f"live log stream: {type(exc).__name__}: {first_line(exc)}"
-                    self.post_message(self.ResultPushed("sequential_execution", CheckResult(
-                        id="sequential_execution", title="Sequential execution", status=Status.ERROR,
-                        summary=message, error=message), day - self.settings.processing_offset))
+                    self.post_message(
+                        self.ResultPushed(
+                            "sequential_execution",
+                            CheckResult(
+                                id="sequential_execution",
+                                title="Sequential execution",
+                                status=Status.ERROR,
+                                summary=message,
+                                error=message,
+                            ),
+                            day - self.settings.processing_offset,
+                        )
+                    )
                     self._live_stop.wait(max(self.settings.logs.poll_seconds, 5.0))
                     continue
                 if update is not None and (update.result is not None or update.alerts) and not worker.is_cancelled:
@@ -123,8 +135,13 @@ class LiveFeeds:
         self._stop_watches()
         if self.game_date is None:
             return
-        self.run_worker(partial(self._open_document_watch, self.game_date, self.generation),
-                        thread=True, name="phase3 watch", group="doc-watch", exit_on_error=False)
+        self.run_worker(
+            partial(self._open_document_watch, self.game_date, self.generation),
+            thread=True,
+            name="phase3 watch",
+            group="doc-watch",
+            exit_on_error=False,
+        )
 
     def _open_document_watch(self, game_date: date, generation: int) -> None:
         watch = getattr(self.backend(), "watch_document", None)
@@ -144,9 +161,19 @@ class LiveFeeds:
 
         def failed(error: SourceError) -> None:
             message = f"live listener: {error}"
-            self.post_message(self.ResultPushed("phase3_completion", CheckResult(
-                id="phase3_completion", title="Phase 3 completion", status=Status.ERROR, summary=message,
-                error=message), game_date))
+            self.post_message(
+                self.ResultPushed(
+                    "phase3_completion",
+                    CheckResult(
+                        id="phase3_completion",
+                        title="Phase 3 completion",
+                        status=Status.ERROR,
+                        summary=message,
+                        error=message,
+                    ),
+                    game_date,
+                )
+            )
 
         handle = watch(PHASE3_COLLECTION, (game_date + self.settings.processing_offset).isoformat(), changed, failed)
         with self._watch_lock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from ..core.runner import SPECS
+from console.core.runner import SPECS
 
 
 class PlaybookFinished(Message):
@@ -16,6 +16,6 @@ class PlaybookFinished(Message):
         self.affected_check_ids = affected_check_ids
 
     @classmethod
-    def for_playbook(cls, name: str) -> "PlaybookFinished":
+    def for_playbook(cls, name: str) -> PlaybookFinished:
         """The checks that suggest the playbook are the ones it acts on."""
         return cls(tuple(spec.id for spec in SPECS if name in spec.playbooks))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 
 class ConsoleCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        from ..core.runner import SPECS
+        from console.core.runner import SPECS
 
         app = self.app
         out: list[tuple[str, Callable[[], object], str]] = [
@@ -20,8 +20,13 @@ class ConsoleCommands(Provider):
             ("Keys (help)", app.action_help, "every key binding"),
         ]
         for spec in SPECS:
-            out.append((f"Open {spec.title} details", lambda cid=spec.id: app.open_detail(cid),
-                        f"drill-down rows of {spec.id}"))
+            out.append(
+                (
+                    f"Open {spec.title} details",
+                    lambda cid=spec.id: app.open_detail(cid),
+                    f"drill-down rows of {spec.id}",
+                )
+            )
         out.append(("Playbooks", app.action_playbooks, "rollback and redeploy procedures"))
         out.append(("Live logs", app.action_logs, "the Phase 3 log stream"))
         return out

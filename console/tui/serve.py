@@ -34,9 +34,9 @@ from aiohttp import WSMsgType, web
 from aiohttp.abc import AbstractAccessLogger
 from textual_serve.server import to_int
 
-from ..adapters.textual_serve_private import ExtensibleServer, ProcessAppService
-from ..core.serve_token import TOKEN_ENV
-from .serve_guard import guard_server_log, terminal_size
+from console.adapters.textual_serve_private import ExtensibleServer, ProcessAppService
+from console.core.serve_token import TOKEN_ENV
+from console.tui.serve_guard import guard_server_log, terminal_size
 
 log = logging.getLogger("nba-console.tui.serve")
 
@@ -62,8 +62,9 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
     """Method, path without its query string (where the token travels), status, time."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, duration: float) -> None:
-        self.logger.info("%s %s %s %s %.0fms", request.remote, request.method, request.path, response.status,
-                         duration * 1000)
+        self.logger.info(
+            "%s %s %s %s %.0fms", request.remote, request.method, request.path, response.status, duration * 1000
+        )
 
 
 class ConsoleAppService(ProcessAppService):
@@ -80,8 +81,11 @@ class ConsoleAppService(ProcessAppService):
     async def open_process(self, environment: dict[str, str]) -> asyncio.subprocess.Process:
         environment.pop(TOKEN_ENV, None)  # the console has no use for it
         return await asyncio.create_subprocess_exec(
-            *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=environment,
+            *self.argv,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=environment,
             start_new_session=True,  # its own group: a playbook's gcloud child ends with it
         )
 
@@ -110,15 +114,19 @@ class Session:
     last_input: float = field(default_factory=time.monotonic)
 
     def describe(self, now: float) -> dict[str, Any]:
-        return {"id": self.service.app_service_id[:8], "pid": self.service.pid, "remote": self.remote,
-                "age_s": round(now - self.started, 1), "idle_s": round(now - self.last_input, 1)}
+        return {
+            "id": self.service.app_service_id[:8],
+            "pid": self.service.pid,
+            "remote": self.remote,
+            "age_s": round(now - self.started, 1),
+            "idle_s": round(now - self.last_input, 1),
+        }
 
 
 class ConsoleServer(ExtensibleServer):
     def __init__(self, options: ServeOptions) -> None:
         mode = "read-only" if options.read_only else "PLAYBOOKS ALLOWED"
-        super().__init__(shlex.join(options.argv), host=options.host, port=options.port,
-                         title=f"nba-console ({mode})")
+        super().__init__(shlex.join(options.argv), host=options.host, port=options.port, title=f"nba-console ({mode})")
         self.options = options
         self.sessions: dict[str, Session] = {}
         self._cleanups: set[asyncio.Future] = set()
@@ -140,26 +148,38 @@ class ConsoleServer(ExtensibleServer):
         if self.options.token is None:
             return await handler(request)
         bearer = request.headers.get("Authorization", "")
-        given = (request.query.get(TOKEN_PARAM) or request.cookies.get(TOKEN_COOKIE)
-                 or (bearer[7:] if bearer.startswith("Bearer ") else None))
+        given = (
+            request.query.get(TOKEN_PARAM)
+            or request.cookies.get(TOKEN_COOKIE)
+            or (bearer[7:] if bearer.startswith("Bearer ") else None)
+        )
         if not self._token_ok(given):
             return web.Response(status=401, text="401: open the URL with the token that `nba-console serve` printed\n")
         if TOKEN_PARAM in request.query:
             # Swap the token in the URL for a cookie, so it leaves the address bar and the history.
             query = {k: v for k, v in request.query.items() if k != TOKEN_PARAM}
             redirect = web.HTTPFound(request.rel_url.with_query(query))
-            redirect.set_cookie(TOKEN_COOKIE, self.options.token, httponly=True, samesite="Lax", path="/",
-                                secure=_scheme(request) == "https")
+            redirect.set_cookie(
+                TOKEN_COOKIE,
+                self.options.token,
+                httponly=True,
+                samesite="Lax",
+                path="/",
+                secure=_scheme(request) == "https",
+            )
             raise redirect
         return await handler(request)
 
     async def handle_status(self, request: web.Request) -> web.Response:
         now = time.monotonic()
-        return web.json_response({
-            "read_only": self.options.read_only, "max_sessions": self.options.max_sessions,
-            "idle_seconds": self.options.idle_seconds,
-            "sessions": [s.describe(now) for s in self.sessions.values()],
-        })
+        return web.json_response(
+            {
+                "read_only": self.options.read_only,
+                "max_sessions": self.options.max_sessions,
+                "idle_seconds": self.options.idle_seconds,
+                "sessions": [s.describe(now) for s in self.sessions.values()],
+            }
+        )
 
     @aiohttp_jinja2.template("app_index.html")
     async def handle_index(self, request: web.Request) -> dict[str, Any]:
@@ -184,8 +204,13 @@ class ConsoleServer(ExtensibleServer):
         if len(self.sessions) >= self.options.max_sessions:
             raise web.HTTPServiceUnavailable(text=self._full_message())
         websocket = web.WebSocketResponse(heartbeat=HEARTBEAT_S)
-        service = ConsoleAppService(self.options.argv, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-                                    close=websocket.close, download_manager=self.download_manager)
+        service = ConsoleAppService(
+            self.options.argv,
+            write_bytes=websocket.send_bytes,
+            write_str=websocket.send_str,
+            close=websocket.close,
+            download_manager=self.download_manager,
+        )
         session = Session(service, websocket, request.remote or "?")
         key = service.app_service_id
         self.sessions[key] = session  # before the first await: the limit holds under a burst of connections
@@ -196,8 +221,14 @@ class ConsoleServer(ExtensibleServer):
             raise
         try:
             await service.start(*terminal_size(request.query.get("width"), request.query.get("height")))
-            log.info("viewer %s from %s: console pid %s (%d/%d viewers)", key[:8], session.remote, service.pid,
-                     len(self.sessions), self.options.max_sessions)
+            log.info(
+                "viewer %s from %s: console pid %s (%d/%d viewers)",
+                key[:8],
+                session.remote,
+                service.pid,
+                len(self.sessions),
+                self.options.max_sessions,
+            )
             await self._relay(session)
         except Exception as exc:  # noqa: BLE001 - one viewer's failure must not take the server down
             log.error("viewer %s: %s: %s", key[:8], type(exc).__name__, exc)
@@ -217,8 +248,13 @@ class ConsoleServer(ExtensibleServer):
             await session.websocket.close()
         except Exception as exc:  # noqa: BLE001 - logged; the process group was killed first
             log.error("viewer %s: ending it: %s: %s", key[:8], type(exc).__name__, exc)
-        log.info("viewer %s gone: console pid %s ended (%d/%d viewers)", key[:8], session.service.pid,
-                 len(self.sessions), self.options.max_sessions)
+        log.info(
+            "viewer %s gone: console pid %s ended (%d/%d viewers)",
+            key[:8],
+            session.service.pid,
+            len(self.sessions),
+            self.options.max_sessions,
+        )
 
     async def _relay(self, session: Session) -> None:
         """Browser -> console. Anything malformed is dropped: a page cannot crash the server."""
@@ -266,9 +302,12 @@ class ConsoleServer(ExtensibleServer):
         if o.token is not None:
             url += f"?{TOKEN_PARAM}=" + (o.token if o.print_token else f"${TOKEN_ENV}")
         mode = "READ-ONLY" if o.read_only else "PLAYBOOKS ALLOWED (viewers act with this server's credentials)"
-        print(f"nba-console serve: {mode}, at most {o.max_sessions} viewers, idle limit "
-              f"{o.idle_seconds / 60:g} min\n  open {url}\n  each viewer runs: {shlex.join(o.argv)}\n"
-              "  Ctrl+C to stop", flush=True)
+        print(
+            f"nba-console serve: {mode}, at most {o.max_sessions} viewers, idle limit "
+            f"{o.idle_seconds / 60:g} min\n  open {url}\n  each viewer runs: {shlex.join(o.argv)}\n"
+            "  Ctrl+C to stop",
+            flush=True,
+        )
 
     async def on_shutdown(self, app: web.Application) -> None:
         if self._watchdog is not None:
@@ -276,8 +315,11 @@ class ConsoleServer(ExtensibleServer):
         sessions = list(self.sessions.values())
         for session in sessions:
             await session.websocket.close(message=b"server shutting down")
-        await asyncio.gather(*(s.service.stop_within(self.options.quit_grace_s) for s in sessions),
-                             *list(self._cleanups), return_exceptions=True)
+        await asyncio.gather(
+            *(s.service.stop_within(self.options.quit_grace_s) for s in sessions),
+            *list(self._cleanups),
+            return_exceptions=True,
+        )
 
     def run(self) -> None:
         """Serve until SIGINT/SIGTERM. OSError when the address cannot be bound (nothing printed then)."""

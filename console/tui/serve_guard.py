@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..core.redaction import MASK, mask_text
+from console.core.redaction import MASK, mask_text
 
 # A terminal the console can draw: 10x3 is the least Textual lays out without error; the
 # upper bounds are past any real screen and keep a hostile page from asking for gigabytes.

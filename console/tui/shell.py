@@ -9,15 +9,15 @@ It uses the app's settings, clock, states, _due, backend and refresh loop.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from textual import log
 
-from .. import ui_state
-from ..core.clock import FixedClock, ReplayClock
-from ..core.game_dates import DateRange, date_range, query_params
-from ..core.runner import SPEC_BY_ID, default_game_date
-from .messages import PlaybookFinished
+from console import ui_state
+from console.core.clock import FixedClock, ReplayClock
+from console.core.game_dates import DateRange, date_range, query_params
+from console.core.runner import SPEC_BY_ID, default_game_date
+from console.tui.messages import PlaybookFinished
 
 
 class ConsoleShell:
@@ -66,11 +66,13 @@ class ConsoleShell:
     def goto_date(self) -> None:
         if self.game_date is None:
             return
-        from .screens.goto import GotoDateModal
+        from console.tui.screens.goto import GotoDateModal
 
         today = self.clock.now().astimezone(self.settings.tz).date()
-        self.push_screen(GotoDateModal(self.game_date, today, self.date_range),
-                         lambda chosen: chosen is not None and self.show_date(chosen))
+        self.push_screen(
+            GotoDateModal(self.game_date, today, self.date_range),
+            lambda chosen: chosen is not None and self.show_date(chosen),
+        )
 
     def show_default_date(self) -> None:
         if self.default_date is not None:

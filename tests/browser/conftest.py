@@ -17,8 +17,16 @@ import pytest
 from tests.serve_helpers import start_served_console, wait_until
 
 CHROMIUM = os.environ.get("NBA_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # Where the screenshots land, for people to look at (gitignored).
 ARTIFACTS = Path(os.environ.get("NBA_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
 VIEWPORT = {"width": 1600, "height": 1000}

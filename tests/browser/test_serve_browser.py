@@ -44,10 +44,22 @@ def test_requests_without_the_token_are_refused(served, new_viewer):
     viewer = new_viewer(served.url(with_token=False))
     assert viewer.response.status == 401
     assert viewer.frames == []  # no websocket, no console
-    for path, headers in [("/", {}), ("/static/js/textual.js", {}), ("/status", {}),
-                          ("/", {"Cookie": "nba_console_token=wrong"}), ("/?token=wrong", {}),
-                          ("/ws", {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
-                                   "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})]:
+    for path, headers in [
+        ("/", {}),
+        ("/static/js/textual.js", {}),
+        ("/status", {}),
+        ("/", {"Cookie": "nba_console_token=wrong"}),
+        ("/?token=wrong", {}),
+        (
+            "/ws",
+            {
+                "Connection": "Upgrade",
+                "Upgrade": "websocket",
+                "Sec-WebSocket-Version": "13",
+                "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+            },
+        ),
+    ]:
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(urllib.request.Request(served.base + path, headers=headers), timeout=10)
         assert refused.value.code == 401, path

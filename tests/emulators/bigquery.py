@@ -24,10 +24,11 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
-from .procs import EmulatorProcess, free_port, start_process, wait_for_http_ok
+from tests.emulators.procs import EmulatorProcess, free_port, start_process, wait_for_http_ok
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EMULATORS_DIR = Path(os.environ.get("NBA_EMULATORS_DIR", REPO_ROOT / ".emulators"))
@@ -68,12 +69,7 @@ def _spatial_installed() -> bool:
 
 def bq_venv_ready() -> bool:
     """Cheap check (no subprocess): venv, stamp and spatial extension present."""
-    return (
-        bq_executable().exists()
-        and _STAMP.exists()
-        and _STAMP.read_text() == _stamp_text()
-        and _spatial_installed()
-    )
+    return bq_executable().exists() and _STAMP.exists() and _STAMP.read_text() == _stamp_text() and _spatial_installed()
 
 
 def ensure_bq_venv(python: str | None = None, quiet: bool = True) -> Path:
@@ -157,17 +153,28 @@ def start_bigquery(
     argv = [
         str(bq_executable()),
         "start",
-        "--rest-host", host,
-        "--rest-port", str(port),
-        "--grpc-host", host,
-        "--grpc-port", str(grpc_port),
+        "--rest-host",
+        host,
+        "--rest-port",
+        str(port),
+        "--grpc-host",
+        host,
+        "--grpc-port",
+        str(grpc_port),
         "--ephemeral",
-        "--project", project,
+        "--project",
+        project,
     ]
     t0 = time.monotonic()
     proc = start_process(
-        "bqemulator", argv, host=host, port=port, env=env, cwd=run_dir,
-        timeout=timeout, log_path=log_path or run_dir / f"bqemulator-{port}.log",
+        "bqemulator",
+        argv,
+        host=host,
+        port=port,
+        env=env,
+        cwd=run_dir,
+        timeout=timeout,
+        log_path=log_path or run_dir / f"bqemulator-{port}.log",
     )
     try:  # port is bound after app start-up, but check the readiness probe too
         wait_for_http_ok(f"http://{host}:{port}/readyz", timeout=timeout, proc=proc)
@@ -197,8 +204,9 @@ def make_client(port: int, project: str = DEFAULT_PROJECT, host: str = "127.0.0.
     )
 
 
-def load_rows_json(client, table: str, rows: Iterable[dict[str, Any]], schema: Sequence | None = None,
-                   timeout: float = 60.0):
+def load_rows_json(
+    client, table: str, rows: Iterable[dict[str, Any]], schema: Sequence | None = None, timeout: float = 60.0
+):
     """Load JSON rows with a *load job* that works on bqemulator.
 
     ``client.load_table_from_json`` does not work against bqemulator 1.4.0:

@@ -1,4 +1,4 @@
-from tests.emulators.fixtures import *  # noqa: F401,F403
+from tests.emulators.fixtures import *  # noqa: F403
 from tests.emulators.fixtures import STARTUP_TIMES
 
 

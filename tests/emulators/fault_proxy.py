@@ -32,7 +32,7 @@ class FaultProxy:
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def set(self, mode: str) -> "FaultProxy":
+    def set(self, mode: str) -> FaultProxy:
         assert mode in ("forward", "closed", "blackhole")
         with self._lock:
             self.mode = mode

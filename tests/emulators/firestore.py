@@ -22,7 +22,7 @@ import shutil
 import urllib.request
 from pathlib import Path
 
-from .procs import EmulatorProcess, free_port, start_process
+from tests.emulators.procs import EmulatorProcess, free_port, start_process
 
 DEFAULT_PROJECT = "test-project"
 _LAUNCHER_REL = Path("platform/cloud-firestore-emulator/cloud_firestore_emulator")
@@ -37,8 +37,7 @@ def _sdk_roots() -> list[Path]:
     if gcloud:
         # /usr/bin/gcloud -> /usr/lib/google-cloud-sdk/bin/gcloud
         roots.append(Path(os.path.realpath(gcloud)).parent.parent)
-    roots += [Path("/usr/lib/google-cloud-sdk"), Path("/usr/share/google-cloud-sdk"),
-              Path.home() / "google-cloud-sdk"]
+    roots += [Path("/usr/lib/google-cloud-sdk"), Path("/usr/share/google-cloud-sdk"), Path.home() / "google-cloud-sdk"]
     return roots
 
 
@@ -72,7 +71,7 @@ def start_firestore(
     """Start the Firestore emulator (native mode) and wait for its port."""
     reason = prerequisites()
     if reason:
-        from .procs import EmulatorStartError
+        from tests.emulators.procs import EmulatorStartError
 
         raise EmulatorStartError(reason)
     port = port or free_port(host)
@@ -83,8 +82,7 @@ def start_firestore(
         argv = ["gcloud", "emulators", "firestore", "start", f"--host-port={host}:{port}", "--quiet"]
     env = dict(os.environ)
     env.pop("FIRESTORE_EMULATOR_HOST", None)
-    proc = start_process("firestore-emulator", argv, host=host, port=port, env=env,
-                         timeout=timeout, log_path=log_path)
+    proc = start_process("firestore-emulator", argv, host=host, port=port, env=env, timeout=timeout, log_path=log_path)
     proc.project = project  # type: ignore[attr-defined]
     return proc
 

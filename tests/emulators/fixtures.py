@@ -31,10 +31,10 @@ import uuid
 
 import pytest
 
-from . import bigquery as _bq
-from . import firestore as _fs
-from .logging_server import FakeLoggingServer
-from .procs import EmulatorProcess
+from tests.emulators import bigquery as _bq
+from tests.emulators import firestore as _fs
+from tests.emulators.logging_server import FakeLoggingServer
+from tests.emulators.procs import EmulatorProcess
 
 TEST_PROJECT = "test-project"
 STARTUP_TIMES: dict[str, float] = {}

@@ -32,13 +32,21 @@ Semantics:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 SEVERITY_RANK = {
-    "DEFAULT": 0, "DEBUG": 100, "INFO": 200, "NOTICE": 300, "WARNING": 400,
-    "ERROR": 500, "CRITICAL": 600, "ALERT": 700, "EMERGENCY": 800,
+    "DEFAULT": 0,
+    "DEBUG": 100,
+    "INFO": 200,
+    "NOTICE": 300,
+    "WARNING": 400,
+    "ERROR": 500,
+    "CRITICAL": 600,
+    "ALERT": 700,
+    "EMERGENCY": 800,
 }
 _TIME_FIELDS = {"timestamp", "receiveTimestamp"}
 
@@ -88,8 +96,11 @@ def _tokenize(text: str) -> list[_Tok]:
                     break
             else:
                 j = i
-                while j < n and not text[j].isspace() and text[j] not in '()"' and not any(
-                    text.startswith(op, j) for op in _OPS
+                while (
+                    j < n
+                    and not text[j].isspace()
+                    and text[j] not in '()"'
+                    and not any(text.startswith(op, j) for op in _OPS)
                 ):
                     j += 1
                 if j == i:
@@ -178,8 +189,7 @@ class _Parser:
         optok = self.take()
         if optok.kind != "OP":
             raise FilterSyntaxError(
-                f"expected an operator after {ftok.value!r} at {optok.pos} "
-                "(bare global text search is not supported)"
+                f"expected an operator after {ftok.value!r} at {optok.pos} (bare global text search is not supported)"
             )
         vtok = self.take()
         if vtok.kind not in ("STR", "WORD"):
@@ -211,7 +221,7 @@ def parse_time(value: str) -> datetime:
         v = m.group(1) + m.group(2)[:7] + m.group(3)
     dt = datetime.fromisoformat(v)
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt
 
 

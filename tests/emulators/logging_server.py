@@ -29,23 +29,35 @@ import json
 import queue
 import threading
 import uuid
+from collections.abc import Iterable
 from concurrent import futures
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterable
+from typing import Any
 
-from .logfilter import FilterSyntaxError, compile_filter, parse_time
+from tests.emulators.logfilter import FilterSyntaxError, compile_filter, parse_time
 
 HTTP_STATUS_NAMES = {
-    400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
-    404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE",
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
     504: "DEADLINE_EXCEEDED",
 }
 # google.rpc.Code numbers for the gRPC side
 GRPC_CODE_BY_STATUS = {
-    "INVALID_ARGUMENT": 3, "DEADLINE_EXCEEDED": 4, "NOT_FOUND": 5, "PERMISSION_DENIED": 7,
-    "RESOURCE_EXHAUSTED": 8, "INTERNAL": 13, "UNAVAILABLE": 14, "UNAUTHENTICATED": 16,
+    "INVALID_ARGUMENT": 3,
+    "DEADLINE_EXCEEDED": 4,
+    "NOT_FOUND": 5,
+    "PERMISSION_DENIED": 7,
+    "RESOURCE_EXHAUSTED": 8,
+    "INTERNAL": 13,
+    "UNAVAILABLE": 14,
+    "UNAUTHENTICATED": 16,
 }
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
@@ -54,8 +66,8 @@ _SERVICE = "google.logging.v2.LoggingServiceV2"
 
 def rfc3339(dt: datetime) -> str:
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def make_entry(
@@ -74,7 +86,7 @@ def make_entry(
     **extra: Any,
 ) -> dict:
     """A LogEntry in REST JSON form (camelCase), Cloud Run flavoured by default."""
-    ts = timestamp or datetime.now(timezone.utc)
+    ts = timestamp or datetime.now(UTC)
     entry: dict[str, Any] = {
         "logName": f"projects/{project}/logs/{log_id}",
         "resource": {
@@ -119,8 +131,7 @@ class _Subscriber:
 class FakeLoggingServer:
     """HTTP ``entries:list`` + gRPC ``TailLogEntries`` fake. Thread-safe."""
 
-    def __init__(self, host: str = "127.0.0.1", http_port: int = 0, grpc_port: int = 0,
-                 project: str = "test-project"):
+    def __init__(self, host: str = "127.0.0.1", http_port: int = 0, grpc_port: int = 0, project: str = "test-project"):
         self.host = host
         self.project = project
         self._want_http_port = http_port
@@ -194,8 +205,8 @@ class FakeLoggingServer:
         predicate = compile_filter(body.get("filter"))
         names = body.get("resourceNames") or body.get("projectIds") or []
         prefixes = tuple(
-            (n if n.startswith(("projects/", "organizations/", "folders/", "billingAccounts/"))
-             else f"projects/{n}") + "/"
+            (n if n.startswith(("projects/", "organizations/", "folders/", "billingAccounts/")) else f"projects/{n}")
+            + "/"
             for n in names
         )
         order = (body.get("orderBy") or "timestamp asc").strip().lower()
@@ -209,12 +220,13 @@ class FakeLoggingServer:
         with self._lock:
             snapshot = list(self._entries)
         matched = [
-            e for e in snapshot
-            if (not prefixes or str(e.get("logName", "")).startswith(prefixes)) and predicate(e)
+            e for e in snapshot if (not prefixes or str(e.get("logName", "")).startswith(prefixes)) and predicate(e)
         ]
-        matched.sort(key=lambda e: parse_time(e["timestamp"]) if e.get("timestamp") else datetime.min.replace(tzinfo=timezone.utc),
-                     reverse=(order == "timestamp desc"))
-        page = matched[offset: offset + page_size]
+        matched.sort(
+            key=lambda e: parse_time(e["timestamp"]) if e.get("timestamp") else datetime.min.replace(tzinfo=UTC),
+            reverse=(order == "timestamp desc"),
+        )
+        page = matched[offset : offset + page_size]
         out: dict[str, Any] = {"entries": page}
         if offset + page_size < len(matched):
             out["nextPageToken"] = _encode_token(offset + page_size)
@@ -248,7 +260,8 @@ class FakeLoggingServer:
         is still open (a reconnect replaced the previous stream)."""
         with self._sub_cv:
             return self._sub_cv.wait_for(
-                lambda: self.tail_subscriptions >= total and len(self._subscribers) == 1, timeout=timeout)
+                lambda: self.tail_subscriptions >= total and len(self._subscribers) == 1, timeout=timeout
+            )
 
     @property
     def tail_subscriber_count(self) -> int:
@@ -264,14 +277,15 @@ class FakeLoggingServer:
     def grpc_target(self) -> str:
         return f"{self.host}:{self.grpc_port}"
 
-    def start(self, grpc: bool = True) -> "FakeLoggingServer":
+    def start(self, grpc: bool = True) -> FakeLoggingServer:
         self._stopping.clear()
         handler = _make_http_handler(self)
         self._httpd = ThreadingHTTPServer((self.host, self._want_http_port), handler)
         self._httpd.daemon_threads = True
         self.http_port = self._httpd.server_address[1]
-        self._http_thread = threading.Thread(target=self._httpd.serve_forever, name="fake-logging-http",
-                                             kwargs={"poll_interval": 0.1}, daemon=True)
+        self._http_thread = threading.Thread(
+            target=self._httpd.serve_forever, name="fake-logging-http", kwargs={"poll_interval": 0.1}, daemon=True
+        )
         self._http_thread.start()
         if grpc:
             self._start_grpc()
@@ -294,7 +308,7 @@ class FakeLoggingServer:
             self._http_thread.join(timeout=5)
             self._http_thread = None
 
-    def __enter__(self) -> "FakeLoggingServer":
+    def __enter__(self) -> FakeLoggingServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -405,7 +419,7 @@ def _make_http_handler(server: FakeLoggingServer):
         def _error(self, status: int, message: str) -> None:
             self._send(status, InjectedFailure(status=status, message=message).body())
 
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             path = self.path.split("?", 1)[0]
@@ -430,7 +444,7 @@ def _make_http_handler(server: FakeLoggingServer):
                 if failure is not None:
                     return self._send(failure.status, failure.body())
                 defaults = {k: body[k] for k in ("logName", "resource", "labels") if k in body}
-                now = rfc3339(datetime.now(timezone.utc))
+                now = rfc3339(datetime.now(UTC))
                 entries = []
                 for e in body.get("entries", []):
                     merged = {**defaults, **e}
@@ -441,9 +455,7 @@ def _make_http_handler(server: FakeLoggingServer):
                 return self._send(200, {})
             return self._error(404, f"fake logging server: no route for POST {path}")
 
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             self._error(404, f"fake logging server: no route for GET {self.path}")
 
     return Handler
-
-

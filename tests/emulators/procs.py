@@ -20,9 +20,9 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
 
 __all__ = [
     "EmulatorProcess",
@@ -145,7 +145,7 @@ class EmulatorProcess:
         if self._reader is not None:
             self._reader.join(timeout=2)
 
-    def __enter__(self) -> "EmulatorProcess":
+    def __enter__(self) -> EmulatorProcess:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -31,8 +31,13 @@ def _port_closed(host: str, port: int) -> bool:
 def test_start_process_fails_fast_with_output_tail():
     t0 = time.monotonic()
     with pytest.raises(EmulatorStartError) as ei:
-        start_process("boom", [sys.executable, "-c", "import sys; sys.stderr.write('kaboom\\n'); sys.exit(3)"],
-                      host="127.0.0.1", port=1, timeout=30)
+        start_process(
+            "boom",
+            [sys.executable, "-c", "import sys; sys.stderr.write('kaboom\\n'); sys.exit(3)"],
+            host="127.0.0.1",
+            port=1,
+            timeout=30,
+        )
     assert time.monotonic() - t0 < 10
     assert "kaboom" in str(ei.value) and "code 3" in str(ei.value)
 
@@ -66,9 +71,30 @@ SCHEMA = [
     bigquery.SchemaField("team", "STRING"),
 ]
 ROWS = [
-    {"game_date": "2025-01-01", "tip_off": "2025-01-01T20:00:00Z", "pts": 101.5, "game_id": 1, "home": True, "team": "BOS"},
-    {"game_date": "2025-01-01", "tip_off": "2025-01-01T21:00:00Z", "pts": 99.0, "game_id": 2, "home": False, "team": "LAL"},
-    {"game_date": "2025-01-02", "tip_off": "2025-01-02T20:00:00Z", "pts": 120.0, "game_id": 3, "home": True, "team": "BOS"},
+    {
+        "game_date": "2025-01-01",
+        "tip_off": "2025-01-01T20:00:00Z",
+        "pts": 101.5,
+        "game_id": 1,
+        "home": True,
+        "team": "BOS",
+    },
+    {
+        "game_date": "2025-01-01",
+        "tip_off": "2025-01-01T21:00:00Z",
+        "pts": 99.0,
+        "game_id": 2,
+        "home": False,
+        "team": "LAL",
+    },
+    {
+        "game_date": "2025-01-02",
+        "tip_off": "2025-01-02T20:00:00Z",
+        "pts": 120.0,
+        "game_id": 3,
+        "home": True,
+        "team": "BOS",
+    },
 ]
 
 
@@ -84,8 +110,12 @@ def test_bigquery_partitioned_table_load_and_parameterized_query(bq_client, bq_d
     assert got.time_partitioning.field == "game_date"
     legacy = {"FLOAT64": "FLOAT", "INT64": "INTEGER", "BOOL": "BOOLEAN"}
     assert [(f.name, legacy.get(f.field_type, f.field_type)) for f in got.schema] == [
-        ("game_date", "DATE"), ("tip_off", "TIMESTAMP"), ("pts", "FLOAT"),
-        ("game_id", "INTEGER"), ("home", "BOOLEAN"), ("team", "STRING"),
+        ("game_date", "DATE"),
+        ("tip_off", "TIMESTAMP"),
+        ("pts", "FLOAT"),
+        ("game_id", "INTEGER"),
+        ("home", "BOOLEAN"),
+        ("team", "STRING"),
     ]
 
     assert bq_client.insert_rows_json(games, ROWS) == []  # streaming insert works
@@ -97,40 +127,58 @@ def test_bigquery_partitioned_table_load_and_parameterized_query(bq_client, bq_d
     q = f"""
     WITH a AS (
       SELECT team, COUNTIF(home) AS home_games, COUNT(*) AS n, SUM(pts) AS pts, MAX(tip_off) AS last_tip
-      FROM `{games.full_table_id.replace(':', '.')}` WHERE game_date = @game_date GROUP BY team
+      FROM `{games.full_table_id.replace(":", ".")}` WHERE game_date = @game_date GROUP BY team
     ), b AS (
       SELECT team, COUNT(*) AS m
-      FROM `{scores.full_table_id.replace(':', '.')}` WHERE game_date > @game_date GROUP BY team
+      FROM `{scores.full_table_id.replace(":", ".")}` WHERE game_date > @game_date GROUP BY team
     )
     SELECT COALESCE(a.team, b.team) AS team, a.home_games, a.n, a.pts, a.last_tip, b.m
     FROM a FULL OUTER JOIN b ON a.team = b.team
     ORDER BY team
     """
-    cfg = bigquery.QueryJobConfig(query_parameters=[
-        bigquery.ScalarQueryParameter("game_date", "DATE", dt.date(2025, 1, 1)),
-    ])
+    cfg = bigquery.QueryJobConfig(
+        query_parameters=[
+            bigquery.ScalarQueryParameter("game_date", "DATE", dt.date(2025, 1, 1)),
+        ]
+    )
     rows = [dict(r) for r in bq_client.query(q, job_config=cfg).result()]
     assert rows == [
-        {"team": "BOS", "home_games": 1, "n": 1, "pts": 101.5,
-         "last_tip": dt.datetime(2025, 1, 1, 20, tzinfo=dt.timezone.utc), "m": 1},
-        {"team": "LAL", "home_games": 0, "n": 1, "pts": 99.0,
-         "last_tip": dt.datetime(2025, 1, 1, 21, tzinfo=dt.timezone.utc), "m": None},
+        {
+            "team": "BOS",
+            "home_games": 1,
+            "n": 1,
+            "pts": 101.5,
+            "last_tip": dt.datetime(2025, 1, 1, 20, tzinfo=dt.UTC),
+            "m": 1,
+        },
+        {
+            "team": "LAL",
+            "home_games": 0,
+            "n": 1,
+            "pts": 99.0,
+            "last_tip": dt.datetime(2025, 1, 1, 21, tzinfo=dt.UTC),
+            "m": None,
+        },
     ]
 
 
 def test_bigquery_other_parameter_types(bq_client, bq_dataset):
     games = _make_table(bq_client, bq_dataset, "games")
     assert bq_client.insert_rows_json(games, ROWS) == []
-    cfg = bigquery.QueryJobConfig(query_parameters=[
-        bigquery.ScalarQueryParameter("t0", "TIMESTAMP", dt.datetime(2025, 1, 1, 20, 30, tzinfo=dt.timezone.utc)),
-        bigquery.ScalarQueryParameter("gid", "INT64", 1),
-        bigquery.ScalarQueryParameter("h", "BOOL", True),
-        bigquery.ScalarQueryParameter("min_pts", "FLOAT64", 100.0),
-        bigquery.ArrayQueryParameter("teams", "STRING", ["BOS", "NYK"]),
-    ])
-    sql = (f"SELECT game_id FROM `{bq_dataset.project}.{bq_dataset.dataset_id}.games` "
-           "WHERE (tip_off >= @t0 OR game_id = @gid) AND home = @h AND pts > @min_pts "
-           "AND team IN UNNEST(@teams) ORDER BY game_id")
+    cfg = bigquery.QueryJobConfig(
+        query_parameters=[
+            bigquery.ScalarQueryParameter("t0", "TIMESTAMP", dt.datetime(2025, 1, 1, 20, 30, tzinfo=dt.UTC)),
+            bigquery.ScalarQueryParameter("gid", "INT64", 1),
+            bigquery.ScalarQueryParameter("h", "BOOL", True),
+            bigquery.ScalarQueryParameter("min_pts", "FLOAT64", 100.0),
+            bigquery.ArrayQueryParameter("teams", "STRING", ["BOS", "NYK"]),
+        ]
+    )
+    sql = (
+        f"SELECT game_id FROM `{bq_dataset.project}.{bq_dataset.dataset_id}.games` "
+        "WHERE (tip_off >= @t0 OR game_id = @gid) AND home = @h AND pts > @min_pts "
+        "AND team IN UNNEST(@teams) ORDER BY game_id"
+    )
     assert [r.game_id for r in bq_client.query(sql, job_config=cfg).result()] == [1, 3]
 
 
@@ -195,20 +243,33 @@ def test_firestore_on_snapshot_receives_updates(firestore_client):
 
 # ------------------------------------------------------------------- Logging
 def test_logging_list_entries_paging_filter_and_recording(logging_client, fake_logging):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     fake_logging.add_entries(
-        make_entry(f"request {i} failed" if i % 2 else f"request {i} ok", project=TEST_PROJECT,
-                   severity="ERROR" if i % 2 else "INFO", timestamp=now - dt.timedelta(minutes=i))
+        make_entry(
+            f"request {i} failed" if i % 2 else f"request {i} ok",
+            project=TEST_PROJECT,
+            severity="ERROR" if i % 2 else "INFO",
+            timestamp=now - dt.timedelta(minutes=i),
+        )
         for i in range(9)
     )
-    fake_logging.add_entries([make_entry("request 99 failed", project=TEST_PROJECT, service_name="other",
-                                         severity="ERROR", timestamp=now)])
+    fake_logging.add_entries(
+        [make_entry("request 99 failed", project=TEST_PROJECT, service_name="other", severity="ERROR", timestamp=now)]
+    )
     since = (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    flt = (f'resource.labels.service_name="nba-api" AND (severity>=ERROR OR textPayload=~"request [0-2] ") '
-           f'AND timestamp>="{since}"')
+    flt = (
+        f'resource.labels.service_name="nba-api" AND (severity>=ERROR OR textPayload=~"request [0-2] ") '
+        f'AND timestamp>="{since}"'
+    )
     entries = list(logging_client.list_entries(filter_=flt, order_by="timestamp desc", page_size=2))
     assert [e.payload for e in entries] == [
-        "request 0 ok", "request 1 failed", "request 2 ok", "request 3 failed", "request 5 failed", "request 7 failed"]
+        "request 0 ok",
+        "request 1 failed",
+        "request 2 ok",
+        "request 3 failed",
+        "request 5 failed",
+        "request 7 failed",
+    ]
     assert entries[1].severity == "ERROR"
     assert entries[1].resource.labels["service_name"] == "nba-api"
     # 6 matches / page_size 2 -> 3 requests, each with the exact filter we sent
@@ -218,7 +279,7 @@ def test_logging_list_entries_paging_filter_and_recording(logging_client, fake_l
 
 
 def test_logging_client_appends_default_timestamp_filter(logging_client, fake_logging):
-    list(logging_client.list_entries(filter_='severity>=WARNING'))
+    list(logging_client.list_entries(filter_="severity>=WARNING"))
     (sent,) = fake_logging.received_filters
     assert sent.startswith('severity>=WARNING AND timestamp>="')
 
@@ -243,8 +304,10 @@ def test_logging_tail_log_entries_streams_pushed_entries(tail_client, fake_loggi
 
     def consume():
         try:
-            req = TailLogEntriesRequest(resource_names=[f"projects/{TEST_PROJECT}"],
-                                        filter='resource.labels.service_name="nba-api" AND severity>=WARNING')
+            req = TailLogEntriesRequest(
+                resource_names=[f"projects/{TEST_PROJECT}"],
+                filter='resource.labels.service_name="nba-api" AND severity>=WARNING',
+            )
             for resp in tail_client.tail_log_entries(requests=iter([req]), timeout=20):
                 got.extend(resp.entries)
                 if len(got) >= 2:
@@ -255,8 +318,12 @@ def test_logging_tail_log_entries_streams_pushed_entries(tail_client, fake_loggi
     t = threading.Thread(target=consume, daemon=True)
     t.start()
     assert fake_logging.wait_for_tail_subscribers(1, timeout=10)
-    fake_logging.push_tail([make_entry("boom", project=TEST_PROJECT, severity="ERROR"),
-                            make_entry("chatter", project=TEST_PROJECT, severity="INFO")])
+    fake_logging.push_tail(
+        [
+            make_entry("boom", project=TEST_PROJECT, severity="ERROR"),
+            make_entry("chatter", project=TEST_PROJECT, severity="INFO"),
+        ]
+    )
     fake_logging.push_tail([make_entry("slow", project=TEST_PROJECT, severity="WARNING")])
     t.join(15)
     assert not t.is_alive() and not errors, errors
@@ -271,5 +338,6 @@ def test_logging_tail_injected_failure(tail_client, fake_logging):
     fake_logging.fail_next_tail(1, status=429)
     with pytest.raises(exceptions.ResourceExhausted):
         for _ in tail_client.tail_log_entries(
-                requests=iter([TailLogEntriesRequest(resource_names=[f"projects/{TEST_PROJECT}"])]), timeout=10):
+            requests=iter([TailLogEntriesRequest(resource_names=[f"projects/{TEST_PROJECT}"])]), timeout=10
+        ):
             pass

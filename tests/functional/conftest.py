@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from console.tui.app import NbaConsoleApp
 from console.core.clock import FixedClock
+from console.tui.app import NbaConsoleApp
 from tests.conftest import DEMO_END
 
 FEB3, FEB4 = date(2026, 2, 3), date(2026, 2, 4)
@@ -47,8 +47,11 @@ async def settle(pilot, timeout: float = 20.0) -> None:
         await wait_finite(app)
         await pilot.pause()
         states = app.states.values()
-        if (app.game_date is not None and all(w.is_finished for w in finite_workers(app))
-                and all(not s.running and (s.result is not None or s.error is not None) for s in states)):
+        if (
+            app.game_date is not None
+            and all(w.is_finished for w in finite_workers(app))
+            and all(not s.running and (s.result is not None or s.error is not None) for s in states)
+        ):
             await pilot.pause()
             return
         await asyncio.sleep(0.02)

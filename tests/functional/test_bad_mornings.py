@@ -102,19 +102,49 @@ def test_a_commit_not_in_history_is_named_and_never_ok(capsys, data, demo_settin
 
 def test_redeploy_of_a_commit_nobody_can_find_is_refused_at_preflight(capsys, data, demo_settings):
     deploy = (demo_settings.data_dir / "current" / "deploy.json").read_bytes()
-    code, out, err = run(capsys, *data, "playbook", "run", "redeploy-service", "--param", "service=nba-scrapers",
-                         "--param", "commit=1234567", "--yes")
+    code, out, err = run(
+        capsys,
+        *data,
+        "playbook",
+        "run",
+        "redeploy-service",
+        "--param",
+        "service=nba-scrapers",
+        "--param",
+        "commit=1234567",
+        "--yes",
+    )
     assert code == 2  # refused at pre-flight, before any step (README: 2 means refused)
     assert "pre-flight FAIL commit 1234567: not in the local history" in out + err
     assert "preflight_failed" in out + err
     assert err == "nba-console: refused: pre-flight failed: commit 1234567: not in the local history\n"
     # The dry run runs the same pre-flight: the same refusal, the same exit code.
-    code, out, dry_err = run(capsys, *data, "playbook", "run", "redeploy-service", "--param", "service=nba-scrapers",
-                             "--param", "commit=1234567", "--dry-run")
+    code, out, dry_err = run(
+        capsys,
+        *data,
+        "playbook",
+        "run",
+        "redeploy-service",
+        "--param",
+        "service=nba-scrapers",
+        "--param",
+        "commit=1234567",
+        "--dry-run",
+    )
     assert code == 2 and dry_err == err and "pre-flight FAIL commit 1234567" in out
     assert (demo_settings.data_dir / "current" / "deploy.json").read_bytes() == deploy  # nothing changed
-    code, _, _ = run(capsys, *data, "playbook", "run", "redeploy-service", "--param", "service=nba-scrapers",
-                     "--param", "commit=06934c94", "--yes")
+    code, _, _ = run(
+        capsys,
+        *data,
+        "playbook",
+        "run",
+        "redeploy-service",
+        "--param",
+        "service=nba-scrapers",
+        "--param",
+        "commit=06934c94",
+        "--yes",
+    )
     assert code == 0
 
 
@@ -155,8 +185,8 @@ def test_malformed_entries_are_skipped_and_counted(capsys, data, demo_settings):
 async def test_the_log_screen_shows_an_unreadable_file_as_an_error_line(demo_settings):
     from textual.app import App
 
-    from console.tui.screens.logs import LogsScreen
     from console.logs.source_local import LocalLogSource
+    from console.tui.screens.logs import LogsScreen
 
     (demo_settings.data_dir / "current" / "logs" / "history.json").unlink()  # phase3.json is the only log file here
     (demo_settings.data_dir / "current" / "logs" / "phase3.json").write_text("not json\n")
@@ -191,23 +221,41 @@ def test_a_night_where_nothing_ran_fails_after_the_deadline(capsys, data, demo_s
     code, out, _ = run(capsys, *data, "--date", "2026-02-04", "--at", "14:00", "check", "--json")
     assert code == 1
     s = summaries(out)
-    assert statuses(out)["phase3_completion"] == "fail" and s["phase3_completion"] == "overdue: 0/5 processors by 09:00 ET"
-    assert statuses(out)["sequential_execution"] == "fail" and s["sequential_execution"] == "overdue: no Level lines by 09:00 ET"
+    assert (
+        statuses(out)["phase3_completion"] == "fail" and s["phase3_completion"] == "overdue: 0/5 processors by 09:00 ET"
+    )
+    assert (
+        statuses(out)["sequential_execution"] == "fail"
+        and s["sequential_execution"] == "overdue: no Level lines by 09:00 ET"
+    )
     # Before the deadline the same morning is "not yet".
-    code, out, _ = run(capsys, *data, "--date", "2026-02-04", "--at", "08:00", "check", "--only", "phase3_completion",
-                       "--only", "sequential_execution", "--json")
+    code, out, _ = run(
+        capsys,
+        *data,
+        "--date",
+        "2026-02-04",
+        "--at",
+        "08:00",
+        "check",
+        "--only",
+        "phase3_completion",
+        "--only",
+        "sequential_execution",
+        "--json",
+    )
     assert code == 0 and set(statuses(out).values()) == {"unknown"}
 
 
 def test_grading_under_the_trigger_after_the_deadline_fails(capsys, data):
     # 08:30: grading has begun but is not due; 09:00 on: what is graded by then is judged.
-    code, out, _ = run(capsys, *data, "--date", "2026-02-04", "--at", "08:30", "check", "--only", "grading_coverage",
-                       "--json")
+    code, out, _ = run(
+        capsys, *data, "--date", "2026-02-04", "--at", "08:30", "check", "--only", "grading_coverage", "--json"
+    )
     assert statuses(out)["grading_coverage"] in ("unknown", "ok")
-    from panels.common import Due
-    from panels.grading import grading_coverage
     from console.core.config import Settings
     from console.core.models import GradingSystemRow
+    from panels.common import Due
+    from panels.grading import grading_coverage
 
     rows = [GradingSystemRow(system_id="s", predicted=100, graded=75, correct=40, players=50)]
     due = Due(at=DEMO_END, passed=True, games=True)
@@ -217,8 +265,22 @@ def test_grading_under_the_trigger_after_the_deadline_fails(capsys, data):
 
 
 def test_a_date_without_games_is_ok_no_games(capsys, data):
-    code, out, _ = run(capsys, *data, "--date", "2026-02-06", "--at", "14:00", "check", "--only", "phase3_completion",
-                       "--only", "sequential_execution", "--only", "grading_coverage", "--json")
+    code, out, _ = run(
+        capsys,
+        *data,
+        "--date",
+        "2026-02-06",
+        "--at",
+        "14:00",
+        "check",
+        "--only",
+        "phase3_completion",
+        "--only",
+        "sequential_execution",
+        "--only",
+        "grading_coverage",
+        "--json",
+    )
     assert code == 0 and set(statuses(out).values()) == {"ok"}
     assert all(s.startswith("no games") for s in summaries(out).values())
 
@@ -231,8 +293,11 @@ def test_dnp_panel_and_timeline_agree(demo_settings, game_date, met, status):
     report = run_all(LocalBackend(demo_settings), CheckContext(demo_settings, game_date, DEMO_END))
     dnp = report.check("dnp_pollution")
     assert dnp.status.value == status
-    [criterion] = [c for c in criteria({c.id: c for c in report.checks}, demo_settings, game_date)
-                   if c.label == "DNP records blocked"]
+    [criterion] = [
+        c
+        for c in criteria({c.id: c for c in report.checks}, demo_settings, game_date)
+        if c.label == "DNP records blocked"
+    ]
     assert criterion.met is met
     # The trailing window stays, labelled as history (the handoff's figure on Feb 3).
     if game_date == FEB3:
@@ -265,6 +330,9 @@ async def test_the_console_shows_the_bad_morning(make_app, demo_settings):
         assert shown["deployment_drift"] == "warn"
         assert "nba-scrapers runs 1234567" in app.states["deployment_drift"].result.summary
         assert shown["dnp_pollution"] == "ok"
-        blocked = next(c for c in criteria({k: s.result for k, s in app.states.items() if s.result},
-                                           demo_settings, FEB4) if c.label == "DNP records blocked")
+        blocked = next(
+            c
+            for c in criteria({k: s.result for k, s in app.states.items() if s.result}, demo_settings, FEB4)
+            if c.label == "DNP records blocked"
+        )
         assert blocked.met is True

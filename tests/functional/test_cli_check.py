@@ -27,10 +27,21 @@ def test_check_json_feb3(capsys, data_args):
     doc = orjson.loads(out)
     assert code == 1
     assert set(doc) >= {"game_date", "processing_date", "backend", "status", "checks"}
-    assert (doc["game_date"], doc["processing_date"], doc["backend"], doc["status"]) == ("2026-02-03", "2026-02-04", "local", "fail")
+    assert (doc["game_date"], doc["processing_date"], doc["backend"], doc["status"]) == (
+        "2026-02-03",
+        "2026-02-04",
+        "local",
+        "fail",
+    )
     by_id = {c["id"]: c for c in doc["checks"]}
-    assert list(by_id) == ["phase3_completion", "sequential_execution", "grading_coverage", "dnp_pollution",
-                           "usage_rate_coverage", "deployment_drift"]
+    assert list(by_id) == [
+        "phase3_completion",
+        "sequential_execution",
+        "grading_coverage",
+        "dnp_pollution",
+        "usage_rate_coverage",
+        "deployment_drift",
+    ]
     assert all(set(c) >= {"id", "status", "summary", "value"} for c in doc["checks"])
     assert by_id["usage_rate_coverage"]["value"]["coverage_pct"] == 87.1
     assert by_id["dnp_pollution"]["value"]["pollution_pct"] == 22.0
@@ -47,7 +58,9 @@ def test_default_date_is_latest_in_local_data(capsys, data_args):
 
 
 def test_only_and_exit_zero(capsys, data_args):
-    code, out, _ = run(capsys, *data_args, "check", "--only", "grading_coverage", "--only", "sequential_execution", "--json")
+    code, out, _ = run(
+        capsys, *data_args, "check", "--only", "grading_coverage", "--only", "sequential_execution", "--json"
+    )
     assert code == 0
     assert [c["id"] for c in orjson.loads(out)["checks"]] == ["sequential_execution", "grading_coverage"]
 
@@ -103,7 +116,20 @@ def test_local_seed_export_load(capsys, tmp_path):
 
 
 def test_python_dash_m(demo_settings):
-    proc = subprocess.run([sys.executable, "-m", "console", "--data-dir", str(demo_settings.data_dir), "check", "--json",
-                           "--only", "grading_coverage"], capture_output=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "console",
+            "--data-dir",
+            str(demo_settings.data_dir),
+            "check",
+            "--json",
+            "--only",
+            "grading_coverage",
+        ],
+        capture_output=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert orjson.loads(proc.stdout)["checks"][0]["value"]["graded"] == 743

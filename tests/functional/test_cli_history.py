@@ -27,7 +27,8 @@ def _comparable(doc):
     # as_of is "now" for each command, seconds apart; every verdict and value must be equal.
     # Drift is compared on its own (its moment is the date's morning) and so is the overall.
     return {k: v for k, v in doc.items() if k not in ("as_of", "status")} | {
-        "checks": [c for c in doc["checks"] if c["id"] != "deployment_drift"]}
+        "checks": [c for c in doc["checks"] if c["id"] != "deployment_drift"]
+    }
 
 
 def _drift(doc):
@@ -45,8 +46,18 @@ def test_history_json_agrees_with_check_json_for_every_date(capsys, data_args):
         assert _comparable(doc) == _comparable(orjson.loads(check_out)), doc["game_date"]
         drift = _drift(doc)
         moment = drift["value"].pop("deploys_as_of")
-        _, at_out, _ = run(capsys, *data_args, "check", "--date", doc["game_date"], "--at", moment,
-                           "--only", "deployment_drift", "--json")
+        _, at_out, _ = run(
+            capsys,
+            *data_args,
+            "check",
+            "--date",
+            doc["game_date"],
+            "--at",
+            moment,
+            "--only",
+            "deployment_drift",
+            "--json",
+        )
         assert drift == _drift(orjson.loads(at_out)), doc["game_date"]
     assert code == 1  # the range holds Feb 3's failures
 
@@ -62,8 +73,11 @@ def test_drift_over_28_days_is_a_trend_with_no_verdict_before_the_first_deploy(c
     for c in before.values():
         assert all(r["commit"] is None and r["commits_behind"] is None for r in c["value"]["services"])
         assert "no deploy record before Jan 22" in c["summary"]
-    scrapers = {d: next(r for r in c["value"]["services"] if r["service"] == "nba-scrapers")
-                for d, c in docs.items() if d >= "2026-01-22"}
+    scrapers = {
+        d: next(r for r in c["value"]["services"] if r["service"] == "nba-scrapers")
+        for d, c in docs.items()
+        if d >= "2026-01-22"
+    }
     behind = [scrapers[d]["commits_behind"] for d in sorted(scrapers)]
     assert behind[0] == 0 and behind[-1] == 49 and behind == sorted(behind)  # left behind as head moves on
     assert scrapers["2026-02-04"]["days_behind"] == 13.4
@@ -102,12 +116,16 @@ def test_history_table_and_end(capsys, data_args):
 
 
 def test_history_only(capsys, data_args):
-    code, out, _ = run(capsys, *data_args, "history", "--days", "2", "--end", "2026-01-30", "--only", "grading_coverage", "--json")
+    code, out, _ = run(
+        capsys, *data_args, "history", "--days", "2", "--end", "2026-01-30", "--only", "grading_coverage", "--json"
+    )
     docs = orjson.loads(out)
     assert code == 0 and [[c["id"] for c in d["checks"]] for d in docs] == [["grading_coverage"]] * 2
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # capsys is read each time
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)  # capsys is read each time
 @given(days=st.one_of(st.integers(max_value=0), st.integers(min_value=29)))
 def test_days_outside_the_bound_are_refused_cleanly(capsys, tmp_path_factory, days):
     data = tmp_path_factory.mktemp("empty")
@@ -115,7 +133,9 @@ def test_days_outside_the_bound_are_refused_cleanly(capsys, tmp_path_factory, da
     assert code == 2 and "max_days" in err and "Traceback" not in err and out == ""
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # capsys is read each time
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)  # capsys is read each time
 @given(text=st.text(max_size=12))
 def test_bad_end_is_refused_cleanly(capsys, tmp_path_factory, text):
     try:
@@ -139,12 +159,17 @@ def all_star_break(tmp_path_factory):
     src = write_scenario(tmp_path_factory.mktemp("break"))
     day = "2026-01-25"
     for table in (src / "tables").glob("*.ndjson"):
-        rows = [line for line in table.read_bytes().splitlines()
-                if day not in (orjson.loads(line).get("game_date"), orjson.loads(line).get("cache_date"))]
+        rows = [
+            line
+            for line in table.read_bytes().splitlines()
+            if day not in (orjson.loads(line).get("game_date"), orjson.loads(line).get("cache_date"))
+        ]
         table.write_bytes(b"".join(r + b"\n" for r in rows))
     (src / "firestore" / "phase3_completion" / "2026-01-26.json").unlink()
     logs = src / "logs" / "history.json"
-    logs.write_bytes(orjson.dumps([e for e in orjson.loads(logs.read_bytes()) if not e["timestamp"].startswith("2026-01-26")]))
+    logs.write_bytes(
+        orjson.dumps([e for e in orjson.loads(logs.read_bytes()) if not e["timestamp"].startswith("2026-01-26")])
+    )
     data = tmp_path_factory.mktemp("break-data")
     assert main(["--data-dir", str(data), "local", "load", str(src)]) == 0
     return ["--data-dir", str(data)]

@@ -14,8 +14,13 @@ from tests.unit.test_scenario import write_hand_scenario
 
 def nba(data_dir, *argv, timeout: float = 60) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NBA_CONSOLE_")}
-    return subprocess.run([sys.executable, "-m", "console", "--data-dir", str(data_dir), *argv],
-                          capture_output=True, text=True, timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "console", "--data-dir", str(data_dir), *argv],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 @pytest.fixture
@@ -38,13 +43,16 @@ def test_load_of_a_scenario_with_a_fifo_is_refused_without_blocking(demo_setting
     _one_line_refusal(result, "s/logs/tail.ndjson", "FIFO")
 
 
-@pytest.mark.parametrize("argv, needles", [
-    (["replay", "{log}", "--speed", "inf"], ["--speed", "'inf'"]),
-    (["tail", "--no-follow", "--since", "999999d"], ["999999d", "at most 3650d"]),
-    (["check", "--date", "2026-02-04", "--at", "0001-01-01T00:00:00+14:00"], ["--at", "0001-01-01T00:00:00+14:00"]),
-    (["check", "--date", "9999-12-31"], ["9999-12-31", "out of range"]),
-    (["replay", "{fifo}"], ["FIFO"]),
-])
+@pytest.mark.parametrize(
+    "argv, needles",
+    [
+        (["replay", "{log}", "--speed", "inf"], ["--speed", "'inf'"]),
+        (["tail", "--no-follow", "--since", "999999d"], ["999999d", "at most 3650d"]),
+        (["check", "--date", "2026-02-04", "--at", "0001-01-01T00:00:00+14:00"], ["--at", "0001-01-01T00:00:00+14:00"]),
+        (["check", "--date", "9999-12-31"], ["9999-12-31", "out of range"]),
+        (["replay", "{fifo}"], ["FIFO"]),
+    ],
+)
 def test_flags_from_the_issue_are_one_line_and_exit_2(demo_settings, tmp_path, argv, needles):
     log = tmp_path / "one.json"
     log.write_text('[{"timestamp": "2026-02-05T12:00:00Z", "textPayload": "x"}]')

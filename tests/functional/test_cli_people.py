@@ -57,8 +57,9 @@ def test_report_markdown_reads_every_time_in_the_configured_zone(capsys, data):
 def test_report_in_another_zone(capsys, data, tmp_path):
     config = tmp_path / "pt.toml"
     config.write_text('timezone = "America/Los_Angeles"\n')
-    code, out, _ = run(capsys, "--config", str(config), *data, "report", "--date", "2026-02-04",
-                       "--at", "2026-02-05T16:00:00Z")
+    code, out, _ = run(
+        capsys, "--config", str(config), *data, "report", "--date", "2026-02-04", "--at", "2026-02-05T16:00:00Z"
+    )
     assert "- As of: 2026-02-05 08:00 PST" in out and "| 2026-02-05 04:14 PST |" in out
 
 
@@ -93,8 +94,14 @@ def test_at_accepts_clock_times_people_type(capsys, data, text):
     assert {c["id"]: c for c in doc["checks"]}["phase3_completion"]["value"]["completed"] == 3
 
 
-@pytest.mark.parametrize("text, why", [("25:00", "not a time of day"), ("13:00pm", "1 to 12"),
-                                       ("lunchtime", "expected a time of day (7:30, 07:30, 7:30am)")])
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ("25:00", "not a time of day"),
+        ("13:00pm", "1 to 12"),
+        ("lunchtime", "expected a time of day (7:30, 07:30, 7:30am)"),
+    ],
+)
 def test_at_refuses_with_a_reason(capsys, data, text, why):
     code, out, err = run(capsys, *data, "check", "--date", "2026-02-04", "--at", text)
     assert code == 2 and out == ""
@@ -169,8 +176,17 @@ def test_playbook_show_without_params_lists_steps_and_parameter_rules(capsys, da
 
 
 def test_playbook_show_with_params_gives_the_exact_argv(capsys, data):
-    code, out, _ = run(capsys, *data, "playbook", "show", "redeploy-service", "--param", "service=nba-scrapers",
-                       "--param", "commit=06934c94")
+    code, out, _ = run(
+        capsys,
+        *data,
+        "playbook",
+        "show",
+        "redeploy-service",
+        "--param",
+        "service=nba-scrapers",
+        "--param",
+        "commit=06934c94",
+    )
     assert code == 0
     assert "     $ ./bin/deploy-service.sh nba-scrapers --commit=06934c94" in out
     assert "     $ gcloud run services update-traffic nba-scrapers --region=us-west2 --to-latest" in out
@@ -179,8 +195,18 @@ def test_playbook_show_with_params_gives_the_exact_argv(capsys, data):
 
 
 def test_playbook_show_json_for_machines(capsys, data):
-    code, out, _ = run(capsys, *data, "playbook", "show", "redeploy-service", "--json", "--param",
-                       "service=nba-scrapers", "--param", "commit=06934c94")
+    code, out, _ = run(
+        capsys,
+        *data,
+        "playbook",
+        "show",
+        "redeploy-service",
+        "--json",
+        "--param",
+        "service=nba-scrapers",
+        "--param",
+        "commit=06934c94",
+    )
     doc = orjson.loads(out)
     assert code == 0 and doc["name"] == "redeploy-service" and doc["rendered"] is True
     assert doc["steps"][0]["argv"] == ["./bin/deploy-service.sh", "nba-scrapers", "--commit=06934c94"]
@@ -192,8 +218,10 @@ def test_playbook_show_json_for_machines(capsys, data):
     assert doc["steps"][0]["params"] == {"service": "{service}", "commit": "{commit}"}
 
 
-@pytest.mark.parametrize("param, why", [("service=nope", "is not a service the config knows"),
-                                        ("commit=zzz", "is not 7 to 40 lowercase hex digits")])
+@pytest.mark.parametrize(
+    "param, why",
+    [("service=nope", "is not a service the config knows"), ("commit=zzz", "is not 7 to 40 lowercase hex digits")],
+)
 def test_playbook_show_refuses_bad_values(capsys, data, param, why):
     other = "commit=06934c94" if param.startswith("service") else "service=nba-scrapers"
     code, out, err = run(capsys, *data, "playbook", "show", "redeploy-service", "--param", param, "--param", other)

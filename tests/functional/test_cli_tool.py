@@ -5,7 +5,6 @@ playbooks and the console's styles from its own files."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -31,9 +30,13 @@ def test_version_comes_from_the_package_metadata(capsys):
     assert capsys.readouterr().out == f"nba-console {version('nba-console')}\n"
 
 
-@pytest.mark.parametrize("shell, marker", [("bash", "complete -o nospace -o default -o bashdefault -F "
-                                                     "_python_argcomplete nba-console"),
-                                           ("zsh", "#compdef nba-console")])
+@pytest.mark.parametrize(
+    "shell, marker",
+    [
+        ("bash", "complete -o nospace -o default -o bashdefault -F _python_argcomplete nba-console"),
+        ("zsh", "#compdef nba-console"),
+    ],
+)
 def test_completion_prints_the_script_for_the_shell(capsys, shell, marker):
     assert main(["completion", shell]) == 0
     out = capsys.readouterr().out
@@ -55,15 +58,27 @@ def completer(tmp_path, demo_settings):
     config.write_text('[services]\ncloud_run = ["nba-scrapers", "my-new-service"]\n')
 
     def complete(*lines: str) -> list[list[str]]:
-        script = ['source <(nba-console completion bash)',
-                  'try() { COMP_LINE="$1"; COMP_POINT=${#COMP_LINE}; read -ra COMP_WORDS <<< "$1";'
-                  ' [[ "$1" == *" " ]] && COMP_WORDS+=(""); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); COMP_TYPE=9;'
-                  ' COMPREPLY=(); _python_argcomplete nba-console; echo "${COMPREPLY[*]}"; }']
+        script = [
+            "source <(nba-console completion bash)",
+            'try() { COMP_LINE="$1"; COMP_POINT=${#COMP_LINE}; read -ra COMP_WORDS <<< "$1";'
+            ' [[ "$1" == *" " ]] && COMP_WORDS+=(""); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); COMP_TYPE=9;'
+            ' COMPREPLY=(); _python_argcomplete nba-console; echo "${COMPREPLY[*]}"; }',
+        ]
         script += [f"try {shlex_quote(line)}" for line in lines]
-        env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-               "NBA_CONSOLE_DATA_DIR": str(demo_settings.data_dir), "C": str(config)}
-        out = subprocess.run(["bash", "-c", "\n".join(script)], capture_output=True, text=True, env=env,
-                             timeout=CALL_TIMEOUT_S, cwd=tmp_path)
+        env = {
+            **os.environ,
+            "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+            "NBA_CONSOLE_DATA_DIR": str(demo_settings.data_dir),
+            "C": str(config),
+        }
+        out = subprocess.run(
+            ["bash", "-c", "\n".join(script)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=CALL_TIMEOUT_S,
+            cwd=tmp_path,
+        )
         assert out.returncode == 0, out.stderr
         return [line.split() for line in out.stdout.splitlines()]
 
@@ -104,8 +119,13 @@ def _source_copy(dest: Path) -> Path:
     """The files git would ship (tracked, plus new ones not ignored), so a build never sees
     the developer's .venv, caches or build/ leftovers, and never writes into the checkout."""
     try:
-        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                                cwd=REPO, capture_output=True, timeout=30, check=True).stdout.split(b"\0")
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=REPO,
+            capture_output=True,
+            timeout=30,
+            check=True,
+        ).stdout.split(b"\0")
         files = [REPO / name.decode() for name in listed if name]
     except (OSError, subprocess.SubprocessError):  # not a git checkout: everything but the usual clutter
         skip = {".git", ".venv", "build", "dist", ".pytest_cache", ".hypothesis", "__pycache__", "test-artifacts"}
@@ -120,8 +140,14 @@ def _source_copy(dest: Path) -> Path:
 
 def _run(argv: list, **kwargs) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("NBA_CONSOLE_")}
-    return subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=CALL_TIMEOUT_S,
-                          env={**env, **kwargs.pop("env", {})}, **kwargs)
+    return subprocess.run(
+        [str(a) for a in argv],
+        capture_output=True,
+        text=True,
+        timeout=CALL_TIMEOUT_S,
+        env={**env, **kwargs.pop("env", {})},
+        **kwargs,
+    )
 
 
 @pytest.mark.slow
@@ -133,15 +159,33 @@ def test_the_wheel_carries_its_files_and_runs_check_outside_the_repo(tmp_path):
     project's packages must be in the wheel, and the code must find them there."""
     src = _source_copy(tmp_path / "src")
     dist = tmp_path / "dist"
-    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-                  "-q", "-w", dist, src], cwd=src)
+    built = _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-q",
+            "-w",
+            dist,
+            src,
+        ],
+        cwd=src,
+    )
     assert built.returncode == 0, built.stderr[-2000:]
     wheel = next(dist.glob("nba_console-*.whl"))
 
     # Every source and data file of the packages travels (a new .sql, .toml, .tcss or subpackage too).
     in_wheel = set(zipfile.ZipFile(wheel).namelist())
-    shipped = {str(p.relative_to(src)) for top in ("console", "panels", "queries", "playbooks")
-               for p in (src / top).rglob("*") if p.suffix in (".py", ".sql", ".toml", ".tcss")}
+    shipped = {
+        str(p.relative_to(src))
+        for top in ("console", "panels", "queries", "playbooks")
+        for p in (src / top).rglob("*")
+        if p.suffix in (".py", ".sql", ".toml", ".tcss")
+    }
     assert shipped - in_wheel == set()
     assert {"console/tui/app.tcss", "queries/grading_coverage.sql", "playbooks/redeploy-service.toml"} <= in_wheel
 
@@ -160,8 +204,15 @@ def test_the_wheel_carries_its_files_and_runs_check_outside_the_repo(tmp_path):
     tool = venv / "bin" / "nba-console"
     env = {"NBA_CONSOLE_STATE_DIR": str(state), "HOME": str(tmp_path / "home")}
 
-    where = _run([py, "-c", "import console, queries, playbooks, panels; "
-                            "print(console.__file__, queries.__file__, playbooks.__file__, panels.__file__)"], cwd=work)
+    where = _run(
+        [
+            py,
+            "-c",
+            "import console, queries, playbooks, panels; "
+            "print(console.__file__, queries.__file__, playbooks.__file__, panels.__file__)",
+        ],
+        cwd=work,
+    )
     assert where.returncode == 0, where.stderr
     assert all(path.startswith(str(venv)) for path in where.stdout.split()), where.stdout
 
@@ -172,12 +223,15 @@ def test_the_wheel_carries_its_files_and_runs_check_outside_the_repo(tmp_path):
     check = _run([tool, "--data-dir", data, "check", "--date", "2026-02-04", "--json"], cwd=work, env=env)
     assert check.returncode == 1, check.stderr  # the drift of nba-scrapers, as in the repo
     assert '"summary": "743/759 graded (97.9%) across 8 systems"' in check.stdout
-    feb3 = _run([tool, "--data-dir", data, "check", "--date", "2026-02-03", "--only", "usage_rate_coverage"],
-                cwd=work, env=env)
+    feb3 = _run(
+        [tool, "--data-dir", data, "check", "--date", "2026-02-03", "--only", "usage_rate_coverage"], cwd=work, env=env
+    )
     assert "189/217" in feb3.stdout and "87.1%" in feb3.stdout
 
     playbooks = _run([tool, "--data-dir", data, "playbook", "list"], cwd=work, env=env)
-    assert playbooks.returncode == 0 and len(playbooks.stdout.splitlines()) == len(list((src / "playbooks").glob("*.toml")))
+    assert playbooks.returncode == 0 and len(playbooks.stdout.splitlines()) == len(
+        list((src / "playbooks").glob("*.toml"))
+    )
 
     # The console itself starts with its stylesheet read from the installed package.
     tui = textwrap.dedent(f"""

@@ -4,7 +4,7 @@ without revisions still loads."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -63,7 +63,7 @@ def test_the_morning_of_feb_4_uses_the_deploys_of_then(capsys, demo_settings, mo
 def test_no_commit_and_no_deploy_after_the_moment(capsys, demo_settings, monkeypatch, minutes):
     """For every moment T across the demo (Jan 15 .. Feb 9), `check --json --at T` names no
     commit and no deploy after T, and no deployed commit before a service's first record."""
-    moment = datetime(2026, 1, 15, tzinfo=timezone.utc) + timedelta(minutes=minutes)
+    moment = datetime(2026, 1, 15, tzinfo=UTC) + timedelta(minutes=minutes)
     at = moment.isoformat()
     check = drift(capsys, _data(demo_settings, monkeypatch), "--date", "2026-02-04", "--at", at)
     assert all(datetime.fromisoformat(t) <= moment for t in _moments_in(check)), (at, check["summary"])
@@ -71,22 +71,34 @@ def test_no_commit_and_no_deploy_after_the_moment(capsys, demo_settings, monkeyp
         if row.get("no_record_before"):  # the first record is later: nothing of it is shown
             assert row["commit"] is None and row["deployed_at"] is None and row["status"] == "unknown"
             assert datetime.fromisoformat(row["no_record_before"]) > moment
-    if moment < datetime(2026, 1, 22, 19, 30, tzinfo=timezone.utc):  # before nba-scrapers' first deploy
+    if moment < datetime(2026, 1, 22, 19, 30, tzinfo=UTC):  # before nba-scrapers' first deploy
         assert check["status"] == "unknown"
 
 
 def test_a_redeploy_in_the_console_leaves_the_past_as_it_was(capsys, demo_settings, monkeypatch):
     data = _data(demo_settings, monkeypatch)
-    _, history_before, _ = run(capsys, *data, "history", "--days", "20", "--end", "2026-02-04", "--json",
-                               "--only", "deployment_drift")
-    code, out, err = run(capsys, *data, "playbook", "run", "redeploy-service", "--param", "service=nba-scrapers",
-                         "--param", "commit=06934c94", "--yes")
+    _, history_before, _ = run(
+        capsys, *data, "history", "--days", "20", "--end", "2026-02-04", "--json", "--only", "deployment_drift"
+    )
+    code, out, err = run(
+        capsys,
+        *data,
+        "playbook",
+        "run",
+        "redeploy-service",
+        "--param",
+        "service=nba-scrapers",
+        "--param",
+        "commit=06934c94",
+        "--yes",
+    )
     assert code == 0, out + err
     # The morning of Feb 5 as the handoff saw it: byte for byte the golden file.
     code, out, _ = run(capsys, *data, "check", "--date", "2026-02-04", "--at", "2026-02-05T16:00:00Z", "--json")
     assert out.encode() == (GOLDEN / "check-2026-02-04-at-1600Z.json").read_bytes()
-    _, history_after, _ = run(capsys, *data, "history", "--days", "20", "--end", "2026-02-04", "--json",
-                              "--only", "deployment_drift")
+    _, history_after, _ = run(
+        capsys, *data, "history", "--days", "20", "--end", "2026-02-04", "--json", "--only", "deployment_drift"
+    )
     strip = lambda text: [{**d, "as_of": None} for d in orjson.loads(text)]  # noqa: E731 - "now" moves on
     assert strip(history_after) == strip(history_before)
     # Now (the wall clock, after the deploy) nba-scrapers is at head.

@@ -4,18 +4,17 @@ so they show it); the moments before keep the deploys they had."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from textual.app import App
 
 from console.core.clock import ReplayClock
 from console.core.deploys import service_at
 from console.tui.screens.playbooks import ConfirmationModal, PlaybooksScreen, TypedNameModal
-
-from .conftest import until
+from tests.functional.conftest import until
 
 SERVICE = "nba-phase3-analytics-processors"
-REPLAYED = datetime(2026, 2, 5, 15, 30, tzinfo=timezone.utc)  # 10:30 ET in the demo's morning
+REPLAYED = datetime(2026, 2, 5, 15, 30, tzinfo=UTC)  # 10:30 ET in the demo's morning
 
 
 class Host(App):

@@ -3,12 +3,11 @@ follows them at once; listeners are closed when the date changes and when the ap
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from console.backends.local import LocalBackend
 from console.core.errors import ErrorKind, SourceError
-
-from .conftest import FEB3, FEB4, SIZE, settle, until
+from tests.functional.conftest import FEB3, FEB4, SIZE, settle, until
 
 
 class Handle:
@@ -31,8 +30,6 @@ class PushingBackend(LocalBackend):
         return handle
 
 
-
-
 async def test_pushed_document_moves_the_panel_without_a_refresh(make_app, demo_settings):
     PushingBackend.handles = []
     slow = demo_settings.model_copy(update={"refresh_seconds": 3600})
@@ -46,7 +43,7 @@ async def test_pushed_document_moves_the_panel_without_a_refresh(make_app, demo_
         assert state.result.value["completed"] == 5
 
         # A processor document as Firestore would push it mid-morning: two processors done.
-        done = {"status": "success", "completed_at": datetime(2026, 2, 5, 12, 14, tzinfo=timezone.utc)}
+        done = {"status": "success", "completed_at": datetime(2026, 2, 5, 12, 14, tzinfo=UTC)}
         fields = {"TeamOffenseGameSummaryProcessor": done, "TeamDefenseGameSummaryProcessor": done}
         handle.changed(fields)
         await until(pilot, lambda: state.result.value["completed"] == 2)

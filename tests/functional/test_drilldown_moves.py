@@ -12,8 +12,7 @@ from console.core.models import CheckResult
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.sql import SqlModal
 from console.tui.widgets.table import RowsTable
-
-from .conftest import FEB3, FEB4, SIZE, settle, settle_detail, until
+from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail, until
 
 
 def _header(table: RowsTable) -> list[str]:

@@ -14,10 +14,10 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import orjson
 import pytest
@@ -31,8 +31,14 @@ from console.core.runner import SPEC_BY_ID, CheckContext, run_check
 from console.refresh import PanelState
 
 FEB4 = date(2026, 2, 4)
-BASELINE = {"phase3_completion": "ok", "sequential_execution": "ok", "grading_coverage": "ok",
-            "dnp_pollution": "ok", "usage_rate_coverage": "ok", "deployment_drift": "fail"}
+BASELINE = {
+    "phase3_completion": "ok",
+    "sequential_execution": "ok",
+    "grading_coverage": "ok",
+    "dnp_pollution": "ok",
+    "usage_rate_coverage": "ok",
+    "deployment_drift": "fail",
+}
 EXIT = {"ok": 0, "warn": 0, "unknown": 0, "fail": 1, "error": 2}
 # The file behind each check, relative to the data's current generation.
 SOURCE = {
@@ -83,8 +89,9 @@ class _Locker:
 
     @classmethod
     def lock(cls, path: Path) -> None:
-        code = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('locked', flush=True); "
-                "time.sleep(120)")
+        code = (
+            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(120)"
+        )
         cls.proc = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True)
         assert cls.proc.stdout.readline().strip() == "locked"
 
@@ -109,26 +116,61 @@ DB = ("grading_coverage", "dnp_pollution", "usage_rate_coverage")
 ALL = tuple(BASELINE)
 
 FAULTS = [
-    Fault("missing file", _missing, ALL,
-          # A missing document or log is "nothing happened": past 09:00 on a date with games, overdue.
-          {"phase3_completion": "fail", "sequential_execution": "fail", **dict.fromkeys(DB, "error"),
-           "deployment_drift": "unknown"},
-          {"phase3_completion": "overdue: 0/5 processors by 09:00 ET",
-           "sequential_execution": "overdue: no Level lines by 09:00 ET",
-           **dict.fromkeys(DB, "warehouse.duckdb is missing"), "deployment_drift": "no commit history"}),
-    Fault("unreadable file", _unreadable, ALL, dict.fromkeys(ALL, "error"),
-          {**{c: f"{SOURCE[c]}" for c in ALL}, **dict.fromkeys(DB, "warehouse.duckdb")}),
-    Fault("permission denied", _permission, ALL, dict.fromkeys(ALL, "error"),
-          {**{c: "Permission denied" for c in ALL}, **dict.fromkeys(DB, "warehouse.duckdb")}),
-    Fault("malformed file", _malformed, ALL, dict.fromkeys(ALL, "error"),
-          {"phase3_completion": "2026-02-05.json:1: invalid JSON",
-           "sequential_execution": "phase3.json:1: invalid JSON",
-           **dict.fromkeys(DB, "warehouse.duckdb"), "deployment_drift": "deploy.json:1: invalid JSON"}),
-    Fault("malformed entries", _malformed_entries, ("phase3_completion", "sequential_execution"),
-          # A processor that cannot be read is not complete: past the deadline, overdue.
-          {"phase3_completion": "fail", "sequential_execution": "ok"},
-          {"phase3_completion": "1 malformed entry skipped (UpcomingPlayerGameContextProcessor: completed_at 'yesterday-ish'",
-           "sequential_execution": "2 malformed entries skipped"}),
+    Fault(
+        "missing file",
+        _missing,
+        ALL,
+        # A missing document or log is "nothing happened": past 09:00 on a date with games, overdue.
+        {
+            "phase3_completion": "fail",
+            "sequential_execution": "fail",
+            **dict.fromkeys(DB, "error"),
+            "deployment_drift": "unknown",
+        },
+        {
+            "phase3_completion": "overdue: 0/5 processors by 09:00 ET",
+            "sequential_execution": "overdue: no Level lines by 09:00 ET",
+            **dict.fromkeys(DB, "warehouse.duckdb is missing"),
+            "deployment_drift": "no commit history",
+        },
+    ),
+    Fault(
+        "unreadable file",
+        _unreadable,
+        ALL,
+        dict.fromkeys(ALL, "error"),
+        {**{c: f"{SOURCE[c]}" for c in ALL}, **dict.fromkeys(DB, "warehouse.duckdb")},
+    ),
+    Fault(
+        "permission denied",
+        _permission,
+        ALL,
+        dict.fromkeys(ALL, "error"),
+        {**{c: "Permission denied" for c in ALL}, **dict.fromkeys(DB, "warehouse.duckdb")},
+    ),
+    Fault(
+        "malformed file",
+        _malformed,
+        ALL,
+        dict.fromkeys(ALL, "error"),
+        {
+            "phase3_completion": "2026-02-05.json:1: invalid JSON",
+            "sequential_execution": "phase3.json:1: invalid JSON",
+            **dict.fromkeys(DB, "warehouse.duckdb"),
+            "deployment_drift": "deploy.json:1: invalid JSON",
+        },
+    ),
+    Fault(
+        "malformed entries",
+        _malformed_entries,
+        ("phase3_completion", "sequential_execution"),
+        # A processor that cannot be read is not complete: past the deadline, overdue.
+        {"phase3_completion": "fail", "sequential_execution": "ok"},
+        {
+            "phase3_completion": "1 malformed entry skipped (UpcomingPlayerGameContextProcessor: completed_at 'yesterday-ish'",
+            "sequential_execution": "2 malformed entries skipped",
+        },
+    ),
     Fault("locked database", _Locker.lock, DB, dict.fromkeys(DB, "error"), dict.fromkeys(DB, "lock")),
 ]
 CASES = [pytest.param(f, c, id=f"{f.name}-{c}") for f in FAULTS for c in f.applies]
@@ -149,14 +191,26 @@ def panel_text(state: PanelState) -> str:
 
 
 # Root reads a chmod 0 file; without the capabilities that let it, it cannot (setpriv).
-DROP_DAC = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
-            "--bounding-set=-dac_override,-dac_read_search"]
+DROP_DAC = ["setpriv", "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search"]
 
 
 def cli_check_unprivileged(settings, check_id: str) -> tuple[int, dict, float]:
     """The same `check` in a process that file permissions apply to, even when we are root."""
-    argv = [sys.executable, "-m", "console", "--data-dir", str(settings.data_dir), "--date", "2026-02-04",
-            "--at", "11:00", "check", "--only", check_id, "--json"]
+    argv = [
+        sys.executable,
+        "-m",
+        "console",
+        "--data-dir",
+        str(settings.data_dir),
+        "--date",
+        "2026-02-04",
+        "--at",
+        "11:00",
+        "check",
+        "--only",
+        check_id,
+        "--json",
+    ]
     if os.geteuid() == 0:
         if shutil.which("setpriv") is None:
             pytest.skip("root without setpriv: file permissions do not apply to this process")
@@ -169,8 +223,20 @@ def cli_check_unprivileged(settings, check_id: str) -> tuple[int, dict, float]:
 
 def cli_check(capsys, settings, check_id: str) -> tuple[int, dict]:
     capsys.readouterr()
-    code = main(["--data-dir", str(settings.data_dir), "--date", "2026-02-04", "--at", "11:00",
-                 "check", "--only", check_id, "--json"])
+    code = main(
+        [
+            "--data-dir",
+            str(settings.data_dir),
+            "--date",
+            "2026-02-04",
+            "--at",
+            "11:00",
+            "check",
+            "--only",
+            check_id,
+            "--json",
+        ]
+    )
     return code, orjson.loads(capsys.readouterr().out)
 
 
@@ -239,7 +305,7 @@ def test_fault_matrix(fault: Fault, check_id: str, demo_settings, restore, capsy
     text = panel_text(state)
     if expected == "error":  # the last good value stays, marked stale, with the error
         assert state.display_status == "stale" and state.shown is good
-        assert f"⚠ {bad.error}"[:60] in " ".join(text.split())[: 10_000] or fault.says[check_id] in text
+        assert f"⚠ {bad.error}"[:60] in " ".join(text.split())[:10_000] or fault.says[check_id] in text
     else:
         assert state.display_status == expected and fault.says[check_id] in " ".join(text.split())
 

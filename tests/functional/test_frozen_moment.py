@@ -11,8 +11,7 @@ from textual.widgets import Input
 from console.core.clock import FixedClock
 from console.core.runner import CheckContext, run_all
 from console.tui.screens.goto import GotoDateModal
-
-from .conftest import FEB3, FEB4, SIZE, settle
+from tests.functional.conftest import FEB3, FEB4, SIZE, settle
 
 ET = ZoneInfo("America/New_York")
 

@@ -23,20 +23,44 @@ from tests.fuzz_support import CHECK_AT, fingerprint, run_cli, small_demo_scenar
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))  # FUZZ_EXAMPLES=500 for a longer run
 
 ODD_TIMESTAMPS = [
-    "2026-W06-3", "20260203T115233Z", "2026-02-03X11:52:33Z", "2026-02-03T11", "2026-02-03T11:52:33,5Z",
-    "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2026-02-03T11:52:33", "2026-02-30T00:00:00Z",
-    "2026-02-03T24:00:00Z", "2026-02-03t11:52:33z", "2026-02-03T11:52:60Z", "2026-02-03T11:52:33+24:00",
-    "2026-02-03T11:52:33.1234567890Z", "+2026-02-03T11:52:33Z", "12026-02-03T11:52:33Z", "", " ",
-    "2026-02-03T11:52:33.123456789+05:30", "1900-01-01", "9999-12-31", "0000-01-01",
+    "2026-W06-3",
+    "20260203T115233Z",
+    "2026-02-03X11:52:33Z",
+    "2026-02-03T11",
+    "2026-02-03T11:52:33,5Z",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-14:00",
+    "2026-02-03T11:52:33",
+    "2026-02-30T00:00:00Z",
+    "2026-02-03T24:00:00Z",
+    "2026-02-03t11:52:33z",
+    "2026-02-03T11:52:60Z",
+    "2026-02-03T11:52:33+24:00",
+    "2026-02-03T11:52:33.1234567890Z",
+    "+2026-02-03T11:52:33Z",
+    "12026-02-03T11:52:33Z",
+    "",
+    " ",
+    "2026-02-03T11:52:33.123456789+05:30",
+    "1900-01-01",
+    "9999-12-31",
+    "0000-01-01",
 ]
 HUGE_NUMBERS = [2**63, 2**63 - 1, 2**64 - 1, -(2**63), -(2**63) - 1, 10**30, 1e308, -1e308, 5e-324, 0.1]
 json_leaf = st.one_of(
-    st.none(), st.booleans(), st.sampled_from(HUGE_NUMBERS), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
-    st.sampled_from(ODD_TIMESTAMPS), st.text(max_size=20),
+    st.none(),
+    st.booleans(),
+    st.sampled_from(HUGE_NUMBERS),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(ODD_TIMESTAMPS),
+    st.text(max_size=20),
 )
-json_value = st.recursive(json_leaf, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                             st.dictionaries(st.text(max_size=8), inner, max_size=3)),
-                          max_leaves=6)
+json_value = st.recursive(
+    json_leaf,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=6,
+)
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +126,20 @@ def _pick_leaf(value, draw):
     return holder, key
 
 
-KINDS = ["truncate", "retype", "retype", "retype", "bad_utf8", "shape", "directory", "dangling_symlink",
-         "outside_symlink", "fifo", "empty", "huge_line"]
+KINDS = [
+    "truncate",
+    "retype",
+    "retype",
+    "retype",
+    "bad_utf8",
+    "shape",
+    "directory",
+    "dangling_symlink",
+    "outside_symlink",
+    "fifo",
+    "empty",
+    "huge_line",
+]
 
 
 def mutate(scenario: Path, draw) -> str:
@@ -141,8 +177,11 @@ def mutate(scenario: Path, draw) -> str:
     return f"{kind} {target.relative_to(scenario)}"
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                        HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @pytest.mark.slow
 @given(draw=st.data())
 def test_a_mutated_scenario_is_refused_cleanly_or_loaded(fuzz_world, draw):

@@ -12,7 +12,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from console.cli import main
 from console.core.config import Settings
@@ -49,8 +51,11 @@ def parse(rule: dict[str, str]) -> tuple[float, time]:
     """The trigger and the deadline the words name; the rest of the words must be the rule."""
     trigger = float(re.fullmatch(r">= (\d+(?:\.\d+)?) % graded \(the grading trigger\)", rule["ok"]).group(1))
     assert rule["warn"] == "never"
-    m = re.fullmatch(r"< (\d+(?:\.\d+)?) % from the grading deadline \((\d\d:\d\d)\) on; "
-                     r"before it, unknown \(not due yet\)", rule["fail"])
+    m = re.fullmatch(
+        r"< (\d+(?:\.\d+)?) % from the grading deadline \((\d\d:\d\d)\) on; "
+        r"before it, unknown \(not due yet\)",
+        rule["fail"],
+    )
     assert m and float(m.group(1)) == trigger, rule["fail"]
     return trigger, time.fromisoformat(m.group(2))
 
@@ -76,8 +81,11 @@ def status_of(capsys, data: Path, game_date: str, at: str) -> tuple[str, float]:
 def test_check_on_the_demo_does_what_the_rule_says(capsys, demo_settings):
     trigger, deadline = parse(readme_rule())
     just_before = (datetime.combine(date(2026, 1, 27), deadline) - timedelta(minutes=1)).strftime("%H:%M")
-    cases = [("2026-01-26", just_before, True), ("2026-01-26", deadline.strftime("%H:%M"), False),
-             ("2026-02-04", "11:00", False)]
+    cases = [
+        ("2026-01-26", just_before, True),
+        ("2026-01-26", deadline.strftime("%H:%M"), False),
+        ("2026-02-04", "11:00", False),
+    ]
     seen = []
     for game_date, at, before in cases:
         status, coverage = status_of(capsys, demo_settings.data_dir, game_date, at)

@@ -7,16 +7,14 @@ from datetime import date, datetime
 import pytest
 from textual.widgets import DataTable, Static
 
-from panels.history import series
-
-from console.tui.screens.detail import DetailScreen
-from console.tui.screens.history import HistoryScreen
 from console.core.errors import ErrorKind, SourceError
 from console.core.runner import CheckContext, run_all
+from console.tui.screens.detail import DetailScreen
+from console.tui.screens.history import HistoryScreen
+from panels.history import series
 from tests.conftest import DEMO_END
-
-from .conftest import FEB3, FEB4, SIZE, settle, until
-from .test_snapshots import _Silent
+from tests.functional.conftest import FEB3, FEB4, SIZE, settle, until
+from tests.functional.test_snapshots import _Silent
 
 
 @pytest.fixture
@@ -51,7 +49,9 @@ async def test_h_shows_every_check_over_14_dates_as_check_judges_them(make_app, 
         assert (screen.span.start, screen.span.end) == (date(2026, 1, 22), FEB4)
         assert cell_text(screen, "dnp_pollution", FEB3) == "FAIL 22.1"  # Feb 3's own rows: 73/330
         assert cell_text(screen, "usage_rate_coverage", FEB3) == "FAIL 87.1"
-        assert cell_text(screen, "grading_coverage", date(2026, 1, 26)) == "FAIL 75.8"  # under the trigger past 09:00 ET
+        assert (
+            cell_text(screen, "grading_coverage", date(2026, 1, 26)) == "FAIL 75.8"
+        )  # under the trigger past 09:00 ET
         assert cell_text(screen, "deployment_drift", FEB4) == "FAIL 49c"
         for day in (date(2026, 1, 26), FEB3, FEB4):
             report = run_all(demo_backend, CheckContext(demo_settings, day, DEMO_END))
@@ -71,8 +71,11 @@ async def test_drift_is_a_trend_of_each_mornings_deploys(make_app):
         assert cell_text(screen, "deployment_drift", date(2026, 1, 22)) == "ok 0c"
         assert cell_text(screen, "deployment_drift", date(2026, 1, 26)) == "WARN 11c"
         assert cell_text(screen, "deployment_drift", FEB3) == "FAIL 46c"
-        [drift] = [s for s in series([{c: r[d] for c, r in screen.results.items()} for d in screen.span.dates])
-                   if s.title.startswith("commits behind")]
+        [drift] = [
+            s
+            for s in series([{c: r[d] for c, r in screen.results.items()} for d in screen.span.dates])
+            if s.title.startswith("commits behind")
+        ]
         assert drift.values[0] == 0 and drift.values[-1] == 49 and len(set(drift.values)) > 10
 
 

@@ -6,9 +6,8 @@ a deliberate change, and look at the report before committing.
 
 from __future__ import annotations
 
-
-from .conftest import FEB4, SIZE, until
-from .test_history_screen import make_app, open_history  # noqa: F401 - the silent-log fixture
+from tests.functional.conftest import FEB4, SIZE, until
+from tests.functional.test_history_screen import make_app, open_history  # noqa: F401 - the silent-log fixture
 
 
 def test_history_screen(snap_compare, make_app):  # noqa: F811

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from panels.widget import CheckPanel
 from panels.timeline import MetricsView, TimelineView
-
-from .conftest import FEB4, SIZE, settle
+from panels.widget import CheckPanel
+from tests.functional.conftest import FEB4, SIZE, settle
 
 
 def screen_text(app) -> str:
@@ -23,7 +22,9 @@ async def test_a_tick_updates_ages_without_rebuilding_panels(make_app, clock, mo
         rebuilt: list[str] = []
         for cls in (CheckPanel, TimelineView, MetricsView):
             original = cls.update
-            monkeypatch.setattr(cls, "update", lambda self, *a, _o=original, **k: (rebuilt.append(self.id), _o(self, *a, **k))[1])
+            monkeypatch.setattr(
+                cls, "update", lambda self, *a, _o=original, **k: (rebuilt.append(self.id), _o(self, *a, **k))[1]
+            )
         clock.advance(timedelta(seconds=42))
         app.tick()
         await pilot.pause()

@@ -7,10 +7,7 @@ from datetime import timedelta
 
 from console.core.clock import DEMO_START, FixedClock
 from console.core.models import Status
-
-from .conftest import FEB3, FEB4, SIZE, settle, until
-
-
+from tests.functional.conftest import FEB3, FEB4, SIZE, settle, until
 
 
 async def test_race_is_notified_from_the_stream(make_app):

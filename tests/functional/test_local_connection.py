@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import duckdb
 import pytest
@@ -15,7 +15,7 @@ from console.backends.local import LocalBackend
 from console.core.errors import SourceError
 from console.local.scenario import DB_FILE, current_dir
 
-PARAMS = {"game_date": date(2026, 2, 4), "as_of": datetime(2026, 2, 5, 16, tzinfo=timezone.utc)}
+PARAMS = {"game_date": date(2026, 2, 4), "as_of": datetime(2026, 2, 5, 16, tzinfo=UTC)}
 
 
 @pytest.fixture

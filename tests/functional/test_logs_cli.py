@@ -19,8 +19,19 @@ def run(capsys, *argv):
 
 
 def test_tail_filters_and_prints_plain_lines(demo_settings, capsys):
-    code, out = run(capsys, "--data-dir", str(demo_settings.data_dir), "tail", "--no-follow",
-                    "--service", "nba-phase3-analytics-processors", "--grep", "Level 1", "--grep", "Level 2")
+    code, out = run(
+        capsys,
+        "--data-dir",
+        str(demo_settings.data_dir),
+        "tail",
+        "--no-follow",
+        "--service",
+        "nba-phase3-analytics-processors",
+        "--grep",
+        "Level 1",
+        "--grep",
+        "Level 2",
+    )
     lines = out.out.splitlines()
     assert code == 0
     assert [line.split(None, 5)[5] for line in lines] == [
@@ -33,8 +44,9 @@ def test_tail_filters_and_prints_plain_lines(demo_settings, capsys):
     assert lines[0].startswith("2026-02-05 07:05:00 EST INFO")  # timestamps in ET
 
 
-@pytest.mark.parametrize("flag,value,message", [("--since", "2 hours", "bad duration"),
-                                                ("--severity", "loud", "unknown severity")])
+@pytest.mark.parametrize(
+    "flag,value,message", [("--since", "2 hours", "bad duration"), ("--severity", "loud", "unknown severity")]
+)
 def test_tail_bad_input_is_a_clear_error(demo_settings, capsys, flag, value, message):
     with pytest.raises(SystemExit) as exc:
         main(["--data-dir", str(demo_settings.data_dir), "tail", flag, value])
@@ -58,17 +70,30 @@ def test_tail_keeps_following_a_growing_file(demo_settings):
             raise KeyboardInterrupt
         n = len(written)
         with open(logs, "ab") as fh:
-            fh.write(orjson.dumps({"insertId": f"live{n}", "timestamp": f"2026-02-05T15:0{n}:00Z",
-                                   "severity": "ERROR", "textPayload": f"live line {n}",
-                                   "resource": {"labels": {"service_name": "grading"}}}) + b"\n")
+            fh.write(
+                orjson.dumps(
+                    {
+                        "insertId": f"live{n}",
+                        "timestamp": f"2026-02-05T15:0{n}:00Z",
+                        "severity": "ERROR",
+                        "textPayload": f"live line {n}",
+                        "resource": {"labels": {"service_name": "grading"}},
+                    }
+                )
+                + b"\n"
+            )
         written.append(n)
 
-    args = build_parser().parse_args(["--data-dir", str(demo_settings.data_dir), "tail", "--service", "grading",
-                                      "--severity", "ERROR"])
+    args = build_parser().parse_args(
+        ["--data-dir", str(demo_settings.data_dir), "tail", "--service", "grading", "--severity", "ERROR"]
+    )
     with pytest.raises(KeyboardInterrupt):
         cmd_tail(args, _Out(stream), sleep)
     assert [line.split(None, 5)[5] for line in stream.getvalue().splitlines()] == [
-        "live line 0", "live line 1", "live line 2"]
+        "live line 0",
+        "live line 1",
+        "live line 2",
+    ]
 
 
 def test_tail_stops_quietly_on_a_closed_pipe(demo_settings):

@@ -8,16 +8,14 @@ import pytest
 from textual.widgets import Footer, Input, Static
 
 from console.tui.screens.logs import LogsScreen
-
-from .conftest import FEB4, settle, until
+from tests.functional.conftest import FEB4, settle, until
 
 
 def _visible(screen, widget) -> bool:
     """On screen, whole, and not under the footer."""
     footer = screen.query_one(Footer).region
     region = widget.region
-    return (widget.display and region.height > 0 and region.bottom <= footer.y
-            and screen.region.contains_region(region))
+    return widget.display and region.height > 0 and region.bottom <= footer.y and screen.region.contains_region(region)
 
 
 async def _logs(pilot) -> LogsScreen:
@@ -31,9 +29,14 @@ async def _logs(pilot) -> LogsScreen:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (200, 50)])
-@pytest.mark.parametrize("text,said", [("Level (", "bad regular expression 'Level ('"),
-                                       ("sev:bogus", "unknown severity 'bogus'"),
-                                       ("since:abc", "bad duration 'abc'")])
+@pytest.mark.parametrize(
+    "text,said",
+    [
+        ("Level (", "bad regular expression 'Level ('"),
+        ("sev:bogus", "unknown severity 'bogus'"),
+        ("since:abc", "bad duration 'abc'"),
+    ],
+)
 @pytest.mark.slow
 async def test_bad_filter_is_said_under_the_box_at_every_size(make_app, size, text, said):
     app = make_app(FEB4)

@@ -4,7 +4,7 @@ be what a full repaint would show, after every such step."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,15 +12,22 @@ from console.core.config import Settings
 from console.core.models import LogEntry
 from console.tui.screens.logs import LogsScreen
 from console.tui.widgets.log_view import BAR_REPAINT_SECONDS
+from tests.functional.test_logs_screen import Host, ListSource, wait_for
 
-from .test_logs_screen import Host, ListSource, wait_for
-
-T0 = datetime(2026, 2, 5, 12, tzinfo=timezone.utc)
+T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
 
 
 def entries(start: int, n: int) -> list[LogEntry]:
-    return [LogEntry(timestamp=T0 + timedelta(seconds=i), insert_id=str(i), service="prediction-worker",
-                     severity="ERROR" if i % 7 == 0 else "INFO", text=f"line {i}") for i in range(start, start + n)]
+    return [
+        LogEntry(
+            timestamp=T0 + timedelta(seconds=i),
+            insert_id=str(i),
+            service="prediction-worker",
+            severity="ERROR" if i % 7 == 0 else "INFO",
+            text=f"line {i}",
+        )
+        for i in range(start, start + n)
+    ]
 
 
 def screen_text(pilot) -> str:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from textual.app import App
 from textual.widgets import Input, Static
 
 from console.core.clock import FixedClock
-from console.tui.screens.logs import EntryScreen, LogsScreen, LogView
 from console.core.config import Settings
+from console.core.models import LogEntry
 from console.local.demo import log_entries
 from console.logs.parse import entry_from_dict
 from console.logs.source_local import ReplaySource
-from console.core.models import LogEntry
+from console.tui.screens.logs import EntryScreen, LogsScreen, LogView
 
 
 def demo_entries() -> list[LogEntry]:
@@ -67,7 +67,7 @@ def settings(**logs) -> Settings:
 @pytest.mark.slow
 async def test_filter_as_you_type_pause_and_enter_shows_entry():
     entries = demo_entries()
-    screen = LogsScreen(settings(), ReplaySource(entries, FixedClock(datetime(2026, 2, 6, tzinfo=timezone.utc))))
+    screen = LogsScreen(settings(), ReplaySource(entries, FixedClock(datetime(2026, 2, 6, tzinfo=UTC))))
     app = Host(screen)
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for(pilot, lambda: len(screen.buffer) == len(entries))

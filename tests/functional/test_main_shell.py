@@ -5,7 +5,7 @@ told once, the theme remembered."""
 from __future__ import annotations
 
 import string
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from textual.geometry import Region
@@ -19,8 +19,7 @@ from console.tui.messages import PlaybookFinished
 from console.tui.screens.goto import GotoDateModal
 from console.tui.widgets.footer import ConsoleFooter
 from panels.timeline import MetricsView
-
-from .conftest import FEB3, FEB4, settle, until
+from tests.functional.conftest import FEB3, FEB4, settle, until
 
 FIRST = date(2026, 1, 18)  # the demo's first game date
 
@@ -46,6 +45,7 @@ class FlakyBackend(LocalBackend):
 
 
 # ---------------------------------------------------------------- mode in the header
+
 
 @pytest.mark.slow
 async def test_header_says_frozen_read_only_paused_and_stale(make_app, demo_settings):
@@ -98,8 +98,11 @@ async def test_replay_ages_and_refresh_period_are_in_replay_time(make_app, demo_
 
 # ---------------------------------------------------------------- responsive layout
 
-@pytest.mark.parametrize("size, layout", [((80, 24), "-one-column"), ((100, 30), "-one-column"),
-                                          ((120, 40), "-two-columns"), ((200, 50), "-three-columns")])
+
+@pytest.mark.parametrize(
+    "size, layout",
+    [((80, 24), "-one-column"), ((100, 30), "-one-column"), ((120, 40), "-two-columns"), ((200, 50), "-three-columns")],
+)
 async def test_layout_follows_the_width_and_nothing_essential_is_cut(make_app, demo_settings, size, layout):
     read_only = demo_settings.model_copy(update={"read_only": True})
     app = make_app(FEB4, settings=read_only)
@@ -147,6 +150,7 @@ async def test_help_header_keeps_its_brackets(make_app):
 
 
 # ---------------------------------------------------------------- dates
+
 
 @pytest.mark.slow
 async def test_g_goes_to_a_date_and_explains_what_it_cannot(make_app):
@@ -209,6 +213,7 @@ async def test_a_date_change_while_paused_still_loads_the_new_date(make_app):
 
 # ---------------------------------------------------------------- refresh after a playbook
 
+
 async def test_a_finished_playbook_refreshes_its_panels_at_once(make_app, clock):
     app = make_app(FEB4)
     async with app.run_test(size=(200, 50)) as pilot:
@@ -227,6 +232,7 @@ async def test_a_finished_playbook_refreshes_its_panels_at_once(make_app, clock)
 
 
 # ---------------------------------------------------------------- notifications, theme
+
 
 @pytest.mark.slow
 async def test_violation_alerts_are_told_once_not_on_every_visit(make_app):
@@ -277,13 +283,14 @@ def test_every_printable_character_is_plain_text_in_the_goto_input():
 
 # ---------------------------------------------------------------- freshness
 
+
 @pytest.mark.slow
 async def test_each_panel_says_how_old_its_data_is(make_app):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from console.core.clock import FixedClock
 
-    at = datetime(2026, 2, 5, 14, 30, tzinfo=timezone.utc)  # 09:30 ET on the demo morning
+    at = datetime(2026, 2, 5, 14, 30, tzinfo=UTC)  # 09:30 ET on the demo morning
     app = make_app(FEB4, clock=FixedClock(at))
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(pilot)
@@ -291,8 +298,10 @@ async def test_each_panel_says_how_old_its_data_is(make_app):
         app.redraw()
         await pilot.pause()
         expected = {  # newest completion, Level line, graded_at, cache row, processed_at (ET)
-            "phase3_completion": "data 07:50, 1h 40m old", "sequential_execution": "data 07:47",
-            "grading_coverage": "data 08:17", "dnp_pollution": "data 08:40, 50m old",
+            "phase3_completion": "data 07:50, 1h 40m old",
+            "sequential_execution": "data 07:47",
+            "grading_coverage": "data 08:17",
+            "dnp_pollution": "data 08:40, 50m old",
             "usage_rate_coverage": "data 07:54",
         }
         for check_id, text in expected.items():

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import FEB3, settle
-from .test_snapshots import _Silent
+from tests.functional.conftest import FEB3, settle
+from tests.functional.test_snapshots import _Silent
 
 
 @pytest.mark.slow

@@ -15,8 +15,7 @@ from console.logs.parse import entry_from_dict
 from console.tui.screens.logs import LogsScreen
 from console.tui.screens.playbooks import PlaybooksScreen
 from panels.widget import CheckPanel
-
-from .conftest import FEB3, FEB4, settle, settle_detail, until
+from tests.functional.conftest import FEB3, FEB4, settle, settle_detail, until
 
 SIZES = [(80, 24), (100, 30), (200, 50)]
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from console.core.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
+from console.timeline import criteria
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.help import HelpScreen, binding_rows
 from console.tui.screens.main import MainScreen
 from console.tui.screens.sql import SqlModal
-from console.core.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
-from console.timeline import criteria
 from panels.widget import CheckPanel
-
-from .conftest import FEB3, FEB4, SIZE, settle, settle_detail, wait_finite
+from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail, wait_finite
 
 
 def _text(widget) -> str:
@@ -138,8 +137,18 @@ async def test_question_mark_lists_every_key(make_app):
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         ids = {row[3] for row in binding_rows(app)}
-        assert {"refresh", "pause", "prev_date", "next_date", "help", "open_detail", "show_sql", "back",
-                "playbooks", "logs"} <= ids
+        assert {
+            "refresh",
+            "pause",
+            "prev_date",
+            "next_date",
+            "help",
+            "open_detail",
+            "show_sql",
+            "back",
+            "playbooks",
+            "logs",
+        } <= ids
         # The sub-screens' keys are discoverable from the same place.
         rows = binding_rows(app)
         assert ("logs", "space", "Pause", "logs_pause") in rows and ("logs", "/", "Filter", "logs_filter") in rows

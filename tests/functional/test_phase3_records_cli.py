@@ -18,9 +18,8 @@ from console.core.timestamps import parse_timestamp
 from console.tui.screens.detail import DetailScreen
 from console.tui.widgets.table import RowsTable
 from panels.widget import CheckPanel
+from tests.functional.conftest import FEB4, SIZE, settle, settle_detail
 from tests.fuzz_support import CHECK_AT, fingerprint, run_cli, small_demo_scenario
-
-from .conftest import FEB4, SIZE, settle, settle_detail
 
 NAMES = [p.name for p in Settings().processors]
 DOC = Path("firestore/phase3_completion/2026-02-05.json")
@@ -51,9 +50,22 @@ def test_the_issue_document_is_named_in_check_and_json(demo_settings):
     assert check["value"]["malformed_fields"] == ["PlayerGameSummaryProcessor: null is not a record"]
 
 
-@pytest.mark.parametrize("value", [None, False, "", "nope", {}, [], 1, {"status": 5},
-                                   {"status": "success"}, {"status": "success", "completed_at": "yesterday"}],
-                         ids=repr)
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        False,
+        "",
+        "nope",
+        {},
+        [],
+        1,
+        {"status": 5},
+        {"status": "success"},
+        {"status": "success", "completed_at": "yesterday"},
+    ],
+    ids=repr,
+)
 def test_load_refuses_a_value_that_is_not_a_record_with_file_and_key(tmp_path, value):
     scenario = small_demo_scenario(tmp_path / "s")
     data = tmp_path / "data"
@@ -100,16 +112,25 @@ async def test_the_panel_and_the_drill_down_name_what_is_not_complete(demo_setti
 # ------------------------------------------------------------------ fuzz: load + check
 
 DONE = "2026-02-05T12:14:00Z"
-leaf = st.one_of(st.none(), st.booleans(), st.integers(-5, 2**63 - 1), st.floats(allow_nan=False, allow_infinity=False),
-                 st.text(max_size=8), st.sampled_from(["success", "Success", "queued", "failed", DONE, "2026-02-05",
-                                                        "2026-02-05T12:14:00"]))
-anything = st.recursive(leaf, lambda inner: st.one_of(st.lists(inner, max_size=2),
-                                                      st.dictionaries(st.text(max_size=6), inner, max_size=2)),
-                        max_leaves=5)
-record_like = st.fixed_dictionaries({}, optional={"status": leaf, "completed_at": st.one_of(st.just(DONE), leaf),
-                                                  "record_count": leaf})
-real = st.fixed_dictionaries({"status": st.just("success"), "completed_at": st.just(DONE)},
-                             optional={"record_count": st.integers(0, 999)})
+leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 2**63 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=8),
+    st.sampled_from(["success", "Success", "queued", "failed", DONE, "2026-02-05", "2026-02-05T12:14:00"]),
+)
+anything = st.recursive(
+    leaf,
+    lambda inner: st.one_of(st.lists(inner, max_size=2), st.dictionaries(st.text(max_size=6), inner, max_size=2)),
+    max_leaves=5,
+)
+record_like = st.fixed_dictionaries(
+    {}, optional={"status": leaf, "completed_at": st.one_of(st.just(DONE), leaf), "record_count": leaf}
+)
+real = st.fixed_dictionaries(
+    {"status": st.just("success"), "completed_at": st.just(DONE)}, optional={"record_count": st.integers(0, 999)}
+)
 
 
 def _is_record(value) -> bool:
@@ -131,8 +152,11 @@ def fuzz_root(tmp_path_factory):
     return root
 
 
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(st.one_of(real, real, record_like, anything), min_size=len(NAMES), max_size=len(NAMES)))
 def test_fuzz_load_and_check_count_only_real_records(fuzz_root, values):
     scenario, data = fuzz_root / "s", ["--data-dir", str(fuzz_root / "data")]

@@ -9,8 +9,7 @@ from textual.widgets import OptionList, RichLog
 
 from console.playbook.audit import AuditLog
 from console.tui.screens.playbooks import PlaybooksScreen
-
-from .conftest import until
+from tests.functional.conftest import until
 
 MISSING = "4f7e1d2a"  # not in the demo's commit history
 REFUSAL = f"refused: pre-flight failed: commit {MISSING}: not in the local history"
@@ -45,15 +44,19 @@ async def _dry_run(pilot, screen) -> str:
     await _outside_the_fields(pilot, screen)
     before = len(screen.query_one("#output", RichLog).lines)
     await pilot.press("d")
-    await until(pilot, lambda: any(m in _log(screen) for m in ("refused:", "pre-flight holds", "dry run failed"))
-                and len(screen.query_one("#output", RichLog).lines) > before + 1)
+    await until(
+        pilot,
+        lambda: (
+            any(m in _log(screen) for m in ("refused:", "pre-flight holds", "dry run failed"))
+            and len(screen.query_one("#output", RichLog).lines) > before + 1
+        ),
+    )
     return _log(screen)
 
 
 async def test_a_dry_run_of_a_commit_not_in_history_is_refused_like_the_run(demo_settings, demo_backend):
     deploy = (demo_settings.data_dir / "current" / "deploy.json").read_bytes()
-    app = Host(demo_settings, demo_backend, "redeploy-service",
-               {"service": "nba-phase4-precompute", "commit": MISSING})
+    app = Host(demo_settings, demo_backend, "redeploy-service", {"service": "nba-phase4-precompute", "commit": MISSING})
     async with app.run_test(size=(160, 50)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
         screen = app.screen
@@ -74,8 +77,9 @@ async def test_a_dry_run_that_holds_says_so_with_the_flag_it_would_change(demo_s
     async with app.run_test(size=(160, 50)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
         text = await _dry_run(pilot, app.screen)
-        assert ("pre-flight ok SEQUENTIAL_EXECUTION_ENABLED on nba-phase3-analytics-processors: "
-                "now true, sets false") in text
+        assert (
+            "pre-flight ok SEQUENTIAL_EXECUTION_ENABLED on nba-phase3-analytics-processors: now true, sets false"
+        ) in text
         assert "pre-flight holds: the run would start (2 step(s), each confirmed)" in text
         assert not AuditLog(demo_settings.state_dir).path.exists()
 

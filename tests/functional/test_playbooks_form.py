@@ -10,8 +10,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from console.tui.screens.detail import DetailScreen
 from console.tui.screens.playbooks import PlaybooksScreen
 from panels.widget import CheckPanel
-
-from .conftest import FEB4, SIZE, settle, settle_detail, until
+from tests.functional.conftest import FEB4, SIZE, settle, settle_detail, until
 
 
 def _note(screen, name: str) -> str:
@@ -53,7 +52,8 @@ async def test_fields_are_checked_as_typed_and_enter_walks_to_run(make_app):
         await pilot.press(*"nope-service")
         assert "nope-service" in _note(screen, "service") and "✘" in _note(screen, "service")
         assert "✘" in str(screen.query_one("#plan", Static).render()) or "nope-service" in str(
-            screen.query_one("#plan", Static).render())
+            screen.query_one("#plan", Static).render()
+        )
         service.value = ""
         await pilot.press(*"nba-scrapers", "enter")
         assert _note(screen, "service") == "✔"
@@ -78,8 +78,9 @@ async def test_enable_disable_show_the_flags_current_value(make_app):
         books.highlighted = list(screen.books).index("disable-sequential-execution")
         flags = screen.query_one("#flags", Static)
         await until(pilot, lambda: "now" in str(flags.render()))
-        assert str(flags.render()) == ("SEQUENTIAL_EXECUTION_ENABLED on nba-phase3-analytics-processors: "
-                                       "now true, sets false")
+        assert str(flags.render()) == (
+            "SEQUENTIAL_EXECUTION_ENABLED on nba-phase3-analytics-processors: now true, sets false"
+        )
         assert not screen.query_one("#form").display  # no parameters: no form
         books.highlighted = list(screen.books).index("redeploy-service")
         await pilot.pause()
@@ -92,7 +93,10 @@ async def test_healthy_grading_opens_no_rollback_and_the_drill_down_says_why(mak
     async with app.run_test(size=SIZE) as pilot:
         screen = await _playbooks_from(pilot, "grading_coverage")
         assert screen.current != "rollback-grading-orchestration"
-        assert str(screen.query_one("#why", Static).render()) == "Grading coverage: no playbook suggested (the check is ok)"
+        assert (
+            str(screen.query_one("#why", Static).render())
+            == "Grading coverage: no playbook suggested (the check is ok)"
+        )
         await pilot.press("escape")
         app.open_detail("grading_coverage")
         await settle_detail(pilot)

@@ -6,10 +6,9 @@ import pytest
 from textual.app import App
 from textual.widgets import Button, Label, OptionList, RichLog, Static
 
-from console.tui.screens.playbooks import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
 from console.playbook.audit import AuditLog
-
-from .conftest import until
+from console.tui.screens.playbooks import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
+from tests.functional.conftest import until
 
 SERVICE = "nba-phase3-analytics-processors"
 
@@ -21,8 +20,6 @@ class Host(App):
 
     def on_mount(self) -> None:
         self.push_screen(PlaybooksScreen(*self.args))
-
-
 
 
 def _env(backend):
@@ -40,8 +37,10 @@ async def test_suggested_playbook_shows_its_exact_commands(demo_settings, demo_b
         screen = app.screen
         assert screen.query_one("#books", OptionList).option_count == 5
         plan = str(screen.query_one("#plan", Static).render())
-        assert ("$ gcloud run services update nba-phase3-analytics-processors --region=us-west2 "
-                "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false") in plan
+        assert (
+            "$ gcloud run services update nba-phase3-analytics-processors --region=us-west2 "
+            "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false"
+        ) in plan
         assert not screen.query("#banner")
 
 
@@ -53,7 +52,9 @@ async def test_run_with_confirmation_and_typed_name_changes_the_deploy_state(dem
         screen = app.screen
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
-        assert "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false" in str(app.screen.query_one("#command", Static).render())
+        assert "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false" in str(
+            app.screen.query_one("#command", Static).render()
+        )
         await pilot.press("y")
         await until(pilot, lambda: isinstance(app.screen, TypedNameModal))
         await pilot.press(*SERVICE, "enter")
@@ -120,7 +121,9 @@ async def test_parameters_render_the_commands(demo_settings, demo_backend):
         screen.query_one("#param-commit").value = "06934c94"
         await pilot.pause()
         assert str(screen.query_one("#note-commit", Static).render()) == "✔"
-        assert "$ ./bin/deploy-service.sh nba-scrapers --commit=06934c94" in str(screen.query_one("#plan", Static).render())
+        assert "$ ./bin/deploy-service.sh nba-scrapers --commit=06934c94" in str(
+            screen.query_one("#plan", Static).render()
+        )
 
 
 @pytest.mark.slow
@@ -217,8 +220,13 @@ async def test_quit_while_a_step_streams_terminates_its_process_group(tmp_path, 
     hang = tmp_path / "hang"
     hang.write_text("")
     fake_env(tmp_path, monkeypatch, FAKE_HANG="nba-scrapers", FAKE_HANG_FILE=str(hang), FAKE_HANG_S="120")
-    settings = load_settings(backend="gcp", state_dir=tmp_path / "state", data_dir=tmp_path / "data",
-                             gcp={"platform_checkout": checkout}, playbooks={"firestore_lock": False})
+    settings = load_settings(
+        backend="gcp",
+        state_dir=tmp_path / "state",
+        data_dir=tmp_path / "data",
+        gcp={"platform_checkout": checkout},
+        playbooks={"firestore_lock": False},
+    )
     app = Host(settings, None, suggested="redeploy-service")
     async with app.run_test(size=(160, 50)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
@@ -254,11 +262,21 @@ async def test_a_dead_consoles_running_step_blocks_a_run_and_is_named(demo_setti
     orphan = subprocess.Popen(["sleep", "30"], start_new_session=True)
     try:
         here = socket.gethostname()
-        step = {"index": 0, "pid": orphan.pid, "pgid": orphan.pid, "host": here, "command": "sleep 30",
-                "started_at": "2026-02-05T12:00:00+00:00"}
+        step = {
+            "index": 0,
+            "pid": orphan.pid,
+            "pgid": orphan.pid,
+            "host": here,
+            "command": "sleep 30",
+            "started_at": "2026-02-05T12:00:00+00:00",
+        }
         FileLock(demo_settings.state_dir).path.parent.mkdir(parents=True, exist_ok=True)
-        FileLock(demo_settings.state_dir)._write(make_owner(
-            {"user": "u", "host": here, "pid": 2**22 + 99, "run_id": "killed-run", "playbook": "p", "step": step}, 60))
+        FileLock(demo_settings.state_dir)._write(
+            make_owner(
+                {"user": "u", "host": here, "pid": 2**22 + 99, "run_id": "killed-run", "playbook": "p", "step": step},
+                60,
+            )
+        )
         app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
         async with app.run_test(size=(160, 50)) as pilot:
             await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))

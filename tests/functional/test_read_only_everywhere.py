@@ -39,12 +39,24 @@ def argv_for(command: tuple[str, ...], tmp: Path, scenario: Path, logs: Path) ->
         ("local", "load"): [["local", "load", str(scenario)]],
         ("local", "export"): [["local", "export", str(tmp / "out" / "export")]],
         ("playbook", "list"): [["playbook", "list"]],
-        ("playbook", "show"): [["playbook", "show", "redeploy-service", "--param", "service=nba-scrapers",
-                                "--param", "commit=06934c94"], ["playbook", "show", "redeploy-service", "--json"]],
-        ("playbook", "run"): [["playbook", "run", "disable-sequential-execution", "--yes"],
-                              ["playbook", "run", "redeploy-service", "--param", "service=nba-scrapers",
-                               "--param", "commit=06934c94", "--dry-run"],
-                              ["playbook", "run", "--resume", "20260205T000000Z-abcdef", "--yes"]],
+        ("playbook", "show"): [
+            ["playbook", "show", "redeploy-service", "--param", "service=nba-scrapers", "--param", "commit=06934c94"],
+            ["playbook", "show", "redeploy-service", "--json"],
+        ],
+        ("playbook", "run"): [
+            ["playbook", "run", "disable-sequential-execution", "--yes"],
+            [
+                "playbook",
+                "run",
+                "redeploy-service",
+                "--param",
+                "service=nba-scrapers",
+                "--param",
+                "commit=06934c94",
+                "--dry-run",
+            ],
+            ["playbook", "run", "--resume", "20260205T000000Z-abcdef", "--yes"],
+        ],
         ("audit",): [["audit"], ["audit", "--oldest-first"]],
         ("audit", "show"): [["audit", "show", "20260205T000000Z-abcdef"]],
         ("tail",): [["tail", "--no-follow"], ["tail", "--no-follow", "--service", "nope"]],
@@ -92,8 +104,9 @@ def scenario(tmp_path_factory, _seeded_demo_dir):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seeded", [True, False], ids=["seeded", "empty"])
-def test_no_subcommand_changes_the_data_dir_with_read_only(seeded, demo_settings, scenario, tmp_path, monkeypatch,
-                                                           capsys):
+def test_no_subcommand_changes_the_data_dir_with_read_only(
+    seeded, demo_settings, scenario, tmp_path, monkeypatch, capsys
+):
     data = demo_settings.data_dir if seeded else tmp_path / "empty-data"
     state = tmp_path / "state"
     state.mkdir(exist_ok=True)
@@ -108,8 +121,9 @@ def test_no_subcommand_changes_the_data_dir_with_read_only(seeded, demo_settings
             code = main(["--read-only", "--data-dir", str(data), *argv])
             assert isinstance(code, int), argv
             ran += 1
-            assert snapshot(data, state, ignore=CONSOLE_MEMORY) == before, \
+            assert snapshot(data, state, ignore=CONSOLE_MEMORY) == before, (
                 f"{' '.join(argv)} changed the data dir, or the state dir beyond the console's memory"
+            )
     out = capsys.readouterr()
     assert ran >= 18
     assert not (state / "audit.jsonl").exists() and not (state / "playbook.lock").exists()
@@ -132,8 +146,9 @@ def test_a_read_only_watch_posts_and_keeps_its_memory(demo_settings, httpserver,
     monkeypatch.setenv("HOOK", httpserver.url_for("/hook"))
     data = demo_settings.data_dir
     before = snapshot(data)
-    code = main(["--data-dir", str(data), "watch", "--once", "--date", "2026-02-03", "--at", "07:00",
-                 "--notify", "oncall"])
+    code = main(
+        ["--data-dir", str(data), "watch", "--once", "--date", "2026-02-03", "--at", "07:00", "--notify", "oncall"]
+    )
     err = capsys.readouterr().err
     assert code == 0, err
     assert len(httpserver.log) == 1 and b"Sequential execution" in httpserver.log[0][0].get_data()

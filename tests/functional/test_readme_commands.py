@@ -71,7 +71,7 @@ def split_comment(line: str) -> tuple[str, str]:
         elif ch in "'\"":
             quote = ch
         elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
-            return line[:i].rstrip(), line[i + 1:].strip()
+            return line[:i].rstrip(), line[i + 1 :].strip()
     return line.rstrip(), ""
 
 
@@ -81,8 +81,14 @@ def is_synopsis(text: str) -> bool:
     except ValueError:
         return True
     ours = words[0] == "nba-console" or words[:3] == ["python", "-m", "console"]
-    return any(w.startswith("[") or w == "..." or PLACEHOLDER.fullmatch(w)
-               or ours and (w == "|" or "|" in w and not w.startswith("-")) for w in words)  # else: a pipe
+    return any(
+        w.startswith("[")
+        or w == "..."
+        or PLACEHOLDER.fullmatch(w)
+        or ours
+        and (w == "|" or "|" in w and not w.startswith("-"))
+        for w in words
+    )  # else: a pipe
 
 
 def line_skip(block: Block, text: str) -> str | None:
@@ -103,9 +109,16 @@ def readme_commands() -> list[Command]:
             continue
         files = split_files(block.body)
         if files:
-            out.append(Command(files[0][0], "", block.line + 1, block,
-                               skip=f"a file ({files[0][0]}), not commands: tests/gcp/test_readme_recipes.py "
-                                    "runs the recipes that read it"))
+            out.append(
+                Command(
+                    files[0][0],
+                    "",
+                    block.line + 1,
+                    block,
+                    skip=f"a file ({files[0][0]}), not commands: tests/gcp/test_readme_recipes.py "
+                    "runs the recipes that read it",
+                )
+            )
             continue
         pending: tuple[str, str, int] | None = None
         for number, raw in enumerate(block.body.splitlines(), start=block.line + 1):
@@ -117,9 +130,10 @@ def readme_commands() -> list[Command]:
                 pending = (text.strip(), comment, number)
             else:
                 continue
-            nxt = block.body.splitlines()[number - block.line:number - block.line + 1]
-            wraps = bool(nxt) and nxt[0].startswith(" ") and split_comment(nxt[0])[0].strip() \
-                and is_synopsis(pending[0])
+            nxt = block.body.splitlines()[number - block.line : number - block.line + 1]
+            wraps = (
+                bool(nxt) and nxt[0].startswith(" ") and split_comment(nxt[0])[0].strip() and is_synopsis(pending[0])
+            )
             if pending[0].endswith("\\") or wraps:
                 continue
             text, comment, start = pending
@@ -142,17 +156,28 @@ def template(_seeded_demo_dir, tmp_path_factory) -> Path:
     shutil.copytree(_seeded_demo_dir, root / "data" / "nba-console", symlinks=True)
     for name in ("state", "config", "cache", "home"):
         (root / name).mkdir()
-    proc = subprocess.run([sys.executable, "-m", "console", "check", "--date", "2026-02-04"], env=user_env(root),
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "console", "check", "--date", "2026-02-04"],
+        env=user_env(root),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode in (0, 1), proc.stderr
     return root
 
 
 def user_env(root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NBA_CONSOLE_", "XDG_", "PYTEST"))}
-    env.update(HOME=str(root / "home"), XDG_DATA_HOME=str(root / "data"), XDG_STATE_HOME=str(root / "state"),
-               XDG_CONFIG_HOME=str(root / "config"), XDG_CACHE_HOME=str(root / "cache"), TERM="xterm-256color",
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")  # this checkout's nba-console
+    env.update(
+        HOME=str(root / "home"),
+        XDG_DATA_HOME=str(root / "data"),
+        XDG_STATE_HOME=str(root / "state"),
+        XDG_CONFIG_HOME=str(root / "config"),
+        XDG_CACHE_HOME=str(root / "cache"),
+        TERM="xterm-256color",
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    )  # this checkout's nba-console
     return env
 
 
@@ -215,8 +240,12 @@ SERVE = re.compile(r"(?:^|[\s\"])serve(?=[\s\"]|$)")
 
 
 def runs_until_stopped(text: str) -> bool:
-    return bool(SERVE.search(text) or text == "make run"
-                or re.search(r"\bplaybook run\b", text) and not re.search(r"--yes|--dry-run", text))
+    return bool(
+        SERVE.search(text)
+        or text == "make run"
+        or re.search(r"\bplaybook run\b", text)
+        and not re.search(r"--yes|--dry-run", text)
+    )
 
 
 def run(command: Command, template: Path, tmp_root: Path) -> Outcome:
@@ -226,9 +255,16 @@ def run(command: Command, template: Path, tmp_root: Path) -> Outcome:
     cwd = ROOT if command.text.startswith("make ") else root / "home"  # make needs the Makefile
     if runs_until_stopped(command.text):
         return interactive(command, env, cwd)
-    proc = subprocess.Popen(["bash", "-c", command.text], env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)  # its own group: a timeout ends everything it started
+    proc = subprocess.Popen(
+        ["bash", "-c", command.text],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )  # its own group: a timeout ends everything it started
     try:
         output, _ = proc.communicate(timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -247,10 +283,16 @@ def test_readme_commands_run_as_written(template, tmp_path):
         outcomes = list(pool.map(lambda c: run(c, template, tmp_path), RUNNABLE))
     print()
     for o in outcomes:  # `pytest -s`: what each did
-        print(f"README.md:{o.command.line}: `{o.command.text}` exit {o.code}" + (f" ({'; '.join(o.steps)})" if o.steps else ""))
-    failed = [f"README.md:{o.command.line}: `{o.command.text}` exited {o.code} (README: {o.command.expected}); "
-              f"{'; '.join(o.steps)}\n{o.output[-1500:]}"
-              for o in outcomes if o.code != o.command.expected or "Traceback (most recent call last)" in o.output]
+        print(
+            f"README.md:{o.command.line}: `{o.command.text}` exit {o.code}"
+            + (f" ({'; '.join(o.steps)})" if o.steps else "")
+        )
+    failed = [
+        f"README.md:{o.command.line}: `{o.command.text}` exited {o.code} (README: {o.command.expected}); "
+        f"{'; '.join(o.steps)}\n{o.output[-1500:]}"
+        for o in outcomes
+        if o.code != o.command.expected or "Traceback (most recent call last)" in o.output
+    ]
     assert not failed, "\n\n".join(failed)
 
 
@@ -302,8 +344,7 @@ def check_synopsis(text: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("command", [c for c in COMMANDS if c.synopsis and not c.skip],
-                         ids=lambda c: f"line{c.line}")
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c.synopsis and not c.skip], ids=lambda c: f"line{c.line}")
 def test_readme_synopses_name_real_subcommands_and_flags(command):
     assert check_synopsis(command.text) == []
 
@@ -312,8 +353,14 @@ def test_every_readme_command_is_run_or_skipped_with_a_reason():
     """The list the closing note of issue 23 gives; a skip without a reason fails."""
     print()
     for c in COMMANDS:
-        kind = f"skipped: {c.skip}" if c.skip else "synopsis, checked against the parser" if c.synopsis else \
-            f"runs, exit {c.expected}" + (" (on a terminal: answered or stopped as a person would)" if runs_until_stopped(c.text) else "")
+        kind = (
+            f"skipped: {c.skip}"
+            if c.skip
+            else "synopsis, checked against the parser"
+            if c.synopsis
+            else f"runs, exit {c.expected}"
+            + (" (on a terminal: answered or stopped as a person would)" if runs_until_stopped(c.text) else "")
+        )
         print(f"README.md:{c.line}: {c.text}  -> {kind}")
     assert all(c.skip is None or c.skip.strip() for c in COMMANDS)
     # every shell block is accounted for: it gave at least one command, run or skipped

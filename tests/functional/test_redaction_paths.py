@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import orjson
 import pytest
 
-from console.core.config import NotifyChannel, load_settings
 from console.backends import open_backend
+from console.core.config import NotifyChannel, load_settings
 from console.notify import Delivery
 from console.playbook.engine import Callbacks, Runner
 from console.watch import Watcher
@@ -41,20 +41,27 @@ def json_describe(flag: str) -> str:
     """Pretty JSON as gcloud prints it, with one env entry written on one line (valid JSON:
     the verification still reads it) and the free-text forms in annotations."""
     annotations = {f"note-{i}": text for i, text in enumerate(FREE_TEXT)}
-    head = json.dumps({"apiVersion": "serving.knative.dev/v1", "kind": "Service",
-                       "metadata": {"name": "nba-phase3-analytics-processors", "annotations": annotations}},
-                      indent=2)[:-2]
-    return head + f''',
+    head = json.dumps(
+        {
+            "apiVersion": "serving.knative.dev/v1",
+            "kind": "Service",
+            "metadata": {"name": "nba-phase3-analytics-processors", "annotations": annotations},
+        },
+        indent=2,
+    )[:-2]
+    return (
+        head
+        + f''',
   "spec": {{
     "template": {{
       "spec": {{
         "containers": [
           {{
             "env": [
-              {{"name": "API_TOKEN", "value": "{SECRETS['inline']}"}},
+              {{"name": "API_TOKEN", "value": "{SECRETS["inline"]}"}},
               {{
                 "name": "DB_PASSWORD",
-                "value": "{SECRETS['pretty']}"
+                "value": "{SECRETS["pretty"]}"
               }},
               {{"name": "SEQUENTIAL_EXECUTION_ENABLED", "value": "{flag}"}}
             ]
@@ -65,13 +72,29 @@ def json_describe(flag: str) -> str:
   }}
 }}
 '''
+    )
 
 
 def yaml_describe() -> str:
-    return "\n".join(["apiVersion: serving.knative.dev/v1", "kind: Service", "spec:", "  template:", "    spec:",
-                      "      containers:", "      - env:", "        - name: API_TOKEN", f"          value: {SECRETS['yaml']}",
-                      "        - name: SEQUENTIAL_EXECUTION_ENABLED", "          value: 'false'",
-                      *[f"# {t}" for t in FREE_TEXT]]) + "\n"
+    return (
+        "\n".join(
+            [
+                "apiVersion: serving.knative.dev/v1",
+                "kind: Service",
+                "spec:",
+                "  template:",
+                "    spec:",
+                "      containers:",
+                "      - env:",
+                "        - name: API_TOKEN",
+                f"          value: {SECRETS['yaml']}",
+                "        - name: SEQUENTIAL_EXECUTION_ENABLED",
+                "          value: 'false'",
+                *[f"# {t}" for t in FREE_TEXT],
+            ]
+        )
+        + "\n"
+    )
 
 
 def _leaked(text: str) -> list[str]:
@@ -105,14 +128,21 @@ def test_the_screen_gets_masked_lines_and_events(cli_env, monkeypatch):
     describe.write_text(yaml_describe())
     for key, value in {**env, "FAKE_DESCRIBE_FILE": str(describe), "FAKE_DESCRIBE_AFTER_UPDATE": "1"}.items():
         monkeypatch.setenv(key, value)
-    settings = load_settings(backend="gcp", state_dir=tmp / "state", data_dir=tmp / "data",
-                             gcp={"platform_checkout": env["NBA_CONSOLE_GCP__PLATFORM_CHECKOUT"]},
-                             playbooks={"firestore_lock": False})
+    settings = load_settings(
+        backend="gcp",
+        state_dir=tmp / "state",
+        data_dir=tmp / "data",
+        gcp={"platform_checkout": env["NBA_CONSOLE_GCP__PLATFORM_CHECKOUT"]},
+        playbooks={"firestore_lock": False},
+    )
     seen: list[str] = []
-    callbacks = Callbacks(confirm=lambda s: True, type_target=lambda s: s.target,
-                          on_line=lambda step, stream, line: seen.append(line),
-                          on_event=lambda kind, data: seen.append(repr(data)),
-                          on_failure=lambda step, result, why: seen.append(f"{why} {result.error} {result.tail}") or "abort")
+    callbacks = Callbacks(
+        confirm=lambda s: True,
+        type_target=lambda s: s.target,
+        on_line=lambda step, stream, line: seen.append(line),
+        on_event=lambda kind, data: seen.append(repr(data)),
+        on_failure=lambda step, result, why: seen.append(f"{why} {result.error} {result.tail}") or "abort",
+    )
     outcome = Runner(settings, callbacks=callbacks).run("disable-sequential-execution")
     assert outcome.status == "failed" and seen
     assert not _leaked("\n".join(seen) + outcome.message)
@@ -125,22 +155,39 @@ def test_a_secret_quoted_by_a_check_reaches_no_channel(demo_settings, httpserver
     logs = demo_settings.data_dir / "current" / "logs" / "phase3.json"
     entries = orjson.loads(logs.read_bytes())
     secret = "sk-live-N0tif1cat10nLeak9z"
-    entries.append({"insertId": "leak-1", "timestamp": "2026-02-05T12:30:00Z", "severity": "ERROR",
-                    "resource": {"type": "cloud_run_revision", "labels": {"service_name": "nba-phase3-analytics-processors"}},
-                    "textPayload": f"DependencyFailureError: PlayerGameSummaryProcessor: postgres://props:{secret}@10.0.0.5/props "
-                                   f"refused; Authorization: Bearer {secret}"})
+    entries.append(
+        {
+            "insertId": "leak-1",
+            "timestamp": "2026-02-05T12:30:00Z",
+            "severity": "ERROR",
+            "resource": {"type": "cloud_run_revision", "labels": {"service_name": "nba-phase3-analytics-processors"}},
+            "textPayload": f"DependencyFailureError: PlayerGameSummaryProcessor: postgres://props:{secret}@10.0.0.5/props "
+            f"refused; Authorization: Bearer {secret}",
+        }
+    )
     logs.write_bytes(orjson.dumps(entries))
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     monkeypatch.setenv("NBA_CONSOLE_SLACK_WEBHOOK", httpserver.url_for("/hook"))
     monkeypatch.setenv("NBA_CONSOLE_WEBHOOK", httpserver.url_for("/hook"))
     sink = tmp_path / "cmd.json"
-    channels = [NotifyChannel(name="slack", kind="slack", url_env="NBA_CONSOLE_SLACK_WEBHOOK"),
-                NotifyChannel(name="hook", kind="webhook", url_env="NBA_CONSOLE_WEBHOOK"),
-                NotifyChannel(name="cmd", kind="command",
-                              command=[sys.executable, "-c", f"import sys, pathlib; pathlib.Path({str(sink)!r}).write_bytes(sys.stdin.buffer.read())"]),
-                NotifyChannel(name="out", kind="stdout")]
-    watch = Watcher(demo_settings, channels, date(2026, 2, 4), open_backend, delivery=Delivery(demo_settings, sleep=lambda s: None))
-    outcome = watch.run(datetime(2026, 2, 5, 16, 0, tzinfo=timezone.utc))
+    channels = [
+        NotifyChannel(name="slack", kind="slack", url_env="NBA_CONSOLE_SLACK_WEBHOOK"),
+        NotifyChannel(name="hook", kind="webhook", url_env="NBA_CONSOLE_WEBHOOK"),
+        NotifyChannel(
+            name="cmd",
+            kind="command",
+            command=[
+                sys.executable,
+                "-c",
+                f"import sys, pathlib; pathlib.Path({str(sink)!r}).write_bytes(sys.stdin.buffer.read())",
+            ],
+        ),
+        NotifyChannel(name="out", kind="stdout"),
+    ]
+    watch = Watcher(
+        demo_settings, channels, date(2026, 2, 4), open_backend, delivery=Delivery(demo_settings, sleep=lambda s: None)
+    )
+    outcome = watch.run(datetime(2026, 2, 5, 16, 0, tzinfo=UTC))
     assert outcome.delivered == len(channels), outcome
     sequential = next(c for c in outcome.report.checks if c.id == "sequential_execution")
     assert secret in sequential.summary  # the check itself quotes the log line as it is

@@ -12,8 +12,7 @@ from console.core.errors import ErrorKind, SourceError
 from console.core.models import CheckResult, Status
 from console.core.runner import SPECS
 from console.local.scenario import DB_FILE, current_dir
-
-from .conftest import FEB4, SIZE, settle
+from tests.functional.conftest import FEB4, SIZE, settle
 
 SQL_CHECKS = [s.id for s in SPECS if s.queries]
 
@@ -80,7 +79,9 @@ async def test_a_failing_source_shows_error_and_backs_off(make_app, demo_setting
         delays = []
         for _ in range(3):
             state = app.states["grading_coverage"]
-            delays.append(state.next_delay(demo_settings.refresh_seconds, tui.retry_base_seconds, tui.retry_max_seconds))
+            delays.append(
+                state.next_delay(demo_settings.refresh_seconds, tui.retry_base_seconds, tui.retry_max_seconds)
+            )
             await pilot.press("r")
             await settle(pilot)
         assert delays == sorted(delays) and delays[1] == 2 * delays[0]
@@ -117,8 +118,13 @@ async def test_update_result_from_another_thread_reaches_the_panel(make_app):
     app = make_app(FEB4)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        pushed = CheckResult(id="sequential_execution", title="Sequential execution", status=Status.FAIL,
-                             summary="pushed from a log stream", value={})
+        pushed = CheckResult(
+            id="sequential_execution",
+            title="Sequential execution",
+            status=Status.FAIL,
+            summary="pushed from a log stream",
+            value={},
+        )
         thread = threading.Thread(target=app.update_result, args=("sequential_execution", pushed))
         thread.start()
         thread.join()

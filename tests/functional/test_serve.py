@@ -58,13 +58,16 @@ async def test_every_request_needs_the_token_which_moves_to_a_cookie():
         cookie = first.headers["Set-Cookie"]
         assert f"{TOKEN_COOKIE}={TOKEN}" in cookie and "HttpOnly" in cookie and "Secure" not in cookie
         page = await client.get("/", cookies={TOKEN_COOKIE: TOKEN})
-        assert page.status == 200 and f'ws://{client.host}:{client.port}/ws' in await page.text()
+        assert page.status == 200 and f"ws://{client.host}:{client.port}/ws" in await page.text()
         assert (await client.get("/status", headers={"Authorization": f"Bearer {TOKEN}"})).status == 200
         # Behind a TLS proxy (Cloud Run + IAP): wss and a Secure cookie.
         proxied = await client.get(f"/?token={TOKEN}", headers={"X-Forwarded-Proto": "https"}, allow_redirects=False)
         assert "Secure" in proxied.headers["Set-Cookie"]
-        page = await client.get("/", headers={"X-Forwarded-Proto": "https", "Host": "console.example.run.app"},
-                                cookies={TOKEN_COOKIE: TOKEN})
+        page = await client.get(
+            "/",
+            headers={"X-Forwarded-Proto": "https", "Host": "console.example.run.app"},
+            cookies={TOKEN_COOKIE: TOKEN},
+        )
         assert 'data-session-websocket-url="wss://console.example.run.app/ws"' in await page.text()
     finally:
         await client.close()
@@ -110,16 +113,22 @@ async def test_an_idle_viewer_is_ended_and_an_active_one_is_not():
     client = await _client(idle_seconds=1.0)
     try:
         idle, active = await client.ws_connect("/ws"), await client.ws_connect("/ws")
-        await _until(lambda: len(client.console_server.sessions) == 2
-                     and all(s.service.pid for s in client.console_server.sessions.values()))
+        await _until(
+            lambda: (
+                len(client.console_server.sessions) == 2
+                and all(s.service.pid for s in client.console_server.sessions.values())
+            )
+        )
         idle_pid, active_pid = [s.service.pid for s in client.console_server.sessions.values()]
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 3.0
         while loop.time() < deadline:  # the active viewer types; the idle one does nothing
             await active.send_json(["stdin", "x"])
             await asyncio.sleep(0.2)
-        assert idle.closed or (await idle.receive(timeout=5)).type in (aiohttp.WSMsgType.CLOSE,
-                                                                        aiohttp.WSMsgType.CLOSED)
+        assert idle.closed or (await idle.receive(timeout=5)).type in (
+            aiohttp.WSMsgType.CLOSE,
+            aiohttp.WSMsgType.CLOSED,
+        )
         await _until(lambda: not pid_alive(idle_pid))
         assert not active.closed and pid_alive(active_pid)
         await active.close()
@@ -131,8 +140,20 @@ async def test_malformed_browser_messages_are_dropped_and_the_session_lives_on()
     client = await _client()
     try:
         ws = await client.ws_connect("/ws")
-        for junk in ("", "{", "[]", '["stdin"]', "{}", "42", '[1, 2]', '["resize", "big"]', '["stdin", 5]',
-                     "[" * 100_000, '["stdin", "\\ud800"]', '["resize", {"width": "x", "height": null}]'):
+        for junk in (
+            "",
+            "{",
+            "[]",
+            '["stdin"]',
+            "{}",
+            "42",
+            "[1, 2]",
+            '["resize", "big"]',
+            '["stdin", 5]',
+            "[" * 100_000,
+            '["stdin", "\\ud800"]',
+            '["resize", {"width": "x", "height": null}]',
+        ):
             await ws.send_str(junk)
         await ws.send_bytes(b"\x00\xff")
         await ws.send_json(["ping", "still-here"])
@@ -171,8 +192,12 @@ async def test_the_header_names_the_mode_read_only_in_a_terminal_web_only_in_a_b
 
 async def test_what_a_console_started_ends_with_it_and_a_plain_get_of_the_websocket_is_a_400(tmp_path):
     pid_file = tmp_path / "grandchild.pid"
-    spawner = [sys.executable, "-c", "import subprocess, sys, time; p = subprocess.Popen(['sleep', '600']); "
-               f"open({str(pid_file)!r}, 'w').write(str(p.pid)); time.sleep(600)"]
+    spawner = [
+        sys.executable,
+        "-c",
+        "import subprocess, sys, time; p = subprocess.Popen(['sleep', '600']); "
+        f"open({str(pid_file)!r}, 'w').write(str(p.pid)); time.sleep(600)",
+    ]
     client = await _client(argv=spawner, max_sessions=1)
     try:
         assert (await client.get("/ws")).status == 400  # no upgrade: refused, and the slot is not kept

@@ -37,33 +37,33 @@ def _send(served, raw: bytes) -> bytes:
         try:
             conn.sendall(raw)
             return conn.recv(65536)  # the status line is in the first bytes back
-        except (ConnectionResetError, BrokenPipeError, socket.timeout):
+        except (TimeoutError, ConnectionResetError, BrokenPipeError):
             return b""
 
 
 T = TOKEN.encode()
 RAW_REQUESTS = [
-    b"GET /?token=" + T + b" HTTP/1.1 garbage\r\n\r\n",             # three words too many
-    b"GET /?token=" + T + b"\x00 HTTP/1.1\r\nHost: x\r\n\r\n",       # NUL in the URL
-    b"GARBAGE /?token=" + T + b"\r\n\r\n",                           # no version
-    b"GET /?token=" + T + b" HTTP/9.9\r\n\r\n",                      # a version that does not exist
+    b"GET /?token=" + T + b" HTTP/1.1 garbage\r\n\r\n",  # three words too many
+    b"GET /?token=" + T + b"\x00 HTTP/1.1\r\nHost: x\r\n\r\n",  # NUL in the URL
+    b"GARBAGE /?token=" + T + b"\r\n\r\n",  # no version
+    b"GET /?token=" + T + b" HTTP/9.9\r\n\r\n",  # a version that does not exist
     b"get /?token=" + T + b" http/1.1\r\n\r\n",
-    b"GET /?token=" + T + b"\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n",   # not ASCII
-    b"GET / HTTP/1.1\r\nAuthorization Bearer " + T + b"\r\n\r\n",    # a header line without its colon
+    b"GET /?token=" + T + b"\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n",  # not ASCII
+    b"GET / HTTP/1.1\r\nAuthorization Bearer " + T + b"\r\n\r\n",  # a header line without its colon
     b"GET /?token=" + T + b" HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
     b"POST /?token=" + T + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n" + T + b"\r\n",
-    b"GET /?token=" + T + b"&pad=" + b"a" * 9000 + b" HTTP/1.1\r\n\r\n",   # a request line too long
+    b"GET /?token=" + T + b"&pad=" + b"a" * 9000 + b" HTTP/1.1\r\n\r\n",  # a request line too long
     b"GET / HTTP/1.1\r\nHost: x\r\nCookie: nba_console_token=" + T + b"; pad=" + b"a" * 9000 + b"\r\n\r\n",
     b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + T,
-    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + T,             # TLS on the plain port
-    T + b"\r\n\r\n",                                                  # the token alone
+    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + T,  # TLS on the plain port
+    T + b"\r\n\r\n",  # the token alone
     b"GET /ws?token=" + T + b" HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
     b"Sec-WebSocket-Version: 99\r\n\r\n",
     # Well-formed, the token in every place a client may put it:
     b"GET /?token=" + T + b" HTTP/1.1\r\nHost: x\r\n\r\n",
     b"GET /" + T + b" HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + T + b"\r\n\r\n",
     b"GET /status HTTP/1.1\r\nHost: x\r\nCookie: nba_console_token=" + T + b"\r\n\r\n",
-    b"GET /?token=" + T[:-1] + b" HTTP/1.1\r\nHost: x\r\n\r\n",   # one character short: refused
+    b"GET /?token=" + T[:-1] + b" HTTP/1.1\r\nHost: x\r\n\r\n",  # one character short: refused
 ]
 
 
@@ -82,11 +82,20 @@ noise = st.binary(max_size=12)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(method=request_line_parts, before=noise, after=noise, where=st.sampled_from(["query", "path", "header", "line"]),
-       version=st.sampled_from([b"HTTP/1.1", b"HTTP/1.0", b"HTTP/x", b""]))
+@given(
+    method=request_line_parts,
+    before=noise,
+    after=noise,
+    where=st.sampled_from(["query", "path", "header", "line"]),
+    version=st.sampled_from([b"HTTP/1.1", b"HTTP/1.0", b"HTTP/x", b""]),
+)
 def test_fuzzed_requests_never_put_the_token_in_the_server_log(served, method, before, after, where, version):
-    target = {"query": b"/?token=" + before + T + after, "path": b"/" + before + T + after,
-              "header": b"/", "line": before + T + after}[where]
+    target = {
+        "query": b"/?token=" + before + T + after,
+        "path": b"/" + before + T + after,
+        "header": b"/",
+        "line": before + T + after,
+    }[where]
     raw = method + b" " + target + b" " + version + b"\r\nHost: x\r\n"
     if where == "header":
         raw += b"Authorization: Bearer " + before + T + after + b"\r\nX" + after + b": " + T + b"\r\n"
@@ -97,8 +106,10 @@ def test_fuzzed_requests_never_put_the_token_in_the_server_log(served, method, b
 # ------------------------------------------------------------------ resize
 
 
-@given(width=st.one_of(st.integers(), st.floats(), st.text(max_size=8), st.none(), st.booleans()),
-       height=st.one_of(st.integers(), st.floats(), st.text(max_size=8), st.none(), st.booleans()))
+@given(
+    width=st.one_of(st.integers(), st.floats(), st.text(max_size=8), st.none(), st.booleans()),
+    height=st.one_of(st.integers(), st.floats(), st.text(max_size=8), st.none(), st.booleans()),
+)
 def test_any_size_becomes_one_the_console_can_draw(width, height):
     cols, rows = terminal_size(width, height)
     assert MIN_COLS <= cols <= MAX_COLS and MIN_ROWS <= rows <= MAX_ROWS
@@ -125,7 +136,7 @@ def test_a_negative_or_huge_resize_leaves_the_viewer_console_alive(served):
                 while loop.time() < end:
                     try:
                         message = await ws.receive(timeout=max(0.1, end - loop.time()))
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         break
                     if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
                         raise AssertionError(f"the viewer's console ended: {message}")

@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 
 from console.core.runner import SPECS
-
-from .conftest import FEB3, FEB4, SIZE, settle, settle_detail
+from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail
 
 
 class _Silent:

@@ -9,8 +9,7 @@ from datetime import timedelta
 from console.tui.screens.help import HelpScreen
 from console.tui.widgets.footer import ConsoleFooter
 from panels.widget import CheckPanel
-
-from .conftest import FEB4, settle
+from tests.functional.conftest import FEB4, settle
 
 STATUS_CLASSES = {"-ok", "-warn", "-fail", "-unknown", "-error", "-stale", "-loading"}
 
@@ -94,7 +93,9 @@ async def test_metrics_height_known_without_measuring_is_the_measured_one(make_a
         assert metrics._known_height == 7  # the header and six metrics
         for width in (8, 30, 60, 76, 150):
             size = Size(width, 50)
-            assert metrics.get_content_height(size, size, width) == Widget.get_content_height(metrics, size, size, width)
+            assert metrics.get_content_height(size, size, width) == Widget.get_content_height(
+                metrics, size, size, width
+            )
         metrics.update(Text("cannot show this:\nsomething"))  # anything else is measured as before
         assert metrics.get_content_height(Size(76, 50), Size(76, 50), 76) == 2
 

@@ -19,8 +19,7 @@ from console.tui.screens.detail import DetailScreen
 from console.tui.screens.playbooks import PlaybooksScreen
 from console.watch import Watcher
 from panels.widget import CheckPanel
-
-from .conftest import FEB3, FEB4, SIZE, settle, settle_detail, until
+from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail, until
 
 BLOCKED = "DependencyFailureError: TeamOffenseGameSummaryProcessor failed; blocking Level 2"
 
@@ -30,9 +29,16 @@ def blocked_morning(settings) -> None:
     path = settings.data_dir / "current" / "logs" / "phase3.json"
     entries = orjson.loads(path.read_bytes())
     done = next(e for e in entries if e["timestamp"] == "2026-02-05T12:19:30Z")
-    entries.append({**done, "insertId": "dependency-failure-1", "textPayload": BLOCKED,
-                    "timestamp": "2026-02-05T12:19:20Z", "receiveTimestamp": "2026-02-05T12:19:20.350000Z",
-                    "severity": "ERROR"})
+    entries.append(
+        {
+            **done,
+            "insertId": "dependency-failure-1",
+            "textPayload": BLOCKED,
+            "timestamp": "2026-02-05T12:19:20Z",
+            "receiveTimestamp": "2026-02-05T12:19:20.350000Z",
+            "severity": "ERROR",
+        }
+    )
     path.write_bytes(orjson.dumps(sorted(entries, key=lambda e: e["timestamp"])))
 
 
@@ -54,8 +60,13 @@ def told(settings, game_date: date) -> tuple[dict, str]:
     check id, and the text printed."""
     out = Collect()
     at = datetime.combine(game_date + settings.processing_offset, time(10, 0), tzinfo=settings.tz)
-    watcher = Watcher(settings, [NotifyChannel(name="stdout", kind="stdout")], game_date, open_backend,
-                      delivery=Delivery(settings, out=out))
+    watcher = Watcher(
+        settings,
+        [NotifyChannel(name="stdout", kind="stdout")],
+        game_date,
+        open_backend,
+        delivery=Delivery(settings, out=out),
+    )
     outcome = watcher.run(at)
     return {c["check"]: c for c in outcome.changes}, out.text
 
@@ -65,14 +76,17 @@ def told(settings, game_date: date) -> tuple[dict, str]:
 
 def test_the_feb3_race_is_told_with_enable_only_and_dnp_without_placeholders(demo_settings):
     changes, text = told(demo_settings, FEB3)
-    assert changes["sequential_execution"]["commands"] == ["nba-console playbook run enable-sequential-execution --dry-run"]
+    assert changes["sequential_execution"]["commands"] == [
+        "nba-console playbook run enable-sequential-execution --dry-run"
+    ]
     dnp = changes["dnp_pollution"]
     assert dnp["status"] == "fail" and dnp["commands"] == [] and "Deployment drift" in dnp["suggestion"]
     assert "disable-sequential-execution" not in text and "<" not in text  # no placeholder anywhere
     assert "    no playbook suggested: the DNP rows name no service or commit" in text
     drift = changes["deployment_drift"]["commands"]
-    assert len(drift) == 1 and drift[0].startswith("nba-console playbook run redeploy-service --param service=nba-scrapers "
-                                                   "--param commit=")
+    assert len(drift) == 1 and drift[0].startswith(
+        "nba-console playbook run redeploy-service --param service=nba-scrapers --param commit="
+    )
 
 
 def test_a_dependency_failure_is_told_with_disable_only(demo_settings):
@@ -88,9 +102,19 @@ def test_the_slack_message_says_why_a_check_has_no_suggestion(demo_settings):
     from console.notify import slack_payload
 
     changes, _ = told(demo_settings, FEB3)
-    event = {"type": "changes", "id": "x", "changes": list(changes.values()),
-             "report": {"game_date": "2026-02-03", "as_of": "2026-02-04T15:00:00Z", "backend": "local",
-                        "project": "p", "status": "fail", "checks": []}}
+    event = {
+        "type": "changes",
+        "id": "x",
+        "changes": list(changes.values()),
+        "report": {
+            "game_date": "2026-02-03",
+            "as_of": "2026-02-04T15:00:00Z",
+            "backend": "local",
+            "project": "p",
+            "status": "fail",
+            "checks": [],
+        },
+    }
     blocks = json.dumps(slack_payload(event, demo_settings))
     assert "No playbook suggested: the DNP rows name no service" in blocks
     assert "enable-sequential-execution" in blocks and "disable-sequential-execution" not in blocks
@@ -118,14 +142,19 @@ async def _playbooks_from(pilot, check_id: str) -> PlaybooksScreen:
     return app.screen
 
 
-@pytest.mark.parametrize("check_id, game_date, blocked, playbook, why", [
-    ("sequential_execution", FEB3, False, "enable-sequential-execution", "started before Level 1 completed"),
-    ("sequential_execution", FEB4, True, "disable-sequential-execution", "DependencyFailureError"),
-    ("dnp_pollution", FEB3, False, None, "name no service or commit"),
-    ("deployment_drift", FEB4, False, "redeploy-service", "nba-scrapers is 49 commits behind head"),
-], ids=["race", "dependency-failure", "dnp", "drift"])
-async def test_drill_down_and_P_follow_the_same_rule(make_app, demo_settings, check_id, game_date, blocked,
-                                                    playbook, why):
+@pytest.mark.parametrize(
+    "check_id, game_date, blocked, playbook, why",
+    [
+        ("sequential_execution", FEB3, False, "enable-sequential-execution", "started before Level 1 completed"),
+        ("sequential_execution", FEB4, True, "disable-sequential-execution", "DependencyFailureError"),
+        ("dnp_pollution", FEB3, False, None, "name no service or commit"),
+        ("deployment_drift", FEB4, False, "redeploy-service", "nba-scrapers is 49 commits behind head"),
+    ],
+    ids=["race", "dependency-failure", "dnp", "drift"],
+)
+async def test_drill_down_and_P_follow_the_same_rule(
+    make_app, demo_settings, check_id, game_date, blocked, playbook, why
+):
     if blocked:
         blocked_morning(demo_settings)
     app = make_app(game_date)

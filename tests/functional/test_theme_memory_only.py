@@ -8,8 +8,7 @@ import pytest
 
 from console import ui_state
 from console.tui.app import NbaConsoleApp
-
-from .conftest import FEB4, settle, until
+from tests.functional.conftest import FEB4, settle, until
 
 
 async def _pick_theme_in_the_palette(pilot, name: str) -> None:

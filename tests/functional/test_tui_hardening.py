@@ -3,24 +3,30 @@ line on the log screen, and a console that does crash never exits 0."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from textual.app import App
 
+from console.core.models import LogEntry
 from console.tui.app import NbaConsoleApp
 from console.tui.screens.logs import LogsScreen, LogView
-from console.core.models import LogEntry
 from tests.functional.conftest import FEB4, SIZE, settle
 from tests.functional.test_logs_screen import ListSource, wait_for
 
 # What the validator now refuses, built directly: year 0 once in UTC, so showing it in any
 # zone overflows. A source that is not the scenario loader (gcp, a hand-edited file) could
 # still hand the screen something like it.
-UNSHOWABLE = LogEntry(timestamp=datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))), text="from year zero",
-                      service="nba-phase3-analytics-processors")
-GOOD = LogEntry(timestamp=datetime(2026, 2, 5, 12, tzinfo=timezone.utc), text="Starting PlayerGameSummaryProcessor",
-                service="nba-phase3-analytics-processors")
+UNSHOWABLE = LogEntry(
+    timestamp=datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
+    text="from year zero",
+    service="nba-phase3-analytics-processors",
+)
+GOOD = LogEntry(
+    timestamp=datetime(2026, 2, 5, 12, tzinfo=UTC),
+    text="Starting PlayerGameSummaryProcessor",
+    service="nba-phase3-analytics-processors",
+)
 
 
 async def test_l_with_an_unshowable_entry_shows_an_error_line_and_keeps_running(make_app):

@@ -8,8 +8,7 @@ import re
 from console.tui.screens.detail import DetailScreen
 from console.tui.widgets.table import RowsTable
 from panels.widget import CheckPanel
-
-from .conftest import FEB3, FEB4, SIZE, settle, settle_detail
+from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail
 
 
 def _text(widget) -> str:

@@ -15,8 +15,7 @@ from console.tui.screens.logs import LogsScreen, LogView
 from console.tui.screens.playbooks import ConfirmationModal, PlaybooksScreen, TypedNameModal
 from console.tui.widgets.table import RowsTable
 from panels.widget import CheckPanel
-
-from .conftest import FEB3, FEB4, SIZE, settle, settle_detail, until
+from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail, until
 
 # Every printable ASCII character (space included) and a few that are not ASCII.
 PRINTABLE = [c for c in string.printable if c.isprintable()] + ["é", "ü", "ñ", "½"]
@@ -109,7 +108,7 @@ async def test_playbook_form_is_focused_and_its_fields_take_every_key(make_app):
 
 @pytest.mark.slow
 async def test_typed_name_box_takes_every_key(demo_settings, demo_backend):
-    from .test_playbooks_screen import Host
+    from tests.functional.test_playbooks_screen import Host
 
     app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
     async with app.run_test(size=(160, 50)) as pilot:
@@ -124,7 +123,6 @@ async def test_typed_name_box_takes_every_key(demo_settings, demo_backend):
         await type_everything(pilot, box)
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen) and not app.screen.running)
-
 
 
 async def test_history_focuses_its_grid(make_app):

@@ -22,8 +22,7 @@ from console.core.models import CheckResult, Status
 from console.core.runner import SPECS, CheckContext, run_all
 from console.notify import Delivery
 from console.watch import Watcher, is_quiet, run_schedule
-
-from .conftest import FEB4, SIZE, settle, until
+from tests.functional.conftest import FEB4, SIZE, settle, until
 
 FEB3 = date(2026, 2, 3)
 HOOK = "/hooks/local"
@@ -44,8 +43,9 @@ def verdicts(settings, game_date: date, times: list[datetime]) -> list[dict[str,
     """The runner's statuses at each moment, exactly as `check --at` would give them."""
     backend = LocalBackend(settings)
     try:
-        return [{c.id: c.status.value for c in run_all(backend, CheckContext(settings, game_date, t)).checks}
-                for t in times]
+        return [
+            {c.id: c.status.value for c in run_all(backend, CheckContext(settings, game_date, t)).checks} for t in times
+        ]
     finally:
         backend.close()
 
@@ -55,14 +55,20 @@ def expected_changes(runs: list[dict[str, str]]) -> list[set[str]]:
     the demo, reminders off): anything but ok <-> unknown."""
     out, before = [], {}
     for statuses in runs:
-        out.append({c for c, s in statuses.items() if s != before.get(c) and not (is_quiet(before.get(c)) and is_quiet(s))})
+        out.append(
+            {c for c, s in statuses.items() if s != before.get(c) and not (is_quiet(before.get(c)) and is_quiet(s))}
+        )
         before = statuses
     return out
 
 
 def write_config(tmp_path, settings, **watch) -> str:
-    lines = [f'data_dir = "{settings.data_dir}"', f'state_dir = "{tmp_path / "state"}"', "[watch]",
-             'remind_every = "12h"'] + [f"{k} = {v}" for k, v in watch.items()]
+    lines = [
+        f'data_dir = "{settings.data_dir}"',
+        f'state_dir = "{tmp_path / "state"}"',
+        "[watch]",
+        'remind_every = "12h"',
+    ] + [f"{k} = {v}" for k, v in watch.items()]
     lines += ["[[notify]]", 'name = "local"', 'kind = "slack"', 'url_env = "NBA_CONSOLE_SLACK_WEBHOOK"']
     path = tmp_path / "nba-console.toml"
     path.write_text("\n".join(lines) + "\n")
@@ -86,15 +92,31 @@ def announced_titles(message: dict) -> set[str]:
 
 
 def test_cron_over_the_feb3_morning_posts_one_message_per_change_and_nothing_on_a_second_run(
-        receiver, demo_settings, tmp_path, capsys):
+    receiver, demo_settings, tmp_path, capsys
+):
     config = write_config(tmp_path, demo_settings, until='"23:00"')  # no summary in this test
     times = moments(demo_settings, FEB3, "06:00", "11:00", timedelta(minutes=30))
     expected = expected_changes(verdicts(demo_settings, FEB3, times))
     title = {s.id: s.title for s in SPECS}
 
     for at in times:
-        assert main(["--config", config, "watch", "--once", "--date", "2026-02-03", "--at", at.isoformat(),
-                     "--notify", "local"]) == 0
+        assert (
+            main(
+                [
+                    "--config",
+                    config,
+                    "watch",
+                    "--once",
+                    "--date",
+                    "2026-02-03",
+                    "--at",
+                    at.isoformat(),
+                    "--notify",
+                    "local",
+                ]
+            )
+            == 0
+        )
     got = messages(receiver)
     assert len(got) == sum(1 for e in expected if e)  # one message per run with a change
     assert [announced_titles(m) for m in got] == [{title[c] for c in e} for e in expected if e]
@@ -104,8 +126,23 @@ def test_cron_over_the_feb3_morning_posts_one_message_per_change_and_nothing_on_
 
     receiver.clear_log()
     for at in times:  # the same morning again: the state remembers, nothing is re-announced
-        assert main(["--config", config, "watch", "--once", "--date", "2026-02-03", "--at", at.isoformat(),
-                     "--notify", "local"]) == 0
+        assert (
+            main(
+                [
+                    "--config",
+                    config,
+                    "watch",
+                    "--once",
+                    "--date",
+                    "2026-02-03",
+                    "--at",
+                    at.isoformat(),
+                    "--notify",
+                    "local",
+                ]
+            )
+            == 0
+        )
     assert receiver.log == []
     capsys.readouterr()
 
@@ -146,8 +183,13 @@ class DownBackend(LocalBackend):
 
 def test_a_failing_source_is_told_once_as_error_and_again_only_if_it_lasts(receiver, demo_settings):
     channel = NotifyChannel(name="local", kind="slack", url_env="NBA_CONSOLE_SLACK_WEBHOOK")
-    settings = demo_settings.model_copy(update={"watch": demo_settings.watch.model_copy(
-        update={"error_repeat_after": timedelta(minutes=30), "remind_every": timedelta(hours=12)})})
+    settings = demo_settings.model_copy(
+        update={
+            "watch": demo_settings.watch.model_copy(
+                update={"error_repeat_after": timedelta(minutes=30), "remind_every": timedelta(hours=12)}
+            )
+        }
+    )
     w = Watcher(settings, [channel], FEB3, DownBackend)
     times = moments(settings, FEB3, "09:00", "09:40", timedelta(minutes=5))
     outcomes = [w.run(t) for t in times]
@@ -169,8 +211,9 @@ def test_the_replay_clock_drives_the_feb4_morning_in_seconds(receiver, demo_sett
     day = FEB4 + demo_settings.processing_offset
     start = datetime.combine(day, time(6, 0), tzinfo=demo_settings.tz)
     until = datetime.combine(day, time(11, 0), tzinfo=demo_settings.tz)
-    settings = demo_settings.model_copy(update={"watch": demo_settings.watch.model_copy(
-        update={"remind_every": timedelta(hours=12)})})
+    settings = demo_settings.model_copy(
+        update={"watch": demo_settings.watch.model_copy(update={"remind_every": timedelta(hours=12)})}
+    )
     clock = ReplayClock(start=start, speed=7200, end=until)  # five hours in seconds
     w = Watcher(settings, [channel], FEB4, open_backend, report_dir=tmp_path / "reports", until=until)
     outcomes = run_schedule(w, clock, timedelta(minutes=30), until)
@@ -181,7 +224,9 @@ def test_the_replay_clock_drives_the_feb4_morning_in_seconds(receiver, demo_sett
     assert [{c.id: c.status.value for c in o.report.checks} for o in outcomes] == verdicts(settings, FEB4, as_of)
     got = messages(receiver)
     assert len(got) == sum(1 for o in outcomes if o.changes) + 1
-    assert got[-1]["blocks"][0]["text"]["text"].endswith(f"Morning summary · games 2026-02-04 · {outcomes[-1].report.status.value}")
+    assert got[-1]["blocks"][0]["text"]["text"].endswith(
+        f"Morning summary · games 2026-02-04 · {outcomes[-1].report.status.value}"
+    )
     # Only what the runner judged wrong at some point was announced; drift (13 days behind) once.
     bad_at_some_point = {c.title for o in outcomes for c in o.report.checks if not is_quiet(c.status.value)}
     assert set().union(*(announced_titles(m) for m in got[:-1])) <= bad_at_some_point
@@ -192,8 +237,21 @@ def test_the_replay_clock_drives_the_feb4_morning_in_seconds(receiver, demo_sett
 
 def test_watch_cli_schedule_exits_0_after_the_summary(receiver, demo_settings, tmp_path, capsys):
     config = write_config(tmp_path, demo_settings, every='"15m"')
-    code = main(["--config", config, "watch", "--date", "2026-02-04", "--at", "10:30", "--speed", "3600",
-                 "--report-dir", str(tmp_path / "r")])
+    code = main(
+        [
+            "--config",
+            config,
+            "watch",
+            "--date",
+            "2026-02-04",
+            "--at",
+            "10:30",
+            "--speed",
+            "3600",
+            "--report-dir",
+            str(tmp_path / "r"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 0
     runs = [line.split()[2] for line in err.splitlines() if " EST " in line]
@@ -235,8 +293,9 @@ async def test_a_status_change_raises_one_notice_and_rings_the_bell(make_app, de
         app.update_result("grading_coverage", before, FEB4)
         await pilot.pause()
         await pilot.pause()
-        assert [n.message for n in app._notifications if n.title == "Status change"][-1] == \
-            "Grading coverage: fail → ok (recovered)"
+        assert [n.message for n in app._notifications if n.title == "Status change"][
+            -1
+        ] == "Grading coverage: fail → ok (recovered)"
 
 
 async def test_the_header_shows_the_watch_alert_about_its_own_game_date_only(make_app, demo_settings):
@@ -244,9 +303,11 @@ async def test_the_header_shows_the_watch_alert_about_its_own_game_date_only(mak
 
     path = state_path(demo_settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('{"version": 1, "last_notified_at": "2026-02-05T16:00:00+00:00", "outbox": [], "dates": {'
-                    '"2026-02-03": {"checks": {}, "last_notified_at": "2026-02-04T12:35:00+00:00"}, '
-                    '"2026-02-04": {"checks": {}}}}')
+    path.write_text(
+        '{"version": 1, "last_notified_at": "2026-02-05T16:00:00+00:00", "outbox": [], "dates": {'
+        '"2026-02-03": {"checks": {}, "last_notified_at": "2026-02-04T12:35:00+00:00"}, '
+        '"2026-02-04": {"checks": {}}}}'
+    )
     app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

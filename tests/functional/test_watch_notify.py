@@ -12,7 +12,7 @@ import socket
 import sys
 import threading
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from werkzeug import Response
@@ -23,7 +23,7 @@ from console.notify import DELIVERY_HEADER, SIGNATURE_HEADER, Delivery, Delivery
 from console.watch import Watcher
 
 FEB3 = date(2026, 2, 3)
-AT_0700 = datetime(2026, 2, 4, 12, 0, tzinfo=timezone.utc)  # 07:00 ET on the processing date
+AT_0700 = datetime(2026, 2, 4, 12, 0, tzinfo=UTC)  # 07:00 ET on the processing date
 SECRET_PATH = "/services/T0000/B0000/s3cr3tT0ken"
 
 
@@ -46,7 +46,13 @@ def hook(httpserver, monkeypatch):
 
 
 def watcher(settings, channels, sleeps=None) -> Watcher:
-    return Watcher(settings, channels, FEB3, open_backend, delivery=Delivery(settings, sleep=sleeps if sleeps is not None else Sleeps()))
+    return Watcher(
+        settings,
+        channels,
+        FEB3,
+        open_backend,
+        delivery=Delivery(settings, sleep=sleeps if sleeps is not None else Sleeps()),
+    )
 
 
 def posted(httpserver) -> list[dict]:
@@ -57,7 +63,7 @@ def test_slack_message_shape(httpserver, hook, demo_settings):
     httpserver.expect_request(SECRET_PATH, method="POST").respond_with_data("ok")
     outcome = watcher(demo_settings, [slack()]).run(AT_0700)
     assert outcome.delivered == 1 and not outcome.failed
-    (request, _), = httpserver.log
+    ((request, _),) = httpserver.log
     assert request.headers["Content-Type"] == "application/json" and request.headers[DELIVERY_HEADER]
     message = json.loads(request.get_data())
     blocks = message["blocks"]
@@ -83,7 +89,7 @@ def test_webhook_posts_the_check_json_with_changes_and_an_hmac_signature(httpser
     httpserver.expect_request("/hook", method="POST").respond_with_data("", status=204)
     channel = NotifyChannel(name="ops", kind="webhook", url_env="HOOK_URL", secret_env="HOOK_KEY")
     outcome = watcher(demo_settings, [channel]).run(AT_0700)
-    (request, _), = httpserver.log
+    ((request, _),) = httpserver.log
     body = request.get_data()
     expected = "sha256=" + hmac.new(b"k3y", body, hashlib.sha256).hexdigest()
     assert request.headers[SIGNATURE_HEADER] == expected
@@ -94,7 +100,9 @@ def test_webhook_posts_the_check_json_with_changes_and_an_hmac_signature(httpser
 
 
 def test_429_waits_for_retry_after_then_delivers(httpserver, hook, demo_settings):
-    httpserver.expect_ordered_request(SECRET_PATH).respond_with_data("slow down", status=429, headers={"Retry-After": "7"})
+    httpserver.expect_ordered_request(SECRET_PATH).respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "7"}
+    )
     httpserver.expect_ordered_request(SECRET_PATH).respond_with_data("ok")
     sleeps = Sleeps()
     outcome = watcher(demo_settings, [slack()], sleeps).run(AT_0700)
@@ -151,7 +159,9 @@ def _dead_port() -> int:
         return s.getsockname()[1]  # closed again when the block ends: nothing listens there
 
 
-def test_a_dead_endpoint_never_stops_the_watch_and_the_message_waits_in_the_outbox(httpserver, demo_settings, monkeypatch):
+def test_a_dead_endpoint_never_stops_the_watch_and_the_message_waits_in_the_outbox(
+    httpserver, demo_settings, monkeypatch
+):
     monkeypatch.setenv("NBA_CONSOLE_SLACK_WEBHOOK", f"http://127.0.0.1:{_dead_port()}{SECRET_PATH}")
     w = watcher(demo_settings, [slack()])
     first = w.run(AT_0700)
@@ -185,7 +195,7 @@ def test_secrets_never_reach_output_or_logs(httpserver, hook, demo_settings, cap
     config = tmp_path / "nba-console.toml"
     config.write_text(
         f'data_dir = "{demo_settings.data_dir}"\nstate_dir = "{tmp_path / "state"}"\n'
-        '[watch]\nretry_initial_s = 0.01\n'
+        "[watch]\nretry_initial_s = 0.01\n"
         '[[notify]]\nname = "oncall"\nkind = "slack"\nurl_env = "NBA_CONSOLE_SLACK_WEBHOOK"\n'
         '[[notify]]\nname = "ops"\nkind = "webhook"\nurl_env = "NBA_CONSOLE_SLACK_WEBHOOK"\nsecret_env = "HOOK_KEY"\n'
     )
@@ -209,15 +219,18 @@ def test_a_command_channel_gets_the_json_on_stdin_and_is_bounded(demo_settings, 
     ok = NotifyChannel(name="cmd", kind="command", command=[sys.executable, "-c", script])
     outcome = watcher(demo_settings, [ok]).run(AT_0700)
     assert outcome.delivered == 1 and json.loads(sink.read_bytes())["changes"] == outcome.changes
-    slow = NotifyChannel(name="slow", kind="command", command=[sys.executable, "-c", "import time; time.sleep(5)"],
-                         timeout_s=0.3)
+    slow = NotifyChannel(
+        name="slow", kind="command", command=[sys.executable, "-c", "import time; time.sleep(5)"], timeout_s=0.3
+    )
     with pytest.raises(DeliveryError, match="timed out after 0.3s"):
-        Delivery(demo_settings).send(slow, {"id": "x", "type": "changes", "report": outcome.report.to_json_dict(),
-                                            "changes": []})
+        Delivery(demo_settings).send(
+            slow, {"id": "x", "type": "changes", "report": outcome.report.to_json_dict(), "changes": []}
+        )
     failing = NotifyChannel(name="bad", kind="command", command=[sys.executable, "-c", "raise SystemExit(3)"])
     with pytest.raises(DeliveryError, match="exited 3"):
-        Delivery(demo_settings).send(failing, {"id": "x", "type": "changes", "report": outcome.report.to_json_dict(),
-                                               "changes": []})
+        Delivery(demo_settings).send(
+            failing, {"id": "x", "type": "changes", "report": outcome.report.to_json_dict(), "changes": []}
+        )
 
 
 def test_mask_url_and_retry_after():
@@ -227,8 +240,9 @@ def test_mask_url_and_retry_after():
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past: no wait
 
 
-def test_a_dead_channel_costs_one_bounded_attempt_per_run_and_others_still_get_theirs(httpserver, hook, demo_settings,
-                                                                                     monkeypatch):
+def test_a_dead_channel_costs_one_bounded_attempt_per_run_and_others_still_get_theirs(
+    httpserver, hook, demo_settings, monkeypatch
+):
     monkeypatch.setenv("DEAD_URL", f"http://127.0.0.1:{_dead_port()}/x")
     httpserver.expect_request(SECRET_PATH).respond_with_data("ok")
     dead = NotifyChannel(name="dead", kind="webhook", url_env="DEAD_URL")
@@ -245,14 +259,29 @@ def test_summary_payloads_carry_the_digest_and_long_text_is_cut_for_slack(demo_s
     from console.notify import slack_payload, webhook_payload
 
     report = watcher(demo_settings, []).judge(AT_0700).to_json_dict()
-    digest = {"status": report["status"], "counts": {"fail": 4}, "messages": 3, "report_file": "/r/morning-2026-02-03.md"}
+    digest = {
+        "status": report["status"],
+        "counts": {"fail": 4},
+        "messages": 3,
+        "report_file": "/r/morning-2026-02-03.md",
+    }
     event = {"id": "2026-02-03/x/summary", "type": "summary", "report": report, "digest": digest}
     body = webhook_payload(event)
     assert body["event"] == "summary" and body["digest"] == digest and body["changes"] == []
     slack_msg = slack_payload(event, demo_settings)
     assert "Morning summary · games 2026-02-03" in slack_msg["blocks"][0]["text"]["text"]
-    assert "3 alert messages" in json.dumps(slack_msg, ensure_ascii=False) and "/r/morning-2026-02-03.md" in json.dumps(slack_msg)
-    huge = {"check": "grading_coverage", "title": "Grading coverage", "kind": "new", "status": "fail", "previous": None,
-            "summary": "x" * 5000, "rows": [], "commands": []}
+    assert "3 alert messages" in json.dumps(slack_msg, ensure_ascii=False) and "/r/morning-2026-02-03.md" in json.dumps(
+        slack_msg
+    )
+    huge = {
+        "check": "grading_coverage",
+        "title": "Grading coverage",
+        "kind": "new",
+        "status": "fail",
+        "previous": None,
+        "summary": "x" * 5000,
+        "rows": [],
+        "commands": [],
+    }
     cut = slack_payload({"id": "i", "type": "changes", "report": report, "changes": [huge]}, demo_settings)
     assert all(len(b["text"]["text"]) <= 3000 for b in cut["blocks"] if b["type"] == "section")

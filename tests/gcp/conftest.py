@@ -15,12 +15,12 @@ from typing import Any
 import orjson
 import pytest
 
-from console.local import demo, demo_deploys
 from console.backends.gcp import GcpBackend
 from console.backends.gcp_clients import LOGGING_ENDPOINT_ENV, ClientFactory
 from console.backends.local import _with_timestamps
 from console.core.config import load_settings
 from console.core.schema import BY_DEFAULT_NAME
+from console.local import demo, demo_deploys
 from tests.emulators import bigquery as emu_bq
 from tests.emulators.fixtures import (  # noqa: F401 - pytest fixtures
     TEST_PROJECT,
@@ -41,7 +41,8 @@ def pytest_sessionfinish(session, exitstatus):
     alive = {name: pgid for name, pgid in STARTED_GROUPS.items() if _still_alive(pgid, process_group_alive)}
     if alive:
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(
-            f"LEFTOVER emulator processes: {alive}", red=True)
+            f"LEFTOVER emulator processes: {alive}", red=True
+        )
         session.exitstatus = 1
 
 
@@ -54,6 +55,8 @@ def _still_alive(pgid: int, probe) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
 FAKE_GCLOUD = HERE / "fake_gcloud.py"
 
 
@@ -73,8 +76,10 @@ def bq_demo(bigquery_emulator):
             client.create_dataset(dataset, exists_ok=True)
         for name, table_rows in rows.items():
             spec = BY_DEFAULT_NAME[name]
-            schema = [bigquery.SchemaField(c.name, c.type, mode="NULLABLE" if c.nullable else "REQUIRED")
-                      for c in spec.columns]
+            schema = [
+                bigquery.SchemaField(c.name, c.type, mode="NULLABLE" if c.nullable else "REQUIRED")
+                for c in spec.columns
+            ]
             table = bigquery.Table(f"{TEST_PROJECT}.{name}", schema=schema)
             table.time_partitioning = bigquery.TimePartitioning(field=spec.partition)
             client.create_table(table, exists_ok=True)
@@ -132,8 +137,13 @@ def make_platform_repo(path: Path) -> dict[str, str]:
     demo short sha -> the real sha git gave the commit at the same position."""
     commits = list(reversed(demo.commit_history()))  # oldest first
     path.mkdir(parents=True)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
     subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True, env=env)
     stream = []
     for i, c in enumerate(commits):
@@ -147,8 +157,9 @@ def make_platform_repo(path: Path) -> dict[str, str]:
             stream.append(f"from :{i}\n".encode())
         stream.append(b"\n")
     subprocess.run(["git", "-C", str(path), "fast-import", "--quiet"], input=b"".join(stream), check=True, env=env)
-    log = subprocess.run(["git", "-C", str(path), "log", "--format=%H", "--reverse"], check=True,
-                         capture_output=True, text=True).stdout.split()
+    log = subprocess.run(
+        ["git", "-C", str(path), "log", "--format=%H", "--reverse"], check=True, capture_output=True, text=True
+    ).stdout.split()
     return {c["sha"][:8]: real for c, real in zip(commits, log)}
 
 
@@ -168,23 +179,39 @@ def gcloud_documents(sha_map: dict[str, str]) -> dict[str, dict]:
         if s["kind"] == "run":
             env = [{"name": k, "value": v} for k, v in s["env"].items()] + [{"name": "COMMIT_SHA", "value": sha}]
             docs[f"run:{s['name']}"] = {
-                "apiVersion": "serving.knative.dev/v1", "kind": "Service",
-                "metadata": {"name": s["name"], "creationTimestamp": "2025-11-01T00:00:00Z",
-                             "labels": {"cloud.googleapis.com/location": s["region"]}},
-                "spec": {"template": {"metadata": {"labels": {"commit-sha": sha}},
-                                      "spec": {"containers": [{"image": f"gcr.io/p/{s['name']}", "env": env}]}}},
-                "status": {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": s["deployed_at"]}],
-                           "traffic": [{"revisionName": latest, "percent": 100, "latestRevision": True}]},
+                "apiVersion": "serving.knative.dev/v1",
+                "kind": "Service",
+                "metadata": {
+                    "name": s["name"],
+                    "creationTimestamp": "2025-11-01T00:00:00Z",
+                    "labels": {"cloud.googleapis.com/location": s["region"]},
+                },
+                "spec": {
+                    "template": {
+                        "metadata": {"labels": {"commit-sha": sha}},
+                        "spec": {"containers": [{"image": f"gcr.io/p/{s['name']}", "env": env}]},
+                    }
+                },
+                "status": {
+                    "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": s["deployed_at"]}],
+                    "traffic": [{"revisionName": latest, "percent": 100, "latestRevision": True}],
+                },
             }
         else:
             docs[f"function:{s['name']}"] = {
-                "name": f"projects/p/locations/{s['region']}/functions/{s['name']}", "state": "ACTIVE",
-                "environment": "GEN_2", "updateTime": s["deployed_at"], "labels": {"commit-sha": sha},
-                "serviceConfig": {"environmentVariables": {"GIT_COMMIT": sha, **s["env"]},
-                                  "service": f"projects/p/locations/{s['region']}/services/{s['name']}"},
+                "name": f"projects/p/locations/{s['region']}/functions/{s['name']}",
+                "state": "ACTIVE",
+                "environment": "GEN_2",
+                "updateTime": s["deployed_at"],
+                "labels": {"commit-sha": sha},
+                "serviceConfig": {
+                    "environmentVariables": {"GIT_COMMIT": sha, **s["env"]},
+                    "service": f"projects/p/locations/{s['region']}/services/{s['name']}",
+                },
             }
-        docs[f"revisions:{s['name']}"] = [revision_document(s, r, sha_map, r["name"] == latest)
-                                          for r in reversed(s["revisions"])]
+        docs[f"revisions:{s['name']}"] = [
+            revision_document(s, r, sha_map, r["name"] == latest) for r in reversed(s["revisions"])
+        ]
     return docs
 
 
@@ -193,14 +220,23 @@ def revision_document(service: dict, revision: dict, sha_map: dict[str, str], se
     sha = sha_map.get(revision["commit"], revision["commit"])
     env = {**revision["env"], "COMMIT_SHA" if service["kind"] == "run" else "GIT_COMMIT": sha}
     return {
-        "apiVersion": "serving.knative.dev/v1", "kind": "Revision",
+        "apiVersion": "serving.knative.dev/v1",
+        "kind": "Revision",
         "metadata": {
-            "name": revision["name"], "creationTimestamp": revision["created_at"],
-            "labels": {"serving.knative.dev/service": service["name"], "commit-sha": sha,
-                       "serving.knative.dev/routingState": "active" if serving else "reserve"},
+            "name": revision["name"],
+            "creationTimestamp": revision["created_at"],
+            "labels": {
+                "serving.knative.dev/service": service["name"],
+                "commit-sha": sha,
+                "serving.knative.dev/routingState": "active" if serving else "reserve",
+            },
             "annotations": {"serving.knative.dev/routingStateModified": revision["created_at"]},
         },
-        "spec": {"containers": [{"image": f"gcr.io/p/{service['name']}", "env": [{"name": k, "value": v} for k, v in env.items()]}]},
+        "spec": {
+            "containers": [
+                {"image": f"gcr.io/p/{service['name']}", "env": [{"name": k, "value": v} for k, v in env.items()]}
+            ]
+        },
         "status": {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": revision["created_at"]}]},
     }
 
@@ -211,7 +247,7 @@ def fake_gcloud(tmp_path, monkeypatch):
     bindir = tmp_path / "bin"
     bindir.mkdir()
     exe = bindir / "gcloud"
-    exe.write_text(f"#!/bin/sh\nexec {os.sys.executable} {FAKE_GCLOUD} \"$@\"\n")
+    exe.write_text(f'#!/bin/sh\nexec {os.sys.executable} {FAKE_GCLOUD} "$@"\n')
     exe.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("FAKE_GCLOUD_DATA", str(tmp_path / "gcloud.json"))
@@ -246,14 +282,19 @@ def emulator_env(bq_port: int, logging_endpoint: str) -> dict[str, str]:
 @pytest.fixture
 def gcp_settings(tmp_path, deploy_demo):
     return load_settings(
-        backend="gcp", project=TEST_PROJECT, data_dir=tmp_path / "data", state_dir=tmp_path / "state",
+        backend="gcp",
+        project=TEST_PROJECT,
+        data_dir=tmp_path / "data",
+        state_dir=tmp_path / "state",
         gcp={"platform_checkout": deploy_demo, "retry_initial_s": 0.01, "query_timeout_s": 30},
     )
 
 
 @pytest.fixture
 def gcp_backend(gcp_settings, bq_demo, fs_demo, logs_demo):
-    backend = GcpBackend(gcp_settings, clients=ClientFactory(
-        gcp_settings.project, env=emulator_env(bq_demo.port, logs_demo.http_endpoint)))
+    backend = GcpBackend(
+        gcp_settings,
+        clients=ClientFactory(gcp_settings.project, env=emulator_env(bq_demo.port, logs_demo.http_endpoint)),
+    )
     yield backend
     backend.close()

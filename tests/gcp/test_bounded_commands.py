@@ -33,10 +33,14 @@ def silent_env(tmp_path, deploy_demo):
     hole = FaultProxy(9).set("blackhole")  # the target is never dialled in blackhole mode
     env = {k: v for k, v in os.environ.items() if not k.startswith("NBA_CONSOLE_")}
     env.update(
-        BIGQUERY_EMULATOR_HOST=hole.address, FIRESTORE_EMULATOR_HOST=hole.address,
-        NBA_CONSOLE_LOGGING_ENDPOINT=f"http://{hole.address}", NBA_CONSOLE_LOGGING_GRPC=hole.address,
-        NBA_CONSOLE_GCP__QUERY_TIMEOUT_S=str(TIMEOUT_S), NBA_CONSOLE_GCP__PLATFORM_CHECKOUT=str(deploy_demo),
-        NBA_CONSOLE_STATE_DIR=str(tmp_path / "state"), NBA_CONSOLE_DATA_DIR=str(tmp_path / "data"),
+        BIGQUERY_EMULATOR_HOST=hole.address,
+        FIRESTORE_EMULATOR_HOST=hole.address,
+        NBA_CONSOLE_LOGGING_ENDPOINT=f"http://{hole.address}",
+        NBA_CONSOLE_LOGGING_GRPC=hole.address,
+        NBA_CONSOLE_GCP__QUERY_TIMEOUT_S=str(TIMEOUT_S),
+        NBA_CONSOLE_GCP__PLATFORM_CHECKOUT=str(deploy_demo),
+        NBA_CONSOLE_STATE_DIR=str(tmp_path / "state"),
+        NBA_CONSOLE_DATA_DIR=str(tmp_path / "data"),
     )
     env.pop("GOOGLE_APPLICATION_CREDENTIALS", None)
     yield env
@@ -45,8 +49,13 @@ def silent_env(tmp_path, deploy_demo):
 
 def _run(env, *args: str) -> tuple[subprocess.CompletedProcess, float]:
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "console", "--backend", "gcp", "--project", PROJECT, *args],
-                          env=env, capture_output=True, text=True, timeout=BOUND_S * 4)
+    proc = subprocess.run(
+        [sys.executable, "-m", "console", "--backend", "gcp", "--project", PROJECT, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=BOUND_S * 4,
+    )
     return proc, time.monotonic() - started
 
 
@@ -58,22 +67,30 @@ def test_tail_no_follow_ends_within_the_deadline_with_one_line(silent_env):
     proc, took = _run(silent_env, "tail", "--no-follow")
     assert took <= BOUND_S, took
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.splitlines() == [f"nba-console tail: Cloud Logging did not answer within {TIMEOUT_S:g} s "
-                                        "(gcp.query_timeout_s)"]
+    assert proc.stderr.splitlines() == [
+        f"nba-console tail: Cloud Logging did not answer within {TIMEOUT_S:g} s (gcp.query_timeout_s)"
+    ]
     assert proc.stdout == ""
 
 
 def test_tail_says_the_history_did_not_load_within_the_deadline_and_stops_on_ctrl_c(silent_env):
     """A follow never ends on its own; what is bounded is its first word, and ctrl+c."""
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "console", "--backend", "gcp", "--project", PROJECT, "tail"],
-                            env=silent_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "--backend", "gcp", "--project", PROJECT, "tail"],
+        env=silent_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = proc.stderr.readline()
         took = time.monotonic() - started
         assert took <= BOUND_S, took
-        assert first == (f"nba-console tail: recent history not loaded: Cloud Logging did not answer within "
-                         f"{TIMEOUT_S:g} s (gcp.query_timeout_s)\n")
+        assert first == (
+            f"nba-console tail: recent history not loaded: Cloud Logging did not answer within "
+            f"{TIMEOUT_S:g} s (gcp.query_timeout_s)\n"
+        )
         assert proc.poll() is None  # still following
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 130
@@ -105,8 +122,13 @@ def test_watch_once_tells_every_error_within_the_deadline(silent_env):
     _no_traceback(proc)
     # Delivered (to stdout): 0, as the README says; every Google source is told as an error.
     assert proc.returncode == 0, proc.stderr
-    for check in ("phase3_completion", "sequential_execution", "grading_coverage", "dnp_pollution",
-                  "usage_rate_coverage"):
+    for check in (
+        "phase3_completion",
+        "sequential_execution",
+        "grading_coverage",
+        "dnp_pollution",
+        "usage_rate_coverage",
+    ):
         assert f"{check} error" in proc.stderr, proc.stderr
 
 

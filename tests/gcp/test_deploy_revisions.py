@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 import pytest
@@ -23,21 +23,39 @@ from tests.emulators.fixtures import TEST_PROJECT
 
 # The demo's story: before the Jan 22 release, the release, a week on, Feb 1-3's catch-ups,
 # the morning of Feb 4 (before the evening's deploys), the handoff's morning of Feb 5.
-MOMENTS = [datetime(2026, 1, 21, 12, tzinfo=timezone.utc), datetime(2026, 1, 22, 19, 33, tzinfo=timezone.utc),
-           datetime(2026, 1, 29, 16, tzinfo=timezone.utc), datetime(2026, 2, 2, 16, tzinfo=timezone.utc),
-           datetime(2026, 2, 4, 15, tzinfo=timezone.utc), datetime(2026, 2, 5, 16, tzinfo=timezone.utc)]
+MOMENTS = [
+    datetime(2026, 1, 21, 12, tzinfo=UTC),
+    datetime(2026, 1, 22, 19, 33, tzinfo=UTC),
+    datetime(2026, 1, 29, 16, tzinfo=UTC),
+    datetime(2026, 2, 2, 16, tzinfo=UTC),
+    datetime(2026, 2, 4, 15, tzinfo=UTC),
+    datetime(2026, 2, 5, 16, tzinfo=UTC),
+]
 
 
 def settings_for(tmp_path, checkout, timeout_s: float = 30.0):
-    return load_settings(backend="gcp", project=TEST_PROJECT, data_dir=tmp_path / "data", state_dir=tmp_path / "state",
-                         gcp={"platform_checkout": checkout, "query_timeout_s": timeout_s})
+    return load_settings(
+        backend="gcp",
+        project=TEST_PROJECT,
+        data_dir=tmp_path / "data",
+        state_dir=tmp_path / "state",
+        gcp={"platform_checkout": checkout, "query_timeout_s": timeout_s},
+    )
 
 
 def rows(result) -> dict:
     """Per service what drift says (shas aside: the repo's are git's, the demo's its own)."""
-    return {r["service"]: (r["status"], r["commits_behind"], r["days_behind"], r["deployed_at"], r["flags"],
-                           r.get("no_record_before"))
-            for r in result.value.get("services", [])}
+    return {
+        r["service"]: (
+            r["status"],
+            r["commits_behind"],
+            r["days_behind"],
+            r["deployed_at"],
+            r["flags"],
+            r.get("no_record_before"),
+        )
+        for r in result.value.get("services", [])
+    }
 
 
 def test_revisions_give_the_same_drift_as_the_local_demo_at_every_moment(deploy_demo, tmp_path, demo_settings):
@@ -54,8 +72,11 @@ def test_revisions_give_the_same_drift_as_the_local_demo_at_every_moment(deploy_
     calls = [json.loads(line) for line in (tmp_path / "gcloud.calls").read_text().splitlines()]
     listed = sorted(c[3].split("=", 1)[1] for c in calls if c[:3] == ["run", "revisions", "list"])
     assert listed == sorted([*settings.services.cloud_run, *settings.services.functions])
-    assert all("--region=us-west2" in c and f"--project={TEST_PROJECT}" in c and "--format=json" in c
-               for c in calls if c[:3] == ["run", "revisions", "list"])
+    assert all(
+        "--region=us-west2" in c and f"--project={TEST_PROJECT}" in c and "--format=json" in c
+        for c in calls
+        if c[:3] == ["run", "revisions", "list"]
+    )
 
 
 def test_a_rollback_by_traffic_serves_the_old_revision_from_its_routing_change(fake_gcloud, platform_repo, tmp_path):
@@ -72,14 +93,16 @@ def test_a_rollback_by_traffic_serves_the_old_revision_from_its_routing_change(f
     docs["revisions:nba-scrapers"] = [revision_document(service, new, sha_map, serving=False), back]
     described = docs["run:nba-scrapers"]  # the template is the newest revision; traffic pinned to the old one
     described["spec"]["template"]["metadata"]["labels"]["commit-sha"] = sha_map["06934c94"]
-    described["spec"]["template"]["spec"]["containers"][0]["env"] = [{"name": "COMMIT_SHA", "value": sha_map["06934c94"]}]
+    described["spec"]["template"]["spec"]["containers"][0]["env"] = [
+        {"name": "COMMIT_SHA", "value": sha_map["06934c94"]}
+    ]
     described["status"]["traffic"] = [{"revisionName": "nba-scrapers-00001", "percent": 100}]
     fake_gcloud.write_bytes(orjson.dumps(docs))
     state = gcp_deploy.deploy_state(settings_for(tmp_path, path))
     scrapers = state.service("nba-scrapers")
     from console.core.deploys import service_at
 
-    at = lambda h, m=0: service_at(scrapers, datetime(2026, 2, 5, h, m, tzinfo=timezone.utc))  # noqa: E731
+    at = lambda h, m=0: service_at(scrapers, datetime(2026, 2, 5, h, m, tzinfo=UTC))  # noqa: E731
     assert at(4).revision.name == "nba-scrapers-00001"
     assert at(5, 30).revision.name == "nba-scrapers-00002" and at(5, 30).latest
     assert at(6, 30).revision.name == "nba-scrapers-00001" and not at(6, 30).latest
@@ -96,7 +119,7 @@ def test_a_first_gen_function_is_known_from_its_update_time(fake_gcloud, platfor
     state = gcp_deploy.deploy_state(settings_for(tmp_path, path))
     grading = state.service("grading")
     assert grading.revisions == []  # nothing listed: its one deploy is updateTime
-    result = deployment_drift(state, settings_for(tmp_path, path), datetime(2026, 2, 4, 15, tzinfo=timezone.utc))
+    result = deployment_drift(state, settings_for(tmp_path, path), datetime(2026, 2, 4, 15, tzinfo=UTC))
     row = next(r for r in result.value["services"] if r["service"] == "grading")
     assert row["status"] == "unknown" and row["no_record_before"] == "2026-02-05T02:16:00+00:00"
 
@@ -106,8 +129,9 @@ def test_a_gcloud_that_never_answers_ends_within_the_deadline(deploy_demo, fake_
     docs = orjson.loads(fake_gcloud.read_bytes())
     fake_gcloud.write_bytes(orjson.dumps({**docs, "_hang": [stuck]}))
     settings = settings_for(tmp_path, deploy_demo, timeout_s=2.0)
-    ctx = CheckContext(settings=settings, game_date=datetime(2026, 2, 4).date(),
-                       as_of=datetime(2026, 2, 5, 16, tzinfo=timezone.utc))
+    ctx = CheckContext(
+        settings=settings, game_date=datetime(2026, 2, 4).date(), as_of=datetime(2026, 2, 5, 16, tzinfo=UTC)
+    )
     started = time.monotonic()
     result = run_check(SPEC_BY_ID["deployment_drift"], GcpBackend(settings), ctx)
     took = time.monotonic() - started
@@ -121,12 +145,15 @@ def test_revision_documents_of_odd_shapes_are_skipped_or_refused(fake_gcloud, pl
 
     path, sha_map = platform_repo
     docs = gcloud_documents(sha_map)
-    docs["revisions:nba-scrapers"] = [{"metadata": {"name": "no-time"}}, "not an object",
-                                      {"metadata": {"creationTimestamp": "2026-01-22T19:30:00Z"}, "spec": {"containers": ["x"]}}]
+    docs["revisions:nba-scrapers"] = [
+        {"metadata": {"name": "no-time"}},
+        "not an object",
+        {"metadata": {"creationTimestamp": "2026-01-22T19:30:00Z"}, "spec": {"containers": ["x"]}},
+    ]
     fake_gcloud.write_bytes(orjson.dumps(docs))
     state = gcp_deploy.deploy_state(settings_for(tmp_path, path))
     [only] = state.service("nba-scrapers").revisions  # the one with a time
-    assert only.created_at == datetime(2026, 1, 22, 19, 30, tzinfo=timezone.utc)
+    assert only.created_at == datetime(2026, 1, 22, 19, 30, tzinfo=UTC)
     assert only.commit == state.service("nba-scrapers").commit  # no label on it: the newest is the service's template
     docs["revisions:nba-scrapers"] = {"not": "a list"}
     fake_gcloud.write_bytes(orjson.dumps(docs))
@@ -136,19 +163,32 @@ def test_revision_documents_of_odd_shapes_are_skipped_or_refused(fake_gcloud, pl
         gcp_deploy.deploy_state(settings_for(tmp_path, path))
 
 
-_json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=30),
-                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
-                     max_leaves=20)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=20,
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(doc=st.fixed_dictionaries({}, optional={
-    "metadata": _json | st.fixed_dictionaries({"creationTimestamp": st.just("2026-01-22T19:30:00Z")}, optional={
-        "name": _json, "labels": _json, "annotations": _json}),
-    "spec": _json | st.fixed_dictionaries({"containers": _json | st.lists(st.fixed_dictionaries({"env": _json}), max_size=2)}),
-}))
+@given(
+    doc=st.fixed_dictionaries(
+        {},
+        optional={
+            "metadata": _json
+            | st.fixed_dictionaries(
+                {"creationTimestamp": st.just("2026-01-22T19:30:00Z")},
+                optional={"name": _json, "labels": _json, "annotations": _json},
+            ),
+            "spec": _json
+            | st.fixed_dictionaries(
+                {"containers": _json | st.lists(st.fixed_dictionaries({"env": _json}), max_size=2)}
+            ),
+        },
+    )
+)
 def test_any_revision_document_parses_or_is_skipped(doc):
     """Whatever shape gcloud (or a proxy in front of it) prints, a revision is read or skipped:
     never an exception in the drift check."""
     revision = gcp_deploy.parse_revision(doc)
-    assert revision is None or revision.created_at == datetime(2026, 1, 22, 19, 30, tzinfo=timezone.utc)
+    assert revision is None or revision.created_at == datetime(2026, 1, 22, 19, 30, tzinfo=UTC)

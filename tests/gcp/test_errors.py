@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -20,12 +20,10 @@ from console.core.errors import ErrorKind, SourceError
 from console.core.runner import SPEC_BY_ID, CheckContext, run_check
 from tests.emulators.fixtures import TEST_PROJECT
 
-from .conftest import emulator_env
-
 GAME = date(2026, 2, 4)
-AS_OF = datetime(2026, 2, 5, 16, 0, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 2, 5, 16, 0, tzinfo=UTC)
 PARAMS = {"game_date": GAME, "as_of": AS_OF}
-START, END = datetime(2026, 2, 5, 5, tzinfo=timezone.utc), AS_OF
+START, END = datetime(2026, 2, 5, 5, tzinfo=UTC), AS_OF
 
 
 def backend_with(gcp_backend, **gcp) -> GcpBackend:
@@ -54,8 +52,11 @@ def test_logging_429_that_persists_is_a_quota_error(gcp_backend, logs_demo):
 
 def test_logging_403_names_the_logs_viewer_role_and_is_not_retried(gcp_backend, logs_demo):
     logs_demo.fail_next(1, status=403)
-    result = run_check(SPEC_BY_ID["sequential_execution"], gcp_backend,
-                       CheckContext(settings=gcp_backend.settings, game_date=GAME, as_of=AS_OF))
+    result = run_check(
+        SPEC_BY_ID["sequential_execution"],
+        gcp_backend,
+        CheckContext(settings=gcp_backend.settings, game_date=GAME, as_of=AS_OF),
+    )
     assert result.status.value == "error" and result.value["error_kind"] == "permission"
     assert "Logs Viewer (roles/logging.viewer)" in result.summary and "\n" not in result.summary
     assert len(logs_demo.list_requests) == 1
@@ -76,7 +77,9 @@ def test_missing_table_names_the_table_and_the_config_key(gcp_backend):
 
 
 def test_missing_dataset_is_not_found_too(gcp_backend):
-    tables = gcp_backend.settings.tables.model_copy(update={"player_game_summary": "no_such_dataset.player_game_summary"})
+    tables = gcp_backend.settings.tables.model_copy(
+        update={"player_game_summary": "no_such_dataset.player_game_summary"}
+    )
     backend = GcpBackend(gcp_backend.settings.model_copy(update={"tables": tables}), clients=gcp_backend.clients)
     with pytest.raises(SourceError) as err:
         backend.run_query("usage_by_game", {**PARAMS, "max_usage_rate": 100.0})
@@ -98,7 +101,9 @@ class _ReportsBytes(GcpBackend):
 
 
 def test_byte_cap_of_one_byte_refuses_the_query(gcp_backend, bq_demo):
-    settings = gcp_backend.settings.model_copy(update={"gcp": gcp_backend.settings.gcp.model_copy(update={"maximum_bytes_billed": 1})})
+    settings = gcp_backend.settings.model_copy(
+        update={"gcp": gcp_backend.settings.gcp.model_copy(update={"maximum_bytes_billed": 1})}
+    )
     backend = _ReportsBytes(settings, clients=gcp_backend.clients)
     client = gcp_backend.clients.bigquery()
     jobs_before = sum(1 for _ in client.list_jobs())
@@ -145,9 +150,10 @@ def hung_server():
 
 
 def test_query_that_outlives_its_timeout_is_a_timeout_error(tmp_path, hung_server):
-    settings = load_settings(backend="gcp", project=TEST_PROJECT, data_dir=tmp_path,
-                             gcp={"query_timeout_s": 1.0})
-    backend = GcpBackend(settings, clients=ClientFactory(TEST_PROJECT, env={"BIGQUERY_EMULATOR_HOST": f"127.0.0.1:{hung_server}"}))
+    settings = load_settings(backend="gcp", project=TEST_PROJECT, data_dir=tmp_path, gcp={"query_timeout_s": 1.0})
+    backend = GcpBackend(
+        settings, clients=ClientFactory(TEST_PROJECT, env={"BIGQUERY_EMULATOR_HOST": f"127.0.0.1:{hung_server}"})
+    )
     t0 = time.monotonic()
     with pytest.raises(SourceError) as err:
         backend.run_query("grading_coverage", PARAMS)
@@ -163,13 +169,34 @@ def test_query_that_outlives_its_timeout_is_a_timeout_error(tmp_path, hung_serve
 def test_check_without_credentials_prints_one_line_and_exits_2(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("GOOGLE_APPLICATION_CREDENTIALS", "BIGQUERY_EMULATOR_HOST", "FIRESTORE_EMULATOR_HOST",
-                        "CLOUDSDK_CONFIG") and not k.startswith("NBA_CONSOLE_")}
-    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), CLOUDSDK_CONFIG=str(home / "gcloud"),
-               NO_GCE_CHECK="True", GCE_METADATA_HOST="127.0.0.1:9", GCE_METADATA_IP="127.0.0.1:9")
-    proc = subprocess.run([sys.executable, "-m", "console", "--backend", "gcp", "check"], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "BIGQUERY_EMULATOR_HOST",
+            "FIRESTORE_EMULATOR_HOST",
+            "CLOUDSDK_CONFIG",
+        )
+        and not k.startswith("NBA_CONSOLE_")
+    }
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        CLOUDSDK_CONFIG=str(home / "gcloud"),
+        NO_GCE_CHECK="True",
+        GCE_METADATA_HOST="127.0.0.1:9",
+        GCE_METADATA_IP="127.0.0.1:9",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "console", "--backend", "gcp", "check"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         "nba-console: no Application Default Credentials: run `gcloud auth application-default login`"
@@ -197,11 +224,20 @@ def test_gcloud_errors_become_one_message(gcp_backend, fake_gcloud):
     import orjson
 
     ctx = CheckContext(settings=gcp_backend.settings, game_date=GAME, as_of=AS_OF)
-    fake_gcloud.write_bytes(orjson.dumps({"_error": "ERROR: (gcloud.run.services.describe) PERMISSION_DENIED: "
-                                                    "Permission 'run.services.get' denied on resource"}))
+    fake_gcloud.write_bytes(
+        orjson.dumps(
+            {
+                "_error": "ERROR: (gcloud.run.services.describe) PERMISSION_DENIED: "
+                "Permission 'run.services.get' denied on resource"
+            }
+        )
+    )
     result = run_check(SPEC_BY_ID["deployment_drift"], gcp_backend, ctx)
     assert result.value["error_kind"] == "permission" and "roles/run.viewer" in result.summary
-    fake_gcloud.write_bytes(orjson.dumps({"_error": "ERROR: (gcloud.run.services.describe) You do not currently "
-                                                    "have an active account selected."}))
+    fake_gcloud.write_bytes(
+        orjson.dumps(
+            {"_error": "ERROR: (gcloud.run.services.describe) You do not currently have an active account selected."}
+        )
+    )
     result = run_check(SPEC_BY_ID["deployment_drift"], gcp_backend, ctx)
     assert result.value["error_kind"] == "auth" and "gcloud auth login" in result.summary

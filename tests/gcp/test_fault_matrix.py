@@ -21,8 +21,7 @@ from console.core.clock import DEMO_END
 from console.core.runner import CHECK_GRACE_S, SPEC_BY_ID, CheckContext, run_check
 from console.refresh import PanelState
 from tests.emulators.fault_proxy import FaultProxy
-
-from .conftest import emulator_env
+from tests.gcp.conftest import emulator_env
 
 FEB4 = date(2026, 2, 4)
 TIMEOUT_S = 4.0
@@ -35,9 +34,12 @@ SERVICE_CHECKS = {
     "logging": ("sequential_execution",),
     "bigquery": ("grading_coverage", "dnp_pollution", "usage_rate_coverage"),
 }
-CASES = [pytest.param(fault, service, check, id=f"{fault}-{check}")
-         for fault in ("endpoint closed", "endpoint never answers", "emulator stopped mid-session")
-         for service, checks in SERVICE_CHECKS.items() for check in checks]
+CASES = [
+    pytest.param(fault, service, check, id=f"{fault}-{check}")
+    for fault in ("endpoint closed", "endpoint never answers", "emulator stopped mid-session")
+    for service, checks in SERVICE_CHECKS.items()
+    for check in checks
+]
 
 
 @pytest.fixture
@@ -51,7 +53,9 @@ def proxied(gcp_settings, bq_demo, fs_demo, logs_demo, monkeypatch):
     for proxy in proxies.values():
         proxy.set("forward")
     monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", proxies["firestore"].address)
-    settings = gcp_settings.model_copy(update={"gcp": gcp_settings.gcp.model_copy(update={"query_timeout_s": TIMEOUT_S})})
+    settings = gcp_settings.model_copy(
+        update={"gcp": gcp_settings.gcp.model_copy(update={"query_timeout_s": TIMEOUT_S})}
+    )
     env = emulator_env(proxies["bigquery"].port, f"http://{proxies['logging'].address}")
     env["FIRESTORE_EMULATOR_HOST"] = proxies["firestore"].address
 
@@ -123,8 +127,12 @@ def test_bad_credentials_file_is_named_at_once_then_clears(problem, proxied, tmp
     from console.cli import main
 
     proxies, _, settings = proxied
-    path = {"missing": tmp_path / "nope.json", "directory": tmp_path, "not json": tmp_path / "k.json",
-            "not a key": tmp_path / "k.json"}[problem]
+    path = {
+        "missing": tmp_path / "nope.json",
+        "directory": tmp_path,
+        "not json": tmp_path / "k.json",
+        "not a key": tmp_path / "k.json",
+    }[problem]
     if problem == "not json":
         path.write_text("garbage")
     if problem == "not a key":
@@ -132,8 +140,21 @@ def test_bad_credentials_file_is_named_at_once_then_clears(problem, proxied, tmp
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(path))
     monkeypatch.setenv("BIGQUERY_EMULATOR_HOST", proxies["bigquery"].address)
     monkeypatch.setenv("NBA_CONSOLE_LOGGING_ENDPOINT", f"http://{proxies['logging'].address}")
-    argv = ["--backend", "gcp", "--project", settings.project, "--date", "2026-02-04", "check",
-            "--only", "grading_coverage", "--only", "phase3_completion", "--only", "sequential_execution"]
+    argv = [
+        "--backend",
+        "gcp",
+        "--project",
+        settings.project,
+        "--date",
+        "2026-02-04",
+        "check",
+        "--only",
+        "grading_coverage",
+        "--only",
+        "phase3_completion",
+        "--only",
+        "sequential_execution",
+    ]
     started = time.monotonic()
     code = main(argv)
     err = capsys.readouterr().err
@@ -177,14 +198,36 @@ def test_a_name_that_does_not_resolve_is_an_error_at_once(tmp_path):
     import sys
 
     host = "nonexistent.invalid:9"
-    env = {**os.environ, "BIGQUERY_EMULATOR_HOST": host, "FIRESTORE_EMULATOR_HOST": host,
-           "NBA_CONSOLE_LOGGING_ENDPOINT": f"http://{host}", "XDG_STATE_HOME": str(tmp_path)}
+    env = {
+        **os.environ,
+        "BIGQUERY_EMULATOR_HOST": host,
+        "FIRESTORE_EMULATOR_HOST": host,
+        "NBA_CONSOLE_LOGGING_ENDPOINT": f"http://{host}",
+        "XDG_STATE_HOME": str(tmp_path),
+    }
     env.pop("GRPC_DNS_RESOLVER", None)
     only = [a for c in ("phase3_completion", "sequential_execution", "grading_coverage") for a in ("--only", c)]
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "console", "--backend", "gcp", "--project", "test-project",
-                           "--date", "2026-02-04", "check", "--json", *only],
-                          env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "console",
+            "--backend",
+            "gcp",
+            "--project",
+            "test-project",
+            "--date",
+            "2026-02-04",
+            "check",
+            "--json",
+            *only,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     took = time.monotonic() - started
     assert proc.returncode == 2 and took < 30, (took, proc.stderr[-500:])  # startup included; the deadline is 60 s
     checks = orjson.loads(proc.stdout)["checks"]

@@ -7,7 +7,7 @@ while another operator holds the document."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -27,8 +27,13 @@ TTL_S = 600.0
 
 
 def owner(user: str, run_id: str, ttl_s: float = TTL_S, now: datetime | None = None) -> dict:
-    base = {"user": user, "host": f"{user}-laptop", "pid": 4242, "run_id": run_id,
-            "playbook": "rollback-grading-orchestration"}
+    base = {
+        "user": user,
+        "host": f"{user}-laptop",
+        "pid": 4242,
+        "run_id": run_id,
+        "playbook": "rollback-grading-orchestration",
+    }
     return make_owner(base, ttl_s, now=now)
 
 
@@ -84,7 +89,7 @@ def test_release_deletes_only_the_owners_document(fs, other_client):
 
 
 def test_an_expired_lock_is_taken_over(fs, other_client):
-    stale = owner("alice", "run-a", ttl_s=60, now=datetime.now(timezone.utc) - timedelta(hours=2))
+    stale = owner("alice", "run-a", ttl_s=60, now=datetime.now(UTC) - timedelta(hours=2))
     FirestoreLock(fs, COLLECTION).acquire(stale)
     bob = owner("bob", "run-b")
     FirestoreLock(other_client, COLLECTION).acquire(bob)
@@ -100,7 +105,7 @@ def test_the_same_run_reacquires_and_refreshes_its_own_lock(fs):
     lock = FirestoreLock(fs, COLLECTION)
     first = owner("alice", "run-a")
     lock.acquire(first)
-    later = owner("alice", "run-a", now=datetime.now(timezone.utc) + timedelta(minutes=5))
+    later = owner("alice", "run-a", now=datetime.now(UTC) + timedelta(minutes=5))
     lock.refresh(later)
     assert lock_doc(fs)["expires_at"] == later["expires_at"]
     lock.acquire(later)  # a resumed run of the same id keeps its lock
@@ -148,8 +153,7 @@ def test_racing_operators_on_a_free_lock_one_wins(fs, many_clients):
 
 
 def test_racing_operators_on_an_expired_lock_one_takes_it_over(fs, many_clients):
-    FirestoreLock(fs, COLLECTION).acquire(
-        owner("alice", "run-a", ttl_s=60, now=datetime.now(timezone.utc) - timedelta(hours=2)))
+    FirestoreLock(fs, COLLECTION).acquire(owner("alice", "run-a", ttl_s=60, now=datetime.now(UTC) - timedelta(hours=2)))
     owners = [owner(f"op{i}", f"run-{i}") for i in range(len(many_clients))]
     won, refused = _race(many_clients, owners, lambda c: FirestoreLock(c, COLLECTION))
     assert len(won) == 1 and len(refused) == len(owners) - 1
@@ -176,7 +180,7 @@ class _TakeoverBetweenReadAndWrite:
 
 @pytest.mark.parametrize("late_call", ["refresh", "release"])
 def test_a_late_run_never_touches_a_lock_taken_over_meanwhile(fs, other_client, late_call):
-    stale = owner("alice", "run-a", ttl_s=60, now=datetime.now(timezone.utc) - timedelta(hours=2))
+    stale = owner("alice", "run-a", ttl_s=60, now=datetime.now(UTC) - timedelta(hours=2))
     lock = FirestoreLock(fs, COLLECTION)
     lock.acquire(stale)
     bob = owner("bob", "run-b")
@@ -216,8 +220,13 @@ def gcp_runner_settings(tmp_path, monkeypatch, fs):
     (the emulator, through FIRESTORE_EMULATOR_HOST which the emulator fixture sets)."""
     checkout = make_checkout(tmp_path / "platform")
     fake_env(tmp_path, monkeypatch, FAKE_ENV='{"SEQUENTIAL_EXECUTION_ENABLED": "false"}', FAKE_PROJECT=TEST_PROJECT)
-    settings = load_settings(backend="gcp", project=TEST_PROJECT, state_dir=tmp_path / "state",
-                             data_dir=tmp_path / "data", gcp={"platform_checkout": checkout})
+    settings = load_settings(
+        backend="gcp",
+        project=TEST_PROJECT,
+        state_dir=tmp_path / "state",
+        data_dir=tmp_path / "data",
+        gcp={"platform_checkout": checkout},
+    )
     assert settings.playbooks.firestore_lock and settings.playbooks.lock_collection == COLLECTION
     return settings, tmp_path
 
@@ -229,7 +238,8 @@ def test_a_run_is_refused_before_any_step_while_another_operator_holds_the_lock(
     events = []
     with pytest.raises(LockHeld, match="alice"):
         Runner(settings, callbacks=_yes(on_event=lambda kind, data: events.append(kind))).run(
-            "disable-sequential-execution")
+            "disable-sequential-execution"
+        )
     assert ran(tmp) == []  # not even the pre-flight gcloud calls
     assert events == [] and AuditLog(settings.state_dir).runs() == []
     assert not (settings.state_dir / "playbook.lock").exists()  # the local lock was given back
@@ -246,11 +256,19 @@ def test_a_run_holds_the_document_while_it_runs_and_deletes_it_after(gcp_runner_
 
     outcome = Runner(settings, callbacks=_yes(on_event=on_event)).run("disable-sequential-execution")
     assert outcome.ok, outcome.message
-    assert seen and all(doc and doc["run_id"] == outcome.run_id and doc["playbook"] == "disable-sequential-execution"
-                        for doc in seen)
+    assert seen and all(
+        doc and doc["run_id"] == outcome.run_id and doc["playbook"] == "disable-sequential-execution" for doc in seen
+    )
     assert lock_doc(fs) is None
-    assert ["gcloud", "run", "services", "update", "nba-phase3-analytics-processors", "--region=us-west2",
-            "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false"] in ran(tmp)
+    assert [
+        "gcloud",
+        "run",
+        "services",
+        "update",
+        "nba-phase3-analytics-processors",
+        "--region=us-west2",
+        "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false",
+    ] in ran(tmp)
 
 
 # ------------------------------------------------------------------ issue 10: kill, take over, resume
@@ -277,9 +295,13 @@ def test_kill_and_resume_on_gcp_with_the_firestore_lock(fs, other_client, tmp_pa
     checkout = make_checkout(tmp_path / "platform")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NBA_CONSOLE_")}
     env.update(fake_env(tmp_path, FAKE_PROJECT=TEST_PROJECT))
-    env.update(NBA_CONSOLE_BACKEND="gcp", NBA_CONSOLE_PROJECT=TEST_PROJECT,
-               NBA_CONSOLE_STATE_DIR=str(tmp_path / "state"), NBA_CONSOLE_DATA_DIR=str(tmp_path / "data"),
-               NBA_CONSOLE_GCP__PLATFORM_CHECKOUT=str(checkout))
+    env.update(
+        NBA_CONSOLE_BACKEND="gcp",
+        NBA_CONSOLE_PROJECT=TEST_PROJECT,
+        NBA_CONSOLE_STATE_DIR=str(tmp_path / "state"),
+        NBA_CONSOLE_DATA_DIR=str(tmp_path / "data"),
+        NBA_CONSOLE_GCP__PLATFORM_CHECKOUT=str(checkout),
+    )
     assert env.get("FIRESTORE_EMULATOR_HOST")
     env, orphan = kill_console_mid_deploy(env, tmp_path, sleep_s="9")
     doc = lock_doc(fs)
@@ -310,7 +332,8 @@ def test_a_run_whose_firestore_lock_was_taken_over_at_a_prompt_does_not_act(gcp_
         return True
 
     outcome = Runner(settings, callbacks=Callbacks(confirm=confirm, type_target=lambda s: s.target)).run(
-        "disable-sequential-execution")
+        "disable-sequential-execution"
+    )
     when = for_people(bob["acquired_at"], settings.tz, "seconds")  # the configured zone (issue 14)
     assert outcome.status == "lock_lost" and f"lock lost to run-b at {when}" in outcome.message
     assert not [a for a in ran(tmp) if a[1:4] == ["run", "services", "update"]]

@@ -3,12 +3,12 @@ per-date verdicts as `check` on gcp, and the dry-run bytes of each range query a
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
-from console.history import HISTORY_QUERIES, HistoryRange, bytes_labels, contexts, run_history
 from console.core.runner import CheckContext, run_all
+from console.history import HISTORY_QUERIES, HistoryRange, bytes_labels, contexts, run_history
 
-AS_OF = datetime(2026, 2, 5, 16, 0, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 2, 5, 16, 0, tzinfo=UTC)
 
 
 def test_history_on_gcp_agrees_with_check_on_gcp(gcp_backend, fake_gcloud):
@@ -21,8 +21,9 @@ def test_history_on_gcp_agrees_with_check_on_gcp(gcp_backend, fake_gcloud):
         drift = next(c for c in got["checks"] if c["id"] == "deployment_drift")
         # Drift is judged as of the date's morning (11:00 ET on its processing date): as `check --at` then.
         moment = datetime.fromisoformat(drift["value"].pop("deploys_as_of"))
-        at_moment = run_all(gcp_backend, CheckContext(settings=settings, game_date=report.game_date, as_of=moment),
-                            ["deployment_drift"])
+        at_moment = run_all(
+            gcp_backend, CheckContext(settings=settings, game_date=report.game_date, as_of=moment), ["deployment_drift"]
+        )
         assert drift == at_moment.to_json_dict()["checks"][0], report.game_date
         others = lambda doc: [c for c in doc["checks"] if c["id"] != "deployment_drift"]  # noqa: E731
         assert others(got) == others(want.to_json_dict()), report.game_date
@@ -40,8 +41,8 @@ async def test_history_screen_on_gcp_shows_the_dry_run_bytes(gcp_backend, fake_g
 
     from textual.widgets import Static
 
-    from console.tui.app import NbaConsoleApp
     from console.core.clock import FixedClock
+    from console.tui.app import NbaConsoleApp
     from console.tui.screens.history import HistoryScreen
 
     class Silent:
@@ -56,8 +57,13 @@ async def test_history_screen_on_gcp_shows_the_dry_run_bytes(gcp_backend, fake_g
         def describe(self):
             return "silent"
 
-    app = NbaConsoleApp(gcp_backend.settings, backend_factory=lambda _s: gcp_backend, clock=FixedClock(AS_OF),
-                        game_date=date(2026, 2, 4), log_source_factory=lambda *a, **k: Silent())
+    app = NbaConsoleApp(
+        gcp_backend.settings,
+        backend_factory=lambda _s: gcp_backend,
+        clock=FixedClock(AS_OF),
+        game_date=date(2026, 2, 4),
+        log_source_factory=lambda *a, **k: Silent(),
+    )
     async with app.run_test(size=(200, 50)) as pilot:
         screen = HistoryScreen(date(2026, 2, 4), 3)
         app.push_screen(screen)
@@ -67,7 +73,11 @@ async def test_history_screen_on_gcp_shows_the_dry_run_bytes(gcp_backend, fake_g
             assert loop.time() < deadline, "the history screen did not load on gcp"
             await pilot.pause(0.05)
         await pilot.pause()
-        assert screen.scanned == {"history_grading": "0 B", "dnp_by_day": "0 B", "history_dnp_examples": "0 B",
-                                  "history_usage": "0 B"}
+        assert screen.scanned == {
+            "history_grading": "0 B",
+            "dnp_by_day": "0 B",
+            "history_dnp_examples": "0 B",
+            "history_usage": "0 B",
+        }
         assert "dry run: " in str(screen.query_one("#history-head", Static).content)
         assert screen.results["dnp_pollution"][date(2026, 2, 3)].value["pollution_pct"] == 22.0

@@ -6,25 +6,20 @@ from __future__ import annotations
 
 import queue
 import threading
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
 from console.backends.gcp_logs import Deduper, render_filter, tail_entries
 from console.core.clock import FixedClock
 from console.core.errors import ErrorKind, SourceError
+from console.core.models import LogEntry
 from console.logs.query import LogQuery
 from console.logs.source_gcp import Backoff, GcpLogSource
-from console.core.models import LogEntry
 from tests.emulators.fixtures import TEST_PROJECT, fake_logging, logging_client, tail_client  # noqa: F401
 from tests.gcp.tail_helpers import SERVICE, T0, entry, wait_until
 
-UTC = timezone.utc
 TAIL_FILTER = render_filter(SERVICE, start=T0, patterns=("Level 1", "Level 2"))
-
-
-
-
 
 
 class Consumer:
@@ -57,15 +52,18 @@ def test_tail_converts_filters_and_dedupes_then_stops_cleanly(fake_logging, tail
     assert fake_logging.wait_for_tail_subscribers(1, timeout=10)
     assert fake_logging.tail_requests[0]["filter"] == (
         'resource.labels.service_name="nba-phase3-analytics-processors" '
-        'AND (textPayload=~"Level 1" OR textPayload=~"Level 2") AND timestamp>="2026-02-05T11:00:00Z"')
+        'AND (textPayload=~"Level 1" OR textPayload=~"Level 2") AND timestamp>="2026-02-05T11:00:00Z"'
+    )
     assert fake_logging.tail_requests[0]["resourceNames"] == [f"projects/{TEST_PROJECT}"]
 
-    fake_logging.push_tail([
-        entry("a1", "📋 Level 1: team processors", 1),
-        entry("a1", "📋 Level 1: team processors", 1),  # a repeat within one response
-        entry("x9", "Level 1 of another service", 2, service="nba-scrapers"),  # the server's filter drops it
-        entry("a2", "✅ Level 1 complete", 3, severity="NOTICE"),
-    ])
+    fake_logging.push_tail(
+        [
+            entry("a1", "📋 Level 1: team processors", 1),
+            entry("a1", "📋 Level 1: team processors", 1),  # a repeat within one response
+            entry("x9", "Level 1 of another service", 2, service="nba-scrapers"),  # the server's filter drops it
+            entry("a2", "✅ Level 1 complete", 3, severity="NOTICE"),
+        ]
+    )
     first = consumer.take(2)
     assert [(e.insert_id, e.text, e.service, e.severity, e.timestamp) for e in first] == [
         ("a1", "📋 Level 1: team processors", SERVICE, "INFO", T0 + timedelta(seconds=1)),
@@ -140,21 +138,32 @@ def test_a_429_on_the_tail_is_translated_to_a_quota_error(fake_logging, tail_cli
 
 
 def test_gcp_log_source_polls_entries_list_with_the_handoff_filter_and_backs_off_on_429(fake_logging, logging_client):
-    fake_logging.add_entries([
-        entry("p1", "📋 Level 1: team processors", 60),
-        entry("p2", "✅ Level 1 complete", 120),
-        entry("p3", "📋 Level 2: player processors", 130),
-        entry("p0", "📋 Level 1: before the window", -60),
-        entry("q1", "Level 1 elsewhere", 70, service="nba-scrapers"),
-        entry("q2", "Starting processor", 80),
-    ])
+    fake_logging.add_entries(
+        [
+            entry("p1", "📋 Level 1: team processors", 60),
+            entry("p2", "✅ Level 1 complete", 120),
+            entry("p3", "📋 Level 2: player processors", 130),
+            entry("p0", "📋 Level 1: before the window", -60),
+            entry("q1", "Level 1 elsewhere", 70, service="nba-scrapers"),
+            entry("q2", "Starting processor", 80),
+        ]
+    )
     fake_logging.fail_next(1, status=429)
     ticks = [0.0]
     query = LogQuery(service=SERVICE, patterns=("Level 1", "Level 2"), since=T0)
-    source = GcpLogSource(logging_client, TEST_PROJECT, query, clock=FixedClock(T0 + timedelta(minutes=5)),
-                          monotonic=lambda: ticks[0], poll_interval=5, backoff=Backoff(base=2.0, rng=lambda: 1.0))
-    handoff = ('resource.labels.service_name="nba-phase3-analytics-processors" '
-               'AND (textPayload=~"Level 1" OR textPayload=~"Level 2") AND timestamp>="2026-02-05T11:00:00Z"')
+    source = GcpLogSource(
+        logging_client,
+        TEST_PROJECT,
+        query,
+        clock=FixedClock(T0 + timedelta(minutes=5)),
+        monotonic=lambda: ticks[0],
+        poll_interval=5,
+        backoff=Backoff(base=2.0, rng=lambda: 1.0),
+    )
+    handoff = (
+        'resource.labels.service_name="nba-phase3-analytics-processors" '
+        'AND (textPayload=~"Level 1" OR textPayload=~"Level 2") AND timestamp>="2026-02-05T11:00:00Z"'
+    )
 
     assert source.poll() == []  # the 429
     assert "429" in source.error

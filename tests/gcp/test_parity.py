@@ -3,7 +3,7 @@ clients, on the emulators loaded with the same demo scenario."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -12,8 +12,10 @@ from console.core.runner import CheckContext, run_all
 
 # Feb 3's games judged on the morning of Feb 4 (11:00 ET), Feb 4's on the morning of Feb 5;
 # with how far nba-scrapers was behind head then (its deploy history, issue 23).
-CASES = [(date(2026, 2, 3), datetime(2026, 2, 4, 16, 0, tzinfo=timezone.utc), 46),
-         (date(2026, 2, 4), datetime(2026, 2, 5, 16, 0, tzinfo=timezone.utc), 49)]
+CASES = [
+    (date(2026, 2, 3), datetime(2026, 2, 4, 16, 0, tzinfo=UTC), 46),
+    (date(2026, 2, 4), datetime(2026, 2, 5, 16, 0, tzinfo=UTC), 49),
+]
 
 
 def verdicts(report) -> dict:
@@ -22,8 +24,10 @@ def verdicts(report) -> dict:
     out = {}
     for check in report.checks:
         if check.id == "deployment_drift":
-            detail = sorted((r["service"], r["commits_behind"], r["days_behind"], r["status"])
-                            for r in check.value.get("services", []))
+            detail = sorted(
+                (r["service"], r["commits_behind"], r["days_behind"], r["status"])
+                for r in check.value.get("services", [])
+            )
         else:
             detail = check.summary
         out[check.id] = (check.status.value, detail)
@@ -44,7 +48,9 @@ def test_same_verdicts_on_both_backends(backend, game_date, as_of, scrapers_behi
     got = verdicts(run_all(backend, CheckContext(settings=backend.settings, game_date=game_date, as_of=as_of)))
     assert got == want
     # The reference itself is the handoff's morning, not an empty agreement.
-    assert want["deployment_drift"][0] == "fail" and any(s == "nba-scrapers" and n == scrapers_behind for s, n, _d, _st in want["deployment_drift"][1])
+    assert want["deployment_drift"][0] == "fail" and any(
+        s == "nba-scrapers" and n == scrapers_behind for s, n, _d, _st in want["deployment_drift"][1]
+    )
     assert all(status != "error" for status, _detail in got.values())
 
 

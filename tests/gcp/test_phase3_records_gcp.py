@@ -6,7 +6,7 @@ record of a success; fuzzed over values Firestore can hold, timestamps included
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from google.cloud import firestore
@@ -23,10 +23,15 @@ from console.core.timestamps import parse_timestamp
 from panels.phase3 import phase3_from_fields
 from tests.emulators.fixtures import TEST_PROJECT
 
-NAMES = ["TeamOffenseGameSummaryProcessor", "TeamDefenseGameSummaryProcessor", "UpcomingTeamGameContextProcessor",
-         "PlayerGameSummaryProcessor", "UpcomingPlayerGameContextProcessor"]
+NAMES = [
+    "TeamOffenseGameSummaryProcessor",
+    "TeamDefenseGameSummaryProcessor",
+    "UpcomingTeamGameContextProcessor",
+    "PlayerGameSummaryProcessor",
+    "UpcomingPlayerGameContextProcessor",
+]
 FEB4 = date(2026, 2, 4)
-AS_OF = datetime(2026, 2, 5, 16, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 2, 5, 16, tzinfo=UTC)
 DOC_ID = "2026-02-05"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))
 
@@ -35,7 +40,8 @@ def test_the_issue_document_in_firestore_is_not_ok(gcp_backend):
     writer = firestore.Client(project=TEST_PROJECT)
     try:
         writer.collection("phase3_completion").document(DOC_ID).update(
-            {"TeamOffenseGameSummaryProcessor": {"status": "queued"}, "PlayerGameSummaryProcessor": None})
+            {"TeamOffenseGameSummaryProcessor": {"status": "queued"}, "PlayerGameSummaryProcessor": None}
+        )
     finally:
         writer.close()
     ctx = CheckContext(settings=gcp_backend.settings, game_date=FEB4, as_of=AS_OF)
@@ -57,9 +63,16 @@ def fs_only(firestore_emulator, tmp_path_factory):
     """The gcp backend with Firestore alone (the judge is called without the deadline's
     BigQuery question): one emulator round trip per example."""
     root = tmp_path_factory.mktemp("fs-only")
-    cfg = load_settings(backend="gcp", project=TEST_PROJECT, data_dir=root / "data", state_dir=root / "state",
-                        gcp={"retry_initial_s": 0.01, "query_timeout_s": 30})
-    backend = GcpBackend(cfg, clients=ClientFactory(TEST_PROJECT, env={"FIRESTORE_EMULATOR_HOST": firestore_emulator.address}))
+    cfg = load_settings(
+        backend="gcp",
+        project=TEST_PROJECT,
+        data_dir=root / "data",
+        state_dir=root / "state",
+        gcp={"retry_initial_s": 0.01, "query_timeout_s": 30},
+    )
+    backend = GcpBackend(
+        cfg, clients=ClientFactory(TEST_PROJECT, env={"FIRESTORE_EMULATOR_HOST": firestore_emulator.address})
+    )
     writer = firestore.Client(project=TEST_PROJECT)
     yield backend, writer
     writer.close()
@@ -67,19 +80,35 @@ def fs_only(firestore_emulator, tmp_path_factory):
 
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=10)
-moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(timezone.utc))
-leaf = st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False), text, moments,
-                 st.binary(max_size=4), st.sampled_from(["success", "SUCCESS", "queued", "failed", "2026-02-05T12:14:00Z"]))
+moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
+leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=False),
+    text,
+    moments,
+    st.binary(max_size=4),
+    st.sampled_from(["success", "SUCCESS", "queued", "failed", "2026-02-05T12:14:00Z"]),
+)
 key = text.filter(lambda k: k and not (k.startswith("__") and k.endswith("__")))
 # Firestore holds no array directly inside an array.
-value = st.recursive(leaf, lambda inner: st.one_of(st.lists(leaf, max_size=3), st.dictionaries(key, inner, max_size=3)),
-                     max_leaves=6)
-record_like = st.fixed_dictionaries({}, optional={"status": leaf, "completed_at": st.one_of(moments, leaf),
-                                                  "record_count": leaf, "correlation_id": text})
-real = st.fixed_dictionaries({"status": st.just("success"),
-                              "completed_at": st.datetimes(min_value=datetime(2026, 2, 5, 10), max_value=datetime(2026, 2, 5, 15),
-                                                           timezones=st.just(timezone.utc))},
-                             optional={"record_count": st.integers(0, 10**6)})
+value = st.recursive(
+    leaf, lambda inner: st.one_of(st.lists(leaf, max_size=3), st.dictionaries(key, inner, max_size=3)), max_leaves=6
+)
+record_like = st.fixed_dictionaries(
+    {},
+    optional={"status": leaf, "completed_at": st.one_of(moments, leaf), "record_count": leaf, "correlation_id": text},
+)
+real = st.fixed_dictionaries(
+    {
+        "status": st.just("success"),
+        "completed_at": st.datetimes(
+            min_value=datetime(2026, 2, 5, 10), max_value=datetime(2026, 2, 5, 15), timezones=st.just(UTC)
+        ),
+    },
+    optional={"record_count": st.integers(0, 10**6)},
+)
 
 
 def is_record_of_success(v) -> bool:
@@ -91,8 +120,11 @@ def is_record_of_success(v) -> bool:
     return moment is not None and moment <= AS_OF and (count is None or (type(count) is int and count >= 0))
 
 
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(st.one_of(real, real, record_like, value), min_size=len(NAMES), max_size=len(NAMES)))
 def test_fuzz_firestore_values_complete_only_for_real_records(fs_only, values):
     backend, writer = fs_only

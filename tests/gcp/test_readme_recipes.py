@@ -25,7 +25,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from tests.emulators.fixtures import TEST_PROJECT
 from tests.readme_blocks import README, blocks, file_blocks
@@ -56,10 +58,17 @@ def world(tmp_path, bq_demo, fs_demo, logs_demo, deploy_demo, httpserver):
         "FIRESTORE_EMULATOR_HOST": os.environ["FIRESTORE_EMULATOR_HOST"],
         "NBA_CONSOLE_LOGGING_ENDPOINT": logs_demo.http_endpoint,
         "NBA_CONSOLE_PROJECT": TEST_PROJECT,  # the emulators hold the demo under their project
-        "FAKE_GCLOUD_DATA": os.environ["FAKE_GCLOUD_DATA"], "FAKE_GCLOUD_LOG": os.environ["FAKE_GCLOUD_LOG"],
+        "FAKE_GCLOUD_DATA": os.environ["FAKE_GCLOUD_DATA"],
+        "FAKE_GCLOUD_LOG": os.environ["FAKE_GCLOUD_LOG"],
     }
-    return {"home": home, "tmp": tmp_path, "hook": httpserver.url_for(HOOK_PATH), "server": httpserver,
-            "bin": Path(os.environ["FAKE_GCLOUD_DATA"]).parent / "bin", "env": substitutes}
+    return {
+        "home": home,
+        "tmp": tmp_path,
+        "hook": httpserver.url_for(HOOK_PATH),
+        "server": httpserver,
+        "bin": Path(os.environ["FAKE_GCLOUD_DATA"]).parent / "bin",
+        "env": substitutes,
+    }
 
 
 def at(hhmm: str, seconds: int = 0, morning=FEB5) -> dict[str, str]:
@@ -94,15 +103,26 @@ def install_env_file(world: dict) -> Path:
 
 def run_setup(world: dict) -> None:
     """The one-time setup commands of "Running it for real" (the bash block before the env file)."""
-    setup = [b for b in blocks() if b.section == "Running it for real" and b.lang == "bash"
-             and not b.body.startswith("# ~/") and "mkdir" in b.body]
+    setup = [
+        b
+        for b in blocks()
+        if b.section == "Running it for real"
+        and b.lang == "bash"
+        and not b.body.startswith("# ~/")
+        and "mkdir" in b.body
+    ]
     assert len(setup) == 1, "README: Running it for real has one setup block (mkdir ...)"
-    subprocess.run(["bash", "-e", "-c", setup[0].body], env={"HOME": str(world["home"]), "PATH": "/usr/bin:/bin"},
-                   check=True, timeout=30)
+    subprocess.run(
+        ["bash", "-e", "-c", setup[0].body],
+        env={"HOME": str(world["home"]), "PATH": "/usr/bin:/bin"},
+        check=True,
+        timeout=30,
+    )
 
 
-def check_alerted(world: dict, runs: list[tuple[str, subprocess.CompletedProcess]],
-                  games: str = "2026-02-04") -> list[dict]:
+def check_alerted(
+    world: dict, runs: list[tuple[str, subprocess.CompletedProcess]], games: str = "2026-02-04"
+) -> list[dict]:
     """Every run exited 0 without a traceback; the receiver got an alert of the morning's
     changes first and exactly one summary, at the end."""
     for when, proc in runs:
@@ -157,11 +177,22 @@ def test_cron_recipe_alerts_and_sends_the_summary(world):
         hour, minute = map(int, hhmm.split(":"))
         assert fires(schedule[0], minute) and fires(schedule[1], hour), (hhmm, schedule)
         env = {  # what cronie gives a job: its variables, HOME, LOGNAME, SHELL and a short PATH
-            **variables, "HOME": str(home), "LOGNAME": "oncall", "SHELL": "/bin/sh",
+            **variables,
+            "HOME": str(home),
+            "LOGNAME": "oncall",
+            "SHELL": "/bin/sh",
             "PATH": f"{world['bin']}:/usr/bin:/bin",  # gcloud's stand-in first
-            **world["env"], **at(hhmm)}
-        runs.append((hhmm, subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, text=True,
-                                          timeout=RUN_TIMEOUT_S)))
+            **world["env"],
+            **at(hhmm),
+        }
+        runs.append(
+            (
+                hhmm,
+                subprocess.run(
+                    ["/bin/sh", "-c", command], env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S
+                ),
+            )
+        )
     check_alerted(world, runs)
     log = (home / ".local/state/nba-console/watch.log").read_text()
     assert "deployment_drift" in log and "Traceback" not in log, log
@@ -225,12 +256,16 @@ def test_systemd_unit_alerts_and_exits_0_after_the_summary(world):
     argv = shlex.split(specifiers(service["ExecStart"]))
     assert Path(argv[0]).is_absolute(), "systemd runs ExecStart without a shell or a PATH search"
     env = {  # the user manager's environment, then the unit's EnvironmentFile
-        "HOME": home, "USER": "oncall", "LOGNAME": "oncall",
+        "HOME": home,
+        "USER": "oncall",
+        "LOGNAME": "oncall",
         "PATH": f"{world['bin']}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        **environment_file(Path(env_path).read_text()), **world["env"],
+        **environment_file(Path(env_path).read_text()),
+        **world["env"],
         # The timer starts it at 06:00; the test starts it 15 s before the end of the morning,
         # so one run tells what is wrong and the 11:00 run sends the summary.
-        **at("10:59", 45)}
+        **at("10:59", 45),
+    }
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, cwd="/")
     check_alerted(world, [("systemd", proc)])
     assert (Path(home) / "nba-console-reports" / "morning-2026-02-04.md").exists()
@@ -257,8 +292,12 @@ def gcloud_calls(world: dict, block_text: str) -> list[tuple[list[str], str | No
     exe.write_text(RECORDING_GCLOUD.format(python=sys.executable))
     exe.chmod(0o755)
     record = world["tmp"] / "gcloud.record"
-    env = {"PATH": f"{rec_bin}:/usr/bin:/bin", "HOME": str(world["home"]), "GCLOUD_RECORD": str(record),
-           "SLACK_WEBHOOK_URL": world["hook"]}
+    env = {
+        "PATH": f"{rec_bin}:/usr/bin:/bin",
+        "HOME": str(world["home"]),
+        "GCLOUD_RECORD": str(record),
+        "SLACK_WEBHOOK_URL": world["hook"],
+    }
     subprocess.run(["bash", "-e", "-c", block_text], env=env, cwd=world["tmp"], check=True, timeout=60)
     return [(c["argv"], c["stdin"]) for c in map(json.loads, record.read_text().splitlines())]
 
@@ -270,7 +309,7 @@ def flag(argv: list[str], name: str) -> list[str]:
 def gcloud_dict(value: str) -> list[str]:
     """gcloud's list/dict flag syntax: comma-separated, or `^D^` to use D as the separator."""
     m = re.match(r"\^(.+?)\^", value)
-    return value[m.end():].split(m.group(1)) if m else value.split(",")
+    return value[m.end() :].split(m.group(1)) if m else value.split(",")
 
 
 def dockerfile() -> tuple[dict[str, str], list[str]]:
@@ -283,7 +322,7 @@ def dockerfile() -> tuple[dict[str, str], list[str]]:
                 key, _, value = pair.partition("=")
                 env[key] = value
         elif line.startswith("ENTRYPOINT "):
-            entrypoint = json.loads(line[len("ENTRYPOINT "):])
+            entrypoint = json.loads(line[len("ENTRYPOINT ") :])
     assert entrypoint, "the Dockerfile has an exec-form ENTRYPOINT"
     return env, entrypoint
 
@@ -293,8 +332,11 @@ def test_cloud_run_job_alerts_and_sends_the_summary(world):
     calls = gcloud_calls(world, block.body)
     (deploy,) = [argv for argv, _ in calls if argv[:3] == ["run", "jobs", "deploy"]]
     secrets = {argv[2]: stdin for argv, stdin in calls if argv[:2] == ["secrets", "create"]}
-    schedules = [(flag(argv, "schedule")[0], flag(argv, "time-zone")[0]) for argv, _ in calls
-                 if argv[:4] == ["scheduler", "jobs", "create", "http"]]
+    schedules = [
+        (flag(argv, "schedule")[0], flag(argv, "time-zone")[0])
+        for argv, _ in calls
+        if argv[:4] == ["scheduler", "jobs", "create", "http"]
+    ]
     assert schedules == [("*/5 6-10 * * *", "America/New_York"), ("0 11 * * *", "America/New_York")]
 
     # The container: the image's ENV, then the job's --set-env-vars and --set-secrets.
@@ -326,8 +368,9 @@ def test_cloud_run_job_alerts_and_sends_the_summary(world):
         env["PATH"] = f"{world['bin']}:{env['PATH']}"  # gcloud (in the image) is the fake one
         env.update(world["env"], **at(hhmm, morning=FEB4))
         argv = entrypoint + [in_container(a) for a in gcloud_dict(args)]
-        runs.append((hhmm, subprocess.run(argv, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
-                                          cwd="/")))
+        runs.append(
+            (hhmm, subprocess.run(argv, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, cwd="/"))
+        )
     messages = check_alerted(world, runs, games="2026-02-03")
     assert "Sequential execution" in messages[0]["text"], messages[0]["text"]
     # No platform checkout in the image: drift has nothing to compare (unknown, as the README says)
@@ -350,8 +393,13 @@ def test_a_single_quoted_value_reads_the_same_to_sh_and_to_systemd(value):
     with tempfile.NamedTemporaryFile("w", suffix=".env", delete=False) as fh:
         fh.write(f"# comment\nNBA_VALUE='{value}'\n")
     try:
-        by_sh = subprocess.run(["/bin/sh", "-c", f'set -a; . {fh.name}; printf %s "$NBA_VALUE"'],
-                               capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin"}).stdout
+        by_sh = subprocess.run(
+            ["/bin/sh", "-c", f'set -a; . {fh.name}; printf %s "$NBA_VALUE"'],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PATH": "/usr/bin:/bin"},
+        ).stdout
         assert environment_file(Path(fh.name).read_text())["NBA_VALUE"] == by_sh == value
     finally:
         os.unlink(fh.name)

@@ -5,7 +5,7 @@ backed off, close() ending the server-side stream, and the fallback to polling."
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,12 +17,7 @@ from tests.emulators.fixtures import TEST_PROJECT, fake_logging, logging_client,
 from tests.emulators.logging_server import make_entry
 from tests.gcp.tail_helpers import SERVICE, T0, entry, wait_until
 
-UTC = timezone.utc
 QUERY = LogQuery(service=SERVICE, patterns=("Level 1", "Level 2"), since=T0)
-
-
-
-
 
 
 def drain(source, n: int, timeout: float = 10.0) -> list[str]:
@@ -57,9 +52,13 @@ def make_source(fake_logging, tail_client, logging_client):
 
 
 def test_backfill_then_live_entries_arrive_through_poll_without_repeats(fake_logging, make_source):
-    fake_logging.add_entries([entry("h1", "📋 Level 1: team processors", 10),
-                              entry("h2", "✅ Level 1 complete", 20),
-                              entry("zz", "Starting processor", 30)])  # not a Level line
+    fake_logging.add_entries(
+        [
+            entry("h1", "📋 Level 1: team processors", 10),
+            entry("h2", "✅ Level 1 complete", 20),
+            entry("zz", "Starting processor", 30),
+        ]
+    )  # not a Level line
     source = make_source()
     assert fake_logging.wait_for_tail_subscribers(1, timeout=10)
     assert drain(source, 2) == ["h1", "h2"]  # the backfill, so the screen is not empty
@@ -132,8 +131,9 @@ def test_falls_back_to_polling_when_the_tail_is_unimplemented(fake_logging, make
     made = []
 
     def fallback(dedupe):
-        poller = GcpLogSource(logging_client, TEST_PROJECT, QUERY, clock=FixedClock(T0 + timedelta(minutes=5)),
-                              poll_interval=0.05)
+        poller = GcpLogSource(
+            logging_client, TEST_PROJECT, QUERY, clock=FixedClock(T0 + timedelta(minutes=5)), poll_interval=0.05
+        )
         poller.dedupe = dedupe
         made.append(poller)
         return poller
@@ -186,11 +186,30 @@ def test_the_tail_command_on_gcp_follows_the_stream(gcp_env, monkeypatch):
     from console.cli.logs import _Out, cmd_tail
 
     now = datetime.now(UTC)  # the command's --since counts back from the real clock
-    recent = lambda i, text, ago: make_entry(text, project=TEST_PROJECT, service_name=SERVICE,  # noqa: E731
-                                            timestamp=now - timedelta(seconds=ago), insert_id=i)
+
+    def recent(i, text, ago):
+        return make_entry(
+            text, project=TEST_PROJECT, service_name=SERVICE, timestamp=now - timedelta(seconds=ago), insert_id=i
+        )
+
     gcp_env.add_entries([recent("c0", "📋 Level 1: team processors", 60), recent("old", "📋 Level 1: older", 3600)])
-    args = build_parser().parse_args(["--backend", "gcp", "--project", TEST_PROJECT, "tail", "--service", SERVICE,
-                                      "--grep", "Level 1", "--grep", "Level 2", "--since", "30m"])
+    args = build_parser().parse_args(
+        [
+            "--backend",
+            "gcp",
+            "--project",
+            TEST_PROJECT,
+            "tail",
+            "--service",
+            SERVICE,
+            "--grep",
+            "Level 1",
+            "--grep",
+            "Level 2",
+            "--since",
+            "30m",
+        ]
+    )
     stream = io.StringIO()
     done = threading.Event()
 

@@ -4,7 +4,7 @@ the same moments, and nothing again on a second run."""
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from console.backends.local import LocalBackend
 from console.core.config import NotifyChannel
@@ -12,7 +12,7 @@ from console.notify import Delivery
 from console.watch import Watcher
 
 FEB3 = date(2026, 2, 3)
-MOMENTS = [datetime(2026, 2, 4, 12, 0, tzinfo=timezone.utc), datetime(2026, 2, 4, 16, 0, tzinfo=timezone.utc)]
+MOMENTS = [datetime(2026, 2, 4, 12, 0, tzinfo=UTC), datetime(2026, 2, 4, 16, 0, tzinfo=UTC)]
 
 
 class _KeepOpen:
@@ -36,8 +36,13 @@ def test_watch_tells_the_same_changes_on_gcp_as_on_local(gcp_backend, demo_setti
     demo_settings = demo_settings.model_copy(update={"state_dir": tmp_path / "local-state"})  # its own memory
     stdout = NotifyChannel(name="stdout", kind="stdout")
     gcp_out, local_out = io.StringIO(), io.StringIO()
-    on_gcp = Watcher(gcp_backend.settings, [stdout], FEB3, lambda s: _KeepOpen(gcp_backend),
-                     delivery=Delivery(gcp_backend.settings, out=gcp_out))
+    on_gcp = Watcher(
+        gcp_backend.settings,
+        [stdout],
+        FEB3,
+        lambda s: _KeepOpen(gcp_backend),
+        delivery=Delivery(gcp_backend.settings, out=gcp_out),
+    )
     on_local = Watcher(demo_settings, [stdout], FEB3, LocalBackend, delivery=Delivery(demo_settings, out=local_out))
     got, want = announced(on_gcp), announced(on_local)
     assert got == want and got[0]  # the race and the rest of Feb 3 are told at 07:00 ET

@@ -12,8 +12,7 @@ import pytest
 from console.cli import main
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Runner
-
-from .test_playbook_engine import FailingExecutor
+from tests.unit.test_playbook_engine import FailingExecutor
 
 
 def _yes() -> Callbacks:
@@ -71,8 +70,16 @@ def test_printf_garbage_then_a_run(demo_settings, demo_backend, cli):
     with audit.open("ab") as fh:
         fh.write(b"garbage")
     log = AuditLog(demo_settings.state_dir)
-    second = Runner(demo_settings, executor=FailingExecutor(demo_settings, demo_backend, fail_step=0),
-                    callbacks=_yes(), audit=log).run("disable-sequential-execution").run_id
+    second = (
+        Runner(
+            demo_settings,
+            executor=FailingExecutor(demo_settings, demo_backend, fail_step=0),
+            callbacks=_yes(),
+            audit=log,
+        )
+        .run("disable-sequential-execution")
+        .run_id
+    )
     assert log.torn_lines_ended == 1  # counted by the writer, once
     lines = audit.read_bytes().split(b"\n")
     assert b"garbage" in lines and orjson.loads(lines[lines.index(b"garbage") + 1])["ended_torn_line"] is True

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from console.core.config import Settings
+from console.core.models import (
+    Commit,
+    DeployState,
+    DnpDayRow,
+    DnpPollutedRow,
+    GradingSystemRow,
+    LogEntry,
+    Phase3Document,
+    ServiceState,
+    Status,
+    UsageGameRow,
+)
 from panels.common import Due, format_game
 from panels.dnp import dnp_pollution
 from panels.drift import deployment_drift
@@ -13,21 +26,16 @@ from panels.grading import grading_coverage
 from panels.phase3 import phase3_completion
 from panels.sequential import sequential_execution
 from panels.usage import usage_rate_coverage
-from console.core.config import Settings
-from console.core.models import (
-    Commit, DeployState, DnpDayRow, DnpPollutedRow, GradingSystemRow, LogEntry, Phase3Document,
-    ServiceState, Status, UsageGameRow,
-)
 
 S = Settings()
-T0 = datetime(2026, 2, 5, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 2, 5, 12, 0, tzinfo=UTC)
 
 
 def grading(graded, predicted=100):
     return [GradingSystemRow(system_id="a", predicted=predicted, graded=graded, correct=0, players=predicted)]
 
 
-PAST = Due(at=datetime(2026, 2, 5, 14, 0, tzinfo=timezone.utc), passed=True, games=True)
+PAST = Due(at=datetime(2026, 2, 5, 14, 0, tzinfo=UTC), passed=True, games=True)
 BEFORE = Due(at=PAST.at, passed=False)
 
 
@@ -54,8 +62,10 @@ def test_grading_no_predictions():
 
 
 def test_grading_per_system_figures():
-    rows = [GradingSystemRow(system_id="b", predicted=10, graded=5, correct=3, players=10),
-            GradingSystemRow(system_id="a", predicted=10, graded=10, correct=7, players=10)]
+    rows = [
+        GradingSystemRow(system_id="b", predicted=10, graded=5, correct=3, players=10),
+        GradingSystemRow(system_id="a", predicted=10, graded=10, correct=7, players=10),
+    ]
     value = grading_coverage(rows, S, due=PAST).value
     assert [s["system_id"] for s in value["systems"]] == ["a", "b"]
     assert value["systems"][1]["coverage_pct"] == 50.0 and value["coverage_pct"] == 75.0
@@ -77,7 +87,9 @@ def test_phase3_partial_full_and_failed():
     assert "PlayerGameSummaryProcessor" in result.summary
     full = Phase3Document.from_fields("d", {n: DONE for n in names} | {"_triggered": True})
     assert phase3_completion(full, S, date(2026, 2, 5)).status is Status.OK
-    failed = Phase3Document.from_fields("d", {n: {**DONE, "status": "failed" if i == 0 else "success"} for i, n in enumerate(names)})
+    failed = Phase3Document.from_fields(
+        "d", {n: {**DONE, "status": "failed" if i == 0 else "success"} for i, n in enumerate(names)}
+    )
     assert phase3_completion(failed, S, date(2026, 2, 5)).status is Status.FAIL
 
 
@@ -94,8 +106,16 @@ def test_dnp_zero_is_ok_any_is_fail():
     d = date(2026, 2, 3)
     assert dnp_pollution([day(d, 100, 0)], [], S, d, d).status is Status.OK
     bad = dnp_pollution(
-        [day(d, 100, 1)], [DnpPollutedRow(cache_date=d, player_lookup="x", player_name="X Y", points_avg_last_10=None,
-                                          games_in_window=None)], S, d, d)
+        [day(d, 100, 1)],
+        [
+            DnpPollutedRow(
+                cache_date=d, player_lookup="x", player_name="X Y", points_avg_last_10=None, games_in_window=None
+            )
+        ],
+        S,
+        d,
+        d,
+    )
     assert bad.status is Status.FAIL and bad.value["pollution_pct"] == 1.0
 
 
@@ -105,7 +125,9 @@ def test_dnp_no_cache_rows_is_unknown():
 
 
 def game(gid, active, with_usage, impossible=0, top=None):
-    return UsageGameRow(game_id=gid, active_players=active, with_usage=with_usage, impossible=impossible, max_usage_rate=top)
+    return UsageGameRow(
+        game_id=gid, active_players=active, with_usage=with_usage, impossible=impossible, max_usage_rate=top
+    )
 
 
 def test_usage_thresholds_and_failing_game():
@@ -129,8 +151,10 @@ def test_format_game():
 
 def drift_state(deployed_days_ago: float, commit_index: int = 1):
     commits = [Commit(sha=f"{i + 1:x}" * 40, time=T0 - timedelta(days=i * deployed_days_ago)) for i in range(3)]
-    return DeployState(services=[ServiceState(name="svc", kind="run", region="us-west2", commit=commits[commit_index].sha[:8])],
-                       commits=commits)
+    return DeployState(
+        services=[ServiceState(name="svc", kind="run", region="us-west2", commit=commits[commit_index].sha[:8])],
+        commits=commits,
+    )
 
 
 @pytest.mark.parametrize("days, status", [(0.5, Status.OK), (3, Status.WARN), (8, Status.FAIL)])
@@ -170,23 +194,31 @@ def test_sequential_no_lines_is_unknown():
 
 def test_sequential_dependency_failure_fails():
     result = sequential_execution(
-        [log(0, "📋 Level 1: running 1 processors: TeamOffenseGameSummaryProcessor"),
-         log(1, "DependencyFailureError: TeamOffenseGameSummaryProcessor failed; blocking Level 2")], S)
+        [
+            log(0, "📋 Level 1: running 1 processors: TeamOffenseGameSummaryProcessor"),
+            log(1, "DependencyFailureError: TeamOffenseGameSummaryProcessor failed; blocking Level 2"),
+        ],
+        S,
+    )
     assert result.status is Status.FAIL and "DependencyFailureError" in result.summary
 
 
 def test_sequential_level_with_failures_fails():
-    result = sequential_execution([log(0, "📋 Level 1: running 3 processors: A, B, C"),
-                                          log(5, "✅ Level 1 complete (2/3 succeeded)")], S)
+    result = sequential_execution(
+        [log(0, "📋 Level 1: running 3 processors: A, B, C"), log(5, "✅ Level 1 complete (2/3 succeeded)")], S
+    )
     assert result.status is Status.FAIL and "2/3" in result.summary
 
 
 def test_sequential_level2_before_level1_complete_fails():
-    result = sequential_execution([
-        log(0, "📋 Level 1: running 3 processors: TeamOffenseGameSummaryProcessor"),
-        log(2, "📋 Level 2: running 2 processors: PlayerGameSummaryProcessor"),
-        log(9, "✅ Level 1 complete (3/3 succeeded)"),
-    ], S)
+    result = sequential_execution(
+        [
+            log(0, "📋 Level 1: running 3 processors: TeamOffenseGameSummaryProcessor"),
+            log(2, "📋 Level 2: running 2 processors: PlayerGameSummaryProcessor"),
+            log(9, "✅ Level 1 complete (3/3 succeeded)"),
+        ],
+        S,
+    )
     assert result.status is Status.FAIL and result.value["violations"][0]["who"] == "Level 2"
 
 

@@ -8,10 +8,24 @@ from console.core.config import ConfigError, load_settings
 def test_defaults_are_the_handoffs():
     s = load_settings()
     t = s.thresholds
-    assert (s.backend, s.project, s.region, s.timezone) == ("local", "nba-props-platform", "us-west2", "America/New_York")
-    assert (t.grading_trigger_pct, t.coverage_monitor_pct, t.usage_rate_target_pct, t.dnp_pollution_max_pct) == (80, 70, 90, 0)
+    assert (s.backend, s.project, s.region, s.timezone) == (
+        "local",
+        "nba-props-platform",
+        "us-west2",
+        "America/New_York",
+    )
+    assert (t.grading_trigger_pct, t.coverage_monitor_pct, t.usage_rate_target_pct, t.dnp_pollution_max_pct) == (
+        80,
+        70,
+        90,
+        0,
+    )
     assert (t.phase3_processors, t.expected_predictions, t.expected_games) == (5, 759, 7)
-    assert s.processors_at(1) == ["TeamOffenseGameSummaryProcessor", "TeamDefenseGameSummaryProcessor", "UpcomingTeamGameContextProcessor"]
+    assert s.processors_at(1) == [
+        "TeamOffenseGameSummaryProcessor",
+        "TeamDefenseGameSummaryProcessor",
+        "UpcomingTeamGameContextProcessor",
+    ]
     assert s.processors_at(2) == ["PlayerGameSummaryProcessor", "UpcomingPlayerGameContextProcessor"]
 
 

@@ -16,8 +16,11 @@ from pydantic import BaseModel
 
 from console.core.config import ConfigError, Settings, load_settings
 
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")) * 2, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")) * 2,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 def _numeric_fields(model: type[BaseModel] = Settings, prefix: tuple[str, ...] = ()):
@@ -35,8 +38,10 @@ def _numeric_fields(model: type[BaseModel] = Settings, prefix: tuple[str, ...] =
 
 NUMERIC = list(_numeric_fields())
 # `[[processors]]` and `[[notify]]` keys are written inside an item, not as `section.key`.
-LIST_ITEMS = {"processors": '[[processors]]\nname = "X"\nkind = "team"\nlevel = 1\n',
-              "notify": '[[notify]]\nname = "x"\nkind = "stdout"\n'}
+LIST_ITEMS = {
+    "processors": '[[processors]]\nname = "X"\nkind = "team"\nlevel = 1\n',
+    "notify": '[[notify]]\nname = "x"\nkind = "stdout"\n',
+}
 
 
 def _toml_for(key: str, literal: str) -> str:
@@ -66,8 +71,11 @@ def test_there_are_numeric_settings_to_check():
     assert len(NUMERIC) >= 40, [k for k, *_ in NUMERIC]
 
 
-@pytest.mark.parametrize("key, model, name, kind", [p for p in NUMERIC if p[3] is not timedelta],
-                         ids=[p[0] for p in NUMERIC if p[3] is not timedelta])
+@pytest.mark.parametrize(
+    "key, model, name, kind",
+    [p for p in NUMERIC if p[3] is not timedelta],
+    ids=[p[0] for p in NUMERIC if p[3] is not timedelta],
+)
 def test_every_number_has_both_bounds_and_a_floor_that_means_something(key, model, name, kind):
     low, inclusive, high = _bounds(model, name)
     assert low is not None and high is not None, f"{key}: Field(ge=..., le=...) on both ends"

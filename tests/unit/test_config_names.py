@@ -20,11 +20,12 @@ from console.core.config_checks import BINDING_IDS, NAMED_KEYS, THEMES, key_prob
 
 
 def _declared_binding_ids() -> set[str]:
+    from textual.binding import Binding
+    from textual.dom import DOMNode
+
     import console.tui
     import panels.timeline
     import panels.widget
-    from textual.binding import Binding
-    from textual.dom import DOMNode
 
     modules = [panels.widget, panels.timeline]
     for info in pkgutil.walk_packages(console.tui.__path__, "console.tui."):
@@ -87,17 +88,43 @@ def test_every_key_textual_names_for_a_character_is_accepted(char):
     assert key_problem(f"ctrl+{name}") is None
 
 
-@pytest.mark.parametrize("key", ["ctrl+r", "f5", "f24", "question_mark", "P", "shift+tab", "ctrl+shift+left",
-                                 "escape", "comma", "full_stop", "space", "alt+enter", "super+c"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "ctrl+r",
+        "f5",
+        "f24",
+        "question_mark",
+        "P",
+        "shift+tab",
+        "ctrl+shift+left",
+        "escape",
+        "comma",
+        "full_stop",
+        "space",
+        "alt+enter",
+        "super+c",
+    ],
+)
 def test_keys_a_person_writes_are_accepted(key):
     assert key_problem(key) is None
 
 
-@pytest.mark.parametrize("key, why", [
-    ("not a key!!", "is not a key name"), ("", "an empty key"), ("ctrl+", "an empty key"), ("+", "an empty key"),
-    ("F5", "lowercase: 'f5'"), ("cmd+r", "'cmd' is not a modifier"), ("ctrl+f25", "is not a key name"),
-    ("Question_Mark", "lowercase: 'question_mark'"), ("ctrl+ ", "is not a key"), ("pagedn", "is not a key name"),
-])
+@pytest.mark.parametrize(
+    "key, why",
+    [
+        ("not a key!!", "is not a key name"),
+        ("", "an empty key"),
+        ("ctrl+", "an empty key"),
+        ("+", "an empty key"),
+        ("F5", "lowercase: 'f5'"),
+        ("cmd+r", "'cmd' is not a modifier"),
+        ("ctrl+f25", "is not a key name"),
+        ("Question_Mark", "lowercase: 'question_mark'"),
+        ("ctrl+ ", "is not a key"),
+        ("pagedn", "is not a key name"),
+    ],
+)
 def test_keys_that_are_not_keys_are_refused(key, why):
     assert why in (key_problem(key) or "")
 
@@ -109,8 +136,10 @@ def test_a_made_up_name_is_accepted_only_when_it_names_a_character_or_a_key(name
     import unicodedata
 
     words = name.upper().split("_")
-    spellings = (words[0] + "".join(s + w for s, w in zip(seps, words[1:]))
-                 for seps in itertools.product(" -", repeat=len(words) - 1))
+    spellings = (
+        words[0] + "".join(s + w for s, w in zip(seps, words[1:]))
+        for seps in itertools.product(" -", repeat=len(words) - 1)
+    )
     real = name in NAMED_KEYS or any(_lookup(unicodedata, spelling) for spelling in spellings)
     assert (key_problem(name) is None) == real
 
@@ -119,8 +148,13 @@ def test_regions_include_the_platforms_and_refuse_the_rest(tmp_path):
     assert "us-west2" in config_checks.GCP_REGIONS
     assert all(r == r.lower() and r[-1].isdigit() for r in config_checks.GCP_REGIONS)
     path = tmp_path / "c.toml"
-    for region, ok in (("us-west2", True), ("europe-west12", True), ("mars-1", False), ("us-west", False),
-                       ("US-WEST2", False)):
+    for region, ok in (
+        ("us-west2", True),
+        ("europe-west12", True),
+        ("mars-1", False),
+        ("us-west", False),
+        ("US-WEST2", False),
+    ):
         path.write_text(f'region = "{region}"\n')
         if ok:
             assert load_settings(path).region == region
@@ -133,9 +167,11 @@ def test_checking_names_never_imports_textual():
     import subprocess
     import sys
 
-    code = ("import sys; from console.core.config import Settings; "
-            "Settings(keys={'refresh': 'ctrl+r,f5'}, tui={'theme': 'nord'}, region='europe-west1'); "
-            "print('textual' in sys.modules)")
+    code = (
+        "import sys; from console.core.config import Settings; "
+        "Settings(keys={'refresh': 'ctrl+r,f5'}, tui={'theme': 'nord'}, region='europe-west1'); "
+        "print('textual' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
 

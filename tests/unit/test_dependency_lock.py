@@ -42,8 +42,9 @@ def locked_versions() -> dict[str, list[Version]]:
 
 
 def test_every_dependency_has_a_floor_and_a_ceiling():
-    unbounded = [f"{where}: {req}" for where, req in declared()
-                 if not ({s.operator for s in req.specifier} >= {">=", "<"})]
+    unbounded = [
+        f"{where}: {req}" for where, req in declared() if not ({s.operator for s in req.specifier} >= {">=", "<"})
+    ]
     assert not unbounded, "each dependency needs `>=` a tested floor and `<` the next major: " + "; ".join(unbounded)
 
 
@@ -78,8 +79,10 @@ def test_the_lock_was_made_from_these_requirements():
     project = next(p for p in LOCK["package"] if p["name"] == PROJECT["name"])
     recorded = {_key(entry) for entry in project["metadata"]["requires-dist"]}
     wanted = {_requirement_key(req, where) for where, req in declared()}
-    assert recorded == wanted, ("uv.lock was made from other requirements than pyproject.toml's; run `make lock`. "
-                                f"only in pyproject: {sorted(wanted - recorded)}; only in uv.lock: {sorted(recorded - wanted)}")
+    assert recorded == wanted, (
+        "uv.lock was made from other requirements than pyproject.toml's; run `make lock`. "
+        f"only in pyproject: {sorted(wanted - recorded)}; only in uv.lock: {sorted(recorded - wanted)}"
+    )
 
 
 def _key(entry: dict) -> tuple[str, str, str]:
@@ -87,8 +90,11 @@ def _key(entry: dict) -> tuple[str, str, str]:
     # sys_platform == 'linux'): compared here are name, bounds and extra; `uv lock --check`
     # below compares the rest.
     extra = re.search(r"extra == '([^']+)'", entry.get("marker", ""))
-    return (canonicalize_name(entry["name"]), str(Requirement(f"x{entry.get('specifier', '')}").specifier),
-            extra.group(1) if extra else "")
+    return (
+        canonicalize_name(entry["name"]),
+        str(Requirement(f"x{entry.get('specifier', '')}").specifier),
+        extra.group(1) if extra else "",
+    )
 
 
 def _requirement_key(req: Requirement, where: str) -> tuple[str, str, str]:
@@ -109,6 +115,12 @@ def test_uv_agrees_offline_that_the_lock_is_current():
         if os.environ.get("CI"):
             pytest.fail("uv is not in .tools/: `make test` installs it before running the tests")
         pytest.skip("uv not installed in .tools/ (make run / make test install it)")
-    done = subprocess.run([str(uv), "lock", "--check", "--offline"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"})
+    done = subprocess.run(
+        [str(uv), "lock", "--check", "--offline"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
+    )
     assert done.returncode == 0, f"uv.lock does not match pyproject.toml; run `make lock`:\n{done.stderr[-2000:]}"

@@ -3,7 +3,7 @@ the commits up to then, and what the local executor records."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,14 +13,20 @@ from console.core.models import Commit, DeployState, Revision, ServiceState
 from panels.drift import deployment_drift
 
 S = Settings()
-T0 = datetime(2026, 1, 22, 19, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 22, 19, 30, tzinfo=UTC)
 H = timedelta(hours=1)
 
 
 def svc(*revs: Revision, **fields) -> ServiceState:
     newest = revs[-1] if revs else None
-    base = dict(name="svc", kind="run", region="us-west2", commit=newest.commit if newest else None,
-                deployed_at=newest.created_at if newest else None, env=newest.env if newest else {})
+    base = dict(
+        name="svc",
+        kind="run",
+        region="us-west2",
+        commit=newest.commit if newest else None,
+        deployed_at=newest.created_at if newest else None,
+        env=newest.env if newest else {},
+    )
     return ServiceState(**{**base, **fields}, revisions=list(revs))
 
 
@@ -34,8 +40,11 @@ def test_before_the_first_revision_nothing_is_known_and_the_first_record_is_name
 
 
 def test_a_revision_created_behind_a_pinned_split_serves_only_once_it_takes_the_traffic():
-    s = svc(Revision(commit="a", created_at=T0), Revision(commit="b", created_at=T0 + H, traffic_at=[]),
-            traffic_latest=False)
+    s = svc(
+        Revision(commit="a", created_at=T0),
+        Revision(commit="b", created_at=T0 + H, traffic_at=[]),
+        traffic_latest=False,
+    )
     at = service_at(s, T0 + 2 * H)
     assert at.revision.commit == "a" and not at.latest  # b exists but does not serve
     move_traffic_to_latest(s, T0 + 3 * H)
@@ -50,8 +59,9 @@ def test_a_rollback_to_an_older_revision_serves_it_again_from_then():
 
 
 def test_traffic_at_may_be_one_time():
-    assert Revision.model_validate({"created_at": "2026-01-22T19:30:00Z", "traffic_at": "2026-01-23T00:00:00Z"}).traffic_at == [
-        T0 + timedelta(hours=4, minutes=30)]
+    assert Revision.model_validate(
+        {"created_at": "2026-01-22T19:30:00Z", "traffic_at": "2026-01-23T00:00:00Z"}
+    ).traffic_at == [T0 + timedelta(hours=4, minutes=30)]
 
 
 def test_a_state_without_revisions_is_one_revision_since_deployed_at():
@@ -91,12 +101,17 @@ def _state():
     commits = [Commit(sha=f"{i:x}" * 40, time=T0 + (10 - i) * 24 * H) for i in range(11)]  # one a day
     old = svc(Revision(commit=commits[10].sha[:8], created_at=T0 + H))
     old.name = "old"
-    fresh = svc(Revision(commit=commits[10].sha[:8], created_at=T0 + H), Revision(commit=commits[1].sha[:8], created_at=T0 + 9 * 24 * H + H))
+    fresh = svc(
+        Revision(commit=commits[10].sha[:8], created_at=T0 + H),
+        Revision(commit=commits[1].sha[:8], created_at=T0 + 9 * 24 * H + H),
+    )
     fresh.name = "fresh"
     return DeployState(services=[old, fresh], commits=commits), commits
 
 
-@pytest.mark.parametrize("day, status, old_behind", [(0, "unknown", None), (1, "ok", 1), (3, "warn", 3), (9, "fail", 9)])
+@pytest.mark.parametrize(
+    "day, status, old_behind", [(0, "unknown", None), (1, "ok", 1), (3, "warn", 3), (9, "fail", 9)]
+)
 def test_drift_as_of_a_moment(day, status, old_behind):
     state, commits = _state()
     moment = T0 + day * 24 * H + (2 * H if day else H / 2)

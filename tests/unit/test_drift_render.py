@@ -9,13 +9,25 @@ from console.core.models import CheckResult, Status
 from panels.render import render_result
 
 NAME = "nba-phase3-analytics-processors"
-RESULT = CheckResult(id="deployment_drift", title="Deployment drift", status=Status.FAIL, summary="", value={
-    "head": "06934c94",
-    "services": [
-        {"service": "nba-scrapers", "commit": "2de48c04", "commits_behind": 49, "days_behind": 13.4, "status": "fail"},
-        {"service": NAME, "commit": "06934c94", "commits_behind": 0, "days_behind": 0, "status": "ok"},
-    ],
-})
+RESULT = CheckResult(
+    id="deployment_drift",
+    title="Deployment drift",
+    status=Status.FAIL,
+    summary="",
+    value={
+        "head": "06934c94",
+        "services": [
+            {
+                "service": "nba-scrapers",
+                "commit": "2de48c04",
+                "commits_behind": 49,
+                "days_behind": 13.4,
+                "status": "fail",
+            },
+            {"service": NAME, "commit": "06934c94", "commits_behind": 0, "days_behind": 0, "status": "ok"},
+        ],
+    },
+)
 
 
 def lines(width: int) -> list[str]:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from console.core.config import Settings
 from console.core.errors import ScenarioError
@@ -25,9 +26,18 @@ from tests.fuzz_support import fingerprint
 FILE = "nba_analytics.player_game_summary.ndjson"
 TABLE = "nba_analytics.player_game_summary"
 SPEC = BY_LOGICAL["player_game_summary"]
-GOOD = {"game_date": "2026-03-01", "game_id": "g", "player_lookup": "a", "player_name": "A", "team_abbr": "PHX",
-        "minutes_played": 31.5, "points": 12, "usage_rate": 22.1, "is_dnp": False,
-        "processed_at": "2026-03-02T12:00:00Z"}
+GOOD = {
+    "game_date": "2026-03-01",
+    "game_id": "g",
+    "player_lookup": "a",
+    "player_name": "A",
+    "team_abbr": "PHX",
+    "minutes_played": 31.5,
+    "points": 12,
+    "usage_rate": 22.1,
+    "is_dnp": False,
+    "processed_at": "2026-03-02T12:00:00Z",
+}
 
 
 def _line(**changes) -> bytes:
@@ -138,14 +148,16 @@ ACCEPTED = [
     ("ordinary rows", _line() + _line(points=30, is_dnp=True)),
     ("nulls and missing nullable columns", _line(usage_rate=None) + _line(usage_rate=_DROP, team_abbr=_DROP)),
     ("colons and commas inside strings", _line(player_name="A: b, c", game_id="1:2,3")),
-    ("escapes", _line(player_name="J\u00f6ki\u0107 \"x\" \\ /")),
+    ("escapes", _line(player_name='J\u00f6ki\u0107 "x" \\ /')),
     ("spaces as json.dumps writes them", json.dumps(GOOD, separators=(", ", ": ")).encode() + b"\n"),
     ("CRLF and blank lines", b"\r\n  \n" + _line()[:-1] + b"\r\n\t\n"),
     ("offsets and fractions", _line(processed_at="2026-03-02 12:00:00.123456+05:30")),
     ("big float, negative zero", _line(minutes_played=1.7976931348623157e308, usage_rate=-0.0, points=-(2**63))),
     ("empty file", b""),
-    ("raw UTF-8, slashes and separators, no escape at all",
-     json.dumps({**GOOD, "player_name": "a/b\u2028\u2029\x7f\u00e9\U0001F600"}, ensure_ascii=False).encode() + b"\n"),
+    (
+        "raw UTF-8, slashes and separators, no escape at all",
+        json.dumps({**GOOD, "player_name": "a/b\u2028\u2029\x7f\u00e9\U0001f600"}, ensure_ascii=False).encode() + b"\n",
+    ),
 ]
 
 
@@ -183,16 +195,38 @@ def test_a_refused_fast_load_changes_nothing(tmp_path, demo_settings):
 # ------------------------------------------------------------------ generated files
 
 VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(1 << 65), max_value=1 << 65),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(1 << 65), max_value=1 << 65),
     st.floats(allow_nan=False, allow_infinity=False),
-    st.sampled_from(["2026-03-01", "2026-3-1", "1899-12-31", "2999-12-31", "2026-02-30", "2026-03-01T00:00:00Z",
-                     "2026-03-02T12:00:00+01:00", "2026-03-02T12:00:00", "2026-03-02 12:00:00Z", "", "PHX",
-                     "2026-03-02T12:00:00.1234567Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "a:b,c"]),
-    st.text(max_size=6), st.lists(st.integers(), max_size=2),
+    st.sampled_from(
+        [
+            "2026-03-01",
+            "2026-3-1",
+            "1899-12-31",
+            "2999-12-31",
+            "2026-02-30",
+            "2026-03-01T00:00:00Z",
+            "2026-03-02T12:00:00+01:00",
+            "2026-03-02T12:00:00",
+            "2026-03-02 12:00:00Z",
+            "",
+            "PHX",
+            "2026-03-02T12:00:00.1234567Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "a:b,c",
+        ]
+    ),
+    st.text(max_size=6),
+    st.lists(st.integers(), max_size=2),
 )
 KEYS = st.sampled_from([c.name for c in SPEC.columns] + ["unknown", "Points"])
-ROW = st.builds(lambda changes, drop: {k: v for k, v in {**GOOD, **changes}.items() if k not in drop},
-                st.dictionaries(KEYS, VALUES, max_size=3), st.sets(KEYS, max_size=2))
+ROW = st.builds(
+    lambda changes, drop: {k: v for k, v in {**GOOD, **changes}.items() if k not in drop},
+    st.dictionaries(KEYS, VALUES, max_size=3),
+    st.sets(KEYS, max_size=2),
+)
 MUTATIONS = [b"", b"\xef\xbb\xbf", b",}", b"\x0b", b"\x0c", b"\r", b"NaN", b"\\u003a", b'\\"', b' "x": null']
 
 
@@ -210,8 +244,14 @@ def _encode(rows: list[dict], spacing: tuple[str, str], ascii_only: bool, mutati
     return data[:at] + mutation + data[at:]
 
 
-FILES = st.builds(_encode, st.lists(ROW | st.just(GOOD), max_size=5), st.sampled_from([(",", ":"), (", ", ": ")]),
-                  st.booleans(), st.sampled_from(MUTATIONS), st.integers(min_value=0))
+FILES = st.builds(
+    _encode,
+    st.lists(ROW | st.just(GOOD), max_size=5),
+    st.sampled_from([(",", ":"), (", ", ": ")]),
+    st.booleans(),
+    st.sampled_from(MUTATIONS),
+    st.integers(min_value=0),
+)
 
 
 @pytest.mark.slow
@@ -222,8 +262,11 @@ def test_generated_files_load_or_refuse_exactly_as_before(tmp_path, data):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z") | st.from_regex(
-    r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(Z|z|\+00:00|)\Z") | st.text(max_size=24))
+@given(
+    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+    | st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(Z|z|\+00:00|)\Z")
+    | st.text(max_size=24)
+)
 @pytest.mark.slow
 def test_what_sql_calls_surely_valid_the_checkers_accept(value):
     from console.local.fast_load import _SURELY_VALID
@@ -232,16 +275,22 @@ def test_what_sql_calls_surely_valid_the_checkers_accept(value):
     con = duckdb.connect()
     text = json.dumps(value)
     for kind in ("DATE", "TIMESTAMP"):
-        sure = con.execute(f"SELECT {_SURELY_VALID[kind].format(v='v')} FROM (SELECT ?::VARCHAR AS v)", [text]).fetchone()[0]
+        sure = con.execute(
+            f"SELECT {_SURELY_VALID[kind].format(v='v')} FROM (SELECT ?::VARCHAR AS v)", [text]
+        ).fetchone()[0]
         assert not sure or _CHECKERS[kind][0](value), (kind, value)
     con.close()
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z") | st.from_regex(
-    r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z") | st.from_regex(
-    r"\A(19|2[0-9]|[1-8][0-9])[0-9]{2}-(0[0-9]|1[0-3])-([0-3][0-9])(T(1[0-9]|2[0-4]):[0-6][0-9]:[0-6][0-9]Z)?\Z")
-    | st.text(max_size=24))
+@given(
+    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+    | st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
+    | st.from_regex(
+        r"\A(19|2[0-9]|[1-8][0-9])[0-9]{2}-(0[0-9]|1[0-3])-([0-3][0-9])(T(1[0-9]|2[0-4]):[0-6][0-9]:[0-6][0-9]Z)?\Z"
+    )
+    | st.text(max_size=24)
+)
 @pytest.mark.slow
 def test_what_the_plain_insert_converts_the_checkers_accept(value):
     """The insert straight into the table takes a date or timestamp that matches _PLAIN and
@@ -266,8 +315,12 @@ def test_what_the_plain_insert_converts_the_checkers_accept(value):
 
 
 def test_a_day_the_month_lacks_and_hour_24_are_refused_as_before(tmp_path):
-    for data in (_line(game_date="2026-02-30"), _line(processed_at="2026-03-02T24:00:00Z"),
-                 _line(processed_at="2026-02-29T10:00:00Z"), _line(game_date="2024-02-29") + _line(game_date="3000-01-01")):
+    for data in (
+        _line(game_date="2026-02-30"),
+        _line(processed_at="2026-03-02T24:00:00Z"),
+        _line(processed_at="2026-02-29T10:00:00Z"),
+        _line(game_date="2024-02-29") + _line(game_date="3000-01-01"),
+    ):
         before = _outcome(tmp_path / "old", data, fast=False)
         assert before[0] == "refused"
         assert _outcome(tmp_path / "new", data, fast=True) == before
@@ -276,8 +329,14 @@ def test_a_day_the_month_lacks_and_hour_24_are_refused_as_before(tmp_path):
 # ------------------------------------------------------------------ several files, loaded side by side
 
 CACHE = "nba_precompute.player_daily_cache.ndjson"
-CACHE_ROW = {"cache_date": "2026-03-01", "player_lookup": "a", "player_name": "A", "points_avg_last_10": 10.0,
-             "games_in_window": 5, "created_at": "2026-03-02T13:00:00Z"}
+CACHE_ROW = {
+    "cache_date": "2026-03-01",
+    "player_lookup": "a",
+    "player_name": "A",
+    "points_avg_last_10": 10.0,
+    "games_in_window": 5,
+    "created_at": "2026-03-02T13:00:00Z",
+}
 
 
 def _cache(**changes) -> bytes:
@@ -289,18 +348,25 @@ def _outcome_of_files(root: Path, files: dict[str, bytes], fast: bool) -> tuple:
     outcome = _load(root, files, fast)
     if outcome[0] == "refused":
         return outcome
-    return ("loaded", outcome[1], {name: _rows(outcome[2], f"SELECT * FROM {name[: -len('.ndjson')]} ORDER BY ALL")
-                                   for name in files})
+    return (
+        "loaded",
+        outcome[1],
+        {name: _rows(outcome[2], f"SELECT * FROM {name[: -len('.ndjson')]} ORDER BY ALL") for name in files},
+    )
 
 
 SEVERAL = [
     ("both plain", {FILE: _line() * 30 + _line(points=3), CACHE: _cache() * 20}),
-    ("one with offsets (temporary table), one plain",
-     {FILE: _line(processed_at="2026-03-02T12:00:00+01:00") * 5, CACHE: _cache() * 5}),
+    (
+        "one with offsets (temporary table), one plain",
+        {FILE: _line(processed_at="2026-03-02T12:00:00+01:00") * 5, CACHE: _cache() * 5},
+    ),
     ("the first refused", {FILE: _line() + _line(points="3"), CACHE: _cache() * 5}),
     ("the second refused", {FILE: _line() * 5, CACHE: _cache() + _cache(games_in_window=1.5)}),
-    ("both refused: the first in the validator's order is named",
-     {FILE: _line() + _line()[:-2] + b',"zz":1}\n', CACHE: _cache(created_at="2026-03-02T25:00:00Z")}),
+    (
+        "both refused: the first in the validator's order is named",
+        {FILE: _line() + _line()[:-2] + b',"zz":1}\n', CACHE: _cache(created_at="2026-03-02T25:00:00Z")},
+    ),
 ]
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 
-import os
-
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from console.core.game_dates import MAX_OFFSET_DAYS, DateRange, date_range, parse_game_date
 
@@ -43,8 +43,11 @@ def test_the_parser_never_raises_and_answers_exactly_one_thing(text, shown, toda
     if parsed.error is not None:
         assert len(parsed.error) < 200  # bounded: the input is quoted cropped
     else:  # a date is never far from what the user could mean
-        assert parsed.game_date in (today, today - timedelta(days=1)) or \
-            abs((parsed.game_date - shown).days) <= MAX_OFFSET_DAYS or text.strip()[:4].isdigit()
+        assert (
+            parsed.game_date in (today, today - timedelta(days=1))
+            or abs((parsed.game_date - shown).days) <= MAX_OFFSET_DAYS
+            or text.strip()[:4].isdigit()
+        )
 
 
 def test_range_refusals_and_the_default_date_always_reachable():

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from console.core.clock import FixedClock
 from console.logs.query import LogQuery
 from console.logs.source_gcp import Backoff, GcpLogSource, is_rate_limited
 
-UTC = timezone.utc
 T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
 
 
@@ -17,9 +16,13 @@ class TooManyRequests(Exception):
 
 
 def raw(i: int, text: str = "x") -> dict:
-    return {"insertId": f"id{i}", "timestamp": (T0 + timedelta(seconds=i)).isoformat().replace("+00:00", "Z"),
-            "severity": "INFO", "textPayload": f"{text} {i}",
-            "resource": {"labels": {"service_name": "nba-phase3-analytics-processors"}}}
+    return {
+        "insertId": f"id{i}",
+        "timestamp": (T0 + timedelta(seconds=i)).isoformat().replace("+00:00", "Z"),
+        "severity": "INFO",
+        "textPayload": f"{text} {i}",
+        "resource": {"labels": {"service_name": "nba-phase3-analytics-processors"}},
+    }
 
 
 class FakeClient:
@@ -45,8 +48,17 @@ class Ticker:
 
 def source(client, ticker, **kw):
     q = LogQuery(service="nba-phase3-analytics-processors", since=T0)
-    return GcpLogSource(client, "p", q, clock=FixedClock(T0), monotonic=ticker, poll_interval=5,
-                        lag=timedelta(seconds=30), backoff=Backoff(rng=lambda: 1.0), **kw)
+    return GcpLogSource(
+        client,
+        "p",
+        q,
+        clock=FixedClock(T0),
+        monotonic=ticker,
+        poll_interval=5,
+        lag=timedelta(seconds=30),
+        backoff=Backoff(rng=lambda: 1.0),
+        **kw,
+    )
 
 
 def test_polls_with_a_cursor_and_drops_duplicates():

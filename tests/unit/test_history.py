@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from console.backends.local import LocalBackend
 from console.core.config import load_settings
 from console.core.errors import ErrorKind, SourceError
-from console.history import HistoryRange, contexts, history_range, run_history
 from console.core.models import Status
 from console.core.runner import CheckContext, run_all
+from console.history import HistoryRange, contexts, history_range, run_history
 from tests.conftest import DEMO_END
 
 FEB4 = date(2026, 2, 4)
@@ -26,7 +26,7 @@ def _drift(doc):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("as_of", [DEMO_END, datetime(2026, 2, 5, 12, 30, tzinfo=timezone.utc)], ids=["end", "0730et"])
+@pytest.mark.parametrize("as_of", [DEMO_END, datetime(2026, 2, 5, 12, 30, tzinfo=UTC)], ids=["end", "0730et"])
 def test_history_agrees_with_check_date_by_date(demo_backend, demo_settings, as_of):
     """Every check as `check` judges the date at the history's moment; drift as `check
     --at` judges it at the date's own morning (11:00 ET on its processing date, or earlier)."""
@@ -41,26 +41,34 @@ def assert_agrees_with_check(backend, settings, reports, as_of):
         want = run_all(backend, CheckContext(settings, day, as_of)).to_json_dict()
         drift = _drift(doc)
         moment = datetime.fromisoformat(drift["value"].pop("deploys_as_of"))
-        assert moment == min(as_of, datetime(day.year, day.month, day.day, 16, tzinfo=timezone.utc) + timedelta(days=1))
+        assert moment == min(as_of, datetime(day.year, day.month, day.day, 16, tzinfo=UTC) + timedelta(days=1))
         at_moment = run_all(backend, CheckContext(settings, day, moment), ["deployment_drift"])
         assert drift == _drift(at_moment.to_json_dict()), day
-        assert {**doc, "checks": [c for c in doc["checks"] if c is not drift], "status": None} == \
-            {**want, "checks": [c for c in want["checks"] if c["id"] != "deployment_drift"], "status": None}, day
+        assert {**doc, "checks": [c for c in doc["checks"] if c is not drift], "status": None} == {
+            **want,
+            "checks": [c for c in want["checks"] if c["id"] != "deployment_drift"],
+            "status": None,
+        }, day
 
 
 def test_agreement_holds_for_a_wider_dnp_window(demo_settings, tmp_path):
-    settings = load_settings(data_dir=demo_settings.data_dir, state_dir=tmp_path / "s",
-                             thresholds={"dnp_window_days": 3})
+    settings = load_settings(
+        data_dir=demo_settings.data_dir, state_dir=tmp_path / "s", thresholds={"dnp_window_days": 3}
+    )
     backend = LocalBackend(settings)
     reports = run_history(backend, contexts(settings, HistoryRange(FEB4, 5), DEMO_END))
     assert_agrees_with_check(backend, settings, reports, DEMO_END)
 
 
 def test_demo_has_weeks_of_history_with_the_slow_decline(demo_backend, demo_settings):
-    reports = {r.game_date: r for r in run_history(demo_backend, contexts(demo_settings, HistoryRange(FEB4, 18), DEMO_END))}
+    reports = {
+        r.game_date: r for r in run_history(demo_backend, contexts(demo_settings, HistoryRange(FEB4, 18), DEMO_END))
+    }
     before = [d for d, r in reports.items() if d < FEB4 and r.check("grading_coverage").status is not Status.UNKNOWN]
     assert len(before) >= 14
-    usage = [reports[d].check("usage_rate_coverage").value["coverage_pct"] for d in sorted(before) if d < date(2026, 2, 3)]
+    usage = [
+        reports[d].check("usage_rate_coverage").value["coverage_pct"] for d in sorted(before) if d < date(2026, 2, 3)
+    ]
     assert usage[0] > 99 and usage[-1] < 93  # a slow slide towards the 90 % line, rounding aside:
     assert all(b <= a + 0.5 for a, b in zip(usage, usage[1:])) and min(usage) >= 90
     dnp = {d: r.check("dnp_pollution").status for d, r in reports.items()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 from console.core.models import CheckResult, Status
 from console.core.runner import CheckContext, run_all
@@ -14,8 +14,12 @@ def test_cells_read_without_colour(demo_backend, demo_settings):
     report = run_all(demo_backend, CheckContext(demo_settings, date(2026, 2, 3), DEMO_END))
     texts = {c.id: cell(c).plain for c in report.checks}
     assert texts == {
-        "phase3_completion": "ok 5/5", "sequential_execution": "FAIL 2 viol", "grading_coverage": "ok 100.0",
-        "dnp_pollution": "FAIL 22.1", "usage_rate_coverage": "FAIL 87.1", "deployment_drift": "FAIL 49c",
+        "phase3_completion": "ok 5/5",
+        "sequential_execution": "FAIL 2 viol",
+        "grading_coverage": "ok 100.0",
+        "dnp_pollution": "FAIL 22.1",
+        "usage_rate_coverage": "FAIL 87.1",
+        "deployment_drift": "FAIL 49c",
     }
     assert cell(None).plain == "…"
     error = CheckResult(id="grading_coverage", title="Grading coverage", status=Status.ERROR, summary="x", error="x")
@@ -39,11 +43,11 @@ def test_series_carry_the_thresholds_and_skip_what_cannot_be_judged(demo_backend
 def test_a_date_without_games_reads_no_games_in_the_grid_and_the_panel(demo_backend, demo_settings):
     """Feb 6 has no games in the demo: past the deadlines Phase 3, the sequence and grading are
     `ok` for want of anything to run, and read `no games`, never `0/5` or `L1>L2`."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from panels.render import render_result
 
-    report = run_all(demo_backend, CheckContext(demo_settings, date(2026, 2, 6), datetime(2026, 2, 7, 19, tzinfo=timezone.utc)))
+    report = run_all(demo_backend, CheckContext(demo_settings, date(2026, 2, 6), datetime(2026, 2, 7, 19, tzinfo=UTC)))
     checks = {c.id: c for c in report.checks}
     for check_id in ("phase3_completion", "sequential_execution", "grading_coverage"):
         assert cell(checks[check_id]).plain == "no games", check_id

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from console.core.clock import FixedClock
 from console.core.config import load_settings
-from console.logs.stream import ClockGate, open_log_source
 from console.core.models import LogEntry
+from console.logs.stream import ClockGate, open_log_source
 
-T0 = datetime(2026, 2, 5, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 2, 5, 12, 0, tzinfo=UTC)
 
 
 class ListSource:
@@ -44,7 +44,7 @@ def test_gate_releases_entries_in_time_order_as_the_clock_reaches_them():
 
 
 def test_local_source_follows_the_demo_files(demo_settings):
-    clock = FixedClock(datetime(2026, 2, 5, 12, 6, tzinfo=timezone.utc))  # 07:06 ET
+    clock = FixedClock(datetime(2026, 2, 5, 12, 6, tzinfo=UTC))  # 07:06 ET
     source = open_log_source(demo_settings, clock)
     first = source.poll()
     assert first and all(e.timestamp <= clock.now() for e in first)
@@ -56,8 +56,12 @@ def test_local_source_follows_the_demo_files(demo_settings):
 
 
 def test_gcp_without_credentials_says_so_instead_of_raising(monkeypatch, tmp_path):
-    for key, value in {"HOME": str(tmp_path), "CLOUDSDK_CONFIG": str(tmp_path), "NO_GCE_CHECK": "True",
-                       "GCE_METADATA_HOST": "127.0.0.1:9"}.items():
+    for key, value in {
+        "HOME": str(tmp_path),
+        "CLOUDSDK_CONFIG": str(tmp_path),
+        "NO_GCE_CHECK": "True",
+        "GCE_METADATA_HOST": "127.0.0.1:9",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
     source = open_log_source(load_settings(backend="gcp"), FixedClock(T0))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 from console.core.config import Settings
+from console.core.models import Status
 from console.local.demo import log_entries
 from console.logs.live_trace import LiveTrace
 from console.logs.parse import entry_from_dict
-from console.core.models import Status
 
 
 def entries():
@@ -56,11 +56,16 @@ def test_a_new_morning_starts_a_new_trace_and_old_alerts_are_history():
 
 
 def test_dependency_failure_alerts_at_once():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    e = entry_from_dict({"timestamp": datetime(2026, 2, 5, 12, 30, tzinfo=timezone.utc).isoformat(),
-                         "severity": "ERROR", "resource": {"labels": {"service_name": "nba-phase3-analytics-processors"}},
-                         "textPayload": "DependencyFailureError: TeamOffenseGameSummaryProcessor failed; skipping Level 2"})
+    e = entry_from_dict(
+        {
+            "timestamp": datetime(2026, 2, 5, 12, 30, tzinfo=UTC).isoformat(),
+            "severity": "ERROR",
+            "resource": {"labels": {"service_name": "nba-phase3-analytics-processors"}},
+            "textPayload": "DependencyFailureError: TeamOffenseGameSummaryProcessor failed; skipping Level 2",
+        }
+    )
     update = LiveTrace(Settings()).feed([e])
     assert [a.kind for a in update.alerts] == ["dependency_failure"]
     assert update.result.status is Status.FAIL

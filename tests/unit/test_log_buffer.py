@@ -5,15 +5,16 @@ filter passes (in arrival order), and counts every entry it let go."""
 from __future__ import annotations
 
 from collections import deque
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from console.core.models import LogEntry
 from console.logs.buffer import LogBuffer
 from console.logs.query import LogQuery
 
-T0 = datetime(2026, 2, 5, 12, tzinfo=timezone.utc)
+T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
 QUERIES = [LogQuery(), LogQuery(severity="ERROR"), LogQuery(patterns=("7",))]
 
 
@@ -39,16 +40,23 @@ class Model:
 
 
 def make(n: int) -> LogEntry:
-    return LogEntry(timestamp=T0 + timedelta(seconds=n), insert_id=str(n), text=f"line {n}",
-                    severity="ERROR" if n % 3 == 0 else "INFO")
+    return LogEntry(
+        timestamp=T0 + timedelta(seconds=n),
+        insert_id=str(n),
+        text=f"line {n}",
+        severity="ERROR" if n % 3 == 0 else "INFO",
+    )
 
 
-steps = st.lists(st.one_of(
-    st.tuples(st.just("extend"), st.integers(0, 40)),
-    st.tuples(st.just("pause"), st.just(0)),
-    st.tuples(st.just("resume"), st.just(0)),
-    st.tuples(st.just("query"), st.integers(0, len(QUERIES) - 1)),
-), max_size=40)
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("extend"), st.integers(0, 40)),
+        st.tuples(st.just("pause"), st.just(0)),
+        st.tuples(st.just("resume"), st.just(0)),
+        st.tuples(st.just("query"), st.integers(0, len(QUERIES) - 1)),
+    ),
+    max_size=40,
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import gc
 import tracemalloc
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import UTC, date, datetime, timedelta
 
 import orjson
 
@@ -23,15 +22,19 @@ from panels import sequential
 
 SETTINGS = Settings()
 SERVICE = SETTINGS.services.analytics
-T0 = datetime(2026, 2, 5, 12, tzinfo=timezone.utc)
+T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
 
 
 def line(i: int, text: str | None = None) -> bytes:
-    return orjson.dumps({
-        "insertId": f"id-{i:09d}", "timestamp": (T0 + timedelta(milliseconds=i)).isoformat(),
-        "severity": "INFO", "textPayload": text or f"Processed batch {i}: {i % 97} rows",
-        "resource": {"type": "cloud_run_revision", "labels": {"service_name": SERVICE if i % 3 else "grading"}},
-    })
+    return orjson.dumps(
+        {
+            "insertId": f"id-{i:09d}",
+            "timestamp": (T0 + timedelta(milliseconds=i)).isoformat(),
+            "severity": "INFO",
+            "textPayload": text or f"Processed batch {i}: {i % 97} rows",
+            "resource": {"type": "cloud_run_revision", "labels": {"service_name": SERVICE if i % 3 else "grading"}},
+        }
+    )
 
 
 def batches(n: int, size: int = 500, text: str | None = None):

@@ -6,13 +6,15 @@ grew (or was rewritten) since."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from console.core.config import Settings
 from console.logs import window_scan
@@ -22,14 +24,18 @@ from console.logs.window_scan import scan_json_file, scan_ndjson_file
 
 SETTINGS = Settings()
 SERVICE = SETTINGS.services.analytics
-START = datetime(2026, 2, 5, 5, tzinfo=timezone.utc)
+START = datetime(2026, 2, 5, 5, tzinfo=UTC)
 END = START + timedelta(hours=6)
 TEXTS = [
     "📋 Level 1: running 2 processors: TeamOffenseGameSummaryProcessor, TeamDefenseGameSummaryProcessor",
     "📋 Level 2: running 1 processor: PlayerGameSummaryProcessor",
-    "✅ Level 1 complete (2/2 succeeded)", "✅ Level 2 complete (0/1 succeeded)",
-    "Starting PlayerGameSummaryProcessor", "TeamOffenseGameSummaryProcessor completed in 8 min",
-    "DependencyFailureError: TeamOffenseGameSummaryProcessor not complete", "Processed batch 7", "",
+    "✅ Level 1 complete (2/2 succeeded)",
+    "✅ Level 2 complete (0/1 succeeded)",
+    "Starting PlayerGameSummaryProcessor",
+    "TeamOffenseGameSummaryProcessor completed in 8 min",
+    "DependencyFailureError: TeamOffenseGameSummaryProcessor not complete",
+    "Processed batch 7",
+    "",
 ]
 PARSER = TraceParser(SETTINGS.log_patterns)
 
@@ -44,14 +50,26 @@ entries = st.fixed_dictionaries(
         "severity": st.sampled_from(["INFO", "ERROR", "debug"]),
         "textPayload": st.sampled_from(TEXTS),
         "resource": st.sampled_from([SERVICE, "grading", SERVICE + "-x", ""]).map(
-            lambda s: {"type": "cloud_run_revision", "labels": {"service_name": s}}),
+            lambda s: {"type": "cloud_run_revision", "labels": {"service_name": s}}
+        ),
         "insertId": st.text("abc123", max_size=4),
     }
 ).map(orjson.dumps)
-escaped = st.just(b'{"timestamp":"2026-02-05T07:00:00Z","textPayload":"\\u2705 Level 1 complete (1/1 succeeded)",'
-                  b'"resource":{"labels":{"service_name":"nba-phase3-analytics-processo\\u0072s"}}}')
-malformed = st.sampled_from([b"garbage", b"[1, 2]", b'{"no": "time"}', b'{"timestamp": "yesterday"}', b"   ", b"",
-                             b'{"timestamp":\r"2026-02-05T07:00:00Z"}'])
+escaped = st.just(
+    b'{"timestamp":"2026-02-05T07:00:00Z","textPayload":"\\u2705 Level 1 complete (1/1 succeeded)",'
+    b'"resource":{"labels":{"service_name":"nba-phase3-analytics-processo\\u0072s"}}}'
+)
+malformed = st.sampled_from(
+    [
+        b"garbage",
+        b"[1, 2]",
+        b'{"no": "time"}',
+        b'{"timestamp": "yesterday"}',
+        b"   ",
+        b"",
+        b'{"timestamp":\r"2026-02-05T07:00:00Z"}',
+    ]
+)
 lines = st.lists(st.one_of(entries, entries, entries, escaped, malformed), max_size=40)
 
 
@@ -62,7 +80,9 @@ def document(items: list[bytes], newline: bytes, final: bool) -> bytes:
 def whole_file(data: bytes):
     """The old path: every entry of the file parsed, then the service's in the window."""
     entries, skipped = parse_log_file(data, ndjson=True)
-    kept = sorted((e for e in entries if e.service == SERVICE and START <= e.timestamp <= END), key=lambda e: e.timestamp)
+    kept = sorted(
+        (e for e in entries if e.service == SERVICE and START <= e.timestamp <= END), key=lambda e: e.timestamp
+    )
     return kept, skipped
 
 
@@ -130,20 +150,38 @@ def test_a_scan_reused_for_a_later_end_equals_a_fresh_one(tmp_path, items, minut
 
 def test_a_file_rewritten_past_its_old_size_is_read_again(tmp_path):
     path = tmp_path / "f.ndjson"
-    first = [orjson.dumps({"timestamp": "2026-02-05T07:00:00Z", "textPayload": TEXTS[0],
-                           "resource": {"labels": {"service_name": SERVICE}}})]
+    first = [
+        orjson.dumps(
+            {
+                "timestamp": "2026-02-05T07:00:00Z",
+                "textPayload": TEXTS[0],
+                "resource": {"labels": {"service_name": SERVICE}},
+            }
+        )
+    ]
     path.write_bytes(b"\n".join(first) + b"\n")
     state, _ = scan_ndjson_file(path, SERVICE, START, END, is_trace)
-    other = orjson.dumps({"timestamp": "2026-02-05T08:00:00Z", "textPayload": TEXTS[2],
-                          "resource": {"labels": {"service_name": SERVICE}}})
+    other = orjson.dumps(
+        {
+            "timestamp": "2026-02-05T08:00:00Z",
+            "textPayload": TEXTS[2],
+            "resource": {"labels": {"service_name": SERVICE}},
+        }
+    )
     path.write_bytes(other + b"\n" + other + b"\n")  # copytruncate, then more than before
     _, answer = scan_ndjson_file(path, SERVICE, START, END, is_trace, previous=state)
     assert [e.text for e in answer.kept] == [TEXTS[2], TEXTS[2]]
 
 
 def test_a_json_array_gives_what_its_whole_parse_gives(tmp_path):
-    items = [{"timestamp": f"2026-02-05T0{h}:00:00Z", "textPayload": TEXTS[h % 4],
-              "resource": {"labels": {"service_name": SERVICE if h % 2 else "grading"}}} for h in range(10)]
+    items = [
+        {
+            "timestamp": f"2026-02-05T0{h}:00:00Z",
+            "textPayload": TEXTS[h % 4],
+            "resource": {"labels": {"service_name": SERVICE if h % 2 else "grading"}},
+        }
+        for h in range(10)
+    ]
     path = tmp_path / "f.json"
     path.write_bytes(orjson.dumps(items + [{"no": "time"}], option=orjson.OPT_INDENT_2))
     scan = scan_json_file(path, SERVICE, START, END, is_trace)
@@ -162,14 +200,23 @@ def test_a_refresh_sees_what_was_appended_and_what_was_rewritten(demo_backend, d
     from console.core.context import CheckContext
     from panels import sequential
 
-    ctx = CheckContext(settings=demo_settings, game_date=datetime(2026, 2, 4).date(),
-                       as_of=datetime(2026, 2, 6, tzinfo=timezone.utc))
+    ctx = CheckContext(
+        settings=demo_settings, game_date=datetime(2026, 2, 4).date(), as_of=datetime(2026, 2, 6, tzinfo=UTC)
+    )
     path = demo_settings.data_dir / "current" / "logs" / "live.ndjson"
 
     def add(text: str, minute: int) -> None:
         with path.open("ab") as fh:
-            fh.write(orjson.dumps({"timestamp": f"2026-02-05T15:{minute:02d}:00Z", "textPayload": text,
-                                   "resource": {"labels": {"service_name": SERVICE}}}) + b"\n")
+            fh.write(
+                orjson.dumps(
+                    {
+                        "timestamp": f"2026-02-05T15:{minute:02d}:00Z",
+                        "textPayload": text,
+                        "resource": {"labels": {"service_name": SERVICE}},
+                    }
+                )
+                + b"\n"
+            )
 
     add("Processed batch 1", 0)
     assert sequential.fetch(demo_backend, ctx).status.value == "ok"

@@ -6,26 +6,32 @@ with a plain re-implementation of the rule."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from unittest.mock import patch
 
 import orjson
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from console.logs import parse as logparse
 from console.logs.parse import entry_from_dict, parse_line, scan_ndjson
-from console.logs.query import LogQuery, has_uppercase, parse_filter_text
+from console.logs.query import has_uppercase, parse_filter_text
+from tests.unit.test_logquery import encode, raw_entries
 
-from .test_logquery import encode, raw_entries
-
-NOW = datetime(2026, 2, 5, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 2, 5, 12, tzinfo=UTC)
 SERVICE = "nba-phase3-analytics-processors"
 
 
 def _entry(text="x", service=SERVICE, severity="INFO"):
-    return entry_from_dict({"timestamp": "2026-02-05T12:00:00Z", "severity": severity, "textPayload": text,
-                            "resource": {"labels": {"service_name": service}}})
+    return entry_from_dict(
+        {
+            "timestamp": "2026-02-05T12:00:00Z",
+            "severity": severity,
+            "textPayload": text,
+            "resource": {"labels": {"service_name": service}},
+        }
+    )
 
 
 def test_svc_matches_a_prefix_or_substring_of_the_service():
@@ -47,8 +53,11 @@ def test_smart_case():
 
 
 def test_bad_filters_say_why():
-    for text, said in (("Level (", "bad regular expression"), ("sev:bogus", "unknown severity"),
-                       ("since:abc", "bad duration")):
+    for text, said in (
+        ("Level (", "bad regular expression"),
+        ("sev:bogus", "unknown severity"),
+        ("since:abc", "bad duration"),
+    ):
         with pytest.raises(ValueError, match=said):
             parse_filter_text(text, NOW)
 
@@ -75,12 +84,25 @@ def reference(entry, svc: str | None, pattern: str | None) -> bool:
 
 
 services = st.sampled_from(["phase3", "nba-phase3", "PHASE3", "Phase3", "grading", "kelvin", "ı", "K"])
-patterns = st.sampled_from(["level 1", "Level 1", "LEVEL", "level \\d", r"\Slevel", "dependencyfailureerror",
-                            "starting", "k", "ß", "İ", "a|b"])
-service_names = st.sampled_from([SERVICE, "NBA-PHASE3-analytics", "phase3-to-grading", "Grading", "\u212aelvin",
-                                 "kelvin", "ıİ", ""])
-texts = st.sampled_from(["📋 Level 1: go", "LEVEL 1 complete", "level 2", "DependencyFailureError: x",
-                         "Starting X", "\u212a", "ß STRASSE", "i̇stanbul", "plain"])
+patterns = st.sampled_from(
+    ["level 1", "Level 1", "LEVEL", "level \\d", r"\Slevel", "dependencyfailureerror", "starting", "k", "ß", "İ", "a|b"]
+)
+service_names = st.sampled_from(
+    [SERVICE, "NBA-PHASE3-analytics", "phase3-to-grading", "Grading", "\u212aelvin", "kelvin", "ıİ", ""]
+)
+texts = st.sampled_from(
+    [
+        "📋 Level 1: go",
+        "LEVEL 1 complete",
+        "level 2",
+        "DependencyFailureError: x",
+        "Starting X",
+        "\u212a",
+        "ß STRASSE",
+        "i̇stanbul",
+        "plain",
+    ]
+)
 
 
 @st.composite
@@ -93,8 +115,11 @@ def entries(draw):
 
 
 @pytest.mark.parametrize("anchor_rate", [-1.0, float("inf")])
-@given(st.lists(st.tuples(entries(), st.integers(0, 1)), max_size=12),
-       st.one_of(st.none(), services), st.one_of(st.none(), patterns))
+@given(
+    st.lists(st.tuples(entries(), st.integers(0, 1)), max_size=12),
+    st.one_of(st.none(), services),
+    st.one_of(st.none(), patterns),
+)
 def test_prefilter_and_matching_agree_with_decode_then_reference(anchor_rate, raws, svc, pattern):
     text = " ".join(part for part in (f"svc:{svc}" if svc else None, pattern) if part)
     query = parse_filter_text(text, NOW)

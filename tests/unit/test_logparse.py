@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 import orjson
-from hypothesis import given, settings as hsettings, strategies as st
-
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
+from console.core.config import Settings
 from console.logs.parse import (
     MalformedLog,
     entry_from_dict,
@@ -17,7 +19,6 @@ from console.logs.parse import (
     parse_ndjson_lines,
     parse_timestamp,
 )
-from console.core.config import Settings
 from console.logs.trace import TraceParser
 
 json_values = st.recursive(
@@ -33,8 +34,13 @@ def test_entry_from_anything_never_raises(value):
     assert entry is None or entry.timestamp.tzinfo is not None
 
 
-@given(st.dictionaries(st.sampled_from(["timestamp", "textPayload", "severity", "resource", "insertId", "jsonPayload"]),
-                       json_values, max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from(["timestamp", "textPayload", "severity", "resource", "insertId", "jsonPayload"]),
+        json_values,
+        max_size=6,
+    )
+)
 def test_entry_shaped_dicts_never_raise(value):
     entry_from_dict(value)
 
@@ -83,21 +89,31 @@ def test_trace_parser_on_any_text(text):
 
     from console.core.models import LogEntry
 
-    TraceParser(Settings().log_patterns).parse(LogEntry(timestamp=datetime.now(timezone.utc), text=text))
+    TraceParser(Settings().log_patterns).parse(LogEntry(timestamp=datetime.now(UTC), text=text))
 
 
 def test_nanosecond_timestamps_and_payloads():
     assert parse_timestamp("2026-02-05T12:05:00.123456789Z").microsecond == 123456
     assert parse_timestamp("garbage") is None
-    raw = {"timestamp": "2026-02-05T12:05:00Z", "jsonPayload": {"message": "hi", "n": 1}, "severity": "warning",
-           "resource": {"labels": {"function_name": "grading"}}, "insertId": "x1"}
+    raw = {
+        "timestamp": "2026-02-05T12:05:00Z",
+        "jsonPayload": {"message": "hi", "n": 1},
+        "severity": "warning",
+        "resource": {"labels": {"function_name": "grading"}},
+        "insertId": "x1",
+    }
     entry = entry_from_dict(raw)
     assert (entry.text, entry.severity, entry.service, entry.insert_id) == ("hi", "WARNING", "grading", "x1")
 
 
 def test_malformed_lines_are_skipped_not_fatal():
-    lines = [b'{"timestamp": "2026-02-05T12:05:00Z", "textPayload": "ok"}', b"{broken", b"[]", b"",
-             b'{"textPayload": "no time"}']
+    lines = [
+        b'{"timestamp": "2026-02-05T12:05:00Z", "textPayload": "ok"}',
+        b"{broken",
+        b"[]",
+        b"",
+        b'{"textPayload": "no time"}',
+    ]
     assert [e.text for e in parse_ndjson_lines(lines)] == ["ok"]
     assert list(parse_json_document(b'{"timestamp": "2026-02-05T12:05:00Z"}'))
     with pytest.raises(MalformedLog):  # a JSON string is not a log: an error, not "no entries"
@@ -110,19 +126,29 @@ def test_level_lines_parse_with_the_handoffs_text():
     from console.core.models import LogEntry
 
     parser = TraceParser(Settings().log_patterns)
-    at = datetime(2026, 2, 5, 12, tzinfo=timezone.utc)
-    start = parser.parse(LogEntry(timestamp=at, text="📋 Level 1: running 3 processors: TeamOffenseGameSummaryProcessor, "
-                                                     "TeamDefenseGameSummaryProcessor, UpcomingTeamGameContextProcessor"))
+    at = datetime(2026, 2, 5, 12, tzinfo=UTC)
+    start = parser.parse(
+        LogEntry(
+            timestamp=at,
+            text="📋 Level 1: running 3 processors: TeamOffenseGameSummaryProcessor, "
+            "TeamDefenseGameSummaryProcessor, UpcomingTeamGameContextProcessor",
+        )
+    )
     assert start.kind == "level_start" and start.level == 1 and len(start.processors) == 3
     done = parser.parse(LogEntry(timestamp=at, text="✅ Level 2 complete (2/2 succeeded)"))
     assert (done.kind, done.level, done.succeeded, done.total) == ("level_complete", 2, 2, 2)
-    assert parser.parse(LogEntry(timestamp=at, text="PlayerGameSummaryProcessor completed")).processor == "PlayerGameSummaryProcessor"
+    assert (
+        parser.parse(LogEntry(timestamp=at, text="PlayerGameSummaryProcessor completed")).processor
+        == "PlayerGameSummaryProcessor"
+    )
     assert parser.parse(LogEntry(timestamp=at, text="something else")) is None
 
 
 def test_parsed_entry_keeps_the_line_not_a_dict_and_decodes_it_on_demand():
-    line = (b'{"insertId":"a1","timestamp":"2026-02-05T12:00:00Z","severity":"error","resource":'
-            b'{"labels":{"service_name":"grading"}},"jsonPayload":{"message":"boom","n":2}}')
+    line = (
+        b'{"insertId":"a1","timestamp":"2026-02-05T12:00:00Z","severity":"error","resource":'
+        b'{"labels":{"service_name":"grading"}},"jsonPayload":{"message":"boom","n":2}}'
+    )
     (entry,) = parse_ndjson_lines([line])
     assert entry.raw_bytes == line  # what the buffer holds: the bytes, not a decoded dict
     assert entry.raw == orjson.loads(line)

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
 
 import orjson
 import pytest
-from hypothesis import given, strategies as st
-
-from unittest.mock import patch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from console.logs import parse as logparse
 from console.logs.parse import candidate_lines, entry_from_dict, parse_line, scan_ndjson
 from console.logs.query import SEVERITIES, LogQuery, parse_duration, parse_filter_text, parse_severity
 
-UTC = timezone.utc
-
 
 def test_renders_the_handoff_filter_exactly():
-    q = LogQuery(service="nba-phase3-analytics-processors", patterns=("Level 1", "Level 2"),
-                 since=datetime(2026, 2, 5, 11, 0, tzinfo=UTC))
+    q = LogQuery(
+        service="nba-phase3-analytics-processors",
+        patterns=("Level 1", "Level 2"),
+        since=datetime(2026, 2, 5, 11, 0, tzinfo=UTC),
+    )
     assert q.to_filter() == (
         'resource.labels.service_name="nba-phase3-analytics-processors" '
         'AND (textPayload=~"Level 1" OR textPayload=~"Level 2") AND timestamp>="2026-02-05T11:00:00Z"'
@@ -33,8 +34,10 @@ def test_filter_escapes_quotes_and_backslashes_and_adds_severity():
     assert q.to_filter() == r'severity>=WARNING AND textPayload=~"say \"hi\"\\d"'
 
 
-@pytest.mark.parametrize("text,expected", [("30m", 1800), ("2h", 7200), ("7d", 604800), ("45s", 45),
-                                           ("1w", 604800), ("1.5h", 5400), (" 2H ", 7200)])
+@pytest.mark.parametrize(
+    "text,expected",
+    [("30m", 1800), ("2h", 7200), ("7d", 604800), ("45s", 45), ("1w", 604800), ("1.5h", 5400), (" 2H ", 7200)],
+)
 def test_durations(text, expected):
     assert parse_duration(text) == timedelta(seconds=expected)
 
@@ -73,7 +76,12 @@ def test_bad_regex_and_severity_are_value_errors():
 def test_filter_box_tokens():
     now = datetime(2026, 2, 5, 12, tzinfo=UTC)
     q = parse_filter_text("sev:warning svc:grading since:2h Level 1", now)
-    assert (q.severity, q.service, q.patterns, q.since) == ("WARNING", "grading", ("Level 1",), now - timedelta(hours=2))
+    assert (q.severity, q.service, q.patterns, q.since) == (
+        "WARNING",
+        "grading",
+        ("Level 1",),
+        now - timedelta(hours=2),
+    )
     assert parse_filter_text("").is_empty
 
 
@@ -81,8 +89,15 @@ def test_filter_box_tokens():
 
 services = st.sampled_from(["nba-phase3-analytics-processors", "grading", "phase3-to-grading", ""])
 texts = st.one_of(
-    st.sampled_from(["📋 Level 1: running 3 processors: A", "✅ Level 2 complete (2/2 succeeded)",
-                     "DependencyFailureError: TeamOffense failed", "Starting X", 'quote " and \\ back']),
+    st.sampled_from(
+        [
+            "📋 Level 1: running 3 processors: A",
+            "✅ Level 2 complete (2/2 succeeded)",
+            "DependencyFailureError: TeamOffense failed",
+            "Starting X",
+            'quote " and \\ back',
+        ]
+    ),
     st.text(max_size=40),
 )
 
@@ -91,23 +106,37 @@ texts = st.one_of(
 def raw_entries(draw):
     raw = {
         "insertId": draw(st.text(alphabet="abcdef0123456789", max_size=8)),
-        "timestamp": draw(st.sampled_from(["2026-02-05T12:05:00Z", "2026-02-05T12:05:00.123456789Z",
-                                           "2026-02-04T10:10:00+00:00", "garbage", ""])),
+        "timestamp": draw(
+            st.sampled_from(
+                ["2026-02-05T12:05:00Z", "2026-02-05T12:05:00.123456789Z", "2026-02-04T10:10:00+00:00", "garbage", ""]
+            )
+        ),
         # Any case (the parser upper-cases), escapes/non-ASCII ("crıtıcal" upper-cases to
         # CRITICAL), padding that must not count, and non-strings.
-        "severity": draw(st.sampled_from(list(SEVERITIES) + ["warning", "Error", "eRRoR", "critical", "crıtıcal",
-                                                              " ERROR", "ERROR ", "", "BOGUS", 7, None])),
-        "resource": draw(st.one_of(st.just({"labels": {"service_name": draw(services)}}),
-                                   st.just({"labels": {"function_name": draw(services)}}),
-                                   st.just("not a dict"), st.just({}))),
+        "severity": draw(
+            st.sampled_from(
+                list(SEVERITIES)
+                + ["warning", "Error", "eRRoR", "critical", "crıtıcal", " ERROR", "ERROR ", "", "BOGUS", 7, None]
+            )
+        ),
+        "resource": draw(
+            st.one_of(
+                st.just({"labels": {"service_name": draw(services)}}),
+                st.just({"labels": {"function_name": draw(services)}}),
+                st.just("not a dict"),
+                st.just({}),
+            )
+        ),
     }
     if draw(st.booleans()):
         raw["textPayload"] = draw(texts)
     else:
         # A nested "severity" (some loggers put one in the payload) must not hide the real one.
-        raw["jsonPayload"] = {"message": draw(texts), "n": 1,
-                              **({"severity": draw(st.sampled_from(["INFO", "ERROR", "debug"]))}
-                                 if draw(st.booleans()) else {})}
+        raw["jsonPayload"] = {
+            "message": draw(texts),
+            "n": 1,
+            **({"severity": draw(st.sampled_from(["INFO", "ERROR", "debug"]))} if draw(st.booleans()) else {}),
+        }
     for key in draw(st.lists(st.sampled_from(list(raw)), max_size=2)):
         raw.pop(key, None)
     return dict(draw(st.permutations(list(raw.items()))))  # any key order
@@ -122,9 +151,13 @@ queries = st.builds(
     LogQuery,
     service=st.one_of(st.none(), services.filter(bool)),
     severity=st.one_of(st.none(), st.sampled_from(list(SEVERITIES))),
-    patterns=st.one_of(st.just(()), st.tuples(st.sampled_from(["Level 1", "Level 2", "Level \\d", "^Starting",
-                                                               "DependencyFailureError", "a|b", '"'])),
-                       st.just(("Level 1", "Level 2"))),
+    patterns=st.one_of(
+        st.just(()),
+        st.tuples(
+            st.sampled_from(["Level 1", "Level 2", "Level \\d", "^Starting", "DependencyFailureError", "a|b", '"'])
+        ),
+        st.just(("Level 1", "Level 2")),
+    ),
 )
 
 
@@ -142,8 +175,9 @@ def test_scan_equals_decode_then_filter(anchor_rate, raws, query, junk):
     assert [(e.insert_id, e.text, e.severity) for e in got] == [(e.insert_id, e.text, e.severity) for e in expected]
 
 
-@given(st.lists(st.sampled_from([b"Level 1", b"Level 2", b"LLevel 1Level 2", b"level 1", b"L", b"x", b"\n"]),
-                max_size=40))
+@given(
+    st.lists(st.sampled_from([b"Level 1", b"Level 2", b"LLevel 1Level 2", b"level 1", b"L", b"x", b"\n"]), max_size=40)
+)
 def test_candidate_lines_are_each_matching_line_once_in_order(parts):
     data = b"".join(parts)
     query = LogQuery(patterns=("Level 1", "Level 2"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 
@@ -12,14 +12,22 @@ from console.logs.parse import entry_from_dict
 from console.logs.query import LogQuery
 from console.logs.source_local import Deduper, FileFollower, LocalLogSource, ReplaySource, load_log_file
 
-UTC = timezone.utc
 T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
 
 
 def line(i: int, text: str | None = None, service: str = "svc") -> bytes:
-    return orjson.dumps({"insertId": f"id{i}", "timestamp": (T0 + timedelta(seconds=i)).isoformat(),
-                         "severity": "INFO", "textPayload": text or f"line {i}",
-                         "resource": {"labels": {"service_name": service}}}) + b"\n"
+    return (
+        orjson.dumps(
+            {
+                "insertId": f"id{i}",
+                "timestamp": (T0 + timedelta(seconds=i)).isoformat(),
+                "severity": "INFO",
+                "textPayload": text or f"line {i}",
+                "resource": {"labels": {"service_name": service}},
+            }
+        )
+        + b"\n"
+    )
 
 
 def texts(entries) -> list[str]:
@@ -139,8 +147,12 @@ def test_count_matches_mapped_and_chunked_agree_with_the_scanner(tmp_path):
     path = tmp_path / "x.ndjson"
     data = b"".join(line(i, "Level 1 go" if i % 3 == 0 else None, "svc" if i % 2 else "other") for i in range(50))
     path.write_bytes(data + b"{broken")
-    for q in (LogQuery(patterns=("Level 1",)), LogQuery(service="svc", patterns=("Level 1",)),
-              LogQuery(severity="INFO"), LogQuery(patterns=("Level \\d",))):
+    for q in (
+        LogQuery(patterns=("Level 1",)),
+        LogQuery(service="svc", patterns=("Level 1",)),
+        LogQuery(severity="INFO"),
+        LogQuery(patterns=("Level \\d",)),
+    ):
         assert count_matches(path, q, chunk_size=64) == len(list(scan_ndjson(data, q))) > 0
     (tmp_path / "empty.ndjson").write_bytes(b"")
     assert count_matches(tmp_path / "empty.ndjson", LogQuery(patterns=("x",))) == 0

@@ -39,8 +39,14 @@ def test_every_panel_module_is_in_the_registry_once():
     specs = panel_modules()
     assert sorted(s.id for s in specs.values()) == sorted(p.id for p in PANELS)
     assert len(BY_ID) == len(PANELS) == 6
-    assert set(specs) == {"panels.phase3", "panels.sequential", "panels.grading", "panels.dnp", "panels.usage",
-                          "panels.drift"}
+    assert set(specs) == {
+        "panels.phase3",
+        "panels.sequential",
+        "panels.grading",
+        "panels.dnp",
+        "panels.usage",
+        "panels.drift",
+    }
 
 
 def test_check_help_lists_the_registry_in_order(capsys):

@@ -6,7 +6,7 @@ complete or malformed and named with why. Fuzzed over arbitrary JSON values per 
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -21,7 +21,7 @@ from panels.phase3 import phase3_from_fields
 S = Settings()
 NAMES = [p.name for p in S.processors]
 GAME_DATE = date(2026, 2, 4)
-AS_OF = datetime(2026, 2, 5, 16, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 2, 5, 16, tzinfo=UTC)
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))
 FUZZ = settings(max_examples=EXAMPLES * 4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DONE = "2026-02-05T12:14:00Z"
@@ -54,23 +54,33 @@ def test_the_issue_document_is_not_ok_and_names_both():
     assert "problem" not in rows["TeamDefenseGameSummaryProcessor"]  # a completion has nothing to say
 
 
-@pytest.mark.parametrize(("value", "named", "verdict"), [
-    ({}, "no status", Status.WARN),
-    (False, "false is not a record", Status.WARN),
-    ("", "'' is not a record", Status.WARN),
-    ("nope", "'nope' is not a record", Status.WARN),
-    ({"status": "timeout"}, "status 'timeout'", Status.WARN),
-    ({"status": "partial", "completed_at": DONE}, "status 'partial'", Status.WARN),
-    ({"status": "SUCCESS", "completed_at": DONE}, "status 'SUCCESS'", Status.WARN),
-    ({"status": "success"}, "status 'success' without completed_at", Status.WARN),
-    ({"status": "success", "completed_at": "yesterday"}, "completed_at 'yesterday' is not an RFC 3339 time", Status.WARN),
-    ({"status": "success", "completed_at": DONE, "record_count": "many"}, "record_count 'many' is not a count",
-     Status.WARN),
-    ({"status": 5}, "status 5 is not text", Status.WARN),
-    ([DONE], "is not a record", Status.WARN),
-    ({"status": "FAILED"}, "failed: PlayerGameSummaryProcessor", Status.FAIL),
-    ({"status": "Error", "completed_at": DONE}, "failed: PlayerGameSummaryProcessor", Status.FAIL),
-])
+@pytest.mark.parametrize(
+    ("value", "named", "verdict"),
+    [
+        ({}, "no status", Status.WARN),
+        (False, "false is not a record", Status.WARN),
+        ("", "'' is not a record", Status.WARN),
+        ("nope", "'nope' is not a record", Status.WARN),
+        ({"status": "timeout"}, "status 'timeout'", Status.WARN),
+        ({"status": "partial", "completed_at": DONE}, "status 'partial'", Status.WARN),
+        ({"status": "SUCCESS", "completed_at": DONE}, "status 'SUCCESS'", Status.WARN),
+        ({"status": "success"}, "status 'success' without completed_at", Status.WARN),
+        (
+            {"status": "success", "completed_at": "yesterday"},
+            "completed_at 'yesterday' is not an RFC 3339 time",
+            Status.WARN,
+        ),
+        (
+            {"status": "success", "completed_at": DONE, "record_count": "many"},
+            "record_count 'many' is not a count",
+            Status.WARN,
+        ),
+        ({"status": 5}, "status 5 is not text", Status.WARN),
+        ([DONE], "is not a record", Status.WARN),
+        ({"status": "FAILED"}, "failed: PlayerGameSummaryProcessor", Status.FAIL),
+        ({"status": "Error", "completed_at": DONE}, "failed: PlayerGameSummaryProcessor", Status.FAIL),
+    ],
+)
 def test_a_field_that_is_not_a_completion_is_named(value, named, verdict):
     result = judge(full(PlayerGameSummaryProcessor=value))
     assert result.status is verdict and result.value["completed"] == 4, result.summary
@@ -82,9 +92,16 @@ def test_a_field_that_is_not_a_completion_is_named(value, named, verdict):
 def test_the_records_the_platform_writes_are_complete():
     # Firestore hands a timestamp (a datetime); a scenario an RFC 3339 string; the platform's
     # orchestrator adds fields of its own. All complete.
-    fields = full(PlayerGameSummaryProcessor={"status": "success", "completed_at": datetime(2026, 2, 5, 12, 41, tzinfo=timezone.utc),
-                                              "correlation_id": "abc-123", "execution_id": "def-456", "record_count": 0},
-                  TeamOffenseGameSummaryProcessor={"status": "success", "completed_at": "2026-02-05T12:14:00.123456789+00:00"})
+    fields = full(
+        PlayerGameSummaryProcessor={
+            "status": "success",
+            "completed_at": datetime(2026, 2, 5, 12, 41, tzinfo=UTC),
+            "correlation_id": "abc-123",
+            "execution_id": "def-456",
+            "record_count": 0,
+        },
+        TeamOffenseGameSummaryProcessor={"status": "success", "completed_at": "2026-02-05T12:14:00.123456789+00:00"},
+    )
     result = judge(fields)
     assert result.status is Status.OK and result.summary == "5/5 processors complete; grading triggered"
     assert not any("problem" in r for r in result.value["processors"])
@@ -93,9 +110,14 @@ def test_the_records_the_platform_writes_are_complete():
 def test_a_processor_outside_the_configuration_is_judged_too():
     result = judge(full(SomethingNew="nope"))
     assert result.status is Status.WARN and "SomethingNew: 'nope' is not a record" in result.summary
-    assert result.value["processors"][-1] == {"name": "SomethingNew", "level": None, "status": "malformed",
-                                              "completed_at": None, "record_count": None,
-                                              "problem": "'nope' is not a record"}
+    assert result.value["processors"][-1] == {
+        "name": "SomethingNew",
+        "level": None,
+        "status": "malformed",
+        "completed_at": None,
+        "record_count": None,
+        "problem": "'nope' is not a record",
+    }
 
 
 def test_a_long_or_odd_value_is_shown_short_and_escaped():
@@ -106,21 +128,47 @@ def test_a_long_or_odd_value_is_shown_short_and_escaped():
 
 # ------------------------------------------------------------------ fuzz
 
-ODD_TIMES = ["2026-02-05T12:14:00", "2026-02-05", "20260205T121400Z", "yesterday", "", "0001-01-01T00:00:00+14:00",
-             "2026-02-30T00:00:00Z", DONE, "2026-02-05T12:14:00.5+05:30", "2026-02-06T12:00:00Z"]
-json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=12),
-                      st.sampled_from(["success", "SUCCESS", "success ", "queued", "failed", "FAILED", "running", "partial"]),
-                      st.sampled_from(ODD_TIMES))
-json_value = st.recursive(json_leaf, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                             st.dictionaries(st.text(max_size=8), inner, max_size=3)),
-                          max_leaves=8)
+ODD_TIMES = [
+    "2026-02-05T12:14:00",
+    "2026-02-05",
+    "20260205T121400Z",
+    "yesterday",
+    "",
+    "0001-01-01T00:00:00+14:00",
+    "2026-02-30T00:00:00Z",
+    DONE,
+    "2026-02-05T12:14:00.5+05:30",
+    "2026-02-06T12:00:00Z",
+]
+json_leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.sampled_from(["success", "SUCCESS", "success ", "queued", "failed", "FAILED", "running", "partial"]),
+    st.sampled_from(ODD_TIMES),
+)
+json_value = st.recursive(
+    json_leaf,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=8,
+)
 # Near records: the three fields, each right, wrong or absent, plus extras.
 MISSING = object()
 near_record = st.fixed_dictionaries(
-    {}, optional={"status": json_leaf, "completed_at": st.one_of(st.sampled_from(ODD_TIMES), json_leaf),
-                  "record_count": st.one_of(st.integers(-3, 10**20), json_leaf), "correlation_id": json_value})
-real_record = st.fixed_dictionaries({"status": st.just("success"), "completed_at": st.sampled_from(ODD_TIMES[7:])},
-                                    optional={"record_count": st.integers(0, 10**6), "correlation_id": st.text(max_size=8)})
+    {},
+    optional={
+        "status": json_leaf,
+        "completed_at": st.one_of(st.sampled_from(ODD_TIMES), json_leaf),
+        "record_count": st.one_of(st.integers(-3, 10**20), json_leaf),
+        "correlation_id": json_value,
+    },
+)
+real_record = st.fixed_dictionaries(
+    {"status": st.just("success"), "completed_at": st.sampled_from(ODD_TIMES[7:])},
+    optional={"record_count": st.integers(0, 10**6), "correlation_id": st.text(max_size=8)},
+)
 processor_value = st.one_of(json_value, near_record, real_record, real_record)
 
 
@@ -160,8 +208,11 @@ def test_fuzz_complete_only_for_real_records(drawn):
     for name, value in fields.items():
         if name in real:
             assert "problem" not in rows[name]
-        elif not (isinstance(value, dict) and parse_timestamp(value.get("completed_at")) and
-                  parse_timestamp(value["completed_at"]) > AS_OF):  # a later one is pending at AS_OF
+        elif not (
+            isinstance(value, dict)
+            and parse_timestamp(value.get("completed_at"))
+            and parse_timestamp(value["completed_at"]) > AS_OF
+        ):  # a later one is pending at AS_OF
             # Every present field that is not a completion is named, in the row and the summary.
             assert rows[name]["problem"] and name in result.summary, (value, result.summary)
 

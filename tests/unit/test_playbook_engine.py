@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from console import safety
-from panels.drift import deployment_drift
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Decision, Runner
 from console.playbook.executors import LocalExecutor, StepResult
 from console.playbook.lock import FileLock, LockHeld, make_owner
 from console.playbook.model import PlaybookError
+from panels.drift import deployment_drift
 
 
 def _yes(**kw) -> Callbacks:
@@ -21,7 +21,7 @@ def _yes(**kw) -> Callbacks:
 
 
 def _drift(backend, settings, service):
-    result = deployment_drift(backend.deploy_state(), settings, datetime.now(timezone.utc))
+    result = deployment_drift(backend.deploy_state(), settings, datetime.now(UTC))
     return next(r for r in result.value["services"] if r["service"] == service)
 
 
@@ -60,8 +60,14 @@ def test_audit_holds_every_step_before_and_after(demo_settings, demo_backend):
     outcome = Runner(demo_settings, backend=demo_backend, callbacks=_yes()).run("disable-sequential-execution")
     records = AuditLog(demo_settings.state_dir).records(outcome.run_id)
     events = [(r["event"], r.get("step")) for r in records]
-    assert events == [("run_start", None), ("step_start", 0), ("step_end", 0), ("step_start", 1), ("step_end", 1),
-                      ("run_end", None)]
+    assert events == [
+        ("run_start", None),
+        ("step_start", 0),
+        ("step_end", 0),
+        ("step_start", 1),
+        ("step_end", 1),
+        ("run_end", None),
+    ]
     end = records[2]
     assert end["argv"][:4] == ["gcloud", "run", "services", "update"]
     assert end["exit_code"] == 0 and end["verified"] is True and end["output_tail"]
@@ -108,23 +114,31 @@ def test_retry_then_skip_are_the_operators_choice(demo_settings, demo_backend):
     ex = FailingExecutor(demo_settings, demo_backend, fail_step=1)
     answers = iter([Decision.RETRY, Decision.SKIP])
     outcome = Runner(demo_settings, executor=ex, callbacks=_yes(on_failure=lambda s, r, w: next(answers))).run(
-        "rollback-grading-orchestration")
+        "rollback-grading-orchestration"
+    )
     assert ex.executed == [0, 1, 1, 2, 3] and outcome.status == "completed"
     assert [s["status"] for s in outcome.steps] == ["ok", "skipped", "ok", "ok"]
 
 
 def test_declining_a_confirmation_runs_nothing(demo_settings, demo_backend):
     outcome = Runner(demo_settings, backend=demo_backend, callbacks=Callbacks(confirm=lambda s: False)).run(
-        "disable-sequential-execution")
+        "disable-sequential-execution"
+    )
     assert outcome.status == "declined"
-    assert demo_backend.deploy_state().service("nba-phase3-analytics-processors").env["SEQUENTIAL_EXECUTION_ENABLED"] == "true"
+    assert (
+        demo_backend.deploy_state().service("nba-phase3-analytics-processors").env["SEQUENTIAL_EXECUTION_ENABLED"]
+        == "true"
+    )
 
 
 def test_a_dangerous_step_needs_the_target_typed(demo_settings, demo_backend):
     cb = Callbacks(confirm=lambda s: True, type_target=lambda s: "nba-phase3")  # a near miss
     outcome = Runner(demo_settings, backend=demo_backend, callbacks=cb).run("disable-sequential-execution")
     assert outcome.status == "declined"
-    assert demo_backend.deploy_state().service("nba-phase3-analytics-processors").env["SEQUENTIAL_EXECUTION_ENABLED"] == "true"
+    assert (
+        demo_backend.deploy_state().service("nba-phase3-analytics-processors").env["SEQUENTIAL_EXECUTION_ENABLED"]
+        == "true"
+    )
 
 
 def test_read_only_refuses_before_anything(demo_settings, demo_backend):
@@ -137,7 +151,10 @@ def test_read_only_refuses_before_anything(demo_settings, demo_backend):
     step = get("disable-sequential-execution").render(settings)[0]
     with pytest.raises(safety.ReadOnlyError):
         LocalExecutor(settings, demo_backend).execute(step, lambda *a: None)
-    assert demo_backend.deploy_state().service("nba-phase3-analytics-processors").env["SEQUENTIAL_EXECUTION_ENABLED"] == "true"
+    assert (
+        demo_backend.deploy_state().service("nba-phase3-analytics-processors").env["SEQUENTIAL_EXECUTION_ENABLED"]
+        == "true"
+    )
     assert not AuditLog(settings.state_dir).path.exists()
 
 
@@ -146,10 +163,12 @@ def test_bad_parameters_are_refused_and_nothing_runs(demo_settings, demo_backend
     for commit in ("29130502; rm -rf /", "$(id)"):
         with pytest.raises(PlaybookError):
             Runner(demo_settings, backend=demo_backend, callbacks=_yes()).run(
-                "redeploy-service", {"service": "nba-scrapers", "commit": commit})
+                "redeploy-service", {"service": "nba-scrapers", "commit": commit}
+            )
     with pytest.raises(PlaybookError):
         Runner(demo_settings, backend=demo_backend, callbacks=_yes()).run(
-            "redeploy-service", {"service": "not-a-service", "commit": "29130502"})
+            "redeploy-service", {"service": "not-a-service", "commit": "29130502"}
+        )
     assert demo_backend.deploy_state() == before
     assert not AuditLog(demo_settings.state_dir).path.exists()
 
@@ -160,8 +179,9 @@ def test_bad_parameters_are_refused_and_nothing_runs(demo_settings, demo_backend
 def _owner(run_id, **kw):
     import socket
 
-    return make_owner({"user": "u", "host": socket.gethostname(), "pid": os.getpid(), "run_id": run_id,
-                       "playbook": "p", **kw}, 60)
+    return make_owner(
+        {"user": "u", "host": socket.gethostname(), "pid": os.getpid(), "run_id": run_id, "playbook": "p", **kw}, 60
+    )
 
 
 def test_lock_refuses_a_second_concurrent_run(demo_settings, demo_backend):
@@ -169,7 +189,10 @@ def test_lock_refuses_a_second_concurrent_run(demo_settings, demo_backend):
     lock.acquire(_owner("other-run"))
     with pytest.raises(LockHeld, match="other-run"):
         Runner(demo_settings, backend=demo_backend, callbacks=_yes()).run("disable-sequential-execution")
-    assert demo_backend.deploy_state().service("nba-phase3-analytics-processors").env["SEQUENTIAL_EXECUTION_ENABLED"] == "true"
+    assert (
+        demo_backend.deploy_state().service("nba-phase3-analytics-processors").env["SEQUENTIAL_EXECUTION_ENABLED"]
+        == "true"
+    )
     lock.release(_owner("other-run"))
     assert Runner(demo_settings, backend=demo_backend, callbacks=_yes()).run("disable-sequential-execution").ok
 

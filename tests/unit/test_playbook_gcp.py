@@ -27,8 +27,13 @@ def _yes(**kw) -> Callbacks:
 def gcp(tmp_path, monkeypatch):
     checkout = make_checkout(tmp_path / "platform")
     fake_env(tmp_path, monkeypatch, FAKE_ENV='{"SEQUENTIAL_EXECUTION_ENABLED": "false"}')
-    settings = load_settings(backend="gcp", state_dir=tmp_path / "state", data_dir=tmp_path / "data",
-                             gcp={"platform_checkout": checkout}, playbooks={"firestore_lock": False})
+    settings = load_settings(
+        backend="gcp",
+        state_dir=tmp_path / "state",
+        data_dir=tmp_path / "data",
+        gcp={"platform_checkout": checkout},
+        playbooks={"firestore_lock": False},
+    )
     return settings, checkout, tmp_path
 
 
@@ -36,16 +41,31 @@ def test_gcp_runs_exactly_the_argv_and_verifies_by_reading_back(gcp):
     settings, _, tmp = gcp
     lines = []
     outcome = Runner(settings, callbacks=_yes(on_line=lambda s, stream, line: lines.append(line))).run(
-        "disable-sequential-execution")
+        "disable-sequential-execution"
+    )
     assert outcome.ok, outcome.message
-    describe = ["gcloud", "run", "services", "describe", "nba-phase3-analytics-processors", "--region=us-west2",
-                "--format=json"]
+    describe = [
+        "gcloud",
+        "run",
+        "services",
+        "describe",
+        "nba-phase3-analytics-processors",
+        "--region=us-west2",
+        "--format=json",
+    ]
     commands = ran(tmp)
     # Pre-flight, read-only: the account, the project, the service and its flag as it is now.
     assert [a[1:3] for a in commands[:2]] == [["auth", "list"], ["config", "get-value"]] and commands[2] == describe
     assert commands[3:] == [
-        ["gcloud", "run", "services", "update", "nba-phase3-analytics-processors", "--region=us-west2",
-         "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false"],
+        [
+            "gcloud",
+            "run",
+            "services",
+            "update",
+            "nba-phase3-analytics-processors",
+            "--region=us-west2",
+            "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false",
+        ],
         describe,
     ]
     assert "Done." in lines  # stderr streamed too
@@ -59,7 +79,11 @@ def test_verification_fails_when_the_variable_does_not_read_back(gcp, monkeypatc
     outcome = Runner(settings, callbacks=_yes()).run("disable-sequential-execution")
     assert outcome.status == "failed"
     end = [r for r in AuditLog(settings.state_dir).records(outcome.run_id) if r["event"] == "step_end"][-1]
-    assert end["exit_code"] == 0 and end["verified"] is False and "SEQUENTIAL_EXECUTION_ENABLED=true" in end["verification"]
+    assert (
+        end["exit_code"] == 0
+        and end["verified"] is False
+        and "SEQUENTIAL_EXECUTION_ENABLED=true" in end["verification"]
+    )
 
 
 def test_preflight_refuses_another_project(gcp, monkeypatch):
@@ -118,12 +142,19 @@ def test_git_revert_against_a_real_repository(gcp):
     git(checkout, "commit", "-qam", "feat: grading prevention system")
     sha = git(checkout, "rev-parse", "HEAD").strip()
     outcome = Runner(settings, callbacks=_yes(), playbooks_dir=_revert_playbook(tmp)).run(
-        "revert-then-deploy", {"commit": sha[:8]})
+        "revert-then-deploy", {"commit": sha[:8]}
+    )
     assert outcome.ok, outcome.message
     assert git(checkout, "log", "-1", "--format=%s").startswith('Revert "feat: grading prevention system"')
     assert (checkout / "orchestration" / "cloud_functions" / "grading" / "main.py").read_text() == "def grade(): pass\n"
-    assert ["gcloud", "functions", "deploy", "grading", "--region=us-west2",
-            "--source=orchestration/cloud_functions/grading"] in ran(tmp)
+    assert [
+        "gcloud",
+        "functions",
+        "deploy",
+        "grading",
+        "--region=us-west2",
+        "--source=orchestration/cloud_functions/grading",
+    ] in ran(tmp)
 
 
 def test_git_revert_refused_on_a_dirty_checkout(gcp):
@@ -131,7 +162,8 @@ def test_git_revert_refused_on_a_dirty_checkout(gcp):
     sha = git(checkout, "rev-parse", "HEAD").strip()
     (checkout / "uncommitted.txt").write_text("work in progress\n")
     outcome = Runner(settings, callbacks=_yes(), playbooks_dir=_revert_playbook(tmp)).run(
-        "revert-then-deploy", {"commit": sha[:8]})
+        "revert-then-deploy", {"commit": sha[:8]}
+    )
     assert outcome.status == "preflight_failed" and "checkout clean" in outcome.message
     assert git(checkout, "log", "-1", "--format=%s").strip() == "initial"
 
@@ -140,8 +172,15 @@ def test_git_revert_refused_on_a_dirty_checkout(gcp):
 
 
 def _cli(args, env, **kw):
-    return subprocess.run([sys.executable, "-m", "console", *args], env=env, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=60, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "console", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -149,9 +188,13 @@ def cli_env(tmp_path):
     checkout = make_checkout(tmp_path / "platform")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NBA_CONSOLE_")}
     env.update(fake_env(tmp_path))
-    env.update(NBA_CONSOLE_BACKEND="gcp", NBA_CONSOLE_STATE_DIR=str(tmp_path / "state"),
-               NBA_CONSOLE_DATA_DIR=str(tmp_path / "data"), NBA_CONSOLE_GCP__PLATFORM_CHECKOUT=str(checkout),
-               NBA_CONSOLE_PLAYBOOKS__FIRESTORE_LOCK="false")
+    env.update(
+        NBA_CONSOLE_BACKEND="gcp",
+        NBA_CONSOLE_STATE_DIR=str(tmp_path / "state"),
+        NBA_CONSOLE_DATA_DIR=str(tmp_path / "data"),
+        NBA_CONSOLE_GCP__PLATFORM_CHECKOUT=str(checkout),
+        NBA_CONSOLE_PLAYBOOKS__FIRESTORE_LOCK="false",
+    )
     return env, tmp_path
 
 
@@ -170,8 +213,15 @@ def test_cli_dry_run_prints_the_exact_commands_and_runs_only_the_read_only_prefl
 
 def test_cli_dry_run_refuses_what_the_run_refuses_with_the_same_message_and_exit_2(cli_env):
     env, tmp = cli_env
-    args = ["playbook", "run", "redeploy-service", "--param", "service=nba-phase4-precompute",
-            "--param", "commit=4f7e1d2a"]
+    args = [
+        "playbook",
+        "run",
+        "redeploy-service",
+        "--param",
+        "service=nba-phase4-precompute",
+        "--param",
+        "commit=4f7e1d2a",
+    ]
     dry = _cli([*args, "--dry-run"], env)
     real = _cli([*args, "--yes"], env)
     refusal = "nba-console: refused: pre-flight failed: commit 4f7e1d2a: not in the platform history\n"
@@ -183,8 +233,10 @@ def test_cli_dry_run_refuses_what_the_run_refuses_with_the_same_message_and_exit
     nogcloud.mkdir()
     (nogcloud / "git").symlink_to(shutil.which("git"))
     bare = {**env, "PATH": str(nogcloud)}
-    dry, real = _cli([*args[:2], "disable-sequential-execution", "--dry-run"], bare), \
-        _cli([*args[:2], "disable-sequential-execution", "--yes"], bare)
+    dry, real = (
+        _cli([*args[:2], "disable-sequential-execution", "--dry-run"], bare),
+        _cli([*args[:2], "disable-sequential-execution", "--yes"], bare),
+    )
     assert (dry.returncode, real.returncode) == (2, 2) and dry.stderr == real.stderr
     assert "gcloud: gcloud is not on PATH" in dry.stderr
 
@@ -208,18 +260,37 @@ def test_cli_without_a_terminal_refuses_unless_yes(cli_env):
 def test_cli_refuses_injection_and_runs_nothing(cli_env):
     env, tmp = cli_env
     for commit in ("29130502; rm -rf /", "$(id)"):
-        res = _cli(["playbook", "run", "redeploy-service", "--param", "service=nba-scrapers",
-                    "--param", f"commit={commit}", "--yes"], env)
+        res = _cli(
+            [
+                "playbook",
+                "run",
+                "redeploy-service",
+                "--param",
+                "service=nba-scrapers",
+                "--param",
+                f"commit={commit}",
+                "--yes",
+            ],
+            env,
+        )
         assert res.returncode == 2 and "commit" in res.stderr
-    res = _cli(["playbook", "run", "redeploy-service", "--param", "service=evil", "--param", "commit=29130502",
-                "--yes"], env)
+    res = _cli(
+        ["playbook", "run", "redeploy-service", "--param", "service=evil", "--param", "commit=29130502", "--yes"], env
+    )
     assert res.returncode == 2 and "not a service the config knows" in res.stderr
     assert ran(tmp) == []
 
 
 def _start_console(args, env):
-    return subprocess.Popen([sys.executable, "-m", "console", *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "console", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        text=True,
+    )
 
 
 def _wait_for(predicate, timeout=30.0):
@@ -254,9 +325,19 @@ def test_kill_then_resume_never_runs_two_deploys_and_records_the_killed_step_as_
     assert [(p.step, p.get("pid")) for p in procs][-1] == (1, orphan)  # recorded before it started
 
     # While the orphan runs, neither a resume nor another run may start: both name it.
-    for args in (["playbook", "run", "--resume", run.run_id, "--yes"],
-                 ["playbook", "run", "redeploy-service", "--param", "service=nba-scrapers",
-                  "--param", "commit=06934c94", "--yes"]):
+    for args in (
+        ["playbook", "run", "--resume", run.run_id, "--yes"],
+        [
+            "playbook",
+            "run",
+            "redeploy-service",
+            "--param",
+            "service=nba-scrapers",
+            "--param",
+            "commit=06934c94",
+            "--yes",
+        ],
+    ):
         res = _cli(args, env)
         assert res.returncode == 2, res.stdout + res.stderr
         assert f"pid {orphan}" in res.stderr and "deploy-service.sh prediction-coordinator" in res.stderr
@@ -269,8 +350,10 @@ def test_kill_then_resume_never_runs_two_deploys_and_records_the_killed_step_as_
     assert never_overlapping(events), events
     # Both steps were re-verified (the orphan finished the deploy), so nothing ran twice.
     deploys = [a for a in ran(tmp) if a[0] == "./bin/deploy-service.sh"]
-    assert deploys == [["./bin/deploy-service.sh", "prediction-worker", "--commit=29130502"],
-                       ["./bin/deploy-service.sh", "prediction-coordinator", "--commit=29130502"]]
+    assert deploys == [
+        ["./bin/deploy-service.sh", "prediction-worker", "--commit=29130502"],
+        ["./bin/deploy-service.sh", "prediction-coordinator", "--commit=29130502"],
+    ]
     records = AuditLog(tmp / "state").records(run.run_id)
     unknown = [r for r in records if r.event == "step_end" and r.outcome == "unknown"]
     assert [(r.step, r.get("recorded_by")) for r in unknown] == [(1, run.run_id)]

@@ -4,24 +4,52 @@ bytes and arbitrary JSON records, each line skipped and counted or read."""
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from console.playbook.audit import AuditLog
 from console.playbook.lock import FileLock, LockHeld, judge
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=False),
-                    st.text(max_size=12), st.sampled_from(["2026-02-05T12:00:00+00:00", "2026-02-05T12:00:00",
-                                                           "run_start", "step_end", "run_end", "x"]))
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                       st.dictionaries(st.text(max_size=8), inner, max_size=3)),
-                      max_leaves=8)
-keys = st.sampled_from(["ts", "run_id", "event", "playbook", "step", "ok", "outcome", "total_steps", "params",
-                        "operator", "argv", "status", "plan", "backend", "output_tail", "pid", "host",
-                        "expires_at", "acquired_at"])
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.sampled_from(["2026-02-05T12:00:00+00:00", "2026-02-05T12:00:00", "run_start", "step_end", "run_end", "x"]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=8,
+)
+keys = st.sampled_from(
+    [
+        "ts",
+        "run_id",
+        "event",
+        "playbook",
+        "step",
+        "ok",
+        "outcome",
+        "total_steps",
+        "params",
+        "operator",
+        "argv",
+        "status",
+        "plan",
+        "backend",
+        "output_tail",
+        "pid",
+        "host",
+        "expires_at",
+        "acquired_at",
+    ]
+)
 records = st.dictionaries(keys, values, max_size=10)
 _dirs = itertools.count()
 
@@ -53,7 +81,7 @@ def test_the_audit_reader_never_raises(tmp_path_factory, lines):
 @given(held=records)
 def test_judging_any_lock_record_never_raises_anything_but_lock_held(held):
     try:
-        free, why = judge(held, datetime.now(timezone.utc), None, 60)
+        free, why = judge(held, datetime.now(UTC), None, 60)
     except LockHeld:
         return
     assert isinstance(free, bool) and isinstance(why, str)

@@ -9,7 +9,9 @@ import json
 import subprocess
 import sys
 
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from console.core.config import load_settings
 from console.playbook.audit import AuditLog
@@ -35,27 +37,42 @@ def describe_document(flag: str = "false") -> dict:
         "apiVersion": "serving.knative.dev/v1",
         "kind": "Service",
         "metadata": {
-            "annotations": {"run.googleapis.com/client-name": "gcloud", "run.googleapis.com/ingress": "all",
-                            "serving.knative.dev/creator": "deployer@nba-props-platform.iam.gserviceaccount.com"},
-            "labels": {"cloud.googleapis.com/location": "us-west2", "commit-sha": "ef8193b1",
-                       "api-token": "label-tok-551"},
-            "name": "nba-phase3-analytics-processors", "namespace": "756957797294",
+            "annotations": {
+                "run.googleapis.com/client-name": "gcloud",
+                "run.googleapis.com/ingress": "all",
+                "serving.knative.dev/creator": "deployer@nba-props-platform.iam.gserviceaccount.com",
+            },
+            "labels": {
+                "cloud.googleapis.com/location": "us-west2",
+                "commit-sha": "ef8193b1",
+                "api-token": "label-tok-551",
+            },
+            "name": "nba-phase3-analytics-processors",
+            "namespace": "756957797294",
         },
         "spec": {
             "template": {
                 "metadata": {"annotations": {"autoscaling.knative.dev/maxScale": "10"}},
                 "spec": {
-                    "containerConcurrency": 1, "timeoutSeconds": 3600,
+                    "containerConcurrency": 1,
+                    "timeoutSeconds": 3600,
                     "serviceAccountName": "analytics@nba-props-platform.iam.gserviceaccount.com",
-                    "containers": [{"image": "us-west2-docker.pkg.dev/nba-props-platform/analytics:ef8193b1",
-                                    "env": env, "ports": [{"containerPort": 8080, "name": "http1"}],
-                                    "resources": {"limits": {"cpu": "2", "memory": "4Gi"}}}],
+                    "containers": [
+                        {
+                            "image": "us-west2-docker.pkg.dev/nba-props-platform/analytics:ef8193b1",
+                            "env": env,
+                            "ports": [{"containerPort": 8080, "name": "http1"}],
+                            "resources": {"limits": {"cpu": "2", "memory": "4Gi"}},
+                        }
+                    ],
                 },
             },
             "traffic": [{"latestRevision": True, "percent": 100}],
         },
-        "status": {"url": "https://nba-phase3-analytics-processors-f7p3g7f6ya-wl.a.run.app",
-                   "conditions": [{"status": "True", "type": "Ready"}]},
+        "status": {
+            "url": "https://nba-phase3-analytics-processors-f7p3g7f6ya-wl.a.run.app",
+            "conditions": [{"status": "True", "type": "Ready"}],
+        },
     }
 
 
@@ -80,9 +97,11 @@ def test_plain_text_pairs_are_masked():
 
 
 @hsettings(max_examples=200, deadline=None)
-@given(name=st.from_regex(r"[A-Z][A-Z_]{0,20}", fullmatch=True),
-       value=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=6, max_size=40),
-       indent=st.sampled_from([None, 1, 2, 4]))
+@given(
+    name=st.from_regex(r"[A-Z][A-Z_]{0,20}", fullmatch=True),
+    value=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=6, max_size=40),
+    indent=st.sampled_from([None, 1, 2, 4]),
+)
 def test_no_env_value_survives_any_layout(name, value, indent):
     doc = {"spec": {"containers": [{"env": [{"name": name, "value": value}]}]}}
     shown = redact_text(json.dumps(doc, indent=indent, sort_keys=True), {"SEQUENTIAL_EXECUTION_ENABLED"})
@@ -95,20 +114,35 @@ def test_end_to_end_nothing_secret_reaches_the_screen_or_the_audit(tmp_path, mon
     describe = tmp_path / "describe.json"
     describe.write_text(json.dumps(describe_document("false"), indent=2, sort_keys=True) + "\n")
     fake_env(tmp_path, monkeypatch, FAKE_DESCRIBE_FILE=str(describe))
-    settings = load_settings(backend="gcp", state_dir=tmp_path / "state", data_dir=tmp_path / "data",
-                             gcp={"platform_checkout": checkout}, playbooks={"firestore_lock": False})
+    settings = load_settings(
+        backend="gcp",
+        state_dir=tmp_path / "state",
+        data_dir=tmp_path / "data",
+        gcp={"platform_checkout": checkout},
+        playbooks={"firestore_lock": False},
+    )
     screen: list[str] = []
-    outcome = Runner(settings, callbacks=Callbacks(confirm=lambda s: True, type_target=lambda s: s.target,
-                                                   on_line=lambda step, stream, line: screen.append(line))).run(
-        "disable-sequential-execution")
+    outcome = Runner(
+        settings,
+        callbacks=Callbacks(
+            confirm=lambda s: True,
+            type_target=lambda s: s.target,
+            on_line=lambda step, stream, line: screen.append(line),
+        ),
+    ).run("disable-sequential-execution")
     assert outcome.ok, outcome.message  # verification read the real document
     shown = "\n".join(screen)
     assert "SEQUENTIAL_EXECUTION_ENABLED" in shown and not [v for v in HIDDEN if v in shown]
     audit = (tmp_path / "state" / "audit.jsonl").read_text()
     assert "output_tail" in audit and not [v for v in HIDDEN if v in audit]
     env = {"NBA_CONSOLE_STATE_DIR": str(tmp_path / "state"), "PATH": "/usr/bin:/bin"}
-    res = subprocess.run([sys.executable, "-m", "console", "audit", "show", outcome.run_id], env=env,
-                         capture_output=True, text=True, timeout=60)
+    res = subprocess.run(
+        [sys.executable, "-m", "console", "audit", "show", outcome.run_id],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert res.returncode == 0 and "SEQUENTIAL_EXECUTION_ENABLED" in res.stdout
     assert not [v for v in HIDDEN if v in res.stdout + res.stderr]
     assert AuditLog(tmp_path / "state").run(outcome.run_id).status == "completed"

@@ -21,12 +21,26 @@ HANDOFF = {
         ["gcloud", "functions", "deploy", "grading", REGION, "--source=orchestration/cloud_functions/grading"],
     ],
     "disable-sequential-execution": [
-        ["gcloud", "run", "services", "update", "nba-phase3-analytics-processors", REGION,
-         "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false"],
+        [
+            "gcloud",
+            "run",
+            "services",
+            "update",
+            "nba-phase3-analytics-processors",
+            REGION,
+            "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false",
+        ],
     ],
     "enable-sequential-execution": [
-        ["gcloud", "run", "services", "update", "nba-phase3-analytics-processors", REGION,
-         "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=true"],
+        [
+            "gcloud",
+            "run",
+            "services",
+            "update",
+            "nba-phase3-analytics-processors",
+            REGION,
+            "--update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=true",
+        ],
     ],
     "rollback-prediction-services": [
         ["./bin/deploy-service.sh", "prediction-worker", "--commit=29130502"],
@@ -45,7 +59,9 @@ def test_shipped_playbook_renders_the_handoff_commands(name):
     assert [list(s.argv) for s in plan if s.mutating] == HANDOFF[name]
 
 
-@pytest.mark.parametrize("name,value", [("disable-sequential-execution", "false"), ("enable-sequential-execution", "true")])
+@pytest.mark.parametrize(
+    "name,value", [("disable-sequential-execution", "false"), ("enable-sequential-execution", "true")]
+)
 def test_sequential_playbooks_verify_the_variable_reads_back(name, value):
     plan = model.get(name).render(Settings())
     verify = [s for s in plan if not s.mutating]
@@ -71,19 +87,25 @@ def test_region_comes_from_the_config():
 def test_dangerous_steps_name_what_to_type():
     plan = model.get("rollback-grading-orchestration").render(Settings())
     assert [(s.dangerous, s.target) for s in plan] == [
-        (True, "phase3-to-grading"), (True, "grading-coverage-monitor"), (True, "19722f5c"), (False, "grading")
+        (True, "phase3-to-grading"),
+        (True, "grading-coverage-monitor"),
+        (True, "19722f5c"),
+        (False, "grading"),
     ]
 
 
-@pytest.mark.parametrize("params,needle", [
-    ({"service": "nba-scrapers", "commit": "29130502; rm -rf /"}, "commit"),
-    ({"service": "nba-scrapers", "commit": "$(id)"}, "commit"),
-    ({"service": "nba-scrapers; id", "commit": "29130502"}, "service"),
-    ({"service": "evil-service", "commit": "29130502"}, "not a service the config knows"),
-    ({"service": "grading", "commit": "29130502"}, "not a Cloud Run service"),
-    ({"service": "nba-scrapers"}, "needs --param commit"),
-    ({"service": "nba-scrapers", "commit": "29130502", "extra": "x"}, "no parameter extra"),
-])
+@pytest.mark.parametrize(
+    "params,needle",
+    [
+        ({"service": "nba-scrapers", "commit": "29130502; rm -rf /"}, "commit"),
+        ({"service": "nba-scrapers", "commit": "$(id)"}, "commit"),
+        ({"service": "nba-scrapers; id", "commit": "29130502"}, "service"),
+        ({"service": "evil-service", "commit": "29130502"}, "not a service the config knows"),
+        ({"service": "grading", "commit": "29130502"}, "not a Cloud Run service"),
+        ({"service": "nba-scrapers"}, "needs --param commit"),
+        ({"service": "nba-scrapers", "commit": "29130502", "extra": "x"}, "no parameter extra"),
+    ],
+)
 def test_injection_and_unknown_parameters_are_refused(params, needle):
     with pytest.raises(model.PlaybookError, match=needle):
         model.get("redeploy-service").render(Settings(), params)
@@ -135,8 +157,11 @@ def test_a_service_is_only_one_the_config_knows(text):
             safety.validate_service(settings, text)
 
 
-@given(st.sampled_from(["us", "europe", "asia", "me"]), st.sampled_from(["west", "east", "central", "south"]),
-       st.integers(1, 12))
+@given(
+    st.sampled_from(["us", "europe", "asia", "me"]),
+    st.sampled_from(["west", "east", "central", "south"]),
+    st.integers(1, 12),
+)
 def test_gcp_shaped_regions_are_accepted(prefix, direction, n):
     region = f"{prefix}-{direction}{n}"
     assert safety.validate_region(region) == region

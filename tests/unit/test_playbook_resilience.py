@@ -10,7 +10,7 @@ import socket
 import stat
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -21,8 +21,7 @@ from console.playbook import model
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Runner
 from console.playbook.lock import FileLock, LockHeld, make_owner
-
-from .test_playbook_engine import FailingExecutor
+from tests.unit.test_playbook_engine import FailingExecutor
 
 ANALYTICS = "nba-phase3-analytics-processors"
 
@@ -36,8 +35,9 @@ def _flag(backend) -> str:
 
 
 def _owner(run_id, ttl=60, **kw):
-    return make_owner({"user": "u", "host": socket.gethostname(), "pid": os.getpid(), "run_id": run_id,
-                       "playbook": "p", **kw}, ttl)
+    return make_owner(
+        {"user": "u", "host": socket.gethostname(), "pid": os.getpid(), "run_id": run_id, "playbook": "p", **kw}, ttl
+    )
 
 
 # ------------------------------------------------------------------ ownership
@@ -56,9 +56,9 @@ def test_a_run_that_lost_its_lock_at_a_prompt_does_not_act_on_the_answer(demo_se
         taken_by.update(b)
         return True
 
-    outcome = Runner(demo_settings, backend=demo_backend,
-                     callbacks=Callbacks(confirm=confirm, type_target=lambda s: s.target)).run(
-        "disable-sequential-execution")
+    outcome = Runner(
+        demo_settings, backend=demo_backend, callbacks=Callbacks(confirm=confirm, type_target=lambda s: s.target)
+    ).run("disable-sequential-execution")
     assert outcome.status == "lock_lost"
     # said as the operator reads times: in the configured zone (issue 14)
     when = for_people(taken_by["acquired_at"], demo_settings.tz, "seconds")
@@ -73,8 +73,9 @@ def test_a_run_that_lost_its_lock_at_a_prompt_does_not_act_on_the_answer(demo_se
 @pytest.mark.slow
 def test_the_lease_is_refreshed_while_a_prompt_waits(tmp_path, _seeded_demo_dir):
     shutil.copytree(_seeded_demo_dir, tmp_path / "data", symlinks=True)
-    settings = load_settings(data_dir=tmp_path / "data", state_dir=tmp_path / "state",
-                             playbooks={"lock_ttl_s": 0.9, "step_timeout_s": 0.5})
+    settings = load_settings(
+        data_dir=tmp_path / "data", state_dir=tmp_path / "state", playbooks={"lock_ttl_s": 0.9, "step_timeout_s": 0.5}
+    )
     refused = []
 
     def slow_confirm(step):
@@ -86,7 +87,8 @@ def test_the_lease_is_refreshed_while_a_prompt_waits(tmp_path, _seeded_demo_dir)
         return True
 
     outcome = Runner(settings, callbacks=Callbacks(confirm=slow_confirm, type_target=lambda s: s.target)).run(
-        "disable-sequential-execution")
+        "disable-sequential-execution"
+    )
     assert outcome.ok, outcome.message
     assert len(refused) == 2  # the lease never expired: at each prompt the intruder was refused
 
@@ -101,19 +103,25 @@ def test_step_timeout_must_be_below_the_lock_ttl(tmp_path):
 
 def test_a_mistyped_name_asks_again_three_times_each_audited(demo_settings, demo_backend):
     typed = iter(["nba-phase3", "NBA-PHASE3-ANALYTICS-PROCESSORS", ANALYTICS])
-    outcome = Runner(demo_settings, backend=demo_backend,
-                     callbacks=Callbacks(confirm=lambda s: True, type_target=lambda s: next(typed))).run(
-        "disable-sequential-execution")
+    outcome = Runner(
+        demo_settings,
+        backend=demo_backend,
+        callbacks=Callbacks(confirm=lambda s: True, type_target=lambda s: next(typed)),
+    ).run("disable-sequential-execution")
     assert outcome.ok and _flag(demo_backend) == "false"
     records = AuditLog(demo_settings.state_dir).records(outcome.run_id)
     assert [(r.get("attempt"), r.get("typed")) for r in records if r.event == "confirm_mismatch"] == [
-        (1, "nba-phase3"), (2, "NBA-PHASE3-ANALYTICS-PROCESSORS")]
+        (1, "nba-phase3"),
+        (2, "NBA-PHASE3-ANALYTICS-PROCESSORS"),
+    ]
 
 
 def test_three_wrong_names_decline_the_step(demo_settings, demo_backend):
-    outcome = Runner(demo_settings, backend=demo_backend,
-                     callbacks=Callbacks(confirm=lambda s: True, type_target=lambda s: "x" * 500)).run(
-        "disable-sequential-execution")
+    outcome = Runner(
+        demo_settings,
+        backend=demo_backend,
+        callbacks=Callbacks(confirm=lambda s: True, type_target=lambda s: "x" * 500),
+    ).run("disable-sequential-execution")
     assert outcome.status == "declined" and _flag(demo_backend) == "true"
     mismatches = [r for r in AuditLog(demo_settings.state_dir).records(outcome.run_id) if r.event == "confirm_mismatch"]
     assert len(mismatches) == 3 and all(len(r.get("typed")) < 80 for r in mismatches)  # cut, not 500 x's
@@ -123,9 +131,9 @@ def test_three_wrong_names_decline_the_step(demo_settings, demo_backend):
 
 
 def test_resume_refuses_another_backend(demo_settings, demo_backend, tmp_path):
-    outcome = Runner(demo_settings, backend=demo_backend, callbacks=Callbacks()).run("redeploy-service",
-                                                                                     {"service": "nba-scrapers",
-                                                                                      "commit": "06934c94"})
+    outcome = Runner(demo_settings, backend=demo_backend, callbacks=Callbacks()).run(
+        "redeploy-service", {"service": "nba-scrapers", "commit": "06934c94"}
+    )
     assert outcome.status == "declined"
     gcp = demo_settings.model_copy(update={"backend": "gcp"})
     with pytest.raises(model.PlaybookError, match="ran on backend local; refusing"):
@@ -138,15 +146,19 @@ def test_resume_refuses_another_backend(demo_settings, demo_backend, tmp_path):
 def test_resume_reruns_a_done_step_whose_effect_no_longer_holds(demo_settings, demo_backend):
     ex = FailingExecutor(demo_settings, demo_backend, fail_step=1)
     first = Runner(demo_settings, executor=ex, callbacks=_yes()).run(
-        "redeploy-service", {"service": "nba-scrapers", "commit": "06934c94"})
+        "redeploy-service", {"service": "nba-scrapers", "commit": "06934c94"}
+    )
     assert first.status == "failed" and demo_backend.deploy_state().service("nba-scrapers").commit == "06934c94"
     # Someone deploys another commit meanwhile: step 1 was done but no longer holds.
     state = demo_backend.deploy_state()
     state.service("nba-scrapers").commit = "2de48c04"
     demo_backend.write_deploy_state(state)
     asked, events = [], []
-    cb = Callbacks(confirm=lambda s: asked.append(s.index) or True, type_target=lambda s: s.target,
-                   on_event=lambda kind, data: events.append((kind, data.get("step").index if data.get("step") else None)))
+    cb = Callbacks(
+        confirm=lambda s: asked.append(s.index) or True,
+        type_target=lambda s: s.target,
+        on_event=lambda kind, data: events.append((kind, data.get("step").index if data.get("step") else None)),
+    )
     outcome = Runner(demo_settings, backend=demo_backend, callbacks=cb).resume(first.run_id)
     assert outcome.ok, outcome.message
     assert ("step_rerun", 0) in events and asked == [0, 1]  # asked again before deploying again
@@ -156,7 +168,8 @@ def test_resume_reruns_a_done_step_whose_effect_no_longer_holds(demo_settings, d
 def test_resume_skips_a_done_step_only_after_verifying_it(demo_settings, demo_backend):
     ex = FailingExecutor(demo_settings, demo_backend, fail_step=1)
     first = Runner(demo_settings, executor=ex, callbacks=_yes()).run(
-        "redeploy-service", {"service": "nba-scrapers", "commit": "06934c94"})
+        "redeploy-service", {"service": "nba-scrapers", "commit": "06934c94"}
+    )
     asked = []
     cb = Callbacks(confirm=lambda s: asked.append(s.index) or True, type_target=lambda s: s.target)
     outcome = Runner(demo_settings, backend=demo_backend, callbacks=cb).resume(first.run_id)
@@ -197,7 +210,8 @@ def test_a_lost_after_record_is_loud_and_the_next_run_treats_the_step_as_unknown
     orig = ex.execute
     ex.execute = lambda step, on_line, **kw: deploys.append(step.index) or orig(step, on_line, **kw)
     outcome = Runner(demo_settings, executor=ex, callbacks=_yes(on_event=on_event)).run(
-        "redeploy-service", {"service": "nba-scrapers", "commit": "06934c94"})
+        "redeploy-service", {"service": "nba-scrapers", "commit": "06934c94"}
+    )
     runs.append(outcome)
     assert outcome.status == "audit_failed" and "No space left" in outcome.message
     from console.cli.playbook import _exit_code
@@ -290,7 +304,8 @@ def test_lock_and_audit_files_are_0600_and_stay_so(demo_settings, demo_backend):
     (demo_settings.state_dir).mkdir(parents=True, exist_ok=True)
     os.umask(0o022)
     outcome = Runner(demo_settings, backend=demo_backend, callbacks=_yes(on_event=on_event)).run(
-        "disable-sequential-execution")
+        "disable-sequential-execution"
+    )
     assert outcome.ok and seen == [0o600, 0o600]  # after the refreshes at each step too
     audit = demo_settings.state_dir / "audit.jsonl"
     assert stat.S_IMODE(audit.stat().st_mode) == 0o600
@@ -299,8 +314,16 @@ def test_lock_and_audit_files_are_0600_and_stay_so(demo_settings, demo_backend):
     assert stat.S_IMODE(audit.stat().st_mode) == 0o600
 
 
-@pytest.mark.parametrize("content", [b"", b"not json", b"[1]", b'{"run_id": "x"}', b'{"run_id":"x","host":"h",'
-                                     b'"pid":"many","expires_at":"2099-01-01T00:00:00+00:00"}'])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not json",
+        b"[1]",
+        b'{"run_id": "x"}',
+        b'{"run_id":"x","host":"h","pid":"many","expires_at":"2099-01-01T00:00:00+00:00"}',
+    ],
+)
 def test_an_unreadable_fresh_lock_is_respected_and_an_old_one_taken_over(tmp_path, content):
     lock = FileLock(tmp_path, ttl_s=60)
     lock.path.write_bytes(content)
@@ -314,7 +337,7 @@ def test_an_unreadable_fresh_lock_is_respected_and_an_old_one_taken_over(tmp_pat
 
 def test_a_naive_expiry_is_read_as_utc_not_as_expired(tmp_path):
     lock = FileLock(tmp_path)
-    fresh = (datetime.now(timezone.utc) + timedelta(minutes=30)).replace(tzinfo=None).isoformat()
+    fresh = (datetime.now(UTC) + timedelta(minutes=30)).replace(tzinfo=None).isoformat()
     lock.path.write_bytes(orjson.dumps({**_owner("theirs", host="other-host", pid=1), "expires_at": fresh}))
     with pytest.raises(LockHeld, match="theirs"):
         lock.acquire(_owner("mine"))
@@ -350,15 +373,20 @@ def test_racing_runners_on_one_machine_never_both_hold(tmp_path):
     assert len(winners) == 1
 
 
-@pytest.mark.parametrize("command", [["playbook", "run", "--dry-run"], ["playbook", "show"], ["playbook", "run", "--yes"]])
+@pytest.mark.parametrize(
+    "command", [["playbook", "run", "--dry-run"], ["playbook", "show"], ["playbook", "run", "--yes"]]
+)
 def test_a_100_kb_parameter_is_cut_in_the_message(command, demo_settings, capsys):
     from console.cli import main
 
     huge = "a" * 100_000
     base = ["--data-dir", str(demo_settings.data_dir)]
-    for params in (["--param", "service=nba-scrapers", "--param", f"commit={huge}"],
-                   ["--param", f"service={huge}", "--param", "commit=06934c94"],
-                   ["--param", f"{huge}=1"], ["--param", huge]):
+    for params in (
+        ["--param", "service=nba-scrapers", "--param", f"commit={huge}"],
+        ["--param", f"service={huge}", "--param", "commit=06934c94"],
+        ["--param", f"{huge}=1"],
+        ["--param", huge],
+    ):
         assert main([*base, *command[:2], "redeploy-service", *command[2:], *params]) == 2
         err = capsys.readouterr().err
         assert 0 < len(err) < 600 and "100000 characters" in err

@@ -18,8 +18,7 @@ import pytest
 from console.playbook.audit import AuditLog
 from console.playbook.procs import pid_alive
 from tests.pb_fakes import deploy_events
-
-from .test_playbook_gcp import _wait_for, cli_env  # noqa: F401 - pytest fixture
+from tests.unit.test_playbook_gcp import _wait_for, cli_env  # noqa: F401 - pytest fixture
 
 
 def _exit_time(proc: subprocess.Popen, sig: int) -> float:
@@ -36,9 +35,15 @@ def test_a_signal_while_a_step_streams_terminates_its_group_and_audits_interrupt
     hang = tmp / "hang"
     hang.write_text("")
     env = {**env, "FAKE_HANG": "prediction-coordinator", "FAKE_HANG_FILE": str(hang), "FAKE_HANG_S": "120"}
-    proc = subprocess.Popen([sys.executable, "-m", "console", "playbook", "run", "rollback-prediction-services",
-                             "--yes"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, start_new_session=True, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "playbook", "run", "rollback-prediction-services", "--yes"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        text=True,
+    )
     _wait_for(lambda: any(e[0] == "START" and e[1] == "prediction-coordinator" for e in deploy_events(tmp)))
     [deploy] = [e[3] for e in deploy_events(tmp) if e[1] == "prediction-coordinator"]
     took = _exit_time(proc, sig)
@@ -61,8 +66,14 @@ def test_a_signal_while_a_step_streams_terminates_its_group_and_audits_interrupt
 def test_a_signal_at_a_prompt_on_a_terminal_cancels_the_run(cli_env, sig):
     env, tmp = cli_env
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "console", "playbook", "run", "disable-sequential-execution"],
-                            env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "playbook", "run", "disable-sequential-execution"],
+        env=env,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+    )
     os.close(slave)
     seen = b""
     deadline = time.monotonic() + 30
@@ -84,14 +95,20 @@ def test_an_orphaned_step_can_be_terminated_from_a_terminal_after_typing_its_pgi
     """After a kill, `--resume` on a terminal offers to wait or terminate; `t` then the pgid
     terminates the orphaned group (SIGTERM, then SIGKILL), and the resume goes on to ask about
     the step again (its outcome is unknown and it no longer holds)."""
-    from .test_playbook_gcp import kill_console_mid_deploy
+    from tests.unit.test_playbook_gcp import kill_console_mid_deploy
 
     env, tmp = cli_env
     env, orphan = kill_console_mid_deploy(env, tmp, sleep_s="120")
     [run] = AuditLog(tmp / "state").runs()
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "console", "playbook", "run", "--resume", run.run_id],
-                            env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "playbook", "run", "--resume", run.run_id],
+        env=env,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+    )
     os.close(slave)
     seen = b""
 
@@ -125,8 +142,14 @@ def test_kill_and_resume_on_the_local_backend(demo_settings):
     env = {k: v for k, v in os.environ.items() if not k.startswith("NBA_CONSOLE_")}
     env.update(NBA_CONSOLE_DATA_DIR=str(demo_settings.data_dir), NBA_CONSOLE_STATE_DIR=str(demo_settings.state_dir))
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "console", "playbook", "run", "disable-sequential-execution"],
-                            env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "playbook", "run", "disable-sequential-execution"],
+        env=env,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+    )
     os.close(slave)
     seen = b""
 
@@ -137,7 +160,7 @@ def test_kill_and_resume_on_the_local_backend(demo_settings):
             assert time.monotonic() < deadline, seen
             if select.select([master], [], [], 0.2)[0]:
                 seen += os.read(master, 4096)
-        seen = seen[seen.index(prompt) + len(prompt):]
+        seen = seen[seen.index(prompt) + len(prompt) :]
         if reply is not None:
             os.write(master, reply)
 
@@ -150,8 +173,14 @@ def test_kill_and_resume_on_the_local_backend(demo_settings):
     assert (demo_settings.state_dir / "playbook.lock").exists()  # left behind by the killed console
     [run] = AuditLog(demo_settings.state_dir).runs()
     assert run.status == "interrupted" and run.done == {0}
-    res = subprocess.run([sys.executable, "-m", "console", "playbook", "run", "--resume", run.run_id, "--yes"],
-                         env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    res = subprocess.run(
+        [sys.executable, "-m", "console", "playbook", "run", "--resume", run.run_id, "--yes"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert res.returncode == 0, res.stdout + res.stderr
     assert "still holds" in res.stdout
     records = AuditLog(demo_settings.state_dir).records(run.run_id)

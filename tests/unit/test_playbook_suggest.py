@@ -5,9 +5,11 @@ with parameters is suggested filled in from the evidence, or not at all, and the
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from console.core.config import load_settings
 from console.core.models import CheckResult, LogEntry, Status
@@ -58,19 +60,23 @@ def test_sequential_race_suggests_turning_the_fix_on(demo_backend, demo_settings
     hint = _suggest(demo_backend, demo_settings, "sequential_execution", FEB3)  # the Feb 3 race
     assert hint.playbooks == ("enable-sequential-execution",)
     assert _suggest(demo_backend, demo_settings, "sequential_execution", FEB4).playbooks == ()  # in order
-    one = suggestion(SPEC_BY_ID["sequential_execution"],
-                     _result(demo_backend, demo_settings, "sequential_execution", FEB3), demo_settings)
+    one = suggestion(
+        SPEC_BY_ID["sequential_execution"],
+        _result(demo_backend, demo_settings, "sequential_execution", FEB3),
+        demo_settings,
+    )
     assert one.playbooks == ("enable-sequential-execution",) and one.params == {}
     assert one.command() == "nba-console playbook run enable-sequential-execution --dry-run"
 
 
-T = datetime(2026, 2, 5, 12, 0, tzinfo=timezone.utc)
+T = datetime(2026, 2, 5, 12, 0, tzinfo=UTC)
 S = load_settings()
 
 
 def _line(minutes: int, text: str) -> LogEntry:
-    return LogEntry(timestamp=T + timedelta(minutes=minutes), severity="INFO", text=text,
-                    service="nba-phase3-analytics-processors")
+    return LogEntry(
+        timestamp=T + timedelta(minutes=minutes), severity="INFO", text=text, service="nba-phase3-analytics-processors"
+    )
 
 
 LEVEL1 = "📋 Level 1: running 1 processors: TeamOffenseGameSummaryProcessor"
@@ -98,8 +104,9 @@ def test_a_race_and_a_dependency_failure_together_suggest_neither():
 
 def test_a_sequential_failure_without_either_evidence_is_not_about_the_flag(demo_backend, demo_settings):
     result = _result(demo_backend, demo_settings, "sequential_execution", FEB4)
-    overdue = result.model_copy(update={"status": Status.FAIL, "summary": "overdue: no Level lines by 09:00 ET",
-                                        "value": {"mode": "none"}})
+    overdue = result.model_copy(
+        update={"status": Status.FAIL, "summary": "overdue: no Level lines by 09:00 ET", "value": {"mode": "none"}}
+    )
     hint = suggestion(SPEC_BY_ID["sequential_execution"], overdue, demo_settings)
     assert hint.playbooks == () and "not about the sequential flag" in hint.why
 
@@ -116,38 +123,58 @@ def test_drift_suggestion_is_the_redeploy_with_both_parameters(demo_backend, dem
     result = _result(demo_backend, demo_settings, "deployment_drift", FEB4)
     hint = suggestion(SPEC_BY_ID["deployment_drift"], result, demo_settings)
     assert hint.params == {"service": "nba-scrapers", "commit": result.value["head"]}
-    assert hint.command() == (f"nba-console playbook run redeploy-service --param service=nba-scrapers "
-                              f"--param commit={result.value['head']} --dry-run")
+    assert hint.command() == (
+        f"nba-console playbook run redeploy-service --param service=nba-scrapers "
+        f"--param commit={result.value['head']} --dry-run"
+    )
 
 
 def test_a_prefill_the_playbook_would_refuse_is_no_suggestion(demo_backend, demo_settings):
     result = _result(demo_backend, demo_settings, "deployment_drift", FEB4)
-    services = [dict(s, service="phase3-to-grading") if s["service"] == "nba-scrapers" else s
-                for s in result.value["services"]]  # the furthest behind is a Cloud Function
-    hint = suggestion(SPEC_BY_ID["deployment_drift"],
-                      result.model_copy(update={"value": {**result.value, "services": services}}), demo_settings)
+    services = [
+        dict(s, service="phase3-to-grading") if s["service"] == "nba-scrapers" else s for s in result.value["services"]
+    ]  # the furthest behind is a Cloud Function
+    hint = suggestion(
+        SPEC_BY_ID["deployment_drift"],
+        result.model_copy(update={"value": {**result.value, "services": services}}),
+        demo_settings,
+    )
     assert hint.playbooks == () and "redeploy-service would refuse" in hint.why and "Cloud Run" in hint.why
 
 
 def test_a_missing_parameter_is_no_suggestion_and_says_which(demo_backend, demo_settings):
     result = _result(demo_backend, demo_settings, "deployment_drift", FEB4)
-    hint = suggestion(SPEC_BY_ID["deployment_drift"], result.model_copy(update={"value": {**result.value, "head": None}}),
-                      demo_settings)
+    hint = suggestion(
+        SPEC_BY_ID["deployment_drift"],
+        result.model_copy(update={"value": {**result.value, "head": None}}),
+        demo_settings,
+    )
     assert hint.playbooks == () and "does not give redeploy-service's commit" in hint.why
 
 
-_VALUES = st.fixed_dictionaries({}, optional={
-    "violations": st.lists(st.just({"who": "PlayerGameSummaryProcessor", "level": 2, "at": "x", "pending_levels": [1]}),
-                           max_size=2),
-    "dependency_failures": st.lists(st.just({"at": "x", "processor": "TeamOffense", "text": "DependencyFailureError"}),
-                                    max_size=2),
-    "services": st.lists(st.fixed_dictionaries({
-        "service": st.sampled_from(["nba-scrapers", "phase3-to-grading", "bogus", ""]),
-        "status": st.sampled_from(["ok", "warn", "fail"]),
-        "commits_behind": st.one_of(st.none(), st.integers(0, 60))}), max_size=3),
-    "head": st.one_of(st.none(), st.sampled_from(["06934c94", "zz", ""])),
-    "coverage_pct": st.floats(0, 100),
-})
+_VALUES = st.fixed_dictionaries(
+    {},
+    optional={
+        "violations": st.lists(
+            st.just({"who": "PlayerGameSummaryProcessor", "level": 2, "at": "x", "pending_levels": [1]}), max_size=2
+        ),
+        "dependency_failures": st.lists(
+            st.just({"at": "x", "processor": "TeamOffense", "text": "DependencyFailureError"}), max_size=2
+        ),
+        "services": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "service": st.sampled_from(["nba-scrapers", "phase3-to-grading", "bogus", ""]),
+                    "status": st.sampled_from(["ok", "warn", "fail"]),
+                    "commits_behind": st.one_of(st.none(), st.integers(0, 60)),
+                }
+            ),
+            max_size=3,
+        ),
+        "head": st.one_of(st.none(), st.sampled_from(["06934c94", "zz", ""])),
+        "coverage_pct": st.floats(0, 100),
+    },
+)
 
 
 @hsettings(max_examples=200, deadline=None)

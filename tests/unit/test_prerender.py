@@ -27,9 +27,11 @@ def _console() -> Console:
 
 
 @settings(max_examples=60, deadline=None)
-@given(words=st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12),
-                      max_size=6),
-       width=st.integers(min_value=1, max_value=120), height=st.none() | st.integers(min_value=1, max_value=30))
+@given(
+    words=st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12), max_size=6),
+    width=st.integers(min_value=1, max_value=120),
+    height=st.none() | st.integers(min_value=1, max_value=30),
+)
 def test_the_replay_is_the_rendering(words, width, height):
     console = _console()
     options = console.options.update(width=width, height=height, highlight=False)

@@ -42,7 +42,8 @@ async def _noop(*_args, **_kwargs) -> None:
 INSTANCES = {
     "textual.widget:Widget": lambda: Widget(),
     "textual_serve.app_service:AppService": lambda: AppService(
-        "true", write_bytes=_noop, write_str=_noop, close=_noop, download_manager=DownloadManager()),
+        "true", write_bytes=_noop, write_str=_noop, close=_noop, download_manager=DownloadManager()
+    ),
     "google.api_core.retry:Retry": lambda: Retry(),
 }
 
@@ -69,7 +70,8 @@ def _problem(adapter, entry: PrivateName) -> str | None:
     if parameters != entry.parameters:
         return f"takes {parameters} now, not {entry.parameters}"
     if entry.kind == "overridden" and inspect.iscoroutinefunction(member) != inspect.iscoroutinefunction(
-            getattr(_adapter_override(adapter, entry), entry.name)):
+        getattr(_adapter_override(adapter, entry), entry.name)
+    ):
         return "changed between a coroutine and a plain method"
     return None
 
@@ -77,17 +79,26 @@ def _problem(adapter, entry: PrivateName) -> str | None:
 def _adapter_override(adapter, entry: PrivateName) -> type:
     """The adapter's class that overrides `entry.name` of `entry.owner`."""
     owner = _owner(entry.owner)
-    return next(cls for cls in vars(adapter).values()
-                if inspect.isclass(cls) and issubclass(cls, owner) and entry.name in vars(cls))
+    return next(
+        cls
+        for cls in vars(adapter).values()
+        if inspect.isclass(cls) and issubclass(cls, owner) and entry.name in vars(cls)
+    )
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=lambda a: a.__name__.rsplit(".", 1)[-1])
 def test_every_private_name_an_adapter_relies_on_is_still_there(adapter):
     installed = version(adapter.DISTRIBUTION)
-    broken = [f"{entry.owner.replace(':', '.')}.{entry.name} {problem} ({entry.why})"
-              for entry in adapter.PRIVATE_NAMES if (problem := _problem(adapter, entry)) is not None]
-    assert not broken, (f"{adapter.DISTRIBUTION} {installed} changed what {adapter.__name__} relies on: "
-                        + "; ".join(broken) + f". Adapt {adapter.__file__} (and its bound in pyproject.toml).")
+    broken = [
+        f"{entry.owner.replace(':', '.')}.{entry.name} {problem} ({entry.why})"
+        for entry in adapter.PRIVATE_NAMES
+        if (problem := _problem(adapter, entry)) is not None
+    ]
+    assert not broken, (
+        f"{adapter.DISTRIBUTION} {installed} changed what {adapter.__name__} relies on: "
+        + "; ".join(broken)
+        + f". Adapt {adapter.__file__} (and its bound in pyproject.toml)."
+    )
 
 
 def test_the_checker_notices_a_missing_name_and_says_which():
@@ -176,8 +187,11 @@ def test_the_quiet_subtitle_reaches_a_real_terminal():
 
     pid, fd = pty.fork()
     if pid == 0:  # the child: the app on the pty
-        os.execvpe(sys.executable, [sys.executable, "-c", TICKING_APP],
-                   {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+        os.execvpe(
+            sys.executable,
+            [sys.executable, "-c", TICKING_APP],
+            {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        )
     written = b""
     deadline = time.monotonic() + 60
     try:
@@ -214,8 +228,9 @@ async def test_the_process_app_service_starts_what_open_process_starts():
     class Echo(textual_serve_private.ProcessAppService):
         async def open_process(self, environment):
             started.update(environment)
-            return await asyncio.create_subprocess_exec("cat", stdin=asyncio.subprocess.PIPE,
-                                                        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            return await asyncio.create_subprocess_exec(
+                "cat", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+            )
 
     service = Echo("ignored", write_bytes=_noop, write_str=_noop, close=_noop, download_manager=DownloadManager())
     assert service.process is None

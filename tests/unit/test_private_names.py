@@ -74,8 +74,12 @@ def _our_names() -> set[str]:
         for node in ast.walk(_tree(path)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names.add(node.name)
-            elif (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
-                  and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+            elif (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("self", "cls")
+            ):
                 names.add(node.attr)  # (look 3 checks these against a dependency base class)
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 names.add(node.id)
@@ -89,8 +93,13 @@ def test_every_private_attribute_used_is_one_of_ours():
     found = []
     for path in _files("console", "panels"):
         for node in ast.walk(_tree(path)):
-            if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
-                    and node.attr not in ours and node.attr not in STDLIB):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and node.attr not in ours
+                and node.attr not in STDLIB
+            ):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
     assert not found, "not defined by our code, so a dependency's: move it into console/adapters/: " + "; ".join(found)
 
@@ -131,24 +140,36 @@ def test_no_class_of_ours_overrides_or_touches_a_private_name_of_its_dependency_
             if not inspect.isclass(cls) or not (bases := _dependency_bases(cls)):
                 continue
             defined = {n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-            touched = {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)
-                       and (isinstance(n.value, ast.Name) and n.value.id == "self"
-                            or isinstance(n.value, ast.Call) and getattr(n.value.func, "id", "") == "super")}
+            touched = {
+                n.attr
+                for n in ast.walk(node)
+                if isinstance(n, ast.Attribute)
+                and (
+                    isinstance(n.value, ast.Name)
+                    and n.value.id == "self"
+                    or isinstance(n.value, ast.Call)
+                    and getattr(n.value.func, "id", "") == "super"
+                )
+            }
             for base in bases:
                 clash = sorted((defined | touched) & _private_names_of(base))
                 if clash:
-                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} uses "
-                                 f"{base.__module__}.{base.__qualname__}'s {', '.join(clash)}")
+                    found.append(
+                        f"{path.relative_to(ROOT)}:{node.lineno} {node.name} uses "
+                        f"{base.__module__}.{base.__qualname__}'s {', '.join(clash)}"
+                    )
     assert not found, "private names of a dependency's class belong in console/adapters/: " + "; ".join(found)
 
 
 def test_the_looks_do_catch_what_they_are_for(tmp_path):
     # the import look
     assert _private_import(ast.parse("import _duckdb").body[0]) == "_duckdb"
-    assert _private_import(ast.parse("from textual.widgets._footer import FooterKey").body[0]) == \
-        "textual.widgets._footer"
-    assert _private_import(ast.parse("from textual.widget import _BorderTitle").body[0]) == \
-        "textual.widget._BorderTitle"
+    assert (
+        _private_import(ast.parse("from textual.widgets._footer import FooterKey").body[0]) == "textual.widgets._footer"
+    )
+    assert (
+        _private_import(ast.parse("from textual.widget import _BorderTitle").body[0]) == "textual.widget._BorderTitle"
+    )
     assert _private_import(ast.parse("from textual.widgets import Static").body[0]) is None
     # the class look, on a class that overrides and touches Textual's private names
     from textual.widget import Widget

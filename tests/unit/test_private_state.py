@@ -24,8 +24,9 @@ def _mode(path: Path) -> int:
 def _console(args: list[str], umask: int, env: dict[str, str]) -> subprocess.CompletedProcess:
     # `umask` in the shell that execs the console: the process's own umask, as a service has it.
     argv = " ".join(f"'{a}'" for a in [sys.executable, "-m", "console", *args])
-    return subprocess.run(["sh", "-c", f"umask {umask:03o}; exec {argv}"], env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        ["sh", "-c", f"umask {umask:03o}; exec {argv}"], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_under_umask_000_the_state_dir_is_0700_and_its_files_and_locks_0600(demo_settings, tmp_path):
@@ -42,8 +43,9 @@ def test_under_umask_000_the_state_dir_is_0700_and_its_files_and_locks_0600(demo
     assert all(mode == 0o600 for mode in files.values()), files
 
 
-@pytest.mark.parametrize("mode, who", [(0o777, "group and others"), (0o775, "its group"), (0o757, "others"),
-                                       (0o1777, "group and others")])
+@pytest.mark.parametrize(
+    "mode, who", [(0o777, "group and others"), (0o775, "its group"), (0o757, "others"), (0o1777, "group and others")]
+)
 def test_a_state_dir_others_may_write_is_refused_naming_the_chmod(demo_settings, mode, who, capsys, monkeypatch):
     state = demo_settings.state_dir
     state.mkdir()

@@ -18,8 +18,9 @@ import panels
 TEXTUAL_ROOMS = ("console.tui.", "console.__main__", "console.adapters.textual_private")
 PANEL_WIDGETS = ("panels.widget", "panels.timeline")
 # Every panel module (spec, fetch, judge, render to rich) and their shared helpers.
-PURE_PANEL_MODULES = [info.name for info in pkgutil.walk_packages(panels.__path__, "panels.")
-                      if info.name not in PANEL_WIDGETS]
+PURE_PANEL_MODULES = [
+    info.name for info in pkgutil.walk_packages(panels.__path__, "panels.") if info.name not in PANEL_WIDGETS
+]
 
 BLOCKER = """
 import importlib, sys
@@ -45,8 +46,17 @@ def test_the_walk_finds_the_core_rooms():
     for room in ("console.logs.parse", "console.playbook.engine", "console.backends.local", "console.cli"):
         assert room in names
     assert not any(n.startswith("console.tui.") for n in names)
-    for panel in ("panels.phase3", "panels.sequential", "panels.grading", "panels.dnp", "panels.usage",
-                  "panels.drift", "panels.registry", "panels.render", "panels.history"):
+    for panel in (
+        "panels.phase3",
+        "panels.sequential",
+        "panels.grading",
+        "panels.dnp",
+        "panels.usage",
+        "panels.drift",
+        "panels.registry",
+        "panels.render",
+        "panels.history",
+    ):
         assert panel in names
     assert "panels.widget" not in names
 
@@ -59,6 +69,7 @@ def test_pure_modules_import_without_textual():
 
 
 def test_the_blocker_does_block_textual():
-    proc = subprocess.run([sys.executable, "-c", BLOCKER, "console.tui.app"], capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", BLOCKER, "console.tui.app"], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode != 0 and "textual is blocked" in proc.stderr

@@ -16,17 +16,23 @@ from hypothesis import strategies as st
 
 from console.core.redaction import MASK, mask_text, mask_tree
 from console.playbook.redact import redact_text
-
-from .test_playbook_redaction import HIDDEN, describe_document
+from tests.unit.test_playbook_redaction import HIDDEN, describe_document
 
 WATCHED = {"SEQUENTIAL_EXECUTION_ENABLED"}
 HANDOFF = Path(__file__).with_name("handoff_session_124.md")  # a copy of the seed handoff
 
 # Realistic secrets, by kind: the prefixed and random ones are caught anywhere; the plain
 # password only where its context says what it is.
-PREFIXED = ["sk-live-4f9a8b7c6d5e4f3a2b1c", "sk-proj-Qw3rTy7uIo9pAs2dFg4hJk", "ghp_Ab3dEf6hIj9lMn2pQr5tUv8xYz1bCd4fGh7j",
-            "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp", "AKIAIOSFODNN7EXAMPLE", "AIzaSyD3x4mpl3K3y_1234567890abcdefghij",
-            "ya29.a0AfH6SMBx9Kq3vZ7tY2wL5nR8pQ1sU4", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0"]
+PREFIXED = [
+    "sk-live-4f9a8b7c6d5e4f3a2b1c",
+    "sk-proj-Qw3rTy7uIo9pAs2dFg4hJk",
+    "ghp_Ab3dEf6hIj9lMn2pQr5tUv8xYz1bCd4fGh7j",
+    "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp",
+    "AKIAIOSFODNN7EXAMPLE",
+    "AIzaSyD3x4mpl3K3y_1234567890abcdefghij",
+    "ya29.a0AfH6SMBx9Kq3vZ7tY2wL5nR8pQ1sU4",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0",
+]
 RANDOM = ["Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFi", "q8Vn3Lr7Tz2Wk9Pc4Xm6Bd1Hf5Js0Ga", "Xk3+9Lm/Qw7Zp2Rt5Vn8Ys4Bc6Hd1Jf=="]
 PLAIN = ["hunter2-prod-pw", "correct-horse-9"]
 CONTEXT_FORMS = [
@@ -119,24 +125,44 @@ def plain_describe(doc: dict) -> str:
     """gcloud's own layout (no --format)."""
     env = doc["spec"]["template"]["spec"]["containers"][0]["env"]
     rows = [f"      {e['name']:<28} {e['value']}" for e in env if "value" in e]
-    return "\n".join([
-        "✔ Service nba-phase3-analytics-processors in region us-west2", "",
-        "URL:     https://nba-phase3-analytics-processors-f7p3g7f6ya-wl.a.run.app", "Ingress: all", "Traffic:",
-        "  100% LATEST (currently nba-phase3-analytics-processors-00042-xyz)", "",
-        "Last updated on 2026-02-05T03:10:00.000000Z by deployer@nba-props-platform.iam.gserviceaccount.com:",
-        "  Revision nba-phase3-analytics-processors-00042-xyz", "  Container None",
-        "    Image:           us-west2-docker.pkg.dev/nba-props-platform/analytics:ef8193b1",
-        "    Port:            8080", "    Env vars:", *rows, "    Secrets:",
-        "      SHARED_SECRET                shared-secret-v3:latest",
-        "  Service account:  analytics@nba-props-platform.iam.gserviceaccount.com"])
+    return "\n".join(
+        [
+            "✔ Service nba-phase3-analytics-processors in region us-west2",
+            "",
+            "URL:     https://nba-phase3-analytics-processors-f7p3g7f6ya-wl.a.run.app",
+            "Ingress: all",
+            "Traffic:",
+            "  100% LATEST (currently nba-phase3-analytics-processors-00042-xyz)",
+            "",
+            "Last updated on 2026-02-05T03:10:00.000000Z by deployer@nba-props-platform.iam.gserviceaccount.com:",
+            "  Revision nba-phase3-analytics-processors-00042-xyz",
+            "  Container None",
+            "    Image:           us-west2-docker.pkg.dev/nba-props-platform/analytics:ef8193b1",
+            "    Port:            8080",
+            "    Env vars:",
+            *rows,
+            "    Secrets:",
+            "      SHARED_SECRET                shared-secret-v3:latest",
+            "  Service account:  analytics@nba-props-platform.iam.gserviceaccount.com",
+        ]
+    )
 
 
 def function_describe() -> dict:
-    return {"name": "projects/p/locations/us-west2/functions/grading", "state": "ACTIVE",
-            "updateTime": "2026-02-04T23:10:00Z", "labels": {"commit-sha": "19722f5c"},
-            "serviceConfig": {"environmentVariables": {"GIT_COMMIT": "19722f5c", "GRADING_DB_DSN": "hunter2-prod-pw",
-                                                       "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXX"},
-                              "secretEnvironmentVariables": [{"key": "ODDS_API_KEY", "secret": "odds-key", "version": "latest"}]}}
+    return {
+        "name": "projects/p/locations/us-west2/functions/grading",
+        "state": "ACTIVE",
+        "updateTime": "2026-02-04T23:10:00Z",
+        "labels": {"commit-sha": "19722f5c"},
+        "serviceConfig": {
+            "environmentVariables": {
+                "GIT_COMMIT": "19722f5c",
+                "GRADING_DB_DSN": "hunter2-prod-pw",
+                "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXX",
+            },
+            "secretEnvironmentVariables": [{"key": "ODDS_API_KEY", "secret": "odds-key", "version": "latest"}],
+        },
+    }
 
 
 DESCRIBE_TEXTS = {
@@ -186,16 +212,24 @@ def test_the_demo_texts_are_left_as_they_are():
         assert redact_text(text, WATCHED).splitlines() == text.splitlines()
 
 
-@pytest.mark.parametrize("line", [
-    "commit 06934c94a1b2c3d4e5f60718293a4b5c6d7e8f90", "sha256:5f2b7c9d1e3a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d4e6f8a0b2c4d6e8f0a2b4c6",
-    "gcloud run services update nba-phase3-analytics-processors --region=us-west2 --update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false",
-    "✅ Level 1 complete (3/3 succeeded)", "DependencyFailureError: TeamOffenseGameSummaryProcessor failed for 2026-02-04",
-    "request 3c5d4e6f-1a2b-4c3d-8e9f-0a1b2c3d4e5f accepted", "revision nba-phase3-analytics-processors-00042-xyz is ready",
-    "nba-console: no Application Default Credentials: run `gcloud auth application-default login`",
-    "GOOGLE_APPLICATION_CREDENTIALS=/home/oncall/keys/sa.json is a directory, not a key file",
-    "20260203_PHX_POR: no usage rate for 20 players", "UpcomingPlayerGameContextProcessor completed in 41s",
-    "Proxy credential fixes for CloudFront access", "token expired, run gcloud auth login",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "commit 06934c94a1b2c3d4e5f60718293a4b5c6d7e8f90",
+        "sha256:5f2b7c9d1e3a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d4e6f8a0b2c4d6e8f0a2b4c6",
+        "gcloud run services update nba-phase3-analytics-processors --region=us-west2 --update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false",
+        "✅ Level 1 complete (3/3 succeeded)",
+        "DependencyFailureError: TeamOffenseGameSummaryProcessor failed for 2026-02-04",
+        "request 3c5d4e6f-1a2b-4c3d-8e9f-0a1b2c3d4e5f accepted",
+        "revision nba-phase3-analytics-processors-00042-xyz is ready",
+        "nba-console: no Application Default Credentials: run `gcloud auth application-default login`",
+        "GOOGLE_APPLICATION_CREDENTIALS=/home/oncall/keys/sa.json is a directory, not a key file",
+        "20260203_PHX_POR: no usage rate for 20 players",
+        "UpcomingPlayerGameContextProcessor completed in 41s",
+        "Proxy credential fixes for CloudFront access",
+        "token expired, run gcloud auth login",
+    ],
+)
 def test_ordinary_lines_are_not_masked(line):
     assert mask_text(line) == line and redact_text(line, WATCHED) == line
 
@@ -214,23 +248,33 @@ def test_check_report_leaves_as_it_is(demo_backend, demo_settings):
 # ------------------------------------------------------------------ placements (hypothesis)
 
 SECRETS = st.sampled_from(PREFIXED + RANDOM)
-BENIGN = st.sampled_from(HANDOFF.read_text().splitlines()[:120] + ["", "Done.", "Updating service...", "  - name: LOG_LEVEL",
-                                                                     "    value: info"])
+BENIGN = st.sampled_from(
+    HANDOFF.read_text().splitlines()[:120]
+    + ["", "Done.", "Updating service...", "  - name: LOG_LEVEL", "    value: info"]
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(before=st.lists(BENIGN, max_size=4), after=st.lists(BENIGN, max_size=4), form=st.sampled_from(CONTEXT_FORMS + BARE_FORMS),
-       secret=SECRETS, indent=st.integers(0, 8))
+@given(
+    before=st.lists(BENIGN, max_size=4),
+    after=st.lists(BENIGN, max_size=4),
+    form=st.sampled_from(CONTEXT_FORMS + BARE_FORMS),
+    secret=SECRETS,
+    indent=st.integers(0, 8),
+)
 def test_a_secret_anywhere_in_text_output_never_shows(before, after, form, secret, indent):
     text = "\n".join([*before, " " * indent + form.format(s=secret), *after])
     assert not _leaks(redact_text(text, WATCHED), secret)
 
 
 @settings(max_examples=200, deadline=None)
-@given(secret=st.one_of(SECRETS, st.sampled_from(PLAIN)), path=st.lists(st.sampled_from(["spec", "template", "containers", 0, "env"]),
-                                                                        max_size=4),
-       name=st.sampled_from(["API_TOKEN", "DB_PASSWORD", "ODDS_API_KEY", "LOG_LEVEL", "PROPS_BUCKET"]),
-       indent=st.sampled_from([None, 2, 4]), layout=st.sampled_from(["json", "yaml"]))
+@given(
+    secret=st.one_of(SECRETS, st.sampled_from(PLAIN)),
+    path=st.lists(st.sampled_from(["spec", "template", "containers", 0, "env"]), max_size=4),
+    name=st.sampled_from(["API_TOKEN", "DB_PASSWORD", "ODDS_API_KEY", "LOG_LEVEL", "PROPS_BUCKET"]),
+    indent=st.sampled_from([None, 2, 4]),
+    layout=st.sampled_from(["json", "yaml"]),
+)
 def test_an_env_value_anywhere_in_a_document_never_shows(secret, path, name, indent, layout):
     node: object = [{"name": name, "value": secret}, {"name": "SEQUENTIAL_EXECUTION_ENABLED", "value": "false"}]
     for key in reversed(path):
@@ -244,9 +288,24 @@ def test_an_env_value_anywhere_in_a_document_never_shows(secret, path, name, ind
 
 # ------------------------------------------------------------------ hostile lines
 
-HOSTILE = ["a" * 20000, "KEY" * 7000, "KEY=" * 5000, "a-" * 10000, "a-" * 10000 + "://", "https://u:p@h " * 1500,
-           '"name": "A", "value": "b", ' * 800, "eyJaaaaaaaaaaaa " * 1300, 'x_key="' + "a" * 20000, "a: " + " " * 20000 + "b",
-           "token " * 3500, "- a: " * 4000, '"' * 20000, "Zm9vYmFy" * 2500, "sk-" * 7000, "@" * 20000 + "://"]
+HOSTILE = [
+    "a" * 20000,
+    "KEY" * 7000,
+    "KEY=" * 5000,
+    "a-" * 10000,
+    "a-" * 10000 + "://",
+    "https://u:p@h " * 1500,
+    '"name": "A", "value": "b", ' * 800,
+    "eyJaaaaaaaaaaaa " * 1300,
+    'x_key="' + "a" * 20000,
+    "a: " + " " * 20000 + "b",
+    "token " * 3500,
+    "- a: " * 4000,
+    '"' * 20000,
+    "Zm9vYmFy" * 2500,
+    "sk-" * 7000,
+    "@" * 20000 + "://",
+]
 
 
 @pytest.mark.parametrize("line", HOSTILE, ids=lambda line: repr(line[:12]))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-from console.core.runner import CheckContext, run_all
 from console.core.models import CheckResult, Status
+from console.core.runner import CheckContext, run_all
 from console.refresh import PanelState, format_age
 from console.timeline import WINDOWS, criteria, current_window, expected_metrics
 
-T0 = datetime(2026, 2, 5, 13, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 2, 5, 13, 0, tzinfo=UTC)
 
 
 def _result(status: Status, **kw) -> CheckResult:
@@ -45,20 +45,33 @@ def test_backoff_doubles_and_is_capped():
 
 
 def test_format_age():
-    assert [format_age(s) for s in (None, 0, 59, 61, 3700, 200000)] == \
-        ["never", "0s ago", "59s ago", "1m 01s ago", "1h 01m ago", "2d ago"]
+    assert [format_age(s) for s in (None, 0, 59, 61, 3700, 200000)] == [
+        "never",
+        "0s ago",
+        "59s ago",
+        "1m 01s ago",
+        "1h 01m ago",
+        "2d ago",
+    ]
 
 
 def test_current_window_follows_the_eastern_clock(demo_settings):
     processing = date(2026, 2, 5)
     at = lambda h, m=0: datetime(2026, 2, 5, h, m, tzinfo=demo_settings.tz)  # noqa: E731
-    assert [current_window(at(h, 30), processing, demo_settings) for h in (5, 6, 7, 8, 9, 10, 11)] == \
-        [None, 0, 1, 2, 3, 3, None]
+    assert [current_window(at(h, 30), processing, demo_settings) for h in (5, 6, 7, 8, 9, 10, 11)] == [
+        None,
+        0,
+        1,
+        2,
+        3,
+        3,
+        None,
+    ]
     assert len(WINDOWS) == 4
 
 
 def test_criteria_on_the_demo_mornings(demo_backend, demo_settings):
-    end = datetime(2026, 2, 5, 16, tzinfo=timezone.utc)
+    end = datetime(2026, 2, 5, 16, tzinfo=UTC)
     for game_date in (date(2026, 2, 4), date(2026, 2, 3)):
         report = run_all(demo_backend, CheckContext(demo_settings, game_date, end))
         results = {c.id: c for c in report.checks}

@@ -19,30 +19,69 @@ def write_hand_scenario(root):
     """A tiny night written by hand: one game, two players, one DNP left in the cache."""
     (root / "tables").mkdir(parents=True)
     pgs = [
-        {"game_date": "2026-03-01", "game_id": "20260301_LAL_BOS", "player_lookup": "a", "player_name": "A A",
-         "team_abbr": "LAL", "minutes_played": 30.0, "points": 20, "usage_rate": 25.0, "is_dnp": False,
-         "processed_at": "2026-03-02T12:00:00Z"},
-        {"game_date": "2026-03-01", "game_id": "20260301_LAL_BOS", "player_lookup": "b", "player_name": "B B",
-         "team_abbr": "BOS", "minutes_played": 0.0, "points": 0, "usage_rate": None, "is_dnp": True,
-         "processed_at": "2026-03-02T12:00:00Z"},
+        {
+            "game_date": "2026-03-01",
+            "game_id": "20260301_LAL_BOS",
+            "player_lookup": "a",
+            "player_name": "A A",
+            "team_abbr": "LAL",
+            "minutes_played": 30.0,
+            "points": 20,
+            "usage_rate": 25.0,
+            "is_dnp": False,
+            "processed_at": "2026-03-02T12:00:00Z",
+        },
+        {
+            "game_date": "2026-03-01",
+            "game_id": "20260301_LAL_BOS",
+            "player_lookup": "b",
+            "player_name": "B B",
+            "team_abbr": "BOS",
+            "minutes_played": 0.0,
+            "points": 0,
+            "usage_rate": None,
+            "is_dnp": True,
+            "processed_at": "2026-03-02T12:00:00Z",
+        },
     ]
-    cache = [{"cache_date": "2026-03-01", "player_lookup": p, "player_name": p.upper(), "points_avg_last_10": 10.0,
-              "games_in_window": 5, "created_at": "2026-03-02T13:00:00Z"} for p in ("a", "b")]
-    (root / "tables" / "nba_analytics.player_game_summary.ndjson").write_text("\n".join(json.dumps(r) for r in pgs) + "\n")
+    cache = [
+        {
+            "cache_date": "2026-03-01",
+            "player_lookup": p,
+            "player_name": p.upper(),
+            "points_avg_last_10": 10.0,
+            "games_in_window": 5,
+            "created_at": "2026-03-02T13:00:00Z",
+        }
+        for p in ("a", "b")
+    ]
+    (root / "tables" / "nba_analytics.player_game_summary.ndjson").write_text(
+        "\n".join(json.dumps(r) for r in pgs) + "\n"
+    )
     (root / "tables" / "nba_precompute.player_daily_cache.ndjson").write_text("\n".join(json.dumps(r) for r in cache))
     (root / "firestore" / "phase3_completion").mkdir(parents=True)
-    (root / "firestore" / "phase3_completion" / "2026-03-02.json").write_text(json.dumps(
-        {"TeamOffenseGameSummaryProcessor": {"status": "success", "completed_at": "2026-03-02T12:00:00Z"}}))
+    (root / "firestore" / "phase3_completion" / "2026-03-02.json").write_text(
+        json.dumps({"TeamOffenseGameSummaryProcessor": {"status": "success", "completed_at": "2026-03-02T12:00:00Z"}})
+    )
     (root / "logs").mkdir()
-    (root / "logs" / "tail.ndjson").write_text(json.dumps({
-        "timestamp": "2026-03-02T12:00:00.123456789Z", "textPayload": "Starting PlayerGameSummaryProcessor",
-        "resource": {"labels": {"service_name": "nba-phase3-analytics-processors"}}}) + "\n")
+    (root / "logs" / "tail.ndjson").write_text(
+        json.dumps(
+            {
+                "timestamp": "2026-03-02T12:00:00.123456789Z",
+                "textPayload": "Starting PlayerGameSummaryProcessor",
+                "resource": {"labels": {"service_name": "nba-phase3-analytics-processors"}},
+            }
+        )
+        + "\n"
+    )
     return root
 
 
 def test_hand_written_scenario_loads_and_checks(tmp_path, demo_settings):
     load_scenario(write_hand_scenario(tmp_path / "s"), demo_settings)
-    report = run_all(LocalBackend(demo_settings), CheckContext(demo_settings, date(2026, 3, 1), DEMO_END.replace(month=3)))
+    report = run_all(
+        LocalBackend(demo_settings), CheckContext(demo_settings, date(2026, 3, 1), DEMO_END.replace(month=3))
+    )
     dnp = report.check("dnp_pollution").value
     assert (dnp["dnp_rows"], dnp["cache_rows"]) == (1, 2)
     assert report.check("phase3_completion").value["completed"] == 1
@@ -54,19 +93,38 @@ def test_hand_written_scenario_loads_and_checks(tmp_path, demo_settings):
 @pytest.mark.parametrize(
     "mutate, where, reason",
     [
-        (lambda r: (r / "tables" / "nba_analytics.player_game_summary.ndjson").write_text('{"game_date": "2026-3-1"}\n'),
-         "player_game_summary.ndjson:1", "missing required column"),
-        (lambda r: (r / "tables" / "nba_precompute.player_daily_cache.ndjson").write_text(
-            '{"cache_date": "2026-03-01", "player_lookup": "a"}\n{"cache_date": "2026-03-01", "player_lookup": "b", "games_in_window": "five"}\n'),
-         "player_daily_cache.ndjson:2", "games_in_window"),
-        (lambda r: (r / "tables" / "nba_precompute.player_daily_cache.ndjson").write_text('{not json\n'),
-         "player_daily_cache.ndjson:1", "invalid JSON"),
+        (
+            lambda r: (r / "tables" / "nba_analytics.player_game_summary.ndjson").write_text(
+                '{"game_date": "2026-3-1"}\n'
+            ),
+            "player_game_summary.ndjson:1",
+            "missing required column",
+        ),
+        (
+            lambda r: (r / "tables" / "nba_precompute.player_daily_cache.ndjson").write_text(
+                '{"cache_date": "2026-03-01", "player_lookup": "a"}\n{"cache_date": "2026-03-01", "player_lookup": "b", "games_in_window": "five"}\n'
+            ),
+            "player_daily_cache.ndjson:2",
+            "games_in_window",
+        ),
+        (
+            lambda r: (r / "tables" / "nba_precompute.player_daily_cache.ndjson").write_text("{not json\n"),
+            "player_daily_cache.ndjson:1",
+            "invalid JSON",
+        ),
         (lambda r: (r / "tables" / "nba_x.unknown.ndjson").write_text("{}\n"), "nba_x.unknown.ndjson", "unknown table"),
-        (lambda r: (r / "logs" / "tail.ndjson").write_text('{"timestamp": "yesterday"}\n'), "tail.ndjson:1", "timestamp"),
+        (
+            lambda r: (r / "logs" / "tail.ndjson").write_text('{"timestamp": "yesterday"}\n'),
+            "tail.ndjson:1",
+            "timestamp",
+        ),
         (lambda r: (r / "logs" / "more.json").write_text('{"a": 1}'), "more.json", "JSON array"),
         (lambda r: (r / "deploy.json").write_text('{"services": [{"name": "x"}]}'), "deploy.json", "services.0"),
-        (lambda r: (r / "firestore" / "phase3_completion" / "2026-03-02.json").write_text("[1]"), "2026-03-02.json",
-         "JSON object"),
+        (
+            lambda r: (r / "firestore" / "phase3_completion" / "2026-03-02.json").write_text("[1]"),
+            "2026-03-02.json",
+            "JSON object",
+        ),
     ],
 )
 def test_broken_scenario_is_refused_and_nothing_is_lost(tmp_path, demo_settings, mutate, where, reason):
@@ -97,7 +155,9 @@ def test_export_then_load_round_trip(tmp_path, demo_settings):
     second = run_all(LocalBackend(demo_settings), CheckContext(demo_settings, date(2026, 2, 3), DEMO_END))
     assert first.to_json_dict()["checks"] == second.to_json_dict()["checks"]
     # Exported rows keep the interchange formats.
-    row = orjson.loads((tmp_path / "out" / "tables" / "nba_analytics.player_game_summary.ndjson").read_bytes().splitlines()[0])
+    row = orjson.loads(
+        (tmp_path / "out" / "tables" / "nba_analytics.player_game_summary.ndjson").read_bytes().splitlines()[0]
+    )
     assert row["game_date"] == "2026-01-18" and row["processed_at"].endswith("Z")  # the demo's first date (issue 16)
 
 
@@ -106,5 +166,7 @@ def test_missing_local_data_is_a_clear_error(tmp_path):
     from console.core.runner import SPEC_BY_ID, run_check
 
     settings = load_settings(data_dir=tmp_path / "nothing")
-    result = run_check(SPEC_BY_ID["grading_coverage"], LocalBackend(settings), CheckContext(settings, date(2026, 2, 4), DEMO_END))
+    result = run_check(
+        SPEC_BY_ID["grading_coverage"], LocalBackend(settings), CheckContext(settings, date(2026, 2, 4), DEMO_END)
+    )
     assert result.status.value == "error" and "seed-demo" in result.summary

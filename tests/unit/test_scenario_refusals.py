@@ -19,8 +19,13 @@ from tests.unit.test_scenario import write_hand_scenario
 
 PGS = "tables/nba_analytics.player_game_summary.ndjson"
 CACHE = "tables/nba_precompute.player_daily_cache.ndjson"
-ROW = {"game_date": "2026-03-01", "game_id": "g", "player_lookup": "a", "points": 1,
-       "processed_at": "2026-03-02T12:00:00Z"}
+ROW = {
+    "game_date": "2026-03-01",
+    "game_id": "g",
+    "player_lookup": "a",
+    "points": 1,
+    "processed_at": "2026-03-02T12:00:00Z",
+}
 
 
 def _row(**changes) -> bytes:
@@ -30,6 +35,7 @@ def _row(**changes) -> bytes:
 def _write(rel: str, data: bytes):
     def mutate(root):
         (root / rel).write_bytes(data)
+
     return mutate
 
 
@@ -38,17 +44,34 @@ def _replace_with(rel: str, make):
         target = root / rel
         target.unlink()
         make(root, target)
+
     return mutate
 
 
-TIMESTAMPS = ["2026-W06-3", "20260203T115233Z", "2026-02-03X11:52:33Z", "2026-02-03T11", "2026-02-03T11:52:33,5Z",
-              "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2026-02-03T11:52:33"]
+TIMESTAMPS = [
+    "2026-W06-3",
+    "20260203T115233Z",
+    "2026-02-03X11:52:33Z",
+    "2026-02-03T11",
+    "2026-02-03T11:52:33,5Z",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-14:00",
+    "2026-02-03T11:52:33",
+]
 
 CASES = [
-    ("duplicate key", _write(PGS, b'{"game_date": "2026-03-01", "game_id": "g", "game_id": "h", "player_lookup": "a"}\n'),
-     f"{PGS}:1", "duplicate key 'game_id'"),
-    ("duplicate key with spaces", _write(PGS, b'{"game_date" : "2026-03-01", "game_id" : "g", "player_lookup": "a", '
-                                              b'"game_id" : "h"}\n'), f"{PGS}:1", "duplicate key"),
+    (
+        "duplicate key",
+        _write(PGS, b'{"game_date": "2026-03-01", "game_id": "g", "game_id": "h", "player_lookup": "a"}\n'),
+        f"{PGS}:1",
+        "duplicate key 'game_id'",
+    ),
+    (
+        "duplicate key with spaces",
+        _write(PGS, b'{"game_date" : "2026-03-01", "game_id" : "g", "player_lookup": "a", "game_id" : "h"}\n'),
+        f"{PGS}:1",
+        "duplicate key",
+    ),
     ("INT64 2^63", _write(PGS, _row(points=2**63)), f"{PGS}:1", "64-bit integer"),
     ("INT64 2^64-1", _write(PGS, _row() + _row(points=2**64 - 1)), f"{PGS}:2", "64-bit integer"),
     ("INT64 below -2^63", _write(PGS, _row(points=-(2**63) - 1)), f"{PGS}:1", "64-bit integer"),
@@ -56,29 +79,64 @@ CASES = [
     ("date out of range", _write(PGS, _row(game_date="9999-12-31")), f"{PGS}:1", "between 1900-01-01"),
     ("table is a directory", _replace_with(CACHE, lambda r, t: t.mkdir()), CACHE, "a directory"),
     ("table is a dangling symlink", _replace_with(CACHE, lambda r, t: t.symlink_to(r / "gone")), CACHE, "dangling"),
-    ("table leaves the folder", _replace_with(CACHE, lambda r, t: t.symlink_to("/etc/hostname")), CACHE,
-     "outside"),
+    ("table leaves the folder", _replace_with(CACHE, lambda r, t: t.symlink_to("/etc/hostname")), CACHE, "outside"),
     ("log is a FIFO", _replace_with("logs/tail.ndjson", lambda r, t: os.mkfifo(t)), "logs/tail.ndjson", "FIFO"),
-    ("log is /dev/zero", _replace_with("logs/tail.ndjson", lambda r, t: t.symlink_to("/dev/zero")),
-     "logs/tail.ndjson", "outside"),
-    ("log is a directory", _replace_with("logs/tail.ndjson", lambda r, t: t.mkdir()), "logs/tail.ndjson",
-     "a directory"),
-    ("log timestamp out of UTC", _write("logs/tail.ndjson", b'{"timestamp": "0001-01-01T00:00:00+14:00"}\n'),
-     "logs/tail.ndjson:1", "timestamp"),
-    ("document is a directory", _replace_with("firestore/phase3_completion/2026-03-02.json", lambda r, t: t.mkdir()),
-     "firestore/phase3_completion/2026-03-02.json", "a directory"),
-    ("document fields checked by the model", _write("firestore/phase3_completion/2026-03-02.json",
-                                                    b'{"PlayerGameSummaryProcessor": {"status": 5, "completed_at": "nope"}}'),
-     "firestore/phase3_completion/2026-03-02.json", "PlayerGameSummaryProcessor: status 5 is not text"),
-    ("document timestamp out of range", _write("firestore/phase3_completion/2026-03-02.json",
-                                               b'{"P": {"status": "success", "completed_at": "0001-01-01T00:00:00+14:00"}}'),
-     "firestore/phase3_completion/2026-03-02.json", "RFC 3339"),
-    ("document duplicate key", _write("firestore/phase3_completion/2026-03-02.json", b'{"P": {}, "P": {}}'),
-     "firestore/phase3_completion/2026-03-02.json", "duplicate key"),
+    (
+        "log is /dev/zero",
+        _replace_with("logs/tail.ndjson", lambda r, t: t.symlink_to("/dev/zero")),
+        "logs/tail.ndjson",
+        "outside",
+    ),
+    (
+        "log is a directory",
+        _replace_with("logs/tail.ndjson", lambda r, t: t.mkdir()),
+        "logs/tail.ndjson",
+        "a directory",
+    ),
+    (
+        "log timestamp out of UTC",
+        _write("logs/tail.ndjson", b'{"timestamp": "0001-01-01T00:00:00+14:00"}\n'),
+        "logs/tail.ndjson:1",
+        "timestamp",
+    ),
+    (
+        "document is a directory",
+        _replace_with("firestore/phase3_completion/2026-03-02.json", lambda r, t: t.mkdir()),
+        "firestore/phase3_completion/2026-03-02.json",
+        "a directory",
+    ),
+    (
+        "document fields checked by the model",
+        _write(
+            "firestore/phase3_completion/2026-03-02.json",
+            b'{"PlayerGameSummaryProcessor": {"status": 5, "completed_at": "nope"}}',
+        ),
+        "firestore/phase3_completion/2026-03-02.json",
+        "PlayerGameSummaryProcessor: status 5 is not text",
+    ),
+    (
+        "document timestamp out of range",
+        _write(
+            "firestore/phase3_completion/2026-03-02.json",
+            b'{"P": {"status": "success", "completed_at": "0001-01-01T00:00:00+14:00"}}',
+        ),
+        "firestore/phase3_completion/2026-03-02.json",
+        "RFC 3339",
+    ),
+    (
+        "document duplicate key",
+        _write("firestore/phase3_completion/2026-03-02.json", b'{"P": {}, "P": {}}'),
+        "firestore/phase3_completion/2026-03-02.json",
+        "duplicate key",
+    ),
     ("deploy.json is a directory", lambda r: (r / "deploy.json").mkdir(), "deploy.json", "a directory"),
     ("deploy.json dangles", lambda r: (r / "deploy.json").symlink_to(r / "nope.json"), "deploy.json", "dangling"),
-    ("deploy commit time", _write("deploy.json", b'{"commits": [{"sha": "a", "time": "2026-W06-3"}]}'),
-     "deploy.json", "commits.0.time"),
+    (
+        "deploy commit time",
+        _write("deploy.json", b'{"commits": [{"sha": "a", "time": "2026-W06-3"}]}'),
+        "deploy.json",
+        "commits.0.time",
+    ),
 ]
 
 
@@ -183,13 +241,17 @@ def test_the_previous_generation_is_kept_only_as_configured(tmp_path, demo_setti
     assert not first.exists() and (second / SUPERSEDED).exists()
 
 
-def test_should_duckdb_ever_refuse_what_the_validator_let_through_the_refusal_names_file_and_line(tmp_path, demo_settings):
+def test_should_duckdb_ever_refuse_what_the_validator_let_through_the_refusal_names_file_and_line(
+    tmp_path, demo_settings
+):
     """The net under the validator: the build maps DuckDB's error back to the file and line."""
     from console.local.scenario import _build_generation
 
     stage = tmp_path / "stage"
     (stage / "tables").mkdir(parents=True)
-    (stage / PGS).write_bytes(_row() + b'{"game_date": "2026-03-01", "game_id": "g", "game_id": "h", "player_lookup": "a"}\n')
+    (stage / PGS).write_bytes(
+        _row() + b'{"game_date": "2026-03-01", "game_id": "g", "game_id": "h", "player_lookup": "a"}\n'
+    )
     (tmp_path / "gen").mkdir()
     with pytest.raises(ScenarioError) as info:
         _build_generation(stage, tmp_path / "gen", demo_settings, "s")

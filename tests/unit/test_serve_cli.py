@@ -7,7 +7,9 @@ import sys
 from datetime import date
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from console import cli
 from console.cli.serve import TOKEN_ENV, child_argv, confirm_playbooks, is_loopback, resolve_token
@@ -43,9 +45,19 @@ def test_the_viewer_console_gets_the_servers_effective_settings_as_argv(tmp_path
     assert cli.settings_from_args(again).model_dump(exclude={"read_only"}) == settings.model_dump(exclude={"read_only"})
 
 
-@pytest.mark.parametrize("host,loopback", [("127.0.0.1", True), ("::1", True), ("localhost", True),
-                                           ("127.0.0.2", True), ("0.0.0.0", False), ("10.1.2.3", False),
-                                           ("console.internal", False), ("::", False)])
+@pytest.mark.parametrize(
+    "host,loopback",
+    [
+        ("127.0.0.1", True),
+        ("::1", True),
+        ("localhost", True),
+        ("127.0.0.2", True),
+        ("0.0.0.0", False),
+        ("10.1.2.3", False),
+        ("console.internal", False),
+        ("::", False),
+    ],
+)
 def test_only_loopback_goes_without_a_token(host, loopback, monkeypatch):
     monkeypatch.delenv(TOKEN_ENV, raising=False)
     assert is_loopback(host) is loopback
@@ -77,9 +89,14 @@ def test_allowing_playbooks_needs_the_project_name_typed_on_a_terminal():
     assert "contradicts" in confirm_playbooks(read_only, yes=True)
 
 
-@pytest.mark.parametrize("argv,why", [(["serve", "--allow-playbooks"], "needs a typed confirmation on a terminal"),
-                                      (["--read-only", "serve", "--allow-playbooks", "--yes"], "contradicts --read-only"),
-                                      (["serve", "--port", "70000"], "port 70000 is not 1-65535")])
+@pytest.mark.parametrize(
+    "argv,why",
+    [
+        (["serve", "--allow-playbooks"], "needs a typed confirmation on a terminal"),
+        (["--read-only", "serve", "--allow-playbooks", "--yes"], "contradicts --read-only"),
+        (["serve", "--port", "70000"], "port 70000 is not 1-65535"),
+    ],
+)
 def test_refused_serves_exit_2_before_anything_starts(argv, why, monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # no terminal
     started = []
@@ -102,9 +119,15 @@ def test_serve_passes_the_settings_and_limits_to_the_server(monkeypatch, tmp_pat
 
 
 @hsettings(max_examples=150, deadline=None)
-@given(st.one_of(st.text(), st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
-                                         lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner))
-                 .map(lambda value: __import__("json").dumps(value))))
+@given(
+    st.one_of(
+        st.text(),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(),
+            lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+        ).map(lambda value: __import__("json").dumps(value)),
+    )
+)
 @pytest.mark.slow
 def test_any_browser_message_parses_or_is_dropped(text):
     envelope = parse_envelope(text)

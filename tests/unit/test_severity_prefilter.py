@@ -11,7 +11,8 @@ import os
 import tempfile
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from console.logs.parse import count_matches, parse_line, scan_ndjson
 from console.logs.query import SEVERITIES, LogQuery
@@ -41,16 +42,23 @@ def severity_values(draw) -> str:
         name = name.replace("I", "\u0131").replace("i", "\u0131")
     text = draw(spelled(name))
     if kind == 2:
-        text = draw(st.sampled_from([" ", "\\n", "\\t", "x", "\\\""])) + text
+        text = draw(st.sampled_from([" ", "\\n", "\\t", "x", '\\"'])) + text
     return f'"{text}"'
 
 
 @st.composite
 def lines(draw, n: int) -> bytes:
     ws = st.text(alphabet=" \t\r", max_size=2)
-    key = draw(spelled("severity")) if draw(st.integers(0, 5)) else draw(st.sampled_from(["Severity", "severity ", "sev"]))
-    parts = [f'"timestamp":"2026-02-05T12:00:{n % 60:02d}Z"', f'"insertId":"i{n}"',
-             f'"{key}"{draw(ws)}:{draw(ws)}{draw(severity_values())}']
+    key = (
+        draw(spelled("severity"))
+        if draw(st.integers(0, 5))
+        else draw(st.sampled_from(["Severity", "severity ", "sev"]))
+    )
+    parts = [
+        f'"timestamp":"2026-02-05T12:00:{n % 60:02d}Z"',
+        f'"insertId":"i{n}"',
+        f'"{key}"{draw(ws)}:{draw(ws)}{draw(severity_values())}',
+    ]
     if draw(st.booleans()):
         parts.append(f'"jsonPayload":{{"severity":{draw(severity_values())},"message":"m{n}"}}')
     else:
@@ -103,13 +111,22 @@ def test_count_matches_over_a_file_agrees_with_decode_then_filter(data):
 def test_odd_spellings_of_a_high_severity_are_all_found():
     query = LogQuery(severity="ERROR")
     spellings = [
-        b'"severity":"ERROR"', b'"severity" : "error"', b'"severity":\t"eRrOr"', b'"severity":"Critical"',
-        b'"sev\\u0065rity":"ERROR"', b'"severit\\u0079":"alert"', b'"severity":"\\u0045RROR"',
-        b'"severity":"ERR\\u004fR"', b'"severity":"cr\\u0131t\\u0131cal"', b'"severity":"cr\xc4\xb1t\xc4\xb1cal"',
-        b'"severity":"EMERGENC\\u0059"', b'"\\u0073\\u0065\\u0076\\u0065\\u0072\\u0069\\u0074\\u0079":"ERROR"',
+        b'"severity":"ERROR"',
+        b'"severity" : "error"',
+        b'"severity":\t"eRrOr"',
+        b'"severity":"Critical"',
+        b'"sev\\u0065rity":"ERROR"',
+        b'"severit\\u0079":"alert"',
+        b'"severity":"\\u0045RROR"',
+        b'"severity":"ERR\\u004fR"',
+        b'"severity":"cr\\u0131t\\u0131cal"',
+        b'"severity":"cr\xc4\xb1t\xc4\xb1cal"',
+        b'"severity":"EMERGENC\\u0059"',
+        b'"\\u0073\\u0065\\u0076\\u0065\\u0072\\u0069\\u0074\\u0079":"ERROR"',
     ]
-    data = b"\n".join(b'{"timestamp":"2026-02-05T12:00:00Z","insertId":"%d",%s}' % (i, s)
-                      for i, s in enumerate(spellings))
+    data = b"\n".join(
+        b'{"timestamp":"2026-02-05T12:00:00Z","insertId":"%d",%s}' % (i, s) for i, s in enumerate(spellings)
+    )
     assert len(decoded_then_filtered(data, query)) == len(spellings)
     assert [e.insert_id for e in scan_ndjson(data, query)] == [str(i) for i in range(len(spellings))]
 

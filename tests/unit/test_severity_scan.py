@@ -12,7 +12,8 @@ import sys
 import tempfile
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from console.logs import parse, severity_scan
 from console.logs.parse import count_matches, parse_line, scan_ndjson
@@ -50,8 +51,11 @@ def count_in_file(data: bytes, query: LogQuery) -> int:
 
 
 def test_upcase_to_ascii_is_every_character_that_upper_cases_into_ascii_letters():
-    found = {chr(c) for c in range(0x80, sys.maxunicode + 1)
-             if not 0xD800 <= c < 0xE000 and chr(c).upper().isascii() and chr(c).upper().isalpha()}
+    found = {
+        chr(c)
+        for c in range(0x80, sys.maxunicode + 1)
+        if not 0xD800 <= c < 0xE000 and chr(c).upper().isascii() and chr(c).upper().isalpha()
+    }
     assert found == set(severity_scan.UPCASE_TO_ASCII)
 
 
@@ -111,9 +115,11 @@ def test_count_matches_is_decode_then_filter_with_and_without_hyperscan(data, fl
 
 
 def test_each_line_once_in_order_first_and_last_without_newline():
-    data = (b'{"severity":"error","timestamp":"2026-02-05T12:00:00Z","jsonPayload":{"severity":"ERROR"}}\n'
-            b'{"severity":"INFO","timestamp":"2026-02-05T12:00:01Z"}\n'
-            b'{"severity":"Alert","timestamp":"2026-02-05T12:00:02Z"}')
+    data = (
+        b'{"severity":"error","timestamp":"2026-02-05T12:00:00Z","jsonPayload":{"severity":"ERROR"}}\n'
+        b'{"severity":"INFO","timestamp":"2026-02-05T12:00:01Z"}\n'
+        b'{"severity":"Alert","timestamp":"2026-02-05T12:00:02Z"}'
+    )
     second = data.index(b"\n") + 1
     third = data.index(b"\n", second) + 1
     assert line_starts(data, LogQuery(severity="ERROR").severity_names) == [0, third]
@@ -125,9 +131,17 @@ def test_each_line_once_in_order_first_and_last_without_newline():
 
 def test_windows_split_on_line_boundaries_and_take_lines_longer_than_a_window(monkeypatch):
     long_text = "x" * 300
-    lines = [f'{{"timestamp":"2026-02-05T12:00:00Z","severity":"{sev}","textPayload":"{text}"}}'
-             for sev, text in [("ERROR", "a"), ("INFO", long_text), ("critical", long_text), ("INFO", "b"),
-                               ("EMERGENCY", "c"), ("ERR\\u004fR", long_text)]]
+    lines = [
+        f'{{"timestamp":"2026-02-05T12:00:00Z","severity":"{sev}","textPayload":"{text}"}}'
+        for sev, text in [
+            ("ERROR", "a"),
+            ("INFO", long_text),
+            ("critical", long_text),
+            ("INFO", "b"),
+            ("EMERGENCY", "c"),
+            ("ERR\\u004fR", long_text),
+        ]
+    ]
     data = "\n".join(lines).encode()
     query = LogQuery(severity="ERROR")
     whole = line_starts(data, query.severity_names)

@@ -12,7 +12,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from console.logs import severity_scan, split_count
 from console.logs.query import SEVERITIES, LogQuery
@@ -24,15 +25,16 @@ needs_hyperscan = pytest.mark.skipif(not severity_scan.available(), reason="hype
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\n", b"")), max_size=30),
-       st.booleans(), st.integers(1, 9))
+@given(
+    st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\n", b"")), max_size=30), st.booleans(), st.integers(1, 9)
+)
 def test_parts_cover_the_data_in_order_and_cut_only_after_a_newline(lines, final_newline, n):
     data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
     ranges = split_count.parts(data, n)
     assert 1 <= len(ranges) <= n
     assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
     for (_, stop), (start, _) in zip(ranges, ranges[1:]):
-        assert stop == start and data[stop - 1:stop] == b"\n"
+        assert stop == start and data[stop - 1 : stop] == b"\n"
     assert all(a < b for a, b in ranges) or data == b""
 
 
@@ -43,8 +45,9 @@ def test_parts_cover_the_data_in_order_and_cut_only_after_a_newline(lines, final
 def test_candidates_of_the_parts_are_the_candidates_of_the_whole(data, floor, n):
     names = LogQuery(severity=floor).severity_names
     whole = severity_scan.line_bounds(data, names)
-    in_parts = [b for start, stop in split_count.parts(data, n)
-                for b in severity_scan.line_bounds(data, names, start, stop)]
+    in_parts = [
+        b for start, stop in split_count.parts(data, n) for b in severity_scan.line_bounds(data, names, start, stop)
+    ]
     assert in_parts == whole
 
 
@@ -69,8 +72,14 @@ def test_without_fork_every_part_is_counted_here_in_order(monkeypatch):
 
 def _in_a_fresh_interpreter(code: str) -> str:
     """Forking is only done by a process running one thread; pytest's may run more."""
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 

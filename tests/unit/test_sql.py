@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 import sqlglot
 from sqlglot import exp
@@ -58,9 +60,15 @@ def test_unknown_query_is_a_clear_error():
 
 
 def test_parameter_types():
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
-    assert [sql.bigquery_type(v) for v in (True, 3, 1.5, datetime.now(timezone.utc), date.today(), "x")] == [
-        "BOOL", "INT64", "FLOAT64", "TIMESTAMP", "DATE", "STRING"]
+    assert [sql.bigquery_type(v) for v in (True, 3, 1.5, datetime.now(UTC), date.today(), "x")] == [
+        "BOOL",
+        "INT64",
+        "FLOAT64",
+        "TIMESTAMP",
+        "DATE",
+        "STRING",
+    ]
     with pytest.raises(TypeError):
         sql.bigquery_type(object())

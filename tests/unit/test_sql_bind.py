@@ -23,8 +23,10 @@ FEB3 = date(2026, 2, 3)
 
 def _run_bound_on_duckdb(text: str, settings, backend) -> list[dict]:
     tree = sqlglot.parse_one(text, read="bigquery")
-    back = {f"{settings.project}.{t}" if len(t.split(".")) == 2 else t: ".".join(t.split(".")[-2:])
-            for t in bigquery_tables(settings).values()}
+    back = {
+        f"{settings.project}.{t}" if len(t.split(".")) == 2 else t: ".".join(t.split(".")[-2:])
+        for t in bigquery_tables(settings).values()
+    }
     tree = exp.replace_tables(tree, back)
     con = duckdb.connect(str(backend.root() / DB_FILE), read_only=True)
     try:
@@ -65,7 +67,8 @@ def test_a_missing_value_is_refused_not_left_as_a_parameter(demo_settings):
 
 
 def test_configured_three_part_names_are_kept(demo_settings):
-    settings = demo_settings.model_copy(update={"tables": demo_settings.tables.model_copy(
-        update={"player_game_summary": "other-proj.analytics.pgs"})})
+    settings = demo_settings.model_copy(
+        update={"tables": demo_settings.tables.model_copy(update={"player_game_summary": "other-proj.analytics.pgs"})}
+    )
     text = bound_bigquery("usage_problem_players", settings, context_params(settings, FEB3, DEMO_END))
     assert "`other-proj`.analytics.pgs" in text

@@ -45,11 +45,13 @@ def test_help_lists_every_command():
 
 
 def test_help_imports_no_command_module_and_no_heavy_library():
-    probe = ("import sys\nfrom console.cli import build_parser, parse_args\n"
-             "try:\n    parse_args(['--help'])\nexcept SystemExit:\n    pass\n"
-             "heavy = [m for m in ('sqlglot', 'rich', 'textual', 'duckdb', 'pydantic', 'pydantic_settings',"
-             " 'console.cli.local', 'console.cli.logs', 'console.cli.playbook') if m in sys.modules]\n"
-             "print(heavy)")
+    probe = (
+        "import sys\nfrom console.cli import build_parser, parse_args\n"
+        "try:\n    parse_args(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('sqlglot', 'rich', 'textual', 'duckdb', 'pydantic', 'pydantic_settings',"
+        " 'console.cli.local', 'console.cli.logs', 'console.cli.playbook') if m in sys.modules]\n"
+        "print(heavy)"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
@@ -80,14 +82,22 @@ def test_only_the_given_commands_module_is_imported(demo_settings, tmp_path):
 def test_placeholder_help_matches_each_modules_own_registration():
     full = cli.build_parser()
     lazy = cli.build_parser(())
-    actions = lambda p: {a.dest: a.help for a in next(x for x in p._actions if x.dest == "command")._choices_actions}
+
+    def actions(p):
+        return {a.dest: a.help for a in next(x for x in p._actions if x.dest == "command")._choices_actions}
+
     assert actions(lazy) == actions(full)
     assert set(cli.COMMANDS) | {"check", "report", "config"} == set(actions(full))
 
 
 def test_lazy_parse_gives_the_same_namespace_as_the_full_parser(demo_settings):
-    for argv in (["tail", "--service", "grading"], ["local", "export", "x"], ["--read-only", "check", "--json"],
-                 ["history", "--days", "3"], []):
+    for argv in (
+        ["tail", "--service", "grading"],
+        ["local", "export", "x"],
+        ["--read-only", "check", "--json"],
+        ["history", "--days", "3"],
+        [],
+    ):
         assert vars(cli.parse_args(argv)) == vars(cli.build_parser().parse_args(argv))
 
 
@@ -123,8 +133,9 @@ def test_a_cached_query_is_the_transpiled_one_and_is_not_transpiled_again(cache_
     sql._render.cache_clear()  # as a new process would
     assert sql.render("grading_coverage", Tables(), "duckdb") == first
     assert calls == ["duckdb"]
-    assert first == sql._transpile(queries.load("grading_coverage"), tuple(sorted(
-        sql.table_mapping(Tables(), "duckdb").items())), "duckdb")
+    assert first == sql._transpile(
+        queries.load("grading_coverage"), tuple(sorted(sql.table_mapping(Tables(), "duckdb").items())), "duckdb"
+    )
 
 
 def test_a_changed_table_config_or_sql_file_or_sqlglot_version_misses(cache_dir, monkeypatch):

@@ -17,25 +17,27 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
+from console.core.runner import CheckContext, CheckSpec
+from console.core.timefmt import for_people
+from console.playbook.suggest import suggestion
+from console.refresh import PanelState, format_age
+from console.tui.widgets.table import RowsTable
 from panels.badges import badge
 from panels.render import breakdown
-
-from ...core.runner import CheckContext, CheckSpec
-from ...core.timefmt import for_people
-from ...playbook.suggest import suggestion
-from ...refresh import PanelState, format_age
-from ..widgets.table import RowsTable
 
 # What the rows are, and what no rows means, per check: an untitled "rows: 0" says nothing.
 ROWS_TITLES: dict[str, tuple[str, str]] = {
     "phase3_completion": ("Phase 3 processors", "the processing date's document lists no processor yet"),
-    "sequential_execution": ("Level and processor log lines",
-                             "no Level or processor line in the analytics service's logs of the processing date"),
+    "sequential_execution": (
+        "Level and processor log lines",
+        "no Level or processor line in the analytics service's logs of the processing date",
+    ),
     "grading_coverage": ("Ungraded predictions", "every prediction of the game date is graded (or none was made)"),
-    "dnp_pollution": ("DNP rows in player_daily_cache",
-                      "no DNP player in the cache over the window: nothing polluted"),
-    "usage_rate_coverage": ("Players who played with a missing or impossible usage rate",
-                            "every player who played has a usage rate, none above the maximum"),
+    "dnp_pollution": ("DNP rows in player_daily_cache", "no DNP player in the cache over the window: nothing polluted"),
+    "usage_rate_coverage": (
+        "Players who played with a missing or impossible usage rate",
+        "every player who played has a usage rate, none above the maximum",
+    ),
     "deployment_drift": ("Services: deployed commit against head", "no service in the deploy state"),
 }
 KEYS_HINT = "o sorts · / searches · c copies the row · s SQL"
@@ -83,9 +85,13 @@ class DetailScreen(Screen):
 
     def _head(self) -> Text:
         status = self.state.display_status
-        text = Text.assemble(badge(status), " ", (self.spec.title, "bold"),
-                             f"  games {self.ctx.game_date}  as of {for_people(self.ctx.as_of, self.ctx.settings.tz)}"
-                             f"  refreshed {format_age(self.state.age_seconds(self.ctx.as_of))}\n")
+        text = Text.assemble(
+            badge(status),
+            " ",
+            (self.spec.title, "bold"),
+            f"  games {self.ctx.game_date}  as of {for_people(self.ctx.as_of, self.ctx.settings.tz)}"
+            f"  refreshed {format_age(self.state.age_seconds(self.ctx.as_of))}\n",
+        )
         if self.state.result is not None:
             text.append(self.state.result.summary)
         if self.state.error:
@@ -98,8 +104,9 @@ class DetailScreen(Screen):
         if hint.playbook:
             params = "".join(f" {k}={v}" for k, v in hint.params.items())
             opens = "P opens it prefilled" if params else "P opens it"
-            return Text.assemble(("suggested playbook: ", "bold"), hint.playbook, params,
-                                 (f"  ({hint.why}; {opens})", "dim"))
+            return Text.assemble(
+                ("suggested playbook: ", "bold"), hint.playbook, params, (f"  ({hint.why}; {opens})", "dim")
+            )
         return Text(f"no playbook suggested ({hint.why})", style="dim")
 
     # ------------------------------------------------------------------ loading
@@ -118,8 +125,9 @@ class DetailScreen(Screen):
     def action_reload(self) -> None:
         if self.rows is None:
             self.query_one("#rows-title", Static).update(Text(f"{self._rows_title()[0]}: loading…", style="bold"))
-        self.run_worker(self._fetch, thread=True, name=f"drill:{self.spec.id}", group="drill",
-                        exclusive=True, exit_on_error=False)
+        self.run_worker(
+            self._fetch, thread=True, name=f"drill:{self.spec.id}", group="drill", exclusive=True, exit_on_error=False
+        )
 
     def _fetch(self) -> list[dict[str, Any]]:
         return self.spec.drill(self.app.backend(), self.ctx)
@@ -143,7 +151,7 @@ class DetailScreen(Screen):
     # ------------------------------------------------------------------ keys
 
     def action_show_sql(self) -> None:
-        from .sql import SqlModal
+        from console.tui.screens.sql import SqlModal
 
         self.app.push_screen(SqlModal(self.spec, self.ctx))
 
@@ -175,9 +183,18 @@ class DetailScreen(Screen):
         table = self.query_one("#rows", RowsTable)
         if table.search(text, include_current=include_current) is None and text:
             self.query_one("#rows-title", Static).update(
-                Text.assemble((f"{self._rows_title()[0]}: ", "bold"), (f"no row holds {text!r}", "bold yellow")))
+                Text.assemble((f"{self._rows_title()[0]}: ", "bold"), (f"no row holds {text!r}", "bold yellow"))
+            )
         else:
             if self.rows:
-                self.query_one("#rows-title", Static).update(Text.assemble(
-                    (f"{self._rows_title()[0]}: {len(self.rows)}", "bold"),
-                    (f"  (row {table.cursor_row + 1}; enter: next match, n/N in the table)" if text else f"  ({KEYS_HINT})", "dim")))
+                self.query_one("#rows-title", Static).update(
+                    Text.assemble(
+                        (f"{self._rows_title()[0]}: {len(self.rows)}", "bold"),
+                        (
+                            f"  (row {table.cursor_row + 1}; enter: next match, n/N in the table)"
+                            if text
+                            else f"  ({KEYS_HINT})",
+                            "dim",
+                        ),
+                    )
+                )

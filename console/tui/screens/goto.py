@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from ...core.game_dates import HINT, DateRange, parse_game_date
+from console.core.game_dates import HINT, DateRange, parse_game_date
 
 
 class GotoDateModal(ModalScreen[date | None]):

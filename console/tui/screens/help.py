@@ -13,22 +13,34 @@ from textual.widgets import Static
 
 def binding_rows(app) -> list[tuple[str, str, str, str]]:
     """(where, key, description, id) for every binding, with the config's remaps applied."""
+    from console.tui.screens.detail import DetailScreen
+    from console.tui.screens.logs import EntryScreen, LogsScreen, LogView
+    from console.tui.screens.main import MainScreen
+    from console.tui.screens.playbooks import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
+    from console.tui.screens.sql import SqlModal
+    from console.tui.widgets.table import RowsTable
     from panels.widget import CheckPanel
-
-    from ..widgets.table import RowsTable
-    from .detail import DetailScreen
-    from .logs import EntryScreen, LogsScreen, LogView
-    from .main import MainScreen
-    from .playbooks import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
-    from .sql import SqlModal
 
     keys = app.settings.keys
     rows = []
-    owners = [("anywhere", type(app)), ("main screen", MainScreen), ("panel", CheckPanel),
-              ("detail", DetailScreen), ("table", RowsTable), ("SQL", SqlModal), ("help", HelpScreen)]
-    owners += [("logs", LogsScreen), ("logs", LogView), ("logs", EntryScreen),
-               ("playbooks", PlaybooksScreen), ("playbooks", ConfirmationModal),
-               ("playbooks", TypedNameModal), ("playbooks", FailureModal)]
+    owners = [
+        ("anywhere", type(app)),
+        ("main screen", MainScreen),
+        ("panel", CheckPanel),
+        ("detail", DetailScreen),
+        ("table", RowsTable),
+        ("SQL", SqlModal),
+        ("help", HelpScreen),
+    ]
+    owners += [
+        ("logs", LogsScreen),
+        ("logs", LogView),
+        ("logs", EntryScreen),
+        ("playbooks", PlaybooksScreen),
+        ("playbooks", ConfirmationModal),
+        ("playbooks", TypedNameModal),
+        ("playbooks", FailureModal),
+    ]
     for where, owner in owners:
         for b in owner.BINDINGS:
             if not isinstance(b, Binding) or not b.show and not b.description:

@@ -24,14 +24,21 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 from textual_plotext import PlotextPlot
 
+from console.core.models import CheckResult
+from console.core.runner import SPEC_BY_ID, SPECS, CheckContext
+from console.core.timestamps import parse_timestamp
+from console.history import (
+    SHORT_TITLES,
+    HistoryRange,
+    Shown,
+    bytes_labels,
+    contexts,
+    cut_to_data,
+    history_range,
+    run_history_check,
+)
+from console.refresh import PanelState
 from panels.history import Series, cell, date_label, series
-
-from ...history import (SHORT_TITLES, HistoryRange, Shown, bytes_labels, contexts, cut_to_data, history_range,
-                         run_history_check)
-from ...core.models import CheckResult
-from ...core.timestamps import parse_timestamp
-from ...core.runner import SPEC_BY_ID, SPECS, CheckContext
-from ...refresh import PanelState
 
 # The checks whose numbers are plotted (panels.history.series, in that order).
 PLOT_OF = {"grading_coverage": 0, "dnp_pollution": 1, "usage_rate_coverage": 2, "deployment_drift": 3}
@@ -99,8 +106,14 @@ class HistoryScreen(Screen):
         self._build_grid()
         for spec in SPECS:
             # An explicit description: Textual would repr the partial, 28 contexts with their settings.
-            worker = self.run_worker(partial(self._job, spec.id, ctxs), thread=True, name=f"history:{spec.id}",
-                                     group="history", description=f"history of {spec.id}", exit_on_error=False)
+            worker = self.run_worker(
+                partial(self._job, spec.id, ctxs),
+                thread=True,
+                name=f"history:{spec.id}",
+                group="history",
+                description=f"history of {spec.id}",
+                exit_on_error=False,
+            )
             self._jobs[worker] = (spec.id, self.generation)
         self._draw()
 
@@ -158,16 +171,28 @@ class HistoryScreen(Screen):
         state = f"loading {waiting} of {len(SPECS)} checks…" if waiting else "enter: the drill-down of a cell"
         as_of = self.as_of.astimezone(settings.tz) if self.as_of else None
         note = self.shown.note if self.shown else None
-        self.query_one("#history-head", Static).update(Text.assemble(
-            ("History", "bold"), "   games ", (f"{span.start} .. {span.end}", "bold"), f" ({span.days} dates)",
-            (f"   {note}", "yellow") if note else "",
-            "   as of ", (f"{as_of:%Y-%m-%d %H:%M %Z}" if as_of else "…", "bold"),
-            f" (drift: {settings.history.drift_at:%H:%M} on each processing date)",
-            "   backend ", (settings.backend, "bold"), "   ", (state, "dim"),
-            "\nok / WARN / FAIL / unk (nothing to judge) / ERR (source failed) / no games; numbers: % for grading, "
-            "dnp and usage, commits behind head for drift",
-            ("   dry run: " + ", ".join(f"{q} {b}" for q, b in self.scanned.items()) if self.scanned else "", "dim"),
-        ))
+        self.query_one("#history-head", Static).update(
+            Text.assemble(
+                ("History", "bold"),
+                "   games ",
+                (f"{span.start} .. {span.end}", "bold"),
+                f" ({span.days} dates)",
+                (f"   {note}", "yellow") if note else "",
+                "   as of ",
+                (f"{as_of:%Y-%m-%d %H:%M %Z}" if as_of else "…", "bold"),
+                f" (drift: {settings.history.drift_at:%H:%M} on each processing date)",
+                "   backend ",
+                (settings.backend, "bold"),
+                "   ",
+                (state, "dim"),
+                "\nok / WARN / FAIL / unk (nothing to judge) / ERR (source failed) / no games; numbers: % for grading, "
+                "dnp and usage, commits behind head for drift",
+                (
+                    "   dry run: " + ", ".join(f"{q} {b}" for q, b in self.scanned.items()) if self.scanned else "",
+                    "dim",
+                ),
+            )
+        )
         days = [{cid: by_date[d] for cid, by_date in self.results.items() if d in by_date} for d in span.dates]
         plots = self.query_one("#history-plots")
         if not set(PLOT_OF) <= set(self.results):
@@ -205,7 +230,7 @@ class HistoryScreen(Screen):
     def action_shift(self, direction: int) -> None:
         """The range as asked, moved by its length; refused past the data, as `[` `]` are on
         the main screen (a range cut to the data moves from the range asked, not the cut)."""
-        asked = (self.shown.asked if self.shown else self.span)
+        asked = self.shown.asked if self.shown else self.span
         shown = cut_to_data(asked.shifted(direction * asked.days), self._data())
         if shown.span is None:
             data = shown.data
@@ -226,7 +251,7 @@ class HistoryScreen(Screen):
 
     def open_detail(self, check_id: str, day: date) -> None:
         """That date's drill-down, as the main screen would open it for that game date."""
-        from .detail import DetailScreen
+        from console.tui.screens.detail import DetailScreen
 
         result = self.results.get(check_id, {}).get(day)
         if result is None:

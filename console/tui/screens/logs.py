@@ -15,21 +15,20 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.css.query import NoMatches
 from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from ...logs.live_trace import LiveTrace, TraceUpdate
-from ...logs.buffer import LogBuffer
-from ...logs.parse import entry_to_dict
-from ...logs.query import parse_filter_text
-from ...core.models import CheckResult, LogEntry
-from ..gc_tuning import settle_heap
-from ..widgets.log_view import FollowChanged, LogView
-
+from console.core.models import CheckResult, LogEntry
+from console.logs.buffer import LogBuffer
+from console.logs.live_trace import LiveTrace, TraceUpdate
+from console.logs.parse import entry_to_dict
+from console.logs.query import parse_filter_text
+from console.tui.gc_tuning import settle_heap
+from console.tui.widgets.log_view import FollowChanged, LogView
 
 # A busy stream is handed to the screen at most this often: polled again right after each
 # hand-over, 5,000 entries/s came as ~200 batches of 25 a second, each a UI-thread turn
@@ -107,7 +106,9 @@ class LogsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="logs-top"):
-            yield Input(placeholder="filter: regex (smart case)   sev:warning   svc:phase3   since:2h", id="logs-filter")
+            yield Input(
+                placeholder="filter: regex (smart case)   sev:warning   svc:phase3   since:2h", id="logs-filter"
+            )
             yield Static("", id="logs-filter-error")
         yield LogView(self.buffer, self.settings.tz, id="logs-view")
         yield Static("", id="logs-status")
@@ -262,7 +263,7 @@ class LogsScreen(Screen):
             out.append(" · filter not applied (see above)", "red")
         skipped = getattr(self.source, "skipped", 0)
         if isinstance(skipped, int) and skipped:
-            from ...logs.parse import skipped_note
+            from console.logs.parse import skipped_note
 
             out.append(f" · {skipped_note(skipped)}", "yellow")
         return out

@@ -5,20 +5,19 @@ from __future__ import annotations
 from time import monotonic
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual import events
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Static
 
-from panels.widget import CheckPanel
+from console.core.runner import SPECS
+from console.tui.header import header_text
+from console.tui.widgets.footer import ConsoleFooter
 from panels.timeline import MetricsView, TimelineView
-
-from ...core.runner import SPECS
-from ..header import header_text
-from ..widgets.footer import ConsoleFooter
+from panels.widget import CheckPanel
 
 # Below these widths the 3x2 grid becomes 2x3, then one scrolling column.
 TWO_COLUMNS_BELOW = 160
@@ -26,7 +25,9 @@ ONE_COLUMN_BELOW = 110
 
 
 def layout_class(width: int) -> str:
-    return "-one-column" if width < ONE_COLUMN_BELOW else "-two-columns" if width < TWO_COLUMNS_BELOW else "-three-columns"
+    return (
+        "-one-column" if width < ONE_COLUMN_BELOW else "-two-columns" if width < TWO_COLUMNS_BELOW else "-three-columns"
+    )
 
 
 class MainScreen(Screen):
@@ -110,10 +111,14 @@ class MainScreen(Screen):
             _guarded(panel, lambda p=panel: p.show(app.states[p.check_id], now))
         if app.game_date is not None and self._summary_due():
             results = app.results
-            _guarded(self.query_one(TimelineView),
-                     lambda: self.query_one(TimelineView).show(results, app.settings, app.game_date, now))
-            _guarded(self.query_one(MetricsView),
-                     lambda: self.query_one(MetricsView).show(results, app.settings, app.game_date))
+            _guarded(
+                self.query_one(TimelineView),
+                lambda: self.query_one(TimelineView).show(results, app.settings, app.game_date, now),
+            )
+            _guarded(
+                self.query_one(MetricsView),
+                lambda: self.query_one(MetricsView).show(results, app.settings, app.game_date),
+            )
 
     # The timeline and the metrics sum up every panel: while a round of checks lands one result
     # at a time, drawing them once per result (tables, and a layout pass when a height changes)
@@ -127,8 +132,12 @@ class MainScreen(Screen):
     def _summary_due(self) -> bool:
         now, game_date = monotonic(), self.app.game_date
         running = any(state.running for state in self.app.states.values())
-        if (running and game_date == self._summary_date and self._summary_at is not None
-                and now - self._summary_at < self.SUMMARY_LAG):
+        if (
+            running
+            and game_date == self._summary_date
+            and self._summary_at is not None
+            and now - self._summary_at < self.SUMMARY_LAG
+        ):
             return False
         self._summary_at, self._summary_date = now, game_date
         return True

@@ -12,21 +12,26 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from ...playbook.actions import RenderedStep
-
+from console.playbook.actions import RenderedStep
 
 # Leaving is always possible, from any modal too: the run is cancelled on the way out
 # (PlaybooksScreen.on_unmount), so quitting never waits on an unanswered question.
-QUIT_KEYS = [Binding("ctrl+q", "app.quit", "Quit", priority=True, show=False),
-             Binding("ctrl+c", "app.quit", "Quit", priority=True, show=False)]
+QUIT_KEYS = [
+    Binding("ctrl+q", "app.quit", "Quit", priority=True, show=False),
+    Binding("ctrl+c", "app.quit", "Quit", priority=True, show=False),
+]
 
 
 class ConfirmationModal(ModalScreen[bool]):
     """Shows the exact command of a step; y runs it, n or escape does not."""
 
-    BINDINGS = [Binding("y", "answer(True)", "Yes, run it", id="confirm_yes"), Binding("n", "answer(False)", "No", id="confirm_no"),
-                Binding("escape", "answer(False)", "Cancel"), Binding("q", "app.quit", "Quit (cancels the run)"),
-                *QUIT_KEYS]
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes, run it", id="confirm_yes"),
+        Binding("n", "answer(False)", "No", id="confirm_no"),
+        Binding("escape", "answer(False)", "Cancel"),
+        Binding("q", "app.quit", "Quit (cancels the run)"),
+        *QUIT_KEYS,
+    ]
     DEFAULT_CSS = "ConfirmationModal { align: center middle; } #box { width: 90%; height: auto; border: thick $warning; padding: 1 2; background: $surface; }"
 
     def __init__(self, step: RenderedStep):
@@ -72,9 +77,14 @@ class TypedNameModal(ModalScreen[str | None]):
 
 
 class FailureModal(ModalScreen[str]):
-    BINDINGS = [Binding("r", "pick('retry')", "Retry"), Binding("s", "pick('skip')", "Skip"),
-                Binding("a", "pick('abort')", "Abort"), Binding("escape", "pick('abort')", "Abort"),
-                Binding("q", "app.quit", "Quit (cancels the run)"), *QUIT_KEYS]
+    BINDINGS = [
+        Binding("r", "pick('retry')", "Retry"),
+        Binding("s", "pick('skip')", "Skip"),
+        Binding("a", "pick('abort')", "Abort"),
+        Binding("escape", "pick('abort')", "Abort"),
+        Binding("q", "app.quit", "Quit (cancels the run)"),
+        *QUIT_KEYS,
+    ]
     DEFAULT_CSS = "FailureModal { align: center middle; } #box { width: 80%; height: auto; border: thick $error; padding: 1 2; background: $surface; }"
 
     def __init__(self, step: RenderedStep, why: str):

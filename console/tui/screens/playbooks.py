@@ -25,15 +25,15 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
-from ... import safety
-from ...playbook import model
-from ...core.clock import ReplayClock
-from ...playbook.engine import Callbacks, Cancelled, Decision, Runner, dry_run
-from ...playbook.executors import make_executor
-from ...playbook.lock import LockHeld, StepStillRunning
-from ...playbook.suggest import current_flags, flag_targets
-from ..messages import PlaybookFinished
-from .playbook_modals import ConfirmationModal, FailureModal, TypedNameModal
+from console import safety
+from console.core.clock import ReplayClock
+from console.playbook import model
+from console.playbook.engine import Callbacks, Cancelled, Decision, Runner, dry_run
+from console.playbook.executors import make_executor
+from console.playbook.lock import LockHeld, StepStillRunning
+from console.playbook.suggest import current_flags, flag_targets
+from console.tui.messages import PlaybookFinished
+from console.tui.screens.playbook_modals import ConfirmationModal, FailureModal, TypedNameModal
 
 
 def deploy_clock(app):
@@ -45,9 +45,12 @@ def deploy_clock(app):
 
 
 class PlaybooksScreen(Screen):
-    BINDINGS = [Binding("r", "run", "Run", id="playbook_run"),
-                Binding("d", "dry_run", "Dry run", id="playbook_dry_run"), Binding("escape", "back", "Back"),
-                Binding("ctrl+c", "app.quit", "Quit", priority=True, show=False)]
+    BINDINGS = [
+        Binding("r", "run", "Run", id="playbook_run"),
+        Binding("d", "dry_run", "Dry run", id="playbook_dry_run"),
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+c", "app.quit", "Quit", priority=True, show=False),
+    ]
     DEFAULT_CSS = """
     PlaybooksScreen #banner { background: $warning; color: $text; padding: 0 1; }
     PlaybooksScreen #books { width: 34; }
@@ -62,8 +65,14 @@ class PlaybooksScreen(Screen):
     PlaybooksScreen #output { height: 1fr; min-height: 4; max-height: 12; border: round $primary; }
     """
 
-    def __init__(self, settings, backend, suggested: str | None = None, prefill: dict[str, str] | None = None,
-                 why: str | None = None):
+    def __init__(
+        self,
+        settings,
+        backend,
+        suggested: str | None = None,
+        prefill: dict[str, str] | None = None,
+        why: str | None = None,
+    ):
         """`suggested`: the playbook to open on; `prefill`: parameter values the focused
         panel's state gives (drift: the worst service, the head commit); `why`: the reason."""
         super().__init__()
@@ -99,8 +108,9 @@ class PlaybooksScreen(Screen):
                 yield Static(id="flags")
                 with VerticalScroll(id="detail"):
                     yield Static(id="plan")
-                yield Button("Run (r)", id="run", variant="warning", compact=True,
-                             disabled=not safety.is_writable(self.settings))
+                yield Button(
+                    "Run (r)", id="run", variant="warning", compact=True, disabled=not safety.is_writable(self.settings)
+                )
                 yield RichLog(id="output", markup=True, wrap=True)
         yield Footer()
 
@@ -138,10 +148,19 @@ class PlaybooksScreen(Screen):
         rows = []
         for name, spec in (book.params if book else {}).items():
             value = self.values.get(name, spec.default or "")
-            rows.append(Horizontal(Label(f"{name}", classes="param-label"),
-                                   Input(value=value, placeholder=spec.description or spec.type, compact=True,
-                                         id=f"param-{name}", classes="param-field"),
-                                   classes="param-row"))
+            rows.append(
+                Horizontal(
+                    Label(f"{name}", classes="param-label"),
+                    Input(
+                        value=value,
+                        placeholder=spec.description or spec.type,
+                        compact=True,
+                        id=f"param-{name}",
+                        classes="param-field",
+                    ),
+                    classes="param-row",
+                )
+            )
             rows.append(Static(self._note(name, value), id=f"note-{name}", classes="param-note"))
         if rows:
             await form.mount_all(rows)
@@ -229,7 +248,9 @@ class PlaybooksScreen(Screen):
             marks = {"ok": "[green]✔[/]", "failed": "[red]✘[/]", "running": "[yellow]…[/]", "skipped": "[dim]↷[/]"}
             for s in plan:
                 mark = marks.get(self.step_status.get(s.index, ""), " ")
-                lines.append(f"{mark} {s.index + 1}. {escape(s.title)}" + ("  [b red]dangerous[/]" if s.dangerous else ""))
+                lines.append(
+                    f"{mark} {s.index + 1}. {escape(s.title)}" + ("  [b red]dangerous[/]" if s.dangerous else "")
+                )
                 lines.append(f"     [b]$ {escape(s.display())}[/]")
                 lines.append(f"     [dim]verify: {escape(s.verification)}[/]")
         plan_widget.update("\n".join(lines))
@@ -278,8 +299,11 @@ class PlaybooksScreen(Screen):
             lines.append(f"[red]dry run failed: {type(exc).__name__}: {escape(str(exc))}[/]")
         else:
             lines += [_preflight_line(c) for c in dry.checks]
-            lines.append(f"[red]refused: {escape(dry.refusal)}[/]" if dry.refusal else
-                         f"[green]pre-flight holds: the run would start ({len(dry.plan)} step(s), each confirmed)[/]")
+            lines.append(
+                f"[red]refused: {escape(dry.refusal)}[/]"
+                if dry.refusal
+                else f"[green]pre-flight holds: the run would start ({len(dry.plan)} step(s), each confirmed)[/]"
+            )
         self.app.call_from_thread(self._write_lines, lines)
 
     def _write_lines(self, lines: list[str]) -> None:
@@ -290,8 +314,9 @@ class PlaybooksScreen(Screen):
 
     def action_back(self) -> None:
         if self.running:  # leaving the screen would leave the run's questions nowhere to go
-            self.notify("a playbook run is in progress: answer or decline its step (quitting cancels it)",
-                        severity="warning")
+            self.notify(
+                "a playbook run is in progress: answer or decline its step (quitting cancels it)", severity="warning"
+            )
             return
         self.app.pop_screen()
 
@@ -324,6 +349,7 @@ class PlaybooksScreen(Screen):
         loop = self._loop
         if loop is None or loop.is_closed():
             return
+
         def call() -> None:
             if self.is_attached:  # after an unmount (quitting) there is nothing left to update
                 fn(*args)
@@ -351,16 +377,24 @@ class PlaybooksScreen(Screen):
             elif event == "run_end":
                 self.post_message(PlaybookFinished.for_playbook(name))  # the affected panels refresh at once
                 self.last_run_id = data["run_id"]
-                colour = {"completed": "green", "audit_failed": "b red", "preflight_failed": "red"}.get(data["status"], "yellow")
-                self._ui(log.write, f"[{colour}]run {escape(data['run_id'])}: {data['status']}[/]: "
-                                    f"{escape(data['message'])}")
+                colour = {"completed": "green", "audit_failed": "b red", "preflight_failed": "red"}.get(
+                    data["status"], "yellow"
+                )
+                self._ui(
+                    log.write, f"[{colour}]run {escape(data['run_id'])}: {data['status']}[/]: {escape(data['message'])}"
+                )
                 if data["status"] not in ("completed", "preflight_failed"):
-                    self._ui(log.write, f"resume with: [b]nba-console playbook run --resume {escape(data['run_id'])}[/]")
+                    self._ui(
+                        log.write, f"resume with: [b]nba-console playbook run --resume {escape(data['run_id'])}[/]"
+                    )
                 if data["status"] == "audit_failed":
                     self._ui(self.notify, f"AUDIT WRITE FAILED: {data['message']}", severity="error", timeout=30)
             elif event == "confirm_mismatch":
-                self._ui(log.write, f"[yellow]typed {escape(data['typed'])!r}, not {escape(data['step'].target)}; "
-                                    f"{data['left']} tries left[/]")
+                self._ui(
+                    log.write,
+                    f"[yellow]typed {escape(data['typed'])!r}, not {escape(data['step'].target)}; "
+                    f"{data['left']} tries left[/]",
+                )
             elif event in ("step_reverified", "step_rerun", "notice"):
                 text = data.get("message") or f"step {data['step'].index + 1}: {data['verification']}"
                 self._ui(log.write, f"[dim]{escape(event)}[/] {escape(text)}")
@@ -382,17 +416,26 @@ class PlaybooksScreen(Screen):
             confirm=lambda step: bool(self._ask(ConfirmationModal(step))),
             type_target=type_target,
             on_failure=on_failure,
-            on_line=lambda step, stream, line: self._ui(log.write, ("[red]! [/]" if stream == "stderr" else "  ") + escape(line)),
+            on_line=lambda step, stream, line: self._ui(
+                log.write, ("[red]! [/]" if stream == "stderr" else "  ") + escape(line)
+            ),
             on_event=on_event,
         )
         try:
-            self.runner = Runner(self.settings, backend=self.backend, callbacks=callbacks,
-                                 executor=make_executor(self.settings, self.backend, deploy_clock(self.app)))
+            self.runner = Runner(
+                self.settings,
+                backend=self.backend,
+                callbacks=callbacks,
+                executor=make_executor(self.settings, self.backend, deploy_clock(self.app)),
+            )
             self.runner.run(name, params)
         except StepStillRunning as exc:
             self._ui(log.write, f"[red]{escape(str(exc))}[/]")
-            self._ui(log.write, "wait for it with [b]nba-console playbook run --resume RUN_ID --wait[/], or run that "
-                                "without --wait in a terminal to terminate its process group")
+            self._ui(
+                log.write,
+                "wait for it with [b]nba-console playbook run --resume RUN_ID --wait[/], or run that "
+                "without --wait in a terminal to terminate its process group",
+            )
         except (safety.ReadOnlyError, model.PlaybookError, LockHeld) as exc:
             self._ui(log.write, f"[red]{escape(str(exc))}[/]")
         except Cancelled:

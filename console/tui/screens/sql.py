@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from ...core.runner import CheckContext, CheckSpec
+from console.core.runner import CheckContext, CheckSpec
 
 # Checks that read no SQL table say what they read instead.
 _SOURCES = {
@@ -23,8 +23,10 @@ _SOURCES = {
 
 
 class SqlModal(ModalScreen):
-    BINDINGS = [Binding("escape,q,s", "dismiss", "Close", id="close_sql"),
-                Binding("c", "copy_sql", "Copy for bq query", id="copy_sql")]
+    BINDINGS = [
+        Binding("escape,q,s", "dismiss", "Close", id="close_sql"),
+        Binding("c", "copy_sql", "Copy for bq query", id="copy_sql"),
+    ]
 
     def __init__(self, spec: CheckSpec, ctx: CheckContext) -> None:
         super().__init__()
@@ -47,11 +49,15 @@ class SqlModal(ModalScreen):
         if event.state is WorkerState.SUCCESS:
             parts = []
             for name, sql in event.worker.result:
-                parts += [Text(f"-- queries/{name}.sql ({self.app.settings.backend})", style="bold"),
-                          Syntax(sql, "sql", word_wrap=True, background_color="default"), Text("")]
+                parts += [
+                    Text(f"-- queries/{name}.sql ({self.app.settings.backend})", style="bold"),
+                    Syntax(sql, "sql", word_wrap=True, background_color="default"),
+                    Text(""),
+                ]
             if not parts:
                 what = _SOURCES.get(self.spec.source, self.spec.source).format(
-                    processing_date=self.ctx.processing_date, analytics=self.ctx.settings.services.analytics)
+                    processing_date=self.ctx.processing_date, analytics=self.ctx.settings.services.analytics
+                )
                 parts = [Text(f"{self.spec.title} runs no SQL: it reads {what}.")]
             target.update(Group(*parts))
         elif event.state is WorkerState.ERROR:
@@ -59,7 +65,7 @@ class SqlModal(ModalScreen):
 
     def bq_text(self) -> str:
         """Every query of the check in BigQuery's dialect with this drill-down's values bound."""
-        from ...core.sql_bind import bound_bigquery, context_params
+        from console.core.sql_bind import bound_bigquery, context_params
 
         params = context_params(self.ctx.settings, self.ctx.game_date, self.ctx.as_of)
         return "\n".join(bound_bigquery(name, self.ctx.settings, params) for name in self.spec.queries)
@@ -74,7 +80,9 @@ class SqlModal(ModalScreen):
             self.notify(f"cannot bind the SQL: {type(exc).__name__}: {exc}", severity="error")
             return
         self.app.copy_to_clipboard(text)
-        self.notify(f"{len(self.spec.queries)} queries copied, parameters bound, BigQuery SQL (bq query --use_legacy_sql=false)")
+        self.notify(
+            f"{len(self.spec.queries)} queries copied, parameters bound, BigQuery SQL (bq query --use_legacy_sql=false)"
+        )
 
     def action_dismiss(self) -> None:
         self.dismiss()

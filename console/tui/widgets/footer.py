@@ -99,14 +99,26 @@ class ConsoleFooter(Widget, can_focus=False):
             return ESSENTIAL.index(binding_id) if binding_id in ESSENTIAL else len(ESSENTIAL)
 
         app = self.app
-        keys = [FooterKeyItem(binding.key, app.get_key_display(binding), binding.description, binding.action,
-                              enabled, tooltip or "")
-                for binding, enabled, tooltip in sorted(shown, key=rank)]  # stable: the rest keep their order
+        keys = [
+            FooterKeyItem(
+                binding.key, app.get_key_display(binding), binding.description, binding.action, enabled, tooltip or ""
+            )
+            for binding, enabled, tooltip in sorted(shown, key=rank)
+        ]  # stable: the rest keep their order
         palette = active.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
         if palette is not None:
             _, binding, enabled, _ = palette
-            keys.append(FooterKeyItem(binding.key, app.get_key_display(binding), binding.description,
-                                      binding.action, enabled, binding.tooltip or binding.description, palette=True))
+            keys.append(
+                FooterKeyItem(
+                    binding.key,
+                    app.get_key_display(binding),
+                    binding.description,
+                    binding.action,
+                    enabled,
+                    binding.tooltip or binding.description,
+                    palette=True,
+                )
+            )
         return tuple(keys)
 
     # ------------------------------------------------------------------ drawing

@@ -17,14 +17,19 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.timer import Timer
 
-from ...adapters.textual_private import update_scrollbars
-from ...core.models import LogEntry
-from ...logs.buffer import LogBuffer
-
+from console.adapters.textual_private import update_scrollbars
+from console.core.models import LogEntry
+from console.logs.buffer import LogBuffer
 
 SEVERITY_STYLES = {
-    "DEFAULT": "", "DEBUG": "dim", "INFO": "green", "NOTICE": "cyan", "WARNING": "yellow",
-    "ERROR": "bold red", "CRITICAL": "bold white on red", "ALERT": "bold white on red",
+    "DEFAULT": "",
+    "DEBUG": "dim",
+    "INFO": "green",
+    "NOTICE": "cyan",
+    "WARNING": "yellow",
+    "ERROR": "bold red",
+    "CRITICAL": "bold white on red",
+    "ALERT": "bold white on red",
     "EMERGENCY": "bold white on red",
 }
 
@@ -58,9 +63,12 @@ class LogView(ScrollView, can_focus=True):
     """
     COMPONENT_CLASSES = {"logview--cursor"}
     BINDINGS = [
-        Binding("up", "move(-1)", show=False), Binding("down", "move(1)", show=False),
-        Binding("pageup", "page(-1)", show=False), Binding("pagedown", "page(1)", show=False),
-        Binding("home", "edge(0)", show=False), Binding("end", "edge(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+        Binding("down", "move(1)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("home", "edge(0)", show=False),
+        Binding("end", "edge(1)", show=False),
         Binding("enter", "open", "Entry", id="logs_open_entry"),
     ]
     cursor = reactive(0, repaint=False)

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from ...core.timefmt import for_people, to_moment
+from console.core.timefmt import for_people, to_moment
 
 ARROWS = {False: "▲", True: "▼"}  # ascending, descending
 
@@ -132,8 +132,9 @@ class RowsTable(DataTable):
         for data in self.rows_data:
             self.add_row(*(_cell(data.get(c), self.tz) for c in self.columns_order))
         if self.rows_data:
-            self.move_cursor(row=max(0, min(row, len(self.rows_data) - 1)),
-                             column=max(0, min(column, len(self.columns_order) - 1)))
+            self.move_cursor(
+                row=max(0, min(row, len(self.rows_data) - 1)), column=max(0, min(column, len(self.columns_order) - 1))
+            )
 
     def _column_key(self, name: str):
         return next(k for k in self.columns if k.value == name)
