@@ -69,9 +69,9 @@ def timed(call, runs: int) -> float:
 
 
 def in_process(settings, days: int, runs: int) -> tuple[float, float]:
-    from console.backends.local import LocalBackend
-    from console.core.runner import CheckContext, run_all
-    from console.history import HistoryRange, contexts, run_history
+    from console.backends.local_backend import LocalBackend
+    from console.services.history import HistoryRange, contexts, run_history
+    from console.services.runner import CheckContext, run_all
 
     backend = LocalBackend(settings)
     span = HistoryRange(END, days)
@@ -96,7 +96,7 @@ def cli(data: Path, days: int) -> tuple[float, float]:
 async def screens(settings, days: int) -> tuple[float, float]:
     from console.core.clock import FixedClock
     from console.tui.app import NbaConsoleApp
-    from console.tui.screens.history import HistoryScreen
+    from console.tui.screens.history_screen import HistoryScreen
 
     class Silent:
         error = None

@@ -165,7 +165,7 @@ async def bench_keys(rate: int, presses: int) -> list[float]:
     from textual.app import App
 
     from console.core.config import Settings
-    from console.tui.screens.logs import LogsScreen
+    from console.tui.screens.logs_screen import LogsScreen
 
     source = RateSource(rate)
     screen = LogsScreen(Settings(logs={"poll_seconds": 0.05}), source)
@@ -185,7 +185,7 @@ async def bench_keys(rate: int, presses: int) -> list[float]:
     # under load, and a garbage collection in mid-frame was not counted.)
     from textual.screen import Screen
 
-    from console.tui.screens.logs import LogView
+    from console.tui.screens.logs_screen import LogView
 
     marks: dict[str, float] = {}
     painted = asyncio.Event()  # woken by the frame, not polled: a 0.5 ms poll loop taxed the app it timed

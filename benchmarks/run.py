@@ -118,10 +118,10 @@ def _demo(tmp: Path) -> Path:
 
 def _captured_queries(data: Path, out: Path) -> int:
     """The queries `check --date 2026-02-04` runs, with their parameters, as DuckDB text."""
-    from console.backends.local import LocalBackend
+    from console.backends.local_backend import LocalBackend
     from console.core.config import load_settings
-    from console.core.runner import CheckContext, run_all
     from console.local.scenario import DB_FILE
+    from console.services.runner import CheckContext, run_all
 
     settings = load_settings(data_dir=data, state_dir=data / "state")
     backend = LocalBackend(settings)

@@ -31,8 +31,8 @@ from aiohttp import web
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from console import cli
-from console.cli.local import seed_demo
-from console.cli.serve import child_argv
+from console.cli.local_command import seed_demo
+from console.cli.serve_command import child_argv
 from console.tui.serve import ConsoleServer, ServeOptions
 
 BARE_APP = (

@@ -8,12 +8,12 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from console.backends.base import Backend
+from console.core.backend import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext, deadline, had_games
+from console.core.errors import skipped_note
 from console.core.models import CheckResult, Status
 from console.core.timefmt import for_people
-from console.logs.parse import skipped_note
 
 
 def pct(part: int | float, whole: int | float) -> float | None:

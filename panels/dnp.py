@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from console.backends.base import Backend
+from console.core.backend import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext, query_rows
 from console.core.freshness import with_data_at

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from console.backends.base import Backend
+from console.core.backend import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext
 from console.core.deploys import commits_at, service_at

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from console.backends.base import Backend
+from console.core.backend import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext
 from console.core.errors import ErrorKind, SourceError, validation_line

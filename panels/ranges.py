@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from console.backends.base import Backend
+from console.core.backend import Backend
 from console.core.context import CheckContext, guarded, note_games
 from console.core.errors import ErrorKind, SourceError, first_line
 from console.core.models import CheckResult, GradingSystemRow, Row, UsageGameRow

@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from console.backends.base import Backend
+from console.core.backend import Backend
 from console.core.context import CheckContext
 from console.core.models import CheckResult
 

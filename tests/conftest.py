@@ -45,7 +45,7 @@ def _isolated_env(monkeypatch, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def _seeded_demo_dir(tmp_path_factory) -> Path:
-    from console.cli.local import seed_demo
+    from console.cli.local_command import seed_demo
 
     data = tmp_path_factory.mktemp("demo-data")
     seed_demo(Settings(data_dir=data, state_dir=data / "state"))
@@ -62,7 +62,7 @@ def demo_settings(_seeded_demo_dir, tmp_path) -> Settings:
 
 @pytest.fixture
 def demo_backend(demo_settings):
-    from console.backends.local import LocalBackend
+    from console.backends.local_backend import LocalBackend
 
     backend = LocalBackend(demo_settings)
     yield backend

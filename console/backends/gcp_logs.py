@@ -22,8 +22,9 @@ from console.core.backoff import BackoffPolicy, up_to_half_more
 from console.core.deadline import Deadline
 from console.core.errors import ErrorKind, SourceError
 from console.core.models import LogEntries, LogEntry
+from console.core.timestamps import rfc3339
 from console.logs.dedupe import Deduper
-from console.logs.parse import entry_from_dict, rfc3339
+from console.logs.parse import entry_from_dict
 from console.logs.query import LogQuery
 
 

@@ -21,27 +21,27 @@ if TYPE_CHECKING:
 
 # Each module exposes register(subparsers) and sets `func` on its parsers.
 COMMAND_MODULES = (
-    "console.cli.local",
-    "console.cli.playbook",
-    "console.cli.logs",
-    "console.cli.serve",
-    "console.cli.history",
-    "console.cli.watch",
+    "console.cli.local_command",
+    "console.cli.playbook_command",
+    "console.cli.logs_command",
+    "console.cli.serve_command",
+    "console.cli.history_command",
+    "console.cli.watch_command",
     "console.cli.completion",
 )
 # The subcommands each module registers, with their one-line help, so that parsing imports
 # only the module of the command given: `nba-console --help` lists them all without
 # importing any (DuckDB, rich, pydantic...). tests/unit/test_startup.py keeps this true.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "local": ("console.cli.local", "manage the embedded backend's data"),
-    "playbook": ("console.cli.playbook", "guided rollbacks and redeploys"),
-    "audit": ("console.cli.playbook", "past playbook runs, newest first (audit show RUN_ID for one run)"),
-    "tail": ("console.cli.logs", "print the logs, filtered, then keep following (like tail -f)"),
-    "replay": ("console.cli.logs", "replay an exported log file at its own pace, with the live trace verdict"),
-    "demo": ("console.cli.logs", "the morning of 2026-02-05 unfolding on an accelerated clock"),
-    "serve": ("console.cli.serve", "serve the console to browsers, read-only unless --allow-playbooks"),
-    "history": ("console.cli.history", "every check over the last game dates (a table, or --json)"),
-    "watch": ("console.cli.watch", "run the morning check on a schedule and notify on changes"),
+    "local": ("console.cli.local_command", "manage the embedded backend's data"),
+    "playbook": ("console.cli.playbook_command", "guided rollbacks and redeploys"),
+    "audit": ("console.cli.playbook_command", "past playbook runs, newest first (audit show RUN_ID for one run)"),
+    "tail": ("console.cli.logs_command", "print the logs, filtered, then keep following (like tail -f)"),
+    "replay": ("console.cli.logs_command", "replay an exported log file at its own pace, with the live trace verdict"),
+    "demo": ("console.cli.logs_command", "the morning of 2026-02-05 unfolding on an accelerated clock"),
+    "serve": ("console.cli.serve_command", "serve the console to browsers, read-only unless --allow-playbooks"),
+    "history": ("console.cli.history_command", "every check over the last game dates (a table, or --json)"),
+    "watch": ("console.cli.watch_command", "run the morning check on a schedule and notify on changes"),
     "completion": ("console.cli.completion", "print the shell completion script (bash or zsh)"),
 }
 
@@ -160,7 +160,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _check_ids() -> list[str]:
-    from console.core.runner import SPECS
+    from console.services.runner import SPECS
 
     return [spec.id for spec in SPECS]
 
@@ -228,7 +228,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 def resolve_context(args: argparse.Namespace, settings: Settings, backend):
     """Game date and as-of moment from --date/--at, with the documented defaults."""
-    from console.core.runner import CheckContext, default_game_date, parse_at
+    from console.services.runner import CheckContext, default_game_date, parse_at
 
     now = datetime.now(UTC)
     game_date = args.game_date or default_game_date(backend, settings, now)
@@ -238,7 +238,7 @@ def resolve_context(args: argparse.Namespace, settings: Settings, backend):
 
 def _run_report(args: argparse.Namespace):
     from console.backends import open_backend
-    from console.core.runner import run_all
+    from console.services.runner import run_all
 
     settings = settings_from_args(args)
     backend = open_backend(settings)
@@ -259,14 +259,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(orjson.dumps(report.to_json_dict(), option=orjson.OPT_INDENT_2) + b"\n")
         sys.stdout.flush()
     else:
-        from console.render import print_report  # rich: only for a person's terminal
+        from console.services.report import print_report  # rich: only for a person's terminal
 
         print_report(report, settings)
     return report.exit_code()
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from console.render import report_markdown
+    from console.services.report import report_markdown
 
     settings, report = _run_report(args)
     text = report_markdown(report, settings)
@@ -331,7 +331,7 @@ def _failed(exc: Exception) -> int:
     """One line on stderr and the exit code for an exception that ended a command."""
     from console.core.config import ConfigError
     from console.core.errors import ScenarioError, SourceError, first_line
-    from console.safety import ReadOnlyError
+    from console.core.safety import ReadOnlyError
 
     try:
         raise exc

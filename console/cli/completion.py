@@ -61,7 +61,7 @@ def _settings(parsed_args: argparse.Namespace | None):
 
 
 def check_ids(prefix: str = "", **_: Any) -> list[str]:
-    from console.core.runner import SPECS
+    from console.services.runner import SPECS
 
     return [spec.id for spec in SPECS if spec.id.startswith(prefix)]
 

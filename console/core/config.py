@@ -230,7 +230,7 @@ class WatchSettings(Section):
     def _duration(cls, value: Any) -> Any:
         # "5m", "1h", "90s" as `tail --since` takes them; numbers are seconds.
         if isinstance(value, str) and value.strip()[-1:].isalpha():
-            from console.logs.query import parse_duration
+            from console.core.timefmt import parse_duration
 
             return parse_duration(value)
         return value

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
-from console.backends.base import Backend
+from console.core.backend import Backend
 from console.core.config import Settings
 from console.core.errors import ErrorKind, SourceError, first_line
 from console.core.models import CheckResult, GradingSystemRow, Status, UsageGameRow

@@ -60,3 +60,8 @@ def validation_line(exc) -> str:
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     return f"{key}: {message}{more}"
+
+
+def skipped_note(count: int) -> str:
+    """What a check, `tail` and the log screen say about malformed input they stepped over."""
+    return f"{count} malformed {'entry' if count == 1 else 'entries'} skipped"

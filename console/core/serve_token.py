@@ -1,4 +1,4 @@
-"""The serve token's variable, read by `nba-console serve` (console/cli/serve.py) and kept out
+"""The serve token's variable, read by `nba-console serve` (console/cli/serve_command.py) and kept out
 of the console's environment by the server (console/tui/serve.py): one name, in a module
 both import, so the command and the server are in no import circle."""
 

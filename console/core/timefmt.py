@@ -10,7 +10,7 @@ the next in UTC.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
 from console.core.timestamps import parse_timestamp
@@ -95,3 +95,24 @@ def parse_clock_time(text: str) -> time | None:
     if hour > 23 or minute > 59 or second > 59:
         raise ValueError(f"{text.strip()!r} is not a time of day (00:00 to 23:59)")
     return time(hour, minute, second)
+
+
+# Durations people type: `--since 2h`, `[watch] every = "15m"`, the log filter's `since:30m`.
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
+# Longer than any log retention; keeps `now - since` far from datetime's limits.
+MAX_DURATION = timedelta(days=3650)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> timedelta:
+    """`30m`, `2h`, `7d`, `45s`, `1w` (a positive number and one unit)."""
+    m = _DURATION.match(text or "")
+    if not m:
+        raise ValueError(f"bad duration {text!r}: expected a number and a unit s/m/h/d/w, like 30m, 2h or 7d")
+    amount = float(m.group(1))
+    if amount <= 0:
+        raise ValueError(f"bad duration {text!r}: must be more than zero")
+    seconds = amount * _UNIT_SECONDS[m.group(2).lower()]
+    if not seconds <= MAX_DURATION.total_seconds():  # also refuses inf and nan
+        raise ValueError(f"bad duration {text!r}: at most {MAX_DURATION.days}d (10 years)")
+    return timedelta(seconds=seconds)

@@ -16,7 +16,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from console.logs.parse import rfc3339
+from console.core.timestamps import rfc3339
 
 GAME_DATES = (date(2026, 2, 2), date(2026, 2, 3), date(2026, 2, 4))
 MORNING = date(2026, 2, 5)

@@ -147,7 +147,7 @@ def load_scenario(src: Path, settings: Settings) -> dict[str, int]:
     Serialized by a lock: a second load waits up to `local.lock_timeout_s`, then is refused."""
     import filelock
 
-    from console.safety import check_writable
+    from console.core.safety import check_writable
 
     check_writable(settings, f"replace the local data in {settings.data_dir}")  # before the lock's mkdir
     data_dir = settings.data_dir

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from console.core.models import LogEntry
-from console.core.timestamps import parse_timestamp, rfc3339  # re-exported: the one parser
+from console.core.timestamps import parse_timestamp, rfc3339
 from console.logs import severity_scan, split_count
 
 _SEVERITY_NAMES: dict[str, str] = {}  # one shared str per spelling: 100,000 held entries, a few names
@@ -93,10 +93,6 @@ class Skipped:
 
     def add(self, n: int = 1) -> None:
         self.count += n
-
-
-def skipped_note(count: int) -> str:
-    return f"{count} malformed {'entry' if count == 1 else 'entries'} skipped"
 
 
 def _json_error(exc: orjson.JSONDecodeError) -> MalformedLog:

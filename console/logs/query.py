@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cached_property
 
 from console.core.models import LogEntry
-from console.logs.parse import rfc3339
+from console.core.timefmt import parse_duration
+from console.core.timestamps import rfc3339
 
 # Cloud Logging's LogSeverity ranks; `severity>=WARNING` compares these numbers.
 SEVERITIES = {
@@ -28,10 +29,6 @@ SEVERITIES = {
     "EMERGENCY": 800,
 }
 _ALIASES = {"WARN": "WARNING", "ERR": "ERROR", "CRIT": "CRITICAL", "FATAL": "CRITICAL"}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
-# Longer than any log retention; keeps `now - since` far from datetime's limits.
-MAX_DURATION = timedelta(days=3650)
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # A \\u escape of one of the letters of `severity` (e, i, r, s, t, v, y: 0x65 to 0x79, all
 # decimal hex digits). A key that decodes to "severity" but is written with an escape holds
 # one; without one, the key is written `"severity"` and `severity_bytes` sees it.
@@ -51,20 +48,6 @@ def parse_severity(text: str) -> str:
     if name not in SEVERITIES:
         raise ValueError(f"unknown severity {text!r}: expected one of {', '.join(SEVERITIES)}")
     return name
-
-
-def parse_duration(text: str) -> timedelta:
-    """`30m`, `2h`, `7d`, `45s`, `1w` (a positive number and one unit)."""
-    m = _DURATION.match(text or "")
-    if not m:
-        raise ValueError(f"bad duration {text!r}: expected a number and a unit s/m/h/d/w, like 30m, 2h or 7d")
-    amount = float(m.group(1))
-    if amount <= 0:
-        raise ValueError(f"bad duration {text!r}: must be more than zero")
-    seconds = amount * _UNIT_SECONDS[m.group(2).lower()]
-    if not seconds <= MAX_DURATION.total_seconds():  # also refuses inf and nan
-        raise ValueError(f"bad duration {text!r}: at most {MAX_DURATION.days}d (10 years)")
-    return timedelta(seconds=seconds)
 
 
 def _quote(value: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from console import safety
+from console.core import safety
 from console.core.config import Settings
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from console import safety
+from console.core import safety
 from console.core.config import Settings
 from console.playbook.model import ParamSpec, Playbook
 

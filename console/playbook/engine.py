@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from console import safety
+from console.core import safety
 from console.core.config import Settings
 from console.core.redaction import mask_text
 from console.playbook import model

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from console import safety
+from console.core import safety
 from console.core.config import Settings
 from console.core.deploys import add_revision, move_traffic_to_latest
 from console.core.models import Commit, DeployState, ServiceState
@@ -304,7 +304,7 @@ class LocalExecutor:
     name = "local"
 
     def __init__(self, settings: Settings, backend=None, now: Callable[[], datetime] | None = None):
-        from console.backends.local import LocalBackend
+        from console.backends.local_backend import LocalBackend
 
         self.settings = settings
         self.backend = backend if backend is not None else LocalBackend(settings)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from console import safety
+from console.core import safety
 from console.core.config import Settings
 from console.playbook.actions import ACTIONS, RenderedStep
 

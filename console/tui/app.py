@@ -2,7 +2,7 @@
 
 Refresh model (dolphie style): one thread worker per check, started by a 1-second tick only
 when its previous run has finished and its delay has passed (the refresh period, or a capped
-exponential backoff after errors). Results land in PanelState (console/refresh.py), which
+exponential backoff after errors). Results land in PanelState (console/services/refresh.py), which
 keeps the last good value when a source fails. Nothing here blocks the event loop: the
 backend is opened, the default game date found and every query run inside workers.
 """
@@ -24,17 +24,17 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from console.backends import Backend, open_backend
+from console.backends.log_stream import open_log_source
 from console.core.clock import Clock, ReplayClock, SystemClock
 from console.core.config import Settings
 from console.core.models import CheckResult, Status
-from console.core.runner import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
-from console.logs.stream import open_log_source
-from console.refresh import PanelState
+from console.services.refresh import PanelState
+from console.services.runner import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
+from console.services.watch import is_quiet, status_change_text
 from console.tui.gc_tuning import freeze_startup_heap
 from console.tui.live_feeds import LiveFeeds
 from console.tui.palette import ConsoleCommands
 from console.tui.shell import ConsoleShell
-from console.watch import is_quiet, status_change_text
 
 BackendFactory = Callable[[Settings], Backend]
 LogSourceFactory = Callable[..., object]
@@ -106,7 +106,7 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
     # ------------------------------------------------------------------ setup
 
     def get_default_screen(self) -> Screen:
-        from console.tui.screens.main import MainScreen
+        from console.tui.screens.main_screen import MainScreen
 
         return MainScreen()
 
@@ -283,7 +283,7 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         self.update_result(result.id, result, self.game_date)
 
     def redraw(self) -> None:
-        from console.tui.screens.main import MainScreen
+        from console.tui.screens.main_screen import MainScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
@@ -327,13 +327,13 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         self.show_date(target)
 
     def action_help(self) -> None:
-        from console.tui.screens.help import HelpScreen
+        from console.tui.screens.help_screen import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def open_detail(self, check_id: str) -> None:
-        from console.tui.screens.detail import DetailScreen
+        from console.tui.screens.detail_screen import DetailScreen
 
         if self.game_date is None:
             return
@@ -364,7 +364,7 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
             else (f"{spec.title}: no playbook suggested ({hint.why})" if hint else None)
         )
         # Opening the local backend does no I/O; a gcp client is created lazily by its calls.
-        from console.tui.screens.playbooks import PlaybooksScreen
+        from console.tui.screens.playbooks_screen import PlaybooksScreen
 
         self._open(
             PlaybooksScreen,
@@ -377,7 +377,7 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         )
 
     def action_logs(self) -> None:
-        from console.tui.screens.logs import LogsScreen
+        from console.tui.screens.logs_screen import LogsScreen
 
         if isinstance(self.screen, LogsScreen):  # already here: no second screen, no second stream
             return
@@ -392,6 +392,6 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         """Every check over the last game dates, ending at the one shown (issue 16)."""
         if self.game_date is None:
             return
-        from console.tui.screens.history import HistoryScreen
+        from console.tui.screens.history_screen import HistoryScreen
 
         self._open(HistoryScreen, "history", end=self.game_date)

@@ -15,8 +15,8 @@ from datetime import datetime
 from rich.text import Text
 
 from console.core.clock import FixedClock, ReplayClock
-from console.refresh import LOADING, STALE
-from console.watch_state import last_notified_at
+from console.services.refresh import LOADING, STALE
+from console.services.watch_state import last_notified_at
 
 BADGE = "bold reverse"
 STATUS_ORDER = ("error", "fail", STALE, "warn", "unknown", "ok", LOADING)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from console.core.runner import SPECS
+from console.services.runner import SPECS
 
 
 class PlaybookFinished(Message):

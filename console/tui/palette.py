@@ -9,7 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 class ConsoleCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        from console.core.runner import SPECS
+        from console.services.runner import SPECS
 
         app = self.app
         out: list[tuple[str, Callable[[], object], str]] = [

@@ -13,10 +13,10 @@ from datetime import date
 
 from textual import log
 
-from console import ui_state
 from console.core.clock import FixedClock, ReplayClock
 from console.core.game_dates import DateRange, date_range, query_params
-from console.core.runner import SPEC_BY_ID, default_game_date
+from console.services import ui_state
+from console.services.runner import SPEC_BY_ID, default_game_date
 from console.tui.messages import PlaybookFinished
 
 
@@ -66,7 +66,7 @@ class ConsoleShell:
     def goto_date(self) -> None:
         if self.game_date is None:
             return
-        from console.tui.screens.goto import GotoDateModal
+        from console.tui.screens.goto_modal import GotoDateModal
 
         today = self.clock.now().astimezone(self.settings.tz).date()
         self.push_screen(

@@ -8,11 +8,11 @@ from datetime import date
 import orjson
 import pytest
 
-from console.backends.local import LocalBackend
+from console.backends.local_backend import LocalBackend
 from console.cli import main
 from console.core.clock import DEMO_END
-from console.core.runner import SPECS, CheckContext, run_all
-from console.timeline import criteria
+from console.services.runner import SPECS, CheckContext, run_all
+from console.services.timeline import criteria
 
 FEB3, FEB4 = date(2026, 2, 3), date(2026, 2, 4)
 
@@ -185,8 +185,8 @@ def test_malformed_entries_are_skipped_and_counted(capsys, data, demo_settings):
 async def test_the_log_screen_shows_an_unreadable_file_as_an_error_line(demo_settings):
     from textual.app import App
 
-    from console.logs.source_local import LocalLogSource
-    from console.tui.screens.logs import LogsScreen
+    from console.backends.local_log_source import LocalLogSource
+    from console.tui.screens.logs_screen import LogsScreen
 
     (demo_settings.data_dir / "current" / "logs" / "history.json").unlink()  # phase3.json is the only log file here
     (demo_settings.data_dir / "current" / "logs" / "phase3.json").write_text("not json\n")

@@ -10,7 +10,7 @@ from textual.app import App
 
 from console.core.clock import ReplayClock
 from console.core.deploys import service_at
-from console.tui.screens.playbooks import ConfirmationModal, PlaybooksScreen, TypedNameModal
+from console.tui.screens.playbooks_screen import ConfirmationModal, PlaybooksScreen, TypedNameModal
 from tests.functional.conftest import until
 
 SERVICE = "nba-phase3-analytics-processors"

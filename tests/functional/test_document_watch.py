@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from console.backends.local import LocalBackend
+from console.backends.local_backend import LocalBackend
 from console.core.errors import ErrorKind, SourceError
 from tests.functional.conftest import FEB3, FEB4, SIZE, settle, until
 

@@ -9,9 +9,9 @@ import json
 import pytest
 
 from console.core.models import CheckResult
-from console.tui.screens.detail import DetailScreen
-from console.tui.screens.sql import SqlModal
-from console.tui.widgets.table import RowsTable
+from console.tui.screens.detail_screen import DetailScreen
+from console.tui.screens.sql_modal import SqlModal
+from console.tui.widgets.rows_table import RowsTable
 from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail, until
 
 

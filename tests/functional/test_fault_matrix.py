@@ -23,12 +23,12 @@ import orjson
 import pytest
 from rich.console import Console
 
-from console.backends.local import LocalBackend
+from console.backends.local_backend import LocalBackend
 from console.cli import main
 from console.core.clock import DEMO_END
 from console.core.models import CheckResult
-from console.core.runner import SPEC_BY_ID, CheckContext, run_check
-from console.refresh import PanelState
+from console.services.refresh import PanelState
+from console.services.runner import SPEC_BY_ID, CheckContext, run_check
 
 FEB4 = date(2026, 2, 4)
 BASELINE = {
@@ -181,7 +181,7 @@ CASES = [pytest.param(f, c, id=f"{f.name}-{c}") for f in FAULTS for c in f.appli
 
 def panel_text(state: PanelState) -> str:
     """The panel as the console draws it (the real widget's content, rendered to text)."""
-    from panels.widget import CheckPanel
+    from console.tui.widgets.check_panel import CheckPanel
 
     panel = CheckPanel(state.check_id, state.title, DEMO_END.tzinfo)
     content = panel._content(state, state.display_status, DEMO_END)

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from textual.widgets import Input
 
 from console.core.clock import FixedClock
-from console.core.runner import CheckContext, run_all
-from console.tui.screens.goto import GotoDateModal
+from console.services.runner import CheckContext, run_all
+from console.tui.screens.goto_modal import GotoDateModal
 from tests.functional.conftest import FEB3, FEB4, SIZE, settle
 
 ET = ZoneInfo("America/New_York")

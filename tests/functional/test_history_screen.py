@@ -8,10 +8,10 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from console.core.errors import ErrorKind, SourceError
-from console.core.runner import CheckContext, run_all
-from console.tui.screens.detail import DetailScreen
-from console.tui.screens.history import HistoryScreen
-from panels.history import series
+from console.services.runner import CheckContext, run_all
+from console.tui.history_grid import series
+from console.tui.screens.detail_screen import DetailScreen
+from console.tui.screens.history_screen import HistoryScreen
 from tests.conftest import DEMO_END
 from tests.functional.conftest import FEB3, FEB4, SIZE, settle, until
 from tests.functional.test_snapshots import _Silent
@@ -109,7 +109,7 @@ async def test_brackets_move_the_range_and_enter_opens_that_dates_drill_down(mak
 
 
 async def test_a_failing_source_is_err_in_its_row_and_the_rest_loads(make_app, demo_settings):
-    from console.backends.local import LocalBackend
+    from console.backends.local_backend import LocalBackend
 
     class Failing(LocalBackend):
         def run_query(self, name, params):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from panels.timeline import MetricsView, TimelineView
-from panels.widget import CheckPanel
+from console.tui.widgets.check_panel import CheckPanel
+from console.tui.widgets.timeline_view import MetricsView, TimelineView
 from tests.functional.conftest import FEB4, SIZE, settle
 
 

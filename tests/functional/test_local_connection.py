@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 import duckdb
 import pytest
 
-from console.backends import local as local_module
-from console.backends.local import LocalBackend
+from console.backends import local_backend as local_module
+from console.backends.local_backend import LocalBackend
 from console.core.errors import SourceError
 from console.local.scenario import DB_FILE, current_dir
 

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from console.cli import build_parser, main
-from console.cli.logs import _Out, cmd_tail
+from console.cli.logs_command import _Out, cmd_tail
 from console.local.scenario import current_dir
 
 

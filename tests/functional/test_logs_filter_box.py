@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Footer, Input, Static
 
-from console.tui.screens.logs import LogsScreen
+from console.tui.screens.logs_screen import LogsScreen
 from tests.functional.conftest import FEB4, settle, until
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from console.core.config import Settings
 from console.core.models import LogEntry
-from console.tui.screens.logs import LogsScreen
+from console.tui.screens.logs_screen import LogsScreen
 from console.tui.widgets.log_view import BAR_REPAINT_SECONDS
 from tests.functional.test_logs_screen import Host, ListSource, wait_for
 

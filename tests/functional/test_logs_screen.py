@@ -8,13 +8,13 @@ import pytest
 from textual.app import App
 from textual.widgets import Input, Static
 
+from console.backends.local_log_source import ReplaySource
 from console.core.clock import FixedClock
 from console.core.config import Settings
 from console.core.models import LogEntry
 from console.local.demo import log_entries
 from console.logs.parse import entry_from_dict
-from console.logs.source_local import ReplaySource
-from console.tui.screens.logs import EntryScreen, LogsScreen, LogView
+from console.tui.screens.logs_screen import EntryScreen, LogsScreen, LogView
 
 
 def demo_entries() -> list[LogEntry]:

@@ -11,14 +11,14 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import Input, Static
 
-from console import ui_state
-from console.backends.local import LocalBackend
+from console.backends.local_backend import LocalBackend
 from console.core.clock import DEMO_END, ReplayClock
 from console.core.errors import ErrorKind, SourceError
+from console.services import ui_state
 from console.tui.messages import PlaybookFinished
-from console.tui.screens.goto import GotoDateModal
-from console.tui.widgets.footer import ConsoleFooter
-from panels.timeline import MetricsView
+from console.tui.screens.goto_modal import GotoDateModal
+from console.tui.widgets.console_footer import ConsoleFooter
+from console.tui.widgets.timeline_view import MetricsView
 from tests.functional.conftest import FEB3, FEB4, settle, until
 
 FIRST = date(2026, 1, 18)  # the demo's first game date

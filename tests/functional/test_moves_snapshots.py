@@ -12,9 +12,9 @@ from textual.widgets import Input
 
 from console.local.demo import log_entries
 from console.logs.parse import entry_from_dict
-from console.tui.screens.logs import LogsScreen
-from console.tui.screens.playbooks import PlaybooksScreen
-from panels.widget import CheckPanel
+from console.tui.screens.logs_screen import LogsScreen
+from console.tui.screens.playbooks_screen import PlaybooksScreen
+from console.tui.widgets.check_panel import CheckPanel
 from tests.functional.conftest import FEB3, FEB4, settle, settle_detail, until
 
 SIZES = [(80, 24), (100, 30), (200, 50)]

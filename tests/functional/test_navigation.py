@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from console.core.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
-from console.timeline import criteria
-from console.tui.screens.detail import DetailScreen
-from console.tui.screens.help import HelpScreen, binding_rows
-from console.tui.screens.main import MainScreen
-from console.tui.screens.sql import SqlModal
-from panels.widget import CheckPanel
+from console.services.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
+from console.services.timeline import criteria
+from console.tui.screens.detail_screen import DetailScreen
+from console.tui.screens.help_screen import HelpScreen, binding_rows
+from console.tui.screens.main_screen import MainScreen
+from console.tui.screens.sql_modal import SqlModal
+from console.tui.widgets.check_panel import CheckPanel
 from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail, wait_finite
 
 
@@ -184,7 +184,7 @@ async def test_command_palette_opens_a_detail_screen(make_app):
 
 
 async def test_P_opens_the_playbooks_with_the_check_suggestion(make_app):
-    from console.tui.screens.playbooks import PlaybooksScreen as screen_cls
+    from console.tui.screens.playbooks_screen import PlaybooksScreen as screen_cls
 
     app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:

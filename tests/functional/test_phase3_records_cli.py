@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from console.core.config import Settings
 from console.core.timestamps import parse_timestamp
-from console.tui.screens.detail import DetailScreen
-from console.tui.widgets.table import RowsTable
-from panels.widget import CheckPanel
+from console.tui.screens.detail_screen import DetailScreen
+from console.tui.widgets.check_panel import CheckPanel
+from console.tui.widgets.rows_table import RowsTable
 from tests.functional.conftest import FEB4, SIZE, settle, settle_detail
 from tests.fuzz_support import CHECK_AT, fingerprint, run_cli, small_demo_scenario
 

@@ -8,7 +8,7 @@ from textual.app import App
 from textual.widgets import OptionList, RichLog
 
 from console.playbook.audit import AuditLog
-from console.tui.screens.playbooks import PlaybooksScreen
+from console.tui.screens.playbooks_screen import PlaybooksScreen
 from tests.functional.conftest import until
 
 MISSING = "4f7e1d2a"  # not in the demo's commit history

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Button, Input, OptionList, Static
 
-from console.tui.screens.detail import DetailScreen
-from console.tui.screens.playbooks import PlaybooksScreen
-from panels.widget import CheckPanel
+from console.tui.screens.detail_screen import DetailScreen
+from console.tui.screens.playbooks_screen import PlaybooksScreen
+from console.tui.widgets.check_panel import CheckPanel
 from tests.functional.conftest import FEB4, SIZE, settle, settle_detail, until
 
 

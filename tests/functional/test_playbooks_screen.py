@@ -7,7 +7,7 @@ from textual.app import App
 from textual.widgets import Button, Label, OptionList, RichLog, Static
 
 from console.playbook.audit import AuditLog
-from console.tui.screens.playbooks import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
+from console.tui.screens.playbooks_screen import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
 from tests.functional.conftest import until
 
 SERVICE = "nba-phase3-analytics-processors"

@@ -73,7 +73,7 @@ def argv_for(command: tuple[str, ...], tmp: Path, scenario: Path, logs: Path) ->
     return table[command]
 
 
-# The console's own memory: what read-only leaves writable (console/safety.py). Named here,
+# The console's own memory: what read-only leaves writable (console/core/safety.py). Named here,
 # not imported, so a new file the code starts writing under read-only fails this test.
 CONSOLE_MEMORY = {"watch-state.json", "watch-state.json.lock", "console-state.json"}
 

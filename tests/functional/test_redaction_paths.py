@@ -15,9 +15,9 @@ import pytest
 
 from console.backends import open_backend
 from console.core.config import NotifyChannel, load_settings
-from console.notify import Delivery
 from console.playbook.engine import Callbacks, Runner
-from console.watch import Watcher
+from console.services.notify import Delivery
+from console.services.watch import Watcher
 from tests.unit.test_playbook_gcp import _cli, cli_env  # noqa: F401 - the gcp CLI fixture
 
 SECRETS = {

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from console.backends.local import LocalBackend
+from console.backends.local_backend import LocalBackend
 from console.core.errors import ErrorKind, SourceError
 from console.core.models import CheckResult, Status
-from console.core.runner import SPECS
 from console.local.scenario import DB_FILE, current_dir
+from console.services.runner import SPECS
 from tests.functional.conftest import FEB4, SIZE, settle
 
 SQL_CHECKS = [s.id for s in SPECS if s.queries]

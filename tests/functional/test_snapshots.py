@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.core.runner import SPECS
+from console.services.runner import SPECS
 from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail
 
 

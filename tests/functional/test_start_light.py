@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from console.tui.screens.help import HelpScreen
-from console.tui.widgets.footer import ConsoleFooter
-from panels.widget import CheckPanel
+from console.tui.screens.help_screen import HelpScreen
+from console.tui.widgets.check_panel import CheckPanel
+from console.tui.widgets.console_footer import ConsoleFooter
 from tests.functional.conftest import FEB4, settle
 
 STATUS_CLASSES = {"-ok", "-warn", "-fail", "-unknown", "-error", "-stale", "-loading"}
@@ -84,7 +84,7 @@ async def test_metrics_height_known_without_measuring_is_the_measured_one(make_a
     from textual.geometry import Size
     from textual.widget import Widget
 
-    from panels.timeline import MetricsView
+    from console.tui.widgets.timeline_view import MetricsView
 
     app = make_app(FEB4)
     async with app.run_test(size=(200, 50)) as pilot:
@@ -133,7 +133,7 @@ async def test_only_the_first_panel_takes_the_focus_at_start(make_app, monkeypat
 
 
 async def test_a_box_drawn_before_its_first_layout_asks_no_second_layout_for_the_same_height(make_app):
-    from panels.timeline import TimelineView
+    from console.tui.widgets.timeline_view import TimelineView
 
     app = make_app(FEB4)
     async with app.run_test(size=(200, 50)) as pilot:
@@ -149,7 +149,7 @@ async def test_a_box_drawn_before_its_first_layout_asks_no_second_layout_for_the
 async def test_the_summary_waits_for_the_round_but_never_more_than_a_second(make_app):
     from time import monotonic
 
-    from panels.timeline import MetricsView, TimelineView
+    from console.tui.widgets.timeline_view import MetricsView, TimelineView
 
     app = make_app(FEB4)
     async with app.run_test(size=(200, 50)) as pilot:

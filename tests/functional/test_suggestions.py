@@ -14,11 +14,11 @@ from textual.widgets import Input, Static
 
 from console.backends import open_backend
 from console.core.config import NotifyChannel
-from console.notify import Delivery, text_lines
-from console.tui.screens.detail import DetailScreen
-from console.tui.screens.playbooks import PlaybooksScreen
-from console.watch import Watcher
-from panels.widget import CheckPanel
+from console.services.notify import Delivery, text_lines
+from console.services.watch import Watcher
+from console.tui.screens.detail_screen import DetailScreen
+from console.tui.screens.playbooks_screen import PlaybooksScreen
+from console.tui.widgets.check_panel import CheckPanel
 from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail, until
 
 BLOCKED = "DependencyFailureError: TeamOffenseGameSummaryProcessor failed; blocking Level 2"
@@ -99,7 +99,7 @@ def test_a_dependency_failure_is_told_with_disable_only(demo_settings):
 
 
 def test_the_slack_message_says_why_a_check_has_no_suggestion(demo_settings):
-    from console.notify import slack_payload
+    from console.services.notify import slack_payload
 
     changes, _ = told(demo_settings, FEB3)
     event = {

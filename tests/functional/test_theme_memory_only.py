@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from console import ui_state
+from console.services import ui_state
 from console.tui.app import NbaConsoleApp
 from tests.functional.conftest import FEB4, settle, until
 

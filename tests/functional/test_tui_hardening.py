@@ -10,7 +10,7 @@ from textual.app import App
 
 from console.core.models import LogEntry
 from console.tui.app import NbaConsoleApp
-from console.tui.screens.logs import LogsScreen, LogView
+from console.tui.screens.logs_screen import LogsScreen, LogView
 from tests.functional.conftest import FEB4, SIZE, settle
 from tests.functional.test_logs_screen import ListSource, wait_for
 

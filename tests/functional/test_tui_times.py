@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from console.tui.screens.detail import DetailScreen
-from console.tui.widgets.table import RowsTable
-from panels.widget import CheckPanel
+from console.tui.screens.detail_screen import DetailScreen
+from console.tui.widgets.check_panel import CheckPanel
+from console.tui.widgets.rows_table import RowsTable
 from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail
 
 

@@ -10,11 +10,11 @@ import string
 import pytest
 from textual.widgets import Input, OptionList
 
-from console.tui.screens.detail import DetailScreen
-from console.tui.screens.logs import LogsScreen, LogView
-from console.tui.screens.playbooks import ConfirmationModal, PlaybooksScreen, TypedNameModal
-from console.tui.widgets.table import RowsTable
-from panels.widget import CheckPanel
+from console.tui.screens.detail_screen import DetailScreen
+from console.tui.screens.logs_screen import LogsScreen, LogView
+from console.tui.screens.playbooks_screen import ConfirmationModal, PlaybooksScreen, TypedNameModal
+from console.tui.widgets.check_panel import CheckPanel
+from console.tui.widgets.rows_table import RowsTable
 from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail, until
 
 # Every printable ASCII character (space included) and a few that are not ASCII.
@@ -126,7 +126,7 @@ async def test_typed_name_box_takes_every_key(demo_settings, demo_backend):
 
 
 async def test_history_focuses_its_grid(make_app):
-    from console.tui.screens.history import HistoryScreen
+    from console.tui.screens.history_screen import HistoryScreen
 
     app = make_app(FEB4)
     async with app.run_test(size=SIZE) as pilot:

@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from console.cli import main
-from console.watch_state import STATE_FILE_NAME
+from console.services.watch_state import STATE_FILE_NAME
 
 HOOK = "/hooks/ops"
 OLD_DATE = "2026-02-03"  # months before the wall clock: the case the 14-day pruning forgot

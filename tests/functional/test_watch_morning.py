@@ -13,15 +13,15 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from console.backends import open_backend
-from console.backends.local import LocalBackend
+from console.backends.local_backend import LocalBackend
 from console.cli import main
 from console.core.clock import ReplayClock
 from console.core.config import NotifyChannel
 from console.core.errors import ErrorKind, SourceError
 from console.core.models import CheckResult, Status
-from console.core.runner import SPECS, CheckContext, run_all
-from console.notify import Delivery
-from console.watch import Watcher, is_quiet, run_schedule
+from console.services.notify import Delivery
+from console.services.runner import SPECS, CheckContext, run_all
+from console.services.watch import Watcher, is_quiet, run_schedule
 from tests.functional.conftest import FEB4, SIZE, settle, until
 
 FEB3 = date(2026, 2, 3)
@@ -299,7 +299,7 @@ async def test_a_status_change_raises_one_notice_and_rings_the_bell(make_app, de
 
 
 async def test_the_header_shows_the_watch_alert_about_its_own_game_date_only(make_app, demo_settings):
-    from console.watch_state import state_path
+    from console.services.watch_state import state_path
 
     path = state_path(demo_settings)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,8 +19,15 @@ from werkzeug import Response
 
 from console.backends import open_backend
 from console.core.config import NotifyChannel
-from console.notify import DELIVERY_HEADER, SIGNATURE_HEADER, Delivery, DeliveryError, mask_url, parse_retry_after
-from console.watch import Watcher
+from console.services.notify import (
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    Delivery,
+    DeliveryError,
+    mask_url,
+    parse_retry_after,
+)
+from console.services.watch import Watcher
 
 FEB3 = date(2026, 2, 3)
 AT_0700 = datetime(2026, 2, 4, 12, 0, tzinfo=UTC)  # 07:00 ET on the processing date
@@ -256,7 +263,7 @@ def test_a_dead_channel_costs_one_bounded_attempt_per_run_and_others_still_get_t
 
 
 def test_summary_payloads_carry_the_digest_and_long_text_is_cut_for_slack(demo_settings):
-    from console.notify import slack_payload, webhook_payload
+    from console.services.notify import slack_payload, webhook_payload
 
     report = watcher(demo_settings, []).judge(AT_0700).to_json_dict()
     digest = {

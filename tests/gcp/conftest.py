@@ -15,9 +15,9 @@ from typing import Any
 import orjson
 import pytest
 
-from console.backends.gcp import GcpBackend
+from console.backends.gcp_backend import GcpBackend
 from console.backends.gcp_clients import LOGGING_ENDPOINT_ENV, ClientFactory
-from console.backends.local import _with_timestamps
+from console.backends.local_backend import _with_timestamps
 from console.core.config import load_settings
 from console.core.schema import BY_DEFAULT_NAME
 from console.local import demo, demo_deploys

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from console.backends import gcp_deploy
-from console.backends.gcp import GcpBackend
-from console.backends.local import LocalBackend
+from console.backends.gcp_backend import GcpBackend
+from console.backends.local_backend import LocalBackend
 from console.core.config import load_settings
-from console.core.runner import CHECK_GRACE_S, SPEC_BY_ID, CheckContext, run_check
+from console.services.runner import CHECK_GRACE_S, SPEC_BY_ID, CheckContext, run_check
 from panels.drift import deployment_drift
 from tests.emulators.fixtures import TEST_PROJECT
 

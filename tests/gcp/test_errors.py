@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from console.backends.gcp import GcpBackend
+from console.backends.gcp_backend import GcpBackend
 from console.backends.gcp_clients import ClientFactory
 from console.core.config import load_settings
 from console.core.errors import ErrorKind, SourceError
-from console.core.runner import SPEC_BY_ID, CheckContext, run_check
+from console.services.runner import SPEC_BY_ID, CheckContext, run_check
 from tests.emulators.fixtures import TEST_PROJECT
 
 GAME = date(2026, 2, 4)

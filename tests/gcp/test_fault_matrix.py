@@ -15,11 +15,11 @@ from datetime import date
 import orjson
 import pytest
 
-from console.backends.gcp import GcpBackend
+from console.backends.gcp_backend import GcpBackend
 from console.backends.gcp_clients import ClientFactory
 from console.core.clock import DEMO_END
-from console.core.runner import CHECK_GRACE_S, SPEC_BY_ID, CheckContext, run_check
-from console.refresh import PanelState
+from console.services.refresh import PanelState
+from console.services.runner import CHECK_GRACE_S, SPEC_BY_ID, CheckContext, run_check
 from tests.emulators.fault_proxy import FaultProxy
 from tests.gcp.conftest import emulator_env
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from console.core.runner import CheckContext, run_all
-from console.history import HISTORY_QUERIES, HistoryRange, bytes_labels, contexts, run_history
+from console.services.history import HISTORY_QUERIES, HistoryRange, bytes_labels, contexts, run_history
+from console.services.runner import CheckContext, run_all
 
 AS_OF = datetime(2026, 2, 5, 16, 0, tzinfo=UTC)
 
@@ -43,7 +43,7 @@ async def test_history_screen_on_gcp_shows_the_dry_run_bytes(gcp_backend, fake_g
 
     from console.core.clock import FixedClock
     from console.tui.app import NbaConsoleApp
-    from console.tui.screens.history import HistoryScreen
+    from console.tui.screens.history_screen import HistoryScreen
 
     class Silent:
         error = None

@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import pytest
 
+from console.backends.gcp_log_source import Backoff, GcpLogSource
 from console.backends.gcp_logs import Deduper, render_filter, tail_entries
 from console.core.clock import FixedClock
 from console.core.errors import ErrorKind, SourceError
 from console.core.models import LogEntry
 from console.logs.query import LogQuery
-from console.logs.source_gcp import Backoff, GcpLogSource
 from tests.emulators.fixtures import TEST_PROJECT, fake_logging, logging_client, tail_client  # noqa: F401
 from tests.gcp.tail_helpers import SERVICE, T0, entry, wait_until
 

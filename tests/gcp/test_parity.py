@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from console.backends.local import LocalBackend
-from console.core.runner import CheckContext, run_all
+from console.backends.local_backend import LocalBackend
+from console.services.runner import CheckContext, run_all
 
 # Feb 3's games judged on the morning of Feb 4 (11:00 ET), Feb 4's on the morning of Feb 5;
 # with how far nba-scrapers was behind head then (its deploy history, issue 23).

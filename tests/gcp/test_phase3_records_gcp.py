@@ -13,13 +13,13 @@ from google.cloud import firestore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.backends.gcp import GcpBackend
+from console.backends.gcp_backend import GcpBackend
 from console.backends.gcp_clients import ClientFactory
 from console.core.config import load_settings
 from console.core.context import CheckContext
 from console.core.models import Status
-from console.core.runner import SPEC_BY_ID, run_check
 from console.core.timestamps import parse_timestamp
+from console.services.runner import SPEC_BY_ID, run_check
 from panels.phase3 import phase3_from_fields
 from tests.emulators.fixtures import TEST_PROJECT
 

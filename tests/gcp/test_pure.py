@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from console.backends.gcp import format_bytes
+from console.backends.gcp_backend import format_bytes
 from console.backends.gcp_deploy import parse_function, parse_run_service
 from console.backends.gcp_errors import missing_object
 from console.backends.gcp_logs import render_filter

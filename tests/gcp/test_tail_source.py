@@ -1,4 +1,4 @@
-"""GcpTailSource (console/logs/source_gcp_tail.py) through the official clients against the fake
+"""GcpTailSource (console/backends/gcp_log_tail.py) through the official clients against the fake
 logging server: entries through poll(), the backfill, reconnects with de-duplication, a 429
 backed off, close() ending the server-side stream, and the fallback to polling."""
 
@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from console.backends.gcp_log_source import Backoff, GcpLogSource
+from console.backends.gcp_log_tail import GcpTailSource
 from console.core.clock import FixedClock
 from console.logs.query import LogQuery
-from console.logs.source_gcp import Backoff, GcpLogSource
-from console.logs.source_gcp_tail import GcpTailSource
 from tests.emulators.fixtures import TEST_PROJECT, fake_logging, logging_client, tail_client  # noqa: F401
 from tests.emulators.logging_server import make_entry
 from tests.gcp.tail_helpers import SERVICE, T0, entry, wait_until
@@ -163,8 +163,8 @@ def gcp_env(fake_logging, monkeypatch):
 
 
 def test_open_log_source_on_gcp_is_the_live_tail(gcp_env):
+    from console.backends.log_stream import open_log_source
     from console.core.config import load_settings
-    from console.logs.stream import open_log_source
 
     gcp_env.add_entries([entry("w0", "📋 Level 1: team processors", 10)])
     settings = load_settings(backend="gcp", project=TEST_PROJECT)
@@ -183,7 +183,7 @@ def test_the_tail_command_on_gcp_follows_the_stream(gcp_env, monkeypatch):
     import threading
 
     from console.cli import build_parser
-    from console.cli.logs import _Out, cmd_tail
+    from console.cli.logs_command import _Out, cmd_tail
 
     now = datetime.now(UTC)  # the command's --since counts back from the real clock
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 
-from console.backends.local import LocalBackend
+from console.backends.local_backend import LocalBackend
 from console.core.config import NotifyChannel
-from console.notify import Delivery
-from console.watch import Watcher
+from console.services.notify import Delivery
+from console.services.watch import Watcher
 
 FEB3 = date(2026, 2, 3)
 MOMENTS = [datetime(2026, 2, 4, 12, 0, tzinfo=UTC), datetime(2026, 2, 4, 16, 0, tzinfo=UTC)]

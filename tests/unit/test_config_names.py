@@ -24,10 +24,8 @@ def _declared_binding_ids() -> set[str]:
     from textual.dom import DOMNode
 
     import console.tui
-    import panels.timeline
-    import panels.widget
 
-    modules = [panels.widget, panels.timeline]
+    modules = []
     for info in pkgutil.walk_packages(console.tui.__path__, "console.tui."):
         modules.append(importlib.import_module(info.name))
     ids: set[str] = set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from console.core.models import Status
-from console.core.runner import CheckContext, run_all
+from console.services.runner import CheckContext, run_all
 from tests.conftest import DEMO_END
 
 

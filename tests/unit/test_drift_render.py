@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from console.core.models import CheckResult, Status
-from panels.render import render_result
+from panels.dispatch import render_result
 
 NAME = "nba-phase3-analytics-processors"
 RESULT = CheckResult(

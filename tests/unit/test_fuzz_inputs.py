@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from console.cli.logs import format_plain
+from console.cli.logs_command import format_plain
 from console.core.config import ConfigError, load_settings
 from console.core.timestamps import MAX_UTC, MIN_UTC, RFC3339, parse_timestamp
 from console.logs.parse import MalformedLog, entry_from_dict, parse_json_document, parse_ndjson_lines, scan_ndjson

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from console.backends.gcp_log_source import Backoff, GcpLogSource, is_rate_limited
 from console.core.clock import FixedClock
 from console.logs.query import LogQuery
-from console.logs.source_gcp import Backoff, GcpLogSource, is_rate_limited
 
 T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
 

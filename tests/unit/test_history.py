@@ -6,12 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from console.backends.local import LocalBackend
+from console.backends.local_backend import LocalBackend
 from console.core.config import load_settings
 from console.core.errors import ErrorKind, SourceError
 from console.core.models import Status
-from console.core.runner import CheckContext, run_all
-from console.history import HistoryRange, contexts, history_range, run_history
+from console.services.history import HistoryRange, contexts, history_range, run_history
+from console.services.runner import CheckContext, run_all
 from tests.conftest import DEMO_END
 
 FEB4 = date(2026, 2, 4)

@@ -1,12 +1,12 @@
-"""The history screen's cells and plotted series (panels/history.py), from real check results."""
+"""The history screen's cells and plotted series (console/tui/history_grid.py), from real check results."""
 
 from __future__ import annotations
 
 from datetime import UTC, date
 
 from console.core.models import CheckResult, Status
-from console.core.runner import CheckContext, run_all
-from panels.history import cell, headline, series
+from console.services.runner import CheckContext, run_all
+from console.tui.history_grid import cell, headline, series
 from tests.conftest import DEMO_END
 
 
@@ -45,7 +45,7 @@ def test_a_date_without_games_reads_no_games_in_the_grid_and_the_panel(demo_back
     `ok` for want of anything to run, and read `no games`, never `0/5` or `L1>L2`."""
     from datetime import datetime
 
-    from panels.render import render_result
+    from panels.dispatch import render_result
 
     report = run_all(demo_backend, CheckContext(demo_settings, date(2026, 2, 6), datetime(2026, 2, 7, 19, tzinfo=UTC)))
     checks = {c.id: c for c in report.checks}

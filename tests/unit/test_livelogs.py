@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from console.backends.log_stream import ClockGate, open_log_source
 from console.core.clock import FixedClock
 from console.core.config import load_settings
 from console.core.models import LogEntry
-from console.logs.stream import ClockGate, open_log_source
 
 T0 = datetime(2026, 2, 5, 12, 0, tzinfo=UTC)
 

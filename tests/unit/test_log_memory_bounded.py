@@ -11,13 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import orjson
 
+from console.backends.local_log_source import LocalLogSource
 from console.core.config import Settings
 from console.core.context import CheckContext
 from console.logs.buffer import LogBuffer
 from console.logs.live_trace import LiveTrace
 from console.logs.parse import parse_line
 from console.logs.query import LogQuery
-from console.logs.source_local import LocalLogSource
 from panels import sequential
 
 SETTINGS = Settings()
@@ -117,7 +117,7 @@ def test_following_a_growing_file_holds_only_the_buffer(tmp_path):
 
 def test_judging_a_big_log_file_keeps_peak_memory_bounded(demo_settings, monkeypatch):
     """check --only sequential_execution's read: the peak over a file 4x larger is the same."""
-    from console.backends.local import LocalBackend
+    from console.backends.local_backend import LocalBackend
     from console.logs import window_scan
 
     monkeypatch.setattr(window_scan, "CHUNK", 1 << 20)  # both files span several chunks

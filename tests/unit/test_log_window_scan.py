@@ -196,7 +196,7 @@ def test_a_json_array_gives_what_its_whole_parse_gives(tmp_path):
 def test_a_refresh_sees_what_was_appended_and_what_was_rewritten(demo_backend, demo_settings):
     """The console's backend reads only the appended bytes on its next refresh; the verdict
     is the one a fresh read gives, also after the file is replaced by another."""
-    from console.backends.local import LocalBackend
+    from console.backends.local_backend import LocalBackend
     from console.core.context import CheckContext
     from panels import sequential
 

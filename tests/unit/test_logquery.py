@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from console.core.timefmt import parse_duration
 from console.logs import parse as logparse
 from console.logs.parse import candidate_lines, entry_from_dict, parse_line, scan_ndjson
-from console.logs.query import SEVERITIES, LogQuery, parse_duration, parse_filter_text, parse_severity
+from console.logs.query import SEVERITIES, LogQuery, parse_filter_text, parse_severity
 
 
 def test_renders_the_handoff_filter_exactly():

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 
+from console.backends.local_log_source import Deduper, FileFollower, LocalLogSource, ReplaySource, load_log_file
 from console.core.clock import FixedClock
 from console.logs.parse import entry_from_dict
 from console.logs.query import LogQuery
-from console.logs.source_local import Deduper, FileFollower, LocalLogSource, ReplaySource, load_log_file
 
 T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
 
@@ -82,7 +82,7 @@ def test_not_from_start_only_new_lines(tmp_path):
 
 
 def test_oversized_line_is_dropped_not_buffered(tmp_path, monkeypatch):
-    import console.logs.source_local as ls
+    import console.backends.local_log_source as ls
 
     monkeypatch.setattr(ls, "MAX_PARTIAL", 100)
     path = tmp_path / "a.ndjson"

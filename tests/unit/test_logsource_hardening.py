@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
+from console.backends.local_log_source import FileFollower, LocalLogSource, load_log_file
 from console.core.safefile import UnsafeFileError
-from console.logs.source_local import FileFollower, LocalLogSource, load_log_file
 from tests.unit.test_logsource import line, texts
 
 

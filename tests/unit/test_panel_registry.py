@@ -12,8 +12,8 @@ import pytest
 
 import panels
 from console.cli import main
-from console.core.runner import SPECS
-from console.history import HISTORY_QUERIES, SHORT_TITLES
+from console.services.history import HISTORY_QUERIES, SHORT_TITLES
+from console.services.runner import SPECS
 from panels.registry import BY_ID, PANELS
 from panels.spec import CheckSpec
 
@@ -27,7 +27,7 @@ def panel_modules() -> dict[str, CheckSpec]:
     """Every module of panels/ that declares a SPEC."""
     found = {}
     for info in pkgutil.iter_modules(panels.__path__, "panels."):
-        if info.name == "panels.widget" or info.name == "panels.timeline":
+        if info.name == "console.tui.widgets.check_panel" or info.name == "console.tui.widgets.timeline_view":
             continue  # the Textual widgets
         spec = getattr(importlib.import_module(info.name), "SPEC", None)
         if isinstance(spec, CheckSpec):

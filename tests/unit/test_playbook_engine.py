@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from console import safety
+from console.core import safety
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Decision, Runner
 from console.playbook.executors import LocalExecutor, StepResult

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console import safety
+from console.core import safety
 from console.core.config import Settings
 from console.playbook import model
 

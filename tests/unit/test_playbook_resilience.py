@@ -214,7 +214,7 @@ def test_a_lost_after_record_is_loud_and_the_next_run_treats_the_step_as_unknown
     )
     runs.append(outcome)
     assert outcome.status == "audit_failed" and "No space left" in outcome.message
-    from console.cli.playbook import _exit_code
+    from console.cli.playbook_command import _exit_code
 
     assert _exit_code(outcome) == 2
     assert demo_backend.deploy_state().service("nba-scrapers").commit == "06934c94"  # it did deploy

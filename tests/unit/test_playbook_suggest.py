@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from console.core.config import load_settings
 from console.core.models import CheckResult, LogEntry, Status
-from console.core.runner import SPEC_BY_ID, SPECS, CheckContext, run_check
 from console.playbook import model
 from console.playbook.suggest import current_flags, prefill, suggest, suggestion
+from console.services.runner import SPEC_BY_ID, SPECS, CheckContext, run_check
 from panels.sequential import sequential_execution
 from tests.conftest import DEMO_END
 

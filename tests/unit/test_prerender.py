@@ -9,7 +9,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from panels.prerender import WIDTHS_KEPT, Prerendered
+from console.tui.prerendered import WIDTHS_KEPT, Prerendered
 
 
 def _body(words: list[str]) -> Group:

@@ -14,7 +14,7 @@ import pytest
 
 from console.cli import main
 from console.core.safefile import StateDirError, private_dir
-from console.ui_state import save_theme
+from console.services.ui_state import save_theme
 
 
 def _mode(path: Path) -> int:

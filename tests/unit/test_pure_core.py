@@ -16,7 +16,7 @@ import panels
 # Only these may import Textual: the shell, the panel widget drawn by it, and the adapter that
 # holds Textual's private names for both (console/adapters/textual_private.py).
 TEXTUAL_ROOMS = ("console.tui.", "console.__main__", "console.adapters.textual_private")
-PANEL_WIDGETS = ("panels.widget", "panels.timeline")
+PANEL_WIDGETS = ("console.tui.widgets.check_panel", "console.tui.widgets.timeline_view")
 # Every panel module (spec, fetch, judge, render to rich) and their shared helpers.
 PURE_PANEL_MODULES = [
     info.name for info in pkgutil.walk_packages(panels.__path__, "panels.") if info.name not in PANEL_WIDGETS
@@ -43,7 +43,7 @@ def pure_modules() -> list[str]:
 
 def test_the_walk_finds_the_core_rooms():
     names = pure_modules()
-    for room in ("console.logs.parse", "console.playbook.engine", "console.backends.local", "console.cli"):
+    for room in ("console.logs.parse", "console.playbook.engine", "console.backends.local_backend", "console.cli"):
         assert room in names
     assert not any(n.startswith("console.tui.") for n in names)
     for panel in (
@@ -54,11 +54,10 @@ def test_the_walk_finds_the_core_rooms():
         "panels.usage",
         "panels.drift",
         "panels.registry",
-        "panels.render",
-        "panels.history",
+        "panels.dispatch",
     ):
         assert panel in names
-    assert "panels.widget" not in names
+    assert "console.tui.widgets.check_panel" not in names
 
 
 def test_pure_modules_import_without_textual():

@@ -239,7 +239,7 @@ def test_check_report_leaves_as_it_is(demo_backend, demo_settings):
     from datetime import date
 
     from console.core.clock import DEMO_END
-    from console.core.runner import CheckContext, run_all
+    from console.services.runner import CheckContext, run_all
 
     report = run_all(demo_backend, CheckContext(demo_settings, date(2026, 2, 4), DEMO_END)).model_dump(mode="json")
     assert mask_tree(report) == report

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from console.core.models import CheckResult, Status
-from console.core.runner import CheckContext, run_all
-from console.refresh import PanelState, format_age
-from console.timeline import WINDOWS, criteria, current_window, expected_metrics
+from console.services.refresh import PanelState, format_age
+from console.services.runner import CheckContext, run_all
+from console.services.timeline import WINDOWS, criteria, current_window, expected_metrics
 
 T0 = datetime(2026, 2, 5, 13, 0, tzinfo=UTC)
 

@@ -8,10 +8,10 @@ from datetime import date
 import orjson
 import pytest
 
-from console.backends.local import LocalBackend
+from console.backends.local_backend import LocalBackend
 from console.core.errors import ScenarioError
-from console.core.runner import CheckContext, run_all
 from console.local.scenario import current_dir, export_scenario, load_scenario
+from console.services.runner import CheckContext, run_all
 from tests.conftest import DEMO_END
 
 
@@ -163,7 +163,7 @@ def test_export_then_load_round_trip(tmp_path, demo_settings):
 
 def test_missing_local_data_is_a_clear_error(tmp_path):
     from console.core.config import load_settings
-    from console.core.runner import SPEC_BY_ID, run_check
+    from console.services.runner import SPEC_BY_ID, run_check
 
     settings = load_settings(data_dir=tmp_path / "nothing")
     result = run_check(

@@ -12,7 +12,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from console import cli
-from console.cli.serve import TOKEN_ENV, child_argv, confirm_playbooks, is_loopback, resolve_token
+from console.cli.serve_command import TOKEN_ENV, child_argv, confirm_playbooks, is_loopback, resolve_token
 from console.core.config import ConfigError, load_settings
 from console.tui.serve import parse_envelope
 

@@ -13,9 +13,9 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from console.core.runner import SPEC_BY_ID, SPECS, CheckContext
 from console.core.sql_bind import bigquery_tables, bound_bigquery, context_params
 from console.local.scenario import DB_FILE
+from console.services.runner import SPEC_BY_ID, SPECS, CheckContext
 from tests.conftest import DEMO_END
 
 FEB3 = date(2026, 2, 3)

@@ -24,8 +24,8 @@ import json, sys
 from console.cli import main
 code = main(sys.argv[1:])
 heavy = ("sqlglot", "rich", "rich.console", "textual", "duckdb", "pydantic", "pydantic_settings", "google.cloud.bigquery",
-         "console.cli.local", "console.cli.playbook", "console.cli.logs", "console.cli.serve",
-         "console.cli.history", "console.cli.watch", "console.core.runner")
+         "console.cli.local_command", "console.cli.playbook_command", "console.cli.logs_command", "console.cli.serve_command",
+         "console.cli.history_command", "console.cli.watch_command", "console.services.runner")
 print(json.dumps({"code": code, "imported": [m for m in heavy if m in sys.modules]}), file=sys.stderr)
 """
 
@@ -49,7 +49,7 @@ def test_help_imports_no_command_module_and_no_heavy_library():
         "import sys\nfrom console.cli import build_parser, parse_args\n"
         "try:\n    parse_args(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('sqlglot', 'rich', 'textual', 'duckdb', 'pydantic', 'pydantic_settings',"
-        " 'console.cli.local', 'console.cli.logs', 'console.cli.playbook') if m in sys.modules]\n"
+        " 'console.cli.local_command', 'console.cli.logs_command', 'console.cli.playbook_command') if m in sys.modules]\n"
         "print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60).stdout
@@ -75,7 +75,7 @@ def test_only_the_given_commands_module_is_imported(demo_settings, tmp_path):
     argv = ["--data-dir", str(demo_settings.data_dir), "local", "export", str(tmp_path / "out")]
     code, imported = _imports(argv, str(tmp_path / "cache"))
     assert code == 0
-    assert "console.cli.local" in imported and "console.cli.playbook" not in imported
+    assert "console.cli.local_command" in imported and "console.cli.playbook_command" not in imported
     assert "rich.console" not in imported
 
 

@@ -11,8 +11,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from console.core.config import Settings
-from console.core.runner import parse_at
 from console.core.timefmt import for_people, parse_clock_time, to_moment
+from console.services.runner import parse_at
 
 ET = ZoneInfo("America/New_York")
 FUZZ = hsettings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", "50")) * 4, deadline=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from console import ui_state
+from console.services import ui_state
 
 
 def test_theme_round_trip(demo_settings):

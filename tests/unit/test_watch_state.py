@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from console.core.config import ConfigError, WatchSettings, load_settings
 from console.core.models import CheckResult, Status
-from console.watch import decide, is_quiet, status_change_text
-from console.watch_state import StateStore, WatchState, last_notified_at, state_path
+from console.services.watch import decide, is_quiet, status_change_text
+from console.services.watch_state import StateStore, WatchState, last_notified_at, state_path
 
 T0 = datetime(2026, 2, 4, 11, 0, tzinfo=UTC)
 WS = WatchSettings(remind_every="1h", error_repeat_after="30m")

@@ -1,5 +1,6 @@
-"""Log sources behind one interface: `poll()` returns the entries that arrived since the
-last call (oldest first), never blocks for long and never raises for a bad line.
+"""The local log sources, behind the one interface of console/logs/source.py: `poll()` returns
+the entries that arrived since the last call (oldest first), never blocks for long and never
+raises for a bad line.
 
 - `FileFollower`: one file, like `tail -F`: reads new bytes in bounded chunks, keeps a
   partial last line until its newline arrives, and notices rotation (a new inode) and
@@ -25,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from console.core.clock import Clock
 from console.core.models import LogEntry
@@ -33,6 +34,7 @@ from console.core.safefile import UnsafeFileError, open_regular, read_regular
 from console.logs.dedupe import Deduper
 from console.logs.parse import MalformedLog, Skipped, parse_json_document, parse_log_file, scan_ndjson
 from console.logs.query import LogQuery
+from console.logs.source import LogSource
 
 _NOT_A_FOLDER = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 _SETTLED_NS = 2_000_000_000  # a folder unchanged this long has no change hidden in its mtime
@@ -40,14 +42,6 @@ _SETTLED_NS = 2_000_000_000  # a folder unchanged this long has no change hidden
 CHUNK = 1 << 20  # bytes read per call to read()
 MARK = 64  # bytes just before the read offset, re-checked each poll to notice a rewrite
 MAX_PARTIAL = 8 << 20  # a "line" longer than this is garbage: dropped, not buffered forever
-
-
-class LogSource(Protocol):
-    def poll(self) -> list[LogEntry]: ...
-
-    def close(self) -> None: ...
-
-    def describe(self) -> str: ...
 
 
 @dataclass

@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from console import safety
+from console.core import safety
 from console.core.redaction import mask_text
 from console.core.timefmt import for_people, to_moment
 from console.playbook import model

@@ -17,13 +17,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from console.core.runner import CheckContext, CheckSpec
 from console.core.timefmt import for_people
 from console.playbook.suggest import suggestion
-from console.refresh import PanelState, format_age
-from console.tui.widgets.table import RowsTable
-from panels.badges import badge
-from panels.render import breakdown
+from console.services.refresh import PanelState, format_age
+from console.services.runner import CheckContext, CheckSpec
+from console.tui.widgets.rows_table import RowsTable
+from panels.dispatch import breakdown
+from panels.status_style import badge
 
 # What the rows are, and what no rows means, per check: an untitled "rows: 0" says nothing.
 ROWS_TITLES: dict[str, tuple[str, str]] = {
@@ -151,7 +151,7 @@ class DetailScreen(Screen):
     # ------------------------------------------------------------------ keys
 
     def action_show_sql(self) -> None:
-        from console.tui.screens.sql import SqlModal
+        from console.tui.screens.sql_modal import SqlModal
 
         self.app.push_screen(SqlModal(self.spec, self.ctx))
 

@@ -13,11 +13,11 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Static
 
-from console.core.runner import SPECS
+from console.services.runner import SPECS
 from console.tui.header import header_text
-from console.tui.widgets.footer import ConsoleFooter
-from panels.timeline import MetricsView, TimelineView
-from panels.widget import CheckPanel
+from console.tui.widgets.check_panel import CheckPanel
+from console.tui.widgets.console_footer import ConsoleFooter
+from console.tui.widgets.timeline_view import MetricsView, TimelineView
 
 # Below these widths the 3x2 grid becomes 2x3, then one scrolling column.
 TWO_COLUMNS_BELOW = 160

@@ -95,7 +95,7 @@ def resolve_token(host: str, require: bool) -> tuple[str | None, bool]:
 
 def _ensure_local_data(settings: Settings) -> None:
     """`serve` on an empty local backend shows the demo, as `make run` does."""
-    from console import safety
+    from console.core import safety
     from console.local.scenario import current_dir
 
     if settings.backend != "local" or current_dir(settings) is not None:
@@ -106,7 +106,7 @@ def _ensure_local_data(settings: Settings) -> None:
             file=sys.stderr,
         )
         return
-    from console.cli.local import seed_demo
+    from console.cli.local_command import seed_demo
 
     seed_demo(settings)
     print(f"seeded the demo into {settings.data_dir}", file=sys.stderr)

@@ -13,13 +13,13 @@ from textual.widgets import Static
 
 def binding_rows(app) -> list[tuple[str, str, str, str]]:
     """(where, key, description, id) for every binding, with the config's remaps applied."""
-    from console.tui.screens.detail import DetailScreen
-    from console.tui.screens.logs import EntryScreen, LogsScreen, LogView
-    from console.tui.screens.main import MainScreen
-    from console.tui.screens.playbooks import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
-    from console.tui.screens.sql import SqlModal
-    from console.tui.widgets.table import RowsTable
-    from panels.widget import CheckPanel
+    from console.tui.screens.detail_screen import DetailScreen
+    from console.tui.screens.logs_screen import EntryScreen, LogsScreen, LogView
+    from console.tui.screens.main_screen import MainScreen
+    from console.tui.screens.playbooks_screen import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
+    from console.tui.screens.sql_modal import SqlModal
+    from console.tui.widgets.check_panel import CheckPanel
+    from console.tui.widgets.rows_table import RowsTable
 
     keys = app.settings.keys
     rows = []

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from console.core.runner import CheckContext, CheckSpec
+from console.services.runner import CheckContext, CheckSpec
 
 # Checks that read no SQL table say what they read instead.
 _SOURCES = {

@@ -9,11 +9,12 @@ reaches them, and the system clock releases everything at once.
 
 from __future__ import annotations
 
+from console.backends.local_log_source import ClockGate, LocalLogSource
 from console.core.clock import Clock
 from console.core.config import Settings
 from console.core.models import LogEntry
 from console.logs.query import LogQuery
-from console.logs.source_local import ClockGate, LocalLogSource, LogSource
+from console.logs.source import LogSource
 
 
 class _FailedSource:
@@ -36,7 +37,7 @@ def open_log_source(settings: Settings, clock: Clock, query: LogQuery | None = N
     if settings.backend == "gcp":
         from console.backends.gcp_clients import ClientFactory
         from console.backends.gcp_errors import translate
-        from console.logs.source_gcp_tail import open_gcp_tail
+        from console.backends.gcp_log_tail import open_gcp_tail
 
         # The TailLogEntries stream (polled list_entries where the tail is refused); it
         # follows real time, so no clock gate.

@@ -1,4 +1,4 @@
-"""The morning timeline and the expected-metrics table, drawn from console.timeline rows."""
+"""The morning timeline and the expected-metrics table, drawn from console.services.timeline rows."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from textual.widgets import Static
 
 from console.core.config import Settings
 from console.core.models import CheckResult
-from console.timeline import WINDOWS, criteria, current_window, expected_metrics, window_note
-from panels.prerender import Prerendered
+from console.services.timeline import WINDOWS, criteria, current_window, expected_metrics, window_note
+from console.tui.prerendered import Prerendered
 
 
 def _tick(met: bool | None) -> Text:

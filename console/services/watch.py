@@ -27,10 +27,10 @@ from typing import Any
 from console.core.clock import Clock, FixedClock, ReplayClock
 from console.core.config import NotifyChannel, Settings, WatchSettings
 from console.core.models import CheckResult, Report, Status
-from console.core.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
 from console.core.timestamps import parse_timestamp
-from console.notify import Delivery, DeliveryError, top_rows
-from console.watch_state import StateStore, WatchState, state_path
+from console.services.notify import Delivery, DeliveryError, top_rows
+from console.services.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
+from console.services.watch_state import StateStore, WatchState, state_path
 
 log = logging.getLogger("nba_console.watch")
 
@@ -240,7 +240,7 @@ class Watcher:
             )
 
     def _summary_event(self, report: Report, day: dict[str, Any]) -> dict[str, Any]:
-        from console.render import report_markdown
+        from console.services.report import report_markdown
 
         report_file = None
         directory = self.report_dir or self.settings.watch.report_dir

@@ -20,14 +20,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from console.backends.base import Backend
+from console.core.backend import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext, games_read_by, guarded
 from console.core.deadline import Deadline, run_with_deadline
 from console.core.errors import ErrorKind
 from console.core.game_dates import DateRange, date_range, query_params
 from console.core.models import CheckResult, Report, Status
-from console.core.runner import CHECK_GRACE_S, default_game_date, make_report
+from console.services.runner import CHECK_GRACE_S, default_game_date, make_report
 from panels.ranges import RangeReads, each_date
 from panels.registry import PANELS
 from panels.spec import CheckSpec

@@ -19,12 +19,12 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from console.backends.gcp_log_source import Backoff, GcpLogSource
 from console.core.clock import Clock, SystemClock
 from console.core.errors import ErrorKind, SourceError
 from console.core.models import LogEntry
 from console.logs.dedupe import Deduper
 from console.logs.query import LogQuery
-from console.logs.source_gcp import Backoff, GcpLogSource
 
 DEFAULT_BACKFILL = timedelta(minutes=10)
 

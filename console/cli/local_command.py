@@ -39,7 +39,7 @@ def seed_demo(settings) -> dict[str, int]:
 
 
 def _writable(args, what: str):
-    from console.safety import ReadOnlyError, check_writable
+    from console.core.safety import ReadOnlyError, check_writable
 
     settings = _settings(args)
     try:

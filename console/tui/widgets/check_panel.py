@@ -16,10 +16,10 @@ from textual.message import Message
 from textual.widgets import Static
 
 from console.adapters.textual_private import set_border_subtitle_quietly
-from console.refresh import LOADING, STALE, PanelState, format_age
-from panels.badges import badge
-from panels.prerender import Prerendered
-from panels.render import render_result
+from console.services.refresh import LOADING, STALE, PanelState, format_age
+from console.tui.prerendered import Prerendered
+from panels.dispatch import render_result
+from panels.status_style import badge
 
 
 class CheckPanel(Static, can_focus=True):

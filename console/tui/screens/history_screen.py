@@ -1,7 +1,7 @@
 """The history screen (`h`): every check over the last game dates as a grid, and the numbers
 against their thresholds as plots, so a slow decay is seen before it becomes an outage.
 
-One thread worker per check runs console.history.run_history_check over the range (the
+One thread worker per check runs console.services.history.run_history_check over the range (the
 same judges as the main screen); the head counts the checks still loading, and the grid
 and plots are drawn once all are in (each partial draw cost a frame). Enter on a cell
 opens that date's drill-down; `[` `]` move the range by its length and stop at the data's
@@ -25,9 +25,8 @@ from textual.worker import Worker, WorkerState
 from textual_plotext import PlotextPlot
 
 from console.core.models import CheckResult
-from console.core.runner import SPEC_BY_ID, SPECS, CheckContext
 from console.core.timestamps import parse_timestamp
-from console.history import (
+from console.services.history import (
     SHORT_TITLES,
     HistoryRange,
     Shown,
@@ -37,10 +36,11 @@ from console.history import (
     history_range,
     run_history_check,
 )
-from console.refresh import PanelState
-from panels.history import Series, cell, date_label, series
+from console.services.refresh import PanelState
+from console.services.runner import SPEC_BY_ID, SPECS, CheckContext
+from console.tui.history_grid import Series, cell, date_label, series
 
-# The checks whose numbers are plotted (panels.history.series, in that order).
+# The checks whose numbers are plotted (console.tui.history_grid.series, in that order).
 PLOT_OF = {"grading_coverage": 0, "dnp_pollution": 1, "usage_rate_coverage": 2, "deployment_drift": 3}
 # Plot colours by threshold label (the badge text carries the meaning without them).
 LINE_COLOURS = {"trigger": "green", "monitor": "red", "max": "red", "target": "orange"}
@@ -251,7 +251,7 @@ class HistoryScreen(Screen):
 
     def open_detail(self, check_id: str, day: date) -> None:
         """That date's drill-down, as the main screen would open it for that game date."""
-        from console.tui.screens.detail import DetailScreen
+        from console.tui.screens.detail_screen import DetailScreen
 
         result = self.results.get(check_id, {}).get(day)
         if result is None:

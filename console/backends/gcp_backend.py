@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from console.backends import gcp_deploy, gcp_logs
-from console.backends.base import Backend
 from console.backends.gcp_clients import ClientFactory, check_credentials_file
 from console.backends.gcp_errors import translate
 from console.backends.gcp_retry import bounded, default_retry
 from console.core import sql
+from console.core.backend import Backend
 from console.core.deadline import Deadline, current_deadline, run_with_deadline
 from console.core.errors import ErrorKind, SourceError
 from console.core.models import DeployState, LogEntry

@@ -263,7 +263,7 @@ class LogsScreen(Screen):
             out.append(" · filter not applied (see above)", "red")
         skipped = getattr(self.source, "skipped", 0)
         if isinstance(skipped, int) and skipped:
-            from console.logs.parse import skipped_note
+            from console.core.errors import skipped_note
 
             out.append(f" · {skipped_note(skipped)}", "yellow")
         return out

@@ -25,7 +25,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
-from console import safety
+from console.core import safety
 from console.core.clock import ReplayClock
 from console.playbook import model
 from console.playbook.engine import Callbacks, Cancelled, Decision, Runner, dry_run

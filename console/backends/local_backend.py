@@ -23,9 +23,8 @@ import orjson
 from cachetools import LRUCache
 from pydantic import ValidationError
 
-from console import safety
-from console.backends.base import Backend
-from console.core import sql
+from console.core import safety, sql
+from console.core.backend import Backend
 from console.core.errors import ErrorKind, SourceError, first_line, validation_line
 from console.core.models import DeployState, LogEntries, LogEntry
 from console.core.safefile import UnsafeFileError, read_regular, write_atomic

@@ -1,4 +1,4 @@
-"""`nba-console watch`: the morning check on a schedule, with notifications (console/watch.py)."""
+"""`nba-console watch`: the morning check on a schedule, with notifications (console/services/watch.py)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _duration(text: str) -> timedelta:
-    from console.logs.query import parse_duration
+    from console.core.timefmt import parse_duration
 
     try:
         return parse_duration(text)
@@ -85,15 +85,15 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from console.backends import open_backend
     from console.cli import settings_from_args
     from console.core.clock import FixedClock, ReplayClock, SystemClock
-    from console.core.runner import default_game_date, parse_at
-    from console.notify import describe
-    from console.watch import Watcher, run_schedule
+    from console.services.notify import describe
+    from console.services.runner import default_game_date, parse_at
+    from console.services.watch import Watcher, run_schedule
 
     _setup_logging()
     log = logging.getLogger("nba_console.watch")
     settings = settings_from_args(args)
     # The watch changes nothing on the platform; its memory (what it told, the outbox) is the
-    # console's own state, which read-only does not close (console/safety.py says why).
+    # console's own state, which read-only does not close (console/core/safety.py says why).
     channels = pick_channels(settings, args.notify)
     ws = settings.watch
     every, until_time = args.every or ws.every, args.until or ws.until

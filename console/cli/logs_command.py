@@ -17,9 +17,9 @@ from pathlib import Path
 
 from console.core.clock import DEMO_END, DEMO_START, ReplayClock, SystemClock
 from console.core.models import LogEntry
-from console.core.timefmt import for_people
+from console.core.timefmt import for_people, parse_duration
 from console.logs.live_trace import LiveTrace, TraceUpdate
-from console.logs.query import LogQuery, parse_duration, parse_severity
+from console.logs.query import LogQuery, parse_severity
 
 DEMO_GAME_DATE = date(2026, 2, 4)
 
@@ -155,19 +155,19 @@ def _settings(args):
 def open_source(settings, query: LogQuery, clock=None, follow: bool = True):
     if settings.backend == "gcp":
         if not follow:  # one listing and done: the stream would have nothing to add
-            from console.logs.source_gcp import open_gcp_source
+            from console.backends.gcp_log_source import open_gcp_source
 
             return open_gcp_source(settings, query, clock, follow=False)
         from console.backends.gcp_errors import translate
-        from console.logs.source_gcp_tail import open_gcp_tail
+        from console.backends.gcp_log_tail import open_gcp_tail
 
         try:
             return open_gcp_tail(settings, query, clock)
         except Exception as exc:  # no credentials: one line, exit 2, no traceback
             raise translate(exc, "logging") from exc
+    from console.backends.local_log_source import LocalLogSource
     from console.core.errors import ErrorKind, SourceError
     from console.local.scenario import current_dir
-    from console.logs.source_local import LocalLogSource
 
     if current_dir(settings) is None:
         raise SourceError(ErrorKind.NO_DATA, f"no local data in {settings.data_dir}: run `nba-console local seed-demo`")
@@ -209,7 +209,7 @@ def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
                 if args.no_follow:
                     skipped = getattr(source, "skipped", 0)
                     if skipped:
-                        from console.logs.parse import skipped_note
+                        from console.core.errors import skipped_note
 
                         print(f"nba-console tail: {skipped_note(skipped)}", file=sys.stderr)
                     # An unreadable source is an error for whoever reads the exit code.
@@ -245,7 +245,7 @@ def run_replay(
     on_tick: Callable[[datetime, bool], None] | None = None,
 ) -> LiveTrace:
     """Release entries as an accelerated clock reaches them, printing lines and trace news."""
-    from console.logs.source_local import ReplaySource
+    from console.backends.local_log_source import ReplaySource
 
     entries = sorted(entries, key=lambda e: e.timestamp)
     if not entries and start is None:
@@ -283,8 +283,8 @@ def _human(delta: timedelta) -> str:
 
 
 def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
+    from console.backends.local_log_source import load_log_file
     from console.core.safefile import UnsafeFileError
-    from console.logs.source_local import load_log_file
 
     settings = _settings(args)
     out = out or _Out()
@@ -309,11 +309,11 @@ def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = t
 
 
 def _ensure_demo(settings) -> None:
-    from console.cli.local import seed_demo
+    from console.cli.local_command import seed_demo
     from console.local.scenario import current_dir
 
     if settings.backend == "local" and current_dir(settings) is None:
-        from console.safety import ReadOnlyError, check_writable
+        from console.core.safety import ReadOnlyError, check_writable
 
         try:
             check_writable(settings, f"seed the demo into {settings.data_dir} (there is no local data yet)")
@@ -360,8 +360,8 @@ def demo_headless(
     settings, speed: float, out: _Out, sleep: Callable[[float], None] = time.sleep, start: datetime = DEMO_START
 ) -> int:
     """The demo morning as text: log lines in order, and each check's status as it changes."""
-    from console.backends.local import LocalBackend
-    from console.core.runner import CheckContext, run_all
+    from console.backends.local_backend import LocalBackend
+    from console.services.runner import CheckContext, run_all
 
     backend = LocalBackend(settings)
     entries = [e for path in backend.log_files() for e in backend._entries(path)]

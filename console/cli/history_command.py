@@ -35,8 +35,8 @@ def register(sub) -> None:
 def cmd_history(args: argparse.Namespace) -> int:
     from console.backends import open_backend
     from console.cli import settings_from_args
-    from console.core.runner import default_game_date
-    from console.history import bytes_labels, contexts, cut_to_data, data_range, history_range, run_history
+    from console.services.history import bytes_labels, contexts, cut_to_data, data_range, history_range, run_history
+    from console.services.runner import default_game_date
 
     settings = settings_from_args(args)
     backend = open_backend(settings)
@@ -75,9 +75,9 @@ def print_history(
     console: Console | None = None,
     note: str | None = None,
 ) -> None:
-    from console.history import SHORT_TITLES
-    from panels.badges import STATUS_STYLE
-    from panels.render import NO_GAMES, no_games, render_result
+    from console.services.history import SHORT_TITLES
+    from panels.dispatch import NO_GAMES, no_games, render_result
+    from panels.status_style import STATUS_STYLE
 
     console = console or Console()
     if not reports:

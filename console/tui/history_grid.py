@@ -12,10 +12,10 @@ from datetime import date
 from rich.text import Text
 
 from console.core.models import CheckResult
-from panels.badges import STATUS_STYLE
+from panels.dispatch import NO_GAMES, no_games
 from panels.drift import worst_drift
 from panels.registry import BY_ID
-from panels.render import NO_GAMES, no_games
+from panels.status_style import STATUS_STYLE
 
 BADGE = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "unknown": "unk", "error": "ERR"}
 
