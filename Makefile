@@ -59,10 +59,12 @@ test: $(STAMP_DEV) emulators-deps
 test-fast: $(STAMP_DEV)
 	$(PY) -m pytest -m "not slow and not gcp and not browser" $(PYTEST_ARGS)
 
-# Formatting and lint (pyproject.toml's [tool.ruff]); .ci/run calls it before the tests.
+# Formatting, lint (pyproject.toml's [tool.ruff]) and the layers' import contracts
+# ([tool.importlinter]); .ci/run calls it before the tests.
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # uv.lock again from pyproject.toml's bounds, changing no version it need not (after an edit of
 # the dependencies). `make upgrade` moves every package to the newest version the bounds allow,

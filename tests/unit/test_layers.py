@@ -1,17 +1,109 @@
-"""The import graph of console/ and panels/ has no circle, neither at module level nor through
-imports inside functions (lazy imports); the app and its palette were a circle before issue 12.
+"""The layers hold: cli > tui > services > checks | playbook > backends > logs | local > core.
 
-Read from the source with `ast`, so it holds for modules no test happens to import.
+Three views of one rule, each seeing what the others cannot:
+- `lint-imports` checks the contracts of pyproject.toml's [tool.importlinter] on the static import
+  graph (imports inside functions and under TYPE_CHECKING included);
+- the runtime blocker imports every module outside console/tui/ in a fresh interpreter with
+  `textual` made unimportable, so a module loaded by name (COMMAND_MODULES) cannot hide an import;
+- the module graph read with `ast` has no circle, not even through imports inside functions (the
+  app and its palette were one before issue 12); lint-imports only forbids circles between sibling
+  packages.
 """
 
 from __future__ import annotations
 
 import ast
+import pkgutil
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+import console
+import panels
+
 ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_the_import_contracts_hold():
+    proc = lint_imports(ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 broken" in proc.stdout
+
+
+def test_an_upward_import_breaks_the_layers(tmp_path):
+    # The contracts bind: a copy of the tree where the core imports a service fails loudly.
+    for name in ("console", "panels", "queries", "playbooks"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    clock = tmp_path / "console" / "core" / "clock.py"
+    clock.write_text(clock.read_text(encoding="utf-8") + "\nimport console.services.runner\n", encoding="utf-8")
+    proc = lint_imports(tmp_path)
+    assert proc.returncode != 0
+    assert "BROKEN" in proc.stdout and "console.core.clock -> console.services.runner" in proc.stdout
+
+
+# Only these may import Textual: the TUI, `python -m console`, and the adapter that holds
+# Textual's private names for the TUI (console/adapters/textual_private.py).
+TEXTUAL_ROOMS = ("console.tui.", "console.__main__", "console.adapters.textual_private")
+
+BLOCKER = """
+import importlib, sys
+class BlockTextual:
+    def find_spec(self, name, path=None, target=None):
+        if name == "textual" or name.startswith("textual."):
+            raise ImportError("textual is blocked in the pure core: " + name)
+sys.meta_path.insert(0, BlockTextual())
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+loaded = sorted(m for m in sys.modules if m == "textual" or m.startswith("textual."))
+print("textual modules loaded:", loaded)
+"""
+
+
+def pure_modules() -> list[str]:
+    names = [info.name for info in pkgutil.walk_packages(console.__path__, "console.")]
+    names += [info.name for info in pkgutil.walk_packages(panels.__path__, "panels.")]
+    return [n for n in names if not n.startswith(TEXTUAL_ROOMS) and n != "console.tui"]
+
+
+def test_the_walk_finds_the_core_rooms():
+    names = pure_modules()
+    for room in (
+        "console.logs.parse",
+        "console.playbook.engine",
+        "console.backends.local_backend",
+        "console.services.runner",
+        "console.cli",
+        "console.cli.logs_command",
+        "panels.registry",
+        "panels.dispatch",
+    ):
+        assert room in names
+    for panel in ("phase3", "sequential", "grading", "dnp", "usage", "drift"):
+        assert f"panels.{panel}" in names
+    assert not any(n.startswith("console.tui.") for n in names)
+
+
+def test_modules_outside_the_tui_import_without_textual():
+    names = pure_modules()
+    proc = subprocess.run([sys.executable, "-c", BLOCKER, *names], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "textual modules loaded: []"
+
+
+def test_the_blocker_does_block_textual():
+    proc = subprocess.run(
+        [sys.executable, "-c", BLOCKER, "console.tui.app"], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode != 0 and "textual is blocked" in proc.stderr
 
 
 def modules() -> dict[str, tuple[Path, bool]]:
@@ -26,16 +118,12 @@ def modules() -> dict[str, tuple[Path, bool]]:
 def graph(top_level_only: bool) -> dict[str, set[str]]:
     mods = modules()
     edges: dict[str, set[str]] = {name: set() for name in mods}
-    for name, (path, package) in mods.items():
+    for name, (path, _package) in mods.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in tree.body if top_level_only else ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
-                if node.level:
-                    base = name.split(".") if package else name.split(".")[:-1]
-                    base = base[: len(base) - (node.level - 1)]
-                    target = ".".join(base + ([node.module] if node.module else []))
-                else:
-                    target = node.module or ""
+                assert not node.level, f"{path}: a relative import (ruff's TID252 refuses them)"
+                target = node.module or ""
                 # `from pkg import mod` imports the submodule: the edge goes to it, and to the
                 # package itself only for names that are not submodules (Python initialises a
                 # parent package for every submodule; that alone is no circle).
