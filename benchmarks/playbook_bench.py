@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from console.playbook.procs import GatedProcess  # noqa: E402
-from tests.pb_fakes import deploy_events, fake_env, make_checkout  # noqa: E402
+from tests.helpers.pb_fakes import deploy_events, fake_env, make_checkout  # noqa: E402
 
 
 def spawn_cost(rounds: int) -> tuple[float, float]:

@@ -67,3 +67,11 @@ def demo_backend(demo_settings):
     backend = LocalBackend(demo_settings)
     yield backend
     backend.close()
+
+
+@pytest.fixture
+def cli_env(tmp_path):
+    """The console CLI on gcp against a fake gcloud and a real git checkout: (env, folder)."""
+    from tests.helpers.playbook_cli import cli_env_for
+
+    return cli_env_for(tmp_path)

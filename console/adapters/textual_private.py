@@ -17,7 +17,7 @@ Each one is here because the public way was measured and falls short:
 - `key_name_of`: the name Textual gives a typed character (`?` is `question_mark`), which is
   what a `[keys]` binding must be written as. Textual has no public function for it; the
   config's own key check (console/core/config_checks.py, Textual-free for `check`'s start) is
-  held to it by tests/unit/test_config_names.py.
+  held to it by tests/unit/core/test_config_names.py.
 
 pyproject.toml bounds textual below its next major; tests/unit/test_private_api_adapters.py
 checks every name below against the installed Textual.

@@ -31,7 +31,7 @@ COMMAND_MODULES = (
 )
 # The subcommands each module registers, with their one-line help, so that parsing imports
 # only the module of the command given: `nba-console --help` lists them all without
-# importing any (DuckDB, rich, pydantic...). tests/unit/test_startup.py keeps this true.
+# importing any (DuckDB, rich, pydantic...). tests/unit/test_startup_imports.py keeps this true.
 COMMANDS: dict[str, tuple[str, str]] = {
     "local": ("console.cli.local_command", "manage the embedded backend's data"),
     "playbook": ("console.cli.playbook_command", "guided rollbacks and redeploys"),

@@ -8,7 +8,7 @@ JSON parsers would let through, refused with a message that names the fix.
 
 Pure and light, like the rest of the configuration: `check` loads it on every run, so the
 names the TUI knows (binding ids, Textual's key names and themes) are static lists here,
-which tests/unit/test_config_names.py holds equal to the screens' bindings and to Textual's.
+which tests/unit/core/test_config_names.py holds equal to the screens' bindings and to Textual's.
 """
 
 from __future__ import annotations

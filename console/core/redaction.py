@@ -17,7 +17,7 @@ is on the line before it, is console/playbook/redact.py's `Redactor`, built on t
 
 What must stay readable stays: hex strings (commit SHAs, digests, UUIDs) are never judged by
 entropy, words without digits never are, and names (processors, services, tables) have no
-secret shape. tests/unit/test_redaction_corpus.py holds the corpus.
+secret shape. tests/unit/core/test_redaction_corpus.py holds the corpus.
 """
 
 from __future__ import annotations

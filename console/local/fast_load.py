@@ -13,7 +13,7 @@ validator still takes them in its order, and a refusal discards the whole genera
 any check fails, DuckDB refuses the file, or the file changed while being read, nothing is
 kept and the caller falls back to the row-by-row validator, which words the refusal exactly
 as before (path, line, column, reason). So this path may only ever *accept* files; every
-refusal still comes from validate.py (tests/unit/test_fast_load.py compares the two).
+refusal still comes from validate.py (tests/unit/local/test_fast_load.py compares the two).
 
 Why the checks are enough (for one file; `K` = key occurrences in the file):
 - kinds: a string's JSON text starts with `"`, a boolean is `true`/`false`, an INT64 is what

@@ -32,7 +32,7 @@ _NOT_LOADED: Any = object()
 hyperscan: Any = _NOT_LOADED  # the module, imported on first use (~30 ms: not for every command)
 
 # Every non-ASCII character whose str.upper() is ASCII letters only (ß -> SS, ı -> I,
-# ſ -> S, the ligatures ﬀ to ﬆ). tests/unit/test_severity_scan.py recomputes it from the
+# ſ -> S, the ligatures ﬀ to ﬆ). tests/unit/logs/test_severity_scan.py recomputes it from the
 # running interpreter's Unicode tables over every code point.
 UPCASE_TO_ASCII = "\u00df\u0131\u017f\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"
 

@@ -5,7 +5,7 @@ kept, whatever the file's size.
 
 The same answer as parsing the whole file and filtering (`start <= timestamp <= end`, the
 service exact, malformed lines counted, a file with no entry at all a `MalformedLog`),
-which tests/unit/test_log_window_scan.py checks against that path.
+which tests/unit/logs/test_window_scan.py checks against that path.
 
 `scan_file(..., previous=)` continues a scan of an NDJSON file that only grew since (same
 inode, the bytes before the old offset unchanged): a console refreshing its panels every

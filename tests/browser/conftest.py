@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serve_helpers import start_served_console, wait_until
+from tests.helpers.serve_helpers import start_served_console, wait_until
 
 CHROMIUM = os.environ.get("NBA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, wait_sessions
-from tests.serve_helpers import pid_alive, wait_until
+from tests.helpers.serve_helpers import pid_alive, wait_until
 
 
 @pytest.fixture(autouse=True)

@@ -6,18 +6,25 @@ a deliberate change, and look at the report before committing.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.functional.conftest import FEB4, SIZE, until
-from tests.functional.test_history_screen import make_app, open_history  # noqa: F401 - the silent-log fixture
+from tests.helpers.history_screen import open_history, with_silent_logs
 
 
-def test_history_screen(snap_compare, make_app):  # noqa: F811
+@pytest.fixture
+def make_app(make_app):
+    return with_silent_logs(make_app)
+
+
+def test_history_screen(snap_compare, make_app):
     async def run_before(pilot):
         await open_history(pilot)
 
     assert snap_compare(make_app(FEB4), terminal_size=SIZE, run_before=run_before)
 
 
-def test_history_screen_earlier_range(snap_compare, make_app):  # noqa: F811
+def test_history_screen_earlier_range(snap_compare, make_app):
     async def run_before(pilot):
         screen = await open_history(pilot)
         await pilot.press("left_square_bracket")

@@ -11,14 +11,14 @@ from __future__ import annotations
 import pytest
 
 from tests.functional.conftest import FEB3, settle
-from tests.functional.test_snapshots import _Silent
+from tests.helpers.snapshots import SilentLogs
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)], ids=["80x24", "120x40", "200x50"])
 def test_main_screen_at_three_sizes(snap_compare, make_app, demo_settings, size):
     read_only = demo_settings.model_copy(update={"read_only": True})
-    app = make_app(FEB3, settings=read_only, log_source_factory=lambda *a, **k: _Silent())
+    app = make_app(FEB3, settings=read_only, log_source_factory=lambda *a, **k: SilentLogs())
 
     async def run_before(pilot):
         await settle(pilot)

@@ -19,7 +19,7 @@ from console.tui.screens.detail_screen import DetailScreen
 from console.tui.widgets.check_panel import CheckPanel
 from console.tui.widgets.rows_table import RowsTable
 from tests.functional.conftest import FEB4, SIZE, settle, settle_detail
-from tests.fuzz_support import CHECK_AT, fingerprint, run_cli, small_demo_scenario
+from tests.helpers.fuzz_support import CHECK_AT, fingerprint, run_cli, small_demo_scenario
 
 NAMES = [p.name for p in Settings().processors]
 DOC = Path("firestore/phase3_completion/2026-02-05.json")

@@ -13,7 +13,7 @@ cache dirs, and HOME), and ends with the exit code the README states (a trailing
 - A block that is a file (its first line names it, `# ~/.config/...`) is not run here; the
   recipes that use it are (tests/gcp/test_readme_recipes.py).
 - `<!-- README test: not run: REASON -->` above a block, or `` `COMMAND` not run: REASON ``
-  for some of its lines (tests/readme_blocks.py), leaves them out with the reason.
+  for some of its lines (tests/helpers/readme_blocks.py), leaves them out with the reason.
 
 Substituted, because it cannot be counted on here: `serve`'s port 8765 (a free port; the
 machine is shared). `pytest -rs` does not list these; `test_every_readme_command_is_run_or_skipped_with_a_reason`
@@ -38,8 +38,8 @@ from pathlib import Path
 import pytest
 
 from console.cli import build_parser
-from tests.pty_session import PtySession
-from tests.readme_blocks import README, Block, blocks, split_files
+from tests.helpers.pty_session import PtySession
+from tests.helpers.readme_blocks import README, Block, blocks, split_files
 
 ROOT = README.parent
 SHELL = {"bash", "sh", "shell", "console", "zsh"}

@@ -18,7 +18,7 @@ from console.core.config import NotifyChannel, load_settings
 from console.playbook.engine import Callbacks, Runner
 from console.services.notify import Delivery
 from console.services.watch import Watcher
-from tests.unit.test_playbook_gcp import _cli, cli_env  # noqa: F401 - the gcp CLI fixture
+from tests.helpers.playbook_cli import run_cli
 
 SECRETS = {
     "bearer": "sk-live-Bearer4f9a8b7c6d5e4f3a",
@@ -108,7 +108,7 @@ def test_a_step_output_reaches_cli_audit_and_audit_show_without_a_secret(cli_env
     describe.write_text(json_describe("false") if layout == "json" else yaml_describe())
     env["FAKE_DESCRIBE_FILE"] = str(describe)
     env["FAKE_DESCRIBE_AFTER_UPDATE"] = "1"  # the pre-flight reads the service as JSON first
-    res = _cli(["playbook", "run", "disable-sequential-execution", "--yes"], env)
+    res = run_cli(["playbook", "run", "disable-sequential-execution", "--yes"], env)
     # JSON: the verification reads the real document; YAML is not what it asked for.
     assert res.returncode == (0 if layout == "json" else 1), res.stdout + res.stderr
     assert not _leaked(res.stdout + res.stderr), res.stdout
@@ -116,7 +116,7 @@ def test_a_step_output_reaches_cli_audit_and_audit_show_without_a_secret(cli_env
     audit = (tmp / "state" / "audit.jsonl").read_text()
     assert "output_tail" in audit and not _leaked(audit)
     run_id = orjson.loads(audit.splitlines()[0])["run_id"]
-    shown = _cli(["audit", "show", run_id], env)
+    shown = run_cli(["audit", "show", run_id], env)
     assert shown.returncode == 0 and "SEQUENTIAL_EXECUTION_ENABLED" in shown.stdout
     assert not _leaked(shown.stdout + shown.stderr)
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.tui.serve_guard import MAX_COLS, MAX_ROWS, MIN_COLS, MIN_ROWS, terminal_size
-from tests.serve_helpers import pid_alive, start_served_console, wait_until
+from tests.helpers.serve_helpers import pid_alive, start_served_console, wait_until
 
 TOKEN = "FixedServeToken-7Qm2Vx9Lr4Tz8Kp3Wn6Bc1"
 

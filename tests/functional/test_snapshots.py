@@ -11,28 +11,13 @@ import pytest
 
 from console.services.runner import SPECS
 from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail
-
-
-class _Silent:
-    """No log stream: the live trace's toasts would land at a moment the snapshot cannot fix
-    (they are tested with Pilot in test_live_trace.py)."""
-
-    error = None
-
-    def poll(self):
-        return []
-
-    def close(self):
-        pass
-
-    def describe(self):
-        return "silent"
+from tests.helpers.snapshots import SilentLogs
 
 
 @pytest.fixture
 def make_app(make_app):
     def make(game_date=None, **kwargs):
-        kwargs.setdefault("log_source_factory", lambda *a, **k: _Silent())
+        kwargs.setdefault("log_source_factory", lambda *a, **k: SilentLogs())
         return make_app(game_date, **kwargs)
 
     return make

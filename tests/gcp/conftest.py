@@ -22,12 +22,8 @@ from console.core.config import load_settings
 from console.core.schema import BY_DEFAULT_NAME
 from console.local import demo, demo_deploys
 from tests.emulators import bigquery as emu_bq
-from tests.emulators.fixtures import (  # noqa: F401 - pytest fixtures
-    TEST_PROJECT,
-    bigquery_emulator,
-    fake_logging_server,
-    firestore_emulator,
-)
+from tests.emulators.fixtures import *  # noqa: F403 - the emulators' fixtures, for every test in tests/gcp
+from tests.emulators.fixtures import TEST_PROJECT
 
 HERE = Path(__file__).parent
 # Process groups of the emulators these tests used; checked at the end of the session.

@@ -30,7 +30,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from tests.emulators.fixtures import TEST_PROJECT
-from tests.readme_blocks import README, blocks, file_blocks
+from tests.helpers.readme_blocks import README, blocks, file_blocks
 
 ROOT = README.parent
 ET = ZoneInfo("America/New_York")

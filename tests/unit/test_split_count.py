@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from console.logs import severity_scan, split_count
 from console.logs.query import SEVERITIES, LogQuery
-from tests.unit.test_severity_prefilter import decoded_then_filtered, exports
+from tests.helpers.log_exports import decoded_then_filtered, exports
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOORS = [s for s in SEVERITIES if s != "DEFAULT"]
