@@ -4,13 +4,16 @@ a steady rate; prints the console's RSS over time (psutil) and, at the end, minu
 minute 5 and the RSS after an idle stretch. Asserts nothing; the figures go in BENCHMARKS.md.
 
     .venv/bin/python benchmarks/soak.py [--rate 5000] [--minutes 30] [--after 2] [--every 60]
-                                        [--size 200x50] [--keep]
+                                        [--size 200x50] [--keep] [--data-dir DIR] [--date D]
 
 The console runs as a user runs it (`nba-console --data-dir DIR`, the system clock, the
 default game date), on a demo seeded into a fresh temporary folder; the appended entries are
 stamped "now", so they fall in the processing day the sequential panel judges, and one in
 200 is a Level line of the analytics service. Its panels refresh on their own schedule
 (every 60 s), reading the growing file as `check` does.
+
+`--data-dir DIR --date D --rate 0`: an idle console on existing data instead (e.g. the 1 GB
+file big_log_bench.py leaves with `--keep`), its panels on game date D, the log screen open.
 """
 
 from __future__ import annotations
@@ -150,6 +153,8 @@ def main() -> int:
     ap.add_argument("--every", type=float, default=60, help="seconds between two RSS samples")
     ap.add_argument("--size", default="200x50", help="terminal COLSxROWS")
     ap.add_argument("--keep", action="store_true", help="keep the temporary data folder")
+    ap.add_argument("--data-dir", type=Path, help="existing data (NBA_CONSOLE_DATA_DIR) instead of a fresh demo")
+    ap.add_argument("--date", help="the console's game date (--date), default its own")
     args = ap.parse_args()
     cols, rows = (int(x) for x in args.size.split("x"))
 
@@ -157,11 +162,14 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NBA_CONSOLE_", "XDG_"))}
     for name in ("DATA", "STATE", "CONFIG", "CACHE"):
         env[f"XDG_{name}_HOME"] = str(tmp / name.lower())
-    env.update(TERM="xterm-256color", COLORTERM="truecolor", NBA_CONSOLE_DATA_DIR=str(tmp / "data"))
-    subprocess.run([str(CLI), "local", "ensure-demo"], env=env, check=True, stdout=subprocess.DEVNULL)
-    logs = (tmp / "data" / "current" / "logs").resolve()
+    data = args.data_dir or tmp / "data"
+    env.update(TERM="xterm-256color", COLORTERM="truecolor", NBA_CONSOLE_DATA_DIR=str(data))
+    if not args.data_dir:
+        subprocess.run([str(CLI), "local", "ensure-demo"], env=env, check=True, stdout=subprocess.DEVNULL)
+    logs = (data / "current" / "logs").resolve()
     target = logs / "soak.ndjson"
-    target.touch()
+    if args.rate:
+        target.touch()
 
     print(
         f"# soak: {args.rate:,} entries/s for {args.minutes:g} min, then {args.after:g} min idle; "
@@ -171,7 +179,7 @@ def main() -> int:
         f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
         f"load average at start {os.getloadavg()[0]:.2f}"
     )
-    term = Terminal([str(CLI)], env, cols, rows)
+    term = Terminal([str(CLI)] + (["--date", args.date] if args.date else []), env, cols, rows)
     proc = psutil.Process(term.pid)
     samples: list[tuple[float, int]] = []
     writer = Writer(target, args.rate)
@@ -189,7 +197,8 @@ def main() -> int:
             f"{'cpu%':>5} {'load':>5}"
         )
         start = time.monotonic()
-        writer.start()
+        if args.rate:
+            writer.start()
         proc.cpu_percent()
         end_write = start + args.minutes * 60
         end_all = end_write + args.after * 60
@@ -198,7 +207,8 @@ def main() -> int:
             now = time.monotonic()
             if now >= end_write and not writer.stop.is_set():
                 writer.stop.set()
-                writer.join()
+                if writer.is_alive():
+                    writer.join()
                 print(f"# appending stopped at {writer.written:,} entries")
             if now >= next_sample:
                 minute = (now - start) / 60
@@ -240,7 +250,7 @@ def summary(samples: list[tuple[float, int]], args) -> None:
     def at(minute: float) -> tuple[float, int]:
         return min(samples, key=lambda s: abs(s[0] - minute))
 
-    writing = [s for s in samples if s[0] <= args.minutes + 1e-6]
+    writing = [s for s in samples if s[0] <= args.minutes + 0.5]  # the sample at the last minute too
     if not writing:
         return
     early = at(min(5.0, writing[-1][0]))

@@ -5,7 +5,7 @@ kept, whatever the file's size.
 
 The same answer as parsing the whole file and filtering (`start <= timestamp <= end`, the
 service exact, malformed lines counted, a file with no entry at all a `MalformedLog`),
-which tests/unit/logs/test_window_scan.py checks against that path.
+which tests/unit/test_log_window_scan.py checks against that path.
 
 `scan_file(..., previous=)` continues a scan of an NDJSON file that only grew since (same
 inode, the bytes before the old offset unchanged): a console refreshing its panels every
@@ -26,10 +26,15 @@ import orjson
 
 from console.core.models import LogEntry
 from console.core.safefile import open_regular, read_regular
+from console.logs.json_stream import NotStreamable, iter_objects
 from console.logs.parse import MalformedLog, entry_from_dict, entry_service, entry_timestamp
 
 CHUNK = 4 << 20  # bytes read at a time
 MARK = 64  # bytes just before the offset, compared on the next scan to notice a rewrite
+# A "line" longer than this is not an entry Cloud Logging writes (its limit is 256 KB): it is
+# counted as malformed and passed over, never buffered whole (a file with no newline at all
+# would otherwise be read into memory entire).
+MAX_LINE = 64 << 20
 
 Keep = Callable[[LogEntry], bool]
 
@@ -51,6 +56,7 @@ class WindowScan:
     offset: int = 0
     mark: bytes = b""
     key: tuple[int, int] | None = None  # (size, mtime) of a JSON array read whole
+    overlong: bool = False  # stopped inside a line longer than MAX_LINE (already counted)
 
     def reusable_for(self, end: datetime) -> bool:
         return end == self.end or (end > self.end and not self.beyond)
@@ -111,6 +117,14 @@ def _lines(scan: WindowScan, block: bytes, service: str, start: datetime, keep: 
     scan.lines += len(lines)
 
 
+def _overlong(scan: WindowScan) -> None:
+    """A line over MAX_LINE starts here: one malformed entry, its bytes skipped."""
+    if scan.first_line is None:
+        scan.first_line = scan.lines + 1
+    scan.skipped += 1
+    scan.overlong = True
+
+
 def _continuing(fh, st: os.stat_result, previous: WindowScan | None, end: datetime) -> WindowScan | None:
     """A copy of `previous` to continue from, when the file only grew since it was scanned."""
     if previous is None or previous.inode != st.st_ino or st.st_size < previous.offset:
@@ -143,14 +157,23 @@ def scan_ndjson_file(
         partial = b""
         while chunk := fh.read(CHUNK):
             data = partial + chunk if partial else chunk
+            if scan.overlong:  # the rest of a line too long to read, up to its newline
+                end = data.find(b"\n") + 1
+                if not end:
+                    partial, scan.offset = b"", fh.tell()
+                    continue
+                scan.overlong, scan.lines, data = False, scan.lines + 1, data[end:]
             cut = data.rfind(b"\n") + 1
             if cut:
                 _lines(scan, data[:cut], service, start, keep)
             partial = data[cut:]
+            if len(partial) > MAX_LINE:
+                _overlong(scan)
+                partial = b""
             scan.offset = fh.tell() - len(partial)
         if scan.offset:
             scan.mark = os.pread(fh.fileno(), min(MARK, scan.offset), scan.offset - min(MARK, scan.offset))
-    if not partial:
+    if not partial or scan.overlong:
         return scan, scan
     answer = replace(scan, kept=list(scan.kept))
     _lines(answer, partial, service, start, keep)
@@ -165,12 +188,21 @@ def scan_json_file(
     keep: Keep | None = None,
     previous: WindowScan | None = None,
 ) -> WindowScan:
-    """A JSON array (an export written whole) is decoded whole, but only what the window
-    keeps outlives the call; unchanged since `previous` (size, mtime), that answer stands."""
+    """A JSON array (an export written whole), streamed element by element (json_stream.py);
+    a document that is not a plain array of objects is decoded whole, as before. Unchanged
+    since `previous` (size, mtime), that answer stands."""
     st = os.stat(path)
     key = (st.st_size, st.st_mtime_ns)
     if previous is not None and previous.key == key and previous.reusable_for(end):
         return replace(previous, end=end)
+    scan = WindowScan(end=end, key=key)
+    try:
+        with open_regular(path) as fh:
+            for raw in iter_objects(fh):
+                _take(scan, raw, None, service, start, keep)
+        return scan
+    except NotStreamable:
+        pass  # not a plain array of objects: decoded whole, for its answer or its error
     from console.logs.parse import _json_error
 
     data = read_regular(path)

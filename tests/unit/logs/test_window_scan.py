@@ -229,3 +229,58 @@ def test_a_refresh_sees_what_was_appended_and_what_was_rewritten(demo_backend, d
     add("Processed batch 3", 3)
     add("Processed batch 4", 4)
     assert sequential.fetch(demo_backend, ctx).status.value == "ok"
+
+
+def test_a_line_longer_than_any_entry_is_skipped_not_held(tmp_path, monkeypatch):
+    """A file with no newline for megabytes (a binary dump, a torn export) costs a chunk."""
+    import tracemalloc
+
+    monkeypatch.setattr(window_scan, "MAX_LINE", 1 << 20)
+    monkeypatch.setattr(window_scan, "CHUNK", 1 << 18)
+    good = orjson.dumps(
+        {
+            "timestamp": "2026-02-05T07:00:00Z",
+            "textPayload": TEXTS[2],
+            "resource": {"labels": {"service_name": SERVICE}},
+        }
+    )
+    path = tmp_path / "f.ndjson"
+    path.write_bytes(good + b"\n" + b"x" * (8 << 20) + b"\n" + good + b"\n" + b"y" * (3 << 20))
+    tracemalloc.start()
+    try:
+        state, answer = streamed(path, is_trace)
+        _, top = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [e.text for e in answer.kept] == [TEXTS[2], TEXTS[2]] and answer.skipped == 2
+    assert top < 4 << 20
+    with path.open("ab") as fh:  # the second long line ends; one more entry after it
+        fh.write(b"\n" + good + b"\n")
+    _, more = streamed(path, is_trace, previous=state)
+    assert len(more.kept) == 3 and more.skipped == 2
+
+
+@hsettings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(lines, st.booleans(), st.integers(8, 600))
+def test_a_streamed_json_array_equals_its_whole_parse(tmp_path, items, indent, chunk):
+    """The same entries as an array (pretty or compact), malformed ones included."""
+    from console.logs import json_stream
+
+    decoded = []
+    for item in items:
+        try:
+            decoded.append(orjson.loads(item))
+        except orjson.JSONDecodeError:
+            continue
+    data = orjson.dumps(decoded, option=orjson.OPT_INDENT_2 if indent else 0)
+    path = tmp_path / "f.json"
+    path.write_bytes(data)
+    with mock.patch.object(json_stream, "CHUNK", chunk):
+        scan = scan_json_file(path, SERVICE, START, END, is_trace)
+    entries, skipped = parse_log_file(data, ndjson=False)
+    expected = sorted(
+        (e for e in entries if e.service == SERVICE and START <= e.timestamp <= END), key=lambda e: e.timestamp
+    )
+    assert scan.skipped == skipped
+    assert scan.newest == (max(e.timestamp for e in expected) if expected else None)
+    assert sorted(scan.kept, key=lambda e: e.timestamp) == [e for e in expected if is_trace(e)]
