@@ -102,6 +102,11 @@ class LogsSettings(Section):
     buffer_entries: int = Field(100_000, ge=1, le=10_000_000)  # entries kept on the log screen
     poll_seconds: float = Field(0.2, ge=0.01, le=3600)  # local follow interval
     gcp_poll_seconds: float = Field(5.0, ge=1, le=3600)  # Cloud Logging's read quota is per minute
+    # SQL over log entries (`;` on the log screen, `logs search --sql`): rows shown, the deadline
+    # after which a query is interrupted, and DuckDB's memory limit for the table and the query.
+    sql_row_limit: int = Field(10_000, ge=1, le=1_000_000)
+    sql_timeout_s: float = Field(10.0, ge=0.1, le=3600)
+    sql_memory_mb: int = Field(512, ge=64, le=65_536)
 
 
 class GcpSettings(Section):

@@ -38,6 +38,7 @@ class _Reader:
     def __init__(self, fh: BinaryIO, size: int):
         self.fh, self.size = fh, size
         self.buf, self.pos, self.eof = b"", 0, False
+        self.base = 0  # the file offset of buf[0]: base + pos is where the reader is in the file
 
     def fill(self) -> bool:
         """Append the next chunk (dropping what was consumed); False at the end of the file."""
@@ -45,6 +46,7 @@ class _Reader:
         if not more:
             self.eof = True
             return False
+        self.base += self.pos
         self.buf, self.pos = self.buf[self.pos :] + more, 0
         return True
 
@@ -62,6 +64,13 @@ class _Reader:
 
 def iter_objects(fh: BinaryIO, chunk: int | None = None) -> Iterator[dict]:
     """Each element of the top-level array in `fh`, which must all be objects."""
+    for _start, _end, value in iter_spans(fh, chunk):
+        yield value
+
+
+def iter_spans(fh: BinaryIO, chunk: int | None = None) -> Iterator[tuple[int, int, dict]]:
+    """(start, end, object) for each element of the top-level array in `fh`: the element is
+    the file's bytes [start, end) (read from where `fh` stood), so it can be read again."""
     r = _Reader(fh, chunk or CHUNK)
     head = r.next_byte()
     if not head:
@@ -85,7 +94,9 @@ def iter_objects(fh: BinaryIO, chunk: int | None = None) -> Iterator[dict]:
         if head != b"{":
             raise NotStreamable  # not an object, an empty slot, or the end inside the array
         first = False
-        yield _element(r)
+        start = r.base + r.pos
+        value = _element(r)
+        yield start, r.base + r.pos, value
 
 
 def _element(r: _Reader) -> dict:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 
-from console.core.models import LogEntry
+from console.core.log_entry import LogEntry
 from console.core.timefmt import parse_duration
 from console.core.timestamps import rfc3339
 

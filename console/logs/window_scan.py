@@ -24,7 +24,7 @@ from pathlib import Path
 
 import orjson
 
-from console.core.models import LogEntry
+from console.core.log_entry import LogEntry
 from console.core.safefile import open_regular, read_regular
 from console.logs.json_stream import NotStreamable, iter_objects
 from console.logs.parse import MalformedLog, entry_from_dict, entry_service, entry_timestamp

@@ -18,7 +18,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from console.adapters.textual_private import update_scrollbars
-from console.core.models import LogEntry
+from console.core.log_entry import LogEntry
 from console.logs.buffer import LogBuffer
 
 SEVERITY_STYLES = {
