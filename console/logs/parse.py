@@ -40,17 +40,28 @@ def entry_service(raw: dict) -> str:
     return str(service)
 
 
-def entry_fields(raw: Any) -> tuple[Any, str, str, str] | None:
-    """(timestamp, severity, service, text) of a decoded entry, or None when `raw` is not one
-    (not an object, no timestamp): the rules of entry_timestamp, entry_severity, entry_service
-    and the text (textPayload, else jsonPayload.message), written out in one function because
-    every entry of a search or a tail comes through here."""
+def entry_time_severity(raw: Any) -> tuple[Any, str] | None:
+    """(timestamp, severity) of a decoded entry, or None when `raw` is not one (not an
+    object, no timestamp): the rules of entry_timestamp and entry_severity, written out."""
     if not isinstance(raw, dict):
         return None
     get = raw.get
     timestamp = parse_timestamp(get("timestamp") or get("receiveTimestamp"))
     if timestamp is None:
         return None
+    severity = get("severity")
+    return timestamp, severity.upper() if isinstance(severity, str) else "DEFAULT"
+
+
+def entry_fields(raw: Any) -> tuple[Any, str, str, str] | None:
+    """(timestamp, severity, service, text) of a decoded entry, or None when `raw` is not one:
+    entry_time_severity, then the rules of entry_service and the text (textPayload, else
+    jsonPayload.message), written out in one function because every entry of a search or a
+    tail comes through here."""
+    head = entry_time_severity(raw)
+    if head is None:
+        return None
+    get = raw.get
     resource = get("resource")
     labels = resource.get("labels") if isinstance(resource, dict) else None
     service = str(labels.get("service_name") or labels.get("function_name") or "") if isinstance(labels, dict) else ""
@@ -59,9 +70,7 @@ def entry_fields(raw: Any) -> tuple[Any, str, str, str] | None:
         payload = get("jsonPayload")
         message = payload.get("message") if isinstance(payload, dict) else None
         text = message if isinstance(message, str) else ""
-    severity = get("severity")
-    severity = severity.upper() if isinstance(severity, str) else "DEFAULT"
-    return timestamp, severity, service, text
+    return head[0], head[1], service, text
 
 
 def entry_from_dict(raw: Any, line: bytes | None = None) -> LogEntry | None:

@@ -98,7 +98,7 @@ class LogQuery:
     def _insensitive(self, text: str) -> bool:
         return self.smart_case and not has_uppercase(text)
 
-    def _service_matches(self, name: str | None) -> bool:
+    def service_matches(self, name: str | None) -> bool:
         name = name or ""
         if not self.service_contains:
             return name == self.service
@@ -140,7 +140,7 @@ class LogQuery:
         return not self.severity or severity_rank(name) >= SEVERITIES[self.severity]
 
     def matches(self, entry: LogEntry) -> bool:
-        if self.service and not self._service_matches(entry.service):
+        if self.service and not self.service_matches(entry.service):
             return False
         if not self.severity_passes(entry.severity):
             return False

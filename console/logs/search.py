@@ -34,11 +34,18 @@ import orjson
 
 from console.core.log_entry import LogEntry
 from console.core.safefile import UnsafeFileError, open_regular, read_regular
-from console.core.timestamps import parse_timestamp
 from console.logs import forked_parts, severity_scan
 from console.logs.candidates import all_bounds, candidate_bounds, has_prefilter
 from console.logs.json_stream import NotStreamable, iter_spans
-from console.logs.parse import MalformedLog, Skipped, entry_fields, entry_from_dict, parse_json_document, parse_line
+from console.logs.parse import (
+    MalformedLog,
+    Skipped,
+    entry_fields,
+    entry_from_dict,
+    entry_time_severity,
+    parse_json_document,
+    parse_line,
+)
 from console.logs.plain_line import PlainLine
 from console.logs.query import LogQuery
 
@@ -125,7 +132,7 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def _map(path: Path, max_bytes: int | None = None):
+def map_file(path: Path, max_bytes: int | None = None):
     """The file's bytes, memory-mapped (b"" when empty); SearchError naming it otherwise."""
     try:
         with open_regular(path, max_bytes) as fh:
@@ -138,7 +145,7 @@ def _map(path: Path, max_bytes: int | None = None):
         raise SearchError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _is_array(data) -> bool:
+def is_array(data) -> bool:
     head = data[:4096].lstrip()
     return head[:1] == b"["
 
@@ -155,7 +162,10 @@ def search_part(data, query: LogQuery, start: int, stop: int, plain: PlainLine |
     ts, starts, ends, out = part.ts, part.start, part.end, part.out
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
     fields_only, passes, matches = query.severity_only, query.severity_passes, query.matches
+    # Unchanged lines out (no plain tail): a severity alone needs only the time and severity.
+    time_only = fields_only and plain is None
     kept = skipped = decoded = 0
+    service = text = ""
     for s, e in bounds:
         line = data[s:e]
         try:
@@ -163,7 +173,16 @@ def search_part(data, query: LogQuery, start: int, stop: int, plain: PlainLine |
         except decode_error:
             skipped += bool(line.strip())
             continue
-        if fields_only:
+        if time_only:
+            head = entry_time_severity(raw)
+            if head is None:
+                skipped += 1
+                continue
+            decoded += 1
+            moment, severity = head
+            if not passes(severity):
+                continue
+        elif fields_only:
             fields = entry_fields(raw)
             if fields is None:
                 skipped += 1
@@ -193,26 +212,21 @@ def search_part(data, query: LogQuery, start: int, stop: int, plain: PlainLine |
 
 
 def count_part(data, query: LogQuery, start: int, stop: int) -> tuple[int, int]:
-    """(matches, malformed entries decoded) in data[start:stop]. A query of a severity alone
-    is decided from the decoded dict, without building entries (building one costs more than
-    decoding it): the steps of entry_from_dict and matches for severity and time, written out;
-    tests/unit/logs/test_log_search.py compares the counts with decode-then-filter."""
+    """(matches, malformed entries decoded) in data[start:stop]; a severity alone is decided
+    on the decoded time and severity (entry_time_severity: entry_from_dict's rules)."""
     if not (query.severity_only and has_prefilter(query)):
         part = search_part(data, query, start, stop, None, 0)
         return len(part), part.skipped
     n = skipped = 0
-    loads, passing = orjson.loads, frozenset(query.severity_names)
+    loads, decode_error, passes = orjson.loads, orjson.JSONDecodeError, query.severity_passes
     for s, e in candidate_bounds(data, query, start, stop):
         try:
-            raw = loads(data[s:e])
-        except orjson.JSONDecodeError:
+            head = entry_time_severity(loads(data[s:e]))
+        except decode_error:
+            head = None
+        if head is None:
             skipped += 1
-            continue
-        if type(raw) is not dict or parse_timestamp(raw.get("timestamp") or raw.get("receiveTimestamp")) is None:
-            skipped += 1
-            continue
-        severity = raw.get("severity")
-        if isinstance(severity, str) and (severity.upper() or "DEFAULT").upper() in passing:
+        elif passes(head[1]):
             n += 1
     return n, skipped
 
@@ -317,8 +331,8 @@ def find(
 
 
 def _find_in(path, query, plain, budget, workers, meanwhile, max_bytes, by_name) -> FileFound:
-    data = _map(path, max_bytes)
-    found = FileFound(path, data, path.suffix == ".json" if by_name else bool(data) and _is_array(data))
+    data = map_file(path, max_bytes)
+    found = FileFound(path, data, path.suffix == ".json" if by_name else bool(data) and is_array(data))
     try:
         if not data:
             return found
@@ -348,11 +362,11 @@ def count(paths: Iterable[Path], query: LogQuery, workers: int | None = None) ->
     """(matching entries, malformed entries skipped) over every file."""
     total = skipped = 0
     for path in expand(paths):
-        data = _map(path)
+        data = map_file(path)
         try:
             if not data:
                 continue
-            if _is_array(data):
+            if is_array(data):
                 part = _array_file(path, query, None, 0)
                 n, bad = len(part), part.skipped
             else:
