@@ -139,6 +139,11 @@ class ExportView:
             entry = LogEntry(timestamp=datetime.fromtimestamp(self._ts[k], UTC), text=f"(changed on disk: {path})")
         return entry
 
+    @property
+    def entries_held(self) -> int:
+        """Decoded entries kept in memory (at most CACHE, whatever the export's size)."""
+        return len(self._cache)
+
     def severity_of(self, index: int) -> str:
         return self.shown(index).severity
 

@@ -71,9 +71,12 @@ class TimeCounts:
 
     def buckets(self, columns: int) -> Histogram | None:
         """At most `columns` buckets over the span of the seconds counted (None: nothing)."""
-        if not self.seconds or columns < 1:
+        # A copy (one C call, atomic under the GIL): an export's loader thread adds seconds
+        # while the screen draws.
+        seconds = self.seconds.copy()
+        if not seconds or columns < 1:
             return None
-        first, last = min(self.seconds), max(self.seconds)
+        first, last = min(seconds), max(seconds)
         width = WIDTHS[-1]
         for w in WIDTHS:
             if (last - (first - first % w)) // w + 1 <= columns:
@@ -84,7 +87,7 @@ class TimeCounts:
         start = first - first % width
         n = (last - start) // width + 1
         counts = [[0, 0, 0] for _ in range(n)]
-        for second, c in self.seconds.items():
+        for second, c in seconds.items():
             b = counts[(second - start) // width]
             b[0] += c[0]
             b[1] += c[1]

@@ -201,6 +201,10 @@ class LogView(ScrollView, can_focus=True):
     def action_edge(self, end: int) -> None:
         self._goto(self.buffer.shown_count - 1 if end else 0)
 
+    def go_to(self, index: int) -> None:
+        """Put the cursor on shown row `index` (scrolling to it; leaving the end stops following)."""
+        self._goto(index)
+
     def _goto(self, index: int) -> None:
         count = self.buffer.shown_count
         before, top = self.cursor, int(self.scroll_offset.y)
