@@ -32,7 +32,7 @@ MOMENTS = "a duration back from now (30m, 2h, 7d), a date (2026-02-05) or a time
 
 def register(sub: argparse._SubParsersAction) -> None:
     logs = sub.add_parser("logs", help="search, count or open exported log files (JSON arrays or NDJSON)")
-    inner = logs.add_subparsers(dest="logs_command", metavar="search", required=True)
+    inner = logs.add_subparsers(dest="logs_command", metavar="search|open", required=True)
 
     search = inner.add_parser(
         "search",
@@ -51,6 +51,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     what.add_argument("--trace", action="store_true", help="the Level 1 / Level 2 trace judged from the matches")
     what.add_argument("--sql", metavar="QUERY", help="a SELECT over the table `entries` of the matches (below)")
     search.set_defaults(func=cmd_search)
+
+    open_ = inner.add_parser(
+        "open",
+        help="open exported log files in the log screen (filter, histogram, SQL, e/E to the errors)",
+        description="Open exported log files in the log screen: indexed in the background (the first screen "
+        "at once), the filter box over everything loaded, the volume histogram (i), SQL (;), e/E to the "
+        "next/previous error, c to copy an entry. q quits.",
+    )
+    open_.add_argument("files", type=Path, nargs="+", metavar="FILE|DIR", help="exported log files or folders")
+    open_.add_argument("--newest-first", action="store_true", help="the newest entry at the top (default: oldest)")
+    open_.set_defaults(func=cmd_open)
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
@@ -216,3 +227,9 @@ def _run_sql(entries, sql: str, settings) -> int:
             f"nba-console logs search: only the first {len(result.rows):,} rows (logs.sql_row_limit)", file=sys.stderr
         )
     return EXIT_FOUND if result.rows else EXIT_NONE
+
+
+def cmd_open(args) -> int:
+    from console.tui.log_files import open_in_log_screen
+
+    return open_in_log_screen(_settings(args), args.files, newest_first=args.newest_first)
