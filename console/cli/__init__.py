@@ -172,7 +172,7 @@ def _check_epilog() -> str:
     from panels.grading import rule
 
     ids = "\n".join(f"  {check_id}" for check_id in _check_ids())
-    # The one rule people ask about (issue 23): the README's thresholds table says the same.
+    # The one rule people ask about (issue 23): the thresholds table of docs/checks.md says the same.
     grading = "\n".join(f"  {status:<5} {text}" for status, text in rule(Settings.model_construct()).items())
     return (
         f"check ids:\n{ids}\n\ngrading_coverage (defaults: thresholds.grading_trigger_pct, "
