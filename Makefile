@@ -75,6 +75,19 @@ upgrade: | $(UV)
 	$(UV) lock --upgrade
 	$(MAKE) test
 
+# The docs that are generated, so they cannot drift: docs/configuration.md from the settings model
+# (`nba-console config --reference`), docs/images/ copied from the snapshot SVGs docs/images/sources.txt
+# names. tests/unit/core/test_config_reference.py and tests/functional/test_docs_images.py fail when
+# either is stale: run `make docs` after changing a setting or updating a snapshot.
+.PHONY: docs docs-images
+docs: $(STAMP) docs-images
+	$(VENV)/bin/nba-console config --reference > docs/configuration.md.tmp
+	mv docs/configuration.md.tmp docs/configuration.md
+
+docs-images:
+	@grep -v '^#' docs/images/sources.txt | while read -r name snapshot; do \
+	  cp "$$snapshot" "docs/images/$$name" && echo "docs/images/$$name <- $$snapshot"; done
+
 # Issue 13's speed table (benchmarks/run.py): ~2 minutes, writes BENCHMARKS.md. Not part of `make test`.
 bench: $(STAMP)
 	$(PY) benchmarks/run.py $(ARGS)

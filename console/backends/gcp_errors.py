@@ -18,7 +18,7 @@ Service = Literal["bigquery", "firestore", "logging"]
 
 NO_ADC = "no Application Default Credentials: run `gcloud auth application-default login`"
 
-# What a user needs for each read the console makes (README: "gcp backend", roles).
+# What a user needs for each read the console makes (docs/operations.md: "The gcp backend", roles).
 ROLES: dict[str, str] = {
     "bigquery": "BigQuery Job User (roles/bigquery.jobUser) and BigQuery Data Viewer (roles/bigquery.dataViewer)",
     "bigquery.jobs": "BigQuery Job User (roles/bigquery.jobUser)",

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 # Each module exposes register(subparsers) and sets `func` on its parsers.
 COMMAND_MODULES = (
+    "console.cli.config_command",
     "console.cli.local_command",
     "console.cli.playbook_command",
     "console.cli.logs_command",
@@ -33,6 +34,10 @@ COMMAND_MODULES = (
 # only the module of the command given: `nba-console --help` lists them all without
 # importing any (DuckDB, rich, pydantic...). tests/unit/test_startup_imports.py keeps this true.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "config": (
+        "console.cli.config_command",
+        "print the effective configuration as JSON (--reference: every setting, as Markdown)",
+    ),
     "local": ("console.cli.local_command", "manage the embedded backend's data"),
     "playbook": ("console.cli.playbook_command", "guided rollbacks and redeploys"),
     "audit": ("console.cli.playbook_command", "past playbook runs, newest first (audit show RUN_ID for one run)"),
@@ -125,9 +130,6 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
     report.add_argument("-o", "--output", type=Path, help="write to a file instead of stdout")
     report.set_defaults(func=cmd_report)
 
-    config = sub.add_parser("config", help="print the effective configuration as JSON")
-    config.set_defaults(func=cmd_config)
-
     wanted = None if commands is None else {COMMANDS[c][0] for c in commands if c in COMMANDS}
     registered: set[str] = set()
     for name, (module_name, help_text) in COMMANDS.items():
@@ -170,7 +172,7 @@ def _check_epilog() -> str:
     from panels.grading import rule
 
     ids = "\n".join(f"  {check_id}" for check_id in _check_ids())
-    # The one rule people ask about (issue 23): the README's thresholds table says the same.
+    # The one rule people ask about (issue 23): the thresholds table of docs/checks.md says the same.
     grading = "\n".join(f"  {status:<5} {text}" for status, text in rule(Settings.model_construct()).items())
     return (
         f"check ids:\n{ids}\n\ngrading_coverage (defaults: thresholds.grading_trigger_pct, "
@@ -278,12 +280,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return report.exit_code()
-
-
-def cmd_config(args: argparse.Namespace) -> int:
-    settings = settings_from_args(args)
-    sys.stdout.write(settings.model_dump_json(indent=2) + "\n")
-    return 0
 
 
 def cmd_tui(args: argparse.Namespace) -> int:

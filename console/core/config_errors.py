@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from console.core.config_environment import ENVIRONMENT
+
 
 class ConfigError(Exception):
     """A configuration problem, phrased for the user (names the file and the key)."""
@@ -96,9 +98,9 @@ def describe_settings_error(exc: Exception) -> str:
     )
 
 
-# Variables read outside the settings model: the config file's path and the test endpoints
-# of the gcp clients (console/backends/gcp_clients.py), and the token of `serve` (console/serve.py).
-OTHER_VARIABLES = ("CONFIG", "LOGGING_ENDPOINT", "LOGGING_GRPC", "SERVE_TOKEN")
+# NBA_CONSOLE_* variables read outside the settings model (config_environment.ENVIRONMENT: the
+# config file's path, the SQL cache, the serve token, the gcp clients' test endpoints).
+OTHER_VARIABLES = tuple(var.name.removeprefix(ENV_PREFIX) for var in ENVIRONMENT if var.name.startswith(ENV_PREFIX))
 
 
 def unknown_env_variables(root: type[BaseModel], allowed: tuple[str, ...] = OTHER_VARIABLES) -> str | None:

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from console.core.config_environment import CACHE_DIR_ENV
+
 FORMAT = "1"  # bump when what an entry holds changes
 
 
@@ -49,7 +51,7 @@ def sqlglot_version() -> str:
 
 
 def cache_dir() -> Path:
-    configured = os.environ.get("NBA_CONSOLE_CACHE_DIR")
+    configured = os.environ.get(CACHE_DIR_ENV)
     if configured:
         return Path(configured)
     import platformdirs
