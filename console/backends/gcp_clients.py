@@ -210,5 +210,5 @@ class ClientFactory:
             if callable(close):
                 try:
                     close()
-                except Exception:  # noqa: BLE001 - closing must never fail the app
+                except Exception:  # noqa: BLE001, S110 - closing must never fail the app
                     pass

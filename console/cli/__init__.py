@@ -14,9 +14,10 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from console.core.clock import Clock
     from console.core.config import Settings
 
 # Each module exposes register(subparsers) and sets `func` on its parsers.
@@ -62,11 +63,15 @@ class OutputError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """An epilog may be a function: computed when help is shown, not when the parser is built."""
+    """`epilog_of`: an epilog computed when help is shown, not when the parser is built."""
+
+    def __init__(self, *args: Any, epilog_of: Callable[[], str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.epilog_of = epilog_of
 
     def format_help(self) -> str:
-        if callable(self.epilog):
-            self.epilog = self.epilog()
+        if self.epilog_of is not None:
+            self.epilog, self.epilog_of = self.epilog_of(), None
         return super().format_help()
 
 
@@ -102,7 +107,8 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
         "--read-only",
         action="store_true",
         default=None,
-        help="change nothing of the platform or its data: no playbook, deploy or data load (the console still keeps its own state)",
+        help="change nothing of the platform or its data: no playbook, deploy or data load "
+        "(the console still keeps its own state)",
     )
     parser.add_argument("--date", dest="game_date", type=_date_arg, help="game date (default: latest/yesterday)")
     parser.add_argument("--at", help="evaluate as of a moment: HH:MM on the processing date, or ISO time")
@@ -111,7 +117,7 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
     check = sub.add_parser(
         "check",
         help="run the morning checks once (exit 0 ok, 1 a check fails, 2 error)",
-        epilog=_check_epilog,
+        epilog_of=_check_epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _date_options(check)
@@ -288,7 +294,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from console.tui.app import NbaConsoleApp
 
     settings = settings_from_args(args)
-    clock = SystemClock()
+    clock: Clock = SystemClock()
     if args.at:
         from console.backends import open_backend
 
@@ -325,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _failed(exc: Exception) -> int:
     """One line on stderr and the exit code for an exception that ended a command."""
-    from console.core.config import ConfigError
+    from console.core.config_errors import ConfigError
     from console.core.errors import ScenarioError, SourceError, first_line
     from console.core.safety import ReadOnlyError
 

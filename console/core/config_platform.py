@@ -92,12 +92,12 @@ class LogPatterns(Section):
 
     @field_validator("*")
     @classmethod
-    def _compiles_with_groups(cls, value: str, info) -> str:
+    def _compiles_with_groups(cls, value: str, info: ValidationInfo) -> str:
         try:
             pattern = re.compile(value)
         except re.error as exc:
             raise ValueError(f"not a valid regular expression: {exc}") from None
-        missing = LOG_PATTERN_GROUPS.get(info.field_name, set()) - set(pattern.groupindex)
+        missing = LOG_PATTERN_GROUPS.get(info.field_name or "", set()) - set(pattern.groupindex)
         if missing:
             raise ValueError(f"needs the named group(s) {', '.join(f'(?P<{g}>...)' for g in sorted(missing))}")
         return value

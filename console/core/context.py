@@ -52,10 +52,13 @@ def query_rows(backend: Backend, name: str, model: type, params: dict[str, Any])
         raise SourceError(ErrorKind.MALFORMED, f"{name}: unexpected row shape: {first_line(exc)}") from exc
 
 
-class _Named(Protocol):
-    id: str
-    title: str
-    queries: tuple[str, ...]
+class _Named(Protocol):  # read-only members: a frozen CheckSpec is one
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def queries(self) -> tuple[str, ...]: ...
 
 
 def guarded(spec: _Named, judge: Callable[[], CheckResult]) -> CheckResult:

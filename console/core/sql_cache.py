@@ -59,7 +59,7 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("nba-console")) / "sql"
 
 
-def key(what: tuple, source: str) -> str:
+def key(what: tuple[object, ...], source: str) -> str:
     digest = hashlib.sha256()
     for part in (FORMAT, sqlglot_version(), repr(what), source):
         digest.update(part.encode("utf-8"))
@@ -67,7 +67,7 @@ def key(what: tuple, source: str) -> str:
     return digest.hexdigest()
 
 
-def cached(what: tuple, source: str, compute: Callable[[], str]) -> str:
+def cached(what: tuple[object, ...], source: str, compute: Callable[[], str]) -> str:
     """The text for (what, source): read from the cache, else computed and stored."""
     path = cache_dir() / f"{key(what, source)}.sql"
     try:

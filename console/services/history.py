@@ -19,6 +19,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from console.core.backend import Backend
 from console.core.config import Settings
@@ -141,7 +142,7 @@ def run_history_check(
         error = exc  # a name the lambda can close over: `exc` is unbound once the except block ends
         return {c.game_date: guarded(spec, lambda: _raise(error)) for c in ctxs}
     if finished:
-        return results
+        return cast("dict[date, CheckResult]", results)  # run()'s own value (run_with_deadline passes it as Any)
     limit = ctxs[0].settings.gcp.query_timeout_s if ctxs else deadline.seconds
     message = (
         f"{spec.title}: no answer from {spec.source} within {limit:g} s "

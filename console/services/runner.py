@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
 from console.core.backend import Backend
 from console.core.config import Settings
@@ -24,20 +25,20 @@ from panels.registry import BY_ID, PANELS
 from panels.spec import CheckSpec
 
 __all__ = [
+    "CHECK_GRACE_S",
     "SPECS",
     "SPEC_BY_ID",
     "CheckContext",
     "CheckSpec",
+    "default_game_date",
     "guarded",
     "had_games",
-    "note_games",
-    "query_rows",
-    "run_check",
-    "run_all",
     "make_report",
-    "default_game_date",
+    "note_games",
     "parse_at",
-    "CHECK_GRACE_S",
+    "query_rows",
+    "run_all",
+    "run_check",
 ]
 
 # The panels, in order (the registry is the one list; these names are what callers import).
@@ -61,7 +62,7 @@ def run_check(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResu
         lambda: guarded(spec, lambda: spec.run(backend, ctx)), limit, limit + CHECK_GRACE_S, name=f"check {spec.id}"
     )
     if finished:
-        return result
+        return cast("CheckResult", result)  # guarded()'s own result (run_with_deadline passes it as Any)
     message = (
         f"{spec.title}: no answer from {spec.source} within {limit:g} s "
         "(gcp.query_timeout_s); the source did not respond"
