@@ -7,8 +7,9 @@ import logging
 import sys
 from datetime import UTC, datetime, timedelta
 
-from console.core.config import NotifyChannel, Settings
+from console.core.config import Settings
 from console.core.config_errors import ConfigError
+from console.core.config_sections import NotifyChannel
 
 EXIT_ERROR = 2
 

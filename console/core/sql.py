@@ -19,7 +19,7 @@ from console.core import sql_cache
 from console.core.schema import BY_LOGICAL
 
 if TYPE_CHECKING:
-    from console.core.config import Tables
+    from console.core.config_sections import Tables
 
 Dialect = Literal["bigquery", "duckdb"]
 
