@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 from console.core.backend import Backend
 from console.core.config import Settings
-from console.core.context import CheckContext, deadline, had_games
+from console.core.context import CheckContext
 from console.core.errors import skipped_note
 from console.core.models import CheckResult, Status
 from console.core.timefmt import for_people
+from panels.games import deadline, had_games
 
 
 def pct(part: int | float, whole: int | float) -> float | None:

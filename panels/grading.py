@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 from console.core.backend import Backend
 from console.core.config import Settings
-from console.core.context import CheckContext, deadline, grading_params, had_games, query_rows
+from console.core.context import CheckContext, query_rows
 from console.core.freshness import with_data_at
 from console.core.models import CheckResult, GradingSystemRow, Row, Status
 from panels.common import Due, num, pct, pct_text
+from panels.games import deadline, grading_params, had_games
 from panels.ranges import RangeReads, per_date
 from panels.spec import CheckSpec
 

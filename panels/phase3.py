@@ -19,6 +19,7 @@ from console.core.errors import ErrorKind, SourceError, validation_line
 from console.core.freshness import with_data_at
 from console.core.models import CheckResult, Phase3Document, Status
 from console.core.phase3_doc import FAILED_STATUSES
+from console.core.schema import PHASE3_COLLECTION as PHASE3_COLLECTION  # re-exported for the live listener
 from console.core.timefmt import for_people
 from panels.common import Due, hhmm, iso, note_skipped, overdue, phase3_due
 from panels.spec import CheckSpec
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 ID = "phase3_completion"
 TITLE = "Phase 3 completion"
-PHASE3_COLLECTION = "phase3_completion"
 
 
 # ------------------------------------------------------------------ judge (pure)
@@ -45,7 +45,7 @@ def phase3_completion(
         result = CheckResult(
             **base,
             status=Status.UNKNOWN,
-            summary=f"no phase3_completion/{processing_date.isoformat()} document yet",
+            summary=f"no {PHASE3_COLLECTION}/{processing_date.isoformat()} document yet",
             value={"completed": 0, "expected": expected, "document": None, "processors": []},
         )
         return overdue(result, due, settings, f"0/{expected} processors", may_be_no_games=True)

@@ -14,9 +14,10 @@ from datetime import date
 from typing import Any
 
 from console.core.backend import Backend
-from console.core.context import CheckContext, guarded, note_games
+from console.core.context import CheckContext, guarded
 from console.core.errors import ErrorKind, SourceError, first_line
 from console.core.models import CheckResult, GradingSystemRow, Row, UsageGameRow
+from panels.games import note_games
 
 
 class _GameDate(Row):

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 from console.core.backend import Backend
 from console.core.config import Settings
-from console.core.context import CheckContext, query_rows, usage_params
+from console.core.context import CheckContext, query_rows
 from console.core.freshness import with_data_at
 from console.core.models import CheckResult, Row, Status, UsageGameRow
 from panels.common import format_game, num, pct, pct_text
+from panels.games import usage_params
 from panels.ranges import RangeReads, per_date
 from panels.spec import CheckSpec
 

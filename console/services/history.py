@@ -22,12 +22,13 @@ from datetime import date, datetime, timedelta
 
 from console.core.backend import Backend
 from console.core.config import Settings
-from console.core.context import CheckContext, games_read_by, guarded
+from console.core.context import CheckContext, guarded
 from console.core.deadline import Deadline, run_with_deadline
 from console.core.errors import ErrorKind
 from console.core.game_dates import DateRange, date_range, query_params
 from console.core.models import CheckResult, Report, Status
 from console.services.runner import CHECK_GRACE_S, default_game_date, make_report
+from panels.games import games_read_by
 from panels.ranges import RangeReads, each_date
 from panels.registry import PANELS
 from panels.spec import CheckSpec

@@ -14,12 +14,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from console.core.backend import Backend
 from console.core.config import Settings
-from console.core.context import CheckContext, guarded, had_games, note_games, query_rows
+from console.core.context import CheckContext, guarded, query_rows
 from console.core.deadline import run_with_deadline
 from console.core.errors import ErrorKind
 from console.core.models import CheckResult, GameDateRow, Report, Status
 from console.core.timefmt import parse_clock_time
 from console.core.timestamps import parse_timestamp
+from panels.games import had_games, note_games
 from panels.registry import BY_ID, PANELS
 from panels.spec import CheckSpec
 
