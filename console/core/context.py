@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from console.core.backend import Backend
 from console.core.config import Settings
 from console.core.errors import ErrorKind, SourceError, first_line
-from console.core.models import CheckResult, Status
+from console.core.models import CheckResult, ErrorValue, Status
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,13 @@ def query_rows(backend: Backend, name: str, model: type[RowT], params: dict[str,
         raise SourceError(ErrorKind.MALFORMED, f"{name}: unexpected row shape: {first_line(exc)}") from exc
 
 
-class _Named(Protocol):
-    id: str
-    title: str
-    queries: tuple[str, ...]
+class _Named(Protocol):  # read-only members: a frozen CheckSpec is one
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def queries(self) -> tuple[str, ...]: ...
 
 
 def guarded(spec: _Named, judge: Callable[[], CheckResult]) -> CheckResult:
@@ -73,7 +76,7 @@ def guarded(spec: _Named, judge: Callable[[], CheckResult]) -> CheckResult:
             status=Status.ERROR,
             summary=str(exc),
             error=str(exc),
-            value={"error_kind": exc.kind.value},
+            value=ErrorValue(error_kind=exc.kind.value),
         )
     except Exception as exc:  # noqa: BLE001 - a bug in one check must not take down the others
         message = f"{type(exc).__name__}: {exc}"

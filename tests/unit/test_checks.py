@@ -67,8 +67,8 @@ def test_grading_per_system_figures():
         GradingSystemRow(system_id="a", predicted=10, graded=10, correct=7, players=10),
     ]
     value = grading_coverage(rows, S, due=PAST).value
-    assert [s["system_id"] for s in value["systems"]] == ["a", "b"]
-    assert value["systems"][1]["coverage_pct"] == 50.0 and value["coverage_pct"] == 75.0
+    assert [s.system_id for s in value.systems] == ["a", "b"]
+    assert value.systems[1].coverage_pct == 50.0 and value.coverage_pct == 75.0
 
 
 def test_phase3_missing_document_is_unknown():
@@ -83,7 +83,7 @@ def test_phase3_partial_full_and_failed():
     names = [p.name for p in S.processors]
     partial = Phase3Document.from_fields("d", {n: DONE for n in names[:3]} | {"_triggered": False})
     result = phase3_completion(partial, S, date(2026, 2, 5))
-    assert result.status is Status.WARN and result.value["completed"] == 3
+    assert result.status is Status.WARN and result.value.completed == 3
     assert "PlayerGameSummaryProcessor" in result.summary
     full = Phase3Document.from_fields("d", {n: DONE for n in names} | {"_triggered": True})
     assert phase3_completion(full, S, date(2026, 2, 5)).status is Status.OK
@@ -116,7 +116,7 @@ def test_dnp_zero_is_ok_any_is_fail():
         d,
         d,
     )
-    assert bad.status is Status.FAIL and bad.value["pollution_pct"] == 1.0
+    assert bad.status is Status.FAIL and bad.value.pollution_pct == 1.0
 
 
 def test_dnp_no_cache_rows_is_unknown():
@@ -161,7 +161,7 @@ def drift_state(deployed_days_ago: float, commit_index: int = 1):
 def test_drift_thresholds(days, status):
     result = deployment_drift(drift_state(days), S, T0)
     assert result.status is status
-    assert result.value["services"][0]["commits_behind"] == 1
+    assert result.value.services[0].commits_behind == 1
 
 
 def test_drift_without_history_or_unknown_commit():
@@ -172,8 +172,8 @@ def test_drift_without_history_or_unknown_commit():
     # A commit nobody can find is never "ok": warn, named in the summary and counted.
     assert result.status is Status.WARN
     assert "svc runs deadbeef, not in the last 3 commits" in result.summary
-    assert result.value["not_in_history"] == ["svc"]
-    assert result.value["services"][0]["status"] == "warn"
+    assert result.value.not_in_history == ["svc"]
+    assert result.value.services[0].status == "warn"
     assert "within" not in result.summary
 
 
@@ -219,12 +219,12 @@ def test_sequential_level2_before_level1_complete_fails():
         ],
         S,
     )
-    assert result.status is Status.FAIL and result.value["violations"][0]["who"] == "Level 2"
+    assert result.status is Status.FAIL and result.value.violations[0].who == "Level 2"
 
 
 def test_drift_shows_watched_flags():
     state = drift_state(0.5)
     state.services[0].env = {"SEQUENTIAL_EXECUTION_ENABLED": "false", "OTHER": "x"}
     result = deployment_drift(state, S, T0)
-    assert result.value["services"][0]["flags"] == {"SEQUENTIAL_EXECUTION_ENABLED": "false"}
+    assert result.value.services[0].flags == {"SEQUENTIAL_EXECUTION_ENABLED": "false"}
     assert "svc SEQUENTIAL_EXECUTION_ENABLED=false" in result.summary
