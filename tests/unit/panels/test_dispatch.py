@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from console.core.config import Settings
 from console.core.models import CheckResult, ErrorValue, GradingSystemRow, Status
-from panels.common import Due
+from panels.common import Due, format_game
 from panels.dispatch import breakdown, headline, markdown, no_games, render_result
 from panels.grading import grading_coverage
 from panels.registry import PANELS
@@ -46,3 +46,8 @@ def test_an_error_result_draws_no_number():
 def test_an_unknown_check_draws_its_status():
     result = CheckResult(id="nope", title="Nope", status=Status.WARN, summary="")
     assert render_result(result, S.tz)[0] == "warn" and headline(result) == ""
+
+
+def test_format_game():
+    assert format_game("20260203_PHX_POR") == "PHX @ POR"
+    assert format_game("weird") == "weird"
