@@ -12,6 +12,15 @@ from console.core.clock import DEMO_END  # noqa: F401
 from console.core.config import Settings, load_settings
 
 
+def pytest_addoption(parser):
+    # Never the default: a golden file changes only when someone asks, then reads the diff.
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite tests/functional/golden/*.json from the code under test",
+    )
+
+
 def pytest_configure(config):
     # The console refuses a state directory that group or others may write (issue 24): the
     # directories tests make with mkdir() must not depend on the runner's umask (002 on some

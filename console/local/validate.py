@@ -29,13 +29,12 @@ from pydantic import ValidationError
 
 from console.core.errors import ScenarioError, validation_line
 from console.core.safefile import UnsafeFileError, check_inside, open_regular, read_regular
-from console.core.schema import BY_LOGICAL, TableSpec
+from console.core.schema import BY_LOGICAL, PHASE3_COLLECTION, TableSpec
 from console.core.timestamps import MAX_DATE, MIN_DATE, parse_timestamp
 
 if TYPE_CHECKING:
     from console.core.config import Settings
 
-PHASE3_COLLECTION = "phase3_completion"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 

@@ -104,5 +104,5 @@ def test_the_judge_does_what_the_rule_says_for_any_coverage_and_moment(graded, p
     at = datetime.combine(game_date + timedelta(days=1), deadline, tzinfo=settings.tz) + timedelta(minutes=minutes)
     rows = [GradingSystemRow(system_id="s", predicted=predicted, graded=graded, correct=0, players=predicted)]
     result = judge_grading(rows, CheckContext(settings=settings, game_date=game_date, as_of=at))
-    coverage = result.value["coverage_pct"]
+    coverage = result.value.coverage_pct
     assert result.status.value == expected(coverage, minutes < 0, trigger), (coverage, minutes)

@@ -105,7 +105,7 @@ def test_gcp_fault_matrix(fault, service, check_id, proxied):
         assert "\n" not in result.error and "Traceback" not in result.error
         if fault == "endpoint never answers":
             assert TIMEOUT_S - 0.5 <= took <= BOUND_S, took
-            assert result.value["error_kind"] == "timeout"
+            assert result.value.error_kind == "timeout"
             assert f"{TIMEOUT_S:g} s" in result.error or "timed out" in result.error
         else:
             assert took <= FAST_S, took

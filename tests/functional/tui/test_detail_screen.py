@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from console.core.models import CheckResult
 from console.tui.screens.detail_screen import DetailScreen
 from console.tui.screens.sql_modal import SqlModal
 from console.tui.widgets.rows_table import RowsTable
@@ -59,7 +58,7 @@ async def test_cursor_and_sort_survive_the_reload_when_the_panel_refreshes(make_
         fetched = screen.rows
         # The panel refreshes (every 2 s on the demo): a new result object arrives.
         state = app.states["dnp_pollution"]
-        state.apply(CheckResult(**{**state.result.model_dump(), "summary": "refreshed"}), app.clock.now())
+        state.apply(state.result.model_copy(update={"summary": "refreshed"}), app.clock.now())
         await until(pilot, lambda: screen.rows is not fetched)
         await pilot.pause()
         assert table.sorted_by == ("player_name", True)
