@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from console.cli import main
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent.parent / "golden"
 
 
 def run(capsys, *argv):

@@ -1,6 +1,6 @@
 """No module outside console/adapters/ uses a private name of textual, textual-serve, rich,
 duckdb or the Google clients (issue 25); the adapters hold them all, checked against each
-installed version by tests/unit/test_private_api_adapters.py.
+installed version by tests/unit/adapters/test_private_api_adapters.py.
 
 Three looks, each catching what the others cannot:
 1. imports, read with `ast` (console/, panels/, benchmarks/, tests/): no private module
@@ -23,7 +23,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DEPENDENCIES = ("textual", "textual_serve", "rich", "duckdb", "_duckdb", "google", "textual_plotext")
 ADAPTERS = ROOT / "console" / "adapters"
 # Private names of the standard library, outside this rule (it is about the bounded dependencies):
