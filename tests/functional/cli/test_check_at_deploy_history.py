@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.cli import main
+from tests.helpers.examples import examples
 
 GOLDEN = Path(__file__).parent.parent / "golden"
 
@@ -58,7 +59,7 @@ def test_the_morning_of_feb_4_uses_the_deploys_of_then(capsys, demo_settings, mo
     assert max(_moments_in(check)) < "2026-02-04T15:00:00+00:00"
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(minutes=st.integers(min_value=0, max_value=25 * 24 * 60))
 def test_no_commit_and_no_deploy_after_the_moment(capsys, demo_settings, monkeypatch, minutes):
     """For every moment T across the demo (Jan 15 .. Feb 9), `check --json --at T` names no

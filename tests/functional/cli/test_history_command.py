@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.cli import main
+from tests.helpers.examples import examples
 
 
 def run(capsys, *argv):
@@ -124,7 +125,7 @@ def test_history_only(capsys, data_args):
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )  # capsys is read each time
 @given(days=st.one_of(st.integers(max_value=0), st.integers(min_value=29)))
 def test_days_outside_the_bound_are_refused_cleanly(capsys, tmp_path_factory, days):
@@ -134,7 +135,7 @@ def test_days_outside_the_bound_are_refused_cleanly(capsys, tmp_path_factory, da
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )  # capsys is read each time
 @given(text=st.text(max_size=12))
 def test_bad_end_is_refused_cleanly(capsys, tmp_path_factory, text):

@@ -15,6 +15,7 @@ from console import cli
 from console.cli.serve_command import TOKEN_ENV, child_argv, confirm_playbooks, is_loopback, resolve_token
 from console.core.config import ConfigError, load_settings
 from console.tui.serve import parse_envelope
+from tests.helpers.examples import examples
 
 
 class _Tty(io.StringIO):
@@ -118,7 +119,7 @@ def test_serve_passes_the_settings_and_limits_to_the_server(monkeypatch, tmp_pat
     assert (tmp_path / "data").exists()  # an empty local backend gets the demo, as make run does
 
 
-@hsettings(max_examples=150, deadline=None)
+@hsettings(max_examples=examples(150), deadline=None)
 @given(
     st.one_of(
         st.text(),

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from console.core.config import ConfigError, Settings, load_settings
+from tests.helpers.examples import examples
 
 FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")) * 2,
+    max_examples=examples(int(os.environ.get("FUZZ_EXAMPLES", "50")) * 2),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

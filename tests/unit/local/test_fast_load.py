@@ -21,6 +21,7 @@ from console.core.schema import BY_LOGICAL
 from console.local import fast_load
 from console.local.scenario import DB_FILE, _build_generation, current_dir, load_scenario
 from console.local.validate import validate_scenario
+from tests.helpers.examples import examples
 from tests.helpers.fuzz_support import fingerprint
 
 FILE = "nba_analytics.player_game_summary.ndjson"
@@ -255,13 +256,13 @@ FILES = st.builds(
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(FILES)
 def test_generated_files_load_or_refuse_exactly_as_before(tmp_path, data):
     assert _outcome(tmp_path / "new", data, fast=True) == _outcome(tmp_path / "old", data, fast=False)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
     | st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(Z|z|\+00:00|)\Z")
@@ -282,7 +283,7 @@ def test_what_sql_calls_surely_valid_the_checkers_accept(value):
     con.close()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
     | st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")

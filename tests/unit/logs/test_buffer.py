@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from console.core.models import LogEntry
 from console.logs.buffer import LogBuffer
 from console.logs.query import LogQuery
+from tests.helpers.examples import examples
 
 T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)
 QUERIES = [LogQuery(), LogQuery(severity="ERROR"), LogQuery(patterns=("7",))]
@@ -59,7 +60,7 @@ steps = st.lists(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(capacity=st.integers(1, 30), steps=steps)
 def test_buffer_matches_a_plain_model(capacity, steps):
     buf, model, made = LogBuffer(capacity), Model(capacity), 0

@@ -18,6 +18,7 @@ from console.playbook.suggest import current_flags, prefill, suggest, suggestion
 from console.services.runner import SPEC_BY_ID, SPECS, CheckContext, run_check
 from panels.sequential import sequential_execution
 from tests.conftest import DEMO_END
+from tests.helpers.examples import examples
 
 FEB3, FEB4 = date(2026, 2, 3), date(2026, 2, 4)
 
@@ -177,7 +178,7 @@ _VALUES = st.fixed_dictionaries(
 )
 
 
-@hsettings(max_examples=200, deadline=None)
+@hsettings(max_examples=examples(200), deadline=None)
 @given(spec=st.sampled_from(SPECS), status=st.sampled_from(list(Status)), value=_VALUES)
 def test_every_suggestion_is_at_most_one_playbook_fully_filled_in(spec, status, value):
     result = CheckResult(id=spec.id, title=spec.title, status=status, summary="x", value=value)

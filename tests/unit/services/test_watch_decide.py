@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from console.core.config import WatchSettings
 from console.core.models import CheckResult, Status
 from console.services.watch import decide, is_quiet, status_change_text
+from tests.helpers.examples import examples
 
 T0 = datetime(2026, 2, 4, 11, 0, tzinfo=UTC)
 WS = WatchSettings(remind_every="1h", error_repeat_after="30m")
@@ -71,7 +72,7 @@ def test_a_flapping_source_that_then_stays_down_is_told_again():
     assert kinds[:3] == ["error", "recovered", None] and "error" in kinds[3:]
 
 
-@hsettings(max_examples=200, deadline=None)
+@hsettings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.sampled_from([s.value for s in Status]), max_size=40))
 def test_a_change_message_goes_out_exactly_when_the_told_status_changes(statuses):
     ws = WatchSettings(remind_every="1000d", error_repeat_after="1s")

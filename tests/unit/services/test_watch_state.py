@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from console.core.config import ConfigError, load_settings
 from console.services.watch_state import StateStore, WatchState, last_notified_at, state_path
+from tests.helpers.examples import examples
 
 T0 = datetime(2026, 2, 4, 11, 0, tzinfo=UTC)
 
@@ -56,7 +57,7 @@ def test_a_corrupt_state_file_is_set_aside_with_a_warning(tmp_path, caplog, cont
     assert "set aside" in caplog.text
 
 
-@hsettings(max_examples=60, deadline=None)
+@hsettings(max_examples=examples(60), deadline=None)
 @given(
     st.binary(max_size=200)
     | st.recursive(
