@@ -51,8 +51,8 @@ def test_a_run_that_lost_its_lock_at_a_prompt_does_not_act_on_the_answer(demo_se
     taken_by = {}
 
     def confirm(step):
-        b = _owner("run-B", pid=1)  # another live console took it over meanwhile
-        lock._write(b)
+        b = _owner("run-B", pid=1)  # another live console took it over meanwhile: the lease file says so
+        lock.path.write_bytes(orjson.dumps(b))
         taken_by.update(b)
         return True
 
