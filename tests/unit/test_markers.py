@@ -8,10 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 NEEDS = {"tests/gcp/": "gcp", "tests/emulators/": "gcp", "tests/browser/": "browser"}
 
 
+@pytest.mark.slow
 def test_every_test_in_the_gcp_emulators_and_browser_folders_carries_its_marker():
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]

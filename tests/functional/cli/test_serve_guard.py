@@ -121,6 +121,7 @@ def test_sizes_within_bounds_are_kept():
     assert terminal_size(80, -1) == (80, MIN_ROWS) and terminal_size(10**9, 10**9) == (MAX_COLS, MAX_ROWS)
 
 
+@pytest.mark.slow
 def test_a_negative_or_huge_resize_leaves_the_viewer_console_alive(served):
     async def scenario() -> tuple[int, int]:
         async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {TOKEN}"}) as http:

@@ -11,6 +11,8 @@ from console.tui.app import NbaConsoleApp
 from tests.functional.conftest import FEB4, settle, until
 from tests.helpers.notices import record_notices
 
+pytestmark = pytest.mark.slow  # every test here takes about 3 s or more (pytest --durations)
+
 
 async def _pick_theme_in_the_palette(pilot, name: str) -> None:
     """ctrl+p, the system command "Theme" (change the current theme), then the theme by name."""

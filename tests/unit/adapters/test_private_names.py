@@ -23,6 +23,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[3]
 DEPENDENCIES = ("textual", "textual_serve", "rich", "duckdb", "_duckdb", "google", "textual_plotext")
 ADAPTERS = ROOT / "console" / "adapters"
@@ -57,6 +59,7 @@ def _private_import(node: ast.AST) -> str | None:
     return None
 
 
+@pytest.mark.slow
 def test_no_private_module_or_name_of_a_dependency_is_imported():
     found = []
     for path in _files("console", "panels", "benchmarks", "tests"):
@@ -129,6 +132,7 @@ def _private_names_of(base: type) -> frozenset[str]:
     return frozenset(names | set(re.findall(r"\bself\.(_[A-Za-z]\w*)", source)))
 
 
+@pytest.mark.slow
 def test_no_class_of_ours_overrides_or_touches_a_private_name_of_its_dependency_base():
     found = []
     for module_name in _modules():

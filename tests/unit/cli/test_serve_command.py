@@ -107,6 +107,7 @@ def test_refused_serves_exit_2_before_anything_starts(argv, why, monkeypatch, ca
     assert started == [] and not (tmp_path / "data").exists()  # not even the demo was seeded
 
 
+@pytest.mark.slow
 def test_serve_passes_the_settings_and_limits_to_the_server(monkeypatch, tmp_path):
     captured = []
     monkeypatch.setattr("console.tui.serve.ConsoleServer.run", lambda self: captured.append(self.options))

@@ -105,6 +105,7 @@ def test_a_record_glued_to_a_torn_line_by_an_older_writer_is_still_read(demo_set
     _whole(demo_settings, read.records[0].run_id, cli, resume=False)
 
 
+@pytest.mark.slow
 def test_torn_at_every_byte_offset_of_a_record_the_next_run_is_whole(demo_settings, demo_backend, cli):
     """A writer killed at any byte of a record (here the run_start of a run, the longest
     record): the next run is whole in `audit`, `audit show` and `--resume`."""

@@ -180,6 +180,7 @@ def test_cli_dry_run_prints_the_exact_commands_and_runs_only_the_read_only_prefl
     assert not (tmp / "state" / "audit.jsonl").exists() and not (tmp / "state" / "playbook.lock").exists()
 
 
+@pytest.mark.slow
 def test_cli_dry_run_refuses_what_the_run_refuses_with_the_same_message_and_exit_2(cli_env):
     env, tmp = cli_env
     args = [
