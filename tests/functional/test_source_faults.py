@@ -146,7 +146,7 @@ FAULTS = [
         _permission,
         ALL,
         dict.fromkeys(ALL, "error"),
-        {**{c: "Permission denied" for c in ALL}, **dict.fromkeys(DB, "warehouse.duckdb")},
+        {**dict.fromkeys(ALL, "Permission denied"), **dict.fromkeys(DB, "warehouse.duckdb")},
     ),
     Fault(
         "malformed file",
@@ -266,7 +266,7 @@ def restore(demo_settings):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fault, check_id", CASES)
+@pytest.mark.parametrize(("fault", "check_id"), CASES)
 def test_fault_matrix(fault: Fault, check_id: str, demo_settings, restore, capsys):
     spec = SPEC_BY_ID[check_id]
     backend = LocalBackend(demo_settings)

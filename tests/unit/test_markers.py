@@ -17,8 +17,18 @@ NEEDS = {"tests/gcp/": "gcp", "tests/emulators/": "gcp", "tests/browser/": "brow
 @pytest.mark.slow
 def test_every_test_in_the_gcp_emulators_and_browser_folders_carries_its_marker():
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
-        + ["-p", "tests.helpers.marker_report", *NEEDS],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "tests.helpers.marker_report",
+            *NEEDS,
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,

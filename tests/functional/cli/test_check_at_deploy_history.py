@@ -24,7 +24,7 @@ def run(capsys, *argv):
 
 
 def drift(capsys, data, *argv) -> dict:
-    code, out, err = run(capsys, *data, "check", *argv, "--only", "deployment_drift", "--json")
+    _code, out, err = run(capsys, *data, "check", *argv, "--only", "deployment_drift", "--json")
     assert "Traceback" not in err
     return orjson.loads(out)["checks"][0]
 
@@ -123,7 +123,7 @@ def test_an_older_deploy_json_without_revisions_still_loads(capsys, demo_setting
     (scenario / "deploy.json").write_bytes(orjson.dumps(deploy))
     assert main([*data, "local", "load", str(scenario)]) == 0
     capsys.readouterr()
-    code, out, _ = run(capsys, *data, "check", "--date", "2026-02-04", "--at", "2026-02-05T16:00:00Z", "--json")
+    _code, out, _ = run(capsys, *data, "check", "--date", "2026-02-04", "--at", "2026-02-05T16:00:00Z", "--json")
     assert out.encode() == (GOLDEN / "check-2026-02-04-at-1600Z.json").read_bytes()
     early = drift(capsys, data, "--date", "2026-02-03", "--at", "10:00")
     rows = {r["service"]: r for r in early["value"]["services"]}

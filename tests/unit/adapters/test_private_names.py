@@ -149,10 +149,8 @@ def test_no_class_of_ours_overrides_or_touches_a_private_name_of_its_dependency_
                 for n in ast.walk(node)
                 if isinstance(n, ast.Attribute)
                 and (
-                    isinstance(n.value, ast.Name)
-                    and n.value.id == "self"
-                    or isinstance(n.value, ast.Call)
-                    and getattr(n.value.func, "id", "") == "super"
+                    (isinstance(n.value, ast.Name) and n.value.id == "self")
+                    or (isinstance(n.value, ast.Call) and getattr(n.value.func, "id", "") == "super")
                 )
             }
             for base in bases:

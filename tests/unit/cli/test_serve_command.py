@@ -47,7 +47,7 @@ def test_the_viewer_console_gets_the_servers_effective_settings_as_argv(tmp_path
 
 
 @pytest.mark.parametrize(
-    "host,loopback",
+    ("host", "loopback"),
     [
         ("127.0.0.1", True),
         ("::1", True),
@@ -91,7 +91,7 @@ def test_allowing_playbooks_needs_the_project_name_typed_on_a_terminal():
 
 
 @pytest.mark.parametrize(
-    "argv,why",
+    ("argv", "why"),
     [
         (["serve", "--allow-playbooks"], "needs a typed confirmation on a terminal"),
         (["--read-only", "serve", "--allow-playbooks", "--yes"], "contradicts --read-only"),

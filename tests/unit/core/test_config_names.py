@@ -40,13 +40,13 @@ def _declared_binding_ids() -> set[str]:
 
 
 def test_the_binding_ids_are_the_ones_the_screens_declare():
-    assert BINDING_IDS == _declared_binding_ids()
+    assert _declared_binding_ids() == BINDING_IDS
 
 
 def test_the_themes_are_textuals():
     from textual.theme import BUILTIN_THEMES
 
-    assert THEMES == set(BUILTIN_THEMES)
+    assert set(BUILTIN_THEMES) == THEMES
 
 
 def _resolves(name: str) -> bool:
@@ -110,7 +110,7 @@ def test_keys_a_person_writes_are_accepted(key):
 
 
 @pytest.mark.parametrize(
-    "key, why",
+    ("key", "why"),
     [
         ("not a key!!", "is not a key name"),
         ("", "an empty key"),

@@ -250,8 +250,14 @@ def test_check_report_leaves_as_it_is(demo_backend, demo_settings):
 
 SECRETS = st.sampled_from(PREFIXED + RANDOM)
 BENIGN = st.sampled_from(
-    HANDOFF.read_text().splitlines()[:120]
-    + ["", "Done.", "Updating service...", "  - name: LOG_LEVEL", "    value: info"]
+    [
+        *HANDOFF.read_text().splitlines()[:120],
+        "",
+        "Done.",
+        "Updating service...",
+        "  - name: LOG_LEVEL",
+        "    value: info",
+    ]
 )
 
 

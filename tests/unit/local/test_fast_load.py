@@ -137,7 +137,7 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("name,data", REFUSED, ids=[c[0] for c in REFUSED])
+@pytest.mark.parametrize(("name", "data"), REFUSED, ids=[c[0] for c in REFUSED])
 def test_every_refusal_keeps_the_validators_words(tmp_path, name, data):
     before = _outcome(tmp_path / "old", data, fast=False)
     after = _outcome(tmp_path / "new", data, fast=True)
@@ -162,7 +162,7 @@ ACCEPTED = [
 ]
 
 
-@pytest.mark.parametrize("name,data", ACCEPTED, ids=[c[0] for c in ACCEPTED])
+@pytest.mark.parametrize(("name", "data"), ACCEPTED, ids=[c[0] for c in ACCEPTED])
 def test_what_the_validator_accepts_loads_the_same_rows(tmp_path, name, data):
     before = _outcome(tmp_path / "old", data, fast=False)
     after = _outcome(tmp_path / "new", data, fast=True)
@@ -371,7 +371,7 @@ SEVERAL = [
 ]
 
 
-@pytest.mark.parametrize("name,files", SEVERAL, ids=[c[0] for c in SEVERAL])
+@pytest.mark.parametrize(("name", "files"), SEVERAL, ids=[c[0] for c in SEVERAL])
 def test_files_loaded_side_by_side_end_as_one_at_a_time(tmp_path, name, files):
     before = _outcome_of_files(tmp_path / "old", files, fast=False)
     assert _outcome_of_files(tmp_path / "new", files, fast=True) == before

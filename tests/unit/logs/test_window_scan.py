@@ -117,7 +117,7 @@ def test_streamed_read_equals_whole_file_read(tmp_path, items, newline, final, c
     path = tmp_path / "f.ndjson"
     path.write_bytes(data)
     with mock.patch.object(window_scan, "CHUNK", chunk):
-        state, answer = scan_ndjson_file(path, SERVICE, START, END, is_trace)
+        _state, answer = scan_ndjson_file(path, SERVICE, START, END, is_trace)
     same(path, data, answer)
 
 
@@ -184,7 +184,7 @@ def test_a_json_array_gives_what_its_whole_parse_gives(tmp_path):
         for h in range(10)
     ]
     path = tmp_path / "f.json"
-    path.write_bytes(orjson.dumps(items + [{"no": "time"}], option=orjson.OPT_INDENT_2))
+    path.write_bytes(orjson.dumps([*items, {"no": "time"}], option=orjson.OPT_INDENT_2))
     scan = scan_json_file(path, SERVICE, START, END, is_trace)
     entries, skipped = parse_log_file(path.read_bytes(), ndjson=False)
     assert scan.skipped == skipped == 1

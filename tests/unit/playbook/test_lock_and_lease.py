@@ -225,7 +225,7 @@ def test_a_lost_after_record_is_loud_and_the_next_run_treats_the_step_as_unknown
     resumed = Runner(demo_settings, executor=ex, callbacks=_yes()).resume(outcome.run_id)
     assert resumed.ok and deploys == [0, 1]  # step 1 re-verified, never deployed twice
     records = AuditLog(demo_settings.state_dir).records(outcome.run_id)
-    assert [(r.event, r.outcome) for r in records if r.event == "step_end"][0] == ("step_end", "unknown")
+    assert next((r.event, r.outcome) for r in records if r.event == "step_end") == ("step_end", "unknown")
 
 
 CORRUPT_LINES = [
