@@ -91,6 +91,7 @@ def announced_titles(message: dict) -> set[str]:
     return {spec.title for spec in SPECS for s in sections if s.split("*")[1:2] and spec.title + ":" in s.split("*")[1]}
 
 
+@pytest.mark.slow
 def test_cron_over_the_feb3_morning_posts_one_message_per_change_and_nothing_on_a_second_run(
     receiver, demo_settings, tmp_path, capsys
 ):

@@ -185,6 +185,7 @@ async def test_quit_inside_the_confirmation_modal_cancels_the_run_and_releases_t
     assert run.status == "interrupted" and _env(demo_backend) == "true"
 
 
+@pytest.mark.slow
 async def test_q_and_ctrl_c_in_modals_quit_too(demo_settings, demo_backend):
     for key, modal in (("q", ConfirmationModal), ("ctrl+c", TypedNameModal)):
         app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
