@@ -54,10 +54,11 @@ check: $(STAMP)
 test: $(STAMP_DEV) emulators-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The inner loop: everything but the tests marked slow, gcp (emulators) and browser (chromium);
-# under 2 minutes on this 2-core machine. `make test` runs them all.
+# The inner loop: everything but the tests marked slow, gcp (emulators) and browser (chromium),
+# over two processes (pytest-xdist) and with a tenth of the Hypothesis examples (the `fast`
+# profile, tests/conftest.py); under 2 minutes on this 2-core machine. `make test` runs them all.
 test-fast: $(STAMP_DEV)
-	$(PY) -m pytest -m "not slow and not gcp and not browser" $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=fast $(PY) -m pytest -m "not slow and not gcp and not browser" -n 2 $(PYTEST_ARGS)
 
 # Formatting, lint and types (pyproject.toml's [tool.ruff] and [tool.mypy]), the layers' import
 # contracts ([tool.importlinter]), and every noqa / type: ignore saying why it is there:

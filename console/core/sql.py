@@ -65,6 +65,13 @@ def parameter_names(name: str) -> frozenset[str]:
     return frozenset(text.split("\n")) - {""}
 
 
+def clear_cache() -> None:
+    """Forget the texts this process rendered, as a new process starts: the next `render`
+    reads the on-disk cache again (or transpiles on a miss)."""
+    _render.cache_clear()
+    parameter_names.cache_clear()
+
+
 def _parameters(source: str) -> set[str]:
     import sqlglot
     from sqlglot import exp

@@ -41,6 +41,8 @@ from console.cli import build_parser
 from tests.helpers.pty_session import PtySession
 from tests.helpers.readme_blocks import ROOT, Block, blocks, doc_files, split_files
 
+pytestmark = pytest.mark.slow  # every test here takes about 3 s or more (pytest --durations)
+
 SHELL = {"bash", "sh", "shell", "console", "zsh"}
 PLACEHOLDER = re.compile(r"[A-Z][A-Z0-9_]*")  # FILE, RUN_ID, S: a word to fill in
 TIMEOUT_S = 90  # one command, start to end (the slowest, `make run`, takes a few seconds)

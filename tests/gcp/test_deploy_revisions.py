@@ -137,7 +137,8 @@ def test_a_gcloud_that_never_answers_ends_within_the_deadline(deploy_demo, fake_
     took = time.monotonic() - started
     assert result.status.value == "error" and result.value.error_kind == "timeout", result.summary
     assert "Traceback" not in result.summary
-    assert took < 2.0 + CHECK_GRACE_S + 5, took  # the deadline, the grace, start-up slack
+    # Ended by the 2 s deadline (measured 2.01-2.10 s), not by gcloud's hang: 5x the deadline and grace.
+    assert took < 5 * (2.0 + CHECK_GRACE_S), took
 
 
 def test_revision_documents_of_odd_shapes_are_skipped_or_refused(fake_gcloud, platform_repo, tmp_path):

@@ -26,11 +26,6 @@ PARAMS = {"game_date": GAME, "as_of": AS_OF}
 START, END = datetime(2026, 2, 5, 5, tzinfo=UTC), AS_OF
 
 
-def backend_with(gcp_backend, **gcp) -> GcpBackend:
-    settings = gcp_backend.settings.model_copy(update={"gcp": gcp_backend.settings.gcp.model_copy(update=gcp)})
-    return GcpBackend(settings, clients=ClientFactory(settings.project, env=dict(gcp_backend.clients._env)))
-
-
 # ------------------------------------------------------------------ logging: 429 and 403
 
 

@@ -21,6 +21,8 @@ from console.logs.parse import parse_line
 from console.logs.query import LogQuery
 from panels import sequential
 
+pytestmark = pytest.mark.slow  # every test here takes about 3 s or more (pytest --durations)
+
 SETTINGS = Settings()
 SERVICE = SETTINGS.services.analytics
 T0 = datetime(2026, 2, 5, 12, tzinfo=UTC)

@@ -20,6 +20,7 @@ from console.services.runner import SPEC_BY_ID, SPECS, CheckContext, run_check
 from panels.drift import DriftService, DriftValue
 from panels.sequential import SequentialValue, sequential_execution
 from tests.conftest import DEMO_END
+from tests.helpers.examples import examples
 
 FEB3, FEB4 = date(2026, 2, 3), date(2026, 2, 4)
 
@@ -194,7 +195,7 @@ _VALUES = {
 }
 
 
-@hsettings(max_examples=200, deadline=None)
+@hsettings(max_examples=examples(200), deadline=None)
 @given(spec=st.sampled_from(SPECS), status=st.sampled_from(list(Status)), data=st.data())
 def test_every_suggestion_is_at_most_one_playbook_fully_filled_in(spec, status, data):
     value = data.draw(st.one_of(st.none(), st.just(ErrorValue()), _VALUES.get(spec.id, st.none())))
