@@ -212,7 +212,8 @@ def row_json(runs: int, tmp: Path, entries: int) -> Row:
 def _same_matches(ours: Path, theirs: Path, plain: bool) -> None:
     """The rows time the same answer: as many lines as grep's (and, as NDJSON, the same bytes)."""
     if plain:
-        same = sum(1 for _ in open(ours, "rb")) == sum(1 for _ in open(theirs, "rb"))
+        with open(ours, "rb") as a, open(theirs, "rb") as b:
+            same = sum(1 for _ in a) == sum(1 for _ in b)
     else:
         same = ours.read_bytes() == theirs.read_bytes()
     if not same:

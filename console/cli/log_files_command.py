@@ -27,7 +27,10 @@ def _severity(text: str) -> str:
 
 
 EXIT_FOUND, EXIT_NONE = 0, 1
-MOMENTS = "a duration back from now (30m, 2h, 7d), a date (2026-02-05) or a time (2026-02-05T07:30, Z or an offset; without one, the configured zone)"
+MOMENTS = (
+    "a duration back from now (30m, 2h, 7d), a date (2026-02-05) or a time "
+    "(2026-02-05T07:30, Z or an offset; without one, the configured zone)"
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -100,6 +103,7 @@ def _settings(args):
 
 def cmd_search(args) -> int:
     from console.logs import search
+    from console.logs.plain_line import PlainLine
 
     # The configuration (pydantic: ~0.25 s of CPU) is loaded only where it changes the answer
     # (the zone of printed times and of --since/--until, the trace's patterns, SQL's limits),
@@ -113,7 +117,7 @@ def cmd_search(args) -> int:
         _note_skipped(skipped)
         return EXIT_FOUND if n else EXIT_NONE
     if args.json or not (args.trace or args.sql):
-        plain = None if args.json else search.PlainLine(settings.tz if settings else None)
+        plain = None if args.json else PlainLine(settings.tz if settings else None)
 
         def configure() -> None:
             if plain is not None and plain.tz is None:
@@ -175,24 +179,21 @@ def _print_trace(entries, settings) -> int:
     for day, trace in days.items():
         status, summary, value = trace.verdict()
         lines.append(f"== trace {day}: {status.value.upper()} {summary}")
-        for level in value["levels"]:
-            done = f"{level['succeeded']}/{level['total']} succeeded" if level["total"] is not None else "not complete"
+        for level in value.levels:
+            done = f"{level.succeeded}/{level.total} succeeded" if level.total is not None else "not complete"
             lines.append(
-                f"   Level {level['level']}  {_clock(level['started_at'], settings)} -> "
-                f"{_clock(level['completed_at'], settings)}  {done}"
+                f"   Level {level.level}  {_clock(level.started_at, settings)} -> "
+                f"{_clock(level.completed_at, settings)}  {done}"
             )
-        for p in value["processors"]:
-            lines.append(
-                f"   {p['name']} (Level {p['level'] if p['level'] is not None else '?'})  "
-                f"{_clock(p['started_at'], settings)} -> {_clock(p['completed_at'], settings)}"
-            )
-        for v in value["violations"]:
-            pending = ", ".join(f"Level {lv}" for lv in v["pending_levels"])
-            lines.append(
-                f"!! {for_people(v['at'], settings.tz, 'seconds')} {v['who']} started before {pending} completed"
-            )
-        for d in value["dependency_failures"]:
-            lines.append(f"!! {for_people(d['at'], settings.tz, 'seconds')} {d['text'][:200]}")
+        lines.extend(
+            f"   {p.name} (Level {p.level if p.level is not None else '?'})  "
+            f"{_clock(p.started_at, settings)} -> {_clock(p.completed_at, settings)}"
+            for p in value.processors
+        )
+        for v in value.violations:
+            pending = ", ".join(f"Level {lv}" for lv in v.pending_levels)
+            lines.append(f"!! {for_people(v.at, settings.tz, 'seconds')} {v.who} started before {pending} completed")
+        lines.extend(f"!! {for_people(d.at, settings.tz, 'seconds')} {d.text[:200]}" for d in value.dependency_failures)
     _write(["\n".join(lines).encode() + b"\n"])
     return 1 if status is not None and status.value == "fail" else EXIT_FOUND
 

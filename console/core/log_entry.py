@@ -20,7 +20,7 @@ class LogEntry:
     attributes, `==`, `model_copy(update=)` and `model_dump()` as the model it replaces.
     """
 
-    __slots__ = ("insert_id", "timestamp", "severity", "service", "text", "_payload", "_source")
+    __slots__ = ("_payload", "_source", "insert_id", "service", "severity", "text", "timestamp")
     _FIELDS = ("insert_id", "timestamp", "severity", "service", "text", "json_payload", "raw")
 
     def __init__(
@@ -31,7 +31,7 @@ class LogEntry:
         severity: str = "DEFAULT",
         service: str = "",
         text: str = "",
-        json_payload: dict[str, Any] | None | object = _FROM_RAW,
+        json_payload: dict[str, Any] | object | None = _FROM_RAW,
         raw: dict[str, Any] | bytes | None = None,
         line: bytes | None = None,
         **_ignored: Any,
@@ -74,7 +74,7 @@ class LogEntry:
                 return None
             payload = self.raw.get("jsonPayload")
             return payload if isinstance(payload, dict) else None
-        return self._payload  # type: ignore[return-value]
+        return self._payload  # type: ignore[return-value]  # not _FROM_RAW here: a dict or None
 
     @json_payload.setter
     def json_payload(self, value: dict[str, Any] | None) -> None:

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import orjson
@@ -66,7 +67,7 @@ class SqlRefused(ValueError):
 @dataclass
 class SqlResult:
     columns: list[str]
-    rows: list[tuple]
+    rows: list[tuple[Any, ...]]
     truncated: bool  # more rows than the limit: only the first `limit` are here
     seconds: float
 
@@ -111,7 +112,7 @@ class Sandbox:
         defs = ", ".join(f'"{name}" {kind}' for name, kind in self.columns)
         self._con.execute(f"CREATE TABLE {TABLE} ({defs})")
         selects = []
-        for i, (name, kind) in enumerate(self.columns):
+        for i, (_name, kind) in enumerate(self.columns):
             value = f"unnest(from_json(${i + 1}, '[\"{'BIGINT' if kind == 'TIMESTAMPTZ' else kind}\"]'))"
             selects.append(f"{value} AS c{i}")
         # TIMESTAMPTZ columns arrive as microseconds since the epoch, UTC.
@@ -122,7 +123,7 @@ class Sandbox:
         self._insert = f"INSERT INTO {TABLE} SELECT {', '.join(outs)} FROM (SELECT {', '.join(selects)})"
         self._locked = False
 
-    def load(self, chunks: Iterable[list[list]], progress: Callable[[int], None] | None = None) -> int:
+    def load(self, chunks: Iterable[list[list[Any]]], progress: Callable[[int], None] | None = None) -> int:
         """Append rows given column by column (one list per column, in chunks)."""
         if self._locked:
             raise RuntimeError("the sandbox is locked: load before the first query")
@@ -144,7 +145,7 @@ class Sandbox:
         text = check_query(sql)
         self.lock()
         wrapped = f"SELECT * FROM ({text}) AS q LIMIT {int(row_limit) + 1}"
-        answer: dict = {}
+        answer: dict[str, Any] = {}
         done = threading.Event()
 
         def run() -> None:
@@ -183,7 +184,7 @@ def _duckdb_message(exc: Exception) -> str:
 
 def run_query(
     columns: Sequence[tuple[str, str, str]],
-    chunks: Iterable[list[list]],
+    chunks: Iterable[list[list[Any]]],
     sql: str,
     row_limit: int,
     timeout_s: float,

@@ -82,7 +82,7 @@ def columns_of(entries: Iterable[LogEntry], chunk: int = 50_000) -> Iterable[lis
     """The entries' values column by column, in chunks of `chunk` rows (bounded memory)."""
     columns: list[list] = [[] for _ in COLUMNS]
     for entry in entries:
-        for column, value in zip(columns, row_of(entry)):
+        for column, value in zip(columns, row_of(entry), strict=True):
             column.append(value)
         if len(columns[0]) >= chunk:
             yield columns

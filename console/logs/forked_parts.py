@@ -112,7 +112,7 @@ def _fork(part: Part, rng: tuple[int, int]) -> tuple[int, int, tuple[int, int]]:
             with os.fdopen(write_end, "wb") as out:
                 out.write(payload)
             code = 0
-        except BaseException:  # noqa: BLE001 - the parent searches this part again
+        except BaseException:  # noqa: BLE001, S110 - the parent searches this part again (code stays 1)
             pass
         finally:
             os._exit(code)
@@ -127,7 +127,7 @@ def _collect(pid: int, fd: int, rng: tuple[int, int], part: Part) -> Any:
     if os.waitstatus_to_exitcode(status) == 0 and answer:
         try:
             return pickle.loads(answer)  # our own child's answer, never input from outside
-        except Exception:  # noqa: BLE001 - a truncated answer: the part is searched here
+        except Exception:  # noqa: BLE001, S110 - a truncated answer: the part is searched here, below
             pass
     return part(*rng)  # the child failed: its part is searched here
 

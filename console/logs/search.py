@@ -20,6 +20,7 @@ Pure of Textual and of the backends: files in, entries and bytes out.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import mmap
 import operator
@@ -63,7 +64,7 @@ class SearchError(ValueError):
 class Found:
     """The matches of one part of one file, in file order."""
 
-    __slots__ = ("ts", "start", "end", "out", "held", "skipped", "decoded")
+    __slots__ = ("decoded", "end", "held", "out", "skipped", "start", "ts")
 
     def __init__(self) -> None:
         self.ts = array("d")  # seconds since the epoch (a double keeps microseconds distinct and in order)
@@ -371,7 +372,7 @@ def count(paths: Iterable[Path], query: LogQuery, workers: int | None = None) ->
                 n, bad = len(part), part.skipped
             else:
                 _prepare(query)
-                answers = forked_parts.run(data, lambda a, b: count_part(data, query, a, b), workers=workers)
+                answers = forked_parts.run(data, functools.partial(count_part, data, query), workers=workers)
                 n, bad = sum(a for a, _ in answers), sum(b for _, b in answers)
                 if not n:
                     _not_a_log(path, data)

@@ -9,7 +9,7 @@ that says what is accepted.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 from console.core.timefmt import parse_duration
 
@@ -25,7 +25,7 @@ def parse_moment(text: str, now: datetime, tz: tzinfo) -> datetime:
     value = (text or "").strip()
     try:
         if _DATE.fullmatch(value):
-            return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time(), tz).astimezone(UTC)
+            return datetime.combine(date.fromisoformat(value), time(), tz).astimezone(UTC)
         if _DATE_TIME.fullmatch(value):
             moment = datetime.fromisoformat(value)  # `Z` too, from Python 3.11
             return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(UTC)

@@ -50,13 +50,13 @@ async def test_e_ends_the_demo_replay_and_every_panel_shows_the_finished_morning
     app = make_app(FEB4, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.states["grading_coverage"].result.value["graded"] == 0
+        assert app.states["grading_coverage"].result.value.graded == 0
         assert app.check_action("replay_end", ()) is True
         await pilot.press("e")
         await settle(pilot)
         await until(pilot, lambda: app.states["sequential_execution"].result.status is Status.OK)
-        assert app.states["grading_coverage"].result.value["graded"] == 743
-        assert app.states["phase3_completion"].result.value["completed"] == 5
+        assert app.states["grading_coverage"].result.value.graded == 743
+        assert app.states["phase3_completion"].result.value.completed == 5
         assert app.check_action("replay_end", ()) is False  # nothing left to skip
 
 

@@ -120,7 +120,7 @@ class LogSqlModal(ModalScreen[None]):
     def _show(self, result) -> None:
         self.result = result
         names = _unique(result.columns)
-        self.query_one(RowsTable).load([dict(zip(names, row)) for row in result.rows])
+        self.query_one(RowsTable).load([dict(zip(names, row, strict=True)) for row in result.rows])
         more = f" (only the first {len(result.rows):,}: logs.sql_row_limit)" if result.truncated else ""
         self._say(f"{len(result.rows):,} rows{more} in {result.seconds:.2f} s · o sorts, c copies a row")
 

@@ -157,9 +157,8 @@ class LogsScreen(Screen):
         return self.query_one(LogHistogram)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("pause", "follow") and self.export is not None:
-            return False  # nothing arrives in an export: no pause, no follow
-        return True
+        # Nothing arrives in an export: no pause, no follow.
+        return not (action in ("pause", "follow") and self.export is not None)
 
     # ------------------------------------------------------------------ an export
 
