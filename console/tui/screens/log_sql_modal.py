@@ -28,11 +28,14 @@ from console.tui.widgets.rows_table import RowsTable
 SandboxCache = dict
 
 
+SHORT = 40  # terminal rows under which a result hides the help
+
+
 class LogSqlModal(ModalScreen[None]):
     DEFAULT_CSS = """
     LogSqlModal { align: center middle; }
     LogSqlModal > Vertical { width: 96%; height: 92%; border: thick $accent; background: $surface; }
-    LogSqlModal #log-sql-help { height: auto; max-height: 12; color: $text-muted; padding: 0 1; }
+    LogSqlModal #log-sql-help { height: auto; max-height: 50%; color: $text-muted; padding: 0 1; }
     LogSqlModal #log-sql-status { height: auto; padding: 0 1; }
     LogSqlModal #log-sql-status.-error { color: $text-error; }
     LogSqlModal RowsTable { height: 1fr; }
@@ -78,6 +81,7 @@ class LogSqlModal(ModalScreen[None]):
         box = self.query_one("#log-sql-input", Input)
         box.value = EXAMPLES[self.example][1]
         box.focus()
+        self.query_one("#log-sql-help").display = True
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -121,6 +125,8 @@ class LogSqlModal(ModalScreen[None]):
         self.result = result
         names = _unique(result.columns)
         self.query_one(RowsTable).load([dict(zip(names, row, strict=True)) for row in result.rows])
+        # On a short terminal the columns and examples give way to the result (ctrl+n: back).
+        self.query_one("#log-sql-help").display = self.app.size.height >= SHORT
         more = f" (only the first {len(result.rows):,}: logs.sql_row_limit)" if result.truncated else ""
         self._say(f"{len(result.rows):,} rows{more} in {result.seconds:.2f} s · o sorts, c copies a row")
 
