@@ -34,7 +34,7 @@ from console.core.models import Status
 from console.core.redaction import mask_tree
 from console.core.timefmt import for_people
 from console.core.timestamps import parse_timestamp
-from console.services.report import STATUS_ICON
+from panels.status_style import STATUS_ICON
 
 log = logging.getLogger("nba_console.watch")
 # httpx logs every request with its full URL at INFO: a webhook URL is a secret.
@@ -127,7 +127,7 @@ def _local(iso: str, tz) -> str:
 
 def _icon(status: str | None) -> str:
     try:
-        return STATUS_ICON[Status(status)]
+        return STATUS_ICON[Status(status).value]
     except ValueError:
         return "•"
 

@@ -10,11 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from console.core.models import CheckResult, Status
-
-# Display states beyond models.Status: a good value kept after a failure, and nothing yet.
-STALE = "stale"
-LOADING = "loading"
+from console.core.models import LOADING, STALE, CheckResult, Status
+from console.core.timefmt import format_duration
 
 
 @dataclass
@@ -66,15 +63,6 @@ class PanelState:
         return min(retry_base * 2 ** (self.failures - 1), retry_max)
 
 
-def format_age(seconds: float | None) -> str:
-    if seconds is None:
-        return "never"
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s ago"
-    if seconds < 3600:
-        return f"{seconds // 60}m {seconds % 60:02d}s ago"
-    hours, rest = divmod(seconds, 3600)
-    if hours < 48:
-        return f"{hours}h {rest // 60:02d}m ago"
-    return f"{hours // 24}d ago"
+def age_text(seconds: float | None) -> str:
+    """`42s ago`, `2m 00s ago`, `1d 6h ago`; `never` before the first result."""
+    return "never" if seconds is None else f"{format_duration(seconds)} ago"

@@ -15,32 +15,17 @@ from datetime import datetime
 from rich.text import Text
 
 from console.core.clock import FixedClock, ReplayClock
-from console.services.refresh import LOADING, STALE
+from console.core.models import STALE
+from console.core.timefmt import format_duration
 from console.services.watch_state import last_notified_at
+from panels.status_style import STATUS_ORDER, STATUS_STYLE
 
 BADGE = "bold reverse"
-STATUS_ORDER = ("error", "fail", STALE, "warn", "unknown", "ok", LOADING)
-STATUS_STYLE = {
-    "error": "bold white on red",
-    "fail": "bold red",
-    STALE: "bold black on yellow",
-    "warn": "bold yellow",
-    "unknown": "bold blue",
-    "ok": "bold green",
-    LOADING: "dim",
-}
 
 
-def _duration(seconds: float) -> str:
-    """A refresh period in words: 2s, 2m, 1h 30m."""
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        minutes, rest = divmod(seconds, 60)
-        return f"{minutes}m" + (f" {rest}s" if rest else "")
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}h" + (f" {rest // 60}m" if rest >= 60 else "")
+def _period(seconds: float) -> str:
+    """A refresh period in words: 2s, 2m, 1h 30m (rounded to the second)."""
+    return format_duration(round(seconds), drop_zero=True)
 
 
 def mode_badges(app, now: datetime) -> list[str]:
@@ -70,8 +55,8 @@ def refresh_text(app) -> str:
     period = app.settings.refresh_seconds
     clock = app.clock
     if isinstance(clock, ReplayClock):
-        return f"every {_duration(period * clock.speed)} of replay"
-    return f"every {_duration(period)}"
+        return f"every {_period(period * clock.speed)} of replay"
+    return f"every {_period(period)}"
 
 
 def status_chip(app) -> Text:

@@ -15,9 +15,7 @@ from console.core.models import CheckResult
 from panels.dispatch import NO_GAMES, no_games
 from panels.drift import worst_drift
 from panels.registry import BY_ID
-from panels.status_style import STATUS_STYLE
-
-BADGE = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "unknown": "unk", "error": "ERR"}
+from panels.status_style import SHORT_LABEL, STATUS_STYLE
 
 
 def headline(result: CheckResult) -> str:
@@ -34,7 +32,7 @@ def cell(result: CheckResult | None) -> Text:
     if no_games(result):
         return Text(NO_GAMES, style="dim")
     status = result.status.value
-    return Text(f"{BADGE.get(status, status)} {headline(result)}".strip(), style=STATUS_STYLE.get(status, ""))
+    return Text(f"{SHORT_LABEL.get(status, status)} {headline(result)}".strip(), style=STATUS_STYLE.get(status, ""))
 
 
 @dataclass

@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from console.core.timefmt import for_people
 from console.playbook.suggest import suggestion
-from console.services.refresh import PanelState, format_age
+from console.services.refresh import PanelState, age_text
 from console.services.runner import CheckContext, CheckSpec
 from console.tui.widgets.rows_table import RowsTable
 from panels.dispatch import breakdown
@@ -90,7 +90,7 @@ class DetailScreen(Screen):
             " ",
             (self.spec.title, "bold"),
             f"  games {self.ctx.game_date}  as of {for_people(self.ctx.as_of, self.ctx.settings.tz)}"
-            f"  refreshed {format_age(self.state.age_seconds(self.ctx.as_of))}\n",
+            f"  refreshed {age_text(self.state.age_seconds(self.ctx.as_of))}\n",
         )
         if self.state.result is not None:
             text.append(self.state.result.summary)
