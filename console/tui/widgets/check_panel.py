@@ -46,7 +46,7 @@ class CheckPanel(Static, can_focus=True):
         self._drawn: tuple | None = None  # (result, error, status, data age) the body was drawn from
         self._hint = ""  # "↓ N more (enter) · " when the body is taller than the panel
         self._base_subtitle = ""  # the subtitle without the hint ("refreshed 3s ago")
-        self._content_shown = None  # the body last drawn, to count its lines again on a resize
+        self._content_shown: Prerendered | None = None  # the body last drawn, to count its lines again on a resize
 
     def show(self, state: PanelState, now: datetime) -> None:
         """Draw `state`. The body is rebuilt only when what it shows changed; the 1 s tick
