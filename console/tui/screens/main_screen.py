@@ -22,7 +22,8 @@ from console.tui.header import header_text
 from console.tui.host import ConsoleHost, host_of
 from console.tui.widgets.check_panel import CheckPanel
 from console.tui.widgets.console_footer import ConsoleFooter
-from console.tui.widgets.timeline_view import MetricsView, TimelineView
+from console.tui.widgets.metrics_view import MetricsView
+from console.tui.widgets.timeline_view import TimelineView
 
 # Below these widths the 3x2 grid becomes 2x3, then one scrolling column.
 TWO_COLUMNS_BELOW = 160

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from console.tui.widgets.check_panel import CheckPanel
-from console.tui.widgets.timeline_view import MetricsView, TimelineView
+from console.tui.widgets.metrics_view import MetricsView
+from console.tui.widgets.timeline_view import TimelineView
 from tests.functional.conftest import FEB4, SIZE, settle
 
 

@@ -18,7 +18,7 @@ from console.services import ui_state
 from console.tui.messages import PlaybookFinished
 from console.tui.screens.goto_modal import GotoDateModal
 from console.tui.widgets.console_footer import ConsoleFooter
-from console.tui.widgets.timeline_view import MetricsView
+from console.tui.widgets.metrics_view import MetricsView
 from tests.functional.conftest import FEB3, FEB4, settle, until
 
 FIRST = date(2026, 1, 18)  # the demo's first game date

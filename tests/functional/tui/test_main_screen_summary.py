@@ -5,7 +5,8 @@ another game date."""
 from __future__ import annotations
 
 from console.tui.screens import main_screen
-from console.tui.widgets.timeline_view import MetricsView, TimelineView
+from console.tui.widgets.metrics_view import MetricsView
+from console.tui.widgets.timeline_view import TimelineView
 from tests.functional.conftest import FEB4, settle
 
 

@@ -1,4 +1,5 @@
-"""The morning timeline and the expected metrics (console/tui/widgets/timeline_view.py): boxes
+"""The morning timeline and the expected metrics (console/tui/widgets/timeline_view.py,
+metrics_view.py, on auto_height.py): boxes
 of `height: auto` that answer layout's height question without rendering, and ask for a
 layout pass (which measures and repaints the whole screen) only when their height changes."""
 
@@ -13,7 +14,8 @@ from textual.widget import Widget
 
 from console.core.clock import DEMO_END
 from console.services.runner import CheckContext, run_all
-from console.tui.widgets.timeline_view import MetricsView, TimelineView
+from console.tui.widgets.metrics_view import MetricsView
+from console.tui.widgets.timeline_view import TimelineView
 from tests.functional.conftest import FEB4, settle
 
 
