@@ -67,7 +67,7 @@ class PanelState:
         """Seconds until the next run: the refresh period, or a backoff after failures."""
         if self.failures == 0:
             return refresh_seconds
-        return min(retry_base * 2 ** (self.failures - 1), retry_max)
+        return min(retry_base * 2.0 ** (self.failures - 1), retry_max)
 
 
 def age_text(seconds: float | None) -> str:
