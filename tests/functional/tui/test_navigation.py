@@ -15,6 +15,7 @@ from console.tui.screens.main_screen import MainScreen
 from console.tui.screens.sql_modal import SqlModal
 from console.tui.widgets.check_panel import CheckPanel
 from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail, until, wait_finite
+from tests.helpers.snapshots import SilentLogs
 
 
 def _text(widget) -> str:
@@ -253,22 +254,10 @@ async def test_l_opens_the_log_screen_at_once_and_its_source_in_a_worker(make_ap
 
     opened = threading.Event()
 
-    class Source:
-        error = None
-
-        def poll(self):
-            return []
-
-        def close(self):
-            pass
-
-        def describe(self):
-            return "a source that took its time"
-
     def slow_source(settings, clock, query=None):
         if query is None:  # the log screen's; the console's own live feed opens at once
             opened.wait(30)
-        return Source()
+        return SilentLogs()
 
     app = make_app(FEB4, log_source_factory=slow_source)
     try:
@@ -289,21 +278,9 @@ async def test_a_log_source_that_cannot_open_is_said_on_the_log_screen(make_app)
     from console.tui.screens.logs_screen import LogsScreen
 
     def broken(settings, clock, query=None):
-        if query is None:
+        if query is None:  # the log screen's; the console's own live feed opens
             raise PermissionError("no credentials for Cloud Logging")
-        return LocalLogSourceStub()
-
-    class LocalLogSourceStub:
-        error = None
-
-        def poll(self):
-            return []
-
-        def close(self):
-            pass
-
-        def describe(self):
-            return "nothing"
+        return SilentLogs()
 
     app = make_app(FEB4, log_source_factory=broken)
     async with app.run_test(size=SIZE) as pilot:
