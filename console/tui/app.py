@@ -129,7 +129,7 @@ class NbaConsoleApp(App[None]):
         if self._backend is not None:
             try:
                 self._backend.close()
-            except Exception:  # noqa: BLE001 - closing must not mask the exit
+            except Exception:  # noqa: BLE001, S110 - closing must not mask the exit
                 pass
 
     def backend(self) -> Backend:

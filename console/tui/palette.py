@@ -23,10 +23,10 @@ class ConsoleCommands(Provider):
             ("Next game date", partial(host.change_date, +1), "show the day after"),
             ("Keys (help)", partial(app.run_action, "help"), "every key binding"),
         ]
-        for spec in SPECS:
-            out.append(
-                (f"Open {spec.title} details", partial(host.open_detail, spec.id), f"drill-down rows of {spec.id}")
-            )
+        out += [
+            (f"Open {spec.title} details", partial(host.open_detail, spec.id), f"drill-down rows of {spec.id}")
+            for spec in SPECS
+        ]
         out.append(("Playbooks", partial(app.run_action, "playbooks"), "rollback and redeploy procedures"))
         out.append(("Live logs", partial(app.run_action, "logs"), "the Phase 3 log stream"))
         return out

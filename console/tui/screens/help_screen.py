@@ -48,7 +48,7 @@ def binding_rows(app: App[Any]) -> list[tuple[str, str, str, str]]:
     ]
     for where, owner in owners:
         for b in owner.BINDINGS:
-            if not isinstance(b, Binding) or not b.show and not b.description:
+            if not isinstance(b, Binding) or (not b.show and not b.description):
                 continue
             key = keys.get(b.id, b.key) if b.id else b.key
             key = ",".join(app.get_key_display(Binding(k, b.action)) for k in key.split(","))

@@ -456,7 +456,7 @@ class PlaybooksScreen(Screen):
             self._ui(log.write, f"[red]{escape(str(exc))}[/]")
         except Cancelled:
             self._ui(log.write, "[yellow]cancelled before the run started; nothing was run[/]")
-        except Exception as exc:  # nothing from outside may crash the app
+        except Exception as exc:  # noqa: BLE001 - nothing from outside may crash the app
             self._ui(log.write, f"[red]run failed: {type(exc).__name__}: {escape(str(exc))}[/]")
         finally:
             self._worker_done.set()

@@ -218,7 +218,7 @@ async def test_P_opens_the_playbooks_with_the_check_suggestion(make_app):
         assert why.startswith("DNP pollution: no playbook suggested (the DNP rows name no service")
 
 
-async def test_P_with_a_backend_that_blocks_opens_at_once_and_keys_answer(make_app):
+async def test_playbooks_with_a_backend_that_blocks_open_at_once_and_keys_answer(make_app):
     """The playbooks screen gets a backend provider and calls it in its workers: opening the
     backend (gcp clients, credentials) never holds the UI thread."""
     from console.backends.local_backend import LocalBackend

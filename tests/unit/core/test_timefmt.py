@@ -129,7 +129,7 @@ def test_lock_messages_read_in_the_zone():
 
 
 @pytest.mark.parametrize(
-    "seconds, options, expected",
+    ("seconds", "options", "expected"),
     [
         # Every duration the 21 snapshots show (panel borders, the header, data ages).
         (0, {}, "0s"),  # "refreshed 0s ago"
