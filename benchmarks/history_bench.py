@@ -45,7 +45,7 @@ def build_season(dest: Path, dates: int) -> tuple[Path, int]:
     write_scenario(dest)
     have = len(demo_history.DAYS) + len(demo.GAME_DATES)
     extra = tuple(demo_history.FIRST_DAY - timedelta(days=i) for i in range(dates - have, 0, -1))
-    rows: dict[str, list] = {name: [] for name in demo.build_rows().keys()}
+    rows: dict[str, list] = {name: [] for name in demo.build_rows()}
     demo_history.add_days(rows, extra, random.Random(180))
     count = 0
     for table, table_rows in rows.items():
@@ -115,13 +115,13 @@ async def screens(settings, days: int) -> tuple[float, float]:
     # Both screens are "populated" when every result is in its widgets; polled with a plain
     # sleep (pilot.pause would also wait for the next frame, whose cost a loaded machine multiplies).
     async with app.run_test(size=(200, 50)):
-        while not all(s.result is not None or s.error is not None for s in app.states.values()):
+        while not all(s.result is not None or s.error is not None for s in app.states.values()):  # noqa: ASYNC110 - polled on purpose (above)
             await asyncio.sleep(0.005)
         main = time.perf_counter() - t
         assert all(s.result is not None for s in app.states.values()), "a panel failed"
         t = time.perf_counter()
         app.push_screen(HistoryScreen(END, days))
-        while not (isinstance(app.screen, HistoryScreen) and app.screen.loaded):
+        while not (isinstance(app.screen, HistoryScreen) and app.screen.loaded):  # noqa: ASYNC110 - as above
             await asyncio.sleep(0.005)
         history = time.perf_counter() - t
     return main, history
@@ -137,7 +137,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="nba-history-bench-"))
     try:
         t = time.perf_counter()
-        scenario, extra_rows = build_season(tmp / "scenario", args.dates)
+        scenario, _extra_rows = build_season(tmp / "scenario", args.dates)
         data = args.keep or tmp / "data"
         settings = load_settings(data_dir=data, state_dir=tmp / "state")
         counts = load_scenario(scenario, settings)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import resource
 import statistics
@@ -50,7 +51,10 @@ TEMPLATE = (
 def text_for(i: int) -> str:
     r = i % 1000
     if r == 0:
-        return "\\ud83d\\udccb Level 1: running 3 processors: TeamOffenseGameSummaryProcessor, TeamDefenseGameSummaryProcessor"
+        return (
+            "\\ud83d\\udccb Level 1: running 3 processors: "
+            "TeamOffenseGameSummaryProcessor, TeamDefenseGameSummaryProcessor"
+        )
     if r == 500:
         return "\\u2705 Level 2 complete (2/2 succeeded)"
     return f"Processed batch {i} for game_date=2026-02-04: {i % 97} rows written in {i % 13}.{i % 10}s"
@@ -96,8 +100,8 @@ def bench_parse(path: Path, n: int) -> None:
         ("severity>=ERROR", LogQuery(severity="ERROR"), ['"severity":"ERROR"']),
     ]
     for label, query, grep_args in cases:
-        g_time, g_count = timed(lambda: grep_count(grep_args, path))
-        c_time, c_count = timed(lambda: count_matches(path, query))
+        g_time, g_count = timed(functools.partial(grep_count, grep_args, path))
+        c_time, c_count = timed(functools.partial(count_matches, path, query))
         print(
             f"{label:18} console {c_time:6.3f}s ({n / c_time / 1e6:5.2f} M entries/s, {c_count:,} matched) | "
             f"grep -c {g_time:6.3f}s ({g_count:,}) | ratio {c_time / g_time:4.2f}x"

@@ -22,11 +22,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a file: the repo's packages
 
-from console.playbook.procs import GatedProcess  # noqa: E402
-from tests.helpers.pb_fakes import deploy_events, fake_env, make_checkout  # noqa: E402
+from console.playbook.procs import GatedProcess
+from tests.helpers.pb_fakes import deploy_events, fake_env, make_checkout
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def spawn_cost(rounds: int) -> tuple[float, float]:

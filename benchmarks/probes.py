@@ -43,7 +43,8 @@ async def _until_populated(pilot) -> None:
     import asyncio
 
     app = pilot.app
-    while not all(s.result is not None or s.error is not None for s in app.states.values()):
+    # Polled with a plain sleep, not an event: the app offers none, and pilot.pause would wait a frame.
+    while not all(s.result is not None or s.error is not None for s in app.states.values()):  # noqa: ASYNC110 - above
         await asyncio.sleep(0.005)
     await pilot.pause()  # the last result painted
 

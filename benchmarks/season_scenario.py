@@ -68,7 +68,7 @@ def write(dest: Path, dates: int = 180, seed: int = 13) -> dict[str, int]:
         "nba_predictions.player_prop_predictions",
         "nba_predictions.prediction_accuracy",
     )
-    handles = {n: open(tables / f"{n}.ndjson", "wb") for n in names}
+    handles = {n: open(tables / f"{n}.ndjson", "wb") for n in names}  # noqa: SIM115 - closed in the finally below
     counts = dict.fromkeys(names, 0)
     start = date(2025, 10, 21)
     try:

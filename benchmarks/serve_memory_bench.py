@@ -63,11 +63,11 @@ def _own_rss_kb() -> int:
 
 
 async def _viewer(
-    session: aiohttp.ClientSession, url: str, needles: list[bytes], timeout: float
+    session: aiohttp.ClientSession, url: str, needles: list[bytes], within_s: float
 ) -> aiohttp.ClientWebSocketResponse:
     ws = await session.ws_connect(url + "?width=160&height=50")
     stream = b""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within_s
     while not all(n in stream for n in needles):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -90,9 +90,8 @@ async def measure(argv: list[str], needles: list[bytes], viewers: int, settle: f
     server_before = _own_rss_kb()
     try:
         async with aiohttp.ClientSession() as session:
-            sockets = []
-            for _ in range(viewers):  # one after the other: a steady state per viewer, not a start-up storm
-                sockets.append(await _viewer(session, f"http://127.0.0.1:{port}/ws", needles, 120))
+            # one after the other: a steady state per viewer, not a start-up storm
+            sockets = [await _viewer(session, f"http://127.0.0.1:{port}/ws", needles, 120) for _ in range(viewers)]
             await asyncio.sleep(settle)
             pids = [s.service.pid for s in server.sessions.values()]
             figures = [_memory_kb(pid) for pid in pids]

@@ -59,7 +59,10 @@ ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
 def text_for(i: int) -> str:
     if i % 200 == 0:
-        return "\\ud83d\\udccb Level 1: running 3 processors: TeamOffenseGameSummaryProcessor, TeamDefenseGameSummaryProcessor"
+        return (
+            "\\ud83d\\udccb Level 1: running 3 processors: "
+            "TeamOffenseGameSummaryProcessor, TeamDefenseGameSummaryProcessor"
+        )
     return f"Processed batch {i} for game_date=2026-02-04: {i % 97} rows written in {i % 13}.{i % 10}s"
 
 
@@ -113,7 +116,8 @@ class Terminal:
             found = HELD.findall(ANSI.sub(b"", self.tail))
         if not found:
             return None
-        return tuple(int(x.replace(b",", b"")) for x in found[-1])  # type: ignore[return-value]
+        held, shown, dropped = (int(x.replace(b",", b"")) for x in found[-1])
+        return held, shown, dropped
 
     def send(self, keys: bytes) -> None:
         os.write(self.fd, keys)

@@ -1,19 +1,32 @@
 """Judge and render helpers shared by several panels: percentages, game names, the
-deadline (`Due`) and its overdue rule, the malformed-entries note, clock formatting."""
+deadline (`Due`) and its overdue rule, the malformed-entries note, clock formatting, and
+reading a result's value as its check's model."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from console.core.backend import Backend
 from console.core.config import Settings
-from console.core.context import CheckContext, deadline, had_games
+from console.core.context import CheckContext
 from console.core.errors import skipped_note
-from console.core.models import CheckResult, Status
+from console.core.models import CheckResult, CheckValue, Status
 from console.core.timefmt import for_people
+from panels.games import deadline, had_games
+
+V = TypeVar("V", bound=CheckValue)
+
+
+def value_as(result: CheckResult, model: type[V]) -> V:
+    """The result's value as its check's model. Another shape (a result from elsewhere, no
+    value at all) raises TypeError, which a drawing turns into "cannot draw this result"
+    (panels/dispatch.py): never a number read from the wrong place."""
+    if not isinstance(result.value, model):
+        raise TypeError(f"{result.id}: expected a {model.__name__}, not {type(result.value).__name__}")
+    return result.value
 
 
 def pct(part: int | float, whole: int | float) -> float | None:
@@ -26,10 +39,6 @@ def format_game(game_id: str) -> str:
     if len(parts) == 3 and parts[0].isdigit():
         return f"{parts[1]} @ {parts[2]}"
     return game_id
-
-
-def iso(value: object) -> object:
-    return value.isoformat() if isinstance(value, (datetime, date)) else value
 
 
 # ------------------------------------------------------------------ deadlines
@@ -64,25 +73,30 @@ def overdue(result: CheckResult, due: Due | None, settings: Settings, what: str,
     without games, nothing to run is `ok` ("no games"). Before it, the verdict stands."""
     if due is None or not due.passed or result.status in (Status.OK, Status.FAIL, Status.ERROR):
         return result
-    value = {**result.value, "deadline": due.at.isoformat(), "overdue": False}
+    if result.value is None:
+        raise TypeError(f"{result.id}: a result without a value has no deadline to say")
+    at = due.at.isoformat()  # `deadline` and `overdue`: declared by the values that can be overdue
     if due.games is True:
-        value["overdue"] = True
         return result.model_copy(
-            update={"status": Status.FAIL, "value": value, "summary": f"overdue: {what} by {due.label(settings)}"}
+            update={
+                "status": Status.FAIL,
+                "value": result.value.updated(deadline=at, overdue=True),
+                "summary": f"overdue: {what} by {due.label(settings)}",
+            }
         )
     if due.games is False and may_be_no_games:
-        value["no_games"] = True  # what every surface shows instead of the check's figure
         return result.model_copy(
             update={
                 "status": Status.OK,
-                "value": value,
+                # no_games: what every surface shows instead of the check's figure
+                "value": result.value.updated(deadline=at, overdue=False, no_games=True),
                 "summary": f"no games (no predictions for this game date); {result.summary}",
             }
         )
     if due.games is None:
         return result.model_copy(
             update={
-                "value": value,
+                "value": result.value.updated(deadline=at, overdue=False),
                 "summary": f"{result.summary}; past {due.label(settings)}, cannot tell whether there were games",
             }
         )
@@ -103,8 +117,14 @@ def note_skipped(result: CheckResult, skipped: int) -> CheckResult:
     --json) and said in the summary, whatever the verdict."""
     if not skipped:
         return result
-    value = {**result.value, "malformed_skipped": skipped}
-    return result.model_copy(update={"value": value, "summary": f"{result.summary}; {skipped_note(skipped)}"})
+    if result.value is None:
+        raise TypeError(f"{result.id}: a result without a value cannot count skipped entries")
+    return result.model_copy(
+        update={
+            "value": result.value.updated(malformed_skipped=skipped),
+            "summary": f"{result.summary}; {skipped_note(skipped)}",
+        }
+    )
 
 
 # ------------------------------------------------------------------ rendering
@@ -119,9 +139,9 @@ def hhmm(iso_text: str | None, tz: ZoneInfo, zone: bool = True) -> str:
     return text.split(" ")[0] if not zone and " " in text else text
 
 
-def pct_text(value: Any) -> str:
+def pct_text(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}%"
 
 
-def num(value: Any, digits: int = 1) -> str:
+def num(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}f}"

@@ -3,7 +3,7 @@ trailing window stays in the value and the drill-down as history."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -11,8 +11,8 @@ from console.core.backend import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext, query_rows
 from console.core.freshness import with_data_at
-from console.core.models import CheckResult, DnpDayRow, DnpPollutedRow, Status
-from panels.common import num, pct, pct_text
+from console.core.models import CheckResult, CheckValue, DnpDayRow, DnpPollutedRow, Status
+from panels.common import num, pct, pct_text, value_as
 from panels.ranges import RangeReads, per_date, range_params
 from panels.spec import CheckSpec
 
@@ -23,6 +23,41 @@ ID = "dnp_pollution"
 TITLE = "DNP pollution"
 # A window's examples are its worst rows; the judge keeps 10, so 10 a day rebuild any window's.
 EXAMPLES_PER_DAY = 10
+
+
+# ------------------------------------------------------------------ value
+
+
+class DnpDay(CheckValue):
+    cache_date: str
+    cache_rows: int
+    dnp_rows: int
+    pollution_pct: float | None
+
+
+class DnpExample(CheckValue):
+    cache_date: str
+    player_lookup: str
+    player_name: str
+    points_avg_last_10: float | None
+    games_in_window: int | None
+
+
+class DnpValue(CheckValue):
+    """The verdict's figures are the game date's own rows (`game_date_*`); the trailing
+    window (`window`, `by_date`, `examples`) is history."""
+
+    game_date: str
+    game_date_cache_rows: int
+    game_date_dnp_rows: int
+    game_date_pct: float | None
+    window: list[str]  # [start, end]
+    cache_rows: int
+    dnp_rows: int
+    pollution_pct: float | None
+    max_pct: float
+    by_date: list[DnpDay]
+    examples: list[DnpExample]  # the window's worst rows, at most 10
 
 
 # ------------------------------------------------------------------ judge (pure)
@@ -41,36 +76,54 @@ def dnp_pollution(
     window = start.isoformat() if start == end else f"{start.isoformat()}..{end.isoformat()}"
     today = next((d for d in days if d.cache_date == end), None)
     today_rate = pct(today.dnp_rows, today.cache_rows) if today else None
-    value = {
-        "game_date": end.isoformat(),
-        "game_date_cache_rows": today.cache_rows if today else 0,
-        "game_date_dnp_rows": today.dnp_rows if today else 0,
-        "game_date_pct": today_rate,
+    value = DnpValue(
+        game_date=end.isoformat(),
+        game_date_cache_rows=today.cache_rows if today else 0,
+        game_date_dnp_rows=today.dnp_rows if today else 0,
+        game_date_pct=today_rate,
         # The trailing window, as history (the handoff's "Feb 2-3: 143/650 = 22.0 %").
-        "window": [start.isoformat(), end.isoformat()],
-        "cache_rows": cache_rows,
-        "dnp_rows": dnp_rows,
-        "pollution_pct": rate,
-        "max_pct": limit,
-        "by_date": [{**d.model_dump(mode="json"), "pollution_pct": pct(d.dnp_rows, d.cache_rows)} for d in days],
-        "examples": [e.model_dump(mode="json") for e in examples[:10]],
-    }
-    base = dict(id=ID, title=TITLE, value=value)
-    history = f"history {window}: {dnp_rows}/{cache_rows} ({rate:.1f}%)" if cache_rows else f"history {window}: no rows"
-    if today is None or not today.cache_rows:
-        return CheckResult(
-            **base, status=Status.UNKNOWN, summary=f"no player_daily_cache rows for {end.isoformat()}; {history}"
-        )
+        window=[start.isoformat(), end.isoformat()],
+        cache_rows=cache_rows,
+        dnp_rows=dnp_rows,
+        pollution_pct=rate,
+        max_pct=limit,
+        by_date=[
+            DnpDay(
+                cache_date=d.cache_date.isoformat(),
+                cache_rows=d.cache_rows,
+                dnp_rows=d.dnp_rows,
+                pollution_pct=pct(d.dnp_rows, d.cache_rows),
+            )
+            for d in days
+        ],
+        examples=[
+            DnpExample(
+                cache_date=e.cache_date.isoformat(),
+                player_lookup=e.player_lookup,
+                player_name=e.player_name,
+                points_avg_last_10=e.points_avg_last_10,
+                games_in_window=e.games_in_window,
+            )
+            for e in examples[:10]
+        ],
+    )
+
+    def result(status: Status, summary: str) -> CheckResult:
+        return CheckResult(id=ID, title=TITLE, status=status, summary=summary, value=value)
+
+    history = (
+        f"history {window}: {dnp_rows}/{cache_rows} ({rate:.1f}%)" if rate is not None else f"history {window}: no rows"
+    )
+    if today is None or today_rate is None:  # no cache rows of the game date
+        return result(Status.UNKNOWN, f"no player_daily_cache rows for {end.isoformat()}; {history}")
     head = f"{today.dnp_rows}/{today.cache_rows} cache rows of {end.isoformat()} are DNP ({today_rate:.1f}%)"
     if today_rate > limit:
         todays = [e for e in examples if e.cache_date == end]
         names = ", ".join(
             f"{e.player_name} {e.points_avg_last_10:.1f}" for e in todays[:3] if e.points_avg_last_10 is not None
         )
-        return CheckResult(
-            **base, status=Status.FAIL, summary=head + (f"; e.g. {names}" if names else "") + f"; {history}"
-        )
-    return CheckResult(**base, status=Status.OK, summary=f"{head}; {history}")
+        return result(Status.FAIL, head + (f"; e.g. {names}" if names else "") + f"; {history}")
+    return result(Status.OK, f"{head}; {history}")
 
 
 def judge_dnp(days: list[DnpDayRow], examples: list[DnpPollutedRow], ctx: CheckContext) -> CheckResult:
@@ -98,7 +151,7 @@ def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
     return [r.model_dump(mode="json") for r in query_rows(backend, "dnp_polluted_rows", DnpPollutedRow, _params(ctx))]
 
 
-def _examples_order(row: DnpPollutedRow) -> tuple:
+def _examples_order(row: DnpPollutedRow) -> tuple[bool, float, date, str]:
     # dnp_polluted_rows.sql: ORDER BY points_avg_last_10 DESC (NULLs last), cache_date, player_lookup
     avg = row.points_avg_last_10
     return (avg is None, -(avg or 0.0), row.cache_date, row.player_lookup)
@@ -131,45 +184,41 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
     from rich.text import Text  # rich: only when drawn (`check --json` never draws)
 
-    v = result.value
+    v = value_as(result, DnpValue)
     # The number and the verdict are the game date's own rows; the window below is history.
-    body = Text(
-        f"{v.get('game_date', '?')}: {v.get('game_date_dnp_rows', 0)}/{v.get('game_date_cache_rows', 0)} "
-        "cache rows are DNP\n"
-    )
-    window = v.get("window") or ["?", "?"]
+    body = Text(f"{v.game_date}: {v.game_date_dnp_rows}/{v.game_date_cache_rows} cache rows are DNP\n")
+    start, end = [*v.window, "?", "?"][:2]
     body.append(
-        f"history {window[0]}..{window[1]}: {v.get('dnp_rows', 0)}/{v.get('cache_rows', 0)} "
-        f"({pct_text(v.get('pollution_pct'))})\n",
+        f"history {start}..{end}: {v.dnp_rows}/{v.cache_rows} ({pct_text(v.pollution_pct)})\n",
         style="dim",
     )
-    for d in v.get("by_date", []):
+    for d in v.by_date:
         body.append(
-            f"  {d['cache_date']}: {d['dnp_rows']}/{d['cache_rows']} ({pct_text(d.get('pollution_pct'))})\n",
-            style="red" if d["dnp_rows"] else "green",
+            f"  {d.cache_date}: {d.dnp_rows}/{d.cache_rows} ({pct_text(d.pollution_pct)})\n",
+            style="red" if d.dnp_rows else "green",
         )
-    if v.get("examples"):
+    if v.examples:
         body.append("worst examples (history window):\n", style="dim")
-    for e in v.get("examples", [])[:5]:
-        avg = e.get("points_avg_last_10")
-        body.append(f"  {e['player_name']:<24.24} {'-' if avg is None else f'{avg:.1f}':>5} pts  {e['cache_date']}\n")
-    return pct_text(v.get("game_date_pct")), body
+    for e in v.examples[:5]:
+        avg = e.points_avg_last_10
+        body.append(f"  {e.player_name:<24.24} {'-' if avg is None else f'{avg:.1f}':>5} pts  {e.cache_date}\n")
+    return pct_text(v.game_date_pct), body
 
 
 def headline(result: CheckResult) -> str:
-    return num(result.value.get("game_date_pct"))  # judged on the game date's own rows, as the panel
+    return num(value_as(result, DnpValue).game_date_pct)  # judged on the game date's own rows, as the panel
 
 
 def breakdown(result: CheckResult) -> tuple[str, list[dict[str, Any]]] | None:
-    by_date = result.value.get("by_date")
-    return ("per cache date (history window)", by_date) if by_date else None
+    by_date = value_as(result, DnpValue).by_date
+    return ("per cache date (history window)", [d.model_dump() for d in by_date]) if by_date else None
 
 
-def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
-    if not value.get("examples"):
+def markdown(value: CheckValue | None, tz: tzinfo) -> list[str]:
+    if not isinstance(value, DnpValue) or not value.examples:
         return []
     out = ["", "| Cache date | Player | Avg points (last 10) |", "|---|---|---:|"]
-    out += [f"| {e['cache_date']} | {e['player_name']} | {e['points_avg_last_10']} |" for e in value["examples"]]
+    out += [f"| {e.cache_date} | {e.player_name} | {e.points_avg_last_10} |" for e in value.examples]
     return out
 
 
@@ -192,6 +241,7 @@ SPEC = CheckSpec(
     render,
     headline,
     short_title="dnp",
+    value_model=DnpValue,
     suggest=suggest,
     queries=("dnp_by_day", "dnp_polluted_rows"),
     playbooks=("redeploy-service",),

@@ -3,23 +3,72 @@ head (the deploy state: gcloud on gcp), and the watched environment flags."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
+
+from pydantic import MISSING
 
 from console.core.backend import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext
 from console.core.deploys import commits_at, service_at
-from console.core.models import CheckResult, DeployState, Status
+from console.core.models import CheckResult, CheckValue, Commit, DeployState, Status
+from panels.common import value_as
 from panels.ranges import RangeReads, per_date
 from panels.spec import CheckSpec
 
 if TYPE_CHECKING:  # rich.console is the terminal renderer: `check --json` never needs it
-    from rich.console import RenderableType
+    from rich.console import Console, ConsoleOptions, RenderableType
+    from rich.text import Text
 
 ID = "deployment_drift"
 TITLE = "Deployment drift"
+
+
+# ------------------------------------------------------------------ value
+
+
+class DriftService(CheckValue):
+    service: str
+    kind: Literal["run", "function"]
+    region: str
+    commit: str | None  # the commit of the revision serving at the moment judged
+    deployed_at: str | None
+    commits_behind: int | None  # None: the commit is unknown, or not in the history
+    days_behind: float | None
+    traffic_latest: bool
+    flags: dict[str, str]  # the watched environment flags the revision has
+    status: Literal["ok", "warn", "fail", "unknown"]
+    commit_time: str | MISSING = MISSING  # a commit found in the history
+    not_in_history: bool | MISSING = MISSING  # a commit nobody can find
+    no_record_before: str | MISSING = MISSING  # no deploy record this early: its first one
+
+
+class DriftValue(CheckValue):
+    """No commit history to compare against: the result has no value (`{}` in the JSON)."""
+
+    head: str  # the newest commit at or before the moment judged, 8 digits
+    head_time: str
+    services: list[DriftService]
+    not_in_history: list[str]
+    no_commit: list[str]
+    no_record_before: dict[str, str] | MISSING = MISSING  # service -> its first record, when one is later
+    deploys_as_of: str | MISSING = MISSING  # history: judged as of that date's morning
+
+    def judged_as_of(self) -> str | None:
+        return self.deploys_as_of if self.deploys_as_of is not MISSING else None
+
+
+class DriftMoment(CheckValue):
+    """History, on a date whose morning is before the commit history starts: nothing judged,
+    only the moment it would have been judged as of (`{"deploys_as_of": ...}` in the JSON)."""
+
+    deploys_as_of: str
+
+    def judged_as_of(self) -> str | None:
+        return self.deploys_as_of
 
 
 # ------------------------------------------------------------------ judge (pure)
@@ -29,27 +78,28 @@ def deployment_drift(state: DeployState, settings: Settings, as_of: datetime) ->
     """Drift as of `as_of`: each service's revision serving then against the newest commit at
     or before then. What happened later (commits, deploys) is not evidence yet."""
     t = settings.thresholds
-    base = dict(id=ID, title=TITLE)
     if not state.commits:
-        return CheckResult(**base, status=Status.UNKNOWN, summary="no commit history to compare against")
+        return CheckResult(id=ID, title=TITLE, status=Status.UNKNOWN, summary="no commit history to compare against")
     commits = commits_at(state.commits, as_of)
     if not commits:
         oldest = min(c.time for c in state.commits)
         return CheckResult(
-            **base,
+            id=ID,
+            title=TITLE,
             status=Status.UNKNOWN,
             summary=f"no commit at or before this moment (the history starts {_day(oldest, settings)})",
         )
     head = commits[0]
     index = {c.sha: i for i, c in enumerate(commits)}
-    rows, statuses = [], []
+    rows: list[DriftService] = []
+    statuses: list[Status] = []
     no_record: dict[str, str] = {}
     for service in sorted(state.services, key=lambda s: s.name):
         at = service_at(service, as_of)
         rev = at.revision
         commit = rev.commit if rev is not None else None
         env = rev.env if rev is not None else {}
-        row = {
+        row: dict[str, Any] = {
             "service": service.name,
             "kind": service.kind,
             "region": service.region,
@@ -81,24 +131,28 @@ def deployment_drift(state: DeployState, settings: Settings, as_of: datetime) ->
             statuses.append(Status.WARN)
         else:
             statuses.append(Status.UNKNOWN)  # no commit recorded: cannot tell how far behind
-        rows.append(row)
-    value = {"head": head.sha[:8], "head_time": head.time.isoformat(), "services": rows}
+        rows.append(DriftService(**row))
     worst = Status.worst(statuses) if statuses else Status.UNKNOWN
     behind = sorted(
-        (r for r in rows if r["commits_behind"] is not None and r["status"] in ("warn", "fail")),
-        key=lambda r: -r["commits_behind"],
+        (r for r in rows if r.commits_behind is not None and r.status in ("warn", "fail")),
+        key=lambda r: -(r.commits_behind or 0),
     )
-    foreign = [r for r in rows if r.get("not_in_history")]
-    unrecorded = [r["service"] for r in rows if not r["commit"] and r["service"] not in no_record]
-    value["not_in_history"] = [r["service"] for r in foreign]
-    value["no_commit"] = unrecorded
-    if no_record:  # only when it applies: the JSON of a moment with every record keeps its shape
-        value["no_record_before"] = no_record
+    foreign = [r for r in rows if r.not_in_history is True]
+    unrecorded = [r.service for r in rows if not r.commit and r.service not in no_record]
+    value = DriftValue(
+        head=head.sha[:8],
+        head_time=head.time.isoformat(),
+        services=rows,
+        not_in_history=[r.service for r in foreign],
+        no_commit=unrecorded,
+        # only when it applies: the JSON of a moment with every record keeps its shape
+        no_record_before=no_record if no_record else MISSING,
+    )
     parts = [
-        f"{r['service']} {str(r['commit'])[:8]} {r['commits_behind']} commits / {r['days_behind']:g} days behind"
+        f"{r.service} {str(r.commit)[:8]} {r.commits_behind} commits / {r.days_behind:g} days behind"
         for r in behind[:3]
     ]
-    parts += [f"{r['service']} runs {str(r['commit'])[:8]}, not in the last {len(commits)} commits" for r in foreign]
+    parts += [f"{r.service} runs {str(r.commit)[:8]}, not in the last {len(commits)} commits" for r in foreign]
     if unrecorded:
         parts.append(f"no deployed commit recorded: {', '.join(unrecorded)}")
     parts += _no_record_parts(no_record, as_of, settings)
@@ -107,10 +161,10 @@ def deployment_drift(state: DeployState, settings: Settings, as_of: datetime) ->
         summary = f"{within} services within {t.drift_warn_days:g} day of head {head.sha[:8]}"
     else:
         summary = "; ".join(parts)
-    flags = [f"{r['service']} {k}={v}" for r in rows for k, v in r["flags"].items()]
+    flags = [f"{r.service} {k}={v}" for r in rows for k, v in r.flags.items()]
     if flags:
         summary += "; " + ", ".join(flags)
-    return CheckResult(**base, status=worst, summary=summary, value=value)
+    return CheckResult(id=ID, title=TITLE, status=worst, summary=summary, value=value)
 
 
 def _day(moment: datetime, settings: Settings, same_day_as: datetime | None = None) -> str:
@@ -130,6 +184,8 @@ def _no_record_parts(no_record: dict[str, str], as_of: datetime, settings: Setti
     by_day: dict[str, list[tuple[str, datetime]]] = {}
     for name, first in sorted(no_record.items(), key=lambda kv: kv[1]):
         moment = parse_timestamp(first)
+        if moment is None:  # written by the judge with isoformat(): never, but not a reason to fail
+            continue
         by_day.setdefault(_day(moment, settings), []).append((name, moment))
     parts = []
     for group in by_day.values():
@@ -139,7 +195,7 @@ def _no_record_parts(no_record: dict[str, str], as_of: datetime, settings: Setti
     return parts
 
 
-def _find_commit(sha: str | None, commits, index: dict[str, int]) -> int | None:
+def _find_commit(sha: str | None, commits: list[Commit], index: dict[str, int]) -> int | None:
     if not sha:
         return None
     if sha in index:
@@ -161,12 +217,13 @@ def fetch(backend: Backend, ctx: CheckContext) -> CheckResult:
 
 def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
     state = backend.deploy_state()  # read once: on gcp each read is a round of gcloud calls
-    rows = deployment_drift(state, ctx.settings, ctx.as_of).value.get("services", [])
-    env = {}  # each service's env as its revision serving at the moment had it
+    value = SPEC.value_of(deployment_drift(state, ctx.settings, ctx.as_of))
+    env: dict[str, dict[str, str]] = {}  # each service's env as its revision serving at the moment had it
     for service in state.services:
         at = service_at(service, ctx.as_of)
         env[service.name] = at.revision.env if at.revision is not None else {}
-    return [{**r, "env": env.get(r["service"], {})} for r in rows]
+    rows = value.services if value is not None else []
+    return [{**r.model_dump(), "env": env.get(r.service, {})} for r in rows]
 
 
 def history_moment(ctx: CheckContext) -> datetime:
@@ -182,8 +239,14 @@ def history_moment(ctx: CheckContext) -> datetime:
 def judge_drift_history(state: DeployState, ctx: CheckContext) -> CheckResult:
     moment = history_moment(ctx)
     result = deployment_drift(state, ctx.settings, moment)
+    value = SPEC.value_of(result)
     # Said in the value (history only: `check --json` keeps its shape), so the JSON names it.
-    return result.model_copy(update={"value": {**result.value, "deploys_as_of": moment.isoformat()}})
+    said = (
+        DriftMoment(deploys_as_of=moment.isoformat())
+        if value is None
+        else value.updated(deploys_as_of=moment.isoformat())
+    )
+    return result.model_copy(update={"value": said})
 
 
 def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> dict[date, CheckResult]:
@@ -194,10 +257,16 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
 # ------------------------------------------------------------------ render
 
 
-def worst_drift(result: CheckResult) -> dict[str, Any] | None:
-    """The service furthest behind head (by commits), or None when none is known."""
-    known = [s for s in result.value.get("services", []) if s.get("commits_behind") is not None]
-    return max(known, key=lambda s: s["commits_behind"], default=None)
+def _drawn_value(result: CheckResult) -> DriftValue | None:
+    """The value to draw; None: no commit history to compare against (nothing judged)."""
+    return None if result.value is None or isinstance(result.value, DriftMoment) else value_as(result, DriftValue)
+
+
+def worst_known(value: DriftValue | None) -> DriftService | None:
+    """The service furthest behind head (by commits), whatever its status, or None when
+    none is known."""
+    known = [s for s in value.services if s.commits_behind is not None] if value is not None else []
+    return max(known, key=lambda s: s.commits_behind or 0, default=None)
 
 
 class _ServiceRows:
@@ -208,7 +277,7 @@ class _ServiceRows:
     def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
         self.rows = rows  # (service, commit, lag, style)
 
-    def __rich_console__(self, console, options):
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
         from rich.text import Text  # rich: only when drawn (`check --json` never draws)
 
         lag_width = max((len(lag) for _, _, lag, _ in self.rows), default=0)
@@ -222,73 +291,72 @@ class _ServiceRows:
 
 
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, RenderableType]:
+    from rich.console import Group
     from rich.text import Text  # rich: only when drawn (`check --json` never draws)
 
-    v = result.value
-    services = v.get("services", [])
+    v = _drawn_value(result)
+    services = v.services if v is not None else []
     rows = []
-    for s in sorted(services, key=lambda s: -(s.get("days_behind") or 0)):
-        style = {"fail": "bold red", "warn": "yellow", "ok": ""}.get(s.get("status"), "blue")
-        lag = "?" if s.get("commits_behind") is None else f"{s['commits_behind']} commits / {s['days_behind']:g} d"
-        if s.get("no_record_before"):
+    for s in sorted(services, key=lambda s: -(s.days_behind or 0)):
+        style = {"fail": "bold red", "warn": "yellow", "ok": ""}.get(s.status, "blue")
+        lag = "?" if s.commits_behind is None else f"{s.commits_behind} commits / {s.days_behind:g} d"
+        if s.no_record_before is not MISSING:
             lag = "no deploy record yet"
-        rows.append((str(s["service"]), str(s.get("commit") or "-")[:8], lag, style))
+        rows.append((s.service, (s.commit or "-")[:8], lag, style))
     flags = Text()
     for s in services:
-        for name, value in (s.get("flags") or {}).items():
-            flags.append(f"  {s['service']}: {name}={value}\n", style="bold yellow" if value == "false" else "cyan")
-    worst = max((s["days_behind"] for s in services if s.get("days_behind") is not None), default=None)
-    from rich.console import Group
-
-    body = Group(Text(f"head {v.get('head', '?')}", style="dim"), _ServiceRows(rows), flags)
+        for name, flag in s.flags.items():
+            flags.append(f"  {s.service}: {name}={flag}\n", style="bold yellow" if flag == "false" else "cyan")
+    worst = max((s.days_behind for s in services if s.days_behind is not None), default=None)
+    body = Group(Text(f"head {v.head if v is not None else '?'}", style="dim"), _ServiceRows(rows), flags)
     return ("-" if worst is None else f"{worst:g} d behind"), body
 
 
 def headline(result: CheckResult) -> str:
-    worst = worst_drift(result)
-    return "-" if worst is None else f"{worst['commits_behind']}c"
+    worst = worst_known(_drawn_value(result))
+    return "-" if worst is None else f"{worst.commits_behind}c"
 
 
-def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
-    if not value.get("services"):
+def markdown(value: CheckValue | None, tz: tzinfo) -> list[str]:
+    if not isinstance(value, DriftValue) or not value.services:
         return []
     out = ["", "| Service | Kind | Commit | Commits behind | Days behind |", "|---|---|---|---:|---:|"]
     out += [
-        f"| {s['service']} | {s['kind']} | `{str(s['commit'] or '-')[:8]}` | {_or_dash(s['commits_behind'])} | "
-        f"{_or_dash(s['days_behind'])} |"
-        for s in value["services"]
+        f"| {s.service} | {s.kind} | `{(s.commit or '-')[:8]}` | {_or_dash(s.commits_behind)} | "
+        f"{_or_dash(s.days_behind)} |"
+        for s in value.services
     ]
     return out
 
 
-def _or_dash(value: Any) -> str:
+def _or_dash(value: float | None) -> str:
     return "-" if value is None else str(value)
 
 
-def worst_behind(value: dict[str, Any]) -> dict[str, Any] | None:
+def worst_behind(value: DriftValue | None) -> DriftService | None:
     """The service row furthest behind head (warn or fail), or None."""
     rows = [
         r
-        for r in value.get("services", [])
-        if isinstance(r, dict) and isinstance(r.get("commits_behind"), int) and r.get("status") in ("warn", "fail")
+        for r in (value.services if value is not None else [])
+        if r.commits_behind is not None and r.status in ("warn", "fail")
     ]
-    return max(rows, key=lambda r: r["commits_behind"], default=None)
+    return max(rows, key=lambda r: r.commits_behind or 0, default=None)
 
 
 def suggest(result: CheckResult) -> tuple[tuple[str, ...], str]:
-    behind = worst_behind(result.value or {})
+    behind = worst_behind(SPEC.value_of(result))
     if behind is None:
         return (), f"drift is {result.status.value} but no service is behind a known commit"
-    return ("redeploy-service",), f"{behind['service']} is {behind['commits_behind']} commits behind head"
+    return ("redeploy-service",), f"{behind.service} is {behind.commits_behind} commits behind head"
 
 
 def prefill(result: CheckResult) -> dict[str, str]:
     """redeploy-service's parameters: the service furthest behind, at the head commit."""
-    value = result.value or {}
-    behind, head = worst_behind(value), value.get("head")
-    out = {"service": str(behind["service"])} if behind is not None else {}
-    if isinstance(head, str) and head:
-        out["commit"] = head
+    value = SPEC.value_of(result)
+    behind = worst_behind(value)
+    out = {"service": behind.service} if behind is not None else {}
+    if value is not None and value.head:
+        out["commit"] = value.head
     return out
 
 
@@ -300,6 +368,7 @@ SPEC = CheckSpec(
     render,
     headline,
     short_title="drift",
+    value_model=DriftValue,
     source="deploy",
     suggest=suggest,
     prefill=prefill,

@@ -5,16 +5,19 @@ it on a failure, whose summary says whether it is also under the 70 % monitor li
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from pydantic import MISSING
+
 from console.core.backend import Backend
 from console.core.config import Settings
-from console.core.context import CheckContext, deadline, grading_params, had_games, query_rows
+from console.core.context import CheckContext, query_rows
 from console.core.freshness import with_data_at
-from console.core.models import CheckResult, GradingSystemRow, Row, Status
-from panels.common import Due, num, pct, pct_text
+from console.core.models import CheckResult, CheckValue, GradingSystemRow, Row, Status
+from panels.common import Due, num, pct, pct_text, value_as
+from panels.games import deadline, grading_params, had_games
 from panels.ranges import RangeReads, per_date
 from panels.spec import CheckSpec
 
@@ -33,6 +36,32 @@ class UngradedPredictionRow(Row):
     predicted_points: float | None
     line_value: float | None
     recommendation: str | None
+
+
+# ------------------------------------------------------------------ value
+
+
+class GradingSystem(CheckValue):
+    system_id: str
+    predicted: int
+    graded: int
+    correct: int
+    players: int
+    coverage_pct: float | None
+
+
+class GradingValue(CheckValue):
+    predicted: int
+    graded: int
+    correct: int
+    coverage_pct: float | None  # None: nothing predicted
+    expected_predictions: int
+    trigger_pct: float  # the thresholds in force, so every surface draws the lines judged by
+    monitor_pct: float
+    systems: list[GradingSystem]
+    deadline: str | MISSING = MISSING  # only when overdue (a failure)
+    overdue: bool | MISSING = MISSING
+    no_games: bool | MISSING = MISSING
 
 
 # ------------------------------------------------------------------ judge (pure)
@@ -60,50 +89,50 @@ def grading_coverage(rows: list[GradingSystemRow], settings: Settings, due: Due)
     predicted = sum(r.predicted for r in rows)
     graded = sum(r.graded for r in rows)
     coverage = pct(graded, predicted)
-    value = {
-        "predicted": predicted,
-        "graded": graded,
-        "correct": sum(r.correct for r in rows),
-        "coverage_pct": coverage,
-        "expected_predictions": t.expected_predictions,
-        "trigger_pct": t.grading_trigger_pct,
-        "monitor_pct": t.coverage_monitor_pct,
-        "systems": [
-            {**r.model_dump(), "coverage_pct": pct(r.graded, r.predicted)}
+    value = GradingValue(
+        predicted=predicted,
+        graded=graded,
+        correct=sum(r.correct for r in rows),
+        coverage_pct=coverage,
+        expected_predictions=t.expected_predictions,
+        trigger_pct=t.grading_trigger_pct,
+        monitor_pct=t.coverage_monitor_pct,
+        systems=[
+            GradingSystem(
+                system_id=r.system_id,
+                predicted=r.predicted,
+                graded=r.graded,
+                correct=r.correct,
+                players=r.players,
+                coverage_pct=pct(r.graded, r.predicted),
+            )
             for r in sorted(rows, key=lambda r: r.system_id)
         ],
-    }
-    base = dict(id=ID, title=TITLE, value=value)
-    if predicted == 0:
+    )
+
+    def result(status: Status, summary: str, value: GradingValue = value) -> CheckResult:
+        return CheckResult(id=ID, title=TITLE, status=status, summary=summary, value=value)
+
+    if coverage is None:  # nothing predicted
         if due.passed and due.games is False:
-            return CheckResult(
-                **{**base, "value": {**value, "no_games": True}},
-                status=Status.OK,
-                summary="no games (no predictions for this game date)",
-            )
+            return result(Status.OK, "no games (no predictions for this game date)", value.updated(no_games=True))
         if due.passed and due.games:
-            return CheckResult(
-                **base,
-                status=Status.UNKNOWN,
-                summary="no predictions for this game date, though it had games: nothing to grade",
-            )
-        return CheckResult(**base, status=Status.UNKNOWN, summary="no predictions for this game date")
+            return result(Status.UNKNOWN, "no predictions for this game date, though it had games: nothing to grade")
+        return result(Status.UNKNOWN, "no predictions for this game date")
     head = f"{graded}/{predicted} graded ({coverage:.1f}%) across {len(rows)} systems"
     if coverage >= t.grading_trigger_pct:
-        return CheckResult(**base, status=Status.OK, summary=head)
+        return result(Status.OK, head)
     if not due.passed:
-        return CheckResult(
-            **base, status=Status.UNKNOWN, summary=f"{head}: grading not due until {due.label(settings)}"
-        )
+        return result(Status.UNKNOWN, f"{head}: grading not due until {due.label(settings)}")
     line = (
         f"below the {t.grading_trigger_pct:g}% trigger"
         if coverage >= t.coverage_monitor_pct
         else f"below the {t.coverage_monitor_pct:g}% monitor line"
     )
-    return CheckResult(
-        **{**base, "value": {**value, "deadline": due.at.isoformat(), "overdue": True}},
-        status=Status.FAIL,
-        summary=f"overdue: {head}: {line} at {due.label(settings)}",
+    return result(
+        Status.FAIL,
+        f"overdue: {head}: {line} at {due.label(settings)}",
+        value.updated(deadline=due.at.isoformat(), overdue=True),
     )
 
 
@@ -156,41 +185,38 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
     from rich.text import Text  # rich: only when drawn (`check --json` never draws)
 
-    v = result.value
-    cov = v.get("coverage_pct")
-    body = Text(
-        f"{v.get('graded', 0)}/{v.get('predicted', 0)} graded · trigger {v.get('trigger_pct', 80):g}% · "
-        f"monitor {v.get('monitor_pct', 70):g}%\n"
-    )
+    v = value_as(result, GradingValue)
+    cov = v.coverage_pct
+    body = Text(f"{v.graded}/{v.predicted} graded · trigger {v.trigger_pct:g}% · monitor {v.monitor_pct:g}%\n")
     if cov is not None:
         width = 30
-        filled = int(round(width * min(cov, 100) / 100))
-        bar = Text("█" * filled + "░" * (width - filled), style="green" if cov >= v.get("trigger_pct", 80) else "red")
+        filled = round(width * min(cov, 100) / 100)
+        bar = Text("█" * filled + "░" * (width - filled), style="green" if cov >= v.trigger_pct else "red")
         body.append_text(bar)
         body.append(f" {cov:.1f}%\n")
-    for s in v.get("systems", []):
-        low = (s.get("coverage_pct") or 0) < v.get("trigger_pct", 80)
+    for s in v.systems:
+        low = (s.coverage_pct or 0) < v.trigger_pct
         body.append(
-            f"  {s['system_id']:<22.22} {s['graded']:>4}/{s['predicted']:<4} {pct_text(s.get('coverage_pct')):>6}\n",
+            f"  {s.system_id:<22.22} {s.graded:>4}/{s.predicted:<4} {pct_text(s.coverage_pct):>6}\n",
             style="red" if low else "",
         )
     return pct_text(cov), body
 
 
 def headline(result: CheckResult) -> str:
-    return num(result.value.get("coverage_pct"))
+    return num(value_as(result, GradingValue).coverage_pct)
 
 
 def breakdown(result: CheckResult) -> tuple[str, list[dict[str, Any]]] | None:
-    systems = result.value.get("systems")
-    return ("per system", systems) if systems else None
+    systems = value_as(result, GradingValue).systems
+    return ("per system", [s.model_dump() for s in systems]) if systems else None
 
 
-def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
-    if not value.get("systems"):
+def markdown(value: CheckValue | None, tz: tzinfo) -> list[str]:
+    if not isinstance(value, GradingValue) or not value.systems:
         return []
     out = ["", "| System | Predicted | Graded | Coverage |", "|---|---:|---:|---:|"]
-    out += [f"| {s['system_id']} | {s['predicted']} | {s['graded']} | {s['coverage_pct']}% |" for s in value["systems"]]
+    out += [f"| {s.system_id} | {s.predicted} | {s.graded} | {s.coverage_pct}% |" for s in value.systems]
     return out
 
 
@@ -212,6 +238,7 @@ SPEC = CheckSpec(
     render,
     headline,
     short_title="grading",
+    value_model=GradingValue,
     suggest=suggest,
     queries=("grading_coverage", "ungraded_predictions"),
     playbooks=("rollback-grading-orchestration",),

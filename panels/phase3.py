@@ -6,21 +6,22 @@ deadline, on a date with games, fewer than expected is overdue.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+from pydantic import MISSING, ValidationError
 
 from console.core.backend import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext
 from console.core.errors import ErrorKind, SourceError, validation_line
 from console.core.freshness import with_data_at
-from console.core.models import CheckResult, Phase3Document, Status
-from console.core.phase3_doc import FAILED_STATUSES
+from console.core.models import CheckResult, CheckValue, Status
+from console.core.phase3_doc import FAILED_STATUSES, Phase3Document, shown
+from console.core.schema import PHASE3_COLLECTION as PHASE3_COLLECTION  # re-exported for the live listener
 from console.core.timefmt import for_people
-from panels.common import Due, hhmm, iso, note_skipped, overdue, phase3_due
+from panels.common import Due, hhmm, note_skipped, overdue, phase3_due, value_as
 from panels.spec import CheckSpec
 
 if TYPE_CHECKING:
@@ -28,7 +29,35 @@ if TYPE_CHECKING:
 
 ID = "phase3_completion"
 TITLE = "Phase 3 completion"
-PHASE3_COLLECTION = "phase3_completion"
+
+
+# ------------------------------------------------------------------ value
+
+
+class Phase3Processor(CheckValue):
+    """One processor's row: panel, --json and drill-down."""
+
+    name: str
+    level: int | None
+    status: str  # the record's status, `pending` (no field) or `malformed` (not a record)
+    completed_at: str | None
+    record_count: int | None
+    problem: str | MISSING = MISSING  # why a field present in the document is not a completion
+
+
+class Phase3Value(CheckValue):
+    completed: int
+    expected: int
+    document: str | None  # the document's id; None: no document yet
+    triggered: bool | MISSING = MISSING  # with a document: whether it says grading was triggered
+    triggered_at: str | MISSING | None = MISSING
+    processors: list[Phase3Processor]
+    deadline: str | MISSING = MISSING  # past the deadline (panels/common.py overdue)
+    overdue: bool | MISSING = MISSING
+    no_games: bool | MISSING = MISSING
+    not_complete: list[str] | MISSING = MISSING  # `name: problem` of each record that is not a completion
+    malformed_skipped: int | MISSING = MISSING
+    malformed_fields: list[str] | MISSING = MISSING  # `name: why` of each field that is not a record
 
 
 # ------------------------------------------------------------------ judge (pure)
@@ -40,13 +69,13 @@ def phase3_completion(
     """`due`: the Phase 3 deadline; past it, on a date with games, fewer than the expected
     processors complete is a failure ("overdue: 0/5 processors by 09:00 ET")."""
     expected = settings.thresholds.phase3_processors
-    base = dict(id=ID, title=TITLE)
     if doc is None:
         result = CheckResult(
-            **base,
+            id=ID,
+            title=TITLE,
             status=Status.UNKNOWN,
-            summary=f"no phase3_completion/{processing_date.isoformat()} document yet",
-            value={"completed": 0, "expected": expected, "document": None, "processors": []},
+            summary=f"no {PHASE3_COLLECTION}/{processing_date.isoformat()} document yet",
+            value=Phase3Value(completed=0, expected=expected, document=None, processors=[]),
         )
         return overdue(result, due, settings, f"0/{expected} processors", may_be_no_games=True)
     levels = {p.name: p.level for p in settings.processors}
@@ -61,25 +90,25 @@ def phase3_completion(
     failed = [n for n, e in doc.processors.items() if e.failed]
     not_complete = [f"{n}: {e.problem}" for n, e in doc.processors.items() if not e.complete and not e.failed]
     malformed = [f"{n}: {why}" for n, why in doc.malformed.items()]
-    value = {
-        "completed": completed,
-        "expected": expected,
-        "document": doc.doc_id,
-        "triggered": bool(doc.metadata.get("_triggered")),
-        "triggered_at": iso(doc.metadata.get("_triggered_at")),
-        "processors": rows,
-    }
+    value = Phase3Value(
+        completed=completed,
+        expected=expected,
+        document=doc.doc_id,
+        triggered=bool(doc.metadata.get("_triggered")),
+        triggered_at=_moment_text(doc.metadata.get("_triggered_at")),
+        processors=rows,
+    )
     if failed:
         status, summary = Status.FAIL, f"{completed}/{expected} processors, failed: {', '.join(failed)}"
     elif completed >= expected and not not_complete and not malformed:
         status, summary = Status.OK, f"{completed}/{expected} processors complete"
     else:
-        missing = [r["name"] for r in rows if r["status"] == "pending"]
+        missing = [r.name for r in rows if r.status == "pending"]
         status = Status.WARN
         summary = f"{completed}/{expected} processors" + (f", waiting for {', '.join(missing)}" if missing else "")
-    if value["triggered"]:
+    if value.triggered:
         summary += "; grading triggered"
-    result = CheckResult(**base, status=status, summary=summary, value=value)
+    result = CheckResult(id=ID, title=TITLE, status=status, summary=summary, value=value)
     result = overdue(
         result,
         due,
@@ -88,40 +117,55 @@ def phase3_completion(
         may_be_no_games=not doc.processors and not doc.malformed,
     )
     if not_complete:
-        result.value["not_complete"] = not_complete
-        result.summary += f"; not complete: {', '.join(not_complete)}"
+        result = result.model_copy(
+            update={
+                "value": value_as(result, Phase3Value).updated(not_complete=not_complete),
+                "summary": f"{result.summary}; not complete: {', '.join(not_complete)}",
+            }
+        )
     if malformed:
         result = note_skipped(result, len(malformed))
-        result.value["malformed_fields"] = malformed
-        result.summary += f" ({', '.join(malformed)})"
+        result = result.model_copy(
+            update={
+                "value": value_as(result, Phase3Value).updated(malformed_fields=malformed),
+                "summary": f"{result.summary} ({', '.join(malformed)})",
+            }
+        )
     return result
 
 
-def _row(name: str, level: int | None, doc: Phase3Document) -> dict[str, Any]:
-    """One processor's row: panel, --json and drill-down. `problem` says why a field present
-    in the document is not a completion; a processor with no field is `pending`."""
+def _moment_text(value: object) -> str | None:
+    """The trigger's time as the JSON writes it: RFC 3339 for a time (a Firestore timestamp,
+    or a scenario's text read as one), text as it is, and anything else quoted as a problem
+    would quote it (`12345`): metadata is the platform's, never a reason to fail the check."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return shown(value)
+
+
+def _row(name: str, level: int | None, doc: Phase3Document) -> Phase3Processor:
+    """One processor's row. `problem` says why a field present in the document is not a
+    completion; a processor with no field is `pending`."""
     entry = doc.processors.get(name)
     if entry is None:
-        row: dict[str, Any] = {
-            "name": name,
-            "level": level,
-            "status": "malformed" if name in doc.malformed else "pending",
-            "completed_at": None,
-            "record_count": None,
-        }
-        if name in doc.malformed:
-            row["problem"] = doc.malformed[name]
-        return row
-    row = {
-        "name": name,
-        "level": level,
-        "status": entry.status,
-        "completed_at": entry.completed_at.isoformat() if entry.completed_at else None,
-        "record_count": entry.record_count,
-    }
-    if entry.problem:
-        row["problem"] = entry.problem
-    return row
+        return Phase3Processor(
+            name=name,
+            level=level,
+            status="malformed" if name in doc.malformed else "pending",
+            completed_at=None,
+            record_count=None,
+            **({"problem": doc.malformed[name]} if name in doc.malformed else {}),
+        )
+    return Phase3Processor(
+        name=name,
+        level=level,
+        status=entry.status,
+        completed_at=entry.completed_at.isoformat() if entry.completed_at else None,
+        record_count=entry.record_count,
+        **({"problem": entry.problem} if entry.problem else {}),
+    )
 
 
 # ------------------------------------------------------------------ fetch
@@ -130,10 +174,9 @@ def _row(name: str, level: int | None, doc: Phase3Document) -> dict[str, Any]:
 def fetch(backend: Backend, ctx: CheckContext) -> CheckResult:
     fields = backend.get_document(PHASE3_COLLECTION, ctx.processing_date.isoformat())
     result = phase3_from_fields(fields, ctx, backend)
-    value = result.value  # the data's age: the newest completion (or the trigger) it shows
-    return with_data_at(
-        result, [p.get("completed_at") for p in value.get("processors", [])] + [value.get("triggered_at")]
-    )
+    value = value_as(result, Phase3Value)  # the data's age: the newest completion (or the trigger) it shows
+    triggered_at = value.triggered_at if value.triggered_at is not MISSING else None
+    return with_data_at(result, [p.completed_at for p in value.processors] + [triggered_at])
 
 
 def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext, backend: Backend | None = None) -> CheckResult:
@@ -165,7 +208,7 @@ def phase3_from_fields(fields: dict[str, Any] | None, ctx: CheckContext, backend
 
 
 def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
-    return fetch(backend, ctx).value.get("processors", [])
+    return [p.model_dump() for p in value_as(fetch(backend, ctx), Phase3Value).processors]
 
 
 # ------------------------------------------------------------------ render
@@ -174,37 +217,38 @@ def drill(backend: Backend, ctx: CheckContext) -> list[dict[str, Any]]:
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
     from rich.text import Text  # rich: only when drawn (`check --json` never draws)
 
-    v = result.value
+    v = value_as(result, Phase3Value)
     body = Text()
-    for row in v.get("processors", []):
-        status = str(row.get("status") or "?")
+    for row in v.processors:
+        status = row.status or "?"
         if status == "malformed" or status.casefold() in FAILED_STATUSES:
             style = "red"
         else:
-            style = "yellow" if row.get("problem") or status != "success" else "green"
-        body.append(f"L{row.get('level') or '?'} ", style="dim")
-        body.append(f"{row['name'].removesuffix('Processor'):<28.28}")
+            style = "yellow" if row.problem is not MISSING or status != "success" else "green"
+        body.append(f"L{row.level or '?'} ", style="dim")
+        body.append(f"{row.name.removesuffix('Processor'):<28.28}")
         # `malformed` whole (nothing follows it: such a row has no time); others in 8 columns.
         body.append(f" {status}" if status == "malformed" else f" {status:<8.8}", style=style)
-        body.append(f" {hhmm(row.get('completed_at'), tz)}\n")
-    if v.get("triggered"):
-        body.append(f"grading triggered {hhmm(v.get('triggered_at'), tz)}\n", style="green")
-    return f"{v.get('completed', 0)}/{v.get('expected', '?')}", body
+        body.append(f" {hhmm(row.completed_at, tz)}\n")
+    if v.triggered is True:
+        triggered_at = v.triggered_at if v.triggered_at is not MISSING else None
+        body.append(f"grading triggered {hhmm(triggered_at, tz)}\n", style="green")
+    return headline(result), body
 
 
 def headline(result: CheckResult) -> str:
-    v = result.value
-    return f"{v.get('completed', 0)}/{v.get('expected', '?')}"
+    v = value_as(result, Phase3Value)
+    return f"{v.completed}/{v.expected}"
 
 
-def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
-    if not value.get("processors"):
+def markdown(value: CheckValue | None, tz: tzinfo) -> list[str]:
+    if not isinstance(value, Phase3Value) or not value.processors:
         return []
     out = ["", "| Processor | Level | Status | Completed |", "|---|---:|---|---|"]
     out += [
-        f"| {_cell(p['name'])} | {p['level']} | {_cell(p.get('problem') or p['status'])} | "
-        f"{for_people(p['completed_at'], tz, missing='')} |"
-        for p in value["processors"]
+        f"| {_cell(p.name)} | {p.level} | {_cell(p.problem if p.problem is not MISSING else p.status)} | "
+        f"{for_people(p.completed_at, tz, missing='')} |"
+        for p in value.processors
     ]
     return out
 
@@ -214,4 +258,15 @@ def _cell(text: object) -> str:
     return " ".join(str(text).replace("|", "\\|").split())
 
 
-SPEC = CheckSpec(ID, TITLE, fetch, drill, render, headline, short_title="phase3", source="firestore", markdown=markdown)
+SPEC = CheckSpec(
+    ID,
+    TITLE,
+    fetch,
+    drill,
+    render,
+    headline,
+    short_title="phase3",
+    value_model=Phase3Value,
+    source="firestore",
+    markdown=markdown,
+)

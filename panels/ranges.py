@@ -11,22 +11,43 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from functools import partial
+from typing import Any, Protocol, TypeVar, cast
+
+from pydantic import BaseModel
 
 from console.core.backend import Backend
-from console.core.context import CheckContext, guarded, note_games
+from console.core.context import CheckContext, guarded
 from console.core.errors import ErrorKind, SourceError, first_line
 from console.core.models import CheckResult, GradingSystemRow, Row, UsageGameRow
+from panels.games import note_games
+
+
+class _Check(Protocol):
+    """A CheckSpec as a range-runner uses it (panels/spec.py imports this module: no circle)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def queries(self) -> tuple[str, ...]: ...
+    @property
+    def run(self) -> Callable[[Backend, CheckContext], CheckResult]: ...
+
+
+RowT = TypeVar("RowT", bound=BaseModel)
+F = TypeVar("F")  # what a range-runner fetched once for the whole range
 
 
 class _GameDate(Row):
     game_date: date
 
 
-def split_by_date(backend: Backend, name: str, model: type, params: dict[str, Any]) -> dict[date, list]:
+def split_by_date(backend: Backend, name: str, model: type[RowT], params: dict[str, Any]) -> dict[date, list[RowT]]:
     """Rows of a range query grouped by game_date, each validated as the per-date `model`
     (which ignores the extra game_date column, so the judge sees what `check` would)."""
-    out: dict[date, list] = defaultdict(list)
+    out: dict[date, list[RowT]] = defaultdict(list)
     try:
         for row in backend.run_query(name, params):
             out[_GameDate.model_validate(row).game_date].append(model.model_validate(row))
@@ -38,25 +59,26 @@ def split_by_date(backend: Backend, name: str, model: type, params: dict[str, An
 
 
 def per_date(
-    spec: Any, ctxs: list[CheckContext], fetch: Callable[[], Any], judge: Callable[[Any, CheckContext], CheckResult]
+    spec: _Check,
+    ctxs: list[CheckContext],
+    fetch: Callable[[], F],
+    judge: Callable[[F, CheckContext], CheckResult],
 ) -> dict[date, CheckResult]:
     """Fetch once for the range, judge each date; a failed fetch is an `error` on every date."""
     try:
-        fetched, failure = fetch(), None
+        fetched = fetch()
     except Exception as exc:  # noqa: BLE001 - turned into each date's error result by guarded()
-        fetched, failure = None, exc
-
-    def one(ctx: CheckContext) -> CheckResult:
-        if failure is not None:
-            raise failure
-        return judge(fetched, ctx)
-
-    return {c.game_date: guarded(spec, lambda c=c: one(c)) for c in ctxs}
+        return {c.game_date: guarded(spec, partial(_raise, exc)) for c in ctxs}
+    return {c.game_date: guarded(spec, partial(judge, fetched, c)) for c in ctxs}
 
 
-def each_date(spec: Any, backend: Backend, ctxs: list[CheckContext]) -> dict[date, CheckResult]:
+def _raise(exc: BaseException) -> CheckResult:
+    raise exc
+
+
+def each_date(spec: _Check, backend: Backend, ctxs: list[CheckContext]) -> dict[date, CheckResult]:
     """Documents and logs are kept per processing date: read each date as `check` does."""
-    return {c.game_date: guarded(spec, lambda c=c: spec.run(backend, c)) for c in ctxs}
+    return {c.game_date: guarded(spec, partial(spec.run, backend, c)) for c in ctxs}
 
 
 def range_params(ctxs: list[CheckContext], **extra: Any) -> dict[str, Any]:
@@ -71,9 +93,9 @@ class RangeReads:
     def __init__(self, backend: Backend, ctxs: list[CheckContext]):
         self.backend, self.ctxs = backend, ctxs
         self._lock = threading.RLock()  # re-entered: the games read uses the grading and usage reads
-        self._done: dict[str, tuple[Any, BaseException | None]] = {}
+        self._done: dict[str, tuple[object, BaseException | None]] = {}
 
-    def _once(self, name: str, read: Callable[[], Any]) -> Any:
+    def _once(self, name: str, read: Callable[[], F]) -> F:
         with self._lock:
             if name not in self._done:
                 try:
@@ -83,7 +105,7 @@ class RangeReads:
         value, failure = self._done[name]
         if failure is not None:
             raise failure
-        return value
+        return cast(F, value)  # what `read` returned for this name
 
     def grading(self) -> dict[date, list[GradingSystemRow]]:
         return self._once(

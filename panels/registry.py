@@ -6,10 +6,12 @@ queries/<name>.sql, and one line below.
 
 from __future__ import annotations
 
+from typing import Any
+
 from panels import dnp, drift, grading, phase3, sequential, usage
 from panels.spec import CheckSpec
 
-PANELS: tuple[CheckSpec, ...] = (
+PANELS: tuple[CheckSpec[Any], ...] = (
     phase3.SPEC,
     sequential.SPEC,
     grading.SPEC,
@@ -17,4 +19,4 @@ PANELS: tuple[CheckSpec, ...] = (
     usage.SPEC,
     drift.SPEC,
 )
-BY_ID: dict[str, CheckSpec] = {p.id: p for p in PANELS}
+BY_ID: dict[str, CheckSpec[Any]] = {p.id: p for p in PANELS}

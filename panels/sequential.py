@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
+
+from pydantic import MISSING
 
 from console.core.backend import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext
 from console.core.freshness import with_data_at
-from console.core.models import CheckResult, LogEntries, LogEntry, Status
+from console.core.models import CheckResult, CheckValue, LogEntries, LogEntry, Status
 from console.core.timefmt import for_people
-from console.logs.trace import TraceParser, trace_from_entries
-from panels.common import Due, hhmm, note_skipped, overdue, phase3_due
+from console.logs.trace import TraceParser, TraceValue, trace_from_entries
+from panels.common import Due, hhmm, note_skipped, overdue, phase3_due, value_as
 from panels.ranges import RangeReads, each_date, per_date
 from panels.spec import CheckSpec
 
@@ -27,6 +29,23 @@ ID = "sequential_execution"
 TITLE = "Sequential execution"
 
 
+# ------------------------------------------------------------------ value
+
+
+class SequentialValue(TraceValue):
+    """The trace (console/logs/trace.py: levels, processors, violations, dependency
+    failures), and what the check adds: past the Phase 3 deadline, whether it is overdue; the
+    malformed entries the log source skipped.
+
+    The drawings below read a `TraceValue`: the live panel's results come from the log
+    stream's trace (console/logs/live_trace.py), which has no deadline to say."""
+
+    deadline: str | MISSING = MISSING
+    overdue: bool | MISSING = MISSING
+    no_games: bool | MISSING = MISSING
+    malformed_skipped: int | MISSING = MISSING
+
+
 # ------------------------------------------------------------------ judge (pure)
 
 
@@ -34,9 +53,10 @@ def sequential_execution(entries: list[LogEntry], settings: Settings, due: Due |
     """`due`: the Phase 3 deadline; past it, on a date with games, no verdict from the Level
     lines (none, or a level never finished) is a failure."""
     trace = trace_from_entries(entries, settings)
-    status, summary, value = trace.verdict()
+    status, summary, trace_value = trace.verdict()
+    value = SequentialValue.model_validate(dict(trace_value))
     result = CheckResult(id=ID, title=TITLE, status=status, summary=summary, value=value)
-    nothing = value.get("mode") == "none"
+    nothing = value.mode == "none"
     return overdue(result, due, settings, "no Level lines" if nothing else summary, may_be_no_games=nothing)
 
 
@@ -52,7 +72,7 @@ def judge_sequential(entries: list[LogEntry], ctx: CheckContext, due: Callable[[
 # ------------------------------------------------------------------ fetch
 
 
-def trace_lines(backend: Backend, settings: Settings, start, end) -> LogEntries:
+def trace_lines(backend: Backend, settings: Settings, start: datetime, end: datetime) -> LogEntries:
     """The analytics service's trace lines within [start, end], oldest first (`.newest`: its
     newest line of any kind). Only these are kept from the logs: other lines make no trace
     event, and a night of logs can be gigabytes."""
@@ -93,11 +113,11 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
     if backend.name != "local":
         return each_date(SPEC, backend, ctxs)
 
-    def read() -> tuple[list, list]:
+    def read() -> tuple[LogEntries, list[datetime]]:
         entries = trace_lines(backend, ctxs[0].settings, ctxs[0].log_window[0], max(c.log_window[1] for c in ctxs))
         return entries, [e.timestamp for e in entries]
 
-    def judge(fetched: tuple[list, list], ctx: CheckContext) -> CheckResult:
+    def judge(fetched: tuple[LogEntries, list[datetime]], ctx: CheckContext) -> CheckResult:
         entries, stamps = fetched
         start, end = ctx.log_window  # inclusive at both ends, as read_logs is
         # The malformed entries skipped are the files' (they have no time to cut by), as in `check`.
@@ -115,58 +135,50 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
     from rich.text import Text  # rich: only when drawn (`check --json` never draws)
 
-    v = result.value
+    v = value_as(result, TraceValue)
     body = Text()
-    for lv in v.get("levels", []):
-        done = f"{lv.get('succeeded')}/{lv.get('total')}" if lv.get("total") is not None else "running"
+    for lv in v.levels:
+        done = f"{lv.succeeded}/{lv.total}" if lv.total is not None else "running"
         body.append(
-            f"Level {lv['level']}: {hhmm(lv.get('started_at'), tz, False)} -> {hhmm(lv.get('completed_at'), tz)} "
-            f"({done})\n",
+            f"Level {lv.level}: {hhmm(lv.started_at, tz, False)} -> {hhmm(lv.completed_at, tz)} ({done})\n",
             style="bold",
         )
-    for p in v.get("processors", []):
+    for p in v.processors:
         body.append(
-            f"  L{p.get('level') or '?'} {p['name'].removesuffix('Processor'):<28.28} "
-            f"{hhmm(p.get('started_at'), tz, False)}->{hhmm(p.get('completed_at'), tz)}\n"
+            f"  L{p.level or '?'} {p.name.removesuffix('Processor'):<28.28} "
+            f"{hhmm(p.started_at, tz, False)}->{hhmm(p.completed_at, tz)}\n"
         )
-    for bad in v.get("violations", [])[:3]:
+    for bad in v.violations[:3]:
         body.append(
-            f"violation: {bad.get('who')} started {hhmm(bad.get('at'), tz)} before Level "
-            f"{min(bad.get('pending_levels') or [0])} finished\n",
+            f"violation: {bad.who} started {hhmm(bad.at, tz)} before Level {min(bad.pending_levels or [0])} finished\n",
             style="bold red",
         )
-    for dep in v.get("dependency_failures", [])[:2]:
-        body.append(f"{dep.get('text', '')[:80]}\n", style="bold red")
-    violations = len(v.get("violations", [])) + len(v.get("dependency_failures", []))
-    head = (
-        "L1 -> L2"
-        if result.status.value == "ok"
-        else f"{violations} violation(s)"
-        if violations
-        else v.get("mode", "-")
-    )
+    for dep in v.dependency_failures[:2]:
+        body.append(f"{dep.text[:80]}\n", style="bold red")
+    violations = len(v.violations) + len(v.dependency_failures)
+    head = "L1 -> L2" if result.status is Status.OK else f"{violations} violation(s)" if violations else v.mode
     return head, body
 
 
 def headline(result: CheckResult) -> str:
-    v = result.value
-    bad = len(v.get("violations", [])) + len(v.get("dependency_failures", []))
-    return f"{bad} viol" if bad else ("L1>L2" if result.status.value == "ok" else "")
+    v = value_as(result, TraceValue)
+    bad = len(v.violations) + len(v.dependency_failures)
+    return f"{bad} viol" if bad else ("L1>L2" if result.status is Status.OK else "")
 
 
 def breakdown(result: CheckResult) -> tuple[str, list[dict[str, Any]]] | None:
-    levels = result.value.get("levels")
-    return ("levels", levels) if levels else None
+    levels = value_as(result, TraceValue).levels
+    return ("levels", [lv.model_dump() for lv in levels]) if levels else None
 
 
-def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
-    if not value.get("processors"):
+def markdown(value: CheckValue | None, tz: tzinfo) -> list[str]:
+    if not isinstance(value, TraceValue) or not value.processors:
         return []
     out = ["", "| Processor | Level | Started | Completed |", "|---|---:|---|---|"]
     out += [
-        f"| {p['name']} | {p['level']} | {for_people(p['started_at'], tz, missing='')} | "
-        f"{for_people(p['completed_at'], tz, missing='')} |"
-        for p in value["processors"]
+        f"| {p.name} | {p.level} | {for_people(p.started_at, tz, missing='')} | "
+        f"{for_people(p.completed_at, tz, missing='')} |"
+        for p in value.processors
     ]
     return out
 
@@ -177,8 +189,8 @@ def suggest(result: CheckResult) -> tuple[tuple[str, ...], str]:
     sequential execution blocking Level 2: the handoff's instant rollback disables it. Both in
     one window contradict each other, and a failure without either (nothing ran, overdue) is
     not about the flag: neither is suggested, and the why says so."""
-    value = result.value or {}
-    blocked, raced = bool(value.get("dependency_failures")), bool(value.get("violations"))
+    value = result.value if isinstance(result.value, TraceValue) else None
+    blocked, raced = bool(value and value.dependency_failures), bool(value and value.violations)
     if blocked and raced:
         return (), (
             "both a race and a DependencyFailureError in this window: the evidence does not say "
@@ -204,6 +216,9 @@ SPEC = CheckSpec(
     render,
     headline,
     short_title="sequence",
+    # A judged result carries a SequentialValue; one from the live log stream the trace's own
+    # TraceValue (its base class), which has no deadline to say: value_of reads either.
+    value_model=TraceValue,
     source="logging",
     suggest=suggest,
     playbooks=("disable-sequential-execution", "enable-sequential-execution"),

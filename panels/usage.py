@@ -3,16 +3,17 @@ a game with none at all, or an impossible value (> usage_rate_max_pct), needs a 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from console.core.backend import Backend
 from console.core.config import Settings
-from console.core.context import CheckContext, query_rows, usage_params
+from console.core.context import CheckContext, query_rows
 from console.core.freshness import with_data_at
-from console.core.models import CheckResult, Row, Status, UsageGameRow
-from panels.common import format_game, num, pct, pct_text
+from console.core.models import CheckResult, CheckValue, Row, Status, UsageGameRow
+from panels.common import format_game, num, pct, pct_text, value_as
+from panels.games import usage_params
 from panels.ranges import RangeReads, per_date
 from panels.spec import CheckSpec
 
@@ -36,6 +37,40 @@ class UsagePlayerRow(Row):
     problem: Literal["missing", "impossible"]
 
 
+# ------------------------------------------------------------------ value
+
+
+class FailingGame(CheckValue):
+    """A game whose active players have no usage rate at all."""
+
+    game_id: str
+    game: str  # `PHX @ POR`
+    players: int
+
+
+class UsageGame(CheckValue):
+    game_id: str
+    active_players: int
+    with_usage: int
+    impossible: int
+    max_usage_rate: float | None
+    game: str
+    coverage_pct: float | None
+
+
+class UsageValue(CheckValue):
+    games: int
+    active_players: int
+    with_usage: int
+    missing: int
+    coverage_pct: float | None  # None: no active players
+    target_pct: float
+    impossible: int  # usage rates above usage_rate_max_pct
+    max_usage_rate: float | None
+    failing_games: list[FailingGame]
+    per_game: list[UsageGame]
+
+
 # ------------------------------------------------------------------ judge (pure)
 
 
@@ -46,33 +81,43 @@ def usage_rate_coverage(games: list[UsageGameRow], settings: Settings) -> CheckR
     impossible = sum(g.impossible for g in games)
     rate = pct(with_usage, active)
     failing = [g for g in games if g.active_players and g.with_usage == 0]
-    value = {
-        "games": len(games),
-        "active_players": active,
-        "with_usage": with_usage,
-        "missing": active - with_usage,
-        "coverage_pct": rate,
-        "target_pct": t.usage_rate_target_pct,
-        "impossible": impossible,
-        "max_usage_rate": max((g.max_usage_rate for g in games if g.max_usage_rate is not None), default=None),
-        "failing_games": [
-            {"game_id": g.game_id, "game": format_game(g.game_id), "players": g.active_players} for g in failing
+    max_rate = max((g.max_usage_rate for g in games if g.max_usage_rate is not None), default=None)
+    value = UsageValue(
+        games=len(games),
+        active_players=active,
+        with_usage=with_usage,
+        missing=active - with_usage,
+        coverage_pct=rate,
+        target_pct=t.usage_rate_target_pct,
+        impossible=impossible,
+        max_usage_rate=max_rate,
+        failing_games=[
+            FailingGame(game_id=g.game_id, game=format_game(g.game_id), players=g.active_players) for g in failing
         ],
-        "per_game": [
-            {**g.model_dump(), "game": format_game(g.game_id), "coverage_pct": pct(g.with_usage, g.active_players)}
+        per_game=[
+            UsageGame(
+                game_id=g.game_id,
+                active_players=g.active_players,
+                with_usage=g.with_usage,
+                impossible=g.impossible,
+                max_usage_rate=g.max_usage_rate,
+                game=format_game(g.game_id),
+                coverage_pct=pct(g.with_usage, g.active_players),
+            )
             for g in games
         ],
-    }
-    base = dict(id=ID, title=TITLE, value=value)
-    if active == 0:
-        return CheckResult(**base, status=Status.UNKNOWN, summary="no active players for this game date")
+    )
+    if rate is None:  # no active players
+        return CheckResult(
+            id=ID, title=TITLE, status=Status.UNKNOWN, summary="no active players for this game date", value=value
+        )
     parts = [f"{with_usage}/{active} active players have a usage rate ({rate:.1f}%)"]
     if failing:
         parts.append(
             "no usage rate at all: " + ", ".join(f"{format_game(g.game_id)} ({g.active_players})" for g in failing)
         )
     if impossible:
-        parts.append(f"{impossible} impossible values (max {value['max_usage_rate']:.0f}%)")
+        parts.append(f"{impossible} impossible values (max {max_rate or 0:.0f}%)")
     summary = "; ".join(parts)
     if impossible:
         status = Status.FAIL
@@ -80,7 +125,7 @@ def usage_rate_coverage(games: list[UsageGameRow], settings: Settings) -> CheckR
         status = Status.WARN
     else:
         status = Status.OK
-    return CheckResult(**base, status=status, summary=summary)
+    return CheckResult(id=ID, title=TITLE, status=status, summary=summary, value=value)
 
 
 def judge_usage(games: list[UsageGameRow], ctx: CheckContext) -> CheckResult:
@@ -110,42 +155,37 @@ def history(backend: Backend, ctxs: list[CheckContext], reads: RangeReads) -> di
 def render(result: CheckResult, tz: ZoneInfo) -> tuple[str, Text]:
     from rich.text import Text  # rich: only when drawn (`check --json` never draws)
 
-    v = result.value
-    body = Text(
-        f"{v.get('with_usage', 0)}/{v.get('active_players', 0)} active players · target {v.get('target_pct', 90):g}%\n"
-    )
-    for g in v.get("failing_games", []):
-        body.append(f"  {g['game']}: no usage rate ({g['players']} players)\n", style="bold red")
-    if v.get("impossible"):
-        body.append(
-            f"  {v['impossible']} impossible values (max {v.get('max_usage_rate') or 0:.0f}%)\n", style="bold red"
-        )
-    for g in v.get("per_game", []):
-        if g.get("game_id") in {f["game_id"] for f in v.get("failing_games", [])}:
+    v = value_as(result, UsageValue)
+    body = Text(f"{v.with_usage}/{v.active_players} active players · target {v.target_pct:g}%\n")
+    for g in v.failing_games:
+        body.append(f"  {g.game}: no usage rate ({g.players} players)\n", style="bold red")
+    if v.impossible:
+        body.append(f"  {v.impossible} impossible values (max {v.max_usage_rate or 0:.0f}%)\n", style="bold red")
+    failing = {f.game_id for f in v.failing_games}
+    for pg in v.per_game:
+        if pg.game_id in failing:
             continue
         body.append(
-            f"  {g['game']:<10} {g['with_usage']:>3}/{g['active_players']:<3} {pct_text(g.get('coverage_pct')):>6}\n",
-            style="yellow" if (g.get("coverage_pct") or 0) < v.get("target_pct", 90) else "",
+            f"  {pg.game:<10} {pg.with_usage:>3}/{pg.active_players:<3} {pct_text(pg.coverage_pct):>6}\n",
+            style="yellow" if (pg.coverage_pct or 0) < v.target_pct else "",
         )
-    return pct_text(v.get("coverage_pct")), body
+    return pct_text(v.coverage_pct), body
 
 
 def headline(result: CheckResult) -> str:
-    return num(result.value.get("coverage_pct"))
+    return num(value_as(result, UsageValue).coverage_pct)
 
 
 def breakdown(result: CheckResult) -> tuple[str, list[dict[str, Any]]] | None:
-    per_game = result.value.get("per_game")
-    return ("per game", [{k: g[k] for k in g if k != "game_id"} for g in per_game]) if per_game else None
+    per_game = value_as(result, UsageValue).per_game
+    return ("per game", [g.model_dump(exclude={"game_id"}) for g in per_game]) if per_game else None
 
 
-def markdown(value: dict, tz: ZoneInfo | None = None) -> list[str]:
-    if not value.get("per_game"):
+def markdown(value: CheckValue | None, tz: tzinfo) -> list[str]:
+    if not isinstance(value, UsageValue) or not value.per_game:
         return []
     out = ["", "| Game | Active | With usage | Impossible |", "|---|---:|---:|---:|"]
-    out += [
-        f"| {g['game']} | {g['active_players']} | {g['with_usage']} | {g['impossible']} |" for g in value["per_game"]
-    ]
+    out += [f"| {g.game} | {g.active_players} | {g.with_usage} | {g.impossible} |" for g in value.per_game]
     return out
 
 
@@ -157,6 +197,7 @@ SPEC = CheckSpec(
     render,
     headline,
     short_title="usage",
+    value_model=UsageValue,
     queries=("usage_by_game", "usage_problem_players"),
     breakdown=breakdown,
     markdown=markdown,

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # DEMO_END: the demo's morning after everything ran (11:00 ET), re-exported for the tests.
 from console.core.clock import DEMO_END  # noqa: F401
 from console.core.config import Settings, load_settings
+
+# Hypothesis' budget: `default` is the full suite's; `make test-fast` selects `fast` (a tenth of
+# the examples, tests/helpers/examples.py scales the counts tests set themselves).
+settings.register_profile("default", settings())
+settings.register_profile("fast", max_examples=10)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_addoption(parser):
+    # Never the default: a golden file changes only when someone asks, then reads the diff.
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite tests/functional/golden/*.json from the code under test",
+    )
 
 
 def pytest_configure(config):
     # The console refuses a state directory that group or others may write (issue 24): the
     # directories tests make with mkdir() must not depend on the runner's umask (002 on some
     # CI images would make them 0775). Tests that need another umask set it in a child.
-    __import__("os").umask(0o022)
+    os.umask(0o022)
 
 
 # Folders whose every test needs more than the venv: marked here, left out by `make test-fast`.
@@ -33,7 +50,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path_factory):
     """No test reads the developer's config, data or state."""
-    for key in list(__import__("os").environ):
+    for key in list(os.environ):
         if key.startswith("NBA_CONSOLE_"):
             monkeypatch.delenv(key, raising=False)
     home = tmp_path_factory.mktemp("home")

@@ -7,8 +7,8 @@ public APIs. Where none does the job at the cost a goal allows, the private acce
 - `DISTRIBUTION`: the package whose version pyproject.toml bounds (`<` its next major);
 - `PRIVATE_NAMES`: each private name used, on what, with the signature relied on and why.
 
-tests/unit/test_private_api_adapters.py checks every entry against the installed version and
-fails naming the package, its version, the name and this module; tests/unit/test_private_names.py
+tests/unit/adapters/test_private_api_adapters.py checks every entry against the installed version and
+fails naming the package, its version, the name and this module; tests/unit/adapters/test_private_names.py
 fails when a module outside this package uses a private name of those dependencies.
 """
 

@@ -5,7 +5,7 @@ retries) as `_predicate`, with no public accessor (2.x). The gcp backend narrows
 client's own predicate (console/backends/gcp_retry.py: never retry an unreachable host), so it
 reads it here.
 
-pyproject.toml bounds google-api-core below its next major; tests/unit/test_private_api_adapters.py
+pyproject.toml bounds google-api-core below its next major; tests/unit/adapters/test_private_api_adapters.py
 checks the name against the installed google-api-core.
 """
 

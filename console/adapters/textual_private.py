@@ -19,7 +19,7 @@ Each one is here because the public way was measured and falls short:
   config's own key check (console/core/config_checks.py, Textual-free for `check`'s start) is
   held to it by tests/unit/core/test_config_names.py.
 
-pyproject.toml bounds textual below its next major; tests/unit/test_private_api_adapters.py
+pyproject.toml bounds textual below its next major; tests/unit/adapters/test_private_api_adapters.py
 checks every name below against the installed Textual.
 """
 

@@ -6,7 +6,7 @@ and `Server._make_app` are the seams. The console's server (console/tui/serve.py
 the two classes below and uses only their public names: `open_process`, `process`,
 `make_app`, `extend_app`.
 
-pyproject.toml bounds textual-serve below its next major; tests/unit/test_private_api_adapters.py
+pyproject.toml bounds textual-serve below its next major; tests/unit/adapters/test_private_api_adapters.py
 checks every name below against the installed textual-serve.
 """
 

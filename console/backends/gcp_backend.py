@@ -213,7 +213,7 @@ class GcpBackend(Backend):
             return
         try:
             job.cancel(timeout=5)
-        except Exception:  # noqa: BLE001 - the timeout is what the user needs to hear
+        except Exception:  # noqa: BLE001, S110 - the timeout is what the user needs to hear
             pass
 
     # ------------------------------------------------------------------ Firestore

@@ -19,17 +19,20 @@ import os
 import threading
 from typing import Any
 
+from console.core.config_environment import (
+    BIGQUERY_EMULATOR_ENV,
+    CREDENTIALS_ENV,
+    FIRESTORE_EMULATOR_ENV,
+    GRPC_DNS_RESOLVER_ENV,
+    LOGGING_ENDPOINT_ENV,
+    LOGGING_GRPC_ENV,
+)
+
 # gRPC's own c-ares resolver keeps retrying a name that does not resolve until the call's
 # deadline (a minute on Firestore); the system resolver (what the HTTP clients use) says so
 # at once. Set before grpc is first imported (the clients are imported lazily, below);
 # an explicit GRPC_DNS_RESOLVER in the environment wins.
-os.environ.setdefault("GRPC_DNS_RESOLVER", "native")
-
-LOGGING_ENDPOINT_ENV = "NBA_CONSOLE_LOGGING_ENDPOINT"
-LOGGING_GRPC_ENV = "NBA_CONSOLE_LOGGING_GRPC"
-
-
-CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
+os.environ.setdefault(GRPC_DNS_RESOLVER_ENV, "native")
 
 
 def credentials_problem(env: dict[str, str] | None = None) -> str | None:
@@ -121,11 +124,11 @@ class ClientFactory:
 
     @property
     def bigquery_emulator(self) -> str | None:
-        return self._env.get("BIGQUERY_EMULATOR_HOST") or None
+        return self._env.get(BIGQUERY_EMULATOR_ENV) or None
 
     @property
     def firestore_emulator(self) -> str | None:
-        return self._env.get("FIRESTORE_EMULATOR_HOST") or None
+        return self._env.get(FIRESTORE_EMULATOR_ENV) or None
 
     @property
     def logging_endpoint(self) -> str | None:
@@ -207,5 +210,5 @@ class ClientFactory:
             if callable(close):
                 try:
                     close()
-                except Exception:  # noqa: BLE001 - closing must never fail the app
+                except Exception:  # noqa: BLE001, S110 - closing must never fail the app
                     pass

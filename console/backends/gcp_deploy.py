@@ -20,6 +20,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ import orjson
 
 from console.core.errors import ErrorKind, SourceError
 from console.core.models import Commit, DeployState, Revision, ServiceState
-from console.logs.parse import parse_timestamp
+from console.core.timestamps import parse_timestamp
 
 COMMIT_LABELS = ("commit-sha", "commit_sha", "git-commit")
 COMMIT_ENV = ("COMMIT_SHA", "GIT_COMMIT")
@@ -36,6 +37,7 @@ GIT_LOG_LIMIT = 500
 REVISION_LIMIT = 100  # newest first; before the oldest listed, drift says "no deploy record"
 ROUTING_STATE = "serving.knative.dev/routingState"
 ROUTING_STATE_MODIFIED = "serving.knative.dev/routingStateModified"
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def gcloud_argv(kind: str, name: str, region: str, project: str) -> list[str]:
@@ -99,7 +101,7 @@ def _gcloud_error(stderr: str, kind: str, name: str) -> SourceError | None:
             else "Cloud Functions Viewer (roles/cloudfunctions.viewer)"
         )
         return SourceError(ErrorKind.PERMISSION, f"describing {name}: permission denied, your account needs {role}")
-    if "quota" in low or "429" in low or "rate" in low and "exceeded" in low:
+    if "quota" in low or "429" in low or ("rate" in low and "exceeded" in low):
         return SourceError(ErrorKind.QUOTA, f"describing {name}: quota exceeded ({last})")
     return SourceError(ErrorKind.UNAVAILABLE, f"describing {name}: {last}")
 
@@ -132,7 +134,7 @@ def parse_run_service(doc: dict[str, Any], region: str) -> ServiceState:
     env = _env_list(containers[0].get("env"))
     labels = {**(meta.get("labels") or {}), **(template_meta.get("labels") or {})}
     status = doc.get("status") or {}
-    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), {})
+    ready: dict[str, Any] = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), {})
     deployed_at = parse_timestamp(ready.get("lastTransitionTime")) or parse_timestamp(meta.get("creationTimestamp"))
     traffic = status.get("traffic") or []
     latest = any(t.get("latestRevision") and t.get("percent", 0) == 100 for t in traffic) if traffic else True
@@ -260,7 +262,8 @@ def list_revisions(service: str, region: str, project: str, timeout: float) -> l
             return []
         raise error
     found = [parse_revision(item) for item in _json(proc, service, list) if isinstance(item, dict)]
-    return sorted((r for r in found if r is not None), key=lambda r: r.created_at)
+    # parse_revision drops a revision with no creation time: the fallback never sorts one
+    return sorted((r for r in found if r is not None), key=lambda r: r.created_at or _NEVER)
 
 
 def git_commits(checkout: Path | None, limit: int = GIT_LOG_LIMIT, timeout: float = 30.0) -> list[Commit]:

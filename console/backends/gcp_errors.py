@@ -18,7 +18,7 @@ Service = Literal["bigquery", "firestore", "logging"]
 
 NO_ADC = "no Application Default Credentials: run `gcloud auth application-default login`"
 
-# What a user needs for each read the console makes (README: "gcp backend", roles).
+# What a user needs for each read the console makes (docs/operations.md: "The gcp backend", roles).
 ROLES: dict[str, str] = {
     "bigquery": "BigQuery Job User (roles/bigquery.jobUser) and BigQuery Data Viewer (roles/bigquery.dataViewer)",
     "bigquery.jobs": "BigQuery Job User (roles/bigquery.jobUser)",
@@ -30,7 +30,8 @@ ROLES: dict[str, str] = {
 # BigQuery names a missing object as "Not found: Table proj:dataset.table" (real service)
 # or "Table dataset.table not found" (some emulators); both name it, with or without project.
 _NOT_FOUND_OBJECT = re.compile(
-    r"(?:Not found: (?P<kind1>Table|Dataset) (?P<name1>[\w.:-]+))|(?:(?P<kind2>Table|Dataset) (?P<name2>[\w.:`-]+) (?:was )?not found)",
+    r"(?:Not found: (?P<kind1>Table|Dataset) (?P<name1>[\w.:-]+))"
+    r"|(?:(?P<kind2>Table|Dataset) (?P<name2>[\w.:`-]+) (?:was )?not found)",
     re.IGNORECASE,
 )
 _QUOTA_REASONS = {"quotaExceeded", "rateLimitExceeded", "resourcesExceeded"}

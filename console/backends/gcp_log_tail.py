@@ -147,7 +147,7 @@ class GcpTailSource:
                 if self._stop.is_set():
                     return  # close() cancelled the call; the CANCELLED error is ours
                 if _tail_refused(err) and self._make_fallback is not None:
-                    self._fall_back(str(err))
+                    self._fall_back(self._make_fallback, str(err))
                     return
                 self._wait(str(err))
                 continue
@@ -225,9 +225,9 @@ class GcpTailSource:
             self._error = f"{message}; reconnecting in {delay:.0f}s"
         self._stop.wait(delay)  # close() interrupts it
 
-    def _fall_back(self, reason: str) -> None:
+    def _fall_back(self, make: Callable[[Deduper], Any], reason: str) -> None:
         self.fallback_reason = reason
-        self.fallback = self._make_fallback(self.dedupe)
+        self.fallback = make(self.dedupe)
         self._error = None
 
 
@@ -236,7 +236,7 @@ def _cancel(call: Any) -> None:
     if callable(cancel):
         try:
             cancel()
-        except Exception:  # noqa: BLE001 - cancelling a finished call is harmless
+        except Exception:  # noqa: BLE001, S110 - cancelling a finished call is harmless
             pass
 
 

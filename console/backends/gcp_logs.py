@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_any
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from console.backends.gcp_errors import translate
 from console.backends.gcp_retry import unreachable
@@ -89,11 +89,17 @@ def with_backoff(
         return deadline is not None and (state.upcoming_sleep or 0.0) >= deadline.remaining(floor=0.0)
 
     def before_sleep(state: RetryCallState) -> None:
-        if on_retry is not None and state.outcome is not None and state.next_action is not None:
-            on_retry(state.outcome.exception(), state.next_action.sleep)
+        error = state.outcome.exception() if state.outcome is not None else None
+        if on_retry is not None and isinstance(error, SourceError) and state.next_action is not None:
+            on_retry(error, state.next_action.sleep)  # only a SourceError is retried (retryable)
+
+    after_attempts = stop_after_attempt(attempts)
+
+    def stop(state: RetryCallState) -> bool:  # a function: tenacity's stop_any takes stop_base objects only
+        return after_attempts(state) or past_deadline(state)
 
     retrying = Retrying(
-        stop=stop_any(stop_after_attempt(attempts), past_deadline),
+        stop=stop,
         wait=BackoffPolicy(initial_s, jitter=up_to_half_more()),
         retry=retry_if_exception(retryable),
         sleep=sleep,

@@ -49,7 +49,7 @@ def unreachable(exc: BaseException | None) -> bool:
             try:
                 if any(marker in str(details()).lower() for marker in _UNREACHABLE_TEXT):
                     return True
-            except Exception:  # noqa: BLE001 - a probe, never a failure
+            except Exception:  # noqa: BLE001, S110 - a probe, never a failure
                 pass
         exc = exc.__cause__ or exc.__context__ or getattr(exc, "cause", None) or _reason(exc)
         seen += 1
@@ -63,7 +63,8 @@ def describe_unreachable(exc: BaseException) -> str:
     """`connection refused at 127.0.0.1:9198` / `name not resolved`: the transport's
     paragraph boiled down to what the on-call engineer needs."""
     text = ""
-    seen, cur = 0, exc
+    seen = 0
+    cur: BaseException | None = exc
     while cur is not None and seen < 12:
         text += " " + str(cur)
         cur = cur.__cause__ or cur.__context__ or getattr(cur, "cause", None) or _reason(cur)

@@ -76,7 +76,7 @@ class DocumentWatch:
         self.errors += 1
         try:
             self._report(exc)
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001, S110 - a broken reporter must not kill the listener it reports on
             pass
 
     def _try_open(self) -> bool:
@@ -122,5 +122,5 @@ def _close(listener: Any) -> None:
         return
     try:
         listener.unsubscribe()
-    except Exception:  # noqa: BLE001 - closing a dead listener may raise its last error
+    except Exception:  # noqa: BLE001, S110 - closing a dead listener may raise its last error
         pass

@@ -28,9 +28,9 @@ from console.core.backend import Backend
 from console.core.errors import ErrorKind, SourceError, first_line, validation_line
 from console.core.models import DeployState, LogEntries, LogEntry
 from console.core.safefile import UnsafeFileError, read_regular, write_atomic
-from console.core.timestamps import looks_like_timestamp
+from console.core.timestamps import looks_like_timestamp, parse_timestamp
 from console.local.scenario import DB_FILE, current_dir
-from console.logs.parse import MalformedLog, parse_log_file, parse_timestamp
+from console.logs.parse import MalformedLog, parse_log_file
 from console.logs.window_scan import WindowScan, scan_json_file, scan_ndjson_file
 
 
@@ -71,7 +71,7 @@ class LocalBackend(Backend):
         try:
             cursor = con.execute(text, {k: v for k, v in params.items() if f"${k}" in text})
             names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         except duckdb.CatalogException as exc:
             raise SourceError(ErrorKind.NOT_FOUND, f"{name}: {first_line(exc)} (see [tables] in the config)") from exc
         except duckdb.Error as exc:

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from console.core.clock import Clock
 from console.core.models import LogEntry
@@ -63,12 +63,12 @@ class FileFollower:
         self.max_bytes_per_poll = max_bytes_per_poll
         self.stats = FollowStats()
         self.skipped = Skipped()  # malformed entries skipped so far
-        self.error: str | None = None  # the file cannot be read or is not a log (path:line: reason)
-        self._fh = None
+        # why the file cannot be read or followed (path:line: reason; not a regular file ...)
+        self.error: str | None = None
+        self._fh: BinaryIO | None = None
         self._inode: int | None = None
         self._offset = 0
         self._mark = b""  # the last MARK bytes read: still there unless the file was rewritten
-        self.error: str | None = None  # why the file cannot be followed (not a regular file ...)
         self._partial = b""
         self._skip_to_newline = False
         self._json_key: tuple[int, int] | None = None
@@ -111,7 +111,7 @@ class FileFollower:
     def _rewritten(self) -> bool:
         """True when the bytes before the offset are no longer the ones read: the file was
         truncated and grew again (past the old size) between two polls."""
-        if not self._mark:
+        if not self._mark or self._fh is None:
             return False
         try:
             return os.pread(self._fh.fileno(), len(self._mark), self._offset - len(self._mark)) != self._mark
@@ -125,7 +125,7 @@ class FileFollower:
 
     def _read_available(self, budget: int) -> bytes:
         chunks, total = [], 0
-        while total < budget:
+        while self._fh is not None and total < budget:
             chunk = self._fh.read(min(CHUNK, budget - total))
             if not chunk:
                 break
@@ -170,7 +170,7 @@ class FileFollower:
             self.stats.rotations += 1
             if not self._open():
                 return out
-        elif st is not None and (st.st_size < self._offset or self._rewritten()):
+        elif st is not None and self._fh is not None and (st.st_size < self._offset or self._rewritten()):
             # copytruncate: the same inode starts over (and may already be longer than before)
             self.stats.truncations += 1
             self._fh.seek(0)

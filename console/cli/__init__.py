@@ -14,13 +14,15 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from console.core.clock import Clock
     from console.core.config import Settings
 
 # Each module exposes register(subparsers) and sets `func` on its parsers.
 COMMAND_MODULES = (
+    "console.cli.config_command",
     "console.cli.local_command",
     "console.cli.playbook_command",
     "console.cli.logs_command",
@@ -33,6 +35,10 @@ COMMAND_MODULES = (
 # only the module of the command given: `nba-console --help` lists them all without
 # importing any (DuckDB, rich, pydantic...). tests/unit/test_startup_imports.py keeps this true.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "config": (
+        "console.cli.config_command",
+        "print the effective configuration as JSON (--reference: every setting, as Markdown)",
+    ),
     "local": ("console.cli.local_command", "manage the embedded backend's data"),
     "playbook": ("console.cli.playbook_command", "guided rollbacks and redeploys"),
     "audit": ("console.cli.playbook_command", "past playbook runs, newest first (audit show RUN_ID for one run)"),
@@ -57,11 +63,15 @@ class OutputError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """An epilog may be a function: computed when help is shown, not when the parser is built."""
+    """`epilog_of`: an epilog computed when help is shown, not when the parser is built."""
+
+    def __init__(self, *args: Any, epilog_of: Callable[[], str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.epilog_of = epilog_of
 
     def format_help(self) -> str:
-        if callable(self.epilog):
-            self.epilog = self.epilog()
+        if self.epilog_of is not None:
+            self.epilog, self.epilog_of = self.epilog_of(), None
         return super().format_help()
 
 
@@ -97,7 +107,8 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
         "--read-only",
         action="store_true",
         default=None,
-        help="change nothing of the platform or its data: no playbook, deploy or data load (the console still keeps its own state)",
+        help="change nothing of the platform or its data: no playbook, deploy or data load "
+        "(the console still keeps its own state)",
     )
     parser.add_argument("--date", dest="game_date", type=_date_arg, help="game date (default: latest/yesterday)")
     parser.add_argument("--at", help="evaluate as of a moment: HH:MM on the processing date, or ISO time")
@@ -106,7 +117,7 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
     check = sub.add_parser(
         "check",
         help="run the morning checks once (exit 0 ok, 1 a check fails, 2 error)",
-        epilog=_check_epilog,
+        epilog_of=_check_epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _date_options(check)
@@ -124,9 +135,6 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
     _date_options(report)
     report.add_argument("-o", "--output", type=Path, help="write to a file instead of stdout")
     report.set_defaults(func=cmd_report)
-
-    config = sub.add_parser("config", help="print the effective configuration as JSON")
-    config.set_defaults(func=cmd_config)
 
     wanted = None if commands is None else {COMMANDS[c][0] for c in commands if c in COMMANDS}
     registered: set[str] = set()
@@ -170,7 +178,7 @@ def _check_epilog() -> str:
     from panels.grading import rule
 
     ids = "\n".join(f"  {check_id}" for check_id in _check_ids())
-    # The one rule people ask about (issue 23): the README's thresholds table says the same.
+    # The one rule people ask about (issue 23): the thresholds table of docs/checks.md says the same.
     grading = "\n".join(f"  {status:<5} {text}" for status, text in rule(Settings.model_construct()).items())
     return (
         f"check ids:\n{ids}\n\ngrading_coverage (defaults: thresholds.grading_trigger_pct, "
@@ -280,19 +288,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     return report.exit_code()
 
 
-def cmd_config(args: argparse.Namespace) -> int:
-    settings = settings_from_args(args)
-    sys.stdout.write(settings.model_dump_json(indent=2) + "\n")
-    return 0
-
-
 def cmd_tui(args: argparse.Namespace) -> int:
     """The console. --date fixes the first game date; --at freezes the clock at that moment."""
     from console.core.clock import FixedClock, SystemClock
     from console.tui.app import NbaConsoleApp
 
     settings = settings_from_args(args)
-    clock = SystemClock()
+    clock: Clock = SystemClock()
     if args.at:
         from console.backends import open_backend
 
@@ -329,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _failed(exc: Exception) -> int:
     """One line on stderr and the exit code for an exception that ended a command."""
-    from console.core.config import ConfigError
+    from console.core.config_errors import ConfigError
     from console.core.errors import ScenarioError, SourceError, first_line
     from console.core.safety import ReadOnlyError
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 SHELLS = ("bash", "zsh")
@@ -108,19 +108,25 @@ def param_pairs(prefix: str = "", parsed_args: argparse.Namespace | None = None,
 
 
 def _walk(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> None:
+    # argparse has no public walk of a parser's actions: `_actions` and `_SubParsersAction`
+    # are its stable internals (unchanged since Python 3.2), read here only.
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
-                _walk(sub, path + (name,))
+                _walk(sub, (*path, name))
             continue
         if action.dest == "only":
-            action.completer = check_ids  # type: ignore[attr-defined]
+            _complete_with(action, check_ids)
         elif action.dest == "service":
-            action.completer = service_names  # type: ignore[attr-defined]
+            _complete_with(action, service_names)
         elif action.dest == "name" and path[:1] == ("playbook",):
-            action.completer = playbook_names  # type: ignore[attr-defined]
+            _complete_with(action, playbook_names)
         elif action.dest == "param" and path[:1] == ("playbook",):
-            action.completer = param_pairs  # type: ignore[attr-defined]
+            _complete_with(action, param_pairs)
+
+
+def _complete_with(action: argparse.Action, completer: Callable[..., list[str]]) -> None:
+    action.completer = completer  # type: ignore[attr-defined]  # argcomplete's attribute, which argparse does not declare
 
 
 def complete(parser: argparse.ArgumentParser) -> None:

@@ -212,7 +212,7 @@ def _cancel_on_signals(runner: Runner):
     """SIGTERM and SIGHUP end the run like ctrl+c does: the first one cancels (the engine
     terminates the step's group, audits `interrupted`, releases the lock); later ones are
     ignored so the clean-up itself is not interrupted."""
-    fired = []
+    fired: list[int] = []
 
     def handler(signum, frame):
         runner.cancel()
@@ -238,6 +238,8 @@ def _handle_orphan(exc: StepStillRunning, settings, interactive: bool, wait: boo
     operator types its pgid. True when it is gone and the run may be tried again."""
     pgid = exc.step.get("pgid")
     print(f"nba-console: {exc}", file=sys.stderr)
+    if not isinstance(pgid, int):  # never: the lock raises this only for a step record it parsed
+        return False
     if not wait and interactive:
         answer = _ask("[w]ait for it, [t]erminate its process group, or [a]bort? ").strip().lower()[:1]
         if answer == "t":
@@ -328,7 +330,7 @@ def audit_rows(runs, tz, oldest_first: bool = False) -> list[tuple[str, ...]]:
     def started(r) -> datetime:
         return to_moment(r.started) or datetime.min.replace(tzinfo=UTC)
 
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for r in sorted(runs, key=started, reverse=not oldest_first):
         who = str(r.operator.get("user", "?")) + (
             f" ({r.operator['gcloud_account']})" if r.operator.get("gcloud_account") else ""
@@ -353,7 +355,10 @@ def audit_rows(runs, tz, oldest_first: bool = False) -> list[tuple[str, ...]]:
 def columns_text(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     """Left-aligned columns two spaces apart, the last one unpadded (pipe- and grep-friendly)."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
-    return ["  ".join([*(cell.ljust(w) for cell, w in zip(row, widths)), row[-1]]).rstrip() for row in [header, *rows]]
+    return [
+        "  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)), row[-1]]).rstrip()
+        for row in [header, *rows]
+    ]
 
 
 def cmd_audit(args) -> int:
@@ -406,6 +411,6 @@ def cmd_audit_show(args) -> int:
             for out in tail if isinstance(tail, list) else []:
                 print(mask_text(f"      | {out}"))
     summary = log.run(args.run_id)
-    if summary and summary.resumable:
+    if summary and summary.resumable and summary.next_step is not None:
         print(f"resumable from step {summary.next_step + 1}: nba-console playbook run --resume {args.run_id}")
     return 0

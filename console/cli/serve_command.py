@@ -12,7 +12,8 @@ import os
 import sys
 from typing import TextIO
 
-from console.core.config import ConfigError, Settings
+from console.core.config import Settings
+from console.core.config_errors import ConfigError
 from console.core.serve_token import TOKEN_ENV
 
 EXIT_REFUSED = 2

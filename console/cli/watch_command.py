@@ -7,7 +7,9 @@ import logging
 import sys
 from datetime import UTC, datetime, timedelta
 
-from console.core.config import ConfigError, NotifyChannel, Settings
+from console.core.config import Settings
+from console.core.config_errors import ConfigError
+from console.core.config_sections import NotifyChannel
 
 EXIT_ERROR = 2
 
@@ -84,7 +86,7 @@ def _setup_logging() -> None:
 def cmd_watch(args: argparse.Namespace) -> int:
     from console.backends import open_backend
     from console.cli import settings_from_args
-    from console.core.clock import FixedClock, ReplayClock, SystemClock
+    from console.core.clock import Clock, FixedClock, ReplayClock, SystemClock
     from console.services.notify import describe
     from console.services.runner import default_game_date, parse_at
     from console.services.watch import Watcher, run_schedule
@@ -111,6 +113,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     start = parse_at(args.at, processing_date, settings, now) if args.at else now
     if args.speed is not None and (args.speed <= 0 or not args.at):
         raise ValueError("--speed needs --at (the replay's start) and a positive number")
+    clock: Clock
     if args.speed:
         clock = ReplayClock(start=start, speed=args.speed, end=max(start, until))
     elif args.at:

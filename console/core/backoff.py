@@ -13,21 +13,13 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from tenacity import RetryCallState, wait_exponential
+from tenacity import RetryCallState, Retrying, wait_exponential
 from tenacity.wait import wait_base
 
 
 def no_jitter() -> float:
     return 1.0
-
-
-@dataclass(frozen=True)
-class _Attempt:
-    """What tenacity's wait reads of a RetryCallState, for a loop tenacity does not drive."""
-
-    attempt_number: int
 
 
 class BackoffPolicy(wait_base):
@@ -44,7 +36,10 @@ class BackoffPolicy(wait_base):
         return self._curve(retry_state) * self.jitter()
 
     def delay(self, failures: int) -> float:
-        return self(_Attempt(failures))  # type: ignore[arg-type]
+        # tenacity's own call state at attempt n, for a loop tenacity does not drive
+        state = RetryCallState(retry_object=Retrying(wait=self), fn=None, args=(), kwargs={})
+        state.attempt_number = failures
+        return self(state)
 
 
 def full_jitter_floor_half(rng: Callable[[], float] = random.random) -> Callable[[], float]:

@@ -19,7 +19,10 @@ import types
 import typing
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pydantic is imported by whoever calls: not on this module's import
+    from pydantic import BaseModel
 
 # ------------------------------------------------------------------ types
 
@@ -27,26 +30,27 @@ _NUMBER = (int, float)
 
 
 @functools.cache
-def _kinds(model: type, field: str) -> frozenset[type]:
+def _kinds(model: type[BaseModel], field: str) -> frozenset[type]:
     """The scalar types a field's annotation allows (Optional and unions unwrapped)."""
-    info = model.model_fields.get(field)  # type: ignore[attr-defined]
+    info = model.model_fields.get(field)
     if info is None:
         return frozenset()
     found: set[type] = set()
     todo = [info.annotation]
     while todo:
         annotation = todo.pop()
-        if annotation in (bool, int, float, time, timedelta, str):
+        if isinstance(annotation, type) and annotation in (bool, int, float, time, timedelta, str):
             found.add(annotation)
         elif typing.get_origin(annotation) in (typing.Union, types.UnionType):
             todo.extend(typing.get_args(annotation))
     return frozenset(found)
 
 
-def strict_scalar(model: type, field: str, value: Any) -> Any:
+def strict_scalar(model: type[BaseModel], field: str | None, value: Any) -> Any:
     """`value` for `model.field` as written, or ValueError when its type only converts by
-    accident. Strings pass: the environment gives only strings, and pydantic parses them."""
-    kinds = _kinds(model, field)
+    accident. Strings pass: the environment gives only strings, and pydantic parses them.
+    `field` is None only outside a field validator: nothing to check then."""
+    kinds = _kinds(model, field) if field is not None else frozenset()
     if not kinds or isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -89,9 +93,9 @@ def nesting_depth(value: Any, limit: int = MAX_DEPTH) -> tuple[int, tuple[str, .
     while stack:
         item, depth, where = stack.pop()
         if isinstance(item, dict):
-            children = [(v, depth + 1, where + (str(k),)) for k, v in item.items()]
+            children = [(v, depth + 1, (*where, str(k))) for k, v in item.items()]
         elif isinstance(item, list):
-            children = [(v, depth + 1, where + (str(i),)) for i, v in enumerate(item)]
+            children = [(v, depth + 1, (*where, str(i))) for i, v in enumerate(item)]
         else:
             continue
         if depth + 1 > deepest[0]:
@@ -295,7 +299,7 @@ def _key_name(name: str) -> bool:
         return False
     for seps in itertools.product(" -", repeat=len(words) - 1):
         try:
-            unicodedata.lookup(words[0] + "".join(sep + word for sep, word in zip(seps, words[1:])))
+            unicodedata.lookup(words[0] + "".join(sep + word for sep, word in zip(seps, words[1:], strict=True)))
         except KeyError:
             continue
         return True

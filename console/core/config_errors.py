@@ -10,7 +10,9 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+
+from console.core.config_environment import ENVIRONMENT
 
 
 class ConfigError(Exception):
@@ -20,7 +22,7 @@ class ConfigError(Exception):
 ENV_PREFIX = "NBA_CONSOLE_"
 
 
-def _env_source(loc: tuple) -> str | None:
+def _env_source(loc: tuple[str | int, ...]) -> str | None:
     """The NBA_CONSOLE_* variable a value at `loc` came from, if one is set."""
     names = [str(p).upper() for p in loc if not isinstance(p, int)]
     for n in range(len(names), 0, -1):
@@ -30,7 +32,7 @@ def _env_source(loc: tuple) -> str | None:
     return None
 
 
-def _section_model(loc: tuple, root: type[BaseModel]) -> type[BaseModel] | None:
+def _section_model(loc: tuple[str | int, ...], root: type[BaseModel]) -> type[BaseModel] | None:
     """The model holding the last key of `loc` (Settings, a section, a list item's model)."""
     model: Any = root
     for part in loc[:-1]:
@@ -53,7 +55,7 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
-def suggest_key(loc: tuple, root: type[BaseModel]) -> str | None:
+def suggest_key(loc: tuple[str | int, ...], root: type[BaseModel]) -> str | None:
     """The nearest valid key for an unknown one, spelled as its full dotted path."""
     model = _section_model(loc, root)
     if model is None:
@@ -65,7 +67,7 @@ def suggest_key(loc: tuple, root: type[BaseModel]) -> str | None:
     return ".".join([str(p) for p in loc[:-1]] + match)
 
 
-def describe_validation(exc, path: Path | None, root: type[BaseModel]) -> str:
+def describe_validation(exc: ValidationError, path: Path | None, root: type[BaseModel]) -> str:
     where = str(path) if path else "configuration"
     problems = []
     for err in exc.errors():
@@ -96,9 +98,9 @@ def describe_settings_error(exc: Exception) -> str:
     )
 
 
-# Variables read outside the settings model: the config file's path and the test endpoints
-# of the gcp clients (console/backends/gcp_clients.py), and the token of `serve` (console/serve.py).
-OTHER_VARIABLES = ("CONFIG", "LOGGING_ENDPOINT", "LOGGING_GRPC", "SERVE_TOKEN")
+# NBA_CONSOLE_* variables read outside the settings model (config_environment.ENVIRONMENT: the
+# config file's path, the SQL cache, the serve token, the gcp clients' test endpoints).
+OTHER_VARIABLES = tuple(var.name.removeprefix(ENV_PREFIX) for var in ENVIRONMENT if var.name.startswith(ENV_PREFIX))
 
 
 def unknown_env_variables(root: type[BaseModel], allowed: tuple[str, ...] = OTHER_VARIABLES) -> str | None:
@@ -161,9 +163,10 @@ def env_problem(root: type[BaseModel], allowed: tuple[str, ...] = OTHER_VARIABLE
     from console.core.config_checks import MAX_DEPTH, text_nesting_depth
 
     for var in sorted(os.environ):
-        if var.startswith(ENV_PREFIX) and var[len(ENV_PREFIX) :] not in allowed:
-            if text_nesting_depth(os.environ[var]) > MAX_DEPTH:
-                return (
-                    f"environment: ${var}: nested more than {MAX_DEPTH} levels deep (settings nest at most {MAX_DEPTH})"
-                )
+        if (
+            var.startswith(ENV_PREFIX)
+            and var[len(ENV_PREFIX) :] not in allowed
+            and text_nesting_depth(os.environ[var]) > MAX_DEPTH
+        ):
+            return f"environment: ${var}: nested more than {MAX_DEPTH} levels deep (settings nest at most {MAX_DEPTH})"
     return None

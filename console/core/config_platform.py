@@ -43,9 +43,11 @@ def _service_name(value: str) -> str:
 
 
 class Processor(Section):
-    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
-    level: int = Field(ge=1, le=100)
-    kind: Literal["team", "player"]
+    """One `[[processors]]` entry: a Phase 3 processor and its level."""
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$", description="its name in Firestore and the logs")
+    level: int = Field(ge=1, le=100, description="Level 1 runs before Level 2")
+    kind: Literal["team", "player"] = Field(description="a team or a player processor")
 
 
 DEFAULT_PROCESSORS = [
@@ -70,20 +72,32 @@ LOG_PATTERN_GROUPS = {
 class LogPatterns(Section):
     """Regular expressions over textPayload. Named groups are part of the contract."""
 
-    level_start: str = r"Level (?P<level>\d+): running (?P<count>\d+) processors?: (?P<processors>.+)$"
-    level_complete: str = r"Level (?P<level>\d+) complete \((?P<succeeded>\d+)/(?P<total>\d+) succeeded\)"
-    processor_start: str = r"^Starting (?P<processor>\w+Processor)\b"
-    processor_complete: str = r"^(?P<processor>\w+Processor) completed\b"
-    dependency_failure: str = r"DependencyFailureError:?\s*(?P<message>.*)$"
+    level_start: str = Field(
+        r"Level (?P<level>\d+): running (?P<count>\d+) processors?: (?P<processors>.+)$",
+        description="a level starts; groups level, count, processors",
+    )
+    level_complete: str = Field(
+        r"Level (?P<level>\d+) complete \((?P<succeeded>\d+)/(?P<total>\d+) succeeded\)",
+        description="a level ends; groups level, succeeded, total",
+    )
+    processor_start: str = Field(
+        r"^Starting (?P<processor>\w+Processor)\b", description="a processor starts; group processor"
+    )
+    processor_complete: str = Field(
+        r"^(?P<processor>\w+Processor) completed\b", description="a processor ends; group processor"
+    )
+    dependency_failure: str = Field(
+        r"DependencyFailureError:?\s*(?P<message>.*)$", description="a dependency failure; group message"
+    )
 
     @field_validator("*")
     @classmethod
-    def _compiles_with_groups(cls, value: str, info) -> str:
+    def _compiles_with_groups(cls, value: str, info: ValidationInfo) -> str:
         try:
             pattern = re.compile(value)
         except re.error as exc:
             raise ValueError(f"not a valid regular expression: {exc}") from None
-        missing = LOG_PATTERN_GROUPS.get(info.field_name, set()) - set(pattern.groupindex)
+        missing = LOG_PATTERN_GROUPS.get(info.field_name or "", set()) - set(pattern.groupindex)
         if missing:
             raise ValueError(f"needs the named group(s) {', '.join(f'(?P<{g}>...)' for g in sorted(missing))}")
         return value
@@ -92,17 +106,26 @@ class LogPatterns(Section):
 class Services(Section):
     """The deployables the console knows; playbooks refuse any other name."""
 
-    analytics: str = "nba-phase3-analytics-processors"
-    cloud_run: list[str] = [
-        "nba-phase3-analytics-processors",
-        "nba-phase4-precompute",
-        "nba-scrapers",
-        "prediction-coordinator",
-        "prediction-worker",
-    ]
-    functions: list[str] = ["phase3-to-grading", "grading", "grading-coverage-monitor"]
-    # Environment variables shown beside each service: feature flags a playbook may flip.
-    watched_env: list[str] = ["SEQUENTIAL_EXECUTION_ENABLED"]
+    analytics: str = Field(
+        "nba-phase3-analytics-processors", description="the Phase 3 service whose logs hold the Level lines"
+    )
+    cloud_run: list[str] = Field(
+        [
+            "nba-phase3-analytics-processors",
+            "nba-phase4-precompute",
+            "nba-scrapers",
+            "prediction-coordinator",
+            "prediction-worker",
+        ],
+        description="the Cloud Run services (deployment drift, playbooks)",
+    )
+    functions: list[str] = Field(
+        ["phase3-to-grading", "grading", "grading-coverage-monitor"], description="the Cloud Functions"
+    )
+    watched_env: list[str] = Field(
+        ["SEQUENTIAL_EXECUTION_ENABLED"],
+        description="environment variables shown beside each service: feature flags a playbook may flip",
+    )
 
     @field_validator("analytics")
     @classmethod

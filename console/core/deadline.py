@@ -13,7 +13,7 @@ import contextvars
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 _CURRENT: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("deadline", default=None)
 
@@ -35,6 +35,10 @@ class Deadline:
         return self._clock() >= self.at
 
 
+@overload
+def current_deadline(default_s: float) -> Deadline: ...
+@overload
+def current_deadline(default_s: None = None) -> Deadline | None: ...
 def current_deadline(default_s: float | None = None) -> Deadline | None:
     """The deadline of the check running on this thread, else a fresh one of `default_s`."""
     deadline = _CURRENT.get()

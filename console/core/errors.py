@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class ErrorKind(str, Enum):
@@ -49,7 +53,7 @@ class ScenarioError(Exception):
         self.path, self.line, self.reason = path, line, reason
 
 
-def validation_line(exc) -> str:
+def validation_line(exc: ValidationError) -> str:
     """A pydantic ValidationError as one line: the first problem's key and message, and how
     many more there are (pydantic's own text is several lines per problem)."""
     errors = exc.errors()

@@ -3,11 +3,12 @@ check results. Nothing here knows about a backend or a screen."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import MISSING, BaseModel, ConfigDict, Field, SerializeAsAny, field_validator
 
 from console.core.phase3_doc import Phase3Document, ProcessorCompletion  # noqa: F401 - re-exported
 from console.core.timestamps import Timestamp
@@ -108,7 +109,7 @@ class LogEntry:
     attributes, `==`, `model_copy(update=)` and `model_dump()` as the model it replaces.
     """
 
-    __slots__ = ("insert_id", "timestamp", "severity", "service", "text", "_payload", "_source")
+    __slots__ = ("_payload", "_source", "insert_id", "service", "severity", "text", "timestamp")
     _FIELDS = ("insert_id", "timestamp", "severity", "service", "text", "json_payload", "raw")
 
     def __init__(
@@ -119,7 +120,7 @@ class LogEntry:
         severity: str = "DEFAULT",
         service: str = "",
         text: str = "",
-        json_payload: dict[str, Any] | None | object = _FROM_RAW,
+        json_payload: dict[str, Any] | object | None = _FROM_RAW,
         raw: dict[str, Any] | bytes | None = None,
         line: bytes | None = None,
         **_ignored: Any,
@@ -199,7 +200,7 @@ class LogEntry:
         )
 
 
-class LogEntries(list):
+class LogEntries(list[LogEntry]):
     """Log entries as a source returned them, with how many malformed entries it skipped on
     the way (`read_logs` on both backends), so the check can say so."""
 
@@ -209,7 +210,7 @@ class LogEntries(list):
     newest: datetime | None = None
 
     @classmethod
-    def of(cls, entries, skipped: int = 0, newest: datetime | None = None) -> LogEntries:
+    def of(cls, entries: Iterable[LogEntry], skipped: int = 0, newest: datetime | None = None) -> LogEntries:
         out = cls(entries)
         out.skipped = skipped
         out.newest = newest if newest is not None else (max(e.timestamp for e in out) if out else None)
@@ -267,12 +268,48 @@ class DeployState(BaseModel):
 # ---------------------------------------------------------------- check results
 
 
+class CheckValue(BaseModel):
+    """What a check's judge established, as `check --json` writes it under `value`.
+
+    Each check declares its own (panels/<check>.py), so a consumer reads attributes, typed,
+    instead of `.get(key, default)` repeating the thresholds. The field order is the JSON's
+    order; a field that only some verdicts carry has `MISSING` as its default and is left
+    out of the JSON until the judge sets it (None is still written as null). Strict: an int
+    where text is declared fails loudly instead of changing the JSON.
+    """
+
+    model_config = ConfigDict(frozen=True, strict=True, extra="forbid")
+
+    def updated(self, **fields: Any) -> Self:
+        """A copy with `fields` set, validated as the model: a name it does not declare, or
+        a value of the wrong type, fails loudly (model_copy would take either silently)."""
+        return self.model_validate({**dict(self), **fields})
+
+    def says_no_games(self) -> bool:
+        """The game date had no games: the check had nothing to judge, and says so. Only the
+        values that can say it declare `no_games` (after the fields it follows in the JSON)."""
+        return getattr(self, "no_games", None) is True
+
+    def judged_as_of(self) -> str | None:
+        """The moment the value was judged as of, when that is not the moment asked (drift in
+        a history: that date's morning). None: the moment asked."""
+        return None
+
+
+class ErrorValue(CheckValue):
+    """The value of a result that could not be judged: the kind of failure, when known
+    (`not_found`, `permission`, `timeout`...). Written `{}` without one."""
+
+    error_kind: str | MISSING = MISSING
+
+
 class CheckResult(BaseModel):
     id: str
     title: str
     status: Status
     summary: str
-    value: dict[str, Any] = {}
+    # SerializeAsAny: dumped as the check's own model, not as the (empty) base class.
+    value: SerializeAsAny[CheckValue] | None = None
     error: str | None = None
     # The queries behind the number, for the drill-down's "show SQL".
     sources: list[str] = []
@@ -281,6 +318,14 @@ class CheckResult(BaseModel):
     # was read. None when the source has no such time. Screen-only: not in dumps (so `check`
     # and `history`, which judges without it, still compare equal; the JSON keeps its shape).
     data_at: datetime | None = Field(None, exclude=True)
+
+    def value_json(self) -> dict[str, Any]:
+        """The value as JSON data: the one place a model becomes a dict (`check --json`,
+        `history --json`, the watch's messages and outbox). No value: `{}`."""
+        return {} if self.value is None else self.value.model_dump(mode="json")
+
+    def says_no_games(self) -> bool:
+        return self.value is not None and self.value.says_no_games()
 
 
 class Report(BaseModel):
@@ -312,14 +357,14 @@ class Report(BaseModel):
             "status": self.status.value,
             # A date without games says so once for the whole date (only then: the key is
             # absent otherwise, so a morning with games keeps its JSON as it was).
-            **({"no_games": True} if any(c.value.get("no_games") is True for c in self.checks) else {}),
+            **({"no_games": True} if any(c.says_no_games() for c in self.checks) else {}),
             "checks": [
                 {
                     "id": c.id,
                     "title": c.title,
                     "status": c.status.value,
                     "summary": c.summary,
-                    "value": c.value,
+                    "value": c.value_json(),
                     **({"error": c.error} if c.error else {}),
                 }
                 for c in self.checks

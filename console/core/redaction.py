@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 MASK = "<redacted>"
@@ -102,7 +102,7 @@ def _quoted_mask(value: str) -> str:
     return f"{value[0]}{MASK}{value[0]}" if value[:1] in ("'", '"') else MASK
 
 
-def _mask_userinfo(m: re.Match) -> str:
+def _mask_userinfo(m: re.Match[str]) -> str:
     user, password = m["user"], m["password"]
     if password is not None:
         return f"{m['head']}{user}:{MASK}@" if password else m[0]
@@ -110,8 +110,8 @@ def _mask_userinfo(m: re.Match) -> str:
     return f"{m['head']}{MASK}@" if user and (looks_random(user) or _PREFIXED.fullmatch(user)) else m[0]
 
 
-def _mask_inline_env(watched: frozenset[str]):
-    def sub(m: re.Match) -> str:
+def _mask_inline_env(watched: frozenset[str]) -> Callable[[re.Match[str]], str]:
+    def sub(m: re.Match[str]) -> str:
         if m["name"] in watched:
             return m[0]
         return f"{m['head']}{_quoted_mask(m['value'])}"
@@ -119,7 +119,7 @@ def _mask_inline_env(watched: frozenset[str]):
     return sub
 
 
-def _prose(m: re.Match) -> str:
+def _prose(m: re.Match[str]) -> str:
     value = m["value"]
     if value == MASK or not _credential_like(value):
         return m[0]  # `credential fixes`, `token expired`: words, not values
@@ -130,7 +130,7 @@ _PLAIN_WORD = re.compile(r"[A-Z][a-z]+")  # a capitalised word of prose: `Creden
 _PATH = re.compile(r"(?:/|~/|\./|\.\./)[\w./-]*")
 
 
-def _pair(m: re.Match) -> str:
+def _pair(m: re.Match[str]) -> str:
     if not SECRET_KEY.search(m["key"]):
         return m[0]
     value, bare = m["value"], m["value"].strip("\"'")

@@ -1,13 +1,13 @@
 """The one safety gate every mutating path goes through, and the parameter validators.
 
-What read-only means (`--read-only` or `read_only = true`; README "Playbooks", Safety): the
+What read-only means (`--read-only` or `read_only = true`; docs/playbooks.md, Safety): the
 console changes nothing of the platform and nothing of the data it reads. Closed are every
 playbook run and step, the deploy state, Phase 3 documents and tables (`local load`,
 `seed-demo`, the demo's first seeding); each of those calls `check_writable` first, in the
 CLI, the TUI and the executors alike. Not gated: the console's own memory in its state
 directory (the watch's state and outbox, the UI state) and a file the user names for output
 (`report -o`, `watch --report-dir`, `local export DIR`). So a read-only watch still
-remembers what it told and alerts, which is how the README's production recipes run it.
+remembers what it told and alerts, which is how the production recipes (docs/operations.md) run it.
 
 Validators refuse anything that is not exactly the expected shape, so a value can never
 smuggle a second command in (and argv lists never meet a shell anyway).

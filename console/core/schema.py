@@ -1,4 +1,5 @@
-"""The default data model: the four BigQuery tables the console reads.
+"""The default data model: the four BigQuery tables the console reads, and the Firestore
+collection of the Phase 3 completion documents.
 
 One description serves DuckDB DDL, scenario-file validation, BigQuery table creation and
 the demo generator, so the backends cannot disagree about a column.
@@ -7,6 +8,11 @@ the demo generator, so the backends cannot disagree about a column.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# phase3_completion/{processing_date}: the orchestrator's record of each Phase 3 processor
+# (core/phase3_doc.py reads one). The Phase 3 check, the live listener, scenario validation
+# and the demo all name the collection through this constant.
+PHASE3_COLLECTION = "phase3_completion"
 
 
 @dataclass(frozen=True)

@@ -2,4 +2,6 @@
 of the console's environment by the server (console/tui/serve.py): one name, in a module
 both import, so the command and the server are in no import circle."""
 
-TOKEN_ENV = "NBA_CONSOLE_SERVE_TOKEN"  # a fixed token (e.g. from Secret Manager); then it is never printed
+from console.core.config_environment import SERVE_TOKEN_ENV
+
+TOKEN_ENV = SERVE_TOKEN_ENV  # a fixed token (e.g. from Secret Manager); then it is never printed

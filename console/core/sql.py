@@ -19,7 +19,7 @@ from console.core import sql_cache
 from console.core.schema import BY_LOGICAL
 
 if TYPE_CHECKING:
-    from console.core.config import Tables
+    from console.core.config_sections import Tables
 
 Dialect = Literal["bigquery", "duckdb"]
 
@@ -63,6 +63,13 @@ def parameter_names(name: str) -> frozenset[str]:
     source = queries.load(name)
     text = sql_cache.cached(("parameters",), source, lambda: "\n".join(sorted(_parameters(source))))
     return frozenset(text.split("\n")) - {""}
+
+
+def clear_cache() -> None:
+    """Forget the texts this process rendered, as a new process starts: the next `render`
+    reads the on-disk cache again (or transpiles on a miss)."""
+    _render.cache_clear()
+    parameter_names.cache_clear()
 
 
 def _parameters(source: str) -> set[str]:

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from console.core.config_environment import CACHE_DIR_ENV
+
 FORMAT = "1"  # bump when what an entry holds changes
 
 
@@ -49,7 +51,7 @@ def sqlglot_version() -> str:
 
 
 def cache_dir() -> Path:
-    configured = os.environ.get("NBA_CONSOLE_CACHE_DIR")
+    configured = os.environ.get(CACHE_DIR_ENV)
     if configured:
         return Path(configured)
     import platformdirs
@@ -57,7 +59,7 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("nba-console")) / "sql"
 
 
-def key(what: tuple, source: str) -> str:
+def key(what: tuple[object, ...], source: str) -> str:
     digest = hashlib.sha256()
     for part in (FORMAT, sqlglot_version(), repr(what), source):
         digest.update(part.encode("utf-8"))
@@ -65,7 +67,7 @@ def key(what: tuple, source: str) -> str:
     return digest.hexdigest()
 
 
-def cached(what: tuple, source: str, compute: Callable[[], str]) -> str:
+def cached(what: tuple[object, ...], source: str, compute: Callable[[], str]) -> str:
     """The text for (what, source): read from the cache, else computed and stored."""
     path = cache_dir() / f"{key(what, source)}.sql"
     try:

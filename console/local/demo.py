@@ -66,8 +66,14 @@ NAMED_ACTIVE = {  # Feb 3 PHX @ POR players the handoff names: (team, minutes, p
     "toumanicamara": ("Toumani Camara", "POR", 38.1, 17),
     "graysonallen": ("Grayson Allen", "PHX", 36.0, 24),
 }
-FIRST = "Jalen Marcus Tyrese Devin Jaylen Cam Miles Keegan Bennedict Dyson Ochai Jabari Scoot Kobe Ausar Trey Amen Cason Dereck Isaiah".split()
-LAST = "Rivers Holloway Banks Whitfield Okafor Lindqvist Marsh Pryor Castellan Duval Ferreira Haddad Kowalski Mensah Novak Oduya Quintero Sato Varga Yilmaz".split()
+FIRST = (
+    "Jalen Marcus Tyrese Devin Jaylen Cam Miles Keegan Bennedict Dyson "
+    "Ochai Jabari Scoot Kobe Ausar Trey Amen Cason Dereck Isaiah"
+).split()
+LAST = (
+    "Rivers Holloway Banks Whitfield Okafor Lindqvist Marsh Pryor Castellan Duval "
+    "Ferreira Haddad Kowalski Mensah Novak Oduya Quintero Sato Varga Yilmaz"
+).split()
 
 
 def _ts(moment: datetime) -> str:
@@ -94,7 +100,9 @@ class _Rosters:
                 lookup = name.lower().replace(" ", "") + f"{team.lower()}{i}"
                 players.append((lookup, name))
             self.by_team[team] = players
-        for lookup, (name, team, *_rest) in {**STARS, **NAMED_ACTIVE}.items():
+        for lookup, (name, team, _avg) in STARS.items():
+            self.by_team[team][0] = (lookup, name)
+        for lookup, (name, team, _minutes, _points) in NAMED_ACTIVE.items():
             self.by_team[team][0] = (lookup, name)
         self.rng = rng
 
@@ -125,7 +133,8 @@ def build_rows(seed: int = 20260205) -> dict[str, list[dict[str, Any]]]:
         )
         dnps = _split(shape["dnp"], len(teams))
         rng.shuffle(dnps)
-        day_active, day_dnp = [], []
+        day_active: list[dict[str, Any]] = []
+        day_dnp: list[dict[str, Any]] = []
         a_index = 0
         for game in games:
             away, home = game.split("_")
@@ -188,11 +197,19 @@ def _break_usage_feb3(active: list[dict[str, Any]], rng: random.Random) -> None:
     for row in picks[:8]:
         row["usage_rate"] = None
     impossible = [1228.0] + [round(rng.uniform(140, 900), 1) for _ in range(18)]
-    for row, value in zip(picks[8:], impossible):
+    for row, value in zip(picks[8:], impossible, strict=True):
         row["usage_rate"] = value
 
 
-def _cache_rows(day, active, dnp, teams, rosters, shape, rng) -> list[dict[str, Any]]:
+def _cache_rows(
+    day: date,
+    active: list[dict[str, Any]],
+    dnp: list[dict[str, Any]],
+    teams: list[str],
+    rosters: _Rosters,
+    shape: dict[str, int],
+    rng: random.Random,
+) -> list[dict[str, Any]]:
     created = _at(day + timedelta(days=1), 13, 40)
     rows = []
 
@@ -221,7 +238,14 @@ def _cache_rows(day, active, dnp, teams, rosters, shape, rng) -> list[dict[str, 
     return rows
 
 
-def _predictions(day, active, late_scratches, rng, predictions, accuracy) -> None:
+def _predictions(
+    day: date,
+    active: list[dict[str, Any]],
+    late_scratches: list[dict[str, Any]],
+    rng: random.Random,
+    predictions: list[dict[str, Any]],
+    accuracy: list[dict[str, Any]],
+) -> None:
     """Feb 4: 95 players x 8 systems less one = 759; two late scratches cannot be graded."""
     pool = sorted(active, key=lambda r: r["player_lookup"])
     players = rng.sample(pool, 93 if day == GAME_DATES[-1] else 90) + late_scratches[:2]
@@ -274,7 +298,7 @@ def phase3_documents() -> dict[str, dict[str, Any]]:
             times = [(11, 10), (11, 12), (11, 11), (11, 35), (11, 38)]
             meta = {}
         fields: dict[str, Any] = {}
-        for (name, _level), (h, m) in zip(PROCESSORS, times):
+        for (name, _level), (h, m) in zip(PROCESSORS, times, strict=True):
             fields[name] = {
                 "status": "success",
                 "completed_at": _ts(_at(morning, h, m)),
@@ -315,7 +339,8 @@ class _LogWriter:
         self.entries.append(
             {
                 "insertId": hashlib.md5(f"{n}{text}{moment}".encode()).hexdigest()[:16],
-                "logName": f"projects/nba-props-platform/logs/run.googleapis.com%2F{'stderr' if severity == 'ERROR' else 'stdout'}",
+                "logName": "projects/nba-props-platform/logs/run.googleapis.com%2F"
+                + ("stderr" if severity == "ERROR" else "stdout"),
                 "receiveTimestamp": _ts(moment + timedelta(milliseconds=350)),
                 "resource": {"type": "cloud_function" if function else "cloud_run_revision", "labels": labels},
                 "severity": severity,
@@ -358,12 +383,14 @@ def log_entries() -> list[dict[str, Any]]:
     player = [p for p, lv in PROCESSORS if lv == 2]
     w.add(_at(d, 11, 58), "Received Pub/Sub trigger for game_date=2026-02-04 (7 games)")
     w.add(_at(d, 12, 5), f"📋 Level 1: running {len(team)} processors: {', '.join(team)}")
-    for name, (s, e) in zip(team, [((12, 5, 2), (12, 14)), ((12, 5, 3), (12, 17)), ((12, 5, 4), (12, 19))]):
+    for name, (s, e) in zip(
+        team, [((12, 5, 2), (12, 14)), ((12, 5, 3), (12, 17)), ((12, 5, 4), (12, 19))], strict=True
+    ):
         w.add(_at(d, *s), f"Starting {name}")
         w.add(_at(d, *e), f"{name} completed")
     w.add(_at(d, 12, 19, 30), f"✅ Level 1 complete ({len(team)}/{len(team)} succeeded)")
     w.add(_at(d, 12, 20), f"📋 Level 2: running {len(player)} processors: {', '.join(player)}")
-    for name, (s, e) in zip(player, [((12, 20, 2), (12, 41)), ((12, 20, 3), (12, 47))]):
+    for name, (s, e) in zip(player, [((12, 20, 2), (12, 41)), ((12, 20, 3), (12, 47))], strict=True):
         w.add(_at(d, *s), f"Starting {name}")
         w.add(_at(d, *e), f"{name} completed")
     w.add(_at(d, 12, 47, 30), f"✅ Level 2 complete ({len(player)}/{len(player)} succeeded)")
@@ -429,13 +456,13 @@ def commit_history() -> list[dict[str, Any]]:
             "subject": "feat: scrapers proxy rotation",
         }
     )
-    for k in range(5):
-        commits.append(
-            {
-                "sha": hashlib.sha1(f"older{k}".encode()).hexdigest(),
-                "time": _ts(_at(date(2026, 1, 21 - k), 15)),
-                "subject": f"chore: older work #{k + 1}",
-            }
-        )
+    commits.extend(
+        {
+            "sha": hashlib.sha1(f"older{k}".encode()).hexdigest(),
+            "time": _ts(_at(date(2026, 1, 21 - k), 15)),
+            "subject": f"chore: older work #{k + 1}",
+        }
+        for k in range(5)
+    )
     commits.sort(key=lambda c: c["time"], reverse=True)
     return commits

@@ -84,7 +84,9 @@ def _drop_usage(active: list[dict[str, Any]], target_pct: float, rng: random.Ran
         row["usage_rate"] = None
 
 
-def _predictions(day: date, active: list[dict[str, Any]], rng: random.Random, out: dict[str, list]) -> None:
+def _predictions(
+    day: date, active: list[dict[str, Any]], rng: random.Random, out: dict[str, list[dict[str, Any]]]
+) -> None:
     players = rng.sample(sorted(active, key=lambda r: r["player_lookup"]), min(len(active), rng.randint(70, 95)))
     graded_share = 0.76 if day == GRADING_DIP else rng.uniform(0.965, 0.995)
     created, graded_at = demo._at(day, 17), demo._at(day + timedelta(days=1), 13, 5)
@@ -148,7 +150,7 @@ def phase3_documents(days: tuple[date, ...] = DAYS) -> dict[str, dict[str, Any]]
                 "completed_at": demo._ts(demo._at(morning, h, m)),
                 "record_count": 100 + h * 7 + m,
             }
-            for (name, _level), (h, m) in zip(demo.PROCESSORS, times)
+            for (name, _level), (h, m) in zip(demo.PROCESSORS, times, strict=True)
         }
     return docs
 

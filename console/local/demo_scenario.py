@@ -8,6 +8,7 @@ from pathlib import Path
 
 import orjson
 
+from console.core.schema import PHASE3_COLLECTION
 from console.local import demo, demo_deploys, demo_history
 
 
@@ -18,7 +19,7 @@ def write_scenario(dest: Path, seed: int = 20260205) -> Path:
     demo_history.add_history(tables, seed)
     for table, rows in tables.items():
         (dest / "tables" / f"{table}.ndjson").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
-    folder = dest / "firestore" / "phase3_completion"
+    folder = dest / "firestore" / PHASE3_COLLECTION
     folder.mkdir(parents=True, exist_ok=True)
     for doc_id, fields in {**demo_history.phase3_documents(), **demo.phase3_documents()}.items():
         (folder / f"{doc_id}.json").write_bytes(orjson.dumps(fields, option=orjson.OPT_INDENT_2))

@@ -37,14 +37,15 @@ Why the checks are enough (for one file; `K` = key occurrences in the file):
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
 from console.core.errors import ScenarioError
-from console.core.schema import DUCKDB_TYPES, TableSpec
+from console.core.schema import DUCKDB_TYPES, Column, TableSpec
 from console.local.validate import _CHECKERS
 
 if TYPE_CHECKING:
@@ -72,7 +73,8 @@ _KIND_SQL = {
 _SURELY_VALID = {
     "DATE": "coalesce(regexp_full_match({v}, '\"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}\"') "
     "AND try_cast(substr({v}, 2, 10) AS DATE) BETWEEN DATE '1900-01-01' AND DATE '2999-12-31', false)",
-    "TIMESTAMP": "coalesce(regexp_full_match({v}, '\"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}Z\"') "
+    "TIMESTAMP": "coalesce(regexp_full_match({v}, "
+    "'\"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}Z\"') "
     "AND try_cast(substr({v}, 2, 10) AS DATE) BETWEEN DATE '1000-01-01' AND DATE '8999-12-31' "
     "AND try_cast(substr({v}, 13, 2) AS INT) < 24 AND try_cast(substr({v}, 16, 2) AS INT) < 60 "
     "AND try_cast(substr({v}, 19, 2) AS INT) < 60, false)",
@@ -109,7 +111,7 @@ class FastTables:
         self.specs = specs or {}  # file name -> its spec: those files are loaded side by side
         self.loaded: set[str] = set()
         self.usable = os.path.isdir("/dev/fd")  # DuckDB reads the very file we opened and checked
-        self._started: dict[str, Future] | None = None
+        self._started: dict[str, Future[int | None]] | None = None
         self._pool: ThreadPoolExecutor | None = None
 
     def load(self, reader: _Reader, path: Path, spec: TableSpec) -> int | None:
@@ -185,7 +187,12 @@ class FastTables:
         return rows
 
     def _in_transaction(
-        self, con: duckdb.DuckDBPyConnection, fh, before: os.stat_result, data: bytes, insert
+        self,
+        con: duckdb.DuckDBPyConnection,
+        fh: IO[bytes],
+        before: os.stat_result,
+        data: bytes,
+        insert: Callable[[], int | None],
     ) -> tuple[int | None, bool]:
         """(rows, False) when `insert` checked and inserted the file and the file did not change
         meanwhile; else nothing is kept: (None, True) when only a non-plain date or timestamp
@@ -220,7 +227,7 @@ class FastTables:
         table; the counts then come from the table. Dates and timestamps must be plain
         (_SURELY_VALID), else error() with _NOT_PLAIN stops it."""
         cols = spec.columns
-        if con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+        if _one_row(con.execute(f"SELECT count(*) FROM {table}"))[0]:
             return None
         as_json = ", ".join(f"{c.name}: 'JSON'" for c in cols)
         escapes = b"\\" in data
@@ -236,25 +243,32 @@ class FastTables:
         strings = [c.name for c in cols if c.type == "STRING"]
         floats = [c.name for c in cols if c.type == "FLOAT64"]
         finite = " + ".join(f"count(*) FILTER (WHERE NOT isfinite({f}))" for f in floats) or "0"
-        rows, not_finite, colons_in_strings, commas_in_strings, *present = con.execute(
-            f"SELECT count(*), {finite}, {_inside(strings, ':')} + {stamps}, {_inside(strings, ',')}, "
-            + ", ".join(f"count({c.name})" for c in cols)
-            + f" FROM {table}"
-        ).fetchone()
+        rows, not_finite, colons_in_strings, commas_in_strings, *present = _one_row(
+            con.execute(
+                f"SELECT count(*), {finite}, {_inside(strings, ':')} + {stamps}, {_inside(strings, ',')}, "
+                + ", ".join(f"count({c.name})" for c in cols)
+                + f" FROM {table}"
+            )
+        )
         if not_finite:  # NaN, Infinity or 1e400: orjson refuses them
             return None
         return self._counts_agree(data, cols, rows, present, colons_in_strings, commas_in_strings)
 
     @staticmethod
     def _counts_agree(
-        data: bytes, cols, rows: int, present: list[int], colons_in_strings: int, commas_in_strings: int
+        data: bytes,
+        cols: Sequence[Column],
+        rows: int,
+        present: list[int],
+        colons_in_strings: int,
+        commas_in_strings: int,
     ) -> int | None:
         """`rows` when no key is left over for an unknown column and no comma is trailing."""
         if rows == 0:
             return 0 if not data.strip() else None
         nulls = sum(
             data.count(f'"{c.name}":{space}null'.encode())
-            for c, n in zip(cols, present)
+            for c, n in zip(cols, present, strict=True)
             if n < rows
             for space in ("", " ")
         )
@@ -281,11 +295,13 @@ class FastTables:
         strings = [c.name for c in cols if c.type == "STRING"]  # DATE, TIMESTAMP: counted per distinct value
         floats = [c.name for c in cols if c.type == "FLOAT64"]
         finite = " + ".join(f"count(*) FILTER (WHERE NOT isfinite({f}))" for f in floats) or "0"
-        stats = con.execute(
-            f"SELECT count(*), {finite}, {_inside(strings, ':')}, {_inside(strings, ',')}, "
-            + ", ".join(f"count({c.name})" for c in cols)
-            + " FROM fast_rows"
-        ).fetchone()
+        stats = _one_row(
+            con.execute(
+                f"SELECT count(*), {finite}, {_inside(strings, ':')}, {_inside(strings, ',')}, "
+                + ", ".join(f"count({c.name})" for c in cols)
+                + " FROM fast_rows"
+            )
+        )
         rows, not_finite, colons_in_strings, commas_in_strings, *present = stats
         if not_finite:  # NaN, Infinity or 1e400: orjson refuses them
             return None
@@ -310,8 +326,17 @@ class FastTables:
             for c in cols
         )
         con.execute(f"INSERT INTO {table} ({names}) SELECT {converted} FROM fast_rows")
-        loaded = con.execute("SELECT " + ", ".join(f"count({c.name})" for c in cols) + f" FROM {table}").fetchone()
+        loaded = _one_row(con.execute("SELECT " + ", ".join(f"count({c.name})" for c in cols) + f" FROM {table}"))
         return rows if list(loaded) == present else None  # nothing turned into NULL on the way
+
+
+def _one_row(cursor: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The row of an aggregate without GROUP BY: there always is one (DuckDB's fetchone() is
+    typed as maybe None); none would be a DuckDB bug, and the validator decides then."""
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("an aggregate query returned no row")
+    return row
 
 
 def _size(path: Path) -> int:
@@ -332,7 +357,7 @@ def _inside(strings: list[str], char: str) -> str:
     )
 
 
-def _checked(column, escapes: bool, plain: bool = False) -> str:
+def _checked(column: Column, escapes: bool, plain: bool = False) -> str:
     """The SQL that checks one JSON value's kind (as validate.py's checkers) and converts it."""
     c = column.name
     ok = _KIND_SQL[column.type].format(c=c)

@@ -244,7 +244,7 @@ def export_scenario(settings: Settings, dest: Path) -> dict[str, int]:
             with tempfile.NamedTemporaryFile("wb", dir=dest / "tables", delete=False) as fh:
                 while batch := cursor.fetchmany(5000):
                     for row in batch:
-                        fh.write(orjson.dumps({k: _json_value(v) for k, v in zip(names, row)}) + b"\n")
+                        fh.write(orjson.dumps({k: _json_value(v) for k, v in zip(names, row, strict=True)}) + b"\n")
                         n += 1
             os.replace(fh.name, dest / "tables" / file_name)
             counts[f"tables/{file_name}"] = n

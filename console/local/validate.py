@@ -22,17 +22,19 @@ from collections.abc import Callable
 from datetime import date
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 from pydantic import ValidationError
 
 from console.core.errors import ScenarioError, validation_line
 from console.core.safefile import UnsafeFileError, check_inside, open_regular, read_regular
-from console.core.schema import BY_LOGICAL, TableSpec
+from console.core.schema import BY_LOGICAL, PHASE3_COLLECTION, TableSpec
 from console.core.timestamps import MAX_DATE, MIN_DATE, parse_timestamp
 
-PHASE3_COLLECTION = "phase3_completion"
+if TYPE_CHECKING:
+    from console.core.config import Settings
+
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 
@@ -76,7 +78,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
-def duplicate_key(line: bytes, decoded: dict) -> str | None:
+def duplicate_key(line: bytes, decoded: dict[str, Any]) -> str | None:
     """The duplicated key of a JSON object line, if any. orjson keeps the last of duplicate
     keys silently; DuckDB refuses the row. Cheap test first: when every key's closing quote
     is directly followed by `:` (no `" `), counting `":` bounds the number of keys from
@@ -90,7 +92,7 @@ def duplicate_key(line: bytes, decoded: dict) -> str | None:
     return None
 
 
-def _loads_object(data: bytes, label: str, what: str, line: int | None = None) -> dict:
+def _loads_object(data: bytes, label: str, what: str, line: int | None = None) -> dict[str, Any]:
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -118,7 +120,7 @@ class _Reader:
     def label(self, path: Path) -> str:
         return f"{self.src.name or self.root.name}/{path.relative_to(self.src).as_posix()}"
 
-    def open(self, path: Path):
+    def open(self, path: Path) -> IO[bytes]:
         try:
             return open_regular(path, self.max_bytes, inside=self.root)
         except UnsafeFileError as exc:
@@ -192,7 +194,7 @@ def _validate_table_fast(reader: _Reader, path: Path, spec: TableSpec) -> int | 
 
 _BLOCK_BYTES = 1 << 22  # decoded a block at a time: memory stays bounded for any file size
 _NONE = type(None)
-_ALLOWED_TYPES = {
+_ALLOWED_TYPES: dict[str, set[type]] = {
     "STRING": {str},
     "INT64": {int},
     "FLOAT64": {float, int},
@@ -202,13 +204,17 @@ _ALLOWED_TYPES = {
 }
 
 
-def _column_plan(spec: TableSpec) -> tuple:
+# (column -> (type, nullable), the columns checked by value, every column, the required ones)
+_Plan = tuple[dict[str, tuple[str, bool]], tuple[str, ...], frozenset[str], frozenset[str]]
+
+
+def _column_plan(spec: TableSpec) -> _Plan:
     kinds = {c.name: (c.type, c.nullable) for c in spec.columns}
     valued = tuple(c.name for c in spec.columns if c.type in ("INT64", "DATE", "TIMESTAMP"))
     return kinds, valued, frozenset(kinds), frozenset(c.name for c in spec.columns if not c.nullable)
 
 
-def validate_rows_fast(lines: list[bytes], plan: tuple) -> int | None:
+def validate_rows_fast(lines: list[bytes], plan: _Plan) -> int | None:
     """len(lines) when every line is a row the row-by-row check accepts; None otherwise (it
     may be None for a valid block too: then the row-by-row check decides). Not per value:
     each distinct (keys, value types) signature of the block once, then the columns whose
@@ -225,12 +231,12 @@ def validate_rows_fast(lines: list[bytes], plan: tuple) -> int | None:
     if b'" ' in joined or b'"\t' in joined or b'"\r' in joined or joined.count(b'":') != sum(map(len, rows)):
         return None
     # Built by C-level maps only: (the row's keys, the types of its values), usually a handful.
-    signatures = set(zip(map(tuple, rows), map(tuple, map(map, repeat(type), map(dict.values, rows)))))
+    signatures = set(zip(map(tuple, rows), map(tuple, map(map, repeat(type), map(dict.values, rows))), strict=True))
     for keys, types in signatures:
         shape = frozenset(keys)
         if not shape <= known or not required <= shape:
             return None
-        for key, value_type in zip(keys, types):
+        for key, value_type in zip(keys, types, strict=True):
             kind, nullable = kinds[key]
             if value_type is _NONE:
                 if not nullable:
@@ -238,7 +244,7 @@ def validate_rows_fast(lines: list[bytes], plan: tuple) -> int | None:
             elif value_type not in _ALLOWED_TYPES[kind]:
                 return None
     for name in valued:
-        values = set(map(dict.get, rows, repeat(name)))  # ints or strs by now: hashable
+        values: set[Any] = set(map(dict.get, rows, repeat(name)))  # ints or strs by now: hashable
         values.discard(None)
         if not values:
             continue
@@ -375,7 +381,10 @@ def validate_deploy(reader: _Reader, path: Path) -> int:
 
 
 def validate_scenario(
-    src: Path, settings, stage: Path | None = None, fast: Callable[[_Reader, Path, TableSpec], int | None] | None = None
+    src: Path,
+    settings: Settings,
+    stage: Path | None = None,
+    fast: Callable[[_Reader, Path, TableSpec], int | None] | None = None,
 ) -> dict[str, int]:
     """Check every file; returns counts per file. Raises ScenarioError on the first problem.
     `fast` may take a table file instead (fast_load.py): a count, or None to check it here."""
@@ -411,7 +420,7 @@ def validate_scenario(
     return counts
 
 
-def tables_by_file(settings) -> dict[str, TableSpec]:
+def tables_by_file(settings: Settings) -> dict[str, TableSpec]:
     out = {}
     for logical, spec in BY_LOGICAL.items():
         name = ".".join(getattr(settings.tables, logical).split(".")[-2:])

@@ -74,8 +74,10 @@ class LiveTrace:
         return TraceUpdate(self.result() if changed else None, alerts, self.day)
 
     def result(self) -> CheckResult:
-        # Exactly what the morning check computes from the same lines, so the panel shows
-        # one result whether it came from a refresh or from the stream.
+        # What the morning check computes from the same lines (the same status, summary and
+        # JSON), so the panel shows one result whether it came from a refresh or from the
+        # stream. Its value is the trace's own (`TraceValue`): the check's adds only what a
+        # live trace never says (a deadline passed, entries skipped).
         status, summary, value = self.trace.verdict()
         return CheckResult(
             id="sequential_execution", title="Sequential execution", status=status, summary=summary, value=value

@@ -1,7 +1,9 @@
 """The Phase 3 sequential-execution trace: Level 1 (team) must finish before Level 2 (player).
 
 `SequentialTrace` is a small state machine fed one event at a time, so the same code judges
-a finished night in `check` and a night still unfolding on the live panel.
+a finished night in `check` and a night still unfolding on the live panel. `TraceValue` is
+what it established, as `check --json` writes it (the sequential check's value adds its
+deadline and skipped-entries keys: panels/sequential.py).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from console.core.config import LogPatterns, Settings
-from console.core.models import LogEntry, Status
+from console.core.config import Settings
+from console.core.config_platform import LogPatterns
+from console.core.models import CheckValue, LogEntry, Status
 
 EventKind = Literal["level_start", "level_complete", "processor_start", "processor_complete", "dependency_failure"]
 
@@ -55,6 +58,46 @@ class TraceParser:
         if m := self._processor_complete.search(text):
             return TraceEvent("processor_complete", at, text, processor=m["processor"])
         return None
+
+
+# ------------------------------------------------------------------ the trace as a value
+
+
+class LevelSpan(CheckValue):
+    level: int
+    started_at: str | None
+    completed_at: str | None
+    succeeded: int | None  # from the level's completion line
+    total: int | None
+
+
+class ProcessorSpan(CheckValue):
+    name: str
+    level: int | None  # None: a processor the config does not list
+    started_at: str | None
+    completed_at: str | None
+
+
+class Violation(CheckValue):
+    who: str  # `Level 2` or a processor's name
+    level: int
+    at: str | None
+    pending_levels: list[int]  # the lower levels not finished then
+
+
+class DependencyFailure(CheckValue):
+    at: str | None
+    processor: str | None
+    text: str
+
+
+class TraceValue(CheckValue):
+    mode: Literal["level lines", "processor lines", "none"]  # which lines the verdict rests on
+    levels: list[LevelSpan]
+    processors: list[ProcessorSpan]
+    violations: list[Violation]
+    dependency_failures: list[DependencyFailure]
+    events: int
 
 
 def _first_processor(text: str) -> str | None:
@@ -131,9 +174,9 @@ class SequentialTrace:
 
     # ------------------------------------------------------------------ judging
 
-    def verdict(self) -> tuple[Status, str, dict[str, Any]]:
+    def verdict(self) -> tuple[Status, str, TraceValue]:
         value = self.to_value()
-        if not self.events:
+        if not self.events or self.last_at is None:
             return Status.UNKNOWN, "no Phase 3 trace lines in the logs yet", value
         if self.dependency_failures:
             first = self.dependency_failures[0]
@@ -166,40 +209,41 @@ class SequentialTrace:
             return f"{who} started {minutes} min before {name}: Level 2 ran before Level 1 finished"
         return f"{who} started before Level {min(violation['pending_levels'])} completed"
 
-    def to_value(self) -> dict[str, Any]:
+    def to_value(self) -> TraceValue:
         def iso(d: datetime | None) -> str | None:
             return d.isoformat() if d else None
 
-        return {
-            "mode": "level lines" if self.saw_level_lines else ("processor lines" if self.processors else "none"),
-            "levels": [
-                {
-                    "level": lv,
-                    "started_at": iso(span.started_at),
-                    "completed_at": iso(span.completed_at),
-                    "succeeded": self.level_results.get(lv, (None, None))[0],
-                    "total": self.level_results.get(lv, (None, None))[1],
-                }
+        return TraceValue(
+            mode="level lines" if self.saw_level_lines else ("processor lines" if self.processors else "none"),
+            levels=[
+                LevelSpan(
+                    level=lv,
+                    started_at=iso(span.started_at),
+                    completed_at=iso(span.completed_at),
+                    succeeded=self.level_results.get(lv, (None, None))[0],
+                    total=self.level_results.get(lv, (None, None))[1],
+                )
                 for lv, span in sorted(self.levels.items())
             ],
-            "processors": [
-                {
-                    "name": name,
-                    "level": self.levels_of.get(name),
-                    "started_at": iso(span.started_at),
-                    "completed_at": iso(span.completed_at),
-                }
+            processors=[
+                ProcessorSpan(
+                    name=name,
+                    level=self.levels_of.get(name),
+                    started_at=iso(span.started_at),
+                    completed_at=iso(span.completed_at),
+                )
                 for name, span in sorted(self.processors.items(), key=_span_order)
             ],
-            "violations": [
-                {"who": v["who"], "level": v["level"], "at": iso(v["at"]), "pending_levels": v["pending_levels"]}
+            violations=[
+                Violation(who=v["who"], level=v["level"], at=iso(v["at"]), pending_levels=v["pending_levels"])
                 for v in self.violations
             ],
-            "dependency_failures": [
-                {"at": iso(d["at"]), "processor": d["processor"], "text": d["text"]} for d in self.dependency_failures
+            dependency_failures=[
+                DependencyFailure(at=iso(d["at"]), processor=d["processor"], text=d["text"])
+                for d in self.dependency_failures
             ],
-            "events": self.events,
-        }
+            events=self.events,
+        )
 
 
 def _span_order(item: tuple[str, _Span]) -> tuple[bool, float, str]:

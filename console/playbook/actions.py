@@ -38,10 +38,11 @@ class ActionSpec:
     optional: tuple[str, ...] = ()
     mutating: bool = True
     in_checkout: bool = False
-    # settings, raw params -> (validated params, argv, target, verification text)
+    # settings, raw params -> (validated params, argv, target, verification text); keyword-only,
+    # so it needs no default after the defaulted fields
     render: Callable[[Settings, dict[str, Any]], tuple[dict[str, Any], list[str], str, str]] = field(
-        repr=False, default=None
-    )  # type: ignore[assignment]
+        repr=False, kw_only=True
+    )
 
 
 def _region(settings: Settings, params: dict[str, Any]) -> str:

@@ -70,7 +70,7 @@ class AuditWriteError(Exception):
 def operator(gcloud_account: str | None = None) -> dict[str, Any]:
     try:
         user = getpass.getuser()
-    except Exception:  # no passwd entry in some containers
+    except (KeyError, OSError):  # no passwd entry in some containers (KeyError before 3.13, OSError since)
         user = str(os.getuid())
     return {"user": user, "host": socket.gethostname(), "pid": os.getpid(), "gcloud_account": gcloud_account}
 
@@ -330,6 +330,10 @@ def summarize(run_id: str, records: list[AuditRecord]) -> RunSummary:
             s.dry_run = bool(rec.get("dry_run", False))
             s.started = s.started or rec.ts.isoformat()
             s.status, s.ended = "interrupted", None
+        elif event == "run_end":
+            s.status, s.ended = rec.status or "unknown", rec.ts.isoformat()
+        elif rec.step is None:
+            continue  # the events below carry their step (AuditRecord._complete refuses one without)
         elif event == "step_start":
             s.open_step = rec.step
             s.done.discard(rec.step)
@@ -343,8 +347,6 @@ def summarize(run_id: str, records: list[AuditRecord]) -> RunSummary:
         elif event in ("step_skipped", "step_reverified"):
             s.done.add(rec.step)
             s.unknown.discard(rec.step)
-        elif event == "run_end":
-            s.status, s.ended = rec.status or "unknown", rec.ts.isoformat()
     if s.open_step is not None:
         s.unknown.add(s.open_step)  # the console died (or the audit failed) during this step
     return s

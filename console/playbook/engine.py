@@ -338,68 +338,46 @@ class Runner:
 
     def _step(self, book, run_id, step: RenderedStep, params, who) -> str:
         """Returns ok, skipped, aborted or declined."""
-        base = dict(
-            step=step.index,
-            step_title=step.title,
-            action=step.action,
-            argv=list(step.argv),
-            params=params,
-            operator=who,
-        )
+        base = {
+            "step": step.index,
+            "step_title": step.title,
+            "action": step.action,
+            "argv": list(step.argv),
+            "params": params,
+            "operator": who,
+        }
         self.callbacks.on_event("step_show", {"step": step})
         confirmed = self._confirmed(book, run_id, step)
         self._check_cancel()
         if not confirmed:
             self._record("step_declined", run_id, book, **base)
             return "declined"
-        assert self.lease is not None
+        lease = self.lease
+        assert lease is not None
         attempt = 0
         while True:
             attempt += 1
             self._check_cancel()
-            self.lease.check()  # the confirmation is acted on only under our own lock
+            lease.check()  # the confirmation is acted on only under our own lock
             start = _now()
             self._record("step_start", run_id, book, **base, attempt=attempt, start=start, host=socket.gethostname())
             self.callbacks.on_event("step_start", {"step": step, "attempt": attempt})
-
-            def on_spawn(pid: int, pgid: int) -> None:
-                proc = {
-                    "index": step.index,
-                    "pid": pid,
-                    "pgid": pgid,
-                    "host": socket.gethostname(),
-                    "command": safety.clip(step.display(), 300),
-                    "started_at": start,
-                }
-                self.lease.set_step(proc)  # raises LockLost: the gate stays shut
-                self._record(
-                    "step_proc",
-                    run_id,
-                    book,
-                    step=step.index,
-                    attempt=attempt,
-                    pid=pid,
-                    pgid=pgid,
-                    host=proc["host"],
-                    started_at=start,
-                )
-
             try:
                 result = self.executor.execute(
                     step,
                     lambda stream, line: self.callbacks.on_line(step, stream, line),
-                    on_spawn=on_spawn,
+                    on_spawn=self._on_spawn(lease, book, run_id, step, attempt, start),
                     cancel=self.cancelled,
                 )
             except (safety.ReadOnlyError, LockLost, AuditWriteError):
                 raise
-            except Exception as exc:  # an executor bug must not leave the audit without an end record
+            except Exception as exc:  # noqa: BLE001 - an executor bug must not leave the audit without an end record
                 result = StepResult(exit_code=None, error=f"{type(exc).__name__}: {exc}")
             except BaseException:
                 self._interrupted_step(book, run_id, step, attempt, start)
                 raise
             finally:
-                self._clear_step()
+                self._clear_step(lease)
             if self.cancelled.is_set():
                 self._interrupted_step(book, run_id, step, attempt, start, result)
                 raise Cancelled("cancelled")
@@ -437,9 +415,39 @@ class Runner:
                 return "skipped"
             return "aborted"
 
-    def _clear_step(self) -> None:
+    def _on_spawn(
+        self, lease: Lease, book: model.Playbook, run_id: str, step: RenderedStep, attempt: int, start: str
+    ) -> Callable[[int, int], None]:
+        """The executor's on_spawn for one attempt: the step's process group into the lock (so
+        a console that dies leaves a lock that names it) and into the audit."""
+
+        def on_spawn(pid: int, pgid: int) -> None:
+            proc = {
+                "index": step.index,
+                "pid": pid,
+                "pgid": pgid,
+                "host": socket.gethostname(),
+                "command": safety.clip(step.display(), 300),
+                "started_at": start,
+            }
+            lease.set_step(proc)  # raises LockLost: the gate stays shut
+            self._record(
+                "step_proc",
+                run_id,
+                book,
+                step=step.index,
+                attempt=attempt,
+                pid=pid,
+                pgid=pgid,
+                host=proc["host"],
+                started_at=start,
+            )
+
+        return on_spawn
+
+    def _clear_step(self, lease: Lease) -> None:
         try:
-            self.lease.set_step(None)
+            lease.set_step(None)
         except LockLost:
             pass  # the next check() stops the run
 

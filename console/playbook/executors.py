@@ -8,7 +8,7 @@ import dataclasses
 import hashlib
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -66,16 +66,17 @@ class GcpExecutor:
                 )
             )
         if any(s.in_checkout for s in plan):
-            ok = self.checkout is not None and self.checkout.is_dir()
+            checkout = self.checkout
+            ok = checkout is not None and checkout.is_dir()
             checks.append(
                 Check(
                     "platform checkout",
                     ok,
-                    str(self.checkout) if ok else "set gcp.platform_checkout to the nba-props-platform checkout",
+                    str(checkout) if ok else "set gcp.platform_checkout to the nba-props-platform checkout",
                 )
             )
-            if ok:
-                checks.extend(self._checkout_checks(plan))
+            if ok and checkout is not None:
+                checks.extend(self._checkout_checks(plan, checkout))
         if gcloud:
             checks.extend(self._service_checks(plan))
         return checks
@@ -83,7 +84,8 @@ class GcpExecutor:
     def _service_checks(self, plan: list[RenderedStep]) -> list[Check]:
         """The service a step changes exists, and the flags it sets, as they are now (read-only:
         one `gcloud run services describe` per service)."""
-        checks, env_of = [], {}
+        checks: list[Check] = []
+        env_of: dict[str, dict[str, str | None] | None] = {}
         for step in plan:
             if step.action not in ("update_env_vars", "update_traffic", "verify_env"):
                 continue
@@ -114,15 +116,16 @@ class GcpExecutor:
                         "deployed" if env_of[service] is not None else f"cannot be described: {why[:200]}",
                     )
                 )
-            if step.action == "update_env_vars" and env_of[service] is not None:
-                checks.extend(flag_checks(service, env_of[service], step.params["env"]))
+            env = env_of[service]
+            if step.action == "update_env_vars" and env is not None:
+                checks.extend(flag_checks(service, env, step.params["env"]))
         return checks
 
-    def _checkout_checks(self, plan: list[RenderedStep]) -> list[Check]:
+    def _checkout_checks(self, plan: list[RenderedStep], checkout: Path) -> list[Check]:
         checks = []
         for step in plan:
             if step.action == "git_revert":
-                status = self._quiet(["git", "status", "--porcelain"], self.checkout)
+                status = self._quiet(["git", "status", "--porcelain"], checkout)
                 clean = status.ok and not status.stdout.strip()
                 checks.append(
                     Check(
@@ -131,15 +134,15 @@ class GcpExecutor:
                         "clean" if clean else (status.stdout or status.error or "not a git checkout")[:200],
                     )
                 )
-                known = self._quiet(["git", "cat-file", "-e", f"{step.params['commit']}^{{commit}}"], self.checkout)
+                known = self._quiet(["git", "cat-file", "-e", f"{step.params['commit']}^{{commit}}"], checkout)
                 checks.append(
                     Check(f"commit {step.params['commit']}", known.ok, "found" if known.ok else "not in the checkout")
                 )
             elif step.action == "deploy_service":
-                script = self.checkout / step.argv[0]
+                script = checkout / step.argv[0]
                 checks.append(Check("deploy script", script.is_file(), str(script)))
                 # A commit the platform history does not contain cannot be what anyone meant.
-                known = self._quiet(["git", "cat-file", "-e", f"{step.params['commit']}^{{commit}}"], self.checkout)
+                known = self._quiet(["git", "cat-file", "-e", f"{step.params['commit']}^{{commit}}"], checkout)
                 checks.append(
                     Check(
                         f"commit {step.params['commit']}",
@@ -148,7 +151,7 @@ class GcpExecutor:
                     )
                 )
             elif step.action == "deploy_function":
-                src = self.checkout / step.params["source"]
+                src = checkout / step.params["source"]
                 checks.append(Check(f"source {step.params['source']}", src.is_dir(), str(src)))
         return checks
 
@@ -216,7 +219,7 @@ class GcpExecutor:
                 env.get("COMMIT_SHA") or env.get("GIT_COMMIT"),
             )
             want = step.params["commit"]
-            ok = bool(commit) and (commit.startswith(want) or want.startswith(commit))
+            ok = bool(commit and (commit.startswith(want) or want.startswith(commit)))
             return ok, f"{step.params['service']} runs {commit or 'an unknown commit'}"
         if step.action == "update_traffic":
             doc = self._describe_service(step) or {}
@@ -291,7 +294,7 @@ def flag_checks(service: str, env: dict[str, str | None], sets: dict[str, str]) 
     return out
 
 
-def _compare_env(env: dict[str, str | None], want: dict[str, str]) -> tuple[bool, str]:
+def _compare_env(env: Mapping[str, str | None], want: dict[str, str]) -> tuple[bool, str]:
     wrong = {k: env.get(k) for k, v in want.items() if env.get(k) != v}
     if wrong:
         return False, "reads back " + ", ".join(f"{k}={v}" for k, v in wrong.items())
@@ -315,7 +318,7 @@ class LocalExecutor:
         try:
             state = self.backend.deploy_state()
             root = self.backend.root()
-        except Exception as exc:  # SourceError and friends: say it, do not crash
+        except Exception as exc:  # noqa: BLE001 - SourceError and friends (a bug too): a failed check, never a crash
             return [Check("local data", False, str(exc))]
         checks = [Check("local data", True, str(root))]
         shas = [c.sha for c in state.commits]

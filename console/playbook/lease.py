@@ -65,7 +65,7 @@ class Lease:
                     self._refresh()
                 except LockLost:
                     return
-                except Exception:  # noqa: BLE001 - a blip; the next tick or check() decides
+                except Exception:  # noqa: BLE001, S112 - a blip; the next tick or check() decides
                     continue
 
         self._thread = threading.Thread(target=keep, name="playbook-lease", daemon=True)

@@ -110,7 +110,9 @@ def describe(owner: dict[str, Any], tz=None) -> str:
 
 
 def same_owner(held: dict[str, Any] | None, owner: dict[str, Any]) -> bool:
-    return bool(held) and all(held.get(k) == owner.get(k) for k in ("run_id", "host", "pid"))
+    if not held:
+        return False
+    return all(held.get(k) == owner.get(k) for k in ("run_id", "host", "pid"))
 
 
 def lost_message(held: dict[str, Any] | None, tz=None) -> str:
@@ -127,10 +129,12 @@ def judge(held: dict[str, Any], now: datetime, written_at: datetime | None, ttl_
         stale = written_at is not None and written_at + timedelta(seconds=ttl_s) <= now
         return stale, f"the run lock is unreadable ({problem}); it is taken over once {ttl_s:g}s old"
     here = socket.gethostname()
-    step = record.step
     console_alive = record.host == here and pid_alive(record.pid)
-    group_running = step is not None and step.host == here and group_alive(step.pgid)
-    if group_running and not console_alive:
+    step = (
+        record.step if record.step is not None and record.step.host == here and group_alive(record.step.pgid) else None
+    )
+    group_running = step is not None  # this host's step, its process group still alive
+    if step is not None and not console_alive:
         raise StepStillRunning(
             f"step {step.index + 1} of run {record.run_id} is still running without its console (pid "
             f"{record.pid} is gone): pid {step.pid}, process group {step.pgid}, `{step.command}`, since "

@@ -128,13 +128,14 @@ class LazyFirestoreLock:
 
     def _get(self) -> FirestoreLock:
         if self._lock is None:
-            factory = self.client_factory
-            if factory is None:
-                from google.cloud import firestore
-
-                factory = lambda: firestore.Client(project=self.project)  # noqa: E731
+            factory = self.client_factory or self._client
             self._lock = FirestoreLock(factory(), self.collection, self.ttl_s, self.tz, self.call_timeout_s)
         return self._lock
+
+    def _client(self) -> Any:
+        from google.cloud import firestore  # imported on first use: the local backend never needs it
+
+        return firestore.Client(project=self.project)
 
     def acquire(self, owner: dict[str, Any]) -> None:
         try:
@@ -164,5 +165,5 @@ class LazyFirestoreLock:
         if self._lock is not None:
             try:
                 self._lock.release(owner)
-            except Exception:
-                pass  # it expires; releasing must not hide the run's own outcome
+            except Exception:  # noqa: BLE001, S110 - it expires; releasing must not hide the run's own outcome
+                pass

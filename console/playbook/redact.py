@@ -111,11 +111,11 @@ class Redactor:
         body = stripped[:-1] if comma else stripped
         if body[:1] in ("{", "[") and body[-1:] in ("}", "]") and len(body) > 1:
             try:
-                masked = orjson.dumps(redact_json(orjson.loads(body), self.watched)).decode()
+                document = orjson.dumps(redact_json(orjson.loads(body), self.watched)).decode()
             except orjson.JSONDecodeError:
                 pass
             else:
-                return text[: len(text) - len(text.lstrip())] + masked + ("," if comma else "")
+                return text[: len(text) - len(text.lstrip())] + document + ("," if comma else "")
         if self._masking:
             self._masking += _depth_change(text)
             m = _JSON_PAIR.match(text)

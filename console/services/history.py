@@ -19,15 +19,17 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from console.core.backend import Backend
 from console.core.config import Settings
-from console.core.context import CheckContext, games_read_by, guarded
+from console.core.context import CheckContext, guarded
 from console.core.deadline import Deadline, run_with_deadline
 from console.core.errors import ErrorKind
 from console.core.game_dates import DateRange, date_range, query_params
-from console.core.models import CheckResult, Report, Status
+from console.core.models import CheckResult, ErrorValue, Report, Status
 from console.services.runner import CHECK_GRACE_S, default_game_date, make_report
+from panels.games import games_read_by
 from panels.ranges import RangeReads, each_date
 from panels.registry import PANELS
 from panels.spec import CheckSpec
@@ -114,7 +116,7 @@ def contexts(settings: Settings, span: HistoryRange, as_of: datetime) -> list[Ch
 
 
 def run_history_check(
-    spec: CheckSpec,
+    spec: CheckSpec[Any],
     backend: Backend,
     ctxs: list[CheckContext],
     reads: RangeReads | None = None,
@@ -141,7 +143,7 @@ def run_history_check(
         error = exc  # a name the lambda can close over: `exc` is unbound once the except block ends
         return {c.game_date: guarded(spec, lambda: _raise(error)) for c in ctxs}
     if finished:
-        return results
+        return cast("dict[date, CheckResult]", results)  # run()'s own value (run_with_deadline passes it as Any)
     limit = ctxs[0].settings.gcp.query_timeout_s if ctxs else deadline.seconds
     message = (
         f"{spec.title}: no answer from {spec.source} within {limit:g} s "
@@ -154,7 +156,7 @@ def run_history_check(
             status=Status.ERROR,
             summary=message,
             error=message,
-            value={"error_kind": ErrorKind.TIMEOUT.value},
+            value=ErrorValue(error_kind=ErrorKind.TIMEOUT.value),
             sources=list(spec.queries),
         )
         for c in ctxs

@@ -22,19 +22,28 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import orjson
 
 from console.core.config import NotifyChannel, Settings, WatchSettings
-from console.core.models import Status
+from console.core.models import CheckValue, Status
 from console.core.redaction import mask_tree
 from console.core.timefmt import for_people
 from console.core.timestamps import parse_timestamp
+from console.logs.trace import TraceValue
+from panels.dnp import DnpValue
+from panels.drift import DriftValue
+from panels.grading import GradingValue
+from panels.phase3 import Phase3Value
 from panels.status_style import STATUS_ICON
+from panels.usage import UsageValue
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 log = logging.getLogger("nba_console.watch")
 # httpx logs every request with its full URL at INFO: a webhook URL is a secret.
@@ -78,50 +87,44 @@ def describe(channel: NotifyChannel) -> str:
 # ------------------------------------------------------------------ rendering (pure)
 
 
-def top_rows(check_id: str, value: dict[str, Any], limit: int = TOP_ROWS, tz=None) -> list[str]:
+def top_rows(value: CheckValue | None, tz: tzinfo, limit: int = TOP_ROWS) -> list[str]:
     """The few rows behind a verdict, from the result's value (no extra query)."""
     rows: list[str] = []
 
-    def clock(iso: Any) -> str:
+    def clock(iso: str | None) -> str:
         return for_people(iso, tz, "clock") if parse_timestamp(iso) else str(iso)
 
-    if check_id == "usage_rate_coverage":
-        rows += [f"{g['game']}: no usage rate for {g['players']} players" for g in value.get("failing_games", [])]
+    if isinstance(value, UsageValue):
+        rows += [f"{g.game}: no usage rate for {g.players} players" for g in value.failing_games]
+        rows += [f"{g.game}: {g.impossible} impossible values" for g in value.per_game if g.impossible]
+    elif isinstance(value, DriftValue):
+        behind = sorted(
+            (s for s in value.services if s.status in ("warn", "fail")), key=lambda s: -(s.commits_behind or 0)
+        )
         rows += [
-            f"{g['game']}: {g['impossible']} impossible values"
-            for g in value.get("per_game", [])
-            if g.get("impossible")
-        ]
-    elif check_id == "deployment_drift":
-        behind = [s for s in value.get("services", []) if s.get("status") in ("warn", "fail")]
-        behind.sort(key=lambda s: -(s.get("commits_behind") or 0))
-        rows += [
-            f"{s['service']} on {str(s['commit'])[:8]}: {s['commits_behind']} commits / {s['days_behind']} days behind"
+            f"{s.service} on {str(s.commit)[:8]}: {s.commits_behind} commits / {s.days_behind} days behind"
             for s in behind
         ]
-    elif check_id == "grading_coverage":
-        systems = sorted(value.get("systems", []), key=lambda s: s.get("coverage_pct") or 0)
-        rows += [f"{s['system_id']}: {s['graded']}/{s['predicted']} graded" for s in systems]
-    elif check_id == "dnp_pollution":
+    elif isinstance(value, GradingValue):
+        systems = sorted(value.systems, key=lambda s: s.coverage_pct or 0)
+        rows += [f"{s.system_id}: {s.graded}/{s.predicted} graded" for s in systems]
+    elif isinstance(value, DnpValue):
+        rows += [f"{e.cache_date} {e.player_name} (avg {e.points_avg_last_10} pts)" for e in value.examples]
+    elif isinstance(value, Phase3Value):
+        rows += [f"{p.name}: {p.status}" for p in value.processors if p.status != "success"]
+    elif isinstance(value, TraceValue):
         rows += [
-            f"{e['cache_date']} {e['player_name']} (avg {e['points_avg_last_10']} pts)"
-            for e in value.get("examples", [])
-        ]
-    elif check_id == "phase3_completion":
-        rows += [f"{p['name']}: {p['status']}" for p in value.get("processors", []) if p.get("status") != "success"]
-    elif check_id == "sequential_execution":
-        rows += [
-            f"{v['who']} (Level {v['level']}) started at {clock(v['at'])} before Level {min(v['pending_levels'], default='?')} finished"
-            for v in value.get("violations", [])
+            f"{v.who} (Level {v.level}) started at {clock(v.at)} before Level "
+            f"{min(v.pending_levels, default='?')} finished"
+            for v in value.violations
         ]
         rows += [
-            f"{clock(d['at'])} DependencyFailureError in {d['processor']}: {str(d['text'])[:120]}"
-            for d in value.get("dependency_failures", [])
+            f"{clock(d.at)} DependencyFailureError in {d.processor}: {d.text[:120]}" for d in value.dependency_failures
         ]
     return rows[:limit]
 
 
-def _local(iso: str, tz) -> str:
+def _local(iso: str, tz: tzinfo) -> str:
     return for_people(iso, tz) if parse_timestamp(iso) else str(iso)
 
 
@@ -153,7 +156,7 @@ def slack_payload(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
         digest = event["digest"]
         header = f"{_icon(report['status'])} Morning summary · games {game} · {report['status']}"
         lines = [f"{_icon(c['status'])} *{c['title']}*: {c['status']} · {c['summary']}" for c in report["checks"]]
-        blocks = [
+        blocks: list[dict[str, Any]] = [
             _header(header),
             _context(f"as of {as_of} · {source} · {digest['messages']} alert messages this morning"),
             _section("\n".join(lines)),
@@ -164,7 +167,7 @@ def slack_payload(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
     changes = event["changes"]
     worst = Status.worst([Status(c["status"]) for c in changes]).value if changes else report["status"]
     header = f"{_icon(worst)} Morning check · games {game} · {len(changes)} change{'s' if len(changes) != 1 else ''}"
-    blocks: list[dict[str, Any]] = [_header(header), _context(f"as of {as_of} · {source} · overall {report['status']}")]
+    blocks = [_header(header), _context(f"as of {as_of} · {source} · overall {report['status']}")]
     for change in changes:
         text = f"{_icon(change['status'])} *{change_line(change)}*\n{change['summary']}"
         if change.get("rows"):
@@ -282,14 +285,14 @@ class Delivery:
             if code >= 300:
                 raise DeliveryError(f"{where}: HTTP {code} (not retried)")
 
-        def wait(state) -> float:
+        def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
             backoff = BackoffPolicy(ws.retry_initial_s)(state)  # doubling, no jitter
             hint = getattr(exc, "retry_after", None)
             return min(hint if hint is not None else backoff, ws.retry_max_wait_s)
 
-        def before_sleep(state) -> None:
-            exc = state.outcome.exception()
+        def before_sleep(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
             log.warning(
                 "%s; retry %d/%d in %.1fs",
                 exc,

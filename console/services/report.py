@@ -11,7 +11,7 @@ from rich.text import Text
 from console.core.config import Settings
 from console.core.models import Report
 from console.core.timefmt import for_people
-from panels.registry import BY_ID
+from panels.dispatch import markdown
 from panels.status_style import STATUS_ICON, STATUS_STYLE
 
 
@@ -52,11 +52,5 @@ def report_markdown(report: Report, settings: Settings) -> str:
         lines.append(f"| {check.title} | {STATUS_ICON[check.status.value]} {check.status.value} | {summary} |")
     for check in report.checks:
         lines += ["", f"## {check.title}", "", check.summary]
-        lines += _details(check.id, check.value, settings)
+        lines += markdown(check, settings.tz)  # the panel's own table under its heading
     return "\n".join(lines) + "\n"
-
-
-def _details(check_id: str, value: dict, settings: Settings) -> list[str]:
-    """The panel's own table under its heading (panels/<name>.py `markdown`)."""
-    panel = BY_ID.get(check_id)
-    return panel.markdown(value, settings.tz) if panel is not None else []

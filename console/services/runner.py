@@ -11,37 +11,39 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
 
 from console.core.backend import Backend
 from console.core.config import Settings
-from console.core.context import CheckContext, guarded, had_games, note_games, query_rows
+from console.core.context import CheckContext, guarded, query_rows
 from console.core.deadline import run_with_deadline
 from console.core.errors import ErrorKind
-from console.core.models import CheckResult, GameDateRow, Report, Status
+from console.core.models import CheckResult, ErrorValue, GameDateRow, Report, Status
 from console.core.timefmt import parse_clock_time
 from console.core.timestamps import parse_timestamp
+from panels.games import had_games, note_games
 from panels.registry import BY_ID, PANELS
 from panels.spec import CheckSpec
 
 __all__ = [
+    "CHECK_GRACE_S",
     "SPECS",
     "SPEC_BY_ID",
     "CheckContext",
     "CheckSpec",
+    "default_game_date",
     "guarded",
     "had_games",
-    "note_games",
-    "query_rows",
-    "run_check",
-    "run_all",
     "make_report",
-    "default_game_date",
+    "note_games",
     "parse_at",
-    "CHECK_GRACE_S",
+    "query_rows",
+    "run_all",
+    "run_check",
 ]
 
 # The panels, in order (the registry is the one list; these names are what callers import).
-SPECS: tuple[CheckSpec, ...] = PANELS
+SPECS: tuple[CheckSpec[Any], ...] = PANELS
 SPEC_BY_ID = BY_ID
 
 
@@ -50,7 +52,7 @@ SPEC_BY_ID = BY_ID
 CHECK_GRACE_S = 3.0
 
 
-def run_check(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResult:
+def run_check(spec: CheckSpec[Any], backend: Backend, ctx: CheckContext) -> CheckResult:
     """Run one check; any failure of its source becomes an `error` result, never an exception.
 
     Bounded in time: the check's sources share one deadline (`gcp.query_timeout_s`), and a
@@ -61,7 +63,7 @@ def run_check(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResu
         lambda: guarded(spec, lambda: spec.run(backend, ctx)), limit, limit + CHECK_GRACE_S, name=f"check {spec.id}"
     )
     if finished:
-        return result
+        return cast("CheckResult", result)  # guarded()'s own result (run_with_deadline passes it as Any)
     message = (
         f"{spec.title}: no answer from {spec.source} within {limit:g} s "
         "(gcp.query_timeout_s); the source did not respond"
@@ -72,7 +74,7 @@ def run_check(spec: CheckSpec, backend: Backend, ctx: CheckContext) -> CheckResu
         status=Status.ERROR,
         summary=message,
         error=message,
-        value={"error_kind": ErrorKind.TIMEOUT.value},
+        value=ErrorValue(error_kind=ErrorKind.TIMEOUT.value),
         sources=list(spec.queries),
     )
 

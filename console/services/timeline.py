@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import TypeVar
 
 from console.core.config import Settings
-from console.core.models import CheckResult, Status
+from console.core.models import CheckResult, CheckValue, Status
 from console.core.timefmt import for_people
+from panels import dnp, grading, sequential, usage
+from panels.spec import CheckSpec
+
+V = TypeVar("V", bound=CheckValue)
 
 
 @dataclass(frozen=True)
@@ -60,26 +65,26 @@ class Criterion:
     detail: str
 
 
-def _value(results: dict[str, CheckResult], check_id: str) -> tuple[CheckResult | None, dict]:
-    result = results.get(check_id)
+def _value(results: dict[str, CheckResult], spec: CheckSpec[V]) -> tuple[CheckResult | None, V | None]:
+    result = results.get(spec.id)
     if result is None or result.status is Status.ERROR:
-        return None, {}
-    return result, result.value
+        return None, None
+    return result, spec.value_of(result)
 
 
 def criteria(results: dict[str, CheckResult], settings: Settings, game_date: date) -> list[Criterion]:
     t = settings.thresholds
     out: list[Criterion] = []
 
-    grading, g = _value(results, "grading_coverage")
-    cov = g.get("coverage_pct")
-    not_due = grading is not None and grading.status is Status.UNKNOWN
+    graded, g = _value(results, grading.SPEC)
+    cov = g.coverage_pct if g is not None else None
+    not_due = graded is not None and graded.status is Status.UNKNOWN
     if cov is None or (not_due and cov < t.grading_trigger_pct):
         out.append(Criterion(f"grading >= {t.grading_trigger_pct:g}%", None, "not due" if not_due else "no data"))
     else:
         out.append(Criterion(f"grading >= {t.grading_trigger_pct:g}%", cov >= t.grading_trigger_pct, f"{cov:.1f}%"))
 
-    seq, _ = _value(results, "sequential_execution")
+    seq, _ = _value(results, sequential.SPEC)
     met = None if seq is None or seq.status in (Status.UNKNOWN, Status.WARN) else seq.status is Status.OK
     # The verdict's first clause ("X started 92 min before Y") is the part worth a table cell.
     detail = (
@@ -100,15 +105,15 @@ def criteria(results: dict[str, CheckResult], settings: Settings, game_date: dat
         out.append(Criterion(label, cov >= t.coverage_monitor_pct, f"{cov:.1f}%"))
 
     # The panel's verdict, read from the same rows: the screen never contradicts itself.
-    dnp, d = _value(results, "dnp_pollution")
-    if dnp is None or dnp.status is Status.UNKNOWN or d.get("game_date") != game_date.isoformat():
+    polluted, d = _value(results, dnp.SPEC)
+    if polluted is None or polluted.status is Status.UNKNOWN or d is None or d.game_date != game_date.isoformat():
         out.append(Criterion("DNP records blocked", None, f"no cache rows for {game_date}"))
     else:
         out.append(
             Criterion(
                 "DNP records blocked",
-                dnp.status is Status.OK,
-                f"{d['game_date_dnp_rows']}/{d['game_date_cache_rows']} DNP rows",
+                polluted.status is Status.OK,
+                f"{d.game_date_dnp_rows}/{d.game_date_cache_rows} DNP rows",
             )
         )
     return out
@@ -125,11 +130,11 @@ class Metric:
 def expected_metrics(results: dict[str, CheckResult], settings: Settings, game_date: date) -> list[Metric]:
     """The handoff's "Expected Metrics" table with the live value beside each line."""
     t = settings.thresholds
-    _, usage = _value(results, "usage_rate_coverage")
-    _, g = _value(results, "grading_coverage")
+    _, u = _value(results, usage.SPEC)
+    _, g = _value(results, grading.SPEC)
     crit = {c.label.split(" ")[0]: c for c in criteria(results, settings, game_date)}
 
-    games = usage.get("games")
+    games = u.games if u is not None else None
     # No game processed yet is "pending", not a miss: Phase 3 runs 7:00-8:00 ET.
     rows = [
         Metric(
@@ -139,16 +144,15 @@ def expected_metrics(results: dict[str, CheckResult], settings: Settings, game_d
             None if not games else games >= t.expected_games,
         )
     ]
-    graded, predicted = g.get("graded"), g.get("predicted")
     rows.append(
         Metric(
             "Predictions graded",
             f"~{t.expected_predictions} ({t.prediction_systems} systems)",
-            "-" if graded is None else f"{graded}/{predicted} ({len(g.get('systems', []))} systems)",
-            None if graded is None else crit["grading"].met,
+            "-" if g is None else f"{g.graded}/{g.predicted} ({len(g.systems)} systems)",
+            None if g is None else crit["grading"].met,
         )
     )
-    cov = g.get("coverage_pct")
+    cov = g.coverage_pct if g is not None else None
     rows.append(
         Metric(
             "Grading coverage",

@@ -31,6 +31,7 @@ from console.core.timestamps import parse_timestamp
 from console.services.notify import Delivery, DeliveryError, top_rows
 from console.services.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
 from console.services.watch_state import StateStore, WatchState, state_path
+from panels.spec import CheckSpec
 
 log = logging.getLogger("nba_console.watch")
 
@@ -106,13 +107,13 @@ def change_entry(result: CheckResult, kind: str, memory: dict[str, Any], setting
         "since": memory.get("since"),
         "since_local": since.astimezone(settings.tz).strftime("%H:%M %Z") if since else None,
         "summary": result.summary,
-        "rows": top_rows(result.id, result.value, tz=settings.tz),
+        "rows": top_rows(result.value, tz=settings.tz),
         "commands": commands,
         "suggestion": why,
     }
 
 
-def suggested(spec, result: CheckResult, settings: Settings) -> tuple[list[str], str | None]:
+def suggested(spec: CheckSpec[Any] | None, result: CheckResult, settings: Settings) -> tuple[list[str], str | None]:
     """The playbook command the evidence calls for, by the rule the drill-down and the playbooks
     screen use (console/playbook/suggest.py): one at most, every parameter filled in from the
     evidence, or none; and why (None for a check that has no playbook, or is not wrong)."""
@@ -188,8 +189,8 @@ class Watcher:
         finally:
             try:
                 backend.close()
-            except Exception:  # noqa: BLE001 - closing must not lose the verdicts
-                pass
+            except Exception as exc:  # noqa: BLE001 - closing must not lose the verdicts
+                log.debug("closing the backend failed: %s", exc)
 
     def run(self, as_of: datetime) -> RunOutcome:
         report = self.judge(as_of)
@@ -271,13 +272,14 @@ class Watcher:
     def _flush(self, state: WatchState, now: datetime, outcome: RunOutcome) -> None:
         """Deliver the outbox, oldest first; each success is saved at once (recorded after)."""
         by_name = {c.name: c for c in self.channels}
+        delivery = self.delivery or Delivery(self.settings)  # __post_init__ gave it one
         down: set[str] = set()  # failed once this run (retries spent): its other messages wait
         for message in list(state.outbox):
             channel = by_name.get(message["channel"])
             if channel is None or channel.name in down:
                 continue  # a channel of another invocation (`--notify` differs) is left for it
             try:
-                self.delivery.send(channel, message["event"])
+                delivery.send(channel, message["event"])
             except DeliveryError as exc:
                 down.add(channel.name)
                 message["runs"] = message.get("runs", 0) + 1

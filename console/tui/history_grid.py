@@ -6,24 +6,26 @@ Pure (rich only): the grid's badge text reads without colour (`ok`, `WARN`, `FAI
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from rich.text import Text
 
-from console.core.models import CheckResult
+from console.core.models import CheckResult, CheckValue
+from panels import dispatch, dnp, drift, grading, usage
 from panels.dispatch import NO_GAMES, no_games
-from panels.drift import worst_drift
-from panels.registry import BY_ID
+from panels.spec import CheckSpec
 from panels.status_style import SHORT_LABEL, STATUS_STYLE
+
+V = TypeVar("V", bound=CheckValue)
 
 
 def headline(result: CheckResult) -> str:
     """The number that fits a grid cell (percentages without the sign, drift in commits):
     the panel's own `headline`."""
-    if result.status.value == "error" or result.id not in BY_ID:
-        return ""
-    return BY_ID[result.id].headline(result)
+    return dispatch.headline(result)
 
 
 def cell(result: CheckResult | None) -> Text:
@@ -51,52 +53,55 @@ class Series:
 Day = dict[str, CheckResult]  # one date's results by check id (what is loaded so far)
 
 
-def _value(day: Day, check_id: str, key: str) -> float | None:
-    result = day.get(check_id)
+def _number(day: Day, spec: CheckSpec[V], read: Callable[[V], float | int | None]) -> float | None:
+    result = day.get(spec.id)
     if result is None or result.status.value == "error" or no_games(result):
         return None
-    if check_id == "deployment_drift":
-        worst = worst_drift(result)
-        return None if worst is None else float(worst["commits_behind"])
-    value = result.value.get(key)
-    return float(value) if isinstance(value, (int, float)) else None
+    value = spec.value_of(result)
+    number = read(value) if value is not None else None
+    return None if number is None else float(number)
 
 
-def _line(days: list[Day], check_id: str, key: str, default: float) -> float:
+def _line(days: list[Day], spec: CheckSpec[V], read: Callable[[V], float], default: float) -> float:
     """A threshold as the results state it (the config in force), else the default."""
     for day in days:
-        c = day.get(check_id)
-        if c is not None and isinstance(c.value.get(key), (int, float)):
-            return float(c.value[key])
+        value = spec.value_of(day.get(spec.id))
+        if value is not None:
+            return float(read(value))
     return default
+
+
+def _worst_commits(value: drift.DriftValue) -> int | None:
+    worst = drift.worst_known(value)
+    return None if worst is None else worst.commits_behind
 
 
 def series(days: list[Day]) -> list[Series]:
     """Grading coverage (80/70 lines), DNP % (0 line), usage % (90 line), worst drift in commits."""
 
-    def values(check_id: str, key: str) -> list[float | None]:
-        return [_value(d, check_id, key) for d in days]
+    def values(spec: CheckSpec[V], read: Callable[[V], float | int | None]) -> list[float | None]:
+        return [_number(d, spec, read) for d in days]
 
     return [
         Series(
             "grading coverage %",
-            values("grading_coverage", "coverage_pct"),
+            values(grading.SPEC, lambda v: v.coverage_pct),
             {
-                "trigger": _line(days, "grading_coverage", "trigger_pct", 80.0),
-                "monitor": _line(days, "grading_coverage", "monitor_pct", 70.0),
+                "trigger": _line(days, grading.SPEC, lambda v: v.trigger_pct, 80.0),
+                "monitor": _line(days, grading.SPEC, lambda v: v.monitor_pct, 70.0),
             },
         ),
         Series(
             "DNP rows in the game date's cache %",
-            values("dnp_pollution", "game_date_pct"),
-            {"max": _line(days, "dnp_pollution", "max_pct", 0.0)},
+            values(dnp.SPEC, lambda v: v.game_date_pct),
+            {"max": _line(days, dnp.SPEC, lambda v: v.max_pct, 0.0)},
         ),
         Series(
             "usage-rate coverage %",
-            values("usage_rate_coverage", "coverage_pct"),
-            {"target": _line(days, "usage_rate_coverage", "target_pct", 90.0)},
+            values(usage.SPEC, lambda v: v.coverage_pct),
+            {"target": _line(days, usage.SPEC, lambda v: v.target_pct, 90.0)},
         ),
-        Series("commits behind (worst service)", values("deployment_drift", ""), {}),
+        Series("commits behind (worst service)", values(drift.SPEC, _worst_commits), {}),
     ]
 
 

@@ -93,7 +93,7 @@ class ConsoleAppService(ProcessAppService):
         """Ask the console to quit (textual-serve waits for that forever); kill its group after grace_s."""
         try:
             await asyncio.wait_for(self.stop(), grace_s)
-        except Exception:  # noqa: BLE001 - a timeout or a broken pipe: the kill below ends it either way
+        except Exception:  # noqa: BLE001, S110 - a timeout or a broken pipe: the kill below ends it either way
             pass
         process = self.process
         if process is None:

@@ -138,7 +138,7 @@ class FakeLoggingServer:
         self._want_grpc_port = grpc_port
         self.http_port: int | None = None
         self.grpc_port: int | None = None
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self._entries: list[dict] = []
         self.list_requests: list[dict] = []  # parsed JSON bodies of entries:list
         self.write_requests: list[dict] = []
@@ -149,7 +149,7 @@ class FakeLoggingServer:
         self.tail_unimplemented = False
         self.tail_subscriptions = 0  # streams that got as far as receiving entries, ever
         self._subscribers: list[_Subscriber] = []
-        self._sub_cv = threading.Condition(self._lock)
+        self._sub_cv = threading.Condition(self.lock)
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
         self._http_thread: threading.Thread | None = None
@@ -158,21 +158,21 @@ class FakeLoggingServer:
     # ------------------------------------------------------------------ data
     @property
     def received_filters(self) -> list[str | None]:
-        with self._lock:
+        with self.lock:
             return [r.get("filter") for r in self.list_requests]
 
     @property
     def entries(self) -> list[dict]:
-        with self._lock:
+        with self.lock:
             return list(self._entries)
 
     def add_entries(self, entries: Iterable[dict]) -> None:
-        with self._lock:
+        with self.lock:
             self._entries.extend(json.loads(json.dumps(e)) for e in entries)
 
     def reset(self) -> None:
         """Forget entries, recorded requests and pending failures."""
-        with self._lock:
+        with self.lock:
             self._entries.clear()
             self.list_requests.clear()
             self.write_requests.clear()
@@ -185,17 +185,17 @@ class FakeLoggingServer:
     def fail_next(self, n: int = 1, status: int = 429, message: str | None = None) -> None:
         """Make the next *n* HTTP API requests fail (429 RESOURCE_EXHAUSTED, 403 PERMISSION_DENIED, ...)."""
         f = InjectedFailure(status=status, message=message or _default_message(status))
-        with self._lock:
+        with self.lock:
             self._failures.extend([f] * n)
 
     def fail_next_tail(self, n: int = 1, status: int = 429, message: str | None = None) -> None:
         """Make the next *n* TailLogEntries streams fail with the matching gRPC status."""
         f = InjectedFailure(status=status, message=message or _default_message(status))
-        with self._lock:
+        with self.lock:
             self._tail_failures.extend([f] * n)
 
-    def _pop_failure(self, tail: bool = False) -> InjectedFailure | None:
-        with self._lock:
+    def pop_failure(self, tail: bool = False) -> InjectedFailure | None:
+        with self.lock:
             pending = self._tail_failures if tail else self._failures
             return pending.pop(0) if pending else None
 
@@ -217,7 +217,7 @@ class FakeLoggingServer:
             page_size = DEFAULT_PAGE_SIZE
         page_size = min(page_size, MAX_PAGE_SIZE)
         offset = _decode_token(body.get("pageToken"))
-        with self._lock:
+        with self.lock:
             snapshot = list(self._entries)
         matched = [
             e for e in snapshot if (not prefixes or str(e.get("logName", "")).startswith(prefixes)) and predicate(e)
@@ -236,7 +236,7 @@ class FakeLoggingServer:
     def push_tail(self, entries: Iterable[dict]) -> int:
         """Send entries to every open tail stream whose filter matches; returns #streams."""
         entries = [json.loads(json.dumps(e)) for e in entries]
-        with self._lock:
+        with self.lock:
             subs = list(self._subscribers)
         for sub in subs:
             matched = [e for e in entries if sub.predicate(e)]
@@ -246,7 +246,7 @@ class FakeLoggingServer:
 
     def end_tail_streams(self) -> None:
         """End every open tail stream normally, as the service does when it closes a session."""
-        with self._lock:
+        with self.lock:
             subs = list(self._subscribers)
         for sub in subs:
             sub.q.put(None)
@@ -265,7 +265,7 @@ class FakeLoggingServer:
 
     @property
     def tail_subscriber_count(self) -> int:
-        with self._lock:
+        with self.lock:
             return len(self._subscribers)
 
     # ------------------------------------------------------------- lifecycle
@@ -293,7 +293,7 @@ class FakeLoggingServer:
 
     def stop(self) -> None:
         self._stopping.set()
-        with self._lock:
+        with self.lock:
             subs = list(self._subscribers)
         for sub in subs:
             sub.q.put(None)
@@ -344,11 +344,11 @@ class FakeLoggingServer:
         except StopIteration:
             return
         req_json = json.loads(TailLogEntriesRequest.to_json(first))
-        with self._lock:
+        with self.lock:
             self.tail_requests.append(req_json)
         if self.tail_unimplemented:
             context.abort(grpc.StatusCode.UNIMPLEMENTED, "Method not found: TailLogEntries")
-        failure = self._pop_failure(tail=True)
+        failure = self.pop_failure(tail=True)
         if failure is not None:
             code = getattr(grpc.StatusCode, failure.status_name, grpc.StatusCode.UNKNOWN)
             context.abort(code, failure.message)
@@ -428,9 +428,9 @@ def _make_http_handler(server: FakeLoggingServer):
             except ValueError:
                 return self._error(400, "Invalid JSON payload received.")
             if path == "/v2/entries:list":
-                with server._lock:
+                with server.lock:
                     server.list_requests.append(body)
-                failure = server._pop_failure()
+                failure = server.pop_failure()
                 if failure is not None:
                     return self._send(failure.status, failure.body())
                 try:
@@ -438,9 +438,9 @@ def _make_http_handler(server: FakeLoggingServer):
                 except FilterSyntaxError as exc:
                     return self._error(400, f"Invalid filter: {exc}")
             if path == "/v2/entries:write":
-                with server._lock:
+                with server.lock:
                     server.write_requests.append(body)
-                failure = server._pop_failure()
+                failure = server.pop_failure()
                 if failure is not None:
                     return self._send(failure.status, failure.body())
                 defaults = {k: body[k] for k in ("logName", "resource", "labels") if k in body}

@@ -94,8 +94,8 @@ class EmulatorProcess:
     port: int
     log_path: Path | None = None
     started_in: float = 0.0  # seconds from spawn to port accepting
-    _tail: collections.deque = field(default_factory=lambda: collections.deque(maxlen=200))
-    _reader: threading.Thread | None = None
+    output_lines: collections.deque = field(default_factory=lambda: collections.deque(maxlen=200))
+    reader: threading.Thread | None = None
 
     @property
     def pid(self) -> int:
@@ -111,7 +111,7 @@ class EmulatorProcess:
         return f"{self.host}:{self.port}"
 
     def output_tail(self, lines: int = 40) -> str:
-        return "".join(list(self._tail)[-lines:])
+        return "".join(list(self.output_lines)[-lines:])
 
     def alive(self) -> bool:
         return self.popen.poll() is None or process_group_alive(self.pgid)
@@ -142,8 +142,8 @@ class EmulatorProcess:
             self.popen.wait(timeout=5)
         except subprocess.TimeoutExpired:  # pragma: no cover - defensive
             pass
-        if self._reader is not None:
-            self._reader.join(timeout=2)
+        if self.reader is not None:
+            self.reader.join(timeout=2)
 
     def __enter__(self) -> EmulatorProcess:
         return self
@@ -184,8 +184,8 @@ def wait_for_port(
     deadline = start + timeout
     while True:
         if proc is not None and proc.popen.poll() is not None:
-            if proc._reader is not None:
-                proc._reader.join(timeout=2)
+            if proc.reader is not None:
+                proc.reader.join(timeout=2)
             raise EmulatorStartError(
                 f"{proc.name} exited with code {proc.popen.returncode} before "
                 f"{host}:{port} accepted connections. Output tail:\n{proc.output_tail()}"
@@ -263,10 +263,10 @@ def start_process(
             raise EmulatorStartError(f"cannot execute {argv[0]!r} for {name}: {exc}") from exc
         raise
     proc = EmulatorProcess(name=name, popen=popen, host=host, port=port, log_path=log_path)
-    proc._reader = threading.Thread(
-        target=_pump, args=(popen.stdout, proc._tail, log_path), name=f"{name}-log", daemon=True
+    proc.reader = threading.Thread(
+        target=_pump, args=(popen.stdout, proc.output_lines, log_path), name=f"{name}-log", daemon=True
     )
-    proc._reader.start()
+    proc.reader.start()
     try:
         wait_for_port(host, port, timeout, proc)
     except BaseException:

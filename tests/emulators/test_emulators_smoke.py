@@ -284,7 +284,7 @@ def test_logging_client_appends_default_timestamp_filter(logging_client, fake_lo
     assert sent.startswith('severity>=WARNING AND timestamp>="')
 
 
-@pytest.mark.parametrize("status,exc_name", [(429, "TooManyRequests"), (403, "Forbidden")])
+@pytest.mark.parametrize(("status", "exc_name"), [(429, "TooManyRequests"), (403, "Forbidden")])
 def test_logging_injected_failures(logging_client, fake_logging, status, exc_name):
     from google.api_core import exceptions
 

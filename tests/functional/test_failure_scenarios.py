@@ -301,7 +301,7 @@ def test_dnp_panel_and_timeline_agree(demo_settings, game_date, met, status):
     assert criterion.met is met
     # The trailing window stays, labelled as history (the handoff's figure on Feb 3).
     if game_date == FEB3:
-        assert (dnp.value["dnp_rows"], dnp.value["cache_rows"], dnp.value["pollution_pct"]) == (143, 650, 22.0)
+        assert (dnp.value.dnp_rows, dnp.value.cache_rows, dnp.value.pollution_pct) == (143, 650, 22.0)
         assert "history 2026-02-02..2026-02-03: 143/650 (22.0%)" in dnp.summary
     else:
         assert dnp.summary.startswith("0/207 cache rows of 2026-02-04 are DNP")

@@ -43,7 +43,7 @@ async def test_brackets_keep_the_time_of_day_on_the_new_processing_date(make_app
         want = run_all(demo_backend, CheckContext(demo_settings, FEB4, at(date(2026, 2, 5), 10)))
         assert statuses(app) == {c.id: c.status.value for c in want.checks}
         assert set(statuses(app).values()) != {"unknown"}  # Feb 5 10:00: Phase 3 and grading have run
-        assert app.states["grading_coverage"].result.value["graded"] == 743
+        assert app.states["grading_coverage"].result.value.graded == 743
         await pilot.press("left_square_bracket")
         await settle(pilot)
         assert app.game_date == FEB3 and clock.now() == at(date(2026, 2, 4), 10)

@@ -1,5 +1,5 @@
-"""The grading rule before and after the deadline reads the same in the README's thresholds
-table, in `check --help` and in what the code does (issue 23): the two texts are compared
+"""The grading rule before and after the deadline reads the same in the thresholds table of
+docs/checks.md, in `check --help` and in what the code does (issue 23): the two texts are compared
 cell by cell, then the trigger and the deadline they name are held against verdicts, of
 `check` on the demo (Jan 26 graded 75.8 %, between the 70 % monitor line and the trigger)
 and of the judge over any coverage and moment."""
@@ -22,7 +22,7 @@ from console.core.context import CheckContext
 from console.core.models import GradingSystemRow
 from panels.grading import judge_grading
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+CHECKS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
 STATUSES = ("ok", "warn", "fail")
 
 
@@ -30,9 +30,9 @@ def normal(text: str) -> str:
     return " ".join(text.replace("`", "").replace("≥", ">=").split())
 
 
-def readme_rule() -> dict[str, str]:
+def docs_rule() -> dict[str, str]:
     """The `grading_coverage` row of the thresholds table: | check | source | ok | warn | fail |."""
-    rows = [line for line in README.read_text().splitlines() if line.startswith("| `grading_coverage` |")]
+    rows = [line for line in CHECKS_PAGE.read_text().splitlines() if line.startswith("| `grading_coverage` |")]
     assert len(rows) == 1, rows
     cells = [c.strip() for c in rows[0].strip().strip("|").split("|")]
     return {status: normal(cell) for status, cell in zip(STATUSES, cells[2:], strict=True)}
@@ -66,10 +66,10 @@ def expected(coverage: float, before_deadline: bool, trigger: float) -> str:
     return "unknown" if before_deadline else "fail"
 
 
-def test_readme_and_check_help_say_the_same_rule(capsys):
-    readme, shown = readme_rule(), help_rule(capsys)
-    assert shown == readme
-    assert parse(readme) == (Settings().thresholds.grading_trigger_pct, Settings().deadlines.grading)
+def test_docs_and_check_help_say_the_same_rule(capsys):
+    documented, shown = docs_rule(), help_rule(capsys)
+    assert shown == documented
+    assert parse(documented) == (Settings().thresholds.grading_trigger_pct, Settings().deadlines.grading)
 
 
 def status_of(capsys, data: Path, game_date: str, at: str) -> tuple[str, float]:
@@ -79,7 +79,7 @@ def status_of(capsys, data: Path, game_date: str, at: str) -> tuple[str, float]:
 
 
 def test_check_on_the_demo_does_what_the_rule_says(capsys, demo_settings):
-    trigger, deadline = parse(readme_rule())
+    trigger, deadline = parse(docs_rule())
     just_before = (datetime.combine(date(2026, 1, 27), deadline) - timedelta(minutes=1)).strftime("%H:%M")
     cases = [
         ("2026-01-26", just_before, True),
@@ -99,10 +99,10 @@ def test_check_on_the_demo_does_what_the_rule_says(capsys, demo_settings):
 def test_the_judge_does_what_the_rule_says_for_any_coverage_and_moment(graded, predicted, minutes):
     graded = min(graded, predicted)
     settings = Settings()
-    trigger, deadline = parse(readme_rule())
+    trigger, deadline = parse(docs_rule())
     game_date = date(2026, 2, 4)
     at = datetime.combine(game_date + timedelta(days=1), deadline, tzinfo=settings.tz) + timedelta(minutes=minutes)
     rows = [GradingSystemRow(system_id="s", predicted=predicted, graded=graded, correct=0, players=predicted)]
     result = judge_grading(rows, CheckContext(settings=settings, game_date=game_date, as_of=at))
-    coverage = result.value["coverage_pct"]
+    coverage = result.value.coverage_pct
     assert result.status.value == expected(coverage, minutes < 0, trigger), (coverage, minutes)

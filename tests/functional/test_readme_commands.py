@@ -1,7 +1,7 @@
-"""The README is executable (issue 23): every shell command of its code blocks (```bash and
-the like) is run as written, each on a fresh copy of one seeded demo (data, state, config and
-cache dirs, and HOME), and ends with the exit code the README states (a trailing comment
-`exit N`; otherwise 0) and without a traceback.
+"""The README and the docs are executable (issue 23): every shell command of the code blocks
+(```bash and the like) of README.md and docs/*.md is run as written, each on a fresh copy of
+one seeded demo (data, state, config and cache dirs, and HOME), and ends with the exit code the
+text states (a trailing comment `exit N`; otherwise 0) and without a traceback.
 
 - A command that runs until stopped is run on a pseudo-terminal and stopped as a person
   would, each step bounded: the console (`make run`) is quit with `q` once it has drawn its
@@ -39,9 +39,10 @@ import pytest
 
 from console.cli import build_parser
 from tests.helpers.pty_session import PtySession
-from tests.helpers.readme_blocks import README, Block, blocks, split_files
+from tests.helpers.readme_blocks import ROOT, Block, blocks, doc_files, split_files
 
-ROOT = README.parent
+pytestmark = pytest.mark.slow  # every test here takes about 3 s or more (pytest --durations)
+
 SHELL = {"bash", "sh", "shell", "console", "zsh"}
 PLACEHOLDER = re.compile(r"[A-Z][A-Z0-9_]*")  # FILE, RUN_ID, S: a word to fill in
 TIMEOUT_S = 90  # one command, start to end (the slowest, `make run`, takes a few seconds)
@@ -249,7 +250,7 @@ def runs_until_stopped(text: str) -> bool:
 
 
 def run(command: Command, template: Path, tmp_root: Path) -> Outcome:
-    root = tmp_root / f"line{command.line}"
+    root = tmp_root / f"{command.block.path.stem}-line{command.line}"
     shutil.copytree(template, root, symlinks=True)
     env = user_env(root)
     cwd = ROOT if command.text.startswith("make ") else root / "home"  # make needs the Makefile
@@ -284,11 +285,12 @@ def test_readme_commands_run_as_written(template, tmp_path):
     print()
     for o in outcomes:  # `pytest -s`: what each did
         print(
-            f"README.md:{o.command.line}: `{o.command.text}` exit {o.code}"
+            f"{o.command.block.file}:{o.command.line}: `{o.command.text}` exit {o.code}"
             + (f" ({'; '.join(o.steps)})" if o.steps else "")
         )
     failed = [
-        f"README.md:{o.command.line}: `{o.command.text}` exited {o.code} (README: {o.command.expected}); "
+        f"{o.command.block.file}:{o.command.line}: `{o.command.text}` exited {o.code} "
+        f"(documented: {o.command.expected}); "
         f"{'; '.join(o.steps)}\n{o.output[-1500:]}"
         for o in outcomes
         if o.code != o.command.expected or "Traceback (most recent call last)" in o.output
@@ -344,7 +346,9 @@ def check_synopsis(text: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("command", [c for c in COMMANDS if c.synopsis and not c.skip], ids=lambda c: f"line{c.line}")
+@pytest.mark.parametrize(
+    "command", [c for c in COMMANDS if c.synopsis and not c.skip], ids=lambda c: f"{c.block.file}:{c.line}"
+)
 def test_readme_synopses_name_real_subcommands_and_flags(command):
     assert check_synopsis(command.text) == []
 
@@ -361,8 +365,28 @@ def test_every_readme_command_is_run_or_skipped_with_a_reason():
             else f"runs, exit {c.expected}"
             + (" (on a terminal: answered or stopped as a person would)" if runs_until_stopped(c.text) else "")
         )
-        print(f"README.md:{c.line}: {c.text}  -> {kind}")
+        print(f"{c.block.file}:{c.line}: {c.text}  -> {kind}")
     assert all(c.skip is None or c.skip.strip() for c in COMMANDS)
     # every shell block is accounted for: it gave at least one command, run or skipped
-    shell_blocks = {b.line for b in blocks() if b.lang in SHELL}
-    assert shell_blocks == {c.block.line for c in COMMANDS}
+    shell_blocks = {(b.file, b.line) for b in blocks() if b.lang in SHELL}
+    assert shell_blocks == {(c.block.file, c.block.line) for c in COMMANDS}
+
+
+INLINE = re.compile(r"(?<!`)`(nba-console [^`]+)`(?!`)")
+
+
+def inline_synopses() -> list[tuple[str, str]]:
+    """(file, text) of every `nba-console ...` in inline code outside the code blocks: the
+    README's table of commands, and the commands the docs name in passing."""
+    found = []
+    for path in doc_files():
+        text = re.sub(r"^```.*?^```", "", path.read_text(encoding="utf-8"), flags=re.S | re.M)
+        for m in INLINE.finditer(text):
+            span = " ".join(m.group(1).replace("\\|", "|").split())
+            found += [(str(path.relative_to(ROOT)), part.strip()) for part in span.split(" && ")]
+    return found
+
+
+@pytest.mark.parametrize(("where", "text"), inline_synopses(), ids=lambda v: v if len(v) < 60 else v[:60])
+def test_inline_commands_name_real_subcommands_and_flags(where, text):
+    assert check_synopsis(text) == [], where

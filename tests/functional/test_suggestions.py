@@ -178,6 +178,6 @@ async def test_drill_down_and_P_follow_the_same_rule(
             assert shown.startswith(f"{app.states[check_id].result.title}: suggests {playbook} (")
             assert screen.current == playbook
         if playbook == "redeploy-service":  # prefilled from the evidence: the worst service, head
-            head = app.states[check_id].result.value["head"]
+            head = app.states[check_id].result.value.head
             assert screen.query_one("#param-service", Input).value == "nba-scrapers"
             assert screen.query_one("#param-commit", Input).value == head

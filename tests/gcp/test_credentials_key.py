@@ -33,7 +33,7 @@ def _pem() -> str:
 
 
 @pytest.mark.parametrize(
-    "private_key, reason",
+    ("private_key", "reason"),
     [
         ("-----BEGIN PRIVATE KEY-----\nnotakey\n-----END PRIVATE KEY-----\n", "Unable to load PEM file"),
         ("", ""),

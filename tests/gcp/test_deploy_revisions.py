@@ -54,7 +54,7 @@ def rows(result) -> dict:
             r["flags"],
             r.get("no_record_before"),
         )
-        for r in result.value.get("services", [])
+        for r in result.value_json()["services"]
     }
 
 
@@ -120,7 +120,7 @@ def test_a_first_gen_function_is_known_from_its_update_time(fake_gcloud, platfor
     grading = state.service("grading")
     assert grading.revisions == []  # nothing listed: its one deploy is updateTime
     result = deployment_drift(state, settings_for(tmp_path, path), datetime(2026, 2, 4, 15, tzinfo=UTC))
-    row = next(r for r in result.value["services"] if r["service"] == "grading")
+    row = next(r for r in result.value_json()["services"] if r["service"] == "grading")
     assert row["status"] == "unknown" and row["no_record_before"] == "2026-02-05T02:16:00+00:00"
 
 
@@ -135,9 +135,10 @@ def test_a_gcloud_that_never_answers_ends_within_the_deadline(deploy_demo, fake_
     started = time.monotonic()
     result = run_check(SPEC_BY_ID["deployment_drift"], GcpBackend(settings), ctx)
     took = time.monotonic() - started
-    assert result.status.value == "error" and result.value["error_kind"] == "timeout", result.summary
+    assert result.status.value == "error" and result.value.error_kind == "timeout", result.summary
     assert "Traceback" not in result.summary
-    assert took < 2.0 + CHECK_GRACE_S + 5, took  # the deadline, the grace, start-up slack
+    # Ended by the 2 s deadline (measured 2.01-2.10 s), not by gcloud's hang: 5x the deadline and grace.
+    assert took < 5 * (2.0 + CHECK_GRACE_S), took
 
 
 def test_revision_documents_of_odd_shapes_are_skipped_or_refused(fake_gcloud, platform_repo, tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 import time
 
 from google.cloud import firestore
@@ -21,34 +20,53 @@ def _wait(predicate, timeout=10.0) -> bool:
     return False
 
 
-def test_watch_document_sees_changes_and_survives_a_dead_listener(gcp_backend, fs_demo):
+def test_watch_document_sees_changes(gcp_backend, fs_demo):
     seen: list = []
-    errors: list = []
-    got = threading.Condition()
-
-    def on_change(fields):
-        with got:
-            seen.append(fields)
-            got.notify_all()
-
-    handle = gcp_backend.watch_document("phase3_completion", "2026-02-06", on_change, errors.append)
-    handle._health_check_s = 0.1
+    handle = gcp_backend.watch_document("phase3_completion", "2026-02-06", seen.append, print)
     try:
         assert _wait(lambda: seen == [None])  # no document yet
         writer = firestore.Client(project=TEST_PROJECT)
         doc = writer.collection("phase3_completion").document("2026-02-06")
         doc.set({"TeamOffenseGameSummaryProcessor": {"status": "success", "record_count": 3}})
         assert _wait(lambda: seen and seen[-1] and "TeamOffenseGameSummaryProcessor" in seen[-1])
-
-        # The library closes a listener for good after a non-recoverable error; do what it does.
-        handle._listener.close()
-        assert _wait(lambda: handle.opened == 2 and handle.active)
-        assert errors and "re-establishing" in str(errors[0])
-        doc.update({"PlayerGameSummaryProcessor": {"status": "success", "record_count": 9}})
-        assert _wait(lambda: seen[-1] and "PlayerGameSummaryProcessor" in seen[-1])
+        doc.delete()
         writer.close()
     finally:
         handle.unsubscribe()
+    assert not handle.active
+
+
+def test_a_listener_closed_for_good_is_re_established(fs_demo):
+    """The library closes a listener for good after a non-recoverable error, and says nothing:
+    the watch notices (a health check every 0.1 s here) and opens another."""
+    from console.backends.gcp_watch import DocumentWatch
+
+    client = firestore.Client(project=TEST_PROJECT)
+    doc = client.collection("phase3_completion").document("2026-02-07")
+    seen: list = []
+    errors: list = []
+    listeners: list = []  # every listener the watch opened, as the library returned it
+
+    def open_listener(on_snapshot):
+        listeners.append(doc.on_snapshot(on_snapshot))
+        return listeners[-1]
+
+    def deliver(snapshots):
+        snap = snapshots[0] if snapshots else None
+        seen.append(snap.to_dict() if snap is not None and snap.exists else None)
+
+    handle = DocumentWatch(open_listener, deliver, errors.append, initial_backoff_s=0.1, health_check_s=0.1).start()
+    try:
+        assert _wait(lambda: seen == [None] and handle.active)
+        listeners[0].close()  # what the library does after a non-recoverable error (Watch.close)
+        assert _wait(lambda: handle.opened == 2 and handle.active)
+        assert errors and "re-establishing" in str(errors[0])
+        doc.set({"PlayerGameSummaryProcessor": {"status": "success", "record_count": 9}})
+        assert _wait(lambda: seen[-1] and "PlayerGameSummaryProcessor" in seen[-1])
+        doc.delete()
+    finally:
+        handle.unsubscribe()
+        client.close()
     assert not handle.active
 
 

@@ -26,11 +26,6 @@ PARAMS = {"game_date": GAME, "as_of": AS_OF}
 START, END = datetime(2026, 2, 5, 5, tzinfo=UTC), AS_OF
 
 
-def backend_with(gcp_backend, **gcp) -> GcpBackend:
-    settings = gcp_backend.settings.model_copy(update={"gcp": gcp_backend.settings.gcp.model_copy(update=gcp)})
-    return GcpBackend(settings, clients=ClientFactory(settings.project, env=dict(gcp_backend.clients._env)))
-
-
 # ------------------------------------------------------------------ logging: 429 and 403
 
 
@@ -57,7 +52,7 @@ def test_logging_403_names_the_logs_viewer_role_and_is_not_retried(gcp_backend, 
         gcp_backend,
         CheckContext(settings=gcp_backend.settings, game_date=GAME, as_of=AS_OF),
     )
-    assert result.status.value == "error" and result.value["error_kind"] == "permission"
+    assert result.status.value == "error" and result.value.error_kind == "permission"
     assert "Logs Viewer (roles/logging.viewer)" in result.summary and "\n" not in result.summary
     assert len(logs_demo.list_requests) == 1
 
@@ -216,7 +211,7 @@ def test_each_check_without_credentials_is_an_auth_error(tmp_path, monkeypatch):
     ctx = CheckContext(settings=settings, game_date=GAME, as_of=AS_OF)
     for check_id in ("phase3_completion", "sequential_execution", "grading_coverage"):
         result = run_check(SPEC_BY_ID[check_id], backend, ctx)
-        assert result.value.get("error_kind") == "auth", (check_id, result.summary)
+        assert result.value.error_kind == "auth", (check_id, result.summary)
         assert result.summary == "no Application Default Credentials: run `gcloud auth application-default login`"
 
 
@@ -233,11 +228,11 @@ def test_gcloud_errors_become_one_message(gcp_backend, fake_gcloud):
         )
     )
     result = run_check(SPEC_BY_ID["deployment_drift"], gcp_backend, ctx)
-    assert result.value["error_kind"] == "permission" and "roles/run.viewer" in result.summary
+    assert result.value.error_kind == "permission" and "roles/run.viewer" in result.summary
     fake_gcloud.write_bytes(
         orjson.dumps(
             {"_error": "ERROR: (gcloud.run.services.describe) You do not currently have an active account selected."}
         )
     )
     result = run_check(SPEC_BY_ID["deployment_drift"], gcp_backend, ctx)
-    assert result.value["error_kind"] == "auth" and "gcloud auth login" in result.summary
+    assert result.value.error_kind == "auth" and "gcloud auth login" in result.summary

@@ -4,6 +4,7 @@ backed off, close() ending the server-side stream, and the fallback to polling."
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +19,11 @@ from tests.emulators.logging_server import make_entry
 from tests.gcp.tail_helpers import SERVICE, T0, entry, wait_until
 
 QUERY = LogQuery(service=SERVICE, patterns=("Level 1", "Level 2"), since=T0)
+
+
+def tail_threads() -> list[threading.Thread]:
+    """The live-tail threads still running (the source names its thread; one source per test)."""
+    return [t for t in threading.enumerate() if t.name == "gcp-log-tail"]
 
 
 def drain(source, n: int, timeout: float = 10.0) -> list[str]:
@@ -110,7 +116,7 @@ def test_close_ends_the_server_side_stream_promptly(fake_logging, make_source):
     source.close()  # the stream is idle: should_stop alone would never be looked at
     took = time.monotonic() - started
     wait_until(lambda: fake_logging.tail_subscriber_count == 0, timeout=5, what="the server to see the stream end")
-    assert not source._thread.is_alive()
+    assert not tail_threads()
     assert took < 5  # close() did not wait out its join timeout
     assert source.poll() == []
 
@@ -121,7 +127,7 @@ def test_close_during_a_back_off_returns_at_once(fake_logging, make_source):
     wait_until(lambda: source.error is not None, what="the failure")
     started = time.monotonic()
     source.close()
-    assert not source._thread.is_alive() and time.monotonic() - started < 5
+    assert not tail_threads() and time.monotonic() - started < 5
     assert len(fake_logging.tail_requests) == 1
 
 
@@ -145,7 +151,7 @@ def test_falls_back_to_polling_when_the_tail_is_unimplemented(fake_logging, make
     fake_logging.add_entries([entry("f2", "✅ Level 1 complete", 20)])
     assert drain(source, 1) == ["f2"]  # from polling entries:list
     assert made and len(fake_logging.list_requests) >= 2
-    assert fake_logging.tail_subscriber_count == 0 and not source._thread.is_alive()
+    assert fake_logging.tail_subscriber_count == 0 and not tail_threads()
 
 
 # ------------------------------------------------------------------ the wiring

@@ -28,8 +28,8 @@ def test_history_on_gcp_agrees_with_check_on_gcp(gcp_backend, fake_gcloud):
         others = lambda doc: [c for c in doc["checks"] if c["id"] != "deployment_drift"]  # noqa: E731
         assert others(got) == others(want.to_json_dict()), report.game_date
     feb3 = reports[1]
-    assert feb3.check("dnp_pollution").value["pollution_pct"] == 22.0
-    assert feb3.check("usage_rate_coverage").value["coverage_pct"] == 87.1
+    assert feb3.check("dnp_pollution").value.pollution_pct == 22.0
+    assert feb3.check("usage_rate_coverage").value.coverage_pct == 87.1
     # Every range query went through a dry run (the emulator reports 0 bytes: it has no cost model).
     labels = bytes_labels(gcp_backend)
     assert set(labels) == {q for qs in HISTORY_QUERIES.values() for q in qs}
@@ -80,4 +80,4 @@ async def test_history_screen_on_gcp_shows_the_dry_run_bytes(gcp_backend, fake_g
             "history_usage": "0 B",
         }
         assert "dry run: " in str(screen.query_one("#history-head", Static).content)
-        assert screen.results["dnp_pollution"][date(2026, 2, 3)].value["pollution_pct"] == 22.0
+        assert screen.results["dnp_pollution"][date(2026, 2, 3)].value.pollution_pct == 22.0

@@ -26,7 +26,7 @@ def verdicts(report) -> dict:
         if check.id == "deployment_drift":
             detail = sorted(
                 (r["service"], r["commits_behind"], r["days_behind"], r["status"])
-                for r in check.value.get("services", [])
+                for r in check.value_json()["services"]
             )
         else:
             detail = check.summary

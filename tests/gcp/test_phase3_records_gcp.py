@@ -46,10 +46,10 @@ def test_the_issue_document_in_firestore_is_not_ok(gcp_backend):
         writer.close()
     ctx = CheckContext(settings=gcp_backend.settings, game_date=FEB4, as_of=AS_OF)
     result = run_check(SPEC_BY_ID["phase3_completion"], gcp_backend, ctx)
-    assert result.status is Status.FAIL and result.value["completed"] == 3  # overdue: past 09:00 ET with games
+    assert result.status is Status.FAIL and result.value.completed == 3  # overdue: past 09:00 ET with games
     assert "TeamOffenseGameSummaryProcessor: status 'queued'" in result.summary
     assert "PlayerGameSummaryProcessor: null is not a record" in result.summary
-    rows = {r["name"]: r for r in result.value["processors"]}
+    rows = {r["name"]: r for r in result.value_json()["processors"]}
     assert rows["PlayerGameSummaryProcessor"]["status"] == "malformed"
     # The records the demo seeded (Firestore timestamps) are complete.
     assert "problem" not in rows["UpcomingPlayerGameContextProcessor"]
@@ -133,5 +133,5 @@ def test_fuzz_firestore_values_complete_only_for_real_records(fs_only, values):
     read = backend.get_document("phase3_fuzz", DOC_ID)
     result = phase3_from_fields(read, CheckContext(settings=backend.settings, game_date=FEB4, as_of=AS_OF))
     real_count = sum(1 for v in values if is_record_of_success(v))
-    assert result.value["completed"] == real_count, (fields, result.summary)
+    assert result.value.completed == real_count, (fields, result.summary)
     assert (result.status is Status.OK) == (real_count == len(NAMES)), (fields, result.summary)

@@ -1,6 +1,6 @@
-"""The README's production recipes ("Running it for real") run as written and alert (issue 23).
+"""The production recipes ("Running it for real", docs/operations.md) run as written and alert (issue 23).
 
-Each recipe's text is parsed out of README.md, never copied here: the env file, the cron
+Each recipe's text is parsed out of docs/operations.md, never copied here: the env file, the cron
 lines, the systemd unit and the Cloud Run job (with the repository's Dockerfile). They run on
 the gcp backend against the emulators with the demo loaded (tests/gcp/conftest.py), a local
 HTTP receiver standing for Slack. Substituted is only what cannot exist here, each said where
@@ -30,15 +30,14 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from tests.emulators.fixtures import TEST_PROJECT
-from tests.helpers.readme_blocks import README, blocks, file_blocks
+from tests.helpers.readme_blocks import OPERATIONS, ROOT, blocks, file_blocks
 
-ROOT = README.parent
 ET = ZoneInfo("America/New_York")
 FEB5 = datetime(2026, 2, 5).date()  # the demo's last morning (games of Feb 4: nba-scrapers 13.4 d behind)
 FEB4 = datetime(2026, 2, 4).date()  # the morning after Feb 3 (the race, usage rates, DNP rows)
 HOOK_PATH = "/services/T0000/B0000/receiver"
 SLACK_URL = re.compile(r"https://hooks\.slack\.com/services/\S*")
-EXAMPLE_HOME = "/home/oncall"  # the README's example home directory
+EXAMPLE_HOME = "/home/oncall"  # docs/operations.md's example home directory
 RUN_TIMEOUT_S = 180
 
 # ------------------------------------------------------------------ the world the recipes run in
@@ -82,7 +81,7 @@ def at(hhmm: str, seconds: int = 0, morning=FEB5) -> dict[str, str]:
 
 
 def localize(text: str, world: dict) -> str:
-    """The README's example home and webhook URL, made to exist here."""
+    """The recipes' example home and webhook URL, made to exist here."""
     return SLACK_URL.sub(world["hook"], text.replace(EXAMPLE_HOME, str(world["home"])))
 
 
@@ -92,10 +91,10 @@ def posted(world: dict) -> list[dict]:
 
 def install_env_file(world: dict) -> Path:
     """The env file the recipes source, written where its first line says."""
-    files = file_blocks()
+    files = file_blocks(path=OPERATIONS)
     path = next(p for p in files if p.endswith("/watch.env"))
     target = Path(path.replace("~", str(world["home"]), 1))
-    assert target.parent.is_dir(), f"{path}: its folder is made by the README's setup step"
+    assert target.parent.is_dir(), f"{path}: its folder is made by the recipes' setup step"
     target.write_text(localize(files[path].body, world))
     target.chmod(0o600)
     return target
@@ -105,13 +104,13 @@ def run_setup(world: dict) -> None:
     """The one-time setup commands of "Running it for real" (the bash block before the env file)."""
     setup = [
         b
-        for b in blocks()
+        for b in blocks(path=OPERATIONS)
         if b.section == "Running it for real"
         and b.lang == "bash"
         and not b.body.startswith("# ~/")
         and "mkdir" in b.body
     ]
-    assert len(setup) == 1, "README: Running it for real has one setup block (mkdir ...)"
+    assert len(setup) == 1, "docs/operations.md: Running it for real has one setup block (mkdir ...)"
     subprocess.run(
         ["bash", "-e", "-c", setup[0].body],
         env={"HOME": str(world["home"]), "PATH": "/usr/bin:/bin"},
@@ -139,8 +138,8 @@ def check_alerted(
 
 
 def cron_jobs() -> tuple[dict[str, str], list[tuple[list[str], str]]]:
-    """(variables, [(five schedule fields, command)]) of the README's crontab."""
-    (block,) = [b for b in blocks() if b.lang == "cron"]
+    """(variables, [(five schedule fields, command)]) of the recipes' crontab."""
+    (block,) = [b for b in blocks(path=OPERATIONS) if b.lang == "cron"]
     variables, jobs = {}, []
     for line in block.body.splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
@@ -240,7 +239,7 @@ def unit_file(text: str) -> dict[str, dict[str, str]]:
 def test_systemd_unit_alerts_and_exits_0_after_the_summary(world):
     run_setup(world)
     install_env_file(world)
-    files = file_blocks()
+    files = file_blocks(path=OPERATIONS)
     unit = unit_file(files["~/.config/systemd/user/nba-console-watch.service"].body)
     timer = unit_file(files["~/.config/systemd/user/nba-console-watch.timer"].body)
     assert timer["Timer"]["OnCalendar"] == "*-*-* 06:00:00 America/New_York"
@@ -285,7 +284,7 @@ with open(os.environ["GCLOUD_RECORD"], "a") as out:
 
 
 def gcloud_calls(world: dict, block_text: str) -> list[tuple[list[str], str | None]]:
-    """Run the README block in bash with a recording gcloud; every call's argv and its stdin."""
+    """Run the docs' block in bash with a recording gcloud; every call's argv and its stdin."""
     rec_bin = world["tmp"] / "recording-bin"
     rec_bin.mkdir()
     exe = rec_bin / "gcloud"
@@ -328,7 +327,9 @@ def dockerfile() -> tuple[dict[str, str], list[str]]:
 
 
 def test_cloud_run_job_alerts_and_sends_the_summary(world):
-    (block,) = [b for b in blocks() if b.section == "Running it for real" and "gcloud run jobs deploy" in b.body]
+    (block,) = [
+        b for b in blocks(path=OPERATIONS) if b.section == "Running it for real" and "gcloud run jobs deploy" in b.body
+    ]
     calls = gcloud_calls(world, block.body)
     (deploy,) = [argv for argv, _ in calls if argv[:3] == ["run", "jobs", "deploy"]]
     secrets = {argv[2]: stdin for argv, stdin in calls if argv[:2] == ["secrets", "create"]}
@@ -373,7 +374,7 @@ def test_cloud_run_job_alerts_and_sends_the_summary(world):
         )
     messages = check_alerted(world, runs, games="2026-02-03")
     assert "Sequential execution" in messages[0]["text"], messages[0]["text"]
-    # No platform checkout in the image: drift has nothing to compare (unknown, as the README says)
+    # No platform checkout in the image: drift has nothing to compare (unknown, as docs/operations.md says)
     summary = json.dumps(messages[-1], ensure_ascii=False)
     assert "*Deployment drift*: unknown · no commit history to compare against" in summary, summary
     assert (bucket / "reports" / "morning-2026-02-03.md").exists()
@@ -386,7 +387,7 @@ def test_cloud_run_job_alerts_and_sends_the_summary(world):
 @given(st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="'"), max_size=60))
 @hsettings(max_examples=60, deadline=None)
 def test_a_single_quoted_value_reads_the_same_to_sh_and_to_systemd(value):
-    """The README's claim about watch.env: a value in single quotes (JSON included) is the same
+    """The recipes' claim about watch.env: a value in single quotes (JSON included) is the same
     string whether `sh` sources the file (cron) or systemd reads it (EnvironmentFile=)."""
     import tempfile
 

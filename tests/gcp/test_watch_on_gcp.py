@@ -48,4 +48,4 @@ def test_watch_tells_the_same_changes_on_gcp_as_on_local(gcp_backend, demo_setti
     assert got == want and got[0]  # the race and the rest of Feb 3 are told at 07:00 ET
     assert not any(status == "error" for run in got for _c, _k, status in run)
     assert "Sequential execution" in gcp_out.getvalue()
-    assert [c for c in on_gcp.run(MOMENTS[-1]).changes] == []  # a second run at the same moment: nothing
+    assert list(on_gcp.run(MOMENTS[-1]).changes) == []  # a second run at the same moment: nothing

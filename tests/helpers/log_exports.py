@@ -105,8 +105,20 @@ def raw_entries(draw):
         # CRITICAL), padding that must not count, and non-strings.
         "severity": draw(
             st.sampled_from(
-                list(SEVERITIES)
-                + ["warning", "Error", "eRRoR", "critical", "crıtıcal", " ERROR", "ERROR ", "", "BOGUS", 7, None]
+                [
+                    *list(SEVERITIES),
+                    "warning",
+                    "Error",
+                    "eRRoR",
+                    "critical",
+                    "crıtıcal",
+                    " ERROR",
+                    "ERROR ",
+                    "",
+                    "BOGUS",
+                    7,
+                    None,
+                ]
             )
         ),
         "resource": draw(

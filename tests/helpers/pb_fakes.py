@@ -66,7 +66,11 @@ event("START")
 print("Deploying " + sys.argv[1] + " at " + sys.argv[2], flush=True)
 hang = os.environ.get("FAKE_HANG_FILE")
 if hang and os.path.exists(hang) and os.environ.get("FAKE_HANG") in " ".join(argv):
-    time.sleep(float(os.environ.get("FAKE_HANG_S", "120")))
+    # Hangs FAKE_HANG_S, or until the test removes the hang file: a test that needs the step
+    # to end says when, rather than betting on how long its own commands take.
+    end = time.time() + float(os.environ.get("FAKE_HANG_S", "120"))
+    while time.time() < end and os.path.exists(hang):
+        time.sleep(0.05)
 path = os.environ.get("FAKE_STATE")
 if path:
     state = json.load(open(path)) if os.path.exists(path) else {{}}

@@ -1,4 +1,4 @@
-"""The README's fenced code blocks, as the tests that run them read them
+"""The fenced code blocks of README.md and docs/*.md, as the tests that run them read them
 (tests/functional/test_readme_commands.py, tests/gcp/test_readme_recipes.py).
 
 A block may be preceded by HTML comments that tell those tests about it, on the lines right
@@ -14,7 +14,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+OPERATIONS = DOCS / "operations.md"  # the production recipes (tests/gcp/test_readme_recipes.py)
 FENCE = re.compile(r"^```([\w-]*)[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
 MARKER = re.compile(r"<!--\s*README test:\s*(.*?)\s*-->")
 
@@ -26,14 +29,30 @@ class Block:
     line: int  # 1-based line of the opening fence
     section: str  # the nearest heading above the block
     notes: tuple[str, ...]  # the texts of the `<!-- README test: ... -->` lines right above the fence
+    path: Path = README  # the Markdown file it is in
+
+    @property
+    def file(self) -> str:
+        return str(self.path.relative_to(ROOT))
 
     @property
     def where(self) -> str:
-        return f"README.md:{self.line} ({self.section})"
+        return f"{self.file}:{self.line} ({self.section})"
 
 
-def blocks(text: str | None = None) -> list[Block]:
-    text = README.read_text(encoding="utf-8") if text is None else text
+def doc_files() -> list[Path]:
+    """README.md, then docs/*.md: the guide and the reference, read as one."""
+    return [README, *sorted(DOCS.glob("*.md"))]
+
+
+def blocks(text: str | None = None, path: Path | None = None) -> list[Block]:
+    """The blocks of README.md and docs/*.md; of one file with `path`; of `text` if given."""
+    if text is None:
+        return [b for f in ([path] if path else doc_files()) for b in _blocks(f.read_text(encoding="utf-8"), f)]
+    return _blocks(text, path or README)
+
+
+def _blocks(text: str, path: Path) -> list[Block]:
     out = []
     for m in FENCE.finditer(text):
         before = text[: m.start()]
@@ -51,26 +70,27 @@ def blocks(text: str | None = None) -> list[Block]:
                 line=before.count("\n") + 1,
                 section=headings[-1] if headings else "",
                 notes=tuple(notes),
+                path=path,
             )
         )
     return out
 
 
-def section(title: str, text: str | None = None) -> list[Block]:
+def section(title: str, text: str | None = None, path: Path | None = None) -> list[Block]:
     """The blocks under the heading `title` (up to the next heading of its level or above)."""
-    found = [b for b in blocks(text) if b.section == title]
-    assert found, f"no code block under a heading {title!r} in README.md"
+    found = [b for b in blocks(text, path) if b.section == title]
+    assert found, f"no code block under a heading {title!r} in README.md or docs/*.md"
     return found
 
 
-def file_blocks(text: str | None = None) -> dict[str, Block]:
+def file_blocks(text: str | None = None, path: Path | None = None) -> dict[str, Block]:
     """Blocks that are a file's content: their first line is a comment naming the file
     (`# ~/.config/nba-console/watch.env (chmod 600)`); the key is the path as written.
     A block holding several files (a unit and its timer) is split at each such line."""
     out = {}
-    for block in blocks(text):
-        for path, body in split_files(block.body):
-            out[path] = Block(block.lang, body, block.line, block.section, block.notes)
+    for block in blocks(text, path):
+        for name, body in split_files(block.body):
+            out[name] = Block(block.lang, body, block.line, block.section, block.notes, block.path)
     return out
 
 

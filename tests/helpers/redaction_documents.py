@@ -59,4 +59,4 @@ def describe_document(flag: str = "false") -> dict:
     }
 
 
-HIDDEN = list(SECRETS.values()) + ["label-tok-551", "shared-secret-v3"]
+HIDDEN = [*list(SECRETS.values()), "label-tok-551", "shared-secret-v3"]

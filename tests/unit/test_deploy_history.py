@@ -116,12 +116,12 @@ def test_drift_as_of_a_moment(day, status, old_behind):
     state, commits = _state()
     moment = T0 + day * 24 * H + (2 * H if day else H / 2)
     result = deployment_drift(state, S, moment)
-    rows = {r["service"]: r for r in result.value["services"]}
+    rows = {r["service"]: r for r in result.value_json()["services"]}
     if day == 0:  # no deploy before T0 + 1 h; the first commit is at T0
         assert rows["old"]["no_record_before"] == (T0 + H).isoformat() and "no deploy record before" in result.summary
         return
     assert result.status.value == status and rows["old"]["commits_behind"] == old_behind
-    assert result.value["head_time"] <= moment.isoformat()
+    assert result.value.head_time <= moment.isoformat()
     assert all(r["deployed_at"] is None or r["deployed_at"] <= moment.isoformat() for r in rows.values())
 
 

@@ -20,10 +20,11 @@ from console.cli.logs_command import format_plain
 from console.core.config import ConfigError, load_settings
 from console.core.timestamps import MAX_UTC, MIN_UTC, RFC3339, parse_timestamp
 from console.logs.parse import MalformedLog, entry_from_dict, parse_json_document, parse_ndjson_lines, scan_ndjson
+from tests.helpers.examples import examples
 from tests.helpers.fuzz_support import run_cli
 
 FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")) * 2,
+    max_examples=examples(int(os.environ.get("FUZZ_EXAMPLES", "50")) * 2),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

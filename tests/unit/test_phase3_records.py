@@ -42,15 +42,15 @@ def full(**override) -> dict:
 
 def test_the_issue_document_is_not_ok_and_names_both():
     result = judge(full(TeamOffenseGameSummaryProcessor={"status": "queued"}, PlayerGameSummaryProcessor=None))
-    assert result.status is not Status.OK and result.value["completed"] == 3
+    assert result.status is not Status.OK and result.value.completed == 3
     assert "TeamOffenseGameSummaryProcessor: status 'queued'" in result.summary
     assert "PlayerGameSummaryProcessor: null is not a record" in result.summary
-    rows = {r["name"]: r for r in result.value["processors"]}
+    rows = {r["name"]: r for r in result.value_json()["processors"]}
     assert rows["TeamOffenseGameSummaryProcessor"]["problem"] == "status 'queued'"
     assert rows["PlayerGameSummaryProcessor"]["status"] == "malformed"
     assert rows["PlayerGameSummaryProcessor"]["problem"] == "null is not a record"
-    assert result.value["not_complete"] == ["TeamOffenseGameSummaryProcessor: status 'queued'"]
-    assert result.value["malformed_fields"] == ["PlayerGameSummaryProcessor: null is not a record"]
+    assert result.value.not_complete == ["TeamOffenseGameSummaryProcessor: status 'queued'"]
+    assert result.value.malformed_fields == ["PlayerGameSummaryProcessor: null is not a record"]
     assert "problem" not in rows["TeamDefenseGameSummaryProcessor"]  # a completion has nothing to say
 
 
@@ -83,9 +83,9 @@ def test_the_issue_document_is_not_ok_and_names_both():
 )
 def test_a_field_that_is_not_a_completion_is_named(value, named, verdict):
     result = judge(full(PlayerGameSummaryProcessor=value))
-    assert result.status is verdict and result.value["completed"] == 4, result.summary
+    assert result.status is verdict and result.value.completed == 4, result.summary
     assert named in result.summary and "PlayerGameSummaryProcessor" in result.summary
-    row = next(r for r in result.value["processors"] if r["name"] == "PlayerGameSummaryProcessor")
+    row = next(r for r in result.value_json()["processors"] if r["name"] == "PlayerGameSummaryProcessor")
     assert row["problem"]
 
 
@@ -104,13 +104,13 @@ def test_the_records_the_platform_writes_are_complete():
     )
     result = judge(fields)
     assert result.status is Status.OK and result.summary == "5/5 processors complete; grading triggered"
-    assert not any("problem" in r for r in result.value["processors"])
+    assert not any("problem" in r for r in result.value_json()["processors"])
 
 
 def test_a_processor_outside_the_configuration_is_judged_too():
     result = judge(full(SomethingNew="nope"))
     assert result.status is Status.WARN and "SomethingNew: 'nope' is not a record" in result.summary
-    assert result.value["processors"][-1] == {
+    assert result.value_json()["processors"][-1] == {
         "name": "SomethingNew",
         "level": None,
         "status": "malformed",
@@ -122,7 +122,7 @@ def test_a_processor_outside_the_configuration_is_judged_too():
 
 def test_a_long_or_odd_value_is_shown_short_and_escaped():
     result = judge(full(PlayerGameSummaryProcessor={"status": "queued\x1b[2J" + "x" * 500}))
-    problem = result.value["not_complete"][0]
+    problem = result.value.not_complete[0]
     assert "\x1b" not in problem and "\\x1b" in problem and len(problem) < 100
 
 
@@ -202,9 +202,9 @@ def test_fuzz_complete_only_for_real_records(drawn):
     result = judge(fields)  # never raises, whatever the values
     real = [n for n, v in fields.items() if is_record_of_success(v)]
     event(f"{len(real)} real records")
-    assert result.value["completed"] == len(real), (fields, result.summary)
+    assert result.value.completed == len(real), (fields, result.summary)
     assert (result.status is Status.OK) == (len(real) == len(NAMES)), (fields, result.summary)
-    rows = {r["name"]: r for r in result.value["processors"]}
+    rows = {r["name"]: r for r in result.value_json()["processors"]}
     for name, value in fields.items():
         if name in real:
             assert "problem" not in rows[name]

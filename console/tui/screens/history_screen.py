@@ -271,5 +271,6 @@ class HistoryScreen(Screen[None]):
         state = PanelState(spec.id, spec.title)
         state.apply(result, as_of)
         # Drift was judged as of that date's morning: its drill-down reads the deploys of then.
-        moment = parse_timestamp(result.value.get("deploys_as_of")) or as_of
+        judged_at = result.value.judged_as_of() if result.value is not None else None
+        moment = parse_timestamp(judged_at) or as_of
         self.app.push_screen(DetailScreen(spec, CheckContext(self.host.settings, day, moment), state))

@@ -66,7 +66,7 @@ def test_only_and_exit_zero(capsys, data_args):
 
 
 def test_at_shows_the_morning_half_done(capsys, data_args):
-    code, out, _ = run(capsys, *data_args, "--date", "2026-02-04", "--at", "07:30", "check", "--json")
+    _code, out, _ = run(capsys, *data_args, "--date", "2026-02-04", "--at", "07:30", "check", "--json")
     by_id = {c["id"]: c for c in orjson.loads(out)["checks"]}
     assert by_id["phase3_completion"]["value"]["completed"] == 3
     assert by_id["sequential_execution"]["status"] == "unknown"
@@ -100,7 +100,7 @@ def test_report_markdown(capsys, data_args, tmp_path):
 
 
 def test_rich_table_for_people(capsys, data_args):
-    code, out, _ = run(capsys, *data_args, "check", "--date", "2026-02-03")
+    _code, out, _ = run(capsys, *data_args, "check", "--date", "2026-02-03")
     assert "Sequential execution" in out and "92 min" in out
 
 

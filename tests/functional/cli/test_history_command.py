@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.cli import main
+from tests.helpers.examples import examples
 
 
 def run(capsys, *argv):
@@ -42,7 +43,7 @@ def test_history_json_agrees_with_check_json_for_every_date(capsys, data_args):
     docs = orjson.loads(out)
     assert [d["game_date"] for d in docs] == [(date(2026, 1, 22) + timedelta(days=i)).isoformat() for i in range(14)]
     for doc in docs:
-        check_code, check_out, _ = run(capsys, *data_args, "check", "--date", doc["game_date"], "--json")
+        _check_code, check_out, _ = run(capsys, *data_args, "check", "--date", doc["game_date"], "--json")
         assert _comparable(doc) == _comparable(orjson.loads(check_out)), doc["game_date"]
         drift = _drift(doc)
         moment = drift["value"].pop("deploys_as_of")
@@ -65,7 +66,7 @@ def test_history_json_agrees_with_check_json_for_every_date(capsys, data_args):
 def test_drift_over_28_days_is_a_trend_with_no_verdict_before_the_first_deploy(capsys, data_args):
     """Issue 23: the deploys of each date's morning, not today's; nothing recorded before
     nba-scrapers' first deploy (Jan 22) is `unknown`, never a guess."""
-    code, out, err = run(capsys, *data_args, "history", "--days", "28", "--end", "2026-02-04", "--json")
+    _code, out, err = run(capsys, *data_args, "history", "--days", "28", "--end", "2026-02-04", "--json")
     docs = {d["game_date"]: _drift(d) for d in orjson.loads(out)}
     assert min(docs) == "2026-01-18"  # cut to the data (the demo's first game date)
     before = {d: c for d, c in docs.items() if d < "2026-01-22"}
@@ -124,7 +125,7 @@ def test_history_only(capsys, data_args):
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )  # capsys is read each time
 @given(days=st.one_of(st.integers(max_value=0), st.integers(min_value=29)))
 def test_days_outside_the_bound_are_refused_cleanly(capsys, tmp_path_factory, days):
@@ -134,7 +135,7 @@ def test_days_outside_the_bound_are_refused_cleanly(capsys, tmp_path_factory, da
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )  # capsys is read each time
 @given(text=st.text(max_size=12))
 def test_bad_end_is_refused_cleanly(capsys, tmp_path_factory, text):
@@ -182,7 +183,7 @@ def test_a_date_without_games_reads_no_games(capsys, all_star_break, monkeypatch
     [row] = [line for line in out.splitlines() if "2026-01-25" in line]
     assert row.count("no games") == 3 and "0/5" not in row and "L1 -> L2" not in row, row
     assert "L1 -> L2" in next(line for line in out.splitlines() if "2026-01-24 Sat" in line)  # a date with games
-    code, out, _ = run(capsys, *all_star_break, "history", "--days", "3", "--end", "2026-01-26", "--json")
+    _code, out, _ = run(capsys, *all_star_break, "history", "--days", "3", "--end", "2026-01-26", "--json")
     docs = {d["game_date"]: d for d in orjson.loads(out)}
     assert docs["2026-01-25"]["no_games"] is True and "no_games" not in docs["2026-01-24"]
     checks = {c["id"]: c for c in docs["2026-01-25"]["checks"]}

@@ -31,7 +31,7 @@ def test_version_comes_from_the_package_metadata(capsys):
 
 
 @pytest.mark.parametrize(
-    "shell, marker",
+    ("shell", "marker"),
     [
         ("bash", "complete -o nospace -o default -o bashdefault -F _python_argcomplete nba-console"),
         ("zsh", "#compdef nba-console"),

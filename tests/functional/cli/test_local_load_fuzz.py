@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers.examples import examples
 from tests.helpers.fuzz_support import CHECK_AT, fingerprint, run_cli, small_demo_scenario
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))  # FUZZ_EXAMPLES=500 for a longer run
@@ -178,7 +179,7 @@ def mutate(scenario: Path, draw) -> str:
 
 
 @settings(
-    max_examples=EXAMPLES,
+    max_examples=examples(EXAMPLES),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

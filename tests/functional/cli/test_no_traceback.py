@@ -44,7 +44,7 @@ def test_load_of_a_scenario_with_a_fifo_is_refused_without_blocking(demo_setting
 
 
 @pytest.mark.parametrize(
-    "argv, needles",
+    ("argv", "needles"),
     [
         (["replay", "{log}", "--speed", "inf"], ["--speed", "'inf'"]),
         (["tail", "--no-follow", "--since", "999999d"], ["999999d", "at most 3650d"]),

@@ -6,25 +6,12 @@ record, no playbook lock, nothing else."""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
 
 from console.cli import build_parser, main
-
-
-def leaf_commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    out = []
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                children = leaf_commands(sub, prefix + (name,))
-                out.extend(children or [prefix + (name,)])
-                has_own = sub.get_default("func") is not None and children
-                if has_own:
-                    out.append(prefix + (name,))
-    return out
+from tests.helpers.cli_commands import leaf_commands
 
 
 def argv_for(command: tuple[str, ...], tmp: Path, scenario: Path, logs: Path) -> list[list[str]]:

@@ -18,11 +18,11 @@ from console.cli import main
 from console.core.clock import ReplayClock
 from console.core.config import NotifyChannel
 from console.core.errors import ErrorKind, SourceError
-from console.core.models import CheckResult, Status
+from console.core.models import CheckResult
 from console.services.notify import Delivery
 from console.services.runner import SPECS, CheckContext, run_all
 from console.services.watch import Watcher, is_quiet, run_schedule
-from tests.functional.conftest import FEB4, SIZE, settle, until
+from tests.functional.conftest import FEB4
 
 FEB3 = date(2026, 2, 3)
 HOOK = "/hooks/local"
@@ -91,6 +91,7 @@ def announced_titles(message: dict) -> set[str]:
     return {spec.title for spec in SPECS for s in sections if s.split("*")[1:2] and spec.title + ":" in s.split("*")[1]}
 
 
+@pytest.mark.slow
 def test_cron_over_the_feb3_morning_posts_one_message_per_change_and_nothing_on_a_second_run(
     receiver, demo_settings, tmp_path, capsys
 ):
@@ -269,54 +270,6 @@ def test_watch_refuses_an_unknown_channel(demo_settings, tmp_path, capsys):
     config = write_config(tmp_path, demo_settings)
     assert main(["--config", config, "watch", "--once", "--notify", "pager"]) == 2
     assert "no such [[notify]] channel (local, stdout)" in capsys.readouterr().err
-
-
-# ------------------------------------------------------------------ the console
-
-
-async def test_a_status_change_raises_one_notice_and_rings_the_bell(make_app, demo_settings, monkeypatch):
-    settings = demo_settings.model_copy(update={"tui": demo_settings.tui.model_copy(update={"bell": True})})
-    app = make_app(FEB4, settings=settings)
-    rings = []
-    monkeypatch.setattr(app, "bell", lambda: rings.append(1))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert not any(n.title == "Status change" for n in app._notifications)  # first results are not changes
-        before = app.states["grading_coverage"].result
-        failing = before.model_copy(update={"status": Status.FAIL, "summary": "10/759 graded"})
-        app.update_result("grading_coverage", failing, FEB4)
-        app.update_result("grading_coverage", failing, FEB4)  # the same status again: no second notice
-        await pilot.pause()
-        await pilot.pause()
-        notes = [n for n in app._notifications if n.title == "Status change"]
-        assert [n.message for n in notes] == ["Grading coverage: ok → fail"] and rings == [1]
-        app.update_result("grading_coverage", before, FEB4)
-        await pilot.pause()
-        await pilot.pause()
-        assert [n.message for n in app._notifications if n.title == "Status change"][
-            -1
-        ] == "Grading coverage: fail → ok (recovered)"
-
-
-async def test_the_header_shows_the_watch_alert_about_its_own_game_date_only(make_app, demo_settings):
-    from console.services.watch_state import state_path
-
-    path = state_path(demo_settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        '{"version": 1, "last_notified_at": "2026-02-05T16:00:00+00:00", "outbox": [], "dates": {'
-        '"2026-02-03": {"checks": {}, "last_notified_at": "2026-02-04T12:35:00+00:00"}, '
-        '"2026-02-04": {"checks": {}}}}'
-    )
-    app = make_app(FEB3)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        header = str(app.screen.query_one("#header").render())
-        assert "watch alerted Feb 4 07:35 EST (games Feb 3)" in header
-        await pilot.press("right_square_bracket")  # Feb 4: the watch told nothing about it
-        await until(pilot, lambda: app.game_date == FEB4)
-        await settle(pilot)
-        assert "watch alerted" not in str(app.screen.query_one("#header").render())
 
 
 def test_results_for_the_check_json_match_the_watch_report(demo_settings):

@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from console.core.models import CheckResult
 from console.tui.screens.detail_screen import DetailScreen
 from console.tui.screens.sql_modal import SqlModal
 from console.tui.widgets.rows_table import RowsTable
@@ -30,7 +29,7 @@ async def _open(pilot, check_id: str) -> tuple[DetailScreen, RowsTable]:
 async def test_o_sorts_the_cursor_column_with_an_arrow_and_a_second_o_reverses(make_app):
     app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await _open(pilot, "usage_rate_coverage")
+        _screen, table = await _open(pilot, "usage_rate_coverage")
         assert app.focused is table  # keys work on entry, no Tab first
         column = table.columns_order.index("usage_rate")
         for _ in range(column):
@@ -59,7 +58,7 @@ async def test_cursor_and_sort_survive_the_reload_when_the_panel_refreshes(make_
         fetched = screen.rows
         # The panel refreshes (every 2 s on the demo): a new result object arrives.
         state = app.states["dnp_pollution"]
-        state.apply(CheckResult(**{**state.result.model_dump(), "summary": "refreshed"}), app.clock.now())
+        state.apply(state.result.model_copy(update={"summary": "refreshed"}), app.clock.now())
         await until(pilot, lambda: screen.rows is not fetched)
         await pilot.pause()
         assert table.sorted_by == ("player_name", True)
@@ -96,7 +95,7 @@ async def test_slash_searches_the_rows_and_enter_n_find_the_next(make_app):
 async def test_c_copies_the_selected_row(make_app):
     app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await _open(pilot, "dnp_pollution")
+        _screen, table = await _open(pilot, "dnp_pollution")
         table.move_cursor(row=2)
         await pilot.press("c")
         copied = json.loads(app.clipboard)
@@ -106,7 +105,7 @@ async def test_c_copies_the_selected_row(make_app):
 async def test_sql_modal_c_copies_bigquery_with_the_values_bound(make_app, demo_settings):
     app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:
-        screen, _ = await _open(pilot, "dnp_pollution")
+        _screen, _ = await _open(pilot, "dnp_pollution")
         await pilot.press("s")
         assert isinstance(app.screen, SqlModal)
         await pilot.press("c")

@@ -15,6 +15,7 @@ from console.tui.screens.history_screen import HistoryScreen
 from tests.conftest import DEMO_END
 from tests.functional.conftest import FEB3, FEB4, SIZE, until
 from tests.helpers.history_screen import open_history, with_silent_logs
+from tests.helpers.notices import record_notices
 
 
 @pytest.fixture
@@ -68,8 +69,10 @@ async def test_drift_is_a_trend_of_each_mornings_deploys(make_app):
 
 
 @pytest.mark.slow
-async def test_brackets_move_the_range_and_enter_opens_that_dates_drill_down(make_app):
-    async with make_app(FEB4).run_test(size=SIZE) as pilot:
+async def test_brackets_move_the_range_and_enter_opens_that_dates_drill_down(make_app, monkeypatch):
+    app = make_app(FEB4)
+    told = record_notices(monkeypatch, app)
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_history(pilot)
         await pilot.press("left_square_bracket")
         await until(pilot, lambda: screen.loaded and screen.span.end == date(2026, 1, 21))
@@ -80,7 +83,7 @@ async def test_brackets_move_the_range_and_enter_opens_that_dates_drill_down(mak
         await pilot.press("left_square_bracket")  # past the data: refused, as on the main screen
         await pilot.pause()
         assert screen.span.end == date(2026, 1, 21) and screen.loaded
-        assert any("no data before 2026-01-18" in str(n.message) for n in pilot.app._notifications)
+        assert any("no data before 2026-01-18" in n.message for n in told)
         await pilot.press("right_square_bracket")
         await until(pilot, lambda: screen.loaded and screen.span.end == FEB4)
         grid = screen.query_one("#history-grid", DataTable)

@@ -56,13 +56,13 @@ async def test_e_ends_the_demo_replay_and_every_panel_shows_the_finished_morning
     app = make_recording_app(FEB4, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.states["grading_coverage"].result.value["graded"] == 0
+        assert app.states["grading_coverage"].result.value.graded == 0
         assert app.check_action("replay_end", ()) is True
         await pilot.press("e")
         await settle(pilot)
         await until(pilot, lambda: app.states["sequential_execution"].result.status is Status.OK)
-        assert app.states["grading_coverage"].result.value["graded"] == 743
-        assert app.states["phase3_completion"].result.value["completed"] == 5
+        assert app.states["grading_coverage"].result.value.graded == 743
+        assert app.states["phase3_completion"].result.value.completed == 5
         assert app.check_action("replay_end", ()) is False  # nothing left to skip
 
 
@@ -106,13 +106,13 @@ async def test_pushed_document_moves_the_panel_without_a_refresh(make_app, demo_
         handle = PushingBackend.handles[-1]
         assert handle.doc_id == "2026-02-05"
         state = app.states["phase3_completion"]
-        assert state.result.value["completed"] == 5
+        assert state.result.value.completed == 5
 
         # A processor document as Firestore would push it mid-morning: two processors done.
         done = {"status": "success", "completed_at": datetime(2026, 2, 5, 12, 14, tzinfo=UTC)}
         fields = {"TeamOffenseGameSummaryProcessor": done, "TeamDefenseGameSummaryProcessor": done}
         handle.changed(fields)
-        await until(pilot, lambda: state.result.value["completed"] == 2)
+        await until(pilot, lambda: state.result.value.completed == 2)
         # The app's clock is 11:00 ET, past the 09:00 deadline, on a date with games.
         assert state.display_status == "fail"
         assert state.result.summary == "overdue: 2/5 processors by 09:00 ET"
@@ -128,5 +128,5 @@ async def test_pushed_document_moves_the_panel_without_a_refresh(make_app, demo_
         assert handle.closed and PushingBackend.handles[-1].doc_id == "2026-02-04"
         handle.changed({})  # a late push for the old date must not touch the new one
         await pilot.pause(0.2)
-        assert app.states["phase3_completion"].result.value["completed"] == 5
+        assert app.states["phase3_completion"].result.value.completed == 5
     assert PushingBackend.handles[-1].closed  # closed on exit

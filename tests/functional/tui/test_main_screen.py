@@ -187,7 +187,7 @@ async def test_g_goes_to_a_date_and_explains_what_it_cannot(make_app):
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, GotoDateModal) and app.game_date == FEB3
-        assert app.states["usage_rate_coverage"].result.value["impossible"] == 19
+        assert app.states["usage_rate_coverage"].result.value.impossible == 19
         await pilot.press("g", "escape")
         assert app.game_date == FEB3
         await pilot.press("t")  # back to the default date
@@ -223,7 +223,7 @@ async def test_a_date_change_while_paused_still_loads_the_new_date(make_app):
         await pilot.press("p", "left_square_bracket")
         await settle(pilot)
         assert app.paused and app.game_date == FEB3
-        assert app.states["dnp_pollution"].result.value["game_date_dnp_rows"] > 0
+        assert app.states["dnp_pollution"].result.value.game_date_dnp_rows > 0
 
 
 # ---------------------------------------------------------------- refresh after a playbook

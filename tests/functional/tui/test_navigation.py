@@ -40,7 +40,7 @@ async def test_opens_on_latest_demo_date_with_every_panel_populated(make_app, de
             state = app.states[check.id]
             assert state.display_status == check.status.value
             assert check.summary.split(";")[0] in _panel_text(app, check.id).replace("\n", " ") or state.result == check
-            assert state.result.value == check.value
+            assert state.result.value_json() == check.value_json()  # sequential: the live trace's own value
         assert "refreshed 0s ago" in str(app.screen.query_one("#panel-grading_coverage", CheckPanel).border_subtitle)
         # Feb 4 verdicts: every success criterion of the morning is ticked.
         assert all(c.met for c in criteria(app.results, demo_settings, FEB4))
@@ -76,7 +76,7 @@ async def test_enter_opens_the_drill_down_and_escape_goes_back(make_app, demo_ba
         ctx = CheckContext(demo_settings, FEB3, clock.now())
         expected = SPEC_BY_ID["dnp_pollution"].drill(demo_backend, ctx)
         table = app.screen.query_one("#rows")
-        assert table.row_count == len(expected) == app.states["dnp_pollution"].result.value["dnp_rows"]
+        assert table.row_count == len(expected) == app.states["dnp_pollution"].result.value.dnp_rows
         # The DNP rows name no service or commit: no redeploy with placeholders, and why.
         assert "no playbook suggested" in _text(app.screen.query_one("#detail-playbooks"))
         await pilot.press("escape")

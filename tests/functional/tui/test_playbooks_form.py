@@ -31,7 +31,7 @@ async def test_from_drift_the_form_is_prefilled_with_the_worst_service_and_head(
     app = make_app(FEB4)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _playbooks_from(pilot, "deployment_drift")
-        head = app.states["deployment_drift"].result.value["head"]
+        head = app.states["deployment_drift"].result.value.head
         assert screen.current == "redeploy-service"
         assert screen.query_one("#param-service", Input).value == "nba-scrapers"
         assert screen.query_one("#param-commit", Input).value == head

@@ -178,12 +178,14 @@ async def test_quit_inside_the_confirmation_modal_cancels_the_run_and_releases_t
         assert (demo_settings.state_dir / "playbook.lock").exists()
         t0 = time.monotonic()
         await pilot.press("ctrl+q")
-    assert time.monotonic() - t0 < 2.0
+    # Leaving does not wait on the modal or the lock: about 0.3 s; 10 s is over 5x that loaded.
+    assert time.monotonic() - t0 < 10
     assert not (demo_settings.state_dir / "playbook.lock").exists()
     [run] = AuditLog(demo_settings.state_dir).runs()
     assert run.status == "interrupted" and _env(demo_backend) == "true"
 
 
+@pytest.mark.slow
 async def test_q_and_ctrl_c_in_modals_quit_too(demo_settings, demo_backend):
     for key, modal in (("q", ConfirmationModal), ("ctrl+c", TypedNameModal)):
         app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
@@ -235,7 +237,8 @@ async def test_quit_while_a_step_streams_terminates_its_process_group(tmp_path, 
         [deploy] = [e[3] for e in deploy_events(tmp_path)]
         t0 = time.monotonic()
         await pilot.press("ctrl+q")
-    assert time.monotonic() - t0 < 2.5
+    # The step's group is ended (1 s grace), not waited out (FAKE_HANG_S, 120 s).
+    assert time.monotonic() - t0 < 30
     assert not pid_alive(deploy)
     assert not (settings.state_dir / "playbook.lock").exists()
     [run] = AuditLog(settings.state_dir).runs()
@@ -261,8 +264,7 @@ async def test_a_dead_consoles_running_step_blocks_a_run_and_is_named(demo_setti
             "command": "sleep 30",
             "started_at": "2026-02-05T12:00:00+00:00",
         }
-        FileLock(demo_settings.state_dir).path.parent.mkdir(parents=True, exist_ok=True)
-        FileLock(demo_settings.state_dir)._write(
+        FileLock(demo_settings.state_dir).acquire(  # the lock a console killed mid-step left behind
             make_owner(
                 {"user": "u", "host": here, "pid": 2**22 + 99, "run_id": "killed-run", "playbook": "p", "step": step},
                 60,

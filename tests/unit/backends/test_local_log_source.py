@@ -81,7 +81,7 @@ def test_json_array_file_rewritten_gives_only_new_entries(tmp_path):
     path.write_bytes(orjson.dumps(rows))
     f = FileFollower(path)
     assert len(f.poll()) == 3
-    path.write_bytes(orjson.dumps(rows + [orjson.loads(line(3))]))
+    path.write_bytes(orjson.dumps([*rows, orjson.loads(line(3))]))
     assert texts(f.poll()) == ["line 3"]
 
 

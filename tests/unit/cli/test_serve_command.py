@@ -15,6 +15,7 @@ from console import cli
 from console.cli.serve_command import TOKEN_ENV, child_argv, confirm_playbooks, is_loopback, resolve_token
 from console.core.config import ConfigError, load_settings
 from console.tui.serve import parse_envelope
+from tests.helpers.examples import examples
 
 
 class _Tty(io.StringIO):
@@ -46,7 +47,7 @@ def test_the_viewer_console_gets_the_servers_effective_settings_as_argv(tmp_path
 
 
 @pytest.mark.parametrize(
-    "host,loopback",
+    ("host", "loopback"),
     [
         ("127.0.0.1", True),
         ("::1", True),
@@ -90,7 +91,7 @@ def test_allowing_playbooks_needs_the_project_name_typed_on_a_terminal():
 
 
 @pytest.mark.parametrize(
-    "argv,why",
+    ("argv", "why"),
     [
         (["serve", "--allow-playbooks"], "needs a typed confirmation on a terminal"),
         (["--read-only", "serve", "--allow-playbooks", "--yes"], "contradicts --read-only"),
@@ -106,6 +107,7 @@ def test_refused_serves_exit_2_before_anything_starts(argv, why, monkeypatch, ca
     assert started == [] and not (tmp_path / "data").exists()  # not even the demo was seeded
 
 
+@pytest.mark.slow
 def test_serve_passes_the_settings_and_limits_to_the_server(monkeypatch, tmp_path):
     captured = []
     monkeypatch.setattr("console.tui.serve.ConsoleServer.run", lambda self: captured.append(self.options))
@@ -118,7 +120,7 @@ def test_serve_passes_the_settings_and_limits_to_the_server(monkeypatch, tmp_pat
     assert (tmp_path / "data").exists()  # an empty local backend gets the demo, as make run does
 
 
-@hsettings(max_examples=150, deadline=None)
+@hsettings(max_examples=examples(150), deadline=None)
 @given(
     st.one_of(
         st.text(),

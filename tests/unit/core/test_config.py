@@ -55,7 +55,7 @@ def test_env_overrides_file(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "text, key",
+    ("text", "key"),
     [
         ("[thresholds]\ngrading_trigger_pct = 'high'\n", "thresholds.grading_trigger_pct"),
         ("[thresholds]\ngrading_trigger_pct = 180\n", "thresholds.grading_trigger_pct"),

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from console.core.config import ConfigError, Settings, load_settings
+from tests.helpers.examples import examples
 
 FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")) * 2,
+    max_examples=examples(int(os.environ.get("FUZZ_EXAMPLES", "50")) * 2),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -31,9 +32,9 @@ def _numeric_fields(model: type[BaseModel] = Settings, prefix: tuple[str, ...] =
         inner = [annotation, *typing.get_args(annotation)]
         section = next((a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)), None)
         if section is not None:
-            yield from _numeric_fields(section, prefix + (name,))
+            yield from _numeric_fields(section, (*prefix, name))
         elif annotation in (int, float, timedelta):
-            yield ".".join(prefix + (name,)), model, name, annotation
+            yield ".".join((*prefix, name)), model, name, annotation
 
 
 NUMERIC = list(_numeric_fields())
@@ -72,7 +73,7 @@ def test_there_are_numeric_settings_to_check():
 
 
 @pytest.mark.parametrize(
-    "key, model, name, kind",
+    ("key", "model", "name", "kind"),
     [p for p in NUMERIC if p[3] is not timedelta],
     ids=[p[0] for p in NUMERIC if p[3] is not timedelta],
 )
@@ -95,7 +96,7 @@ def _extremes():
             yield key, literal
 
 
-@pytest.mark.parametrize("key, literal", list(_extremes()), ids=lambda v: str(v))
+@pytest.mark.parametrize(("key", "literal"), list(_extremes()), ids=lambda v: str(v))
 def test_extremes_are_refused_from_the_file(tmp_path, key, literal):
     name = key.split(".")[-1]
     path = tmp_path / "c.toml"

@@ -34,6 +34,7 @@ def _check_imports(argv: list[str]) -> tuple[int, list[str]]:
     return report["code"], report["imported"]
 
 
+@pytest.mark.slow
 def test_check_json_imports_no_settings_library_and_no_rich(demo_settings):
     # nor the resource readers the query files were read with. (DuckDB's package is imported,
     # and with it `importlib.metadata` and `email.parser` for its `__version__`: the console

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from console.core import config_checks
 from console.core.config import ConfigError, load_settings
 from console.core.config_checks import BINDING_IDS, NAMED_KEYS, THEMES, key_problem
+from tests.helpers.examples import examples
 
 
 def _declared_binding_ids() -> set[str]:
@@ -39,13 +40,13 @@ def _declared_binding_ids() -> set[str]:
 
 
 def test_the_binding_ids_are_the_ones_the_screens_declare():
-    assert BINDING_IDS == _declared_binding_ids()
+    assert _declared_binding_ids() == BINDING_IDS
 
 
 def test_the_themes_are_textuals():
     from textual.theme import BUILTIN_THEMES
 
-    assert THEMES == set(BUILTIN_THEMES)
+    assert set(BUILTIN_THEMES) == THEMES
 
 
 def _resolves(name: str) -> bool:
@@ -76,7 +77,7 @@ def test_the_named_keys_are_textuals():
     assert all(key_problem(n) is None for n in NAMED_KEYS)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.characters(min_codepoint=0x21, max_codepoint=0x24F, blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp")))
 def test_every_key_textual_names_for_a_character_is_accepted(char):
     from console.adapters.textual_private import key_name_of
@@ -109,7 +110,7 @@ def test_keys_a_person_writes_are_accepted(key):
 
 
 @pytest.mark.parametrize(
-    "key, why",
+    ("key", "why"),
     [
         ("not a key!!", "is not a key name"),
         ("", "an empty key"),
@@ -127,7 +128,7 @@ def test_keys_that_are_not_keys_are_refused(key, why):
     assert why in (key_problem(key) or "")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(alphabet=string.ascii_lowercase + "_", min_size=3, max_size=20))
 def test_a_made_up_name_is_accepted_only_when_it_names_a_character_or_a_key(name):
     import itertools

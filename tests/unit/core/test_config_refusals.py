@@ -20,7 +20,7 @@ def _refused(tmp_path, text: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "text, expected",
+    ("text", "expected"),
     [
         (
             "[thresholds]\ndnp_window_dayz = 3\n",
@@ -83,7 +83,7 @@ def test_config_problems_are_refused_in_one_line(tmp_path, text, expected):
 
 
 @pytest.mark.parametrize(
-    "name, value, expected",
+    ("name", "value", "expected"),
     [
         ("NBA_CONSOLE_THRESHOLDS", "not json", "$NBA_CONSOLE_THRESHOLDS: not a valid value for `thresholds`"),
         (

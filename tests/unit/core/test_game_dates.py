@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from console.core.game_dates import MAX_OFFSET_DAYS, DateRange, date_range, parse_game_date
+from tests.helpers.examples import examples
 
 SHOWN, TODAY = date(2026, 2, 4), date(2026, 2, 5)
 
@@ -35,7 +36,7 @@ def test_an_offset_past_the_calendar_is_an_error_not_an_overflow():
     assert parse_game_date("+3000", date.max - timedelta(days=5), TODAY).error
 
 
-@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")) * 4, deadline=None)
+@settings(max_examples=examples(int(os.environ.get("FUZZ_EXAMPLES", "50")) * 4), deadline=None)
 @given(text=st.text(max_size=80), shown=st.dates(), today=st.dates())
 def test_the_parser_never_raises_and_answers_exactly_one_thing(text, shown, today):
     parsed = parse_game_date(text, shown, today)

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from console.core.redaction import MASK, mask_text, mask_tree
 from console.playbook.redact import redact_text
+from tests.helpers.examples import examples
 from tests.helpers.redaction_documents import HIDDEN, describe_document
 
 WATCHED = {"SEQUENTIAL_EXECUTION_ENABLED"}
@@ -249,12 +250,18 @@ def test_check_report_leaves_as_it_is(demo_backend, demo_settings):
 
 SECRETS = st.sampled_from(PREFIXED + RANDOM)
 BENIGN = st.sampled_from(
-    HANDOFF.read_text().splitlines()[:120]
-    + ["", "Done.", "Updating service...", "  - name: LOG_LEVEL", "    value: info"]
+    [
+        *HANDOFF.read_text().splitlines()[:120],
+        "",
+        "Done.",
+        "Updating service...",
+        "  - name: LOG_LEVEL",
+        "    value: info",
+    ]
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     before=st.lists(BENIGN, max_size=4),
     after=st.lists(BENIGN, max_size=4),
@@ -267,7 +274,7 @@ def test_a_secret_anywhere_in_text_output_never_shows(before, after, form, secre
     assert not _leaks(redact_text(text, WATCHED), secret)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     secret=st.one_of(SECRETS, st.sampled_from(PLAIN)),
     path=st.lists(st.sampled_from(["spec", "template", "containers", 0, "env"]), max_size=4),

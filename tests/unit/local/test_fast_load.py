@@ -21,6 +21,7 @@ from console.core.schema import BY_LOGICAL
 from console.local import fast_load
 from console.local.scenario import DB_FILE, _build_generation, current_dir, load_scenario
 from console.local.validate import validate_scenario
+from tests.helpers.examples import examples
 from tests.helpers.fuzz_support import fingerprint
 
 FILE = "nba_analytics.player_game_summary.ndjson"
@@ -136,7 +137,7 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("name,data", REFUSED, ids=[c[0] for c in REFUSED])
+@pytest.mark.parametrize(("name", "data"), REFUSED, ids=[c[0] for c in REFUSED])
 def test_every_refusal_keeps_the_validators_words(tmp_path, name, data):
     before = _outcome(tmp_path / "old", data, fast=False)
     after = _outcome(tmp_path / "new", data, fast=True)
@@ -161,7 +162,7 @@ ACCEPTED = [
 ]
 
 
-@pytest.mark.parametrize("name,data", ACCEPTED, ids=[c[0] for c in ACCEPTED])
+@pytest.mark.parametrize(("name", "data"), ACCEPTED, ids=[c[0] for c in ACCEPTED])
 def test_what_the_validator_accepts_loads_the_same_rows(tmp_path, name, data):
     before = _outcome(tmp_path / "old", data, fast=False)
     after = _outcome(tmp_path / "new", data, fast=True)
@@ -255,13 +256,13 @@ FILES = st.builds(
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(FILES)
 def test_generated_files_load_or_refuse_exactly_as_before(tmp_path, data):
     assert _outcome(tmp_path / "new", data, fast=True) == _outcome(tmp_path / "old", data, fast=False)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
     | st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(Z|z|\+00:00|)\Z")
@@ -282,7 +283,7 @@ def test_what_sql_calls_surely_valid_the_checkers_accept(value):
     con.close()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
     | st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
@@ -370,7 +371,7 @@ SEVERAL = [
 ]
 
 
-@pytest.mark.parametrize("name,files", SEVERAL, ids=[c[0] for c in SEVERAL])
+@pytest.mark.parametrize(("name", "files"), SEVERAL, ids=[c[0] for c in SEVERAL])
 def test_files_loaded_side_by_side_end_as_one_at_a_time(tmp_path, name, files):
     before = _outcome_of_files(tmp_path / "old", files, fast=False)
     assert _outcome_of_files(tmp_path / "new", files, fast=True) == before

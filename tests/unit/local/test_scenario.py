@@ -20,12 +20,12 @@ def test_hand_written_scenario_loads_and_checks(tmp_path, demo_settings):
     report = run_all(
         LocalBackend(demo_settings), CheckContext(demo_settings, date(2026, 3, 1), DEMO_END.replace(month=3))
     )
-    dnp = report.check("dnp_pollution").value
+    dnp = report.check("dnp_pollution").value_json()
     assert (dnp["dnp_rows"], dnp["cache_rows"]) == (1, 2)
-    assert report.check("phase3_completion").value["completed"] == 1
-    assert report.check("usage_rate_coverage").value["coverage_pct"] == 100.0
+    assert report.check("phase3_completion").value.completed == 1
+    assert report.check("usage_rate_coverage").value.coverage_pct == 100.0
     assert report.check("grading_coverage").status.value == "unknown"  # no predictions table at all
-    assert report.check("sequential_execution").value["violations"]  # a player processor with no team run
+    assert report.check("sequential_execution").value.violations  # a player processor with no team run
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def test_broken_scenario_is_refused_and_nothing_is_lost(tmp_path, demo_settings,
     assert current_dir(demo_settings) == before
     # The demo is still there and still answers.
     report = run_all(LocalBackend(demo_settings), CheckContext(demo_settings, date(2026, 2, 4), DEMO_END))
-    assert report.check("grading_coverage").value["predicted"] == 759
+    assert report.check("grading_coverage").value.predicted == 759
     assert [p.name for p in demo_settings.data_dir.iterdir() if p.name.startswith("gen-")] == [before.name]
 
 

@@ -140,7 +140,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("mutate, where, reason", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("mutate", "where", "reason"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_each_probe_is_refused_in_one_line_and_nothing_changes(tmp_path, demo_settings, mutate, where, reason):
     root = write_hand_scenario(tmp_path / "s")
     (root / "deploy.json").unlink(missing_ok=True)

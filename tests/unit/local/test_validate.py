@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from console.core.errors import ScenarioError
 from console.core.schema import BY_LOGICAL
 from console.local.validate import _column_plan, _Reader, _validate_table_rows, validate_rows_fast
+from tests.helpers.examples import examples
 
 SPEC = BY_LOGICAL["player_game_summary"]
 PLAN = _column_plan(SPEC)
@@ -87,7 +88,7 @@ def _slow_accepts(tmp_path, data: bytes) -> bool:
         return False
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(LINE, max_size=6))
 def test_fast_never_accepts_what_the_row_check_refuses(tmp_path, lines):
     fast = validate_rows_fast([line for line in lines if not line.isspace()], PLAN)

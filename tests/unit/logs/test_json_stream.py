@@ -13,6 +13,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from console.logs.json_stream import NotStreamable, iter_objects
+from tests.helpers.examples import examples
 
 tricky = st.sampled_from(["}", "},", "}]", "} ,", '\\"},', "{", "[", "]", ",", " ", "x"])
 texts = st.lists(st.one_of(tricky, st.text(max_size=8)), max_size=6).map("".join)
@@ -33,14 +34,14 @@ def layout(items, style: str) -> bytes:
     return b"\r\n [ \t" + b" ,\n\t".join(orjson.dumps(i) for i in items) + b"\n]\n\n"
 
 
-@hsettings(max_examples=300, deadline=None)
+@hsettings(max_examples=examples(300), deadline=None)
 @given(st.lists(objects, max_size=8), st.sampled_from(["indent", "compact", "loose"]), st.integers(1, 64))
 def test_arrays_of_objects_stream_to_the_same_values(items, style, chunk):
     data = layout(items, style)
     assert list(iter_objects(io.BytesIO(data), chunk)) == orjson.loads(data)
 
 
-@hsettings(max_examples=300, deadline=None)
+@hsettings(max_examples=examples(300), deadline=None)
 @given(
     st.binary(max_size=60)
     | st.lists(values, max_size=4).map(orjson.dumps)

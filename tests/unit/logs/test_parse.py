@@ -20,6 +20,7 @@ from console.logs.parse import (
     parse_timestamp,
 )
 from console.logs.trace import TraceParser
+from tests.helpers.examples import examples
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
@@ -46,7 +47,7 @@ def test_entry_shaped_dicts_never_raise(value):
 
 
 @given(st.binary(max_size=300))
-@hsettings(max_examples=200)
+@hsettings(max_examples=examples(200))
 def test_byte_soup_is_entries_or_one_malformed_log(data):
     """Whatever the bytes: entries (malformed ones counted), or MalformedLog naming a line
     of the file; never another exception."""

@@ -37,7 +37,7 @@ def test_filter_escapes_quotes_and_backslashes_and_adds_severity():
 
 
 @pytest.mark.parametrize(
-    "text,expected",
+    ("text", "expected"),
     [("30m", 1800), ("2h", 7200), ("7d", 604800), ("45s", 45), ("1w", 604800), ("1.5h", 5400), (" 2H ", 7200)],
 )
 def test_durations(text, expected):

@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 
 from console.logs.parse import count_matches, parse_line, scan_ndjson
 from console.logs.query import SEVERITIES, LogQuery
+from tests.helpers.examples import examples
 from tests.helpers.log_exports import decoded_then_filtered, exports
 
 
 @pytest.mark.slow
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(exports(), st.sampled_from([s for s in SEVERITIES if s != "DEFAULT"]))
 def test_severity_prefilter_keeps_every_line_the_decoded_filter_keeps(data, floor):
     query = LogQuery(severity=floor)
@@ -32,7 +33,7 @@ def test_severity_prefilter_keeps_every_line_the_decoded_filter_keeps(data, floo
             assert query.raw_may_match(line)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(exports())
 def test_count_matches_over_a_file_agrees_with_decode_then_filter(data):
     query = LogQuery(severity="ERROR")

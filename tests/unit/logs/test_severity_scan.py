@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from console.logs import parse, severity_scan
 from console.logs.parse import count_matches, parse_line, scan_ndjson
 from console.logs.query import SEVERITIES, LogQuery
+from tests.helpers.examples import examples
 from tests.helpers.log_exports import decoded_then_filtered, escaped, exports
 
 pytestmark = pytest.mark.skipif(not severity_scan.available(), reason="hyperscan has no wheel here")
@@ -81,7 +82,7 @@ def odd_exports(draw) -> bytes:
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(exports(), st.sampled_from(FLOORS))
 def test_every_kept_line_is_a_candidate(data, floor):
     query = LogQuery(severity=floor)
@@ -91,7 +92,7 @@ def test_every_kept_line_is_a_candidate(data, floor):
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(odd_exports(), st.sampled_from(FLOORS))
 def test_values_of_non_ascii_letters_and_escapes_are_candidates(data, floor):
     query = LogQuery(severity=floor)
@@ -99,7 +100,7 @@ def test_values_of_non_ascii_letters_and_escapes_are_candidates(data, floor):
     assert [e.insert_id for e in scan_ndjson(data, query)] == decoded_then_filtered(data, query)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.one_of(exports(), odd_exports()), st.sampled_from(FLOORS))
 def test_count_matches_is_decode_then_filter_with_and_without_hyperscan(data, floor):
     query = LogQuery(severity=floor)

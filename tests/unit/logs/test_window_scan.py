@@ -21,6 +21,7 @@ from console.logs import window_scan
 from console.logs.parse import MalformedLog, parse_log_file
 from console.logs.trace import TraceParser, trace_from_entries
 from console.logs.window_scan import scan_json_file, scan_ndjson_file
+from tests.helpers.examples import examples
 
 SETTINGS = Settings()
 SERVICE = SETTINGS.services.analytics
@@ -109,18 +110,18 @@ def same(path: Path, data: bytes, answer) -> None:
     assert trace_from_entries(kept, SETTINGS).verdict() == trace_from_entries(expected, SETTINGS).verdict()
 
 
-@hsettings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@hsettings(max_examples=examples(150), suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(lines, st.sampled_from([b"\n", b"\r\n"]), st.booleans(), st.integers(8, 600))
 def test_streamed_read_equals_whole_file_read(tmp_path, items, newline, final, chunk):
     data = document(items, newline, final)
     path = tmp_path / "f.ndjson"
     path.write_bytes(data)
     with mock.patch.object(window_scan, "CHUNK", chunk):
-        state, answer = scan_ndjson_file(path, SERVICE, START, END, is_trace)
+        _state, answer = scan_ndjson_file(path, SERVICE, START, END, is_trace)
     same(path, data, answer)
 
 
-@hsettings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@hsettings(max_examples=examples(150), suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(lines, st.booleans(), st.data())
 def test_a_scan_continued_after_appends_equals_a_fresh_one(tmp_path, items, final, data_):
     data = document(items, b"\n", final)
@@ -134,7 +135,7 @@ def test_a_scan_continued_after_appends_equals_a_fresh_one(tmp_path, items, fina
     same(path, data, answer)
 
 
-@hsettings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@hsettings(max_examples=examples(60), suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(lines, st.integers(-180, 480))
 def test_a_scan_reused_for_a_later_end_equals_a_fresh_one(tmp_path, items, minutes):
     """The live console's window ends at "now", later at every refresh."""
@@ -183,7 +184,7 @@ def test_a_json_array_gives_what_its_whole_parse_gives(tmp_path):
         for h in range(10)
     ]
     path = tmp_path / "f.json"
-    path.write_bytes(orjson.dumps(items + [{"no": "time"}], option=orjson.OPT_INDENT_2))
+    path.write_bytes(orjson.dumps([*items, {"no": "time"}], option=orjson.OPT_INDENT_2))
     scan = scan_json_file(path, SERVICE, START, END, is_trace)
     entries, skipped = parse_log_file(path.read_bytes(), ndjson=False)
     assert scan.skipped == skipped == 1
@@ -260,7 +261,7 @@ def test_a_line_longer_than_any_entry_is_skipped_not_held(tmp_path, monkeypatch)
     assert len(more.kept) == 3 and more.skipped == 2
 
 
-@hsettings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@hsettings(max_examples=examples(100), suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(lines, st.booleans(), st.integers(8, 600))
 def test_a_streamed_json_array_equals_its_whole_parse(tmp_path, items, indent, chunk):
     """The same entries as an array (pretty or compact), malformed ones included."""

@@ -67,8 +67,8 @@ def test_every_query_a_panel_names_has_its_sql_file_and_every_sql_file_is_used()
 
 
 def test_history_reads_its_titles_and_queries_from_the_panels():
-    assert SHORT_TITLES == {p.id: p.short_title for p in PANELS}
-    assert HISTORY_QUERIES == {p.id: p.history_queries for p in PANELS if p.history_queries}
+    assert {p.id: p.short_title for p in PANELS} == SHORT_TITLES
+    assert {p.id: p.history_queries for p in PANELS if p.history_queries} == HISTORY_QUERIES
 
 
 def test_every_suggested_playbook_exists():

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from console.playbook.audit import AuditLog
 from console.playbook.lock import FileLock, LockHeld, judge
+from tests.helpers.examples import examples
 
 scalars = st.one_of(
     st.none(),
@@ -62,7 +63,7 @@ def _fresh_dir(factory, label: str):
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(lines=st.lists(st.one_of(records.map(orjson.dumps), st.binary(max_size=40)), max_size=8))
 def test_the_audit_reader_never_raises(tmp_path_factory, lines):
     state = _fresh_dir(tmp_path_factory, "audit")
@@ -77,7 +78,7 @@ def test_the_audit_reader_never_raises(tmp_path_factory, lines):
         log.run(rec.run_id)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(held=records)
 def test_judging_any_lock_record_never_raises_anything_but_lock_held(held):
     try:
@@ -87,7 +88,7 @@ def test_judging_any_lock_record_never_raises_anything_but_lock_held(held):
     assert isinstance(free, bool) and isinstance(why, str)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(content=st.one_of(records.map(orjson.dumps), st.binary(max_size=60)))
 def test_the_lock_file_reader_never_raises(tmp_path_factory, content):
     state = _fresh_dir(tmp_path_factory, "lock")

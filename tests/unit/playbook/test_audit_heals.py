@@ -86,7 +86,7 @@ def test_printf_garbage_then_a_run(demo_settings, demo_backend, cli):
     read = AuditLog(demo_settings.state_dir).read()
     assert [b.reason for b in read.bad] == ["not JSON (a torn or corrupted line)"]
     assert {r.run_id for r in read.records} == {first, second}
-    code, out, err = cli("audit")
+    _code, out, err = cli("audit")
     assert "1 unreadable audit line(s) skipped" in err and first in out and second in out
     _whole(demo_settings, second, cli, resume=True)
 
@@ -101,10 +101,11 @@ def test_a_record_glued_to_a_torn_line_by_an_older_writer_is_still_read(demo_set
         fh.write(records)
     read = AuditLog(demo_settings.state_dir).read()
     assert len(read.bad) == 1 and "glued" in read.bad[0].reason
-    assert [r.event for r in read.records][0] == "run_start"
+    assert next(r.event for r in read.records) == "run_start"
     _whole(demo_settings, read.records[0].run_id, cli, resume=False)
 
 
+@pytest.mark.slow
 def test_torn_at_every_byte_offset_of_a_record_the_next_run_is_whole(demo_settings, demo_backend, cli):
     """A writer killed at any byte of a record (here the run_start of a run, the longest
     record): the next run is whole in `audit`, `audit show` and `--resume`."""

@@ -23,7 +23,7 @@ def _yes(**kw) -> Callbacks:
 
 def _drift(backend, settings, service):
     result = deployment_drift(backend.deploy_state(), settings, datetime.now(UTC))
-    return next(r for r in result.value["services"] if r["service"] == service)
+    return next(r for r in result.value_json()["services"] if r["service"] == service)
 
 
 def test_disable_sequential_changes_the_env_the_panels_read(demo_settings, demo_backend):

@@ -12,7 +12,7 @@ from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Runner
 from console.playbook.procs import pid_alive
 from tests.helpers.pb_fakes import deploy_events, fake_env, git, make_checkout, never_overlapping, ran
-from tests.helpers.playbook_cli import kill_console_mid_deploy, run_cli
+from tests.helpers.playbook_cli import kill_console_mid_deploy, run_cli, start_console
 
 
 def _yes(**kw) -> Callbacks:
@@ -70,7 +70,7 @@ def test_gcp_runs_exactly_the_argv_and_verifies_by_reading_back(gcp):
 
 
 def test_verification_fails_when_the_variable_does_not_read_back(gcp, monkeypatch):
-    settings, _, tmp = gcp
+    settings, _, _tmp = gcp
     monkeypatch.setenv("FAKE_ENV", '{"SEQUENTIAL_EXECUTION_ENABLED": "true"}')
     outcome = Runner(settings, callbacks=_yes()).run("disable-sequential-execution")
     assert outcome.status == "failed"
@@ -180,6 +180,7 @@ def test_cli_dry_run_prints_the_exact_commands_and_runs_only_the_read_only_prefl
     assert not (tmp / "state" / "audit.jsonl").exists() and not (tmp / "state" / "playbook.lock").exists()
 
 
+@pytest.mark.slow
 def test_cli_dry_run_refuses_what_the_run_refuses_with_the_same_message_and_exit_2(cli_env):
     env, tmp = cli_env
     args = [
@@ -255,7 +256,7 @@ def test_cli_refuses_injection_and_runs_nothing(cli_env):
 @pytest.mark.slow
 def test_kill_then_resume_never_runs_two_deploys_and_records_the_killed_step_as_unknown(cli_env):
     env, tmp = cli_env
-    env, orphan = kill_console_mid_deploy(env, tmp, sleep_s="9")
+    env, orphan = kill_console_mid_deploy(env, tmp, sleep_s="120")  # until the hang file goes
     assert pid_alive(orphan)
     [run] = AuditLog(tmp / "state").runs()
     assert run.status == "interrupted" and run.done == {0} and run.unknown == {1}
@@ -281,9 +282,16 @@ def test_kill_then_resume_never_runs_two_deploys_and_records_the_killed_step_as_
         assert f"pid {orphan}" in res.stderr and "deploy-service.sh prediction-coordinator" in res.stderr
     assert pid_alive(orphan)
 
-    res = run_cli(["playbook", "run", "--resume", run.run_id, "--yes", "--wait"], env)
-    assert res.returncode == 0, res.stdout + res.stderr
-    assert "waiting for process group" in res.stderr
+    # --wait waits for the orphan's group; the orphan's deploy ends once the resume says so.
+    resume = start_console(["playbook", "run", "--resume", run.run_id, "--yes", "--wait"], env)
+    said = ""
+    while "waiting for process group" not in said:
+        line = resume.stderr.readline()
+        assert line, said  # the resume ended without waiting
+        said += line
+    (tmp / "hang").unlink()
+    out, err = resume.communicate(timeout=60)
+    assert resume.returncode == 0, out + said + err
     events = deploy_events(tmp)
     assert never_overlapping(events), events
     # Both steps were re-verified (the orphan finished the deploy), so nothing ran twice.

@@ -51,8 +51,8 @@ def test_a_run_that_lost_its_lock_at_a_prompt_does_not_act_on_the_answer(demo_se
     taken_by = {}
 
     def confirm(step):
-        b = _owner("run-B", pid=1)  # another live console took it over meanwhile
-        lock._write(b)
+        b = _owner("run-B", pid=1)  # another live console took it over meanwhile: the lease file says so
+        lock.path.write_bytes(orjson.dumps(b))
         taken_by.update(b)
         return True
 
@@ -225,7 +225,7 @@ def test_a_lost_after_record_is_loud_and_the_next_run_treats_the_step_as_unknown
     resumed = Runner(demo_settings, executor=ex, callbacks=_yes()).resume(outcome.run_id)
     assert resumed.ok and deploys == [0, 1]  # step 1 re-verified, never deployed twice
     records = AuditLog(demo_settings.state_dir).records(outcome.run_id)
-    assert [(r.event, r.outcome) for r in records if r.event == "step_end"][0] == ("step_end", "unknown")
+    assert next((r.event, r.outcome) for r in records if r.event == "step_end") == ("step_end", "unknown")
 
 
 CORRUPT_LINES = [

@@ -60,7 +60,7 @@ def test_shipped_playbook_renders_the_handoff_commands(name):
 
 
 @pytest.mark.parametrize(
-    "name,value", [("disable-sequential-execution", "false"), ("enable-sequential-execution", "true")]
+    ("name", "value"), [("disable-sequential-execution", "false"), ("enable-sequential-execution", "true")]
 )
 def test_sequential_playbooks_verify_the_variable_reads_back(name, value):
     plan = model.get(name).render(Settings())
@@ -95,7 +95,7 @@ def test_dangerous_steps_name_what_to_type():
 
 
 @pytest.mark.parametrize(
-    "params,needle",
+    ("params", "needle"),
     [
         ({"service": "nba-scrapers", "commit": "29130502; rm -rf /"}, "commit"),
         ({"service": "nba-scrapers", "commit": "$(id)"}, "commit"),

@@ -17,6 +17,7 @@ from console.core.config import load_settings
 from console.playbook.audit import AuditLog
 from console.playbook.engine import Callbacks, Runner
 from console.playbook.redact import MASK, Redactor, redact_text
+from tests.helpers.examples import examples
 from tests.helpers.pb_fakes import fake_env, make_checkout
 from tests.helpers.redaction_documents import HIDDEN, describe_document
 
@@ -38,7 +39,7 @@ def test_plain_text_pairs_are_masked():
     assert "LOG_LEVEL=info" in r.line("LOG_LEVEL=info")
 
 
-@hsettings(max_examples=200, deadline=None)
+@hsettings(max_examples=examples(200), deadline=None)
 @given(
     name=st.from_regex(r"[A-Z][A-Z_]{0,20}", fullmatch=True),
     value=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=6, max_size=40),

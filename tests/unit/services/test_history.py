@@ -66,9 +66,7 @@ def test_demo_has_weeks_of_history_with_the_slow_decline(demo_backend, demo_sett
     }
     before = [d for d, r in reports.items() if d < FEB4 and r.check("grading_coverage").status is not Status.UNKNOWN]
     assert len(before) >= 14
-    usage = [
-        reports[d].check("usage_rate_coverage").value["coverage_pct"] for d in sorted(before) if d < date(2026, 2, 3)
-    ]
+    usage = [reports[d].check("usage_rate_coverage").value.coverage_pct for d in sorted(before) if d < date(2026, 2, 3)]
     assert usage[0] > 99 and usage[-1] < 93  # a slow slide towards the 90 % line, rounding aside:
     assert all(b <= a + 0.5 for a, b in zip(usage, usage[1:])) and min(usage) >= 90
     dnp = {d: r.check("dnp_pollution").status for d, r in reports.items()}
@@ -76,8 +74,8 @@ def test_demo_has_weeks_of_history_with_the_slow_decline(demo_backend, demo_sett
     assert dnp[date(2026, 2, 2)] is Status.FAIL and dnp[date(2026, 2, 3)] is Status.FAIL
     # The handoff's own figures are untouched.
     feb3 = reports[date(2026, 2, 3)]
-    assert feb3.check("dnp_pollution").value["pollution_pct"] == 22.0
-    assert feb3.check("usage_rate_coverage").value["coverage_pct"] == 87.1
+    assert feb3.check("dnp_pollution").value.pollution_pct == 22.0
+    assert feb3.check("usage_rate_coverage").value.coverage_pct == 87.1
 
 
 class _Recording(LocalBackend):

@@ -31,16 +31,16 @@ def test_criteria_on_the_demo_mornings(demo_backend, demo_settings):
         report = run_all(demo_backend, CheckContext(demo_settings, game_date, end))
         results = {c.id: c for c in report.checks}
         got = {c.label.split(" ")[0]: c.met for c in criteria(results, demo_settings, game_date)}
-        grading = results["grading_coverage"].value["coverage_pct"]
-        today = next(d for d in results["dnp_pollution"].value["by_date"] if d["cache_date"] == game_date.isoformat())
+        grading = results["grading_coverage"].value.coverage_pct
+        today = next(d for d in results["dnp_pollution"].value.by_date if d.cache_date == game_date.isoformat())
         assert got == {
             "grading": grading >= demo_settings.thresholds.grading_trigger_pct,
             "sequential": results["sequential_execution"].status is Status.OK,
             "coverage": grading >= demo_settings.thresholds.coverage_monitor_pct,
-            "DNP": today["dnp_rows"] == 0,
+            "DNP": today.dnp_rows == 0,
         }
         metrics = {m.name: m for m in expected_metrics(results, demo_settings, game_date)}
-        assert metrics["Games processed"].actual == str(results["usage_rate_coverage"].value["games"])
+        assert metrics["Games processed"].actual == str(results["usage_rate_coverage"].value.games)
         assert metrics["Predictions graded"].expected.startswith(f"~{demo_settings.thresholds.expected_predictions}")
 
 

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from console.tui.prerendered import WIDTHS_KEPT, Prerendered
+from tests.helpers.examples import examples
 
 
 def _body(words: list[str]) -> Group:
@@ -26,7 +27,7 @@ def _console() -> Console:
     return Console(width=120, color_system="truecolor", force_terminal=True, legacy_windows=False)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     words=st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12), max_size=6),
     width=st.integers(min_value=1, max_value=120),

@@ -9,6 +9,9 @@ import pytest
 from console.services import ui_state
 from console.tui.app import NbaConsoleApp
 from tests.functional.conftest import FEB4, settle, until
+from tests.helpers.notices import record_notices
+
+pytestmark = pytest.mark.slow  # every test here takes about 3 s or more (pytest --durations)
 
 
 async def _pick_theme_in_the_palette(pilot, name: str) -> None:
@@ -37,12 +40,13 @@ async def test_a_theme_picked_in_memory_only(make_app, demo_settings, monkeypatc
     if how == "served":  # what textual-serve's driver says of itself
         monkeypatch.setattr(NbaConsoleApp, "is_web", property(lambda self: True))
     app = make_app(FEB4, settings=settings)
+    told = record_notices(monkeypatch, app)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert app.theme == "nord"  # the saved theme is read
         await _pick_theme_in_the_palette(pilot, "dracula")
         await until(pilot, lambda: app.theme == "dracula")
-        await until(pilot, lambda: any("for this session only" in n.message for n in app._notifications))
+        await until(pilot, lambda: any("for this session only" in n.message for n in told))
         await pilot.pause(0.3)
     assert ui_state.state_path(demo_settings).read_bytes() == saved
 

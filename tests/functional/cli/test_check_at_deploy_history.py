@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.cli import main
+from tests.helpers.examples import examples
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent.parent / "golden"
 
 
 def run(capsys, *argv):
@@ -23,7 +24,7 @@ def run(capsys, *argv):
 
 
 def drift(capsys, data, *argv) -> dict:
-    code, out, err = run(capsys, *data, "check", *argv, "--only", "deployment_drift", "--json")
+    _code, out, err = run(capsys, *data, "check", *argv, "--only", "deployment_drift", "--json")
     assert "Traceback" not in err
     return orjson.loads(out)["checks"][0]
 
@@ -58,7 +59,7 @@ def test_the_morning_of_feb_4_uses_the_deploys_of_then(capsys, demo_settings, mo
     assert max(_moments_in(check)) < "2026-02-04T15:00:00+00:00"
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(minutes=st.integers(min_value=0, max_value=25 * 24 * 60))
 def test_no_commit_and_no_deploy_after_the_moment(capsys, demo_settings, monkeypatch, minutes):
     """For every moment T across the demo (Jan 15 .. Feb 9), `check --json --at T` names no
@@ -122,7 +123,7 @@ def test_an_older_deploy_json_without_revisions_still_loads(capsys, demo_setting
     (scenario / "deploy.json").write_bytes(orjson.dumps(deploy))
     assert main([*data, "local", "load", str(scenario)]) == 0
     capsys.readouterr()
-    code, out, _ = run(capsys, *data, "check", "--date", "2026-02-04", "--at", "2026-02-05T16:00:00Z", "--json")
+    _code, out, _ = run(capsys, *data, "check", "--date", "2026-02-04", "--at", "2026-02-05T16:00:00Z", "--json")
     assert out.encode() == (GOLDEN / "check-2026-02-04-at-1600Z.json").read_bytes()
     early = drift(capsys, data, "--date", "2026-02-03", "--at", "10:00")
     rows = {r["service"]: r for r in early["value"]["services"]}

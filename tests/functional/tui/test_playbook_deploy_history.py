@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from textual.app import App
 
 from console.core.clock import ReplayClock
@@ -26,6 +27,7 @@ class Host(App):
         self.push_screen(PlaybooksScreen(*self.args))
 
 
+@pytest.mark.slow
 async def test_a_flag_flipped_on_the_replay_clock_is_a_revision_of_the_replayed_morning(demo_settings, demo_backend):
     app = Host(demo_settings, demo_backend, ReplayClock(REPLAYED, speed=0.0))  # speed 0: the clock stands still
     async with app.run_test(size=(160, 50)) as pilot:

@@ -19,6 +19,7 @@ from console.tui.screens.detail_screen import DetailScreen
 from console.tui.widgets.check_panel import CheckPanel
 from console.tui.widgets.rows_table import RowsTable
 from tests.functional.conftest import FEB4, SIZE, settle, settle_detail
+from tests.helpers.examples import examples
 from tests.helpers.fuzz_support import CHECK_AT, fingerprint, run_cli, small_demo_scenario
 
 NAMES = [p.name for p in Settings().processors]
@@ -153,7 +154,7 @@ def fuzz_root(tmp_path_factory):
 
 
 @settings(
-    max_examples=EXAMPLES,
+    max_examples=examples(EXAMPLES),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

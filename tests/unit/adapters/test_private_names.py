@@ -1,6 +1,6 @@
 """No module outside console/adapters/ uses a private name of textual, textual-serve, rich,
 duckdb or the Google clients (issue 25); the adapters hold them all, checked against each
-installed version by tests/unit/test_private_api_adapters.py.
+installed version by tests/unit/adapters/test_private_api_adapters.py.
 
 Three looks, each catching what the others cannot:
 1. imports, read with `ast` (console/, panels/, benchmarks/, tests/): no private module
@@ -23,7 +23,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
 DEPENDENCIES = ("textual", "textual_serve", "rich", "duckdb", "_duckdb", "google", "textual_plotext")
 ADAPTERS = ROOT / "console" / "adapters"
 # Private names of the standard library, outside this rule (it is about the bounded dependencies):
@@ -57,6 +59,7 @@ def _private_import(node: ast.AST) -> str | None:
     return None
 
 
+@pytest.mark.slow
 def test_no_private_module_or_name_of_a_dependency_is_imported():
     found = []
     for path in _files("console", "panels", "benchmarks", "tests"):
@@ -129,6 +132,7 @@ def _private_names_of(base: type) -> frozenset[str]:
     return frozenset(names | set(re.findall(r"\bself\.(_[A-Za-z]\w*)", source)))
 
 
+@pytest.mark.slow
 def test_no_class_of_ours_overrides_or_touches_a_private_name_of_its_dependency_base():
     found = []
     for module_name in _modules():
@@ -145,10 +149,8 @@ def test_no_class_of_ours_overrides_or_touches_a_private_name_of_its_dependency_
                 for n in ast.walk(node)
                 if isinstance(n, ast.Attribute)
                 and (
-                    isinstance(n.value, ast.Name)
-                    and n.value.id == "self"
-                    or isinstance(n.value, ast.Call)
-                    and getattr(n.value.func, "id", "") == "super"
+                    (isinstance(n.value, ast.Name) and n.value.id == "self")
+                    or (isinstance(n.value, ast.Call) and getattr(n.value.func, "id", "") == "super")
                 )
             }
             for base in bases:

@@ -29,6 +29,7 @@ def _console(args: list[str], umask: int, env: dict[str, str]) -> subprocess.Com
     )
 
 
+@pytest.mark.slow
 def test_under_umask_000_the_state_dir_is_0700_and_its_files_and_locks_0600(demo_settings, tmp_path):
     state = tmp_path / "fresh" / "nested" / "state"  # missing parents are made private too
     env = {**os.environ, "NBA_CONSOLE_DATA_DIR": str(demo_settings.data_dir), "NBA_CONSOLE_STATE_DIR": str(state)}
@@ -44,7 +45,8 @@ def test_under_umask_000_the_state_dir_is_0700_and_its_files_and_locks_0600(demo
 
 
 @pytest.mark.parametrize(
-    "mode, who", [(0o777, "group and others"), (0o775, "its group"), (0o757, "others"), (0o1777, "group and others")]
+    ("mode", "who"),
+    [(0o777, "group and others"), (0o775, "its group"), (0o757, "others"), (0o1777, "group and others")],
 )
 def test_a_state_dir_others_may_write_is_refused_naming_the_chmod(demo_settings, mode, who, capsys, monkeypatch):
     state = demo_settings.state_dir

@@ -190,7 +190,7 @@ def test_the_quiet_subtitle_reaches_a_real_terminal():
         os.execvpe(
             sys.executable,
             [sys.executable, "-c", TICKING_APP],
-            {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+            {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
         )
     written = b""
     deadline = time.monotonic() + 60

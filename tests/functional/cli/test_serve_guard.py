@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.tui.serve_guard import MAX_COLS, MAX_ROWS, MIN_COLS, MIN_ROWS, terminal_size
+from tests.helpers.examples import examples
 from tests.helpers.serve_helpers import pid_alive, start_served_console, wait_until
 
 TOKEN = "FixedServeToken-7Qm2Vx9Lr4Tz8Kp3Wn6Bc1"
@@ -81,7 +82,7 @@ request_line_parts = st.sampled_from([b"GET", b"POST", b"G\x00T", b"", b"\xff", 
 noise = st.binary(max_size=12)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     method=request_line_parts,
     before=noise,
@@ -120,6 +121,7 @@ def test_sizes_within_bounds_are_kept():
     assert terminal_size(80, -1) == (80, MIN_ROWS) and terminal_size(10**9, 10**9) == (MAX_COLS, MAX_ROWS)
 
 
+@pytest.mark.slow
 def test_a_negative_or_huge_resize_leaves_the_viewer_console_alive(served):
     async def scenario() -> tuple[int, int]:
         async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {TOKEN}"}) as http:

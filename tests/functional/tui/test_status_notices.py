@@ -1,0 +1,53 @@
+"""What the console tells of the watch: a status change raises one notice (and the bell when
+configured), a recovery says so; the header shows the watch's last alert about the game date on
+screen only."""
+
+from __future__ import annotations
+
+from console.core.models import Status
+from tests.functional.conftest import FEB3, FEB4, SIZE, settle, until
+from tests.helpers.notices import record_notices
+
+
+async def test_a_status_change_raises_one_notice_and_rings_the_bell(make_app, demo_settings, monkeypatch):
+    settings = demo_settings.model_copy(update={"tui": demo_settings.tui.model_copy(update={"bell": True})})
+    app = make_app(FEB4, settings=settings)
+    rings = []
+    monkeypatch.setattr(app, "bell", lambda: rings.append(1))
+    told = record_notices(monkeypatch, app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not any(n.title == "Status change" for n in told)  # first results are not changes
+        before = app.states["grading_coverage"].result
+        failing = before.model_copy(update={"status": Status.FAIL, "summary": "10/759 graded"})
+        app.update_result("grading_coverage", failing, FEB4)
+        app.update_result("grading_coverage", failing, FEB4)  # the same status again: no second notice
+        await pilot.pause()
+        await pilot.pause()
+        notes = [n for n in told if n.title == "Status change"]
+        assert [n.message for n in notes] == ["Grading coverage: ok → fail"] and rings == [1]
+        app.update_result("grading_coverage", before, FEB4)
+        await pilot.pause()
+        await pilot.pause()
+        assert [n.message for n in told if n.title == "Status change"][-1] == "Grading coverage: fail → ok (recovered)"
+
+
+async def test_the_header_shows_the_watch_alert_about_its_own_game_date_only(make_app, demo_settings):
+    from console.services.watch_state import state_path
+
+    path = state_path(demo_settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        '{"version": 1, "last_notified_at": "2026-02-05T16:00:00+00:00", "outbox": [], "dates": {'
+        '"2026-02-03": {"checks": {}, "last_notified_at": "2026-02-04T12:35:00+00:00"}, '
+        '"2026-02-04": {"checks": {}}}}'
+    )
+    app = make_app(FEB3)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        header = str(app.screen.query_one("#header").render())
+        assert "watch alerted Feb 4 07:35 EST (games Feb 3)" in header
+        await pilot.press("right_square_bracket")  # Feb 4: the watch told nothing about it
+        await until(pilot, lambda: app.game_date == FEB4)
+        await settle(pilot)
+        assert "watch alerted" not in str(app.screen.query_one("#header").render())
