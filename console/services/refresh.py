@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 from console.core.config import Settings
 from console.core.models import LOADING, STALE, CheckResult, Status
@@ -98,9 +98,9 @@ class RefreshScheduler:
 
     def __init__(
         self,
-        specs: Sequence[CheckSpec],
+        specs: Sequence[CheckSpec[Any]],
         settings: Settings,
-        start: Callable[[CheckSpec], None],
+        start: Callable[[CheckSpec[Any]], None],
         set_timer: SetTimer,
         blocked: Callable[[], bool],
     ) -> None:
