@@ -130,9 +130,6 @@ class LogSqlModal(ModalScreen[None]):
         more = f" (only the first {len(result.rows):,}: logs.sql_row_limit)" if result.truncated else ""
         self._say(f"{len(result.rows):,} rows{more} in {result.seconds:.2f} s · o sorts, c copies a row")
 
-    def action_dismiss(self) -> None:
-        self.dismiss(None)
-
 
 def _unique(names: list[str]) -> list[str]:
     """Column names made unique (`SELECT a, a`): a table keys its columns by name."""

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
 from console.logs.parse import entry_to_dict
+
+if TYPE_CHECKING:
+    from console.services.saved_filters import SavedFilters
 
 ERROR_RANK = 500
 
@@ -20,7 +24,7 @@ class LogTools:
     def __init__(self, screen) -> None:
         self.screen = screen
         self.sql_tables: dict = {}  # the SQL table of the entries, kept while they do not change
-        self._filters = None
+        self._filters: SavedFilters | None = None
 
     @property
     def app(self):

@@ -10,6 +10,8 @@ draws. The list is a line-API ScrollView, so drawing costs the visible rows, not
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 
 import orjson
@@ -66,9 +68,6 @@ class EntryScreen(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(Syntax(text, "json", word_wrap=True), id="entry-json")
 
-    def action_dismiss(self) -> None:
-        self.dismiss(None)
-
 
 class LogsScreen(Screen):
     """`LogsScreen(settings, source)`: tails `source` (a LogSource) until dismissed;
@@ -107,10 +106,25 @@ class LogsScreen(Screen):
             super().__init__()
             self.result = result
 
-    def __init__(self, settings, source=None, *, clock=None, trace_day=None, name: str | None = None, export=None):
+    def __init__(
+        self,
+        settings,
+        source=None,
+        *,
+        open_source=None,
+        clock=None,
+        trace_day=None,
+        name: str | None = None,
+        export=None,
+    ):
+        """`source`: an open LogSource; or `open_source`, called in the screen's worker (opening
+        may find credentials and open a stream: never on the UI thread), "opening…" meanwhile;
+        or `export`: an ExportView (console/logs/export_view.py), indexed in the screen's worker."""
         super().__init__(name=name)
         self.settings = settings
         self.source = source
+        self._open_source = open_source
+        self._source_lock = threading.Lock()
         self.clock = clock
         self.export = export  # an ExportView, or None: the live stream of `source`
         self.buffer = export if export is not None else LogBuffer(settings.logs.buffer_entries)
@@ -199,6 +213,8 @@ class LogsScreen(Screen):
     @work(thread=True, exclusive=True, group="log-source", name="log source", exit_on_error=False)
     def _pump(self) -> None:
         worker = get_current_worker()
+        if self.source is None and not self._open_in_worker(worker):
+            return
         interval = getattr(self.settings.logs, "poll_seconds", 0.2)
         delivered = 0.0
         while not worker.is_cancelled:
@@ -219,6 +235,28 @@ class LogsScreen(Screen):
                 time.sleep(interval)
             elif (wait := delivered + DELIVERY_GAP - time.monotonic()) > 0:
                 time.sleep(wait)
+
+    def _open_in_worker(self, worker) -> bool:
+        """Open the source (in the worker); False when it cannot be, said on the screen."""
+        try:
+            source = self._open_source()
+        except Exception as exc:  # noqa: BLE001 - a source that cannot be opened: say so, keep running
+            message = f"cannot open live logs: {exc}"
+            with contextlib.suppress(RuntimeError):  # the app is shutting down
+                self.app.call_from_thread(self._open_failed, message)
+            return False
+        with self._source_lock:  # against on_unmount: the source is closed exactly once
+            if worker.is_cancelled:  # left while it opened: nobody will poll it
+                source.close()
+                return False
+            self.source = source
+        with contextlib.suppress(RuntimeError):  # "opening…" gives way to the stream's status
+            self.app.call_from_thread(self._update_status)
+        return True
+
+    def _open_failed(self, message: str) -> None:
+        self.notify(message, severity="error")
+        self.ingest([], message)
 
     def ingest(self, batch: list[LogEntry], error: str | None = None) -> None:
         """Runs on the UI thread with what the source produced."""
@@ -256,9 +294,10 @@ class LogsScreen(Screen):
                 push(update.result)
 
     def on_unmount(self) -> None:
-        self.workers.cancel_group(self, "log-source")
-        if self.source is not None:
-            self.source.close()
+        with self._source_lock:
+            self.workers.cancel_group(self, "log-source")
+            if self.source is not None:
+                self.source.close()
         if self.export is not None:
             self.export.close()
         self.tools.close()
@@ -361,6 +400,8 @@ class LogsScreen(Screen):
         out = Text()
         if self.export is not None:
             return self.tools.export_status(out, self.filter_error)
+        if self.source is None and not self.source_error:
+            return out.append("opening the log source…", "dim")
         if b.paused:
             out.append("PAUSED", "bold yellow").append(f" ({b.pending:,} waiting)")
         else:
