@@ -8,6 +8,9 @@ Rows (median of N, target and baseline interleaved so a noisy neighbour hits bot
   check    `nba-console check --date 2026-02-04 --json` (whole process) vs a script opening the same
            DuckDB file and running the same transpiled queries (probes.py raw-check)
   console  the console populated (all six panels) under Pilot vs a bare app with six Static panels
+  terminal the console started in a real terminal (tmux, 200x50) until the Feb 4 grading figures
+           and the drift panel are painted vs a bare six-panel Textual app until its text is
+           painted (probes.py bare-terminal)
   errors   `nba-console logs search FILE --severity ERROR --count` over 1M entries vs `grep -c`
   print    `nba-console logs search FILE --severity ERROR` (the lines `tail` prints) vs `grep PATTERN FILE`
   json     `nba-console logs search FILE --severity ERROR --json` vs `grep PATTERN FILE`
@@ -27,9 +30,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import pickle
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -90,10 +95,13 @@ def wall(cmd: list[str], out: Path | None = None, **kw) -> float:
     return time.perf_counter() - t
 
 
-def paired(target, baseline, runs: int) -> tuple[float, float]:
-    """Median wall time of two commands (or callables), interleaved, after one warm-up each."""
+def paired(target, baseline, runs: int, timed_by_callable: bool = False) -> tuple[float, float]:
+    """Median wall time of two commands (or callables), interleaved, after one warm-up each.
+    `timed_by_callable`: the callables return the time themselves (from a moment they know)."""
 
     def once(what):
+        if timed_by_callable:
+            return what()
         if callable(what):
             t = time.perf_counter()
             what()
@@ -167,6 +175,59 @@ def row_console(runs: int, tmp: Path) -> Row:
     data = _demo(tmp)
     a, b = paired([PY, PROBES, "populated", str(data)], [PY, PROBES, "bare"], runs)
     return Row("console", "console populated (six panels) under Pilot vs bare app, six Static", a, b, 2)
+
+
+TMUX = ["tmux", "-L", "nba-bench"]  # a server of its own: other tmux sessions are left alone
+PAINTED_CONSOLE = ("743/759 graded", "13.4 d behind")  # the Feb 4 grading figures, the drift panel
+PAINTED_BARE = ("panel 0", "panel 5")
+
+
+def painted_in_terminal(cmd: list[str], marks: tuple[str, ...], env: dict[str, str], timeout: float = 60) -> float:
+    """Seconds from starting `cmd` in a 200x50 tmux terminal until every one of `marks` is on
+    the screen (capture-pane polled every 10 ms; the same cost on both sides of a row)."""
+    name = f"bench-{os.getpid()}-{time.monotonic_ns()}"
+    command = " ".join(shlex.quote(w) for w in ["env", *(f"{k}={v}" for k, v in env.items()), *cmd])
+    t = time.perf_counter()
+    started = subprocess.run(
+        [*TMUX, "new-session", "-d", "-s", name, "-x", "200", "-y", "50", command],
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
+    if started.returncode:
+        raise RuntimeError(f"tmux new-session: {started.stderr.strip()}")
+    try:
+        while time.perf_counter() - t < timeout:
+            screen = subprocess.run(
+                [*TMUX, "capture-pane", "-p", "-t", name], env=ENV, capture_output=True, text=True
+            ).stdout
+            if all(m in screen for m in marks):
+                return time.perf_counter() - t
+            time.sleep(0.01)
+        raise RuntimeError(f"{' '.join(cmd)}: {marks} not painted in {timeout:.0f} s; the screen:\n{screen}")
+    finally:
+        subprocess.run([*TMUX, "kill-session", "-t", name], env=ENV, check=False, capture_output=True)
+
+
+def row_terminal(runs: int, tmp: Path) -> Row:
+    if shutil.which("tmux") is None:
+        raise RuntimeError("the terminal row needs tmux (apt-get install -y tmux)")
+    data = _demo(tmp)
+    env = {"XDG_STATE_HOME": str(tmp / "state"), "XDG_CONFIG_HOME": str(tmp / "config"), "TERM": "xterm-256color"}
+    console = [CLI, "--data-dir", str(data), "--date", "2026-02-04", "--at", "2026-02-05T11:00"]
+    # A session held open for the row: a server whose last session ends exits, and the next
+    # new-session would race its exit ("server exited unexpectedly").
+    subprocess.run([*TMUX, "new-session", "-d", "-s", "hold", "sleep 3600"], env=ENV, check=True)
+    try:
+        a, b = paired(
+            functools.partial(painted_in_terminal, console, PAINTED_CONSOLE, env),
+            functools.partial(painted_in_terminal, [PY, PROBES, "bare-terminal"], PAINTED_BARE, env),
+            runs,
+            timed_by_callable=True,
+        )
+    finally:
+        subprocess.run([*TMUX, "kill-server"], env=ENV, check=False, capture_output=True)
+    return Row("terminal", "console in tmux 200x50 until Feb 4's figures and drift are painted vs bare app", a, b, 2)
 
 
 def _log_export(tmp: Path, entries: int) -> Path:
@@ -309,6 +370,7 @@ ROWS = {
     "help": (row_help, 15),
     "check": (row_check, 11),
     "console": (row_console, 11),
+    "terminal": (row_terminal, 7),
     "errors": (row_errors, 5),
     "print": (row_print, 5),
     "json": (row_json, 5),
