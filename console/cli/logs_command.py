@@ -295,7 +295,8 @@ def run_replay(
         return LiveTrace(settings, day)
     clock = ReplayClock(start or entries[0].timestamp, speed, end)
     source = ReplaySource(entries, clock)
-    trace, last = LiveTrace(settings, day), {}
+    trace = LiveTrace(settings, day)
+    last: dict[str, object] = {}  # the last verdict printed (_print_update)
     while not out.closed:
         # Read before polling: every later entry is newer than this, so judging "as of"
         # it never runs ahead of the lines printed next.
@@ -311,6 +312,8 @@ def run_replay(
         if source.done and (end is None or clock.now() >= end):
             break
         target = source.next_at or end
+        if target is None:  # not done, yet nothing due: cannot happen (ReplaySource), but never a crash
+            break
         gap = target - clock.now()
         if max_gap is not None and gap > max_gap and source.next_at is not None:
             out.line(f"   ... {_human(gap)} without entries, skipped")
@@ -414,7 +417,7 @@ def demo_headless(
         f"to {for_people(DEMO_END, settings.tz, 'clock')} at {speed:g}x ---"
     )
     statuses: dict[str, tuple] = {}
-    last_check = [None]
+    last_check: list[datetime | None] = [None]
 
     def on_tick(now: datetime, arrived: bool) -> None:
         # Re-judge when lines arrive and every 5 minutes of demo time: processors complete,
