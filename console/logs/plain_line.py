@@ -27,11 +27,14 @@ def plain_text(entry: LogEntry, tz) -> str:
 
 class PlainLine:
     """plain_text as bytes, in two halves: the tail (no time zone needed, so forked parts
-    render it before the configuration is loaded) and the head, the time through `for_people`
-    computed once per second of log time (most printed lines share their second with another)."""
+    render it before the configuration is loaded) and the head, the time through `for_people`.
+    The head is computed once per minute of log time: within a minute whose zone offset does
+    not change (every zone's offset is whole minutes since 1972) only the seconds differ, so
+    the minute's text is kept and the two digits added; an odd minute goes second by second."""
 
     def __init__(self, tz=None) -> None:
         self.tz = tz  # set before the first head()
+        self._minutes: dict[int, tuple[bytes, bytes] | None] = {}
         self._seconds: dict[int, bytes] = {}
 
     def tail(self, severity: str, service: str, text: str) -> bytes:
@@ -40,13 +43,39 @@ class PlainLine:
     def head(self, ts: float) -> bytes:
         """The time of `ts` (seconds since the epoch) and a space."""
         second = math.floor(ts)
+        minute, within = divmod(second, 60)
+        parts = self._minutes.get(minute, _UNSEEN)
+        if parts is _UNSEEN:
+            parts = self._minute(minute)
+        if parts is not None:
+            before, after = parts
+            return before + _TWO_DIGITS[within] + after
         when = self._seconds.get(second)
         if when is None:
             if len(self._seconds) > 65_536:
                 self._seconds.clear()
-            moment = EPOCH + timedelta(seconds=second)
-            when = self._seconds[second] = (for_people(moment, self.tz, "seconds") + " ").encode()
+            when = self._seconds[second] = self._by_for_people(second)
         return when
+
+    def _by_for_people(self, second: int) -> bytes:
+        return (for_people(EPOCH + timedelta(seconds=second), self.tz, "seconds") + " ").encode()
+
+    def _minute(self, minute: int) -> tuple[bytes, bytes] | None:
+        """(the text before the seconds, after them) when the minute's 60 seconds share it."""
+        if len(self._minutes) > 65_536:
+            self._minutes.clear()
+        first, last = self._by_for_people(minute * 60), self._by_for_people(minute * 60 + 59)
+        # `YYYY-MM-DD HH:MM:SS ZONE `: the seconds are bytes 17-18; the same minute, zone and
+        # seconds 00 and 59 at both ends means the same offset all through it.
+        parts: tuple[bytes, bytes] | None = (first[:17], first[19:])
+        if not (first[17:19] == b"00" and last[17:19] == b"59" and last[:17] == first[:17] and last[19:] == first[19:]):
+            parts = None
+        self._minutes[minute] = parts
+        return parts
 
     def __call__(self, entry: LogEntry) -> bytes:
         return self.head(entry.timestamp.timestamp()) + self.tail(entry.severity, entry.service, entry.text)
+
+
+_UNSEEN = ((b"", b""),)  # not a value _minute returns: the minute was not looked at yet
+_TWO_DIGITS = [b"%02d" % n for n in range(60)]
