@@ -16,18 +16,20 @@ otherwise every part is searched here, in order.
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import signal
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 # Below this a part's fork and page-table copy cost more than the part's search saves.
 MIN_PART = 32 << 20
 MAX_WORKERS = 8
 
 Part = Callable[[int, int], Any]
+Data: TypeAlias = bytes | bytearray | mmap.mmap  # a file searched: read whole, or memory-mapped
 
 
 def cores() -> int:
@@ -37,7 +39,7 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def parts(data, n: int) -> list[tuple[int, int]]:
+def parts(data: Data, n: int) -> list[tuple[int, int]]:
     """`n` (or fewer) (start, stop) ranges covering data, each ending after a newline or at
     the end, so no line is split between two parts."""
     size = len(data)
@@ -68,7 +70,7 @@ def split(size: int, workers: int | None = None, min_part: int | None = None, ex
 
 
 def run(
-    data,
+    data: Data,
     part: Part,
     workers: int | None = None,
     min_part: int | None = None,

@@ -92,7 +92,7 @@ class TimeCounts:
             b[0] += c[0]
             b[1] += c[1]
             b[2] += c[2]
-        return Histogram(start, width, [tuple(c) for c in counts])
+        return Histogram(start, width, [(c[0], c[1], c[2]) for c in counts])
 
 
 @dataclass(frozen=True)

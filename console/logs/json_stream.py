@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -62,13 +62,13 @@ class _Reader:
                 return b""
 
 
-def iter_objects(fh: BinaryIO, chunk: int | None = None) -> Iterator[dict]:
+def iter_objects(fh: BinaryIO, chunk: int | None = None) -> Iterator[dict[str, Any]]:
     """Each element of the top-level array in `fh`, which must all be objects."""
     for _start, _end, value in iter_spans(fh, chunk):
         yield value
 
 
-def iter_spans(fh: BinaryIO, chunk: int | None = None) -> Iterator[tuple[int, int, dict]]:
+def iter_spans(fh: BinaryIO, chunk: int | None = None) -> Iterator[tuple[int, int, dict[str, Any]]]:
     """(start, end, object) for each element of the top-level array in `fh`: the element is
     the file's bytes [start, end) (read from where `fh` stood), so it can be read again."""
     r = _Reader(fh, chunk or CHUNK)
@@ -99,7 +99,7 @@ def iter_spans(fh: BinaryIO, chunk: int | None = None) -> Iterator[tuple[int, in
         yield start, r.base + r.pos, value
 
 
-def _element(r: _Reader) -> dict:
+def _element(r: _Reader) -> dict[str, Any]:
     """The object starting at the reader's position; the position moves past it. Offsets
     are kept from the element's start, which a refill moves to the buffer's start."""
     search, tries = 0, 0  # where the next cut may be; the cuts before it failed
@@ -115,7 +115,7 @@ def _element(r: _Reader) -> dict:
             continue
         end = m.start() + 1
         try:
-            value = orjson.loads(memoryview(r.buf)[r.pos : end])
+            value: dict[str, Any] = orjson.loads(memoryview(r.buf)[r.pos : end])
         except orjson.JSONDecodeError:
             tries += 1
             if tries > MAX_TRIES or end - r.pos > MAX_ELEMENT:

@@ -6,7 +6,7 @@ one line). Pure."""
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from console.core.log_entry import LogEntry
 from console.core.timefmt import for_people
@@ -21,7 +21,7 @@ def plain_tail(severity: str, service: str, text: str) -> str:
     return line.replace(_NEWLINE, _SHOWN_NEWLINE) if _NEWLINE in line else line
 
 
-def plain_text(entry: LogEntry, tz) -> str:
+def plain_text(entry: LogEntry, tz: tzinfo) -> str:
     return f"{for_people(entry.timestamp, tz, 'seconds')} {plain_tail(entry.severity, entry.service, entry.text)}"
 
 
@@ -32,7 +32,7 @@ class PlainLine:
     not change (every zone's offset is whole minutes since 1972) only the seconds differ, so
     the minute's text is kept and the two digits added; an odd minute goes second by second."""
 
-    def __init__(self, tz=None) -> None:
+    def __init__(self, tz: tzinfo | None = None) -> None:
         self.tz = tz  # set before the first head()
         self._minutes: dict[int, tuple[bytes, bytes] | None] = {}
         self._seconds: dict[int, bytes] = {}
@@ -44,9 +44,7 @@ class PlainLine:
         """The time of `ts` (seconds since the epoch) and a space."""
         second = math.floor(ts)
         minute, within = divmod(second, 60)
-        parts = self._minutes.get(minute, _UNSEEN)
-        if parts is _UNSEEN:
-            parts = self._minute(minute)
+        parts = self._minutes[minute] if minute in self._minutes else self._minute(minute)
         if parts is not None:
             before, after = parts
             return before + _TWO_DIGITS[within] + after
@@ -58,6 +56,8 @@ class PlainLine:
         return when
 
     def _by_for_people(self, second: int) -> bytes:
+        if self.tz is None:
+            raise RuntimeError("PlainLine.tz is set before the first head()")
         return (for_people(EPOCH + timedelta(seconds=second), self.tz, "seconds") + " ").encode()
 
     def _minute(self, minute: int) -> tuple[bytes, bytes] | None:
@@ -77,5 +77,4 @@ class PlainLine:
         return self.head(entry.timestamp.timestamp()) + self.tail(entry.severity, entry.service, entry.text)
 
 
-_UNSEEN = ((b"", b""),)  # not a value _minute returns: the minute was not looked at yet
 _TWO_DIGITS = [b"%02d" % n for n in range(60)]

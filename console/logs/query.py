@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import Any
 
 from console.core.log_entry import LogEntry
 from console.core.timefmt import parse_duration
@@ -106,7 +107,7 @@ class LogQuery:
             return (self.service or "").lower() in name.lower()
         return (self.service or "") in name
 
-    def with_(self, **changes) -> LogQuery:
+    def with_(self, **changes: Any) -> LogQuery:
         return replace(self, **changes)
 
     # ------------------------------------------------------------------ gcp
