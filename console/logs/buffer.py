@@ -11,6 +11,7 @@ from array import array
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable
+from typing import cast
 
 from console.core.log_entry import LogEntry
 from console.logs.histogram import TimeCounts
@@ -139,11 +140,12 @@ class LogBuffer:
         return len(self._shown) - self._shown_start
 
     def shown(self, index: int) -> LogEntry:
-        return self._shown[self._shown_start + index]
+        # Rows from _shown_start on are never None (a dropped row is before it, until compacted).
+        return cast(LogEntry, self._shown[self._shown_start + index])
 
     def shown_slice(self, start: int, stop: int) -> list[LogEntry]:
         base = self._shown_start
-        return self._shown[base + start : base + stop]
+        return cast(list[LogEntry], self._shown[base + start : base + stop])  # as shown()
 
     # ------------------------------------------------------------------ moving around
 

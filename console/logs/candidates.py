@@ -21,9 +21,15 @@ ends after a newline or at the end), so a file can be searched in parts (forked_
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from console.logs import severity_scan
+from console.logs.forked_parts import Data
+
+if TYPE_CHECKING:
+    from console.logs.query import LogQuery
 
 _SAMPLE = 1 << 16
 _MAX_ANCHOR_RATE = 1 / 256  # hits per byte above which a per-hit Python step loses to find()
@@ -31,11 +37,11 @@ _MAX_ANCHOR_RATE = 1 / 256  # hits per byte above which a per-hit Python step lo
 Bounds = list[tuple[int, int]]
 
 
-def has_prefilter(query) -> bool:
+def has_prefilter(query: LogQuery) -> bool:
     return query is not None and not query.is_empty and bool(query.needles or query.severity_bytes)
 
 
-def candidate_bounds(data, query, start: int = 0, stop: int | None = None) -> Bounds:
+def candidate_bounds(data: Data, query: LogQuery, start: int = 0, stop: int | None = None) -> Bounds:
     """(start, end) of each line of data[start:stop] that may match `query` (which has a
     prefilter): each once, in file order, `end` before the newline."""
     stop = len(data) if stop is None else stop
@@ -45,7 +51,10 @@ def candidate_bounds(data, query, start: int = 0, stop: int | None = None) -> Bo
     if needles:
         starts = _needle_starts(data, needles, start, stop)
     else:
-        starts = _severity_starts(data, query.severity_bytes, start, stop)
+        pattern = query.severity_bytes
+        if pattern is None:  # has_prefilter(query) is the caller's promise
+            raise ValueError("candidate_bounds needs a query with a prefilter (has_prefilter)")
+        starts = _severity_starts(data, pattern, start, stop)
     find = data.find
     out = []
     for s in sorted(starts):
@@ -54,7 +63,7 @@ def candidate_bounds(data, query, start: int = 0, stop: int | None = None) -> Bo
     return out
 
 
-def all_bounds(data, start: int = 0, stop: int | None = None) -> Bounds:
+def all_bounds(data: Data, start: int = 0, stop: int | None = None) -> Bounds:
     """Every non-empty line of data[start:stop] (no prefilter: each one is decoded)."""
     stop = len(data) if stop is None else stop
     out, find, pos = [], data.find, start
@@ -68,12 +77,12 @@ def all_bounds(data, start: int = 0, stop: int | None = None) -> Bounds:
     return out
 
 
-def candidate_lines(data, query) -> Iterator[bytes]:
+def candidate_lines(data: Data, query: LogQuery) -> Iterator[bytes]:
     """Lines of `data` (bytes or mmap) that may match `query`, each once, in file order."""
-    return (data[s:e] for s, e in candidate_bounds(data, query))
+    return (bytes(data[s:e]) for s, e in candidate_bounds(data, query))  # bytes: a bytearray's slice too
 
 
-def _needle_starts(data, needles: list[bytes], first: int, stop: int) -> set[int]:
+def _needle_starts(data: Data, needles: list[bytes], first: int, stop: int) -> set[int]:
     sample = data[first : min(stop, first + _SAMPLE)]
     limit = len(sample) * _MAX_ANCHOR_RATE
     groups: dict[bytes, list[tuple[bytes, int]]] = {}
@@ -91,7 +100,8 @@ def _needle_starts(data, needles: list[bytes], first: int, stop: int) -> set[int
     def take(pos: int) -> int:
         """Records the line holding `pos`; returns where to search on (its end) or -1."""
         starts.add(rfind(b"\n", first, pos) + 1 or first)
-        return find(b"\n", pos, stop)
+        at: int = find(b"\n", pos, stop)
+        return at
 
     for anchor, group in groups.items():
         pos = find(anchor, first, stop)
@@ -112,7 +122,7 @@ def _needle_starts(data, needles: list[bytes], first: int, stop: int) -> set[int
     return starts
 
 
-def _pattern_starts(data, pattern, first: int, stop: int) -> list[int]:
+def _pattern_starts(data: Data, pattern: re.Pattern[bytes], first: int, stop: int) -> list[int]:
     starts, rfind, find, search = [], data.rfind, data.find, pattern.search
     m = search(data, first, stop)
     while m is not None:
@@ -123,7 +133,7 @@ def _pattern_starts(data, pattern, first: int, stop: int) -> list[int]:
     return starts
 
 
-def _severity_starts(data, pattern, first: int, stop: int) -> set[int]:
+def _severity_starts(data: Data, pattern: re.Pattern[bytes], first: int, stop: int) -> set[int]:
     """Lines with a severity value that may rank high enough (`pattern`, one `re` pass), and
     lines holding a \\u escape of a letter of `severity` (a key written `"sev\\u0065rity"`
     has no plain `y"` for the pattern to see): found by memchr on the backslash, which is rare

@@ -7,7 +7,7 @@ console/local/sql_sandbox.py (DuckDB, locked down).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from console.core.log_entry import LogEntry
@@ -58,7 +58,7 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def row_of(entry: LogEntry) -> tuple:
+def row_of(entry: LogEntry) -> tuple[Any, ...]:
     """One entry's values in COLUMNS order (timestamp as microseconds since the epoch)."""
     raw = entry.raw
     resource = raw.get("resource")
@@ -78,9 +78,9 @@ def row_of(entry: LogEntry) -> tuple:
     )
 
 
-def columns_of(entries: Iterable[LogEntry], chunk: int = 50_000) -> Iterable[list[list]]:
+def columns_of(entries: Iterable[LogEntry], chunk: int = 50_000) -> Iterable[list[list[Any]]]:
     """The entries' values column by column, in chunks of `chunk` rows (bounded memory)."""
-    columns: list[list] = [[] for _ in COLUMNS]
+    columns: list[list[Any]] = [[] for _ in COLUMNS]
     for entry in entries:
         for column, value in zip(columns, row_of(entry), strict=True):
             column.append(value)
@@ -91,7 +91,7 @@ def columns_of(entries: Iterable[LogEntry], chunk: int = 50_000) -> Iterable[lis
         yield columns
 
 
-def cell_text(value: Any, tz) -> str:
+def cell_text(value: Any, tz: tzinfo) -> str:
     if value is None:
         return "-"
     if isinstance(value, datetime):
@@ -101,7 +101,7 @@ def cell_text(value: Any, tz) -> str:
     return str(value).replace("\n", "\\n")
 
 
-def text_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], tz, max_width: int = 80) -> str:
+def text_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], tz: tzinfo, max_width: int = 80) -> str:
     """A result as aligned plain text: a header, then one line per row (the last column whole)."""
     cells = [[cell_text(v, tz) for v in row] for row in rows]
     widths = [len(c) for c in columns]

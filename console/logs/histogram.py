@@ -54,10 +54,11 @@ class TimeCounts:
         if not any(counts):
             del self.seconds[second]
 
-    def add_entries(self, entries: Iterable[LogEntry]) -> None:
+    def add_entries(self, entries: Iterable[LogEntry | None]) -> None:
         add = self.add
         for e in entries:
-            add(math.floor(e.timestamp.timestamp()), level_of(severity_rank(e.severity)))
+            if e is not None:  # a dropped row the buffer has not compacted away yet
+                add(math.floor(e.timestamp.timestamp()), level_of(severity_rank(e.severity)))
 
     def remove_entries(self, entries: Iterable[LogEntry | None]) -> None:
         remove = self.remove

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -18,21 +18,24 @@ from console.core.log_entry import LogEntry
 from console.core.timestamps import parse_timestamp, rfc3339
 from console.logs.candidates import candidate_lines, has_prefilter
 
+if TYPE_CHECKING:
+    from console.logs.query import LogQuery
+
 _SEVERITY_NAMES: dict[str, str] = {}  # one shared str per spelling: 100,000 held entries, a few names
 
 
-def entry_timestamp(raw: dict) -> Any:
+def entry_timestamp(raw: dict[str, Any]) -> Any:
     """The entry's time, or None when it has none (then `raw` is not an entry)."""
     return parse_timestamp(raw.get("timestamp") or raw.get("receiveTimestamp"))
 
 
-def entry_severity(raw: dict) -> str:
+def entry_severity(raw: dict[str, Any]) -> str:
     """The severity name as an entry holds it (upper-cased; DEFAULT when not a string)."""
     severity = raw.get("severity")
     return severity.upper() if isinstance(severity, str) else "DEFAULT"
 
 
-def entry_service(raw: dict) -> str:
+def entry_service(raw: dict[str, Any]) -> str:
     """The Cloud Run service or Cloud Function an entry came from ("" when it names none)."""
     resource = raw.get("resource")
     labels = resource.get("labels") if isinstance(resource, dict) else None
@@ -105,7 +108,7 @@ class MalformedLog(ValueError):
         super().__init__(f"line {line}: {reason}")
         self.line, self.reason = line, reason
 
-    def at(self, path) -> str:
+    def at(self, path: object) -> str:
         return f"{path}:{self.line}: {self.reason}"
 
 
@@ -205,7 +208,7 @@ def parse_line(line: bytes) -> LogEntry | None:
         return None
 
 
-def _filtered(lines: Iterable[bytes], query, skipped: Skipped | None = None) -> Iterator[LogEntry]:
+def _filtered(lines: Iterable[bytes], query: LogQuery, skipped: Skipped | None = None) -> Iterator[LogEntry]:
     for line in lines:
         if query.raw_may_match(line):
             entry = parse_line(line)
@@ -216,7 +219,7 @@ def _filtered(lines: Iterable[bytes], query, skipped: Skipped | None = None) -> 
                 yield entry
 
 
-def scan_ndjson(data: bytes, query=None, skipped: Skipped | None = None) -> Iterator[LogEntry]:
+def scan_ndjson(data: bytes, query: LogQuery | None = None, skipped: Skipped | None = None) -> Iterator[LogEntry]:
     """Entries of a block of complete NDJSON lines that match `query` (a LogQuery). With a
     prefilter, only candidate lines are decoded, so only malformed candidates are counted."""
     if query is None or query.is_empty:
