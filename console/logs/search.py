@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import TypeAlias
 
 import orjson
 
@@ -52,6 +53,8 @@ from console.logs.query import LogQuery
 
 BUDGET = 64 << 20  # bytes of rendered lines held per search; past it, lines are rendered again when written
 SUFFIXES = (".json", ".ndjson")
+
+Mapped: TypeAlias = bytes | mmap.mmap  # a file as searched: memory-mapped (b"" when empty)
 
 
 class SearchError(ValueError):
@@ -84,12 +87,12 @@ class FileFound:
     """One file's matches (its parts joined) and what is needed to read them again."""
 
     path: Path
-    data: object  # the mmap (or b"" for an empty file)
+    data: Mapped  # the mmap (or b"" for an empty file)
     is_array: bool
-    ts: array = field(default_factory=lambda: array("d"))
-    start: array = field(default_factory=lambda: array("q"))
-    end: array = field(default_factory=lambda: array("q"))
-    out: list = field(default_factory=list)  # rendered tails, None where not kept
+    ts: array[float] = field(default_factory=lambda: array("d"))
+    start: array[int] = field(default_factory=lambda: array("q"))
+    end: array[int] = field(default_factory=lambda: array("q"))
+    out: list[bytes | None] = field(default_factory=list)  # rendered tails, None where not kept
     held: list[LogEntry] | None = None
     skipped: int = 0
 
@@ -133,7 +136,7 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def map_file(path: Path, max_bytes: int | None = None):
+def map_file(path: Path, max_bytes: int | None = None) -> bytes | mmap.mmap:
     """The file's bytes, memory-mapped (b"" when empty); SearchError naming it otherwise."""
     try:
         with open_regular(path, max_bytes) as fh:
@@ -146,15 +149,15 @@ def map_file(path: Path, max_bytes: int | None = None):
         raise SearchError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def is_array(data) -> bool:
+def is_array(data: Mapped) -> bool:
     head = data[:4096].lstrip()
-    return head[:1] == b"["
+    return bool(head[:1] == b"[")
 
 
 # ------------------------------------------------------------------ one part
 
 
-def search_part(data, query: LogQuery, start: int, stop: int, plain: PlainLine | None, budget: int) -> Found:
+def search_part(data: Mapped, query: LogQuery, start: int, stop: int, plain: PlainLine | None, budget: int) -> Found:
     """The matches of data[start:stop] (whole NDJSON lines), their tails rendered within
     `budget` bytes. A query of a severity alone is decided on the decoded fields, without
     building an entry (the same rules: entry_fields is what entry_from_dict reads)."""
@@ -212,7 +215,7 @@ def search_part(data, query: LogQuery, start: int, stop: int, plain: PlainLine |
     return part
 
 
-def count_part(data, query: LogQuery, start: int, stop: int) -> tuple[int, int]:
+def count_part(data: Mapped, query: LogQuery, start: int, stop: int) -> tuple[int, int]:
     """(matches, malformed entries decoded) in data[start:stop]; a severity alone is decided
     on the decoded time and severity (entry_time_severity: entry_from_dict's rules)."""
     if not (query.severity_only and has_prefilter(query)):
@@ -272,7 +275,7 @@ def _array_file(path: Path, query: LogQuery, plain: PlainLine | None, budget: in
     return part
 
 
-def _not_a_log(path: Path, data) -> None:
+def _not_a_log(path: Path, data: Mapped) -> None:
     """SearchError when no line of an NDJSON file is an entry (and some line is not blank):
     read from the start until the first entry, so a real log costs one line."""
     first, number, pos, size = None, 0, 0, len(data)
@@ -331,7 +334,16 @@ def find(
         raise
 
 
-def _find_in(path, query, plain, budget, workers, meanwhile, max_bytes, by_name) -> FileFound:
+def _find_in(
+    path: Path,
+    query: LogQuery,
+    plain: PlainLine | None,
+    budget: int,
+    workers: int | None,
+    meanwhile: Callable[[], None] | None,
+    max_bytes: int | None,
+    by_name: bool,
+) -> FileFound:
     data = map_file(path, max_bytes)
     found = FileFound(path, data, path.suffix == ".json" if by_name else bool(data) and is_array(data))
     try:
@@ -391,7 +403,7 @@ def close_all(files: Iterable[FileFound]) -> None:
 # ------------------------------------------------------------------ time order
 
 
-def _order(ts: array) -> Iterable[int]:
+def _order(ts: array[float]) -> Iterable[int]:
     n = len(ts)
     rest = islice(ts, 1, None)
     if all(map(operator.le, ts, rest)):
@@ -410,7 +422,7 @@ def ordered(files: list[FileFound]) -> Iterator[tuple[FileFound, int]]:
     return ((files[k], i) for _, k, i in heapq.merge(*streams))
 
 
-def _keyed(ts: array, k: int) -> Iterator[tuple[float, int, int]]:
+def _keyed(ts: array[float], k: int) -> Iterator[tuple[float, int, int]]:
     """(time, file number, match index) of one file's matches in its time order: merged by
     time, ties go to the file named first."""
     return ((ts[i], k, i) for i in _order(ts))
