@@ -23,20 +23,23 @@ from __future__ import annotations
 import mmap
 import threading
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 from cachetools import LRUCache
 
 from console.core.log_entry import LogEntry
+from console.core.safefile import open_regular
 from console.logs import search
 from console.logs.candidates import all_bounds
 from console.logs.histogram import TimeCounts, level_of, second_of
 from console.logs.json_stream import NotStreamable, iter_spans
 from console.logs.parse import entry_fields, entry_from_dict, parse_line
 from console.logs.query import SEVERITIES, LogQuery, severity_rank
+from console.logs.search import Mapped
 
 CHUNK = 2 << 20  # bytes indexed per step: ~4,000 entries, ~15 ms of the GIL
 FILTER_STEP = 20_000  # rows the filter examines per step
@@ -58,7 +61,7 @@ class ExportView:
         self.paths = search.expand(paths)
         if not self.paths:
             raise search.SearchError("no log files to open (FILE, or a DIR with *.json / *.ndjson files)")
-        self._files: list[tuple[Path, object, bool]] = []
+        self._files: list[tuple[Path, Mapped, bool]] = []
         try:
             for path in self.paths:
                 data = search.map_file(path)
@@ -81,12 +84,12 @@ class ExportView:
         self._all_counts = TimeCounts()
         # the filter (None: every row shown)
         self.query = LogQuery()
-        self._shown: array | None = None
+        self._shown: array[int] | None = None
         self._shown_counts = TimeCounts()
         self._examined = 0
         self._generation = 0
         self._lock = threading.Lock()
-        self._cache: LRUCache = LRUCache(CACHE)
+        self._cache: LRUCache[int, LogEntry] = LRUCache(CACHE)
         self._plan = self._loading()
 
     # ------------------------------------------------------------------ reading (UI thread)
@@ -211,7 +214,7 @@ class ExportView:
             except search.SearchError as exc:
                 self.errors.append(str(exc))
 
-    def _load_ndjson(self, number: int, data) -> Iterator[None]:
+    def _load_ndjson(self, number: int, data: Mapped) -> Iterator[None]:
         size = len(data)
         backwards = self._descending(data) != self.newest_first
         pos = size if backwards else 0
@@ -238,7 +241,7 @@ class ExportView:
             _let_go(data, *chunk)
             yield
 
-    def _descending(self, data) -> bool:
+    def _descending(self, data: Mapped) -> bool:
         """Whether the file's first entry is newer than its last (gcloud's order)."""
         first = last = None
         for s, e in all_bounds(data, 0, min(len(data), CHUNK)):
@@ -250,7 +253,7 @@ class ExportView:
                 break
         return first is not None and last is not None and first.timestamp > last.timestamp
 
-    def _index_lines(self, number: int, data, start: int, stop: int) -> list[int]:
+    def _index_lines(self, number: int, data: Mapped, start: int, stop: int) -> list[int]:
         loads, decode_error = orjson.loads, orjson.JSONDecodeError
         added: list[int] = []
         for s, e in all_bounds(data, start, stop):
@@ -264,11 +267,11 @@ class ExportView:
             added.append(self._add(number, s, e - s, fields))
         return added
 
-    def _load_array(self, number: int, path: Path, data) -> Iterator[None]:
+    def _load_array(self, number: int, path: Path, data: Mapped) -> Iterator[None]:
         """A JSON array (gcloud's export, usually small): indexed whole, then published sorted."""
         added: list[int] = []
         try:
-            with search.open_regular(path) as fh:
+            with open_regular(path) as fh:
                 for i, (s, e, raw) in enumerate(iter_spans(fh)):
                     fields = entry_fields(raw)
                     if fields is None:
@@ -283,7 +286,7 @@ class ExportView:
         self._publish(added)
         yield
 
-    def _add(self, number: int, start: int, length: int, fields: tuple) -> int:
+    def _add(self, number: int, start: int, length: int, fields: tuple[Any, str, str, str]) -> int:
         moment, severity, service, _ = fields
         sid = self._service_ids.get(service)
         if sid is None:
@@ -342,7 +345,7 @@ class ExportView:
                 self._shown_counts.add(second_of(self._ts[k]), level_of(self._rank[k] * 100))
         return True
 
-    def _matcher(self, query: LogQuery):
+    def _matcher(self, query: LogQuery) -> Callable[[int], bool]:
         """`query.matches` for entry number k: from the index when the query names no text
         (the same rules: ranks, service names and times are what matches reads), else on the
         decoded entry."""
@@ -375,7 +378,7 @@ class ExportView:
         self._files = [(p, b"", a) for p, _, a in self._files]
 
 
-def _let_go(data, start: int, stop: int) -> None:
+def _let_go(data: Mapped, start: int, stop: int) -> None:
     """The pages of data[start:stop] indexed, out of this process's resident memory: they stay
     in the page cache (a drawn row maps its page again), but the RSS stays the index's."""
     if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
@@ -386,11 +389,12 @@ def _let_go(data, start: int, stop: int) -> None:
             pass
 
 
-def _line_start(data, pos: int) -> int:
+def _line_start(data: Mapped, pos: int) -> int:
     """The start of the line holding `pos` (a line longer than a chunk: indexed whole)."""
-    return data.rfind(b"\n", 0, pos) + 1
+    at: int = data.rfind(b"\n", 0, pos) + 1
+    return at
 
 
-def _line_end(data, pos: int) -> int:
+def _line_end(data: Mapped, pos: int) -> int:
     end = data.find(b"\n", pos)
     return len(data) if end == -1 else end + 1
