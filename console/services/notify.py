@@ -34,8 +34,8 @@ from console.core.models import CheckResult, Status
 from console.core.redaction import mask_tree
 from console.core.timefmt import for_people
 from console.core.timestamps import parse_timestamp
-from console.services.report import STATUS_ICON
 from panels import dispatch
+from panels.status_style import STATUS_ICON
 
 if TYPE_CHECKING:
     from tenacity import RetryCallState
@@ -94,7 +94,7 @@ def _local(iso: str, tz: tzinfo) -> str:
 
 def _icon(status: str | None) -> str:
     try:
-        return STATUS_ICON[Status(status)]
+        return STATUS_ICON[Status(status).value]
     except ValueError:
         return "•"
 
