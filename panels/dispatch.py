@@ -25,6 +25,8 @@ from panels.spec import CheckSpec, Criterion, DocumentFeed, LogFeed, Metric, Plo
 if TYPE_CHECKING:  # the terminal renderer, only for type checkers here
     from rich.console import RenderableType
 
+    from console.logs.live_trace import TraceVerdict
+
 
 T = TypeVar("T")
 NO_GAMES = "no games"
@@ -185,3 +187,12 @@ def history_notes(check_ids: Iterable[str], settings: Settings) -> list[str]:
     """What `history`'s table means for the checks shown that say something about it."""
     shown = set(check_ids)
     return [p.history_note(settings) for p in PANELS if p.id in shown and p.history_note is not None]
+
+
+def live_trace_result(verdict: TraceVerdict | None) -> CheckResult | None:
+    """The result of the check a live log stream feeds, from the trace's verdict (None: no
+    verdict, or no check follows a log stream)."""
+    found = log_feed()
+    if verdict is None or found is None:
+        return None
+    return found[1].judge(verdict.status, verdict.summary, verdict.value)

@@ -208,7 +208,7 @@ def test_the_console_shows_it(copy):
     assert facts["panel_inside_screen"], facts
     assert facts["headline"] == "8/8", facts
     assert facts["rows_title"].startswith("Prediction systems of the game date"), facts
-    assert facts["history_row"], facts
+    assert facts["history_row"].startswith("systems") and "ok 8/8" in facts["history_row"], facts
 
 
 def test_the_copy_keeps_its_contracts_and_only_the_recipe_changed(copy):
