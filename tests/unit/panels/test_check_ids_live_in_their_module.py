@@ -6,6 +6,9 @@ criteria and metrics, the history plots, the live feeds. This walks every module
 and `panels/` with `ast` and fails on a string constant (docstrings aside; comments are not
 constants) that holds a registry id as a whole word.
 
+Nor does any module but the registry import a check's module: it would read the check
+around its hooks.
+
 Exempt by rule, not by file: a string passed straight to a query call (`query_rows`,
 `run_query`, `query_text`, `bound_bigquery`, `split_by_date`): query names are the
 `queries/*.sql` namespace, and `grading_coverage.sql` happens to share its check's name; and
@@ -90,6 +93,32 @@ def test_every_check_id_lives_in_its_module():
         "a check id outside its panel module and panels/registry.py; give the check a hook instead "
         f"({HOOKS}) and call it through panels/dispatch.py:\n" + "\n".join(found)
     )
+
+
+def imports_of_check_modules() -> list[str]:
+    """Imports of a check's module (`panels.grading`, `from panels import grading`) outside
+    it and the registry: a consumer that imports one reads the check around its hooks."""
+    checks = {".".join(path.with_suffix("").parts) for path in _own_modules().values()}
+    found = []
+    for package in ("console", "panels"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT)
+            if rel == Path("panels/registry.py"):
+                continue
+            own = ".".join(rel.with_suffix("").parts)
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names: list[str] = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                found += [f"{rel}:{node.lineno}: imports {n}" for n in names if n in checks and n != own]
+    return found
+
+
+def test_no_consumer_imports_a_check_module():
+    found = imports_of_check_modules()
+    assert not found, "go through panels/dispatch.py (or the spec from panels/registry.py):\n" + "\n".join(found)
 
 
 def test_the_walk_sees_a_planted_id(tmp_path, monkeypatch):
