@@ -120,7 +120,10 @@ def _own_criteria(
     if panel.criteria is None:
         return []
     result, value = _usable(panel, results)
-    return panel.criteria(result, value, settings, game_date)
+    try:
+        return panel.criteria(result, value, settings, game_date)
+    except _SHAPE_ERRORS:  # a value it cannot read: its lines are left out, the screen stays up
+        return []
 
 
 def _ranked(items: list[tuple[int, int, T]]) -> list[T]:
@@ -145,7 +148,10 @@ def metrics(results: Mapping[str, CheckResult], settings: Settings, game_date: d
             continue
         _, value = _usable(panel, results)
         own = _own_criteria(panel, results, settings, game_date)
-        found += [(m.rank, order, m) for m in panel.metrics(value, own, settings, game_date)]
+        try:
+            found += [(m.rank, order, m) for m in panel.metrics(value, own, settings, game_date)]
+        except (*_SHAPE_ERRORS, IndexError):  # as above; IndexError: its own criteria were left out
+            continue
     return _ranked(found)
 
 

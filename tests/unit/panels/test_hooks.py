@@ -95,3 +95,18 @@ def test_one_log_feed_and_one_document_feed(demo_settings):
     assert result.id == spec.id and spec.value_of(result) is not None
     doc = next(f for _, f in dispatch.live_feeds() if isinstance(f, DocumentFeed))
     assert doc.document(CheckContext(demo_settings, date(2026, 2, 4), END)) == "2026-02-05"
+
+
+def test_a_hook_that_cannot_read_its_value_leaves_its_lines_out(monkeypatch, demo_settings):
+    """The drawing guard, for the timeline's hooks: the other checks' lines stay."""
+    from dataclasses import replace
+
+    def unreadable(*args):
+        raise TypeError("expected a GradingValue")
+
+    broken = tuple(replace(p, criteria=unreadable) if p.short_title == "grading" else p for p in PANELS)
+    monkeypatch.setattr(dispatch, "PANELS", broken)
+    labels = [c.label.split(" ")[0] for c in dispatch.criteria({}, demo_settings, date(2026, 2, 4))]
+    assert labels == ["sequential", "DNP"]
+    names = [m.name for m in dispatch.metrics({}, demo_settings, date(2026, 2, 4))]
+    assert names == ["Games processed", "Sequential execution", "Validation blocking"]
