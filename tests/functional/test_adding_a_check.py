@@ -212,11 +212,28 @@ def test_the_console_shows_it(copy):
 
 
 def test_the_copy_keeps_its_contracts_and_only_the_recipe_changed(copy):
+    """lint-imports (a check is one module: the new one is covered with no edit), mypy on the
+    new module, the check-id test, and `git status`: only the recipe's three files changed."""
     repo, env, written = copy
     linted = subprocess.run(
         [str(Path(sys.executable).parent / "lint-imports")], cwd=repo, env=env, capture_output=True, text=True
     )
     assert linted.returncode == 0, linted.stdout[-3000:]
+    # The new module is typed as strictly as the panels it was copied from (its hooks on its value).
+    typed = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "mypy"),
+            "--cache-dir",
+            str(repo.parent / "mypy-cache"),
+            f"panels/{NAME}.py",
+        ],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert typed.returncode == 0, typed.stdout[-3000:]
     ids = subprocess.run(
         [
             sys.executable,
