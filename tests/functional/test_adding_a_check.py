@@ -215,45 +215,18 @@ def test_the_copy_keeps_its_contracts_and_only_the_recipe_changed(copy):
     """lint-imports (a check is one module: the new one is covered with no edit), mypy on the
     new module, the check-id test, and `git status`: only the recipe's three files changed."""
     repo, env, written = copy
-    linted = subprocess.run(
-        [str(Path(sys.executable).parent / "lint-imports")], cwd=repo, env=env, capture_output=True, text=True
-    )
+    tools = Path(sys.executable).parent
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(argv, cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+
+    linted = run(str(tools / "lint-imports"))
     assert linted.returncode == 0, linted.stdout[-3000:]
     # The new module is typed as strictly as the panels it was copied from (its hooks on its value).
-    typed = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "mypy"),
-            "--cache-dir",
-            str(repo.parent / "mypy-cache"),
-            f"panels/{NAME}.py",
-        ],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    typed = run(str(tools / "mypy"), "--cache-dir", str(repo.parent / "mypy-cache"), f"panels/{NAME}.py")
     assert typed.returncode == 0, typed.stdout[-3000:]
-    ids = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:randomly",
-            "-o",
-            "addopts=",
-            "tests/unit/panels/test_check_ids_live_in_their_module.py",
-        ],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    id_test = "tests/unit/panels/test_check_ids_live_in_their_module.py"
+    ids = run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", id_test)
     assert ids.returncode == 0, ids.stdout[-3000:]
     changed = sorted(line[3:] for line in _git(repo, "status", "--porcelain", "--untracked-files=all").splitlines())
     assert (
