@@ -29,7 +29,8 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from console.core.config import NotifyChannel, Settings, WatchSettings
+from console.core.config import Settings
+from console.core.config_sections import NotifyChannel, WatchSettings
 from console.core.models import CheckResult, Status
 from console.core.redaction import mask_tree
 from console.core.timefmt import for_people

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from console.core.clock import Clock, FixedClock, ReplayClock
-from console.core.config import NotifyChannel, Settings, WatchSettings
+from console.core.config import Settings
+from console.core.config_sections import NotifyChannel, WatchSettings
 from console.core.models import CheckResult, Report, Status
 from console.core.timestamps import parse_timestamp
 from console.services.notify import Delivery, DeliveryError, top_rows

@@ -177,7 +177,10 @@ def test_watch_tells_of_it_with_its_rows(copy, tmp_path):
     """A stricter threshold (9 systems) makes it warn: `watch --once` tells of the change on
     stdout, and a command channel gets the change with the check's own notify rows."""
     repo, env, _ = copy
-    keep = f"import sys, time, pathlib; pathlib.Path({str(tmp_path)!r}, f'{{time.time_ns()}}.json').write_text(sys.stdin.read())"
+    keep = (  # each event the channel gets, in a file of its own
+        f"import sys, time, pathlib; pathlib.Path({str(tmp_path)!r}, f'{{time.time_ns()}}.json')"
+        ".write_text(sys.stdin.read())"
+    )
     channel = [{"name": "capture", "kind": "command", "command": [sys.executable, "-c", keep]}]
     done = _console(
         repo,
