@@ -108,7 +108,7 @@ def change_entry(result: CheckResult, kind: str, memory: dict[str, Any], setting
         "since": memory.get("since"),
         "since_local": since.astimezone(settings.tz).strftime("%H:%M %Z") if since else None,
         "summary": result.summary,
-        "rows": top_rows(result.value, tz=settings.tz),
+        "rows": top_rows(result, tz=settings.tz),
         "commands": commands,
         "suggestion": why,
     }
