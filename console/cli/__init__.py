@@ -177,14 +177,14 @@ def _check_ids() -> list[str]:
 
 def _check_epilog() -> str:
     from console.core.config import Settings
-    from panels.grading import rule
+    from panels.dispatch import help_texts
 
     ids = "\n".join(f"  {check_id}" for check_id in _check_ids())
-    # The one rule people ask about (issue 23): the thresholds table of docs/checks.md says the same.
-    grading = "\n".join(f"  {status:<5} {text}" for status, text in rule(Settings.model_construct()).items())
+    # The rules people ask about (issue 23: grading's), each check's own `help_text`; the
+    # thresholds table of docs/checks.md says the same.
+    rules = "".join(f"{text}\n\n" for text in help_texts(Settings.model_construct()))
     return (
-        f"check ids:\n{ids}\n\ngrading_coverage (defaults: thresholds.grading_trigger_pct, "
-        f"deadlines.grading):\n{grading}\n\nexit codes (an alerting job reads only these):\n"
+        f"check ids:\n{ids}\n\n{rules}exit codes (an alerting job reads only these):\n"
         "  0  nothing failed (ok, warn or unknown)\n"
         "  1  a check failed\n"
         "  2  a check could not run (status error), an unknown check id, or bad arguments"

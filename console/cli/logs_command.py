@@ -17,7 +17,7 @@ from pathlib import Path
 
 from console.core.clock import DEMO_END, DEMO_START, ReplayClock, SystemClock
 from console.core.log_entry import LogEntry
-from console.core.timefmt import for_people, format_duration, parse_duration
+from console.core.timefmt import for_people, parse_duration
 from console.logs.live_trace import LiveTrace, TraceUpdate
 from console.logs.query import LogQuery, parse_severity
 
@@ -268,11 +268,11 @@ def _print_local_files(settings, query: LogQuery, out: _Out) -> int:
 def _print_update(update: TraceUpdate, out: _Out, tz, last: dict) -> None:
     for alert in update.alerts:
         out.line(f"!! {alert.day} {alert.message}")
-    if update.result is not None:
-        key = (update.day, update.result.status, update.result.summary)
+    if update.verdict is not None:
+        key = (update.day, update.verdict.status, update.verdict.summary)
         if key != last.get("key"):
             last["key"] = key
-            out.line(f"== trace {update.day}: {update.result.status.value.upper()} {update.result.summary}")
+            out.line(f"== trace {update.day}: {update.verdict.status.value.upper()} {update.verdict.summary}")
 
 
 def run_replay(
@@ -324,7 +324,8 @@ def run_replay(
 
 
 def _human(delta: timedelta) -> str:
-    return format_duration(delta.total_seconds(), smallest="m")
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
 
 
 def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
@@ -344,7 +345,7 @@ def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = t
         out.line(f"{args.file}: no log entries to replay")
         return 0
     trace = run_replay(entries, settings, args.speed, args.max_gap, out, sleep)
-    result = trace.result()
+    result = trace.verdict()
     out.line(f"== verdict {trace.day}: {result.status.value.upper()} {result.summary}")
     return 1 if result.status.value == "fail" else 0
 
@@ -445,6 +446,6 @@ def demo_headless(
         on_tick=on_tick,
     )
     backend.close()
-    result = trace.result()
+    result = trace.verdict()
     out.line(f"== verdict {trace.day}: {result.status.value.upper()} {result.summary}")
     return 0

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from console.core.clock import Clock, FixedClock, ReplayClock
-from console.core.config import NotifyChannel, Settings, WatchSettings
+from console.core.config import Settings
+from console.core.config_sections import NotifyChannel, WatchSettings
 from console.core.models import CheckResult, Report, Status
 from console.core.timestamps import parse_timestamp
 from console.services.notify import Delivery, DeliveryError, top_rows
@@ -107,7 +108,7 @@ def change_entry(result: CheckResult, kind: str, memory: dict[str, Any], setting
         "since": memory.get("since"),
         "since_local": since.astimezone(settings.tz).strftime("%H:%M %Z") if since else None,
         "summary": result.summary,
-        "rows": top_rows(result.value, tz=settings.tz),
+        "rows": top_rows(result, tz=settings.tz),
         "commands": commands,
         "suggestion": why,
     }

@@ -35,6 +35,7 @@ from console.tui.gc_tuning import settle_heap
 from console.tui.screens.log_tools import LogTools
 from console.tui.widgets.log_histogram import LogHistogram
 from console.tui.widgets.log_view import FollowChanged, LogView
+from panels.dispatch import live_trace_result
 
 # A busy stream is handed to the screen at most this often: polled again right after each
 # hand-over, 5,000 entries/s came as ~200 batches of 25 a second, each a UI-thread turn
@@ -100,7 +101,7 @@ class LogsScreen(Screen):
     ]
 
     class TraceUpdated(Message):
-        """A fresh sequential_execution result from the live stream, for the panel."""
+        """A fresh result of the check the live stream feeds, for its panel."""
 
         def __init__(self, result: CheckResult):
             super().__init__()
@@ -280,18 +281,19 @@ class LogsScreen(Screen):
 
     def _trace(self, update: TraceUpdate) -> None:
         self.alerts += [a.message for a in update.alerts]
+        result = live_trace_result(update.verdict)  # the result of the check the stream feeds
         if getattr(self.app, "owns_live_trace", False):
             # The console follows the same stream for its panel and announces alerts itself.
-            self.trace_result = update.result or self.trace_result
+            self.trace_result = result or self.trace_result
             return
         for alert in update.alerts:
-            self.notify(alert.message, title="Sequential execution", severity="error", timeout=30)
-        if update.result is not None:
-            self.trace_result = update.result
-            self.post_message(self.TraceUpdated(update.result))
+            self.notify(alert.message, title=result.title if result else "live trace", severity="error", timeout=30)
+        if result is not None:
+            self.trace_result = result
+            self.post_message(self.TraceUpdated(result))
             push = getattr(self.app, "push_check_result", None)
             if callable(push):
-                push(update.result)
+                push(result)
 
     def on_unmount(self) -> None:
         with self._source_lock:

@@ -43,7 +43,7 @@ def live(tmp_path):
     return screen, Host(screen)
 
 
-async def test_e_and_E_go_to_the_errors_and_say_when_there_is_none(tmp_path):
+async def test_e_and_shift_e_go_to_the_errors_and_say_when_there_is_none(tmp_path):
     screen, app = live(tmp_path)
     said: list[str] = []
     screen.notify = lambda message, **_: said.append(message)  # what the screen tells the user

@@ -218,7 +218,10 @@ def test_the_demo_texts_are_left_as_they_are():
     [
         "commit 06934c94a1b2c3d4e5f60718293a4b5c6d7e8f90",
         "sha256:5f2b7c9d1e3a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d4e6f8a0b2c4d6e8f0a2b4c6",
-        "gcloud run services update nba-phase3-analytics-processors --region=us-west2 --update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false",
+        (
+            "gcloud run services update nba-phase3-analytics-processors --region=us-west2"
+            " --update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false"
+        ),
         "✅ Level 1 complete (3/3 succeeded)",
         "DependencyFailureError: TeamOffenseGameSummaryProcessor failed for 2026-02-04",
         "request 3c5d4e6f-1a2b-4c3d-8e9f-0a1b2c3d4e5f accepted",

@@ -145,7 +145,7 @@ def test_files_without_entries_or_broken_open_empty_and_say_so(tmp_path, content
 def test_a_missing_file_is_refused_with_its_name(tmp_path):
     from console.logs.search import SearchError
 
-    with pytest.raises(SearchError, match="nope.json"):
+    with pytest.raises(SearchError, match=r"nope\.json"):
         ExportView([tmp_path / "nope.json"])
     with pytest.raises(SearchError, match="no log files"):
         ExportView([tmp_path])

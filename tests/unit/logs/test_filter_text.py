@@ -18,6 +18,7 @@ from console.logs import candidates as logcandidates
 from console.logs.parse import entry_from_dict, parse_line, scan_ndjson
 from console.logs.query import has_uppercase, parse_filter_text
 from tests.helpers.log_exports import encode, raw_entries
+from tests.helpers.outcome import outcome
 
 NOW = datetime(2026, 2, 5, 12, tzinfo=UTC)
 SERVICE = "nba-phase3-analytics-processors"
@@ -134,10 +135,9 @@ def test_prefilter_and_matching_agree_with_decode_then_reference(anchor_rate, ra
 
 @given(st.text(max_size=30))
 def test_any_filter_text_parses_or_says_why(text):
-    try:
-        query = parse_filter_text(text, NOW)
-    except ValueError as exc:
-        assert str(exc)
+    query = outcome(lambda: parse_filter_text(text, NOW), ValueError)
+    if isinstance(query, ValueError):
+        assert str(query)
     else:
         query.matches(_entry("Level 1"))
         query.raw_may_match(orjson.dumps({"textPayload": text}))

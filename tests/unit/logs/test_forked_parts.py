@@ -5,6 +5,7 @@ forked."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -34,7 +35,7 @@ def test_parts_cover_the_data_in_order_and_cut_only_after_a_newline(lines, final
     ranges = forked_parts.parts(data, n)
     assert 1 <= len(ranges) <= n
     assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
-    for (_, stop), (start, _) in zip(ranges, ranges[1:]):
+    for (_, stop), (start, _) in itertools.pairwise(ranges):
         assert stop == start and data[stop - 1 : stop] == b"\n"
     assert all(a < b for a, b in ranges) or data == b""
 

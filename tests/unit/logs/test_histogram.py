@@ -40,7 +40,7 @@ def test_buckets_cover_every_entry_once_within_the_columns(seconds, columns):
     for s in seconds:
         counts.add(s, s % 3)
     h = counts.buckets(columns)
-    assert h is not None and len(h.counts) <= columns or h.width > WIDTHS[-1]
+    assert (h is not None and len(h.counts) <= columns) or h.width > WIDTHS[-1]
     assert h.start % h.width == 0 and h.start <= min(seconds)
     assert sum(sum(c) for c in h.counts) == len(seconds)
     for s in set(seconds):

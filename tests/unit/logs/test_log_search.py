@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import sys
 from datetime import UTC, datetime
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -55,9 +56,9 @@ def reference(lines: list[bytes], query: LogQuery) -> list[tuple[bytes, object]]
         if entry is not None and query.matches(entry):
             kept.append((line, entry))
     times = [e.timestamp for _, e in kept]
-    if all(a <= b for a, b in zip(times, times[1:])):
+    if all(a <= b for a, b in pairwise(times)):
         return kept
-    if all(a >= b for a, b in zip(times, times[1:])):
+    if all(a >= b for a, b in pairwise(times)):
         return kept[::-1]
     return sorted(kept, key=lambda pair: pair[1].timestamp)
 

@@ -71,9 +71,10 @@ def odd_values(draw) -> str:
     """A JSON string whose characters are ASCII letters, \\u escapes of letters, and the
     non-ASCII letters that upper-case into ASCII, raw (UTF-8) or escaped."""
     pool = st.sampled_from(list("eEiIrRoOcCtTaAlLmMgGnNyY") + list(severity_scan.UPCASE_TO_ASCII))
-    out = []
-    for ch in draw(st.lists(pool, max_size=9)):
-        out.append(escaped(ch, draw(st.booleans())) if draw(st.integers(0, 3)) == 0 else ch)
+    out = [
+        escaped(ch, draw(st.booleans())) if draw(st.integers(0, 3)) == 0 else ch
+        for ch in draw(st.lists(pool, max_size=9))
+    ]
     return '"' + "".join(out) + '"'
 
 
@@ -165,23 +166,15 @@ def test_an_mmap_is_scanned_and_can_be_closed_afterwards():
 
 
 def test_threads_scanning_at_once_take_turns_instead_of_failing():
-    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
     data = b'{"timestamp":"2026-02-05T12:00:00Z","severity":"ERROR"}\n' * 50_000
     names = LogQuery(severity="ERROR").severity_names
-    found, errors = [], []
 
-    def scan() -> None:
-        try:
-            for _ in range(3):
-                found.append(len(severity_scan.line_bounds(data, names)))
-        except Exception as exc:  # ScratchInUseError before the lock
-            errors.append(repr(exc))
+    def scan() -> list[int]:
+        return [len(severity_scan.line_bounds(data, names)) for _ in range(3)]
 
-    threads = [threading.Thread(target=scan) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert found == [50_000] * 12
+    with ThreadPoolExecutor(4) as pool:
+        runs = [pool.submit(scan) for _ in range(4)]
+    # result() raises what a thread raised (ScratchInUseError before the lock), failing the test.
+    assert [n for run in runs for n in run.result()] == [50_000] * 12
