@@ -226,3 +226,25 @@ async def test_keys_answer_while_a_big_export_loads(tmp_path):
         await wait_for(pilot, lambda: screen.export.loaded and screen.export.filtering is None, tries=3000)
         assert screen.buffer.shown_count == 20_000
         assert all(screen.buffer.shown(i).severity == "ERROR" for i in range(0, 20_000, 997))
+
+
+async def test_logs_open_on_the_demos_export_holds_what_logs_search_counts(demo_settings, tmp_path, capsys):
+    from console.cli import main
+
+    out = tmp_path / "export"
+    assert main(["--data-dir", str(demo_settings.data_dir), "local", "export", str(out)]) == 0
+    app = LogFilesApp(settings(tmp_path), ExportView([out / "logs"]))
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.export.loaded and screen.export.in_order)
+        loaded = [screen.buffer.shown(i).timestamp for i in range(screen.buffer.shown_count)]
+        await pilot.press("slash", *"sev:warning", "enter")
+        await wait_for(pilot, lambda: screen.export.filtering is None)
+        warnings = screen.buffer.shown_count
+    assert loaded == sorted(loaded)  # both files of the folder, merged by time
+    capsys.readouterr()
+    counted = []
+    for flags in ([], ["--severity", "WARNING"]):
+        assert main(["logs", "search", str(out / "logs"), *flags, "--count"]) == 0
+        counted.append(int(capsys.readouterr().out))
+    assert counted == [len(loaded), warnings] and 0 < warnings < len(loaded)
