@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Button, Label, OptionList, RichLog, Static
+from textual.widgets import Button, Input, Label, OptionList, RichLog, Static
 
 from console.playbook.audit import AuditLog
 from console.tui.screens.playbooks_screen import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
@@ -199,6 +199,34 @@ async def test_q_and_ctrl_c_in_modals_quit_too(demo_settings, demo_backend):
             await pilot.press(key)
         assert not (demo_settings.state_dir / "playbook.lock").exists()
     assert [r.status for r in AuditLog(demo_settings.state_dir).runs()] == ["interrupted", "interrupted"]
+
+
+async def test_in_the_typed_name_modal_q_is_a_letter_escape_declines_and_ctrl_q_quits(demo_settings, demo_backend):
+    """What docs/playbooks.md says the keys do there: `q` is typed into the name (the run still
+    waits on it), escape declines the step (nothing runs, the run ends `declined`), ctrl+q
+    leaves and cancels the run."""
+    for leave in ("escape", "ctrl+q"):
+        app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
+        async with app.run_test(size=(160, 50)) as pilot:
+            await until(pilot, lambda app=app: isinstance(app.screen, PlaybooksScreen))
+            screen = app.screen
+            await pilot.press("r")
+            await until(pilot, lambda app=app: isinstance(app.screen, ConfirmationModal))
+            await pilot.press("y")
+            await until(pilot, lambda app=app: isinstance(app.screen, TypedNameModal))
+            modal, box = app.screen, app.screen.query_one("#typed", Input)
+            await until(pilot, lambda app=app, box=box: app.focused is box)
+            await pilot.press("q")
+            await pilot.pause()
+            assert box.value == "q" and app.screen is modal and app.is_running and screen.running
+            assert (demo_settings.state_dir / "playbook.lock").exists()
+            await pilot.press(leave)
+            if leave == "escape":
+                await until(pilot, lambda screen=screen: not screen.running)
+                assert app.is_running and "declined" in _log_text(screen)
+        assert not (demo_settings.state_dir / "playbook.lock").exists()
+    assert [r.status for r in AuditLog(demo_settings.state_dir).runs()] == ["declined", "interrupted"]
+    assert _env(demo_backend) == "true"
 
 
 @pytest.mark.slow
