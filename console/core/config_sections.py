@@ -129,6 +129,18 @@ class LogsSettings(Section):
         le=3600,
         description="Cloud Logging polling interval where the live tail is refused (its read quota is per minute)",
     )
+    sql_row_limit: int = Field(
+        10_000,
+        ge=1,
+        le=1_000_000,
+        description="rows a SQL query over log entries shows (`;` on the log screen, `logs search --sql`)",
+    )
+    sql_timeout_s: float = Field(
+        10.0, ge=0.1, le=3600, description="the deadline after which a SQL query over log entries is interrupted"
+    )
+    sql_memory_mb: int = Field(
+        512, ge=64, le=65_536, description="DuckDB's memory limit for the table of log entries and the query"
+    )
 
 
 class GcpSettings(Section):

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console.logs import parse as logparse
+from console.logs import candidates as logcandidates
 from console.logs.parse import entry_from_dict, parse_line, scan_ndjson
 from console.logs.query import has_uppercase, parse_filter_text
 from tests.helpers.log_exports import encode, raw_entries
@@ -128,7 +128,7 @@ def test_prefilter_and_matching_agree_with_decode_then_reference(anchor_rate, ra
     decoded = [e for e in (parse_line(line) for line in data.split(b"\n")) if e is not None]
     expected = [e for e in decoded if reference(e, svc, pattern)]
     assert [e for e in decoded if query.matches(e)] == expected
-    with patch.object(logparse, "_MAX_ANCHOR_RATE", anchor_rate):
+    with patch.object(logcandidates, "_MAX_ANCHOR_RATE", anchor_rate):
         got = list(scan_ndjson(data, query))
     assert [(e.insert_id, e.text, e.service) for e in got] == [(e.insert_id, e.text, e.service) for e in expected]
 

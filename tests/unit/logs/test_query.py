@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from console.core.timefmt import parse_duration
-from console.logs import parse as logparse
+from console.logs import candidates as logcandidates
 from console.logs.parse import candidate_lines, entry_from_dict, parse_line, scan_ndjson
 from console.logs.query import SEVERITIES, LogQuery, parse_filter_text, parse_severity
 from tests.helpers.log_exports import encode, raw_entries, services
@@ -115,7 +115,7 @@ def test_scan_equals_decode_then_filter(anchor_rate, raws, query, junk):
     lines = [encode(r, style) for r, style in raws] + [junk.replace(b"\n", b" "), b"{not json", b"[]", b""]
     data = b"\n".join(lines)
     expected = [e for e in (parse_line(line) for line in data.split(b"\n")) if e is not None and query.matches(e)]
-    with patch.object(logparse, "_MAX_ANCHOR_RATE", anchor_rate):
+    with patch.object(logcandidates, "_MAX_ANCHOR_RATE", anchor_rate):
         got = list(scan_ndjson(data, query))
     assert [(e.insert_id, e.text, e.severity) for e in got] == [(e.insert_id, e.text, e.severity) for e in expected]
 
@@ -128,7 +128,7 @@ def test_candidate_lines_are_each_matching_line_once_in_order(parts):
     query = LogQuery(patterns=("Level 1", "Level 2"))
     expected = [line for line in data.split(b"\n") if b"Level 1" in line or b"Level 2" in line]
     for rate in (-1.0, float("inf")):
-        with patch.object(logparse, "_MAX_ANCHOR_RATE", rate):
+        with patch.object(logcandidates, "_MAX_ANCHOR_RATE", rate):
             assert list(candidate_lines(data, query)) == expected
 
 
