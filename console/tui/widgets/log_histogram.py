@@ -111,7 +111,12 @@ class LogHistogram(Widget, can_focus=True):
         return Text(left + " " * (gap // 2) + middle + " " * (gap - gap // 2) + right, style="dim")
 
     def _when(self, second: int, precision) -> str:
-        return for_people(datetime.fromtimestamp(second, UTC), self.tz, precision)
+        # A bucket edge can fall outside what datetime can show (an entry stamped year 1 in
+        # +14:00 puts the first bucket before year 1): the axis says so instead of crashing.
+        try:
+            return for_people(datetime.fromtimestamp(second, UTC), self.tz, precision)
+        except (ValueError, OverflowError, OSError):
+            return "out of range"
 
     # ------------------------------------------------------------------ keys and mouse
 
