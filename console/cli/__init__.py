@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "console.cli.serve_command",
     "console.cli.history_command",
     "console.cli.watch_command",
+    "console.cli.team_command",
     "console.cli.completion",
 )
 # The subcommands each module registers, with their one-line help, so that parsing imports
@@ -47,7 +48,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("console.cli.logs_command", "the morning of 2026-02-05 unfolding on an accelerated clock"),
     "serve": ("console.cli.serve_command", "serve the console to browsers, read-only unless --allow-playbooks"),
     "history": ("console.cli.history_command", "every check over the last game dates (a table, or --json)"),
-    "watch": ("console.cli.watch_command", "run the morning check on a schedule and notify on changes"),
+    "watch": (
+        "console.cli.watch_command",
+        "run the morning check on a schedule and notify on changes",
+    ),
+    "ack": (
+        "console.cli.team_command",
+        "acknowledge a failing check (ack CHECK --reason …), or ack list / ack clear CHECK",
+    ),
+    "note": ("console.cli.team_command", "notes on a game date: note add TEXT [--check ID], note list"),
     "completion": ("console.cli.completion", "print the shell completion script (bash or zsh)"),
 }
 
@@ -112,6 +121,8 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
     )
     parser.add_argument("--date", dest="game_date", type=_date_arg, help="game date (default: latest/yesterday)")
     parser.add_argument("--at", help="evaluate as of a moment: HH:MM on the processing date, or ISO time")
+    parser.add_argument("--check", dest="land_check", type=_check_id, help="the console: open with this panel focused")
+    parser.add_argument("--drill", action="store_true", help="the console: with --check, open its drill-down")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser(

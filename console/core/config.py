@@ -47,6 +47,7 @@ from console.core.config_sections import (
     PlaybookSettings,
     ServeSettings,
     Tables,
+    TeamSettings,
     Thresholds,
     TuiSettings,
     WatchSettings,
@@ -122,6 +123,7 @@ class Settings(BaseModel, metaclass=_SettingsMeta):
     notify: list[NotifyChannel] = Field([], description="the channels `watch` alerts on (`[[notify]]`, below)")
     watch: WatchSettings = WatchSettings()
     local: LocalSettings = LocalSettings()
+    team: TeamSettings = TeamSettings()
 
     @field_validator("*", mode="before")
     @classmethod

@@ -5,6 +5,7 @@ default, bounds and description. The description is what `nba-console config --r
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -240,6 +241,12 @@ class ServeSettings(Section):
     quit_grace_s: float = Field(
         5.0, ge=0.1, le=600, description="a console that has not quit this long after being asked is killed"
     )
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s?#]+$",
+        description="where the team opens `serve` (https://console.example.com/): alerts then carry a link "
+        "`?date=…&check=…&drill=1` (never the token)",
+    )
 
 
 class NotifyChannel(Section):
@@ -292,6 +299,13 @@ class WatchSettings(Section):
     )
     report_dir: Path | None = Field(None, description="where the end-of-morning Markdown report is written")
     notify: list[str] = Field([], description="channels used when `--notify` is not given (default: all)")
+    heartbeat_url_env: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="the environment variable holding a dead-man's-switch URL (healthchecks.io, Cronitor, "
+        "Opsgenie): pinged after each completed run (`--heartbeat-url` wins)",
+    )
+    heartbeat_timeout_s: float = Field(10.0, ge=0.1, le=120, description="one heartbeat ping at most; never retried")
 
     @field_validator("every", "remind_every", "error_repeat_after", mode="before")
     @classmethod
@@ -311,4 +325,56 @@ class WatchSettings(Section):
             raise ValueError("must be more than zero")
         if not timedelta(seconds=1) <= value <= longest:
             raise ValueError(f"must be between 1s and {longest.days}d")
+        return value
+
+
+class TeamSettings(Section):
+    """On-call as a team (issue 26): acknowledgements, notes, presence and the watch's heartbeat.
+    On local they live in the state directory; on gcp in these Firestore collections."""
+
+    who: str | None = Field(
+        None,
+        min_length=1,
+        max_length=120,
+        description="your name on acks, notes and presence (default: the gcloud account on gcp, else $USER)",
+    )
+    ack_for: timedelta = Field(timedelta(hours=2), description="how long an acknowledgement lasts without `--for`")
+    presence_ttl_s: float = Field(
+        180.0, ge=5, le=86400, description="a console that has not refreshed its presence for this long is gone"
+    )
+    worsen_by: dict[str, float] = Field(
+        {"usage_rate_coverage": -5.0, "grading_coverage": -5.0, "dnp_pollution": 1.0},
+        description="check id -> how far its headline number may move while acknowledged (-5: a drop of 5 "
+        "points breaks through; +1: a rise of 1); a worse status always breaks through",
+    )
+    acks_collection: str = Field("nba_console_acks", description="gcp: the Firestore collection of acknowledgements")
+    notes_collection: str = Field("nba_console_notes", description="gcp: the Firestore collection of notes")
+    presence_collection: str = Field("nba_console_presence", description="gcp: the consoles open now")
+    heartbeat_collection: str = Field("nba_console_heartbeat", description="gcp: the watch's last run")
+    audit_collection: str = Field("nba_console_team_audit", description="gcp: every ack, clear and note")
+
+    @field_validator("ack_for", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip()[-1:].isalpha():
+            from console.core.timefmt import parse_duration
+
+            return parse_duration(value)
+        return value
+
+    @field_validator("ack_for")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if not timedelta(minutes=1) <= value <= timedelta(days=7):
+            raise ValueError("must be between 1m and 7d")
+        return value
+
+    @field_validator(
+        "acks_collection", "notes_collection", "presence_collection", "heartbeat_collection", "audit_collection"
+    )
+    @classmethod
+    def _collection(cls, value: str) -> str:
+        # Firestore: no slash (a path separator), not `.`/`..`, not __reserved__.
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,100}", value) or value.startswith("__"):
+            raise ValueError("must be 1-100 letters, digits, _ or - (a Firestore collection id)")
         return value

@@ -142,6 +142,8 @@ def change_line(change: dict[str, Any]) -> str:
     head = f"{change['title']}: {before} → {change['status']}" if before else f"{change['title']}: {change['status']}"
     if change["kind"] == "reminder":
         head = f"{change['title']}: still {change['status']} (since {change.get('since_local', '?')})"
+    elif change["kind"] == "worse":
+        head = f"{change['title']}: {change['status']}, worse"
     elif label:
         head += f" ({label})"
     return head
@@ -173,6 +175,10 @@ def slack_payload(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
         if change.get("rows"):
             text += "\n" + "\n".join(f"• {row}" for row in change["rows"])
         blocks.append(_section(text))
+        if change.get("ack_text"):
+            blocks.append(_context(("🔔 " if change.get("ack_ended") else "🔕 ") + change["ack_text"]))
+        if change.get("open_command"):
+            blocks.append(_context(open_text(change)))
         if change.get("commands") and change["status"] != "ok":
             why = f" {change['suggestion']}" if change.get("suggestion") else ""
             blocks.append(_section(f"Suggested:{why}\n```" + "\n".join(change["commands"]) + "```"))
@@ -180,6 +186,14 @@ def slack_payload(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
             blocks.append(_context(f"No playbook suggested: {change['suggestion']}"))
         blocks.append({"type": "divider"})
     return {"text": header + ": " + "; ".join(change_line(c) for c in changes), "blocks": blocks}
+
+
+def open_text(change: dict[str, Any]) -> str:
+    """`Open: <url|in the console> · nba-console --date … --check … --drill`: the link only when
+    serve.public_url is set (never with the token), the command always."""
+    url = change.get("open_url")
+    link = f"<{url}|open in the console> · " if url else "Open: "
+    return f"{link}`{change['open_command']}`"
 
 
 def _header(text: str) -> dict[str, Any]:
@@ -216,6 +230,12 @@ def text_lines(event: dict[str, Any], settings: Settings) -> list[str]:
     out = []
     for change in event["changes"]:
         out.append(f"{head}: {change_line(change)} · {change['summary']}")
+        if change.get("ack_text"):
+            out.append(f"    {change['ack_text']}")
+        if change.get("open_command"):
+            out.append(
+                f"    open: {change['open_command']}" + (f"  {change['open_url']}" if change.get("open_url") else "")
+            )
         out += [f"    {cmd}" for cmd in change.get("commands", []) if change["status"] != "ok"]
         if not change.get("commands") and change.get("suggestion"):
             out.append(f"    no playbook suggested: {change['suggestion']}")

@@ -1,0 +1,123 @@
+"""What a person does with the team's records (issue 26), the same from the CLI and the TUI:
+acknowledge, clear, write a note, say "I'm here". Each act passes the safety gate first
+(console/core/safety.py: acks and notes are refused under read-only, presence is not) and is
+written to the team audit (`team-audit.jsonl` beside the playbook audit, or the Firestore audit
+collection on gcp: who, what, why, when) after the record itself.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime, timedelta
+
+from console.core.config import Settings
+from console.core.safety import check_team_writable
+from console.core.team import (
+    Ack,
+    Note,
+    Presence,
+    TeamStore,
+    ack_key,
+    clean_text,
+    host_name,
+    new_id,
+    who_am_i,
+)
+
+
+def open_team_store(settings: Settings) -> TeamStore:
+    """The state directory on local, Firestore on gcp (the client made on first use)."""
+    if settings.backend == "gcp":
+        from console.backends.team_firestore import LazyFirestoreTeamStore
+
+        return LazyFirestoreTeamStore(settings)
+    from console.backends.team_local import LocalTeamStore
+
+    return LocalTeamStore(settings.state_dir)
+
+
+@functools.cache
+def _gcloud_account(backend: str) -> str | None:
+    if backend != "gcp":
+        return None
+    from console.backends.team_firestore import gcloud_account
+
+    return gcloud_account()
+
+
+def whoami(settings: Settings) -> str:
+    return who_am_i(settings.team.who, _gcloud_account(settings.backend))
+
+
+def acknowledge(
+    settings: Settings,
+    store: TeamStore,
+    check: str,
+    game_date: date,
+    reason: str,
+    now: datetime,
+    for_: timedelta | None = None,
+    status: str = "fail",
+    headline: float | None = None,
+) -> Ack:
+    check_team_writable(settings, f"acknowledge {check}")
+    ack = Ack(
+        check=check,
+        game_date=game_date,
+        who=whoami(settings),
+        reason=clean_text(reason),
+        at=now,
+        until=now + (for_ or settings.team.ack_for),
+        status=status,
+        headline=headline,
+    )
+    store.put_ack(ack)
+    store.audit({"event": "ack", **ack.model_dump(mode="json"), "host": host_name()})
+    return ack
+
+
+def clear_ack(
+    settings: Settings, store: TeamStore, check: str, game_date: date, why: str, by: str | None = None
+) -> Ack | None:
+    """Remove an acknowledgement. `by` None: a person (gated by read-only); a name: the watch
+    clearing it on recovery or break-through (its own memory: not gated)."""
+    if by is None:
+        check_team_writable(settings, f"clear the acknowledgement of {check}")
+    gone = store.remove_ack(ack_key(game_date, check))
+    if gone is not None:
+        store.audit(
+            {
+                "event": "ack_clear",
+                "check": check,
+                "game_date": game_date.isoformat(),
+                "who": by or whoami(settings),
+                "why": why,
+                "ack": gone.model_dump(mode="json"),
+                "host": host_name(),
+            }
+        )
+    return gone
+
+
+def add_note(
+    settings: Settings, store: TeamStore, game_date: date, text: str, now: datetime, check: str | None = None
+) -> Note:
+    check_team_writable(settings, "add a note")
+    note = Note(id=new_id(), game_date=game_date, check=check, who=whoami(settings), at=now, text=clean_text(text))
+    store.add_note(note)
+    store.audit({"event": "note", **note.model_dump(mode="json"), "host": host_name()})
+    return note
+
+
+def presence_entry(
+    settings: Settings, presence_id: str, since: datetime, now: datetime, kind: str = "terminal"
+) -> Presence:
+    return Presence(
+        id=presence_id,
+        who=whoami(settings),
+        host=host_name(),
+        kind="web" if kind == "web" else "terminal",
+        read_only=settings.read_only,
+        since=since,
+        seen_at=now,
+    )
