@@ -77,7 +77,7 @@ class FirestoreTeamStore:
         else:
             query = query.order_by("at", direction=Query.DESCENDING)
         docs = query.limit(NOTES_READ_MAX).stream(timeout=self.timeout)
-        return sorted(_models(Note, (s.to_dict() for s in docs)), key=lambda n: n.at)
+        return sorted(_models(Note, (s.to_dict() for s in docs)), key=lambda n: (n.at, n.id))
 
     def add_note(self, note: Note) -> None:
         self._notes.document(note.id).create(note.model_dump(mode="json"), timeout=self.timeout)

@@ -72,7 +72,8 @@ class LocalTeamStore:
 
     def notes(self, game_date: date | None = None) -> list[Note]:
         notes = _models(Note, self._read(NOTES_FILE).get("notes", []))
-        return [n for n in notes if game_date is None or n.game_date == game_date]
+        chosen = [n for n in notes if game_date is None or n.game_date == game_date]
+        return sorted(chosen, key=lambda n: (n.at, n.id))  # as Firestore's: by time
 
     def add_note(self, note: Note) -> None:
         def change(data: dict[str, Any]) -> None:
