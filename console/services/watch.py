@@ -157,7 +157,7 @@ class RunOutcome:
     summary_queued: bool = False  # this run made the summary (once per game date)
     summaries_sent: int = 0  # summary messages a channel accepted this run (made now or earlier)
     summaries_waiting: int = 0  # summary messages still in the outbox for this run's channels
-    heartbeat_problem: str | None = None  # the heartbeat could not be recorded or pinged
+    heartbeat_problem: str | None = None  # the dead-man's-switch ping failed
 
     def delivery_text(self) -> str:
         """`2 sent; summary sent`, `0 sent, 2 queued; …; summary queued (not delivered yet)`:

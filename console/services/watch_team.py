@@ -108,8 +108,8 @@ def record_run(
     heartbeat_url: str | None,
 ) -> str | None:
     """After a completed run: the heartbeat in the team store, then the dead-man's-switch ping.
-    Returns a one-line problem (to log), or None."""
-    problems = []
+    A heartbeat that cannot be recorded is logged only (a watch whose service account may only
+    read Firestore still alerts); returns the ping's one-line failure, or None."""
     if store is not None:
         try:
             store.record_heartbeat(
@@ -123,12 +123,8 @@ def record_run(
                 )
             )
         except TeamStoreError as exc:
-            problems.append(f"heartbeat not recorded: {exc}")
-    if heartbeat_url:
-        problem = ping(heartbeat_url, settings.watch.heartbeat_timeout_s)
-        if problem:
-            problems.append(problem)
-    return "; ".join(problems) or None
+            log.warning("heartbeat not recorded (`watch status` will call the watch silent): %s", exc)
+    return ping(heartbeat_url, settings.watch.heartbeat_timeout_s) if heartbeat_url else None
 
 
 def ping(url: str, timeout_s: float) -> str | None:
