@@ -305,6 +305,8 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from console.tui.app import NbaConsoleApp
 
     settings = settings_from_args(args)
+    if args.drill and not args.land_check:
+        raise ValueError("--drill needs --check CHECK_ID (the drill-down to open)")
     clock: Clock = SystemClock()
     if args.at:
         from console.backends import open_backend
@@ -315,7 +317,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
         finally:
             backend.close()
         clock, args.game_date = FixedClock(ctx.as_of), ctx.game_date
-    app = NbaConsoleApp(settings, clock=clock, game_date=args.game_date)
+    app = NbaConsoleApp(
+        settings, clock=clock, game_date=args.game_date, land_check=args.land_check, land_drill=args.drill
+    )
     app.run()
     # The screen is gone; what is left is the interpreter's last garbage collection over
     # everything the session built, which took ~2 s after `q`. Nothing needs collecting now.

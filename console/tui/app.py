@@ -85,9 +85,12 @@ class NbaConsoleApp(App[None]):
         game_date: date | None = None,
         log_source_factory: LogSourceFactory = open_log_source,
         timers: SetTimer | None = None,
+        land_check: str | None = None,
+        land_drill: bool = False,
     ) -> None:
         """`timers`: what arms the checks' refresh timers (Textual's `set_timer`; a test
-        passes timers it fires by hand, as it passes a clock it moves by hand)."""
+        passes timers it fires by hand, as it passes a clock it moves by hand). `land_check`
+        (and `land_drill`): where an alert's link lands, `--check ID [--drill]` (issue 26)."""
         freeze_startup_heap()
         super().__init__()
         self.settings = settings
@@ -104,6 +107,7 @@ class NbaConsoleApp(App[None]):
         self.live_feeds = LiveFeeds(self, settings, self.clock, log_source_factory, self.backend)
         self.notices = Notices(self, ring=settings.tui.bell)
         self.theme_memory = ThemeMemory(self, settings)
+        self._landing = (land_check, land_drill) if land_check in SPEC_BY_ID else None
 
     # ------------------------------------------------------------------ setup
 
@@ -183,6 +187,7 @@ class NbaConsoleApp(App[None]):
             if event.state is WorkerState.SUCCESS and isinstance(worker.result, date):
                 self.dates.game_date = self.dates.default_date = worker.result
                 self._new_date()
+                self._land()
                 self.run_worker(
                     partial(self.dates.find_range, self.backend),
                     thread=True,
@@ -274,6 +279,22 @@ class NbaConsoleApp(App[None]):
         self.scheduler.start_round()
         self.live_feeds.start(self.game_date, self.scheduler.generation)
         self.redraw()
+
+    def _land(self) -> None:
+        """Once, when the first date is shown: focus the panel an alert's link names, and with
+        `--drill` open its drill-down (which loads its rows in its own worker)."""
+        landing, self._landing = self._landing, None
+        if landing is None:
+            return
+        check_id, drill = landing
+        from textual.css.query import NoMatches
+
+        try:
+            self.screen.query_one(f"#panel-{check_id}").focus()
+        except NoMatches:  # not on the main screen (a modal came first): the drill-down still opens
+            pass
+        if drill:
+            self.open_detail(check_id)
 
     def show_date(self, target: date) -> None:
         """Show another game date (the one place `[` `]` `g` `t` change it)."""
