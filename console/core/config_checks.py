@@ -167,10 +167,12 @@ def _did_you_mean(value: str, known: typing.Iterable[str], what: str) -> str:
 # remap. Textual's own bindings have no ids, so nothing else can be remapped.
 BINDING_IDS = frozenset(
     {
+        "acknowledge",  # issue 26
         "back",
         "close_goto",
         "close_help",
         "close_sql",
+        "close_team",
         "confirm_no",
         "confirm_yes",
         "copy_row",
@@ -187,6 +189,7 @@ BINDING_IDS = frozenset(
         "logs_pause",
         "next_date",
         "next_panel",
+        "note",
         "open_detail",
         "pause",
         "playbook_dry_run",

@@ -8,18 +8,23 @@ collection on gcp: who, what, why, when) after the record itself.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from console.core.config import Settings
 from console.core.safety import check_team_writable
 from console.core.team import (
     Ack,
+    Heartbeat,
     Note,
     Presence,
     TeamStore,
+    TeamStoreError,
     ack_key,
     clean_text,
     host_name,
+    live_presence,
     new_id,
     who_am_i,
 )
@@ -121,3 +126,83 @@ def presence_entry(
         since=since,
         seen_at=now,
     )
+
+
+# ------------------------------------------------------------------ what the console shows
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """Who runs a playbook now, and its step (1-based), from the run lock."""
+
+    who: str
+    playbook: str
+    step: int | None = None
+
+
+@dataclass(frozen=True)
+class TeamSnapshot:
+    """The team as one console sees it at `read_at`: for the header chips and the panel badges.
+    `error`: the store could not be read this time (the lists are the last good ones)."""
+
+    read_at: datetime | None = None
+    acks: list[Ack] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    others: list[Presence] = field(default_factory=list)
+    heartbeat: Heartbeat | None = None
+    lock: LockHolder | None = None
+    error: str | None = None
+
+
+def lock_holder(settings: Settings, now: datetime) -> LockHolder | None:
+    """The playbook run lock's holder, if held and not expired: the state directory's lease
+    file, and on gcp the Firestore lock (another operator's machine)."""
+    from console.playbook.lock import FileLock, parse_holder
+
+    held: list[dict[str, Any] | None] = [FileLock(settings.state_dir, settings.playbooks.lock_ttl_s).holder()]
+    if settings.backend == "gcp" and settings.playbooks.firestore_lock:
+        from console.playbook.lock_firestore import CALL_TIMEOUT_S, LazyFirestoreLock
+
+        lock = LazyFirestoreLock(
+            settings.project,
+            settings.playbooks.lock_collection,
+            call_timeout_s=min(CALL_TIMEOUT_S, settings.gcp.query_timeout_s),
+        )
+        try:
+            held.append(lock.holder())
+        except Exception as exc:  # noqa: BLE001 - credentials, network: the header says the team is unknown
+            raise TeamStoreError(f"Firestore reading the playbook lock: {type(exc).__name__}") from None
+    for data in held:
+        record, _problem = parse_holder(data)
+        if record is not None and record.expires_at > now:
+            step = record.step.index + 1 if record.step is not None else None
+            return LockHolder(record.user or record.host, record.playbook, step)
+    return None
+
+
+def read_snapshot(
+    store: TeamStore,
+    settings: Settings,
+    game_date: date | None,
+    me: Presence | None,
+    now: datetime,
+    last: TeamSnapshot | None = None,
+) -> TeamSnapshot:
+    """One refresh of the team: this console's presence written (read-only too: it is its
+    own), then everything read. Called from a worker thread; never raises."""
+    try:
+        if me is not None:
+            store.beat(me)
+        ttl = timedelta(seconds=settings.team.presence_ttl_s)
+        others = live_presence(store.presence(), now, ttl, exclude=me.id if me else None)
+        return TeamSnapshot(
+            read_at=now,
+            acks=store.acks(),
+            notes=store.notes(game_date) if game_date is not None else [],
+            others=others,
+            heartbeat=store.heartbeat(),
+            lock=lock_holder(settings, now),
+        )
+    except TeamStoreError as exc:
+        base = last or TeamSnapshot()
+        return TeamSnapshot(base.read_at, base.acks, base.notes, base.others, base.heartbeat, base.lock, str(exc))

@@ -42,6 +42,7 @@ from console.tui.live_feeds import LiveFeeds, LogSourceFactory
 from console.tui.messages import LiveTraceUpdated, PlaybookFinished, ResultPushed
 from console.tui.notices import Notices
 from console.tui.palette import ConsoleCommands
+from console.tui.team_view import TeamView
 from console.tui.theme_memory import ThemeMemory
 
 if TYPE_CHECKING:
@@ -108,6 +109,7 @@ class NbaConsoleApp(App[None]):
         self.notices = Notices(self, ring=settings.tui.bell)
         self.theme_memory = ThemeMemory(self, settings)
         self._landing = (land_check, land_drill) if land_check in SPEC_BY_ID else None
+        self.team = TeamView(self, settings, self.clock, lambda: self.game_date)
 
     # ------------------------------------------------------------------ setup
 
@@ -123,12 +125,14 @@ class NbaConsoleApp(App[None]):
         # A modal closing (or any screen change) lets the checks held under it run.
         self.screen_change_signal.subscribe(self, lambda _screen: self.scheduler.release())
         self.set_interval(1.0, self.clock_tick)
+        self.team.start()
         self.run_worker(
             partial(self.dates.first_date, self.backend), thread=True, name="bootstrap", exit_on_error=False
         )
 
     def on_unmount(self) -> None:
         self.scheduler.stop()
+        self.team.stop()
         self.live_feeds.stop()
         if self._backend is not None:
             try:
@@ -278,6 +282,7 @@ class NbaConsoleApp(App[None]):
         assert self.game_date is not None
         self.scheduler.start_round()
         self.live_feeds.start(self.game_date, self.scheduler.generation)
+        self.team.refresh()  # the new date's notes
         self.redraw()
 
     def _land(self) -> None:
