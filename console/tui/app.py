@@ -38,6 +38,7 @@ from console.services.runner import SPEC_BY_ID, SPECS, CheckContext, CheckSpec
 from console.tui.check_workers import CheckWorkers
 from console.tui.date_navigation import DateNavigator
 from console.tui.gc_tuning import freeze_startup_heap
+from console.tui.landing import Landing
 from console.tui.live_feeds import LiveFeeds, LogSourceFactory
 from console.tui.messages import LiveTraceUpdated, PlaybookFinished, ResultPushed
 from console.tui.notices import Notices
@@ -108,7 +109,7 @@ class NbaConsoleApp(App[None]):
         self.live_feeds = LiveFeeds(self, settings, self.clock, log_source_factory, self.backend)
         self.notices = Notices(self, ring=settings.tui.bell)
         self.theme_memory = ThemeMemory(self, settings)
-        self._landing = (land_check, land_drill) if land_check in SPEC_BY_ID else None
+        self.landing = Landing(self, self.open_detail, land_check if land_check in SPEC_BY_ID else None, land_drill)
         self.team = TeamView(self, settings, self.clock, lambda: self.game_date)
 
     # ------------------------------------------------------------------ setup
@@ -191,7 +192,7 @@ class NbaConsoleApp(App[None]):
             if event.state is WorkerState.SUCCESS and isinstance(worker.result, date):
                 self.dates.game_date = self.dates.default_date = worker.result
                 self._new_date()
-                self._land()
+                self.landing.land()
                 self.run_worker(
                     partial(self.dates.find_range, self.backend),
                     thread=True,
@@ -209,6 +210,8 @@ class NbaConsoleApp(App[None]):
             self.apply_result(ended.check_id, ended.result)
             self.scheduler.finished(ended.check_id, ended.generation)
             self.redraw()
+            if not self.scheduler.running:
+                self.landing.round_done()
 
     def report_worker_error(self, worker: Worker[Any]) -> None:
         """The one place an unexpected worker failure surfaces: a log line and a notification."""
@@ -284,22 +287,6 @@ class NbaConsoleApp(App[None]):
         self.live_feeds.start(self.game_date, self.scheduler.generation)
         self.team.refresh()  # the new date's notes
         self.redraw()
-
-    def _land(self) -> None:
-        """Once, when the first date is shown: focus the panel an alert's link names, and with
-        `--drill` open its drill-down (which loads its rows in its own worker)."""
-        landing, self._landing = self._landing, None
-        if landing is None:
-            return
-        check_id, drill = landing
-        from textual.css.query import NoMatches
-
-        try:
-            self.screen.query_one(f"#panel-{check_id}").focus()
-        except NoMatches:  # not on the main screen (a modal came first): the drill-down still opens
-            pass
-        if drill:
-            self.open_detail(check_id)
 
     def show_date(self, target: date) -> None:
         """Show another game date (the one place `[` `]` `g` `t` change it)."""

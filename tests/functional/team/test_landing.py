@@ -97,3 +97,13 @@ async def test_a_served_link_starts_the_viewers_console_there(tmp_path):
         await ws.close()
     finally:
         await client.close()
+
+
+async def test_in_one_column_the_landed_panel_is_on_screen(make_app):
+    app = make_app(FEB3, land_check="usage_rate_coverage")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.pause()
+        panel = app.screen.query_one("#panel-usage_rate_coverage")
+        assert app.focused is panel
+        assert 0 <= panel.region.y < 24 and panel.region.height > 0  # scrolled to, not below the fold
