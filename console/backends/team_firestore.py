@@ -11,6 +11,7 @@ and every failure is one line (TeamStoreError), never a traceback in a header.
 from __future__ import annotations
 
 import subprocess
+import time
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -108,12 +109,21 @@ class FirestoreTeamStore:
 
 class LazyFirestoreTeamStore:
     """The client is made on first use; every failure (credentials, network, permission, a
-    deadline) becomes one TeamStoreError line naming the collection's purpose."""
+    deadline) becomes one TeamStoreError line naming the collection's purpose.
+
+    Each call runs under a hard deadline (core/deadline.py: a Firestore that accepts and never
+    answers does not honour the client's own timeout on every path). After a call that got no
+    answer, the next calls within DOWN_S fail at once with the same line: a watch run or a
+    console refresh waits for Firestore once, not once per record."""
+
+    DOWN_S = 30.0
 
     def __init__(self, settings: Settings, client_factory: Any = None) -> None:
         self.settings = settings
         self.client_factory = client_factory
         self._store: FirestoreTeamStore | None = None
+        self.timeout = min(CALL_TIMEOUT_S, settings.gcp.query_timeout_s)
+        self._down: tuple[float, str] | None = None
 
     def _get(self) -> FirestoreTeamStore:
         if self._store is None:
@@ -127,13 +137,25 @@ class LazyFirestoreTeamStore:
         return self._store
 
     def _call(self, what: str, name: str, *args: Any) -> Any:
+        from console.core.deadline import run_with_deadline
+
+        if self._down is not None and time.monotonic() < self._down[0]:
+            raise TeamStoreError(self._down[1])
         try:
-            return getattr(self._get(), name)(*args)
+            answered, value = run_with_deadline(
+                lambda: getattr(self._get(), name)(*args), self.timeout, self.timeout + 1.0, f"firestore {name}"
+            )
         except TeamStoreError:
             raise
         except Exception as exc:  # noqa: BLE001 - auth, network, permission, deadline: one line for the header
             text = str(exc).splitlines()[0] if str(exc) else ""
             raise TeamStoreError(f"Firestore {what}: {type(exc).__name__}: {text[:200]}".rstrip(": ")) from None
+        if not answered:
+            message = f"Firestore {what}: no answer within {self.timeout:g}s"
+            self._down = (time.monotonic() + self.DOWN_S, message)
+            raise TeamStoreError(message)
+        self._down = None
+        return value
 
     def acks(self) -> list[Ack]:
         return list(self._call("reading acknowledgements", "acks"))

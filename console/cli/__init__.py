@@ -288,7 +288,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from console.services.report import report_markdown
 
     settings, report = _run_report(args)
-    text = report_markdown(report, settings)
+    text = report_markdown(report, settings, _notes(settings, report.game_date))
     if args.output:
         try:
             args.output.write_text(text, encoding="utf-8")
@@ -297,6 +297,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return report.exit_code()
+
+
+def _notes(settings: Settings, game_date: date) -> list[Any]:
+    """The team's notes on the date for the report; a store that cannot be read is one line on
+    stderr, never a report lost."""
+    from console.core.team import TeamStoreError
+    from console.services.team import open_team_store
+
+    store = open_team_store(settings)
+    try:
+        return store.notes(game_date)
+    except TeamStoreError as exc:
+        print(f"nba-console: notes left out of the report: {exc}", file=sys.stderr)
+        return []
+    finally:
+        store.close()
 
 
 def cmd_tui(args: argparse.Namespace) -> int:

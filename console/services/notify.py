@@ -163,6 +163,8 @@ def slack_payload(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
             _context(f"as of {as_of} · {source} · {digest['messages']} alert messages this morning"),
             _section("\n".join(lines)),
         ]
+        if digest.get("notes"):
+            blocks.append(_section("*Notes*\n" + "\n".join(f"✎ {n}" for n in digest["notes"])))
         if digest.get("report_file"):
             blocks.append(_context(f"full report: `{digest['report_file']}`"))
         return {"text": header, "blocks": blocks}
@@ -224,6 +226,7 @@ def text_lines(event: dict[str, Any], settings: Settings) -> list[str]:
     if event["type"] == "summary":
         lines = [f"{head}: morning summary, overall {report['status']}"]
         lines += [f"  {c['title']}: {c['status']} · {c['summary']}" for c in report["checks"]]
+        lines += [f"  note: {n}" for n in event["digest"].get("notes", [])]
         if event["digest"].get("report_file"):
             lines.append(f"  report: {event['digest']['report_file']}")
         return lines

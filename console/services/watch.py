@@ -32,7 +32,15 @@ from console.core.timestamps import parse_timestamp
 from console.services.notify import Delivery, DeliveryError, top_rows
 from console.services.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
 from console.services.watch_state import StateStore, WatchState, state_path
-from console.services.watch_team import ack_fields, acks_by_key, judge_ack, links, record_run, settle_ack
+from console.services.watch_team import (
+    ack_fields,
+    acks_by_key,
+    date_notes,
+    judge_ack,
+    links,
+    record_run,
+    settle_ack,
+)
 from panels.spec import CheckSpec
 
 log = logging.getLogger("nba_console.watch")
@@ -285,15 +293,16 @@ class Watcher:
             )
 
     def _summary_event(self, report: Report, day: dict[str, Any]) -> dict[str, Any]:
-        from console.services.report import report_markdown
+        from console.services.report import note_line, report_markdown
 
         report_file = None
+        notes = date_notes(self.team, self.game_date)
         directory = self.report_dir or self.settings.watch.report_dir
         if directory is not None:
             path = Path(directory) / f"morning-{self.game_date.isoformat()}.md"
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(report_markdown(report, self.settings), encoding="utf-8")
+                path.write_text(report_markdown(report, self.settings, notes), encoding="utf-8")
                 report_file = str(path)
             except OSError as exc:
                 log.warning("cannot write the morning report to %s: %s", path, exc.strerror or exc)
@@ -305,6 +314,7 @@ class Watcher:
             "counts": counts,
             "messages": day.get("messages", 0),
             "report_file": report_file,
+            "notes": [note_line(n, self.settings) for n in notes],
         }
         return {
             "id": f"{self.game_date}/{report.as_of.isoformat()}/summary",

@@ -23,6 +23,7 @@ from console.core.team import (
     Ack,
     AckVerdict,
     Heartbeat,
+    Note,
     TeamStore,
     TeamStoreError,
     ack_key,
@@ -49,6 +50,17 @@ def acks_by_key(store: TeamStore | None, game_date: date) -> dict[str, Ack]:
         log.warning("acknowledgements unreadable, alerting as if none: %s", exc)
         return {}
     return {a.key: a for a in acks if a.game_date == game_date}
+
+
+def date_notes(store: TeamStore | None, game_date: date) -> list[Note]:
+    """The date's notes for the end-of-morning digest; unreadable: none, said once."""
+    if store is None:
+        return []
+    try:
+        return store.notes(game_date)
+    except TeamStoreError as exc:
+        log.warning("notes left out of the summary: %s", exc)
+        return []
 
 
 def judge_ack(

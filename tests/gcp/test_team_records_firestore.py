@@ -136,3 +136,25 @@ def test_the_feb3_ack_rule_holds_with_acks_in_firestore(fs, demo_settings, tmp_p
     }
     assert store.acks() == []  # cleared at expiry
     assert store.heartbeat() is not None
+
+
+def test_a_firestore_that_never_answers_is_one_line_within_the_deadline_once(settings, monkeypatch):
+    import time
+
+    from tests.emulators.fault_proxy import FaultProxy
+
+    hole = FaultProxy(9).set("blackhole")
+    try:
+        monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", hole.address)
+        bounded = settings.model_copy(update={"gcp": settings.gcp.model_copy(update={"query_timeout_s": 2.0})})
+        store = LazyFirestoreTeamStore(bounded)
+        started = time.monotonic()
+        with pytest.raises(TeamStoreError, match=r"^Firestore reading acknowledgements: no answer within 2s$"):
+            store.acks()
+        first = time.monotonic() - started
+        started = time.monotonic()
+        with pytest.raises(TeamStoreError, match="no answer within 2s"):
+            store.record_heartbeat(Heartbeat(at=T0, status="ok", every_s=300))
+        assert first < 5 * 3.0 and time.monotonic() - started < 1.0  # the second fails at once
+    finally:
+        hole.close()

@@ -132,3 +132,28 @@ def test_a_heartbeat_url_that_fails_is_one_line_and_exit_2_without_the_url(confi
     err = capsys.readouterr().err
     assert "heartbeat http://" in err and "HTTP 500" in err and "secret-token" not in err
     assert run(config, "watch", "status") == 0  # recorded all the same: the watch itself ran
+
+
+def test_notes_are_in_the_report_and_the_end_of_morning_summary(config, capsys, tmp_path):
+    assert (
+        run(
+            config,
+            "note",
+            "add",
+            "re-scraped PHX @ POR at 08:40",
+            "--date",
+            "2026-02-03",
+            "--check",
+            "usage_rate_coverage",
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert run(config, "report", "--date", "2026-02-03", "--at", "10:00") == 1
+    report = capsys.readouterr().out
+    assert "## Notes" in report and "ana (usage_rate_coverage): re-scraped PHX @ POR at 08:40" in report
+    argv = ["watch", "--once", "--date", "2026-02-03", "--at", "11:00", "--notify", "stdout"]
+    assert run(config, *argv, "--report-dir", str(tmp_path / "r")) == 0
+    out = capsys.readouterr().out
+    assert "morning summary" in out and "  note: " in out and "re-scraped PHX @ POR at 08:40" in out
+    assert "re-scraped PHX @ POR at 08:40" in (tmp_path / "r" / "morning-2026-02-03.md").read_text()
