@@ -82,8 +82,9 @@ class TeamView:
         if callable(redraw):
             redraw()
 
-    def act(self, what: str, write: Callable[[TeamStore], str]) -> None:
-        """Write (in a worker), say what was done or why not, and read the team again."""
+    def act(self, what: str, write: Callable[[TeamStore], str], then: Callable[[], None] | None = None) -> None:
+        """Write (in a worker), say what was done or why not, read the team again, and `then`
+        (on the UI thread) when it was written."""
 
         def work() -> None:
             try:
@@ -91,6 +92,8 @@ class TeamView:
             except (TeamStoreError, ValueError) as exc:  # ReadOnlyError is refused before the modal
                 told, severity = f"cannot {what}: {exc}", "error"
             self.app.call_from_thread(self.app.notify, told, severity=severity)
+            if then is not None and severity == "information":
+                self.app.call_from_thread(then)
             self._read()
 
         self.app.run_worker(work, thread=True, name=f"team: {what}", group="team-write", exit_on_error=False)

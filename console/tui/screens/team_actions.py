@@ -4,6 +4,8 @@ refuses before the modal opens: the one gate, console/core/safety.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from console.core.safety import ReadOnlyError, check_team_writable
@@ -56,8 +58,16 @@ def acknowledge_check(app: App[Any], host: ConsoleHost, check_id: str) -> None:
     app.push_screen(TeamModal(title, "why: what you are doing about it", ago(settings.team.ack_for)), answered)
 
 
-def note_on(app: App[Any], host: ConsoleHost, check_id: str | None) -> None:
-    game_date = host.game_date
+def note_on(
+    app: App[Any],
+    host: ConsoleHost,
+    check_id: str | None,
+    game_date: date | None = None,
+    on_written: Callable[[], None] | None = None,
+) -> None:
+    """`game_date`: another date than the one shown (a history cell's); `on_written`: called
+    on the UI thread once the note is saved (the history grid draws its mark)."""
+    game_date = game_date or host.game_date
     if game_date is None or _refused(app, host, "add a note"):
         return
     settings, at = host.settings, host.clock.now()
@@ -71,7 +81,7 @@ def note_on(app: App[Any], host: ConsoleHost, check_id: str | None) -> None:
             note = add_note(settings, store, game_date, answer[0], at, check_id)
             return f"noted on {note.game_date}" + (f" ({about})" if about else "")
 
-        host.team.act("add a note", write)
+        host.team.act("add a note", write, on_written)
 
     title = f"Note on games {game_date}" + (f" · {about}" if about else "")
     app.push_screen(TeamModal(title, "what was learned (one line)"), answered)
