@@ -97,7 +97,7 @@ def ack_fields(outcome: AckOutcome | None, tz: Any) -> dict[str, Any]:
     if outcome.verdict.kind == "holds":
         fields["ack_text"] = f"acknowledged by {ack.who} until {until}: {ack.reason}"
     else:
-        fields["ack_text"] = f"{outcome.verdict.reason} (acknowledged by {ack.who}: {ack.reason})"
+        fields["ack_text"] = f"{outcome.verdict.reason}: “{ack.reason}”"
         fields["ack_ended"] = outcome.verdict.kind
     return fields
 
