@@ -120,3 +120,27 @@ def test_the_check_turning_to_error_breaks_through_the_ack(demo_settings, tmp_pa
     assert told["08:00"]["kind"] == "error" and told["08:00"]["ack_ended"] == "worse"
     assert "fail → error since ana acknowledged it" in told["08:00"]["ack_text"]
     assert acks_listed(config, capsys) == []
+
+
+def test_recovery_clears_the_ack_and_a_worse_number_breaks_through(demo_settings, tmp_path):
+    from console.backends.team_local import LocalTeamStore
+    from console.services.team import acknowledge
+
+    _config, settings = config_for(tmp_path, demo_settings)
+    store = LocalTeamStore(settings.state_dir)
+    ten = at(settings, "10:00")
+    feb4 = date(2026, 2, 4)
+    # Feb 4's grading is ok at 10:00: an ack of it (made while it failed) is cleared as recovered.
+    acknowledge(settings, store, "grading_coverage", feb4, "waiting on the grader", ten - timedelta(hours=1))
+    # Feb 3's usage is at 87.1%: acknowledged at 95.0, it is 7.9 points worse (team.worsen_by -5).
+    acknowledge(settings, store, USAGE, FEB3, "re-scraping", ten - timedelta(minutes=5), headline=95.0)
+    Watcher(settings, [], feb4, LocalBackend, team=store).run(ten + timedelta(days=1))
+    outcome = Watcher(settings, [], FEB3, LocalBackend, team=store).run(ten)
+    usage = next(c for c in outcome.changes if c["check"] == USAGE)
+    assert usage["ack_ended"] == "worse" and "headline 95 → 87.1" in usage["ack_text"]
+    assert store.acks() == []
+    audit = [json.loads(line) for line in (settings.state_dir / "team-audit.jsonl").read_text().splitlines()]
+    assert [(r["event"], r.get("why", "")) for r in audit][2:] == [
+        ("ack_clear", "grading_coverage recovered (ok)"),
+        ("ack_clear", "headline 95 → 87.1 since ana acknowledged it (-7.9)"),
+    ]
