@@ -303,7 +303,7 @@ def _notes(settings: Settings, game_date: date) -> list[Any]:
     """The team's notes on the date for the report; a store that cannot be read is one line on
     stderr, never a report lost."""
     from console.core.team import TeamStoreError
-    from console.services.team import open_team_store
+    from console.services.team_records import open_team_store
 
     store = open_team_store(settings)
     try:

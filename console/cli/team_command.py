@@ -3,7 +3,7 @@
 `ack CHECK [--date D] [--for 2h] --reason "…"` records who is on a failing check (its status and
 headline number now, what "worse" is measured against); `ack list`, `ack clear CHECK`;
 `note add "…" [--check ID]`, `note list`. Acks and notes are refused under read-only
-(console/core/safety.py); every one is in the team audit (console/services/team.py).
+(console/core/safety.py); every one is in the team audit (console/services/team_records.py).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def _game_date(args: argparse.Namespace, settings, now: datetime) -> date:
 
 def cmd_ack(args: argparse.Namespace) -> int:
     from console.cli import settings_from_args
-    from console.services.team import open_team_store
+    from console.services.team_records import open_team_store
 
     settings = settings_from_args(args)
     store = open_team_store(settings)
@@ -76,7 +76,7 @@ def cmd_ack(args: argparse.Namespace) -> int:
         now = datetime.now(UTC)
         if args.what == "clear":
             check = _valid_check(args.check)
-            from console.services.team import clear_ack
+            from console.services.team_records import clear_ack
 
             game_date = _game_date(args, settings, now)
             gone = clear_ack(settings, store, check, game_date, "cleared by hand")
@@ -97,7 +97,7 @@ def _acknowledge(args: argparse.Namespace, settings, store, check: str, now: dat
     from console.core.safety import check_team_writable
     from console.core.team import headline_number
     from console.services.runner import CheckContext, default_game_date, parse_at, run_all
-    from console.services.team import acknowledge
+    from console.services.team_records import acknowledge
     from panels.dispatch import headline
 
     if not (args.reason or "").strip():
@@ -157,7 +157,7 @@ def _list_acks(settings, store, as_json: bool) -> int:
 
 def cmd_note(args: argparse.Namespace) -> int:
     from console.cli import settings_from_args
-    from console.services.team import add_note, open_team_store
+    from console.services.team_records import add_note, open_team_store
 
     settings = settings_from_args(args)
     if args.check is not None:

@@ -97,7 +97,7 @@ def cmd_watch_status(args: argparse.Namespace) -> int:
     """One line: `watch 3m ago (fail)` and exit 0, or `WATCH SILENT 2h …` and exit 1."""
     from console.cli import settings_from_args
     from console.core.team import TeamStoreError, watch_silence, watch_status_line
-    from console.services.team import open_team_store
+    from console.services.team_records import open_team_store
 
     settings = settings_from_args(args)
     store = open_team_store(settings)

@@ -200,7 +200,7 @@ class Watcher:
         self.delivery = self.delivery or Delivery(self.settings)
         self.store = StateStore(state_path(self.settings))
         if self.team is None:
-            from console.services.team import open_team_store
+            from console.services.team_records import open_team_store
 
             self.team = open_team_store(self.settings)
 

@@ -79,7 +79,7 @@ def settle_ack(store: TeamStore | None, settings: Settings, outcome: AckOutcome)
     """Clear an ack that no longer holds (recovered, worse, expired), audited as the watch's."""
     if store is None or outcome.verdict.kind == "holds":
         return
-    from console.services.team import clear_ack
+    from console.services.team_records import clear_ack
 
     try:
         clear_ack(settings, store, outcome.ack.check, outcome.ack.game_date, outcome.verdict.reason, by="watch")

@@ -13,7 +13,7 @@ from rich.text import Text
 from console.core.context import CheckContext
 from console.core.team import Ack, Presence, active_ack, ago, watch_silence
 from console.core.timefmt import for_people
-from console.services.team import TeamSnapshot
+from console.services.team_records import TeamSnapshot
 
 SILENT_STYLE = "bold white on red"
 ACK_STYLE = "bold black on cyan"

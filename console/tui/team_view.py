@@ -3,7 +3,7 @@
 One object the app composes. Every `period` seconds (the refresh period, at most a third of
 `team.presence_ttl_s`, so this console never looks gone between two of its own refreshes) a
 thread worker writes this console's presence and reads the acks, the date's notes, the other
-consoles, the watch's heartbeat and the playbook lock (console/services/team.py
+consoles, the watch's heartbeat and the playbook lock (console/services/team_records.py
 read_snapshot); the header and the panels draw from `snapshot`. `a` and `n` write through the
 same store in a worker and read again at once, so the other consoles see it within their next
 refresh. On exit the presence entry is removed (a killed console's expires).
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from console.core.config import Settings
 from console.core.team import Presence, TeamStore, TeamStoreError, new_id
-from console.services.team import TeamSnapshot, open_team_store, presence_entry, read_snapshot
+from console.services.team_records import TeamSnapshot, open_team_store, presence_entry, read_snapshot
 
 if TYPE_CHECKING:
     from textual.app import App

@@ -14,7 +14,7 @@ from console.backends.team_firestore import FirestoreTeamStore, LazyFirestoreTea
 from console.backends.team_local import LocalTeamStore
 from console.core.config import load_settings
 from console.core.team import Ack, Heartbeat, Note, Presence, TeamStoreError
-from console.services.team import acknowledge, add_note
+from console.services.team_records import acknowledge, add_note
 from console.services.watch import Watcher
 from tests.emulators import firestore as emu_fs
 from tests.emulators.fixtures import TEST_PROJECT

@@ -12,7 +12,7 @@ from console.core.safety import ReadOnlyError, check_team_writable
 from console.core.team import TeamStore, ago, headline_number
 from console.core.timefmt import for_people
 from console.services.runner import SPEC_BY_ID
-from console.services.team import acknowledge, add_note
+from console.services.team_records import acknowledge, add_note
 from console.tui.screens.team_modal import TeamInput, TeamModal
 from panels.dispatch import headline
 

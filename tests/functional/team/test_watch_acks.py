@@ -124,7 +124,7 @@ def test_the_check_turning_to_error_breaks_through_the_ack(demo_settings, tmp_pa
 
 def test_recovery_clears_the_ack_and_a_worse_number_breaks_through(demo_settings, tmp_path):
     from console.backends.team_local import LocalTeamStore
-    from console.services.team import acknowledge
+    from console.services.team_records import acknowledge
 
     _config, settings = config_for(tmp_path, demo_settings)
     store = LocalTeamStore(settings.state_dir)

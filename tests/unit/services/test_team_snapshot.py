@@ -1,4 +1,4 @@
-"""What one console reads of the team (console/services/team.py read_snapshot) and how the
+"""What one console reads of the team (console/services/team_records.py read_snapshot) and how the
 header says it (console/tui/team_chips.py): the playbook lock's holder and step, the watch's
 heartbeat, the others present; a store that fails keeps the last good view and says so."""
 
@@ -11,7 +11,7 @@ from console.backends.team_local import LocalTeamStore
 from console.core.config import load_settings
 from console.core.team import Ack, Heartbeat, Presence, TeamStoreError
 from console.playbook.lock import FileLock, make_owner
-from console.services.team import LockHolder, TeamSnapshot, read_snapshot
+from console.services.team_records import LockHolder, TeamSnapshot, read_snapshot
 from console.tui.team_chips import team_chips
 
 NOW = datetime.now(UTC)
