@@ -141,6 +141,16 @@ class LockHolder:
 
 
 @dataclass(frozen=True)
+class RunLine:
+    """A playbook run from this machine's audit, for the drill-down beside the notes."""
+
+    at: datetime
+    who: str
+    playbook: str
+    status: str
+
+
+@dataclass(frozen=True)
 class TeamSnapshot:
     """The team as one console sees it at `read_at`: for the header chips and the panel badges.
     `error`: the store could not be read this time (the lists are the last good ones)."""
@@ -152,6 +162,7 @@ class TeamSnapshot:
     heartbeat: Heartbeat | None = None
     lock: LockHolder | None = None
     error: str | None = None
+    runs: list[RunLine] = field(default_factory=list)  # the playbook runs of the date's morning
 
 
 def lock_holder(settings: Settings, now: datetime) -> LockHolder | None:
@@ -202,7 +213,27 @@ def read_snapshot(
             others=others,
             heartbeat=store.heartbeat(),
             lock=lock_holder(settings, now),
+            runs=playbook_runs(settings, game_date) if game_date is not None else [],
         )
     except TeamStoreError as exc:
         base = last or TeamSnapshot()
-        return TeamSnapshot(base.read_at, base.acks, base.notes, base.others, base.heartbeat, base.lock, str(exc))
+        return TeamSnapshot(
+            base.read_at, base.acks, base.notes, base.others, base.heartbeat, base.lock, str(exc), base.runs
+        )
+
+
+def playbook_runs(settings: Settings, game_date: date) -> list[RunLine]:
+    """The playbook runs started on the date's processing date (in the configured zone), from
+    this machine's audit (console/playbook/audit.py): what was done that morning, beside
+    what was noted. Reading the audit never raises."""
+    from console.core.timestamps import parse_timestamp
+    from console.playbook.audit import AuditLog
+
+    day = game_date + settings.processing_offset
+    out = []
+    for run in AuditLog(settings.state_dir).runs():
+        started = parse_timestamp(run.started)
+        if started is not None and started.astimezone(settings.tz).date() == day:
+            who = str(run.operator.get("gcloud_account") or run.operator.get("user") or "?")
+            out.append(RunLine(started, who, run.playbook, run.status))
+    return sorted(out, key=lambda r: r.at)

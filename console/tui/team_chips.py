@@ -66,9 +66,23 @@ def team_lines(snapshot: TeamSnapshot, ctx: CheckContext, check_id: str) -> Text
         text.append("\n")
         text.append_text(ack_line(ack))
         text.append(f"  until {until}", style="dim")
+    # The date's notes and the morning's playbook runs, in the order they happened.
+    lines: list[tuple[datetime, Text]] = []
     for note in snapshot.notes:
         if note.game_date == ctx.game_date and note.check in (None, check_id):
             when = for_people(note.at, ctx.settings.tz)
-            text.append("\n")
-            text.append_text(Text.assemble(("✎ ", "bold"), (f"{note.who} {when}: ", "dim"), note.text))
+            lines.append((note.at, Text.assemble(("✎ ", "bold"), (f"{note.who} {when}: ", "dim"), note.text)))
+    for run in snapshot.runs:
+        when = for_people(run.at, ctx.settings.tz)
+        lines.append(
+            (
+                run.at,
+                Text.assemble(
+                    ("▶ ", "bold"), (f"{run.who} {when}: ", "dim"), f"playbook {run.playbook} ({run.status})"
+                ),
+            )
+        )
+    for _at, line in sorted(lines, key=lambda pair: pair[0]):
+        text.append("\n")
+        text.append_text(line)
     return text

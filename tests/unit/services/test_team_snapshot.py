@@ -81,3 +81,38 @@ def test_a_failing_store_keeps_the_last_good_view_and_says_so(tmp_path):
     snap = read_snapshot(Broken(settings.state_dir), settings, FEB3, me(), NOW, last)
     assert snap.acks == [ack] and snap.error == "cannot read team-acks.json: Permission denied"
     assert [c.plain for c in team_chips(snap, NOW)] == ["team unreadable"]
+
+
+def test_the_mornings_playbook_runs_sit_beside_the_notes_in_the_drill_down(tmp_path):
+    from console.core.team import Note
+    from console.playbook.audit import AuditLog
+    from console.services.runner import CheckContext
+    from console.tui.team_chips import team_lines
+
+    settings = settings_in(tmp_path)
+    audit = AuditLog(settings.state_dir)
+    morning = datetime(2026, 2, 4, 13, 42, tzinfo=UTC)  # 08:42 EST on Feb 3's processing date
+    start = {
+        "run_id": "r1",
+        "event": "run_start",
+        "playbook": "rollback-grading-orchestration",
+        "params": {},
+        "total_steps": 2,
+        "operator": {"user": "ana"},
+    }
+    audit.append({**start, "ts": morning.isoformat()})
+    audit.append(
+        {"run_id": "r1", "event": "run_end", "status": "ok", "ts": (morning + timedelta(minutes=3)).isoformat()}
+    )
+    audit.append({**start, "run_id": "r0", "ts": (morning - timedelta(days=1)).isoformat()})  # the morning before
+    store = LocalTeamStore(settings.state_dir)
+    store.add_note(
+        Note(id="n", game_date=FEB3, check=None, who="bob", at=morning - timedelta(minutes=2), text="grader stuck")
+    )
+    snap = read_snapshot(store, settings, FEB3, me(), NOW)
+    assert [(r.who, r.playbook, r.status) for r in snap.runs] == [("ana", "rollback-grading-orchestration", "ok")]
+    text = team_lines(snap, CheckContext(settings, FEB3, morning), "grading_coverage").plain.strip().splitlines()
+    assert text == [
+        "✎ bob 2026-02-04 08:40 EST: grader stuck",
+        "▶ ana 2026-02-04 08:42 EST: playbook rollback-grading-orchestration (ok)",
+    ]
