@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "console.cli.local_command",
     "console.cli.playbook_command",
     "console.cli.logs_command",
+    "console.cli.log_files_command",
     "console.cli.serve_command",
     "console.cli.history_command",
     "console.cli.watch_command",
@@ -46,6 +47,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tail": ("console.cli.logs_command", "print the logs, filtered, then keep following (like tail -f)"),
     "replay": ("console.cli.logs_command", "replay an exported log file at its own pace, with the live trace verdict"),
     "demo": ("console.cli.logs_command", "the morning of 2026-02-05 unfolding on an accelerated clock"),
+    "logs": ("console.cli.log_files_command", "search, count or open exported log files (JSON arrays or NDJSON)"),
     "serve": ("console.cli.serve_command", "serve the console to browsers, read-only unless --allow-playbooks"),
     "history": ("console.cli.history_command", "every check over the last game dates (a table, or --json)"),
     "watch": (
@@ -186,14 +188,14 @@ def _check_ids() -> list[str]:
 
 def _check_epilog() -> str:
     from console.core.config import Settings
-    from panels.grading import rule
+    from panels.dispatch import help_texts
 
     ids = "\n".join(f"  {check_id}" for check_id in _check_ids())
-    # The one rule people ask about (issue 23): the thresholds table of docs/checks.md says the same.
-    grading = "\n".join(f"  {status:<5} {text}" for status, text in rule(Settings.model_construct()).items())
+    # The rules people ask about (issue 23: grading's), each check's own `help_text`; the
+    # thresholds table of docs/checks.md says the same.
+    rules = "".join(f"{text}\n\n" for text in help_texts(Settings.model_construct()))
     return (
-        f"check ids:\n{ids}\n\ngrading_coverage (defaults: thresholds.grading_trigger_pct, "
-        f"deadlines.grading):\n{grading}\n\nexit codes (an alerting job reads only these):\n"
+        f"check ids:\n{ids}\n\n{rules}exit codes (an alerting job reads only these):\n"
         "  0  nothing failed (ok, warn or unknown)\n"
         "  1  a check failed\n"
         "  2  a check could not run (status error), an unknown check id, or bad arguments"

@@ -30,8 +30,8 @@ class Thresholds(Section):
         80.0,
         ge=0,
         le=100,
-        description="phase3-to-grading triggers grading at this coverage: grading_coverage is ok at or above it, "
-        "and fails under it from the grading deadline on",
+        description="phase3-to-grading triggers grading at this coverage: the Grading coverage check is ok at or "
+        "above it, and fails under it from the grading deadline on",
     )
     coverage_monitor_pct: float = Field(
         70.0,
@@ -40,19 +40,25 @@ class Thresholds(Section):
         description="grading-coverage-monitor alerts below this coverage; not above grading_trigger_pct",
     )
     usage_rate_target_pct: float = Field(
-        90.0, ge=0, le=100, description="usage_rate_coverage warns under this share of active players with a usage rate"
+        90.0,
+        ge=0,
+        le=100,
+        description="the Usage-rate coverage check warns under this share of active players with a usage rate",
     )
     usage_rate_max_pct: float = Field(
-        100.0, ge=1, le=100, description="a usage rate above this is impossible: usage_rate_coverage fails"
+        100.0, ge=1, le=100, description="a usage rate above this is impossible: the Usage-rate coverage check fails"
     )
     dnp_pollution_max_pct: float = Field(
-        0.0, ge=0, le=100, description="dnp_pollution fails above this share of DNP rows in the game date's cache"
+        0.0,
+        ge=0,
+        le=100,
+        description="the DNP pollution check fails above this share of DNP rows in the game date's cache",
     )
     dnp_window_days: int = Field(
         2,
         ge=1,
         le=31,
-        description="cache dates shown as dnp_pollution's history (the handoff reports Feb 2-3 together)",
+        description="cache dates shown as the DNP pollution check's history (the handoff reports Feb 2-3 together)",
     )
     phase3_processors: int = Field(5, ge=1, le=100, description="Phase 3 processors expected complete")
     expected_games: int = Field(7, ge=0, le=100, description="games expected (the expected metrics)")
@@ -61,10 +67,16 @@ class Thresholds(Section):
     )
     prediction_systems: int = Field(8, ge=1, le=100, description="prediction systems expected (the expected metrics)")
     drift_warn_days: float = Field(
-        1.0, ge=0, le=3650, description="deployment_drift warns when a service is more days behind head than this"
+        1.0,
+        ge=0,
+        le=3650,
+        description="the Deployment drift check warns when a service is more days behind head than this",
     )
     drift_fail_days: float = Field(
-        7.0, ge=0, le=3650, description="deployment_drift fails beyond this many days; not below drift_warn_days"
+        7.0,
+        ge=0,
+        le=3650,
+        description="the Deployment drift check fails beyond this many days; not below drift_warn_days",
     )
 
     @model_validator(mode="after")
@@ -117,6 +129,18 @@ class LogsSettings(Section):
         ge=1,
         le=3600,
         description="Cloud Logging polling interval where the live tail is refused (its read quota is per minute)",
+    )
+    sql_row_limit: int = Field(
+        10_000,
+        ge=1,
+        le=1_000_000,
+        description="rows a SQL query over log entries shows (`;` on the log screen, `logs search --sql`)",
+    )
+    sql_timeout_s: float = Field(
+        10.0, ge=0.1, le=3600, description="the deadline after which a SQL query over log entries is interrupted"
+    )
+    sql_memory_mb: int = Field(
+        512, ge=64, le=65_536, description="DuckDB's memory limit for the table of log entries and the query"
     )
 
 

@@ -29,18 +29,14 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from console.core.config import NotifyChannel, Settings, WatchSettings
-from console.core.models import CheckValue, Status
+from console.core.config import Settings
+from console.core.config_sections import NotifyChannel, WatchSettings
+from console.core.models import CheckResult, Status
 from console.core.redaction import mask_tree
 from console.core.timefmt import for_people
 from console.core.timestamps import parse_timestamp
-from console.logs.trace import TraceValue
-from panels.dnp import DnpValue
-from panels.drift import DriftValue
-from panels.grading import GradingValue
-from panels.phase3 import Phase3Value
+from panels import dispatch
 from panels.status_style import STATUS_ICON
-from panels.usage import UsageValue
 
 if TYPE_CHECKING:
     from tenacity import RetryCallState
@@ -87,41 +83,10 @@ def describe(channel: NotifyChannel) -> str:
 # ------------------------------------------------------------------ rendering (pure)
 
 
-def top_rows(value: CheckValue | None, tz: tzinfo, limit: int = TOP_ROWS) -> list[str]:
-    """The few rows behind a verdict, from the result's value (no extra query)."""
-    rows: list[str] = []
-
-    def clock(iso: str | None) -> str:
-        return for_people(iso, tz, "clock") if parse_timestamp(iso) else str(iso)
-
-    if isinstance(value, UsageValue):
-        rows += [f"{g.game}: no usage rate for {g.players} players" for g in value.failing_games]
-        rows += [f"{g.game}: {g.impossible} impossible values" for g in value.per_game if g.impossible]
-    elif isinstance(value, DriftValue):
-        behind = sorted(
-            (s for s in value.services if s.status in ("warn", "fail")), key=lambda s: -(s.commits_behind or 0)
-        )
-        rows += [
-            f"{s.service} on {str(s.commit)[:8]}: {s.commits_behind} commits / {s.days_behind} days behind"
-            for s in behind
-        ]
-    elif isinstance(value, GradingValue):
-        systems = sorted(value.systems, key=lambda s: s.coverage_pct or 0)
-        rows += [f"{s.system_id}: {s.graded}/{s.predicted} graded" for s in systems]
-    elif isinstance(value, DnpValue):
-        rows += [f"{e.cache_date} {e.player_name} (avg {e.points_avg_last_10} pts)" for e in value.examples]
-    elif isinstance(value, Phase3Value):
-        rows += [f"{p.name}: {p.status}" for p in value.processors if p.status != "success"]
-    elif isinstance(value, TraceValue):
-        rows += [
-            f"{v.who} (Level {v.level}) started at {clock(v.at)} before Level "
-            f"{min(v.pending_levels, default='?')} finished"
-            for v in value.violations
-        ]
-        rows += [
-            f"{clock(d.at)} DependencyFailureError in {d.processor}: {d.text[:120]}" for d in value.dependency_failures
-        ]
-    return rows[:limit]
+def top_rows(result: CheckResult, tz: tzinfo, limit: int = TOP_ROWS) -> list[str]:
+    """The few rows behind a verdict, from the result's value (no extra query): the check's
+    own `notify_rows`."""
+    return dispatch.notify_rows(result, tz, limit)
 
 
 def _local(iso: str, tz: tzinfo) -> str:

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from console.core.clock import Clock, FixedClock, ReplayClock
-from console.core.config import NotifyChannel, Settings, WatchSettings
+from console.core.config import Settings
+from console.core.config_sections import NotifyChannel, WatchSettings
 from console.core.models import CheckResult, Report, Status
 from console.core.team import TeamStore
 from console.core.timestamps import parse_timestamp
@@ -125,7 +126,7 @@ def change_entry(
         "since": memory.get("since"),
         "since_local": since.astimezone(settings.tz).strftime("%H:%M %Z") if since else None,
         "summary": result.summary,
-        "rows": top_rows(result.value, tz=settings.tz),
+        "rows": top_rows(result, tz=settings.tz),
         "commands": commands,
         "suggestion": why,
         **(links(settings, game_date, result.id) if game_date is not None else {}),

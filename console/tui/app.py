@@ -252,10 +252,10 @@ class NbaConsoleApp(App[None]):
         if message.generation != self.scheduler.generation:
             return  # the user moved to another date meanwhile
         for alert in update.alerts:  # not again when the user comes back to the date
-            self.notices.alert(self.game_date, alert.message, title="Sequential execution")
-        if update.result is not None:
+            self.notices.alert(self.game_date, alert.message, title=message.title)
+        if message.result is not None:
             # A violation was just announced above: the status change is not told twice.
-            self.apply_result("sequential_execution", update.result, announce=not update.alerts)
+            self.apply_result(message.result.id, message.result, announce=not update.alerts)
             self.redraw()
 
     def on_playbook_finished(self, message: PlaybookFinished) -> None:

@@ -24,24 +24,9 @@ from console.services.runner import CheckContext, CheckSpec
 from console.tui.host import host_of
 from console.tui.team_chips import team_lines
 from console.tui.widgets.rows_table import RowsTable
-from panels.dispatch import breakdown
+from panels.dispatch import breakdown, rows_title
 from panels.status_style import badge
 
-# What the rows are, and what no rows means, per check: an untitled "rows: 0" says nothing.
-ROWS_TITLES: dict[str, tuple[str, str]] = {
-    "phase3_completion": ("Phase 3 processors", "the processing date's document lists no processor yet"),
-    "sequential_execution": (
-        "Level and processor log lines",
-        "no Level or processor line in the analytics service's logs of the processing date",
-    ),
-    "grading_coverage": ("Ungraded predictions", "every prediction of the game date is graded (or none was made)"),
-    "dnp_pollution": ("DNP rows in player_daily_cache", "no DNP player in the cache over the window: nothing polluted"),
-    "usage_rate_coverage": (
-        "Players who played with a missing or impossible usage rate",
-        "every player who played has a usage rate, none above the maximum",
-    ),
-    "deployment_drift": ("Services: deployed commit against head", "no service in the deploy state"),
-}
 KEYS_HINT = "o sorts · / searches · c copies the row · s SQL"
 
 
@@ -83,7 +68,8 @@ class DetailScreen(Screen[None]):
         self.set_interval(1.0, self._follow_panel)
 
     def _rows_title(self) -> tuple[str, str]:
-        return ROWS_TITLES.get(self.spec.id, ("rows", "no rows"))
+        # What the rows are, and what no rows means: an untitled "rows: 0" says nothing.
+        return rows_title(self.spec.id)
 
     def _head(self) -> Text:
         status = self.state.display_status

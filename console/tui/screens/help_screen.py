@@ -19,11 +19,14 @@ from console.tui.host import host_of
 def binding_rows(app: App[Any]) -> list[tuple[str, str, str, str]]:
     """(where, key, description, id) for every binding, with the config's remaps applied."""
     from console.tui.screens.detail_screen import DetailScreen
+    from console.tui.screens.log_filters_modal import FilterNameModal, OpenFilesModal, SavedFiltersModal
+    from console.tui.screens.log_sql_modal import LogSqlModal
     from console.tui.screens.logs_screen import EntryScreen, LogsScreen, LogView
     from console.tui.screens.main_screen import MainScreen
     from console.tui.screens.playbooks_screen import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
     from console.tui.screens.sql_modal import SqlModal
     from console.tui.widgets.check_panel import CheckPanel
+    from console.tui.widgets.log_histogram import LogHistogram
     from console.tui.widgets.rows_table import RowsTable
 
     keys = host_of(app).settings.keys
@@ -41,6 +44,11 @@ def binding_rows(app: App[Any]) -> list[tuple[str, str, str, str]]:
         ("logs", LogsScreen),
         ("logs", LogView),
         ("logs", EntryScreen),
+        ("logs: volume strip", LogHistogram),
+        ("logs: SQL", LogSqlModal),
+        ("logs: filters", FilterNameModal),
+        ("logs: filters", SavedFiltersModal),
+        ("logs: open", OpenFilesModal),
         ("playbooks", PlaybooksScreen),
         ("playbooks", ConfirmationModal),
         ("playbooks", TypedNameModal),

@@ -43,9 +43,8 @@ from console.services.refresh import PanelState
 from console.services.runner import SPEC_BY_ID, SPECS, CheckContext
 from console.tui.history_grid import Series, cell, date_label, series
 from console.tui.host import ConsoleHost, host_of
+from panels.dispatch import plots
 
-# The checks whose numbers are plotted (console.tui.history_grid.series, in that order).
-PLOT_OF = {"grading_coverage": 0, "dnp_pollution": 1, "usage_rate_coverage": 2, "deployment_drift": 3}
 # Plot colours by threshold label (the badge text carries the meaning without them).
 LINE_COLOURS = {"trigger": "green", "monitor": "red", "max": "red", "target": "orange"}
 
@@ -75,7 +74,7 @@ class HistoryScreen(Screen[None]):
         yield Static(id="history-head")
         yield DataTable(id="history-grid", cursor_type="cell", zebra_stripes=False)
         with Grid(id="history-plots"):
-            for i in range(4):
+            for i in range(len(plots())):  # one box per check with a `plot` hook
                 yield PlotextPlot(id=f"plot-{i}", classes="history-plot")
         yield Footer()
 
@@ -227,16 +226,17 @@ class HistoryScreen(Screen[None]):
             )
         )
         days = [{cid: by_date[d] for cid, by_date in self.results.items() if d in by_date} for d in span.dates]
-        plots = self.query_one("#history-plots")
-        if not set(PLOT_OF) <= set(self.results):
-            plots.display = False  # nothing to plot yet: an empty plotext build would only cost a frame
+        boxes = self.query_one("#history-plots")
+        plotted = {check_id for check_id, _ in plots()}  # the checks whose numbers are plotted
+        if not plotted <= set(self.results):
+            boxes.display = False  # nothing to plot yet: an empty plotext build would only cost a frame
             return
-        if arrived is not None and arrived not in PLOT_OF:
+        if arrived is not None and arrived not in plotted:
             return
-        plots.display = True
-        by_plot = {i: check for check, i in PLOT_OF.items()}
-        for i, s in enumerate(series(days)):
-            marks = [span.dates.index(n.game_date) for n in self.notes if n.check in (None, by_plot.get(i))]
+        boxes.display = True
+        by_plot = [check_id for check_id, _ in plots()]  # series() is in the same order
+        for i, s in enumerate(series(days, settings)):
+            marks = [span.dates.index(n.game_date) for n in self.notes if n.check in (None, by_plot[i])]
             self._plot(self.query_one(f"#plot-{i}", PlotextPlot), s, span.dates, marks)
 
     @staticmethod

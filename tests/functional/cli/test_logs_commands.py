@@ -45,7 +45,7 @@ def test_tail_filters_and_prints_plain_lines(demo_settings, capsys):
 
 
 @pytest.mark.parametrize(
-    "flag,value,message", [("--since", "2 hours", "bad duration"), ("--severity", "loud", "unknown severity")]
+    ("flag", "value", "message"), [("--since", "2 hours", "bad duration"), ("--severity", "loud", "unknown severity")]
 )
 def test_tail_bad_input_is_a_clear_error(demo_settings, capsys, flag, value, message):
     with pytest.raises(SystemExit) as exc:

@@ -49,6 +49,11 @@ def argv_for(command: tuple[str, ...], tmp: Path, scenario: Path, logs: Path) ->
         ("tail",): [["tail", "--no-follow"], ["tail", "--no-follow", "--service", "nope"]],
         ("replay",): [["replay", str(logs), "--speed", "100000"]],
         ("demo",): [["demo", "--headless", "--speed", "1000000"]],
+        ("logs", "search"): [
+            ["logs", "search", str(logs), "--severity", "ERROR"],
+            ["logs", "search", str(logs), "--sql", "SELECT count(*) FROM entries"],
+        ],
+        ("logs", "open"): [["logs", "open", str(logs)]],  # no terminal here: refused (exit 2)
         ("history",): [["history"], ["history", "--json", "--days", "3"]],
         ("watch",): [["watch", "--once", "--notify", "stdout"], ["watch", "status"]],
         ("ack",): [
