@@ -123,7 +123,13 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
     )
     parser.add_argument("--date", dest="game_date", type=_date_arg, help="game date (default: latest/yesterday)")
     parser.add_argument("--at", help="evaluate as of a moment: HH:MM on the processing date, or ISO time")
-    parser.add_argument("--check", dest="land_check", type=_check_id, help="the console: open with this panel focused")
+    parser.add_argument(
+        "--check",
+        dest="land_check",
+        metavar="CHECK_ID",
+        type=_check_id,
+        help="the console: open with this panel focused",
+    )
     parser.add_argument("--drill", action="store_true", help="the console: with --check, open its drill-down")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

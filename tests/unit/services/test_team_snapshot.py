@@ -59,7 +59,7 @@ def test_the_others_and_the_watch_in_the_header(tmp_path):
     assert chips == ["watch 3m ago", "here: carol web 1h, bob ro 5m +1"]  # oldest first; eve expired; not me
     assert [p.id for p in store.presence()] == ["b", "c", "d", "gone", "me"]  # this console wrote its own
     late = NOW + timedelta(minutes=8)
-    assert [c.plain for c in team_chips(snap, late)][0] == " WATCH SILENT 11m "
+    assert team_chips(snap, late)[0].plain == " WATCH SILENT 11m "
 
 
 def test_a_console_with_no_watch_ever_shows_no_watch_chip(tmp_path):
