@@ -47,12 +47,12 @@ from console.core.config_sections import (
     PlaybookSettings,
     ServeSettings,
     Tables,
-    TeamSettings,
     Thresholds,
     TuiSettings,
     WatchSettings,
     non_empty_path,
 )
+from console.core.config_team import TeamSettings
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
