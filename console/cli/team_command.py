@@ -168,7 +168,12 @@ def cmd_note(args: argparse.Namespace) -> int:
         if args.action == "add":
             if not args.text:
                 raise ValueError('note add needs the text: nba-console note add "…" [--check ID]')
-            note = add_note(settings, store, _game_date(args, settings, now), args.text, now, args.check)
+            game_date = _game_date(args, settings, now)
+            if args.at:  # written as of that moment (a replayed morning), as `ack --at`
+                from console.services.runner import parse_at
+
+                now = parse_at(args.at, game_date + settings.processing_offset, settings, now)
+            note = add_note(settings, store, game_date, args.text, now, args.check)
             print(f"noted on {note.game_date}" + (f" ({note.check})" if note.check else "") + f" as {note.who}")
             return 0
         notes = store.notes(args.game_date)

@@ -157,3 +157,11 @@ def test_notes_are_in_the_report_and_the_end_of_morning_summary(config, capsys, 
     out = capsys.readouterr().out
     assert "morning summary" in out and "  note: " in out and "re-scraped PHX @ POR at 08:40" in out
     assert "re-scraped PHX @ POR at 08:40" in (tmp_path / "r" / "morning-2026-02-03.md").read_text()
+
+
+def test_a_note_as_of_a_moment_of_the_morning(config, capsys):
+    assert run(config, "note", "add", "grader restarted", "--date", "2026-02-03", "--at", "08:41") == 0
+    capsys.readouterr()
+    assert run(config, "note", "list", "--json") == 0
+    (note,) = json.loads(capsys.readouterr().out)
+    assert note["at"].startswith("2026-02-04T08:41:00") and note["at"].endswith("-05:00")
