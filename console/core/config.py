@@ -52,6 +52,7 @@ from console.core.config_sections import (
     WatchSettings,
     non_empty_path,
 )
+from console.core.config_team import TeamSettings
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -125,6 +126,7 @@ class Settings(BaseModel, metaclass=_SettingsMeta):
     notify: list[NotifyChannel] = Field([], description="the channels `watch` alerts on (`[[notify]]`, below)")
     watch: WatchSettings = WatchSettings()
     local: LocalSettings = LocalSettings()
+    team: TeamSettings = TeamSettings()
 
     @field_validator("*", mode="before")
     @classmethod

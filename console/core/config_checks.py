@@ -167,6 +167,7 @@ def _did_you_mean(value: str, known: typing.Iterable[str], what: str) -> str:
 # remap. Textual's own bindings have no ids, so nothing else can be remapped.
 BINDING_IDS = frozenset(
     {
+        "acknowledge",  # issue 26
         "back",
         "close_goto",
         "close_help",
@@ -175,6 +176,7 @@ BINDING_IDS = frozenset(
         "close_open_files",
         "close_saved_filters",
         "close_sql",
+        "close_team",
         "confirm_no",
         "confirm_yes",
         "copy_row",
@@ -204,6 +206,7 @@ BINDING_IDS = frozenset(
         "logs_sql",
         "next_date",
         "next_panel",
+        "note",
         "open_detail",
         "pause",
         "playbook_dry_run",

@@ -264,6 +264,12 @@ class ServeSettings(Section):
     quit_grace_s: float = Field(
         5.0, ge=0.1, le=600, description="a console that has not quit this long after being asked is killed"
     )
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s?#]+$",
+        description="where the team opens `serve` (https://console.example.com/): alerts then carry a link "
+        "`?date=…&check=…&drill=1` (never the token)",
+    )
 
 
 class NotifyChannel(Section):
@@ -316,6 +322,13 @@ class WatchSettings(Section):
     )
     report_dir: Path | None = Field(None, description="where the end-of-morning Markdown report is written")
     notify: list[str] = Field([], description="channels used when `--notify` is not given (default: all)")
+    heartbeat_url_env: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="the environment variable holding a dead-man's-switch URL (healthchecks.io, Cronitor, "
+        "Opsgenie): pinged after each completed run (`--heartbeat-url` wins)",
+    )
+    heartbeat_timeout_s: float = Field(10.0, ge=0.1, le=120, description="one heartbeat ping at most; never retried")
 
     @field_validator("every", "remind_every", "error_repeat_after", mode="before")
     @classmethod

@@ -107,6 +107,8 @@ def change_line(change: dict[str, Any]) -> str:
     head = f"{change['title']}: {before} → {change['status']}" if before else f"{change['title']}: {change['status']}"
     if change["kind"] == "reminder":
         head = f"{change['title']}: still {change['status']} (since {change.get('since_local', '?')})"
+    elif change["kind"] == "worse":
+        head = f"{change['title']}: {change['status']}, worse"
     elif label:
         head += f" ({label})"
     return head
@@ -126,6 +128,8 @@ def slack_payload(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
             _context(f"as of {as_of} · {source} · {digest['messages']} alert messages this morning"),
             _section("\n".join(lines)),
         ]
+        if digest.get("notes"):
+            blocks.append(_section("*Notes*\n" + "\n".join(f"✎ {n}" for n in digest["notes"])))
         if digest.get("report_file"):
             blocks.append(_context(f"full report: `{digest['report_file']}`"))
         return {"text": header, "blocks": blocks}
@@ -138,6 +142,10 @@ def slack_payload(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
         if change.get("rows"):
             text += "\n" + "\n".join(f"• {row}" for row in change["rows"])
         blocks.append(_section(text))
+        if change.get("ack_text"):
+            blocks.append(_context(("🔔 " if change.get("ack_ended") else "🔕 ") + change["ack_text"]))
+        if change.get("open_command"):
+            blocks.append(_context(open_text(change)))
         if change.get("commands") and change["status"] != "ok":
             why = f" {change['suggestion']}" if change.get("suggestion") else ""
             blocks.append(_section(f"Suggested:{why}\n```" + "\n".join(change["commands"]) + "```"))
@@ -145,6 +153,14 @@ def slack_payload(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
             blocks.append(_context(f"No playbook suggested: {change['suggestion']}"))
         blocks.append({"type": "divider"})
     return {"text": header + ": " + "; ".join(change_line(c) for c in changes), "blocks": blocks}
+
+
+def open_text(change: dict[str, Any]) -> str:
+    """`Open: <url|in the console> · nba-console --date … --check … --drill`: the link only when
+    serve.public_url is set (never with the token), the command always."""
+    url = change.get("open_url")
+    link = f"<{url}|open in the console> · " if url else "Open: "
+    return f"{link}`{change['open_command']}`"
 
 
 def _header(text: str) -> dict[str, Any]:
@@ -175,12 +191,19 @@ def text_lines(event: dict[str, Any], settings: Settings) -> list[str]:
     if event["type"] == "summary":
         lines = [f"{head}: morning summary, overall {report['status']}"]
         lines += [f"  {c['title']}: {c['status']} · {c['summary']}" for c in report["checks"]]
+        lines += [f"  note: {n}" for n in event["digest"].get("notes", [])]
         if event["digest"].get("report_file"):
             lines.append(f"  report: {event['digest']['report_file']}")
         return lines
     out = []
     for change in event["changes"]:
         out.append(f"{head}: {change_line(change)} · {change['summary']}")
+        if change.get("ack_text"):
+            out.append(f"    {change['ack_text']}")
+        if change.get("open_command"):
+            out.append(
+                f"    open: {change['open_command']}" + (f"  {change['open_url']}" if change.get("open_url") else "")
+            )
         out += [f"    {cmd}" for cmd in change.get("commands", []) if change["status"] != "ok"]
         if not change.get("commands") and change.get("suggestion"):
             out.append(f"    no playbook suggested: {change['suggestion']}")

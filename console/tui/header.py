@@ -20,6 +20,7 @@ from console.core.config import Settings
 from console.core.models import STALE
 from console.core.timefmt import format_duration
 from console.services.watch_state import last_notified_at
+from console.tui.team_chips import team_chips
 from panels.status_style import STATUS_ORDER, STATUS_STYLE
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ def chips(app: ConsoleHost, now: datetime) -> list[Text]:
     out.append(Text.assemble((f"{local:%H:%M:%S %Z}", "bold"), f" {local:%a %b %d}{which}"))
     if status := status_chip(app):
         out.append(status)
+    out += team_chips(app.team.snapshot)  # issue 26: the watch's heartbeat, the playbook lock, who else is here
     out.append(Text.assemble("processed ", (processing, "bold")))
     # Before refresh, backend and project: at 80x24 the header's third line is its last.
     if app.game_date is not None and (chip := watch_chip(app.settings, app.game_date)) is not None:

@@ -26,8 +26,10 @@ import os
 import shlex
 import signal
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import WSMsgType, web
@@ -35,6 +37,7 @@ from aiohttp.abc import AbstractAccessLogger
 from textual_serve.server import to_int
 
 from console.adapters.textual_serve_private import ExtensibleServer, ProcessAppService
+from console.core.links import parse_query
 from console.core.serve_token import TOKEN_ENV
 from console.tui.serve_guard import guard_server_log, terminal_size
 
@@ -137,6 +140,9 @@ class ConsoleServer(ExtensibleServer):
     def extend_app(self, app: web.Application) -> web.Application:
         app.middlewares.append(self._authenticate)
         app.router.add_get("/status", self.handle_status, name="status")
+        # An alert's link (`?date=…&check=…&drill=1`, issue 26): the page's websocket carries the
+        # landing in its path (textual.js appends `?width=…&height=…` to the URL it is given).
+        app.router.add_get("/ws/at/{date}/{check}/{drill}", self.handle_websocket, name="landing")
         return app
 
     def _token_ok(self, given: str | None) -> bool:
@@ -188,9 +194,17 @@ class ConsoleServer(ExtensibleServer):
         # From the request, not from --host: right behind a proxy and when bound to 0.0.0.0.
         base = f"{_scheme(request)}://{request.host}"
         ws_scheme = "wss" if base.startswith("https") else "ws"
+        landing = parse_query(request.query_string)
+        route = request.app.router["websocket"].url_for()
+        if landing.game_date is not None or landing.check is not None:
+            route = request.app.router["landing"].url_for(
+                date=landing.game_date.isoformat() if landing.game_date else "-",
+                check=landing.check or "-",
+                drill="1" if landing.drill else "0",
+            )
         return {
             "font_size": to_int(request.query.get("fontsize", "16"), 16),
-            "app_websocket_url": f"{ws_scheme}://{request.host}{request.app.router['websocket'].url_for()}",
+            "app_websocket_url": f"{ws_scheme}://{request.host}{route}",
             "config": {"static": {"url": f"{base}/static/"}},
             "application": {"name": self.title},
         }
@@ -205,7 +219,7 @@ class ConsoleServer(ExtensibleServer):
             raise web.HTTPServiceUnavailable(text=self._full_message())
         websocket = web.WebSocketResponse(heartbeat=HEARTBEAT_S)
         service = ConsoleAppService(
-            self.options.argv,
+            self.options.argv + landing_argv(request.match_info),
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
             close=websocket.close,
@@ -340,6 +354,19 @@ class ConsoleServer(ExtensibleServer):
             await stop.wait()
         finally:
             await runner.cleanup()  # on_shutdown: every console is ended
+
+
+def landing_argv(match: Mapping[str, str]) -> list[str]:
+    """`--date D --check ID --drill` for the landing route's path, validated again (the path is
+    the browser's to send): what does not parse is left out, never passed on."""
+    if not match:
+        return []
+    query = {"date": match.get("date", ""), "check": match.get("check", ""), "drill": match.get("drill", "")}
+    landing = parse_query(urlencode(query))
+    argv = ["--date", landing.game_date.isoformat()] if landing.game_date else []
+    if landing.check:
+        argv += ["--check", landing.check] + (["--drill"] if landing.drill else [])
+    return argv
 
 
 def parse_envelope(text: str) -> tuple[str, Any] | None:

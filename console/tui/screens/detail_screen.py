@@ -22,6 +22,7 @@ from console.playbook.suggest import suggestion
 from console.services.refresh import PanelState, age_text
 from console.services.runner import CheckContext, CheckSpec
 from console.tui.host import host_of
+from console.tui.team_chips import team_lines
 from console.tui.widgets.rows_table import RowsTable
 from panels.dispatch import breakdown, rows_title
 from panels.status_style import badge
@@ -83,7 +84,7 @@ class DetailScreen(Screen[None]):
             text.append(self.state.result.summary)
         if self.state.error:
             text.append(f"\n⚠ {self.state.error}", style="bold red")
-        return text
+        return text + team_lines(host_of(self).team.snapshot, self.ctx, self.spec.id)
 
     def _playbooks(self) -> Text:
         """What the check's state calls for (a healthy check suggests nothing), and why."""

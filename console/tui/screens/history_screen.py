@@ -27,6 +27,7 @@ from textual_plotext import PlotextPlot
 
 from console.core.game_dates import DateRange
 from console.core.models import CheckResult, Status
+from console.core.team import Note, TeamStoreError
 from console.core.timestamps import parse_timestamp
 from console.services.history import (
     SHORT_TITLES,
@@ -55,6 +56,7 @@ class HistoryScreen(Screen[None]):
         Binding("left_square_bracket", "shift(-1)", "Earlier", id="prev_date"),
         Binding("right_square_bracket", "shift(1)", "Later", id="next_date"),
         Binding("r", "reload", "Reload", id="reload"),
+        Binding("n", "note", "Note", id="note"),  # issue 26: on the cursor's date and check
     ]
 
     def __init__(self, end: date, days: int | None = None) -> None:
@@ -66,6 +68,7 @@ class HistoryScreen(Screen[None]):
         self.scanned: dict[str, str] = {}
         self.generation = 0
         self._jobs: dict[Worker, tuple[str, int]] = {}
+        self.notes: list[Note] = []  # the team's notes on the dates shown: ✎ in cells and plots
 
     def compose(self) -> ComposeResult:
         yield Static(id="history-head")
@@ -125,13 +128,28 @@ class HistoryScreen(Screen[None]):
                 exit_on_error=False,
             )
             self._jobs[worker] = (spec.id, self.generation)
+        self.run_worker(self._read_notes, thread=True, name="history:notes", group="history-notes", exit_on_error=False)
         self._draw()
+
+    def _read_notes(self) -> list[Note]:
+        try:
+            return self.host.team.store().notes()
+        except TeamStoreError:
+            return []  # the header says the team is unreadable; the grid is still the grid
 
     def _job(self, check_id: str, ctxs: list[CheckContext]) -> tuple[dict[date, CheckResult], dict[str, str]]:
         backend = self.host.backend()
         return run_history_check(SPEC_BY_ID[check_id], backend, ctxs), bytes_labels(backend, [check_id])
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "history-notes" and event.state is WorkerState.SUCCESS:
+            dates = set(self.span.dates)
+            self.notes = [n for n in event.worker.result or [] if n.game_date in dates]
+            if self.notes and len(self.results) == len(SPECS):
+                for spec in SPECS:
+                    self._fill_row(spec.id)
+                self._draw("grading_coverage")  # the plots again, with the notes' marks
+            return
         job = self._jobs.get(event.worker)
         if job is None or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
@@ -171,8 +189,12 @@ class HistoryScreen(Screen[None]):
 
     def _fill_row(self, check_id: str) -> None:
         table = self.query_one("#history-grid", DataTable)
+        noted = {n.game_date for n in self.notes if n.check == check_id}
         for day, result in self.results[check_id].items():
-            table.update_cell(check_id, day.isoformat(), cell(result))
+            text = cell(result)
+            if day in noted:
+                text.append(" ✎", style="bold")
+            table.update_cell(check_id, day.isoformat(), text)
 
     def _draw(self, arrived: str | None = None) -> None:
         """The head, and the plots (when the range is set, or once all their checks are in)."""
@@ -212,11 +234,13 @@ class HistoryScreen(Screen[None]):
         if arrived is not None and arrived not in plotted:
             return
         boxes.display = True
+        by_plot = [check_id for check_id, _ in plots()]  # series() is in the same order
         for i, s in enumerate(series(days, settings)):
-            self._plot(self.query_one(f"#plot-{i}", PlotextPlot), s, span.dates)
+            marks = [span.dates.index(n.game_date) for n in self.notes if n.check in (None, by_plot[i])]
+            self._plot(self.query_one(f"#plot-{i}", PlotextPlot), s, span.dates, marks)
 
     @staticmethod
-    def _plot(widget: PlotextPlot, s: Series, dates: list[date]) -> None:
+    def _plot(widget: PlotextPlot, s: Series, dates: list[date], notes: list[int] | None = None) -> None:
         plt = widget.plt
         plt.clear_figure()
         plt.title(s.title)
@@ -229,6 +253,8 @@ class HistoryScreen(Screen[None]):
             plt.plot([0, n - 1], [y, y], color=LINE_COLOURS.get(label, "gray"), label=f"{label} {y:g}", marker="dot")
         if points:
             plt.plot([x for x, _ in points], [y for _, y in points], marker="braille", color="cyan", label="value")
+        for x in sorted(set(notes or [])):  # a note on that date (the check's, or the date's own)
+            plt.vline(x, "yellow")
         ys = [y for _, y in points] + list(s.lines.values())
         if ys:
             low, high = min(ys), max(ys)
@@ -252,6 +278,20 @@ class HistoryScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_note(self) -> None:
+        """`n`: a note on the cursor's date, about the cursor's check."""
+        from console.tui.screens.team_actions import note_on
+
+        table = self.query_one("#history-grid", DataTable)
+        check_id: str | None = None
+        day: date | None = None
+        if table.row_count and table.is_valid_coordinate(table.cursor_coordinate):
+            row, column = table.coordinate_to_cell_key(table.cursor_coordinate)
+            check_id = row.value if row.value in SPEC_BY_ID else None
+            if column.value not in (None, "check"):
+                day = date.fromisoformat(str(column.value))
+        note_on(self.app, self.host, check_id, day, on_written=self.load)
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         check_id, column = event.cell_key.row_key.value, event.cell_key.column_key.value

@@ -17,9 +17,11 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Static
 
+from console.core.team import active_ack
 from console.services.runner import SPECS
 from console.tui.header import header_text
 from console.tui.host import ConsoleHost, host_of
+from console.tui.screens.team_actions import acknowledge_check, note_on
 from console.tui.widgets.check_panel import CheckPanel
 from console.tui.widgets.console_footer import ConsoleFooter
 from console.tui.widgets.metrics_view import MetricsView
@@ -48,6 +50,8 @@ class MainScreen(Screen[None]):
         Binding("t", "default_date", "Default date", id="default_date"),
         Binding("right", "app.focus_next", "Next panel", show=False, id="next_panel"),
         Binding("left", "app.focus_previous", "Prev panel", show=False, id="prev_panel"),
+        Binding("a", "acknowledge", "Ack", id="acknowledge"),  # issue 26
+        Binding("n", "note", "Note", id="note"),
     ]
 
     @property
@@ -96,6 +100,17 @@ class MainScreen(Screen[None]):
     def action_default_date(self) -> None:
         self.host.show_default_date()
 
+    def _focused_check(self) -> str | None:
+        focused = self.app.focused
+        return focused.check_id if isinstance(focused, CheckPanel) else None
+
+    def action_acknowledge(self) -> None:
+        if (check_id := self._focused_check()) is not None:
+            acknowledge_check(self.app, self.host, check_id)
+
+    def action_note(self) -> None:
+        note_on(self.app, self.host, self._focused_check())
+
     def on_check_panel_selected(self, message: CheckPanel.Selected) -> None:
         self.host.open_detail(message.check_id)
 
@@ -117,9 +132,10 @@ class MainScreen(Screen[None]):
             # The same number of lines as before: no layout pass for the whole screen on each tick.
             header.update(text, layout=lines != getattr(self, "_header_lines", None))
             self._header_lines, self._header_text = lines, text
-        states = host.states
+        states, acks = host.states, host.team.snapshot.acks
         for panel in self.query(CheckPanel):
-            _guarded(panel, partial(panel.show, states[panel.check_id], now))
+            ack = active_ack(acks, game_date, panel.check_id, now) if (game_date := host.game_date) else None
+            _guarded(panel, partial(panel.show, states[panel.check_id], now, ack))
         game_date = host.game_date
         if game_date is not None and self._summary_due(game_date):
             results, settings = host.results, host.settings

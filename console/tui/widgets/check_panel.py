@@ -17,9 +17,11 @@ from textual.widgets import Static
 
 from console.adapters.textual_private import set_border_subtitle_quietly
 from console.core.models import LOADING, STALE
+from console.core.team import Ack
 from console.core.timefmt import format_duration
 from console.services.refresh import PanelState, age_text
 from console.tui.prerendered import Prerendered
+from console.tui.team_chips import ack_line
 from panels.dispatch import render_result
 from panels.status_style import badge
 
@@ -43,21 +45,24 @@ class CheckPanel(Static, can_focus=True):
         self.tz = tz
         self.border_title = title
         self.state: PanelState | None = None
-        self._drawn: tuple | None = None  # (result, error, status, data age) the body was drawn from
+        self._drawn: tuple | None = None  # (result, error, status, data age, ack) the body was drawn from
         self._hint = ""  # "↓ N more (enter) · " when the body is taller than the panel
         self._base_subtitle = ""  # the subtitle without the hint ("refreshed 3s ago")
         self._content_shown: Prerendered | None = None  # the body last drawn, to count its lines again on a resize
+        self._ack: Ack | None = None
 
-    def show(self, state: PanelState, now: datetime) -> None:
-        """Draw `state`. The body is rebuilt only when what it shows changed; the 1 s tick
-        changes the age in the bottom border only, and repaints just that row."""
+    def show(self, state: PanelState, now: datetime, ack: Ack | None = None) -> None:
+        """Draw `state` (and the ack someone made of it, issue 26). The body is rebuilt only when
+        what it shows changed; the 1 s tick changes the age in the bottom border only, and
+        repaints just that row."""
         self.state = state
+        self._ack = ack
         status = state.display_status
         drawn = self._drawn
         # The data's age is in the body, so the body is redrawn when that text changes (once a
         # minute past the first minute), not on every tick.
         data_age = self._data_age(state.shown, now) if state.shown is not None else ""
-        if drawn is not None and drawn[0] is state.shown and drawn[1:] == (state.error, status, data_age):
+        if drawn is not None and drawn[0] is state.shown and drawn[1:] == (state.error, status, data_age, ack):
             self._base_subtitle = self._subtitle(state, status, now)
             self._set_subtitle(self._hint + self._base_subtitle)
             return
@@ -67,7 +72,7 @@ class CheckPanel(Static, can_focus=True):
         # measures and repaints the whole screen) per result. In one column its content sizes it.
         height = self.styles.height
         self.update(content, layout=height is None or height.is_auto or self.size.height <= 0)
-        self._drawn = (state.shown, state.error, status, data_age)
+        self._drawn = (state.shown, state.error, status, data_age, ack)
         self._content_shown = content
         self._base_subtitle = str(self.border_subtitle or "")
         self._hint = self._hidden_lines_hint(content)
@@ -111,6 +116,8 @@ class CheckPanel(Static, can_focus=True):
         result = state.shown
         # The error goes right under the badge: a long body scrolls, the error must not.
         error = [Text(f"⚠ {state.error}", style="bold red")] if state.error is not None else []
+        if self._ack is not None:  # right under the badge too: whoever looks sees someone is on it
+            error.insert(0, ack_line(self._ack))
         if result is not None:
             headline, body = render_result(result, self.tz)
             top.append(headline, style="bold")
