@@ -189,6 +189,14 @@ def help_texts(settings: Settings) -> list[str]:
     return [panel.help_text(settings) for panel in PANELS if panel.help_text is not None]
 
 
+def worsen_by(check_id: str, settings: Settings) -> float | None:
+    """How far a check's headline may move under an acknowledgement: the config's, else its own."""
+    if check_id in settings.team.worsen_by:
+        return settings.team.worsen_by[check_id]
+    spec = BY_ID.get(check_id)
+    return spec.worsen_by if spec is not None else None
+
+
 def history_notes(check_ids: Iterable[str], settings: Settings) -> list[str]:
     """What `history`'s table means for the checks shown that say something about it."""
     shown = set(check_ids)

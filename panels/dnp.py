@@ -283,4 +283,5 @@ SPEC = CheckSpec(
     criteria=criteria,
     metrics=metrics,
     plot=PLOT,
+    worsen_by=1.0,
 )

@@ -305,4 +305,5 @@ SPEC = CheckSpec(
     metrics=metrics,
     plot=PLOT,
     help_text=help_text,
+    worsen_by=-5.0,
 )

@@ -135,6 +135,10 @@ class CheckSpec(Generic[V]):
     live: LogFeed | DocumentFeed | None = None  # what it follows between refreshes in the console
     help_text: Callable[[Settings], str] | None = None  # its rule, under `check --help`
     history_note: Callable[[Settings], str] | None = None  # what `history`'s table of it means
+    # How far its headline number may move while acknowledged before the watch breaks through
+    # (-5: a drop of 5 points; +1: a rise of 1); None: only a worse status does. `team.worsen_by`
+    # overrides it per check.
+    worsen_by: float | None = None
 
     def value_of(self, result: CheckResult | None) -> V | None:
         """The result's value as this check's model; None for no result, an error result,

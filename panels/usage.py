@@ -226,4 +226,5 @@ SPEC = CheckSpec(
     notify_rows=notify_rows,
     metrics=metrics,
     plot=PLOT,
+    worsen_by=-5.0,
 )

@@ -28,9 +28,10 @@ class TeamSettings(Section):
         180.0, ge=5, le=86400, description="a console that has not refreshed its presence for this long is gone"
     )
     worsen_by: dict[str, float] = Field(
-        {"usage_rate_coverage": -5.0, "grading_coverage": -5.0, "dnp_pollution": 1.0},
+        {},
         description="check id -> how far its headline number may move while acknowledged (-5: a drop of 5 "
-        "points breaks through; +1: a rise of 1); a worse status always breaks through",
+        "points breaks through; +1: a rise of 1), overriding the check's own (coverage checks -5, DNP "
+        "pollution +1); a worse status always breaks through",
     )
     acks_collection: str = Field("nba_console_acks", description="gcp: the Firestore collection of acknowledgements")
     notes_collection: str = Field("nba_console_notes", description="gcp: the Firestore collection of notes")

@@ -69,10 +69,10 @@ def judge_ack(
     ack = acks.get(ack_key(game_date, result.id))
     if ack is None or now < ack.at:
         return None  # an ack made after this run's moment (a replay of the past) is not news to it
-    from panels.dispatch import headline
+    from panels.dispatch import headline, worsen_by
 
     number = headline_number(headline(result))
-    return AckOutcome(ack, ack_verdict(ack, result.status.value, number, now, settings.team.worsen_by.get(result.id)))
+    return AckOutcome(ack, ack_verdict(ack, result.status.value, number, now, worsen_by(result.id, settings)))
 
 
 def settle_ack(store: TeamStore | None, settings: Settings, outcome: AckOutcome) -> None:

@@ -148,7 +148,7 @@ class HistoryScreen(Screen[None]):
             if self.notes and len(self.results) == len(SPECS):
                 for spec in SPECS:
                     self._fill_row(spec.id)
-                self._draw("grading_coverage")  # the plots again, with the notes' marks
+                self._draw()  # the plots again, with the notes' marks
             return
         job = self._jobs.get(event.worker)
         if job is None or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):

@@ -132,7 +132,7 @@ def test_recovery_clears_the_ack_and_a_worse_number_breaks_through(demo_settings
     feb4 = date(2026, 2, 4)
     # Feb 4's grading is ok at 10:00: an ack of it (made while it failed) is cleared as recovered.
     acknowledge(settings, store, "grading_coverage", feb4, "waiting on the grader", ten - timedelta(hours=1))
-    # Feb 3's usage is at 87.1%: acknowledged at 95.0, it is 7.9 points worse (team.worsen_by -5).
+    # Feb 3's usage is at 87.1%: acknowledged at 95.0, it is 7.9 points worse (usage's own worsen_by, -5).
     acknowledge(settings, store, USAGE, FEB3, "re-scraping", ten - timedelta(minutes=5), headline=95.0)
     Watcher(settings, [], feb4, LocalBackend, team=store).run(ten + timedelta(days=1))
     outcome = Watcher(settings, [], FEB3, LocalBackend, team=store).run(ten)
