@@ -101,6 +101,22 @@ def _settings(args):
     return settings_from_args(args)
 
 
+def _zone(args):
+    """The configured zone: with nothing configured (no config file, no NBA_CONSOLE_*
+    variable, no global option) the settings' default, without importing the settings model;
+    otherwise, or if the default zone cannot be had, the settings loaded (and their errors)."""
+    from console.core.config_file import DEFAULT_TIMEZONE, nothing_configured
+
+    if not (args.config or args.backend or args.data_dir or args.project or args.read_only) and nothing_configured():
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return ZoneInfo(DEFAULT_TIMEZONE)
+        except ZoneInfoNotFoundError:  # no tz database here: load_settings says so in its words
+            return _settings(args).tz
+    return _settings(args).tz
+
+
 def cmd_search(args) -> int:
     from console.logs import search
     from console.logs.plain_line import PlainLine
@@ -121,7 +137,7 @@ def cmd_search(args) -> int:
 
         def configure() -> None:
             if plain is not None and plain.tz is None:
-                plain.tz = _settings(args).tz
+                plain.tz = _zone(args)
 
         files = search.find(args.files, query, plain, meanwhile=configure)
         try:
