@@ -101,13 +101,30 @@ def _settings(args):
     return settings_from_args(args)
 
 
+def _default_zone(args):
+    """The zone when nothing is configured (no config file, no NBA_CONSOLE_* variable, no
+    global option): the settings' default, without importing the settings model (~0.1 s of
+    CPU); None when the settings must be loaded (and their errors said)."""
+    from console.core.config_file import DEFAULT_TIMEZONE, nothing_configured
+
+    if args.config or args.backend or args.data_dir or args.project or args.read_only or not nothing_configured():
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(DEFAULT_TIMEZONE)
+    except ZoneInfoNotFoundError:  # no tz database here: load_settings says so in its words
+        return None
+
+
 def cmd_search(args) -> int:
     from console.logs import search
     from console.logs.plain_line import PlainLine
 
-    # The configuration (pydantic: ~0.25 s of CPU) is loaded only where it changes the answer
-    # (the zone of printed times and of --since/--until, the trace's patterns, SQL's limits),
-    # and for printed lines while forked children search: a count or NDJSON starts as grep does.
+    # The configuration (pydantic: ~0.1 s of CPU to import) is loaded only where it changes the
+    # answer (the zone of printed times and of --since/--until, the trace's patterns, SQL's
+    # limits): a count or NDJSON starts as grep does; printed lines take the default zone when
+    # nothing is configured, else load the settings while forked children search.
     needs_first = bool(args.trace or args.sql or args.since or args.until)
     settings = _settings(args) if needs_first else None
     query = _query(args, settings.tz if settings else UTC)
@@ -117,13 +134,15 @@ def cmd_search(args) -> int:
         _note_skipped(skipped)
         return EXIT_FOUND if n else EXIT_NONE
     if args.json or not (args.trace or args.sql):
-        plain = None if args.json else PlainLine(settings.tz if settings else None)
+        plain = None if args.json else PlainLine(settings.tz if settings else _default_zone(args))
 
         def configure() -> None:
             if plain is not None and plain.tz is None:
                 plain.tz = _settings(args).tz
 
-        files = search.find(args.files, query, plain, meanwhile=configure)
+        # The settings loaded while forked children search, if they are needed at all.
+        meanwhile = configure if plain is not None and plain.tz is None else None
+        files = search.find(args.files, query, plain, meanwhile=meanwhile)
         try:
             found = sum(len(f.ts) for f in files)
             _write(search.written(files, plain))

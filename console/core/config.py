@@ -18,7 +18,6 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from console.core.config_checks import check_keys, check_region, read_toml, strict_scalar
-from console.core.config_environment import CONFIG_ENV
 from console.core.config_errors import (
     ENV_PREFIX,
     OTHER_VARIABLES,
@@ -28,6 +27,7 @@ from console.core.config_errors import (
     env_problem,
     unknown_env_variables,
 )
+from console.core.config_file import APP_NAME, DEFAULT_TIMEZONE, find_config_file
 from console.core.config_platform import (
     DEFAULT_PROCESSORS,
     LogPatterns,
@@ -57,9 +57,6 @@ from console.core.config_team import TeamSettings
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-APP_NAME = "nba-console"
-CONFIG_FILE_NAME = "nba-console.toml"
-
 
 class _SettingsMeta(type(BaseModel)):  # type: ignore[misc]  # pydantic's metaclass has no public name; type() of the model is it
     """`Settings(...)` reads NBA_CONSOLE_* variables and the config file through pydantic-settings,
@@ -83,7 +80,7 @@ class Settings(BaseModel, metaclass=_SettingsMeta):
     project: str = Field("nba-props-platform", description="the GCP project")
     region: str = Field("us-west2", description="the GCP region of the services (a known Google Cloud region)")
     timezone: str = Field(
-        "America/New_York", description="the zone of every time for people, deadlines and `--at` clock times"
+        DEFAULT_TIMEZONE, description="the zone of every time for people, deadlines and `--at` clock times"
     )
     data_dir: Path = Field(
         default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)),
@@ -257,20 +254,6 @@ def _is_settings_error(exc: Exception) -> bool:
     without importing it when it was never used."""
     module = sys.modules.get("pydantic_settings")
     return module is not None and isinstance(exc, module.SettingsError)
-
-
-def find_config_file(explicit: Path | None = None) -> Path | None:
-    if explicit is not None:
-        return explicit
-    env = os.environ.get(CONFIG_ENV)
-    if env:
-        return Path(env)
-    for candidate in (Path.cwd() / CONFIG_FILE_NAME, Path(platformdirs.user_config_dir(APP_NAME)) / CONFIG_FILE_NAME):
-        # Anything by that name: a directory (or a dangling symlink) there is a mistake to
-        # refuse, not a file to skip in silence.
-        if os.path.lexists(candidate):
-            return candidate
-    return None
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:

@@ -13,13 +13,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from console.core.config_environment import ENVIRONMENT
+from console.core.config_file import ENV_PREFIX as ENV_PREFIX  # re-exported for config.py and config_reference.py
 
 
 class ConfigError(Exception):
     """A configuration problem, phrased for the user (names the file and the key)."""
-
-
-ENV_PREFIX = "NBA_CONSOLE_"
 
 
 def _env_source(loc: tuple[str | int, ...]) -> str | None:

@@ -47,8 +47,12 @@ def lines(draw, n: int) -> bytes:
         if draw(st.integers(0, 5))
         else draw(st.sampled_from(["Severity", "severity ", "sev"]))
     )
+    # Now and then a time no entry has (a 30th of February, no zone): the line is malformed.
+    stamp = f"2026-02-05T12:00:{n % 60:02d}Z"
+    if draw(st.integers(0, 10)) == 0:
+        stamp = draw(st.sampled_from(["2026-02-30T12:00:00Z", f"2026-02-05T12:00:{n % 60:02d}", "soon"]))
     parts = [
-        f'"timestamp":"2026-02-05T12:00:{n % 60:02d}Z"',
+        f'"timestamp":"{stamp}"',
         f'"insertId":"i{n}"',
         f'"{key}"{draw(ws)}:{draw(ws)}{draw(severity_values())}',
     ]
@@ -62,6 +66,9 @@ def lines(draw, n: int) -> bytes:
     line = "{" + ",".join(parts) + "}"
     if draw(st.integers(0, 8)) == 0:
         line = line[: draw(st.integers(0, len(line)))]
+    if draw(st.integers(0, 12)) == 0:  # JSON, but not an object: never an entry (not an array:
+        # a file whose first line starts with `[` is read as one JSON array, see search.is_array)
+        line = draw(st.sampled_from(['"ERROR"', '"severity:ERROR"', "null", "500"]))
     return line.encode()
 
 

@@ -95,3 +95,39 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, content, args, said)
     err = capsys.readouterr().err
     assert code == 2 and out == b""
     assert said in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ("nothing", "2026-02-05 07:00:00 EST ERROR"),  # no file, no variable: the default zone
+        ("file", "2026-02-05 12:00:00 UTC ERROR"),  # ./nba-console.toml
+        ("variable", "2026-02-05 21:00:00 JST ERROR"),  # NBA_CONSOLE_TIMEZONE
+        ("--config", "2026-02-05 13:00:00 CET ERROR"),
+    ],
+)
+def test_printed_times_are_in_the_zone_configured_wherever_it_is(tmp_path, monkeypatch, source, shown):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "export.ndjson"
+    path.write_bytes(b'{"timestamp":"2026-02-05T12:00:00Z","severity":"ERROR","textPayload":"boom"}\n')
+    argv = ["logs", "search", str(path), "--severity", "ERROR"]
+    if source == "file":
+        (tmp_path / "nba-console.toml").write_text('timezone = "UTC"\n')
+    elif source == "variable":
+        monkeypatch.setenv("NBA_CONSOLE_TIMEZONE", "Asia/Tokyo")
+    elif source == "--config":
+        (tmp_path / "paris.toml").write_text('timezone = "Europe/Paris"\n')
+        argv = ["--config", str(tmp_path / "paris.toml"), *argv]
+    code, out = run(argv)
+    assert code == 0 and out.decode().startswith(shown)
+
+
+def test_a_broken_config_still_stops_printed_lines(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "nba-console.toml").write_text('timezone = "Mars/Olympus"\n')
+    path = tmp_path / "export.ndjson"
+    path.write_bytes(b'{"timestamp":"2026-02-05T12:00:00Z","severity":"ERROR","textPayload":"boom"}\n')
+    code, out = run(["logs", "search", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and out == b""
+    assert "Mars/Olympus" in err and "Traceback" not in err
