@@ -58,7 +58,8 @@ def ack_line(ack: Ack) -> Text:
 
 def team_lines(snapshot: TeamSnapshot, ctx: CheckContext, check_id: str) -> Text:
     """The drill-down's head: who acknowledged the check, and the notes on its date (this
-    check's and the date's own), oldest first."""
+    check's and the date's own), the morning's playbook runs and the processing day's deploys
+    up to the drill-down's moment (a replay does not show a deploy yet to come), oldest first."""
     text = Text()
     ack = active_ack(snapshot.acks, ctx.game_date, check_id, ctx.as_of)
     if ack is not None:
@@ -66,7 +67,7 @@ def team_lines(snapshot: TeamSnapshot, ctx: CheckContext, check_id: str) -> Text
         text.append("\n")
         text.append_text(ack_line(ack))
         text.append(f"  until {until}", style="dim")
-    # The date's notes and the morning's playbook runs, in the order they happened.
+    # The date's notes, the morning's playbook runs and its deploys, in the order they happened.
     lines: list[tuple[datetime, Text]] = []
     for note in snapshot.notes:
         if note.game_date == ctx.game_date and note.check in (None, check_id):
@@ -82,7 +83,14 @@ def team_lines(snapshot: TeamSnapshot, ctx: CheckContext, check_id: str) -> Text
                 ),
             )
         )
+    for deploy in snapshot.deploys:
+        if deploy.at <= ctx.as_of:
+            when = for_people(deploy.at, ctx.settings.tz)
+            lines.append((deploy.at, Text.assemble(("⇪ ", "bold"), (f"{when}: ", "dim"), deploy.text())))
     for _at, line in sorted(lines, key=lambda pair: pair[0]):
         text.append("\n")
         text.append_text(line)
+    if snapshot.deploys_error:
+        text.append("\n")
+        text.append(f"⇪ {snapshot.deploys_error}", style="yellow")
     return text
