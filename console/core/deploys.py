@@ -146,3 +146,20 @@ def deploys_between(state: DeployState, start: datetime, end: datetime) -> list[
                     moved = rev.created_at is not None and t > rev.created_at
                     out.append(DeployLine(t, service.name, rev.commit, moved))
     return sorted(out, key=lambda d: (d.at, d.service))
+
+
+def fold_deploys(lines: list[DeployLine], keep: int) -> tuple[list[DeployLine], list[DeployLine]]:
+    """(folded, shown): at most `keep` deploys shown one line each, the latest (nearest the
+    moment looked at); the earlier ones folded into one line (fold_text), so a release across
+    every service does not push the drill-down's own table off an 80x24 screen. `lines` oldest
+    first; nothing is folded when it would fold a single line."""
+    if len(lines) <= keep + 1:
+        return [], lines
+    return lines[: len(lines) - keep], lines[len(lines) - keep :]
+
+
+def fold_text(folded: list[DeployLine], until: str) -> str:
+    """`4 deploys to 21:31 EST: phase3-to-grading, grading +2` (`until`: the last one's time)."""
+    names = list(dict.fromkeys(d.service for d in folded))
+    more = f" +{len(names) - 2}" if len(names) > 2 else ""
+    return f"{len(folded)} deploys to {until}: {', '.join(names[:2])}{more}"

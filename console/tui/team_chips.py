@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from rich.text import Text
 
 from console.core.context import CheckContext
+from console.core.deploys import fold_deploys, fold_text
 from console.core.team import Ack, Presence, active_ack, ago, watch_silence
 from console.core.timefmt import for_people
 from console.services.team_records import TeamSnapshot
@@ -18,6 +19,7 @@ from console.services.team_records import TeamSnapshot
 SILENT_STYLE = "bold white on red"
 ACK_STYLE = "bold black on cyan"
 MAX_NAMES = 2
+MAX_DEPLOY_LINES = 3  # the drill-down's head: the latest deploys, the earlier ones in one line
 
 
 def team_chips(snapshot: TeamSnapshot, now: datetime | None = None) -> list[Text]:
@@ -83,10 +85,13 @@ def team_lines(snapshot: TeamSnapshot, ctx: CheckContext, check_id: str) -> Text
                 ),
             )
         )
-    for deploy in snapshot.deploys:
-        if deploy.at <= ctx.as_of:
-            when = for_people(deploy.at, ctx.settings.tz)
-            lines.append((deploy.at, Text.assemble(("⇪ ", "bold"), (f"{when}: ", "dim"), deploy.text())))
+    folded, shown = fold_deploys([d for d in snapshot.deploys if d.at <= ctx.as_of], MAX_DEPLOY_LINES)
+    if folded:
+        when, until = for_people(folded[0].at, ctx.settings.tz), for_people(folded[-1].at, ctx.settings.tz, "clock")
+        lines.append((folded[0].at, Text.assemble(("⇪ ", "bold"), (f"{when}: ", "dim"), fold_text(folded, until))))
+    for deploy in shown:
+        when = for_people(deploy.at, ctx.settings.tz)
+        lines.append((deploy.at, Text.assemble(("⇪ ", "bold"), (f"{when}: ", "dim"), deploy.text())))
     for _at, line in sorted(lines, key=lambda pair: pair[0]):
         text.append("\n")
         text.append_text(line)

@@ -1,6 +1,7 @@
 """The drill-down lists the date's deploys among its notes (issue 26 item 4): the demo's Feb 4
-evening (PT) release falls on Feb 3's processing day, so a drill-down on Feb 3 shows each
-revision that took traffic, in time order with the notes; a deploy state that cannot be read
+evening (PT) release falls on Feb 3's processing day, so a drill-down on Feb 3 shows the
+revisions that took traffic, in time order with the notes (the latest three one line each, the
+earlier ones folded into one); a deploy state that cannot be read
 is one line there, and the console carries on."""
 
 from __future__ import annotations
@@ -42,19 +43,15 @@ async def test_the_dates_deploys_sit_between_its_notes(make_app, demo_settings):
     async with app.run_test(size=SIZE) as pilot:
         await open_drill_down(app, pilot, "usage_rate_coverage")
         lines = [line.strip() for line in head(app).splitlines() if line.strip()[:1] in "✎⇪"]
-        assert lines[:3] == [
-            "⇪ 2026-02-04 21:15 EST: phase3-to-grading → 5b51ed16 (deployed)",
-            "⇪ 2026-02-04 21:16 EST: grading → 5b51ed16 (deployed)",
-            "⇪ 2026-02-04 21:17 EST: grading-coverage-monitor → 5b51ed16 (deployed)",
-        ]
-        assert lines[3].startswith("✎ ana 2026-02-04 21:20 EST: grading release starting")
-        assert lines[4:7] == [
-            "⇪ 2026-02-04 21:31 EST: prediction-coordinator → 5b51ed16 (deployed)",
+        # Seven deploys: the latest three one line each, the four before them folded into one.
+        assert lines[0] == "⇪ 2026-02-04 21:15 EST: 4 deploys to 21:31 EST: phase3-to-grading, grading +2"
+        assert lines[1].startswith("✎ ana 2026-02-04 21:20 EST: grading release starting")
+        assert lines[2:4] == [
             "⇪ 2026-02-04 21:44 EST: nba-phase4-precompute → 5b51ed16 (deployed)",
             "⇪ 2026-02-04 22:02 EST: prediction-worker → ef8193b1 (deployed)",
         ]
-        assert lines[7].startswith("✎ ana 2026-02-04 22:30 EST: analytics next")
-        assert lines[8] == "⇪ 2026-02-04 23:22 EST: nba-phase3-analytics-processors → 06934c94 (deployed)"
+        assert lines[4].startswith("✎ ana 2026-02-04 22:30 EST: analytics next")
+        assert lines[5:] == ["⇪ 2026-02-04 23:22 EST: nba-phase3-analytics-processors → 06934c94 (deployed)"]
         assert "nba-scrapers" not in head(app)  # never deployed again after Jan 22
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console.core.deploys import DeployLine, day_window, deploys_between
+from console.core.deploys import DeployLine, day_window, deploys_between, fold_deploys, fold_text
 from console.core.errors import ErrorKind, SourceError
 from console.core.models import DeployState, Revision, ServiceState
 from console.local import demo_deploys
@@ -100,3 +100,14 @@ def test_a_deploy_state_that_cannot_be_read_is_one_line(tmp_path):
     demo = DeployState.model_validate(demo_deploys.deploy_state())
     lines, error = date_deploys(settings, date(2026, 2, 3), lambda: demo)  # Feb 3's games: Feb 4's evening
     assert error is None and len(lines) == 7
+
+
+def test_the_earlier_deploys_fold_into_one_line_the_latest_stay():
+    lines = [DeployLine(at(3, 10, m), name, "5b51ed16") for m, name in enumerate(["a", "b", "a", "c", "d", "e"])]
+    folded, shown = fold_deploys(lines, keep=3)
+    assert (folded, shown) == (lines[:3], lines[3:])
+    assert fold_text(folded, "10:02 EST") == "3 deploys to 10:02 EST: a, b"
+    assert fold_text(lines[:5], "10:04 EST") == "5 deploys to 10:04 EST: a, b +2"  # names once each
+    # Folding one line into one saves nothing: four fit as four.
+    assert fold_deploys(lines[:4], keep=3) == ([], lines[:4])
+    assert fold_deploys([], keep=3) == ([], [])
