@@ -1,5 +1,7 @@
 """The deploy state as it was at a moment: which revision of each service served then, and
-the commit history up to then (issue 23). Pure: the drift judge and the local executor use it.
+the commit history up to then (issue 23); and which revisions took traffic in a window, for the
+drill-down beside the date's notes (issue 26). Pure: the drift judge, the local executor and
+the team view use it.
 
 A verdict about the past must not use what happened after it: commits made later do not
 exist yet (head is the newest commit at or before the moment), and before a service's first
