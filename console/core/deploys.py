@@ -1,5 +1,7 @@
 """The deploy state as it was at a moment: which revision of each service served then, and
-the commit history up to then (issue 23). Pure: the drift judge and the local executor use it.
+the commit history up to then (issue 23); and which revisions took traffic in a window, for the
+drill-down beside the date's notes (issue 26). Pure: the drift judge, the local executor and
+the team view use it.
 
 A verdict about the past must not use what happened after it: commits made later do not
 exist yet (head is the newest commit at or before the moment), and before a service's first
@@ -9,9 +11,9 @@ known revision nothing is known about what it ran — the judge says so, it neve
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from console.core.models import Commit, Revision, ServiceState
+from console.core.models import Commit, DeployState, Revision, ServiceState
 
 # A revision without a time (an older deploy.json that recorded none) counts from the start.
 _ALWAYS = datetime.min.replace(tzinfo=UTC)
@@ -108,3 +110,58 @@ def move_traffic_to_latest(service: ServiceState, at: datetime) -> None:
         history[-1] = newest.model_copy(update={"traffic_at": [*since, at]})
         service.revisions = history
     service.traffic_latest = True
+
+
+# ------------------------------------------------------------------ deploys in a window (issue 26)
+
+
+@dataclass(frozen=True)
+class DeployLine:
+    """A revision taking the traffic of its service at `at`: a deploy (`moved` False: when it
+    was created) or the traffic moved back to it later (a rollback, `update-traffic`)."""
+
+    at: datetime
+    service: str
+    commit: str | None
+    moved: bool = False
+
+    def text(self) -> str:
+        """`nba-scrapers → 06934c94 (deployed)`: the drill-down's words after the time."""
+        commit = (self.commit or "?")[:8]
+        return f"{self.service} → {commit} ({'traffic moved' if self.moved else 'deployed'})"
+
+
+def day_window(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The local day `day` in `tz`, as the notes and playbook runs beside it count it."""
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+
+
+def deploys_between(state: DeployState, start: datetime, end: datetime) -> list[DeployLine]:
+    """Every moment a revision took its service's traffic in [start, end), oldest first (a tie:
+    by service). A revision without a known time is never in a window (it is not a moment)."""
+    out = []
+    for service in state.services:
+        for rev in revisions(service):
+            for t in traffic_times(rev):
+                if t != _ALWAYS and start <= t < end:
+                    moved = rev.created_at is not None and t > rev.created_at
+                    out.append(DeployLine(t, service.name, rev.commit, moved))
+    return sorted(out, key=lambda d: (d.at, d.service))
+
+
+def fold_deploys(lines: list[DeployLine], keep: int) -> tuple[list[DeployLine], list[DeployLine]]:
+    """(folded, shown): at most `keep` deploys shown one line each, the latest (nearest the
+    moment looked at); the earlier ones folded into one line (fold_text), so a release across
+    every service does not push the drill-down's own table off an 80x24 screen. `lines` oldest
+    first; nothing is folded when it would fold a single line."""
+    if len(lines) <= keep + 1:
+        return [], lines
+    return lines[: len(lines) - keep], lines[len(lines) - keep :]
+
+
+def fold_text(folded: list[DeployLine], until: str) -> str:
+    """`4 deploys to 21:31 EST: phase3-to-grading, grading +2` (`until`: the last one's time)."""
+    names = list(dict.fromkeys(d.service for d in folded))
+    more = f" +{len(names) - 2}" if len(names) > 2 else ""
+    return f"{len(folded)} deploys to {until}: {', '.join(names[:2])}{more}"

@@ -8,11 +8,15 @@ collection on gcp: who, what, why, when) after the record itself.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from console.core.config import Settings
+from console.core.deploys import DeployLine, day_window, deploys_between
+from console.core.errors import first_line
+from console.core.models import DeployState
 from console.core.safety import check_team_writable
 from console.core.team import (
     Ack,
@@ -163,6 +167,8 @@ class TeamSnapshot:
     lock: LockHolder | None = None
     error: str | None = None
     runs: list[RunLine] = field(default_factory=list)  # the playbook runs of the date's morning
+    deploys: list[DeployLine] = field(default_factory=list)  # the deploys of the date's processing day
+    deploys_error: str | None = None  # the deploy state could not be read: one line, in the list
 
 
 def lock_holder(settings: Settings, now: datetime) -> LockHolder | None:
@@ -237,3 +243,16 @@ def playbook_runs(settings: Settings, game_date: date) -> list[RunLine]:
             who = str(run.operator.get("gcloud_account") or run.operator.get("user") or "?")
             out.append(RunLine(started, who, run.playbook, run.status))
     return sorted(out, key=lambda r: r.at)
+
+
+def date_deploys(
+    settings: Settings, game_date: date, read: Callable[[], DeployState]
+) -> tuple[list[DeployLine], str | None]:
+    """The revisions that took traffic on the date's processing date (in the configured zone,
+    the day the playbook runs are counted in), from the backend's deploy state (`read`: bounded
+    like every source). A state that cannot be read is one line, never a raise."""
+    try:
+        state = read()
+    except Exception as exc:  # noqa: BLE001 - a source fails in many ways; the drill-down says which, once
+        return [], f"deploys unreadable: {first_line(exc)}"
+    return deploys_between(state, *day_window(game_date + settings.processing_offset, settings.tz)), None

@@ -110,7 +110,7 @@ class NbaConsoleApp(App[None]):
         self.notices = Notices(self, ring=settings.tui.bell)
         self.theme_memory = ThemeMemory(self, settings)
         self.landing = Landing(self, self.open_detail, land_check if land_check in SPEC_BY_ID else None, land_drill)
-        self.team = TeamView(self, settings, self.clock, lambda: self.game_date)
+        self.team = TeamView(self, settings, self.clock, lambda: self.game_date, lambda: self.backend().deploy_state())
 
     # ------------------------------------------------------------------ setup
 

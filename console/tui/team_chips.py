@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from rich.text import Text
 
 from console.core.context import CheckContext
+from console.core.deploys import fold_deploys, fold_text
 from console.core.team import Ack, Presence, active_ack, ago, watch_silence
 from console.core.timefmt import for_people
 from console.services.team_records import TeamSnapshot
@@ -18,6 +19,7 @@ from console.services.team_records import TeamSnapshot
 SILENT_STYLE = "bold white on red"
 ACK_STYLE = "bold black on cyan"
 MAX_NAMES = 2
+MAX_DEPLOY_LINES = 3  # the drill-down's head: the latest deploys, the earlier ones in one line
 
 
 def team_chips(snapshot: TeamSnapshot, now: datetime | None = None) -> list[Text]:
@@ -58,7 +60,8 @@ def ack_line(ack: Ack) -> Text:
 
 def team_lines(snapshot: TeamSnapshot, ctx: CheckContext, check_id: str) -> Text:
     """The drill-down's head: who acknowledged the check, and the notes on its date (this
-    check's and the date's own), oldest first."""
+    check's and the date's own), the morning's playbook runs and the processing day's deploys
+    up to the drill-down's moment (a replay does not show a deploy yet to come), oldest first."""
     text = Text()
     ack = active_ack(snapshot.acks, ctx.game_date, check_id, ctx.as_of)
     if ack is not None:
@@ -66,7 +69,7 @@ def team_lines(snapshot: TeamSnapshot, ctx: CheckContext, check_id: str) -> Text
         text.append("\n")
         text.append_text(ack_line(ack))
         text.append(f"  until {until}", style="dim")
-    # The date's notes and the morning's playbook runs, in the order they happened.
+    # The date's notes, the morning's playbook runs and its deploys, in the order they happened.
     lines: list[tuple[datetime, Text]] = []
     for note in snapshot.notes:
         if note.game_date == ctx.game_date and note.check in (None, check_id):
@@ -82,7 +85,17 @@ def team_lines(snapshot: TeamSnapshot, ctx: CheckContext, check_id: str) -> Text
                 ),
             )
         )
+    folded, shown = fold_deploys([d for d in snapshot.deploys if d.at <= ctx.as_of], MAX_DEPLOY_LINES)
+    if folded:
+        when, until = for_people(folded[0].at, ctx.settings.tz), for_people(folded[-1].at, ctx.settings.tz, "clock")
+        lines.append((folded[0].at, Text.assemble(("⇪ ", "bold"), (f"{when}: ", "dim"), fold_text(folded, until))))
+    for deploy in shown:
+        when = for_people(deploy.at, ctx.settings.tz)
+        lines.append((deploy.at, Text.assemble(("⇪ ", "bold"), (f"{when}: ", "dim"), deploy.text())))
     for _at, line in sorted(lines, key=lambda pair: pair[0]):
         text.append("\n")
         text.append_text(line)
+    if snapshot.deploys_error:
+        text.append("\n")
+        text.append(f"⇪ {snapshot.deploys_error}", style="yellow")
     return text

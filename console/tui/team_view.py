@@ -4,20 +4,32 @@ One object the app composes. Every `period` seconds (the refresh period, at most
 `team.presence_ttl_s`, so this console never looks gone between two of its own refreshes) a
 thread worker writes this console's presence and reads the acks, the date's notes, the other
 consoles, the watch's heartbeat and the playbook lock (console/services/team_records.py
-read_snapshot); the header and the panels draw from `snapshot`. `a` and `n` write through the
+read_snapshot), and the deploys of the date's processing day from the backend's deploy state
+(date_deploys: read again when the date changes or every DEPLOYS_EVERY_S, since on gcp it is a
+dozen bounded gcloud calls); the header and the panels draw from `snapshot`. `a` and `n` write through the
 same store in a worker and read again at once, so the other consoles see it within their next
 refresh. On exit the presence entry is removed (a killed console's expires).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from console.core.config import Settings
+from console.core.deploys import DeployLine
+from console.core.models import DeployState
 from console.core.team import Presence, TeamStore, TeamStoreError, new_id
-from console.services.team_records import TeamSnapshot, open_team_store, presence_entry, read_snapshot
+from console.services.team_records import (
+    TeamSnapshot,
+    date_deploys,
+    open_team_store,
+    presence_entry,
+    read_snapshot,
+)
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -25,11 +37,22 @@ if TYPE_CHECKING:
 
     from console.core.clock import Clock
 
+DEPLOYS_EVERY_S = 300.0
+
 
 class TeamView:
-    def __init__(self, app: App[Any], settings: Settings, clock: Clock, game_date: Callable[[], Any]) -> None:
+    def __init__(
+        self,
+        app: App[Any],
+        settings: Settings,
+        clock: Clock,
+        game_date: Callable[[], Any],
+        deploy_state: Callable[[], DeployState] | None = None,
+    ) -> None:
         self.app, self.settings, self.clock = app, settings, clock
         self._game_date = game_date
+        self._deploy_state = deploy_state  # called in the worker only (it opens the backend)
+        self._deploys: tuple[date, float, list[DeployLine], str | None] | None = None
         self.id = new_id()
         self.since = datetime.now(UTC)
         self.snapshot = TeamSnapshot()
@@ -73,8 +96,20 @@ class TeamView:
         except (TeamStoreError, ValueError) as exc:  # no store at all (a bad state dir)
             snapshot = TeamSnapshot(error=str(exc))
         else:
-            snapshot = read_snapshot(store, self.settings, self._game_date(), me, datetime.now(UTC), self.snapshot)
+            game_date = self._game_date()
+            snapshot = read_snapshot(store, self.settings, game_date, me, datetime.now(UTC), self.snapshot)
+            snapshot = self._with_deploys(snapshot, game_date)
         self.app.call_from_thread(self._landed, snapshot)
+
+    def _with_deploys(self, snapshot: TeamSnapshot, game_date: date | None) -> TeamSnapshot:
+        """In the worker: the date's deploys, read again when the date changed or they are old."""
+        if game_date is None or self._deploy_state is None:
+            return snapshot
+        cached = self._deploys
+        if cached is None or cached[0] != game_date or time.monotonic() - cached[1] > DEPLOYS_EVERY_S:
+            lines, error = date_deploys(self.settings, game_date, self._deploy_state)
+            cached = self._deploys = (game_date, time.monotonic(), lines, error)
+        return dataclasses.replace(snapshot, deploys=cached[2], deploys_error=cached[3])
 
     def _landed(self, snapshot: TeamSnapshot) -> None:
         self.snapshot = snapshot

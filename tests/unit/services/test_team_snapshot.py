@@ -116,3 +116,34 @@ def test_the_mornings_playbook_runs_sit_beside_the_notes_in_the_drill_down(tmp_p
         "✎ bob 2026-02-04 08:40 EST: grader stuck",
         "▶ ana 2026-02-04 08:42 EST: playbook rollback-grading-orchestration (ok)",
     ]
+
+
+def test_the_days_deploys_sit_in_time_order_and_an_unreadable_state_is_one_line(tmp_path):
+    from console.core.deploys import DeployLine
+    from console.core.team import Note
+    from console.services.runner import CheckContext
+    from console.services.team_records import RunLine
+    from console.tui.team_chips import team_lines
+
+    settings = settings_in(tmp_path)
+    morning = datetime(2026, 2, 4, 13, 42, tzinfo=UTC)  # 08:42 EST on Feb 3's processing date
+    snap = TeamSnapshot(
+        notes=[Note(id="n", game_date=FEB3, who="bob", at=morning - timedelta(minutes=2), text="grader stuck")],
+        runs=[RunLine(morning, "ana", "rollback-grading-orchestration", "ok")],
+        deploys=[
+            DeployLine(morning - timedelta(minutes=30), "grading", "5b51ed16aa"),
+            DeployLine(morning + timedelta(minutes=1), "grading", "2de48c04bb", moved=True),
+            DeployLine(morning + timedelta(hours=8), "prediction-worker", "ef8193b1cc"),  # after the moment
+        ],
+    )
+    text = team_lines(snap, CheckContext(settings, FEB3, morning + timedelta(hours=1)), "grading_coverage")
+    assert text.plain.strip().splitlines() == [
+        "⇪ 2026-02-04 08:12 EST: grading → 5b51ed16 (deployed)",
+        "✎ bob 2026-02-04 08:40 EST: grader stuck",
+        "▶ ana 2026-02-04 08:42 EST: playbook rollback-grading-orchestration (ok)",
+        "⇪ 2026-02-04 08:43 EST: grading → 2de48c04 (traffic moved)",
+    ]
+    failed = TeamSnapshot(deploys_error="deploys unreadable: cannot read deploy.json: Permission denied")
+    assert team_lines(failed, CheckContext(settings, FEB3, morning), "grading_coverage").plain.strip() == (
+        "⇪ deploys unreadable: cannot read deploy.json: Permission denied"
+    )
