@@ -164,7 +164,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     first, _ = parser.parse_known_args(argv)
     if first.command in COMMANDS:
         parser = build_parser((first.command,))
-    return parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        # argparse reports a subcommand's unknown option with the top-level usage; the usage
+        # of the command that was given (`check --bogus` -> `usage: nba-console check ...`) is
+        # the one that says what it takes.
+        before_command = args.command in argv and argv.index(extras[0]) < argv.index(args.command)
+        owner = parser if before_command else _innermost(parser, args)
+        owner.error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
+
+
+def _innermost(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The (sub)parser of the deepest command named in `args` (`playbook run` -> its parser)."""
+    while True:
+        # argparse has no public accessor for a parser's subcommands.
+        actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        chosen = getattr(args, actions[0].dest, None) if actions else None
+        if not actions or chosen not in actions[0].choices:
+            return parser
+        parser = actions[0].choices[chosen]
 
 
 def _check_ids() -> list[str]:
@@ -212,7 +231,13 @@ def _date_arg(text: str) -> date:
 
         return date_in_range(date.fromisoformat(text))
     except ValueError as exc:
-        reason = str(exc) or f"{text!r} is not a date (YYYY-MM-DD)"
+        # The refused value is always repeated: "day is out of range for month" alone does not
+        # say which of a command line's dates was wrong.
+        reason = str(exc)
+        if not reason:
+            reason = f"{text!r} is not a date (YYYY-MM-DD)"
+        elif text not in reason:
+            reason = f"{text!r} is not a date: {reason}"
         raise argparse.ArgumentTypeError(reason) from None
 
 
