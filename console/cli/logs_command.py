@@ -111,9 +111,18 @@ def query_from_args(args: argparse.Namespace, now: datetime) -> LogQuery:
     )
 
 
-def format_plain(entry: LogEntry, tz) -> str:
+def format_plain(entry: LogEntry, tz, service_width: int = 0) -> str:
+    """One line; the service padded to `service_width` (the longest service the config knows,
+    see `service_width`) so the messages start in one column."""
     text = entry.text.replace("\n", "\\n")
-    return f"{for_people(entry.timestamp, tz, 'seconds')} {entry.severity:<8} {entry.service or '-'}  {text}"
+    service = entry.service or "-"
+    return f"{for_people(entry.timestamp, tz, 'seconds')} {entry.severity:<8} {service:<{service_width}}  {text}"
+
+
+def service_width(settings) -> int:
+    """The service column's width: the longest name the config knows (a longer one unknown to
+    it still prints whole, one line pushed right)."""
+    return max(map(len, settings.services.names()), default=0)
 
 
 class _Out:
@@ -198,7 +207,7 @@ def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
         while True:
             batch = source.poll()
             for entry in batch:
-                if not out.line(format_plain(entry, settings.tz)):
+                if not out.line(format_plain(entry, settings.tz, service_width(settings))):
                     return 0
             error = getattr(source, "error", None)
             if error and error != reported and error != "no log files yet":
@@ -259,7 +268,7 @@ def run_replay(
         polled_at = clock.now()
         batch = source.poll()
         for entry in batch:  # trace news right under the line that caused it
-            out.line(format_plain(entry, settings.tz))
+            out.line(format_plain(entry, settings.tz, service_width(settings)))
             _print_update(trace.feed([entry]), out, settings.tz, last)
             if on_tick:  # judged as of the line's own time, whatever the speed
                 on_tick(entry.timestamp, True)
@@ -367,7 +376,7 @@ def demo_headless(
     entries = [e for path in backend.log_files() for e in backend._entries(path)]
     history = [e for e in entries if e.timestamp < start]
     for entry in sorted(history, key=lambda e: e.timestamp)[-10:]:
-        out.line(format_plain(entry, settings.tz))
+        out.line(format_plain(entry, settings.tz, service_width(settings)))
     out.line(
         f"--- replaying {for_people(start, settings.tz)} "
         f"to {for_people(DEMO_END, settings.tz, 'clock')} at {speed:g}x ---"
