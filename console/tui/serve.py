@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import html
 import json
 import logging
 import os
 import shlex
 import signal
+import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +43,8 @@ from console.tui.serve_guard import guard_server_log, terminal_size
 log = logging.getLogger("nba-console.tui.serve")
 
 TOKEN_PARAM = "token"
+NO_COLOR_PARAM = "no_color"
+NO_COLOR_WS = "/ws-no-color"
 TOKEN_COOKIE = "nba_console_token"
 HEARTBEAT_S = 15.0  # websocket ping: a browser that vanished without closing is noticed within ~2x this
 
@@ -70,9 +74,10 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
 class ConsoleAppService(ProcessAppService):
     """One viewer's console process, started from an argv list in its own process group."""
 
-    def __init__(self, argv: list[str], **kwargs: Any) -> None:
+    def __init__(self, argv: list[str], *, no_color: bool = False, **kwargs: Any) -> None:
         super().__init__(shlex.join(argv), **kwargs)
         self.argv = argv
+        self.no_color = no_color
 
     @property
     def pid(self) -> int | None:
@@ -80,6 +85,8 @@ class ConsoleAppService(ProcessAppService):
 
     async def open_process(self, environment: dict[str, str]) -> asyncio.subprocess.Process:
         environment.pop(TOKEN_ENV, None)  # the console has no use for it
+        if self.no_color:  # the viewer opened the no-colour page (the server's own NO_COLOR is inherited)
+            environment["NO_COLOR"] = "1"
         return await asyncio.create_subprocess_exec(
             *self.argv,
             stdin=asyncio.subprocess.PIPE,
@@ -137,6 +144,7 @@ class ConsoleServer(ExtensibleServer):
     def extend_app(self, app: web.Application) -> web.Application:
         app.middlewares.append(self._authenticate)
         app.router.add_get("/status", self.handle_status, name="status")
+        app.router.add_get(NO_COLOR_WS, self.handle_websocket_no_color, name="websocket-no-color")
         return app
 
     def _token_ok(self, given: str | None) -> bool:
@@ -181,31 +189,46 @@ class ConsoleServer(ExtensibleServer):
             }
         )
 
-    @aiohttp_jinja2.template("app_index.html")
-    async def handle_index(self, request: web.Request) -> dict[str, Any]:
+    async def handle_index(self, request: web.Request) -> web.Response:
         if len(self.sessions) >= self.options.max_sessions:
             raise web.HTTPServiceUnavailable(text=self._full_message())
         # From the request, not from --host: right behind a proxy and when bound to 0.0.0.0.
         base = f"{_scheme(request)}://{request.host}"
         ws_scheme = "wss" if base.startswith("https") else "ws"
-        return {
-            "font_size": to_int(request.query.get("fontsize", "16"), 16),
-            "app_websocket_url": f"{ws_scheme}://{request.host}{request.app.router['websocket'].url_for()}",
-            "config": {"static": {"url": f"{base}/static/"}},
-            "application": {"name": self.title},
-        }
+        # `/?no_color`: this viewer's console without colour (NO_COLOR), whatever the server's.
+        # The page appends `?width=..` to the websocket URL itself, so the choice is a route.
+        route = "websocket-no-color" if NO_COLOR_PARAM in request.query else "websocket"
+        response = aiohttp_jinja2.render_template(
+            "app_index.html",
+            request,
+            {
+                "font_size": to_int(request.query.get("fontsize", "16"), 16),
+                "app_websocket_url": f"{ws_scheme}://{request.host}{request.app.router[route].url_for()}",
+                "config": {"static": {"url": f"{base}/static/"}},
+                "application": {"name": self.title},
+            },
+        )
+        # textual-serve's page has no <title>: a browser tab would read the bare address.
+        response.text = (response.text or "").replace(
+            "<head>", f"<head>\n    <title>{html.escape(self.title)}</title>", 1
+        )
+        return response
+
+    async def handle_websocket_no_color(self, request: web.Request) -> web.WebSocketResponse:
+        return await self.handle_websocket(request, no_color=True)
 
     def _full_message(self) -> str:
         return f"503: all {self.options.max_sessions} viewer slots are in use (serve.max_sessions); try again later\n"
 
     # ------------------------------------------------------------------ sessions
 
-    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+    async def handle_websocket(self, request: web.Request, *, no_color: bool = False) -> web.WebSocketResponse:
         if len(self.sessions) >= self.options.max_sessions:
             raise web.HTTPServiceUnavailable(text=self._full_message())
         websocket = web.WebSocketResponse(heartbeat=HEARTBEAT_S)
         service = ConsoleAppService(
             self.options.argv,
+            no_color=no_color,
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
             close=websocket.close,
@@ -297,15 +320,13 @@ class ConsoleServer(ExtensibleServer):
     def announce(self) -> None:
         """Once listening. The one place the token is shown: the operator's terminal. Logs never carry it."""
         o = self.options
-        shown = "localhost" if o.host in ("127.0.0.1", "::1") else o.host
-        url = f"http://{shown}:{o.port}/"
-        if o.token is not None:
-            url += f"?{TOKEN_PARAM}=" + (o.token if o.print_token else f"${TOKEN_ENV}")
+        query = "" if o.token is None else f"?{TOKEN_PARAM}=" + (o.token if o.print_token else f"${TOKEN_ENV}")
+        urls = "".join(f"\n  open {url}{query}" for url in open_urls(o.host, o.port))
         mode = "READ-ONLY" if o.read_only else "PLAYBOOKS ALLOWED (viewers act with this server's credentials)"
         print(
             f"nba-console serve: {mode}, at most {o.max_sessions} viewers, idle limit "
-            f"{o.idle_seconds / 60:g} min\n  open {url}\n  each viewer runs: {shlex.join(o.argv)}\n"
-            "  Ctrl+C to stop",
+            f"{o.idle_seconds / 60:g} min{urls}\n  (add no_color to the address, ?no_color or &no_color, for a console without colour)\n"
+            f"  each viewer runs: {shlex.join(o.argv)}\n  Ctrl+C to stop",
             flush=True,
         )
 
@@ -340,6 +361,19 @@ class ConsoleServer(ExtensibleServer):
             await stop.wait()
         finally:
             await runner.cleanup()  # on_shutdown: every console is ended
+
+
+def open_urls(host: str, port: int) -> list[str]:
+    """Addresses a person can open for a bind address: `0.0.0.0`/`::` are no address at all,
+    so this machine's name (for the others) and localhost (for this machine) instead."""
+    if host in ("0.0.0.0", "::", ""):
+        return [f"http://{_url_host(socket.gethostname())}:{port}/", f"http://localhost:{port}/"]
+    shown = "localhost" if host in ("127.0.0.1", "::1") else host
+    return [f"http://{_url_host(shown)}:{port}/"]
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host  # an IPv6 literal
 
 
 def parse_envelope(text: str) -> tuple[str, Any] | None:
