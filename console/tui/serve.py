@@ -325,7 +325,8 @@ class ConsoleServer(ExtensibleServer):
         mode = "READ-ONLY" if o.read_only else "PLAYBOOKS ALLOWED (viewers act with this server's credentials)"
         print(
             f"nba-console serve: {mode}, at most {o.max_sessions} viewers, idle limit "
-            f"{o.idle_seconds / 60:g} min{urls}\n  (add no_color to the address, ?no_color or &no_color, for a console without colour)\n"
+            f"{o.idle_seconds / 60:g} min{urls}\n"
+            "  (add ?no_color, or &no_color after the token, for a console without colour)\n"
             f"  each viewer runs: {shlex.join(o.argv)}\n  Ctrl+C to stop",
             flush=True,
         )
