@@ -17,7 +17,7 @@ from pathlib import Path
 
 from console.core.clock import DEMO_END, DEMO_START, ReplayClock, SystemClock
 from console.core.models import LogEntry
-from console.core.timefmt import for_people, parse_duration
+from console.core.timefmt import for_people, format_duration, parse_duration
 from console.logs.live_trace import LiveTrace, TraceUpdate
 from console.logs.query import LogQuery, parse_severity
 
@@ -287,8 +287,7 @@ def run_replay(
 
 
 def _human(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+    return format_duration(delta.total_seconds(), smallest="m")
 
 
 def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = time.sleep) -> int:

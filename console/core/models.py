@@ -32,6 +32,13 @@ class Status(str, Enum):
         return max(statuses, key=lambda s: s.rank, default=cls.UNKNOWN)
 
 
+# What a panel shows beyond a Status: a good value kept after its source failed, and nothing
+# yet. Here beside Status because the one style map (panels/status_style.py) and the panels'
+# bookkeeping (console/services/refresh.py) both name them.
+STALE = "stale"
+LOADING = "loading"
+
+
 # ---------------------------------------------------------------- query rows (queries/*.sql)
 
 

@@ -9,6 +9,7 @@ the next in UTC.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
@@ -16,6 +17,7 @@ from typing import Any, Literal
 from console.core.timestamps import parse_timestamp
 
 Precision = Literal["minutes", "seconds", "clock", "clock_seconds"]
+DurationUnit = Literal["d", "h", "m", "s"]
 
 _FORMATS = {
     "minutes": "%Y-%m-%d %H:%M",
@@ -116,3 +118,31 @@ def parse_duration(text: str) -> timedelta:
     if not seconds <= MAX_DURATION.total_seconds():  # also refuses inf and nan
         raise ValueError(f"bad duration {text!r}: at most {MAX_DURATION.days}d (10 years)")
     return timedelta(seconds=seconds)
+
+
+# A duration for a person: the two largest units from the first that is not zero.
+_DURATION_UNITS: tuple[tuple[DurationUnit, int], ...] = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+
+
+def format_duration(seconds: float, *, smallest: DurationUnit = "s", drop_zero: bool = False) -> str:
+    """`42s`, `2m 00s`, `3h 06m`, `1d 4h`: the two largest units (days down to `smallest`),
+    starting at the first that is not zero; whole units, truncated. Minutes and seconds as the
+    second unit have two digits (they line up in a panel's border), hours do not; with
+    `drop_zero` a zero second unit is left out (`every 1m`, not `every 1m 00s`).
+
+    Written by hand rather than with humanize.precisedelta, whose words ("3 hours and 13
+    minutes") would not fit a panel's border or the header, and would change every screen."""
+    units = _DURATION_UNITS[: [name for name, _ in _DURATION_UNITS].index(smallest) + 1]
+    if not math.isfinite(seconds):
+        return "∞" if seconds > 0 else f"0{smallest}"
+    left = max(0, int(seconds)) // units[-1][1]
+    amounts = []
+    for _, size in units:
+        amount, left = divmod(left, size // units[-1][1])
+        amounts.append(amount)
+    first = next((i for i, amount in enumerate(amounts) if amount), len(units) - 1)
+    text = f"{amounts[first]}{units[first][0]}"
+    if first + 1 < len(units) and not (drop_zero and amounts[first + 1] == 0):
+        name = units[first + 1][0]
+        text += f" {amounts[first + 1]:02d}{name}" if name in ("m", "s") else f" {amounts[first + 1]}{name}"
+    return text

@@ -35,11 +35,11 @@ from console.core.redaction import mask_tree
 from console.core.timefmt import for_people
 from console.core.timestamps import parse_timestamp
 from console.logs.trace import TraceValue
-from console.services.report import STATUS_ICON
 from panels.dnp import DnpValue
 from panels.drift import DriftValue
 from panels.grading import GradingValue
 from panels.phase3 import Phase3Value
+from panels.status_style import STATUS_ICON
 from panels.usage import UsageValue
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def _local(iso: str, tz: tzinfo) -> str:
 
 def _icon(status: str | None) -> str:
     try:
-        return STATUS_ICON[Status(status)]
+        return STATUS_ICON[Status(status).value]
     except ValueError:
         return "•"
 

@@ -9,18 +9,10 @@ from rich.table import Table
 from rich.text import Text
 
 from console.core.config import Settings
-from console.core.models import Report, Status
+from console.core.models import Report
 from console.core.timefmt import for_people
 from panels.dispatch import markdown
-
-STATUS_STYLE = {
-    Status.OK: "bold green",
-    Status.WARN: "bold yellow",
-    Status.FAIL: "bold red",
-    Status.UNKNOWN: "bold blue",
-    Status.ERROR: "bold magenta",
-}
-STATUS_ICON = {Status.OK: "✅", Status.WARN: "🟡", Status.FAIL: "🔴", Status.UNKNOWN: "❔", Status.ERROR: "⚠️"}
+from panels.status_style import STATUS_ICON, STATUS_STYLE
 
 
 def local_time(moment: datetime, settings: Settings) -> str:
@@ -38,9 +30,9 @@ def print_report(report: Report, settings: Settings, console: Console | None = N
     table.add_column("status", no_wrap=True)
     table.add_column("summary", ratio=1)
     for check in report.checks:
-        table.add_row(check.title, Text(check.status.value, style=STATUS_STYLE[check.status]), check.summary)
+        table.add_row(check.title, Text(check.status.value, style=STATUS_STYLE[check.status.value]), check.summary)
     console.print(table)
-    console.print(Text(f"overall: {report.status.value}", style=STATUS_STYLE[report.status]))
+    console.print(Text(f"overall: {report.status.value}", style=STATUS_STYLE[report.status.value]))
 
 
 def report_markdown(report: Report, settings: Settings) -> str:
@@ -50,14 +42,14 @@ def report_markdown(report: Report, settings: Settings) -> str:
         f"- Processing date: {report.processing_date}",
         f"- As of: {local_time(report.as_of, settings)}",
         f"- Backend: {report.backend} (`{report.project}`)",
-        f"- Overall: {STATUS_ICON[report.status]} **{report.status.value}**",
+        f"- Overall: {STATUS_ICON[report.status.value]} **{report.status.value}**",
         "",
         "| Check | Status | Summary |",
         "|---|---|---|",
     ]
     for check in report.checks:
         summary = check.summary.replace("|", "\\|")
-        lines.append(f"| {check.title} | {STATUS_ICON[check.status]} {check.status.value} | {summary} |")
+        lines.append(f"| {check.title} | {STATUS_ICON[check.status.value]} {check.status.value} | {summary} |")
     for check in report.checks:
         lines += ["", f"## {check.title}", "", check.summary]
         lines += markdown(check, settings.tz)  # the panel's own table under its heading

@@ -1,25 +1,30 @@
 """The console: a Textual app that keeps the six morning checks live.
 
-Refresh model (dolphie style): one thread worker per check, started by a 1-second tick only
-when its previous run has finished and its delay has passed (the refresh period, or a capped
-exponential backoff after errors). Results land in PanelState (console/services/refresh.py), which
-keeps the last good value when a source fails. Nothing here blocks the event loop: the
-backend is opened, the default game date found and every query run inside workers.
+The app composes plain objects, each with its own state (no mixins):
+- RefreshScheduler (console/services/refresh.py): when each check runs, through one Textual
+  one-shot timer per check: a refresh period after each run, a capped backoff after errors,
+  held while paused or under a modal, rerun when asked during a run; a generation per date.
+- DateNavigator (date_navigation.py): the game date shown and where `[` `]` `g` `t` may go.
+- LiveFeeds (live_feeds.py): the log stream and the document listener between refreshes.
+- Notices (notices.py) and ThemeMemory (theme_memory.py).
+Each check runs in a thread worker; results land in PanelState, which keeps the last good
+value when a source fails. Nothing blocks the event loop: the backend is opened, the default
+game date found and every query run inside workers. The 1 s interval only moves the clock
+(the header's time, the ages, the replay's end); it starts nothing.
 """
 
 from __future__ import annotations
 
 import threading
-import time as _time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import log
 from textual.app import App
-from textual.binding import Binding
-from textual.message import Message
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
@@ -28,16 +33,21 @@ from console.backends.log_stream import open_log_source
 from console.core.clock import Clock, ReplayClock, SystemClock
 from console.core.config import Settings
 from console.core.models import CheckResult, Status
-from console.services.refresh import PanelState
-from console.services.runner import SPEC_BY_ID, SPECS, CheckContext, CheckSpec, default_game_date, run_check
-from console.services.watch import is_quiet, status_change_text
+from console.services.refresh import PanelState, RefreshScheduler, SetTimer
+from console.services.runner import SPEC_BY_ID, SPECS, CheckContext, CheckSpec
+from console.tui.check_workers import CheckWorkers
+from console.tui.date_navigation import DateNavigator
 from console.tui.gc_tuning import freeze_startup_heap
-from console.tui.live_feeds import LiveFeeds
+from console.tui.live_feeds import LiveFeeds, LogSourceFactory
+from console.tui.messages import LiveTraceUpdated, PlaybookFinished, ResultPushed
+from console.tui.notices import Notices
 from console.tui.palette import ConsoleCommands
-from console.tui.shell import ConsoleShell
+from console.tui.theme_memory import ThemeMemory
+
+if TYPE_CHECKING:
+    from console.tui.host import ConsoleHost
 
 BackendFactory = Callable[[Settings], Backend]
-LogSourceFactory = Callable[..., object]
 
 
 def _status_of(state: PanelState) -> str | None:
@@ -47,19 +57,13 @@ def _status_of(state: PanelState) -> str | None:
     return state.result.status.value if state.result is not None else None
 
 
-@dataclass(frozen=True)
-class _Job:
-    check_id: str
-    generation: int
-
-
-class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
-    CSS_PATH = "app.tcss"
+class NbaConsoleApp(App[None]):
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: a subclass elsewhere (tests) finds it too
     TITLE = "nba-console"
     COMMANDS = App.COMMANDS | {ConsoleCommands}
 
     # Ids make them remappable: `[keys]` in the config maps id -> key (App.set_keymap).
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("p", "toggle_pause", "Pause refresh", id="pause"),
@@ -70,12 +74,8 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         Binding("e", "replay_end", "End of replay", id="replay_end"),  # only while replaying
     ]
 
-    class ResultPushed(Message):
-        """A fresher result from elsewhere (e.g. a live log stream); safe to post from a thread."""
-
-        def __init__(self, check_id: str, result: CheckResult, game_date: date | None = None) -> None:
-            super().__init__()
-            self.check_id, self.result, self.game_date = check_id, result, game_date
+    # The log screen leaves notifications and panel updates to the app's own stream.
+    owns_live_trace = True
 
     def __init__(
         self,
@@ -84,28 +84,30 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         clock: Clock | None = None,
         game_date: date | None = None,
         log_source_factory: LogSourceFactory = open_log_source,
+        timers: SetTimer | None = None,
     ) -> None:
+        """`timers`: what arms the checks' refresh timers (Textual's `set_timer`; a test
+        passes timers it fires by hand, as it passes a clock it moves by hand)."""
         freeze_startup_heap()
         super().__init__()
         self.settings = settings
         self.backend_factory = backend_factory
         self.log_source_factory = log_source_factory
         self.clock: Clock = clock or SystemClock()
-        self.game_date: date | None = game_date
         self.paused = False
-        self.generation = 0
-        self.states: dict[str, PanelState] = {}
-        self._due: dict[str, float] = {}
-        self._jobs: dict[Worker, _Job] = {}
         self._backend: Backend | None = None
         self._backend_lock = threading.Lock()
-        self._init_live_feeds()
-        self._reset_states()
-        self._init_shell()
+        self._replay_ended = False
+        self.dates = DateNavigator(settings, self.clock, game_date)
+        self.check_workers = CheckWorkers(self, settings, self.backend, self.report_worker_error)
+        self.scheduler = RefreshScheduler(SPECS, settings, self._start, timers or self.set_timer, self._blocked)
+        self.live_feeds = LiveFeeds(self, settings, self.clock, log_source_factory, self.backend)
+        self.notices = Notices(self, ring=settings.tui.bell)
+        self.theme_memory = ThemeMemory(self, settings)
 
     # ------------------------------------------------------------------ setup
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[Any]:
         from console.tui.screens.main_screen import MainScreen
 
         return MainScreen()
@@ -113,18 +115,21 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
     def on_mount(self) -> None:
         if self.settings.keys:
             self.set_keymap(self.settings.keys)
-        if self.settings.tui.theme in self.available_themes:
-            self.theme = self.settings.tui.theme
-        self.restore_theme()
-        self.set_interval(1.0, self.tick)
-        self.run_worker(self._bootstrap, thread=True, name="bootstrap", exit_on_error=False)
+        self.theme_memory.restore()
+        # A modal closing (or any screen change) lets the checks held under it run.
+        self.screen_change_signal.subscribe(self, lambda _screen: self.scheduler.release())
+        self.set_interval(1.0, self.clock_tick)
+        self.run_worker(
+            partial(self.dates.first_date, self.backend), thread=True, name="bootstrap", exit_on_error=False
+        )
 
     def on_unmount(self) -> None:
-        self.stop_live_feeds()
+        self.scheduler.stop()
+        self.live_feeds.stop()
         if self._backend is not None:
             try:
                 self._backend.close()
-            except Exception:  # noqa: BLE001 - closing must not mask the exit
+            except Exception:  # noqa: BLE001, S110 - closing must not mask the exit
                 pass
 
     def backend(self) -> Backend:
@@ -134,15 +139,22 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
                 self._backend = self.backend_factory(self.settings)
             return self._backend
 
-    def _bootstrap(self) -> date:
-        if self.game_date is not None:
-            return self.game_date
-        now = self.clock.now()
-        try:
-            return default_game_date(self.backend(), self.settings, now)
-        except Exception as exc:  # noqa: BLE001 - no data yet: yesterday, and the panels say why
-            log.warning(f"default game date: {exc}")
-            return now.astimezone(self.settings.tz).date() - timedelta(days=1)
+    @property
+    def game_date(self) -> date | None:
+        return self.dates.game_date
+
+    @property
+    def processing_date(self) -> date | None:
+        return self.dates.processing_date
+
+    @property
+    def states(self) -> Mapping[str, PanelState]:
+        return self.scheduler.states
+
+    @property
+    def results(self) -> dict[str, CheckResult]:
+        """The results on screen (the last good ones, stale or not), for the timeline."""
+        return {cid: s.result for cid, s in self.states.items() if s.result is not None}
 
     def context(self) -> CheckContext:
         assert self.game_date is not None
@@ -156,96 +168,40 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
             labels.append("READ-ONLY")
         return labels
 
-    @property
-    def processing_date(self) -> date | None:
-        return self.game_date + self.settings.processing_offset if self.game_date else None
+    # ------------------------------------------------------------------ checks
 
-    # ------------------------------------------------------------------ refresh loop
+    def _start(self, spec: CheckSpec) -> None:  # the scheduler's: the state is marked running
+        self.check_workers.start(spec, self.context(), self.scheduler.generation)
 
-    def _reset_states(self) -> None:
-        self.states = {s.id: PanelState(s.id, s.title) for s in SPECS}
-        self._due = {s.id: 0.0 for s in SPECS}
-
-    @property
-    def refresh_blocked(self) -> bool:
+    def _blocked(self) -> bool:
         # A modal (help, SQL, a playbook confirmation) has the user's attention: hold refreshes.
         return self.paused or isinstance(self.screen, ModalScreen) or self.game_date is None
-
-    def tick(self) -> None:
-        """Start every check that is due and idle; redraw ages from the injected clock."""
-        if not self.refresh_blocked:
-            now = _time.monotonic()
-            for spec in SPECS:
-                state = self.states[spec.id]
-                if not state.running and now >= self._due[spec.id]:
-                    self._start(spec)
-        self.check_replay_end()
-        self.redraw()
-
-    def _start(self, spec: CheckSpec) -> None:
-        self.states[spec.id].running = True
-        worker = self.run_worker(
-            partial(self._check_job, spec, self.context()),
-            thread=True,
-            name=f"check:{spec.id}",
-            group="checks",
-            exit_on_error=False,
-        )
-        self._jobs[worker] = _Job(spec.id, self.generation)
-
-    def _check_job(self, spec: CheckSpec, ctx: CheckContext) -> CheckResult:
-        try:
-            backend = self.backend()
-        except Exception as exc:  # noqa: BLE001 - cannot even open the source: an error result
-            message = f"cannot open the {self.settings.backend} backend: {exc}"
-            return CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message)
-        with backend.holding():  # the checks running at once share one DuckDB connection
-            return run_check(spec, backend, ctx)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if worker.name == "bootstrap":
-            if event.state is WorkerState.SUCCESS:
-                self.game_date = worker.result
-                self.tick()
-                self.start_live_feeds()
-                self.start_date_range()
+            if event.state is WorkerState.SUCCESS and isinstance(worker.result, date):
+                self.dates.game_date = self.dates.default_date = worker.result
+                self._new_date()
+                self.run_worker(
+                    partial(self.dates.find_range, self.backend),
+                    thread=True,
+                    name="date range",
+                    group="date-range",
+                    exit_on_error=False,
+                )
             elif event.state is WorkerState.ERROR:
                 self.report_worker_error(worker)
-            return
-        job = self._jobs.get(worker)
-        if job is None or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
-            return
-        del self._jobs[worker]
-        if job.generation != self.generation:
-            return  # a result for a game date no longer shown
-        if event.state is WorkerState.SUCCESS:
-            result = worker.result
-        else:
-            # run_check never raises, so this is a bug in the app itself; keep it on the panel.
-            message = f"{type(worker.error).__name__}: {worker.error}" if worker.error else "cancelled"
-            result = CheckResult(
-                id=job.check_id,
-                title=SPEC_BY_ID[job.check_id].title,
-                status=Status.ERROR,
-                summary=message,
-                error=message,
-            )
-            if event.state is WorkerState.ERROR:
-                self.report_worker_error(worker)
-        self._finish(job.check_id, result)
+        elif worker.group == "date-range" and event.state is WorkerState.SUCCESS:
+            self.dates.range_found(worker.result)
+        elif (ended := self.check_workers.ended(event)) is not None:
+            if ended.generation != self.scheduler.generation:
+                return  # a result for a game date no longer shown
+            self.apply_result(ended.check_id, ended.result)
+            self.scheduler.finished(ended.check_id, ended.generation)
+            self.redraw()
 
-    def _finish(self, check_id: str, result: CheckResult) -> None:
-        state = self.states[check_id]
-        state.running = False
-        self.apply_result(check_id, result)
-        tui = self.settings.tui
-        delay = state.next_delay(self.settings.refresh_seconds, tui.retry_base_seconds, tui.retry_max_seconds)
-        self._due[check_id] = _time.monotonic() + delay
-        self.rerun_if_asked(check_id)
-        self.redraw()
-
-    def report_worker_error(self, worker: Worker) -> None:
+    def report_worker_error(self, worker: Worker[Any]) -> None:
         """The one place an unexpected worker failure surfaces: a log line and a notification."""
         log.error(f"worker {worker.name} failed: {worker.error!r}")
         self.notify(
@@ -255,15 +211,7 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
             timeout=10,
         )
 
-    def update_result(self, check_id: str, result: CheckResult, game_date: date | None = None) -> None:
-        """Feed a fresher result to a panel (from any thread), e.g. from a live log stream."""
-        self.post_message(self.ResultPushed(check_id, result, game_date))
-
-    def on_nba_console_app_result_pushed(self, message: ResultPushed) -> None:
-        if message.check_id not in self.states or (message.game_date and message.game_date != self.game_date):
-            return
-        self.apply_result(message.check_id, message.result)
-        self.redraw()
+    # ------------------------------------------------------------------ results
 
     def apply_result(self, check_id: str, result: CheckResult, announce: bool = True) -> None:
         """Every result reaches its panel here; a change of status raises one notification
@@ -271,16 +219,45 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
         state = self.states[check_id]
         before = _status_of(state)
         state.apply(result, self.clock.now())
-        text = status_change_text(state.title, before, _status_of(state)) if announce else None
-        if text:
-            after = _status_of(state)
-            severity = "information" if is_quiet(after) else "warning" if after == Status.WARN.value else "error"
-            self.notify(text, title="Status change", severity=severity, timeout=15)
-            if self.settings.tui.bell:
-                self.bell()
+        if announce:
+            self.notices.status_changed(state.title, before, _status_of(state))
+
+    def update_result(self, check_id: str, result: CheckResult, game_date: date | None = None) -> None:
+        """Feed a fresher result to a panel (from any thread), e.g. from a live log stream."""
+        self.post_message(ResultPushed(check_id, result, game_date))
 
     def push_check_result(self, result: CheckResult) -> None:
         self.update_result(result.id, result, self.game_date)
+
+    def on_result_pushed(self, message: ResultPushed) -> None:
+        if message.check_id not in self.states or (message.game_date and message.game_date != self.game_date):
+            return
+        self.apply_result(message.check_id, message.result)
+        self.redraw()
+
+    def on_live_trace_updated(self, message: LiveTraceUpdated) -> None:
+        update = message.update
+        if message.generation != self.scheduler.generation:
+            return  # the user moved to another date meanwhile
+        for alert in update.alerts:  # not again when the user comes back to the date
+            self.notices.alert(self.game_date, alert.message, title="Sequential execution")
+        if update.result is not None:
+            # A violation was just announced above: the status change is not told twice.
+            self.apply_result("sequential_execution", update.result, announce=not update.alerts)
+            self.redraw()
+
+    def on_playbook_finished(self, message: PlaybookFinished) -> None:
+        self.refresh_now(message.affected_check_ids)
+
+    # ------------------------------------------------------------------ drawing
+
+    def clock_tick(self) -> None:
+        """Every second: the header's clock and the ages move; the replay may have ended."""
+        ended = isinstance(self.clock, ReplayClock) and self.clock.finished
+        if ended != self._replay_ended:  # `e` leaves the footer, the header says ENDED
+            self._replay_ended = ended
+            self.refresh_bindings()
+        self.redraw()
 
     def redraw(self) -> None:
         from console.tui.screens.main_screen import MainScreen
@@ -289,16 +266,57 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
             if isinstance(screen, MainScreen):
                 screen.redraw()
 
-    @property
-    def results(self) -> dict[str, CheckResult]:
-        """The results on screen (the last good ones, stale or not), for the timeline."""
-        return {cid: s.result for cid, s in self.states.items() if s.result is not None}
+    # ------------------------------------------------------------------ dates
+
+    def _new_date(self) -> None:
+        """The first date, or another: every check now (paused or not), and the live feeds."""
+        assert self.game_date is not None
+        self.scheduler.start_round()
+        self.live_feeds.start(self.game_date, self.scheduler.generation)
+        self.redraw()
+
+    def show_date(self, target: date) -> None:
+        """Show another game date (the one place `[` `]` `g` `t` change it)."""
+        if self.dates.move_to(target):
+            self._new_date()
+
+    def change_date(self, days: int) -> None:
+        if self.game_date is None:
+            return
+        target = self.game_date + timedelta(days=days)
+        if refusal := self.dates.refusal(target):  # `[` `]` stop at the data's edges
+            self.notify(refusal, severity="warning")
+            return
+        self.show_date(target)
+
+    def goto_date(self) -> None:
+        if self.game_date is None:
+            return
+        from console.tui.screens.goto_modal import GotoDateModal
+
+        def chosen(day: date | None) -> None:
+            if day is not None:
+                self.show_date(day)
+
+        today = self.clock.now().astimezone(self.settings.tz).date()
+        self.push_screen(GotoDateModal(self.game_date, today, self.dates.range), chosen)
+
+    def show_default_date(self) -> None:
+        if self.dates.default_date is not None:
+            self.show_date(self.dates.default_date)
 
     # ------------------------------------------------------------------ actions
 
+    def refresh_now(self, check_ids: tuple[str, ...] | list[str]) -> None:
+        """Run these checks now, paused or not (one already running runs again when it ends)."""
+        if self.game_date is None:
+            return
+        self.scheduler.run_now(check_ids)
+        self.redraw()
+
     def action_refresh(self) -> None:
         # Once, paused or not (as in k9s and htop); pausing holds only the automatic refresh.
-        self.refresh_once(list(self._due))
+        self.refresh_now([spec.id for spec in SPECS])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "replay_end":  # shown and usable only on the demo's replay clock
@@ -315,16 +333,9 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
         self.notify("auto-refresh paused" if self.paused else "auto-refresh resumed")
+        if not self.paused:
+            self.scheduler.release()  # what fell due while paused runs now
         self.redraw()
-
-    def change_date(self, days: int) -> None:
-        if self.game_date is None:
-            return
-        target = self.game_date + timedelta(days=days)
-        if refusal := self.date_refusal(target):  # `[` `]` stop at the data's edges
-            self.notify(refusal, severity="warning")
-            return
-        self.show_date(target)
 
     def action_help(self) -> None:
         from console.tui.screens.help_screen import HelpScreen
@@ -339,54 +350,60 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
             return
         self.push_screen(DetailScreen(SPEC_BY_ID[check_id], self.context(), self.states[check_id]))
 
-    def _open(self, screen: type[Screen], what: str, *args, **kwargs) -> None:
-        if isinstance(self.screen, screen):  # `l` on the log screen: already there, never a second one
+    def _open(self, kind: type[Screen[Any]], what: str, make: Callable[[], Screen[Any]]) -> None:
+        if isinstance(self.screen, kind):  # `l` on the log screen: already there, never a second one
             return
         try:
-            self.push_screen(screen(*args, **kwargs))
-        except Exception as exc:  # noqa: BLE001 - e.g. the backend cannot be opened: say so, keep running
+            self.push_screen(make())
+        except Exception as exc:  # noqa: BLE001 - a screen that cannot be built: say so, keep running
             self.notify(f"cannot open {what}: {exc}", severity="error")
 
-    def action_playbooks(self) -> None:
-        # Suggest what the state of the check being looked at (detail screen or focused panel)
-        # calls for, with its parameters prefilled from that state.
-        from console.playbook.suggest import suggestion
+    def _looked_at(self) -> tuple[CheckSpec, PanelState] | None:
+        """The check being looked at: the drill-down on screen, else the focused panel."""
+        from console.tui.screens.detail_screen import DetailScreen
+        from console.tui.widgets.check_panel import CheckPanel
 
-        spec_id = getattr(getattr(self.screen, "spec", None), "id", None) or getattr(self.focused, "check_id", None)
-        spec = SPEC_BY_ID.get(spec_id) if spec_id else None
-        state = getattr(self.screen, "state", None) or (self.states.get(spec.id) if spec else None)
-        result = getattr(state, "result", None)
-        hint = suggestion(spec, result, self.settings) if spec else None  # the watch's and drill-down's rule
-        suggested = hint.playbook if hint else None
-        why = (
-            f"{spec.title}: suggests {suggested} ({hint.why})"
-            if hint and suggested
-            else (f"{spec.title}: no playbook suggested ({hint.why})" if hint else None)
-        )
-        # Opening the local backend does no I/O; a gcp client is created lazily by its calls.
+        if isinstance(self.screen, DetailScreen):
+            return self.screen.spec, self.screen.state
+        if isinstance(self.focused, CheckPanel) and self.focused.check_id in self.states:
+            return SPEC_BY_ID[self.focused.check_id], self.states[self.focused.check_id]
+        return None
+
+    def action_playbooks(self) -> None:
+        """The playbooks, opened on what the check being looked at calls for (the watch's and
+        the drill-down's rule), with its parameters prefilled from that check's state. The
+        screen gets the backend provider: the backend is opened in its workers, never here."""
+        from console.playbook.suggest import suggestion
         from console.tui.screens.playbooks_screen import PlaybooksScreen
 
+        looked_at = self._looked_at()
+        suggested, prefill, why = None, {}, None
+        if looked_at is not None:
+            spec, state = looked_at
+            hint = suggestion(spec, state.result, self.settings)
+            suggested, prefill = hint.playbook, hint.params
+            why = (
+                f"{spec.title}: suggests {suggested} ({hint.why})"
+                if suggested
+                else f"{spec.title}: no playbook suggested ({hint.why})"
+            )
         self._open(
             PlaybooksScreen,
             "playbooks",
-            self.settings,
-            self.backend(),
-            suggested=suggested,
-            prefill=hint.params if hint else {},
-            why=why,
+            lambda: PlaybooksScreen(self.settings, self.backend, suggested=suggested, prefill=prefill, why=why),
         )
 
     def action_logs(self) -> None:
+        """The live log screen; its source is opened in the screen's worker (on gcp that finds
+        credentials and opens a stream), which says "opening…" meanwhile."""
         from console.tui.screens.logs_screen import LogsScreen
 
-        if isinstance(self.screen, LogsScreen):  # already here: no second screen, no second stream
-            return
-        try:
-            source = self.log_source_factory(self.settings, self.clock)
-        except Exception as exc:  # noqa: BLE001 - a source that cannot be opened: say so, keep running
-            self.notify(f"cannot open live logs: {exc}", severity="error")
-            return
-        self._open(LogsScreen, "live logs", self.settings, source, clock=self.clock, trace_day=self.processing_date)
+        opener = partial(self.log_source_factory, self.settings, self.clock)
+        self._open(
+            LogsScreen,  # already there: no second screen, no second stream
+            "live logs",
+            lambda: LogsScreen(self.settings, open_source=opener, clock=self.clock, trace_day=self.processing_date),
+        )
 
     def action_history(self) -> None:
         """Every check over the last game dates, ending at the one shown (issue 16)."""
@@ -394,4 +411,11 @@ class NbaConsoleApp(ConsoleShell, LiveFeeds, App):
             return
         from console.tui.screens.history_screen import HistoryScreen
 
-        self._open(HistoryScreen, "history", end=self.game_date)
+        end = self.game_date
+        self._open(HistoryScreen, "history", lambda: HistoryScreen(end=end))
+
+
+if TYPE_CHECKING:
+
+    def _is_a_console_host(app: NbaConsoleApp) -> ConsoleHost:
+        return app  # mypy proves the app offers everything screens use (console/tui/host.py)

@@ -10,40 +10,30 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from console.core.clock import FixedClock, ReplayClock
-from console.services.refresh import LOADING, STALE
+from console.core.config import Settings
+from console.core.models import STALE
+from console.core.timefmt import format_duration
 from console.services.watch_state import last_notified_at
+from panels.status_style import STATUS_ORDER, STATUS_STYLE
+
+if TYPE_CHECKING:
+    from console.tui.host import ConsoleHost
 
 BADGE = "bold reverse"
-STATUS_ORDER = ("error", "fail", STALE, "warn", "unknown", "ok", LOADING)
-STATUS_STYLE = {
-    "error": "bold white on red",
-    "fail": "bold red",
-    STALE: "bold black on yellow",
-    "warn": "bold yellow",
-    "unknown": "bold blue",
-    "ok": "bold green",
-    LOADING: "dim",
-}
 
 
-def _duration(seconds: float) -> str:
-    """A refresh period in words: 2s, 2m, 1h 30m."""
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        minutes, rest = divmod(seconds, 60)
-        return f"{minutes}m" + (f" {rest}s" if rest else "")
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}h" + (f" {rest // 60}m" if rest >= 60 else "")
+def _period(seconds: float) -> str:
+    """A refresh period in words: 2s, 2m, 1h 30m (rounded to the second)."""
+    return format_duration(round(seconds), drop_zero=True)
 
 
-def mode_badges(app, now: datetime) -> list[str]:
+def mode_badges(app: ConsoleHost, now: datetime) -> list[str]:
     """Every mode the console is in, loudest first: WEB, READ-ONLY (the safety gate is closed),
     REPLAY 60x (the demo's accelerated clock), FROZEN AT 07:30 (`--at`), PAUSED, N STALE."""
     tz = app.settings.tz
@@ -62,7 +52,7 @@ def mode_badges(app, now: datetime) -> list[str]:
     return labels
 
 
-def refresh_text(app) -> str:
+def refresh_text(app: ConsoleHost) -> str:
     """The refresh period in the clock the panels' ages use: on the demo's replay clock, 2 s of
     wall time are 2 min of the morning, so the header says `every 2m (replay time)`."""
     if app.paused:
@@ -70,11 +60,11 @@ def refresh_text(app) -> str:
     period = app.settings.refresh_seconds
     clock = app.clock
     if isinstance(clock, ReplayClock):
-        return f"every {_duration(period * clock.speed)} of replay"
-    return f"every {_duration(period)}"
+        return f"every {_period(period * clock.speed)} of replay"
+    return f"every {_period(period)}"
 
 
-def status_chip(app) -> Text:
+def status_chip(app: ConsoleHost) -> Text:
     counts = Counter(state.display_status for state in app.states.values())
     text = Text()
     for status in STATUS_ORDER:
@@ -85,7 +75,7 @@ def status_chip(app) -> Text:
     return text
 
 
-def chips(app, now: datetime) -> list[Text]:
+def chips(app: ConsoleHost, now: datetime) -> list[Text]:
     tz = app.settings.tz
     local = now.astimezone(tz)
     game = app.game_date.isoformat() if app.game_date else "…"
@@ -109,7 +99,7 @@ def chips(app, now: datetime) -> list[Text]:
     return out
 
 
-def watch_chip(settings, game_date) -> Text | None:
+def watch_chip(settings: Settings, game_date: date) -> Text | None:
     """`watch alerted Feb 4 07:35 EST (games Feb 3)`: the configured `watch`'s last delivery
     about the game date on screen, if its state file records one; another date's alert is
     not this screen's news."""
@@ -143,5 +133,5 @@ def pack(parts: Iterable[Text], width: int, gap: int = 2) -> Text:
     return Text("\n").join(lines)
 
 
-def header_text(app, now: datetime, width: int) -> Text:
+def header_text(app: ConsoleHost, now: datetime, width: int) -> Text:
     return pack(chips(app, now), max(width, 20))

@@ -17,11 +17,9 @@ from console.core.models import CheckResult, CheckValue
 from panels import dispatch, dnp, drift, grading, usage
 from panels.dispatch import NO_GAMES, no_games
 from panels.spec import CheckSpec
-from panels.status_style import STATUS_STYLE
+from panels.status_style import SHORT_LABEL, STATUS_STYLE
 
 V = TypeVar("V", bound=CheckValue)
-
-BADGE = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "unknown": "unk", "error": "ERR"}
 
 
 def headline(result: CheckResult) -> str:
@@ -36,7 +34,7 @@ def cell(result: CheckResult | None) -> Text:
     if no_games(result):
         return Text(NO_GAMES, style="dim")
     status = result.status.value
-    return Text(f"{BADGE.get(status, status)} {headline(result)}".strip(), style=STATUS_STYLE.get(status, ""))
+    return Text(f"{SHORT_LABEL.get(status, status)} {headline(result)}".strip(), style=STATUS_STYLE.get(status, ""))
 
 
 @dataclass

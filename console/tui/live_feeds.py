@@ -1,77 +1,124 @@
 """Live feeds of the console, between refreshes: the analytics log stream (the sequential
 panel and its alerts) and pushed document changes (Firestore on_snapshot for Phase 3).
 
-A mixin of NbaConsoleApp: it uses the app's settings, clock, generation, states and backend.
-Both feeds run in thread workers that post messages (never block on the UI thread), stop
-when the date changes and when the app unmounts.
+An object the app owns (not a mixin): it takes what it needs in its constructor, runs its
+feeds in the owner's thread workers and hands what they find to the owner as messages
+(`ResultPushed`, `LiveTraceUpdated`; post_message never blocks). `start` follows a game
+date and stops the feeds of the previous one; `stop` ends them all (the app unmounting).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
+from typing import Any, Protocol
 
 from textual import log
-from textual.message import Message
+from textual.dom import DOMNode
 from textual.worker import get_current_worker
 
+from console.core.backend import Backend
+from console.core.clock import Clock
+from console.core.config import Settings
 from console.core.context import CheckContext
 from console.core.errors import SourceError, first_line
 from console.core.freshness import with_data_at
 from console.core.models import CheckResult, Status
-from console.logs.live_trace import LiveTrace, TraceUpdate
+from console.logs.live_trace import LiveTrace
 from console.logs.query import LogQuery
+from console.logs.source import LogSource
+from console.tui.messages import LiveTraceUpdated, ResultPushed
 from panels.phase3 import PHASE3_COLLECTION, phase3_from_fields
 
 IDLE_POLL_MAX = 1.0  # seconds between two polls of a still log stream
+LogSourceFactory = Callable[..., LogSource]  # (settings, clock[, query]) -> an open source
+
+
+class Subscription(Protocol):
+    def unsubscribe(self) -> None: ...
+
+
+@dataclass
+class _Run:
+    """The feeds of one game date: stopped together when the date changes."""
+
+    game_date: date
+    generation: int
+    stop: threading.Event = field(default_factory=threading.Event)
+    watches: list[Subscription] = field(default_factory=list)  # live document listeners (gcp)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def stopped(self) -> bool:
+        return self.stop.is_set()
+
+    def close(self) -> None:
+        self.stop.set()
+        with self.lock:
+            handles, self.watches = self.watches, []
+        for handle in handles:
+            try:
+                handle.unsubscribe()
+            except Exception as exc:  # noqa: BLE001 - a listener that will not close must not block the UI
+                log.warning(f"unsubscribe: {exc!r}")
+
+
+def _error_result(check_id: str, title: str, message: str) -> CheckResult:
+    return CheckResult(id=check_id, title=title, status=Status.ERROR, summary=message, error=message)
 
 
 class LiveFeeds:
-    def _init_live_feeds(self) -> None:
-        self._live_stop = threading.Event()
-        self._watches: list[object] = []  # live document listeners (gcp), unsubscribed on change
-        self._watch_lock = threading.Lock()
+    def __init__(
+        self,
+        owner: DOMNode,
+        settings: Settings,
+        clock: Clock,
+        open_log_source: LogSourceFactory,
+        backend: Callable[[], Backend],
+    ) -> None:
+        """`owner` runs the workers and receives the messages (the app); `backend` is called
+        in the workers only (it may open the source)."""
+        self.owner, self.settings, self.clock = owner, settings, clock
+        self.open_log_source, self.backend = open_log_source, backend
+        self._run: _Run | None = None
 
-    def start_live_feeds(self) -> None:
-        self.start_live_trace()
-        self.start_document_watch()
+    def start(self, game_date: date, generation: int) -> None:
+        """Follow `game_date` (its processing morning's logs, its Phase 3 document); the
+        feeds of the date shown before stop."""
+        self.stop()
+        run = self._run = _Run(game_date, generation)
+        self.owner.workers.cancel_group(self.owner, "live-trace")
+        self.owner.run_worker(
+            partial(self._trace_job, run), thread=True, name="live trace", group="live-trace", exit_on_error=False
+        )
+        self.owner.run_worker(
+            partial(self._document_job, run), thread=True, name="phase3 watch", group="doc-watch", exit_on_error=False
+        )
 
-    def stop_live_feeds(self) -> None:
-        self._live_stop.set()
-        self._stop_watches()
+    def stop(self) -> None:
+        if self._run is not None:
+            self._run.close()
+            self._run = None
 
     # ------------------------------------------------------------------ live sequential trace
 
-    # The log screen leaves notifications and panel updates to the app's own stream.
-    owns_live_trace = True
-
-    def start_live_trace(self) -> None:
+    def _trace_job(self, run: _Run) -> None:
         """Follow the analytics service's log stream for the shown morning, so the sequential
-        panel moves as Level lines arrive and a violation is announced at once, between
-        refreshes."""
-        self.workers.cancel_group(self, "live-trace")
-        if self.processing_date is None:
-            return
-        self.run_worker(
-            partial(self._live_trace_job, self.processing_date, self.generation),
-            thread=True,
-            name="live trace",
-            group="live-trace",
-            exit_on_error=False,
-        )
-
-    def _live_trace_job(self, day: date, generation: int) -> None:
+        panel moves as Level lines arrive and a violation is announced at once."""
         worker = get_current_worker()
-        source = self.log_source_factory(self.settings, self.clock, LogQuery(service=self.settings.services.analytics))
-        trace = LiveTrace(self.settings, day)
+        settings = self.settings
+        day = run.game_date + settings.processing_offset
+        source = self.open_log_source(settings, self.clock, LogQuery(service=settings.services.analytics))
+        trace = LiveTrace(settings, day)
 
         # Stops on cancel, on a date change and when the app unmounts: a thread still polling
         # at exit would keep the event loop's executor (and the process) from shutting down.
         def stopped() -> bool:
-            return worker.is_cancelled or self._live_stop.is_set() or generation != self.generation
+            return worker.is_cancelled or run.stopped()
 
-        wait = self.settings.logs.poll_seconds
+        wait = settings.logs.poll_seconds
         try:
             while not stopped():
                 try:
@@ -81,111 +128,53 @@ class LiveFeeds:
                         update.result = with_data_at(update.result, [max(e.timestamp for e in batch)])
                 except Exception as exc:  # noqa: BLE001 - data must not end the stream: a panel error
                     message = f"live log stream: {type(exc).__name__}: {first_line(exc)}"
-                    self.post_message(
-                        self.ResultPushed(
-                            "sequential_execution",
-                            CheckResult(
-                                id="sequential_execution",
-                                title="Sequential execution",
-                                status=Status.ERROR,
-                                summary=message,
-                                error=message,
-                            ),
-                            day - self.settings.processing_offset,
-                        )
-                    )
-                    self._live_stop.wait(max(self.settings.logs.poll_seconds, 5.0))
+                    result = _error_result("sequential_execution", "Sequential execution", message)
+                    self.owner.post_message(ResultPushed("sequential_execution", result, run.game_date))
+                    run.stop.wait(max(settings.logs.poll_seconds, 5.0))
                     continue
-                if update is not None and (update.result is not None or update.alerts) and not worker.is_cancelled:
+                if update is not None and (update.result is not None or update.alerts) and not stopped():
                     # post_message never blocks (call_from_thread would, and can hang at exit).
-                    self.post_message(self.LiveTraceUpdated(update, generation))
+                    self.owner.post_message(LiveTraceUpdated(update, run.generation))
                 if batch:
-                    wait = self.settings.logs.poll_seconds
+                    wait = settings.logs.poll_seconds
                 else:
-                    self._live_stop.wait(wait)
+                    run.stop.wait(wait)
                     # While nothing arrives the polls space out (doubling, up to IDLE_POLL_MAX
                     # or the configured interval if longer): an idle console stays under 1 %
                     # of a core. The first new entry brings the interval back.
-                    wait = min(wait * 2, max(self.settings.logs.poll_seconds, IDLE_POLL_MAX))
+                    wait = min(wait * 2, max(settings.logs.poll_seconds, IDLE_POLL_MAX))
         finally:
             source.close()
 
-    class LiveTraceUpdated(Message):
-        def __init__(self, update: TraceUpdate, generation: int) -> None:
-            super().__init__()
-            self.update, self.generation = update, generation
-
-    def on_live_feeds_live_trace_updated(self, message: LiveTraceUpdated) -> None:
-        update = message.update
-        if message.generation != self.generation:
-            return  # the user moved to another date meanwhile
-        for alert in update.alerts:
-            if self.first_telling(alert.message):  # not again when the user comes back to the date
-                self.notify(alert.message, title="Sequential execution", severity="error", timeout=30)
-        if update.result is not None:
-            # A violation was just announced above: the status change is not told twice.
-            self.apply_result("sequential_execution", update.result, announce=not update.alerts)
-            self.redraw()
-
     # ------------------------------------------------------------------ live Phase 3 document
 
-    def start_document_watch(self) -> None:
+    def _document_job(self, run: _Run) -> None:
         """Where the backend can push document changes (Firestore on_snapshot on gcp), the
         Phase 3 panel follows them at once instead of waiting for its next refresh."""
-        self._stop_watches()
-        if self.game_date is None:
-            return
-        self.run_worker(
-            partial(self._open_document_watch, self.game_date, self.generation),
-            thread=True,
-            name="phase3 watch",
-            group="doc-watch",
-            exit_on_error=False,
-        )
-
-    def _open_document_watch(self, game_date: date, generation: int) -> None:
-        watch = getattr(self.backend(), "watch_document", None)
+        backend = self.backend()
+        watch = getattr(backend, "watch_document", None)
         if watch is None:
             return  # the local backend: refreshes re-read the document file
+        game_date = run.game_date
 
-        def changed(fields) -> None:
+        def changed(fields: dict[str, Any] | None) -> None:
             ctx = CheckContext(settings=self.settings, game_date=game_date, as_of=self.clock.now())
             # With the backend: past the deadline an incomplete document is judged overdue,
             # as the refresh judges it (whether there were games is remembered from it).
             try:
-                result = phase3_from_fields(fields, ctx, self.backend())
+                result = phase3_from_fields(fields, ctx, backend)
             except SourceError as exc:  # a malformed document: an error on the panel, not a dead listener
                 failed(exc)
                 return
-            self.post_message(self.ResultPushed("phase3_completion", result, game_date))
+            self.owner.post_message(ResultPushed("phase3_completion", result, game_date))
 
         def failed(error: SourceError) -> None:
-            message = f"live listener: {error}"
-            self.post_message(
-                self.ResultPushed(
-                    "phase3_completion",
-                    CheckResult(
-                        id="phase3_completion",
-                        title="Phase 3 completion",
-                        status=Status.ERROR,
-                        summary=message,
-                        error=message,
-                    ),
-                    game_date,
-                )
-            )
+            result = _error_result("phase3_completion", "Phase 3 completion", f"live listener: {error}")
+            self.owner.post_message(ResultPushed("phase3_completion", result, game_date))
 
-        handle = watch(PHASE3_COLLECTION, (game_date + self.settings.processing_offset).isoformat(), changed, failed)
-        with self._watch_lock:
-            self._watches.append(handle)
-        if generation != self.generation:  # the date changed while the listener was opening
-            self._stop_watches()
-
-    def _stop_watches(self) -> None:
-        with self._watch_lock:
-            handles, self._watches = self._watches, []
-        for handle in handles:
-            try:
-                handle.unsubscribe()
-            except Exception as exc:  # noqa: BLE001 - a listener that will not close must not block the UI
-                log.warning(f"unsubscribe: {exc!r}")
+        processing = (game_date + self.settings.processing_offset).isoformat()
+        handle = watch(PHASE3_COLLECTION, processing, changed, failed)
+        with run.lock:
+            run.watches.append(handle)
+        if run.stopped():  # the date changed while the listener was opening
+            run.close()

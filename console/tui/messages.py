@@ -1,9 +1,16 @@
-"""Messages screens send the app (kept apart so a screen imports them without the app)."""
+"""Messages screens and feeds send the app (kept apart so a screen imports them without the app).
+
+All of them are posted with `post_message`, which never blocks: safe from a worker thread.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.message import Message
 
+from console.core.models import CheckResult
+from console.logs.live_trace import TraceUpdate
 from console.services.runner import SPECS
 
 
@@ -19,3 +26,20 @@ class PlaybookFinished(Message):
     def for_playbook(cls, name: str) -> PlaybookFinished:
         """The checks that suggest the playbook are the ones it acts on."""
         return cls(tuple(spec.id for spec in SPECS if name in spec.playbooks))
+
+
+class ResultPushed(Message):
+    """A fresher result from elsewhere than the refresh (a live feed): shown if it is about
+    the game date on screen (`game_date` None: whatever date is shown)."""
+
+    def __init__(self, check_id: str, result: CheckResult, game_date: date | None = None) -> None:
+        super().__init__()
+        self.check_id, self.result, self.game_date = check_id, result, game_date
+
+
+class LiveTraceUpdated(Message):
+    """The live log stream moved the sequential trace (a new verdict, alerts to tell)."""
+
+    def __init__(self, update: TraceUpdate, generation: int) -> None:
+        super().__init__()
+        self.update, self.generation = update, generation

@@ -71,7 +71,7 @@ class TokenFilter(logging.Filter):
             record.exc_info, record.exc_text = None, None
         elif exc is not None:
             formatter = logging.Formatter()
-            record.exc_text = self._clean(formatter.formatException(record.exc_info))
+            record.exc_text = self._clean(formatter.formatException((type(exc), exc, exc.__traceback__)))
         if record.stack_info:
             record.stack_info = self._clean(record.stack_info)
         record.msg, record.args = self._clean(message), None

@@ -27,10 +27,18 @@ class ListSource:
 
 
 class Host(App):
+    """The app around the screen: what the screen pushed and what it told the person
+    (`notify()` is public; Textual's own list of notifications is not)."""
+
     def __init__(self, screen: LogsScreen):
         super().__init__()
         self.logs_screen = screen
         self.pushed: list = []
+        self.told: list[str] = []
+
+    def notify(self, message, *, title="", severity="information", timeout=None, markup=True) -> None:
+        self.told.append(str(message))
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def on_mount(self) -> None:
         self.push_screen(self.logs_screen)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 class SilentLogs:
     """No log stream: the live trace's toasts would land at a moment the snapshot cannot fix
-    (they are tested with Pilot in test_live_trace.py)."""
+    (they are tested with Pilot in tui/test_live_feeds.py)."""
 
     error = None
 

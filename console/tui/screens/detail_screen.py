@@ -6,12 +6,12 @@ keeps its sort and cursor across reloads.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -19,8 +19,9 @@ from textual.worker import Worker, WorkerState
 
 from console.core.timefmt import for_people
 from console.playbook.suggest import suggestion
-from console.services.refresh import PanelState, format_age
+from console.services.refresh import PanelState, age_text
 from console.services.runner import CheckContext, CheckSpec
+from console.tui.host import host_of
 from console.tui.widgets.rows_table import RowsTable
 from panels.dispatch import breakdown
 from panels.status_style import badge
@@ -43,8 +44,8 @@ ROWS_TITLES: dict[str, tuple[str, str]] = {
 KEYS_HINT = "o sorts · / searches · c copies the row · s SQL"
 
 
-class DetailScreen(Screen):
-    BINDINGS = [
+class DetailScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="back"),
         Binding("s", "show_sql", "SQL", id="show_sql"),
         Binding("r", "reload", "Reload", id="reload"),
@@ -90,7 +91,7 @@ class DetailScreen(Screen):
             " ",
             (self.spec.title, "bold"),
             f"  games {self.ctx.game_date}  as of {for_people(self.ctx.as_of, self.ctx.settings.tz)}"
-            f"  refreshed {format_age(self.state.age_seconds(self.ctx.as_of))}\n",
+            f"  refreshed {age_text(self.state.age_seconds(self.ctx.as_of))}\n",
         )
         if self.state.result is not None:
             text.append(self.state.result.summary)
@@ -113,11 +114,11 @@ class DetailScreen(Screen):
 
     def _follow_panel(self) -> None:
         """Reload when the panel behind this drill-down refreshed (a live date only)."""
-        app = self.app
-        if self.state.result is self._loaded_for or app.states.get(self.spec.id) is not self.state:
+        host = host_of(self)
+        if self.state.result is self._loaded_for or host.states.get(self.spec.id) is not self.state:
             return
         self._loaded_for = self.state.result
-        self.ctx = app.context()
+        self.ctx = host.context()
         self.query_one("#detail-head", Static).update(self._head())
         self.query_one("#detail-playbooks", Static).update(self._playbooks())
         self.action_reload()
@@ -130,7 +131,7 @@ class DetailScreen(Screen):
         )
 
     def _fetch(self) -> list[dict[str, Any]]:
-        return self.spec.drill(self.app.backend(), self.ctx)
+        return self.spec.drill(host_of(self).backend(), self.ctx)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "drill":
@@ -138,12 +139,12 @@ class DetailScreen(Screen):
         title = self.query_one("#rows-title", Static)
         what, empty = self._rows_title()
         if event.state is WorkerState.SUCCESS:
-            self.rows = event.worker.result
-            if self.rows:
-                title.update(Text.assemble((f"{what}: {len(self.rows)}", "bold"), (f"  ({KEYS_HINT})", "dim")))
+            self.rows = rows = event.worker.result if isinstance(event.worker.result, list) else []
+            if rows:
+                title.update(Text.assemble((f"{what}: {len(rows)}", "bold"), (f"  ({KEYS_HINT})", "dim")))
             else:
                 title.update(Text.assemble((f"{what}: none", "bold"), f" — {empty}"))
-            self.query_one("#rows", RowsTable).load(self.rows)
+            self.query_one("#rows", RowsTable).load(rows)
         elif event.state is WorkerState.ERROR:
             # Drill-downs raise SourceError like any query: show it, keep the screen usable.
             title.update(Text(f"{what}: could not load: {event.worker.error}", style="bold red"))

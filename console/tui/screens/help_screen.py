@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from console.tui.host import host_of
 
-def binding_rows(app) -> list[tuple[str, str, str, str]]:
+
+def binding_rows(app: App[Any]) -> list[tuple[str, str, str, str]]:
     """(where, key, description, id) for every binding, with the config's remaps applied."""
     from console.tui.screens.detail_screen import DetailScreen
     from console.tui.screens.logs_screen import EntryScreen, LogsScreen, LogView
@@ -21,9 +26,9 @@ def binding_rows(app) -> list[tuple[str, str, str, str]]:
     from console.tui.widgets.check_panel import CheckPanel
     from console.tui.widgets.rows_table import RowsTable
 
-    keys = app.settings.keys
+    keys = host_of(app).settings.keys
     rows = []
-    owners = [
+    owners: list[tuple[str, type[DOMNode]]] = [
         ("anywhere", type(app)),
         ("main screen", MainScreen),
         ("panel", CheckPanel),
@@ -43,7 +48,7 @@ def binding_rows(app) -> list[tuple[str, str, str, str]]:
     ]
     for where, owner in owners:
         for b in owner.BINDINGS:
-            if not isinstance(b, Binding) or not b.show and not b.description:
+            if not isinstance(b, Binding) or (not b.show and not b.description):
                 continue
             key = keys.get(b.id, b.key) if b.id else b.key
             key = ",".join(app.get_key_display(Binding(k, b.action)) for k in key.split(","))
@@ -52,8 +57,8 @@ def binding_rows(app) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-class HelpScreen(ModalScreen):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="close_help")]
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss", "Close", id="close_help")]
 
     def compose(self) -> ComposeResult:
         table = Table(expand=True, show_edge=False)
@@ -66,6 +71,3 @@ class HelpScreen(ModalScreen):
 
     def on_mount(self) -> None:
         self.query_one("#help-box").border_title = "Keys (escape closes)"
-
-    def action_dismiss(self) -> None:
-        self.dismiss()

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import partial
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -24,7 +25,8 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 from textual_plotext import PlotextPlot
 
-from console.core.models import CheckResult
+from console.core.game_dates import DateRange
+from console.core.models import CheckResult, Status
 from console.core.timestamps import parse_timestamp
 from console.services.history import (
     SHORT_TITLES,
@@ -39,6 +41,7 @@ from console.services.history import (
 from console.services.refresh import PanelState
 from console.services.runner import SPEC_BY_ID, SPECS, CheckContext
 from console.tui.history_grid import Series, cell, date_label, series
+from console.tui.host import ConsoleHost, host_of
 
 # The checks whose numbers are plotted (console.tui.history_grid.series, in that order).
 PLOT_OF = {"grading_coverage": 0, "dnp_pollution": 1, "usage_rate_coverage": 2, "deployment_drift": 3}
@@ -46,8 +49,8 @@ PLOT_OF = {"grading_coverage": 0, "dnp_pollution": 1, "usage_rate_coverage": 2, 
 LINE_COLOURS = {"trigger": "green", "monitor": "red", "max": "red", "target": "orange"}
 
 
-class HistoryScreen(Screen):
-    BINDINGS = [
+class HistoryScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         # The main screen's ids: a remapped prev/next date key moves the range here too.
         Binding("left_square_bracket", "shift(-1)", "Earlier", id="prev_date"),
@@ -58,8 +61,7 @@ class HistoryScreen(Screen):
     def __init__(self, end: date, days: int | None = None) -> None:
         super().__init__()
         self._end, self._days = end, days
-        self.span: HistoryRange | None = None  # the dates shown: those of `shown.asked` with data
-        self.shown: Shown | None = None
+        self.shown: Shown | None = None  # set on mount
         self.as_of: datetime | None = None
         self.results: dict[str, dict[date, CheckResult]] = {}
         self.scanned: dict[str, str] = {}
@@ -74,20 +76,30 @@ class HistoryScreen(Screen):
                 yield PlotextPlot(id=f"plot-{i}", classes="history-plot")
         yield Footer()
 
+    @property
+    def host(self) -> ConsoleHost:
+        return host_of(self)
+
     def on_mount(self) -> None:
-        settings = self.app.settings
+        settings = self.host.settings
         asked = history_range(self._end, self._days or min(settings.history.days, settings.history.max_days), settings)
         self._show(cut_to_data(asked, self._data()))
         self.load()
 
-    def _data(self):
+    def _data(self) -> DateRange | None:
         """The data's game dates as the main screen knows them (None: unknown, nothing is cut)."""
-        return getattr(self.app, "date_range", None)
+        return self.host.dates.range
 
     def _show(self, shown: Shown) -> None:
-        # A range with no data at all keeps the asked dates (the main screen's date is always
-        # within the data, so this only happens when the data changed under the screen).
-        self.shown, self.span = shown, shown.span or shown.asked
+        self.shown = shown
+
+    @property
+    def span(self) -> HistoryRange:
+        """The dates shown: those of the range asked with data. A range with no data at all
+        keeps the asked dates (the main screen's date is always within the data, so this
+        only happens when the data changed under the screen)."""
+        assert self.shown is not None, "the range is set on mount"
+        return self.shown.span or self.shown.asked
 
     @property
     def loaded(self) -> bool:
@@ -97,12 +109,11 @@ class HistoryScreen(Screen):
     # ------------------------------------------------------------------ loading
 
     def load(self) -> None:
-        assert self.span is not None
         self.generation += 1
         self.results = {}
-        self.scanned: dict[str, str] = {}
-        self.as_of = self.app.clock.now()
-        ctxs = contexts(self.app.settings, self.span, self.as_of)
+        self.scanned = {}
+        self.as_of = self.host.clock.now()
+        ctxs = contexts(self.host.settings, self.span, self.as_of)
         self._build_grid()
         for spec in SPECS:
             # An explicit description: Textual would repr the partial, 28 contexts with their settings.
@@ -118,7 +129,7 @@ class HistoryScreen(Screen):
         self._draw()
 
     def _job(self, check_id: str, ctxs: list[CheckContext]) -> tuple[dict[date, CheckResult], dict[str, str]]:
-        backend = self.app.backend()
+        backend = self.host.backend()
         return run_history_check(SPEC_BY_ID[check_id], backend, ctxs), bytes_labels(backend, [check_id])
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -129,14 +140,14 @@ class HistoryScreen(Screen):
         check_id, generation = job
         if generation != self.generation:
             return  # a range no longer shown
-        if event.state is WorkerState.SUCCESS:
+        if event.state is WorkerState.SUCCESS and event.worker.result is not None:
             self.results[check_id], scanned = event.worker.result
             self.scanned.update(scanned)  # gcp: what each range query's dry run said it would scan
         else:  # run_history_check never raises: this is a bug in the app; say it in every cell
             message = f"{type(event.worker.error).__name__}: {event.worker.error}"
             spec = SPEC_BY_ID[check_id]
             self.results[check_id] = {
-                d: CheckResult(id=check_id, title=spec.title, status="error", summary=message, error=message)
+                d: CheckResult(id=check_id, title=spec.title, status=Status.ERROR, summary=message, error=message)
                 for d in self.span.dates
             }
         try:
@@ -166,7 +177,7 @@ class HistoryScreen(Screen):
 
     def _draw(self, arrived: str | None = None) -> None:
         """The head, and the plots (when the range is set, or once all their checks are in)."""
-        span, settings = self.span, self.app.settings
+        span, settings = self.span, self.host.settings
         waiting = len(SPECS) - len(self.results)
         state = f"loading {waiting} of {len(SPECS)} checks…" if waiting else "enter: the drill-down of a cell"
         as_of = self.as_of.astimezone(settings.tz) if self.as_of else None
@@ -232,8 +243,7 @@ class HistoryScreen(Screen):
         the main screen (a range cut to the data moves from the range asked, not the cut)."""
         asked = self.shown.asked if self.shown else self.span
         shown = cut_to_data(asked.shifted(direction * asked.days), self._data())
-        if shown.span is None:
-            data = shown.data
+        if shown.span is None and (data := shown.data) is not None:
             edge = f"no data before {data.first}" if direction < 0 else f"no data after {data.last}"
             self.notify(edge, severity="warning")
             return
@@ -245,7 +255,7 @@ class HistoryScreen(Screen):
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         check_id, column = event.cell_key.row_key.value, event.cell_key.column_key.value
-        if check_id not in SPEC_BY_ID or column == "check":
+        if check_id not in SPEC_BY_ID or column is None or column == "check":
             return
         self.open_detail(check_id, date.fromisoformat(column))
 
@@ -253,14 +263,14 @@ class HistoryScreen(Screen):
         """That date's drill-down, as the main screen would open it for that game date."""
         from console.tui.screens.detail_screen import DetailScreen
 
-        result = self.results.get(check_id, {}).get(day)
-        if result is None:
+        result, as_of = self.results.get(check_id, {}).get(day), self.as_of
+        if result is None or as_of is None:
             self.notify("still loading this check", severity="warning")
             return
         spec = SPEC_BY_ID[check_id]
         state = PanelState(spec.id, spec.title)
-        state.apply(result, self.as_of)
+        state.apply(result, as_of)
         # Drift was judged as of that date's morning: its drill-down reads the deploys of then.
         judged_at = result.value.judged_as_of() if result.value is not None else None
-        moment = parse_timestamp(judged_at) or self.as_of
-        self.app.push_screen(DetailScreen(spec, CheckContext(self.app.settings, day, moment), state))
+        moment = parse_timestamp(judged_at) or as_of
+        self.app.push_screen(DetailScreen(spec, CheckContext(self.host.settings, day, moment), state))

@@ -7,6 +7,8 @@ The list is a line-API ScrollView, so drawing costs the visible rows, not the 10
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 
 import orjson
@@ -58,9 +60,6 @@ class EntryScreen(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(Syntax(text, "json", word_wrap=True), id="entry-json")
 
-    def action_dismiss(self) -> None:
-        self.dismiss(None)
-
 
 class LogsScreen(Screen):
     """`LogsScreen(settings, source)`: tails `source` (a LogSource) until dismissed."""
@@ -90,10 +89,14 @@ class LogsScreen(Screen):
             super().__init__()
             self.result = result
 
-    def __init__(self, settings, source, *, clock=None, trace_day=None, name: str | None = None):
+    def __init__(self, settings, source=None, *, open_source=None, clock=None, trace_day=None, name: str | None = None):
+        """`source`: an open LogSource; or `open_source`, called in the screen's worker (opening
+        may find credentials and open a stream: never on the UI thread), "opening…" meanwhile."""
         super().__init__(name=name)
         self.settings = settings
         self.source = source
+        self._open_source = open_source
+        self._source_lock = threading.Lock()
         self.clock = clock
         self.buffer = LogBuffer(settings.logs.buffer_entries)
         self.trace = LiveTrace(settings, trace_day)
@@ -131,6 +134,8 @@ class LogsScreen(Screen):
     @work(thread=True, exclusive=True, group="log-source", name="log source", exit_on_error=False)
     def _pump(self) -> None:
         worker = get_current_worker()
+        if self.source is None and not self._open_in_worker(worker):
+            return
         interval = getattr(self.settings.logs, "poll_seconds", 0.2)
         delivered = 0.0
         while not worker.is_cancelled:
@@ -151,6 +156,28 @@ class LogsScreen(Screen):
                 time.sleep(interval)
             elif (wait := delivered + DELIVERY_GAP - time.monotonic()) > 0:
                 time.sleep(wait)
+
+    def _open_in_worker(self, worker) -> bool:
+        """Open the source (in the worker); False when it cannot be, said on the screen."""
+        try:
+            source = self._open_source()
+        except Exception as exc:  # noqa: BLE001 - a source that cannot be opened: say so, keep running
+            message = f"cannot open live logs: {exc}"
+            with contextlib.suppress(RuntimeError):  # the app is shutting down
+                self.app.call_from_thread(self._open_failed, message)
+            return False
+        with self._source_lock:  # against on_unmount: the source is closed exactly once
+            if worker.is_cancelled:  # left while it opened: nobody will poll it
+                source.close()
+                return False
+            self.source = source
+        with contextlib.suppress(RuntimeError):  # "opening…" gives way to the stream's status
+            self.app.call_from_thread(self._update_status)
+        return True
+
+    def _open_failed(self, message: str) -> None:
+        self.notify(message, severity="error")
+        self.ingest([], message)
 
     def ingest(self, batch: list[LogEntry], error: str | None = None) -> None:
         """Runs on the UI thread with what the source produced."""
@@ -188,8 +215,10 @@ class LogsScreen(Screen):
                 push(update.result)
 
     def on_unmount(self) -> None:
-        self.workers.cancel_group(self, "log-source")
-        self.source.close()
+        with self._source_lock:
+            self.workers.cancel_group(self, "log-source")
+            if self.source is not None:
+                self.source.close()
 
     # ------------------------------------------------------------------ keys and filter
 
@@ -250,6 +279,8 @@ class LogsScreen(Screen):
     def status_text(self) -> Text:
         b = self.buffer
         out = Text()
+        if self.source is None and not self.source_error:
+            return out.append("opening the log source…", "dim")
         if b.paused:
             out.append("PAUSED", "bold yellow").append(f" ({b.pending:,} waiting)")
         else:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from functools import partial
 from time import monotonic
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -15,9 +19,11 @@ from textual.widgets import Static
 
 from console.services.runner import SPECS
 from console.tui.header import header_text
+from console.tui.host import ConsoleHost, host_of
 from console.tui.widgets.check_panel import CheckPanel
 from console.tui.widgets.console_footer import ConsoleFooter
-from console.tui.widgets.timeline_view import MetricsView, TimelineView
+from console.tui.widgets.metrics_view import MetricsView
+from console.tui.widgets.timeline_view import TimelineView
 
 # Below these widths the 3x2 grid becomes 2x3, then one scrolling column.
 TWO_COLUMNS_BELOW = 160
@@ -30,12 +36,12 @@ def layout_class(width: int) -> str:
     )
 
 
-class MainScreen(Screen):
+class MainScreen(Screen[None]):
     # The first panel has the focus from the start. Textual's default ("*") focused the body
     # container first and the panel only after on_mount: the body and its ten descendants
     # restyled twice (focus in, then out) and the whole screen laid out again (issue 13).
     AUTO_FOCUS = "CheckPanel"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left_square_bracket", "change_date(-1)", "Prev day", id="prev_date"),
         Binding("right_square_bracket", "change_date(1)", "Next day", id="next_date"),
         Binding("g", "goto_date", "Go to date", id="goto_date"),
@@ -44,8 +50,12 @@ class MainScreen(Screen):
         Binding("left", "app.focus_previous", "Prev panel", show=False, id="prev_panel"),
     ]
 
+    @property
+    def host(self) -> ConsoleHost:
+        return host_of(self)
+
     def compose(self) -> ComposeResult:
-        tz = self.app.settings.tz
+        tz = self.host.settings.tz
         # The layout class before the widgets mount: set in on_mount, it restyled the whole screen once more.
         self._set_layout(self.app.size.width, update=False)
         yield Static(id="header")
@@ -62,7 +72,7 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self._ready = True
-        zone = self.app.clock.now().astimezone(self.app.settings.tz).strftime("%Z")  # the configured zone, not "ET"
+        zone = self.host.clock.now().astimezone(self.host.settings.tz).strftime("%Z")  # the configured zone, not "ET"
         self.query_one("#timeline").border_title = f"Morning timeline ({zone})"
         self.query_one("#metrics").border_title = "Expected metrics"
         self._set_layout(self.app.size.width)
@@ -78,16 +88,16 @@ class MainScreen(Screen):
             self.set_class(name == wanted, name, update=update)
 
     def action_change_date(self, days: int) -> None:
-        self.app.change_date(days)
+        self.host.change_date(days)
 
     def action_goto_date(self) -> None:
-        self.app.goto_date()
+        self.host.goto_date()
 
     def action_default_date(self) -> None:
-        self.app.show_default_date()
+        self.host.show_default_date()
 
     def on_check_panel_selected(self, message: CheckPanel.Selected) -> None:
-        self.app.open_detail(message.check_id)
+        self.host.open_detail(message.check_id)
 
     def redraw(self) -> None:
         if not self._ready or not self.is_attached:  # not yet mounted, or being taken down
@@ -98,27 +108,24 @@ class MainScreen(Screen):
             return
 
     def _redraw(self) -> None:
-        app = self.app
-        now = app.clock.now()
+        host = self.host
+        now = host.clock.now()
         header = self.query_one("#header", Static)
-        text = header_text(app, now, header.content_size.width or app.size.width - 2)
+        text = header_text(host, now, header.content_size.width or self.app.size.width - 2)
         if text != getattr(self, "_header_text", None):  # the same text: nothing to draw again
             lines = text.plain.count("\n")
             # The same number of lines as before: no layout pass for the whole screen on each tick.
             header.update(text, layout=lines != getattr(self, "_header_lines", None))
             self._header_lines, self._header_text = lines, text
+        states = host.states
         for panel in self.query(CheckPanel):
-            _guarded(panel, lambda p=panel: p.show(app.states[p.check_id], now))
-        if app.game_date is not None and self._summary_due():
-            results = app.results
-            _guarded(
-                self.query_one(TimelineView),
-                lambda: self.query_one(TimelineView).show(results, app.settings, app.game_date, now),
-            )
-            _guarded(
-                self.query_one(MetricsView),
-                lambda: self.query_one(MetricsView).show(results, app.settings, app.game_date),
-            )
+            _guarded(panel, partial(panel.show, states[panel.check_id], now))
+        game_date = host.game_date
+        if game_date is not None and self._summary_due(game_date):
+            results, settings = host.results, host.settings
+            timeline, metrics = self.query_one(TimelineView), self.query_one(MetricsView)
+            _guarded(timeline, partial(timeline.show, results, settings, game_date, now))
+            _guarded(metrics, partial(metrics.show, results, settings, game_date))
 
     # The timeline and the metrics sum up every panel: while a round of checks lands one result
     # at a time, drawing them once per result (tables, and a layout pass when a height changes)
@@ -127,13 +134,12 @@ class MainScreen(Screen):
     # while a check still runs.
     SUMMARY_LAG = 1.0
     _summary_at: float | None = None
-    _summary_date = None
+    _summary_date: date | None = None
 
-    def _summary_due(self) -> bool:
-        now, game_date = monotonic(), self.app.game_date
-        running = any(state.running for state in self.app.states.values())
+    def _summary_due(self, game_date: date) -> bool:
+        now = monotonic()
         if (
-            running
+            self.host.scheduler.running
             and game_date == self._summary_date
             and self._summary_at is not None
             and now - self._summary_at < self.SUMMARY_LAG
@@ -143,7 +149,7 @@ class MainScreen(Screen):
         return True
 
 
-def _guarded(widget: Static, draw) -> None:
+def _guarded(widget: Static, draw: Callable[[], object]) -> None:
     """Draw one widget; a failure (data nothing anticipated) becomes an error line in that
     widget instead of ending the console."""
     try:

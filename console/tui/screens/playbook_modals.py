@@ -32,7 +32,10 @@ class ConfirmationModal(ModalScreen[bool]):
         Binding("q", "app.quit", "Quit (cancels the run)"),
         *QUIT_KEYS,
     ]
-    DEFAULT_CSS = "ConfirmationModal { align: center middle; } #box { width: 90%; height: auto; border: thick $warning; padding: 1 2; background: $surface; }"
+    DEFAULT_CSS = (
+        "ConfirmationModal { align: center middle; } "
+        "#box { width: 90%; height: auto; border: thick $warning; padding: 1 2; background: $surface; }"
+    )
 
     def __init__(self, step: RenderedStep):
         super().__init__()
@@ -54,7 +57,10 @@ class TypedNameModal(ModalScreen[str | None]):
     """A dangerous step: the operator types the target's name; escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), *QUIT_KEYS]
-    DEFAULT_CSS = "TypedNameModal { align: center middle; } #box { width: 80%; height: auto; border: thick $error; padding: 1 2; background: $surface; }"
+    DEFAULT_CSS = (
+        "TypedNameModal { align: center middle; } "
+        "#box { width: 80%; height: auto; border: thick $error; padding: 1 2; background: $surface; }"
+    )
 
     def __init__(self, step: RenderedStep, note: str = ""):
         super().__init__()
@@ -85,7 +91,10 @@ class FailureModal(ModalScreen[str]):
         Binding("q", "app.quit", "Quit (cancels the run)"),
         *QUIT_KEYS,
     ]
-    DEFAULT_CSS = "FailureModal { align: center middle; } #box { width: 80%; height: auto; border: thick $error; padding: 1 2; background: $surface; }"
+    DEFAULT_CSS = (
+        "FailureModal { align: center middle; } "
+        "#box { width: 80%; height: auto; border: thick $error; padding: 1 2; background: $surface; }"
+    )
 
     def __init__(self, step: RenderedStep, why: str):
         super().__init__()

@@ -11,8 +11,10 @@ import contextlib
 import contextvars
 import signal
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from functools import partial
 from typing import Any
 
 from rich.markup import escape
@@ -22,11 +24,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
 from console.core import safety
+from console.core.backend import Backend
 from console.core.clock import ReplayClock
+from console.core.config import Settings
 from console.playbook import model
 from console.playbook.engine import Callbacks, Cancelled, Decision, Runner, dry_run
 from console.playbook.executors import make_executor
@@ -67,16 +72,18 @@ class PlaybooksScreen(Screen):
 
     def __init__(
         self,
-        settings,
-        backend,
+        settings: Settings,
+        backend: Callable[[], Backend] | None,
         suggested: str | None = None,
         prefill: dict[str, str] | None = None,
         why: str | None = None,
     ):
-        """`suggested`: the playbook to open on; `prefill`: parameter values the focused
-        panel's state gives (drift: the worst service, the head commit); `why`: the reason."""
+        """`backend`: what gives the backend (the console's shared one, opened on first use);
+        called in this screen's workers only, so opening it (gcp clients, credentials) never
+        holds the UI. `suggested`: the playbook to open on; `prefill`: parameter values the
+        focused panel's state gives (drift: the worst service, the head commit); `why`: the reason."""
         super().__init__()
-        self.settings, self.backend, self.suggested = settings, backend, suggested
+        self.settings, self.backend_provider, self.suggested = settings, backend, suggested
         self.values: dict[str, str] = dict(prefill or {})  # typed values, kept across playbooks
         self.why = why
         self.flag_lines: dict[str, list[str] | str] = {}  # playbook -> current values (or why unknown)
@@ -128,7 +135,8 @@ class PlaybooksScreen(Screen):
         """Where the user types or moves first: the first field to fill, else the list."""
         fields = list(self.query(".param-field").results(Input))
         empty = [f for f in fields if not f.value]
-        (empty or fields or [self.query_one("#books", OptionList)])[0].focus()
+        first: Widget = (empty or fields)[0] if fields else self.query_one("#books", OptionList)
+        first.focus()
 
     @on(OptionList.OptionHighlighted, "#books")
     async def _pick(self, event: OptionList.OptionHighlighted) -> None:
@@ -145,7 +153,7 @@ class PlaybooksScreen(Screen):
         form = self.query_one("#form", Vertical)
         await form.remove_children()
         book = self.books.get(self.current or "")
-        rows = []
+        rows: list[Widget] = []
         for name, spec in (book.params if book else {}).items():
             value = self.values.get(name, spec.default or "")
             rows.append(
@@ -219,12 +227,17 @@ class PlaybooksScreen(Screen):
     def _read_flags(self, name: str) -> None:
         book = self.books[name]
         try:
-            if self.backend is None:
+            backend = self._backend()
+            if backend is None:
                 raise RuntimeError("no backend")
-            lines: list[str] | str = current_flags(book, self.backend.deploy_state())
+            lines: list[str] | str = current_flags(book, backend.deploy_state())
         except Exception as exc:  # noqa: BLE001 - an unreadable deploy state is said, never a guess
             lines = f"cannot read the deploy state: {type(exc).__name__}: {exc}"
         self.app.call_from_thread(self._flags_read, name, lines)
+
+    def _backend(self) -> Backend | None:
+        """In a worker: the backend (None: the screen was given none)."""
+        return self.backend_provider() if self.backend_provider is not None else None
 
     def _flags_read(self, name: str, lines: list[str] | str) -> None:
         self.flag_lines[name] = lines
@@ -292,7 +305,7 @@ class PlaybooksScreen(Screen):
     def _dry_run_worker(self, name: str, params: dict[str, str]) -> None:
         lines = [f"[b]dry run of {escape(name)}[/]: nothing is changed"]
         try:
-            dry = dry_run(self.books[name], self.settings, params, backend=self.backend)
+            dry = dry_run(self.books[name], self.settings, params, backend=self._backend())
         except model.PlaybookError as exc:
             lines.append(f"[red]refused: {escape(str(exc))}[/]")
         except Exception as exc:  # noqa: BLE001 - nothing from outside may crash the app
@@ -388,7 +401,9 @@ class PlaybooksScreen(Screen):
                         log.write, f"resume with: [b]nba-console playbook run --resume {escape(data['run_id'])}[/]"
                     )
                 if data["status"] == "audit_failed":
-                    self._ui(self.notify, f"AUDIT WRITE FAILED: {data['message']}", severity="error", timeout=30)
+                    # _ui passes no keywords: bound first (as keywords they raised TypeError in the run).
+                    told = partial(self.notify, f"AUDIT WRITE FAILED: {data['message']}", severity="error", timeout=30)
+                    self._ui(told)
             elif event == "confirm_mismatch":
                 self._ui(
                     log.write,
@@ -422,11 +437,12 @@ class PlaybooksScreen(Screen):
             on_event=on_event,
         )
         try:
+            backend = self._backend()
             self.runner = Runner(
                 self.settings,
-                backend=self.backend,
+                backend=backend,
                 callbacks=callbacks,
-                executor=make_executor(self.settings, self.backend, deploy_clock(self.app)),
+                executor=make_executor(self.settings, backend, deploy_clock(self.app)),
             )
             self.runner.run(name, params)
         except StepStillRunning as exc:
@@ -440,7 +456,7 @@ class PlaybooksScreen(Screen):
             self._ui(log.write, f"[red]{escape(str(exc))}[/]")
         except Cancelled:
             self._ui(log.write, "[yellow]cancelled before the run started; nothing was run[/]")
-        except Exception as exc:  # nothing from outside may crash the app
+        except Exception as exc:  # noqa: BLE001 - nothing from outside may crash the app
             self._ui(log.write, f"[red]run failed: {type(exc).__name__}: {escape(str(exc))}[/]")
         finally:
             self._worker_done.set()

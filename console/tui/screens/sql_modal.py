@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from rich.console import Group
+from typing import ClassVar
+
+from rich.console import Group, RenderableType
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from console.services.runner import CheckContext, CheckSpec
+from console.tui.host import host_of
 
 # Checks that read no SQL table say what they read instead.
 _SOURCES = {
@@ -22,8 +25,8 @@ _SOURCES = {
 }
 
 
-class SqlModal(ModalScreen):
-    BINDINGS = [
+class SqlModal(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,s", "dismiss", "Close", id="close_sql"),
         Binding("c", "copy_sql", "Copy for bq query", id="copy_sql"),
     ]
@@ -41,16 +44,16 @@ class SqlModal(ModalScreen):
         self.run_worker(self._texts, thread=True, name=f"sql:{self.spec.id}", exit_on_error=False)
 
     def _texts(self) -> list[tuple[str, str]]:
-        backend = self.app.backend()
+        backend = host_of(self).backend()
         return [(name, backend.query_text(name)) for name in self.spec.queries]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         target = self.query_one("#sql-text", Static)
         if event.state is WorkerState.SUCCESS:
-            parts = []
-            for name, sql in event.worker.result:
+            parts: list[RenderableType] = []
+            for name, sql in event.worker.result or []:
                 parts += [
-                    Text(f"-- queries/{name}.sql ({self.app.settings.backend})", style="bold"),
+                    Text(f"-- queries/{name}.sql ({self.ctx.settings.backend})", style="bold"),
                     Syntax(sql, "sql", word_wrap=True, background_color="default"),
                     Text(""),
                 ]
@@ -83,6 +86,3 @@ class SqlModal(ModalScreen):
         self.notify(
             f"{len(self.spec.queries)} queries copied, parameters bound, BigQuery SQL (bq query --use_legacy_sql=false)"
         )
-
-    def action_dismiss(self) -> None:
-        self.dismiss()

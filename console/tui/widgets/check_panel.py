@@ -16,7 +16,9 @@ from textual.message import Message
 from textual.widgets import Static
 
 from console.adapters.textual_private import set_border_subtitle_quietly
-from console.services.refresh import LOADING, STALE, PanelState, format_age
+from console.core.models import LOADING, STALE
+from console.core.timefmt import format_duration
+from console.services.refresh import PanelState, age_text
 from console.tui.prerendered import Prerendered
 from panels.dispatch import render_result
 from panels.status_style import badge
@@ -44,7 +46,7 @@ class CheckPanel(Static, can_focus=True):
         self._drawn: tuple | None = None  # (result, error, status, data age) the body was drawn from
         self._hint = ""  # "↓ N more (enter) · " when the body is taller than the panel
         self._base_subtitle = ""  # the subtitle without the hint ("refreshed 3s ago")
-        self._content_shown = None  # the body last drawn, to count its lines again on a resize
+        self._content_shown: Prerendered | None = None  # the body last drawn, to count its lines again on a resize
 
     def show(self, state: PanelState, now: datetime) -> None:
         """Draw `state`. The body is rebuilt only when what it shows changed; the 1 s tick
@@ -123,7 +125,7 @@ class CheckPanel(Static, can_focus=True):
 
     @staticmethod
     def _subtitle(state: PanelState, status: str, now: datetime) -> str:
-        age = format_age(state.age_seconds(now))
+        age = age_text(state.age_seconds(now))
         suffix = f" · retry #{state.failures}" if state.failures else ""
         running = " · refreshing" if state.running else ""
         return ("stale, " if status == STALE else "") + f"refreshed {age}{suffix}{running}"
@@ -145,11 +147,9 @@ class CheckPanel(Static, can_focus=True):
             return ""
         local = data_at.astimezone(self.tz)
         when = f"{local:%H:%M}" if local.date() == now.astimezone(self.tz).date() else f"{local:%b %d %H:%M}"
-        minute = lambda t: t.replace(second=0, microsecond=0)  # noqa: E731
-        minutes = max(0, int((minute(now) - minute(data_at)).total_seconds() // 60))
-        days, rest = divmod(minutes, 24 * 60)
-        age = f"{days}d {rest // 60}h" if days else f"{rest // 60}h {rest % 60:02d}m" if rest >= 60 else f"{rest}m"
-        return f"  data {when}, {age} old"
+        # Both truncated to the minute: the age moves when the clock's minute does.
+        elapsed = now.replace(second=0, microsecond=0) - data_at.replace(second=0, microsecond=0)
+        return f"  data {when}, {format_duration(elapsed.total_seconds(), smallest='m')} old"
 
     def on_click(self) -> None:
         self.focus()

@@ -138,10 +138,15 @@ class ConsoleFooter(Widget, can_focus=False):
             text = Text.assemble((f" {item.display} ", key_style), (f"{item.description} ", description_style))
         else:
             text = Text.assemble((item.display, key_style))
-        base = styles["footer"] + styles["item-hover" if index == self._hover else "item"]
+        hovered = index == self._hover
+        base = styles["footer"] + styles["item-hover" if hovered else "item"]
         if not item.enabled:
-            base += "dim"
+            base += Style(dim=True)
         text.stylize_before(base)
+        if hovered:
+            # The key's and description's (transparent) backgrounds were resolved against the
+            # footer's, so they hid the hover's: put it back over them, as FooterKey shows it.
+            text.stylize(Style(bgcolor=styles["item-hover"].bgcolor))
         return text
 
     def render(self) -> Text:

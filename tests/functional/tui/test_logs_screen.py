@@ -112,7 +112,7 @@ async def test_race_raises_a_notification_and_pushes_the_trace_result():
         source.queue = feb4
         await wait_for(pilot, lambda: screen.alerts)
         assert "PlayerGameSummaryProcessor" in screen.alerts[0]
-        assert any("PlayerGameSummaryProcessor" in n.message for n in app._notifications)
+        assert any("PlayerGameSummaryProcessor" in told for told in app.told)
         assert app.pushed and app.pushed[-1].status.value == "fail"
         await pilot.press("escape")  # leaves the screen; the source is closed
         await pilot.pause()

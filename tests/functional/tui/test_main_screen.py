@@ -18,7 +18,7 @@ from console.services import ui_state
 from console.tui.messages import PlaybookFinished
 from console.tui.screens.goto_modal import GotoDateModal
 from console.tui.widgets.console_footer import ConsoleFooter
-from console.tui.widgets.timeline_view import MetricsView
+from console.tui.widgets.metrics_view import MetricsView
 from tests.functional.conftest import FEB3, FEB4, settle, until
 
 FIRST = date(2026, 1, 18)  # the demo's first game date
@@ -96,6 +96,21 @@ async def test_replay_ages_and_refresh_period_are_in_replay_time(make_app, demo_
         assert "refresh every 2m of replay" in header(app)  # 2 s of wall time are 2 min of the morning
 
 
+async def test_redraw_leaves_an_unchanged_header_alone(make_app):
+    app = make_app(FEB4)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        header = app.screen.query_one("#header", Static)
+        updates = []
+        original = header.update
+        header.update = lambda *a, **k: (updates.append(a), original(*a, **k))[1]
+        app.screen.redraw()  # a FixedClock: the same text as the last redraw
+        assert updates == []
+        app.clock.advance(timedelta(minutes=1))  # the header's clock moves: drawn again
+        app.screen.redraw()
+        assert len(updates) == 1
+
+
 # ---------------------------------------------------------------- responsive layout
 
 
@@ -157,7 +172,7 @@ async def test_g_goes_to_a_date_and_explains_what_it_cannot(make_app):
     app = make_app(FEB4)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert app.date_range is not None and app.date_range.first == FIRST
+        assert app.dates.range is not None and app.dates.range.first == FIRST
         await pilot.press("g")
         await pilot.pause()
         assert isinstance(app.screen, GotoDateModal)
@@ -181,8 +196,8 @@ async def test_g_goes_to_a_date_and_explains_what_it_cannot(make_app):
 
 
 @pytest.mark.slow
-async def test_brackets_stop_at_the_data_range(make_app):
-    app = make_app(FIRST + timedelta(days=1))
+async def test_brackets_stop_at_the_data_range(make_recording_app):
+    app = make_recording_app(FIRST + timedelta(days=1))
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(pilot)
         await pilot.press("left_square_bracket")
@@ -191,14 +206,14 @@ async def test_brackets_stop_at_the_data_range(make_app):
         await pilot.press("left_square_bracket")
         await pilot.pause()
         assert app.game_date == FIRST
-        assert any(n.message == "no data before 2026-01-18" for n in app._notifications)
-    app = make_app(FEB4)
+        assert any(n.message == "no data before 2026-01-18" for n in app.told)
+    app = make_recording_app(FEB4)
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(pilot)
         await pilot.press("right_square_bracket")
         await pilot.pause()
         assert app.game_date == FEB4
-        assert any(n.message == "no data after 2026-02-04" for n in app._notifications)
+        assert any(n.message == "no data after 2026-02-04" for n in app.told)
 
 
 async def test_a_date_change_while_paused_still_loads_the_new_date(make_app):
@@ -235,20 +250,20 @@ async def test_a_finished_playbook_refreshes_its_panels_at_once(make_app, clock)
 
 
 @pytest.mark.slow
-async def test_violation_alerts_are_told_once_not_on_every_visit(make_app):
-    app = make_app(FEB3)
+async def test_violation_alerts_are_told_once_not_on_every_visit(make_recording_app):
+    app = make_recording_app(FEB3)
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(pilot)
-        await until(pilot, lambda: any("Sequential violation" in n.message for n in app._notifications))
+        await until(pilot, lambda: any("Sequential violation" in n.message for n in app.told))
         await pilot.pause(0.5)
-        told = [n.message for n in app._notifications if "Sequential violation" in n.message]
+        told = [n.message for n in app.told if "Sequential violation" in n.message]
         await pilot.press("right_square_bracket")
         await settle(pilot)
         await pilot.press("left_square_bracket")
         await settle(pilot)
         await until(pilot, lambda: app.states["sequential_execution"].result.status.value == "fail")
         await pilot.pause(0.5)
-        assert [n.message for n in app._notifications if "Sequential violation" in n.message] == told
+        assert [n.message for n in app.told if "Sequential violation" in n.message] == told
 
 
 async def test_the_chosen_theme_is_remembered(make_app, demo_settings):
@@ -264,13 +279,13 @@ async def test_the_chosen_theme_is_remembered(make_app, demo_settings):
         assert app.theme == "nord"
 
 
-async def test_an_unreadable_state_file_is_a_note_not_a_crash(make_app, demo_settings):
+async def test_an_unreadable_state_file_is_a_note_not_a_crash(make_recording_app, demo_settings):
     path = ui_state.state_path(demo_settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\x00{garbage")
-    app = make_app(FEB4)
+    app = make_recording_app(FEB4)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: any("ignored" in n.message and str(path) in n.message for n in app._notifications))
+        await until(pilot, lambda: any("ignored" in n.message and str(path) in n.message for n in app.told))
         await settle(pilot)
         assert app.theme == demo_settings.tui.theme
 

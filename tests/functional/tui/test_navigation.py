@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from datetime import timedelta
+
 import pytest
 
 from console.services.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
@@ -11,7 +14,8 @@ from console.tui.screens.help_screen import HelpScreen, binding_rows
 from console.tui.screens.main_screen import MainScreen
 from console.tui.screens.sql_modal import SqlModal
 from console.tui.widgets.check_panel import CheckPanel
-from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail, wait_finite
+from tests.functional.conftest import FEB3, FEB4, SIZE, settle, settle_detail, until, wait_finite
+from tests.helpers.snapshots import SilentLogs
 
 
 def _text(widget) -> str:
@@ -123,10 +127,26 @@ async def test_sql_on_demand_shows_the_backend_text(make_app, demo_backend):
         assert "queries/grading_coverage.sql" in text and "queries/ungraded_predictions.sql" in text
         first_line = demo_backend.query_text("grading_coverage").strip().splitlines()[0].strip()
         assert first_line.split()[0] in text
-        assert app.refresh_blocked  # refresh holds while a modal is open
         await pilot.press("escape")
         assert isinstance(app.screen, DetailScreen)
-        assert not app.refresh_blocked
+
+
+async def test_a_check_due_while_a_modal_is_open_runs_when_it_closes_not_before(make_app, clock, timers):
+    app = make_app(FEB4, timers=timers)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = {k: s.refreshed_at for k, s in app.states.items()}
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        clock.advance(timedelta(minutes=1))
+        assert timers.fire() == len(SPECS)  # the refresh period passed while the modal was open
+        await settle(pilot)
+        assert {k: s.refreshed_at for k, s in app.states.items()} == before  # held: the user is reading
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        await settle(pilot)
+        assert all(s.refreshed_at == before[k] + timedelta(minutes=1) for k, s in app.states.items())
+        assert timers.fire() == len(SPECS)  # run once, then timed again as usual
 
 
 @pytest.mark.slow
@@ -196,3 +216,78 @@ async def test_P_opens_the_playbooks_with_the_check_suggestion(make_app):
         # The DNP rows do not fill redeploy-service's parameters: no suggestion, and why.
         why = _text(app.screen.query_one("#why")).strip()
         assert why.startswith("DNP pollution: no playbook suggested (the DNP rows name no service")
+
+
+async def test_playbooks_with_a_backend_that_blocks_open_at_once_and_keys_answer(make_app):
+    """The playbooks screen gets a backend provider and calls it in its workers: opening the
+    backend (gcp clients, credentials) never holds the UI thread."""
+    from console.backends.local_backend import LocalBackend
+    from console.tui.screens.playbooks_screen import PlaybooksScreen
+
+    opened = threading.Event()
+
+    def slow_backend(settings):
+        opened.wait(30)  # as a credential lookup that hangs
+        return LocalBackend(settings)
+
+    app = make_app(FEB4, backend_factory=slow_backend)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("P")
+            await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen), timeout=5)
+            screen = app.screen
+            assert "reading the deploy state" in _text(screen.query_one("#flags"))
+            books = screen.query_one("#books")
+            books.focus()
+            highlighted = books.highlighted
+            await pilot.press("down")  # keys answer while the backend is still opening
+            await until(pilot, lambda: books.highlighted == highlighted + 1, timeout=5)
+            opened.set()
+            await until(pilot, lambda: "reading the deploy state" not in _text(screen.query_one("#flags")))
+            assert "current value unknown" not in _text(screen.query_one("#flags"))
+    finally:
+        opened.set()
+
+
+async def test_l_opens_the_log_screen_at_once_and_its_source_in_a_worker(make_app):
+    from console.tui.screens.logs_screen import LogsScreen
+
+    opened = threading.Event()
+
+    def slow_source(settings, clock, query=None):
+        if query is None:  # the log screen's; the console's own live feed opens at once
+            opened.wait(30)
+        return SilentLogs()
+
+    app = make_app(FEB4, log_source_factory=slow_source)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("l")
+            await until(pilot, lambda: isinstance(app.screen, LogsScreen), timeout=5)
+            assert "opening the log source" in _text(app.screen.query_one("#logs-status"))
+            opened.set()
+            await until(pilot, lambda: "following" in _text(app.screen.query_one("#logs-status")))
+            await pilot.press("escape")
+            assert isinstance(app.screen, MainScreen)
+    finally:
+        opened.set()
+
+
+async def test_a_log_source_that_cannot_open_is_said_on_the_log_screen(make_app):
+    from console.tui.screens.logs_screen import LogsScreen
+
+    def broken(settings, clock, query=None):
+        if query is None:  # the log screen's; the console's own live feed opens
+            raise PermissionError("no credentials for Cloud Logging")
+        return SilentLogs()
+
+    app = make_app(FEB4, log_source_factory=broken)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, LogsScreen), timeout=5)
+        await until(pilot, lambda: "no credentials" in _text(app.screen.query_one("#logs-error")))
+        assert "cannot open live logs" in _text(app.screen.query_one("#logs-error"))
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen) and app.is_running

@@ -21,7 +21,7 @@ REPLAYED = datetime(2026, 2, 5, 15, 30, tzinfo=UTC)  # 10:30 ET in the demo's mo
 class Host(App):
     def __init__(self, settings, backend, clock):
         super().__init__()
-        self.args, self.clock = (settings, backend, "disable-sequential-execution"), clock
+        self.args, self.clock = (settings, lambda: backend, "disable-sequential-execution"), clock
 
     def on_mount(self) -> None:
         self.push_screen(PlaybooksScreen(*self.args))

@@ -22,7 +22,7 @@ class Host(App):
 
     def on_mount(self) -> None:
         settings, backend, suggested, prefill = self.args
-        self.push_screen(PlaybooksScreen(settings, backend, suggested=suggested, prefill=prefill))
+        self.push_screen(PlaybooksScreen(settings, lambda: backend, suggested=suggested, prefill=prefill))
 
 
 def _log(screen) -> str:

@@ -40,17 +40,16 @@ async def test_r_refreshes_now_and_ages_come_from_the_clock(make_app, clock):
         assert "refreshed 0s ago" in str(app.screen.query_one("#panel-grading_coverage").border_subtitle)
 
 
-async def test_p_pauses_the_refresh_loop_and_r_still_refreshes_once(make_app, clock):
-    app = make_app(FEB4)
+async def test_p_pauses_the_refresh_loop_and_r_still_refreshes_once(make_app, clock, timers):
+    app = make_app(FEB4, timers=timers)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = {k: s.refreshed_at for k, s in app.states.items()}
+        assert set(timers.delays().values()) == {app.settings.refresh_seconds}  # each check's next run
         await pilot.press("p")
         assert app.paused
         clock.advance(timedelta(minutes=5))
-        for check_id in app._due:  # every check is due: paused, the loop starts none of them
-            app._due[check_id] = 0.0
-        app.tick()
+        assert timers.fire() == len(SPECS)  # every check falls due: paused, the loop starts none of them
         await settle(pilot)
         assert {k: s.refreshed_at for k, s in app.states.items()} == before
         # `r` refreshes once while paused (k9s, htop), and the console stays paused.
@@ -59,13 +58,18 @@ async def test_p_pauses_the_refresh_loop_and_r_still_refreshes_once(make_app, cl
         assert all(s.refreshed_at == before[k] + timedelta(minutes=5) for k, s in app.states.items())
         assert app.paused
         clock.advance(timedelta(minutes=1))
-        app.tick()
+        timers.fire()
         await settle(pilot)
         assert all(s.refreshed_at == before[k] + timedelta(minutes=5) for k, s in app.states.items())
+        # Resumed: what fell due while paused runs at once, not a period later.
+        await pilot.press("p")
+        await settle(pilot)
+        assert not app.paused
+        assert all(s.refreshed_at == before[k] + timedelta(minutes=6) for k, s in app.states.items())
 
 
-async def test_a_failing_source_shows_error_and_backs_off(make_app, demo_settings):
-    app = make_app(FEB4, backend_factory=FailingBackend)
+async def test_a_failing_source_shows_error_and_backs_off(make_app, demo_settings, timers):
+    app = make_app(FEB4, backend_factory=FailingBackend, timers=timers)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         for check_id in SQL_CHECKS:
@@ -75,16 +79,15 @@ async def test_a_failing_source_shows_error_and_backs_off(make_app, demo_setting
             assert panel.has_class("-error")
         # Sources that are not SQL keep working: one outage does not take the screen down.
         assert app.states["phase3_completion"].display_status == "ok"
-        tui = demo_settings.tui
+        # The next run of a failing check comes sooner than the period, and later each time.
         delays = []
         for _ in range(3):
-            state = app.states["grading_coverage"]
-            delays.append(
-                state.next_delay(demo_settings.refresh_seconds, tui.retry_base_seconds, tui.retry_max_seconds)
-            )
-            await pilot.press("r")
+            delays.append(timers.delays()["refresh grading_coverage"])
+            timers.fire("refresh grading_coverage")
             await settle(pilot)
-        assert delays == sorted(delays) and delays[1] == 2 * delays[0]
+        tui = demo_settings.tui
+        assert delays == [tui.retry_base_seconds * 2**n for n in range(3)]  # 5 s, 10 s, 20 s
+        assert timers.delays()["refresh phase3_completion"] == demo_settings.refresh_seconds  # the healthy one
         assert app.is_running
 
 

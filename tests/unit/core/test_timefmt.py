@@ -11,7 +11,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from console.core.config import Settings
-from console.core.timefmt import for_people, parse_clock_time, to_moment
+from console.core.timefmt import for_people, format_duration, parse_clock_time, to_moment
 from console.services.runner import parse_at
 
 ET = ZoneInfo("America/New_York")
@@ -123,3 +123,50 @@ def test_lock_messages_read_in_the_zone():
     assert describe(owner, ET).endswith("lock expires 2026-02-05 08:14:00 EST")
     assert lost_message(owner, ET) == "lock lost to r1 at 2026-02-05 07:14:00 EST"
     assert lost_message({"run_id": "r1"}, ET) == "lock lost to r1 at ?"
+
+
+# ---------------------------------------------------------------- durations for people
+
+
+@pytest.mark.parametrize(
+    ("seconds", "options", "expected"),
+    [
+        # Every duration the 21 snapshots show (panel borders, the header, data ages).
+        (0, {}, "0s"),  # "refreshed 0s ago"
+        (60, {"drop_zero": True}, "1m"),  # the header's "refresh every 1m"
+        (28 * 3600, {"smallest": "m"}, "1d 4h"),  # "data ..., 1d 4h old"
+        (26 * 3600 + 59 * 60, {"smallest": "m"}, "1d 2h"),
+        (3 * 3600 + 13 * 60, {"smallest": "m"}, "3h 13m"),
+        (3 * 3600 + 6 * 60, {"smallest": "m"}, "3h 06m"),
+        (2 * 3600 + 43 * 60, {"smallest": "m"}, "2h 43m"),
+        (2 * 3600 + 20 * 60, {"smallest": "m"}, "2h 20m"),
+        # What the three formatters it replaces wrote, and where it now differs on purpose.
+        (42.9, {}, "42s"),  # whole seconds, truncated
+        (120, {}, "2m 00s"),  # minutes and seconds as the second unit: two digits
+        (3660, {}, "1h 01m"),
+        (45 * 60, {"smallest": "m"}, "45m"),
+        (0, {"smallest": "m"}, "0m"),
+        (24 * 3600, {"smallest": "m"}, "1d 0h"),  # hours as the second unit: not padded
+        (120, {"drop_zero": True}, "2m"),  # "every 2m of replay"
+        (5400, {"drop_zero": True}, "1h 30m"),
+        (3630, {"drop_zero": True}, "1h"),  # the seconds are not the second unit of an hour
+        (65, {"drop_zero": True}, "1m 05s"),  # the header said "1m 5s"
+        (100 * 3600, {"drop_zero": True}, "4d 4h"),  # the header said "100h"
+        (108000, {}, "1d 6h"),  # a panel's age said "30h 00m"
+        (-5, {}, "0s"),  # a clock that went back: no negative age
+    ],
+)
+def test_format_duration(seconds, options, expected):
+    assert format_duration(seconds, **options) == expected
+
+
+@FUZZ
+@given(
+    st.floats(allow_nan=True, allow_infinity=True) | st.integers(min_value=-(10**12), max_value=10**12),
+    st.sampled_from(["d", "h", "m", "s"]),
+    st.booleans(),
+)
+def test_format_duration_is_one_or_two_units_and_never_raises(seconds, smallest, drop_zero):
+    text = format_duration(seconds, smallest=smallest, drop_zero=drop_zero)
+    parts = text.split(" ")
+    assert 1 <= len(parts) <= 2 and all(part[-1] in "dhms∞" for part in parts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from console.core.models import CheckResult, Status
-from console.services.refresh import PanelState, format_age
+from console.services.refresh import PanelState, age_text
 
 T0 = datetime(2026, 2, 5, 13, 0, tzinfo=UTC)
 
@@ -42,12 +42,13 @@ def test_backoff_doubles_and_is_capped():
     assert delays == [5, 10, 20, 40, 80, 100, 100]
 
 
-def test_format_age():
-    assert [format_age(s) for s in (None, 0, 59, 61, 3700, 200000)] == [
+def test_age_text():
+    assert [age_text(s) for s in (None, 0, 59, 61, 3700, 108000, 200000)] == [
         "never",
         "0s ago",
         "59s ago",
         "1m 01s ago",
         "1h 01m ago",
-        "2d ago",
+        "1d 6h ago",  # was "30h 00m ago": one formatter, days from 24 h (issue 25)
+        "2d 7h ago",  # was "2d ago"
     ]
