@@ -26,6 +26,24 @@ STATUS_ORDER = ("error", "fail", STALE, "warn", "unknown", "ok", LOADING)
 STATUS_ICON = {"ok": "✅", "warn": "🟡", "fail": "🔴", "unknown": "❔", "error": "⚠️"}
 # The history grid's cells: a label that reads without colour.
 SHORT_LABEL = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "unknown": "unk", "error": "ERR"}
+# A glyph per status, each different, so a border, a grid cell or a row reads without colour
+# (issue 28): beside the word, never instead of it.
+STATUS_GLYPH = {"ok": "✓", "warn": "!", "fail": "✗", "error": "⚠", "unknown": "?", STALE: "~", LOADING: "…"}
+# The status as a word: loud (capitals) for what needs a person.
+STATUS_WORD = {
+    "ok": "ok",
+    "warn": "WARN",
+    "fail": "FAIL",
+    "error": "ERROR",
+    "unknown": "unknown",
+    STALE: "STALE",
+    LOADING: "loading",
+}
+
+
+def label(status: str) -> str:
+    """`✗ FAIL`: the status as a glyph and a word."""
+    return f"{STATUS_GLYPH.get(status, '·')} {STATUS_WORD.get(status, status)}"
 
 
 def badge(status: str) -> Text:

@@ -53,6 +53,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 EXIT_ERROR = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not a refused input
+EXIT_INTERRUPTED = 130  # as `playbook run` when its run is interrupted
 
 
 class OutputError(Exception):
@@ -331,12 +332,16 @@ def cmd_tui(args: argparse.Namespace) -> int:
         clock, args.game_date = FixedClock(ctx.as_of), ctx.game_date
     app = NbaConsoleApp(settings, clock=clock, game_date=args.game_date)
     app.run()
+    for note in app.exit_notes:  # an interrupted playbook run: its id and the resume command
+        print(f"nba-console: {note}", file=sys.stderr)
     # The screen is gone; what is left is the interpreter's last garbage collection over
     # everything the session built, which took ~2 s after `q`. Nothing needs collecting now.
     import gc
 
     gc.freeze()
-    return app.return_code or 0  # Textual sets 1 when the app died of an exception: never 0
+    if app.return_code:
+        return app.return_code  # Textual sets 1 when the app died of an exception: never 0
+    return EXIT_INTERRUPTED if app.exit_notes else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -176,6 +176,7 @@ BINDING_IDS = frozenset(
         "copy_row",
         "copy_sql",
         "default_date",
+        "down_panel",
         "goto_date",
         "help",
         "history",
@@ -203,13 +204,16 @@ BINDING_IDS = frozenset(
         "search_rows",
         "show_sql",
         "sort",
+        "up_panel",
     }
 )
 
-# Textual's themes (textual.theme.BUILTIN_THEMES); the console registers none of its own.
+# Textual's themes (textual.theme.BUILTIN_THEMES) and the console's own colour-blind safe
+# one (console/tui/themes.py: blue for good, orange for bad).
 THEMES = frozenset(
     {
         "ansi-dark",
+        "colorblind",
         "ansi-light",
         "atom-one-dark",
         "atom-one-light",

@@ -1,8 +1,7 @@
 """The verdict first, in words: one line per check, the header's `FAIL drift: …`, and one
 notice for many status changes (issue 28). Pure: strings in, strings out, no Textual.
 
-Every status reads as a word and a glyph, never as a colour alone: `✗ FAIL`, `! WARN`,
-`✓ ok`, `? unknown`, `⚠ ERROR`, `~ STALE`.
+Every status reads as a word and a glyph (panels/status_style.py), never as a colour alone.
 """
 
 from __future__ import annotations
@@ -12,51 +11,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from console.core.models import CheckResult
+from panels.status_style import STATUS_ORDER, STATUS_WORD
 
-# Worst first: the order the header and the compact list sort by.
-SEVERITY = ("error", "fail", "stale", "warn", "unknown", "loading", "ok")
-GLYPH = {
-    "ok": "✓",
-    "warn": "!",
-    "fail": "✗",
-    "error": "⚠",
-    "unknown": "?",
-    "stale": "~",
-    "loading": "…",
-}
-WORD = {
-    "ok": "ok",
-    "warn": "WARN",
-    "fail": "FAIL",
-    "error": "ERROR",
-    "unknown": "unknown",
-    "stale": "STALE",
-    "loading": "loading",
-}
 # What the header names: the statuses someone must act on.
 ALARMING = ("error", "fail")
 
 _COMMIT = re.compile(r"\b[0-9a-f]{7,40}\b ?")
 
 
-def label(status: str) -> str:
-    """`✗ FAIL`: the status as a glyph and a word, readable without colour."""
-    return f"{GLYPH.get(status, '·')} {WORD.get(status, status)}"
-
-
 def rank(status: str) -> int:
-    return SEVERITY.index(status) if status in SEVERITY else len(SEVERITY)
+    return STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
 
 
 def brief(result: CheckResult | None, error: str | None = None) -> str:
     """The check's verdict in one clause: the summary up to its first `;`, without commit
-    hashes (`nba-scrapers 49 commits / 13.4 days behind`); a source's error when it failed."""
+    hashes (`nba-scrapers 49 commits / 13.4 days behind`), its verdict first where the
+    clause is `evidence: verdict` (`Level 2 ran before Level 1 finished — PlayerGame…`);
+    a source's error when it failed."""
     if error:
         return _first_line(error)
     if result is None:
         return ""
-    text = _first_line(result.summary).split("; ")[0]
-    return _COMMIT.sub("", text).strip()
+    text = _COMMIT.sub("", _first_line(result.summary).split("; ")[0]).strip()
+    evidence, colon, verdict = text.partition(": ")
+    return f"{verdict} — {evidence}" if colon and verdict else text
 
 
 def _first_line(text: str) -> str:
@@ -88,7 +66,7 @@ def alarm_text(verdicts: Sequence[Verdict], width: int) -> str:
         hit = [v for v in verdicts if v.status == status]
         if not hit:
             continue
-        word = WORD[status]
+        word = STATUS_WORD[status]
         if len(hit) == 1:
             lines.append(f"{word} {hit[0].name}: {hit[0].brief}" if hit[0].brief else f"{word} {hit[0].name}")
         else:

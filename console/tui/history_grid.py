@@ -17,7 +17,7 @@ from console.core.models import CheckResult, CheckValue
 from panels import dispatch, dnp, drift, grading, usage
 from panels.dispatch import NO_GAMES, no_games
 from panels.spec import CheckSpec
-from panels.status_style import SHORT_LABEL, STATUS_STYLE
+from panels.status_style import SHORT_LABEL, STATUS_GLYPH, STATUS_STYLE
 
 V = TypeVar("V", bound=CheckValue)
 
@@ -34,7 +34,9 @@ def cell(result: CheckResult | None) -> Text:
     if no_games(result):
         return Text(NO_GAMES, style="dim")
     status = result.status.value
-    return Text(f"{SHORT_LABEL.get(status, status)} {headline(result)}".strip(), style=STATUS_STYLE.get(status, ""))
+    # Glyph and word: the cell reads without its colour (and with NO_COLOR).
+    text = f"{STATUS_GLYPH.get(status, '·')} {SHORT_LABEL.get(status, status)} {headline(result)}".strip()
+    return Text(text, style=STATUS_STYLE.get(status, ""))
 
 
 @dataclass

@@ -21,7 +21,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from console.core.models import CheckResult, LogEntry
@@ -30,6 +30,7 @@ from console.logs.live_trace import LiveTrace, TraceUpdate
 from console.logs.parse import entry_to_dict
 from console.logs.query import parse_filter_text
 from console.tui.gc_tuning import settle_heap
+from console.tui.widgets.console_footer import ConsoleFooter
 from console.tui.widgets.log_view import FollowChanged, LogView
 
 # A busy stream is handed to the screen at most this often: polled again right after each
@@ -41,6 +42,8 @@ DELIVERY_GAP = 1 / 30
 
 class EntryScreen(ModalScreen[None]):
     """The whole entry as Cloud Logging holds it (jsonPayload, labels, ids)."""
+
+    HELP_SECTION = (10, "Logs: one entry (enter)")  # where `?` lists its keys
 
     DEFAULT_CSS = """
     EntryScreen { align: center middle; }
@@ -63,6 +66,8 @@ class EntryScreen(ModalScreen[None]):
 
 class LogsScreen(Screen):
     """`LogsScreen(settings, source)`: tails `source` (a LogSource) until dismissed."""
+
+    HELP_SECTION = (8, "Logs (l)")  # where `?` lists its keys
 
     DEFAULT_CSS = """
     LogsScreen #logs-top { dock: top; height: auto; }
@@ -113,11 +118,12 @@ class LogsScreen(Screen):
                 placeholder="filter: regex (smart case)   sev:warning   svc:phase3   since:2h", id="logs-filter"
             )
             yield Static("", id="logs-filter-error")
-        yield LogView(self.buffer, self.settings.tz, id="logs-view")
+        width = max(map(len, self.settings.services.names()), default=24)
+        yield LogView(self.buffer, self.settings.tz, service_width=width, id="logs-view")
         yield Static("", id="logs-status")
         # An unreadable source is a visible line of its own, never an empty screen.
         yield Static("", id="logs-error")
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         settle_heap()  # up to 100,000 held entries: full collections must not re-walk the startup heap

@@ -7,17 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from console.core.models import CheckResult, Status
-from console.services.verdicts import (
-    GLYPH,
-    WORD,
-    Verdict,
-    alarm_text,
-    brief,
-    changes_text,
-    cut,
-    label,
-    worst_first,
-)
+from console.services.verdicts import Verdict, alarm_text, brief, changes_text, cut, worst_first
+from panels.status_style import STATUS_GLYPH, STATUS_WORD, label
 
 DRIFT = (
     "nba-scrapers 2de48c04 49 commits / 13.4 days behind; "
@@ -33,6 +24,9 @@ def test_brief_is_the_first_clause_without_commit_hashes():
     assert brief(_result(DRIFT)) == "nba-scrapers 49 commits / 13.4 days behind"
     assert brief(None) == ""
     assert brief(_result("x"), error="permission denied\nmore") == "permission denied"
+    # `evidence: verdict` reads verdict first.
+    sequential = "PlayerGameSummaryProcessor started 92 min before TeamOffenseGameSummaryProcessor: Level 2 ran"
+    assert brief(_result(sequential)).startswith("Level 2 ran — PlayerGameSummaryProcessor started")
 
 
 def test_the_header_names_the_one_failing_check_and_what_fails():
@@ -63,8 +57,8 @@ def test_worst_first_keeps_the_order_within_a_status():
 
 def test_every_status_has_a_word_and_a_glyph():
     for status in ("ok", "warn", "fail", "error", "unknown", "stale", "loading"):
-        assert label(status) == f"{GLYPH[status]} {WORD[status]}"
-    assert len(set(GLYPH.values())) == len(GLYPH)  # told apart without colour
+        assert label(status) == f"{STATUS_GLYPH[status]} {STATUS_WORD[status]}"
+    assert len(set(STATUS_GLYPH.values())) == len(STATUS_GLYPH)  # told apart without colour
 
 
 def test_many_changes_are_one_notice():
