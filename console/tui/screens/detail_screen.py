@@ -221,7 +221,8 @@ class DetailScreen(Screen[None]):
         )
 
     @on(DataTable.RowHighlighted, "#rows")
-    def _row_moved(self, event: DataTable.RowHighlighted) -> None:
+    @on(DataTable.CellHighlighted, "#rows")
+    def _row_moved(self, event: DataTable.RowHighlighted | DataTable.CellHighlighted) -> None:
         table = self.query_one("#rows", RowsTable)
         if table.search_text:
             self._show_rows_title(table)
