@@ -4,6 +4,7 @@ its colours, icons and short labels from here, so a status reads the same everyw
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from console.core.models import LOADING, STALE
@@ -46,7 +47,26 @@ def label(status: str) -> str:
     return f"{STATUS_GLYPH.get(status, '·')} {STATUS_WORD.get(status, status)}"
 
 
+# With NO_COLOR (https://no-color.org) a status stands out by weight and inversion instead:
+# Textual greys every colour, and a red FAIL turned dark grey on the dark background.
+NO_COLOR_STYLE: dict[str, str] = {
+    "ok": "bold",
+    "warn": "bold underline",
+    "fail": "bold reverse",
+    "unknown": "italic",
+    "error": "bold reverse",
+    STALE: "bold reverse",
+    LOADING: "dim",
+}
+
+
+def status_style(status: str) -> str:
+    """The style a status is drawn in: its colour, or under NO_COLOR its weight (read each
+    time: a served console's viewer may ask for no colour, see console/tui/serve.py)."""
+    return (NO_COLOR_STYLE if os.environ.get("NO_COLOR") else STATUS_STYLE).get(status, "")
+
+
 def badge(status: str) -> Text:
     from rich.text import Text  # rich: only when drawn (`check --json` never draws)
 
-    return Text(f" {status.upper()} ", style=STATUS_STYLE.get(status, ""))
+    return Text(f" {status.upper()} ", style=status_style(status))

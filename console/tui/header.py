@@ -22,7 +22,7 @@ from console.core.timefmt import format_duration
 from console.services.runner import SPECS
 from console.services.verdicts import ALARMING, Verdict, alarm_text, brief
 from console.services.watch_state import last_notified_at
-from panels.status_style import STATUS_ORDER, STATUS_STYLE
+from panels.status_style import STATUS_ORDER, status_style
 
 if TYPE_CHECKING:
     from console.tui.host import ConsoleHost
@@ -74,7 +74,7 @@ def status_chip(app: ConsoleHost) -> Text:
         if counts.get(status):
             if text:
                 text.append(" ")
-            text.append(f"{counts[status]} {status}", style=STATUS_STYLE[status])
+            text.append(f"{counts[status]} {status}", style=status_style(status))
     return text
 
 
@@ -98,7 +98,7 @@ def alarm_chip(app: ConsoleHost) -> Text:
     pack cuts it to the header's width)."""
     text = alarm_text(verdicts(app), ALARM_MAX)
     worst = "error" if text.startswith("ERROR") else "fail"
-    return Text(text, style=STATUS_STYLE[worst]) if text else Text()
+    return Text(text, style=status_style(worst)) if text else Text()
 
 
 def chips(app: ConsoleHost, now: datetime) -> list[Text]:

@@ -17,7 +17,7 @@ from console.core.models import CheckResult, CheckValue
 from panels import dispatch, dnp, drift, grading, usage
 from panels.dispatch import NO_GAMES, no_games
 from panels.spec import CheckSpec
-from panels.status_style import SHORT_LABEL, STATUS_GLYPH, STATUS_STYLE
+from panels.status_style import SHORT_LABEL, STATUS_GLYPH, status_style
 
 V = TypeVar("V", bound=CheckValue)
 
@@ -36,7 +36,7 @@ def cell(result: CheckResult | None) -> Text:
     status = result.status.value
     # Glyph and word: the cell reads without its colour (and with NO_COLOR).
     text = f"{STATUS_GLYPH.get(status, '·')} {SHORT_LABEL.get(status, status)} {headline(result)}".strip()
-    return Text(text, style=STATUS_STYLE.get(status, ""))
+    return Text(text, style=status_style(status))
 
 
 @dataclass

@@ -22,7 +22,7 @@ from console.services.refresh import PanelState, age_text
 from console.services.verdicts import brief
 from console.tui.prerendered import Prerendered
 from panels.dispatch import render_result
-from panels.status_style import STATUS_GLYPH, STATUS_STYLE, badge, label
+from panels.status_style import STATUS_GLYPH, badge, label, status_style
 
 
 class CheckPanel(Static, can_focus=True):
@@ -200,7 +200,7 @@ def compact_content(title: str, state: PanelState, status: str, now: datetime, t
     clause (or the source's error), each cut to the width with an ellipsis."""
     result = state.shown
     top = Text.assemble(
-        (f"{label(status):<9}", STATUS_STYLE.get(status, "")), " ", (title, "bold"), no_wrap=True, overflow="ellipsis"
+        (f"{label(status):<9}", status_style(status)), " ", (title, "bold"), no_wrap=True, overflow="ellipsis"
     )
     if result is not None:
         top.append(f"  {render_result(result, tz)[0]}", style="bold")

@@ -3,8 +3,9 @@
 Textual's Footer lists the focused widget's keys, then the screen's, then the app's: at 80
 columns `?` `l` `P` `q` (app keys) fell off the right edge. This one puts first the keys of
 the moment (issue 28: `e` while the demo replays, `r` when a panel is stale or refresh is
-paused, as the app's `moment_keys` says; escape on any screen but the main one), then those
-named in ESSENTIAL (in that order), then the rest in Textual's order. When they do not fit
+paused, as the app's `moment_keys` says; escape on any screen but the main one), then `?`
+and `q`, then on another screen its own keys (Run, Dry run), then those named in ESSENTIAL
+(in that order), then the rest in Textual's order. When they do not fit
 whole, each key keeps one short word (`g Date`), so at 80 columns more of them show.
 
 It is one widget, not a container of one FooterKey widget per key: mounting, styling, laying
@@ -27,7 +28,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 
-ESSENTIAL = ("help", "quit", "logs", "playbooks", "history", "goto_date", "refresh")  # binding ids
+FIRST_ANYWHERE = ("help", "quit")  # binding ids
+ESSENTIAL = ("logs", "playbooks", "history", "goto_date", "refresh")
 # One word per key when the footer is narrow (by binding id; others keep their first word).
 SHORT = {"goto_date": "Date", "default_date": "Default", "replay_end": "End replay", "open_detail": "Rows"}
 
@@ -107,27 +109,32 @@ class ConsoleFooter(Widget, can_focus=False):
         active = self.screen.active_bindings
         seen: set[str] = set()
         shown = []
-        for _, binding, enabled, tooltip in active.values():
+        app = self.app
+        for node, binding, enabled, tooltip in active.values():
             if binding.show and binding.action not in seen:  # one key per action, as Footer does
                 seen.add(binding.action)
-                shown.append((binding, enabled, tooltip))
-        app = self.app
+                shown.append((binding, enabled, tooltip, node is not app))
         moment = moment_keys(app)
         home = self.screen is app.screen_stack[0] if app.screen_stack else True
+        first = len(moment) + 1 + len(FIRST_ANYWHERE)
 
-        def rank(item: tuple[Binding, bool, str | None]) -> int:
-            binding = item[0]
+        def rank(item: tuple[Binding, bool, str | None, bool]) -> int:
+            binding, _, _, own = item
             if binding.id in moment:
                 return moment.index(binding.id)
             if not home and "escape" in binding.key.split(","):
                 return len(moment)  # the way back, right after the moment's
+            if binding.id in FIRST_ANYWHERE:
+                return len(moment) + 1 + FIRST_ANYWHERE.index(binding.id)
+            if not home and own:
+                return first  # a screen's own keys (Run, Dry run) before the app's way elsewhere
             if binding.id in ESSENTIAL:
-                return len(moment) + 1 + ESSENTIAL.index(binding.id)
-            return len(moment) + 1 + len(ESSENTIAL)
+                return first + 1 + ESSENTIAL.index(binding.id)
+            return first + 1 + len(ESSENTIAL)
 
         describe = getattr(app, "describe_binding", None)
         keys = []
-        for binding, enabled, tooltip in sorted(shown, key=rank):  # stable: the rest keep their order
+        for binding, enabled, tooltip, _ in sorted(shown, key=rank):  # stable: the rest keep their order
             description = (describe(binding) if callable(describe) else None) or binding.description
             short = SHORT.get(binding.id or "", description.split(" ")[0] if description else "")
             keys.append(
@@ -170,8 +177,10 @@ class ConsoleFooter(Widget, can_focus=False):
         key_style, description_style = styles["key"], styles["description"]
         if item.description and item.palette:  # compact, as Textual leaves the palette's key
             text = Text.assemble((item.display, key_style), (f" {item.description}", description_style))
-        elif narrow and item.description:  # one word, one space on each side of the key
-            text = Text.assemble((f" {item.display} ", key_style), (item.short or item.description, description_style))
+        elif narrow and item.description:  # one word
+            text = Text.assemble(
+                (f" {item.display} ", key_style), (f"{item.short or item.description} ", description_style)
+            )
         elif item.description:
             text = Text.assemble((f" {item.display} ", key_style), (f"{item.description} ", description_style))
         else:
