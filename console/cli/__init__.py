@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from console.core.clock import Clock
     from console.core.config import Settings
+    from console.tui.app import NbaConsoleApp
 
 # Each module exposes register(subparsers) and sets `func` on its parsers.
 COMMAND_MODULES = (
@@ -330,7 +331,11 @@ def cmd_tui(args: argparse.Namespace) -> int:
         finally:
             backend.close()
         clock, args.game_date = FixedClock(ctx.as_of), ctx.game_date
-    app = NbaConsoleApp(settings, clock=clock, game_date=args.game_date)
+    return run_console(NbaConsoleApp(settings, clock=clock, game_date=args.game_date))
+
+
+def run_console(app: NbaConsoleApp) -> int:
+    """Run the console (`nba-console`, the demo), then tell the terminal what it must know."""
     app.run()
     for note in app.exit_notes:  # an interrupted playbook run: its id and the resume command
         print(f"nba-console: {note}", file=sys.stderr)

@@ -358,9 +358,10 @@ def cmd_demo(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
 
         # Panels refresh every couple of seconds: at 60x that is every two minutes of the morning.
         fast = settings.model_copy(update={"refresh_seconds": min(settings.refresh_seconds, 2.0)})
+        from console.cli import run_console
+
         clock = ReplayClock(start, args.speed, DEMO_END)
-        NbaConsoleApp(settings=fast, clock=clock, game_date=DEMO_GAME_DATE).run()
-        return 0
+        return run_console(NbaConsoleApp(settings=fast, clock=clock, game_date=DEMO_GAME_DATE))
     return demo_headless(settings, args.speed, out or _Out(), sleep, start)
 
 
