@@ -31,6 +31,14 @@ MOMENTS = {
 }
 
 
+async def _settled(pilot) -> None:
+    """Every result in, then the layout they cause (the preview's height, the plots' widths)."""
+    await settle(pilot)
+    await pilot.pause(0.3)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
 def _app(make_app, game_date, at=DEMO_END, **kwargs):
     kwargs.setdefault("log_source_factory", lambda *a, **k: SilentLogs())
     return make_app(game_date, clock=FixedClock(at), **kwargs)
@@ -42,7 +50,7 @@ def test_main_screen_at_80x24(snap_compare, make_app, moment):
     game_date, at = MOMENTS[moment]
 
     async def run_before(pilot):
-        await settle(pilot)
+        await _settled(pilot)
 
     assert snap_compare(_app(make_app, game_date, at), terminal_size=SMALL, run_before=run_before)
 
@@ -62,6 +70,7 @@ def test_drill_down_at_80x24(snap_compare, make_app, check_id):
 def test_history_at_80x24(snap_compare, make_app):
     async def run_before(pilot):
         await open_history(pilot)
+        await _settled(pilot)
 
     assert snap_compare(_app(make_app, FEB4), terminal_size=SMALL, run_before=run_before)
 
@@ -109,7 +118,7 @@ def test_main_screen_without_colour(snap_compare, make_app, monkeypatch):
     game_date, at = MOMENTS["feb3-1000"]
 
     async def run_before(pilot):
-        await settle(pilot)
+        await _settled(pilot)
 
     assert snap_compare(_app(make_app, game_date, at), terminal_size=SMALL, run_before=run_before)
 
@@ -120,5 +129,6 @@ def test_history_without_colour(snap_compare, make_app, monkeypatch):
 
     async def run_before(pilot):
         await open_history(pilot)
+        await _settled(pilot)
 
     assert snap_compare(_app(make_app, FEB4), terminal_size=SMALL, run_before=run_before)

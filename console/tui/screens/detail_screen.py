@@ -53,6 +53,7 @@ class DetailScreen(Screen[None]):
         Binding("s", "show_sql", "SQL", id="show_sql"),
         Binding("r", "reload", "Reload", id="reload"),
         Binding("slash", "search", "Search", id="search_rows"),
+        Binding("tab", "tab", show=False),  # from the search box: to the rows it searches
     ]
     # In the flow above the footer, not docked: a second bottom dock lies under the Footer.
     # (The tables' heights, rows first, are in app.tcss.)
@@ -176,6 +177,14 @@ class DetailScreen(Screen[None]):
         # Now, not after the queued keys (Widget.focus defers): `/Davis` typed ahead must
         # land in the box, never run `s` (SQL) on the table.
         self.set_focus(box)
+
+    def action_tab(self) -> None:
+        """Tab from the search box lands on the rows, where n/N, o and c act on what was found
+        (issue 28: it landed on a stop where they did nothing); elsewhere Tab as everywhere."""
+        if self.query_one("#rows-search", Input).has_focus:
+            self.query_one("#rows", RowsTable).focus()
+        else:
+            self.focus_next()
 
     def action_back(self) -> None:
         box = self.query_one("#rows-search", Input)

@@ -44,6 +44,8 @@ from console.tui.history_grid import Series, cell, date_label, series
 from console.tui.host import ConsoleHost, host_of
 from console.tui.widgets.console_footer import ConsoleFooter
 
+# Below this terminal height (80x24, a phone's SSH client) the plots are left out (issue 28).
+PLOTS_FROM_ROWS = 30
 # The checks whose numbers are plotted (console.tui.history_grid.series, in that order).
 PLOT_OF = {"grading_coverage": 0, "dnp_pollution": 1, "usage_rate_coverage": 2, "deployment_drift": 3}
 # Plot colours by threshold label (the badge text carries the meaning without them).
@@ -83,6 +85,10 @@ class HistoryScreen(Screen[None]):
     @property
     def host(self) -> ConsoleHost:
         return host_of(self)
+
+    def on_resize(self) -> None:
+        if self.shown is not None:
+            self._draw()  # the plots come (or go) with the terminal's height
 
     def on_mount(self) -> None:
         settings = self.host.settings
@@ -213,6 +219,9 @@ class HistoryScreen(Screen[None]):
         )
         days = [{cid: by_date[d] for cid, by_date in self.results.items() if d in by_date} for d in span.dates]
         plots = self.query_one("#history-plots")
+        if self.app.size.height < PLOTS_FROM_ROWS:
+            plots.display = False  # four plots of three lines each say nothing: the grid gets the room
+            return
         if not set(PLOT_OF) <= set(self.results):
             plots.display = False  # nothing to plot yet: an empty plotext build would only cost a frame
             return
