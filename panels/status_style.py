@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from console.core.config_environment import NO_COLOR_ENV
 from console.core.models import LOADING, STALE
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ NO_COLOR_STYLE: dict[str, str] = {
 def status_style(status: str) -> str:
     """The style a status is drawn in: its colour, or under NO_COLOR its weight (read each
     time: a served console's viewer may ask for no colour, see console/tui/serve.py)."""
-    return (NO_COLOR_STYLE if os.environ.get("NO_COLOR") else STATUS_STYLE).get(status, "")
+    return (NO_COLOR_STYLE if os.environ.get(NO_COLOR_ENV) else STATUS_STYLE).get(status, "")
 
 
 def badge(status: str) -> Text:

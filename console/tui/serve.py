@@ -37,6 +37,7 @@ from aiohttp.abc import AbstractAccessLogger
 from textual_serve.server import to_int
 
 from console.adapters.textual_serve_private import ExtensibleServer, ProcessAppService
+from console.core.config_environment import NO_COLOR_ENV
 from console.core.serve_token import TOKEN_ENV
 from console.tui.serve_guard import guard_server_log, terminal_size
 
@@ -86,7 +87,7 @@ class ConsoleAppService(ProcessAppService):
     async def open_process(self, environment: dict[str, str]) -> asyncio.subprocess.Process:
         environment.pop(TOKEN_ENV, None)  # the console has no use for it
         if self.no_color:  # the viewer opened the no-colour page (the server's own NO_COLOR is inherited)
-            environment["NO_COLOR"] = "1"
+            environment[NO_COLOR_ENV] = "1"
         return await asyncio.create_subprocess_exec(
             *self.argv,
             stdin=asyncio.subprocess.PIPE,
