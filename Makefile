@@ -65,16 +65,12 @@ test-fast: $(STAMP_DEV)
 # `# noqa: CODE - why`, `# type: ignore[code]  # why` (NOQA_BARE finds one that does not).
 # .ci/run calls it before the tests.
 NOQA_BARE := \#\s*noqa(?!:\s*[A-Z]+[0-9]+(\s*,\s*[A-Z]+[0-9]+)*\s+-\s+\S)|\#\s*type:\s*ignore(?!\[[a-z, -]+\]\s+\#\s*\S)
-# ---- BEGIN wave-1 scoping (issue 25, b3). Owned by b1a/b5: removed when they land. ----
-# Files other branches own hold bare ones still (tests: b5; models.py: b1a).
-NOQA_SCOPE := --exclude-dir=tests --exclude=models.py
-# ---- END wave-1 scoping ----
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	@grep -rnP --include='*.py' $(NOQA_SCOPE) '$(NOQA_BARE)' console panels benchmarks tests; rc=$$?; \
+	@grep -rnP --include='*.py' '$(NOQA_BARE)' console panels benchmarks tests; rc=$$?; \
 	if [ $$rc -eq 0 ]; then echo "lint: the lines above say no why: '# noqa: CODE - why', '# type: ignore[code]  # why'"; exit 1; \
 	elif [ $$rc -ne 1 ]; then exit $$rc; else echo "noqa / type: ignore: every one says why"; fi
 

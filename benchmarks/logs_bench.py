@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/logs_bench.py [--entries 1000000] [--keep DIR]
 
-1. parse + filter a Cloud Logging NDJSON export of N entries with the console's scanner,
+1. parse + filter a Cloud Logging NDJSON export of N entries with `logs search --count`'s path,
    against `grep -c` over the same file in the same run (ratio), and against decoding every
    entry (orjson, and the stdlib json module on a sample, extrapolated);
 2. the log screen's key-press latency (press -> painted, headless Pilot) while 5,000
@@ -28,8 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from console.logs.parse import count_matches, entry_from_dict, parse_line
+from console.logs.parse import entry_from_dict, parse_line
 from console.logs.query import LogQuery
+from console.logs.search import count
 
 T0 = datetime(2026, 2, 5, 11, tzinfo=UTC)
 SERVICES = [
@@ -101,7 +102,7 @@ def bench_parse(path: Path, n: int) -> None:
     ]
     for label, query, grep_args in cases:
         g_time, g_count = timed(functools.partial(grep_count, grep_args, path))
-        c_time, c_count = timed(functools.partial(count_matches, path, query))
+        c_time, (c_count, *_) = timed(functools.partial(count, [path], query))
         print(
             f"{label:18} console {c_time:6.3f}s ({n / c_time / 1e6:5.2f} M entries/s, {c_count:,} matched) | "
             f"grep -c {g_time:6.3f}s ({g_count:,}) | ratio {c_time / g_time:4.2f}x"

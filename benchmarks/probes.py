@@ -4,6 +4,8 @@ probes.py raw-check QUERIES.pickle     the baseline of `check`: open the DuckDB 
                                        same (already transpiled) queries, nothing else
 probes.py populated DATA_DIR           the console under Pilot until all six panels have a result
 probes.py bare                         a bare Textual app with six Static panels, first paint
+probes.py bare-terminal                the same bare app run in the terminal (the terminal row's
+                                       baseline: run.py times it until its text is painted)
 probes.py idle DATA_DIR SECONDS        the populated console left alone: prints CPU % of a core
 """
 
@@ -60,24 +62,34 @@ def populated(data_dir: str) -> None:
     asyncio.run(main())
 
 
-def bare() -> None:
-    import asyncio
-
+def _bare_app():
     from textual.app import App
     from textual.containers import Grid
     from textual.widgets import Static
 
     class Bare(App):
+        CSS = "Grid { grid-size: 3 2; }"
+
         def compose(self):
             with Grid():
                 for i in range(6):
                     yield Static(f"panel {i}")
 
+    return Bare()
+
+
+def bare() -> None:
+    import asyncio
+
     async def main() -> None:
-        async with Bare().run_test(size=(200, 50)) as pilot:
+        async with _bare_app().run_test(size=(200, 50)) as pilot:
             await pilot.pause()
 
     asyncio.run(main())
+
+
+def bare_terminal() -> None:
+    _bare_app().run()  # until run.py kills its terminal
 
 
 def idle(data_dir: str, seconds: float) -> None:
@@ -104,6 +116,8 @@ if __name__ == "__main__":
         populated(sys.argv[2])
     elif what == "bare":
         bare()
+    elif what == "bare-terminal":
+        bare_terminal()
     elif what == "idle":
         idle(sys.argv[2], float(sys.argv[3]))
     else:

@@ -8,7 +8,14 @@ Rows (median of N, target and baseline interleaved so a noisy neighbour hits bot
   check    `nba-console check --date 2026-02-04 --json` (whole process) vs a script opening the same
            DuckDB file and running the same transpiled queries (probes.py raw-check)
   console  the console populated (all six panels) under Pilot vs a bare app with six Static panels
-  errors   `severity>=ERROR` over 1M entries (count_matches) vs `grep -c '"severity":"ERROR"'`
+  terminal the console started in a real terminal (tmux, 200x50) until the Feb 4 grading figures
+           and the drift panel are painted vs a bare six-panel Textual app until its text is
+           painted (probes.py bare-terminal)
+  errors   `nba-console logs search FILE --severity ERROR --count` over 1M entries vs `grep -c`
+  print    `nba-console logs search FILE --severity ERROR` (the lines `tail` prints) vs `grep PATTERN FILE`
+  json     `nba-console logs search FILE --severity ERROR --json` vs `grep PATTERN FILE`
+           (these three write to a file, as their baselines do: GNU grep writing to /dev/null
+           stops at the first match)
   keys     p95 key latency while 5,000 entries/s arrive (logs_bench.bench_keys), every run < 50 ms
   idle     idle console CPU, % of a core, over 8 s with a live clock
   load     `local load` of a season-sized scenario (season_scenario.py) vs DuckDB read_json of the
@@ -23,9 +30,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import pickle
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -73,22 +82,32 @@ class Row:
         return [self.what, fig, base, ratio, goal, "PASS" if self.passed else "FAIL"]
 
 
-def wall(cmd: list[str], **kw) -> float:
+def wall(cmd: list[str], out: Path | None = None, **kw) -> float:
+    """Wall time of a command, its output to `out` (a file) or discarded."""
     t = time.perf_counter()
-    done = subprocess.run(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+    if out is not None:
+        with open(out, "wb") as fh:
+            done = subprocess.run(cmd, env=ENV, stdout=fh, stderr=subprocess.PIPE, **kw)
+    else:
+        done = subprocess.run(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
     if done.returncode not in (0, 1):  # `check` exits 1 when a check fails (the demo's do)
         raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr.decode()[-2000:]}")
     return time.perf_counter() - t
 
 
-def paired(target, baseline, runs: int) -> tuple[float, float]:
-    """Median wall time of two commands (or callables), interleaved, after one warm-up each."""
+def paired(target, baseline, runs: int, timed_by_callable: bool = False) -> tuple[float, float]:
+    """Median wall time of two commands (or callables), interleaved, after one warm-up each.
+    `timed_by_callable`: the callables return the time themselves (from a moment they know)."""
 
     def once(what):
+        if timed_by_callable:
+            return what()
         if callable(what):
             t = time.perf_counter()
             what()
             return time.perf_counter() - t
+        if isinstance(what, tuple):  # (command, output file)
+            return wall(what[0], what[1])
         return wall(what)
 
     once(target), once(baseline)
@@ -158,6 +177,59 @@ def row_console(runs: int, tmp: Path) -> Row:
     return Row("console", "console populated (six panels) under Pilot vs bare app, six Static", a, b, 2)
 
 
+TMUX = ["tmux", "-L", "nba-bench"]  # a server of its own: other tmux sessions are left alone
+PAINTED_CONSOLE = ("743/759 graded", "13.4 d behind")  # the Feb 4 grading figures, the drift panel
+PAINTED_BARE = ("panel 0", "panel 5")
+
+
+def painted_in_terminal(cmd: list[str], marks: tuple[str, ...], env: dict[str, str], timeout: float = 60) -> float:
+    """Seconds from starting `cmd` in a 200x50 tmux terminal until every one of `marks` is on
+    the screen (capture-pane polled every 10 ms; the same cost on both sides of a row)."""
+    name = f"bench-{os.getpid()}-{time.monotonic_ns()}"
+    command = " ".join(shlex.quote(w) for w in ["env", *(f"{k}={v}" for k, v in env.items()), *cmd])
+    t = time.perf_counter()
+    started = subprocess.run(
+        [*TMUX, "new-session", "-d", "-s", name, "-x", "200", "-y", "50", command],
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
+    if started.returncode:
+        raise RuntimeError(f"tmux new-session: {started.stderr.strip()}")
+    try:
+        while time.perf_counter() - t < timeout:
+            screen = subprocess.run(
+                [*TMUX, "capture-pane", "-p", "-t", name], env=ENV, capture_output=True, text=True
+            ).stdout
+            if all(m in screen for m in marks):
+                return time.perf_counter() - t
+            time.sleep(0.01)
+        raise RuntimeError(f"{' '.join(cmd)}: {marks} not painted in {timeout:.0f} s; the screen:\n{screen}")
+    finally:
+        subprocess.run([*TMUX, "kill-session", "-t", name], env=ENV, check=False, capture_output=True)
+
+
+def row_terminal(runs: int, tmp: Path) -> Row:
+    if shutil.which("tmux") is None:
+        raise RuntimeError("the terminal row needs tmux (apt-get install -y tmux)")
+    data = _demo(tmp)
+    env = {"XDG_STATE_HOME": str(tmp / "state"), "XDG_CONFIG_HOME": str(tmp / "config"), "TERM": "xterm-256color"}
+    console = [CLI, "--data-dir", str(data), "--date", "2026-02-04", "--at", "2026-02-05T11:00"]
+    # A session held open for the row: a server whose last session ends exits, and the next
+    # new-session would race its exit ("server exited unexpectedly").
+    subprocess.run([*TMUX, "new-session", "-d", "-s", "hold", "sleep 3600"], env=ENV, check=True)
+    try:
+        a, b = paired(
+            functools.partial(painted_in_terminal, console, PAINTED_CONSOLE, env),
+            functools.partial(painted_in_terminal, [PY, PROBES, "bare-terminal"], PAINTED_BARE, env),
+            runs,
+            timed_by_callable=True,
+        )
+    finally:
+        subprocess.run([*TMUX, "kill-server"], env=ENV, check=False, capture_output=True)
+    return Row("terminal", "console in tmux 200x50 until Feb 4's figures and drift are painted vs bare app", a, b, 2)
+
+
 def _log_export(tmp: Path, entries: int) -> Path:
     from logs_bench import generate
 
@@ -167,17 +239,46 @@ def _log_export(tmp: Path, entries: int) -> Path:
     return path
 
 
-def row_errors(runs: int, tmp: Path, entries: int) -> Row:
-    from logs_bench import grep_count
+GREP_ERROR = '"severity":"ERROR"'  # the demo export writes compact JSON: one spelling finds them all
 
-    from console.logs.parse import count_matches
-    from console.logs.query import LogQuery
 
+def _search_rows(tmp: Path, entries: int, flag: list[str], grep: list[str]) -> tuple:
     path = _log_export(tmp, entries)
-    a, b = paired(
-        lambda: count_matches(path, LogQuery(severity="ERROR")), lambda: grep_count(['"severity":"ERROR"'], path), runs
+    ours, theirs = tmp / "ours.out", tmp / "theirs.out"
+    return (
+        ([CLI, "logs", "search", str(path), "--severity", "ERROR", *flag], ours),
+        (["grep", *grep, GREP_ERROR, str(path)], theirs),
     )
-    return Row("errors", f"`severity>=ERROR` over {entries:,} entries vs `grep -c`", a, b, 2)
+
+
+def row_errors(runs: int, tmp: Path, entries: int) -> Row:
+    a, b = paired(*_search_rows(tmp, entries, ["--count"], ["-c"]), runs)
+    return Row("errors", f"`logs search --severity ERROR --count` over {entries:,} entries vs `grep -c`", a, b, 2)
+
+
+def row_print(runs: int, tmp: Path, entries: int) -> Row:
+    target, baseline = _search_rows(tmp, entries, [], [])
+    a, b = paired(target, baseline, runs)
+    _same_matches(target[1], baseline[1], plain=True)
+    return Row("print", f"`logs search --severity ERROR` ({entries:,} entries) to a file vs `grep` to a file", a, b, 3)
+
+
+def row_json(runs: int, tmp: Path, entries: int) -> Row:
+    target, baseline = _search_rows(tmp, entries, ["--json"], [])
+    a, b = paired(target, baseline, runs)
+    _same_matches(target[1], baseline[1], plain=False)
+    return Row("json", f"`logs search --severity ERROR --json` ({entries:,} entries) vs `grep` to a file", a, b, 2)
+
+
+def _same_matches(ours: Path, theirs: Path, plain: bool) -> None:
+    """The rows time the same answer: as many lines as grep's (and, as NDJSON, the same bytes)."""
+    if plain:
+        with open(ours, "rb") as a, open(theirs, "rb") as b:
+            same = sum(1 for _ in a) == sum(1 for _ in b)
+    else:
+        same = ours.read_bytes() == theirs.read_bytes()
+    if not same:
+        raise RuntimeError(f"{ours} and {theirs} differ: the search's answer is not grep's")
 
 
 def row_keys(runs: int, _tmp: Path) -> Row:
@@ -269,7 +370,10 @@ ROWS = {
     "help": (row_help, 15),
     "check": (row_check, 11),
     "console": (row_console, 11),
+    "terminal": (row_terminal, 7),
     "errors": (row_errors, 5),
+    "print": (row_print, 5),
+    "json": (row_json, 5),
     "keys": (row_keys, 3),
     "idle": (row_idle, 3),
     "load": (row_load, 3),
@@ -317,7 +421,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description="Issue 13's benchmark table")
     ap.add_argument("--runs", type=int, help="N for every row (default: per row, ~2 minutes in all)")
     ap.add_argument("--only", help="comma-separated rows: " + ",".join(ROWS))
-    ap.add_argument("--entries", type=int, default=1_000_000, help="log entries for the errors row")
+    ap.add_argument("--entries", type=int, default=1_000_000, help="log entries for the errors, print and json rows")
     ap.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
     args = ap.parse_args()
     keys = args.only.split(",") if args.only else list(ROWS)
@@ -329,7 +433,7 @@ def main() -> int:
         for key in keys:
             fn, default_runs = ROWS[key]
             runs = args.runs or default_runs
-            kwargs = {"entries": args.entries} if key == "errors" else {}
+            kwargs = {"entries": args.entries} if key in ("errors", "print", "json") else {}
             t = time.perf_counter()
             row = fn(runs, tmp, **kwargs)
             rows.append(row)

@@ -14,7 +14,7 @@ from console.core.freshness import with_data_at
 from console.core.models import CheckResult, CheckValue, DnpDayRow, DnpPollutedRow, Status
 from panels.common import num, pct, pct_text, value_as
 from panels.ranges import RangeReads, per_date, range_params
-from panels.spec import CheckSpec
+from panels.spec import CheckSpec, Criterion, Metric, Plot
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -233,6 +233,34 @@ def suggest(result: CheckResult) -> tuple[tuple[str, ...], str]:
     )
 
 
+def notify_rows(value: DnpValue, tz: tzinfo) -> list[str]:
+    return [f"{e.cache_date} {e.player_name} (avg {e.points_avg_last_10} pts)" for e in value.examples]
+
+
+def criteria(result: CheckResult | None, value: DnpValue | None, settings: Settings, day: date) -> list[Criterion]:
+    """The handoff's fourth success criterion; the panel's verdict, read from the same rows:
+    the screen never contradicts itself."""
+    label = "DNP records blocked"
+    if result is None or result.status is Status.UNKNOWN or value is None or value.game_date != day.isoformat():
+        return [Criterion(label, None, f"no cache rows for {day}", 4)]
+    return [
+        Criterion(
+            label, result.status is Status.OK, f"{value.game_date_dnp_rows}/{value.game_date_cache_rows} DNP rows", 4
+        )
+    ]
+
+
+def metrics(value: DnpValue | None, own: list[Criterion], settings: Settings, day: date) -> list[Metric]:
+    return [Metric("Validation blocking", "DNP records blocked", own[0].detail, own[0].met, 6)]
+
+
+PLOT = Plot[DnpValue](
+    "DNP rows in the game date's cache %",
+    lambda v: v.game_date_pct,
+    lambda s: {"max": s.thresholds.dnp_pollution_max_pct},
+)
+
+
 SPEC = CheckSpec(
     ID,
     TITLE,
@@ -242,6 +270,8 @@ SPEC = CheckSpec(
     headline,
     short_title="dnp",
     value_model=DnpValue,
+    rows_title="DNP rows in player_daily_cache",
+    rows_empty="no DNP player in the cache over the window: nothing polluted",
     suggest=suggest,
     queries=("dnp_by_day", "dnp_polluted_rows"),
     playbooks=("redeploy-service",),
@@ -249,4 +279,9 @@ SPEC = CheckSpec(
     markdown=markdown,
     history=history,
     history_queries=("dnp_by_day", "history_dnp_examples"),
+    notify_rows=notify_rows,
+    criteria=criteria,
+    metrics=metrics,
+    plot=PLOT,
+    worsen_by=1.0,
 )

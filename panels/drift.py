@@ -17,7 +17,7 @@ from console.core.deploys import commits_at, service_at
 from console.core.models import CheckResult, CheckValue, Commit, DeployState, Status
 from panels.common import value_as
 from panels.ranges import RangeReads, per_date
-from panels.spec import CheckSpec
+from panels.spec import CheckSpec, Plot
 
 if TYPE_CHECKING:  # rich.console is the terminal renderer: `check --json` never needs it
     from rich.console import Console, ConsoleOptions, RenderableType
@@ -360,6 +360,27 @@ def prefill(result: CheckResult) -> dict[str, str]:
     return out
 
 
+def notify_rows(value: DriftValue, tz: tzinfo) -> list[str]:
+    behind = sorted((s for s in value.services if s.status in ("warn", "fail")), key=lambda s: -(s.commits_behind or 0))
+    return [
+        f"{s.service} on {str(s.commit)[:8]}: {s.commits_behind} commits / {s.days_behind} days behind" for s in behind
+    ]
+
+
+def _worst_commits(value: DriftValue) -> int | None:
+    worst = worst_known(value)
+    return None if worst is None else worst.commits_behind
+
+
+def history_note(settings: Settings, compact: bool) -> str:
+    # The compact table shows "13.4 d behind" as "13.4d": the note says what the d is.
+    days = " (Nd: days behind)" if compact else ""
+    return (
+        f"drift{days}: the deploys of {settings.history.drift_at:%H:%M} on each date's processing date "
+        "(or of the as-of moment, when earlier)"
+    )
+
+
 SPEC = CheckSpec(
     ID,
     TITLE,
@@ -369,10 +390,16 @@ SPEC = CheckSpec(
     headline,
     short_title="drift",
     value_model=DriftValue,
+    rows_title="Services: deployed commit against head",
+    rows_empty="no service in the deploy state",
     source="deploy",
     suggest=suggest,
     prefill=prefill,
     playbooks=("redeploy-service", "rollback-prediction-services"),
     markdown=markdown,
     history=history,
+    reads=lambda ctx: "deploy state of the services and the platform repo's commit history",
+    notify_rows=notify_rows,
+    plot=Plot[DriftValue]("commits behind (worst service)", _worst_commits),
+    history_note=history_note,
 )

@@ -19,7 +19,7 @@ from console.core.models import CheckResult, CheckValue, GradingSystemRow, Row, 
 from panels.common import Due, num, pct, pct_text, value_as
 from panels.games import deadline, grading_params, had_games
 from panels.ranges import RangeReads, per_date
-from panels.spec import CheckSpec
+from panels.spec import CheckSpec, Criterion, Metric, Plot
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -230,6 +230,58 @@ def suggest(result: CheckResult) -> tuple[tuple[str, ...], str]:
     return ("rollback-grading-orchestration",), "the grading test failed (handoff: Rollback Procedures, option 1)"
 
 
+def help_text(settings: Settings) -> str:
+    rules = "\n".join(f"  {status:<5} {text}" for status, text in rule(settings).items())
+    return f"{ID} (defaults: thresholds.grading_trigger_pct, deadlines.grading):\n{rules}"
+
+
+def notify_rows(value: GradingValue, tz: tzinfo) -> list[str]:
+    systems = sorted(value.systems, key=lambda s: s.coverage_pct or 0)
+    return [f"{s.system_id}: {s.graded}/{s.predicted} graded" for s in systems]
+
+
+def _line(label: str, line: float, result: CheckResult | None, cov: float | None, rank: int) -> Criterion:
+    not_due = result is not None and result.status is Status.UNKNOWN
+    if cov is None or (not_due and cov < line):
+        return Criterion(label, None, "not due" if not_due else "no data", rank)
+    return Criterion(label, cov >= line, f"{cov:.1f}%", rank)
+
+
+def criteria(result: CheckResult | None, value: GradingValue | None, settings: Settings, day: date) -> list[Criterion]:
+    """The handoff's first and third success criteria: the trigger, and no coverage-monitor alert."""
+    t, cov = settings.thresholds, (value.coverage_pct if value is not None else None)
+    return [
+        _line(f"grading >= {t.grading_trigger_pct:g}%", t.grading_trigger_pct, result, cov, 1),
+        _line(f"coverage monitor no alerts (>= {t.coverage_monitor_pct:g}%)", t.coverage_monitor_pct, result, cov, 3),
+    ]
+
+
+def metrics(value: GradingValue | None, own: list[Criterion], settings: Settings, day: date) -> list[Metric]:
+    t = settings.thresholds
+    trigger, monitor = own
+    cov = value.coverage_pct if value is not None else None
+    return [
+        Metric(
+            "Predictions graded",
+            f"~{t.expected_predictions} ({t.prediction_systems} systems)",
+            "-" if value is None else f"{value.graded}/{value.predicted} ({len(value.systems)} systems)",
+            None if value is None else trigger.met,
+            2,
+        ),
+        Metric(
+            "Grading coverage", f">= {t.grading_trigger_pct:g}%", "-" if cov is None else f"{cov:.1f}%", trigger.met, 3
+        ),
+        Metric("Coverage monitor", "no alerts", monitor.detail, monitor.met, 4),
+    ]
+
+
+PLOT = Plot[GradingValue](
+    "grading coverage %",
+    lambda v: v.coverage_pct,
+    lambda s: {"trigger": s.thresholds.grading_trigger_pct, "monitor": s.thresholds.coverage_monitor_pct},
+)
+
+
 SPEC = CheckSpec(
     ID,
     TITLE,
@@ -239,6 +291,8 @@ SPEC = CheckSpec(
     headline,
     short_title="grading",
     value_model=GradingValue,
+    rows_title="Ungraded predictions",
+    rows_empty="every prediction of the game date is graded (or none was made)",
     suggest=suggest,
     queries=("grading_coverage", "ungraded_predictions"),
     playbooks=("rollback-grading-orchestration",),
@@ -246,4 +300,10 @@ SPEC = CheckSpec(
     markdown=markdown,
     history=history,
     history_queries=("history_grading",),
+    notify_rows=notify_rows,
+    criteria=criteria,
+    metrics=metrics,
+    plot=PLOT,
+    help_text=help_text,
+    worsen_by=-5.0,
 )

@@ -22,7 +22,7 @@ from console.core.phase3_doc import FAILED_STATUSES, Phase3Document, shown
 from console.core.schema import PHASE3_COLLECTION as PHASE3_COLLECTION  # re-exported for the live listener
 from console.core.timefmt import for_people
 from panels.common import Due, hhmm, note_skipped, overdue, phase3_due, value_as
-from panels.spec import CheckSpec
+from panels.spec import CheckSpec, DocumentFeed
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -258,6 +258,14 @@ def _cell(text: object) -> str:
     return " ".join(str(text).replace("|", "\\|").split())
 
 
+def notify_rows(value: Phase3Value, tz: tzinfo) -> list[str]:
+    return [f"{p.name}: {p.status}" for p in value.processors if p.status != "success"]
+
+
+def _document(ctx: CheckContext) -> str:
+    return ctx.processing_date.isoformat()
+
+
 SPEC = CheckSpec(
     ID,
     TITLE,
@@ -267,6 +275,13 @@ SPEC = CheckSpec(
     headline,
     short_title="phase3",
     value_model=Phase3Value,
+    rows_title="Phase 3 processors",
+    rows_empty="the processing date's document lists no processor yet",
     source="firestore",
     markdown=markdown,
+    reads=lambda ctx: f"Firestore document {PHASE3_COLLECTION}/{_document(ctx)}",
+    notify_rows=notify_rows,
+    # With the backend: past the deadline an incomplete document is judged overdue, as the
+    # refresh judges it (whether there were games is remembered from it).
+    live=DocumentFeed(PHASE3_COLLECTION, _document, phase3_from_fields),
 )

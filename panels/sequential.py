@@ -17,10 +17,11 @@ from console.core.context import CheckContext
 from console.core.freshness import with_data_at
 from console.core.models import CheckResult, CheckValue, LogEntries, LogEntry, Status
 from console.core.timefmt import for_people
+from console.core.timestamps import parse_timestamp
 from console.logs.trace import TraceParser, TraceValue, trace_from_entries
 from panels.common import Due, hhmm, note_skipped, overdue, phase3_due, value_as
 from panels.ranges import RangeReads, each_date, per_date
-from panels.spec import CheckSpec
+from panels.spec import CheckSpec, Criterion, LogFeed, Metric
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -208,6 +209,51 @@ def suggest(result: CheckResult) -> tuple[tuple[str, ...], str]:
     return (), f"{result.status.value} without a race or a DependencyFailureError: not about the sequential flag"
 
 
+def notify_rows(value: TraceValue, tz: tzinfo) -> list[str]:
+    def clock(iso: str | None) -> str:
+        return for_people(iso, tz, "clock") if parse_timestamp(iso) else str(iso)
+
+    rows = [
+        f"{v.who} (Level {v.level}) started at {clock(v.at)} before Level {min(v.pending_levels, default='?')} finished"
+        for v in value.violations
+    ]
+    return rows + [
+        f"{clock(d.at)} DependencyFailureError in {d.processor}: {d.text[:120]}" for d in value.dependency_failures
+    ]
+
+
+def criteria(result: CheckResult | None, value: TraceValue | None, settings: Settings, day: date) -> list[Criterion]:
+    """The handoff's second success criterion: Level 1 then Level 2."""
+    met = None if result is None or result.status in (Status.UNKNOWN, Status.WARN) else result.status is Status.OK
+    # The verdict's first clause ("X started 92 min before Y") is the part worth a table cell.
+    detail = (
+        "no data"
+        if result is None
+        else "in order"
+        if met
+        else result.summary
+        if result.summary.startswith("overdue:")
+        else result.summary.split(":")[0]
+    )
+    return [Criterion("sequential Level 1 then Level 2", met, detail, 2)]
+
+
+def metrics(value: TraceValue | None, own: list[Criterion], settings: Settings, day: date) -> list[Metric]:
+    return [Metric("Sequential execution", "Level 1 -> Level 2", own[0].detail, own[0].met, 5)]
+
+
+def reads(ctx: CheckContext) -> str:
+    return (
+        f"Cloud Logging entries of {ctx.settings.services.analytics} on {ctx.processing_date} (Level / processor lines)"
+    )
+
+
+def live_result(status: Status, summary: str, value: TraceValue) -> CheckResult:
+    """The check's result from the live log stream's trace (console/logs/live_trace.py): what
+    the morning check computes from the same lines, without what a live trace never says."""
+    return CheckResult(id=ID, title=TITLE, status=status, summary=summary, value=value)
+
+
 SPEC = CheckSpec(
     ID,
     TITLE,
@@ -219,10 +265,17 @@ SPEC = CheckSpec(
     # A judged result carries a SequentialValue; one from the live log stream the trace's own
     # TraceValue (its base class), which has no deadline to say: value_of reads either.
     value_model=TraceValue,
+    rows_title="Level and processor log lines",
+    rows_empty="no Level or processor line in the analytics service's logs of the processing date",
     source="logging",
     suggest=suggest,
     playbooks=("disable-sequential-execution", "enable-sequential-execution"),
     breakdown=breakdown,
     markdown=markdown,
     history=history,
+    reads=reads,
+    notify_rows=notify_rows,
+    criteria=criteria,
+    metrics=metrics,
+    live=LogFeed(service=lambda settings: settings.services.analytics, judge=live_result),
 )

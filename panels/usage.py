@@ -15,7 +15,7 @@ from console.core.models import CheckResult, CheckValue, Row, Status, UsageGameR
 from panels.common import format_game, num, pct, pct_text, value_as
 from panels.games import usage_params
 from panels.ranges import RangeReads, per_date
-from panels.spec import CheckSpec
+from panels.spec import CheckSpec, Criterion, Metric, Plot
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -189,6 +189,24 @@ def markdown(value: CheckValue | None, tz: tzinfo) -> list[str]:
     return out
 
 
+def notify_rows(value: UsageValue, tz: tzinfo) -> list[str]:
+    rows = [f"{g.game}: no usage rate for {g.players} players" for g in value.failing_games]
+    return rows + [f"{g.game}: {g.impossible} impossible values" for g in value.per_game if g.impossible]
+
+
+def metrics(value: UsageValue | None, own: list[Criterion], settings: Settings, day: date) -> list[Metric]:
+    """The handoff's games processed; no game processed yet is "pending", not a miss: Phase 3
+    runs 7:00-8:00 ET."""
+    expected, games = settings.thresholds.expected_games, (value.games if value is not None else None)
+    actual = "-" if games is None else str(games)
+    return [Metric("Games processed", str(expected), actual, None if not games else games >= expected, 1)]
+
+
+PLOT = Plot[UsageValue](
+    "usage-rate coverage %", lambda v: v.coverage_pct, lambda s: {"target": s.thresholds.usage_rate_target_pct}
+)
+
+
 SPEC = CheckSpec(
     ID,
     TITLE,
@@ -198,9 +216,15 @@ SPEC = CheckSpec(
     headline,
     short_title="usage",
     value_model=UsageValue,
+    rows_title="Players who played with a missing or impossible usage rate",
+    rows_empty="every player who played has a usage rate, none above the maximum",
     queries=("usage_by_game", "usage_problem_players"),
     breakdown=breakdown,
     markdown=markdown,
     history=history,
     history_queries=("history_usage",),
+    notify_rows=notify_rows,
+    metrics=metrics,
+    plot=PLOT,
+    worsen_by=-5.0,
 )

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings
 
 # DEMO_END: the demo's morning after everything ran (11:00 ET), re-exported for the tests.
-from console.core.clock import DEMO_END  # noqa: F401
+from console.core.clock import DEMO_END  # noqa: F401 - re-exported: tests import it from here
 from console.core.config import Settings, load_settings
 
 # Hypothesis' budget: `default` is the full suite's; `make test-fast` selects `fast` (a tenth of

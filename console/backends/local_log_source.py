@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from console.core.clock import Clock
-from console.core.models import LogEntry
+from console.core.log_entry import LogEntry
 from console.core.safefile import UnsafeFileError, open_regular, read_regular
 from console.logs.dedupe import Deduper
-from console.logs.parse import MalformedLog, Skipped, parse_json_document, parse_log_file, scan_ndjson
+from console.logs.parse import MalformedLog, Skipped, parse_json_document, scan_ndjson
 from console.logs.query import LogQuery
 from console.logs.source import LogSource
 
@@ -392,12 +392,17 @@ class ReplaySource(ClockGate):
         return f"{self.name} ({self._total - len(self._pending)}/{self._total})"
 
 
-def load_log_file(path: Path, max_bytes: int | None = None) -> list[LogEntry]:
-    """A whole exported file (JSON array or NDJSON; decided by content, not name). Only a
-    regular file is read (a FIFO would block, /dev/zero never end): UnsafeFileError otherwise."""
-    data = read_regular(path, max_bytes)
-    head = data.lstrip()[:1]
+def load_log_file(path: Path, max_bytes: int | None = None, query: LogQuery | None = None) -> list[LogEntry]:
+    """A whole exported file's entries matching `query`, oldest first (JSON array or NDJSON;
+    decided by content, not name), through the search path of console/logs/search.py. Only a
+    regular file is read (a FIFO would block, /dev/zero never end): UnsafeFileError otherwise;
+    a file that is not a log is a ValueError naming its line."""
+    from console.logs import search
+
+    with open_regular(path, max_bytes):  # refused here with its reason, before any mapping
+        pass
+    files = search.find([path], query or LogQuery(), max_bytes=max_bytes)
     try:
-        return parse_log_file(data, ndjson=head != b"[")[0]
-    except MalformedLog as exc:
-        raise ValueError(exc.at(path)) from None
+        return list(search.entries(files))
+    finally:
+        search.close_all(files)

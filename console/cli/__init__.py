@@ -27,9 +27,11 @@ COMMAND_MODULES = (
     "console.cli.local_command",
     "console.cli.playbook_command",
     "console.cli.logs_command",
+    "console.cli.log_files_command",
     "console.cli.serve_command",
     "console.cli.history_command",
     "console.cli.watch_command",
+    "console.cli.team_command",
     "console.cli.completion",
 )
 # The subcommands each module registers, with their one-line help, so that parsing imports
@@ -46,9 +48,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tail": ("console.cli.logs_command", "print the logs, filtered, then keep following (like tail -f)"),
     "replay": ("console.cli.logs_command", "replay an exported log file at its own pace, with the live trace verdict"),
     "demo": ("console.cli.logs_command", "the morning of 2026-02-05 unfolding on an accelerated clock"),
+    "logs": ("console.cli.log_files_command", "search, count or open exported log files (JSON arrays or NDJSON)"),
     "serve": ("console.cli.serve_command", "serve the console to browsers, read-only unless --allow-playbooks"),
     "history": ("console.cli.history_command", "every check over the last game dates (a table, or --json)"),
-    "watch": ("console.cli.watch_command", "run the morning check on a schedule and notify on changes"),
+    "watch": (
+        "console.cli.watch_command",
+        "run the morning check on a schedule and notify on changes",
+    ),
+    "ack": (
+        "console.cli.team_command",
+        "acknowledge a failing check (ack CHECK --reason …), or ack list / ack clear CHECK",
+    ),
+    "note": ("console.cli.team_command", "notes on a game date: note add TEXT [--check ID], note list"),
     "completion": ("console.cli.completion", "print the shell completion script (bash or zsh)"),
 }
 
@@ -114,6 +125,14 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
     )
     parser.add_argument("--date", dest="game_date", type=_date_arg, help="game date (default: latest/yesterday)")
     parser.add_argument("--at", help="evaluate as of a moment: HH:MM on the processing date, or ISO time")
+    parser.add_argument(
+        "--check",
+        dest="land_check",
+        metavar="CHECK_ID",
+        type=_check_id,
+        help="the console: open with this panel focused",
+    )
+    parser.add_argument("--drill", action="store_true", help="the console: with --check, open its drill-down")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser(
@@ -196,14 +215,14 @@ def _check_ids() -> list[str]:
 
 def _check_epilog() -> str:
     from console.core.config import Settings
-    from panels.grading import rule
+    from panels.dispatch import help_texts
 
     ids = "\n".join(f"  {check_id}" for check_id in _check_ids())
-    # The one rule people ask about (issue 23): the thresholds table of docs/checks.md says the same.
-    grading = "\n".join(f"  {status:<5} {text}" for status, text in rule(Settings.model_construct()).items())
+    # The rules people ask about (issue 23: grading's), each check's own `help_text`; the
+    # thresholds table of docs/checks.md says the same.
+    rules = "".join(f"{text}\n\n" for text in help_texts(Settings.model_construct()))
     return (
-        f"check ids:\n{ids}\n\ngrading_coverage (defaults: thresholds.grading_trigger_pct, "
-        f"deadlines.grading):\n{grading}\n\nexit codes (an alerting job reads only these):\n"
+        f"check ids:\n{ids}\n\n{rules}exit codes (an alerting job reads only these):\n"
         "  0  nothing failed (ok, warn or unknown)\n"
         "  1  a check failed\n"
         "  2  a check could not run (status error), an unknown check id, or bad arguments"
@@ -304,7 +323,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from console.services.report import report_markdown
 
     settings, report = _run_report(args)
-    text = report_markdown(report, settings)
+    text = report_markdown(report, settings, _notes(settings, report.game_date))
     if args.output:
         try:
             args.output.write_text(text, encoding="utf-8")
@@ -315,12 +334,30 @@ def cmd_report(args: argparse.Namespace) -> int:
     return report.exit_code()
 
 
+def _notes(settings: Settings, game_date: date) -> list[Any]:
+    """The team's notes on the date for the report; a store that cannot be read is one line on
+    stderr, never a report lost."""
+    from console.core.team import TeamStoreError
+    from console.services.team_records import open_team_store
+
+    store = open_team_store(settings)
+    try:
+        return store.notes(game_date)
+    except TeamStoreError as exc:
+        print(f"nba-console: notes left out of the report: {exc}", file=sys.stderr)
+        return []
+    finally:
+        store.close()
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     """The console. --date fixes the first game date; --at freezes the clock at that moment."""
     from console.core.clock import FixedClock, SystemClock
     from console.tui.app import NbaConsoleApp
 
     settings = settings_from_args(args)
+    if args.drill and not args.land_check:
+        raise ValueError("--drill needs --check CHECK_ID (the drill-down to open)")
     clock: Clock = SystemClock()
     if args.at:
         from console.backends import open_backend
@@ -331,7 +368,10 @@ def cmd_tui(args: argparse.Namespace) -> int:
         finally:
             backend.close()
         clock, args.game_date = FixedClock(ctx.as_of), ctx.game_date
-    return run_console(NbaConsoleApp(settings, clock=clock, game_date=args.game_date))
+    app = NbaConsoleApp(
+        settings, clock=clock, game_date=args.game_date, land_check=args.land_check, land_drill=args.drill
+    )
+    return run_console(app)
 
 
 def run_console(app: NbaConsoleApp) -> int:

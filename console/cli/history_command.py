@@ -77,7 +77,7 @@ def print_history(
     note: str | None = None,
 ) -> None:
     from console.services.history import SHORT_TITLES
-    from panels.dispatch import NO_GAMES, no_games, render_result
+    from panels.dispatch import NO_GAMES, history_notes, no_games, render_result
     from panels.status_style import STATUS_STYLE
 
     console = console or Console()
@@ -120,13 +120,8 @@ def print_history(
     console.print(table)
     if note:  # the dates asked that are not rows, and why
         console.print(note, style="yellow")
-    if "deployment_drift" in {c.id for c in last.checks}:
-        console.print(
-            f"drift{' (Nd: days behind)' if compact else ''}: the deploys of {settings.history.drift_at:%H:%M} "
-            "on each date's processing date "
-            "(or of the as-of moment, when earlier)",
-            style="dim",
-        )
+    for line in history_notes((c.id for c in last.checks), settings, compact=compact):  # what a row means
+        console.print(line, style="dim")
     for (title, message), days in errors.items():  # each distinct failure once, with its dates
         span = days[0].isoformat() if len(days) == 1 else f"{days[0]}..{days[-1]} ({len(days)} dates)"
         console.print(Text(f"{title}: {message} [{span}]", style="red"))

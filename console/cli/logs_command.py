@@ -16,8 +16,8 @@ from datetime import time as time_of_day
 from pathlib import Path
 
 from console.core.clock import DEMO_END, DEMO_START, ReplayClock, SystemClock
-from console.core.models import LogEntry
-from console.core.timefmt import for_people, format_duration, parse_duration
+from console.core.log_entry import LogEntry
+from console.core.timefmt import for_people, parse_duration
 from console.logs.live_trace import LiveTrace, TraceUpdate
 from console.logs.query import LogQuery, parse_severity
 
@@ -114,9 +114,9 @@ def query_from_args(args: argparse.Namespace, now: datetime) -> LogQuery:
 def format_plain(entry: LogEntry, tz, service_width: int = 0) -> str:
     """One line; the service padded to `service_width` (the longest service the config knows,
     see `service_width`) so the messages start in one column."""
-    text = entry.text.replace("\n", "\\n")
-    service = entry.service or "-"
-    return f"{for_people(entry.timestamp, tz, 'seconds')} {entry.severity:<8} {service:<{service_width}}  {text}"
+    from console.logs.plain_line import plain_text
+
+    return plain_text(entry, tz, service_width)
 
 
 def service_width(settings) -> int:
@@ -133,11 +133,23 @@ class _Out:
         self.closed = False
 
     def line(self, text: str) -> bool:
+        return self._write(text + "\n")
+
+    def chunk(self, data: bytes) -> bool:
+        """Many lines at once (already encoded), flushed once: a search's output."""
+        binary = getattr(self.stream, "buffer", None)
+        if binary is None:
+            return self._write(data.decode("utf-8", "replace"))
+        self.stream.flush()  # what was written as text goes first
+        return self._write(data, binary)
+
+    def _write(self, data, stream=None) -> bool:
+        stream = stream or self.stream
         if self.closed:
             return False
         try:
-            self.stream.write(text + "\n")
-            self.stream.flush()
+            stream.write(data)
+            stream.flush()
         except BrokenPipeError:
             # Python's documented recipe: point stdout at devnull so the interpreter's
             # final flush does not raise again.
@@ -200,6 +212,8 @@ def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
         return 2
     out = out or _Out()
     query = query_from_args(args, SystemClock().now())
+    if args.no_follow and settings.backend != "gcp":
+        return _print_local_files(settings, query, out)
     source = open_source(settings, query, follow=not args.no_follow)
     interval = args.interval if args.interval is not None else settings.logs.poll_seconds
     reported, failed = None, False
@@ -228,17 +242,45 @@ def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
         source.close()
 
 
+def _print_local_files(settings, query: LogQuery, out: _Out) -> int:
+    """`tail --no-follow` on the local backend: its log files through the search path
+    (`logs search`'s), merged by time; an unreadable file is said and the others printed."""
+    from console.core.errors import ErrorKind, SourceError, skipped_note
+    from console.local.scenario import current_dir
+    from console.logs import search
+    from console.logs.plain_line import PlainLine
+
+    root = current_dir(settings)
+    if root is None:
+        raise SourceError(ErrorKind.NO_DATA, f"no local data in {settings.data_dir}: run `nba-console local seed-demo`")
+    errors: list[str] = []
+    plain = PlainLine(settings.tz, service_width(settings))
+    files = search.find([root / "logs"] if (root / "logs").is_dir() else [], query, plain, errors=errors, by_name=True)
+    try:
+        for chunk in search.written(files, plain):
+            if not out.chunk(chunk):
+                return 0
+        skipped = sum(f.skipped for f in files)
+    finally:
+        search.close_all(files)
+    for error in errors:
+        print(f"nba-console tail: {error}", file=sys.stderr)
+    if skipped:
+        print(f"nba-console tail: {skipped_note(skipped)}", file=sys.stderr)
+    return 2 if errors else 0
+
+
 # ------------------------------------------------------------------ replay
 
 
 def _print_update(update: TraceUpdate, out: _Out, tz, last: dict) -> None:
     for alert in update.alerts:
         out.line(f"!! {alert.day} {alert.message}")
-    if update.result is not None:
-        key = (update.day, update.result.status, update.result.summary)
+    if update.verdict is not None:
+        key = (update.day, update.verdict.status, update.verdict.summary)
         if key != last.get("key"):
             last["key"] = key
-            out.line(f"== trace {update.day}: {update.result.status.value.upper()} {update.result.summary}")
+            out.line(f"== trace {update.day}: {update.verdict.status.value.upper()} {update.verdict.summary}")
 
 
 def run_replay(
@@ -261,7 +303,8 @@ def run_replay(
         return LiveTrace(settings, day)
     clock = ReplayClock(start or entries[0].timestamp, speed, end)
     source = ReplaySource(entries, clock)
-    trace, last = LiveTrace(settings, day), {}
+    trace = LiveTrace(settings, day)
+    last: dict[str, object] = {}  # the last verdict printed (_print_update)
     while not out.closed:
         # Read before polling: every later entry is newer than this, so judging "as of"
         # it never runs ahead of the lines printed next.
@@ -277,6 +320,8 @@ def run_replay(
         if source.done and (end is None or clock.now() >= end):
             break
         target = source.next_at or end
+        if target is None:  # not done, yet nothing due: cannot happen (ReplaySource), but never a crash
+            break
         gap = target - clock.now()
         if max_gap is not None and gap > max_gap and source.next_at is not None:
             out.line(f"   ... {_human(gap)} without entries, skipped")
@@ -287,7 +332,8 @@ def run_replay(
 
 
 def _human(delta: timedelta) -> str:
-    return format_duration(delta.total_seconds(), smallest="m")
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
 
 
 def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
@@ -296,19 +342,18 @@ def cmd_replay(args, out: _Out | None = None, sleep: Callable[[float], None] = t
 
     settings = _settings(args)
     out = out or _Out()
-    try:
-        entries = load_log_file(args.file, max_bytes=int(settings.local.max_file_mb * 1_000_000))
+    query = query_from_args(args, datetime.now(UTC))
+    try:  # the search path (`logs search`'s), filtered there; the file is held whole only in matches
+        entries = load_log_file(args.file, int(settings.local.max_file_mb * 1_000_000), query)
     except UnsafeFileError as exc:
         raise ValueError(f"cannot replay {exc}") from None
     except OSError as exc:
         raise ValueError(f"cannot read {args.file}: {exc.strerror or exc}") from None
-    query = query_from_args(args, datetime.now(UTC))
-    entries = [e for e in entries if query.matches(e)]
     if not entries:
         out.line(f"{args.file}: no log entries to replay")
         return 0
     trace = run_replay(entries, settings, args.speed, args.max_gap, out, sleep)
-    result = trace.result()
+    result = trace.verdict()
     out.line(f"== verdict {trace.day}: {result.status.value.upper()} {result.summary}")
     return 1 if result.status.value == "fail" else 0
 
@@ -382,7 +427,7 @@ def demo_headless(
         f"to {for_people(DEMO_END, settings.tz, 'clock')} at {speed:g}x ---"
     )
     statuses: dict[str, tuple] = {}
-    last_check = [None]
+    last_check: list[datetime | None] = [None]
 
     def on_tick(now: datetime, arrived: bool) -> None:
         # Re-judge when lines arrive and every 5 minutes of demo time: processors complete,
@@ -410,6 +455,6 @@ def demo_headless(
         on_tick=on_tick,
     )
     backend.close()
-    result = trace.result()
+    result = trace.verdict()
     out.line(f"== verdict {trace.day}: {result.status.value.upper()} {result.summary}")
     return 0

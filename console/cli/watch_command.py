@@ -17,14 +17,24 @@ EXIT_ERROR = 2
 def register(sub: argparse._SubParsersAction) -> None:
     from console.cli import _date_options
 
-    watch = sub.add_parser("watch", help="run the morning check on a schedule and notify on changes")
+    watch = sub.add_parser(
+        "watch",
+        help="run the morning check on a schedule and notify on changes",
+        description="`watch status` prints when the watch last ran and exits 1 when it is silent (its last "
+        "run older than twice its period): for a second monitor to call.",
+    )
     _date_options(watch)
+    watch.add_argument("status", nargs="?", choices=["status"], help="is the watch running? (exit 1: silent)")
     watch.add_argument("--every", type=_duration, help="time between runs (default watch.every, 5m)")
     watch.add_argument("--until", type=_clock_time, help="end of the morning in the configured zone (default 11:00)")
     watch.add_argument("--once", action="store_true", help="one run with the same memory (for cron)")
     watch.add_argument("--notify", action="append", metavar="NAME", help="channel from [[notify]] (repeatable)")
     watch.add_argument("--report-dir", type=__import__("pathlib").Path, help="write the end-of-morning report here")
     watch.add_argument("--speed", type=float, help="with --at: replay the morning from --at at SPEED x real time")
+    watch.add_argument(
+        "--heartbeat-url",
+        help="a dead-man's-switch URL pinged after each completed run (default: $[watch] heartbeat_url_env)",
+    )
     watch.set_defaults(func=cmd_watch)
 
 
@@ -83,7 +93,42 @@ def _setup_logging() -> None:
         logger.setLevel(logging.INFO)
 
 
+def cmd_watch_status(args: argparse.Namespace) -> int:
+    """One line: `watch 3m ago (fail)` and exit 0, or `WATCH SILENT 2h …` and exit 1."""
+    from console.cli import settings_from_args
+    from console.core.team import TeamStoreError, watch_silence, watch_status_line
+    from console.services.team_records import open_team_store
+
+    settings = settings_from_args(args)
+    store = open_team_store(settings)
+    try:
+        beat = store.heartbeat()
+    except TeamStoreError as exc:
+        print(f"nba-console: cannot read the watch heartbeat: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        store.close()
+    silence = watch_silence(beat, datetime.now(UTC), args.every)
+    line = watch_status_line(silence)
+    if beat is not None:
+        line += f"; last run {beat.at.astimezone(settings.tz):%Y-%m-%d %H:%M %Z}"
+        line += f" on {beat.host}" if beat.host else ""
+        line += f", every {_words(args.every or timedelta(seconds=beat.every_s))}"
+    print(line)
+    return 1 if silence.silent else 0
+
+
+def _words(period: timedelta) -> str:
+    from console.core.team import ago
+
+    return ago(period)
+
+
 def cmd_watch(args: argparse.Namespace) -> int:
+    if args.status:
+        return cmd_watch_status(args)
+    import os
+
     from console.backends import open_backend
     from console.cli import settings_from_args
     from console.core.clock import Clock, FixedClock, ReplayClock, SystemClock
@@ -121,7 +166,19 @@ def cmd_watch(args: argparse.Namespace) -> int:
     else:
         clock = SystemClock()
 
-    watcher = Watcher(settings, channels, game_date, open_backend, report_dir=args.report_dir, until=until)
+    heartbeat_url = args.heartbeat_url or (os.environ.get(ws.heartbeat_url_env) if ws.heartbeat_url_env else None)
+    if ws.heartbeat_url_env and not heartbeat_url:
+        log.warning("$%s is not set: no heartbeat ping", ws.heartbeat_url_env)
+    watcher = Watcher(
+        settings,
+        channels,
+        game_date,
+        open_backend,
+        report_dir=args.report_dir,
+        until=until,
+        every=every,
+        heartbeat_url=heartbeat_url,
+    )
     if not args.once:  # cron runs stay to one line each
         log.info(
             "games %s until %s, channels: %s",
@@ -142,7 +199,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
             log.error("cannot keep the watch state in %s: %s", settings.state_dir, exc.strerror or exc)
             return EXIT_ERROR
         show(outcome)
-        return EXIT_ERROR if outcome.failed else 0
+        return EXIT_ERROR if outcome.failed or outcome.heartbeat_problem else 0
     outcomes = run_schedule(watcher, clock, every, until, on_run=show)
     if not outcomes or outcomes[-1].report.as_of < until:
         log.error("the last run of the morning failed; no summary was sent")

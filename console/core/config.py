@@ -12,7 +12,7 @@ import re
 import sys
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
@@ -52,12 +52,16 @@ from console.core.config_sections import (
     WatchSettings,
     non_empty_path,
 )
+from console.core.config_team import TeamSettings
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 APP_NAME = "nba-console"
 CONFIG_FILE_NAME = "nba-console.toml"
 
 
-class _SettingsMeta(type(BaseModel)):
+class _SettingsMeta(type(BaseModel)):  # type: ignore[misc]  # pydantic's metaclass has no public name; type() of the model is it
     """`Settings(...)` reads NBA_CONSOLE_* variables and the config file through pydantic-settings,
     but only when there is something to read: importing pydantic-settings (and the asyncio it
     pulls in) is a third of what `check` costs. Without a file or a variable, the same model
@@ -122,6 +126,7 @@ class Settings(BaseModel, metaclass=_SettingsMeta):
     notify: list[NotifyChannel] = Field([], description="the channels `watch` alerts on (`[[notify]]`, below)")
     watch: WatchSettings = WatchSettings()
     local: LocalSettings = LocalSettings()
+    team: TeamSettings = TeamSettings()
 
     @field_validator("*", mode="before")
     @classmethod
@@ -164,7 +169,7 @@ class Settings(BaseModel, metaclass=_SettingsMeta):
         return self
 
     @property
-    def tz(self):
+    def tz(self) -> ZoneInfo:
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(self.timezone)
@@ -212,7 +217,7 @@ def _sourced_settings() -> type[Settings]:
             SettingsConfigDict,
         )
 
-        class SourcedSettings(BaseSettings, Settings):
+        class SourcedSettings(BaseSettings, Settings):  # type: ignore[metaclass]  # _SettingsMeta derives from pydantic's own metaclass at run time; mypy cannot see it
             model_config = SettingsConfigDict(
                 env_prefix=ENV_PREFIX,
                 env_nested_delimiter="__",

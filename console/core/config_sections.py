@@ -29,8 +29,8 @@ class Thresholds(Section):
         80.0,
         ge=0,
         le=100,
-        description="phase3-to-grading triggers grading at this coverage: grading_coverage is ok at or above it, "
-        "and fails under it from the grading deadline on",
+        description="phase3-to-grading triggers grading at this coverage: the Grading coverage check is ok at or "
+        "above it, and fails under it from the grading deadline on",
     )
     coverage_monitor_pct: float = Field(
         70.0,
@@ -39,19 +39,25 @@ class Thresholds(Section):
         description="grading-coverage-monitor alerts below this coverage; not above grading_trigger_pct",
     )
     usage_rate_target_pct: float = Field(
-        90.0, ge=0, le=100, description="usage_rate_coverage warns under this share of active players with a usage rate"
+        90.0,
+        ge=0,
+        le=100,
+        description="the Usage-rate coverage check warns under this share of active players with a usage rate",
     )
     usage_rate_max_pct: float = Field(
-        100.0, ge=1, le=100, description="a usage rate above this is impossible: usage_rate_coverage fails"
+        100.0, ge=1, le=100, description="a usage rate above this is impossible: the Usage-rate coverage check fails"
     )
     dnp_pollution_max_pct: float = Field(
-        0.0, ge=0, le=100, description="dnp_pollution fails above this share of DNP rows in the game date's cache"
+        0.0,
+        ge=0,
+        le=100,
+        description="the DNP pollution check fails above this share of DNP rows in the game date's cache",
     )
     dnp_window_days: int = Field(
         2,
         ge=1,
         le=31,
-        description="cache dates shown as dnp_pollution's history (the handoff reports Feb 2-3 together)",
+        description="cache dates shown as the DNP pollution check's history (the handoff reports Feb 2-3 together)",
     )
     phase3_processors: int = Field(5, ge=1, le=100, description="Phase 3 processors expected complete")
     expected_games: int = Field(7, ge=0, le=100, description="games expected (the expected metrics)")
@@ -60,10 +66,16 @@ class Thresholds(Section):
     )
     prediction_systems: int = Field(8, ge=1, le=100, description="prediction systems expected (the expected metrics)")
     drift_warn_days: float = Field(
-        1.0, ge=0, le=3650, description="deployment_drift warns when a service is more days behind head than this"
+        1.0,
+        ge=0,
+        le=3650,
+        description="the Deployment drift check warns when a service is more days behind head than this",
     )
     drift_fail_days: float = Field(
-        7.0, ge=0, le=3650, description="deployment_drift fails beyond this many days; not below drift_warn_days"
+        7.0,
+        ge=0,
+        le=3650,
+        description="the Deployment drift check fails beyond this many days; not below drift_warn_days",
     )
 
     @model_validator(mode="after")
@@ -116,6 +128,18 @@ class LogsSettings(Section):
         ge=1,
         le=3600,
         description="Cloud Logging polling interval where the live tail is refused (its read quota is per minute)",
+    )
+    sql_row_limit: int = Field(
+        10_000,
+        ge=1,
+        le=1_000_000,
+        description="rows a SQL query over log entries shows (`;` on the log screen, `logs search --sql`)",
+    )
+    sql_timeout_s: float = Field(
+        10.0, ge=0.1, le=3600, description="the deadline after which a SQL query over log entries is interrupted"
+    )
+    sql_memory_mb: int = Field(
+        512, ge=64, le=65_536, description="DuckDB's memory limit for the table of log entries and the query"
     )
 
 
@@ -240,6 +264,12 @@ class ServeSettings(Section):
     quit_grace_s: float = Field(
         5.0, ge=0.1, le=600, description="a console that has not quit this long after being asked is killed"
     )
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s?#]+$",
+        description="where the team opens `serve` (https://console.example.com/): alerts then carry a link "
+        "`?date=…&check=…&drill=1` (never the token)",
+    )
 
 
 class NotifyChannel(Section):
@@ -292,6 +322,13 @@ class WatchSettings(Section):
     )
     report_dir: Path | None = Field(None, description="where the end-of-morning Markdown report is written")
     notify: list[str] = Field([], description="channels used when `--notify` is not given (default: all)")
+    heartbeat_url_env: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="the environment variable holding a dead-man's-switch URL (healthchecks.io, Cronitor, "
+        "Opsgenie): pinged after each completed run (`--heartbeat-url` wins)",
+    )
+    heartbeat_timeout_s: float = Field(10.0, ge=0.1, le=120, description="one heartbeat ping at most; never retried")
 
     @field_validator("every", "remind_every", "error_repeat_after", mode="before")
     @classmethod

@@ -8,7 +8,8 @@ is on the line before it, is console/playbook/redact.py's `Redactor`, built on t
 - URL userinfo, connection strings included: `https://user:…@host`, `postgres://u:…@h/db`
   (the user stays; a user part that is itself a token goes too);
 - `KEY=value`, `key: value` and `"key": "value"` whose key names a secret (KEY, TOKEN, SECRET,
-  PASSWORD, PASSWD, PASSPHRASE, CREDENTIAL, AUTHORIZATION, COOKIE, PRIVATE);
+  PASSWORD, PASSWD, PASSPHRASE, CREDENTIAL, AUTHORIZATION, COOKIE, PRIVATE), and the same in a
+  URL's query or fragment (`?token=…&x=1`, `#access_token=…`: the value goes, the URL stays);
 - a secret word followed by its value in prose: `using token sk-…`, `password is hunter2x9`
   (the value must look like one: a digit or a known prefix, so `credential fixes` stays);
 - one-line `name`/`value` pairs (JSON or YAML flow style) whose name is not watched;
@@ -50,6 +51,11 @@ _TEXT_PAIR = re.compile(
     rf"(?<![A-Za-z0-9_.-])(?P<key>[A-Za-z0-9_.-]++)(?P<q>\"?)"
     rf"(?P<sep>\s*+[=:]\s*+)(?P<value>{_QUOTED_OR_BARE})"
 )
+# A URL's query or fragment parameter: `?name=value`, `&name=value`, `#name=value`. Its own
+# pattern because `_TEXT_PAIR` reads `https://h/cb?token=…` as the pair `https: //h/cb?token=…`
+# (the first parameter would hide in the scheme's value). Possessive, and neither the name nor
+# the value can hold a `?&#`, so every start is scanned once.
+_URL_PARAM = re.compile(r"(?P<head>[?&#](?P<key>[A-Za-z0-9_.%-]++)=)(?P<value>[^\s&#\"'`<>]++)")
 _PROSE = re.compile(
     r"(?P<head>\b(?:token|api[ _-]?key|apikey|password|passwd|passphrase|secret|credentials?)"
     r"(?:\s+(?:is|was|of|=|:))?\s+)(?P<value>[A-Za-z0-9._~+/=:-]{6,})",
@@ -145,6 +151,12 @@ def _pair(m: re.Match[str]) -> str:
     return f"{m['key']}{m['q']}{m['sep']}{_quoted_mask(value)}"
 
 
+def _url_param(m: re.Match[str]) -> str:
+    if m["value"] == MASK or not SECRET_KEY.search(m["key"]):
+        return m[0]
+    return f"{m['head']}{MASK}"
+
+
 def _credential_like(value: str) -> bool:
     return any(ch.isdigit() for ch in value) or bool(_PREFIXED.match(value)) or looks_random(value)
 
@@ -159,6 +171,7 @@ def mask_text(text: str, watched: Iterable[str] = ()) -> str:
     out = _USERINFO.sub(_mask_userinfo, out)
     out = _SLACK_HOOK.sub(lambda m: f"{m['head']}{MASK}", out)
     out = _INLINE_ENV.sub(_mask_inline_env(frozenset(watched)), out)
+    out = _URL_PARAM.sub(_url_param, out)
     out = _TEXT_PAIR.sub(_pair, out)
     out = _PROSE.sub(_prose, out)
     out = _PREFIXED.sub(MASK, out)

@@ -43,6 +43,15 @@ def check_writable(settings: Settings, what: str) -> None:
         raise ReadOnlyError(f"read-only mode: refusing to {what} (drop --read-only / read_only = true to allow it)")
 
 
+def check_team_writable(settings: Settings, what: str) -> None:
+    """Raise ReadOnlyError when a person's team record (an ack, a note) may not be written."""
+    if settings.read_only:
+        raise ReadOnlyError(
+            f"read-only mode: refusing to {what} (acknowledgements and notes are team records; "
+            "a read-only console shows them and writes none)"
+        )
+
+
 def is_writable(settings: Settings) -> bool:
     return not settings.read_only
 

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
-
-from pydantic import BeforeValidator
+from typing import TYPE_CHECKING, Annotated, Any
 
 # The grammar, as a specification (the tests check parse_timestamp against it); parsing
 # itself tests the same shape with a few character comparisons, ~3x faster than the regex.
@@ -123,8 +121,22 @@ def _strict(value: Any) -> Any:
     return parsed
 
 
-# The pydantic type of every timestamp field read from data (documents, deploy state).
-Timestamp = Annotated[datetime, BeforeValidator(_strict)]
+if TYPE_CHECKING:
+    from pydantic import BeforeValidator
+
+    # The pydantic type of every timestamp field read from data (documents, deploy state).
+    Timestamp = Annotated[datetime, BeforeValidator(_strict)]
+else:
+
+    def __getattr__(name: str) -> Any:
+        """`Timestamp`, made when first imported: parse_timestamp's users (`logs search`, which
+        must start in the time grep does) do not pay pydantic's import."""
+        if name == "Timestamp":
+            from pydantic import BeforeValidator
+
+            value = globals()["Timestamp"] = Annotated[datetime, BeforeValidator(_strict)]
+            return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def date_in_range(value: date, what: str = "date") -> date:

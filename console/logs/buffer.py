@@ -11,9 +11,11 @@ from array import array
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable
+from typing import cast
 
-from console.core.models import LogEntry
-from console.logs.query import LogQuery
+from console.core.log_entry import LogEntry
+from console.logs.histogram import TimeCounts
+from console.logs.query import LogQuery, severity_rank
 
 _COMPACT_AT = 4096  # compact the view's list once this many dropped rows lead it
 
@@ -38,6 +40,7 @@ class LogBuffer:
         self.received = 0
         self.dropped = 0
         self.paused = False
+        self.counts = TimeCounts()  # the shown rows per second and level: the histogram strip
 
     # ------------------------------------------------------------------ feeding
 
@@ -63,6 +66,7 @@ class LogBuffer:
         if self.query.is_empty:
             self._shown.extend(entries)
             self._shown_seq.extend(range(first, first + len(entries)))
+            self.counts.add_entries(entries)
             added = len(entries)
         else:
             matches, shown, seqs = self.query.matches, self._shown, self._shown_seq
@@ -72,6 +76,7 @@ class LogBuffer:
                     shown.append(entry)
                     seqs.append(seq)
                     added += 1
+            self.counts.add_entries(shown[len(shown) - added :])
         if overflow:
             self._trim_view()
         return added
@@ -86,6 +91,7 @@ class LogBuffer:
         # Let the dropped entries go now: their slots stay until the compaction below
         # (deleting a list's head on every batch would copy the list each time), but point at
         # nothing. Without this, up to `capacity` dropped entries stayed alive behind the view.
+        self.counts.remove_entries(self._shown[start:i])
         self._shown[start:i] = [None] * (i - start)
         self._shown_start = i
         if i >= _COMPACT_AT and i * 2 >= len(seqs):
@@ -121,6 +127,8 @@ class LogBuffer:
                     self._shown.append(entry)
                     self._shown_seq.append(seq)
         self._shown_start = 0
+        self.counts.clear()
+        self.counts.add_entries(self._shown)
 
     # ------------------------------------------------------------------ reading
 
@@ -132,8 +140,39 @@ class LogBuffer:
         return len(self._shown) - self._shown_start
 
     def shown(self, index: int) -> LogEntry:
-        return self._shown[self._shown_start + index]
+        # Rows from _shown_start on are never None (a dropped row is before it, until compacted).
+        return cast(LogEntry, self._shown[self._shown_start + index])
 
     def shown_slice(self, start: int, stop: int) -> list[LogEntry]:
         base = self._shown_start
-        return self._shown[base + start : base + stop]
+        return cast(list[LogEntry], self._shown[base + start : base + stop])  # as shown()
+
+    # ------------------------------------------------------------------ moving around
+
+    def held(self) -> list[LogEntry]:
+        """Every row held, oldest first, filtered or not (SQL's table)."""
+        return list(self._rows)
+
+    def next_at_least(self, index: int, rank: int, step: int) -> int | None:
+        """The next shown row after `index` (step 1, or before it: -1) at `rank` or above."""
+        count, base, shown = self.shown_count, self._shown_start, self._shown
+        i = index + step
+        while 0 <= i < count:
+            entry = shown[base + i]
+            if entry is not None and severity_rank(entry.severity) >= rank:
+                return i
+            i += step
+        return None
+
+    def first_at_or_after(self, ts: float, until: float) -> int | None:
+        """The first shown row (in the list's order) with ts <= its time < until."""
+        base, shown = self._shown_start, self._shown
+        for i in range(self.shown_count):
+            entry = shown[base + i]
+            if entry is not None and ts <= entry.timestamp.timestamp() < until:
+                return i
+        return None
+
+    def severity_of(self, index: int) -> str:
+        entry = self.shown(index)
+        return entry.severity if entry is not None else "DEFAULT"

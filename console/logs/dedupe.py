@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from cachetools import LRUCache
 
-from console.core.models import LogEntry
+from console.core.log_entry import LogEntry
 
 
 class Deduper:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -38,6 +38,7 @@ class _Reader:
     def __init__(self, fh: BinaryIO, size: int):
         self.fh, self.size = fh, size
         self.buf, self.pos, self.eof = b"", 0, False
+        self.base = 0  # the file offset of buf[0]: base + pos is where the reader is in the file
 
     def fill(self) -> bool:
         """Append the next chunk (dropping what was consumed); False at the end of the file."""
@@ -45,6 +46,7 @@ class _Reader:
         if not more:
             self.eof = True
             return False
+        self.base += self.pos
         self.buf, self.pos = self.buf[self.pos :] + more, 0
         return True
 
@@ -60,8 +62,15 @@ class _Reader:
                 return b""
 
 
-def iter_objects(fh: BinaryIO, chunk: int | None = None) -> Iterator[dict]:
+def iter_objects(fh: BinaryIO, chunk: int | None = None) -> Iterator[dict[str, Any]]:
     """Each element of the top-level array in `fh`, which must all be objects."""
+    for _start, _end, value in iter_spans(fh, chunk):
+        yield value
+
+
+def iter_spans(fh: BinaryIO, chunk: int | None = None) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """(start, end, object) for each element of the top-level array in `fh`: the element is
+    the file's bytes [start, end) (read from where `fh` stood), so it can be read again."""
     r = _Reader(fh, chunk or CHUNK)
     head = r.next_byte()
     if not head:
@@ -85,10 +94,12 @@ def iter_objects(fh: BinaryIO, chunk: int | None = None) -> Iterator[dict]:
         if head != b"{":
             raise NotStreamable  # not an object, an empty slot, or the end inside the array
         first = False
-        yield _element(r)
+        start = r.base + r.pos
+        value = _element(r)
+        yield start, r.base + r.pos, value
 
 
-def _element(r: _Reader) -> dict:
+def _element(r: _Reader) -> dict[str, Any]:
     """The object starting at the reader's position; the position moves past it. Offsets
     are kept from the element's start, which a refill moves to the buffer's start."""
     search, tries = 0, 0  # where the next cut may be; the cuts before it failed
@@ -104,7 +115,7 @@ def _element(r: _Reader) -> dict:
             continue
         end = m.start() + 1
         try:
-            value = orjson.loads(memoryview(r.buf)[r.pos : end])
+            value: dict[str, Any] = orjson.loads(memoryview(r.buf)[r.pos : end])
         except orjson.JSONDecodeError:
             tries += 1
             if tries > MAX_TRIES or end - r.pos > MAX_ELEMENT:

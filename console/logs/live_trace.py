@@ -2,8 +2,9 @@
 
 `LiveTrace.feed(entries)` runs each entry of the analytics service through the same
 TraceParser and SequentialTrace the morning check uses, and returns what is new: a fresh
-`sequential_execution` CheckResult for the panel, plus the violations and
-DependencyFailureErrors to notify at once. A trace covers one processing day (in the
+verdict (status, summary, the trace's value), plus the violations and DependencyFailureErrors
+to notify at once. The check that follows the stream makes its result of the verdict (its
+`live` hook, a LogFeed: panels/spec.py); this module names no check. A trace covers one processing day (in the
 configured zone): an entry of a later day starts a new one, so replaying a file that
 holds several mornings judges each on its own.
 """
@@ -16,8 +17,8 @@ from datetime import date
 from typing import Any
 
 from console.core.config import Settings
-from console.core.models import CheckResult, LogEntry
-from console.logs.trace import SequentialTrace, TraceParser
+from console.core.models import LogEntry, Status
+from console.logs.trace import SequentialTrace, TraceParser, TraceValue
 
 
 @dataclass
@@ -28,9 +29,18 @@ class TraceAlert:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class TraceVerdict:
+    """What the trace says so far: the morning check's status, summary and value (TraceValue)."""
+
+    status: Status
+    summary: str
+    value: TraceValue
+
+
 @dataclass
 class TraceUpdate:
-    result: CheckResult | None  # None when the batch held no trace line
+    verdict: TraceVerdict | None  # None when the batch held no trace line
     alerts: list[TraceAlert]
     day: date | None
 
@@ -71,17 +81,14 @@ class LiveTrace:
                 alerts.append(TraceAlert("violation", day, _violation_text(v), v))
             for d in self.trace.dependency_failures[failures_before:]:
                 alerts.append(TraceAlert("dependency_failure", day, f"DependencyFailureError: {d['text'][:160]}", d))
-        return TraceUpdate(self.result() if changed else None, alerts, self.day)
+        return TraceUpdate(self.verdict() if changed else None, alerts, self.day)
 
-    def result(self) -> CheckResult:
+    def verdict(self) -> TraceVerdict:
         # What the morning check computes from the same lines (the same status, summary and
         # JSON), so the panel shows one result whether it came from a refresh or from the
         # stream. Its value is the trace's own (`TraceValue`): the check's adds only what a
         # live trace never says (a deadline passed, entries skipped).
-        status, summary, value = self.trace.verdict()
-        return CheckResult(
-            id="sequential_execution", title="Sequential execution", status=status, summary=summary, value=value
-        )
+        return TraceVerdict(*self.trace.verdict())
 
 
 def _violation_text(v: dict[str, Any]) -> str:

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import Any
 
-from console.core.models import LogEntry
+from console.core.log_entry import LogEntry
 from console.core.timefmt import parse_duration
 from console.core.timestamps import rfc3339
 
@@ -98,7 +99,7 @@ class LogQuery:
     def _insensitive(self, text: str) -> bool:
         return self.smart_case and not has_uppercase(text)
 
-    def _service_matches(self, name: str | None) -> bool:
+    def service_matches(self, name: str | None) -> bool:
         name = name or ""
         if not self.service_contains:
             return name == self.service
@@ -106,7 +107,7 @@ class LogQuery:
             return (self.service or "").lower() in name.lower()
         return (self.service or "") in name
 
-    def with_(self, **changes) -> LogQuery:
+    def with_(self, **changes: Any) -> LogQuery:
         return replace(self, **changes)
 
     # ------------------------------------------------------------------ gcp
@@ -140,7 +141,7 @@ class LogQuery:
         return not self.severity or severity_rank(name) >= SEVERITIES[self.severity]
 
     def matches(self, entry: LogEntry) -> bool:
-        if self.service and not self._service_matches(entry.service):
+        if self.service and not self.service_matches(entry.service):
             return False
         if not self.severity_passes(entry.severity):
             return False

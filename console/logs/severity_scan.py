@@ -28,6 +28,8 @@ from functools import lru_cache
 from itertools import starmap
 from typing import Any
 
+from console.logs.forked_parts import Data
+
 _NOT_LOADED: Any = object()
 hyperscan: Any = _NOT_LOADED  # the module, imported on first use (~30 ms: not for every command)
 
@@ -47,7 +49,7 @@ def available() -> bool:
         try:
             import hyperscan as module
         except ImportError:  # not on this platform: parse.py falls back to its `re` prefilter
-            module = None
+            module = None  # type: ignore[assignment]  # hyperscan is Any: None says "not here"
         hyperscan = module
     return hyperscan is not None
 
@@ -62,7 +64,7 @@ def _odd_bytes() -> bytes:
 
 
 @lru_cache(maxsize=16)
-def _database(names: tuple[str, ...]):
+def _database(names: tuple[str, ...]) -> tuple[Any, threading.Lock]:
     """The compiled patterns and the lock of their one scratch space: a second thread
     scanning with it at the same time gets ScratchInUseError, so scans take turns."""
     if not available():
@@ -82,14 +84,15 @@ def prepare(names: tuple[str, ...]) -> None:
     _database(names)
 
 
-def candidate_lines(data, names: tuple[str, ...], start: int = 0, stop: int | None = None) -> Iterator[bytes]:
+def candidate_lines(data: Data, names: tuple[str, ...], start: int = 0, stop: int | None = None) -> Iterator[bytes]:
     """The lines of `data` (bytes, bytearray or mmap) that may hold a severity among `names`
     (upper-case), by the argument above: each once, in order, without the newline. `start`
     and `stop` (line boundaries) bound the part scanned, so a file can be split in parts."""
-    return map(data.__getitem__, starmap(slice, line_bounds(data, names, start, stop)))  # no Python frame per line
+    lines = starmap(slice, line_bounds(data, names, start, stop))
+    return map(data.__getitem__, lines)  # type: ignore[arg-type]  # each type's slice is bytes; no Python frame per line
 
 
-def line_bounds(data, names: tuple[str, ...], start: int = 0, stop: int | None = None) -> list[tuple[int, int]]:
+def line_bounds(data: Data, names: tuple[str, ...], start: int = 0, stop: int | None = None) -> list[tuple[int, int]]:
     """(start, end) of each candidate line in data[start:stop] (`start` at a line's start,
     `stop` after a newline or at the end): `data[s:e]` is the line without its newline."""
     first = start
@@ -100,7 +103,7 @@ def line_bounds(data, names: tuple[str, ...], start: int = 0, stop: int | None =
     ends: list[int] = []
     base = first
 
-    def on_match(_id, _start, end, _flags, _context):
+    def on_match(_id: int, _start: int, end: int, _flags: int, _context: object) -> None:
         ends.append(base + end)
 
     view = memoryview(data)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from console.core.models import LogEntry
+from console.core.log_entry import LogEntry
 
 
 class LogSource(Protocol):

@@ -21,10 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import orjson
 
-from console.core.models import LogEntry
+from console.core.log_entry import LogEntry
 from console.core.safefile import open_regular, read_regular
 from console.logs.json_stream import NotStreamable, iter_objects
 from console.logs.parse import MalformedLog, entry_from_dict, entry_service, entry_timestamp
@@ -76,7 +77,13 @@ def _needle(service: str) -> bytes | None:
 
 
 def _take(
-    scan: WindowScan, raw, line: bytes | None, service: str, start: datetime, keep: Keep | None, other: bool = False
+    scan: WindowScan,
+    raw: Any,
+    line: bytes | None,
+    service: str,
+    start: datetime,
+    keep: Keep | None,
+    other: bool = False,
 ) -> None:
     """One decoded entry (`raw`) into the scan's counts and, if it belongs, its kept list.
     `other`: the raw line shows it is of another service (only counted)."""
@@ -125,7 +132,7 @@ def _overlong(scan: WindowScan) -> None:
     scan.overlong = True
 
 
-def _continuing(fh, st: os.stat_result, previous: WindowScan | None, end: datetime) -> WindowScan | None:
+def _continuing(fh: BinaryIO, st: os.stat_result, previous: WindowScan | None, end: datetime) -> WindowScan | None:
     """A copy of `previous` to continue from, when the file only grew since it was scanned."""
     if previous is None or previous.inode != st.st_ino or st.st_size < previous.offset:
         return None
@@ -158,11 +165,11 @@ def scan_ndjson_file(
         while chunk := fh.read(CHUNK):
             data = partial + chunk if partial else chunk
             if scan.overlong:  # the rest of a line too long to read, up to its newline
-                end = data.find(b"\n") + 1
-                if not end:
+                newline = data.find(b"\n") + 1
+                if not newline:
                     partial, scan.offset = b"", fh.tell()
                     continue
-                scan.overlong, scan.lines, data = False, scan.lines + 1, data[end:]
+                scan.overlong, scan.lines, data = False, scan.lines + 1, data[newline:]
             cut = data.rfind(b"\n") + 1
             if cut:
                 _lines(scan, data[:cut], service, start, keep)

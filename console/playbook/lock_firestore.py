@@ -41,6 +41,10 @@ class FirestoreLock:
         data = snap.to_dict()
         return snap, data if isinstance(data, dict) else {}
 
+    def holder(self) -> dict[str, Any] | None:
+        """The lock document as stored (who runs what, its step), or None when free."""
+        return self._held()[1]
+
     def acquire(self, owner: dict[str, Any]) -> None:
         from google.api_core.exceptions import AlreadyExists, FailedPrecondition, NotFound
 
@@ -144,6 +148,10 @@ class LazyFirestoreLock:
             raise
         except Exception as exc:  # credentials, network, permissions
             raise LockHeld(f"cannot take the Firestore run lock: {type(exc).__name__}: {exc}") from exc
+
+    def holder(self) -> dict[str, Any] | None:
+        """Who holds the Firestore lock (for the header: issue 26); raises like every read."""
+        return self._get().holder()
 
     def refresh(self, owner: dict[str, Any]) -> None:
         self._call("refresh", owner)

@@ -29,18 +29,14 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from console.core.config import NotifyChannel, Settings, WatchSettings
-from console.core.models import CheckValue, Status
+from console.core.config import Settings
+from console.core.config_sections import NotifyChannel, WatchSettings
+from console.core.models import CheckResult, Status
 from console.core.redaction import mask_tree
 from console.core.timefmt import for_people
 from console.core.timestamps import parse_timestamp
-from console.logs.trace import TraceValue
-from panels.dnp import DnpValue
-from panels.drift import DriftValue
-from panels.grading import GradingValue
-from panels.phase3 import Phase3Value
+from panels import dispatch
 from panels.status_style import STATUS_ICON
-from panels.usage import UsageValue
 
 if TYPE_CHECKING:
     from tenacity import RetryCallState
@@ -87,41 +83,10 @@ def describe(channel: NotifyChannel) -> str:
 # ------------------------------------------------------------------ rendering (pure)
 
 
-def top_rows(value: CheckValue | None, tz: tzinfo, limit: int = TOP_ROWS) -> list[str]:
-    """The few rows behind a verdict, from the result's value (no extra query)."""
-    rows: list[str] = []
-
-    def clock(iso: str | None) -> str:
-        return for_people(iso, tz, "clock") if parse_timestamp(iso) else str(iso)
-
-    if isinstance(value, UsageValue):
-        rows += [f"{g.game}: no usage rate for {g.players} players" for g in value.failing_games]
-        rows += [f"{g.game}: {g.impossible} impossible values" for g in value.per_game if g.impossible]
-    elif isinstance(value, DriftValue):
-        behind = sorted(
-            (s for s in value.services if s.status in ("warn", "fail")), key=lambda s: -(s.commits_behind or 0)
-        )
-        rows += [
-            f"{s.service} on {str(s.commit)[:8]}: {s.commits_behind} commits / {s.days_behind} days behind"
-            for s in behind
-        ]
-    elif isinstance(value, GradingValue):
-        systems = sorted(value.systems, key=lambda s: s.coverage_pct or 0)
-        rows += [f"{s.system_id}: {s.graded}/{s.predicted} graded" for s in systems]
-    elif isinstance(value, DnpValue):
-        rows += [f"{e.cache_date} {e.player_name} (avg {e.points_avg_last_10} pts)" for e in value.examples]
-    elif isinstance(value, Phase3Value):
-        rows += [f"{p.name}: {p.status}" for p in value.processors if p.status != "success"]
-    elif isinstance(value, TraceValue):
-        rows += [
-            f"{v.who} (Level {v.level}) started at {clock(v.at)} before Level "
-            f"{min(v.pending_levels, default='?')} finished"
-            for v in value.violations
-        ]
-        rows += [
-            f"{clock(d.at)} DependencyFailureError in {d.processor}: {d.text[:120]}" for d in value.dependency_failures
-        ]
-    return rows[:limit]
+def top_rows(result: CheckResult, tz: tzinfo, limit: int = TOP_ROWS) -> list[str]:
+    """The few rows behind a verdict, from the result's value (no extra query): the check's
+    own `notify_rows`."""
+    return dispatch.notify_rows(result, tz, limit)
 
 
 def _local(iso: str, tz: tzinfo) -> str:
@@ -142,6 +107,8 @@ def change_line(change: dict[str, Any]) -> str:
     head = f"{change['title']}: {before} → {change['status']}" if before else f"{change['title']}: {change['status']}"
     if change["kind"] == "reminder":
         head = f"{change['title']}: still {change['status']} (since {change.get('since_local', '?')})"
+    elif change["kind"] == "worse":
+        head = f"{change['title']}: {change['status']}, worse"
     elif label:
         head += f" ({label})"
     return head
@@ -161,6 +128,8 @@ def slack_payload(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
             _context(f"as of {as_of} · {source} · {digest['messages']} alert messages this morning"),
             _section("\n".join(lines)),
         ]
+        if digest.get("notes"):
+            blocks.append(_section("*Notes*\n" + "\n".join(f"✎ {n}" for n in digest["notes"])))
         if digest.get("report_file"):
             blocks.append(_context(f"full report: `{digest['report_file']}`"))
         return {"text": header, "blocks": blocks}
@@ -173,6 +142,10 @@ def slack_payload(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
         if change.get("rows"):
             text += "\n" + "\n".join(f"• {row}" for row in change["rows"])
         blocks.append(_section(text))
+        if change.get("ack_text"):
+            blocks.append(_context(("🔔 " if change.get("ack_ended") else "🔕 ") + change["ack_text"]))
+        if change.get("open_command"):
+            blocks.append(_context(open_text(change)))
         if change.get("commands") and change["status"] != "ok":
             why = f" {change['suggestion']}" if change.get("suggestion") else ""
             blocks.append(_section(f"Suggested:{why}\n```" + "\n".join(change["commands"]) + "```"))
@@ -180,6 +153,14 @@ def slack_payload(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
             blocks.append(_context(f"No playbook suggested: {change['suggestion']}"))
         blocks.append({"type": "divider"})
     return {"text": header + ": " + "; ".join(change_line(c) for c in changes), "blocks": blocks}
+
+
+def open_text(change: dict[str, Any]) -> str:
+    """`Open: <url|in the console> · nba-console --date … --check … --drill`: the link only when
+    serve.public_url is set (never with the token), the command always."""
+    url = change.get("open_url")
+    link = f"<{url}|open in the console> · " if url else "Open: "
+    return f"{link}`{change['open_command']}`"
 
 
 def _header(text: str) -> dict[str, Any]:
@@ -210,12 +191,19 @@ def text_lines(event: dict[str, Any], settings: Settings) -> list[str]:
     if event["type"] == "summary":
         lines = [f"{head}: morning summary, overall {report['status']}"]
         lines += [f"  {c['title']}: {c['status']} · {c['summary']}" for c in report["checks"]]
+        lines += [f"  note: {n}" for n in event["digest"].get("notes", [])]
         if event["digest"].get("report_file"):
             lines.append(f"  report: {event['digest']['report_file']}")
         return lines
     out = []
     for change in event["changes"]:
         out.append(f"{head}: {change_line(change)} · {change['summary']}")
+        if change.get("ack_text"):
+            out.append(f"    {change['ack_text']}")
+        if change.get("open_command"):
+            out.append(
+                f"    open: {change['open_command']}" + (f"  {change['open_url']}" if change.get("open_url") else "")
+            )
         out += [f"    {cmd}" for cmd in change.get("commands", []) if change["status"] != "ok"]
         if not change.get("commands") and change.get("suggestion"):
             out.append(f"    no playbook suggested: {change['suggestion']}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from rich.console import Console
@@ -10,6 +11,7 @@ from rich.text import Text
 
 from console.core.config import Settings
 from console.core.models import Report
+from console.core.team import Note
 from console.core.timefmt import for_people
 from panels.dispatch import markdown
 from panels.status_style import STATUS_ICON, STATUS_STYLE
@@ -35,7 +37,8 @@ def print_report(report: Report, settings: Settings, console: Console | None = N
     console.print(Text(f"overall: {report.status.value}", style=STATUS_STYLE[report.status.value]))
 
 
-def report_markdown(report: Report, settings: Settings) -> str:
+def report_markdown(report: Report, settings: Settings, notes: Sequence[Note] = ()) -> str:
+    """The morning as Markdown; `notes`: the team's notes on the date (issue 26), after the table."""
     lines = [
         f"# Morning check: games of {report.game_date}",
         "",
@@ -50,7 +53,16 @@ def report_markdown(report: Report, settings: Settings) -> str:
     for check in report.checks:
         summary = check.summary.replace("|", "\\|")
         lines.append(f"| {check.title} | {STATUS_ICON[check.status.value]} {check.status.value} | {summary} |")
+    if notes:
+        lines += ["", "## Notes", ""]
+        lines += [f"- {note_line(n, settings)}" for n in notes]
     for check in report.checks:
         lines += ["", f"## {check.title}", "", check.summary]
         lines += markdown(check, settings.tz)  # the panel's own table under its heading
     return "\n".join(lines) + "\n"
+
+
+def note_line(note: Note, settings: Settings) -> str:
+    """`2026-02-05 08:41 EST ana (usage_rate_coverage): re-scraped at 08:40`."""
+    about = f" ({note.check})" if note.check else ""
+    return f"{local_time(note.at, settings)} {note.who}{about}: {note.text}"

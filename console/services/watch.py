@@ -20,17 +20,28 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from console.core.clock import Clock, FixedClock, ReplayClock
-from console.core.config import NotifyChannel, Settings, WatchSettings
+from console.core.config import Settings
+from console.core.config_sections import NotifyChannel, WatchSettings
 from console.core.models import CheckResult, Report, Status
+from console.core.team import TeamStore
 from console.core.timestamps import parse_timestamp
 from console.services.notify import Delivery, DeliveryError, top_rows
 from console.services.runner import SPEC_BY_ID, SPECS, CheckContext, run_all
 from console.services.watch_state import StateStore, WatchState, state_path
+from console.services.watch_team import (
+    ack_fields,
+    acks_by_key,
+    date_notes,
+    judge_ack,
+    links,
+    record_run,
+    settle_ack,
+)
 from panels.spec import CheckSpec
 
 log = logging.getLogger("nba_console.watch")
@@ -43,9 +54,15 @@ def is_quiet(status: str | None) -> bool:
 
 
 def decide(
-    memory: dict[str, Any] | None, result: CheckResult, now: datetime, ws: WatchSettings
+    memory: dict[str, Any] | None,
+    result: CheckResult,
+    now: datetime,
+    ws: WatchSettings,
+    acknowledged: bool = False,
 ) -> tuple[dict[str, Any], str | None]:
     """What to tell about one check this run: (new memory, kind of message or None).
+    `acknowledged`: someone is on it (an ack that holds): no reminder, and the reminder clock
+    does not move, so the first run after the ack ends reminds at once if one is due.
 
     memory: {"status": seen last run, "since": when it became that, "announced": what the
     channels were told last, "announced_at", "error_told_at"}. Kinds: "new" (quiet -> bad),
@@ -70,7 +87,7 @@ def decide(
             else (ws.remind_every if current == Status.FAIL.value else None)
         )
         told = _parse(mem.get("announced_at"))
-        if every is None or told is None or now - told < every:
+        if every is None or told is None or now - told < every or acknowledged:
             return mem, None
         kind = "reminder"
     elif current == Status.ERROR.value:
@@ -94,7 +111,9 @@ def _parse(text: Any) -> datetime | None:
     return parse_timestamp(text)  # the one parser: in range, with an offset, or None
 
 
-def change_entry(result: CheckResult, kind: str, memory: dict[str, Any], settings: Settings) -> dict[str, Any]:
+def change_entry(
+    result: CheckResult, kind: str, memory: dict[str, Any], settings: Settings, game_date: date | None = None
+) -> dict[str, Any]:
     spec = SPEC_BY_ID.get(result.id)
     since = _parse(memory.get("since"))
     commands, why = suggested(spec, result, settings)
@@ -107,9 +126,10 @@ def change_entry(result: CheckResult, kind: str, memory: dict[str, Any], setting
         "since": memory.get("since"),
         "since_local": since.astimezone(settings.tz).strftime("%H:%M %Z") if since else None,
         "summary": result.summary,
-        "rows": top_rows(result.value, tz=settings.tz),
+        "rows": top_rows(result, tz=settings.tz),
         "commands": commands,
         "suggestion": why,
+        **(links(settings, game_date, result.id) if game_date is not None else {}),
     }
 
 
@@ -146,6 +166,7 @@ class RunOutcome:
     summary_queued: bool = False  # this run made the summary (once per game date)
     summaries_sent: int = 0  # summary messages a channel accepted this run (made now or earlier)
     summaries_waiting: int = 0  # summary messages still in the outbox for this run's channels
+    heartbeat_problem: str | None = None  # the dead-man's-switch ping failed
 
     def delivery_text(self) -> str:
         """`2 sent; summary sent`, `0 sent, 2 queued; …; summary queued (not delivered yet)`:
@@ -157,6 +178,8 @@ class RunOutcome:
             text += "; summary queued (not delivered yet)"
         elif self.summaries_sent:
             text += "; summary sent"
+        if self.heartbeat_problem:
+            text += "; heartbeat failed"
         return text
 
 
@@ -169,10 +192,18 @@ class Watcher:
     report_dir: Path | None = None
     delivery: Delivery | None = None
     until: datetime | None = None  # summary time; None: no summary
+    team: TeamStore | None = None  # acks and the heartbeat (None: the configured one)
+    every: timedelta | None = None  # the schedule's period, for the heartbeat (None: watch.every)
+    heartbeat_url: str | None = None
+    wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # the heartbeat's time
 
     def __post_init__(self) -> None:
         self.delivery = self.delivery or Delivery(self.settings)
         self.store = StateStore(state_path(self.settings))
+        if self.team is None:
+            from console.services.team_records import open_team_store
+
+            self.team = open_team_store(self.settings)
 
     def judge(self, as_of: datetime) -> Report:
         ctx = CheckContext(settings=self.settings, game_date=self.game_date, as_of=as_of)
@@ -198,11 +229,20 @@ class Watcher:
         with self.store:
             state = self.store.load()
             day = state.day(self.game_date)
+            acks = acks_by_key(self.team, self.game_date)
             for result in report.checks:
-                memory, kind = decide(day["checks"].get(result.id), result, as_of, self.settings.watch)
+                acked = judge_ack(acks, result, self.game_date, as_of, self.settings)
+                holds = acked is not None and acked.verdict.kind == "holds"
+                memory, kind = decide(day["checks"].get(result.id), result, as_of, self.settings.watch, holds)
+                if kind is None and acked is not None and acked.verdict.kind == "worse":
+                    kind = "worse"  # the same status, a worse number: breaks through the ack
+                    memory["previous"], memory["announced_at"] = memory.get("announced"), as_of.isoformat()
                 day["checks"][result.id] = memory
+                if acked is not None:
+                    settle_ack(self.team, self.settings, acked)
                 if kind is not None:
-                    outcome.changes.append(change_entry(result, kind, memory, self.settings))
+                    entry = change_entry(result, kind, memory, self.settings, self.game_date)
+                    outcome.changes.append({**entry, **ack_fields(acked, self.settings.tz)})
             if outcome.changes:
                 self._enqueue(
                     state,
@@ -226,6 +266,19 @@ class Watcher:
             waiting = [m for m in state.outbox if m.get("channel") in mine]
             outcome.queued = len(waiting)
             outcome.summaries_waiting = sum(1 for m in waiting if m["event"].get("type") == "summary")
+        problem = record_run(
+            self.team,
+            self.settings,
+            self.wall_clock(),
+            as_of,
+            report.status.value,
+            self.every or self.settings.watch.every,
+            self.game_date,
+            self.heartbeat_url,
+        )
+        if problem:
+            log.warning("%s", problem)
+            outcome.heartbeat_problem = problem
         return outcome
 
     def _enqueue(self, state: WatchState, event: dict[str, Any]) -> None:
@@ -241,15 +294,16 @@ class Watcher:
             )
 
     def _summary_event(self, report: Report, day: dict[str, Any]) -> dict[str, Any]:
-        from console.services.report import report_markdown
+        from console.services.report import note_line, report_markdown
 
         report_file = None
+        notes = date_notes(self.team, self.game_date)
         directory = self.report_dir or self.settings.watch.report_dir
         if directory is not None:
             path = Path(directory) / f"morning-{self.game_date.isoformat()}.md"
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(report_markdown(report, self.settings), encoding="utf-8")
+                path.write_text(report_markdown(report, self.settings, notes), encoding="utf-8")
                 report_file = str(path)
             except OSError as exc:
                 log.warning("cannot write the morning report to %s: %s", path, exc.strerror or exc)
@@ -261,6 +315,7 @@ class Watcher:
             "counts": counts,
             "messages": day.get("messages", 0),
             "report_file": report_file,
+            "notes": [note_line(n, self.settings) for n in notes],
         }
         return {
             "id": f"{self.game_date}/{report.as_of.isoformat()}/summary",

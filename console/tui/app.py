@@ -39,10 +39,12 @@ from console.tui import themes
 from console.tui.check_workers import CheckWorkers
 from console.tui.date_navigation import DateNavigator
 from console.tui.gc_tuning import freeze_startup_heap
+from console.tui.landing import Landing
 from console.tui.live_feeds import LiveFeeds, LogSourceFactory
 from console.tui.messages import LiveTraceUpdated, PlaybookFinished, ResultPushed
 from console.tui.notices import Notices
 from console.tui.palette import ConsoleCommands
+from console.tui.team_view import TeamView
 from console.tui.theme_memory import ThemeMemory
 
 if TYPE_CHECKING:
@@ -87,9 +89,12 @@ class NbaConsoleApp(App[None]):
         game_date: date | None = None,
         log_source_factory: LogSourceFactory = open_log_source,
         timers: SetTimer | None = None,
+        land_check: str | None = None,
+        land_drill: bool = False,
     ) -> None:
         """`timers`: what arms the checks' refresh timers (Textual's `set_timer`; a test
-        passes timers it fires by hand, as it passes a clock it moves by hand)."""
+        passes timers it fires by hand, as it passes a clock it moves by hand). `land_check`
+        (and `land_drill`): where an alert's link lands, `--check ID [--drill]` (issue 26)."""
         freeze_startup_heap()
         super().__init__()
         self.settings = settings
@@ -109,6 +114,8 @@ class NbaConsoleApp(App[None]):
         self.live_feeds = LiveFeeds(self, settings, self.clock, log_source_factory, self.backend)
         self.notices = Notices(self, ring=settings.tui.bell)
         self.theme_memory = ThemeMemory(self, settings)
+        self.landing = Landing(self, self.open_detail, land_check if land_check in SPEC_BY_ID else None, land_drill)
+        self.team = TeamView(self, settings, self.clock, lambda: self.game_date)
 
     # ------------------------------------------------------------------ setup
 
@@ -125,12 +132,14 @@ class NbaConsoleApp(App[None]):
         # A modal closing (or any screen change) lets the checks held under it run.
         self.screen_change_signal.subscribe(self, lambda _screen: self.scheduler.release())
         self.set_interval(1.0, self.clock_tick)
+        self.team.start()
         self.run_worker(
             partial(self.dates.first_date, self.backend), thread=True, name="bootstrap", exit_on_error=False
         )
 
     def on_unmount(self) -> None:
         self.scheduler.stop()
+        self.team.stop()
         self.live_feeds.stop()
         if self._backend is not None:
             try:
@@ -189,6 +198,7 @@ class NbaConsoleApp(App[None]):
             if event.state is WorkerState.SUCCESS and isinstance(worker.result, date):
                 self.dates.game_date = self.dates.default_date = worker.result
                 self._new_date()
+                self.landing.land()
                 self.run_worker(
                     partial(self.dates.find_range, self.backend),
                     thread=True,
@@ -206,6 +216,8 @@ class NbaConsoleApp(App[None]):
             self.apply_result(ended.check_id, ended.result)
             self.scheduler.finished(ended.check_id, ended.generation)
             self.redraw()
+            if not self.scheduler.running:
+                self.landing.round_done()
 
     def report_worker_error(self, worker: Worker[Any]) -> None:
         """The one place an unexpected worker failure surfaces: a log line and a notification."""
@@ -246,10 +258,10 @@ class NbaConsoleApp(App[None]):
         if message.generation != self.scheduler.generation:
             return  # the user moved to another date meanwhile
         for alert in update.alerts:  # not again when the user comes back to the date
-            self.notices.alert(self.game_date, alert.message, title="Sequential execution")
-        if update.result is not None:
+            self.notices.alert(self.game_date, alert.message, title=message.title)
+        if message.result is not None:
             # A violation was just announced above: the status change is not told twice.
-            self.apply_result("sequential_execution", update.result, announce=not update.alerts)
+            self.apply_result(message.result.id, message.result, announce=not update.alerts)
             self.redraw()
 
     def on_playbook_finished(self, message: PlaybookFinished) -> None:
@@ -279,6 +291,7 @@ class NbaConsoleApp(App[None]):
         assert self.game_date is not None
         self.scheduler.start_round()
         self.live_feeds.start(self.game_date, self.scheduler.generation)
+        self.team.refresh()  # the new date's notes
         self.redraw()
 
     def show_date(self, target: date) -> None:

@@ -22,6 +22,7 @@ from console.core.timefmt import format_duration
 from console.services.runner import SPECS
 from console.services.verdicts import ALARMING, Verdict, alarm_text, brief
 from console.services.watch_state import last_notified_at
+from console.tui.team_chips import team_chips
 from panels.status_style import STATUS_ORDER, status_style
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ def chips(app: ConsoleHost, now: datetime) -> list[Text]:
         out.append(status)
     if alarm := alarm_chip(app):  # third at 80 columns: under the date and the clock, cut to the width
         out.append(alarm)
+    out += team_chips(app.team.snapshot)  # issue 26: the watch's heartbeat, the playbook lock, who else is here
     out.append(Text.assemble("processed ", (processing, "bold")))
     # Before refresh, backend and project: at 80x24 the header's third line is its last.
     if app.game_date is not None and (chip := watch_chip(app.settings, app.game_date)) is not None:

@@ -1,25 +1,22 @@
 """The history screen's cells and series: a Report per date in, text and numbers out.
 
 Pure (rich only): the grid's badge text reads without colour (`ok`, `WARN`, `FAIL`, `unk`,
-`ERR`), and each plotted series carries its threshold lines from the results' own values.
+`ERR`), and each plotted series (a check's `plot` hook) carries its threshold lines from the
+settings in force.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
 
 from rich.text import Text
 
-from console.core.models import CheckResult, CheckValue
-from panels import dispatch, dnp, drift, grading, usage
+from console.core.config import Settings
+from console.core.models import CheckResult
+from panels import dispatch
 from panels.dispatch import NO_GAMES, no_games
-from panels.spec import CheckSpec
 from panels.status_style import SHORT_LABEL, STATUS_GLYPH, status_style
-
-V = TypeVar("V", bound=CheckValue)
 
 
 def headline(result: CheckResult) -> str:
@@ -55,55 +52,14 @@ class Series:
 Day = dict[str, CheckResult]  # one date's results by check id (what is loaded so far)
 
 
-def _number(day: Day, spec: CheckSpec[V], read: Callable[[V], float | int | None]) -> float | None:
-    result = day.get(spec.id)
-    if result is None or result.status.value == "error" or no_games(result):
-        return None
-    value = spec.value_of(result)
-    number = read(value) if value is not None else None
-    return None if number is None else float(number)
-
-
-def _line(days: list[Day], spec: CheckSpec[V], read: Callable[[V], float], default: float) -> float:
-    """A threshold as the results state it (the config in force), else the default."""
-    for day in days:
-        value = spec.value_of(day.get(spec.id))
-        if value is not None:
-            return float(read(value))
-    return default
-
-
-def _worst_commits(value: drift.DriftValue) -> int | None:
-    worst = drift.worst_known(value)
-    return None if worst is None else worst.commits_behind
-
-
-def series(days: list[Day]) -> list[Series]:
-    """Grading coverage (80/70 lines), DNP % (0 line), usage % (90 line), worst drift in commits."""
-
-    def values(spec: CheckSpec[V], read: Callable[[V], float | int | None]) -> list[float | None]:
-        return [_number(d, spec, read) for d in days]
-
+def series(days: list[Day], settings: Settings) -> list[Series]:
+    """One series per check with a `plot` hook, in registry order: its number per date (None
+    where there is nothing to judge) and its threshold lines from the settings in force."""
     return [
         Series(
-            "grading coverage %",
-            values(grading.SPEC, lambda v: v.coverage_pct),
-            {
-                "trigger": _line(days, grading.SPEC, lambda v: v.trigger_pct, 80.0),
-                "monitor": _line(days, grading.SPEC, lambda v: v.monitor_pct, 70.0),
-            },
-        ),
-        Series(
-            "DNP rows in the game date's cache %",
-            values(dnp.SPEC, lambda v: v.game_date_pct),
-            {"max": _line(days, dnp.SPEC, lambda v: v.max_pct, 0.0)},
-        ),
-        Series(
-            "usage-rate coverage %",
-            values(usage.SPEC, lambda v: v.coverage_pct),
-            {"target": _line(days, usage.SPEC, lambda v: v.target_pct, 90.0)},
-        ),
-        Series("commits behind (worst service)", values(drift.SPEC, _worst_commits), {}),
+            plot.title, [dispatch.plot_number(plot, check_id, day.get(check_id)) for day in days], plot.lines(settings)
+        )
+        for check_id, plot in dispatch.plots()
     ]
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
 
     from console.tui.date_navigation import DateNavigator
+    from console.tui.team_view import TeamView
 
 
 class ConsoleHost(Protocol):
@@ -36,6 +37,10 @@ class ConsoleHost(Protocol):
 
     @property
     def dates(self) -> DateNavigator: ...
+
+    @property
+    def team(self) -> TeamView:
+        """The team's records as this console last read them, and its way to write (issue 26)."""
 
     @property
     def states(self) -> Mapping[str, PanelState]:

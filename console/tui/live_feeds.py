@@ -1,5 +1,7 @@
-"""Live feeds of the console, between refreshes: the analytics log stream (the sequential
-panel and its alerts) and pushed document changes (Firestore on_snapshot for Phase 3).
+"""Live feeds of the console, between refreshes: a log stream (the check with a `LogFeed`:
+the sequential trace and its alerts) and pushed document changes (the checks with a
+`DocumentFeed`: Firestore on_snapshot for Phase 3). Which check follows what is the checks'
+own `live` hook (panels/spec.py), found through panels/dispatch.py: no check is named here.
 
 An object the app owns (not a mixin): it takes what it needs in its constructor, runs its
 feeds in the owner's thread workers and hands what they find to the owner as messages
@@ -31,7 +33,8 @@ from console.logs.live_trace import LiveTrace
 from console.logs.query import LogQuery
 from console.logs.source import LogSource
 from console.tui.messages import LiveTraceUpdated, ResultPushed
-from panels.phase3 import PHASE3_COLLECTION, phase3_from_fields
+from panels.dispatch import live_feeds, log_feed
+from panels.spec import CheckSpec, DocumentFeed
 
 IDLE_POLL_MAX = 1.0  # seconds between two polls of a still log stream
 LogSourceFactory = Callable[..., LogSource]  # (settings, clock[, query]) -> an open source
@@ -65,8 +68,8 @@ class _Run:
                 log.warning(f"unsubscribe: {exc!r}")
 
 
-def _error_result(check_id: str, title: str, message: str) -> CheckResult:
-    return CheckResult(id=check_id, title=title, status=Status.ERROR, summary=message, error=message)
+def _error_result(spec: CheckSpec[Any], message: str) -> CheckResult:
+    return CheckResult(id=spec.id, title=spec.title, status=Status.ERROR, summary=message, error=message)
 
 
 class LiveFeeds:
@@ -109,8 +112,12 @@ class LiveFeeds:
         panel moves as Level lines arrive and a violation is announced at once."""
         worker = get_current_worker()
         settings = self.settings
+        found = log_feed()
+        if found is None:
+            return  # no check follows a log stream
+        spec, feed = found
         day = run.game_date + settings.processing_offset
-        source = self.open_log_source(settings, self.clock, LogQuery(service=settings.services.analytics))
+        source = self.open_log_source(settings, self.clock, LogQuery(service=feed.service(settings)))
         trace = LiveTrace(settings, day)
 
         # Stops on cancel, on a date change and when the app unmounts: a thread still polling
@@ -124,17 +131,19 @@ class LiveFeeds:
                 try:
                     batch = source.poll()
                     update = trace.feed(batch) if batch else None
-                    if update is not None and update.result is not None:  # the panel's data age: the newest line
-                        update.result = with_data_at(update.result, [max(e.timestamp for e in batch)])
+                    verdict = update.verdict if update is not None else None
+                    result = None
+                    if verdict is not None:  # the panel's data age: the newest line
+                        result = feed.judge(verdict.status, verdict.summary, verdict.value)
+                        result = with_data_at(result, [max(e.timestamp for e in batch)])
                 except Exception as exc:  # noqa: BLE001 - data must not end the stream: a panel error
                     message = f"live log stream: {type(exc).__name__}: {first_line(exc)}"
-                    result = _error_result("sequential_execution", "Sequential execution", message)
-                    self.owner.post_message(ResultPushed("sequential_execution", result, run.game_date))
+                    self.owner.post_message(ResultPushed(spec.id, _error_result(spec, message), run.game_date))
                     run.stop.wait(max(settings.logs.poll_seconds, 5.0))
                     continue
-                if update is not None and (update.result is not None or update.alerts) and not stopped():
+                if update is not None and (result is not None or update.alerts) and not stopped():
                     # post_message never blocks (call_from_thread would, and can hang at exit).
-                    self.owner.post_message(LiveTraceUpdated(update, run.generation))
+                    self.owner.post_message(LiveTraceUpdated(update, run.generation, result, spec.title))
                 if batch:
                     wait = settings.logs.poll_seconds
                 else:
@@ -149,31 +158,35 @@ class LiveFeeds:
     # ------------------------------------------------------------------ live Phase 3 document
 
     def _document_job(self, run: _Run) -> None:
-        """Where the backend can push document changes (Firestore on_snapshot on gcp), the
-        Phase 3 panel follows them at once instead of waiting for its next refresh."""
+        """Where the backend can push document changes (Firestore on_snapshot on gcp), a check
+        with a DocumentFeed follows them at once instead of waiting for its next refresh."""
         backend = self.backend()
         watch = getattr(backend, "watch_document", None)
         if watch is None:
             return  # the local backend: refreshes re-read the document file
+        for spec, feed in live_feeds():
+            if isinstance(feed, DocumentFeed):
+                self._watch_document(run, watch, backend, spec, feed)
+
+    def _watch_document(
+        self, run: _Run, watch: Callable[..., Subscription], backend: Backend, spec: CheckSpec[Any], feed: DocumentFeed
+    ) -> None:
         game_date = run.game_date
 
         def changed(fields: dict[str, Any] | None) -> None:
             ctx = CheckContext(settings=self.settings, game_date=game_date, as_of=self.clock.now())
-            # With the backend: past the deadline an incomplete document is judged overdue,
-            # as the refresh judges it (whether there were games is remembered from it).
             try:
-                result = phase3_from_fields(fields, ctx, backend)
+                result = feed.judge(fields, ctx, backend)
             except SourceError as exc:  # a malformed document: an error on the panel, not a dead listener
                 failed(exc)
                 return
-            self.owner.post_message(ResultPushed("phase3_completion", result, game_date))
+            self.owner.post_message(ResultPushed(spec.id, result, game_date))
 
         def failed(error: SourceError) -> None:
-            result = _error_result("phase3_completion", "Phase 3 completion", f"live listener: {error}")
-            self.owner.post_message(ResultPushed("phase3_completion", result, game_date))
+            self.owner.post_message(ResultPushed(spec.id, _error_result(spec, f"live listener: {error}"), game_date))
 
-        processing = (game_date + self.settings.processing_offset).isoformat()
-        handle = watch(PHASE3_COLLECTION, processing, changed, failed)
+        ctx = CheckContext(settings=self.settings, game_date=game_date, as_of=self.clock.now())
+        handle = watch(feed.collection, feed.document(ctx), changed, failed)
         with run.lock:
             run.watches.append(handle)
         if run.stopped():  # the date changed while the listener was opening

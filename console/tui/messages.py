@@ -38,8 +38,10 @@ class ResultPushed(Message):
 
 
 class LiveTraceUpdated(Message):
-    """The live log stream moved the sequential trace (a new verdict, alerts to tell)."""
+    """The live log stream moved the trace (alerts to tell) and, with a new verdict, the result
+    of the check it feeds (its `live` hook made it; None: no new verdict); `title` names that
+    check in the alerts."""
 
-    def __init__(self, update: TraceUpdate, generation: int) -> None:
+    def __init__(self, update: TraceUpdate, generation: int, result: CheckResult | None, title: str) -> None:
         super().__init__()
-        self.update, self.generation = update, generation
+        self.update, self.generation, self.result, self.title = update, generation, result, title

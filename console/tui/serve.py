@@ -28,8 +28,10 @@ import shlex
 import signal
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import WSMsgType, web
@@ -38,6 +40,7 @@ from textual_serve.server import to_int
 
 from console.adapters.textual_serve_private import ExtensibleServer, ProcessAppService
 from console.core.config_environment import NO_COLOR_ENV
+from console.core.links import parse_query
 from console.core.serve_token import TOKEN_ENV
 from console.tui.serve_guard import guard_server_log, terminal_size
 
@@ -146,6 +149,13 @@ class ConsoleServer(ExtensibleServer):
         app.middlewares.append(self._authenticate)
         app.router.add_get("/status", self.handle_status, name="status")
         app.router.add_get(NO_COLOR_WS, self.handle_websocket_no_color, name="websocket-no-color")
+        # An alert's link (`?date=…&check=…&drill=1`, issue 26): the page's websocket carries the
+        # landing in its path (textual.js appends `?width=…&height=…` to the URL it is given),
+        # with or without colour.
+        app.router.add_get("/ws/at/{date}/{check}/{drill}", self.handle_websocket, name="landing")
+        app.router.add_get(
+            NO_COLOR_WS + "/at/{date}/{check}/{drill}", self.handle_websocket_no_color, name="landing-no-color"
+        )
         return app
 
     def _token_ok(self, given: str | None) -> bool:
@@ -197,14 +207,23 @@ class ConsoleServer(ExtensibleServer):
         base = f"{_scheme(request)}://{request.host}"
         ws_scheme = "wss" if base.startswith("https") else "ws"
         # `/?no_color`: this viewer's console without colour (NO_COLOR), whatever the server's.
-        # The page appends `?width=..` to the websocket URL itself, so the choice is a route.
-        route = "websocket-no-color" if NO_COLOR_PARAM in request.query else "websocket"
+        # The page appends `?width=..` to the websocket URL itself, so the choice is a route, as
+        # is an alert's landing (`?date=…&check=…&drill=1`).
+        no_color = NO_COLOR_PARAM in request.query
+        route = request.app.router["websocket-no-color" if no_color else "websocket"].url_for()
+        landing = parse_query(request.query_string)
+        if landing.game_date is not None or landing.check is not None:
+            route = request.app.router["landing-no-color" if no_color else "landing"].url_for(
+                date=landing.game_date.isoformat() if landing.game_date else "-",
+                check=landing.check or "-",
+                drill="1" if landing.drill else "0",
+            )
         response = aiohttp_jinja2.render_template(
             "app_index.html",
             request,
             {
                 "font_size": to_int(request.query.get("fontsize", "16"), 16),
-                "app_websocket_url": f"{ws_scheme}://{request.host}{request.app.router[route].url_for()}",
+                "app_websocket_url": f"{ws_scheme}://{request.host}{route}",
                 "config": {"static": {"url": f"{base}/static/"}},
                 "application": {"name": self.title},
             },
@@ -228,7 +247,7 @@ class ConsoleServer(ExtensibleServer):
             raise web.HTTPServiceUnavailable(text=self._full_message())
         websocket = web.WebSocketResponse(heartbeat=HEARTBEAT_S)
         service = ConsoleAppService(
-            self.options.argv,
+            self.options.argv + landing_argv(request.match_info),
             no_color=no_color,
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
@@ -376,6 +395,19 @@ def open_urls(host: str, port: int) -> list[str]:
 
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host  # an IPv6 literal
+
+
+def landing_argv(match: Mapping[str, str]) -> list[str]:
+    """`--date D --check ID --drill` for the landing route's path, validated again (the path is
+    the browser's to send): what does not parse is left out, never passed on."""
+    if not match:
+        return []
+    query = {"date": match.get("date", ""), "check": match.get("check", ""), "drill": match.get("drill", "")}
+    landing = parse_query(urlencode(query))
+    argv = ["--date", landing.game_date.isoformat()] if landing.game_date else []
+    if landing.check:
+        argv += ["--check", landing.check] + (["--drill"] if landing.drill else [])
+    return argv
 
 
 def parse_envelope(text: str) -> tuple[str, Any] | None:

@@ -7,7 +7,10 @@ Kept apart from serve.py (the server and its sessions) so each rule has one plac
   request line, `?token=` included; textual-serve's own) passes a filter on the handlers: the
   token, where it appears, is replaced, and any other credential by kind
   (console/core/redaction.py: `token=…`, `Authorization: Bearer …`, the cookie). A request
-  aiohttp could not parse is one line, without the traceback that quotes the bytes sent.
+  aiohttp could not parse is one line, without the traceback that quotes the bytes sent; so
+  is a request whose client went away before its answer (aiohttp writing `100 Continue` to a
+  half-closed socket raises ClientConnectionResetError, a ConnectionError): the peer's doing,
+  nothing in the server to debug.
 - `terminal_size(width, height)`: a browser's size (`?width=&height=` of the websocket, a
   `["resize", {...}]` message) as the console can take it: numbers only, within bounds. A
   height of -1 kills Textual with an IndexError.
@@ -68,6 +71,10 @@ class TokenFilter(logging.Filter):
         if exc is not None and _is_bad_request(exc):
             # aiohttp's parser error quotes the raw request line and headers: one line instead.
             message = f"{message}: {type(exc).__name__} ({getattr(exc, 'code', 400)})"
+            record.exc_info, record.exc_text = None, None
+        elif isinstance(exc, ConnectionError):
+            # Reset, broken pipe, aborted: the other end closed mid-request. One line, no traceback.
+            message = f"{message}: connection closed by the peer ({type(exc).__name__})"
             record.exc_info, record.exc_text = None, None
         elif exc is not None:
             formatter = logging.Formatter()

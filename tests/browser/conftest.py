@@ -37,7 +37,7 @@ TIMEOUT_S = 60.0  # generous: several helpers' test suites share two cores
 
 def _unavailable() -> str | None:
     try:
-        import playwright.sync_api  # noqa: F401
+        import playwright.sync_api  # noqa: F401 - imported only to learn whether it is installed
     except ImportError:
         return "the playwright package is not installed (make install)"
     if not os.access(CHROMIUM, os.X_OK):

@@ -182,8 +182,8 @@ def start_bigquery(
         proc.stop()
         raise
     proc.started_in = time.monotonic() - t0
-    proc.grpc_port = grpc_port  # type: ignore[attr-defined]
-    proc.project = project  # type: ignore[attr-defined]
+    proc.grpc_port = grpc_port  # type: ignore[attr-defined]  # extra facts for the BigQuery fixtures
+    proc.project = project  # type: ignore[attr-defined]  # extra facts for the BigQuery fixtures
     return proc
 
 

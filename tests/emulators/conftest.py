@@ -1,4 +1,4 @@
-from tests.emulators.fixtures import *  # noqa: F403
+from tests.emulators.fixtures import *  # noqa: F403 - the fixtures, which pytest finds by name
 from tests.emulators.fixtures import STARTUP_TIMES
 
 

@@ -2,11 +2,11 @@
 
 Use from any test package's ``conftest.py``::
 
-    from tests.emulators.fixtures import *  # noqa: F401,F403
+    from tests.emulators.fixtures import *  # noqa: F401,F403 - pytest finds fixtures by name
 
 or pick some::
 
-    from tests.emulators.fixtures import (  # noqa: F401
+    from tests.emulators.fixtures import (  # noqa: F401 - pytest finds fixtures by name
         bigquery_emulator, bq_client,
         firestore_emulator, firestore_client,
         fake_logging, logging_client, tail_client,
@@ -27,6 +27,7 @@ these skips into errors (CI).
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 
 import pytest
@@ -53,7 +54,7 @@ def bigquery_emulator():
     if not _bq.bq_venv_ready():
         try:
             _bq.ensure_bq_venv()
-        except Exception as exc:  # no PyPI / no venv module
+        except (OSError, subprocess.CalledProcessError) as exc:  # no PyPI / no venv module
             _skip_or_fail(f"cannot prepare {_bq.BQ_VENV} for bqemulator (run `make emulators-deps`): {exc}")
     proc = _bq.start_bigquery(project=TEST_PROJECT)
     STARTUP_TIMES["bigquery"] = proc.started_in

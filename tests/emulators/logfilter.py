@@ -185,7 +185,7 @@ class _Parser:
         path = _split_path(ftok.value)
         # allow quoted path segments following a trailing dot: labels."a/b"
         while ftok.value.endswith(".") and self.peek() is not None and self.peek().kind == "STR":
-            path = path[:-1] + [self.take().value] if path and path[-1] == "" else path + [self.take().value]
+            path = [*path[:-1], self.take().value] if path and path[-1] == "" else [*path, self.take().value]
         optok = self.take()
         if optok.kind != "OP":
             raise FilterSyntaxError(

@@ -397,7 +397,7 @@ def _decode_token(token: str | None) -> int:
         if kind != "offset":
             raise ValueError
         return int(num)
-    except Exception:
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors too
         raise FilterSyntaxError(f"invalid pageToken {token!r}") from None
 
 

@@ -13,6 +13,7 @@ venv.
 from __future__ import annotations
 
 import collections
+import contextlib
 import errno
 import os
 import signal
@@ -153,19 +154,16 @@ class EmulatorProcess:
 
 
 def _pump(stream, tail: collections.deque, log_path: Path | None) -> None:
-    fh = open(log_path, "a", encoding="utf-8", errors="replace") if log_path else None
-    try:
-        for raw in iter(stream.readline, b""):
-            line = raw.decode("utf-8", errors="replace")
-            tail.append(line)
-            if fh:
-                fh.write(line)
-                fh.flush()
-    except ValueError:  # stream closed
-        pass
-    finally:
-        if fh:
-            fh.close()
+    with open(log_path, "a", encoding="utf-8", errors="replace") if log_path else contextlib.nullcontext() as fh:
+        try:
+            for raw in iter(stream.readline, b""):
+                line = raw.decode("utf-8", errors="replace")
+                tail.append(line)
+                if fh:
+                    fh.write(line)
+                    fh.flush()
+        except ValueError:  # stream closed
+            pass
 
 
 def wait_for_port(

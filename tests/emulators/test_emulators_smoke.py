@@ -312,7 +312,7 @@ def test_logging_tail_log_entries_streams_pushed_entries(tail_client, fake_loggi
                 got.extend(resp.entries)
                 if len(got) >= 2:
                     break
-        except Exception as exc:  # surfaced below
+        except Exception as exc:  # noqa: BLE001 - surfaced below: the test fails with it
             errors.append(exc)
 
     t = threading.Thread(target=consume, daemon=True)

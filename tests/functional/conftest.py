@@ -29,7 +29,7 @@ async def wait_finite(app) -> None:
         await app.workers.wait_for_complete(workers)
 
 
-async def until(pilot, predicate, timeout: float = 10.0) -> None:
+async def until(pilot, predicate, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - runs out as an assertion that says what it waited for
     """Let the app run until `predicate()` holds (a condition, never a fixed sleep)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -38,7 +38,7 @@ async def until(pilot, predicate, timeout: float = 10.0) -> None:
         await pilot.pause(0.05)
 
 
-async def settle(pilot, timeout: float = 20.0) -> None:
+async def settle(pilot, timeout: float = 20.0) -> None:  # noqa: ASYNC109 - runs out as an assertion that says what it waited for
     """Wait until the game date is known, no worker runs and every panel has a result or an error."""
     app = pilot.app
     loop = asyncio.get_running_loop()
@@ -58,7 +58,7 @@ async def settle(pilot, timeout: float = 20.0) -> None:
     raise AssertionError(f"the app did not settle: {[(s.check_id, s.display_status) for s in app.states.values()]}")
 
 
-async def settle_detail(pilot, timeout: float = 20.0) -> None:
+async def settle_detail(pilot, timeout: float = 20.0) -> None:  # noqa: ASYNC109 - runs out as an assertion that says what it waited for
     screen = pilot.app.screen
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -64,7 +64,7 @@ def test_bad_arguments_exit_2(capsys, data):
 
 
 def test_report_to_an_unwritable_path_is_one_line_exit_2(capsys, data, tmp_path):
-    code, out, err = run(capsys, *data, "report", "--date", "2026-02-04", "-o", "/nonexistent/dir/r.md")
+    code, _out, err = run(capsys, *data, "report", "--date", "2026-02-04", "-o", "/nonexistent/dir/r.md")
     assert code == 2
     assert err.strip() == "nba-console: cannot write /nonexistent/dir/r.md: No such file or directory"
     code, _, err = run(capsys, *data, "report", "-o", str(tmp_path))  # a directory
@@ -248,7 +248,7 @@ def test_a_night_where_nothing_ran_fails_after_the_deadline(capsys, data, demo_s
 
 def test_grading_under_the_trigger_after_the_deadline_fails(capsys, data):
     # 08:30: grading has begun but is not due; 09:00 on: what is graded by then is judged.
-    code, out, _ = run(
+    _code, out, _ = run(
         capsys, *data, "--date", "2026-02-04", "--at", "08:30", "check", "--only", "grading_coverage", "--json"
     )
     assert statuses(out)["grading_coverage"] in ("unknown", "ok")
@@ -288,7 +288,7 @@ def test_a_date_without_games_is_ok_no_games(capsys, data):
 # ------------------------------------------------------------------ one morning, one answer
 
 
-@pytest.mark.parametrize("game_date, met, status", [(FEB4, True, "ok"), (FEB3, False, "fail")])
+@pytest.mark.parametrize(("game_date", "met", "status"), [(FEB4, True, "ok"), (FEB3, False, "fail")])
 def test_dnp_panel_and_timeline_agree(demo_settings, game_date, met, status):
     report = run_all(LocalBackend(demo_settings), CheckContext(demo_settings, game_date, DEMO_END))
     dnp = report.check("dnp_pollution")

@@ -229,7 +229,7 @@ def test_a_command_channel_gets_the_json_on_stdin_and_is_bounded(demo_settings, 
     slow = NotifyChannel(
         name="slow", kind="command", command=[sys.executable, "-c", "import time; time.sleep(5)"], timeout_s=0.3
     )
-    with pytest.raises(DeliveryError, match="timed out after 0.3s"):
+    with pytest.raises(DeliveryError, match=r"timed out after 0\.3s"):
         Delivery(demo_settings).send(
             slow, {"id": "x", "type": "changes", "report": outcome.report.to_json_dict(), "changes": []}
         )

@@ -86,8 +86,7 @@ def is_synopsis(text: str) -> bool:
         w.startswith("[")
         or w == "..."
         or PLACEHOLDER.fullmatch(w)
-        or ours
-        and (w == "|" or "|" in w and not w.startswith("-"))
+        or (ours and (w == "|" or ("|" in w and not w.startswith("-"))))
         for w in words
     )  # else: a pipe
 
@@ -244,8 +243,7 @@ def runs_until_stopped(text: str) -> bool:
     return bool(
         SERVE.search(text)
         or text == "make run"
-        or re.search(r"\bplaybook run\b", text)
-        and not re.search(r"--yes|--dry-run", text)
+        or (re.search(r"\bplaybook run\b", text) and not re.search(r"--yes|--dry-run", text))
     )
 
 

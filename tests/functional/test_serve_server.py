@@ -29,7 +29,7 @@ async def _client(**overrides) -> TestClient:
     return client
 
 
-async def _until(predicate, timeout: float = 20.0) -> None:
+async def _until(predicate, timeout: float = 20.0) -> None:  # noqa: ASYNC109 - runs out as an assertion that says what it waited for
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():

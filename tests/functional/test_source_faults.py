@@ -9,6 +9,7 @@ better verdict than its evidence), and clearing the fault must bring the baselin
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -167,7 +168,9 @@ FAULTS = [
         # A processor that cannot be read is not complete: past the deadline, overdue.
         {"phase3_completion": "fail", "sequential_execution": "ok"},
         {
-            "phase3_completion": "1 malformed entry skipped (UpcomingPlayerGameContextProcessor: completed_at 'yesterday-ish'",
+            "phase3_completion": (
+                "1 malformed entry skipped (UpcomingPlayerGameContextProcessor: completed_at 'yesterday-ish'"
+            ),
             "sequential_execution": "2 malformed entries skipped",
         },
     ),
@@ -186,7 +189,7 @@ def panel_text(state: PanelState) -> str:
 
     panel = CheckPanel(state.check_id, state.title, DEMO_END.tzinfo)
     panel.show(state, DEMO_END)
-    console = Console(width=100, record=True, file=open(os.devnull, "w"))
+    console = Console(width=100, record=True, file=io.StringIO())
     console.print(panel.content)
     return f"[{state.display_status}] " + console.export_text()
 

@@ -143,7 +143,7 @@ async def _playbooks_from(pilot, check_id: str) -> PlaybooksScreen:
 
 
 @pytest.mark.parametrize(
-    "check_id, game_date, blocked, playbook, why",
+    ("check_id", "game_date", "blocked", "playbook", "why"),
     [
         ("sequential_execution", FEB3, False, "enable-sequential-execution", "started before Level 1 completed"),
         ("sequential_execution", FEB4, True, "disable-sequential-execution", "DependencyFailureError"),
@@ -152,7 +152,7 @@ async def _playbooks_from(pilot, check_id: str) -> PlaybooksScreen:
     ],
     ids=["race", "dependency-failure", "dnp", "drift"],
 )
-async def test_drill_down_and_P_follow_the_same_rule(
+async def test_drill_down_and_P_follow_the_same_rule(  # noqa: N802 - P is the key (shift+p), not p
     make_app, demo_settings, check_id, game_date, blocked, playbook, why
 ):
     if blocked:

@@ -156,7 +156,7 @@ def make_platform_repo(path: Path) -> dict[str, str]:
     log = subprocess.run(
         ["git", "-C", str(path), "log", "--format=%H", "--reverse"], check=True, capture_output=True, text=True
     ).stdout.split()
-    return {c["sha"][:8]: real for c, real in zip(commits, log)}
+    return {c["sha"][:8]: real for c, real in zip(commits, log, strict=True)}
 
 
 def _epoch(text: str) -> int:

@@ -12,7 +12,8 @@ import time
 args = sys.argv[1:]
 with open(os.environ["FAKE_GCLOUD_LOG"], "a") as log:
     log.write(json.dumps(args) + "\n")
-data = json.load(open(os.environ["FAKE_GCLOUD_DATA"]))
+with open(os.environ["FAKE_GCLOUD_DATA"]) as fh:
+    data = json.load(fh)
 if any(" ".join(args).startswith(prefix) for prefix in data.get("_hang", [])):
     time.sleep(3600)
 if data.get("_error"):

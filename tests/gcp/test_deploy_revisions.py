@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import orjson
 import pytest
@@ -102,7 +102,9 @@ def test_a_rollback_by_traffic_serves_the_old_revision_from_its_routing_change(f
     scrapers = state.service("nba-scrapers")
     from console.core.deploys import service_at
 
-    at = lambda h, m=0: service_at(scrapers, datetime(2026, 2, 5, h, m, tzinfo=UTC))  # noqa: E731
+    def at(h, m=0):
+        return service_at(scrapers, datetime(2026, 2, 5, h, m, tzinfo=UTC))
+
     assert at(4).revision.name == "nba-scrapers-00001"
     assert at(5, 30).revision.name == "nba-scrapers-00002" and at(5, 30).latest
     assert at(6, 30).revision.name == "nba-scrapers-00001" and not at(6, 30).latest
@@ -129,9 +131,7 @@ def test_a_gcloud_that_never_answers_ends_within_the_deadline(deploy_demo, fake_
     docs = orjson.loads(fake_gcloud.read_bytes())
     fake_gcloud.write_bytes(orjson.dumps({**docs, "_hang": [stuck]}))
     settings = settings_for(tmp_path, deploy_demo, timeout_s=2.0)
-    ctx = CheckContext(
-        settings=settings, game_date=datetime(2026, 2, 4).date(), as_of=datetime(2026, 2, 5, 16, tzinfo=UTC)
-    )
+    ctx = CheckContext(settings=settings, game_date=date(2026, 2, 4), as_of=datetime(2026, 2, 5, 16, tzinfo=UTC))
     started = time.monotonic()
     result = run_check(SPEC_BY_ID["deployment_drift"], GcpBackend(settings), ctx)
     took = time.monotonic() - started

@@ -91,7 +91,7 @@ def _recovers(spec, backend, ctx, state) -> None:
     assert state.display_status == "ok" and state.error is None
 
 
-@pytest.mark.parametrize("fault, service, check_id", CASES)
+@pytest.mark.parametrize(("fault", "service", "check_id"), CASES)
 def test_gcp_fault_matrix(fault, service, check_id, proxied):
     proxies, make, settings = proxied
     spec = SPEC_BY_ID[check_id]

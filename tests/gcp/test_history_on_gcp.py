@@ -25,7 +25,10 @@ def test_history_on_gcp_agrees_with_check_on_gcp(gcp_backend, fake_gcloud):
             gcp_backend, CheckContext(settings=settings, game_date=report.game_date, as_of=moment), ["deployment_drift"]
         )
         assert drift == at_moment.to_json_dict()["checks"][0], report.game_date
-        others = lambda doc: [c for c in doc["checks"] if c["id"] != "deployment_drift"]  # noqa: E731
+
+        def others(doc):
+            return [c for c in doc["checks"] if c["id"] != "deployment_drift"]
+
         assert others(got) == others(want.to_json_dict()), report.game_date
     feb3 = reports[1]
     assert feb3.check("dnp_pollution").value.pollution_pct == 22.0

@@ -41,7 +41,7 @@ def backend(request):
     return request.getfixturevalue("gcp_backend")
 
 
-@pytest.mark.parametrize("game_date,as_of,scrapers_behind", CASES, ids=["feb3", "feb4"])
+@pytest.mark.parametrize(("game_date", "as_of", "scrapers_behind"), CASES, ids=["feb3", "feb4"])
 def test_same_verdicts_on_both_backends(backend, game_date, as_of, scrapers_behind, demo_settings):
     reference = LocalBackend(demo_settings)
     want = verdicts(run_all(reference, CheckContext(settings=demo_settings, game_date=game_date, as_of=as_of)))

@@ -80,7 +80,12 @@ def fs_only(firestore_emulator, tmp_path_factory):
 
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=10)
-moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
+# Hypothesis takes naive bounds; timezones= makes the values it draws aware.
+moments = st.datetimes(
+    min_value=datetime(2000, 1, 1),  # noqa: DTZ001 - hypothesis wants naive bounds
+    max_value=datetime(2100, 1, 1),  # noqa: DTZ001 - hypothesis wants naive bounds
+    timezones=st.just(UTC),
+)
 leaf = st.one_of(
     st.none(),
     st.booleans(),
@@ -104,7 +109,9 @@ real = st.fixed_dictionaries(
     {
         "status": st.just("success"),
         "completed_at": st.datetimes(
-            min_value=datetime(2026, 2, 5, 10), max_value=datetime(2026, 2, 5, 15), timezones=st.just(UTC)
+            min_value=datetime(2026, 2, 5, 10),  # noqa: DTZ001 - hypothesis wants naive bounds
+            max_value=datetime(2026, 2, 5, 15),  # noqa: DTZ001 - hypothesis wants naive bounds
+            timezones=st.just(UTC),
         ),
     },
     optional={"record_count": st.integers(0, 10**6)},
@@ -128,7 +135,7 @@ def is_record_of_success(v) -> bool:
 @given(st.lists(st.one_of(real, real, record_like, value), min_size=len(NAMES), max_size=len(NAMES)))
 def test_fuzz_firestore_values_complete_only_for_real_records(fs_only, values):
     backend, writer = fs_only
-    fields = dict(zip(NAMES, values))
+    fields = dict(zip(NAMES, values, strict=True))
     writer.collection("phase3_fuzz").document(DOC_ID).set(fields)
     read = backend.get_document("phase3_fuzz", DOC_ID)
     result = phase3_from_fields(read, CheckContext(settings=backend.settings, game_date=FEB4, as_of=AS_OF))

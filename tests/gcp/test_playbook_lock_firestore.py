@@ -128,7 +128,7 @@ def _race(clients, owners, lock_factory) -> tuple[list[str], list[str]]:
         except Exception as exc:  # noqa: BLE001 - reported below, never swallowed
             errors.append(repr(exc))
 
-    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, owners)]
+    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, owners, strict=True)]
     for t in threads:
         t.start()
     for t in threads:
@@ -197,7 +197,7 @@ def test_lazy_lock_turns_an_unreachable_firestore_into_a_refusal(fs):
     def broken():
         raise RuntimeError("no Application Default Credentials")
 
-    with pytest.raises(LockHeld, match="cannot take the Firestore run lock.*Application Default"):
+    with pytest.raises(LockHeld, match=r"cannot take the Firestore run lock.*Application Default"):
         LazyFirestoreLock(TEST_PROJECT, COLLECTION, client_factory=broken).acquire(owner("alice", "run-a"))
     lazy = LazyFirestoreLock(TEST_PROJECT, COLLECTION, client_factory=lambda: fs)
     alice = owner("alice", "run-a")
@@ -307,7 +307,7 @@ def test_kill_and_resume_on_gcp_with_the_firestore_lock(fs, other_client, tmp_pa
     doc = lock_doc(fs)
     assert doc["step"]["pid"] == orphan and doc["step"]["pgid"] == orphan
     assert "deploy-service.sh prediction-coordinator" in doc["step"]["command"]
-    with pytest.raises(LockHeld, match="deploy-service.sh prediction-coordinator"):  # another host, fresh lease
+    with pytest.raises(LockHeld, match=r"deploy-service\.sh prediction-coordinator"):  # another host, fresh lease
         FirestoreLock(other_client, COLLECTION).acquire(owner("bob", "run-b"))
     [run] = AuditLog(tmp_path / "state").runs()
     res = run_cli(["playbook", "run", "--resume", run.run_id, "--yes"], env)

@@ -20,7 +20,7 @@ import shlex
 import subprocess
 import sys
 import time as real_time
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,8 +33,8 @@ from tests.emulators.fixtures import TEST_PROJECT
 from tests.helpers.readme_blocks import OPERATIONS, ROOT, blocks, file_blocks
 
 ET = ZoneInfo("America/New_York")
-FEB5 = datetime(2026, 2, 5).date()  # the demo's last morning (games of Feb 4: nba-scrapers 13.4 d behind)
-FEB4 = datetime(2026, 2, 4).date()  # the morning after Feb 3 (the race, usage rates, DNP rows)
+FEB5 = date(2026, 2, 5)  # the demo's last morning (games of Feb 4: nba-scrapers 13.4 d behind)
+FEB4 = date(2026, 2, 4)  # the morning after Feb 3 (the race, usage rates, DNP rows)
 HOOK_PATH = "/services/T0000/B0000/receiver"
 SLACK_URL = re.compile(r"https://hooks\.slack\.com/services/\S*")
 EXAMPLE_HOME = "/home/oncall"  # docs/operations.md's example home directory

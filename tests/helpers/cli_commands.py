@@ -9,8 +9,9 @@ import argparse
 
 def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     """The subcommands `parser` takes, by name ({} for a leaf)."""
-    for action in parser._actions:  # noqa: SLF001 - argparse has no public list of a parser's actions
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001 - nor a public type for subcommands
+    # Private, both: argparse has no public list of a parser's actions, nor a public type for subcommands.
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
             return dict(action.choices)
     return {}
 

@@ -32,14 +32,17 @@ elif argv[1:4] == ["run", "services", "describe"]:
     # FAKE_DESCRIBE_FILE: what describe prints; FAKE_DESCRIBE_AFTER_UPDATE=1: only once a
     # `run services update` ran (the pre-flight's describe before it gets the JSON below).
     updated = any('"services", "update"' in line for line in open(os.environ["FAKE_LOG"]))
-    if os.environ.get("FAKE_DESCRIBE_FILE") and (updated or not os.environ.get("FAKE_DESCRIBE_AFTER_UPDATE")):
-        sys.stdout.write(open(os.environ["FAKE_DESCRIBE_FILE"]).read())
+    describe_file = os.environ.get("FAKE_DESCRIBE_FILE")
+    if describe_file and (updated or not os.environ.get("FAKE_DESCRIBE_AFTER_UPDATE")):
+        sys.stdout.write(open(describe_file).read())
         sys.exit(0)
     env = json.loads(os.environ.get("FAKE_ENV", "{{}}"))
-    state = json.load(open(os.environ["FAKE_STATE"])) if os.path.exists(os.environ.get("FAKE_STATE", "/nonexistent")) else {{}}
+    state_path = os.environ.get("FAKE_STATE", "/nonexistent")
+    state = json.load(open(state_path)) if os.path.exists(state_path) else {{}}
     svc = state.get(argv[4], {{}})
+    env_list = [{{"name": k, "value": v}} for k, v in env.items()]
     doc = {{"metadata": {{"labels": {{"commit-sha": svc["commit"]}} if svc.get("commit") else {{}}}},
-           "spec": {{"template": {{"spec": {{"containers": [{{"env": [{{"name": k, "value": v}} for k, v in env.items()]}}]}}}},
+           "spec": {{"template": {{"spec": {{"containers": [{{"env": env_list}}]}}}},
                     "traffic": [{{"latestRevision": True, "percent": 100}}] if svc.get("latest") else []}}}}
     print(json.dumps(doc, indent=2, sort_keys=True))
 else:

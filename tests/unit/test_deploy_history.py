@@ -19,14 +19,14 @@ H = timedelta(hours=1)
 
 def svc(*revs: Revision, **fields) -> ServiceState:
     newest = revs[-1] if revs else None
-    base = dict(
-        name="svc",
-        kind="run",
-        region="us-west2",
-        commit=newest.commit if newest else None,
-        deployed_at=newest.created_at if newest else None,
-        env=newest.env if newest else {},
-    )
+    base = {
+        "name": "svc",
+        "kind": "run",
+        "region": "us-west2",
+        "commit": newest.commit if newest else None,
+        "deployed_at": newest.created_at if newest else None,
+        "env": newest.env if newest else {},
+    }
     return ServiceState(**{**base, **fields}, revisions=list(revs))
 
 
@@ -110,10 +110,10 @@ def _state():
 
 
 @pytest.mark.parametrize(
-    "day, status, old_behind", [(0, "unknown", None), (1, "ok", 1), (3, "warn", 3), (9, "fail", 9)]
+    ("day", "status", "old_behind"), [(0, "unknown", None), (1, "ok", 1), (3, "warn", 3), (9, "fail", 9)]
 )
 def test_drift_as_of_a_moment(day, status, old_behind):
-    state, commits = _state()
+    state, _commits = _state()
     moment = T0 + day * 24 * H + (2 * H if day else H / 2)
     result = deployment_drift(state, S, moment)
     rows = {r["service"]: r for r in result.value_json()["services"]}
@@ -126,7 +126,7 @@ def test_drift_as_of_a_moment(day, status, old_behind):
 
 
 def test_drift_before_any_commit_is_unknown():
-    state, commits = _state()
+    state, _commits = _state()
     result = deployment_drift(state, S, T0 - H)
     assert result.status.value == "unknown" and "no commit at or before this moment" in result.summary
 

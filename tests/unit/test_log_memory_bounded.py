@@ -95,7 +95,7 @@ def test_the_live_trace_does_not_keep_its_lines():
         trace = LiveTrace(SETTINGS, date(2026, 2, 5))
         for batch in batches(n, text=level):
             trace.feed(batch)
-        assert trace.result().value.events == sum(1 for i in range(n) if i % 3)
+        assert trace.verdict().value.events == sum(1 for i in range(n) if i % 3)
         return trace
 
     assert_flat(feed, 1_000)

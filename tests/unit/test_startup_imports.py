@@ -19,9 +19,10 @@ PROBE = """
 import json, sys
 from console.cli import main
 code = main(sys.argv[1:])
-heavy = ("sqlglot", "rich", "rich.console", "textual", "duckdb", "pydantic", "pydantic_settings", "google.cloud.bigquery",
-         "console.cli.local_command", "console.cli.playbook_command", "console.cli.logs_command", "console.cli.serve_command",
-         "console.cli.history_command", "console.cli.watch_command", "console.services.runner")
+heavy = ("sqlglot", "rich", "rich.console", "textual", "duckdb", "pydantic", "pydantic_settings",
+         "google.cloud.bigquery", "console.cli.local_command", "console.cli.playbook_command",
+         "console.cli.logs_command", "console.cli.serve_command", "console.cli.history_command",
+         "console.cli.watch_command", "console.services.runner")
 print(json.dumps({"code": code, "imported": [m for m in heavy if m in sys.modules]}), file=sys.stderr)
 """
 
@@ -45,7 +46,8 @@ def test_help_imports_no_command_module_and_no_heavy_library():
         "import sys\nfrom console.cli import build_parser, parse_args\n"
         "try:\n    parse_args(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('sqlglot', 'rich', 'textual', 'duckdb', 'pydantic', 'pydantic_settings',"
-        " 'console.cli.local_command', 'console.cli.logs_command', 'console.cli.playbook_command') if m in sys.modules]\n"
+        " 'console.cli.local_command', 'console.cli.logs_command', 'console.cli.playbook_command')"
+        " if m in sys.modules]\n"
         "print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60).stdout

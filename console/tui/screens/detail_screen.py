@@ -22,31 +22,17 @@ from console.playbook.suggest import suggestion
 from console.services.refresh import PanelState, age_text
 from console.services.runner import CheckContext, CheckSpec
 from console.tui.host import host_of
+from console.tui.team_chips import team_lines
 from console.tui.widgets.console_footer import ConsoleFooter
 from console.tui.widgets.rows_table import RowsTable
-from panels.dispatch import breakdown
+from panels.dispatch import breakdown, rows_title
 from panels.status_style import badge
 
-# What the rows are, and what no rows means, per check: an untitled "rows: 0" says nothing.
-ROWS_TITLES: dict[str, tuple[str, str]] = {
-    "phase3_completion": ("Phase 3 processors", "the processing date's document lists no processor yet"),
-    "sequential_execution": (
-        "Level and processor log lines",
-        "no Level or processor line in the analytics service's logs of the processing date",
-    ),
-    "grading_coverage": ("Ungraded predictions", "every prediction of the game date is graded (or none was made)"),
-    "dnp_pollution": ("DNP rows in player_daily_cache", "no DNP player in the cache over the window: nothing polluted"),
-    "usage_rate_coverage": (
-        "Players who played with a missing or impossible usage rate",
-        "every player who played has a usage rate, none above the maximum",
-    ),
-    "deployment_drift": ("Services: deployed commit against head", "no service in the deploy state"),
-}
 KEYS_HINT = "o sorts · / searches · c copies the row · s SQL"
 
 
 class DetailScreen(Screen[None]):
-    HELP_SECTION = (4, "Drill-down (enter on a check)")  # where `?` lists its keys
+    HELP_SECTION = (40, "Drill-down (enter on a check)")  # where `?` lists its keys
     HELP_EXTRA = (("enter", "in the search box: the next match"), ("tab", "from the search box to the rows"))
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="back"),
@@ -87,7 +73,8 @@ class DetailScreen(Screen[None]):
         self.set_interval(1.0, self._follow_panel)
 
     def _rows_title(self) -> tuple[str, str]:
-        return ROWS_TITLES.get(self.spec.id, ("rows", "no rows"))
+        # What the rows are, and what no rows means: an untitled "rows: 0" says nothing.
+        return rows_title(self.spec.id)
 
     def _head(self) -> Text:
         status = self.state.display_status
@@ -102,7 +89,7 @@ class DetailScreen(Screen[None]):
             text.append(self.state.result.summary)
         if self.state.error:
             text.append(f"\n⚠ {self.state.error}", style="bold red")
-        return text
+        return text + team_lines(host_of(self).team.snapshot, self.ctx, self.spec.id)
 
     def _playbooks(self) -> Text:
         """What the check's state calls for (a healthy check suggests nothing), and why."""

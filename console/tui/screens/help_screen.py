@@ -57,7 +57,7 @@ def binding_rows(app: App[Any]) -> list[tuple[str, str, str, str]]:
 
 
 class HelpScreen(ModalScreen[None]):
-    HELP_SECTION = (15, "This help (?)")  # where `?` lists its keys
+    HELP_SECTION = (150, "This help (?)")  # where `?` lists its keys
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss", "Close", id="close_help")]
 
     def compose(self) -> ComposeResult:

@@ -27,6 +27,7 @@ from textual_plotext import PlotextPlot
 
 from console.core.game_dates import DateRange
 from console.core.models import CheckResult, Status
+from console.core.team import Note, TeamStoreError
 from console.core.timestamps import parse_timestamp
 from console.services.history import (
     SHORT_TITLES,
@@ -43,17 +44,16 @@ from console.services.runner import SPEC_BY_ID, SPECS, CheckContext
 from console.tui.history_grid import Series, cell, date_label, series
 from console.tui.host import ConsoleHost, host_of
 from console.tui.widgets.console_footer import ConsoleFooter
+from panels.dispatch import plots
 
 # Below this terminal height (80x24, a phone's SSH client) the plots are left out (issue 28).
 PLOTS_FROM_ROWS = 30
-# The checks whose numbers are plotted (console.tui.history_grid.series, in that order).
-PLOT_OF = {"grading_coverage": 0, "dnp_pollution": 1, "usage_rate_coverage": 2, "deployment_drift": 3}
 # Plot colours by threshold label (the badge text carries the meaning without them).
 LINE_COLOURS = {"trigger": "green", "monitor": "red", "max": "red", "target": "orange"}
 
 
 class HistoryScreen(Screen[None]):
-    HELP_SECTION = (7, "History (h)")  # where `?` lists its keys
+    HELP_SECTION = (70, "History (h)")  # where `?` lists its keys
     HELP_EXTRA = (("enter", "the drill-down of the cell's check on its date"), ("arrows", "move between the cells"))
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
@@ -61,6 +61,7 @@ class HistoryScreen(Screen[None]):
         Binding("left_square_bracket", "shift(-1)", "Earlier", id="prev_date"),
         Binding("right_square_bracket", "shift(1)", "Later", id="next_date"),
         Binding("r", "reload", "Reload", id="reload"),
+        Binding("n", "note", "Note", id="note"),  # issue 26: on the cursor's date and check
     ]
 
     def __init__(self, end: date, days: int | None = None) -> None:
@@ -72,13 +73,14 @@ class HistoryScreen(Screen[None]):
         self.scanned: dict[str, str] = {}
         self.generation = 0
         self._jobs: dict[Worker, tuple[str, int]] = {}
+        self.notes: list[Note] = []  # the team's notes on the dates shown: ✎ in cells and plots
 
     def compose(self) -> ComposeResult:
         yield Static(id="history-head")
         # The check's name stays in view when the dates scroll (80 columns show five of them).
         yield DataTable(id="history-grid", cursor_type="cell", zebra_stripes=False, fixed_columns=1)
         with Grid(id="history-plots"):
-            for i in range(4):
+            for i in range(len(plots())):  # one box per check with a `plot` hook
                 yield PlotextPlot(id=f"plot-{i}", classes="history-plot")
         yield ConsoleFooter()
 
@@ -136,13 +138,28 @@ class HistoryScreen(Screen[None]):
                 exit_on_error=False,
             )
             self._jobs[worker] = (spec.id, self.generation)
+        self.run_worker(self._read_notes, thread=True, name="history:notes", group="history-notes", exit_on_error=False)
         self._draw()
+
+    def _read_notes(self) -> list[Note]:
+        try:
+            return self.host.team.store().notes()
+        except TeamStoreError:
+            return []  # the header says the team is unreadable; the grid is still the grid
 
     def _job(self, check_id: str, ctxs: list[CheckContext]) -> tuple[dict[date, CheckResult], dict[str, str]]:
         backend = self.host.backend()
         return run_history_check(SPEC_BY_ID[check_id], backend, ctxs), bytes_labels(backend, [check_id])
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "history-notes" and event.state is WorkerState.SUCCESS:
+            dates = set(self.span.dates)
+            self.notes = [n for n in event.worker.result or [] if n.game_date in dates]
+            if self.notes and len(self.results) == len(SPECS):
+                for spec in SPECS:
+                    self._fill_row(spec.id)
+                self._draw()  # the plots again, with the notes' marks
+            return
         job = self._jobs.get(event.worker)
         if job is None or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
@@ -185,8 +202,12 @@ class HistoryScreen(Screen[None]):
 
     def _fill_row(self, check_id: str) -> None:
         table = self.query_one("#history-grid", DataTable)
+        noted = {n.game_date for n in self.notes if n.check == check_id}
         for day, result in self.results[check_id].items():
-            table.update_cell(check_id, day.isoformat(), cell(result))
+            text = cell(result)
+            if day in noted:
+                text.append(" ✎", style="bold")
+            table.update_cell(check_id, day.isoformat(), text)
 
     def _draw(self, arrived: str | None = None) -> None:
         """The head, and the plots (when the range is set, or once all their checks are in)."""
@@ -218,21 +239,24 @@ class HistoryScreen(Screen[None]):
             )
         )
         days = [{cid: by_date[d] for cid, by_date in self.results.items() if d in by_date} for d in span.dates]
-        plots = self.query_one("#history-plots")
+        boxes = self.query_one("#history-plots")
         if self.app.size.height < PLOTS_FROM_ROWS:
-            plots.display = False  # four plots of three lines each say nothing: the grid gets the room
+            boxes.display = False  # plots of three lines each say nothing: the grid gets the room
             return
-        if not set(PLOT_OF) <= set(self.results):
-            plots.display = False  # nothing to plot yet: an empty plotext build would only cost a frame
+        plotted = {check_id for check_id, _ in plots()}  # the checks whose numbers are plotted
+        if not plotted <= set(self.results):
+            boxes.display = False  # nothing to plot yet: an empty plotext build would only cost a frame
             return
-        if arrived is not None and arrived not in PLOT_OF:
+        if arrived is not None and arrived not in plotted:
             return
-        plots.display = True
-        for i, s in enumerate(series(days)):
-            self._plot(self.query_one(f"#plot-{i}", PlotextPlot), s, span.dates)
+        boxes.display = True
+        by_plot = [check_id for check_id, _ in plots()]  # series() is in the same order
+        for i, s in enumerate(series(days, settings)):
+            marks = [span.dates.index(n.game_date) for n in self.notes if n.check in (None, by_plot[i])]
+            self._plot(self.query_one(f"#plot-{i}", PlotextPlot), s, span.dates, marks)
 
     @staticmethod
-    def _plot(widget: PlotextPlot, s: Series, dates: list[date]) -> None:
+    def _plot(widget: PlotextPlot, s: Series, dates: list[date], notes: list[int] | None = None) -> None:
         plt = widget.plt
         plt.clear_figure()
         plt.title(s.title)
@@ -245,6 +269,8 @@ class HistoryScreen(Screen[None]):
             plt.plot([0, n - 1], [y, y], color=LINE_COLOURS.get(label, "gray"), label=f"{label} {y:g}", marker="dot")
         if points:
             plt.plot([x for x, _ in points], [y for _, y in points], marker="braille", color="cyan", label="value")
+        for x in sorted(set(notes or [])):  # a note on that date (the check's, or the date's own)
+            plt.vline(x, "yellow")
         ys = [y for _, y in points] + list(s.lines.values())
         if ys:
             low, high = min(ys), max(ys)
@@ -268,6 +294,20 @@ class HistoryScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_note(self) -> None:
+        """`n`: a note on the cursor's date, about the cursor's check."""
+        from console.tui.screens.team_actions import note_on
+
+        table = self.query_one("#history-grid", DataTable)
+        check_id: str | None = None
+        day: date | None = None
+        if table.row_count and table.is_valid_coordinate(table.cursor_coordinate):
+            row, column = table.coordinate_to_cell_key(table.cursor_coordinate)
+            check_id = row.value if row.value in SPEC_BY_ID else None
+            if column.value not in (None, "check"):
+                day = date.fromisoformat(str(column.value))
+        note_on(self.app, self.host, check_id, day, on_written=self.load)
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         check_id, column = event.cell_key.row_key.value, event.cell_key.column_key.value

@@ -1,8 +1,11 @@
-"""The log screen: a live tail of a LogSource with a filter box, pause/follow, a bounded
-buffer and the live sequential trace.
+"""The log screen: a live tail of a LogSource (filter box, pause/follow, a bounded buffer, the
+live sequential trace), or an export opened in it (`logs open`, `o`: indexed in the
+background, console/logs/export_view.py). Both with the volume strip (`i`), the next / previous
+error (`e` / `E`), copy as JSON (`c`), SQL (`;`) and saved filters (`ctrl+s`, `F`); those live
+in log_tools.py.
 
-Thin: sources, filtering, the buffer and the trace are pure modules; this file only draws.
-The list is a line-API ScrollView, so drawing costs the visible rows, not the 100,000 held.
+Thin: sources, filtering, the buffer, the index and the trace are pure modules; this file only
+draws. The list is a line-API ScrollView, so drawing costs the visible rows, not the rows held.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import threading
 import time
 
 import orjson
-from rich.syntax import Syntax
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -30,20 +32,25 @@ from console.logs.live_trace import LiveTrace, TraceUpdate
 from console.logs.parse import entry_to_dict
 from console.logs.query import parse_filter_text
 from console.tui.gc_tuning import settle_heap
+from console.tui.screens.log_tools import LogTools
 from console.tui.widgets.console_footer import ConsoleFooter
+from console.tui.widgets.log_histogram import LogHistogram
 from console.tui.widgets.log_view import FollowChanged, LogView
+from panels.dispatch import live_trace_result
 
 # A busy stream is handed to the screen at most this often: polled again right after each
 # hand-over, 5,000 entries/s came as ~200 batches of 25 a second, each a UI-thread turn
 # (buffer, trace, status, a repaint request) queued ahead of the keys. Batched per frame at
 # 30 fps, the screen shows the same entries with a 33 ms delay at most.
 DELIVERY_GAP = 1 / 30
+HISTOGRAM_SECONDS = 0.5  # the volume strip is rebucketed at most this often (and only when it changed)
+EXPORT_PAINT_GAP = 0.1  # an export's loading steps reach the screen at most this often
 
 
 class EntryScreen(ModalScreen[None]):
     """The whole entry as Cloud Logging holds it (jsonPayload, labels, ids)."""
 
-    HELP_SECTION = (10, "Logs: one entry (enter)")  # where `?` lists its keys
+    HELP_SECTION = (100, "Logs: one entry (enter)")  # where `?` lists its keys
 
     DEFAULT_CSS = """
     EntryScreen { align: center middle; }
@@ -56,6 +63,8 @@ class EntryScreen(ModalScreen[None]):
         self.entry = entry
 
     def compose(self) -> ComposeResult:
+        from rich.syntax import Syntax  # here: most log screens never open an entry (~70 ms of import)
+
         data = entry_to_dict(self.entry)
         text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
         with Vertical():
@@ -65,9 +74,10 @@ class EntryScreen(ModalScreen[None]):
 
 
 class LogsScreen(Screen):
-    """`LogsScreen(settings, source)`: tails `source` (a LogSource) until dismissed."""
+    """`LogsScreen(settings, source)`: tails `source` (a LogSource) until dismissed;
+    `LogsScreen(settings, export=ExportView(paths))`: shows an export."""
 
-    HELP_SECTION = (8, "Logs (l)")  # where `?` lists its keys
+    HELP_SECTION = (80, "Logs (l)")  # where `?` lists its keys
 
     DEFAULT_CSS = """
     LogsScreen #logs-top { dock: top; height: auto; }
@@ -84,26 +94,47 @@ class LogsScreen(Screen):
         Binding("space", "pause", "Pause", id="logs_pause"),
         Binding("f", "follow", "Follow", id="logs_follow"),
         Binding("slash", "focus_filter", "Filter", id="logs_filter"),
+        Binding("e", "next_error(1)", "Next error", id="logs_next_error"),
+        Binding("E", "next_error(-1)", "Prev error", id="logs_prev_error"),
+        Binding("c", "copy_entry", "Copy", id="logs_copy_entry"),
+        Binding("semicolon", "sql", "SQL", id="logs_sql"),
+        Binding("i", "histogram", "Histogram", id="logs_histogram"),
+        Binding("ctrl+s", "save_filter", "Save filter", id="logs_save_filter"),
+        Binding("F", "saved_filters", "Filters", id="logs_saved_filters"),
+        Binding("o", "open_files", "Open file", id="logs_open_files"),
         Binding("escape", "leave", "Back", id="logs_back"),
     ]
 
     class TraceUpdated(Message):
-        """A fresh sequential_execution result from the live stream, for the panel."""
+        """A fresh result of the check the live stream feeds, for its panel."""
 
         def __init__(self, result: CheckResult):
             super().__init__()
             self.result = result
 
-    def __init__(self, settings, source=None, *, open_source=None, clock=None, trace_day=None, name: str | None = None):
+    def __init__(
+        self,
+        settings,
+        source=None,
+        *,
+        open_source=None,
+        clock=None,
+        trace_day=None,
+        name: str | None = None,
+        export=None,
+    ):
         """`source`: an open LogSource; or `open_source`, called in the screen's worker (opening
-        may find credentials and open a stream: never on the UI thread), "opening…" meanwhile."""
+        may find credentials and open a stream: never on the UI thread), "opening…" meanwhile;
+        or `export`: an ExportView (console/logs/export_view.py), indexed in the screen's worker."""
         super().__init__(name=name)
         self.settings = settings
         self.source = source
         self._open_source = open_source
         self._source_lock = threading.Lock()
         self.clock = clock
-        self.buffer = LogBuffer(settings.logs.buffer_entries)
+        self.export = export  # an ExportView, or None: the live stream of `source`
+        self.buffer = export if export is not None else LogBuffer(settings.logs.buffer_entries)
+        self.tools = LogTools(self)
         self.trace = LiveTrace(settings, trace_day)
         self.trace_result: CheckResult | None = None
         self.filter_error: str | None = None
@@ -118,6 +149,7 @@ class LogsScreen(Screen):
                 placeholder="filter: regex (smart case)   sev:warning   svc:phase3   since:2h", id="logs-filter"
             )
             yield Static("", id="logs-filter-error")
+        yield LogHistogram(self.settings.tz, id="logs-histogram")
         width = max(map(len, self.settings.services.names()), default=24)
         yield LogView(self.buffer, self.settings.tz, service_width=width, id="logs-view")
         yield Static("", id="logs-status")
@@ -128,12 +160,60 @@ class LogsScreen(Screen):
     def on_mount(self) -> None:
         settle_heap()  # up to 100,000 held entries: full collections must not re-walk the startup heap
         self.view.focus()
+        if self.export is not None:
+            self.view.follow = False  # an export is read from its top, not followed
+            self.sub_title = ", ".join(str(p) for p in self.export.paths)
+            self._load_export()
+        else:
+            self._pump()
         self._update_status()
-        self._pump()
+        self.set_interval(HISTOGRAM_SECONDS, self.tools.sync_histogram)
 
     @property
     def view(self) -> LogView:
         return self.query_one(LogView)
+
+    @property
+    def histogram(self) -> LogHistogram:
+        return self.query_one(LogHistogram)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # Nothing arrives in an export: no pause, no follow.
+        return not (action in ("pause", "follow") and self.export is not None)
+
+    # ------------------------------------------------------------------ an export
+
+    @work(thread=True, exclusive=True, group="log-source", name="export loader", exit_on_error=False)
+    def _load_export(self) -> None:
+        """Index the export and run the filter over it, step by step, handing the screen a
+        repaint at most every EXPORT_PAINT_GAP; idle (a filter done, all loaded) it waits."""
+        worker, export = get_current_worker(), self.export
+        painted = 0.0
+        while not worker.is_cancelled:
+            try:
+                busy = export.step()
+            except Exception as exc:  # noqa: BLE001 - a file that cannot be read must not take the screen down
+                export.errors.append(f"{type(exc).__name__}: {exc}")
+                busy = False
+            now = time.monotonic()
+            if now - painted >= EXPORT_PAINT_GAP or not busy:
+                painted = now
+                try:
+                    self.app.call_from_thread(self._export_progress)
+                except RuntimeError:  # the app is shutting down
+                    break
+            if not busy:
+                time.sleep(0.05)
+
+    def _export_progress(self) -> None:
+        if not self.is_attached:
+            return
+        try:
+            self.view.sync()
+        except NoMatches:
+            return
+        self.source_error = "; ".join(self.export.errors) or None
+        self._update_status()
 
     # ------------------------------------------------------------------ the stream
 
@@ -207,24 +287,28 @@ class LogsScreen(Screen):
 
     def _trace(self, update: TraceUpdate) -> None:
         self.alerts += [a.message for a in update.alerts]
+        result = live_trace_result(update.verdict)  # the result of the check the stream feeds
         if getattr(self.app, "owns_live_trace", False):
             # The console follows the same stream for its panel and announces alerts itself.
-            self.trace_result = update.result or self.trace_result
+            self.trace_result = result or self.trace_result
             return
         for alert in update.alerts:
-            self.notify(alert.message, title="Sequential execution", severity="error", timeout=30)
-        if update.result is not None:
-            self.trace_result = update.result
-            self.post_message(self.TraceUpdated(update.result))
+            self.notify(alert.message, title=result.title if result else "live trace", severity="error", timeout=30)
+        if result is not None:
+            self.trace_result = result
+            self.post_message(self.TraceUpdated(result))
             push = getattr(self.app, "push_check_result", None)
             if callable(push):
-                push(update.result)
+                push(result)
 
     def on_unmount(self) -> None:
         with self._source_lock:
             self.workers.cancel_group(self, "log-source")
             if self.source is not None:
                 self.source.close()
+        if self.export is not None:
+            self.export.close()
+        self.tools.close()
 
     # ------------------------------------------------------------------ keys and filter
 
@@ -251,11 +335,48 @@ class LogsScreen(Screen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.view.focus()
 
+    def filter_text(self) -> str:
+        return self.query_one("#logs-filter", Input).value
+
+    def set_filter_text(self, text: str) -> None:
+        """A saved filter recalled: into the box, applied as if typed."""
+        self.query_one("#logs-filter", Input).value = text  # Input.Changed applies it
+
     def on_log_view_opened(self, event: LogView.Opened) -> None:
         self.app.push_screen(EntryScreen(event.entry))
 
     def on_follow_changed(self, _: FollowChanged) -> None:
         self._update_status()
+        self.histogram.show_cursor(self.tools.cursor_ts())
+
+    def on_log_histogram_jump(self, event: LogHistogram.Jump) -> None:
+        self.tools.jump(event.start, event.until)
+
+    def action_next_error(self, step: int) -> None:
+        self.tools.next_error(step)
+
+    def action_copy_entry(self) -> None:
+        self.tools.copy_entry()
+
+    def action_sql(self) -> None:
+        self.tools.sql()
+
+    def action_histogram(self) -> None:
+        strip = self.histogram
+        if strip.has_focus:
+            self.view.focus()
+        else:
+            self.tools.sync_histogram()
+            strip.focus()
+
+    def action_save_filter(self) -> None:
+        self.tools.save_filter()
+
+    def action_saved_filters(self) -> None:
+        self.tools.list_filters()
+
+    def action_open_files(self) -> None:
+        self.tools.open_files()
 
     def action_pause(self) -> None:
         if self.buffer.paused:
@@ -277,7 +398,7 @@ class LogsScreen(Screen):
         self.set_focus(self.query_one("#logs-filter", Input))
 
     def action_leave(self) -> None:
-        if self.query_one("#logs-filter", Input).has_focus:
+        if self.query_one("#logs-filter", Input).has_focus or self.histogram.has_focus:
             self.view.focus()
         elif len(self.app.screen_stack) > 1:
             self.app.pop_screen()
@@ -285,6 +406,8 @@ class LogsScreen(Screen):
     def status_text(self) -> Text:
         b = self.buffer
         out = Text()
+        if self.export is not None:
+            return self.tools.export_status(out, self.filter_error)
         if self.source is None and not self.source_error:
             return out.append("opening the log source…", "dim")
         if b.paused:

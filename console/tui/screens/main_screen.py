@@ -22,9 +22,11 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Static
 
+from console.core.team import active_ack
 from console.services.runner import SPECS
 from console.tui.header import header_text
 from console.tui.host import ConsoleHost, host_of
+from console.tui.screens.team_actions import acknowledge_check, note_on
 from console.tui.widgets.check_panel import CheckPanel, data_age, full_content
 from console.tui.widgets.console_footer import ConsoleFooter
 from console.tui.widgets.metrics_view import MetricsView
@@ -41,7 +43,7 @@ def layout_class(width: int) -> str:
 
 
 class MainScreen(Screen[None]):
-    HELP_SECTION = (1, "Main screen")  # where `?` lists its keys
+    HELP_SECTION = (10, "Main screen")  # where `?` lists its keys
     # The first panel has the focus from the start. Textual's default ("*") focused the body
     # container first and the panel only after on_mount: the body and its ten descendants
     # restyled twice (focus in, then out) and the whole screen laid out again (issue 13).
@@ -53,6 +55,8 @@ class MainScreen(Screen[None]):
         Binding("t", "default_date", "Default date", id="default_date"),
         Binding("right", "app.focus_next", "Next panel", show=False, id="next_panel"),
         Binding("left", "app.focus_previous", "Prev panel", show=False, id="prev_panel"),
+        Binding("a", "acknowledge", "Ack", id="acknowledge"),  # issue 26
+        Binding("n", "note", "Note", id="note"),
     ]
 
     @property
@@ -127,13 +131,14 @@ class MainScreen(Screen[None]):
             state.error,
             status,
             data_age(state.shown, now, host.settings.tz) if state.shown else "",
+            focused.ack,
         )
         if key == self._previewed:
             return
         self._previewed = key
         preview = self.query_one("#preview", Static)
         preview.border_title = f"{focused.title} (enter: its rows)"
-        preview.update(full_content(state, status, now, host.settings.tz))
+        preview.update(full_content(state, status, now, host.settings.tz, focused.ack))
 
     def action_change_date(self, days: int) -> None:
         self.host.change_date(days)
@@ -143,6 +148,17 @@ class MainScreen(Screen[None]):
 
     def action_default_date(self) -> None:
         self.host.show_default_date()
+
+    def _focused_check(self) -> str | None:
+        focused = self.app.focused
+        return focused.check_id if isinstance(focused, CheckPanel) else None
+
+    def action_acknowledge(self) -> None:
+        if (check_id := self._focused_check()) is not None:
+            acknowledge_check(self.app, self.host, check_id)
+
+    def action_note(self) -> None:
+        note_on(self.app, self.host, self._focused_check())
 
     def on_check_panel_selected(self, message: CheckPanel.Selected) -> None:
         self.host.open_detail(message.check_id)
@@ -165,9 +181,10 @@ class MainScreen(Screen[None]):
             # The same number of lines as before: no layout pass for the whole screen on each tick.
             header.update(text, layout=lines != getattr(self, "_header_lines", None))
             self._header_lines, self._header_text = lines, text
-        states = host.states
+        states, acks = host.states, host.team.snapshot.acks
         for panel in self.query(CheckPanel):
-            _guarded(panel, partial(panel.show, states[panel.check_id], now))
+            ack = active_ack(acks, game_date, panel.check_id, now) if (game_date := host.game_date) else None
+            _guarded(panel, partial(panel.show, states[panel.check_id], now, ack))
         _guarded(self.query_one("#preview", Static), self._show_preview)
         self.query_one(ConsoleFooter).refresh_keys()  # a panel went stale: `r` comes first
         game_date = host.game_date

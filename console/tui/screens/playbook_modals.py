@@ -25,7 +25,7 @@ QUIT_KEYS = [
 class ConfirmationModal(ModalScreen[bool]):
     """Shows the exact command of a step; y runs it, n or escape does not."""
 
-    HELP_SECTION = (12, "Playbook run: confirming a step's command")  # where `?` lists its keys
+    HELP_SECTION = (120, "Playbook run: confirming a step's command")  # where `?` lists its keys
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes, run it", id="confirm_yes"),
@@ -58,7 +58,7 @@ class ConfirmationModal(ModalScreen[bool]):
 class TypedNameModal(ModalScreen[str | None]):
     """A dangerous step: the operator types the target's name; escape cancels."""
 
-    HELP_SECTION = (13, "Playbook run: typing a dangerous step's target")  # where `?` lists its keys
+    HELP_SECTION = (130, "Playbook run: typing a dangerous step's target")  # where `?` lists its keys
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), *QUIT_KEYS]
     DEFAULT_CSS = (
@@ -87,7 +87,7 @@ class TypedNameModal(ModalScreen[str | None]):
 
 
 class FailureModal(ModalScreen[str]):
-    HELP_SECTION = (14, "Playbook run: after a step failed")  # where `?` lists its keys
+    HELP_SECTION = (140, "Playbook run: after a step failed")  # where `?` lists its keys
     BINDINGS = [
         Binding("r", "pick('retry')", "Retry"),
         Binding("s", "pick('skip')", "Skip"),

@@ -51,7 +51,7 @@ def deploy_clock(app):
 
 
 class PlaybooksScreen(Screen):
-    HELP_SECTION = (11, "Playbooks (P): the list and the form")  # where `?` lists its keys
+    HELP_SECTION = (110, "Playbooks (P): the list and the form")  # where `?` lists its keys
     BINDINGS = [
         Binding("r", "run", "Run", id="playbook_run"),
         Binding("d", "dry_run", "Dry run", id="playbook_dry_run"),

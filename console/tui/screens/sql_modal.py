@@ -16,17 +16,11 @@ from textual.worker import Worker, WorkerState
 
 from console.services.runner import CheckContext, CheckSpec
 from console.tui.host import host_of
-
-# Checks that read no SQL table say what they read instead.
-_SOURCES = {
-    "firestore": "Firestore document phase3_completion/{processing_date}",
-    "logging": "Cloud Logging entries of {analytics} on {processing_date} (Level / processor lines)",
-    "deploy": "deploy state of the services and the platform repo's commit history",
-}
+from panels.dispatch import reads
 
 
 class SqlModal(ModalScreen[None]):
-    HELP_SECTION = (6, "Drill-down: the SQL (s)")  # where `?` lists its keys
+    HELP_SECTION = (60, "Drill-down: the SQL (s)")  # where `?` lists its keys
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,s", "dismiss", "Close", id="close_sql"),
         Binding("c", "copy_sql", "Copy for bq query", id="copy_sql"),
@@ -59,9 +53,8 @@ class SqlModal(ModalScreen[None]):
                     Text(""),
                 ]
             if not parts:
-                what = _SOURCES.get(self.spec.source, self.spec.source).format(
-                    processing_date=self.ctx.processing_date, analytics=self.ctx.settings.services.analytics
-                )
+                # A check that reads no SQL table says what it reads instead (its `reads` hook).
+                what = reads(self.spec.id, self.ctx) or self.spec.source
                 parts = [Text(f"{self.spec.title} runs no SQL: it reads {what}.")]
             target.update(Group(*parts))
         elif event.state is WorkerState.ERROR:

@@ -17,10 +17,12 @@ from textual.widgets import Static
 
 from console.adapters.textual_private import set_border_subtitle_quietly
 from console.core.models import LOADING, STALE, CheckResult
+from console.core.team import Ack
 from console.core.timefmt import format_duration
 from console.services.refresh import PanelState, age_text
 from console.services.verdicts import brief
 from console.tui.prerendered import Prerendered
+from console.tui.team_chips import ACK_STYLE, ack_line
 from panels.dispatch import render_result
 from panels.status_style import STATUS_GLYPH, badge, label, status_style
 
@@ -33,7 +35,7 @@ class CheckPanel(Static, can_focus=True):
     so all six fit 80x24 (issue 28); the focused one's whole body is the screen's preview.
     """
 
-    HELP_SECTION = (2, "A check on the main screen")  # where `?` lists its keys
+    HELP_SECTION = (20, "A check on the main screen")  # where `?` lists its keys
 
     BINDINGS = [
         Binding("enter", "select", "Details", id="open_detail"),
@@ -57,21 +59,28 @@ class CheckPanel(Static, can_focus=True):
         self.border_title = title
         self.compact = compact
         self.state: PanelState | None = None
-        self._drawn: tuple | None = None  # (result, error, status, data age) the body was drawn from
+        self._drawn: tuple | None = None  # (result, error, status, data age, ack, compact) the body was drawn from
         self._hint = ""  # "↓ N more (enter) · " when the body is taller than the panel
         self._base_subtitle = ""  # the subtitle without the hint ("refreshed 3s ago")
         self._content_shown: Prerendered | None = None  # the body last drawn, to count its lines again on a resize
+        self._ack: Ack | None = None
 
-    def show(self, state: PanelState, now: datetime) -> None:
-        """Draw `state`. The body is rebuilt only when what it shows changed; the 1 s tick
-        changes the age in the bottom border only, and repaints just that row."""
+    def show(self, state: PanelState, now: datetime, ack: Ack | None = None) -> None:
+        """Draw `state` (and the ack someone made of it, issue 26). The body is rebuilt only when
+        what it shows changed; the 1 s tick changes the age in the bottom border only, and
+        repaints just that row."""
         self.state = state
+        self._ack = ack
         status = state.display_status
         drawn = self._drawn
         # The data's age is in the body, so the body is redrawn when that text changes (once a
         # minute past the first minute), not on every tick.
         data_age = self._data_age(state.shown, now) if state.shown is not None else ""
-        if drawn is not None and drawn[0] is state.shown and drawn[1:] == (state.error, status, data_age, self.compact):
+        if (
+            drawn is not None
+            and drawn[0] is state.shown
+            and drawn[1:] == (state.error, status, data_age, ack, self.compact)
+        ):
             self._base_subtitle = self._subtitle(state, status, now)
             self._set_subtitle(self._hint + self._base_subtitle)
             return
@@ -84,7 +93,7 @@ class CheckPanel(Static, can_focus=True):
         # measures and repaints the whole screen) per result. In one column its content sizes it.
         height = self.styles.height
         self.update(content, layout=height is None or height.is_auto or self.size.height <= 0)
-        self._drawn = (state.shown, state.error, status, data_age, self.compact)
+        self._drawn = (state.shown, state.error, status, data_age, ack, self.compact)
         self._content_shown = content
         self._base_subtitle = str(self.border_subtitle or "")
         self._hint = self._hidden_lines_hint(content)
@@ -131,11 +140,16 @@ class CheckPanel(Static, can_focus=True):
 
     def _content(self, state: PanelState, status: str, now: datetime) -> Group:
         self.border_subtitle = self._subtitle(state, status, now)
-        return full_content(state, status, now, self.tz)
+        return full_content(state, status, now, self.tz, self._ack)
 
     def _compact(self, state: PanelState, status: str, now: datetime) -> Group:
         self.border_subtitle = ""
-        return compact_content(self.title, state, status, now, self.tz)
+        return compact_content(self.title, state, status, now, self.tz, self._ack)
+
+    @property
+    def ack(self) -> Ack | None:
+        """The acknowledgement last drawn with the panel (the compact screen's preview shows it too)."""
+        return self._ack
 
     @staticmethod
     def _subtitle(state: PanelState, status: str, now: datetime) -> str:
@@ -176,13 +190,16 @@ def data_age(result: CheckResult, now: datetime, tz: ZoneInfo) -> str:
     return f"  data {when}, {format_duration(elapsed.total_seconds(), smallest='m')} old"
 
 
-def full_content(state: PanelState, status: str, now: datetime, tz: ZoneInfo) -> Group:
-    """A panel's whole body: badge, headline, the data's age, any error, the summary, details."""
+def full_content(state: PanelState, status: str, now: datetime, tz: ZoneInfo, ack: Ack | None = None) -> Group:
+    """A panel's whole body: badge, headline, the data's age, any acknowledgement (issue 26),
+    any error, the summary, details."""
     top = Text.assemble(badge(status), " ")
     parts: list[RenderableType] = []
     result = state.shown
     # The error goes right under the badge: a long body scrolls, the error must not.
     error = [Text(f"⚠ {state.error}", style="bold red")] if state.error is not None else []
+    if ack is not None:  # right under the badge too: whoever looks sees someone is on it
+        error.insert(0, ack_line(ack))
     if result is not None:
         headline, body = render_result(result, tz)
         top.append(headline, style="bold")
@@ -195,16 +212,25 @@ def full_content(state: PanelState, status: str, now: datetime, tz: ZoneInfo) ->
     return Group(*parts)
 
 
-def compact_content(title: str, state: PanelState, status: str, now: datetime, tz: ZoneInfo) -> Group:
+def compact_content(
+    title: str, state: PanelState, status: str, now: datetime, tz: ZoneInfo, ack: Ack | None = None
+) -> Group:
     """Two lines: `✗ FAIL  Sequential execution  2 violation(s)`, then the verdict's first
-    clause (or the source's error), each cut to the width with an ellipsis."""
+    clause (or the source's error), each cut to the width with an ellipsis. An acknowledged
+    check (issue 26) has ` ACK who ` after its status, where the cut never reaches, and its
+    reason before the verdict."""
     result = state.shown
-    top = Text.assemble(
-        (f"{label(status):<9}", status_style(status)), " ", (title, "bold"), no_wrap=True, overflow="ellipsis"
-    )
+    top = Text.assemble((f"{label(status):<9}", status_style(status)), " ", no_wrap=True, overflow="ellipsis")
+    if ack is not None:
+        top.append_text(Text(f" ACK {ack.who} ", style=ACK_STYLE))
+        top.append(" ")
+    top.append(title, style="bold")
     if result is not None:
         top.append(f"  {render_result(result, tz)[0]}", style="bold")
         top.append(data_age(result, now, tz), style="dim")
     why = brief(result, state.error) or ("loading…" if status == LOADING else "")
-    second = Text(f"  {why}", style="bold red" if state.error else "italic", no_wrap=True, overflow="ellipsis")
+    second = Text("  ", no_wrap=True, overflow="ellipsis")
+    if ack is not None:
+        second.append(f"“{ack.reason}” · ", style="italic")
+    second.append(why, style="bold red" if state.error else "italic")
     return Group(top, second)

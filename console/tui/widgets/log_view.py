@@ -18,7 +18,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from console.adapters.textual_private import update_scrollbars
-from console.core.models import LogEntry
+from console.core.log_entry import LogEntry
 from console.logs.buffer import LogBuffer
 
 SEVERITY_STYLES = {
@@ -54,7 +54,7 @@ def line_style(entry: LogEntry) -> str:
 class LogView(ScrollView, can_focus=True):
     """Virtual list over `LogBuffer.shown`; a cursor row; follow keeps it at the end."""
 
-    HELP_SECTION = (9, "Logs: the list of entries")  # where `?` lists its keys
+    HELP_SECTION = (90, "Logs: the list of entries")  # where `?` lists its keys
 
     # overflow-x hidden: lines are cut at the list's width, so there is nothing to scroll
     # sideways; with `auto` the vertical bar's two columns made a horizontal bar appear
@@ -205,6 +205,10 @@ class LogView(ScrollView, can_focus=True):
 
     def action_edge(self, end: int) -> None:
         self._goto(self.buffer.shown_count - 1 if end else 0)
+
+    def go_to(self, index: int) -> None:
+        """Put the cursor on shown row `index` (scrolling to it; leaving the end stops following)."""
+        self._goto(index)
 
     def _goto(self, index: int) -> None:
         count = self.buffer.shown_count

@@ -112,7 +112,8 @@ def test_history_table_and_end(capsys, data_args):
     code, out, _ = run(capsys, *data_args, "history", "--days", "3", "--end", "2026-02-03")
     assert code == 1
     assert "2026-02-01 Sun" in out and "2026-02-03 Tue" in out and "2026-02-04" not in out
-    # DNP is judged on the game date's own cache rows (Feb 3: 73/330); the Feb 2-3 window (143/650 = 22.0 %) is its history
+    # DNP is judged on the game date's own cache rows (Feb 3: 73/330); the Feb 2-3 window
+    # (143/650 = 22.0 %) is its history
     assert "87.1%" in out and "22.1%" in out
 
 
@@ -179,7 +180,7 @@ def all_star_break(tmp_path_factory):
 def test_a_date_without_games_reads_no_games(capsys, all_star_break, monkeypatch):
     """Never `ok 0/5` or `ok L1 -> L2` (an order nobody saw): `no games`, in the table and JSON."""
     monkeypatch.setenv("COLUMNS", "200")  # one line per date
-    code, out, _ = run(capsys, *all_star_break, "history", "--days", "3", "--end", "2026-01-26")
+    _, out, _ = run(capsys, *all_star_break, "history", "--days", "3", "--end", "2026-01-26")
     [row] = [line for line in out.splitlines() if "2026-01-25" in line]
     assert row.count("no games") == 3 and "0/5" not in row and "L1 -> L2" not in row, row
     assert "L1 -> L2" in next(line for line in out.splitlines() if "2026-01-24 Sat" in line)  # a date with games

@@ -57,7 +57,7 @@ def test_tail_pads_the_service_column_so_messages_start_in_one_column(demo_setti
 
 
 @pytest.mark.parametrize(
-    "flag,value,message", [("--since", "2 hours", "bad duration"), ("--severity", "loud", "unknown severity")]
+    ("flag", "value", "message"), [("--since", "2 hours", "bad duration"), ("--severity", "loud", "unknown severity")]
 )
 def test_tail_bad_input_is_a_clear_error(demo_settings, capsys, flag, value, message):
     with pytest.raises(SystemExit) as exc:

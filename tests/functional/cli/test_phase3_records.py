@@ -161,7 +161,7 @@ def fuzz_root(tmp_path_factory):
 @given(st.lists(st.one_of(real, real, record_like, anything), min_size=len(NAMES), max_size=len(NAMES)))
 def test_fuzz_load_and_check_count_only_real_records(fuzz_root, values):
     scenario, data = fuzz_root / "s", ["--data-dir", str(fuzz_root / "data")]
-    fields = dict(zip(NAMES, values))
+    fields = dict(zip(NAMES, values, strict=True))
     (scenario / DOC).write_text(json.dumps({**fields, "_triggered": True}))
     loaded = run_cli([*data, "local", "load", str(scenario)])
     if not all(_is_record(v) for v in values):

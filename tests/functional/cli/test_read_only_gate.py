@@ -49,8 +49,19 @@ def argv_for(command: tuple[str, ...], tmp: Path, scenario: Path, logs: Path) ->
         ("tail",): [["tail", "--no-follow"], ["tail", "--no-follow", "--service", "nope"]],
         ("replay",): [["replay", str(logs), "--speed", "100000"]],
         ("demo",): [["demo", "--headless", "--speed", "1000000"]],
+        ("logs", "search"): [
+            ["logs", "search", str(logs), "--severity", "ERROR"],
+            ["logs", "search", str(logs), "--sql", "SELECT count(*) FROM entries"],
+        ],
+        ("logs", "open"): [["logs", "open", str(logs)]],  # no terminal here: refused (exit 2)
         ("history",): [["history"], ["history", "--json", "--days", "3"]],
-        ("watch",): [["watch", "--once", "--notify", "stdout"]],
+        ("watch",): [["watch", "--once", "--notify", "stdout"], ["watch", "status"]],
+        ("ack",): [
+            ["ack", "usage_rate_coverage", "--reason", "on it"],
+            ["ack", "clear", "usage_rate_coverage"],
+            ["ack", "list"],
+        ],
+        ("note",): [["note", "add", "a note"], ["note", "list"]],
         ("completion",): [["completion", "bash"], ["completion", "zsh"]],
         # serving itself blocks; what can write before it binds is the demo seeding (gated) and
         # the playbooks switch (refused with --read-only)
@@ -62,7 +73,15 @@ def argv_for(command: tuple[str, ...], tmp: Path, scenario: Path, logs: Path) ->
 
 # The console's own memory: what read-only leaves writable (console/core/safety.py). Named here,
 # not imported, so a new file the code starts writing under read-only fails this test.
-CONSOLE_MEMORY = {"watch-state.json", "watch-state.json.lock", "console-state.json"}
+CONSOLE_MEMORY = {
+    "watch-state.json",
+    "watch-state.json.lock",
+    "console-state.json",
+    # issue 26: the watch's heartbeat and a console's presence are its own memory (acks and notes are not)
+    "watch-heartbeat.json",
+    "team-presence.json",
+    "team.lock",
+}
 
 
 def snapshot(*roots: Path, ignore: set[str] = frozenset()) -> dict[str, tuple]:

@@ -161,8 +161,8 @@ def test_a_secret_quoted_by_a_check_reaches_no_channel(demo_settings, httpserver
             "timestamp": "2026-02-05T12:30:00Z",
             "severity": "ERROR",
             "resource": {"type": "cloud_run_revision", "labels": {"service_name": "nba-phase3-analytics-processors"}},
-            "textPayload": f"DependencyFailureError: PlayerGameSummaryProcessor: postgres://props:{secret}@10.0.0.5/props "
-            f"refused; Authorization: Bearer {secret}",
+            "textPayload": f"DependencyFailureError: PlayerGameSummaryProcessor: "
+            f"postgres://props:{secret}@10.0.0.5/props refused; Authorization: Bearer {secret}",
         }
     )
     logs.write_bytes(orjson.dumps(entries))

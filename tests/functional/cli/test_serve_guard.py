@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+import urllib.request
 
 import aiohttp
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -76,6 +78,44 @@ def test_no_request_puts_the_token_in_the_server_log(served):
     out = served.output()
     assert TOKEN not in out and TOKEN[:-1] not in out, out
     assert "Error handling request" in out and "Traceback" not in out  # one line per bad request
+
+
+EXPECT_THEN_GONE = b"GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n"
+
+
+def _send_and_go(served, raw: bytes) -> None:
+    """A client that sends its request and closes its side before the answer, then waits for
+    the server to close the connection (so what the server logs about it is written)."""
+    host, port = served.base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(raw)
+        conn.shutdown(socket.SHUT_WR)
+        try:
+            while conn.recv(65536):
+                pass
+        except (TimeoutError, ConnectionResetError):
+            pass
+
+
+def _get(served, path: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(served.base + path, headers={"Authorization": f"Bearer {TOKEN}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, response.read()
+
+
+def test_a_client_gone_mid_request_is_one_line_and_the_server_still_serves(served):
+    """`Expect: 100-continue` with a body length, then a half-close: aiohttp's `100 Continue`
+    meets a closing transport. One line in the log, no traceback; the next requests are served."""
+    for _ in range(5):
+        _send_and_go(served, EXPECT_THEN_GONE)
+    wait_until(lambda: "closed by the peer" in served.output() or "Traceback" in served.output(), 20, "the log line")
+    out = served.output()
+    assert "Traceback" not in out and "Cannot write to closing transport" not in out, out
+    line = next(line for line in out.splitlines() if "closed by the peer" in line)
+    assert "Error handling request from 127.0.0.1" in line and "ClientConnectionResetError" in line
+    status, body = _get(served, "/status")
+    assert status == 200 and "sessions" in orjson.loads(body)
+    assert _get(served, "/")[0] == 200
 
 
 request_line_parts = st.sampled_from([b"GET", b"POST", b"G\x00T", b"", b"\xff", b"OPTIONS"])

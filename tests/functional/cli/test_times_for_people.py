@@ -43,14 +43,14 @@ def test_report_markdown_reads_every_time_in_the_configured_zone(capsys, data):
 def test_report_in_another_zone(capsys, data, tmp_path):
     config = tmp_path / "pt.toml"
     config.write_text('timezone = "America/Los_Angeles"\n')
-    code, out, _ = run(
+    _code, out, _ = run(
         capsys, "--config", str(config), *data, "report", "--date", "2026-02-04", "--at", "2026-02-05T16:00:00Z"
     )
     assert "- As of: 2026-02-05 08:00 PST" in out and "| 2026-02-05 04:14 PST |" in out
 
 
 def test_check_table_says_as_of_in_the_zone(capsys, data):
-    code, out, _ = run(capsys, *data, "check", "--date", "2026-02-04", "--at", "2026-02-05T16:00:00Z")
+    _code, out, _ = run(capsys, *data, "check", "--date", "2026-02-04", "--at", "2026-02-05T16:00:00Z")
     assert "as of 2026-02-05 11:00" in out and "EST" in out and not ISO.search(out)
 
 
@@ -74,14 +74,14 @@ def test_demo_headless_marks_checks_with_the_zone_abbreviation(capsys, data):
 
 @pytest.mark.parametrize("text", ["7:30", "07:30", "7:30am", "7:30 AM"])
 def test_at_accepts_clock_times_people_type(capsys, data, text):
-    code, out, err = run(capsys, *data, "check", "--date", "2026-02-04", "--at", text, "--json")
+    _code, out, _err = run(capsys, *data, "check", "--date", "2026-02-04", "--at", text, "--json")
     doc = orjson.loads(out)
     assert doc["as_of"] == "2026-02-05T07:30:00-05:00"
     assert {c["id"]: c for c in doc["checks"]}["phase3_completion"]["value"]["completed"] == 3
 
 
 @pytest.mark.parametrize(
-    "text, why",
+    ("text", "why"),
     [
         ("25:00", "not a time of day"),
         ("13:00pm", "1 to 12"),
@@ -107,7 +107,7 @@ def test_tail_refuses_a_service_the_config_does_not_know(capsys, data):
 def test_tail_knows_a_service_added_in_the_config(capsys, data, tmp_path):
     config = tmp_path / "c.toml"
     config.write_text('[services]\ncloud_run = ["nba-scrapers", "my-new-service"]\n')
-    code, out, err = run(capsys, "--config", str(config), *data, "tail", "--no-follow", "--service", "my-new-service")
+    code, _out, err = run(capsys, "--config", str(config), *data, "tail", "--no-follow", "--service", "my-new-service")
     assert code == 0 and err == ""
 
 
@@ -205,7 +205,7 @@ def test_playbook_show_json_for_machines(capsys, data):
 
 
 @pytest.mark.parametrize(
-    "param, why",
+    ("param", "why"),
     [("service=nope", "is not a service the config knows"), ("commit=zzz", "is not 7 to 40 lowercase hex digits")],
 )
 def test_playbook_show_refuses_bad_values(capsys, data, param, why):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from textual.geometry import Region
 
 from console.tui.screens.detail_screen import DetailScreen
 from console.tui.screens.sql_modal import SqlModal
@@ -115,6 +116,31 @@ async def test_sql_modal_c_copies_bigquery_with_the_values_bound(make_app, demo_
         assert "CAST('2026-02-03' AS DATE)" in text  # the DNP window of game date Feb 3
         assert f"`{demo_settings.project}`.nba_precompute.player_daily_cache" in text
         assert "AS TIMESTAMP)" in text and "queries/dnp_polluted_rows.sql" in text
+
+
+@pytest.mark.parametrize(
+    ("check_id", "reads"),
+    [
+        ("phase3_completion", "Firestore document phase3_completion/2026-02-05"),
+        ("sequential_execution", "Cloud Logging entries of nba-phase3-analytics-processors on 2026-02-05"),
+        ("deployment_drift", "deploy state of the services and the platform repo's commit history"),
+    ],
+)
+async def test_sql_modal_of_a_check_without_sql_says_what_it_reads(make_app, check_id, reads):
+    """The check's own `reads` hook, for the drill-down's date: no SQL to show or copy."""
+    app = make_app(FEB4)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, check_id)
+        await pilot.press("s")
+        assert isinstance(app.screen, SqlModal)
+        text = app.screen.query_one("#sql-text")
+
+        def shown() -> str:  # the lines drawn, joined: the sentence wraps at the modal's width
+            lines = text.render_lines(Region(0, 0, *text.size))
+            return " ".join(" ".join(strip.text.split()) for strip in lines)
+
+        await until(pilot, lambda: "runs no SQL" in shown())
+        assert f"runs no SQL: it reads {reads}" in shown()
 
 
 async def test_usage_drill_down_says_what_its_rows_are_and_why_none(make_app):

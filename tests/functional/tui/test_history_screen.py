@@ -62,7 +62,9 @@ async def test_drift_is_a_trend_of_each_mornings_deploys(make_app):
         assert cell_text(screen, "deployment_drift", FEB3) == "✗ FAIL 46c"
         [drift] = [
             s
-            for s in series([{c: r[d] for c, r in screen.results.items()} for d in screen.span.dates])
+            for s in series(
+                [{c: r[d] for c, r in screen.results.items()} for d in screen.span.dates], pilot.app.settings
+            )
             if s.title.startswith("commits behind")
         ]
         assert drift.values[0] == 0 and drift.values[-1] == 49 and len(set(drift.values)) > 10

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from textual.widgets import Input, Static
@@ -104,7 +104,7 @@ async def test_buffer_bound_shows_dropped_count():
 
 
 async def test_race_raises_a_notification_and_pushes_the_trace_result():
-    feb4 = [e for e in demo_entries() if e.timestamp.date() == datetime(2026, 2, 4).date()]
+    feb4 = [e for e in demo_entries() if e.timestamp.date() == date(2026, 2, 4)]
     source = ListSource()
     screen = LogsScreen(settings(), source)
     app = Host(screen)

@@ -31,7 +31,7 @@ async def _logs(pilot) -> LogsScreen:
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (200, 50)])
 @pytest.mark.parametrize(
-    "text,said",
+    ("text", "said"),
     [
         ("Level (", "bad regular expression 'Level ('"),
         ("sev:bogus", "unknown severity 'bogus'"),

@@ -116,7 +116,7 @@ async def test_redraw_leaves_an_unchanged_header_alone(make_app):
 
 
 @pytest.mark.parametrize(
-    "size, layout",
+    ("size", "layout"),
     [((80, 24), "-compact"), ((100, 30), "-compact"), ((120, 40), "-two-columns"), ((200, 50), "-three-columns")],
 )
 async def test_layout_follows_the_width_and_nothing_essential_is_cut(make_app, demo_settings, size, layout):

@@ -212,8 +212,8 @@ async def test_command_palette_opens_a_detail_screen(make_app):
         assert isinstance(app.screen, DetailScreen) and app.screen.spec.id == "dnp_pollution"
 
 
-async def test_P_opens_the_playbooks_with_the_check_suggestion(make_app):
-    from console.tui.screens.playbooks_screen import PlaybooksScreen as screen_cls
+async def test_P_opens_the_playbooks_with_the_check_suggestion(make_app):  # noqa: N802 - P is the key (shift+p)
+    from console.tui.screens.playbooks_screen import PlaybooksScreen
 
     app = make_app(FEB3)
     async with app.run_test(size=SIZE) as pilot:
@@ -221,7 +221,7 @@ async def test_P_opens_the_playbooks_with_the_check_suggestion(make_app):
         app.screen.query_one("#panel-dnp_pollution", CheckPanel).focus()
         await pilot.press("P")
         await pilot.pause()
-        assert isinstance(app.screen, screen_cls)
+        assert isinstance(app.screen, PlaybooksScreen)
         # The DNP rows do not fill redeploy-service's parameters: no suggestion, and why.
         why = _text(app.screen.query_one("#why")).strip()
         assert why.startswith("DNP pollution: no playbook suggested (the DNP rows name no service")

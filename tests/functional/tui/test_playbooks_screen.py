@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Button, Label, OptionList, RichLog, Static
+from textual.widgets import Button, Input, Label, OptionList, RichLog, Static
 
 from console.playbook.audit import AuditLog
 from console.tui.screens.playbooks_screen import ConfirmationModal, FailureModal, PlaybooksScreen, TypedNameModal
@@ -87,7 +87,7 @@ async def test_a_wrong_typed_name_runs_nothing(demo_settings, demo_backend):
                 assert "try again" in str(app.screen.query_one("#note", Label).render())
             asked = app.screen
             await pilot.press(*"nba-scrapers", "enter")
-            await until(pilot, lambda: app.screen is not asked)
+            await until(pilot, lambda asked=asked: app.screen is not asked)
         await until(pilot, lambda: not screen.running)
         assert _env(demo_backend) == "true"
         [run] = AuditLog(demo_settings.state_dir).runs()
@@ -213,15 +213,43 @@ async def test_q_and_ctrl_c_in_modals_quit_too(demo_settings, demo_backend):
     for key, modal in (("q", ConfirmationModal), ("ctrl+c", TypedNameModal)):
         app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
         async with app.run_test(size=(160, 50)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+            await until(pilot, lambda app=app: isinstance(app.screen, PlaybooksScreen))
             await pilot.press("r")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
+            await until(pilot, lambda app=app: isinstance(app.screen, ConfirmationModal))
             if modal is TypedNameModal:
                 await pilot.press("y")
-                await until(pilot, lambda: isinstance(app.screen, TypedNameModal))
+                await until(pilot, lambda app=app: isinstance(app.screen, TypedNameModal))
             await pilot.press(key)
         assert not (demo_settings.state_dir / "playbook.lock").exists()
     assert [r.status for r in AuditLog(demo_settings.state_dir).runs()] == ["interrupted", "interrupted"]
+
+
+async def test_in_the_typed_name_modal_q_is_a_letter_escape_declines_and_ctrl_q_quits(demo_settings, demo_backend):
+    """What docs/playbooks.md says the keys do there: `q` is typed into the name (the run still
+    waits on it), escape declines the step (nothing runs, the run ends `declined`), ctrl+q
+    leaves and cancels the run."""
+    for leave in ("escape", "ctrl+q"):
+        app = Host(demo_settings, demo_backend, suggested="disable-sequential-execution")
+        async with app.run_test(size=(160, 50)) as pilot:
+            await until(pilot, lambda app=app: isinstance(app.screen, PlaybooksScreen))
+            screen = app.screen
+            await pilot.press("r")
+            await until(pilot, lambda app=app: isinstance(app.screen, ConfirmationModal))
+            await pilot.press("y")
+            await until(pilot, lambda app=app: isinstance(app.screen, TypedNameModal))
+            modal, box = app.screen, app.screen.query_one("#typed", Input)
+            await until(pilot, lambda app=app, box=box: app.focused is box)
+            await pilot.press("q")
+            await pilot.pause()
+            assert box.value == "q" and app.screen is modal and app.is_running and screen.running
+            assert (demo_settings.state_dir / "playbook.lock").exists()
+            await pilot.press(leave)
+            if leave == "escape":
+                await until(pilot, lambda screen=screen: not screen.running)
+                assert app.is_running and "declined" in _log_text(screen)
+        assert not (demo_settings.state_dir / "playbook.lock").exists()
+    assert [r.status for r in AuditLog(demo_settings.state_dir).runs()] == ["declined", "interrupted"]
+    assert _env(demo_backend) == "true"
 
 
 @pytest.mark.slow
@@ -269,14 +297,14 @@ async def test_quit_while_a_step_streams_terminates_its_process_group(tmp_path, 
 
 
 async def test_a_dead_consoles_running_step_blocks_a_run_and_is_named(demo_settings, demo_backend):
+    import asyncio
     import os
     import signal
     import socket
-    import subprocess
 
     from console.playbook.lock import FileLock, make_owner
 
-    orphan = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    orphan = await asyncio.create_subprocess_exec("sleep", "30", start_new_session=True)
     try:
         here = socket.gethostname()
         step = {
@@ -304,4 +332,4 @@ async def test_a_dead_consoles_running_step_blocks_a_run_and_is_named(demo_setti
         assert _env(demo_backend) == "true"
     finally:
         os.killpg(orphan.pid, signal.SIGKILL)
-        orphan.wait()
+        await orphan.wait()

@@ -63,9 +63,11 @@ def _private_import(node: ast.AST) -> str | None:
 def test_no_private_module_or_name_of_a_dependency_is_imported():
     found = []
     for path in _files("console", "panels", "benchmarks", "tests"):
-        for node in ast.walk(_tree(path)):
-            if (name := _private_import(node)) is not None:
-                found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
+        found.extend(
+            f"{path.relative_to(ROOT)}:{node.lineno} imports {name}"
+            for node in ast.walk(_tree(path))
+            if (name := _private_import(node)) is not None
+        )
     assert not found, "private imports belong in console/adapters/: " + "; ".join(found)
 
 
@@ -95,15 +97,15 @@ def test_every_private_attribute_used_is_one_of_ours():
     ours = _our_names()
     found = []
     for path in _files("console", "panels"):
-        for node in ast.walk(_tree(path)):
-            if (
-                isinstance(node, ast.Attribute)
-                and node.attr.startswith("_")
-                and not node.attr.startswith("__")
-                and node.attr not in ours
-                and node.attr not in STDLIB
-            ):
-                found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
+        found.extend(
+            f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}"
+            for node in ast.walk(_tree(path))
+            if isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and node.attr not in ours
+            and node.attr not in STDLIB
+        )
     assert not found, "not defined by our code, so a dependency's: move it into console/adapters/: " + "; ".join(found)
 
 

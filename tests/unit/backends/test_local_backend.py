@@ -37,9 +37,8 @@ def test_one_connection_per_holding_shared_by_threads(demo_settings, connects):
     backend = LocalBackend(demo_settings)
     alone = backend.run_query("grading_coverage", PARAMS)
     assert len(connects) == 1  # outside a holding: opened for the query, then closed
-    with backend.holding():
-        with ThreadPoolExecutor(4) as pool:
-            results = list(pool.map(lambda _: backend.run_query("grading_coverage", PARAMS), range(8)))
+    with backend.holding(), ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: backend.run_query("grading_coverage", PARAMS), range(8)))
     assert all(r == alone for r in results)
     assert len(connects) == 2
     # Closed once the holding ended: no lock kept on the file, another process may write it.

@@ -121,8 +121,9 @@ def test_load_log_file_reads_both_formats(tmp_path):
     assert texts(load_log_file(b)) == ["line 2"]
 
 
-def test_count_matches_mapped_and_chunked_agree_with_the_scanner(tmp_path):
-    from console.logs.parse import count_matches, scan_ndjson
+def test_logs_search_count_agrees_with_the_scanner(tmp_path):
+    from console.logs.parse import scan_ndjson
+    from console.logs.search import count
 
     path = tmp_path / "x.ndjson"
     data = b"".join(line(i, "Level 1 go" if i % 3 == 0 else None, "svc" if i % 2 else "other") for i in range(50))
@@ -133,9 +134,9 @@ def test_count_matches_mapped_and_chunked_agree_with_the_scanner(tmp_path):
         LogQuery(severity="INFO"),
         LogQuery(patterns=("Level \\d",)),
     ):
-        assert count_matches(path, q, chunk_size=64) == len(list(scan_ndjson(data, q))) > 0
+        assert count([path], q, workers=1)[0] == len(list(scan_ndjson(data, q))) > 0
     (tmp_path / "empty.ndjson").write_bytes(b"")
-    assert count_matches(tmp_path / "empty.ndjson", LogQuery(patterns=("x",))) == 0
+    assert count([tmp_path / "empty.ndjson"], LogQuery(patterns=("x",))) == (0, 0)
 
 
 def test_an_empty_deduper_is_still_truthy():

@@ -76,7 +76,7 @@ def test_bad_config_names_the_key(tmp_path, text, key):
 def test_toml_syntax_error_is_one_message(tmp_path):
     path = tmp_path / "broken.toml"
     path.write_text("project = \n")
-    with pytest.raises(ConfigError, match="broken.toml"):
+    with pytest.raises(ConfigError, match=r"broken\.toml"):
         load_settings(path)
 
 

@@ -26,9 +26,9 @@ def _declared_binding_ids() -> set[str]:
 
     import console.tui
 
-    modules = []
-    for info in pkgutil.walk_packages(console.tui.__path__, "console.tui."):
-        modules.append(importlib.import_module(info.name))
+    modules = [
+        importlib.import_module(info.name) for info in pkgutil.walk_packages(console.tui.__path__, "console.tui.")
+    ]
     ids: set[str] = set()
     for module in modules:
         for _, cls in inspect.getmembers(module, inspect.isclass):
@@ -138,7 +138,7 @@ def test_a_made_up_name_is_accepted_only_when_it_names_a_character_or_a_key(name
 
     words = name.upper().split("_")
     spellings = (
-        words[0] + "".join(s + w for s, w in zip(seps, words[1:]))
+        words[0] + "".join(s + w for s, w in zip(seps, words[1:], strict=True))
         for seps in itertools.product(" -", repeat=len(words) - 1)
     )
     real = name in NAMED_KEYS or any(_lookup(unicodedata, spelling) for spelling in spellings)

@@ -58,6 +58,14 @@ CONTEXT_FORMS = [
     "{{name: API_TOKEN, value: {s}}}",
     '"apiToken": "{s}"',
     "password is {s}",
+    # A URL's query or fragment: the first parameter too, whatever the value looks like.
+    "https://h.example.com/cb?token={s}&x=1",
+    "GET https://h.example.com/cb?access_token={s}&x=1 HTTP/1.1",
+    "https://api.example.com/v1/odds?api_key={s}",
+    "https://h.example.com/cb?password={s}",
+    "POST /oauth/token?grant_type=client_credentials&client_secret={s}&scope=read",
+    "redirect to https://app.example.com/callback#access_token={s}&token_type=bearer",
+    '{{"url": "https://h.example.com/cb?apiKey={s}&x=1"}}',
 ]
 BARE_FORMS = ["deploy finished, id {s}", "{s}", "  token for later: see {s} in the vault", "[{s}]"]
 
@@ -81,6 +89,26 @@ def test_every_form_is_masked(form, secret):
 def test_tokens_are_masked_by_their_shape_alone(form, secret):
     shown = mask_text(form.format(s=secret))
     assert not _leaks(shown, secret) and MASK in shown, shown
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("https://h/cb?token=hunter2hunter2&x=1", "https://h/cb?token=<redacted>&x=1"),
+        ("https://h/cb?password=hunter2&x=1", "https://h/cb?password=<redacted>&x=1"),
+        ("https://h/cb?api_key=abcdefghijklmnop", "https://h/cb?api_key=<redacted>"),
+        ("https://h/cb?client_secret=hunter2hunter2", "https://h/cb?client_secret=<redacted>"),
+        (
+            "GET https://h.example.com/cb?access_token=zHsWizIcTNfafGqEviFsdhxRWA1OQueryTok&x=1",
+            "GET https://h.example.com/cb?access_token=<redacted>&x=1",
+        ),
+        ("https://h/cb?x=1&Token=hunter2#frag", "https://h/cb?x=1&Token=<redacted>#frag"),
+    ],
+)
+def test_a_secret_query_parameter_loses_its_value_and_the_url_stays(line, shown):
+    """The value goes whatever it looks like (a plain word too); the rest of the URL stays."""
+    assert redact_text(line, WATCHED) == shown and mask_text(line) == shown
+    assert mask_text(shown) == shown  # idempotent
 
 
 def test_yaml_env_across_lines():
@@ -218,7 +246,10 @@ def test_the_demo_texts_are_left_as_they_are():
     [
         "commit 06934c94a1b2c3d4e5f60718293a4b5c6d7e8f90",
         "sha256:5f2b7c9d1e3a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d4e6f8a0b2c4d6e8f0a2b4c6",
-        "gcloud run services update nba-phase3-analytics-processors --region=us-west2 --update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false",
+        (
+            "gcloud run services update nba-phase3-analytics-processors --region=us-west2"
+            " --update-env-vars=SEQUENTIAL_EXECUTION_ENABLED=false"
+        ),
         "✅ Level 1 complete (3/3 succeeded)",
         "DependencyFailureError: TeamOffenseGameSummaryProcessor failed for 2026-02-04",
         "request 3c5d4e6f-1a2b-4c3d-8e9f-0a1b2c3d4e5f accepted",
@@ -229,6 +260,9 @@ def test_the_demo_texts_are_left_as_they_are():
         "UpcomingPlayerGameContextProcessor completed in 41s",
         "Proxy credential fixes for CloudFront access",
         "token expired, run gcloud auth login",
+        "https://console.cloud.google.com/run/detail/us-west2/nba-phase3-analytics-processors?project=nba-props-platform",
+        "GET /healthz?verbose=1&since=2026-02-04T06:00:00Z#top 200",
+        "https://h.example.com/search?q=token&page=2",
     ],
 )
 def test_ordinary_lines_are_not_masked(line):
@@ -274,6 +308,24 @@ def test_a_secret_anywhere_in_text_output_never_shows(before, after, form, secre
     assert not _leaks(redact_text(text, WATCHED), secret)
 
 
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    secret=st.one_of(SECRETS, st.sampled_from([*PLAIN, "hunter2", "abcdefghijklmnop"])),
+    name=st.sampled_from(["token", "access_token", "api_key", "apiKey", "password", "client_secret", "X-Api-Key"]),
+    before=st.lists(st.sampled_from(["x=1", "page=2", "q=token", "project=nba-props-platform", "flag"]), max_size=3),
+    after=st.lists(st.sampled_from(["x=1", "scope=read", "token_type=bearer"]), max_size=3),
+    mark=st.sampled_from(["?", "#"]),
+    around=st.sampled_from(["{u}", "GET {u} HTTP/1.1", '"url": "{u}",', "see <{u}> for", "curl -sS '{u}'"]),
+)
+def test_a_secret_query_parameter_anywhere_in_a_url_never_shows(secret, name, before, after, mark, around):
+    query = "&".join([*before, f"{name}={secret}", *after])
+    url = f"https://h.example.com/v1/cb{mark}{query}"
+    line = around.format(u=url)
+    shown = redact_text(line, WATCHED)
+    assert not _leaks(shown, secret), shown
+    assert "https://h.example.com/v1/cb" in shown and all(p in shown for p in before)
+
+
 @settings(max_examples=examples(200), deadline=None)
 @given(
     secret=st.one_of(SECRETS, st.sampled_from(PLAIN)),
@@ -312,6 +364,10 @@ HOSTILE = [
     "Zm9vYmFy" * 2500,
     "sk-" * 7000,
     "@" * 20000 + "://",
+    "?token=" * 3000,
+    "https://h/?" + "a" * 20000,
+    "&key=a" * 3500,
+    "#" + "a=" * 10000,
 ]
 
 

@@ -62,7 +62,7 @@ def test_unknown_query_is_a_clear_error():
 def test_parameter_types():
     from datetime import date, datetime
 
-    assert [sql.bigquery_type(v) for v in (True, 3, 1.5, datetime.now(UTC), date.today(), "x")] == [
+    assert [sql.bigquery_type(v) for v in (True, 3, 1.5, datetime.now(UTC), date(2026, 2, 5), "x")] == [
         "BOOL",
         "INT64",
         "FLOAT64",

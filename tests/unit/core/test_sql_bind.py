@@ -32,7 +32,7 @@ def _run_bound_on_duckdb(text: str, settings, backend) -> list[dict]:
     try:
         cursor = con.execute(tree.sql(dialect="duckdb"))
         names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         con.close()
 

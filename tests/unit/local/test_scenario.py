@@ -29,7 +29,7 @@ def test_hand_written_scenario_loads_and_checks(tmp_path, demo_settings):
 
 
 @pytest.mark.parametrize(
-    "mutate, where, reason",
+    ("mutate", "where", "reason"),
     [
         (
             lambda r: (r / "tables" / "nba_analytics.player_game_summary.ndjson").write_text(
@@ -40,7 +40,8 @@ def test_hand_written_scenario_loads_and_checks(tmp_path, demo_settings):
         ),
         (
             lambda r: (r / "tables" / "nba_precompute.player_daily_cache.ndjson").write_text(
-                '{"cache_date": "2026-03-01", "player_lookup": "a"}\n{"cache_date": "2026-03-01", "player_lookup": "b", "games_in_window": "five"}\n'
+                '{"cache_date": "2026-03-01", "player_lookup": "a"}\n'
+                '{"cache_date": "2026-03-01", "player_lookup": "b", "games_in_window": "five"}\n'
             ),
             "player_daily_cache.ndjson:2",
             "games_in_window",

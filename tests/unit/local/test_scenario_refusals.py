@@ -182,9 +182,11 @@ def test_a_second_load_is_refused_while_one_runs(tmp_path, demo_settings):
     root = write_hand_scenario(tmp_path / "s")
     settings = _short_lock(demo_settings, 0.2)
     before = current_dir(settings)
-    with filelock.FileLock(str(settings.data_dir / LOCK_FILE)):  # another process is loading
-        with pytest.raises(ScenarioError, match="another load into this data directory is still running"):
-            load_scenario(root, settings)
+    with (
+        filelock.FileLock(str(settings.data_dir / LOCK_FILE)),  # another process is loading
+        pytest.raises(ScenarioError, match="another load into this data directory is still running"),
+    ):
+        load_scenario(root, settings)
     assert current_dir(settings) == before
 
 

@@ -94,6 +94,7 @@ def test_a_long_stream_compacts_the_view_and_keeps_the_newest():
     assert len(buf) == 1000 and buf.dropped == 19_000
     shown = [buf.shown(i) for i in range(buf.shown_count)]
     assert [e.insert_id for e in shown] == [str(n) for n in range(19_000, 20_000) if n % 3 == 0]
-    # The dropped rows ahead of the view were let go, not kept forever. Internal: its public
-    # effect is memory, measured with tracemalloc in tests/unit/test_log_memory_bounded.py.
-    assert len(buf._shown) < 5000  # noqa: SLF001 - the compaction has no public view but memory
+    # The dropped rows ahead of the view were let go, not kept forever. Internal (private: the
+    # compaction has no public view): its public effect is memory, measured with tracemalloc in
+    # tests/unit/test_log_memory_bounded.py.
+    assert len(buf._shown) < 5000

@@ -20,8 +20,8 @@ def feed_one_by_one(trace, items):
     for e in items:
         update = trace.feed([e])
         alerts += update.alerts
-        if update.result:
-            results.append(update.result)
+        if update.verdict:
+            results.append(update.verdict)
     return alerts, results
 
 
@@ -43,10 +43,10 @@ def test_feb4_good_run_is_ok_without_alerts_and_progresses():
     assert results[-1].status is Status.OK
     # The stream ends where the morning check over the same lines ends: the same verdict and
     # JSON (the live value is the trace's own, without the check's deadline keys).
-    from panels.sequential import sequential_execution
+    from panels.sequential import SPEC, sequential_execution
 
     checked = sequential_execution(good, Settings())
-    last = results[-1]
+    last = SPEC.live.judge(results[-1].status, results[-1].summary, results[-1].value)
     assert (last.id, last.status, last.summary, last.value_json()) == (
         checked.id,
         checked.status,
@@ -60,7 +60,7 @@ def test_a_new_morning_starts_a_new_trace_and_old_alerts_are_history():
     update = trace.feed(entries())  # the whole file in one batch
     assert update.day == date(2026, 2, 5)
     assert update.alerts == []
-    assert update.result.status is Status.OK
+    assert update.verdict.status is Status.OK
 
 
 def test_dependency_failure_alerts_at_once():
@@ -76,10 +76,10 @@ def test_dependency_failure_alerts_at_once():
     )
     update = LiveTrace(Settings()).feed([e])
     assert [a.kind for a in update.alerts] == ["dependency_failure"]
-    assert update.result.status is Status.FAIL
+    assert update.verdict.status is Status.FAIL
 
 
 def test_fixed_day_ignores_other_mornings():
     trace = LiveTrace(Settings(), day=date(2026, 2, 5))
     update = trace.feed([e for e in entries() if e.timestamp.date() == date(2026, 2, 4)])
-    assert update.result is None and update.alerts == []
+    assert update.verdict is None and update.alerts == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC
 
 import orjson
@@ -21,6 +22,7 @@ from console.logs.parse import (
 )
 from console.logs.trace import TraceParser
 from tests.helpers.examples import examples
+from tests.helpers.outcome import outcome
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
@@ -53,11 +55,11 @@ def test_byte_soup_is_entries_or_one_malformed_log(data):
     of the file; never another exception."""
     list(parse_ndjson_lines(data.splitlines()))
     for ndjson in (False, True):
-        try:
-            entries, skipped = parse_log_file(data, ndjson)
-        except MalformedLog as exc:
-            assert 1 <= exc.line <= max(1, len(data.splitlines())) and exc.reason
+        parsed = outcome(functools.partial(parse_log_file, data, ndjson), MalformedLog)
+        if isinstance(parsed, MalformedLog):
+            assert 1 <= parsed.line <= max(1, len(data.splitlines())) and parsed.reason
         else:
+            entries, skipped = parsed
             assert skipped >= 0 and all(e.timestamp.tzinfo for e in entries)
 
 

@@ -1,6 +1,6 @@
 """The Hyperscan prefilter for `severity>=X` (console/logs/severity_scan.py): the lines it
 finds must include every line decode-then-filter (orjson + entry_from_dict + matches) keeps,
-for every spelling the parser accepts, so `count_matches` stays exact. Exports come from the
+for every spelling the parser accepts, so `logs search` stays exact. Exports come from the
 hand-written line strategy of test_severity_prefilter (escaped keys and values, whitespace,
 any case, dotless i, non-string values, nested and duplicate keys, truncated lines), plus
 values built from the characters that upper-case into ASCII."""
@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from console.logs import parse, severity_scan
-from console.logs.parse import count_matches, parse_line, scan_ndjson
+from console.logs.parse import parse_line, scan_ndjson
 from console.logs.query import SEVERITIES, LogQuery
+from console.logs.search import SearchError, count
 from tests.helpers.examples import examples
 from tests.helpers.log_exports import decoded_then_filtered, escaped, exports
 
@@ -42,11 +43,16 @@ def line_starts(data, names) -> list[int]:
 
 
 def count_in_file(data: bytes, query: LogQuery) -> int:
+    """`logs search --count`'s answer (0 for a file that is not a log: no line is an entry)."""
     fd, path = tempfile.mkstemp(suffix=".ndjson")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        return count_matches(path, query)
+        try:
+            return count([path], query)[0]
+        except SearchError:
+            assert not any(parse_line(line) for line in data.split(b"\n"))
+            return 0
     finally:
         os.unlink(path)
 
@@ -65,9 +71,10 @@ def odd_values(draw) -> str:
     """A JSON string whose characters are ASCII letters, \\u escapes of letters, and the
     non-ASCII letters that upper-case into ASCII, raw (UTF-8) or escaped."""
     pool = st.sampled_from(list("eEiIrRoOcCtTaAlLmMgGnNyY") + list(severity_scan.UPCASE_TO_ASCII))
-    out = []
-    for ch in draw(st.lists(pool, max_size=9)):
-        out.append(escaped(ch, draw(st.booleans())) if draw(st.integers(0, 3)) == 0 else ch)
+    out = [
+        escaped(ch, draw(st.booleans())) if draw(st.integers(0, 3)) == 0 else ch
+        for ch in draw(st.lists(pool, max_size=9))
+    ]
     return '"' + "".join(out) + '"'
 
 
@@ -102,7 +109,7 @@ def test_values_of_non_ascii_letters_and_escapes_are_candidates(data, floor):
 
 @settings(max_examples=examples(60), deadline=None)
 @given(st.one_of(exports(), odd_exports()), st.sampled_from(FLOORS))
-def test_count_matches_is_decode_then_filter_with_and_without_hyperscan(data, floor):
+def test_search_count_is_decode_then_filter_with_and_without_hyperscan(data, floor):
     query = LogQuery(severity=floor)
     expected = len(decoded_then_filtered(data, query))
     assert count_in_file(data, query) == expected
@@ -154,28 +161,20 @@ def test_windows_split_on_line_boundaries_and_take_lines_longer_than_a_window(mo
 
 def test_an_mmap_is_scanned_and_can_be_closed_afterwards():
     data = b'{"timestamp":"2026-02-05T12:00:00Z","severity":"ERROR"}\n' * 3
-    assert count_in_file(data, LogQuery(severity="ERROR")) == 3  # count_matches closes its mmap
+    assert count_in_file(data, LogQuery(severity="ERROR")) == 3  # the search closes its mmap
     assert count_in_file(data, LogQuery(severity="CRITICAL")) == 0
 
 
 def test_threads_scanning_at_once_take_turns_instead_of_failing():
-    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
     data = b'{"timestamp":"2026-02-05T12:00:00Z","severity":"ERROR"}\n' * 50_000
     names = LogQuery(severity="ERROR").severity_names
-    found, errors = [], []
 
-    def scan() -> None:
-        try:
-            for _ in range(3):
-                found.append(len(severity_scan.line_bounds(data, names)))
-        except Exception as exc:  # ScratchInUseError before the lock
-            errors.append(repr(exc))
+    def scan() -> list[int]:
+        return [len(severity_scan.line_bounds(data, names)) for _ in range(3)]
 
-    threads = [threading.Thread(target=scan) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert found == [50_000] * 12
+    with ThreadPoolExecutor(4) as pool:
+        runs = [pool.submit(scan) for _ in range(4)]
+    # result() raises what a thread raised (ScratchInUseError before the lock), failing the test.
+    assert [n for run in runs for n in run.result()] == [50_000] * 12

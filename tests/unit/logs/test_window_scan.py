@@ -6,7 +6,7 @@ grew (or was rewritten) since."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
@@ -22,6 +22,7 @@ from console.logs.parse import MalformedLog, parse_log_file
 from console.logs.trace import TraceParser, trace_from_entries
 from console.logs.window_scan import scan_json_file, scan_ndjson_file
 from tests.helpers.examples import examples
+from tests.helpers.outcome import outcome
 
 SETTINGS = Settings()
 SERVICE = SETTINGS.services.analytics
@@ -94,13 +95,13 @@ def streamed(path: Path, keep=None, previous=None, end=END):
 
 
 def same(path: Path, data: bytes, answer) -> None:
-    try:
-        expected, skipped = whole_file(data)
-    except MalformedLog as exc:
+    whole = outcome(lambda: whole_file(data), MalformedLog)
+    if isinstance(whole, MalformedLog):
         with pytest.raises(MalformedLog) as got:
             answer.check_is_log()
-        assert got.value.line == exc.line
+        assert got.value.line == whole.line
         return
+    expected, skipped = whole
     answer.check_is_log()
     assert answer.skipped == skipped
     assert answer.newest == (max(e.timestamp for e in expected) if expected else None)
@@ -189,8 +190,8 @@ def test_a_json_array_gives_what_its_whole_parse_gives(tmp_path):
     entries, skipped = parse_log_file(path.read_bytes(), ndjson=False)
     assert scan.skipped == skipped == 1
     assert scan.kept == [e for e in entries if e.service == SERVICE and START <= e.timestamp <= END and is_trace(e)]
+    (tmp_path / "bad.json").write_bytes(b"[{")
     with pytest.raises(MalformedLog):
-        (tmp_path / "bad.json").write_bytes(b"[{")
         scan_json_file(tmp_path / "bad.json", SERVICE, START, END, is_trace)
 
 
@@ -201,9 +202,7 @@ def test_a_refresh_sees_what_was_appended_and_what_was_rewritten(demo_backend, d
     from console.core.context import CheckContext
     from panels import sequential
 
-    ctx = CheckContext(
-        settings=demo_settings, game_date=datetime(2026, 2, 4).date(), as_of=datetime(2026, 2, 6, tzinfo=UTC)
-    )
+    ctx = CheckContext(settings=demo_settings, game_date=date(2026, 2, 4), as_of=datetime(2026, 2, 6, tzinfo=UTC))
     path = demo_settings.data_dir / "current" / "logs" / "live.ndjson"
 
     def add(text: str, minute: int) -> None:

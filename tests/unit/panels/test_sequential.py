@@ -11,7 +11,7 @@ from console.core.models import LogEntries, LogEntry, Status
 from console.logs.live_trace import LiveTrace
 from panels.common import Due
 from panels.dispatch import render_result
-from panels.sequential import SequentialValue, judge_sequential, sequential_execution
+from panels.sequential import SPEC, SequentialValue, judge_sequential, sequential_execution
 
 S = Settings()
 T0 = datetime(2026, 2, 5, 12, 0, tzinfo=UTC)
@@ -75,8 +75,9 @@ def test_the_live_trace_says_what_the_check_says():
     live = LiveTrace(S)
     update = live.feed(RACE)
     checked = sequential_execution(RACE, S)
-    assert update.result is not None
-    assert (update.result.status, update.result.summary) == (checked.status, checked.summary)
-    assert update.result.value_json() == checked.value_json()
+    assert update.verdict is not None
+    live_result = SPEC.live.judge(update.verdict.status, update.verdict.summary, update.verdict.value)
+    assert (live_result.id, live_result.status, live_result.summary) == (checked.id, checked.status, checked.summary)
+    assert live_result.value_json() == checked.value_json()
     # The panel draws either the same way.
-    assert render_result(update.result, S.tz)[0] == render_result(checked, S.tz)[0] == "1 violation(s)"
+    assert render_result(live_result, S.tz)[0] == render_result(checked, S.tz)[0] == "1 violation(s)"

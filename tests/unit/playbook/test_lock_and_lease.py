@@ -71,7 +71,7 @@ def test_a_run_that_lost_its_lock_at_a_prompt_does_not_act_on_the_answer(demo_se
 
 
 @pytest.mark.slow
-def test_the_lease_is_refreshed_while_a_prompt_waits(tmp_path, _seeded_demo_dir):
+def test_the_lease_is_refreshed_while_a_prompt_waits(tmp_path, _seeded_demo_dir):  # noqa: PT019 - its value is used: the seeded demo directory
     shutil.copytree(_seeded_demo_dir, tmp_path / "data", symlinks=True)
     settings = load_settings(
         data_dir=tmp_path / "data", state_dir=tmp_path / "state", playbooks={"lock_ttl_s": 0.9, "step_timeout_s": 0.5}

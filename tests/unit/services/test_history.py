@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -68,7 +69,7 @@ def test_demo_has_weeks_of_history_with_the_slow_decline(demo_backend, demo_sett
     assert len(before) >= 14
     usage = [reports[d].check("usage_rate_coverage").value.coverage_pct for d in sorted(before) if d < date(2026, 2, 3)]
     assert usage[0] > 99 and usage[-1] < 93  # a slow slide towards the 90 % line, rounding aside:
-    assert all(b <= a + 0.5 for a, b in zip(usage, usage[1:])) and min(usage) >= 90
+    assert all(b <= a + 0.5 for a, b in itertools.pairwise(usage)) and min(usage) >= 90
     dnp = {d: r.check("dnp_pollution").status for d, r in reports.items()}
     assert all(dnp[d] is Status.OK for d in before if d < date(2026, 2, 2))
     assert dnp[date(2026, 2, 2)] is Status.FAIL and dnp[date(2026, 2, 3)] is Status.FAIL
@@ -96,7 +97,7 @@ def test_one_query_per_check_bounded_by_the_range(demo_settings):
     run_history(backend, contexts(demo_settings, HistoryRange(FEB4, 28), DEMO_END))
     names = sorted(name for name, _ in backend.calls)
     assert names == ["dnp_by_day", "history_dnp_examples", "history_grading", "history_usage"]
-    for name, params in backend.calls:
+    for _, params in backend.calls:
         assert params["end_date"] == FEB4
         assert params["start_date"] in (date(2026, 1, 8), date(2026, 1, 7))  # 28 days; DNP's window one more
 

@@ -12,7 +12,10 @@ from console.services.timeline import WINDOWS, criteria, current_window, expecte
 
 def test_current_window_follows_the_eastern_clock(demo_settings):
     processing = date(2026, 2, 5)
-    at = lambda h, m=0: datetime(2026, 2, 5, h, m, tzinfo=demo_settings.tz)  # noqa: E731
+
+    def at(h, m=0):
+        return datetime(2026, 2, 5, h, m, tzinfo=demo_settings.tz)
+
     assert [current_window(at(h, 30), processing, demo_settings) for h in (5, 6, 7, 8, 9, 10, 11)] == [
         None,
         0,

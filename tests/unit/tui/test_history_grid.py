@@ -33,7 +33,7 @@ def test_series_carry_the_thresholds_and_skip_what_cannot_be_judged(demo_backend
         report = run_all(demo_backend, CheckContext(demo_settings, d, DEMO_END))
         days.append({c.id: c for c in report.checks})
     days.append({})  # a date still loading
-    grading, dnp, usage, drift = series(days)
+    grading, dnp, usage, drift = series(days, demo_settings)
     assert grading.lines == {"trigger": 80.0, "monitor": 70.0} and usage.lines == {"target": 90.0}
     assert dnp.lines == {"max": 0.0}
     assert grading.values == [None, 100.0, 97.9, None] and grading.points == [(1, 100.0), (2, 97.9)]
@@ -55,4 +55,4 @@ def test_a_date_without_games_reads_no_games_in_the_grid_and_the_panel(demo_back
         assert render_result(checks[check_id], demo_settings.tz)[0] == "no games", check_id
     assert report.to_json_dict()["no_games"] is True
     days = [{c.id: c for c in report.checks}]
-    assert next(s.values for s in series(days)) == [None]  # nothing plotted for grading
+    assert next(s.values for s in series(days, demo_settings)) == [None]  # nothing plotted for grading
