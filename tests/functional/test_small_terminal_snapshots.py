@@ -18,6 +18,7 @@ from console.services.runner import SPECS
 from console.tui.screens.help_screen import HelpScreen
 from console.tui.screens.logs_screen import LogsScreen
 from console.tui.screens.playbooks_screen import PlaybooksScreen
+from console.tui.widgets.log_histogram import LogHistogram
 from tests.functional.conftest import FEB3, FEB4, settle, settle_detail, until
 from tests.functional.test_moves_snapshots import _factory, _still_cursor
 from tests.helpers.history_screen import open_history
@@ -81,6 +82,8 @@ def test_logs_at_80x24(snap_compare, make_app):
         await settle(pilot)
         await pilot.press("l")
         await until(pilot, lambda: isinstance(pilot.app.screen, LogsScreen) and len(pilot.app.screen.buffer) > 0)
+        # The volume strip (c27) charts what the list holds once its first batch is counted.
+        await until(pilot, lambda: pilot.app.screen.query_one(LogHistogram).histogram is not None)
         _still_cursor(pilot.app)
         await pilot.pause()
 
