@@ -1,7 +1,7 @@
 """The main screen's header: what the console shows, in which mode, packed to the width.
 
 The header is a list of chips in order of importance (title, mode badges, the dates and the
-clock, the checks' status and, by name, what fails, the watch's last alert about this date,
+clock, the checks' status, the team's chips, and by name what fails, the watch's last alert about this date,
 then refresh, backend and project); they are laid out left to right and wrap onto a second or third
 line on a narrow terminal, so nothing essential is ever cut off the right edge.
 """
@@ -116,9 +116,12 @@ def chips(app: ConsoleHost, now: datetime) -> list[Text]:
     out.append(Text.assemble((f"{local:%H:%M:%S %Z}", "bold"), f" {local:%a %b %d}{which}"))
     if status := status_chip(app):
         out.append(status)
-    if alarm := alarm_chip(app):  # third at 80 columns: under the date and the clock, cut to the width
+    # Issue 26: the watch's heartbeat, the playbook lock, who else is here. Short, so before what
+    # fails: they fill the rest of the clock's line at 80 columns instead of a fourth line the
+    # header (three at most) would cut.
+    out += team_chips(app.team.snapshot)
+    if alarm := alarm_chip(app):  # wider than any line: a line of its own (the third at 80), cut to the width
         out.append(alarm)
-    out += team_chips(app.team.snapshot)  # issue 26: the watch's heartbeat, the playbook lock, who else is here
     out.append(Text.assemble("processed ", (processing, "bold")))
     # Before refresh, backend and project: at 80x24 the header's third line is its last.
     if app.game_date is not None and (chip := watch_chip(app.settings, app.game_date)) is not None:
