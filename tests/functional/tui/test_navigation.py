@@ -182,6 +182,18 @@ async def test_question_mark_lists_every_key(make_app):
         assert any(r[0] == "Go to a date (g)" and r[1] == "enter" for r in rows)
         retry = [r[0] for r in rows if r[2] == "Retry"]
         assert retry == ["Playbook run: after a step failed"]
+        # Issue 27's log tools and issue 26's team keys, found by their HELP_SECTION like the rest.
+        ids_of = {(r[0], r[3]) for r in rows}
+        assert {
+            ("Main screen", "acknowledge"),
+            ("Main screen", "note"),
+            ("Acknowledging or noting a check (a, n)", "close_team"),
+            ("Logs: the volume strip", "histogram_jump"),
+            ("Logs: the SQL prompt (;)", "log_sql_example"),
+            ("Logs: the saved filters", "delete_saved_filter"),
+            ("Logs: opening exported files", "close_open_files"),
+            ("Logs (l)", "logs_sql"),
+        } <= ids_of
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 
