@@ -197,10 +197,11 @@ def worsen_by(check_id: str, settings: Settings) -> float | None:
     return spec.worsen_by if spec is not None else None
 
 
-def history_notes(check_ids: Iterable[str], settings: Settings) -> list[str]:
-    """What `history`'s table means for the checks shown that say something about it."""
+def history_notes(check_ids: Iterable[str], settings: Settings, *, compact: bool = False) -> list[str]:
+    """What `history`'s table means for the checks shown that say something about it (`compact`:
+    the narrow table, whose figures are shortened)."""
     shown = set(check_ids)
-    return [p.history_note(settings) for p in PANELS if p.id in shown and p.history_note is not None]
+    return [p.history_note(settings, compact) for p in PANELS if p.id in shown and p.history_note is not None]
 
 
 def live_trace_result(verdict: TraceVerdict | None) -> CheckResult | None:

@@ -372,9 +372,11 @@ def _worst_commits(value: DriftValue) -> int | None:
     return None if worst is None else worst.commits_behind
 
 
-def history_note(settings: Settings) -> str:
+def history_note(settings: Settings, compact: bool) -> str:
+    # The compact table shows "13.4 d behind" as "13.4d": the note says what the d is.
+    days = " (Nd: days behind)" if compact else ""
     return (
-        f"drift: the deploys of {settings.history.drift_at:%H:%M} on each date's processing date "
+        f"drift{days}: the deploys of {settings.history.drift_at:%H:%M} on each date's processing date "
         "(or of the as-of moment, when earlier)"
     )
 

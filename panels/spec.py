@@ -134,7 +134,9 @@ class CheckSpec(Generic[V]):
     plot: Plot[V] | None = None  # its series on the history screen
     live: LogFeed | DocumentFeed | None = None  # what it follows between refreshes in the console
     help_text: Callable[[Settings], str] | None = None  # its rule, under `check --help`
-    history_note: Callable[[Settings], str] | None = None  # what `history`'s table of it means
+    # What `history`'s table of it means: (settings, compact: the narrow table, whose figures are
+    # shortened).
+    history_note: Callable[[Settings, bool], str] | None = None
     # How far its headline number may move while acknowledged before the watch breaks through
     # (-5: a drop of 5 points; +1: a rise of 1); None: only a worse status does. `team.worsen_by`
     # overrides it per check.

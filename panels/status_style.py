@@ -4,8 +4,10 @@ its colours, icons and short labels from here, so a status reads the same everyw
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
+from console.core.config_environment import NO_COLOR_ENV
 from console.core.models import LOADING, STALE
 
 if TYPE_CHECKING:
@@ -26,9 +28,46 @@ STATUS_ORDER = ("error", "fail", STALE, "warn", "unknown", "ok", LOADING)
 STATUS_ICON = {"ok": "✅", "warn": "🟡", "fail": "🔴", "unknown": "❔", "error": "⚠️"}
 # The history grid's cells: a label that reads without colour.
 SHORT_LABEL = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "unknown": "unk", "error": "ERR"}
+# A glyph per status, each different, so a border, a grid cell or a row reads without colour
+# (issue 28): beside the word, never instead of it.
+STATUS_GLYPH = {"ok": "✓", "warn": "!", "fail": "✗", "error": "⚠", "unknown": "?", STALE: "~", LOADING: "…"}
+# The status as a word: loud (capitals) for what needs a person.
+STATUS_WORD = {
+    "ok": "ok",
+    "warn": "WARN",
+    "fail": "FAIL",
+    "error": "ERROR",
+    "unknown": "unknown",
+    STALE: "STALE",
+    LOADING: "loading",
+}
+
+
+def label(status: str) -> str:
+    """`✗ FAIL`: the status as a glyph and a word."""
+    return f"{STATUS_GLYPH.get(status, '·')} {STATUS_WORD.get(status, status)}"
+
+
+# With NO_COLOR (https://no-color.org) a status stands out by weight and inversion instead:
+# Textual greys every colour, and a red FAIL turned dark grey on the dark background.
+NO_COLOR_STYLE: dict[str, str] = {
+    "ok": "bold",
+    "warn": "bold underline",
+    "fail": "bold reverse",
+    "unknown": "italic",
+    "error": "bold reverse",
+    STALE: "bold reverse",
+    LOADING: "dim",
+}
+
+
+def status_style(status: str) -> str:
+    """The style a status is drawn in: its colour, or under NO_COLOR its weight (read each
+    time: a served console's viewer may ask for no colour, see console/tui/serve.py)."""
+    return (NO_COLOR_STYLE if os.environ.get(NO_COLOR_ENV) else STATUS_STYLE).get(status, "")
 
 
 def badge(status: str) -> Text:
     from rich.text import Text  # rich: only when drawn (`check --json` never draws)
 
-    return Text(f" {status.upper()} ", style=STATUS_STYLE.get(status, ""))
+    return Text(f" {status.upper()} ", style=status_style(status))

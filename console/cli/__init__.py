@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from console.core.clock import Clock
     from console.core.config import Settings
+    from console.tui.app import NbaConsoleApp
 
 # Each module exposes register(subparsers) and sets `func` on its parsers.
 COMMAND_MODULES = (
@@ -64,6 +65,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 EXIT_ERROR = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not a refused input
+EXIT_INTERRUPTED = 130  # as `playbook run` when its run is interrupted
 
 
 class OutputError(Exception):
@@ -183,7 +185,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     first, _ = parser.parse_known_args(argv)
     if first.command in COMMANDS:
         parser = build_parser((first.command,))
-    return parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        # argparse reports a subcommand's unknown option with the top-level usage; the usage
+        # of the command that was given (`check --bogus` -> `usage: nba-console check ...`) is
+        # the one that says what it takes.
+        before_command = args.command in argv and argv.index(extras[0]) < argv.index(args.command)
+        owner = parser if before_command else _innermost(parser, args)
+        owner.error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
+
+
+def _innermost(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The (sub)parser of the deepest command named in `args` (`playbook run` -> its parser)."""
+    while True:
+        # argparse has no public accessor for a parser's subcommands.
+        actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        chosen = getattr(args, actions[0].dest, None) if actions else None
+        if not actions or chosen not in actions[0].choices:
+            return parser
+        parser = actions[0].choices[chosen]
 
 
 def _check_ids() -> list[str]:
@@ -231,7 +252,13 @@ def _date_arg(text: str) -> date:
 
         return date_in_range(date.fromisoformat(text))
     except ValueError as exc:
-        reason = str(exc) or f"{text!r} is not a date (YYYY-MM-DD)"
+        # The refused value is always repeated: "day is out of range for month" alone does not
+        # say which of a command line's dates was wrong.
+        reason = str(exc)
+        if not reason:
+            reason = f"{text!r} is not a date (YYYY-MM-DD)"
+        elif text not in reason:
+            reason = f"{text!r} is not a date: {reason}"
         raise argparse.ArgumentTypeError(reason) from None
 
 
@@ -344,13 +371,22 @@ def cmd_tui(args: argparse.Namespace) -> int:
     app = NbaConsoleApp(
         settings, clock=clock, game_date=args.game_date, land_check=args.land_check, land_drill=args.drill
     )
+    return run_console(app)
+
+
+def run_console(app: NbaConsoleApp) -> int:
+    """Run the console (`nba-console`, the demo), then tell the terminal what it must know."""
     app.run()
+    for note in app.exit_notes:  # an interrupted playbook run: its id and the resume command
+        print(f"nba-console: {note}", file=sys.stderr)
     # The screen is gone; what is left is the interpreter's last garbage collection over
     # everything the session built, which took ~2 s after `q`. Nothing needs collecting now.
     import gc
 
     gc.freeze()
-    return app.return_code or 0  # Textual sets 1 when the app died of an exception: never 0
+    if app.return_code:
+        return app.return_code  # Textual sets 1 when the app died of an exception: never 0
+    return EXIT_INTERRUPTED if app.exit_notes else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, date, datetime
 
 import orjson
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -84,14 +85,22 @@ def print_history(
         console.print(note or "no dates")
         return
     first, last = reports[0], reports[-1]
-    table = Table(title=f"History · games {first.game_date} .. {last.game_date} · {last.backend}:{last.project}")
+    # Below the width of the one-line table, a compact one: the year in the title only, the
+    # status above its figure in each cell and no column rules, so 80 columns read cleanly.
+    compact = console.width < _FULL_WIDTH
+    table = Table(
+        title=f"History · games {first.game_date} .. {last.game_date} · {last.backend}:{last.project}",
+        box=box.SIMPLE_HEAD if compact else box.HEAVY_HEAD,
+        pad_edge=not compact,
+        collapse_padding=compact,
+    )
     table.add_column("game date", no_wrap=True)
     for check in last.checks:
-        table.add_column(SHORT_TITLES.get(check.id, check.title))
+        table.add_column(SHORT_TITLES.get(check.id, check.title), overflow="fold")
     table.add_column("overall", no_wrap=True)
     errors: dict[tuple[str, str], list[date]] = {}
     for report in reports:
-        cells: list[Text | str] = [_day(report.game_date)]
+        cells: list[Text | str] = [_day(report.game_date, compact=compact)]
         for check in report.checks:
             if check.error:
                 errors.setdefault((check.title, check.error), []).append(report.game_date)
@@ -99,13 +108,19 @@ def print_history(
                 cells.append(Text(NO_GAMES, style="dim"))
                 continue
             head = "" if check.status is Status.ERROR else render_result(check, settings.tz)[0]
-            cells.append(Text.assemble((check.status.value, STATUS_STYLE.get(check.status.value, "")), " ", head))
+            cells.append(
+                Text.assemble(
+                    (check.status.value, STATUS_STYLE.get(check.status.value, "")),
+                    "\n" if compact and head else " ",
+                    _short_head(head) if compact else head,
+                )
+            )
         cells.append(Text(report.status.value, style=STATUS_STYLE.get(report.status.value, "")))
         table.add_row(*cells)
     console.print(table)
     if note:  # the dates asked that are not rows, and why
         console.print(note, style="yellow")
-    for line in history_notes((c.id for c in last.checks), settings):  # what a check's row means
+    for line in history_notes((c.id for c in last.checks), settings, compact=compact):  # what a row means
         console.print(line, style="dim")
     for (title, message), days in errors.items():  # each distinct failure once, with its dates
         span = days[0].isoformat() if len(days) == 1 else f"{days[0]}..{days[-1]} ({len(days)} dates)"
@@ -114,5 +129,15 @@ def print_history(
         console.print(_bytes_line(scanned), style="dim")
 
 
-def _day(d: date) -> str:
+# The one-line table's width with the six checks' widest figures (measured: 118 columns).
+_FULL_WIDTH = 118
+
+
+def _day(d: date, *, compact: bool = False) -> str:
     return f"{d.isoformat()} {d:%a}"
+
+
+def _short_head(head: str) -> str:
+    # "13.4 d behind" -> "13.4d" (the note under the table says behind what), "2 violation(s)"
+    # -> "2 violations": no line break inside a figure at the compact table's column widths.
+    return head.replace(" d behind", "d").replace("violation(s)", "violations")

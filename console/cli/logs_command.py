@@ -111,10 +111,18 @@ def query_from_args(args: argparse.Namespace, now: datetime) -> LogQuery:
     )
 
 
-def format_plain(entry: LogEntry, tz) -> str:
+def format_plain(entry: LogEntry, tz, service_width: int = 0) -> str:
+    """One line; the service padded to `service_width` (the longest service the config knows,
+    see `service_width`) so the messages start in one column."""
     from console.logs.plain_line import plain_text
 
-    return plain_text(entry, tz)
+    return plain_text(entry, tz, service_width)
+
+
+def service_width(settings) -> int:
+    """The service column's width: the longest name the config knows (a longer one unknown to
+    it still prints whole, one line pushed right)."""
+    return max(map(len, settings.services.names()), default=0)
 
 
 class _Out:
@@ -213,7 +221,7 @@ def cmd_tail(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
         while True:
             batch = source.poll()
             for entry in batch:
-                if not out.line(format_plain(entry, settings.tz)):
+                if not out.line(format_plain(entry, settings.tz, service_width(settings))):
                     return 0
             error = getattr(source, "error", None)
             if error and error != reported and error != "no log files yet":
@@ -246,7 +254,7 @@ def _print_local_files(settings, query: LogQuery, out: _Out) -> int:
     if root is None:
         raise SourceError(ErrorKind.NO_DATA, f"no local data in {settings.data_dir}: run `nba-console local seed-demo`")
     errors: list[str] = []
-    plain = PlainLine(settings.tz)
+    plain = PlainLine(settings.tz, service_width(settings))
     files = search.find([root / "logs"] if (root / "logs").is_dir() else [], query, plain, errors=errors, by_name=True)
     try:
         for chunk in search.written(files, plain):
@@ -303,7 +311,7 @@ def run_replay(
         polled_at = clock.now()
         batch = source.poll()
         for entry in batch:  # trace news right under the line that caused it
-            out.line(format_plain(entry, settings.tz))
+            out.line(format_plain(entry, settings.tz, service_width(settings)))
             _print_update(trace.feed([entry]), out, settings.tz, last)
             if on_tick:  # judged as of the line's own time, whatever the speed
                 on_tick(entry.timestamp, True)
@@ -395,9 +403,10 @@ def cmd_demo(args, out: _Out | None = None, sleep: Callable[[float], None] = tim
 
         # Panels refresh every couple of seconds: at 60x that is every two minutes of the morning.
         fast = settings.model_copy(update={"refresh_seconds": min(settings.refresh_seconds, 2.0)})
+        from console.cli import run_console
+
         clock = ReplayClock(start, args.speed, DEMO_END)
-        NbaConsoleApp(settings=fast, clock=clock, game_date=DEMO_GAME_DATE).run()
-        return 0
+        return run_console(NbaConsoleApp(settings=fast, clock=clock, game_date=DEMO_GAME_DATE))
     return demo_headless(settings, args.speed, out or _Out(), sleep, start)
 
 
@@ -412,7 +421,7 @@ def demo_headless(
     entries = [e for path in backend.log_files() for e in backend._entries(path)]
     history = [e for e in entries if e.timestamp < start]
     for entry in sorted(history, key=lambda e: e.timestamp)[-10:]:
-        out.line(format_plain(entry, settings.tz))
+        out.line(format_plain(entry, settings.tz, service_width(settings)))
     out.line(
         f"--- replaying {for_people(start, settings.tz)} "
         f"to {for_people(DEMO_END, settings.tz, 'clock')} at {speed:g}x ---"

@@ -183,6 +183,7 @@ BINDING_IDS = frozenset(
         "copy_sql",
         "default_date",
         "delete_saved_filter",
+        "down_panel",
         "goto_date",
         "help",
         "histogram_jump",
@@ -223,13 +224,16 @@ BINDING_IDS = frozenset(
         "search_rows",
         "show_sql",
         "sort",
+        "up_panel",
     }
 )
 
-# Textual's themes (textual.theme.BUILTIN_THEMES); the console registers none of its own.
+# Textual's themes (textual.theme.BUILTIN_THEMES) and the console's own colour-blind safe
+# one (console/tui/themes.py: blue for good, orange for bad).
 THEMES = frozenset(
     {
         "ansi-dark",
+        "colorblind",
         "ansi-light",
         "atom-one-dark",
         "atom-one-light",

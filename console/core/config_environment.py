@@ -26,6 +26,7 @@ CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 BIGQUERY_EMULATOR_ENV = "BIGQUERY_EMULATOR_HOST"
 FIRESTORE_EMULATOR_ENV = "FIRESTORE_EMULATOR_HOST"
 GRPC_DNS_RESOLVER_ENV = "GRPC_DNS_RESOLVER"
+NO_COLOR_ENV = "NO_COLOR"
 
 ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar(CONFIG_ENV, "the config file to read instead of `./nba-console.toml` and the user config directory's"),
@@ -56,6 +57,10 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     ),
     EnvVar(
         "XDG_DATA_HOME", "the user data directory, whose `nba-console` holds the local backend's data (platformdirs)"
+    ),
+    EnvVar(
+        NO_COLOR_ENV,
+        "any non-empty value: no colour (https://no-color.org); statuses read by word, glyph, weight and inversion",
     ),
     EnvVar("XDG_STATE_HOME", "the user state directory, whose `nba-console` is the default `state_dir` (platformdirs)"),
     EnvVar("XDG_CONFIG_HOME", "the user config directory, whose `nba-console/nba-console.toml` is read (platformdirs)"),

@@ -15,14 +15,16 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NEWLINE, _SHOWN_NEWLINE = "\n", "\\n"  # a line per entry: a newline in the text is shown as \n
 
 
-def plain_tail(severity: str, service: str, text: str) -> str:
-    """What follows the time: severity, service, the text, on one line whatever they hold."""
-    line = f"{severity:<8} {service or '-'}  {text}"
+def plain_tail(severity: str, service: str, text: str, service_width: int = 0) -> str:
+    """What follows the time: severity, service, the text, on one line whatever they hold; the
+    service padded to `service_width` so the texts start in one column."""
+    line = f"{severity:<8} {service or '-':<{service_width}}  {text}"
     return line.replace(_NEWLINE, _SHOWN_NEWLINE) if _NEWLINE in line else line
 
 
-def plain_text(entry: LogEntry, tz: tzinfo) -> str:
-    return f"{for_people(entry.timestamp, tz, 'seconds')} {plain_tail(entry.severity, entry.service, entry.text)}"
+def plain_text(entry: LogEntry, tz: tzinfo, service_width: int = 0) -> str:
+    tail = plain_tail(entry.severity, entry.service, entry.text, service_width)
+    return f"{for_people(entry.timestamp, tz, 'seconds')} {tail}"
 
 
 class PlainLine:
@@ -32,13 +34,14 @@ class PlainLine:
     not change (every zone's offset is whole minutes since 1972) only the seconds differ, so
     the minute's text is kept and the two digits added; an odd minute goes second by second."""
 
-    def __init__(self, tz: tzinfo | None = None) -> None:
+    def __init__(self, tz: tzinfo | None = None, service_width: int = 0) -> None:
         self.tz = tz  # set before the first head()
+        self.service_width = service_width  # `tail`'s: the longest service the config knows
         self._minutes: dict[int, tuple[bytes, bytes] | None] = {}
         self._seconds: dict[int, bytes] = {}
 
     def tail(self, severity: str, service: str, text: str) -> bytes:
-        return (plain_tail(severity, service, text) + "\n").encode("utf-8", "replace")
+        return (plain_tail(severity, service, text, self.service_width) + "\n").encode("utf-8", "replace")
 
     def head(self, ts: float) -> bytes:
         """The time of `ts` (seconds since the epoch) and a space."""

@@ -32,9 +32,10 @@ from console.backends import Backend, open_backend
 from console.backends.log_stream import open_log_source
 from console.core.clock import Clock, ReplayClock, SystemClock
 from console.core.config import Settings
-from console.core.models import CheckResult, Status
+from console.core.models import STALE, CheckResult, Status
 from console.services.refresh import PanelState, RefreshScheduler, SetTimer
 from console.services.runner import SPEC_BY_ID, SPECS, CheckContext, CheckSpec
+from console.tui import themes
 from console.tui.check_workers import CheckWorkers
 from console.tui.date_navigation import DateNavigator
 from console.tui.gc_tuning import freeze_startup_heap
@@ -60,6 +61,7 @@ def _status_of(state: PanelState) -> str | None:
 
 
 class NbaConsoleApp(App[None]):
+    HELP_SECTION = (0, "Anywhere")  # where `?` lists its keys
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: a subclass elsewhere (tests) finds it too
     TITLE = "nba-console"
     COMMANDS = App.COMMANDS | {ConsoleCommands}
@@ -100,6 +102,9 @@ class NbaConsoleApp(App[None]):
         self.log_source_factory = log_source_factory
         self.clock: Clock = clock or SystemClock()
         self.paused = False
+        # What the terminal must be told once the screen is gone (an interrupted playbook run:
+        # its id and how to resume it); `nba-console` prints these after the app exits.
+        self.exit_notes: list[str] = []
         self._backend: Backend | None = None
         self._backend_lock = threading.Lock()
         self._replay_ended = False
@@ -122,6 +127,7 @@ class NbaConsoleApp(App[None]):
     def on_mount(self) -> None:
         if self.settings.keys:
             self.set_keymap(self.settings.keys)
+        themes.register(self)  # before the saved theme is restored: it may be this one
         self.theme_memory.restore()
         # A modal closing (or any screen change) lets the checks held under it run.
         self.screen_change_signal.subscribe(self, lambda _screen: self.scheduler.release())
@@ -343,8 +349,25 @@ class NbaConsoleApp(App[None]):
             self.refresh_bindings()
             self.action_refresh()
 
+    def moment_keys(self) -> tuple[str, ...]:
+        """The keys that matter now, which the footer never cuts (issue 28): `e` while the
+        demo replays (its 4 minutes can be skipped), `r` when a panel is stale or refresh paused."""
+        keys = []
+        if isinstance(self.clock, ReplayClock) and not self.clock.finished:
+            keys.append("replay_end")
+        if self.paused or any(state.display_status == STALE for state in self.states.values()):
+            keys.append("refresh")
+        return tuple(keys)
+
+    def describe_binding(self, binding: Binding) -> str | None:
+        """A key's description as it stands now: `p` resumes while paused."""
+        if binding.id == "pause" and self.paused:
+            return "Resume refresh"
+        return None
+
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
+        self.refresh_bindings()  # the footer says "Resume refresh" now, and puts `r` first
         self.notify("auto-refresh paused" if self.paused else "auto-refresh resumed")
         if not self.paused:
             self.scheduler.release()  # what fell due while paused runs now
@@ -353,8 +376,7 @@ class NbaConsoleApp(App[None]):
     def action_help(self) -> None:
         from console.tui.screens.help_screen import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+        self._open(HelpScreen, "help", HelpScreen)
 
     def open_detail(self, check_id: str) -> None:
         from console.tui.screens.detail_screen import DetailScreen
@@ -364,12 +386,28 @@ class NbaConsoleApp(App[None]):
         self.push_screen(DetailScreen(SPEC_BY_ID[check_id], self.context(), self.states[check_id]))
 
     def _open(self, kind: type[Screen[Any]], what: str, make: Callable[[], Screen[Any]]) -> None:
+        """A top-level screen (help, history, logs, playbooks): it replaces whatever is above
+        the main screen, so one escape always leads home (issue 28: `h` `l` `h` `P` `h` took
+        five)."""
         if isinstance(self.screen, kind):  # `l` on the log screen: already there, never a second one
             return
+        if busy := self._running_playbook():
+            busy.notify("a playbook run is in progress: answer or decline its step first", severity="warning")
+            return
         try:
-            self.push_screen(make())
+            screen = make()
         except Exception as exc:  # noqa: BLE001 - a screen that cannot be built: say so, keep running
             self.notify(f"cannot open {what}: {exc}", severity="error")
+            return
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(screen)
+
+    def _running_playbook(self) -> Screen[Any] | None:
+        """The playbooks screen whose run waits for answers: it must not be popped from under it."""
+        from console.tui.screens.playbooks_screen import PlaybooksScreen
+
+        return next((s for s in self.screen_stack if isinstance(s, PlaybooksScreen) and s.running), None)
 
     def _looked_at(self) -> tuple[CheckSpec, PanelState] | None:
         """The check being looked at: the drill-down on screen, else the focused panel."""

@@ -1,8 +1,8 @@
 """The main screen's header: what the console shows, in which mode, packed to the width.
 
-The header is a list of chips in order of importance (title, mode badges, the checks'
-status, the dates and the clock, the watch's last alert about this date, then refresh,
-backend and project); they are laid out left to right and wrap onto a second or third
+The header is a list of chips in order of importance (title, mode badges, the dates and the
+clock, the checks' status, the team's chips, and by name what fails, the watch's last alert about this date,
+then refresh, backend and project); they are laid out left to right and wrap onto a second or third
 line on a narrow terminal, so nothing essential is ever cut off the right edge.
 """
 
@@ -19,14 +19,17 @@ from console.core.clock import FixedClock, ReplayClock
 from console.core.config import Settings
 from console.core.models import STALE
 from console.core.timefmt import format_duration
+from console.services.runner import SPECS
+from console.services.verdicts import ALARMING, Verdict, alarm_text, brief
 from console.services.watch_state import last_notified_at
 from console.tui.team_chips import team_chips
-from panels.status_style import STATUS_ORDER, STATUS_STYLE
+from panels.status_style import STATUS_ORDER, status_style
 
 if TYPE_CHECKING:
     from console.tui.host import ConsoleHost
 
 BADGE = "bold reverse"
+ALARM_MAX = 400  # longer than any header line: the pack cuts the chip to the width
 
 
 def _period(seconds: float) -> str:
@@ -72,8 +75,31 @@ def status_chip(app: ConsoleHost) -> Text:
         if counts.get(status):
             if text:
                 text.append(" ")
-            text.append(f"{counts[status]} {status}", style=STATUS_STYLE[status])
+            text.append(f"{counts[status]} {status}", style=status_style(status))
     return text
+
+
+def verdicts(app: ConsoleHost) -> list[Verdict]:
+    """Each check as the header and the compact list name it; a stale panel whose last good
+    value fails still fails (its age is on the panel)."""
+    out = []
+    for spec in SPECS:
+        state = app.states.get(spec.id)
+        if state is None:
+            continue
+        status = state.display_status
+        if status == STALE and state.result is not None and state.result.status.value in ALARMING:
+            status = state.result.status.value
+        out.append(Verdict(spec.id, spec.short_title, status, brief=brief(state.result, state.error)))
+    return out
+
+
+def alarm_chip(app: ConsoleHost) -> Text:
+    """`FAIL drift: nba-scrapers 49 commits / 13.4 days behind`: what fails, by name (the
+    pack cuts it to the header's width)."""
+    text = alarm_text(verdicts(app), ALARM_MAX)
+    worst = "error" if text.startswith("ERROR") else "fail"
+    return Text(text, style=status_style(worst)) if text else Text()
 
 
 def chips(app: ConsoleHost, now: datetime) -> list[Text]:
@@ -90,7 +116,12 @@ def chips(app: ConsoleHost, now: datetime) -> list[Text]:
     out.append(Text.assemble((f"{local:%H:%M:%S %Z}", "bold"), f" {local:%a %b %d}{which}"))
     if status := status_chip(app):
         out.append(status)
-    out += team_chips(app.team.snapshot)  # issue 26: the watch's heartbeat, the playbook lock, who else is here
+    # Issue 26: the watch's heartbeat, the playbook lock, who else is here. Short, so before what
+    # fails: they fill the rest of the clock's line at 80 columns instead of a fourth line the
+    # header (three at most) would cut.
+    out += team_chips(app.team.snapshot)
+    if alarm := alarm_chip(app):  # wider than any line: a line of its own (the third at 80), cut to the width
+        out.append(alarm)
     out.append(Text.assemble("processed ", (processing, "bold")))
     # Before refresh, backend and project: at 80x24 the header's third line is its last.
     if app.game_date is not None and (chip := watch_chip(app.settings, app.game_date)) is not None:

@@ -16,7 +16,7 @@ from console.core.config import Settings
 from console.core.models import CheckResult
 from panels import dispatch
 from panels.dispatch import NO_GAMES, no_games
-from panels.status_style import SHORT_LABEL, STATUS_STYLE
+from panels.status_style import SHORT_LABEL, STATUS_GLYPH, status_style
 
 
 def headline(result: CheckResult) -> str:
@@ -31,7 +31,9 @@ def cell(result: CheckResult | None) -> Text:
     if no_games(result):
         return Text(NO_GAMES, style="dim")
     status = result.status.value
-    return Text(f"{SHORT_LABEL.get(status, status)} {headline(result)}".strip(), style=STATUS_STYLE.get(status, ""))
+    # Glyph and word: the cell reads without its colour (and with NO_COLOR).
+    text = f"{STATUS_GLYPH.get(status, '·')} {SHORT_LABEL.get(status, status)} {headline(result)}".strip()
+    return Text(text, style=status_style(status))
 
 
 @dataclass

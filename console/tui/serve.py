@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import html
 import json
 import logging
 import os
 import shlex
 import signal
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ from aiohttp.abc import AbstractAccessLogger
 from textual_serve.server import to_int
 
 from console.adapters.textual_serve_private import ExtensibleServer, ProcessAppService
+from console.core.config_environment import NO_COLOR_ENV
 from console.core.links import parse_query
 from console.core.serve_token import TOKEN_ENV
 from console.tui.serve_guard import guard_server_log, terminal_size
@@ -44,6 +47,8 @@ from console.tui.serve_guard import guard_server_log, terminal_size
 log = logging.getLogger("nba-console.tui.serve")
 
 TOKEN_PARAM = "token"
+NO_COLOR_PARAM = "no_color"
+NO_COLOR_WS = "/ws-no-color"
 TOKEN_COOKIE = "nba_console_token"
 HEARTBEAT_S = 15.0  # websocket ping: a browser that vanished without closing is noticed within ~2x this
 
@@ -73,9 +78,10 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
 class ConsoleAppService(ProcessAppService):
     """One viewer's console process, started from an argv list in its own process group."""
 
-    def __init__(self, argv: list[str], **kwargs: Any) -> None:
+    def __init__(self, argv: list[str], *, no_color: bool = False, **kwargs: Any) -> None:
         super().__init__(shlex.join(argv), **kwargs)
         self.argv = argv
+        self.no_color = no_color
 
     @property
     def pid(self) -> int | None:
@@ -83,6 +89,8 @@ class ConsoleAppService(ProcessAppService):
 
     async def open_process(self, environment: dict[str, str]) -> asyncio.subprocess.Process:
         environment.pop(TOKEN_ENV, None)  # the console has no use for it
+        if self.no_color:  # the viewer opened the no-colour page (the server's own NO_COLOR is inherited)
+            environment[NO_COLOR_ENV] = "1"
         return await asyncio.create_subprocess_exec(
             *self.argv,
             stdin=asyncio.subprocess.PIPE,
@@ -140,9 +148,14 @@ class ConsoleServer(ExtensibleServer):
     def extend_app(self, app: web.Application) -> web.Application:
         app.middlewares.append(self._authenticate)
         app.router.add_get("/status", self.handle_status, name="status")
+        app.router.add_get(NO_COLOR_WS, self.handle_websocket_no_color, name="websocket-no-color")
         # An alert's link (`?date=…&check=…&drill=1`, issue 26): the page's websocket carries the
-        # landing in its path (textual.js appends `?width=…&height=…` to the URL it is given).
+        # landing in its path (textual.js appends `?width=…&height=…` to the URL it is given),
+        # with or without colour.
         app.router.add_get("/ws/at/{date}/{check}/{drill}", self.handle_websocket, name="landing")
+        app.router.add_get(
+            NO_COLOR_WS + "/at/{date}/{check}/{drill}", self.handle_websocket_no_color, name="landing-no-color"
+        )
         return app
 
     def _token_ok(self, given: str | None) -> bool:
@@ -187,39 +200,55 @@ class ConsoleServer(ExtensibleServer):
             }
         )
 
-    @aiohttp_jinja2.template("app_index.html")
-    async def handle_index(self, request: web.Request) -> dict[str, Any]:
+    async def handle_index(self, request: web.Request) -> web.Response:
         if len(self.sessions) >= self.options.max_sessions:
             raise web.HTTPServiceUnavailable(text=self._full_message())
         # From the request, not from --host: right behind a proxy and when bound to 0.0.0.0.
         base = f"{_scheme(request)}://{request.host}"
         ws_scheme = "wss" if base.startswith("https") else "ws"
+        # `/?no_color`: this viewer's console without colour (NO_COLOR), whatever the server's.
+        # The page appends `?width=..` to the websocket URL itself, so the choice is a route, as
+        # is an alert's landing (`?date=…&check=…&drill=1`).
+        no_color = NO_COLOR_PARAM in request.query
+        route = request.app.router["websocket-no-color" if no_color else "websocket"].url_for()
         landing = parse_query(request.query_string)
-        route = request.app.router["websocket"].url_for()
         if landing.game_date is not None or landing.check is not None:
-            route = request.app.router["landing"].url_for(
+            route = request.app.router["landing-no-color" if no_color else "landing"].url_for(
                 date=landing.game_date.isoformat() if landing.game_date else "-",
                 check=landing.check or "-",
                 drill="1" if landing.drill else "0",
             )
-        return {
-            "font_size": to_int(request.query.get("fontsize", "16"), 16),
-            "app_websocket_url": f"{ws_scheme}://{request.host}{route}",
-            "config": {"static": {"url": f"{base}/static/"}},
-            "application": {"name": self.title},
-        }
+        response = aiohttp_jinja2.render_template(
+            "app_index.html",
+            request,
+            {
+                "font_size": to_int(request.query.get("fontsize", "16"), 16),
+                "app_websocket_url": f"{ws_scheme}://{request.host}{route}",
+                "config": {"static": {"url": f"{base}/static/"}},
+                "application": {"name": self.title},
+            },
+        )
+        # textual-serve's page has no <title>: a browser tab would read the bare address.
+        response.text = (response.text or "").replace(
+            "<head>", f"<head>\n    <title>{html.escape(self.title)}</title>", 1
+        )
+        return response
+
+    async def handle_websocket_no_color(self, request: web.Request) -> web.WebSocketResponse:
+        return await self.handle_websocket(request, no_color=True)
 
     def _full_message(self) -> str:
         return f"503: all {self.options.max_sessions} viewer slots are in use (serve.max_sessions); try again later\n"
 
     # ------------------------------------------------------------------ sessions
 
-    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+    async def handle_websocket(self, request: web.Request, *, no_color: bool = False) -> web.WebSocketResponse:
         if len(self.sessions) >= self.options.max_sessions:
             raise web.HTTPServiceUnavailable(text=self._full_message())
         websocket = web.WebSocketResponse(heartbeat=HEARTBEAT_S)
         service = ConsoleAppService(
             self.options.argv + landing_argv(request.match_info),
+            no_color=no_color,
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
             close=websocket.close,
@@ -311,15 +340,14 @@ class ConsoleServer(ExtensibleServer):
     def announce(self) -> None:
         """Once listening. The one place the token is shown: the operator's terminal. Logs never carry it."""
         o = self.options
-        shown = "localhost" if o.host in ("127.0.0.1", "::1") else o.host
-        url = f"http://{shown}:{o.port}/"
-        if o.token is not None:
-            url += f"?{TOKEN_PARAM}=" + (o.token if o.print_token else f"${TOKEN_ENV}")
+        query = "" if o.token is None else f"?{TOKEN_PARAM}=" + (o.token if o.print_token else f"${TOKEN_ENV}")
+        urls = "".join(f"\n  open {url}{query}" for url in open_urls(o.host, o.port))
         mode = "READ-ONLY" if o.read_only else "PLAYBOOKS ALLOWED (viewers act with this server's credentials)"
         print(
             f"nba-console serve: {mode}, at most {o.max_sessions} viewers, idle limit "
-            f"{o.idle_seconds / 60:g} min\n  open {url}\n  each viewer runs: {shlex.join(o.argv)}\n"
-            "  Ctrl+C to stop",
+            f"{o.idle_seconds / 60:g} min{urls}\n"
+            "  (add ?no_color, or &no_color after the token, for a console without colour)\n"
+            f"  each viewer runs: {shlex.join(o.argv)}\n  Ctrl+C to stop",
             flush=True,
         )
 
@@ -354,6 +382,19 @@ class ConsoleServer(ExtensibleServer):
             await stop.wait()
         finally:
             await runner.cleanup()  # on_shutdown: every console is ended
+
+
+def open_urls(host: str, port: int) -> list[str]:
+    """Addresses a person can open for a bind address: `0.0.0.0`/`::` are no address at all,
+    so this machine's name (for the others) and localhost (for this machine) instead."""
+    if host in ("0.0.0.0", "::", ""):
+        return [f"http://{_url_host(socket.gethostname())}:{port}/", f"http://localhost:{port}/"]
+    shown = "localhost" if host in ("127.0.0.1", "::1") else host
+    return [f"http://{_url_host(shown)}:{port}/"]
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host  # an IPv6 literal
 
 
 def landing_argv(match: Mapping[str, str]) -> list[str]:

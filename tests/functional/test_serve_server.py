@@ -210,3 +210,34 @@ async def test_what_a_console_started_ends_with_it_and_a_plain_get_of_the_websoc
         await _until(lambda: not pid_alive(grandchild))  # e.g. a playbook's gcloud
     finally:
         await client.close()
+
+
+async def test_the_page_has_a_title_and_no_color_gives_the_viewer_a_console_without_colour(tmp_path):
+    """Issue 28: a browser tab reads the console's name, not the address; `/?no_color` starts
+    that viewer's console with NO_COLOR=1 (Textual then draws it in monochrome)."""
+    seen = tmp_path / "env"
+    telling = [
+        sys.executable,
+        "-c",
+        f"import os, time; open({str(seen)!r}, 'w').write(os.environ.get('NO_COLOR', '-')); time.sleep(600)",
+    ]
+    client = await _client(argv=telling)
+    try:
+        page = await (await client.get("/")).text()
+        assert "<title>nba-console (read-only)</title>" in page
+        assert f'data-session-websocket-url="ws://{client.host}:{client.port}/ws"' in page
+        plain = await (await client.get("/?no_color")).text()
+        assert f'data-session-websocket-url="ws://{client.host}:{client.port}/ws-no-color"' in plain
+        # The page appends its size as the query, as textual-serve's script does.
+        socket = await client.ws_connect("/ws-no-color?width=80&height=24")
+        await _until(lambda: seen.exists() and seen.read_text() != "")
+        assert seen.read_text() == "1"
+        await socket.close()
+        seen.unlink()
+        socket = await client.ws_connect("/ws?width=80&height=24")
+        await _until(lambda: seen.exists() and seen.read_text() != "")
+        assert seen.read_text() == "-"  # the server's environment had no NO_COLOR
+        await socket.close()
+        await _until(lambda: not client.console_server.sessions)
+    finally:
+        await client.close()

@@ -12,9 +12,9 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
 from console.core.timefmt import for_people
@@ -23,6 +23,7 @@ from console.services.refresh import PanelState, age_text
 from console.services.runner import CheckContext, CheckSpec
 from console.tui.host import host_of
 from console.tui.team_chips import team_lines
+from console.tui.widgets.console_footer import ConsoleFooter
 from console.tui.widgets.rows_table import RowsTable
 from panels.dispatch import breakdown, rows_title
 from panels.status_style import badge
@@ -31,13 +32,17 @@ KEYS_HINT = "o sorts · / searches · c copies the row · s SQL"
 
 
 class DetailScreen(Screen[None]):
+    HELP_SECTION = (40, "Drill-down (enter on a check)")  # where `?` lists its keys
+    HELP_EXTRA = (("enter", "in the search box: the next match"), ("tab", "from the search box to the rows"))
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="back"),
         Binding("s", "show_sql", "SQL", id="show_sql"),
         Binding("r", "reload", "Reload", id="reload"),
         Binding("slash", "search", "Search", id="search_rows"),
+        Binding("tab", "tab", show=False),  # from the search box: to the rows it searches
     ]
     # In the flow above the footer, not docked: a second bottom dock lies under the Footer.
+    # (The tables' heights, rows first, are in app.tcss.)
     DEFAULT_CSS = "DetailScreen #rows-search { display: none; } DetailScreen #rows-search.-shown { display: block; }"
 
     def __init__(self, spec: CheckSpec, ctx: CheckContext, state: PanelState) -> None:
@@ -48,7 +53,7 @@ class DetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._head(), id="detail-head")
-        with VerticalScroll(id="detail-body"):
+        with Vertical(id="detail-body"):  # not a scroll: no invisible stop for Tab; each table scrolls
             part = breakdown(self.state.result)
             if part is not None:
                 yield Static(Text(part[0], style="bold"), classes="table-title")
@@ -57,7 +62,7 @@ class DetailScreen(Screen[None]):
             yield RowsTable(id="rows", tz=self.ctx.settings.tz)
         yield Input(placeholder="search the rows (enter: next match, escape: done)", id="rows-search")
         yield Static(self._playbooks(), id="detail-playbooks")
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         part = breakdown(self.state.result)
@@ -130,11 +135,20 @@ class DetailScreen(Screen[None]):
             if rows:
                 title.update(Text.assemble((f"{what}: {len(rows)}", "bold"), (f"  ({KEYS_HINT})", "dim")))
             else:
-                title.update(Text.assemble((f"{what}: none", "bold"), f" — {empty}"))
+                title.update(Text.assemble((f"{what}: none", "bold"), f" — {self._why_none(empty)}"))
             self.query_one("#rows", RowsTable).load(rows)
         elif event.state is WorkerState.ERROR:
             # Drill-downs raise SourceError like any query: show it, keep the screen usable.
             title.update(Text(f"{what}: could not load: {event.worker.error}", style="bold red"))
+
+    def _why_none(self, empty: str) -> str:
+        """Why there are no rows. A check that could not judge (`unknown`: no active players,
+        no games) says its own reason; "every player who played has a usage rate" would
+        contradict a panel that says nobody played."""
+        result = self.state.result
+        if result is not None and result.status.value == "unknown":
+            return result.summary
+        return empty
 
     # ------------------------------------------------------------------ keys
 
@@ -150,6 +164,14 @@ class DetailScreen(Screen[None]):
         # Now, not after the queued keys (Widget.focus defers): `/Davis` typed ahead must
         # land in the box, never run `s` (SQL) on the table.
         self.set_focus(box)
+
+    def action_tab(self) -> None:
+        """Tab from the search box lands on the rows, where n/N, o and c act on what was found
+        (issue 28: it landed on a stop where they did nothing); elsewhere Tab as everywhere."""
+        if self.query_one("#rows-search", Input).has_focus:
+            self.query_one("#rows", RowsTable).focus()
+        else:
+            self.focus_next()
 
     def action_back(self) -> None:
         box = self.query_one("#rows-search", Input)
@@ -174,15 +196,29 @@ class DetailScreen(Screen[None]):
                 Text.assemble((f"{self._rows_title()[0]}: ", "bold"), (f"no row holds {text!r}", "bold yellow"))
             )
         else:
-            if self.rows:
-                self.query_one("#rows-title", Static).update(
-                    Text.assemble(
-                        (f"{self._rows_title()[0]}: {len(self.rows)}", "bold"),
-                        (
-                            f"  (row {table.cursor_row + 1}; enter: next match, n/N in the table)"
-                            if text
-                            else f"  ({KEYS_HINT})",
-                            "dim",
-                        ),
-                    )
-                )
+            self._show_rows_title(table)
+
+    def _show_rows_title(self, table: RowsTable) -> None:
+        """`Ungraded predictions: 16  (row 3; …)` while a search is on: the row follows the
+        cursor, whether enter in the box or `n`/`N` in the table moved it."""
+        if not self.rows:
+            return
+        searching = bool(table.search_text)
+        self.query_one("#rows-title", Static).update(
+            Text.assemble(
+                (f"{self._rows_title()[0]}: {len(self.rows)}", "bold"),
+                (
+                    f"  (row {table.cursor_row + 1}; enter: next match, n/N in the table)"
+                    if searching
+                    else f"  ({KEYS_HINT})",
+                    "dim",
+                ),
+            )
+        )
+
+    @on(DataTable.RowHighlighted, "#rows")
+    @on(DataTable.CellHighlighted, "#rows")
+    def _row_moved(self, event: DataTable.RowHighlighted | DataTable.CellHighlighted) -> None:
+        table = self.query_one("#rows", RowsTable)
+        if table.search_text:
+            self._show_rows_title(table)

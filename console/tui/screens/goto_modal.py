@@ -18,6 +18,8 @@ from console.core.game_dates import HINT, DateRange, parse_game_date
 
 
 class GotoDateModal(ModalScreen[date | None]):
+    HELP_SECTION = (30, "Go to a date (g)")  # where `?` lists its keys
+    HELP_EXTRA = (("enter", "go to the date typed: 2026-02-03, -1, +2, today, yesterday"),)
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="close_goto")]
 
     def __init__(self, shown: date, today: date, data_range: DateRange | None) -> None:

@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 from textual_plotext import PlotextPlot
 
@@ -43,13 +43,18 @@ from console.services.refresh import PanelState
 from console.services.runner import SPEC_BY_ID, SPECS, CheckContext
 from console.tui.history_grid import Series, cell, date_label, series
 from console.tui.host import ConsoleHost, host_of
+from console.tui.widgets.console_footer import ConsoleFooter
 from panels.dispatch import plots
 
+# Below this terminal height (80x24, a phone's SSH client) the plots are left out (issue 28).
+PLOTS_FROM_ROWS = 30
 # Plot colours by threshold label (the badge text carries the meaning without them).
 LINE_COLOURS = {"trigger": "green", "monitor": "red", "max": "red", "target": "orange"}
 
 
 class HistoryScreen(Screen[None]):
+    HELP_SECTION = (70, "History (h)")  # where `?` lists its keys
+    HELP_EXTRA = (("enter", "the drill-down of the cell's check on its date"), ("arrows", "move between the cells"))
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         # The main screen's ids: a remapped prev/next date key moves the range here too.
@@ -72,15 +77,20 @@ class HistoryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="history-head")
-        yield DataTable(id="history-grid", cursor_type="cell", zebra_stripes=False)
+        # The check's name stays in view when the dates scroll (80 columns show five of them).
+        yield DataTable(id="history-grid", cursor_type="cell", zebra_stripes=False, fixed_columns=1)
         with Grid(id="history-plots"):
             for i in range(len(plots())):  # one box per check with a `plot` hook
                 yield PlotextPlot(id=f"plot-{i}", classes="history-plot")
-        yield Footer()
+        yield ConsoleFooter()
 
     @property
     def host(self) -> ConsoleHost:
         return host_of(self)
+
+    def on_resize(self) -> None:
+        if self.shown is not None:
+            self._draw()  # the plots come (or go) with the terminal's height
 
     def on_mount(self) -> None:
         settings = self.host.settings
@@ -183,9 +193,12 @@ class HistoryScreen(Screen[None]):
         table.header_height = 2  # weekday over month-day
         table.add_column(Text("check", style="bold"), key="check")
         for day in self.span.dates:
-            table.add_column(Text(f"{day:%a}\n{date_label(day)}", justify="center"), key=day.isoformat(), width=11)
+            table.add_column(Text(f"{day:%a}\n{date_label(day)}", justify="center"), key=day.isoformat(), width=13)
         for spec in SPECS:
             table.add_row(SHORT_TITLES[spec.id], *[cell(None) for _ in self.span.dates], key=spec.id, height=1)
+        # The cursor on the latest date: at 80 columns the grid shows the newest dates first
+        # (the date on the main screen), and scrolls left to the older ones.
+        table.move_cursor(row=0, column=len(self.span.dates), scroll=True)
 
     def _fill_row(self, check_id: str) -> None:
         table = self.query_one("#history-grid", DataTable)
@@ -227,6 +240,9 @@ class HistoryScreen(Screen[None]):
         )
         days = [{cid: by_date[d] for cid, by_date in self.results.items() if d in by_date} for d in span.dates]
         boxes = self.query_one("#history-plots")
+        if self.app.size.height < PLOTS_FROM_ROWS:
+            boxes.display = False  # plots of three lines each say nothing: the grid gets the room
+            return
         plotted = {check_id for check_id, _ in plots()}  # the checks whose numbers are plotted
         if not plotted <= set(self.results):
             boxes.display = False  # nothing to plot yet: an empty plotext build would only cost a frame

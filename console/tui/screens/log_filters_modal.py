@@ -26,6 +26,8 @@ _BOX_CSS = """
 class FilterNameModal(ModalScreen[str | None]):
     """The name to save the filter box's text under."""
 
+    HELP_SECTION = (104, "Logs: naming a saved filter")  # where `?` lists its keys
+
     DEFAULT_CSS = _BOX_CSS.format(name="FilterNameModal")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="close_filter_name")]
 
@@ -58,6 +60,8 @@ class FilterNameModal(ModalScreen[str | None]):
 
 class SavedFiltersModal(ModalScreen[str | None]):
     """The saved filters; dismissed with the chosen one's text."""
+
+    HELP_SECTION = (106, "Logs: the saved filters")  # where `?` lists its keys
 
     DEFAULT_CSS = _BOX_CSS.format(name="SavedFiltersModal")
     BINDINGS = [
@@ -107,6 +111,8 @@ class SavedFiltersModal(ModalScreen[str | None]):
 
 class OpenFilesModal(ModalScreen[str | None]):
     """Paths of exported log files (or folders) to open, separated by spaces."""
+
+    HELP_SECTION = (108, "Logs: opening exported files")  # where `?` lists its keys
 
     DEFAULT_CSS = _BOX_CSS.format(name="OpenFilesModal")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="close_open_files")]

@@ -32,6 +32,7 @@ SHORT = 40  # terminal rows under which a result hides the help
 
 
 class LogSqlModal(ModalScreen[None]):
+    HELP_SECTION = (102, "Logs: the SQL prompt (;)")  # where `?` lists its keys
     DEFAULT_CSS = """
     LogSqlModal { align: center middle; }
     LogSqlModal > Vertical { width: 96%; height: 92%; border: thick $accent; background: $surface; }

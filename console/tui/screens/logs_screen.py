@@ -23,7 +23,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from console.core.models import CheckResult, LogEntry
@@ -33,6 +33,7 @@ from console.logs.parse import entry_to_dict
 from console.logs.query import parse_filter_text
 from console.tui.gc_tuning import settle_heap
 from console.tui.screens.log_tools import LogTools
+from console.tui.widgets.console_footer import ConsoleFooter
 from console.tui.widgets.log_histogram import LogHistogram
 from console.tui.widgets.log_view import FollowChanged, LogView
 from panels.dispatch import live_trace_result
@@ -48,6 +49,8 @@ EXPORT_PAINT_GAP = 0.1  # an export's loading steps reach the screen at most thi
 
 class EntryScreen(ModalScreen[None]):
     """The whole entry as Cloud Logging holds it (jsonPayload, labels, ids)."""
+
+    HELP_SECTION = (100, "Logs: one entry (enter)")  # where `?` lists its keys
 
     DEFAULT_CSS = """
     EntryScreen { align: center middle; }
@@ -73,6 +76,8 @@ class EntryScreen(ModalScreen[None]):
 class LogsScreen(Screen):
     """`LogsScreen(settings, source)`: tails `source` (a LogSource) until dismissed;
     `LogsScreen(settings, export=ExportView(paths))`: shows an export."""
+
+    HELP_SECTION = (80, "Logs (l)")  # where `?` lists its keys
 
     DEFAULT_CSS = """
     LogsScreen #logs-top { dock: top; height: auto; }
@@ -145,11 +150,12 @@ class LogsScreen(Screen):
             )
             yield Static("", id="logs-filter-error")
         yield LogHistogram(self.settings.tz, id="logs-histogram")
-        yield LogView(self.buffer, self.settings.tz, id="logs-view")
+        width = max(map(len, self.settings.services.names()), default=24)
+        yield LogView(self.buffer, self.settings.tz, service_width=width, id="logs-view")
         yield Static("", id="logs-status")
         # An unreadable source is a visible line of its own, never an empty screen.
         yield Static("", id="logs-error")
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         settle_heap()  # up to 100,000 held entries: full collections must not re-walk the startup heap

@@ -1,4 +1,9 @@
-"""The main screen: header, the six check panels, the morning timeline and expected metrics."""
+"""The main screen: header, the six check panels, the morning timeline and expected metrics.
+
+Below the grid's width (110 columns) the panels are compact: two lines each, all six on one
+screen at 80x24, and under them the focused one's whole body (the preview), which follows
+the focus as you move (issue 28); enter still opens the drill-down.
+"""
 
 from __future__ import annotations
 
@@ -22,23 +27,23 @@ from console.services.runner import SPECS
 from console.tui.header import header_text
 from console.tui.host import ConsoleHost, host_of
 from console.tui.screens.team_actions import acknowledge_check, note_on
-from console.tui.widgets.check_panel import CheckPanel
+from console.tui.widgets.check_panel import CheckPanel, data_age, full_content
 from console.tui.widgets.console_footer import ConsoleFooter
 from console.tui.widgets.metrics_view import MetricsView
 from console.tui.widgets.timeline_view import TimelineView
 
-# Below these widths the 3x2 grid becomes 2x3, then one scrolling column.
+# Below these widths the 3x2 grid becomes 2x3, then the compact list with its preview.
 TWO_COLUMNS_BELOW = 160
-ONE_COLUMN_BELOW = 110
+COMPACT_BELOW = 110
+LAYOUTS = ("-compact", "-two-columns", "-three-columns")
 
 
 def layout_class(width: int) -> str:
-    return (
-        "-one-column" if width < ONE_COLUMN_BELOW else "-two-columns" if width < TWO_COLUMNS_BELOW else "-three-columns"
-    )
+    return "-compact" if width < COMPACT_BELOW else "-two-columns" if width < TWO_COLUMNS_BELOW else "-three-columns"
 
 
 class MainScreen(Screen[None]):
+    HELP_SECTION = (10, "Main screen")  # where `?` lists its keys
     # The first panel has the focus from the start. Textual's default ("*") focused the body
     # container first and the panel only after on_mount: the body and its ten descendants
     # restyled twice (focus in, then out) and the whole screen laid out again (issue 13).
@@ -63,10 +68,12 @@ class MainScreen(Screen[None]):
         # The layout class before the widgets mount: set in on_mount, it restyled the whole screen once more.
         self._set_layout(self.app.size.width, update=False)
         yield Static(id="header")
-        with VerticalScroll(id="body"):  # scrolls only in one column (below 110 columns)
+        compact = self.has_class("-compact")
+        with VerticalScroll(id="body"):  # scrolls only when compact (below 110 columns)
             with Grid(id="panels"):
                 for spec in SPECS:
-                    yield CheckPanel(spec.id, spec.title, tz)
+                    yield CheckPanel(spec.id, spec.title, tz, compact=compact)
+            yield Static(id="preview")  # compact only: the focused panel's whole body
             with Horizontal(id="bottom"):
                 yield TimelineView(id="timeline")
                 yield MetricsView(id="metrics")
@@ -88,8 +95,50 @@ class MainScreen(Screen[None]):
 
     def _set_layout(self, width: int, update: bool = True) -> None:
         wanted = layout_class(width)
-        for name in ("-one-column", "-two-columns", "-three-columns"):
+        for name in LAYOUTS:
             self.set_class(name == wanted, name, update=update)
+        if self._ready:
+            for panel in self.query(CheckPanel):
+                panel.set_compact(wanted == "-compact")
+            self._previewed = None
+
+    def action_move_panel(self, step: int) -> None:
+        """Up and down move between the panels (in the grid, as tab; in the compact list, by row)."""
+        panels = list(self.query(CheckPanel))
+        focused = self.focused
+        at = panels.index(focused) if isinstance(focused, CheckPanel) else -1
+        panels[(at + step) % len(panels)].focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, CheckPanel) and self.has_class("-compact"):
+            self._show_preview()
+
+    _previewed: tuple[object, ...] | None = None
+
+    def _show_preview(self) -> None:
+        """The focused panel's whole body under the compact list, drawn when it changed."""
+        if not self.has_class("-compact"):
+            return
+        focused = self.focused if isinstance(self.focused, CheckPanel) else None
+        if focused is None or focused.state is None:
+            return
+        host, state = self.host, focused.state
+        now = host.clock.now()
+        status = state.display_status
+        key = (
+            focused.check_id,
+            state.shown,
+            state.error,
+            status,
+            data_age(state.shown, now, host.settings.tz) if state.shown else "",
+            focused.ack,
+        )
+        if key == self._previewed:
+            return
+        self._previewed = key
+        preview = self.query_one("#preview", Static)
+        preview.border_title = f"{focused.title} (enter: its rows)"
+        preview.update(full_content(state, status, now, host.settings.tz, focused.ack))
 
     def action_change_date(self, days: int) -> None:
         self.host.change_date(days)
@@ -136,6 +185,8 @@ class MainScreen(Screen[None]):
         for panel in self.query(CheckPanel):
             ack = active_ack(acks, game_date, panel.check_id, now) if (game_date := host.game_date) else None
             _guarded(panel, partial(panel.show, states[panel.check_id], now, ack))
+        _guarded(self.query_one("#preview", Static), self._show_preview)
+        self.query_one(ConsoleFooter).refresh_keys()  # a panel went stale: `r` comes first
         game_date = host.game_date
         if game_date is not None and self._summary_due(game_date):
             results, settings = host.results, host.settings

@@ -25,6 +25,8 @@ QUIT_KEYS = [
 class ConfirmationModal(ModalScreen[bool]):
     """Shows the exact command of a step; y runs it, n or escape does not."""
 
+    HELP_SECTION = (120, "Playbook run: confirming a step's command")  # where `?` lists its keys
+
     BINDINGS = [
         Binding("y", "answer(True)", "Yes, run it", id="confirm_yes"),
         Binding("n", "answer(False)", "No", id="confirm_no"),
@@ -56,6 +58,8 @@ class ConfirmationModal(ModalScreen[bool]):
 class TypedNameModal(ModalScreen[str | None]):
     """A dangerous step: the operator types the target's name; escape cancels."""
 
+    HELP_SECTION = (130, "Playbook run: typing a dangerous step's target")  # where `?` lists its keys
+
     BINDINGS = [Binding("escape", "cancel", "Cancel"), *QUIT_KEYS]
     DEFAULT_CSS = (
         "TypedNameModal { align: center middle; } "
@@ -83,6 +87,7 @@ class TypedNameModal(ModalScreen[str | None]):
 
 
 class FailureModal(ModalScreen[str]):
+    HELP_SECTION = (140, "Playbook run: after a step failed")  # where `?` lists its keys
     BINDINGS = [
         Binding("r", "pick('retry')", "Retry"),
         Binding("s", "pick('skip')", "Skip"),

@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, OptionList, RichLog, Static
+from textual.widgets import Button, Input, Label, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
 from console.core import safety
@@ -39,6 +39,7 @@ from console.playbook.lock import LockHeld, StepStillRunning
 from console.playbook.suggest import current_flags, flag_targets
 from console.tui.messages import PlaybookFinished
 from console.tui.screens.playbook_modals import ConfirmationModal, FailureModal, TypedNameModal
+from console.tui.widgets.console_footer import ConsoleFooter
 
 
 def deploy_clock(app):
@@ -50,6 +51,7 @@ def deploy_clock(app):
 
 
 class PlaybooksScreen(Screen):
+    HELP_SECTION = (110, "Playbooks (P): the list and the form")  # where `?` lists its keys
     BINDINGS = [
         Binding("r", "run", "Run", id="playbook_run"),
         Binding("d", "dry_run", "Dry run", id="playbook_dry_run"),
@@ -93,7 +95,9 @@ class PlaybooksScreen(Screen):
             self.books = model.load_all()
         except model.PlaybookError as exc:  # a broken file must not take the console down
             self.load_error = str(exc)
-        self.current: str | None = suggested if suggested in self.books else next(iter(self.books), None)
+        # Only what the evidence suggests is preselected: with no suggestion nothing is (issue
+        # 28: `P` on a healthy panel had the dangerous first playbook of the list ready to run).
+        self.current: str | None = suggested if suggested in self.books else None
         self.step_status: dict[int, str] = {}
         self.running = False
         self.runner: Runner | None = None
@@ -115,16 +119,23 @@ class PlaybooksScreen(Screen):
                 yield Static(id="flags")
                 with VerticalScroll(id="detail"):
                     yield Static(id="plan")
+                writable = safety.is_writable(self.settings)
+                # Read-only: the button says so in words and is not drawn as one that acts
+                # (issue 28: a disabled warning button still looked ready to press).
                 yield Button(
-                    "Run (r)", id="run", variant="warning", compact=True, disabled=not safety.is_writable(self.settings)
+                    "Run (r)" if writable else "Run: not in read-only mode",
+                    id="run",
+                    variant="warning" if writable else "default",
+                    compact=True,
+                    disabled=not writable,
                 )
                 yield RichLog(id="output", markup=True, wrap=True)
-        yield Footer()
+        yield ConsoleFooter()
 
     async def on_mount(self) -> None:
         books = self.query_one("#books", OptionList)
-        if self.current:
-            books.highlighted = list(self.books).index(self.current)
+        # OptionList highlights its first option when built: nothing is, unless suggested.
+        books.highlighted = list(self.books).index(self.current) if self.current else None
         if self.load_error:
             self.query_one("#output", RichLog).write(f"[red]{escape(self.load_error)}[/]")
         await self._build_form()
@@ -140,6 +151,8 @@ class PlaybooksScreen(Screen):
 
     @on(OptionList.OptionHighlighted, "#books")
     async def _pick(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.highlighted != event.option_index:
+            return  # the list's own first highlight, taken back in on_mount
         if not self.running and event.option.id != self.current:
             self.current = event.option.id
             self.step_status = {}
@@ -248,7 +261,7 @@ class PlaybooksScreen(Screen):
         plan_widget = self.query_one("#plan", Static)
         book = self.books.get(self.current or "")
         if book is None:
-            plan_widget.update("no playbooks")
+            plan_widget.update("pick a playbook in the list (↑ ↓)" if self.books else "no playbooks")
             return
         lines = [f"[b]{escape(book.title)}[/]", escape(book.why), ""]
         try:
@@ -400,6 +413,15 @@ class PlaybooksScreen(Screen):
                     self._ui(
                         log.write, f"resume with: [b]nba-console playbook run --resume {escape(data['run_id'])}[/]"
                     )
+                if data["status"] == "interrupted":
+                    # Quitting (ctrl+q at a confirmation) cancels the run: the screen goes with
+                    # the app, so the terminal is told after it (console/cli cmd_tui).
+                    notes = getattr(self.app, "exit_notes", None)
+                    if isinstance(notes, list):
+                        notes.append(
+                            f"playbook run {data['run_id']} interrupted: {data['message']}\n"
+                            f"  resume with: nba-console playbook run --resume {data['run_id']}"
+                        )
                 if data["status"] == "audit_failed":
                     # _ui passes no keywords: bound first (as keywords they raised TypeError in the run).
                     told = partial(self.notify, f"AUDIT WRITE FAILED: {data['message']}", severity="error", timeout=30)

@@ -20,6 +20,7 @@ from panels.dispatch import reads
 
 
 class SqlModal(ModalScreen[None]):
+    HELP_SECTION = (60, "Drill-down: the SQL (s)")  # where `?` lists its keys
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,s", "dismiss", "Close", id="close_sql"),
         Binding("c", "copy_sql", "Copy for bq query", id="copy_sql"),

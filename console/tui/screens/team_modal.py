@@ -21,6 +21,7 @@ TeamInput = tuple[str, timedelta | None]
 
 
 class TeamModal(ModalScreen[TeamInput | None]):
+    HELP_SECTION = (25, "Acknowledging or noting a check (a, n)")  # where `?` lists its keys
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="close_team")]
 
     def __init__(self, title: str, placeholder: str, duration: str | None = None) -> None:

@@ -1,8 +1,12 @@
-"""The main screen's footer: its keys, essential ones first, drawn as one line by one widget.
+"""Every screen's footer: its keys, the one that matters now first, drawn as one line by one widget.
 
 Textual's Footer lists the focused widget's keys, then the screen's, then the app's: at 80
-columns `?` `l` `P` `q` (app keys) fell off the right edge. This one puts the keys named in
-ESSENTIAL first (in that order), then the rest in Textual's order.
+columns `?` `l` `P` `q` (app keys) fell off the right edge. This one puts first the keys of
+the moment (issue 28: `e` while the demo replays, `r` when a panel is stale or refresh is
+paused, as the app's `moment_keys` says; escape on any screen but the main one), then `?`
+and `q`, then on another screen its own keys (Run, Dry run), then those named in ESSENTIAL
+(in that order), then the rest in Textual's order. When they do not fit
+whole, each key keeps one short word (`g Date`), so at 80 columns more of them show.
 
 It is one widget, not a container of one FooterKey widget per key: mounting, styling, laying
 out and painting thirteen widgets (again whenever the keys change) was a tenth of the time the
@@ -19,11 +23,15 @@ from typing import NamedTuple
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 
-ESSENTIAL = ("help", "logs", "playbooks", "quit")  # binding ids
+FIRST_ANYWHERE = ("help", "quit")  # binding ids
+ESSENTIAL = ("logs", "playbooks", "history", "goto_date", "refresh")
+# One word per key when the footer is narrow (by binding id; others keep their first word).
+SHORT = {"goto_date": "Date", "default_date": "Default", "replay_end": "End replay", "open_detail": "Rows"}
 
 
 class FooterKeyItem(NamedTuple):
@@ -34,6 +42,13 @@ class FooterKeyItem(NamedTuple):
     enabled: bool
     tooltip: str
     palette: bool = False  # the command palette's key, drawn at the right
+    short: str = ""  # the one word shown when the keys do not fit whole
+
+
+def moment_keys(app: object) -> tuple[str, ...]:
+    """The binding ids that matter now, by the app's own account (none outside the console)."""
+    moment = getattr(app, "moment_keys", None)
+    return tuple(moment()) if callable(moment) else ()
 
 
 class ConsoleFooter(Widget, can_focus=False):
@@ -85,26 +100,54 @@ class ConsoleFooter(Widget, can_focus=False):
         if self.is_attached and screen is self.screen:
             self.keys = self._current_keys()  # a reactive: redrawn only when the keys differ
 
+    def refresh_keys(self) -> None:
+        """The moment changed (a panel went stale, refresh paused): rank the keys again."""
+        if self.is_attached:
+            self.keys = self._current_keys()  # a reactive: redrawn only when the keys differ
+
     def _current_keys(self) -> tuple[FooterKeyItem, ...]:
         active = self.screen.active_bindings
         seen: set[str] = set()
         shown = []
-        for _, binding, enabled, tooltip in active.values():
+        app = self.app
+        for node, binding, enabled, tooltip in active.values():
             if binding.show and binding.action not in seen:  # one key per action, as Footer does
                 seen.add(binding.action)
-                shown.append((binding, enabled, tooltip))
+                shown.append((binding, enabled, tooltip, node is not app))
+        moment = moment_keys(app)
+        home = self.screen is app.screen_stack[0] if app.screen_stack else True
+        first = len(moment) + 1 + len(FIRST_ANYWHERE)
 
-        def rank(item) -> int:
-            binding_id = item[0].id
-            return ESSENTIAL.index(binding_id) if binding_id in ESSENTIAL else len(ESSENTIAL)
+        def rank(item: tuple[Binding, bool, str | None, bool]) -> int:
+            binding, _, _, own = item
+            if binding.id in moment:
+                return moment.index(binding.id)
+            if not home and "escape" in binding.key.split(","):
+                return len(moment)  # the way back, right after the moment's
+            if binding.id in FIRST_ANYWHERE:
+                return len(moment) + 1 + FIRST_ANYWHERE.index(binding.id)
+            if not home and own:
+                return first  # a screen's own keys (Run, Dry run) before the app's way elsewhere
+            if binding.id in ESSENTIAL:
+                return first + 1 + ESSENTIAL.index(binding.id)
+            return first + 1 + len(ESSENTIAL)
 
-        app = self.app
-        keys = [
-            FooterKeyItem(
-                binding.key, app.get_key_display(binding), binding.description, binding.action, enabled, tooltip or ""
+        describe = getattr(app, "describe_binding", None)
+        keys = []
+        for binding, enabled, tooltip, _ in sorted(shown, key=rank):  # stable: the rest keep their order
+            description = (describe(binding) if callable(describe) else None) or binding.description
+            short = SHORT.get(binding.id or "", description.split(" ")[0] if description else "")
+            keys.append(
+                FooterKeyItem(
+                    binding.key,
+                    app.get_key_display(binding),
+                    description,
+                    binding.action,
+                    enabled,
+                    tooltip or "",
+                    short=short,
+                )
             )
-            for binding, enabled, tooltip in sorted(shown, key=rank)
-        ]  # stable: the rest keep their order
         palette = active.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
         if palette is not None:
             _, binding, enabled, _ = palette
@@ -130,10 +173,14 @@ class ConsoleFooter(Widget, can_focus=False):
         styles["footer"] = self.rich_style  # walks the ancestors' backgrounds: once, not per key
         return styles
 
-    def _key_text(self, index: int, item: FooterKeyItem, styles: dict[str, Style]) -> Text:
+    def _key_text(self, index: int, item: FooterKeyItem, styles: dict[str, Style], *, narrow: bool = False) -> Text:
         key_style, description_style = styles["key"], styles["description"]
         if item.description and item.palette:  # compact, as Textual leaves the palette's key
             text = Text.assemble((item.display, key_style), (f" {item.description}", description_style))
+        elif narrow and item.description:  # one word
+            text = Text.assemble(
+                (f" {item.display} ", key_style), (f"{item.short or item.description} ", description_style)
+            )
         elif item.description:
             text = Text.assemble((f" {item.display} ", key_style), (f"{item.description} ", description_style))
         else:
@@ -156,12 +203,14 @@ class ConsoleFooter(Widget, can_focus=False):
         right: Text | None = None
         right_index = -1
         styles = self._styles()
+        whole = [self._key_text(i, item, styles) for i, item in enumerate(self.keys) if not item.palette]
+        narrow = sum(t.cell_len for t in whole) > width - 12  # the palette's key takes about 12
         for index, item in enumerate(self.keys):
             if item.palette:
                 right, right_index = self._key_text(index, item, styles), index
                 continue
             start = line.cell_len
-            line.append_text(self._key_text(index, item, styles))
+            line.append_text(self._key_text(index, item, styles, narrow=narrow))
             spans.append((start, line.cell_len, index))
         if right is not None:
             rule = Text("▏", style=styles["footer"] + styles["rule"])

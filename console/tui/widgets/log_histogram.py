@@ -24,6 +24,7 @@ LEVEL_STYLES = ("green", "yellow", "bold red")  # below WARNING, WARNING, ERROR 
 
 
 class LogHistogram(Widget, can_focus=True):
+    HELP_SECTION = (92, "Logs: the volume strip")  # where `?` lists its keys
     DEFAULT_CSS = """
     LogHistogram { height: 2; padding: 0 1; }
     LogHistogram:focus { background: $boost; }

@@ -54,6 +54,8 @@ def line_style(entry: LogEntry) -> str:
 class LogView(ScrollView, can_focus=True):
     """Virtual list over `LogBuffer.shown`; a cursor row; follow keeps it at the end."""
 
+    HELP_SECTION = (90, "Logs: the list of entries")  # where `?` lists its keys
+
     # overflow-x hidden: lines are cut at the list's width, so there is nothing to scroll
     # sideways; with `auto` the vertical bar's two columns made a horizontal bar appear
     # (and a corner), both repainted on every batch.
@@ -78,10 +80,13 @@ class LogView(ScrollView, can_focus=True):
             super().__init__()
             self.entry = entry
 
-    def __init__(self, buffer: LogBuffer, tz, **kwargs):
+    def __init__(self, buffer: LogBuffer, tz, service_width: int = 24, **kwargs):
+        """`service_width`: the service column's width (the longest service the config knows,
+        so `nba-phase3-analytics-processors` is never cut; a longer unknown one is)."""
         super().__init__(**kwargs)
         self.buffer = buffer
         self.tz = tz
+        self.service_width = service_width
         self.follow = True
         # Following, every batch shifts the visible lines: each entry's line is built once
         # and reused at its new row (id -> (entry, strip); the entry kept, so an id is never
@@ -188,7 +193,7 @@ class LogView(ScrollView, can_focus=True):
         return [
             Segment(f"{local:%m-%d %H:%M:%S} ", _style("dim")),
             Segment(f"{entry.severity[:8]:<8} ", _style(SEVERITY_STYLES.get(entry.severity, ""))),
-            Segment(f"{(entry.service or '-')[:24]:<24} ", _style("cyan")),
+            Segment(f"{(entry.service or '-')[: self.service_width]:<{self.service_width}} ", _style("cyan")),
             Segment(text, _style(line_style(entry))),
         ]
 

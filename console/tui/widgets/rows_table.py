@@ -68,6 +68,7 @@ def row_text(row: dict[str, Any], columns: list[str]) -> str:
 
 
 class RowsTable(DataTable):
+    HELP_SECTION = (50, "Drill-down: the rows table")  # where `?` lists its keys
     BINDINGS = [
         Binding("o", "sort_cursor_column", "Sort", id="sort"),
         Binding("c", "copy_row", "Copy row", id="copy_row"),

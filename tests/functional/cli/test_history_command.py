@@ -193,3 +193,18 @@ def test_a_date_without_games_reads_no_games(capsys, all_star_break, monkeypatch
     # `check` says the same of that date.
     _, out, _ = run(capsys, *all_star_break, "check", "--date", "2026-01-25", "--json")
     assert orjson.loads(out)["no_games"] is True
+
+
+def test_history_at_80_columns_reads_whole_words(capsys, data_args, monkeypatch):
+    """Issue 28: at 80 columns no header is cut (`seque…`) and no figure spans lines: each
+    date is its statuses on one line and its figures on the next."""
+    monkeypatch.setenv("COLUMNS", "80")
+    _code, out, _ = run(capsys, *data_args, "history", "--days", "14", "--end", "2026-02-04")
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80 and "…" not in out
+    header = next(line for line in lines if "game date" in line).split()
+    assert header == ["game", "date", "phase3", "sequence", "grading", "dnp", "usage", "drift", "overall"]
+    at = next(i for i, line in enumerate(lines) if "2026-02-03 Tue" in line)
+    assert lines[at].split()[2:] == ["ok", "fail", "ok", "fail", "fail", "fail", "fail"]
+    assert lines[at + 1].split() == ["5/5", "2", "violations", "100.0%", "22.1%", "87.1%", "12.8d"]
+    assert "2026-02-04 Wed" in lines[at + 2]

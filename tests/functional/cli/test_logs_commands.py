@@ -44,6 +44,18 @@ def test_tail_filters_and_prints_plain_lines(demo_settings, capsys):
     assert lines[0].startswith("2026-02-05 07:05:00 EST INFO")  # timestamps in ET
 
 
+def test_tail_pads_the_service_column_so_messages_start_in_one_column(demo_settings, capsys):
+    code, out = run(capsys, "--data-dir", str(demo_settings.data_dir), "tail", "--no-follow", "--since", "3650d")
+    lines = out.out.splitlines()
+    services = {line.split()[4] for line in lines}
+    assert code == 0 and {"grading", "nba-phase3-analytics-processors"} <= services
+    # Each message starts two spaces after the longest service name, whatever the line's service.
+    starts = {line.index(line.split()[4]) + len("nba-phase3-analytics-processors") + 2 for line in lines}
+    assert len(starts) == 1
+    [start] = starts
+    assert all(line[start - 2 : start] == "  " and line[start] != " " for line in lines)
+
+
 @pytest.mark.parametrize(
     ("flag", "value", "message"), [("--since", "2 hours", "bad duration"), ("--severity", "loud", "unknown severity")]
 )

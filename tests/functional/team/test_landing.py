@@ -107,3 +107,34 @@ async def test_in_one_column_the_landed_panel_is_on_screen(make_app):
         panel = app.screen.query_one("#panel-usage_rate_coverage")
         assert app.focused is panel
         assert 0 <= panel.region.y < 24 and panel.region.height > 0  # scrolled to, not below the fold
+
+
+async def test_a_served_link_without_colour_lands_there_and_has_no_colour(tmp_path):
+    """Issue 26's landing and issue 28's `?no_color` together: `/ws-no-color/at/DATE/CHECK/1`
+    starts the viewer's console with the landing's arguments and NO_COLOR=1."""
+    seen = tmp_path / "seen"
+    stand_in = [
+        sys.executable,
+        "-c",
+        "import os, sys, time; "
+        f"open({str(seen)!r}, 'w').write(repr((sys.argv[1:], os.environ.get('NO_COLOR', '-')))); time.sleep(60)",
+    ]
+    server = ConsoleServer(ServeOptions(host="127.0.0.1", port=0, argv=stand_in, quit_grace_s=0.5))
+    client = TestClient(TestServer(await server.make_app()))
+    await client.start_server()
+    try:
+        page = await (await client.get("/?date=2026-02-03&check=usage_rate_coverage&drill=1&no_color")).text()
+        path = "/ws-no-color/at/2026-02-03/usage_rate_coverage/1"
+        assert f'data-session-websocket-url="ws://{client.host}:{client.port}{path}"' in page
+        ws = await client.ws_connect(f"{path}?width=80&height=24")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        while not (seen.exists() and seen.read_text()):
+            assert loop.time() < deadline, "the console was not started"
+            await asyncio.sleep(0.05)
+        argv, no_color = ast.literal_eval(seen.read_text())
+        assert argv == ["--date", "2026-02-03", "--check", "usage_rate_coverage", "--drill"]
+        assert no_color == "1"
+        await ws.close()
+    finally:
+        await client.close()

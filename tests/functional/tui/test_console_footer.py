@@ -48,7 +48,7 @@ async def test_footer_changes_when_its_keys_do(make_app):
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(pilot)
         keys = _footer_keys(app.screen)
-        assert keys[:4] == ["question_mark", "l", "P", "q"] and keys[-1] == "ctrl+p"
+        assert keys[:4] == ["question_mark", "q", "l", "P"] and keys[-1] == "ctrl+p"
         await pilot.press("enter")  # the drill-down: another screen, other keys
         await pilot.pause()
         assert _footer_keys(app.screen) != keys

@@ -36,12 +36,12 @@ async def test_h_shows_every_check_over_14_dates_as_check_judges_them(make_app, 
     async with make_app(FEB4).run_test(size=SIZE) as pilot:
         screen = await open_history(pilot)
         assert (screen.span.start, screen.span.end) == (date(2026, 1, 22), FEB4)
-        assert cell_text(screen, "dnp_pollution", FEB3) == "FAIL 22.1"  # Feb 3's own rows: 73/330
-        assert cell_text(screen, "usage_rate_coverage", FEB3) == "FAIL 87.1"
+        assert cell_text(screen, "dnp_pollution", FEB3) == "✗ FAIL 22.1"  # Feb 3's own rows: 73/330
+        assert cell_text(screen, "usage_rate_coverage", FEB3) == "✗ FAIL 87.1"
         assert (
-            cell_text(screen, "grading_coverage", date(2026, 1, 26)) == "FAIL 75.8"
+            cell_text(screen, "grading_coverage", date(2026, 1, 26)) == "✗ FAIL 75.8"
         )  # under the trigger past 09:00 ET
-        assert cell_text(screen, "deployment_drift", FEB4) == "FAIL 49c"
+        assert cell_text(screen, "deployment_drift", FEB4) == "✗ FAIL 49c"
         for day in (date(2026, 1, 26), FEB3, FEB4):
             report = run_all(demo_backend, CheckContext(demo_settings, day, DEMO_END))
             for check in report.checks:
@@ -57,9 +57,9 @@ async def test_drift_is_a_trend_of_each_mornings_deploys(make_app):
     climbs from 0 to 49 commits behind and the plot is no longer flat."""
     async with make_app(FEB4).run_test(size=SIZE) as pilot:
         screen = await open_history(pilot)
-        assert cell_text(screen, "deployment_drift", date(2026, 1, 22)) == "ok 0c"
-        assert cell_text(screen, "deployment_drift", date(2026, 1, 26)) == "WARN 11c"
-        assert cell_text(screen, "deployment_drift", FEB3) == "FAIL 46c"
+        assert cell_text(screen, "deployment_drift", date(2026, 1, 22)) == "✓ ok 0c"
+        assert cell_text(screen, "deployment_drift", date(2026, 1, 26)) == "! WARN 11c"
+        assert cell_text(screen, "deployment_drift", FEB3) == "✗ FAIL 46c"
         [drift] = [
             s
             for s in series(
@@ -81,7 +81,7 @@ async def test_brackets_move_the_range_and_enter_opens_that_dates_drill_down(mak
         # Only dates with data are columns: Jan 8 .. 21 asked, Jan 18 .. 21 shown, and said so.
         assert (screen.span.start, screen.span.days) == (date(2026, 1, 18), 4)
         assert "no data before 2026-01-18: 10 of 14 dates left out" in head_text(screen)
-        assert cell_text(screen, "deployment_drift", date(2026, 1, 21)) == "unk -"  # no deploy record yet
+        assert cell_text(screen, "deployment_drift", date(2026, 1, 21)) == "? unk -"  # no deploy record yet
         await pilot.press("left_square_bracket")  # past the data: refused, as on the main screen
         await pilot.pause()
         assert screen.span.end == date(2026, 1, 21) and screen.loaded
@@ -112,6 +112,6 @@ async def test_a_failing_source_is_err_in_its_row_and_the_rest_loads(make_app, d
 
     async with make_app(FEB4, backend_factory=Failing).run_test(size=SIZE) as pilot:
         screen = await open_history(pilot)
-        assert cell_text(screen, "usage_rate_coverage", FEB3) == "ERR"
+        assert cell_text(screen, "usage_rate_coverage", FEB3) == "⚠ ERR"
         assert "429" in screen.results["usage_rate_coverage"][FEB3].error
-        assert cell_text(screen, "dnp_pollution", FEB3) == "FAIL 22.1"  # Feb 3's own rows: 73/330
+        assert cell_text(screen, "dnp_pollution", FEB3) == "✗ FAIL 22.1"  # Feb 3's own rows: 73/330

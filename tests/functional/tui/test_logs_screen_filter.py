@@ -5,15 +5,16 @@ bad filter says why right under the box, `svc:` finds by part of the name, smart
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from console.tui.screens.logs_screen import LogsScreen
+from console.tui.widgets.console_footer import ConsoleFooter
 from tests.functional.conftest import FEB4, settle, until
 
 
 def _visible(screen, widget) -> bool:
     """On screen, whole, and not under the footer."""
-    footer = screen.query_one(Footer).region
+    footer = screen.query_one(ConsoleFooter).region
     region = widget.region
     return widget.display and region.height > 0 and region.bottom <= footer.y and screen.region.contains_region(region)
 

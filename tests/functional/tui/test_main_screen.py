@@ -17,6 +17,7 @@ from console.core.errors import ErrorKind, SourceError
 from console.services import ui_state
 from console.tui.messages import PlaybookFinished
 from console.tui.screens.goto_modal import GotoDateModal
+from console.tui.widgets.check_panel import CheckPanel
 from console.tui.widgets.console_footer import ConsoleFooter
 from console.tui.widgets.metrics_view import MetricsView
 from tests.functional.conftest import FEB3, FEB4, settle, until
@@ -116,7 +117,7 @@ async def test_redraw_leaves_an_unchanged_header_alone(make_app):
 
 @pytest.mark.parametrize(
     ("size", "layout"),
-    [((80, 24), "-one-column"), ((100, 30), "-one-column"), ((120, 40), "-two-columns"), ((200, 50), "-three-columns")],
+    [((80, 24), "-compact"), ((100, 30), "-compact"), ((120, 40), "-two-columns"), ((200, 50), "-three-columns")],
 )
 async def test_layout_follows_the_width_and_nothing_essential_is_cut(make_app, demo_settings, size, layout):
     read_only = demo_settings.model_copy(update={"read_only": True})
@@ -130,24 +131,30 @@ async def test_layout_follows_the_width_and_nothing_essential_is_cut(make_app, d
             assert essential in text
         assert all(len(line.rstrip()) <= size[0] - 2 for line in text.splitlines())
         footer = screen.query_one(ConsoleFooter)
-        assert [k.key for k in footer.keys[:4]] == ["question_mark", "l", "P", "q"]
-        line = footer.render_line(0).text  # the essential keys are drawn whole, within the width
-        assert len(line) == size[0] and line.startswith(" ? Keys  l Logs  P Playbooks  q Quit ")
+        assert [k.key for k in footer.keys[:4]] == ["question_mark", "q", "l", "P"]
+        line = footer.render_line(0).text  # the essential keys are drawn, within the width
+        assert len(line) == size[0] and " ".join(line.split()).startswith("? Keys q Quit l Logs P Playbooks h History")
         timeline = screen.query_one("#timeline")
         assert timeline.styles.border_top[0] and timeline.region.height >= 4  # it keeps its border
         metrics = shown(screen.query_one(MetricsView))
         assert "Games processed" in metrics and "Predictions graded" in metrics  # labels never "process…"
 
 
-async def test_one_column_scrolls_and_a_short_panel_says_what_it_hides(make_app):
+async def test_compact_shows_all_six_and_the_focused_ones_body_and_a_short_panel_says_what_it_hides(make_app):
     app = make_app(FEB3)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        body = app.screen.query_one("#body")
-        assert body.max_scroll_y > 0  # every panel whole, one under the other
-        app.screen.query_one("#panel-deployment_drift").focus()
-        await pilot.pause(0.2)
-        assert body.scroll_y > 0  # focus brings the panel into view
+        screen = app.screen
+        for panel in screen.query(CheckPanel):  # all six on the screen, none scrolled away
+            assert panel.region.height == 2 and panel.region.bottom <= 23, panel.check_id
+        preview = screen.query_one("#preview")
+        assert str(preview.border_title).startswith("Phase 3 completion")
+        for _ in range(5):  # down moves through the list; the preview follows the focus
+            await pilot.press("down")
+        await pilot.pause()
+        assert app.focused.id == "panel-deployment_drift"
+        assert str(preview.border_title).startswith("Deployment drift")
+        assert "nba-scrapers" in shown(preview)
     app = make_app(FEB3)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -161,7 +168,9 @@ async def test_help_header_keeps_its_brackets(make_app):
         await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
-        assert "id (for [keys])" in shown(app.screen.query_one("#help-box Static"))
+        # The border as drawn (the screenshot's text): "[keys]" is not taken for markup.
+        drawn = app.export_screenshot().replace("&#160;", " ")
+        assert "the id for [keys]" in drawn
 
 
 # ---------------------------------------------------------------- dates

@@ -169,10 +169,31 @@ async def test_question_mark_lists_every_key(make_app):
             "playbooks",
             "logs",
         } <= ids
-        # The sub-screens' keys are discoverable from the same place.
+        # The sub-screens' keys are discoverable from the same place, each under what it is.
         rows = binding_rows(app)
-        assert ("logs", "space", "Pause", "logs_pause") in rows and ("logs", "/", "Filter", "logs_filter") in rows
-        assert ("playbooks", "y", "Yes, run it", "confirm_yes") in rows
+        keys_of = {(r[0], r[1]) for r in rows}
+        assert ("Logs (l)", "/") in keys_of and ("Logs (l)", "space") in keys_of
+        assert ("Logs: the list of entries", "⏎") in keys_of
+        assert ("Playbook run: confirming a step's command", "y", "Yes, run it", "confirm_yes") in rows
+        # Issue 28: the history screen's keys, go-to-date, and the three playbook modals told apart.
+        history = {r[1] for r in rows if r[0] == "History (h)"}
+        assert {"[", "]", "r", "esc", "enter"} <= history
+        assert ("Main screen", "g", "Go to date", "goto_date") in rows
+        assert any(r[0] == "Go to a date (g)" and r[1] == "enter" for r in rows)
+        retry = [r[0] for r in rows if r[2] == "Retry"]
+        assert retry == ["Playbook run: after a step failed"]
+        # Issue 27's log tools and issue 26's team keys, found by their HELP_SECTION like the rest.
+        ids_of = {(r[0], r[3]) for r in rows}
+        assert {
+            ("Main screen", "acknowledge"),
+            ("Main screen", "note"),
+            ("Acknowledging or noting a check (a, n)", "close_team"),
+            ("Logs: the volume strip", "histogram_jump"),
+            ("Logs: the SQL prompt (;)", "log_sql_example"),
+            ("Logs: the saved filters", "delete_saved_filter"),
+            ("Logs: opening exported files", "close_open_files"),
+            ("Logs (l)", "logs_sql"),
+        } <= ids_of
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 
@@ -186,7 +207,7 @@ async def test_keys_are_remappable_from_the_config(demo_settings, make_app, cloc
         await pilot.press("comma")
         await settle(pilot)
         assert app.game_date == FEB3
-        assert ("main screen", ",", "Prev day", "prev_date") in binding_rows(app)
+        assert ("Main screen", ",", "Prev day", "prev_date") in binding_rows(app)
 
 
 @pytest.mark.slow
@@ -236,12 +257,12 @@ async def test_playbooks_with_a_backend_that_blocks_open_at_once_and_keys_answer
             await pilot.press("P")
             await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen), timeout=5)
             screen = app.screen
-            assert "reading the deploy state" in _text(screen.query_one("#flags"))
             books = screen.query_one("#books")
+            assert books.highlighted is None  # a healthy panel suggests nothing: nothing is preselected
             books.focus()
-            highlighted = books.highlighted
             await pilot.press("down")  # keys answer while the backend is still opening
-            await until(pilot, lambda: books.highlighted == highlighted + 1, timeout=5)
+            await until(pilot, lambda: books.highlighted == 0, timeout=5)
+            await until(pilot, lambda: "reading the deploy state" in _text(screen.query_one("#flags")), timeout=5)
             opened.set()
             await until(pilot, lambda: "reading the deploy state" not in _text(screen.query_one("#flags")))
             assert "current value unknown" not in _text(screen.query_one("#flags"))

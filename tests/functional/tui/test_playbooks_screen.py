@@ -185,6 +185,29 @@ async def test_quit_inside_the_confirmation_modal_cancels_the_run_and_releases_t
     assert run.status == "interrupted" and _env(demo_backend) == "true"
 
 
+async def test_quit_at_a_confirmation_leaves_the_run_id_and_the_resume_command(demo_settings, demo_backend):
+    """Issue 28: ctrl+q at a confirmation ended the console saying nothing of the run it
+    interrupted; the console's host keeps a note that `nba-console` prints after the screen."""
+
+    class Console(Host):
+        exit_notes: list[str]
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.exit_notes = []
+
+    app = Console(demo_settings, demo_backend, suggested="disable-sequential-execution")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PlaybooksScreen))
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmationModal))
+        await pilot.press("ctrl+q")
+    [run] = AuditLog(demo_settings.state_dir).runs()
+    [note] = app.exit_notes
+    assert note.startswith(f"playbook run {run.run_id} interrupted: cancelled at step 1")
+    assert note.endswith(f"resume with: nba-console playbook run --resume {run.run_id}")
+
+
 @pytest.mark.slow
 async def test_q_and_ctrl_c_in_modals_quit_too(demo_settings, demo_backend):
     for key, modal in (("q", ConfirmationModal), ("ctrl+c", TypedNameModal)):

@@ -18,18 +18,42 @@ async def test_a_status_change_raises_one_notice_and_rings_the_bell(make_app, de
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert not any(n.title == "Status change" for n in told)  # first results are not changes
+        app.notices.gather_s, app.notices.shown_s = 0.1, 0.3  # the test's own pace
         before = app.states["grading_coverage"].result
         failing = before.model_copy(update={"status": Status.FAIL, "summary": "10/759 graded"})
         app.update_result("grading_coverage", failing, FEB4)
         app.update_result("grading_coverage", failing, FEB4)  # the same status again: no second notice
-        await pilot.pause()
-        await pilot.pause()
+        await until(pilot, lambda: any(n.title == "Status change" for n in told))
         notes = [n for n in told if n.title == "Status change"]
         assert [n.message for n in notes] == ["Grading coverage: ok → fail"] and rings == [1]
         app.update_result("grading_coverage", before, FEB4)
-        await pilot.pause()
-        await pilot.pause()
+        await until(pilot, lambda: len([n for n in told if n.title == "Status change"]) == 2)
         assert [n.message for n in told if n.title == "Status change"][-1] == "Grading coverage: fail → ok (recovered)"
+
+
+async def test_many_changes_at_once_are_one_notice_and_never_two_on_screen(make_app, monkeypatch):
+    """Issue 28: `e` at the demo's replay changed six panels and raised six toasts at once."""
+    app = make_app(FEB4)
+    told = record_notices(monkeypatch, app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.notices.gather_s, app.notices.shown_s = 0.2, 1.0
+        changed = {}
+        for check_id in ("phase3_completion", "grading_coverage", "dnp_pollution", "usage_rate_coverage"):
+            result = app.states[check_id].result
+            changed[check_id] = result.model_copy(update={"status": Status.FAIL, "summary": "x"})
+            app.update_result(check_id, changed[check_id], FEB4)
+        await until(pilot, lambda: any(n.title == "Status change" for n in told))
+        [note] = [n for n in told if n.title == "Status change"]
+        assert note.message.startswith("4 checks changed: Phase 3 completion ok → fail, Grading coverage ok → fail")
+        assert note.severity == "error"
+        # One more change while that toast is shown: told after it has gone, never beside it.
+        drift = app.states["deployment_drift"].result
+        app.update_result("deployment_drift", drift.model_copy(update={"status": Status.OK, "summary": "x"}), FEB4)
+        await pilot.pause(0.4)
+        assert len([n for n in told if n.title == "Status change"]) == 1
+        await until(pilot, lambda: len([n for n in told if n.title == "Status change"]) == 2)
+        assert [n for n in told if n.title == "Status change"][-1].message == "Deployment drift: fail → ok (recovered)"
 
 
 async def test_the_header_shows_the_watch_alert_about_its_own_game_date_only(make_app, demo_settings):

@@ -147,3 +147,24 @@ def test_a_taken_port_is_one_line_and_exit_2_and_no_url_is_printed(tmp_path, cap
     out, err = capsys.readouterr()
     assert code == 2 and f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
     assert "token=" not in out + err  # the URL (and its token) only once the server listens
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("127.0.0.1", ["http://localhost:8765/"]),
+        ("::1", ["http://localhost:8765/"]),
+        ("10.1.2.3", ["http://10.1.2.3:8765/"]),
+        ("fe80::1", ["http://[fe80::1]:8765/"]),
+        ("0.0.0.0", ["http://build-box:8765/", "http://localhost:8765/"]),
+        ("::", ["http://build-box:8765/", "http://localhost:8765/"]),
+    ],
+)
+def test_the_printed_address_is_one_a_person_can_open(host, expected, monkeypatch):
+    """Issue 28: never `http://0.0.0.0:PORT/`: a wildcard bind prints this machine's name and localhost."""
+    import socket
+
+    from console.tui.serve import open_urls
+
+    monkeypatch.setattr(socket, "gethostname", lambda: "build-box")
+    assert open_urls(host, 8765) == expected

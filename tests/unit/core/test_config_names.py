@@ -43,10 +43,12 @@ def test_the_binding_ids_are_the_ones_the_screens_declare():
     assert _declared_binding_ids() == BINDING_IDS
 
 
-def test_the_themes_are_textuals():
+def test_the_themes_are_textuals_and_the_consoles_own():
     from textual.theme import BUILTIN_THEMES
 
-    assert set(BUILTIN_THEMES) == THEMES
+    from console.tui.themes import COLORBLIND_THEME
+
+    assert set(BUILTIN_THEMES) | {COLORBLIND_THEME.name} == THEMES
 
 
 def _resolves(name: str) -> bool:

@@ -11,19 +11,20 @@ from tests.conftest import DEMO_END
 
 
 def test_cells_read_without_colour(demo_backend, demo_settings):
+    """A glyph and a word in every cell (issue 28): told apart with no colour at all."""
     report = run_all(demo_backend, CheckContext(demo_settings, date(2026, 2, 3), DEMO_END))
     texts = {c.id: cell(c).plain for c in report.checks}
     assert texts == {
-        "phase3_completion": "ok 5/5",
-        "sequential_execution": "FAIL 2 viol",
-        "grading_coverage": "ok 100.0",
-        "dnp_pollution": "FAIL 22.1",
-        "usage_rate_coverage": "FAIL 87.1",
-        "deployment_drift": "FAIL 49c",
+        "phase3_completion": "✓ ok 5/5",
+        "sequential_execution": "✗ FAIL 2 viol",
+        "grading_coverage": "✓ ok 100.0",
+        "dnp_pollution": "✗ FAIL 22.1",
+        "usage_rate_coverage": "✗ FAIL 87.1",
+        "deployment_drift": "✗ FAIL 49c",
     }
     assert cell(None).plain == "…"
     error = CheckResult(id="grading_coverage", title="Grading coverage", status=Status.ERROR, summary="x", error="x")
-    assert cell(error).plain == "ERR" and headline(error) == ""
+    assert cell(error).plain == "⚠ ERR" and headline(error) == ""
 
 
 def test_series_carry_the_thresholds_and_skip_what_cannot_be_judged(demo_backend, demo_settings):
