@@ -43,7 +43,10 @@ class Landing:
 def parse_query(query: str) -> Landing:
     """`date=2026-02-03&check=usage_rate_coverage&drill=1` -> a Landing; anything malformed is
     dropped (a link is a hint, never a reason to refuse the console)."""
-    fields = parse_qs(query.lstrip("?"), max_num_fields=10)
+    try:
+        fields = parse_qs(query.lstrip("?"), max_num_fields=10)
+    except ValueError:  # more than 10 fields: not a link the console wrote
+        fields = {}
 
     def first(name: str) -> str | None:
         values = fields.get(name)

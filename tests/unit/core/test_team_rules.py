@@ -126,6 +126,22 @@ def test_parse_query_never_raises_and_keeps_only_valid_parts(query):
     assert not landing.drill or landing.check is not None
 
 
+@given(
+    st.lists(st.sampled_from(["date=2026-02-03", "check=usage_rate_coverage", "drill=1", "x=1", "", "a"]), max_size=40)
+)
+def test_a_query_of_many_fields_never_raises(fields):
+    # parse_qs refuses more than max_num_fields with a ValueError: a served page's query is the
+    # browser's to send, so that must read as no link, not as a 500 with a traceback.
+    landing = parse_query("&".join(fields))
+    assert landing.check in (None, "usage_rate_coverage")
+
+
+def test_more_than_ten_fields_is_no_link():
+    assert parse_query("&".join(["check=usage_rate_coverage"] + [f"f{i}=1" for i in range(12)])) == Landing(
+        None, None, False
+    )
+
+
 @given(st.text(max_size=600))
 def test_clean_text_is_one_bounded_line_or_refused(text):
     try:
