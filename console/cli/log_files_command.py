@@ -10,7 +10,6 @@ matched, 1 nothing did, 2 an error; `--trace` exits 1 when the last morning's ve
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -175,13 +174,9 @@ def _write(chunks: Iterable[bytes]) -> int:
             out.write(chunk)
         out.flush()
     except BrokenPipeError:
-        # Python's documented recipe: stdout to devnull, so the final flush does not raise again.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
-        except (OSError, ValueError):
-            pass
+        from console.cli.broken_pipe import quiet_stdout
+
+        quiet_stdout()
     return EXIT_FOUND
 
 

@@ -7,7 +7,6 @@ Plain, pipe-friendly output: one line per entry, flushed as it arrives; a closed
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
 from pathlib import Path
 
+from console.cli.broken_pipe import quiet_stdout
 from console.core.clock import DEMO_END, DEMO_START, ReplayClock, SystemClock
 from console.core.log_entry import LogEntry
 from console.core.timefmt import for_people, parse_duration
@@ -151,15 +151,8 @@ class _Out:
             stream.write(data)
             stream.flush()
         except BrokenPipeError:
-            # Python's documented recipe: point stdout at devnull so the interpreter's
-            # final flush does not raise again.
             if self.stream is sys.stdout:
-                try:
-                    devnull = os.open(os.devnull, os.O_WRONLY)
-                    os.dup2(devnull, sys.stdout.fileno())
-                    os.close(devnull)
-                except (OSError, ValueError):
-                    pass
+                quiet_stdout()
             self.closed = True
         return not self.closed
 

@@ -25,10 +25,9 @@ from console.core.backend import Backend
 from console.core.config import Settings
 from console.core.context import CheckContext, guarded
 from console.core.deadline import Deadline, run_with_deadline
-from console.core.errors import ErrorKind
 from console.core.game_dates import DateRange, date_range, query_params
-from console.core.models import CheckResult, ErrorValue, Report, Status
-from console.services.runner import CHECK_GRACE_S, default_game_date, make_report
+from console.core.models import CheckResult, Report
+from console.services.runner import CHECK_GRACE_S, default_game_date, make_report, timed_out
 from panels.games import games_read_by
 from panels.ranges import RangeReads, each_date
 from panels.registry import PANELS
@@ -149,18 +148,7 @@ def run_history_check(
         f"{spec.title}: no answer from {spec.source} within {limit:g} s "
         "(gcp.query_timeout_s, for the whole range); the source did not respond"
     )
-    return {
-        c.game_date: CheckResult(
-            id=spec.id,
-            title=spec.title,
-            status=Status.ERROR,
-            summary=message,
-            error=message,
-            value=ErrorValue(error_kind=ErrorKind.TIMEOUT.value),
-            sources=list(spec.queries),
-        )
-        for c in ctxs
-    }
+    return {c.game_date: timed_out(spec, message) for c in ctxs}
 
 
 def _deadline(ctxs: list[CheckContext]) -> Deadline:

@@ -64,10 +64,15 @@ def run_check(spec: CheckSpec[Any], backend: Backend, ctx: CheckContext) -> Chec
     )
     if finished:
         return cast("CheckResult", result)  # guarded()'s own result (run_with_deadline passes it as Any)
-    message = (
+    return timed_out(
+        spec,
         f"{spec.title}: no answer from {spec.source} within {limit:g} s "
-        "(gcp.query_timeout_s); the source did not respond"
+        "(gcp.query_timeout_s); the source did not respond",
     )
+
+
+def timed_out(spec: CheckSpec[Any], message: str) -> CheckResult:
+    """The `error` result of a check whose sources did not answer within the deadline."""
     return CheckResult(
         id=spec.id,
         title=spec.title,
